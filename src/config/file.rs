@@ -1,0 +1,167 @@
+//! The configuration as it is written in TOML: serde types that reject unknown keys.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+use toml::Spanned;
+
+use crate::domain::{Health, Severity, Tier};
+
+/// A human duration such as `"90s"`, `"15m"` or `"1h30m"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HumanDuration(pub Duration);
+
+impl<'de> Deserialize<'de> for HumanDuration {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        humantime::parse_duration(text.trim()).map(Self).map_err(|e| {
+            serde::de::Error::custom(format!(
+                "invalid duration `{text}` ({e}); write it like \"90s\", \"15m\" or \"1h30m\""
+            ))
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub service: ServiceFile,
+    #[serde(default)]
+    pub tiers: BTreeMap<Tier, BudgetFile>,
+    #[serde(default, rename = "component")]
+    pub components: Vec<ComponentFile>,
+    #[serde(default, rename = "contact")]
+    pub contacts: Vec<ContactFile>,
+    #[serde(default)]
+    pub escalation: Vec<EscalationFile>,
+    #[serde(default)]
+    pub notify: NotifyFile,
+    #[serde(default)]
+    pub ui: UiFile,
+    /// Key overrides: context name → key → action name.
+    #[serde(default)]
+    pub keys: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceFile {
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetFile {
+    pub rto: HumanDuration,
+    pub rpo: HumanDuration,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentFile {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub tier: Tier,
+    pub rto: Option<HumanDuration>,
+    pub rpo: Option<HumanDuration>,
+    #[serde(default)]
+    pub depends_on: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub runbooks: Vec<String>,
+    pub probe: ProbeFile,
+}
+
+/// How a component's health is found. More kinds arrive with the live-health work.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ProbeFile {
+    /// Simulated: the state follows the demo or drill scenario.
+    Sim {
+        #[serde(default = "initial_up")]
+        state: Health,
+    },
+}
+
+fn initial_up() -> Health {
+    Health::Up
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactFile {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub role: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationFile {
+    pub severity: Spanned<Severity>,
+    pub levels: Vec<LevelFile>,
+    #[serde(default)]
+    pub repeat_last: bool,
+    pub update_every: Option<HumanDuration>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LevelFile {
+    pub after: Spanned<HumanDuration>,
+    pub notify: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyFile {
+    pub pagerduty: Option<PagerDutyFile>,
+    pub slack: Option<SlackFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PagerDutyFile {
+    pub routing_key: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlackFile {
+    pub webhook_url: Spanned<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UiFile {
+    pub theme: Option<String>,
+}
+
+/// A drill or demo scenario file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    pub title: String,
+    #[serde(default)]
+    pub briefing: String,
+    #[serde(default = "one")]
+    pub speed: Spanned<f64>,
+    pub repeat_every: Option<HumanDuration>,
+    #[serde(default, rename = "inject")]
+    pub injects: Vec<InjectFile>,
+}
+
+fn one() -> Spanned<f64> {
+    Spanned::new(0..0, 1.0)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InjectFile {
+    pub at: Spanned<HumanDuration>,
+    pub component: Option<Spanned<String>>,
+    pub state: Option<Health>,
+    pub message: Option<String>,
+}

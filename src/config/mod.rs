@@ -1,0 +1,456 @@
+//! Configuration: loading, validation with `file:line:col` diagnostics, and runtime types.
+
+pub mod diag;
+pub mod file;
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use toml::Spanned;
+
+pub use diag::{Diagnostic, Invalid, Source};
+use file::{ComponentFile, ConfigFile, EscalationFile, ScenarioFile};
+
+use crate::domain::world::{Inject, InjectAction, Scenario};
+use crate::domain::{Health, Severity, Tier};
+use crate::keymap::{self, Action, Binding, Context, Key};
+
+/// A secret resolved from the environment. It prints as `[REDACTED]` and cannot be serialised.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret value, for the one place that sends it.
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[REDACTED]")
+    }
+}
+
+/// Recovery-time and recovery-point objectives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    pub rto: Duration,
+    pub rpo: Duration,
+}
+
+/// How a component's health is found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Probe {
+    /// Follows the demo or drill scenario, starting in `state`.
+    Sim { state: Health },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Component {
+    pub id: String,
+    pub name: String,
+    pub tier: Tier,
+    pub rto: Option<Duration>,
+    pub rpo: Option<Duration>,
+    pub depends_on: Vec<String>,
+    pub runbooks: Vec<String>,
+    pub probe: Probe,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Level {
+    pub after: Duration,
+    pub notify: Vec<String>,
+}
+
+/// The escalation policy of one severity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Escalation {
+    pub severity: Severity,
+    pub levels: Vec<Level>,
+    pub repeat_last: bool,
+    pub update_every: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Notify {
+    pub pagerduty_routing_key: Option<Secret>,
+    pub slack_webhook_url: Option<Secret>,
+}
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it came from, as shown in messages.
+    pub source: String,
+    pub service: String,
+    pub tiers: BTreeMap<Tier, Budget>,
+    pub components: Vec<Component>,
+    pub contacts: Vec<Contact>,
+    pub escalation: Vec<Escalation>,
+    pub notify: Notify,
+    pub theme: Option<String>,
+    pub keys: Vec<Binding>,
+}
+
+impl Config {
+    /// A component by id.
+    #[must_use]
+    pub fn component(&self, id: &str) -> Option<&Component> {
+        self.components.iter().find(|c| c.id == id)
+    }
+}
+
+/// Reads and validates a config file.
+pub fn load(path: &Path) -> Result<Config, anyhow::Error> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
+    Ok(parse(&path.display().to_string(), &text)?)
+}
+
+/// Parses and validates config text; `name` is used in diagnostics.
+pub fn parse(name: &str, text: &str) -> Result<Config, Invalid> {
+    let src = Source { name, text };
+    let file: ConfigFile = toml::from_str(text).map_err(|e| Invalid(vec![src.from_toml(&e)]))?;
+    let mut errors = Vec::new();
+    let config = convert(&src, file, &mut errors);
+    if errors.is_empty() { Ok(config) } else { Err(Invalid(errors)) }
+}
+
+fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Config {
+    check_components(src, &file.components, errors);
+    let contact_ids: HashSet<&str> = file.contacts.iter().map(|c| c.id.get_ref().as_str()).collect();
+    for contact in &file.contacts {
+        check_id(src, &contact.id, "contact", errors);
+    }
+    for policy in &file.escalation {
+        check_escalation(src, policy, &contact_ids, errors);
+    }
+    let notify = file.notify;
+    Config {
+        source: src.name.to_owned(),
+        service: file.service.name,
+        tiers: file.tiers.into_iter().map(|(t, b)| (t, Budget { rto: b.rto.0, rpo: b.rpo.0 })).collect(),
+        components: file.components.into_iter().map(component).collect(),
+        contacts: file.contacts.into_iter().map(contact).collect(),
+        escalation: file.escalation.into_iter().map(escalation).collect(),
+        notify: Notify {
+            pagerduty_routing_key: notify.pagerduty.map(|p| secret(src, "notify.pagerduty.routing_key", &p.routing_key, errors)),
+            slack_webhook_url: notify.slack.map(|s| secret(src, "notify.slack.webhook_url", &s.webhook_url, errors)),
+        },
+        theme: file.ui.theme,
+        keys: key_overrides(src, &file.keys, errors),
+    }
+}
+
+fn component(c: ComponentFile) -> Component {
+    Component {
+        id: c.id.into_inner(),
+        name: c.name,
+        tier: c.tier,
+        rto: c.rto.map(|d| d.0),
+        rpo: c.rpo.map(|d| d.0),
+        depends_on: c.depends_on.into_iter().map(Spanned::into_inner).collect(),
+        runbooks: c.runbooks,
+        probe: match c.probe {
+            file::ProbeFile::Sim { state } => Probe::Sim { state },
+        },
+    }
+}
+
+fn contact(c: file::ContactFile) -> Contact {
+    Contact { id: c.id.into_inner(), name: c.name, role: c.role, phone: c.phone, email: c.email }
+}
+
+fn escalation(e: EscalationFile) -> Escalation {
+    Escalation {
+        severity: e.severity.into_inner(),
+        levels: e
+            .levels
+            .into_iter()
+            .map(|l| Level {
+                after: l.after.into_inner().0,
+                notify: l.notify.into_iter().map(Spanned::into_inner).collect(),
+            })
+            .collect(),
+        repeat_last: e.repeat_last,
+        update_every: e.update_every.map(|d| d.0),
+    }
+}
+
+fn check_id(src: &Source, id: &Spanned<String>, what: &str, errors: &mut Vec<Diagnostic>) {
+    let value = id.get_ref();
+    let ok = !value.is_empty()
+        && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !ok {
+        errors.push(src.at(id.span(), format!("{what} id `{value}` must use only a-z, 0-9 and `-`")));
+    }
+}
+
+fn check_components(src: &Source, components: &[ComponentFile], errors: &mut Vec<Diagnostic>) {
+    let mut seen = HashSet::new();
+    for c in components {
+        check_id(src, &c.id, "component", errors);
+        if !seen.insert(c.id.get_ref().as_str()) {
+            errors.push(src.at(c.id.span(), format!("component id `{}` is used twice", c.id.get_ref())));
+        }
+    }
+    for c in components {
+        for dep in &c.depends_on {
+            if !seen.contains(dep.get_ref().as_str()) {
+                let hint = diag::closest(dep.get_ref(), seen.iter().copied())
+                    .map(|best| format!("; did you mean `{best}`?"))
+                    .unwrap_or_default();
+                errors.push(src.at(dep.span(), format!("`depends_on` names unknown component `{}`{hint}", dep.get_ref())));
+            }
+        }
+    }
+    if let Some(c) = find_cycle(components) {
+        errors.push(src.at(c.id.span(), format!("component `{}` depends on itself through `depends_on`", c.id.get_ref())));
+    }
+}
+
+fn find_cycle(components: &[ComponentFile]) -> Option<&ComponentFile> {
+    let deps = |id: &str| -> Vec<&str> {
+        components
+            .iter()
+            .find(|c| c.id.get_ref() == id)
+            .map(|c| c.depends_on.iter().map(|d| d.get_ref().as_str()).collect())
+            .unwrap_or_default()
+    };
+    components.iter().find(|start| {
+        let mut stack = deps(start.id.get_ref());
+        let mut visited = HashSet::new();
+        while let Some(next) = stack.pop() {
+            if next == start.id.get_ref() {
+                return true;
+            }
+            if visited.insert(next) {
+                stack.extend(deps(next));
+            }
+        }
+        false
+    })
+}
+
+fn check_escalation(src: &Source, policy: &EscalationFile, contacts: &HashSet<&str>, errors: &mut Vec<Diagnostic>) {
+    if policy.levels.is_empty() {
+        errors.push(src.at(policy.severity.span(), format!("escalation for {} has no levels", policy.severity.get_ref())));
+    }
+    let mut previous = Duration::ZERO;
+    for level in &policy.levels {
+        let after = level.after.get_ref().0;
+        if after < previous {
+            errors.push(src.at(level.after.span(), format!("level after `{}` comes before the previous level's `{}`; order levels by time", humantime::format_duration(after), humantime::format_duration(previous))));
+        }
+        previous = after;
+        for who in &level.notify {
+            if !contacts.contains(who.get_ref().as_str()) {
+                let hint = diag::closest(who.get_ref(), contacts.iter().copied())
+                    .map(|best| format!("; did you mean `{best}`?"))
+                    .unwrap_or_default();
+                errors.push(src.at(who.span(), format!("`notify` names unknown contact `{}`{hint}", who.get_ref())));
+            }
+        }
+    }
+}
+
+/// Resolves `${VAR}` references in a secret value.
+fn secret(src: &Source, key: &str, value: &Spanned<String>, errors: &mut Vec<Diagnostic>) -> Secret {
+    let mut out = String::new();
+    let mut rest = value.get_ref().as_str();
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let Some(len) = rest[start..].find('}') else {
+            errors.push(src.at(value.span(), format!("`{key}` has an unclosed `${{` in its value")));
+            return Secret(String::new());
+        };
+        let var = &rest[start + 2..start + len];
+        match std::env::var(var) {
+            Ok(v) => out.push_str(&v),
+            Err(_) => errors.push(src.at(value.span(), format!("`{key}` refers to the environment variable `{var}`, which is not set; export {var} or remove the key"))),
+        }
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    Secret(out)
+}
+
+type KeyTable = BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<String>>>;
+
+fn key_overrides(src: &Source, keys: &KeyTable, errors: &mut Vec<Diagnostic>) -> Vec<Binding> {
+    let mut out = Vec::new();
+    for (context, table) in keys {
+        let Ok(ctx) = context.get_ref().parse::<Context>() else {
+            let names: Vec<String> = keymap::context_names().collect();
+            errors.push(src.at(context.span(), unknown("key context", context.get_ref(), &names)));
+            continue;
+        };
+        for (key, action) in table {
+            let parsed_key = key.get_ref().parse::<Key>();
+            let parsed_action = action.get_ref().parse::<Action>();
+            match (parsed_key, parsed_action) {
+                (Err(e), _) => errors.push(src.at(key.span(), e)),
+                (_, Err(_)) => {
+                    let names: Vec<String> = keymap::action_names().collect();
+                    errors.push(src.at(action.span(), unknown("action", action.get_ref(), &names)));
+                }
+                (Ok(key), Ok(action)) => out.push(Binding { context: ctx, key, action }),
+            }
+        }
+    }
+    out
+}
+
+fn unknown(what: &str, bad: &str, names: &[String]) -> String {
+    let hint = diag::closest(bad, names.iter().map(String::as_str))
+        .map(|best| format!("; did you mean `{best}`?"))
+        .unwrap_or_default();
+    format!("unknown {what} `{bad}`{hint} (one of: {})", names.join(", "))
+}
+
+/// Parses a scenario; with a config, injects must name its components.
+pub fn parse_scenario(name: &str, text: &str, config: Option<&Config>) -> Result<Scenario, Invalid> {
+    let src = Source { name, text };
+    let file: ScenarioFile = toml::from_str(text).map_err(|e| Invalid(vec![src.from_toml(&e)]))?;
+    let mut errors = Vec::new();
+    let speed = *file.speed.get_ref();
+    if !(1.0..=60.0).contains(&speed) {
+        errors.push(src.at(file.speed.span(), format!("speed `{speed}` is out of range; use 1 to 60")));
+    }
+    let mut previous = Duration::ZERO;
+    let mut injects = Vec::new();
+    for inject in file.injects {
+        let at = inject.at.get_ref().0;
+        if at < previous {
+            errors.push(src.at(inject.at.span(), format!("inject at `{}` comes before the previous one; keep injects in time order", humantime::format_duration(at))));
+        }
+        previous = at;
+        let action = match (inject.component, inject.state) {
+            (Some(id), Some(state)) => {
+                if let Some(config) = config.filter(|c| c.component(id.get_ref()).is_none()) {
+                    let ids = config.components.iter().map(|c| c.id.as_str());
+                    let hint = diag::closest(id.get_ref(), ids).map(|b| format!("; did you mean `{b}`?")).unwrap_or_default();
+                    errors.push(src.at(id.span(), format!("inject names unknown component `{}`{hint}", id.get_ref())));
+                }
+                InjectAction::Set { component: id.into_inner(), state }
+            }
+            (None, None) if inject.message.is_some() => InjectAction::Message,
+            _ => {
+                errors.push(src.at(inject.at.span(), "an inject needs `component` and `state` together, or a `message`"));
+                continue;
+            }
+        };
+        injects.push(Inject { at, action, message: inject.message });
+    }
+    if errors.is_empty() {
+        Ok(Scenario { title: file.title, briefing: file.briefing, speed, repeat_every: file.repeat_every.map(|d| d.0), injects })
+    } else {
+        Err(Invalid(errors))
+    }
+}
+
+/// Where the config comes from: `--config`, `./warroom.toml`, then the user config dir.
+#[must_use]
+pub fn discover(explicit: Option<&Path>) -> Option<PathBuf> {
+    if let Some(path) = explicit {
+        return Some(path.to_owned());
+    }
+    let local = PathBuf::from("warroom.toml");
+    if local.is_file() {
+        return Some(local);
+    }
+    directories::ProjectDirs::from("", "", "warroom")
+        .map(|dirs| dirs.config_dir().join("config.toml"))
+        .filter(|p| p.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+[service]
+name = "Shop"
+
+[[component]]
+id = "db"
+name = "Database"
+tier = "critical"
+probe = { kind = "sim" }
+"#;
+
+    fn first_error(text: &str) -> String {
+        parse("w.toml", text).unwrap_err().0[0].to_string()
+    }
+
+    #[test]
+    fn a_minimal_config_parses() {
+        let config = parse("w.toml", MINIMAL).unwrap();
+        assert_eq!(config.components[0].probe, Probe::Sim { state: Health::Up });
+    }
+
+    #[test]
+    fn a_misspelt_tier_is_quoted_with_a_suggestion() {
+        let err = first_error(&MINIMAL.replace("\"critical\"", "\"critcal\""));
+        assert!(err.starts_with("w.toml:8:8: "), "{err}");
+        assert!(err.contains("`critcal`") && err.contains("did you mean `critical`?"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_named_with_a_suggestion() {
+        let err = first_error(&MINIMAL.replace("name = \"Database\"", "nmae = \"Database\""));
+        assert!(err.contains("unknown field `nmae`") && err.contains("did you mean `name`?"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_duration_is_quoted() {
+        let err = first_error(&format!("{MINIMAL}rto = \"5 minuts\"\n"));
+        assert!(err.contains("`5 minuts`"), "{err}");
+    }
+
+    #[test]
+    fn missing_env_vars_name_key_and_variable() {
+        let text = format!("{MINIMAL}\n[notify.pagerduty]\nrouting_key = \"${{WARROOM_TEST_UNSET_VAR}}\"\n");
+        let err = first_error(&text);
+        assert!(err.contains("notify.pagerduty.routing_key") && err.contains("WARROOM_TEST_UNSET_VAR"), "{err}");
+    }
+
+    #[test]
+    fn secrets_resolve_and_never_print() {
+        let text = format!("{MINIMAL}\n[notify.slack]\nwebhook_url = \"${{HOME}}/x\"\n");
+        let config = parse("w.toml", &text).unwrap();
+        let secret = config.notify.slack_webhook_url.unwrap();
+        assert!(secret.expose().ends_with("/x"));
+        assert_eq!(format!("{secret:?}"), "[REDACTED]");
+    }
+
+    #[test]
+    fn unknown_dependencies_and_cycles_are_errors() {
+        let text = MINIMAL.replace("probe =", "depends_on = [\"dbb\"]\nprobe =");
+        assert!(first_error(&text).contains("unknown component `dbb`"));
+        let cyclic = MINIMAL.replace("probe =", "depends_on = [\"db\"]\nprobe =");
+        assert!(first_error(&cyclic).contains("depends on itself"));
+    }
+
+    #[test]
+    fn key_overrides_are_checked() {
+        let err = first_error(&format!("{MINIMAL}\n[keys.global]\nx = \"declar\"\n"));
+        assert!(err.contains("`declar`") && err.contains("did you mean `declare`?"), "{err}");
+        let config = parse("w.toml", &format!("{MINIMAL}\n[keys.global]\nx = \"declare\"\n")).unwrap();
+        assert_eq!(config.keys[0].action, Action::Declare);
+    }
+}

@@ -1,0 +1,253 @@
+//! The incident as a fold over its journal records.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::event::{Event, Record};
+use super::{Role, Severity, Status};
+
+/// A note someone added to the incident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub text: String,
+}
+
+/// Who holds the incident roles.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Roles {
+    pub commander: String,
+    pub scribe: Option<String>,
+    pub comms: Option<String>,
+}
+
+impl Roles {
+    /// Who holds `role`, if anyone.
+    #[must_use]
+    pub fn holder(&self, role: Role) -> Option<&str> {
+        match role {
+            Role::Commander => Some(&self.commander),
+            Role::Scribe => self.scribe.as_deref(),
+            Role::Comms => self.comms.as_deref(),
+        }
+    }
+
+    fn assign(&mut self, role: Role, person: &str) {
+        match role {
+            Role::Commander => self.commander = person.to_owned(),
+            Role::Scribe => self.scribe = Some(person.to_owned()),
+            Role::Comms => self.comms = Some(person.to_owned()),
+        }
+    }
+}
+
+/// The state of one incident, rebuilt from its journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incident {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub status: Status,
+    pub drill: bool,
+    pub roles: Roles,
+    pub affected: Vec<String>,
+    pub notes: Vec<Note>,
+    /// First failed sample among the outages known at declaration.
+    pub detected: Option<DateTime<Utc>>,
+    pub declared: DateTime<Utc>,
+    /// When the status first reached monitoring.
+    pub mitigated: Option<DateTime<Utc>>,
+    pub resolved: Option<DateTime<Utc>>,
+    /// How many events the incident has seen.
+    pub events: u64,
+}
+
+/// Why a journal could not be folded into an incident.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FoldError {
+    #[error("the journal is empty")]
+    Empty,
+    #[error("the first event is `{0}`, expected `declared`")]
+    NotDeclared(&'static str),
+}
+
+impl Incident {
+    /// Starts an incident from its first record, which must be a declaration.
+    pub fn declare(record: &Record) -> Result<Self, FoldError> {
+        let Event::Declared { id, title, severity, commander, drill, outages } = &record.event else {
+            return Err(FoldError::NotDeclared(record.event.kind()));
+        };
+        Ok(Self {
+            id: id.clone(),
+            title: title.clone(),
+            severity: *severity,
+            status: Status::Investigating,
+            drill: *drill,
+            roles: Roles { commander: commander.clone(), ..Roles::default() },
+            affected: outages.iter().map(|o| o.component.clone()).collect(),
+            notes: Vec::new(),
+            detected: outages.iter().map(|o| o.since).min(),
+            declared: record.at,
+            mitigated: None,
+            resolved: None,
+            events: 1,
+        })
+    }
+
+    /// Folds a whole journal into the incident it describes.
+    pub fn fold(records: &[Record]) -> Result<Self, FoldError> {
+        let (first, rest) = records.split_first().ok_or(FoldError::Empty)?;
+        let mut incident = Self::declare(first)?;
+        for record in rest {
+            incident.apply(record);
+        }
+        Ok(incident)
+    }
+
+    /// Applies one record that follows the declaration.
+    pub fn apply(&mut self, record: &Record) {
+        self.events += 1;
+        match &record.event {
+            Event::Declared { .. } | Event::ScenarioMessage { .. } => {}
+            Event::SeverityChanged { to, .. } => self.severity = *to,
+            Event::StatusChanged { to, .. } => self.set_status(*to, record.at),
+            Event::RoleAssigned { role, person } => self.roles.assign(*role, person),
+            Event::NoteAdded { text } => self.notes.push(Note {
+                at: record.at,
+                actor: record.actor.clone(),
+                text: text.clone(),
+            }),
+            Event::ComponentChanged { component, to, .. } => {
+                if to.is_failing() && !self.affected.contains(component) {
+                    self.affected.push(component.clone());
+                }
+            }
+            Event::Resolved { .. } => self.set_status(Status::Resolved, record.at),
+        }
+    }
+
+    fn set_status(&mut self, status: Status, at: DateTime<Utc>) {
+        self.status = status;
+        if matches!(status, Status::Monitoring | Status::Resolved) && self.mitigated.is_none() {
+            self.mitigated = Some(at);
+        }
+        if status == Status::Resolved {
+            self.resolved = Some(at);
+        }
+    }
+
+    /// True until the incident is resolved.
+    #[must_use]
+    pub fn is_open(&self) -> bool {
+        self.status != Status::Resolved
+    }
+
+    /// Time since declaration, stopped at resolution.
+    #[must_use]
+    pub fn elapsed(&self, now: DateTime<Utc>) -> TimeDelta {
+        (self.resolved.unwrap_or(now) - self.declared).max(TimeDelta::zero())
+    }
+}
+
+/// Makes an incident id `YYYYMMDD-HHMM-slug` from the declaration time and title.
+#[must_use]
+pub fn incident_id(at: DateTime<Utc>, title: &str) -> String {
+    let mut slug = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+        if slug.len() >= 32 {
+            break;
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let slug = if slug.is_empty() { "incident" } else { slug };
+    format!("{}-{slug}", at.format("%Y%m%d-%H%M"))
+}
+
+/// Formats a duration as `HH:MM:SS` (or `Nd HH:MM:SS` past a day).
+#[must_use]
+pub fn clock(delta: TimeDelta) -> String {
+    let secs = delta.num_seconds().max(0);
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    let hms = format!("{:02}:{:02}:{:02}", rest / 3600, rest % 3600 / 60, rest % 60);
+    if days > 0 { format!("{days}d {hms}") } else { hms }
+}
+
+/// Formats a duration briefly, for "since" columns: `45s`, `12m`, `3h05m`, `2d04h`.
+#[must_use]
+pub fn brief(delta: TimeDelta) -> String {
+    let secs = delta.num_seconds().max(0);
+    match secs {
+        0..60 => format!("{secs}s"),
+        60..3600 => format!("{}m{:02}s", secs / 60, secs % 60),
+        3600..86_400 => format!("{}h{:02}m", secs / 3600, secs % 3600 / 60),
+        _ => format!("{}d{:02}h", secs / 86_400, secs % 86_400 / 3600),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::event::Outage;
+    use crate::domain::Health;
+    use chrono::TimeZone;
+
+    fn at(min: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap() + TimeDelta::minutes(min)
+    }
+
+    fn record(seq: u64, min: i64, event: Event) -> Record {
+        Record { seq, at: at(min), actor: "ic@host".into(), event }
+    }
+
+    #[test]
+    fn fold_tracks_milestones_roles_and_notes() {
+        let records = vec![
+            record(1, 5, Event::Declared {
+                id: "x".into(), title: "DB down".into(), severity: Severity::P2,
+                commander: "ic@host".into(), drill: false,
+                outages: vec![Outage { component: "db".into(), state: Health::Down, since: at(2) }],
+            }),
+            record(2, 6, Event::SeverityChanged { from: Severity::P2, to: Severity::P1 }),
+            record(3, 7, Event::NoteAdded { text: "failover started".into() }),
+            record(4, 8, Event::RoleAssigned { role: Role::Scribe, person: "sam".into() }),
+            record(5, 9, Event::ComponentChanged { component: "api".into(), from: Health::Up, to: Health::Down, detail: None }),
+            record(6, 20, Event::StatusChanged { from: Status::Investigating, to: Status::Monitoring }),
+            record(7, 30, Event::Resolved { summary: None }),
+        ];
+        let incident = Incident::fold(&records).unwrap();
+        assert_eq!(incident.severity, Severity::P1);
+        assert_eq!(incident.detected, Some(at(2)));
+        assert_eq!(incident.mitigated, Some(at(20)));
+        assert_eq!(incident.resolved, Some(at(30)));
+        assert_eq!(incident.affected, ["db", "api"]);
+        assert_eq!(incident.roles.scribe.as_deref(), Some("sam"));
+        assert_eq!(incident.notes[0].text, "failover started");
+        assert_eq!(incident.elapsed(at(90)), TimeDelta::minutes(25));
+        assert!(!incident.is_open());
+    }
+
+    #[test]
+    fn fold_rejects_a_journal_that_does_not_start_with_a_declaration() {
+        let records = vec![record(1, 0, Event::NoteAdded { text: "hi".into() })];
+        assert_eq!(Incident::fold(&records), Err(FoldError::NotDeclared("note_added")));
+        assert_eq!(Incident::fold(&[]), Err(FoldError::Empty));
+    }
+
+    #[test]
+    fn ids_are_dated_slugs() {
+        assert_eq!(incident_id(at(0), "Primary DB down!"), "20261122-0300-primary-db-down");
+        assert_eq!(incident_id(at(0), "火事 🔥"), "20261122-0300-incident");
+    }
+
+    #[test]
+    fn clocks_format_durations() {
+        assert_eq!(clock(TimeDelta::seconds(3725)), "01:02:05");
+        assert_eq!(clock(TimeDelta::seconds(90_061)), "1d 01:01:01");
+        assert_eq!(brief(TimeDelta::seconds(75)), "1m15s");
+    }
+}

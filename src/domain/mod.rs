@@ -1,0 +1,106 @@
+//! The incident domain: no terminal types, no I/O, time always passed in.
+
+pub mod event;
+pub mod incident;
+pub mod world;
+
+use serde::{Deserialize, Serialize};
+use strum::{Display, EnumIter, EnumString, IntoStaticStr};
+
+/// Incident severity, P1 the most severe.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Display,
+    EnumString, EnumIter, IntoStaticStr,
+)]
+pub enum Severity {
+    P1,
+    P2,
+    P3,
+    P4,
+}
+
+impl Severity {
+    /// What the severity means to a stakeholder.
+    #[must_use]
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Self::P1 => "critical: customers down",
+            Self::P2 => "major: degraded for many",
+            Self::P3 => "minor: limited impact",
+            Self::P4 => "low: no customer impact",
+        }
+    }
+}
+
+/// Incident status, in the order an incident normally moves through them.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Display, EnumString, EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Status {
+    Investigating,
+    Identified,
+    Monitoring,
+    Resolved,
+}
+
+/// Health of a component as the console sees it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Display, EnumString, EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Health {
+    Down,
+    Degraded,
+    Unknown,
+    Up,
+}
+
+impl Health {
+    /// True when the component is failing (down or degraded).
+    #[must_use]
+    pub fn is_failing(self) -> bool {
+        matches!(self, Self::Down | Self::Degraded)
+    }
+}
+
+/// How much the business depends on a component; sets default budgets and the sort order.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Display,
+    EnumString, EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Tier {
+    Critical,
+    High,
+    Standard,
+    Low,
+}
+
+impl Tier {
+    /// The severity an incident on a component of this tier starts at.
+    #[must_use]
+    pub fn default_severity(self) -> Severity {
+        match self {
+            Self::Critical => Severity::P1,
+            Self::High => Severity::P2,
+            Self::Standard => Severity::P3,
+            Self::Low => Severity::P4,
+        }
+    }
+}
+
+/// An incident role someone can hold.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Display, EnumString, EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Role {
+    Commander,
+    Scribe,
+    Comms,
+}

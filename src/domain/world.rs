@@ -1,0 +1,222 @@
+//! The live world: component health and the scenario injects that drive simulated components.
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::Health;
+
+/// What the console currently knows about one component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComponentHealth {
+    pub state: Health,
+    /// When the current state began (the first failed sample for an outage).
+    pub since: DateTime<Utc>,
+    /// Why the component is in this state, raw (sanitise before display).
+    pub detail: Option<String>,
+}
+
+/// A state change of one component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    pub component: String,
+    pub from: Health,
+    pub to: Health,
+    pub detail: Option<String>,
+}
+
+/// What an inject does when its time comes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InjectAction {
+    /// A simulated component takes a new state.
+    Set { component: String, state: Health },
+    /// Only the message is delivered.
+    Message,
+}
+
+/// One timed event of a scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inject {
+    /// Offset from the start of the scenario.
+    pub at: Duration,
+    pub action: InjectAction,
+    pub message: Option<String>,
+}
+
+/// A timeline of injects (the demo's, and later a drill's).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub title: String,
+    pub briefing: String,
+    /// How many scenario seconds pass per wall-clock second.
+    pub speed: f64,
+    /// Start the timeline over after this long (the demo runs forever).
+    pub repeat_every: Option<Duration>,
+    /// Sorted by `at`.
+    pub injects: Vec<Inject>,
+}
+
+/// Fires a scenario's injects as time passes.
+#[derive(Debug, Clone)]
+pub struct InjectEngine {
+    pub scenario: Scenario,
+    started: DateTime<Utc>,
+    cycle: u32,
+    fired: usize,
+}
+
+impl InjectEngine {
+    #[must_use]
+    pub fn new(scenario: Scenario, started: DateTime<Utc>) -> Self {
+        Self { scenario, started, cycle: 0, fired: 0 }
+    }
+
+    /// Scenario time elapsed at `now` within the current cycle.
+    #[must_use]
+    pub fn offset(&self, now: DateTime<Utc>) -> Duration {
+        let cycle_start = self.cycle_start(self.cycle);
+        (now - cycle_start).to_std().unwrap_or_default()
+    }
+
+    fn cycle_start(&self, cycle: u32) -> DateTime<Utc> {
+        let period = self.scenario.repeat_every.unwrap_or_default();
+        self.started + TimeDelta::from_std(period * cycle).unwrap_or_default()
+    }
+
+    /// The injects that became due since the last call, in order.
+    pub fn due(&mut self, now: DateTime<Utc>) -> Vec<Inject> {
+        let mut due = Vec::new();
+        loop {
+            let offset = self.offset(now);
+            while let Some(inject) = self.scenario.injects.get(self.fired) {
+                if inject.at > offset {
+                    break;
+                }
+                due.push(inject.clone());
+                self.fired += 1;
+            }
+            match self.scenario.repeat_every {
+                Some(period) if !period.is_zero() && offset >= period => {
+                    self.cycle += 1;
+                    self.fired = 0;
+                }
+                _ => return due,
+            }
+        }
+    }
+
+    /// The next inject still to come, with the time it is due.
+    #[must_use]
+    pub fn next(&self) -> Option<(DateTime<Utc>, &Inject)> {
+        let inject = self.scenario.injects.get(self.fired)?;
+        let at = self.cycle_start(self.cycle) + TimeDelta::from_std(inject.at).ok()?;
+        Some((at, inject))
+    }
+}
+
+/// Health of every configured component, in config order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct World {
+    pub ids: Vec<String>,
+    pub health: Vec<ComponentHealth>,
+}
+
+impl World {
+    /// A world where every component starts in the given state at `now`.
+    #[must_use]
+    pub fn new(initial: Vec<(String, Health)>, now: DateTime<Utc>) -> Self {
+        let (ids, health) = initial
+            .into_iter()
+            .map(|(id, state)| (id, ComponentHealth { state, since: now, detail: None }))
+            .unzip();
+        Self { ids, health }
+    }
+
+    /// Index of a component by id.
+    #[must_use]
+    pub fn index(&self, id: &str) -> Option<usize> {
+        self.ids.iter().position(|known| known == id)
+    }
+
+    /// Sets a component's state; returns the transition if the state changed.
+    pub fn set(
+        &mut self,
+        id: &str,
+        state: Health,
+        detail: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Option<Transition> {
+        let index = self.index(id)?;
+        let health = &mut self.health[index];
+        let from = health.state;
+        health.detail.clone_from(&detail);
+        if from == state {
+            return None;
+        }
+        health.state = state;
+        health.since = now;
+        Some(Transition { component: id.to_owned(), from, to: state, detail })
+    }
+
+    /// The components failing now, with their state and outage start.
+    pub fn failing(&self) -> impl Iterator<Item = (&str, &ComponentHealth)> {
+        self.ids
+            .iter()
+            .zip(&self.health)
+            .filter(|(_, h)| h.state.is_failing())
+            .map(|(id, h)| (id.as_str(), h))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()
+    }
+
+    fn scenario(repeat: Option<u64>) -> Scenario {
+        let set = |secs, state| Inject {
+            at: Duration::from_secs(secs),
+            action: InjectAction::Set { component: "db".into(), state },
+            message: None,
+        };
+        Scenario {
+            title: "t".into(),
+            briefing: String::new(),
+            speed: 1.0,
+            repeat_every: repeat.map(Duration::from_secs),
+            injects: vec![set(10, Health::Down), set(20, Health::Up)],
+        }
+    }
+
+    #[test]
+    fn injects_fire_once_in_order() {
+        let mut engine = InjectEngine::new(scenario(None), t0());
+        assert!(engine.due(t0() + TimeDelta::seconds(5)).is_empty());
+        assert_eq!(engine.due(t0() + TimeDelta::seconds(25)).len(), 2);
+        assert!(engine.due(t0() + TimeDelta::seconds(500)).is_empty());
+        assert!(engine.next().is_none());
+    }
+
+    #[test]
+    fn repeating_scenarios_start_over() {
+        let mut engine = InjectEngine::new(scenario(Some(30)), t0());
+        assert_eq!(engine.due(t0() + TimeDelta::seconds(25)).len(), 2);
+        assert_eq!(engine.due(t0() + TimeDelta::seconds(41)).len(), 1);
+        let (at, _) = engine.next().unwrap();
+        assert_eq!(at, t0() + TimeDelta::seconds(50));
+    }
+
+    #[test]
+    fn set_reports_only_real_transitions() {
+        let mut world = World::new(vec![("db".into(), Health::Up)], t0());
+        assert!(world.set("db", Health::Up, None, t0()).is_none());
+        let change = world.set("db", Health::Down, Some("refused".into()), t0()).unwrap();
+        assert_eq!((change.from, change.to), (Health::Up, Health::Down));
+        assert_eq!(world.failing().count(), 1);
+        assert!(world.set("nope", Health::Down, None, t0()).is_none());
+    }
+}

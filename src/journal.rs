@@ -1,0 +1,371 @@
+//! The append-only incident journal: JSON lines with a chained CRC, fsynced before an event counts.
+//!
+//! Each line is `{"seq":…,"at":…,"actor":…,"kind":…,…,"crc":"xxxxxxxx"}`. The CRC-32 covers the
+//! previous line's CRC and every byte of this line before `,"crc"`, so an edited, dropped or
+//! reordered line breaks the chain.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+use crate::domain::event::{Event, Record};
+
+/// The journal file name inside an incident folder.
+pub const FILE_NAME: &str = "journal.jsonl";
+const CRC_PREFIX: &str = ",\"crc\":\"";
+const CRC_SUFFIX_LEN: usize = CRC_PREFIX.len() + 8 + 2;
+
+/// Why the journal cannot be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("{path} is being written by another warroom (its lock is held)")]
+    Locked { path: PathBuf },
+    #[error("{path} is open read-only: {reason}")]
+    ReadOnly { path: PathBuf, reason: String },
+    #[error("writing to {path} failed earlier ({reason}); nothing more is written to it")]
+    Failed { path: PathBuf, reason: String },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> JournalError + '_ {
+    move |source| JournalError::Io { path: path.to_owned(), source }
+}
+
+/// The first fault found in a journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    /// 1-based line number.
+    pub line: usize,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.reason)
+    }
+}
+
+/// The result of reading a journal's bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scan {
+    pub records: Vec<Record>,
+    /// Byte length of the valid prefix.
+    pub valid_len: usize,
+    pub last_crc: u32,
+    pub fault: Option<Fault>,
+    /// True when a well-formed line follows the fault: the damage is in the middle, not a torn tail.
+    pub damage_in_middle: bool,
+}
+
+fn crc_of(prev: u32, body: &[u8]) -> u32 {
+    let mut hasher = crc32fast::Hasher::new();
+    hasher.update(&prev.to_be_bytes());
+    hasher.update(body);
+    hasher.finalize()
+}
+
+/// Encodes a record as one journal line, chained to `prev`.
+#[must_use]
+pub fn encode(record: &Record, prev: u32) -> (String, u32) {
+    let json = serde_json::to_string(record).expect("journal records always serialise");
+    let body = &json[..json.len() - 1];
+    let crc = crc_of(prev, body.as_bytes());
+    (format!("{body}{CRC_PREFIX}{crc:08x}\"}}\n"), crc)
+}
+
+fn decode(line: &[u8], prev: u32, expected_seq: u64) -> Result<(Record, u32), String> {
+    let text = std::str::from_utf8(line).map_err(|_| "not UTF-8".to_owned())?;
+    if text.len() < CRC_SUFFIX_LEN || !text.ends_with("\"}") {
+        return Err("not a journal record (no checksum)".into());
+    }
+    let (body, suffix) = text.split_at(text.len() - CRC_SUFFIX_LEN);
+    let hex = suffix
+        .strip_prefix(CRC_PREFIX)
+        .and_then(|s| s.strip_suffix("\"}"))
+        .ok_or("not a journal record (no checksum)")?;
+    let stored = u32::from_str_radix(hex, 16).map_err(|_| format!("bad checksum `{hex}`"))?;
+    let actual = crc_of(prev, body.as_bytes());
+    if stored != actual {
+        return Err(format!("checksum mismatch (stored {stored:08x}, computed {actual:08x})"));
+    }
+    let record: Record = serde_json::from_str(&format!("{body}}}"))
+        .map_err(|e| format!("unreadable record: {e}"))?;
+    if record.seq != expected_seq {
+        return Err(format!("sequence {} where {expected_seq} was expected", record.seq));
+    }
+    Ok((record, stored))
+}
+
+fn looks_like_record(line: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(line)
+        .is_ok_and(|v| v.get("seq").is_some() && v.get("crc").is_some())
+}
+
+/// Reads journal bytes: the longest valid prefix, and the first fault after it.
+#[must_use]
+pub fn scan(bytes: &[u8]) -> Scan {
+    let mut scan = Scan { records: Vec::new(), valid_len: 0, last_crc: 0, fault: None, damage_in_middle: false };
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let line_no = scan.records.len() + 1;
+        let Some(end) = rest.iter().position(|&b| b == b'\n') else {
+            scan.fault = Some(Fault { line: line_no, reason: "incomplete last line (torn write)".into() });
+            break;
+        };
+        match decode(&rest[..end], scan.last_crc, line_no as u64) {
+            Ok((record, crc)) => {
+                scan.records.push(record);
+                scan.last_crc = crc;
+                scan.valid_len += end + 1;
+                rest = &rest[end + 1..];
+            }
+            Err(reason) => {
+                scan.damage_in_middle = rest[end + 1..].split(|&b| b == b'\n').any(looks_like_record);
+                scan.fault = Some(Fault { line: line_no, reason });
+                break;
+            }
+        }
+    }
+    scan
+}
+
+/// Checks a journal file: `Ok(n)` with its event count, or the first fault.
+pub fn verify(path: &Path) -> Result<Result<usize, Fault>, JournalError> {
+    let bytes = fs::read(path).map_err(io_err(path))?;
+    let scan = scan(&bytes);
+    Ok(match scan.fault {
+        Some(fault) => Err(fault),
+        None => Ok(scan.records.len()),
+    })
+}
+
+/// What opening a journal found and did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recovery {
+    Clean,
+    /// A torn or garbage tail was moved to `copy` and cut off.
+    TailRepaired { fault: Fault, copy: PathBuf, bytes: usize },
+    /// Damage followed by valid lines: the journal is left untouched and opened read-only.
+    ReadOnly { fault: Fault },
+}
+
+/// An open journal. Holds the writer lock for as long as it lives, unless read-only.
+#[derive(Debug)]
+pub struct Journal {
+    path: PathBuf,
+    file: File,
+    next_seq: u64,
+    last_crc: u32,
+    writable: Result<(), String>,
+}
+
+/// Creates a directory (and parents) with mode 0700 whatever the umask.
+pub fn create_private_dir(dir: &Path) -> Result<(), JournalError> {
+    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io_err(dir))?;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(io_err(dir))
+}
+
+/// Opens a file for appending with mode 0600 whatever the umask.
+pub fn open_private_file(path: &Path, create_new: bool) -> Result<File, JournalError> {
+    let file = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .create_new(create_new)
+        .mode(0o600)
+        .open(path)
+        .map_err(io_err(path))?;
+    file.set_permissions(fs::Permissions::from_mode(0o600)).map_err(io_err(path))?;
+    Ok(file)
+}
+
+fn sync_dir(dir: &Path) -> Result<(), JournalError> {
+    File::open(dir).and_then(|d| d.sync_all()).map_err(io_err(dir))
+}
+
+fn try_lock(file: &File, path: &Path) -> Result<(), JournalError> {
+    match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(fs::TryLockError::WouldBlock) => Err(JournalError::Locked { path: path.to_owned() }),
+        Err(fs::TryLockError::Error(e)) => Err(io_err(path)(e)),
+    }
+}
+
+impl Journal {
+    /// Creates a new, empty journal in `dir` (created 0700), fsyncing the file and its directory.
+    pub fn create(dir: &Path) -> Result<Self, JournalError> {
+        create_private_dir(dir)?;
+        let path = dir.join(FILE_NAME);
+        let file = open_private_file(&path, true)?;
+        try_lock(&file, &path)?;
+        file.sync_all().map_err(io_err(&path))?;
+        sync_dir(dir)?;
+        if let Some(parent) = dir.parent() {
+            sync_dir(parent)?;
+        }
+        Ok(Self { path, file, next_seq: 1, last_crc: 0, writable: Ok(()) })
+    }
+
+    /// Opens an existing journal for writing, repairing a torn tail. A journal locked by another
+    /// process gives `Locked`; damage in the middle gives a read-only journal.
+    pub fn open(path: &Path) -> Result<(Self, Vec<Record>, Recovery), JournalError> {
+        let mut file = open_private_file(path, false)?;
+        try_lock(&file, path)?;
+        let mut bytes = Vec::new();
+        file.seek(SeekFrom::Start(0)).map_err(io_err(path))?;
+        file.read_to_end(&mut bytes).map_err(io_err(path))?;
+        let scan = scan(&bytes);
+        let recovery = match scan.fault {
+            None => Recovery::Clean,
+            Some(fault) if scan.damage_in_middle => Recovery::ReadOnly { fault },
+            Some(fault) => Self::repair_tail(&file, path, &bytes, scan.valid_len, fault)?,
+        };
+        let writable = match &recovery {
+            Recovery::ReadOnly { fault } => Err(format!("damaged at {fault}")),
+            _ => Ok(()),
+        };
+        let journal = Self {
+            path: path.to_owned(),
+            file,
+            next_seq: scan.records.len() as u64 + 1,
+            last_crc: scan.last_crc,
+            writable,
+        };
+        Ok((journal, scan.records, recovery))
+    }
+
+    /// Reads a journal without locking or changing it (for followers, listings and replays).
+    pub fn read(path: &Path) -> Result<Scan, JournalError> {
+        Ok(scan(&fs::read(path).map_err(io_err(path))?))
+    }
+
+    fn repair_tail(
+        file: &File,
+        path: &Path,
+        bytes: &[u8],
+        valid_len: usize,
+        fault: Fault,
+    ) -> Result<Recovery, JournalError> {
+        let stamp = Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+        let copy = path.with_file_name(format!("{FILE_NAME}.broken-{stamp}"));
+        let mut out = open_private_file(&copy, true)?;
+        out.write_all(&bytes[valid_len..]).and_then(|()| out.sync_all()).map_err(io_err(&copy))?;
+        file.set_len(valid_len as u64).and_then(|()| file.sync_all()).map_err(io_err(path))?;
+        if let Some(dir) = path.parent() {
+            sync_dir(dir)?;
+        }
+        Ok(Recovery::TailRepaired { fault, copy, bytes: bytes.len() - valid_len })
+    }
+
+    /// Appends one event: one `write_all`, then `sync_data`. Only an `Ok` record is durable.
+    /// After any write or sync error the journal refuses further writes.
+    pub fn append(&mut self, at: DateTime<Utc>, actor: &str, event: Event) -> Result<Record, JournalError> {
+        if let Err(reason) = &self.writable {
+            return Err(if reason.starts_with("damaged") {
+                JournalError::ReadOnly { path: self.path.clone(), reason: reason.clone() }
+            } else {
+                JournalError::Failed { path: self.path.clone(), reason: reason.clone() }
+            });
+        }
+        let record = Record { seq: self.next_seq, at: at.trunc_subsecs(3), actor: actor.to_owned(), event };
+        let (line, crc) = encode(&record, self.last_crc);
+        if let Err(e) = self.file.write_all(line.as_bytes()).and_then(|()| self.file.sync_data()) {
+            self.writable = Err(e.to_string());
+            return Err(io_err(&self.path)(e));
+        }
+        self.next_seq += 1;
+        self.last_crc = crc;
+        Ok(record)
+    }
+
+    /// Where the journal lives.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Why the journal cannot be written, if it cannot.
+    #[must_use]
+    pub fn read_only_reason(&self) -> Option<&str> {
+        self.writable.as_ref().err().map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()
+    }
+
+    fn note(text: &str) -> Event {
+        Event::NoteAdded { text: text.into() }
+    }
+
+    fn journal_with(n: usize) -> (tempfile::TempDir, PathBuf) {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("inc");
+        let mut journal = Journal::create(&dir).unwrap();
+        for i in 0..n {
+            journal.append(at(), "ic", note(&format!("note {i}"))).unwrap();
+        }
+        let path = journal.path().to_owned();
+        (tmp, path)
+    }
+
+    #[test]
+    fn appended_records_read_back_intact() {
+        let (_tmp, path) = journal_with(3);
+        assert_eq!(verify(&path).unwrap(), Ok(3));
+        let (mut journal, records, recovery) = Journal::open(&path).unwrap();
+        assert_eq!(recovery, Recovery::Clean);
+        assert_eq!(records[2].event, note("note 2"));
+        assert_eq!(journal.append(at(), "ic", note("more")).unwrap().seq, 4);
+    }
+
+    #[test]
+    fn files_and_dirs_are_private_whatever_the_umask() {
+        let (_tmp, path) = journal_with(1);
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+    }
+
+    #[test]
+    fn a_second_writer_is_refused() {
+        let (_tmp, path) = journal_with(1);
+        let (_first, _, _) = Journal::open(&path).unwrap();
+        assert!(matches!(Journal::open(&path), Err(JournalError::Locked { .. })));
+    }
+
+    #[test]
+    fn a_dropped_middle_line_breaks_the_chain() {
+        let (_tmp, path) = journal_with(3);
+        let text = fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        fs::write(&path, format!("{}\n{}\n", lines[0], lines[2])).unwrap();
+        let fault = verify(&path).unwrap().unwrap_err();
+        assert_eq!(fault.line, 2);
+        assert!(fault.reason.contains("checksum"), "{fault}");
+    }
+
+    #[test]
+    fn a_read_only_journal_refuses_appends() {
+        let (_tmp, path) = journal_with(3);
+        let mut bytes = fs::read(&path).unwrap();
+        let second = bytes.iter().position(|&b| b == b'\n').unwrap() + 20;
+        bytes[second] ^= 0x01;
+        fs::write(&path, &bytes).unwrap();
+        let (mut journal, records, recovery) = Journal::open(&path).unwrap();
+        assert_eq!(records.len(), 1);
+        assert!(matches!(recovery, Recovery::ReadOnly { fault } if fault.line == 2));
+        assert!(matches!(journal.append(at(), "ic", note("x")), Err(JournalError::ReadOnly { .. })));
+        assert_eq!(fs::read(&path).unwrap(), bytes);
+    }
+}

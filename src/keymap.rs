@@ -1,0 +1,374 @@
+//! Keys are data: a table of (context, key) → action, defaults plus config overrides.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::{Deserialize, Serialize};
+use strum::{Display, EnumIter, EnumString, IntoEnumIterator};
+
+/// Everything a key can ask for.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Display, EnumString, EnumIter,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Action {
+    Quit,
+    Help,
+    Palette,
+    Filter,
+    Cancel,
+    Confirm,
+    Up,
+    Down,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    NextScreen,
+    PrevScreen,
+    Dashboard,
+    Timeline,
+    Declare,
+    Severity,
+    Status,
+    Roles,
+    Note,
+    Resolve,
+    NextChoice,
+    PrevChoice,
+}
+
+impl Action {
+    /// What the action does, for the help overlay and the palette.
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Quit => "quit (the incident stays open and resumes)",
+            Self::Help => "show or hide this help",
+            Self::Palette => "command palette",
+            Self::Filter => "filter the list",
+            Self::Cancel => "close or cancel",
+            Self::Confirm => "open / confirm",
+            Self::Up => "move up",
+            Self::Down => "move down",
+            Self::Top => "go to the top",
+            Self::Bottom => "go to the bottom",
+            Self::PageUp => "page up",
+            Self::PageDown => "page down",
+            Self::NextScreen => "next screen",
+            Self::PrevScreen => "previous screen",
+            Self::Dashboard => "dashboard screen",
+            Self::Timeline => "timeline screen",
+            Self::Declare => "declare an incident",
+            Self::Severity => "change severity",
+            Self::Status => "set status",
+            Self::Roles => "assign a role",
+            Self::Note => "add a note",
+            Self::Resolve => "resolve the incident",
+            Self::NextChoice => "next choice",
+            Self::PrevChoice => "previous choice",
+        }
+    }
+
+    /// True for actions the command palette offers.
+    #[must_use]
+    pub fn in_palette(self) -> bool {
+        matches!(
+            self,
+            Self::Declare | Self::Severity | Self::Status | Self::Roles | Self::Note | Self::Resolve
+                | Self::Dashboard | Self::Timeline | Self::Help | Self::Quit
+        )
+    }
+}
+
+/// Where a key is pressed: a screen, or an open overlay.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Display, EnumString, EnumIter,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Context {
+    /// Every screen (not inside an overlay).
+    Global,
+    Dashboard,
+    Timeline,
+    /// Dialogs with a text field or a list of choices.
+    Dialog,
+    Help,
+    Palette,
+}
+
+/// A key with its modifiers, normalised so `D` and `shift-d` are the same key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Key {
+    #[must_use]
+    pub fn new(code: KeyCode, mods: KeyModifiers) -> Self {
+        let mods = match code {
+            KeyCode::Char(_) | KeyCode::BackTab => mods - KeyModifiers::SHIFT,
+            _ => mods,
+        };
+        let code = match code {
+            KeyCode::Tab if mods.contains(KeyModifiers::SHIFT) => KeyCode::BackTab,
+            other => other,
+        };
+        let mods = if code == KeyCode::BackTab { mods - KeyModifiers::SHIFT } else { mods };
+        Self { code, mods: mods & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT) }
+    }
+
+    const fn plain(code: KeyCode) -> Self {
+        Self { code, mods: KeyModifiers::NONE }
+    }
+}
+
+impl From<KeyEvent> for Key {
+    fn from(event: KeyEvent) -> Self {
+        Self::new(event.code, event.modifiers)
+    }
+}
+
+const NAMED: &[(&str, KeyCode)] = &[
+    ("enter", KeyCode::Enter),
+    ("esc", KeyCode::Esc),
+    ("tab", KeyCode::Tab),
+    ("backtab", KeyCode::BackTab),
+    ("backspace", KeyCode::Backspace),
+    ("delete", KeyCode::Delete),
+    ("up", KeyCode::Up),
+    ("down", KeyCode::Down),
+    ("left", KeyCode::Left),
+    ("right", KeyCode::Right),
+    ("home", KeyCode::Home),
+    ("end", KeyCode::End),
+    ("pgup", KeyCode::PageUp),
+    ("pgdn", KeyCode::PageDown),
+    ("space", KeyCode::Char(' ')),
+];
+
+impl FromStr for Key {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let mut mods = KeyModifiers::NONE;
+        let mut rest = text;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            let (flag, len) = if lower.starts_with("ctrl-") {
+                (KeyModifiers::CONTROL, 5)
+            } else if lower.starts_with("alt-") {
+                (KeyModifiers::ALT, 4)
+            } else if lower.starts_with("shift-") {
+                (KeyModifiers::SHIFT, 6)
+            } else {
+                break;
+            };
+            mods |= flag;
+            rest = &rest[len..];
+        }
+        let lower = rest.to_ascii_lowercase();
+        let code = if let Some((_, code)) = NAMED.iter().find(|(name, _)| *name == lower) {
+            *code
+        } else if let Some(n) = lower.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()) {
+            KeyCode::F(n)
+        } else {
+            let mut chars = rest.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => KeyCode::Char(c),
+                _ => return Err(format!("unknown key `{text}`; write keys like \"x\", \"ctrl-s\", \"enter\", \"pgdn\" or \"f1\"")),
+            }
+        };
+        Ok(Self::new(code, mods))
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            f.write_str("Ctrl-")?;
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            f.write_str("Alt-")?;
+        }
+        if self.mods.contains(KeyModifiers::SHIFT) {
+            f.write_str("Shift-")?;
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("Space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::F(n) => write!(f, "F{n}"),
+            KeyCode::PageUp => f.write_str("PgUp"),
+            KeyCode::PageDown => f.write_str("PgDn"),
+            KeyCode::BackTab => f.write_str("Shift-Tab"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+/// One entry of the keymap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Binding {
+    pub context: Context,
+    pub key: Key,
+    pub action: Action,
+}
+
+/// The key table: looked up, never a chain of `if`s.
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    bindings: Vec<Binding>,
+}
+
+fn ch(c: char) -> Key {
+    Key::plain(KeyCode::Char(c))
+}
+
+#[rustfmt::skip]
+fn defaults() -> Vec<Binding> {
+    use Action as A;
+    use Context as C;
+    let code = Key::plain;
+    let table: &[(C, Key, A)] = &[
+        (C::Global, ch('q'), A::Quit),
+        (C::Global, ch('?'), A::Help),
+        (C::Global, ch(':'), A::Palette),
+        (C::Global, code(KeyCode::Tab), A::NextScreen),
+        (C::Global, code(KeyCode::BackTab), A::PrevScreen),
+        (C::Global, ch('1'), A::Dashboard),
+        (C::Global, ch('4'), A::Timeline),
+        (C::Global, ch('D'), A::Declare),
+        (C::Global, ch('S'), A::Severity),
+        (C::Global, ch('t'), A::Status),
+        (C::Global, ch('o'), A::Roles),
+        (C::Global, ch('n'), A::Note),
+        (C::Global, ch('R'), A::Resolve),
+        (C::Global, ch('j'), A::Down),
+        (C::Global, code(KeyCode::Down), A::Down),
+        (C::Global, ch('k'), A::Up),
+        (C::Global, code(KeyCode::Up), A::Up),
+        (C::Global, ch('g'), A::Top),
+        (C::Global, code(KeyCode::Home), A::Top),
+        (C::Global, ch('G'), A::Bottom),
+        (C::Global, code(KeyCode::End), A::Bottom),
+        (C::Global, code(KeyCode::PageUp), A::PageUp),
+        (C::Global, code(KeyCode::PageDown), A::PageDown),
+        (C::Global, code(KeyCode::Esc), A::Cancel),
+        (C::Dashboard, ch('/'), A::Filter),
+        (C::Timeline, ch('/'), A::Filter),
+        (C::Dialog, code(KeyCode::Enter), A::Confirm),
+        (C::Dialog, code(KeyCode::Esc), A::Cancel),
+        (C::Dialog, code(KeyCode::Up), A::PrevChoice),
+        (C::Dialog, code(KeyCode::Down), A::NextChoice),
+        (C::Dialog, code(KeyCode::Tab), A::NextChoice),
+        (C::Dialog, code(KeyCode::BackTab), A::PrevChoice),
+        (C::Help, code(KeyCode::Esc), A::Cancel),
+        (C::Help, ch('?'), A::Cancel),
+        (C::Help, ch('q'), A::Cancel),
+        (C::Help, ch('j'), A::Down),
+        (C::Help, code(KeyCode::Down), A::Down),
+        (C::Help, ch('k'), A::Up),
+        (C::Help, code(KeyCode::Up), A::Up),
+        (C::Palette, code(KeyCode::Enter), A::Confirm),
+        (C::Palette, code(KeyCode::Esc), A::Cancel),
+        (C::Palette, code(KeyCode::Up), A::Up),
+        (C::Palette, code(KeyCode::Down), A::Down),
+    ];
+    table.iter().map(|&(context, key, action)| Binding { context, key, action }).collect()
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Self { bindings: defaults() }
+    }
+}
+
+impl Keymap {
+    /// The defaults with the config's overrides applied (an override replaces the key's binding).
+    #[must_use]
+    pub fn with_overrides(overrides: &[Binding]) -> Self {
+        let mut map = Self::default();
+        for o in overrides {
+            map.bindings.retain(|b| !(b.context == o.context && b.key == o.key));
+            map.bindings.push(*o);
+        }
+        map
+    }
+
+    /// The action for a key, looked up in the given contexts in order.
+    #[must_use]
+    pub fn lookup(&self, contexts: &[Context], key: Key) -> Option<Action> {
+        contexts.iter().find_map(|context| {
+            self.bindings
+                .iter()
+                .find(|b| b.context == *context && b.key == key)
+                .map(|b| b.action)
+        })
+    }
+
+    /// The bindings of the given contexts, for the help overlay, grouped by action.
+    #[must_use]
+    pub fn help(&self, contexts: &[Context]) -> Vec<(Vec<Key>, Action)> {
+        let mut rows: Vec<(Vec<Key>, Action)> = Vec::new();
+        for context in contexts {
+            for b in self.bindings.iter().filter(|b| b.context == *context) {
+                match rows.iter_mut().find(|(_, action)| *action == b.action) {
+                    Some((keys, _)) if !keys.contains(&b.key) => keys.push(b.key),
+                    Some(_) => {}
+                    None => rows.push((vec![b.key], b.action)),
+                }
+            }
+        }
+        rows
+    }
+
+    /// The first key bound to an action in a context, for hints in the footer.
+    #[must_use]
+    pub fn key_for(&self, contexts: &[Context], action: Action) -> Option<Key> {
+        contexts.iter().find_map(|context| {
+            self.bindings.iter().find(|b| b.context == *context && b.action == action).map(|b| b.key)
+        })
+    }
+}
+
+/// Names of every action, for error messages.
+pub fn action_names() -> impl Iterator<Item = String> {
+    Action::iter().map(|a| a.to_string())
+}
+
+/// Names of every context, for error messages.
+pub fn context_names() -> impl Iterator<Item = String> {
+    Context::iter().map(|c| c.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_parse_and_normalise() {
+        assert_eq!("ctrl-s".parse::<Key>().unwrap(), Key::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+        assert_eq!("shift-tab".parse::<Key>().unwrap(), Key::plain(KeyCode::BackTab));
+        assert_eq!(Key::new(KeyCode::Char('D'), KeyModifiers::SHIFT), ch('D'));
+        assert!("ctrl-nope".parse::<Key>().unwrap_err().contains("`ctrl-nope`"));
+        assert_eq!("pgdn".parse::<Key>().unwrap().to_string(), "PgDn");
+    }
+
+    #[test]
+    fn overrides_replace_defaults() {
+        let map = Keymap::with_overrides(&[Binding { context: Context::Global, key: ch('q'), action: Action::Help }]);
+        assert_eq!(map.lookup(&[Context::Global], ch('q')), Some(Action::Help));
+        assert_eq!(map.lookup(&[Context::Dashboard, Context::Global], ch('n')), Some(Action::Note));
+    }
+
+    #[test]
+    fn help_groups_keys_by_action() {
+        let rows = Keymap::default().help(&[Context::Global]);
+        let down = rows.iter().find(|(_, a)| *a == Action::Down).unwrap();
+        assert_eq!(down.0.len(), 2);
+    }
+}

@@ -1,0 +1,7 @@
+//! warroom: a terminal console for incidents and disaster-recovery drills.
+
+pub mod config;
+pub mod domain;
+pub mod journal;
+pub mod keymap;
+pub mod sanitize;
