@@ -5,3 +5,7 @@ pub mod domain;
 pub mod journal;
 pub mod keymap;
 pub mod sanitize;
+pub mod demo;
+pub mod msg;
+pub mod state;
+pub mod update;

@@ -1,0 +1,34 @@
+//! Everything that can happen (`Msg`) and every piece of I/O `update` can ask for (`Effect`).
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::event::{Event, Record};
+use crate::keymap::Action;
+
+/// An input to `update`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    /// Time passed (the 1 Hz tick).
+    Tick,
+    /// A key resolved through the keymap.
+    Action(Action),
+    /// The text field of the open dialog now holds this text.
+    Input(String),
+    /// An event is durable in the journal and may be applied.
+    Journaled(Record),
+    /// Writing to the journal failed; nothing was recorded.
+    JournalFailed(String),
+    /// The terminal was resized.
+    Resize,
+}
+
+/// I/O that `update` asks the app to perform.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Create the journal of a new incident and record its declaration.
+    Declare { id: String, at: DateTime<Utc>, event: Event },
+    /// Record an event in the open incident's journal.
+    Append { at: DateTime<Utc>, event: Event },
+    /// Leave the console (the incident stays open).
+    Quit,
+}

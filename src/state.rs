@@ -1,0 +1,285 @@
+//! The whole state of the console: config, live world, the incident fold and the UI state.
+
+use std::collections::VecDeque;
+
+use chrono::{DateTime, Utc};
+use strum::{Display, EnumIter, IntoEnumIterator};
+
+use crate::config::{Config, Probe};
+use crate::domain::event::Record;
+use crate::domain::incident::Incident;
+use crate::domain::world::{InjectEngine, World};
+use crate::domain::{Role, Severity, Status};
+use crate::keymap::{Context, Keymap};
+
+/// How many live log lines are kept.
+pub const LOG_CAP: usize = 200;
+
+/// Whether the console runs for real or on a simulated scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Live,
+    /// The embedded demo: a drill on simulated components.
+    Demo,
+}
+
+/// The screens that exist, in `Tab` order, with their number keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Display, EnumIter)]
+pub enum Screen {
+    Dashboard,
+    Timeline,
+}
+
+impl Screen {
+    /// The screen's number in the title tabs (SPEC section 4).
+    #[must_use]
+    pub fn number(self) -> u8 {
+        match self {
+            Self::Dashboard => 1,
+            Self::Timeline => 4,
+        }
+    }
+
+    fn index(self) -> usize {
+        Self::iter().position(|s| s == self).unwrap_or(0)
+    }
+
+    /// The next (or previous) screen in `Tab` order.
+    #[must_use]
+    pub fn cycle(self, forward: bool) -> Self {
+        let all: Vec<Self> = Self::iter().collect();
+        let step = if forward { 1 } else { all.len() - 1 };
+        all[(self.index() + step) % all.len()]
+    }
+
+    /// The key context of the screen.
+    #[must_use]
+    pub fn context(self) -> Context {
+        match self {
+            Self::Dashboard => Context::Dashboard,
+            Self::Timeline => Context::Timeline,
+        }
+    }
+}
+
+/// The dialogs that take input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialogKind {
+    Declare,
+    Severity,
+    Status,
+    Roles,
+    Note,
+    Resolve,
+    Filter,
+}
+
+/// An open dialog: its text field and its selected choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dialog {
+    pub kind: DialogKind,
+    pub text: String,
+    pub choice: usize,
+    /// Set while the dialog's event is being written; cleared by the journal's answer.
+    pub pending: bool,
+    pub error: Option<String>,
+}
+
+impl Dialog {
+    /// The labels of the dialog's choices (empty when it has none).
+    #[must_use]
+    pub fn choices(&self) -> Vec<String> {
+        match self.kind {
+            DialogKind::Declare | DialogKind::Severity => {
+                Severity::iter().map(|s| format!("{s}  {}", s.meaning())).collect()
+            }
+            DialogKind::Status => status_choices().iter().map(ToString::to_string).collect(),
+            DialogKind::Roles => Role::iter().map(|r| r.to_string()).collect(),
+            DialogKind::Note | DialogKind::Resolve | DialogKind::Filter => Vec::new(),
+        }
+    }
+
+    /// Whether the dialog has a text field.
+    #[must_use]
+    pub fn has_text(&self) -> bool {
+        !matches!(self.kind, DialogKind::Severity | DialogKind::Status)
+    }
+}
+
+/// The statuses a commander can set by hand (resolving has its own dialog).
+#[must_use]
+pub fn status_choices() -> [Status; 3] {
+    [Status::Investigating, Status::Identified, Status::Monitoring]
+}
+
+/// What floats over the screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    Help { scroll: usize },
+    Palette { query: String, selected: usize },
+    Dialog(Dialog),
+}
+
+/// Selection and filter of one screen's list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListState {
+    pub selected: usize,
+    pub filter: String,
+}
+
+/// A line of the live log: what happened while no incident was open, and console notices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    pub at: DateTime<Utc>,
+    pub text: String,
+    pub alert: bool,
+}
+
+/// Whether the incident journal can be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JournalState {
+    Writable,
+    /// Damaged or locked by another writer: shown, never written.
+    ReadOnly(String),
+    /// A write or sync failed: nothing more is written.
+    Failed(String),
+}
+
+/// The UI part of the state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ui {
+    pub screen: Screen,
+    pub overlay: Option<Overlay>,
+    /// Bumped whenever a dialog's text is replaced, so the editor widget reloads it.
+    pub text_serial: u64,
+    pub lists: [ListState; 2],
+    /// A short message in the footer until the next action.
+    pub flash: Option<String>,
+}
+
+impl Ui {
+    /// The list state of a screen.
+    #[must_use]
+    pub fn list(&self, screen: Screen) -> &ListState {
+        &self.lists[screen.index()]
+    }
+
+    pub fn list_mut(&mut self, screen: Screen) -> &mut ListState {
+        &mut self.lists[screen.index()]
+    }
+}
+
+/// Everything the console knows.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub config: Config,
+    pub keymap: Keymap,
+    pub mode: Mode,
+    /// Who is at the keyboard (`$USER@host`).
+    pub actor: String,
+    pub world: World,
+    pub injects: Option<InjectEngine>,
+    pub incident: Option<Incident>,
+    /// The open incident's journal, in order.
+    pub records: Vec<Record>,
+    pub journal: JournalState,
+    pub log: VecDeque<LogLine>,
+    pub ui: Ui,
+    pub now: DateTime<Utc>,
+}
+
+impl State {
+    /// A fresh console: no incident, every component in its initial state.
+    #[must_use]
+    pub fn new(config: Config, mode: Mode, actor: String, now: DateTime<Utc>) -> Self {
+        let initial = config
+            .components
+            .iter()
+            .map(|c| {
+                let Probe::Sim { state } = c.probe;
+                (c.id.clone(), state)
+            })
+            .collect();
+        Self {
+            keymap: Keymap::with_overrides(&config.keys),
+            world: World::new(initial, now),
+            config,
+            mode,
+            actor,
+            injects: None,
+            incident: None,
+            records: Vec::new(),
+            journal: JournalState::Writable,
+            log: VecDeque::new(),
+            ui: Ui {
+                screen: Screen::Dashboard,
+                overlay: None,
+                text_serial: 0,
+                lists: Default::default(),
+                flash: None,
+            },
+            now,
+        }
+    }
+
+    /// The key contexts in force, most specific first.
+    #[must_use]
+    pub fn key_contexts(&self) -> Vec<Context> {
+        match &self.ui.overlay {
+            Some(Overlay::Help { .. }) => vec![Context::Help],
+            Some(Overlay::Palette { .. }) => vec![Context::Palette],
+            Some(Overlay::Dialog(_)) => vec![Context::Dialog],
+            None => vec![self.ui.screen.context(), Context::Global],
+        }
+    }
+
+    /// The open dialog, if any.
+    #[must_use]
+    pub fn dialog(&self) -> Option<&Dialog> {
+        match &self.ui.overlay {
+            Some(Overlay::Dialog(d)) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// The text the editor widget should show, when an overlay has a text field.
+    #[must_use]
+    pub fn input_text(&self) -> Option<&str> {
+        match &self.ui.overlay {
+            Some(Overlay::Dialog(d)) if d.has_text() => Some(&d.text),
+            Some(Overlay::Palette { query, .. }) => Some(query),
+            _ => None,
+        }
+    }
+
+    /// Component indices in dashboard order (failing first, then by tier), after the filter.
+    #[must_use]
+    pub fn dashboard_rows(&self) -> Vec<usize> {
+        let filter = self.ui.list(Screen::Dashboard).filter.to_lowercase();
+        let mut rows: Vec<usize> = (0..self.config.components.len())
+            .filter(|&i| {
+                let c = &self.config.components[i];
+                filter.is_empty()
+                    || c.id.to_lowercase().contains(&filter)
+                    || c.name.to_lowercase().contains(&filter)
+            })
+            .collect();
+        rows.sort_by_key(|&i| (self.world.health[i].state, self.config.components[i].tier, i));
+        rows
+    }
+
+    /// Journal records in timeline order (newest first), after the filter.
+    #[must_use]
+    pub fn timeline_rows(&self) -> Vec<&Record> {
+        let filter = self.ui.list(Screen::Timeline).filter.to_lowercase();
+        self.records
+            .iter()
+            .rev()
+            .filter(|r| {
+                filter.is_empty()
+                    || r.event.describe().to_lowercase().contains(&filter)
+                    || r.actor.to_lowercase().contains(&filter)
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,398 @@
+//! `update`: the pure heart of the console. No I/O; time comes in as an argument.
+
+use chrono::{DateTime, Utc};
+use strum::IntoEnumIterator;
+
+use crate::domain::event::{Event, Outage, Record};
+use crate::domain::incident::{Incident, incident_id};
+use crate::domain::world::InjectAction;
+use crate::domain::{Role, Severity};
+use crate::keymap::Action;
+use crate::msg::{Effect, Msg};
+use crate::sanitize::one_line;
+use crate::state::{
+    Dialog, DialogKind, JournalState, LOG_CAP, LogLine, Mode, Overlay, Screen, State, status_choices,
+};
+
+/// Longest text a dialog accepts; a bigger paste is cut here.
+pub const MAX_INPUT: usize = 4000;
+const PAGE: usize = 10;
+
+/// Applies one message at time `now` and returns the I/O it asks for.
+pub fn update(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
+    state.now = now;
+    match msg {
+        Msg::Tick => tick(state, now),
+        Msg::Action(action) => on_action(state, action, now),
+        Msg::Input(text) => {
+            on_input(state, text);
+            Vec::new()
+        }
+        Msg::Journaled(record) => {
+            journaled(state, record);
+            Vec::new()
+        }
+        Msg::JournalFailed(error) => {
+            journal_failed(state, error);
+            Vec::new()
+        }
+        Msg::Resize => Vec::new(),
+    }
+}
+
+/// Starts a new incident state from a journal that is being resumed.
+pub fn resume(state: &mut State, records: Vec<Record>) -> Result<(), crate::domain::incident::FoldError> {
+    state.incident = Some(Incident::fold(&records)?);
+    state.records = records;
+    Ok(())
+}
+
+/// Adds a line to the live log, dropping the oldest past the cap.
+pub fn log(state: &mut State, text: String, alert: bool) {
+    if state.log.len() == LOG_CAP {
+        state.log.pop_front();
+    }
+    state.log.push_back(LogLine { at: state.now, text, alert });
+}
+
+fn can_write(state: &State) -> bool {
+    state.journal == JournalState::Writable && state.incident.as_ref().is_some_and(Incident::is_open)
+}
+
+fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    let due = state.injects.as_mut().map(|engine| engine.due(now)).unwrap_or_default();
+    let mut effects = Vec::new();
+    for inject in due {
+        let event = match inject.action {
+            InjectAction::Set { component, state: health } => {
+                let Some(change) = state.world.set(&component, health, inject.message, now) else {
+                    continue;
+                };
+                Event::ComponentChanged {
+                    component: change.component,
+                    from: change.from,
+                    to: change.to,
+                    detail: change.detail,
+                }
+            }
+            InjectAction::Message => Event::ScenarioMessage { text: inject.message.unwrap_or_default() },
+        };
+        log(state, event.describe(), false);
+        if can_write(state) {
+            effects.push(Effect::Append { at: now, event });
+        }
+    }
+    effects
+}
+
+fn on_input(state: &mut State, mut text: String) {
+    if let Some((cut, _)) = text.char_indices().nth(MAX_INPUT) {
+        text.truncate(cut);
+    }
+    match &mut state.ui.overlay {
+        Some(Overlay::Palette { query, selected }) => {
+            *query = text;
+            *selected = 0;
+        }
+        Some(Overlay::Dialog(dialog)) => {
+            if dialog.kind == DialogKind::Filter {
+                let list = state.ui.lists.get_mut(usize::from(state.ui.screen == Screen::Timeline)).expect("two lists");
+                list.filter.clone_from(&text);
+                list.selected = 0;
+            }
+            dialog.text = text;
+            dialog.error = None;
+        }
+        _ => {}
+    }
+}
+
+fn on_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+    match &state.ui.overlay {
+        Some(Overlay::Help { .. }) => {
+            help_action(state, action);
+            Vec::new()
+        }
+        Some(Overlay::Palette { .. }) => palette_action(state, action, now),
+        Some(Overlay::Dialog(_)) => dialog_action(state, action, now),
+        None => screen_action(state, action),
+    }
+}
+
+fn help_action(state: &mut State, action: Action) {
+    let Some(Overlay::Help { scroll }) = &mut state.ui.overlay else { return };
+    match action {
+        Action::Down => *scroll += 1,
+        Action::Up => *scroll = scroll.saturating_sub(1),
+        Action::Cancel | Action::Help => state.ui.overlay = None,
+        _ => {}
+    }
+}
+
+/// The palette's actions that match a query, in keymap order.
+#[must_use]
+pub fn palette_matches(query: &str) -> Vec<Action> {
+    let query = query.trim().to_lowercase();
+    Action::iter()
+        .filter(|a| a.in_palette())
+        .filter(|a| a.to_string().contains(&query) || a.describe().to_lowercase().contains(&query))
+        .collect()
+}
+
+fn palette_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(Overlay::Palette { query, selected }) = &mut state.ui.overlay else { return Vec::new() };
+    let matches = palette_matches(query);
+    match action {
+        Action::Down => *selected = (*selected + 1).min(matches.len().saturating_sub(1)),
+        Action::Up => *selected = selected.saturating_sub(1),
+        Action::Cancel => state.ui.overlay = None,
+        Action::Confirm => {
+            let chosen = matches.get(*selected).copied();
+            state.ui.overlay = None;
+            if let Some(chosen) = chosen {
+                return on_action(state, chosen, now);
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn screen_action(state: &mut State, action: Action) -> Vec<Effect> {
+    state.ui.flash = None;
+    match action {
+        Action::Quit => return vec![Effect::Quit],
+        Action::Help => state.ui.overlay = Some(Overlay::Help { scroll: 0 }),
+        Action::Palette => {
+            state.ui.overlay = Some(Overlay::Palette { query: String::new(), selected: 0 });
+            state.ui.text_serial += 1;
+        }
+        Action::Filter => {
+            let text = state.ui.list(state.ui.screen).filter.clone();
+            open_dialog(state, DialogKind::Filter, text, 0);
+        }
+        Action::Cancel => state.ui.list_mut(state.ui.screen).filter.clear(),
+        Action::Up | Action::Down | Action::Top | Action::Bottom | Action::PageUp | Action::PageDown => {
+            move_selection(state, action);
+        }
+        Action::NextScreen => state.ui.screen = state.ui.screen.cycle(true),
+        Action::PrevScreen => state.ui.screen = state.ui.screen.cycle(false),
+        Action::Dashboard => state.ui.screen = Screen::Dashboard,
+        Action::Timeline => state.ui.screen = Screen::Timeline,
+        Action::Declare => open_declare(state),
+        Action::Severity | Action::Status | Action::Roles | Action::Note | Action::Resolve => {
+            open_incident_dialog(state, action);
+        }
+        Action::Confirm | Action::NextChoice | Action::PrevChoice => {}
+    }
+    Vec::new()
+}
+
+fn move_selection(state: &mut State, action: Action) {
+    let len = match state.ui.screen {
+        Screen::Dashboard => state.dashboard_rows().len(),
+        Screen::Timeline => state.timeline_rows().len(),
+    };
+    let last = len.saturating_sub(1);
+    let list = state.ui.list_mut(state.ui.screen);
+    list.selected = match action {
+        Action::Up => list.selected.saturating_sub(1),
+        Action::Down => list.selected + 1,
+        Action::PageUp => list.selected.saturating_sub(PAGE),
+        Action::PageDown => list.selected + PAGE,
+        Action::Top => 0,
+        _ => last,
+    }
+    .min(last);
+}
+
+fn open_dialog(state: &mut State, kind: DialogKind, text: String, choice: usize) {
+    state.ui.overlay = Some(Overlay::Dialog(Dialog { kind, text, choice, pending: false, error: None }));
+    state.ui.text_serial += 1;
+}
+
+fn open_declare(state: &mut State) {
+    if let Some(incident) = state.incident.as_ref().filter(|i| i.is_open()) {
+        state.ui.flash = Some(format!("Incident {} is already open", incident.id));
+        return;
+    }
+    let worst = state
+        .world
+        .failing()
+        .filter_map(|(id, h)| Some((h.state, state.config.component(id)?)))
+        .min_by_key(|(health, c)| (*health, c.tier));
+    let (title, severity) = match worst {
+        Some((health, c)) => (format!("{} {health}", c.name), c.tier.default_severity()),
+        None => (String::new(), Severity::P2),
+    };
+    open_dialog(state, DialogKind::Declare, title, severity as usize);
+}
+
+fn open_incident_dialog(state: &mut State, action: Action) {
+    let Some(incident) = state.incident.as_ref().filter(|i| i.is_open()) else {
+        state.ui.flash = Some("No incident is open. Press D to declare one.".into());
+        return;
+    };
+    if let JournalState::ReadOnly(reason) | JournalState::Failed(reason) = &state.journal {
+        state.ui.flash = Some(format!("The journal cannot be written: {reason}"));
+        return;
+    }
+    let (kind, text, choice) = match action {
+        Action::Severity => (DialogKind::Severity, String::new(), incident.severity as usize),
+        Action::Status => {
+            let current = status_choices().iter().position(|s| *s == incident.status).unwrap_or(0);
+            (DialogKind::Status, String::new(), (current + 1).min(2))
+        }
+        Action::Roles => (DialogKind::Roles, incident.roles.commander.clone(), 0),
+        Action::Resolve => (DialogKind::Resolve, String::new(), 0),
+        _ => (DialogKind::Note, String::new(), 0),
+    };
+    open_dialog(state, kind, text, choice);
+}
+
+fn dialog_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay else { return Vec::new() };
+    if dialog.pending {
+        return Vec::new();
+    }
+    let choices = dialog.choices().len();
+    match action {
+        Action::Cancel => {
+            if dialog.kind == DialogKind::Filter {
+                state.ui.list_mut(state.ui.screen).filter.clear();
+            }
+            state.ui.overlay = None;
+        }
+        Action::NextChoice | Action::PrevChoice if choices > 0 => {
+            let step = if action == Action::NextChoice { 1 } else { choices - 1 };
+            dialog.choice = (dialog.choice + step) % choices;
+            if dialog.kind == DialogKind::Roles {
+                refill_role(state);
+            }
+        }
+        Action::Confirm => return submit(state, now),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn refill_role(state: &mut State) {
+    let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay else { return };
+    let role = Role::iter().nth(dialog.choice).unwrap_or(Role::Commander);
+    let holder = state.incident.as_ref().and_then(|i| i.roles.holder(role)).unwrap_or_default();
+    dialog.text = holder.to_owned();
+    state.ui.text_serial += 1;
+}
+
+fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(Overlay::Dialog(dialog)) = &state.ui.overlay else { return Vec::new() };
+    let text = dialog.text.trim().to_owned();
+    let choice = dialog.choice;
+    let effect = match dialog.kind {
+        DialogKind::Filter => {
+            state.ui.overlay = None;
+            return Vec::new();
+        }
+        DialogKind::Declare => declare(state, text, choice, now),
+        kind => incident_event(state, kind, text, choice).map(|event| event.map(|event| Effect::Append { at: now, event })),
+    };
+    let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay else { return Vec::new() };
+    match effect {
+        Ok(Some(effect)) => {
+            dialog.pending = true;
+            vec![effect]
+        }
+        Ok(None) => {
+            state.ui.overlay = None;
+            Vec::new()
+        }
+        Err(message) => {
+            dialog.error = Some(message.into());
+            Vec::new()
+        }
+    }
+}
+
+fn declare(state: &State, title: String, choice: usize, now: DateTime<Utc>) -> Result<Option<Effect>, &'static str> {
+    if title.is_empty() {
+        return Err("Type a title for the incident.");
+    }
+    let severity = Severity::iter().nth(choice).unwrap_or(Severity::P2);
+    let outages = state
+        .world
+        .failing()
+        .map(|(id, h)| Outage { component: id.to_owned(), state: h.state, since: h.since })
+        .collect();
+    let id = incident_id(now, &title);
+    let event = Event::Declared {
+        id: id.clone(),
+        title,
+        severity,
+        commander: state.actor.clone(),
+        drill: state.mode == Mode::Demo,
+        outages,
+    };
+    Ok(Some(Effect::Declare { id, at: now, event }))
+}
+
+fn incident_event(state: &State, kind: DialogKind, text: String, choice: usize) -> Result<Option<Event>, &'static str> {
+    let Some(incident) = &state.incident else { return Ok(None) };
+    Ok(match kind {
+        DialogKind::Severity => {
+            let to = Severity::iter().nth(choice).unwrap_or(incident.severity);
+            (to != incident.severity).then_some(Event::SeverityChanged { from: incident.severity, to })
+        }
+        DialogKind::Status => {
+            let to = status_choices()[choice.min(2)];
+            (to != incident.status).then_some(Event::StatusChanged { from: incident.status, to })
+        }
+        DialogKind::Roles => {
+            if text.is_empty() {
+                return Err("Type who takes the role.");
+            }
+            let role = Role::iter().nth(choice).unwrap_or(Role::Commander);
+            Some(Event::RoleAssigned { role, person: text })
+        }
+        DialogKind::Note => {
+            if text.is_empty() {
+                return Err("Type the note first.");
+            }
+            Some(Event::NoteAdded { text })
+        }
+        DialogKind::Resolve => Some(Event::Resolved { summary: (!text.is_empty()).then_some(text) }),
+        DialogKind::Declare | DialogKind::Filter => None,
+    })
+}
+
+fn journaled(state: &mut State, record: Record) {
+    let line = record.event.describe();
+    if let Event::Declared { .. } = record.event {
+        match Incident::declare(&record) {
+            Ok(incident) => state.incident = Some(incident),
+            Err(e) => return log(state, format!("Journal record not applied: {e}"), true),
+        }
+        state.records.clear();
+        state.journal = JournalState::Writable;
+    } else if let Some(incident) = &mut state.incident {
+        incident.apply(&record);
+    }
+    state.records.push(record);
+    if matches!(&state.ui.overlay, Some(Overlay::Dialog(d)) if d.pending) {
+        state.ui.overlay = None;
+        state.ui.flash = Some(format!("Recorded: {}", one_line(&line)));
+    }
+}
+
+fn journal_failed(state: &mut State, error: String) {
+    if state.incident.is_some() {
+        state.journal = JournalState::Failed(error.clone());
+    }
+    log(state, format!("Not recorded: {error}"), true);
+    if let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay {
+        dialog.pending = false;
+        dialog.error = Some(format!("Not recorded: {error}"));
+    }
+}
+
+#[cfg(test)]
+mod tests;

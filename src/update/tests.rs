@@ -1,0 +1,196 @@
+use chrono::{TimeDelta, TimeZone};
+
+use super::*;
+use crate::demo;
+use crate::domain::{Health, Status};
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()
+}
+
+fn secs(n: i64) -> DateTime<Utc> {
+    t0() + TimeDelta::seconds(n)
+}
+
+/// Plays effects the way the app does: every append succeeds with the next sequence number.
+fn run(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
+    let effects = update(state, msg, now);
+    for effect in &effects {
+        let (at, event) = match effect {
+            Effect::Declare { at, event, .. } | Effect::Append { at, event } => (*at, event.clone()),
+            Effect::Quit => continue,
+        };
+        let seq = state.records.len() as u64 + 1;
+        let record = Record { seq, at, actor: state.actor.clone(), event };
+        update(state, Msg::Journaled(record), now);
+    }
+    effects
+}
+
+fn declared(now: DateTime<Utc>) -> State {
+    let mut state = demo::state("ic@host", t0());
+    run(&mut state, Msg::Tick, now);
+    run(&mut state, Msg::Action(Action::Declare), now);
+    run(&mut state, Msg::Input("Checkout failing".into()), now);
+    run(&mut state, Msg::Action(Action::PrevChoice), now);
+    run(&mut state, Msg::Action(Action::Confirm), now);
+    state
+}
+
+#[test]
+fn injects_change_health_over_time() {
+    let mut state = demo::state("ic@host", t0());
+    let db = state.world.index("db").unwrap();
+    run(&mut state, Msg::Tick, secs(19));
+    assert_eq!(state.world.health[db].state, Health::Up);
+    run(&mut state, Msg::Tick, secs(21));
+    assert_eq!(state.world.health[db].state, Health::Down);
+    assert_eq!(state.world.health[db].since, secs(21));
+    assert!(state.log.iter().any(|l| l.text.contains("db up → down")));
+}
+
+#[test]
+fn declare_prefills_from_the_worst_failure_and_records_outages() {
+    let mut state = demo::state("ic@host", t0());
+    run(&mut state, Msg::Tick, secs(30));
+    run(&mut state, Msg::Action(Action::Declare), secs(30));
+    let dialog = state.dialog().unwrap();
+    assert_eq!(dialog.text, "Primary database down");
+    assert_eq!(dialog.choice, 0, "critical tier → P1");
+    let effects = run(&mut state, Msg::Action(Action::Confirm), secs(31));
+    let Effect::Declare { id, event: Event::Declared { outages, drill, .. }, .. } = &effects[0] else {
+        panic!("expected a declaration, got {effects:?}");
+    };
+    assert_eq!(id, "20261122-0300-primary-database-down");
+    assert!(*drill);
+    assert!(outages.iter().any(|o| o.component == "db" && o.since == secs(30)));
+    let incident = state.incident.as_ref().unwrap();
+    assert_eq!(incident.severity, Severity::P1);
+    assert_eq!(incident.detected, Some(secs(30)));
+    assert!(state.ui.overlay.is_none());
+}
+
+#[test]
+fn nothing_is_applied_before_it_is_journaled() {
+    let mut state = demo::state("ic@host", t0());
+    update(&mut state, Msg::Action(Action::Declare), secs(1));
+    update(&mut state, Msg::Input("Outage".into()), secs(1));
+    let effects = update(&mut state, Msg::Action(Action::Confirm), secs(1));
+    assert_eq!(effects.len(), 1);
+    assert!(state.incident.is_none());
+    assert!(state.dialog().unwrap().pending);
+    update(&mut state, Msg::JournalFailed("disk full".into()), secs(2));
+    let dialog = state.dialog().unwrap();
+    assert!(!dialog.pending);
+    assert_eq!(dialog.text, "Outage", "the typed title is kept for another try");
+    assert!(dialog.error.as_deref().unwrap().contains("disk full"));
+}
+
+#[test]
+fn an_empty_title_is_refused_with_a_message() {
+    let mut state = demo::state("ic@host", t0());
+    update(&mut state, Msg::Action(Action::Declare), secs(1));
+    assert!(update(&mut state, Msg::Action(Action::Confirm), secs(1)).is_empty());
+    assert!(state.dialog().unwrap().error.is_some());
+}
+
+#[test]
+fn notes_severity_status_and_roles_are_recorded() {
+    let mut state = declared(secs(5));
+    assert_eq!(state.incident.as_ref().unwrap().severity, Severity::P1);
+    run(&mut state, Msg::Action(Action::Note), secs(6));
+    run(&mut state, Msg::Input("  restarted pgbouncer  ".into()), secs(6));
+    run(&mut state, Msg::Action(Action::Confirm), secs(7));
+    run(&mut state, Msg::Action(Action::Severity), secs(8));
+    run(&mut state, Msg::Action(Action::NextChoice), secs(8));
+    run(&mut state, Msg::Action(Action::Confirm), secs(8));
+    run(&mut state, Msg::Action(Action::Status), secs(9));
+    run(&mut state, Msg::Action(Action::Confirm), secs(9));
+    run(&mut state, Msg::Action(Action::Roles), secs(10));
+    run(&mut state, Msg::Action(Action::NextChoice), secs(10));
+    run(&mut state, Msg::Input("sam".into()), secs(10));
+    run(&mut state, Msg::Action(Action::Confirm), secs(10));
+    let incident = state.incident.as_ref().unwrap();
+    assert_eq!(incident.notes[0].text, "restarted pgbouncer");
+    assert_eq!(incident.severity, Severity::P2);
+    assert_eq!(incident.status, Status::Identified);
+    assert_eq!(incident.roles.scribe.as_deref(), Some("sam"));
+    assert_eq!(state.records.len(), 5);
+    assert_eq!(Incident::fold(&state.records).unwrap(), *incident, "state is the fold of the journal");
+}
+
+#[test]
+fn transitions_are_journaled_only_while_an_incident_is_open() {
+    let mut state = demo::state("ic@host", t0());
+    assert!(run(&mut state, Msg::Tick, secs(10)).is_empty());
+    let mut state = declared(secs(10));
+    let effects = run(&mut state, Msg::Tick, secs(21));
+    assert!(matches!(&effects[..], [Effect::Append { event: Event::ScenarioMessage { .. }, .. }, Effect::Append { event: Event::ComponentChanged { .. }, .. }]), "{effects:?}");
+    assert!(state.incident.as_ref().unwrap().affected.contains(&"db".to_owned()));
+}
+
+#[test]
+fn resolving_closes_the_incident_and_stops_its_dialogs() {
+    let mut state = declared(secs(5));
+    run(&mut state, Msg::Action(Action::Resolve), secs(60));
+    run(&mut state, Msg::Action(Action::Confirm), secs(60));
+    assert!(!state.incident.as_ref().unwrap().is_open());
+    run(&mut state, Msg::Action(Action::Note), secs(61));
+    assert!(state.ui.overlay.is_none());
+    assert!(state.ui.flash.as_deref().unwrap().contains("No incident is open"));
+    run(&mut state, Msg::Action(Action::Declare), secs(62));
+    assert!(state.dialog().is_some(), "a new incident can be declared after resolution");
+}
+
+#[test]
+fn a_failed_journal_refuses_further_changes_loudly() {
+    let mut state = declared(secs(5));
+    update(&mut state, Msg::Action(Action::Note), secs(6));
+    update(&mut state, Msg::Input("x".into()), secs(6));
+    update(&mut state, Msg::Action(Action::Confirm), secs(6));
+    update(&mut state, Msg::JournalFailed("EIO".into()), secs(6));
+    assert_eq!(state.journal, JournalState::Failed("EIO".into()));
+    update(&mut state, Msg::Action(Action::Cancel), secs(7));
+    update(&mut state, Msg::Action(Action::Note), secs(7));
+    assert!(state.ui.flash.as_deref().unwrap().contains("EIO"));
+}
+
+#[test]
+fn palette_runs_the_chosen_action() {
+    let mut state = demo::state("ic@host", t0());
+    update(&mut state, Msg::Action(Action::Palette), secs(1));
+    update(&mut state, Msg::Input("decl".into()), secs(1));
+    update(&mut state, Msg::Action(Action::Confirm), secs(1));
+    assert_eq!(state.dialog().unwrap().kind, DialogKind::Declare);
+}
+
+#[test]
+fn filter_narrows_the_dashboard_and_escape_clears_it() {
+    let mut state = demo::state("ic@host", t0());
+    update(&mut state, Msg::Action(Action::Filter), secs(1));
+    update(&mut state, Msg::Input("data".into()), secs(1));
+    assert_eq!(state.dashboard_rows().len(), 2);
+    update(&mut state, Msg::Action(Action::Confirm), secs(1));
+    assert_eq!(state.dashboard_rows().len(), 2);
+    update(&mut state, Msg::Action(Action::Cancel), secs(1));
+    assert_eq!(state.dashboard_rows().len(), 10);
+}
+
+#[test]
+fn long_pastes_are_cut() {
+    let mut state = demo::state("ic@host", t0());
+    update(&mut state, Msg::Action(Action::Note), secs(1));
+    update(&mut state, Msg::Action(Action::Cancel), secs(1));
+    update(&mut state, Msg::Action(Action::Declare), secs(1));
+    update(&mut state, Msg::Input("x".repeat(MAX_INPUT * 3)), secs(1));
+    assert_eq!(state.dialog().unwrap().text.len(), MAX_INPUT);
+}
+
+#[test]
+fn failing_components_sort_first() {
+    let mut state = demo::state("ic@host", t0());
+    run(&mut state, Msg::Tick, secs(25));
+    let rows = state.dashboard_rows();
+    let first = &state.config.components[rows[0]].id;
+    assert_eq!(first, "db");
+}
