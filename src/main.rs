@@ -1,3 +1,41 @@
-fn main() {
-    println!("Hello, world!");
+//! warroom: parse the command line, run it, and turn every failure into one clear paragraph.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::Parser;
+use warroom::cli::Cli;
+use warroom::commands::{self, NoConfig};
+use warroom::config::Invalid;
+use warroom::sanitize::sanitize;
+
+fn main() -> ExitCode {
+    install_panic_hook();
+    match commands::run(Cli::parse()) {
+        Ok(code) => code,
+        Err(error) => {
+            let config_error = error.downcast_ref::<Invalid>().is_some() || error.downcast_ref::<NoConfig>().is_some();
+            let _ = writeln!(std::io::stderr(), "warroom: {}", sanitize(&format!("{error:#}")));
+            ExitCode::from(if config_error { 2 } else { 1 })
+        }
+    }
+}
+
+/// A panic restores the terminal and says where the (already durable) journal is; no backtrace.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        warroom::app::restore_terminal();
+        let journal = warroom::workers::journal::CURRENT_PATH
+            .lock()
+            .ok()
+            .and_then(|p| p.clone())
+            .map_or_else(|| "no incident journal was open".to_owned(), |p| format!("the incident journal is safe at {}", p.display()));
+        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let what = info.payload().downcast_ref::<&str>().map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown error".into());
+        let backtrace = std::backtrace::Backtrace::force_capture();
+        tracing::error!(%what, %place, %backtrace, "panic");
+        let _ = writeln!(std::io::stderr(), "warroom crashed{place}: {}\nNothing recorded is lost: {journal}. Run warroom again to resume.", sanitize(&what));
+    }));
 }

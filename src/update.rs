@@ -264,8 +264,11 @@ fn dialog_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<E
             state.ui.overlay = None;
         }
         Action::NextChoice | Action::PrevChoice if choices > 0 => {
-            let step = if action == Action::NextChoice { 1 } else { choices - 1 };
-            dialog.choice = (dialog.choice + step) % choices;
+            dialog.choice = if action == Action::NextChoice {
+                (dialog.choice + 1).min(choices - 1)
+            } else {
+                dialog.choice.saturating_sub(1)
+            };
             if dialog.kind == DialogKind::Roles {
                 refill_role(state);
             }

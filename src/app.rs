@@ -1,0 +1,278 @@
+//! The loop: one task owns the terminal; keys, worker messages and a 1 Hz tick become `Msg`s;
+//! `update` decides, the effects run, and the screen is drawn when something changed.
+
+use std::io::{self, Stdout};
+use std::mem::ManuallyDrop;
+use std::sync::mpsc as std_mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use chrono::{DateTime, TimeDelta, Utc};
+use crossterm::event::{Event as TermEvent, EventStream, KeyEvent, KeyEventKind};
+use crossterm::{cursor, event, execute, terminal};
+use futures_util::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+use crate::domain::world::Scenario;
+use crate::journal::{Journal, JournalError, Recovery};
+use crate::keymap::Key;
+use crate::msg::{Effect, Msg};
+use crate::state::{JournalState, State};
+use crate::store::Store;
+use crate::ui::{self, View};
+use crate::update::{self, update};
+use crate::workers::journal::{self as writer, Command};
+
+/// Most messages handled before the screen is drawn again.
+const DRAIN_CAP: usize = 256;
+
+/// Scenario time: wall time, optionally accelerated.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    wall: Instant,
+    start: DateTime<Utc>,
+    speed: f64,
+}
+
+impl Clock {
+    #[must_use]
+    pub fn new(speed: f64) -> Self {
+        Self { wall: Instant::now(), start: Utc::now(), speed }
+    }
+
+    /// The domain's `now`.
+    #[must_use]
+    pub fn now(&self) -> DateTime<Utc> {
+        let elapsed = self.wall.elapsed().as_secs_f64() * self.speed;
+        self.start + TimeDelta::milliseconds((elapsed * 1000.0) as i64)
+    }
+}
+
+/// What the console runs on.
+pub struct Options {
+    pub state: State,
+    pub scenario: Option<Scenario>,
+    pub store: Store,
+    pub view: View,
+    pub speed: f64,
+}
+
+/// Puts the terminal back as it was: on drop, on panic and on signals.
+pub struct TerminalGuard {
+    /// Never dropped: ratatui's own drop prints to stderr, which panics once the terminal is gone.
+    /// `restore_terminal` shows the cursor instead.
+    pub terminal: ManuallyDrop<Terminal<CrosstermBackend<Stdout>>>,
+}
+
+impl TerminalGuard {
+    pub fn enter() -> anyhow::Result<Self> {
+        terminal::enable_raw_mode().context("cannot put the terminal in raw mode (is this a terminal?)")?;
+        let mut stdout = io::stdout();
+        execute!(stdout, terminal::EnterAlternateScreen, event::EnableBracketedPaste, cursor::Hide)?;
+        let terminal = Terminal::new(CrosstermBackend::new(stdout))?;
+        Ok(Self { terminal: ManuallyDrop::new(terminal) })
+    }
+}
+
+/// Restores the terminal; safe to call more than once.
+pub fn restore_terminal() {
+    let _ = terminal::disable_raw_mode();
+    let _ = execute!(io::stdout(), event::DisableBracketedPaste, terminal::LeaveAlternateScreen, cursor::Show);
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// Opens the latest open incident of the store into the state; returns the journal to write to.
+pub fn resume(store: &Store, state: &mut State) -> Option<Journal> {
+    let summary = store.latest_open()?;
+    let (journal, records) = match Journal::open(&summary.path) {
+        Ok((journal, records, recovery)) => {
+            note_recovery(state, &recovery);
+            (Some(journal), records)
+        }
+        Err(JournalError::Locked { path }) => {
+            let reason = format!("another warroom is writing {}; this console only reads it", path.display());
+            state.journal = JournalState::ReadOnly(reason);
+            (None, Journal::read(&summary.path).map(|s| s.records).unwrap_or_default())
+        }
+        Err(error) => {
+            state.journal = JournalState::ReadOnly(error.to_string());
+            (None, Journal::read(&summary.path).map(|s| s.records).unwrap_or_default())
+        }
+    };
+    if let Err(error) = update::resume(state, records) {
+        update::log(state, format!("{}: {error}", summary.path.display()), true);
+        return None;
+    }
+    journal
+}
+
+fn note_recovery(state: &mut State, recovery: &Recovery) {
+    match recovery {
+        Recovery::Clean => {}
+        Recovery::TailRepaired { fault, copy, bytes } => {
+            let text = format!("Journal repaired: a torn tail at {fault} ({bytes} bytes) was moved to {}", copy.display());
+            tracing::warn!("{text}");
+            update::log(state, text, true);
+        }
+        Recovery::ReadOnly { fault } => {
+            let text = format!("journal damaged at {fault}; opened read-only and left untouched");
+            tracing::error!("{text}");
+            state.journal = JournalState::ReadOnly(text);
+        }
+    }
+}
+
+/// Who is at the keyboard: `$USER@host`.
+#[must_use]
+pub fn actor() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .ok()
+        .filter(|u| !u.is_empty())
+        .or_else(user_from_passwd)
+        .unwrap_or_else(|| "unknown".into());
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "localhost".into());
+    format!("{user}@{host}")
+}
+
+/// The login name of this process's user, from `/etc/passwd`.
+fn user_from_passwd() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid().to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split(':').collect();
+        (fields.get(2) == Some(&uid.as_str())).then(|| fields[0].to_owned())
+    })
+}
+
+struct Loop {
+    state: State,
+    view: View,
+    clock: Clock,
+    store: Store,
+    journal: std_mpsc::Sender<Command>,
+    text_serial: u64,
+    quit: bool,
+}
+
+impl Loop {
+    fn dispatch(&mut self, msg: Msg) {
+        let effects = update(&mut self.state, msg, self.clock.now());
+        for effect in effects {
+            self.run(effect);
+        }
+        if self.state.ui.text_serial != self.text_serial {
+            self.text_serial = self.state.ui.text_serial;
+            self.view.set_input(self.state.input_text().unwrap_or_default());
+        }
+    }
+
+    fn run(&mut self, effect: Effect) {
+        let actor = self.state.actor.clone();
+        let command = match effect {
+            Effect::Quit => {
+                self.quit = true;
+                return;
+            }
+            Effect::Declare { id, at, event } => Command::Create { dir: self.store.dir(&id), at, actor, event },
+            Effect::Append { at, event } => Command::Append { at, actor, event },
+        };
+        if self.journal.send(command).is_err() {
+            self.dispatch(Msg::JournalFailed("the journal writer stopped".into()));
+        }
+    }
+
+    fn on_terminal(&mut self, event: TermEvent) {
+        match event {
+            TermEvent::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
+            TermEvent::Paste(text) => {
+                if self.state.input_text().is_some() {
+                    self.view.input.insert_str(text.replace(['\n', '\r'], " "));
+                    self.dispatch(Msg::Input(self.view.input_text()));
+                }
+            }
+            TermEvent::Resize(..) => self.dispatch(Msg::Resize),
+            _ => {}
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) {
+        if let Some(action) = self.state.keymap.lookup(&self.state.key_contexts(), Key::from(key)) {
+            self.dispatch(Msg::Action(action));
+        } else if let Some(before) = self.state.input_text().map(str::to_owned) {
+            let readline_kill = key.code == event::KeyCode::Char('u') && key.modifiers == event::KeyModifiers::CONTROL;
+            if readline_kill {
+                self.view.input.delete_line_by_head();
+            } else {
+                self.view.input.input(key);
+            }
+            let after = self.view.input_text();
+            if after != before {
+                self.dispatch(Msg::Input(after));
+            }
+        }
+    }
+}
+
+/// Runs the console until the user quits, the terminal goes away, or SIGTERM/SIGHUP arrives.
+pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<()> {
+    let (tx, mut rx) = mpsc::channel::<Msg>(1024);
+    let mut app = Loop {
+        journal: writer::spawn(journal, tx),
+        clock: Clock::new(options.speed),
+        state: options.state,
+        view: options.view,
+        store: options.store,
+        text_serial: u64::MAX,
+        quit: false,
+    };
+    if let Some(scenario) = options.scenario {
+        app.state.injects = Some(crate::domain::world::InjectEngine::new(scenario, app.clock.now()));
+    }
+    let mut guard = TerminalGuard::enter()?;
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    app.dispatch(Msg::Tick);
+    while !app.quit {
+        if guard.terminal.draw(|frame| ui::render(frame, &app.state, &app.view)).is_err() {
+            tracing::warn!("the terminal went away; exiting");
+            break;
+        }
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => app.on_terminal(event),
+                Some(Err(_)) | None => {
+                    tracing::warn!("terminal input closed; exiting");
+                    break;
+                }
+            },
+            Some(msg) = rx.recv() => app.dispatch(msg),
+            _ = tick.tick() => app.dispatch(Msg::Tick),
+            _ = sigterm.recv() => { tracing::info!("SIGTERM"); break; }
+            _ = sighup.recv() => { tracing::info!("SIGHUP: terminal hung up"); break; }
+        }
+        for _ in 0..DRAIN_CAP {
+            match rx.try_recv() {
+                Ok(msg) => app.dispatch(msg),
+                Err(_) => break,
+            }
+        }
+    }
+    drop(guard);
+    Ok(())
+}

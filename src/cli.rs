@@ -1,0 +1,90 @@
+//! The command line (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// A terminal console for incidents and disaster-recovery drills.
+#[derive(Debug, Parser)]
+#[command(name = "warroom", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Config file (default: ./warroom.toml, then the user config dir's warroom/config.toml)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where incidents and logs are kept
+    #[arg(long, global = true, value_name = "DIR", env = "WARROOM_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Theme: default, light, high-contrast, mono, or the path of a theme file
+    #[arg(long, global = true, value_name = "NAME|PATH")]
+    pub theme: Option<String>,
+    /// Draw with ASCII only (no box-drawing characters)
+    #[arg(long, global = true)]
+    pub ascii: bool,
+    /// How much goes to the log file in the data dir
+    #[arg(long, global = true, value_enum, default_value_t = LogLevel::Info)]
+    pub log_level: LogLevel,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogLevel {
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The console on the embedded demo service (simulated, no network needed)
+    Demo {
+        /// Scenario seconds per real second (1 to 60)
+        #[arg(long, value_parser = parse_speed)]
+        speed: Option<f64>,
+    },
+    /// Check config, scenario and theme files; every error as file:line:col
+    Validate {
+        /// Files or directories (default: the discovered config)
+        paths: Vec<PathBuf>,
+    },
+    /// Journal tools
+    #[command(subcommand)]
+    Journal(JournalCommand),
+    /// List and show incidents in the data dir
+    #[command(subcommand)]
+    Incident(IncidentCommand),
+    /// Print shell completions
+    Completions {
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// Check a journal's sequence, checksums and chain; report the first fault
+    Verify { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IncidentCommand {
+    /// Incidents with status, severity and times
+    List {
+        /// List the demo's incidents instead
+        #[arg(long)]
+        demo: bool,
+    },
+    /// One incident and its whole timeline
+    Show {
+        id: String,
+        /// Look among the demo's incidents
+        #[arg(long)]
+        demo: bool,
+    },
+}
+
+fn parse_speed(text: &str) -> Result<f64, String> {
+    let speed: f64 = text.parse().map_err(|_| format!("`{text}` is not a number"))?;
+    if (1.0..=60.0).contains(&speed) { Ok(speed) } else { Err(format!("`{text}` is out of range; use 1 to 60")) }
+}

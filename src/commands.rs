@@ -1,0 +1,274 @@
+//! The subcommands: each turns arguments into work and an exit code.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::CommandFactory;
+
+use crate::app::{self, Options};
+use crate::cli::{Cli, Command, IncidentCommand, JournalCommand, LogLevel};
+use crate::config::{self, Config, Invalid};
+use crate::domain::incident::{Incident, clock};
+use crate::journal::{self, open_private_file};
+use crate::sanitize::sanitize;
+use crate::state::{Mode, State};
+use crate::store::{self, Store};
+use crate::ui::{Colors, Theme, View, time_of_day};
+
+/// No config file was found: exit 2 with directions.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "no config found: looked for --config, ./warroom.toml and {0}. Try `warroom demo` for the built-in demo, or start from the example: cp examples/warroom.toml warroom.toml"
+)]
+pub struct NoConfig(String);
+
+/// Runs the command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        None => console(&cli, Mode::Live, None),
+        Some(Command::Demo { speed }) => console(&cli, Mode::Demo, *speed),
+        Some(Command::Validate { paths }) => validate(&cli, paths),
+        Some(Command::Journal(JournalCommand::Verify { file })) => verify(file),
+        Some(Command::Incident(IncidentCommand::List { demo })) => list(&cli, *demo),
+        Some(Command::Incident(IncidentCommand::Show { id, demo })) => show(&cli, id, *demo),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(*shell, &mut Cli::command(), "warroom", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
+    cli.data_dir
+        .clone()
+        .or_else(store::default_data_dir)
+        .context("cannot find a data directory; pass --data-dir DIR or set WARROOM_DATA_DIR")
+}
+
+fn load_config(cli: &Cli) -> anyhow::Result<Config> {
+    let path = config::discover(cli.config.as_deref()).ok_or_else(|| {
+        let user = directories::ProjectDirs::from("", "", "warroom")
+            .map_or_else(|| "the user config dir".to_owned(), |d| d.config_dir().join("config.toml").display().to_string());
+        NoConfig(user)
+    })?;
+    config::load(&path)
+}
+
+fn init_logging(data: &Path, level: LogLevel) -> anyhow::Result<()> {
+    journal::create_private_dir(data)?;
+    let path = data.join("warroom.log");
+    let file = open_private_file(&path, false)?;
+    let level = match level {
+        LogLevel::Error => tracing::Level::ERROR,
+        LogLevel::Warn => tracing::Level::WARN,
+        LogLevel::Info => tracing::Level::INFO,
+        LogLevel::Debug => tracing::Level::DEBUG,
+        LogLevel::Trace => tracing::Level::TRACE,
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_max_level(level)
+        .try_init()
+        .map_err(|e| anyhow::anyhow!("cannot start logging: {e}"))
+}
+
+fn ascii_wanted(cli: &Cli) -> bool {
+    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_default()
+        .to_lowercase();
+    cli.ascii || !(locale.contains("utf-8") || locale.contains("utf8"))
+}
+
+fn console(cli: &Cli, mode: Mode, speed: Option<f64>) -> anyhow::Result<ExitCode> {
+    let (config, scenario) = match mode {
+        Mode::Demo => {
+            let config = crate::demo::config();
+            let scenario = crate::demo::scenario(&config);
+            (config, Some(scenario))
+        }
+        Mode::Live => (load_config(cli)?, None),
+    };
+    let colors = Colors::detect(|k| std::env::var(k).ok());
+    if colors == Colors::None {
+        crossterm::style::Colored::set_ansi_color_disabled(true);
+    }
+    let theme = Theme::select(cli.theme.as_deref().or(config.theme.as_deref()), colors)?;
+    let data = data_dir(cli)?;
+    init_logging(&data, cli.log_level)
+        .with_context(|| format!("the data directory {} is not usable", data.display()))?;
+    let store = Store::new(&data, mode == Mode::Demo);
+    store.ensure().with_context(|| format!("cannot create incident folders under {}", data.display()))?;
+    let speed = speed.or(scenario.as_ref().map(|s| s.speed)).unwrap_or(1.0);
+    let mut state = State::new(config, mode, app::actor(), chrono::Utc::now());
+    let journal = app::resume(&store, &mut state);
+    tracing::info!(?mode, incident = state.incident.as_ref().map(|i| i.id.as_str()), "console starting");
+    let view = View::new(theme, ascii_wanted(cli));
+    let options = Options { state, scenario, store, view, speed };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(app::run(options, journal))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What kind of file a path holds, by where it lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileKind {
+    Config,
+    Scenario,
+    Theme,
+}
+
+fn kind_of(path: &Path) -> FileKind {
+    let in_dir = |name: &str| path.parent().and_then(Path::file_name).is_some_and(|n| n == name);
+    if in_dir("themes") {
+        FileKind::Theme
+    } else if in_dir("drills") {
+        FileKind::Scenario
+    } else {
+        FileKind::Config
+    }
+}
+
+fn toml_files(path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for entry in entries {
+            if entry.is_dir() || entry.extension().is_some_and(|e| e == "toml") {
+                toml_files(&entry, out)?;
+            }
+        }
+    } else if path.exists() {
+        out.push(path.to_owned());
+    } else {
+        anyhow::bail!("{}: no such file or directory", path.display());
+    }
+    Ok(())
+}
+
+fn check_file(path: &Path) -> Result<FileKind, Invalid> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Invalid(vec![config::Diagnostic { file: name.clone(), line: 1, col: 1, message: format!("cannot read: {e}") }])
+    })?;
+    let kind = kind_of(path);
+    match kind {
+        FileKind::Config => config::parse(&name, &text).map(drop),
+        FileKind::Scenario => config::parse_scenario(&name, &text, None).map(drop),
+        FileKind::Theme => Theme::parse(&name, &text, Colors::TrueColor).map(drop),
+    }?;
+    Ok(kind)
+}
+
+fn validate(cli: &Cli, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let mut files = Vec::new();
+    if paths.is_empty() {
+        let config = config::discover(cli.config.as_deref()).ok_or_else(|| NoConfig("the user config dir".into()))?;
+        files.push(config);
+    }
+    for path in paths {
+        toml_files(path, &mut files)?;
+    }
+    let mut failed = false;
+    let mut stdout = std::io::stdout().lock();
+    for file in &files {
+        match check_file(file) {
+            Ok(kind) => writeln!(stdout, "ok: {} ({})", sanitize(&file.display().to_string()), format!("{kind:?}").to_lowercase())?,
+            Err(invalid) => {
+                failed = true;
+                eprintln!("{invalid}");
+            }
+        }
+    }
+    if failed {
+        eprintln!("warroom: some files are invalid; fix the lines above and run `warroom validate` again");
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(file: &Path) -> anyhow::Result<ExitCode> {
+    let name = sanitize(&file.display().to_string()).into_owned();
+    match journal::verify(file) {
+        Ok(Ok(count)) => {
+            println!("intact: {count} events");
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(Err(fault)) => {
+            println!("{name}:{}: {}", fault.line, sanitize(&fault.reason));
+            Ok(ExitCode::from(1))
+        }
+        Err(error) => {
+            eprintln!("warroom: {}", sanitize(&error.to_string()));
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn duration_of(incident: &Incident) -> String {
+    incident.resolved.map_or_else(|| "open".to_owned(), |at| clock(at - incident.declared))
+}
+
+fn list(cli: &Cli, demo: bool) -> anyhow::Result<ExitCode> {
+    let store = Store::new(&data_dir(cli)?, demo);
+    let summaries = store.list();
+    if summaries.is_empty() {
+        println!("No incidents yet. Declare one in the console with D.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = format!("{:<44} {:<3} {:<13} {:<20} {:<10} TITLE\n", "ID", "SEV", "STATUS", "DECLARED (UTC)", "DURATION");
+    for summary in summaries {
+        match (&summary.incident, &summary.fault) {
+            (Some(i), fault) => {
+                let damaged = if fault.is_some() { " [journal damaged]" } else { "" };
+                let _ = writeln!(
+                    out,
+                    "{:<44} {:<3} {:<13} {:<20} {:<10} {}{damaged}",
+                    i.id, i.severity, i.status, i.declared.format("%Y-%m-%d %H:%M:%S"), duration_of(i), i.title
+                );
+            }
+            (None, fault) => {
+                let why = fault.as_ref().map_or_else(|| "no declaration".to_owned(), ToString::to_string);
+                let _ = writeln!(out, "{} (unreadable: {why})", summary.path.display());
+            }
+        }
+    }
+    print!("{}", sanitize(&out));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(cli: &Cli, id: &str, demo: bool) -> anyhow::Result<ExitCode> {
+    let store = Store::new(&data_dir(cli)?, demo);
+    let Some(summary) = store.find(Some(id)) else {
+        eprintln!("warroom: no incident `{}`; `warroom incident list` shows the ids", sanitize(id));
+        return Ok(ExitCode::from(1));
+    };
+    let scan = journal::Journal::read(&summary.path)?;
+    let Some(i) = summary.incident else {
+        eprintln!("warroom: {} holds no declaration", summary.path.display());
+        return Ok(ExitCode::from(1));
+    };
+    let mut out = format!("{} — {}\n", i.id, i.title);
+    let optional = |who: &Option<String>| who.clone().unwrap_or_else(|| "unassigned".into());
+    let _ = writeln!(out, "severity {} · status {} · drill {}", i.severity, i.status, if i.drill { "yes" } else { "no" });
+    let _ = writeln!(out, "commander {} · scribe {} · comms {}", i.roles.commander, optional(&i.roles.scribe), optional(&i.roles.comms));
+    let _ = writeln!(out, "declared {} · duration {}", i.declared.to_rfc3339(), duration_of(&i));
+    let affected = if i.affected.is_empty() { "none".to_owned() } else { i.affected.join(", ") };
+    let _ = writeln!(out, "affected {affected}\njournal {}\n", summary.path.display());
+    for record in &scan.records {
+        let _ = writeln!(out, "#{:<4} {} {:<20} {}", record.seq, time_of_day(record.at), record.actor, record.event.describe());
+    }
+    if let Some(fault) = &scan.fault {
+        let _ = writeln!(out, "\njournal fault at {fault}: events after it are not shown");
+    }
+    print!("{}", sanitize(&out));
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,89 @@
+//! Where incidents live on disk: `<data>/incidents/<id>/journal.jsonl` (demo: `<data>/demo/…`).
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::incident::Incident;
+use crate::journal::{self, Fault, Journal, JournalError};
+
+/// The incident folders of one data directory.
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+}
+
+/// One incident as listed by `warroom incident list`.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub path: PathBuf,
+    pub incident: Option<Incident>,
+    pub fault: Option<Fault>,
+}
+
+impl Summary {
+    fn declared(&self) -> Option<DateTime<Utc>> {
+        self.incident.as_ref().map(|i| i.declared)
+    }
+}
+
+/// The platform data directory for warroom (`~/.local/share/warroom` on Linux).
+#[must_use]
+pub fn default_data_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "warroom").map(|d| d.data_dir().to_owned())
+}
+
+impl Store {
+    /// The store of a data directory; demo incidents are kept apart under `demo/`.
+    #[must_use]
+    pub fn new(data_dir: &Path, demo: bool) -> Self {
+        let root = if demo { data_dir.join("demo") } else { data_dir.to_owned() };
+        Self { root: root.join("incidents") }
+    }
+
+    /// Creates the folders (0700) if needed.
+    pub fn ensure(&self) -> Result<(), JournalError> {
+        if let Some(parent) = self.root.parent() {
+            journal::create_private_dir(parent)?;
+        }
+        journal::create_private_dir(&self.root)
+    }
+
+    /// The folder of an incident.
+    #[must_use]
+    pub fn dir(&self, id: &str) -> PathBuf {
+        self.root.join(id)
+    }
+
+    /// Every incident found, oldest declaration first; unreadable journals are listed with their fault.
+    pub fn list(&self) -> Vec<Summary> {
+        let Ok(entries) = std::fs::read_dir(&self.root) else { return Vec::new() };
+        let mut list: Vec<Summary> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path().join(journal::FILE_NAME))
+            .filter(|p| p.is_file())
+            .map(|path| match Journal::read(&path) {
+                Ok(scan) => Summary { incident: Incident::fold(&scan.records).ok(), fault: scan.fault, path },
+                Err(e) => Summary { incident: None, fault: Some(Fault { line: 0, reason: e.to_string() }), path },
+            })
+            .collect();
+        list.sort_by_key(|s| (s.declared(), s.path.clone()));
+        list
+    }
+
+    /// The most recently declared incident that is still open.
+    #[must_use]
+    pub fn latest_open(&self) -> Option<Summary> {
+        self.list().into_iter().rev().find(|s| s.incident.as_ref().is_some_and(Incident::is_open))
+    }
+
+    /// An incident by id, or the latest one when no id is given.
+    #[must_use]
+    pub fn find(&self, id: Option<&str>) -> Option<Summary> {
+        let list = self.list();
+        match id {
+            Some(id) => list.into_iter().find(|s| s.path.parent().and_then(Path::file_name).is_some_and(|n| n == id)),
+            None => list.into_iter().next_back(),
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Screen 1: component health, the incident at a glance, and the latest events.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
+
+use super::{Slot, View, time_of_day};
+use crate::domain::incident::brief;
+use crate::sanitize::one_line;
+use crate::state::{Screen, State};
+
+/// Wide enough for the side column.
+const WIDE: u16 = 110;
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View, compact: bool) {
+    if compact {
+        render_components(frame, area, state, view, false);
+        return;
+    }
+    if area.width >= WIDE {
+        let [left, right] = Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area);
+        render_components(frame, left, state, view, true);
+        let [incident, latest] = Layout::vertical([Constraint::Length(9), Constraint::Min(3)]).areas(right);
+        render_incident(frame, incident, state, view);
+        render_latest(frame, latest, state, view);
+    } else {
+        let [components, latest] = Layout::vertical([Constraint::Min(6), Constraint::Length(7)]).areas(area);
+        render_components(frame, components, state, view, false);
+        render_latest(frame, latest, state, view);
+    }
+}
+
+fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, detail: bool) {
+    let theme = &view.theme;
+    let rows = state.dashboard_rows();
+    let list = state.ui.list(Screen::Dashboard);
+    let failing = state.world.failing().count();
+    let mut title = format!(" Components {}/{} up ", state.world.health.len() - failing, state.world.health.len());
+    if !list.filter.is_empty() {
+        title.push_str(&format!("· filter \"{}\" ", one_line(&list.filter)));
+    }
+    let wide_detail = detail || area.width >= 100;
+    let table_rows = rows.iter().map(|&i| {
+        let component = &state.config.components[i];
+        let health = &state.world.health[i];
+        let mut cells = vec![
+            Cell::from(view.health_label(health.state)).style(theme.health(health.state)),
+            Cell::from(one_line(&component.name)),
+            Cell::from(component.tier.to_string()).style(theme.style(Slot::Muted)),
+            Cell::from(brief(state.now - health.since)).style(theme.style(Slot::Muted)),
+        ];
+        if wide_detail {
+            let why = health.detail.as_deref().map(one_line).unwrap_or_default();
+            cells.push(Cell::from(why).style(theme.style(Slot::Muted)));
+        }
+        Row::new(cells)
+    });
+    let mut widths = vec![Constraint::Length(10), Constraint::Min(14), Constraint::Length(8), Constraint::Length(7)];
+    if wide_detail {
+        widths.push(Constraint::Percentage(40));
+    }
+    let mut header = vec!["STATE", "COMPONENT", "TIER", "SINCE"];
+    if wide_detail {
+        header.push("WHY");
+    }
+    let table = Table::new(table_rows, widths)
+        .header(Row::new(header).style(theme.style(Slot::Muted)))
+        .row_highlight_style(theme.style(Slot::Selection))
+        .style(theme.style(Slot::Text))
+        .block(view.block(title));
+    let mut table_state = TableState::default().with_selected(Some(list.selected.min(rows.len().saturating_sub(1))));
+    frame.render_stateful_widget(table, area, &mut table_state);
+}
+
+fn render_incident(frame: &mut Frame, area: Rect, state: &State, view: &View) {
+    let theme = &view.theme;
+    let label = |text: &'static str| Span::styled(format!("{text:<10}"), theme.style(Slot::Muted));
+    let lines: Vec<Line> = match &state.incident {
+        None => vec![
+            Line::styled("No incident is open.", theme.style(Slot::Text)),
+            Line::styled("Press D to declare one; everything from then on is journaled.", theme.style(Slot::Muted)),
+        ],
+        Some(i) => {
+            let roles = &i.roles;
+            let optional = |who: &Option<String>| who.as_deref().map_or_else(|| "unassigned".to_owned(), one_line);
+            vec![
+                Line::from(vec![label("title"), Span::raw(one_line(&i.title))]),
+                Line::from(vec![label("severity"), Span::raw(format!("{} · {}", i.severity, i.severity.meaning()))]),
+                Line::from(vec![label("status"), Span::raw(i.status.to_string())]),
+                Line::from(vec![label("declared"), Span::raw(time_of_day(i.declared))]),
+                Line::from(vec![label("roles"), Span::raw(format!("IC {} · scribe {} · comms {}", one_line(&roles.commander), optional(&roles.scribe), optional(&roles.comms)))]),
+                Line::from(vec![label("affected"), Span::raw(if i.affected.is_empty() { "none yet".to_owned() } else { one_line(&i.affected.join(", ")) })]),
+                Line::from(vec![label("notes"), Span::raw(i.notes.len().to_string())]),
+            ]
+        }
+    };
+    let title = state.incident.as_ref().map_or_else(|| " Incident ".to_owned(), |i| format!(" Incident {} ", one_line(&i.id)));
+    let paragraph = Paragraph::new(lines).style(theme.style(Slot::Text)).wrap(Wrap { trim: true }).block(view.block(title));
+    frame.render_widget(paragraph, area);
+}
+
+/// The newest events: the journal while an incident is open, else the live log.
+pub fn latest_lines(state: &State, count: usize) -> Vec<(String, String, bool)> {
+    if state.incident.is_some() {
+        state.records.iter().rev().take(count).map(|r| (time_of_day(r.at), r.event.describe(), false)).collect()
+    } else {
+        state.log.iter().rev().take(count).map(|l| (time_of_day(l.at), l.text.clone(), l.alert)).collect()
+    }
+}
+
+fn render_latest(frame: &mut Frame, area: Rect, state: &State, view: &View) {
+    let theme = &view.theme;
+    let count = usize::from(area.height.saturating_sub(2));
+    let lines: Vec<Line> = latest_lines(state, count)
+        .into_iter()
+        .map(|(at, text, alert)| {
+            let style = if alert { theme.style(Slot::Warn) } else { theme.style(Slot::Text) };
+            Line::from(vec![Span::styled(format!("{at} "), theme.style(Slot::Muted)), Span::styled(one_line(&text), style)])
+        })
+        .collect();
+    let title = if state.incident.is_some() { " Latest (journal) " } else { " Latest (live, not journaled) " };
+    frame.render_widget(Paragraph::new(lines).block(view.block(title)), area);
+}

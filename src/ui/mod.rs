@@ -1,0 +1,254 @@
+//! Rendering: pure functions from `&State` to a frame. No I/O, no `Result`.
+
+mod dashboard;
+mod overlay;
+mod timeline;
+pub mod svg;
+pub mod theme;
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::symbols::border;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use strum::IntoEnumIterator;
+use tui_textarea::TextArea;
+
+use crate::domain::Health;
+use crate::domain::incident::clock;
+use crate::keymap::{Action, Context};
+use crate::sanitize::one_line;
+use crate::state::{JournalState, Mode, Screen, State};
+pub use theme::{Colors, Slot, Theme};
+
+/// The smallest terminal warroom draws in.
+pub const MIN_SIZE: (u16, u16) = (40, 12);
+/// Below this the compact layout is used.
+pub const FULL_SIZE: (u16, u16) = (80, 24);
+
+/// Widget state that lives beside the state: the text editor and drawing options.
+pub struct View {
+    pub input: TextArea<'static>,
+    pub theme: Theme,
+    pub ascii: bool,
+}
+
+impl View {
+    #[must_use]
+    pub fn new(theme: Theme, ascii: bool) -> Self {
+        let mut view = Self { input: TextArea::default(), theme, ascii };
+        view.set_input("");
+        view
+    }
+
+    /// Replaces the editor's text (when a dialog opens or refills).
+    pub fn set_input(&mut self, text: &str) {
+        let mut input = TextArea::from([text.replace(['\n', '\r'], " ")]);
+        input.move_cursor(tui_textarea::CursorMove::End);
+        input.set_cursor_line_style(Style::default());
+        input.set_style(self.theme.style(Slot::Text));
+        input.set_cursor_style(self.theme.style(Slot::Selection).add_modifier(ratatui::style::Modifier::REVERSED));
+        self.input = input;
+    }
+
+    /// The editor's text as one line.
+    #[must_use]
+    pub fn input_text(&self) -> String {
+        self.input.lines().join(" ")
+    }
+
+    /// A block with the theme's border, in box-drawing or ASCII.
+    #[must_use]
+    pub fn block(&self, title: impl Into<Line<'static>>) -> Block<'static> {
+        let set = if self.ascii { ascii_border() } else { border::ROUNDED };
+        Block::default()
+            .borders(Borders::ALL)
+            .border_set(set)
+            .border_style(self.theme.style(Slot::Border))
+            .title(title.into().style(self.theme.style(Slot::Accent)))
+    }
+
+    /// The symbol and word for a health state (the word carries the meaning in mono).
+    #[must_use]
+    pub fn health_label(&self, health: Health) -> String {
+        let symbol = match (health, self.ascii) {
+            (Health::Up, false) => "●",
+            (Health::Degraded, false) => "▲",
+            (Health::Down, false) => "✖",
+            (Health::Unknown, false) => "?",
+            (Health::Up, true) => "+",
+            (Health::Degraded, true) => "~",
+            (Health::Down, true) => "X",
+            (Health::Unknown, true) => "?",
+        };
+        let word = match health {
+            Health::Down => "DOWN".to_owned(),
+            other => other.to_string(),
+        };
+        format!("{symbol} {word}")
+    }
+
+    fn separator(&self) -> &'static str {
+        if self.ascii { " | " } else { " │ " }
+    }
+}
+
+fn ascii_border() -> border::Set {
+    border::Set {
+        top_left: "+",
+        top_right: "+",
+        bottom_left: "+",
+        bottom_right: "+",
+        vertical_left: "|",
+        vertical_right: "|",
+        horizontal_top: "-",
+        horizontal_bottom: "-",
+    }
+}
+
+/// Draws the whole console.
+pub fn render(frame: &mut Frame, state: &State, view: &View) {
+    let area = frame.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        render_too_small(frame, area, view);
+        return;
+    }
+    let compact = area.width < FULL_SIZE.0 || area.height < FULL_SIZE.1;
+    let tabs_height = u16::from(!compact);
+    let [status, tabs, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(tabs_height),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    render_status_bar(frame, status, state, view);
+    if !compact {
+        render_tabs(frame, tabs, state, view);
+    }
+    match state.ui.screen {
+        Screen::Dashboard => dashboard::render(frame, body, state, view, compact),
+        Screen::Timeline => timeline::render(frame, body, state, view),
+    }
+    render_footer(frame, footer, state, view);
+    overlay::render(frame, body, state, view);
+}
+
+fn render_too_small(frame: &mut Frame, area: Rect, view: &View) {
+    let text = format!(
+        "Terminal too small: {}x{}. warroom needs at least {}x{}. Enlarge the window or press q to quit.",
+        area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
+    );
+    let paragraph = Paragraph::new(text).style(view.theme.style(Slot::Warn)).wrap(Wrap { trim: true });
+    frame.render_widget(paragraph, area);
+}
+
+/// The incident clock at `now`, `HH:MM:SS`.
+#[must_use]
+pub fn incident_clock(state: &State, now: DateTime<Utc>) -> Option<String> {
+    state.incident.as_ref().map(|i| clock(i.elapsed(now)))
+}
+
+fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, view: &View) {
+    let theme = &view.theme;
+    let sep = Span::styled(view.separator(), theme.style(Slot::Border));
+    let mut spans = Vec::new();
+    if state.mode == Mode::Demo {
+        spans.push(Span::styled(" DRILL · DEMO ", theme.style(Slot::Drill)));
+        spans.push(Span::raw(" "));
+    }
+    match &state.incident {
+        Some(incident) => {
+            let severity_style = match incident.severity {
+                crate::domain::Severity::P1 => theme.style(Slot::Breach),
+                crate::domain::Severity::P2 => theme.style(Slot::Warn),
+                _ => theme.style(Slot::Accent),
+            };
+            spans.push(Span::styled(format!(" {} ", incident.severity), severity_style));
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(clock(incident.elapsed(state.now)), theme.style(Slot::Accent)));
+            spans.push(sep.clone());
+            spans.push(Span::styled(incident.status.to_string(), theme.style(Slot::Text)));
+            spans.push(sep.clone());
+            spans.push(Span::styled(one_line(&incident.id), theme.style(Slot::Muted)));
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(one_line(&incident.title), theme.style(Slot::Text)));
+            spans.push(sep.clone());
+            spans.push(Span::styled(format!("IC {}", one_line(&incident.roles.commander)), theme.style(Slot::Text)));
+        }
+        None => {
+            spans.push(Span::styled("no incident · watching", theme.style(Slot::Muted)));
+            let failing = state.world.failing().count();
+            if failing > 0 {
+                spans.push(sep.clone());
+                spans.push(Span::styled(format!("{failing} failing · D to declare"), theme.style(Slot::Warn)));
+            }
+        }
+    }
+    spans.push(sep);
+    spans.push(Span::styled(one_line(&state.config.service), theme.style(Slot::Muted)));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_tabs(frame: &mut Frame, area: Rect, state: &State, view: &View) {
+    let theme = &view.theme;
+    let mut spans = Vec::new();
+    for screen in Screen::iter() {
+        let style = if screen == state.ui.screen { theme.style(Slot::Selection) } else { theme.style(Slot::Muted) };
+        spans.push(Span::styled(format!(" {} {screen} ", screen.number()), style));
+    }
+    let journal = match &state.journal {
+        JournalState::Writable if state.incident.is_some() => Span::styled("journal ok ", theme.style(Slot::Muted)),
+        JournalState::Writable => Span::raw(""),
+        JournalState::ReadOnly(_) => Span::styled(" READ-ONLY journal ", theme.style(Slot::Breach)),
+        JournalState::Failed(_) => Span::styled(" JOURNAL WRITE FAILED ", theme.style(Slot::Breach)),
+    };
+    let [left, right] = Layout::horizontal([Constraint::Min(1), Constraint::Length(journal.width() as u16)]).areas(area);
+    frame.render_widget(Paragraph::new(Line::from(spans)), left);
+    frame.render_widget(Paragraph::new(journal).alignment(Alignment::Right), right);
+}
+
+fn render_footer(frame: &mut Frame, area: Rect, state: &State, view: &View) {
+    let theme = &view.theme;
+    let line = match (&state.ui.flash, &state.journal) {
+        (Some(flash), _) => Line::styled(one_line(flash), theme.style(Slot::Accent)),
+        (None, JournalState::Failed(reason) | JournalState::ReadOnly(reason)) => {
+            Line::styled(format!("Journal: {}", one_line(reason)), theme.style(Slot::Breach))
+        }
+        (None, JournalState::Writable) => hints(state, view),
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn hints(state: &State, view: &View) -> Line<'static> {
+    let contexts = [state.ui.screen.context(), Context::Global];
+    let open = state.incident.as_ref().is_some_and(crate::domain::incident::Incident::is_open);
+    let actions: &[Action] = if open {
+        &[Action::Note, Action::Severity, Action::Status, Action::Resolve, Action::Filter, Action::Help, Action::Quit]
+    } else {
+        &[Action::Declare, Action::Filter, Action::NextScreen, Action::Help, Action::Quit]
+    };
+    let mut spans = Vec::new();
+    for action in actions {
+        if let Some(key) = state.keymap.key_for(&contexts, *action) {
+            spans.push(Span::styled(format!(" {key} "), view.theme.style(Slot::Selection)));
+            spans.push(Span::styled(format!(" {} ", short(*action)), view.theme.style(Slot::Muted)));
+        }
+    }
+    Line::from(spans)
+}
+
+fn short(action: Action) -> String {
+    match action {
+        Action::NextScreen => "screens".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// Time of day in UTC for lists.
+#[must_use]
+pub fn time_of_day(at: DateTime<Utc>) -> String {
+    at.format("%H:%M:%SZ").to_string()
+}

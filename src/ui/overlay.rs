@@ -1,0 +1,161 @@
+//! Overlays: dialogs, the help generated from the keymap, and the command palette.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use super::{Slot, View};
+use crate::keymap::{Action, Context};
+use crate::sanitize::one_line;
+use crate::state::{Dialog, DialogKind, Overlay, State};
+use crate::update::palette_matches;
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
+    match &state.ui.overlay {
+        None => {}
+        Some(Overlay::Help { scroll }) => render_help(frame, area, state, view, *scroll),
+        Some(Overlay::Palette { selected, .. }) => render_palette(frame, area, state, view, *selected),
+        Some(Overlay::Dialog(dialog)) => render_dialog(frame, area, state, view, dialog),
+    }
+}
+
+/// A centred box of at most `width` x `height` inside `area`, cleared.
+fn popup(frame: &mut Frame, area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(row);
+    frame.render_widget(Clear, cell);
+    cell
+}
+
+fn title_of(dialog: &Dialog, state: &State) -> String {
+    let id = state.incident.as_ref().map(|i| one_line(&i.id)).unwrap_or_default();
+    match dialog.kind {
+        DialogKind::Declare => " Declare an incident ".to_owned(),
+        DialogKind::Severity => format!(" Severity of {id} "),
+        DialogKind::Status => format!(" Status of {id} "),
+        DialogKind::Roles => " Assign a role ".to_owned(),
+        DialogKind::Note => " Add a note ".to_owned(),
+        DialogKind::Resolve => format!(" Resolve {id}? "),
+        DialogKind::Filter => " Filter ".to_owned(),
+    }
+}
+
+fn prompt_of(kind: DialogKind) -> &'static str {
+    match kind {
+        DialogKind::Declare => "Title (what is broken, for whom):",
+        DialogKind::Severity => "New severity:",
+        DialogKind::Status => "New status:",
+        DialogKind::Roles => "Role, then who takes it:",
+        DialogKind::Note => "Note (recorded in the journal with your name and the time):",
+        DialogKind::Resolve => "Resolution summary (optional). Enter resolves the incident:",
+        DialogKind::Filter => "Show only rows containing:",
+    }
+}
+
+fn render_dialog(frame: &mut Frame, area: Rect, state: &State, view: &View, dialog: &Dialog) {
+    let theme = &view.theme;
+    let choices = dialog.choices();
+    let text_rows = u16::from(dialog.has_text()) * 3;
+    let height = 2 + 1 + text_rows + choices.len() as u16 + 2;
+    let outer = popup(frame, area, 72, height);
+    let block = view.block(title_of(dialog, state));
+    let inner = block.inner(outer);
+    frame.render_widget(block, outer);
+    let [prompt, input, list, message, hint] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(text_rows),
+        Constraint::Length(choices.len() as u16),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(prompt_of(dialog.kind)).style(theme.style(Slot::Text)), prompt);
+    if dialog.has_text() {
+        let field = view.block("");
+        let field_inner = field.inner(input);
+        frame.render_widget(field, input);
+        frame.render_widget(&view.input, field_inner);
+    }
+    let lines: Vec<Line> = choices
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let selected = i == dialog.choice;
+            let marker = if selected { "> " } else { "  " };
+            let style = if selected { theme.style(Slot::Selection) } else { theme.style(Slot::Text) };
+            Line::styled(format!("{marker}{label}"), style)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), list);
+    let status = match (&dialog.error, dialog.pending) {
+        (Some(error), _) => Line::styled(one_line(error), theme.style(Slot::Breach)),
+        (None, true) => Line::styled("Writing to the journal…", theme.style(Slot::Muted)),
+        (None, false) => Line::raw(""),
+    };
+    frame.render_widget(Paragraph::new(status).wrap(Wrap { trim: true }), message);
+    let keys = if choices.is_empty() { "Enter confirm · Esc cancel" } else { "↑/↓ choose · Enter confirm · Esc cancel" };
+    frame.render_widget(Paragraph::new(keys).style(theme.style(Slot::Muted)), hint);
+}
+
+fn render_help(frame: &mut Frame, area: Rect, state: &State, view: &View, scroll: usize) {
+    let theme = &view.theme;
+    let sections = [
+        (format!("{} screen", state.ui.screen), vec![state.ui.screen.context(), Context::Global]),
+        ("In dialogs".to_owned(), vec![Context::Dialog]),
+        ("In the command palette".to_owned(), vec![Context::Palette]),
+    ];
+    let mut lines = Vec::new();
+    for (title, contexts) in sections {
+        lines.push(Line::styled(title, theme.style(Slot::Accent)));
+        for (keys, action) in state.keymap.help(&contexts) {
+            let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<18}", keys.join(", ")), theme.style(Slot::Selection)),
+                Span::styled(format!(" {}", action.describe()), theme.style(Slot::Text)),
+            ]));
+        }
+        lines.push(Line::raw(""));
+    }
+    let outer = popup(frame, area, 70, area.height);
+    let max_scroll = lines.len().saturating_sub(usize::from(outer.height.saturating_sub(2)));
+    let paragraph = Paragraph::new(lines)
+        .scroll((scroll.min(max_scroll) as u16, 0))
+        .block(view.block(" Keys · j/k scroll · Esc close "));
+    frame.render_widget(paragraph, outer);
+}
+
+fn render_palette(frame: &mut Frame, area: Rect, state: &State, view: &View, selected: usize) {
+    let theme = &view.theme;
+    let query = match &state.ui.overlay {
+        Some(Overlay::Palette { query, .. }) => query.as_str(),
+        _ => "",
+    };
+    let matches = palette_matches(query);
+    let height = 3 + 2 + matches.len().max(1) as u16;
+    let outer = popup(frame, area, 60, height);
+    let block = view.block(" Command palette ");
+    let inner = block.inner(outer);
+    frame.render_widget(block, outer);
+    let [input, list] = Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(inner);
+    let field = view.block(":");
+    let field_inner = field.inner(input);
+    frame.render_widget(field, input);
+    frame.render_widget(&view.input, field_inner);
+    let contexts = [state.ui.screen.context(), Context::Global];
+    let lines: Vec<Line> = if matches.is_empty() {
+        vec![Line::styled("No command matches.", theme.style(Slot::Muted))]
+    } else {
+        matches.iter().enumerate().map(|(i, action)| palette_line(state, view, &contexts, *action, i == selected)).collect()
+    };
+    frame.render_widget(Paragraph::new(lines), list);
+}
+
+fn palette_line(state: &State, view: &View, contexts: &[Context], action: Action, selected: bool) -> Line<'static> {
+    let key = state.keymap.key_for(contexts, action).map(|k| k.to_string()).unwrap_or_default();
+    let style = if selected { view.theme.style(Slot::Selection) } else { view.theme.style(Slot::Text) };
+    Line::from(vec![
+        Span::styled(format!(" {:<10} {:<28}", action.to_string(), action.describe()), style),
+        Span::styled(format!(" {key}"), view.theme.style(Slot::Muted)),
+    ])
+}

@@ -1,0 +1,62 @@
+//! Screen 4: every journal event of the incident, newest first, filterable.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Cell, Row, Table, TableState};
+
+use super::{Slot, View, time_of_day};
+use crate::sanitize::one_line;
+use crate::state::{Screen, State};
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
+    let theme = &view.theme;
+    let list = state.ui.list(Screen::Timeline);
+    let filter = if list.filter.is_empty() { String::new() } else { format!("· filter \"{}\" ", one_line(&list.filter)) };
+    let (title, rows): (String, Vec<Row>) = match &state.incident {
+        Some(incident) => {
+            let records = state.timeline_rows();
+            let title = format!(" Timeline {} · {} events {filter}", one_line(&incident.id), records.len());
+            let rows = records
+                .into_iter()
+                .map(|r| {
+                    Row::new(vec![
+                        Cell::from(format!("#{}", r.seq)).style(theme.style(Slot::Muted)),
+                        Cell::from(time_of_day(r.at)).style(theme.style(Slot::Muted)),
+                        Cell::from(one_line(&r.actor)).style(theme.style(Slot::Muted)),
+                        Cell::from(one_line(&r.event.describe())),
+                    ])
+                })
+                .collect();
+            (title, rows)
+        }
+        None => {
+            let title = format!(" Live log · no incident open, nothing here is journaled {filter}");
+            let needle = list.filter.to_lowercase();
+            let rows = state
+                .log
+                .iter()
+                .rev()
+                .filter(|l| needle.is_empty() || l.text.to_lowercase().contains(&needle))
+                .map(|l| {
+                    let style = if l.alert { theme.style(Slot::Warn) } else { theme.style(Slot::Text) };
+                    Row::new(vec![
+                        Cell::from(""),
+                        Cell::from(time_of_day(l.at)).style(theme.style(Slot::Muted)),
+                        Cell::from("console").style(theme.style(Slot::Muted)),
+                        Cell::from(one_line(&l.text)).style(style),
+                    ])
+                })
+                .collect();
+            (title, rows)
+        }
+    };
+    let len = rows.len();
+    let widths = [Constraint::Length(5), Constraint::Length(9), Constraint::Length(16), Constraint::Min(10)];
+    let table = Table::new(rows, widths)
+        .header(Row::new(["SEQ", "UTC", "WHO", "WHAT"]).style(theme.style(Slot::Muted)))
+        .row_highlight_style(theme.style(Slot::Selection))
+        .style(theme.style(Slot::Text))
+        .block(view.block(title));
+    let mut table_state = TableState::default().with_selected((len > 0).then(|| list.selected.min(len - 1)));
+    frame.render_stateful_widget(table, area, &mut table_state);
+}

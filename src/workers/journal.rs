@@ -1,0 +1,75 @@
+//! The journal writer: a thread that owns the open journal, so an fsync never stalls the screen.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::mpsc as std_mpsc;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::mpsc;
+
+use crate::domain::event::Event;
+use crate::journal::Journal;
+use crate::msg::Msg;
+
+/// Where the journal being written lives, for the panic message.
+pub static CURRENT_PATH: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// A request to the writer.
+#[derive(Debug)]
+pub enum Command {
+    /// Create a new incident journal in `dir` and record its declaration.
+    Create { dir: PathBuf, at: DateTime<Utc>, actor: String, event: Event },
+    Append { at: DateTime<Utc>, actor: String, event: Event },
+}
+
+fn remember(journal: &Journal) {
+    if let Ok(mut current) = CURRENT_PATH.lock() {
+        *current = Some(journal.path().to_owned());
+    }
+}
+
+/// Starts the writer with the journal already open (if any). Answers arrive as `Msg`s in order.
+pub fn spawn(mut journal: Option<Journal>, replies: mpsc::Sender<Msg>) -> std_mpsc::Sender<Command> {
+    let (tx, rx) = std_mpsc::channel::<Command>();
+    if let Some(j) = &journal {
+        remember(j);
+    }
+    std::thread::Builder::new()
+        .name("journal".into())
+        .spawn(move || {
+            for command in rx {
+                let reply = match handle(&mut journal, command) {
+                    Ok(record) => Msg::Journaled(record),
+                    Err(error) => {
+                        tracing::error!(%error, "journal write failed");
+                        Msg::JournalFailed(error)
+                    }
+                };
+                if replies.blocking_send(reply).is_err() {
+                    break;
+                }
+            }
+        })
+        .expect("the journal thread starts");
+    tx
+}
+
+fn handle(journal: &mut Option<Journal>, command: Command) -> Result<crate::domain::event::Record, String> {
+    match command {
+        Command::Create { dir, at, actor, event } => {
+            if dir.exists() {
+                return Err(format!("an incident folder {} already exists; choose another title", dir.display()));
+            }
+            let mut created = Journal::create(&dir).map_err(|e| e.to_string())?;
+            let record = created.append(at, &actor, event).map_err(|e| e.to_string())?;
+            remember(&created);
+            tracing::info!(path = %created.path().display(), "incident journal created");
+            *journal = Some(created);
+            Ok(record)
+        }
+        Command::Append { at, actor, event } => {
+            let journal = journal.as_mut().ok_or("no incident journal is open")?;
+            journal.append(at, &actor, event).map_err(|e| e.to_string())
+        }
+    }
+}

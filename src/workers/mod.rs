@@ -1,0 +1,3 @@
+//! Workers do slow things off the loop and report back as messages. They never touch the screen.
+
+pub mod journal;
