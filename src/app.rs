@@ -141,8 +141,7 @@ pub fn actor() -> String {
         .unwrap_or_else(|| "unknown".into());
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .or_else(|_| std::fs::read_to_string("/etc/hostname"))
-        .map(|h| h.trim().to_owned())
-        .unwrap_or_else(|_| "localhost".into());
+        .map_or_else(|_| "localhost".into(), |h| h.trim().to_owned());
     format!("{user}@{host}")
 }
 
@@ -197,11 +196,9 @@ impl Loop {
     fn on_terminal(&mut self, event: TermEvent) {
         match event {
             TermEvent::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
-            TermEvent::Paste(text) => {
-                if self.state.input_text().is_some() {
-                    self.view.input.insert_str(text.replace(['\n', '\r'], " "));
-                    self.dispatch(Msg::Input(self.view.input_text()));
-                }
+            TermEvent::Paste(text) if self.state.input_text().is_some() => {
+                self.view.input.insert_str(text.replace(['\n', '\r'], " "));
+                self.dispatch(Msg::Input(self.view.input_text()));
             }
             TermEvent::Resize(..) => self.dispatch(Msg::Resize),
             _ => {}

@@ -44,7 +44,7 @@ pub enum Command {
         #[arg(long, value_parser = parse_speed)]
         speed: Option<f64>,
     },
-    /// Check config, scenario and theme files; every error as file:line:col
+    /// Check config, scenario and theme files; every error as `file:line:col`
     Validate {
         /// Files or directories (default: the discovered config)
         paths: Vec<PathBuf>,

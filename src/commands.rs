@@ -31,7 +31,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         None => console(&cli, Mode::Live, None),
         Some(Command::Demo { speed }) => console(&cli, Mode::Demo, *speed),
         Some(Command::Validate { paths }) => validate(&cli, paths),
-        Some(Command::Journal(JournalCommand::Verify { file })) => verify(file),
+        Some(Command::Journal(JournalCommand::Verify { file })) => Ok(verify(file)),
         Some(Command::Incident(IncidentCommand::List { demo })) => list(&cli, *demo),
         Some(Command::Incident(IncidentCommand::Show { id, demo })) => show(&cli, id, *demo),
         Some(Command::Completions { shell }) => {
@@ -195,20 +195,20 @@ fn validate(cli: &Cli, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify(file: &Path) -> anyhow::Result<ExitCode> {
+fn verify(file: &Path) -> ExitCode {
     let name = sanitize(&file.display().to_string()).into_owned();
     match journal::verify(file) {
         Ok(Ok(count)) => {
             println!("intact: {count} events");
-            Ok(ExitCode::SUCCESS)
+            ExitCode::SUCCESS
         }
         Ok(Err(fault)) => {
             println!("{name}:{}: {}", fault.line, sanitize(&fault.reason));
-            Ok(ExitCode::from(1))
+            ExitCode::from(1)
         }
         Err(error) => {
             eprintln!("warroom: {}", sanitize(&error.to_string()));
-            Ok(ExitCode::from(1))
+            ExitCode::from(1)
         }
     }
 }

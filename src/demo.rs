@@ -33,3 +33,42 @@ pub fn state(actor: &str, now: DateTime<Utc>) -> State {
     state.injects = Some(InjectEngine::new(scenario, now));
     state
 }
+
+/// A scripted demo session for screenshots and snapshot tests: the database failure has rippled
+/// up, an incident is declared, raised to P1, with roles, notes and a status change.
+#[must_use]
+pub fn showcase(start: DateTime<Utc>) -> State {
+    use crate::keymap::Action;
+    use crate::msg::Msg;
+    use crate::update::play;
+    use chrono::TimeDelta;
+
+    let at = |secs: i64| start + TimeDelta::seconds(secs);
+    let mut state = self::state("dana@jump-1", start);
+    play(&mut state, Msg::Tick, at(34));
+    let steps: &[(i64, Msg)] = &[
+        (35, Msg::Action(Action::Declare)),
+        (40, Msg::Input("Checkout payments failing: primary database down".into())),
+        (40, Msg::Action(Action::NextChoice)),
+        (41, Msg::Action(Action::Confirm)),
+        (60, Msg::Action(Action::Severity)),
+        (61, Msg::Action(Action::PrevChoice)),
+        (62, Msg::Action(Action::Confirm)),
+        (70, Msg::Action(Action::Roles)),
+        (71, Msg::Action(Action::NextChoice)),
+        (72, Msg::Input("sam@jump-2".into())),
+        (73, Msg::Action(Action::Confirm)),
+        (80, Msg::Action(Action::Note)),
+        (85, Msg::Input("Primary refuses connections; DBA promoting the replica".into())),
+        (86, Msg::Action(Action::Confirm)),
+        (95, Msg::Action(Action::Status)),
+        (96, Msg::Action(Action::Confirm)),
+    ];
+    for (secs, msg) in steps {
+        play(&mut state, Msg::Tick, at(*secs));
+        play(&mut state, msg.clone(), at(*secs));
+    }
+    play(&mut state, Msg::Tick, at(103));
+    state.ui.flash = None;
+    state
+}

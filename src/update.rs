@@ -40,6 +40,22 @@ pub fn update(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
     }
 }
 
+/// Runs `update` and confirms every journal effect in memory, as if the journal had accepted it.
+/// For scripted sessions (screenshots, tests), never for the live console.
+pub fn play(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
+    let effects = update(state, msg, now);
+    for effect in &effects {
+        let (at, event) = match effect {
+            Effect::Declare { at, event, .. } | Effect::Append { at, event } => (*at, event.clone()),
+            Effect::Quit => continue,
+        };
+        let seq = state.records.len() as u64 + 1;
+        let record = Record { seq, at, actor: state.actor.clone(), event };
+        update(state, Msg::Journaled(record), now);
+    }
+    effects
+}
+
 /// Starts a new incident state from a journal that is being resumed.
 pub fn resume(state: &mut State, records: Vec<Record>) -> Result<(), crate::domain::incident::FoldError> {
     state.incident = Some(Incident::fold(&records)?);

@@ -1,5 +1,7 @@
 //! Screen 1: component health, the incident at a glance, and the latest events.
 
+use std::fmt::Write as _;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -21,7 +23,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View, compact
     if area.width >= WIDE {
         let [left, right] = Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area);
         render_components(frame, left, state, view, true);
-        let [incident, latest] = Layout::vertical([Constraint::Length(9), Constraint::Min(3)]).areas(right);
+        let [incident, latest] = Layout::vertical([Constraint::Length(12), Constraint::Min(3)]).areas(right);
         render_incident(frame, incident, state, view);
         render_latest(frame, latest, state, view);
     } else {
@@ -38,9 +40,10 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
     let failing = state.world.failing().count();
     let mut title = format!(" Components {}/{} up ", state.world.health.len() - failing, state.world.health.len());
     if !list.filter.is_empty() {
-        title.push_str(&format!("· filter \"{}\" ", one_line(&list.filter)));
+        let _ = write!(title, "· filter \"{}\" ", one_line(&list.filter));
     }
-    let wide_detail = detail || area.width >= 100;
+    let wide_detail = detail || area.width >= 70;
+    let name_width = rows.iter().map(|&i| state.config.components[i].name.chars().count()).max().unwrap_or(0).clamp(12, 28) as u16;
     let table_rows = rows.iter().map(|&i| {
         let component = &state.config.components[i];
         let health = &state.world.health[i];
@@ -56,9 +59,10 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
         }
         Row::new(cells)
     });
-    let mut widths = vec![Constraint::Length(10), Constraint::Min(14), Constraint::Length(8), Constraint::Length(7)];
+    let name = if wide_detail { Constraint::Length(name_width) } else { Constraint::Min(12) };
+    let mut widths = vec![Constraint::Length(10), name, Constraint::Length(8), Constraint::Length(7)];
     if wide_detail {
-        widths.push(Constraint::Percentage(40));
+        widths.push(Constraint::Min(10));
     }
     let mut header = vec!["STATE", "COMPONENT", "TIER", "SINCE"];
     if wide_detail {

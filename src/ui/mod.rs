@@ -172,11 +172,11 @@ fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, view: &View) 
             spans.push(sep.clone());
             spans.push(Span::styled(incident.status.to_string(), theme.style(Slot::Text)));
             spans.push(sep.clone());
-            spans.push(Span::styled(one_line(&incident.id), theme.style(Slot::Muted)));
-            spans.push(Span::raw(" "));
             spans.push(Span::styled(one_line(&incident.title), theme.style(Slot::Text)));
             spans.push(sep.clone());
             spans.push(Span::styled(format!("IC {}", one_line(&incident.roles.commander)), theme.style(Slot::Text)));
+            spans.push(sep.clone());
+            spans.push(Span::styled(one_line(&incident.id), theme.style(Slot::Muted)));
         }
         None => {
             spans.push(Span::styled("no incident · watching", theme.style(Slot::Muted)));

@@ -12,20 +12,7 @@ fn secs(n: i64) -> DateTime<Utc> {
     t0() + TimeDelta::seconds(n)
 }
 
-/// Plays effects the way the app does: every append succeeds with the next sequence number.
-fn run(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
-    let effects = update(state, msg, now);
-    for effect in &effects {
-        let (at, event) = match effect {
-            Effect::Declare { at, event, .. } | Effect::Append { at, event } => (*at, event.clone()),
-            Effect::Quit => continue,
-        };
-        let seq = state.records.len() as u64 + 1;
-        let record = Record { seq, at, actor: state.actor.clone(), event };
-        update(state, Msg::Journaled(record), now);
-    }
-    effects
-}
+use super::play as run;
 
 fn declared(now: DateTime<Utc>) -> State {
     let mut state = demo::state("ic@host", t0());

@@ -29,6 +29,7 @@ fn remember(journal: &Journal) {
 }
 
 /// Starts the writer with the journal already open (if any). Answers arrive as `Msg`s in order.
+#[must_use]
 pub fn spawn(mut journal: Option<Journal>, replies: mpsc::Sender<Msg>) -> std_mpsc::Sender<Command> {
     let (tx, rx) = std_mpsc::channel::<Command>();
     if let Some(j) = &journal {

@@ -1,0 +1,193 @@
+//! Snapshot tests of every screen, dialog and overlay at 80x24 and 120x40, plus colour checks.
+
+use chrono::{DateTime, TimeZone, Utc};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
+use warroom::demo;
+use warroom::domain::Health;
+use warroom::keymap::Action;
+use warroom::msg::Msg;
+use warroom::state::State;
+use warroom::ui::{self, Colors, Slot, Theme, View};
+use warroom::update::play;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()
+}
+
+fn view(ascii: bool) -> View {
+    let mut view = View::new(Theme::select(None, Colors::TrueColor).unwrap(), ascii);
+    view.set_input("");
+    view
+}
+
+fn draw(state: &State, view: &View, (w, h): (u16, u16)) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|frame| ui::render(frame, state, view)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+fn text(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    (0..area.height)
+        .map(|y| (0..area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>().trim_end().to_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn snapshot_sizes(name: &str, state: &State, view: &View) {
+    for size in SIZES {
+        insta::assert_snapshot!(format!("{name}_{}x{}", size.0, size.1), text(&draw(state, view, size)));
+    }
+}
+
+fn watching() -> State {
+    let mut state = demo::state("dana@jump-1", t0());
+    play(&mut state, Msg::Tick, t0() + chrono::TimeDelta::seconds(30));
+    state
+}
+
+fn with_dialog(action: Action, typed: Option<&str>) -> (State, View) {
+    let mut state = demo::showcase(t0());
+    let mut view = view(false);
+    let now = state.now;
+    play(&mut state, Msg::Action(action), now);
+    if let Some(typed) = typed {
+        play(&mut state, Msg::Input(typed.into()), now);
+    }
+    view.set_input(state.input_text().unwrap_or_default());
+    (state, view)
+}
+
+#[test]
+fn dashboard_watching() {
+    snapshot_sizes("dashboard_watching", &watching(), &view(false));
+}
+
+#[test]
+fn dashboard_during_an_incident() {
+    snapshot_sizes("dashboard_incident", &demo::showcase(t0()), &view(false));
+}
+
+#[test]
+fn dashboard_in_ascii() {
+    snapshot_sizes("dashboard_ascii", &demo::showcase(t0()), &view(true));
+}
+
+#[test]
+fn timeline_during_an_incident() {
+    let mut state = demo::showcase(t0());
+    state.ui.screen = warroom::state::Screen::Timeline;
+    snapshot_sizes("timeline_incident", &state, &view(false));
+}
+
+#[test]
+fn timeline_without_incident_is_the_live_log() {
+    let mut state = watching();
+    state.ui.screen = warroom::state::Screen::Timeline;
+    snapshot_sizes("timeline_watching", &state, &view(false));
+}
+
+#[test]
+fn declare_dialog() {
+    let mut state = watching();
+    let mut view = view(false);
+    let now = state.now;
+    play(&mut state, Msg::Action(Action::Declare), now);
+    view.set_input(state.input_text().unwrap());
+    snapshot_sizes("dialog_declare", &state, &view);
+}
+
+#[test]
+fn incident_dialogs() {
+    for (name, action, typed) in [
+        ("dialog_severity", Action::Severity, None),
+        ("dialog_status", Action::Status, None),
+        ("dialog_roles", Action::Roles, None),
+        ("dialog_note", Action::Note, Some("Replica promoted at 03:01Z")),
+        ("dialog_resolve", Action::Resolve, None),
+        ("dialog_filter", Action::Filter, Some("data")),
+        ("palette", Action::Palette, Some("se")),
+        ("help", Action::Help, None),
+    ] {
+        let (state, view) = with_dialog(action, typed);
+        snapshot_sizes(name, &state, &view);
+    }
+}
+
+#[test]
+fn dialog_errors_are_shown() {
+    let (mut state, view) = with_dialog(Action::Note, None);
+    let now = state.now;
+    play(&mut state, Msg::Action(Action::Confirm), now);
+    let screen = text(&draw(&state, &view, (80, 24)));
+    assert!(screen.contains("Type the note first."), "{screen}");
+}
+
+#[test]
+fn journal_failure_is_loud() {
+    let mut state = demo::showcase(t0());
+    let now = state.now;
+    play(&mut state, Msg::JournalFailed("No space left on device (os error 28)".into()), now);
+    snapshot_sizes("journal_failed", &state, &view(false));
+}
+
+#[test]
+fn compact_and_too_small() {
+    let state = demo::showcase(t0());
+    insta::assert_snapshot!("compact_40x12", text(&draw(&state, &view(false), (40, 12))));
+    insta::assert_snapshot!("too_small_30x10", text(&draw(&state, &view(false), (30, 10))));
+    let tiny = text(&draw(&state, &view(false), (1, 1)));
+    assert_eq!(tiny.chars().count(), 1);
+}
+
+#[test]
+fn hostile_text_is_escaped_on_screen() {
+    let (mut state, view) = with_dialog(Action::Note, Some("\u{1b}]52;c;cGF5bG9hZA==\u{7}\u{202e}owned 火事 🔥"));
+    let now = state.now;
+    play(&mut state, Msg::Action(Action::Confirm), now);
+    state.ui.screen = warroom::state::Screen::Timeline;
+    let screen = text(&draw(&state, &view, (120, 40)));
+    assert!(screen.contains("\\x1b]52;c;cGF5bG9hZA==\\x07\\u{202e}owned 火"), "{screen}");
+    assert!(!screen.contains('\u{1b}'));
+}
+
+fn find(buffer: &Buffer, needle: &str) -> (u16, u16) {
+    let lines = text(buffer);
+    for (y, line) in lines.lines().enumerate() {
+        if let Some(byte) = line.find(needle) {
+            return (line[..byte].chars().count() as u16, y as u16);
+        }
+    }
+    panic!("{needle:?} not on screen:\n{lines}");
+}
+
+#[test]
+fn state_colours_follow_the_theme() {
+    let view = view(false);
+    let buffer = draw(&demo::showcase(t0()), &view, (120, 40));
+    for (label, health) in [("✖ DOWN", Health::Down), ("▲ degraded", Health::Degraded), ("● up", Health::Up)] {
+        let (x, y) = find(&buffer, label);
+        let expected = view.theme.health(health);
+        assert_eq!(buffer[(x, y)].fg, expected.fg.unwrap(), "{label}");
+        assert_eq!(buffer[(x, y)].modifier.contains(Modifier::BOLD), expected.add_modifier.contains(Modifier::BOLD));
+    }
+    let (x, y) = find(&buffer, " P1 ");
+    assert_eq!(buffer[(x, y)].bg, view.theme.style(Slot::Breach).bg.unwrap());
+    assert_eq!(buffer[(x, y)].bg, Color::Rgb(0xd7, 0, 0));
+}
+
+#[test]
+fn mono_carries_meaning_without_colour() {
+    let view = View::new(Theme::select(None, Colors::None).unwrap(), false);
+    let buffer = draw(&demo::showcase(t0()), &view, (80, 24));
+    for cell in buffer.content() {
+        assert!(matches!(cell.fg, Color::Reset) && matches!(cell.bg, Color::Reset), "{cell:?}");
+    }
+    let (x, y) = find(&buffer, "✖ DOWN");
+    assert!(buffer[(x, y)].modifier.contains(Modifier::REVERSED));
+}
