@@ -1,0 +1,257 @@
+//! End-to-end: the real binary in a pseudo-terminal, its screen read back through vt100.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+const PATIENCE: Duration = Duration::from_secs(20);
+
+struct Session {
+    child: Box<dyn Child + Send + Sync>,
+    writer: Option<Box<dyn Write + Send>>,
+    /// Tells the reader thread to let go of its end of the terminal.
+    hang_up: Arc<AtomicBool>,
+    master: Option<Box<dyn MasterPty + Send>>,
+    screen: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Session {
+    fn start(data: &Path, size: (u16, u16), args: &[&str], env: &[(&str, &str)]) -> Self {
+        let pty = native_pty_system()
+            .openpty(PtySize { rows: size.1, cols: size.0, pixel_width: 0, pixel_height: 0 })
+            .expect("a pseudo-terminal");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_warroom"));
+        cmd.args(args);
+        cmd.cwd(data);
+        cmd.env_remove("NO_COLOR");
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("LANG", "C.UTF-8");
+        cmd.env("USER", "tester");
+        cmd.env("WARROOM_DATA_DIR", data);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pty.slave.spawn_command(cmd).expect("warroom starts");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let writer = pty.master.take_writer().unwrap();
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(size.1, size.0, 0)));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let hang_up = Arc::new(AtomicBool::new(false));
+        let (screen_in, raw_in, stop) = (Arc::clone(&screen), Arc::clone(&raw), Arc::clone(&hang_up));
+        thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                screen_in.lock().unwrap().process(&buf[..n]);
+                raw_in.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Self { child, writer: Some(writer), hang_up, master: Some(pty.master), screen, raw }
+    }
+
+    fn demo(data: &Path) -> Self {
+        Self::start(data, (80, 24), &["demo", "--speed", "10"], &[])
+    }
+
+    fn contents(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let contents = self.contents();
+            if contents.contains(needle) {
+                return contents;
+            }
+            assert!(Instant::now() < deadline, "{needle:?} never appeared; the screen shows:\n{contents}");
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        let writer = self.writer.as_mut().expect("the terminal is open");
+        writer.write_all(keys.as_bytes()).unwrap();
+        writer.flush().unwrap();
+        thread::sleep(Duration::from_millis(150));
+    }
+
+    fn wait_exit(&mut self) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return true;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    fn kill9(&mut self) {
+        let pid = self.child.process_id().unwrap().to_string();
+        let status = std::process::Command::new("kill").args(["-9", &pid]).status().unwrap();
+        assert!(status.success());
+        assert!(self.wait_exit());
+    }
+
+    fn raw(&self) -> Vec<u8> {
+        self.raw.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const UP: &str = "\x1b[A";
+const DOWN: &str = "\x1b[B";
+const ENTER: &str = "\r";
+const CLEAR_LINE: &str = "\x15";
+
+/// Declares an incident at P2 with the given title.
+fn declare(session: &mut Session, title: &str) {
+    session.wait_for("D  declare");
+    session.send("D");
+    session.wait_for("Declare an incident");
+    session.send(CLEAR_LINE);
+    session.send(title);
+    session.send(&UP.repeat(3));
+    session.send(DOWN);
+    session.send(ENTER);
+    session.wait_for(" P2 ");
+}
+
+fn add_note(session: &mut Session, text: &str) {
+    session.send("n");
+    session.wait_for("Add a note");
+    session.send(text);
+    session.send(ENTER);
+    session.wait_for("Recorded: Note");
+}
+
+#[test]
+fn demo_starts_on_a_live_dashboard() {
+    let data = tempfile::tempdir().unwrap();
+    let session = Session::demo(data.path());
+    let screen = session.wait_for("Components");
+    assert!(screen.contains("DRILL · DEMO"), "{screen}");
+    session.wait_for("degraded");
+    session.wait_for("DOWN");
+}
+
+#[test]
+fn declare_note_severity_quit_and_resume() {
+    let data = tempfile::tempdir().unwrap();
+    let mut session = Session::demo(data.path());
+    declare(&mut session, "Checkout down");
+    let screen = session.wait_for("Checkout down");
+    assert!(screen.contains("00:00:0"), "the incident clock is shown: {screen}");
+    add_note(&mut session, "Replica promotion started");
+    session.send("4");
+    session.wait_for("Note: Replica promotion started");
+    session.send("S");
+    session.wait_for("Severity of");
+    session.send(UP);
+    session.send(ENTER);
+    session.wait_for(" P1 ");
+    session.send("q");
+    assert!(session.wait_exit(), "q quits");
+    let raw = session.raw();
+    let tail = String::from_utf8_lossy(&raw[raw.len().saturating_sub(64)..]).into_owned();
+    assert!(tail.contains("\x1b[?1049l") && tail.contains("\x1b[?25h"), "terminal restored: {tail:?}");
+
+    let mut again = Session::demo(data.path());
+    let screen = again.wait_for(" P1 ");
+    assert!(screen.contains("Checkout down"), "{screen}");
+    again.send("4");
+    let screen = again.wait_for("Note: Replica promotion started");
+    assert!(screen.contains("Severity P2 → P1"), "{screen}");
+}
+
+#[test]
+fn kill_9_right_after_a_note_loses_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let mut session = Session::demo(data.path());
+    declare(&mut session, "Kill test");
+    add_note(&mut session, "written before the crash");
+    session.kill9();
+
+    let mut again = Session::demo(data.path());
+    again.wait_for("Kill test");
+    again.send("4");
+    again.wait_for("Note: written before the crash");
+}
+
+#[test]
+fn no_color_writes_no_colour_escapes() {
+    let data = tempfile::tempdir().unwrap();
+    let mut session = Session::start(data.path(), (80, 24), &["demo", "--speed", "10"], &[("NO_COLOR", "1")]);
+    session.wait_for("DOWN");
+    declare(&mut session, "Mono");
+    session.send("q");
+    assert!(session.wait_exit());
+    let raw = session.raw();
+    let mut colour_codes = Vec::new();
+    let text = String::from_utf8_lossy(&raw);
+    for sgr in text.split("\x1b[").skip(1) {
+        let Some(end) = sgr.find(|c: char| !(c.is_ascii_digit() || c == ';')) else { continue };
+        if !sgr[end..].starts_with('m') {
+            continue;
+        }
+        for code in sgr[..end].split(';').filter_map(|c| c.parse::<u32>().ok()) {
+            if (30..=49).contains(&code) || (90..=107).contains(&code) {
+                colour_codes.push(sgr[..end].to_owned());
+            }
+        }
+    }
+    assert!(colour_codes.is_empty(), "colour escapes under NO_COLOR: {colour_codes:?}");
+    assert!(text.contains("DOWN"), "the state words carry meaning without colour");
+}
+
+#[test]
+fn a_tiny_terminal_gets_a_clear_message() {
+    let data = tempfile::tempdir().unwrap();
+    let mut session = Session::start(data.path(), (30, 10), &["demo"], &[]);
+    session.wait_for("Terminal too small: 30x10");
+    session.send("q");
+    assert!(session.wait_exit());
+}
+
+#[test]
+fn a_vanished_terminal_ends_the_process() {
+    let data = tempfile::tempdir().unwrap();
+    let mut session = Session::demo(data.path());
+    session.wait_for("Components");
+    session.hang_up.store(true, Ordering::SeqCst);
+    drop(session.writer.take());
+    drop(session.master.take());
+    assert!(session.wait_exit(), "warroom exits when its terminal goes away");
+}
+
+#[test]
+fn escape_sequences_typed_into_a_note_are_shown_escaped() {
+    let data = tempfile::tempdir().unwrap();
+    let mut session = Session::demo(data.path());
+    declare(&mut session, "Hostile");
+    session.send("n");
+    session.wait_for("Add a note");
+    session.send("\x1b[200~evil \x1b]0;pwned\x07 paste\x1b[201~");
+    session.send(ENTER);
+    session.send("4");
+    let screen = session.wait_for("Note: evil");
+    assert!(screen.contains("\\x1b]0;pwned\\x07"), "{screen}");
+    session.send("q");
+    assert!(session.wait_exit());
+}
