@@ -40,7 +40,11 @@ pub struct Clock {
 impl Clock {
     #[must_use]
     pub fn new(speed: f64) -> Self {
-        Self { wall: Instant::now(), start: Utc::now(), speed }
+        Self {
+            wall: Instant::now(),
+            start: Utc::now(),
+            speed,
+        }
     }
 
     /// The domain's `now`.
@@ -69,18 +73,31 @@ pub struct TerminalGuard {
 
 impl TerminalGuard {
     pub fn enter() -> anyhow::Result<Self> {
-        terminal::enable_raw_mode().context("cannot put the terminal in raw mode (is this a terminal?)")?;
+        terminal::enable_raw_mode()
+            .context("cannot put the terminal in raw mode (is this a terminal?)")?;
         let mut stdout = io::stdout();
-        execute!(stdout, terminal::EnterAlternateScreen, event::EnableBracketedPaste, cursor::Hide)?;
+        execute!(
+            stdout,
+            terminal::EnterAlternateScreen,
+            event::EnableBracketedPaste,
+            cursor::Hide
+        )?;
         let terminal = Terminal::new(CrosstermBackend::new(stdout))?;
-        Ok(Self { terminal: ManuallyDrop::new(terminal) })
+        Ok(Self {
+            terminal: ManuallyDrop::new(terminal),
+        })
     }
 }
 
 /// Restores the terminal; safe to call more than once.
 pub fn restore_terminal() {
     let _ = terminal::disable_raw_mode();
-    let _ = execute!(io::stdout(), event::DisableBracketedPaste, terminal::LeaveAlternateScreen, cursor::Show);
+    let _ = execute!(
+        io::stdout(),
+        event::DisableBracketedPaste,
+        terminal::LeaveAlternateScreen,
+        cursor::Show
+    );
 }
 
 impl Drop for TerminalGuard {
@@ -98,13 +115,26 @@ pub fn resume(store: &Store, state: &mut State) -> Option<Journal> {
             (Some(journal), records)
         }
         Err(JournalError::Locked { path }) => {
-            let reason = format!("another warroom is writing {}; this console only reads it", path.display());
+            let reason = format!(
+                "another warroom is writing {}; this console only reads it",
+                path.display()
+            );
             state.journal = JournalState::ReadOnly(reason);
-            (None, Journal::read(&summary.path).map(|s| s.records).unwrap_or_default())
+            (
+                None,
+                Journal::read(&summary.path)
+                    .map(|s| s.records)
+                    .unwrap_or_default(),
+            )
         }
         Err(error) => {
             state.journal = JournalState::ReadOnly(error.to_string());
-            (None, Journal::read(&summary.path).map(|s| s.records).unwrap_or_default())
+            (
+                None,
+                Journal::read(&summary.path)
+                    .map(|s| s.records)
+                    .unwrap_or_default(),
+            )
         }
     };
     if let Err(error) = update::resume(state, records) {
@@ -118,7 +148,10 @@ fn note_recovery(state: &mut State, recovery: &Recovery) {
     match recovery {
         Recovery::Clean => {}
         Recovery::TailRepaired { fault, copy, bytes } => {
-            let text = format!("Journal repaired: a torn tail at {fault} ({bytes} bytes) was moved to {}", copy.display());
+            let text = format!(
+                "Journal repaired: a torn tail at {fault} ({bytes} bytes) was moved to {}",
+                copy.display()
+            );
             tracing::warn!("{text}");
             update::log(state, text, true);
         }
@@ -174,7 +207,8 @@ impl Loop {
         }
         if self.state.ui.text_serial != self.text_serial {
             self.text_serial = self.state.ui.text_serial;
-            self.view.set_input(self.state.input_text().unwrap_or_default());
+            self.view
+                .set_input(self.state.input_text().unwrap_or_default());
         }
     }
 
@@ -185,7 +219,12 @@ impl Loop {
                 self.quit = true;
                 return;
             }
-            Effect::Declare { id, at, event } => Command::Create { dir: self.store.dir(&id), at, actor, event },
+            Effect::Declare { id, at, event } => Command::Create {
+                dir: self.store.dir(&id),
+                at,
+                actor,
+                event,
+            },
             Effect::Append { at, event } => Command::Append { at, actor, event },
         };
         if self.journal.send(command).is_err() {
@@ -206,10 +245,15 @@ impl Loop {
     }
 
     fn on_key(&mut self, key: KeyEvent) {
-        if let Some(action) = self.state.keymap.lookup(&self.state.key_contexts(), Key::from(key)) {
+        if let Some(action) = self
+            .state
+            .keymap
+            .lookup(&self.state.key_contexts(), Key::from(key))
+        {
             self.dispatch(Msg::Action(action));
         } else if let Some(before) = self.state.input_text().map(str::to_owned) {
-            let readline_kill = key.code == event::KeyCode::Char('u') && key.modifiers == event::KeyModifiers::CONTROL;
+            let readline_kill = key.code == event::KeyCode::Char('u')
+                && key.modifiers == event::KeyModifiers::CONTROL;
             if readline_kill {
                 self.view.input.delete_line_by_head();
             } else {
@@ -236,7 +280,10 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
         quit: false,
     };
     if let Some(scenario) = options.scenario {
-        app.state.injects = Some(crate::domain::world::InjectEngine::new(scenario, app.clock.now()));
+        app.state.injects = Some(crate::domain::world::InjectEngine::new(
+            scenario,
+            app.clock.now(),
+        ));
     }
     let mut guard = TerminalGuard::enter()?;
     let mut events = EventStream::new();
@@ -246,7 +293,11 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
     let mut sighup = signal(SignalKind::hangup())?;
     app.dispatch(Msg::Tick);
     while !app.quit {
-        if guard.terminal.draw(|frame| ui::render(frame, &app.state, &app.view)).is_err() {
+        if guard
+            .terminal
+            .draw(|frame| ui::render(frame, &app.state, &app.view))
+            .is_err()
+        {
             tracing::warn!("the terminal went away; exiting");
             break;
         }

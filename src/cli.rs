@@ -56,9 +56,7 @@ pub enum Command {
     #[command(subcommand)]
     Incident(IncidentCommand),
     /// Print shell completions
-    Completions {
-        shell: clap_complete::Shell,
-    },
+    Completions { shell: clap_complete::Shell },
 }
 
 #[derive(Debug, Subcommand)]
@@ -85,6 +83,12 @@ pub enum IncidentCommand {
 }
 
 fn parse_speed(text: &str) -> Result<f64, String> {
-    let speed: f64 = text.parse().map_err(|_| format!("`{text}` is not a number"))?;
-    if (1.0..=60.0).contains(&speed) { Ok(speed) } else { Err(format!("`{text}` is out of range; use 1 to 60")) }
+    let speed: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if (1.0..=60.0).contains(&speed) {
+        Ok(speed)
+    } else {
+        Err(format!("`{text}` is out of range; use 1 to 60"))
+    }
 }

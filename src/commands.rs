@@ -35,7 +35,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Incident(IncidentCommand::List { demo })) => list(&cli, *demo),
         Some(Command::Incident(IncidentCommand::Show { id, demo })) => show(&cli, id, *demo),
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(*shell, &mut Cli::command(), "warroom", &mut std::io::stdout());
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "warroom",
+                &mut std::io::stdout(),
+            );
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -50,8 +55,10 @@ fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
 
 fn load_config(cli: &Cli) -> anyhow::Result<Config> {
     let path = config::discover(cli.config.as_deref()).ok_or_else(|| {
-        let user = directories::ProjectDirs::from("", "", "warroom")
-            .map_or_else(|| "the user config dir".to_owned(), |d| d.config_dir().join("config.toml").display().to_string());
+        let user = directories::ProjectDirs::from("", "", "warroom").map_or_else(
+            || "the user config dir".to_owned(),
+            |d| d.config_dir().join("config.toml").display().to_string(),
+        );
         NoConfig(user)
     })?;
     config::load(&path)
@@ -103,14 +110,28 @@ fn console(cli: &Cli, mode: Mode, speed: Option<f64>) -> anyhow::Result<ExitCode
     init_logging(&data, cli.log_level)
         .with_context(|| format!("the data directory {} is not usable", data.display()))?;
     let store = Store::new(&data, mode == Mode::Demo);
-    store.ensure().with_context(|| format!("cannot create incident folders under {}", data.display()))?;
+    store
+        .ensure()
+        .with_context(|| format!("cannot create incident folders under {}", data.display()))?;
     let speed = speed.or(scenario.as_ref().map(|s| s.speed)).unwrap_or(1.0);
     let mut state = State::new(config, mode, app::actor(), chrono::Utc::now());
     let journal = app::resume(&store, &mut state);
-    tracing::info!(?mode, incident = state.incident.as_ref().map(|i| i.id.as_str()), "console starting");
+    tracing::info!(
+        ?mode,
+        incident = state.incident.as_ref().map(|i| i.id.as_str()),
+        "console starting"
+    );
     let view = View::new(theme, ascii_wanted(cli));
-    let options = Options { state, scenario, store, view, speed };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let options = Options {
+        state,
+        scenario,
+        store,
+        view,
+        speed,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(app::run(options, journal))?;
     Ok(ExitCode::SUCCESS)
 }
@@ -124,7 +145,11 @@ enum FileKind {
 }
 
 fn kind_of(path: &Path) -> FileKind {
-    let in_dir = |name: &str| path.parent().and_then(Path::file_name).is_some_and(|n| n == name);
+    let in_dir = |name: &str| {
+        path.parent()
+            .and_then(Path::file_name)
+            .is_some_and(|n| n == name)
+    };
     if in_dir("themes") {
         FileKind::Theme
     } else if in_dir("drills") {
@@ -157,7 +182,12 @@ fn toml_files(path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
 fn check_file(path: &Path) -> Result<FileKind, Invalid> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
-        Invalid(vec![config::Diagnostic { file: name.clone(), line: 1, col: 1, message: format!("cannot read: {e}") }])
+        Invalid(vec![config::Diagnostic {
+            file: name.clone(),
+            line: 1,
+            col: 1,
+            message: format!("cannot read: {e}"),
+        }])
     })?;
     let kind = kind_of(path);
     match kind {
@@ -171,7 +201,8 @@ fn check_file(path: &Path) -> Result<FileKind, Invalid> {
 fn validate(cli: &Cli, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let mut files = Vec::new();
     if paths.is_empty() {
-        let config = config::discover(cli.config.as_deref()).ok_or_else(|| NoConfig("the user config dir".into()))?;
+        let config = config::discover(cli.config.as_deref())
+            .ok_or_else(|| NoConfig("the user config dir".into()))?;
         files.push(config);
     }
     for path in paths {
@@ -181,7 +212,12 @@ fn validate(cli: &Cli, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let mut stdout = std::io::stdout().lock();
     for file in &files {
         match check_file(file) {
-            Ok(kind) => writeln!(stdout, "ok: {} ({})", sanitize(&file.display().to_string()), format!("{kind:?}").to_lowercase())?,
+            Ok(kind) => writeln!(
+                stdout,
+                "ok: {} ({})",
+                sanitize(&file.display().to_string()),
+                format!("{kind:?}").to_lowercase()
+            )?,
             Err(invalid) => {
                 failed = true;
                 eprintln!("{invalid}");
@@ -189,7 +225,9 @@ fn validate(cli: &Cli, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
         }
     }
     if failed {
-        eprintln!("warroom: some files are invalid; fix the lines above and run `warroom validate` again");
+        eprintln!(
+            "warroom: some files are invalid; fix the lines above and run `warroom validate` again"
+        );
         return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)
@@ -214,7 +252,9 @@ fn verify(file: &Path) -> ExitCode {
 }
 
 fn duration_of(incident: &Incident) -> String {
-    incident.resolved.map_or_else(|| "open".to_owned(), |at| clock(at - incident.declared))
+    incident
+        .resolved
+        .map_or_else(|| "open".to_owned(), |at| clock(at - incident.declared))
 }
 
 fn list(cli: &Cli, demo: bool) -> anyhow::Result<ExitCode> {
@@ -224,19 +264,33 @@ fn list(cli: &Cli, demo: bool) -> anyhow::Result<ExitCode> {
         println!("No incidents yet. Declare one in the console with D.");
         return Ok(ExitCode::SUCCESS);
     }
-    let mut out = format!("{:<44} {:<3} {:<13} {:<20} {:<10} TITLE\n", "ID", "SEV", "STATUS", "DECLARED (UTC)", "DURATION");
+    let mut out = format!(
+        "{:<44} {:<3} {:<13} {:<20} {:<10} TITLE\n",
+        "ID", "SEV", "STATUS", "DECLARED (UTC)", "DURATION"
+    );
     for summary in summaries {
         match (&summary.incident, &summary.fault) {
             (Some(i), fault) => {
-                let damaged = if fault.is_some() { " [journal damaged]" } else { "" };
+                let damaged = if fault.is_some() {
+                    " [journal damaged]"
+                } else {
+                    ""
+                };
                 let _ = writeln!(
                     out,
                     "{:<44} {:<3} {:<13} {:<20} {:<10} {}{damaged}",
-                    i.id, i.severity, i.status, i.declared.format("%Y-%m-%d %H:%M:%S"), duration_of(i), i.title
+                    i.id,
+                    i.severity,
+                    i.status,
+                    i.declared.format("%Y-%m-%d %H:%M:%S"),
+                    duration_of(i),
+                    i.title
                 );
             }
             (None, fault) => {
-                let why = fault.as_ref().map_or_else(|| "no declaration".to_owned(), ToString::to_string);
+                let why = fault
+                    .as_ref()
+                    .map_or_else(|| "no declaration".to_owned(), ToString::to_string);
                 let _ = writeln!(out, "{} (unreadable: {why})", summary.path.display());
             }
         }
@@ -248,7 +302,10 @@ fn list(cli: &Cli, demo: bool) -> anyhow::Result<ExitCode> {
 fn show(cli: &Cli, id: &str, demo: bool) -> anyhow::Result<ExitCode> {
     let store = Store::new(&data_dir(cli)?, demo);
     let Some(summary) = store.find(Some(id)) else {
-        eprintln!("warroom: no incident `{}`; `warroom incident list` shows the ids", sanitize(id));
+        eprintln!(
+            "warroom: no incident `{}`; `warroom incident list` shows the ids",
+            sanitize(id)
+        );
         return Ok(ExitCode::from(1));
     };
     let scan = journal::Journal::read(&summary.path)?;
@@ -258,16 +315,51 @@ fn show(cli: &Cli, id: &str, demo: bool) -> anyhow::Result<ExitCode> {
     };
     let mut out = format!("{} — {}\n", i.id, i.title);
     let optional = |who: &Option<String>| who.clone().unwrap_or_else(|| "unassigned".into());
-    let _ = writeln!(out, "severity {} · status {} · drill {}", i.severity, i.status, if i.drill { "yes" } else { "no" });
-    let _ = writeln!(out, "commander {} · scribe {} · comms {}", i.roles.commander, optional(&i.roles.scribe), optional(&i.roles.comms));
-    let _ = writeln!(out, "declared {} · duration {}", i.declared.to_rfc3339(), duration_of(&i));
-    let affected = if i.affected.is_empty() { "none".to_owned() } else { i.affected.join(", ") };
-    let _ = writeln!(out, "affected {affected}\njournal {}\n", summary.path.display());
+    let _ = writeln!(
+        out,
+        "severity {} · status {} · drill {}",
+        i.severity,
+        i.status,
+        if i.drill { "yes" } else { "no" }
+    );
+    let _ = writeln!(
+        out,
+        "commander {} · scribe {} · comms {}",
+        i.roles.commander,
+        optional(&i.roles.scribe),
+        optional(&i.roles.comms)
+    );
+    let _ = writeln!(
+        out,
+        "declared {} · duration {}",
+        i.declared.to_rfc3339(),
+        duration_of(&i)
+    );
+    let affected = if i.affected.is_empty() {
+        "none".to_owned()
+    } else {
+        i.affected.join(", ")
+    };
+    let _ = writeln!(
+        out,
+        "affected {affected}\njournal {}\n",
+        summary.path.display()
+    );
     for record in &scan.records {
-        let _ = writeln!(out, "#{:<4} {} {:<20} {}", record.seq, time_of_day(record.at), record.actor, record.event.describe());
+        let _ = writeln!(
+            out,
+            "#{:<4} {} {:<20} {}",
+            record.seq,
+            time_of_day(record.at),
+            record.actor,
+            record.event.describe()
+        );
     }
     if let Some(fault) = &scan.fault {
-        let _ = writeln!(out, "\njournal fault at {fault}: events after it are not shown");
+        let _ = writeln!(
+            out,
+            "\njournal fault at {fault}: events after it are not shown"
+        );
     }
     print!("{}", sanitize(&out));
     Ok(ExitCode::SUCCESS)

@@ -48,7 +48,10 @@ pub fn showcase(start: DateTime<Utc>) -> State {
     play(&mut state, Msg::Tick, at(34));
     let steps: &[(i64, Msg)] = &[
         (35, Msg::Action(Action::Declare)),
-        (40, Msg::Input("Checkout payments failing: primary database down".into())),
+        (
+            40,
+            Msg::Input("Checkout payments failing: primary database down".into()),
+        ),
         (40, Msg::Action(Action::NextChoice)),
         (41, Msg::Action(Action::Confirm)),
         (60, Msg::Action(Action::Severity)),
@@ -59,7 +62,10 @@ pub fn showcase(start: DateTime<Utc>) -> State {
         (72, Msg::Input("sam@jump-2".into())),
         (73, Msg::Action(Action::Confirm)),
         (80, Msg::Action(Action::Note)),
-        (85, Msg::Input("Primary refuses connections; DBA promoting the replica".into())),
+        (
+            85,
+            Msg::Input("Primary refuses connections; DBA promoting the replica".into()),
+        ),
         (86, Msg::Action(Action::Confirm)),
         (95, Msg::Action(Action::Status)),
         (96, Msg::Action(Action::Confirm)),

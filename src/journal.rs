@@ -32,7 +32,10 @@ pub enum JournalError {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> JournalError + '_ {
-    move |source| JournalError::Io { path: path.to_owned(), source }
+    move |source| JournalError::Io {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 /// The first fault found in a journal.
@@ -90,12 +93,17 @@ fn decode(line: &[u8], prev: u32, expected_seq: u64) -> Result<(Record, u32), St
     let stored = u32::from_str_radix(hex, 16).map_err(|_| format!("bad checksum `{hex}`"))?;
     let actual = crc_of(prev, body.as_bytes());
     if stored != actual {
-        return Err(format!("checksum mismatch (stored {stored:08x}, computed {actual:08x})"));
+        return Err(format!(
+            "checksum mismatch (stored {stored:08x}, computed {actual:08x})"
+        ));
     }
     let record: Record = serde_json::from_str(&format!("{body}}}"))
         .map_err(|e| format!("unreadable record: {e}"))?;
     if record.seq != expected_seq {
-        return Err(format!("sequence {} where {expected_seq} was expected", record.seq));
+        return Err(format!(
+            "sequence {} where {expected_seq} was expected",
+            record.seq
+        ));
     }
     Ok((record, stored))
 }
@@ -108,12 +116,21 @@ fn looks_like_record(line: &[u8]) -> bool {
 /// Reads journal bytes: the longest valid prefix, and the first fault after it.
 #[must_use]
 pub fn scan(bytes: &[u8]) -> Scan {
-    let mut scan = Scan { records: Vec::new(), valid_len: 0, last_crc: 0, fault: None, damage_in_middle: false };
+    let mut scan = Scan {
+        records: Vec::new(),
+        valid_len: 0,
+        last_crc: 0,
+        fault: None,
+        damage_in_middle: false,
+    };
     let mut rest = bytes;
     while !rest.is_empty() {
         let line_no = scan.records.len() + 1;
         let Some(end) = rest.iter().position(|&b| b == b'\n') else {
-            scan.fault = Some(Fault { line: line_no, reason: "incomplete last line (torn write)".into() });
+            scan.fault = Some(Fault {
+                line: line_no,
+                reason: "incomplete last line (torn write)".into(),
+            });
             break;
         };
         match decode(&rest[..end], scan.last_crc, line_no as u64) {
@@ -124,8 +141,13 @@ pub fn scan(bytes: &[u8]) -> Scan {
                 rest = &rest[end + 1..];
             }
             Err(reason) => {
-                scan.damage_in_middle = rest[end + 1..].split(|&b| b == b'\n').any(looks_like_record);
-                scan.fault = Some(Fault { line: line_no, reason });
+                scan.damage_in_middle = rest[end + 1..]
+                    .split(|&b| b == b'\n')
+                    .any(looks_like_record);
+                scan.fault = Some(Fault {
+                    line: line_no,
+                    reason,
+                });
                 break;
             }
         }
@@ -148,9 +170,15 @@ pub fn verify(path: &Path) -> Result<Result<usize, Fault>, JournalError> {
 pub enum Recovery {
     Clean,
     /// A torn or garbage tail was moved to `copy` and cut off.
-    TailRepaired { fault: Fault, copy: PathBuf, bytes: usize },
+    TailRepaired {
+        fault: Fault,
+        copy: PathBuf,
+        bytes: usize,
+    },
     /// Damage followed by valid lines: the journal is left untouched and opened read-only.
-    ReadOnly { fault: Fault },
+    ReadOnly {
+        fault: Fault,
+    },
 }
 
 /// An open journal. Holds the writer lock for as long as it lives, unless read-only.
@@ -165,7 +193,11 @@ pub struct Journal {
 
 /// Creates a directory (and parents) with mode 0700 whatever the umask.
 pub fn create_private_dir(dir: &Path) -> Result<(), JournalError> {
-    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io_err(dir))?;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(io_err(dir))?;
     fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(io_err(dir))
 }
 
@@ -179,18 +211,23 @@ pub fn open_private_file(path: &Path, create_new: bool) -> Result<File, JournalE
         .mode(0o600)
         .open(path)
         .map_err(io_err(path))?;
-    file.set_permissions(fs::Permissions::from_mode(0o600)).map_err(io_err(path))?;
+    file.set_permissions(fs::Permissions::from_mode(0o600))
+        .map_err(io_err(path))?;
     Ok(file)
 }
 
 fn sync_dir(dir: &Path) -> Result<(), JournalError> {
-    File::open(dir).and_then(|d| d.sync_all()).map_err(io_err(dir))
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io_err(dir))
 }
 
 fn try_lock(file: &File, path: &Path) -> Result<(), JournalError> {
     match file.try_lock() {
         Ok(()) => Ok(()),
-        Err(fs::TryLockError::WouldBlock) => Err(JournalError::Locked { path: path.to_owned() }),
+        Err(fs::TryLockError::WouldBlock) => Err(JournalError::Locked {
+            path: path.to_owned(),
+        }),
         Err(fs::TryLockError::Error(e)) => Err(io_err(path)(e)),
     }
 }
@@ -207,7 +244,13 @@ impl Journal {
         if let Some(parent) = dir.parent() {
             sync_dir(parent)?;
         }
-        Ok(Self { path, file, next_seq: 1, last_crc: 0, writable: Ok(()) })
+        Ok(Self {
+            path,
+            file,
+            next_seq: 1,
+            last_crc: 0,
+            writable: Ok(()),
+        })
     }
 
     /// Opens an existing journal for writing, repairing a torn tail. A journal locked by another
@@ -253,27 +296,55 @@ impl Journal {
         let stamp = Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
         let copy = path.with_file_name(format!("{FILE_NAME}.broken-{stamp}"));
         let mut out = open_private_file(&copy, true)?;
-        out.write_all(&bytes[valid_len..]).and_then(|()| out.sync_all()).map_err(io_err(&copy))?;
-        file.set_len(valid_len as u64).and_then(|()| file.sync_all()).map_err(io_err(path))?;
+        out.write_all(&bytes[valid_len..])
+            .and_then(|()| out.sync_all())
+            .map_err(io_err(&copy))?;
+        file.set_len(valid_len as u64)
+            .and_then(|()| file.sync_all())
+            .map_err(io_err(path))?;
         if let Some(dir) = path.parent() {
             sync_dir(dir)?;
         }
-        Ok(Recovery::TailRepaired { fault, copy, bytes: bytes.len() - valid_len })
+        Ok(Recovery::TailRepaired {
+            fault,
+            copy,
+            bytes: bytes.len() - valid_len,
+        })
     }
 
     /// Appends one event: one `write_all`, then `sync_data`. Only an `Ok` record is durable.
     /// After any write or sync error the journal refuses further writes.
-    pub fn append(&mut self, at: DateTime<Utc>, actor: &str, event: Event) -> Result<Record, JournalError> {
+    pub fn append(
+        &mut self,
+        at: DateTime<Utc>,
+        actor: &str,
+        event: Event,
+    ) -> Result<Record, JournalError> {
         if let Err(reason) = &self.writable {
             return Err(if reason.starts_with("damaged") {
-                JournalError::ReadOnly { path: self.path.clone(), reason: reason.clone() }
+                JournalError::ReadOnly {
+                    path: self.path.clone(),
+                    reason: reason.clone(),
+                }
             } else {
-                JournalError::Failed { path: self.path.clone(), reason: reason.clone() }
+                JournalError::Failed {
+                    path: self.path.clone(),
+                    reason: reason.clone(),
+                }
             });
         }
-        let record = Record { seq: self.next_seq, at: at.trunc_subsecs(3), actor: actor.to_owned(), event };
+        let record = Record {
+            seq: self.next_seq,
+            at: at.trunc_subsecs(3),
+            actor: actor.to_owned(),
+            event,
+        };
         let (line, crc) = encode(&record, self.last_crc);
-        if let Err(e) = self.file.write_all(line.as_bytes()).and_then(|()| self.file.sync_data()) {
+        if let Err(e) = self
+            .file
+            .write_all(line.as_bytes())
+            .and_then(|()| self.file.sync_data())
+        {
             self.writable = Err(e.to_string());
             return Err(io_err(&self.path)(e));
         }
@@ -313,7 +384,9 @@ mod tests {
         let dir = tmp.path().join("inc");
         let mut journal = Journal::create(&dir).unwrap();
         for i in 0..n {
-            journal.append(at(), "ic", note(&format!("note {i}"))).unwrap();
+            journal
+                .append(at(), "ic", note(&format!("note {i}")))
+                .unwrap();
         }
         let path = journal.path().to_owned();
         (tmp, path)
@@ -341,7 +414,10 @@ mod tests {
     fn a_second_writer_is_refused() {
         let (_tmp, path) = journal_with(1);
         let (_first, _, _) = Journal::open(&path).unwrap();
-        assert!(matches!(Journal::open(&path), Err(JournalError::Locked { .. })));
+        assert!(matches!(
+            Journal::open(&path),
+            Err(JournalError::Locked { .. })
+        ));
     }
 
     #[test]
@@ -365,7 +441,10 @@ mod tests {
         let (mut journal, records, recovery) = Journal::open(&path).unwrap();
         assert_eq!(records.len(), 1);
         assert!(matches!(recovery, Recovery::ReadOnly { fault } if fault.line == 2));
-        assert!(matches!(journal.append(at(), "ic", note("x")), Err(JournalError::ReadOnly { .. })));
+        assert!(matches!(
+            journal.append(at(), "ic", note("x")),
+            Err(JournalError::ReadOnly { .. })
+        ));
         assert_eq!(fs::read(&path).unwrap(), bytes);
     }
 }

@@ -77,8 +77,16 @@ impl Action {
     pub fn in_palette(self) -> bool {
         matches!(
             self,
-            Self::Declare | Self::Severity | Self::Status | Self::Roles | Self::Note | Self::Resolve
-                | Self::Dashboard | Self::Timeline | Self::Help | Self::Quit
+            Self::Declare
+                | Self::Severity
+                | Self::Status
+                | Self::Roles
+                | Self::Note
+                | Self::Resolve
+                | Self::Dashboard
+                | Self::Timeline
+                | Self::Help
+                | Self::Quit
         )
     }
 }
@@ -118,12 +126,22 @@ impl Key {
             KeyCode::Tab if mods.contains(KeyModifiers::SHIFT) => KeyCode::BackTab,
             other => other,
         };
-        let mods = if code == KeyCode::BackTab { mods - KeyModifiers::SHIFT } else { mods };
-        Self { code, mods: mods & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT) }
+        let mods = if code == KeyCode::BackTab {
+            mods - KeyModifiers::SHIFT
+        } else {
+            mods
+        };
+        Self {
+            code,
+            mods: mods & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT),
+        }
     }
 
     const fn plain(code: KeyCode) -> Self {
-        Self { code, mods: KeyModifiers::NONE }
+        Self {
+            code,
+            mods: KeyModifiers::NONE,
+        }
     }
 }
 
@@ -180,7 +198,11 @@ impl FromStr for Key {
             let mut chars = rest.chars();
             match (chars.next(), chars.next()) {
                 (Some(c), None) => KeyCode::Char(c),
-                _ => return Err(format!("unknown key `{text}`; write keys like \"x\", \"ctrl-s\", \"enter\", \"pgdn\" or \"f1\"")),
+                _ => {
+                    return Err(format!(
+                        "unknown key `{text}`; write keys like \"x\", \"ctrl-s\", \"enter\", \"pgdn\" or \"f1\""
+                    ));
+                }
             }
         };
         Ok(Self::new(code, mods))
@@ -283,7 +305,9 @@ fn defaults() -> Vec<Binding> {
 
 impl Default for Keymap {
     fn default() -> Self {
-        Self { bindings: defaults() }
+        Self {
+            bindings: defaults(),
+        }
     }
 }
 
@@ -293,7 +317,8 @@ impl Keymap {
     pub fn with_overrides(overrides: &[Binding]) -> Self {
         let mut map = Self::default();
         for o in overrides {
-            map.bindings.retain(|b| !(b.context == o.context && b.key == o.key));
+            map.bindings
+                .retain(|b| !(b.context == o.context && b.key == o.key));
             map.bindings.push(*o);
         }
         map
@@ -330,7 +355,10 @@ impl Keymap {
     #[must_use]
     pub fn key_for(&self, contexts: &[Context], action: Action) -> Option<Key> {
         contexts.iter().find_map(|context| {
-            self.bindings.iter().find(|b| b.context == *context && b.action == action).map(|b| b.key)
+            self.bindings
+                .iter()
+                .find(|b| b.context == *context && b.action == action)
+                .map(|b| b.key)
         })
     }
 }
@@ -351,18 +379,36 @@ mod tests {
 
     #[test]
     fn keys_parse_and_normalise() {
-        assert_eq!("ctrl-s".parse::<Key>().unwrap(), Key::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
-        assert_eq!("shift-tab".parse::<Key>().unwrap(), Key::plain(KeyCode::BackTab));
+        assert_eq!(
+            "ctrl-s".parse::<Key>().unwrap(),
+            Key::new(KeyCode::Char('s'), KeyModifiers::CONTROL)
+        );
+        assert_eq!(
+            "shift-tab".parse::<Key>().unwrap(),
+            Key::plain(KeyCode::BackTab)
+        );
         assert_eq!(Key::new(KeyCode::Char('D'), KeyModifiers::SHIFT), ch('D'));
-        assert!("ctrl-nope".parse::<Key>().unwrap_err().contains("`ctrl-nope`"));
+        assert!(
+            "ctrl-nope"
+                .parse::<Key>()
+                .unwrap_err()
+                .contains("`ctrl-nope`")
+        );
         assert_eq!("pgdn".parse::<Key>().unwrap().to_string(), "PgDn");
     }
 
     #[test]
     fn overrides_replace_defaults() {
-        let map = Keymap::with_overrides(&[Binding { context: Context::Global, key: ch('q'), action: Action::Help }]);
+        let map = Keymap::with_overrides(&[Binding {
+            context: Context::Global,
+            key: ch('q'),
+            action: Action::Help,
+        }]);
         assert_eq!(map.lookup(&[Context::Global], ch('q')), Some(Action::Help));
-        assert_eq!(map.lookup(&[Context::Dashboard, Context::Global], ch('n')), Some(Action::Note));
+        assert_eq!(
+            map.lookup(&[Context::Dashboard, Context::Global], ch('n')),
+            Some(Action::Note)
+        );
     }
 
     #[test]

@@ -1,17 +1,17 @@
 //! warroom: a terminal console for incidents and disaster-recovery drills.
 
+pub mod app;
+pub mod cli;
+pub mod commands;
 pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod journal;
 pub mod keymap;
-pub mod sanitize;
-pub mod demo;
 pub mod msg;
+pub mod sanitize;
 pub mod state;
-pub mod update;
-pub mod ui;
 pub mod store;
-pub mod app;
-pub mod cli;
+pub mod ui;
+pub mod update;
 pub mod workers;
-pub mod commands;

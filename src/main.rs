@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use warroom::cli::Cli;
 use warroom::commands::{self, NoConfig};
-use warroom::config::Invalid;
+use warroom::config::{Invalid, Unreadable};
 use warroom::sanitize::sanitize;
 
 fn main() -> ExitCode {
@@ -14,8 +14,14 @@ fn main() -> ExitCode {
     match commands::run(Cli::parse()) {
         Ok(code) => code,
         Err(error) => {
-            let config_error = error.downcast_ref::<Invalid>().is_some() || error.downcast_ref::<NoConfig>().is_some();
-            let _ = writeln!(std::io::stderr(), "warroom: {}", sanitize(&format!("{error:#}")));
+            let config_error = error.downcast_ref::<Invalid>().is_some()
+                || error.downcast_ref::<NoConfig>().is_some()
+                || error.downcast_ref::<Unreadable>().is_some();
+            let _ = writeln!(
+                std::io::stderr(),
+                "warroom: {}",
+                sanitize(&format!("{error:#}"))
+            );
             ExitCode::from(if config_error { 2 } else { 1 })
         }
     }
@@ -29,13 +35,26 @@ fn install_panic_hook() {
             .lock()
             .ok()
             .and_then(|p| p.clone())
-            .map_or_else(|| "no incident journal was open".to_owned(), |p| format!("the incident journal is safe at {}", p.display()));
-        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
-        let what = info.payload().downcast_ref::<&str>().map(|s| (*s).to_owned())
+            .map_or_else(
+                || "no incident journal was open".to_owned(),
+                |p| format!("the incident journal is safe at {}", p.display()),
+            );
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown error".into());
         let backtrace = std::backtrace::Backtrace::force_capture();
         tracing::error!(%what, %place, %backtrace, "panic");
-        let _ = writeln!(std::io::stderr(), "warroom crashed{place}: {}\nNothing recorded is lost: {journal}. Run warroom again to resume.", sanitize(&what));
+        let _ = writeln!(
+            std::io::stderr(),
+            "warroom crashed{place}: {}\nNothing recorded is lost: {journal}. Run warroom again to resume.",
+            sanitize(&what)
+        );
     }));
 }

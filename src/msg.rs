@@ -26,7 +26,11 @@ pub enum Msg {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Create the journal of a new incident and record its declaration.
-    Declare { id: String, at: DateTime<Utc>, event: Event },
+    Declare {
+        id: String,
+        at: DateTime<Utc>,
+        event: Event,
+    },
     /// Record an event in the open incident's journal.
     Append { at: DateTime<Utc>, event: Event },
     /// Leave the console (the incident stays open).

@@ -73,7 +73,10 @@ mod tests {
             ("plain text", "plain text"),
             ("\u{1b}[31mred\u{1b}[0m", "\\x1b[31mred\\x1b[0m"),
             ("\u{1b}]52;c;aGVsbG8=\u{7}", "\\x1b]52;c;aGVsbG8=\\x07"),
-            ("\u{1b}]8;;http://x\u{1b}\\link\u{1b}]8;;\u{1b}\\", "\\x1b]8;;http://x\\x1b\\link\\x1b]8;;\\x1b\\"),
+            (
+                "\u{1b}]8;;http://x\u{1b}\\link\u{1b}]8;;\u{1b}\\",
+                "\\x1b]8;;http://x\\x1b\\link\\x1b]8;;\\x1b\\",
+            ),
             ("\u{1b}]0;title\u{7}", "\\x1b]0;title\\x07"),
             ("\u{1b}P1$r\u{1b}\\", "\\x1bP1$r\\x1b\\"),
             ("\u{1b}c", "\\x1bc"),

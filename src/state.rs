@@ -90,9 +90,9 @@ impl Dialog {
     #[must_use]
     pub fn choices(&self) -> Vec<String> {
         match self.kind {
-            DialogKind::Declare | DialogKind::Severity => {
-                Severity::iter().map(|s| format!("{s}  {}", s.meaning())).collect()
-            }
+            DialogKind::Declare | DialogKind::Severity => Severity::iter()
+                .map(|s| format!("{s}  {}", s.meaning()))
+                .collect(),
             DialogKind::Status => status_choices().iter().map(ToString::to_string).collect(),
             DialogKind::Roles => Role::iter().map(|r| r.to_string()).collect(),
             DialogKind::Note | DialogKind::Resolve | DialogKind::Filter => Vec::new(),
@@ -109,7 +109,11 @@ impl Dialog {
 /// The statuses a commander can set by hand (resolving has its own dialog).
 #[must_use]
 pub fn status_choices() -> [Status; 3] {
-    [Status::Investigating, Status::Identified, Status::Monitoring]
+    [
+        Status::Investigating,
+        Status::Identified,
+        Status::Monitoring,
+    ]
 }
 
 /// What floats over the screen.
@@ -264,7 +268,13 @@ impl State {
                     || c.name.to_lowercase().contains(&filter)
             })
             .collect();
-        rows.sort_by_key(|&i| (self.world.health[i].state, self.config.components[i].tier, i));
+        rows.sort_by_key(|&i| {
+            (
+                self.world.health[i].state,
+                self.config.components[i].tier,
+                i,
+            )
+        });
         rows
     }
 

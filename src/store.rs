@@ -37,8 +37,14 @@ impl Store {
     /// The store of a data directory; demo incidents are kept apart under `demo/`.
     #[must_use]
     pub fn new(data_dir: &Path, demo: bool) -> Self {
-        let root = if demo { data_dir.join("demo") } else { data_dir.to_owned() };
-        Self { root: root.join("incidents") }
+        let root = if demo {
+            data_dir.join("demo")
+        } else {
+            data_dir.to_owned()
+        };
+        Self {
+            root: root.join("incidents"),
+        }
     }
 
     /// Creates the folders (0700) if needed.
@@ -57,14 +63,27 @@ impl Store {
 
     /// Every incident found, oldest declaration first; unreadable journals are listed with their fault.
     pub fn list(&self) -> Vec<Summary> {
-        let Ok(entries) = std::fs::read_dir(&self.root) else { return Vec::new() };
+        let Ok(entries) = std::fs::read_dir(&self.root) else {
+            return Vec::new();
+        };
         let mut list: Vec<Summary> = entries
             .filter_map(Result::ok)
             .map(|e| e.path().join(journal::FILE_NAME))
             .filter(|p| p.is_file())
             .map(|path| match Journal::read(&path) {
-                Ok(scan) => Summary { incident: Incident::fold(&scan.records).ok(), fault: scan.fault, path },
-                Err(e) => Summary { incident: None, fault: Some(Fault { line: 0, reason: e.to_string() }), path },
+                Ok(scan) => Summary {
+                    incident: Incident::fold(&scan.records).ok(),
+                    fault: scan.fault,
+                    path,
+                },
+                Err(e) => Summary {
+                    incident: None,
+                    fault: Some(Fault {
+                        line: 0,
+                        reason: e.to_string(),
+                    }),
+                    path,
+                },
             })
             .collect();
         list.sort_by_key(|s| (s.declared(), s.path.clone()));
@@ -74,7 +93,10 @@ impl Store {
     /// The most recently declared incident that is still open.
     #[must_use]
     pub fn latest_open(&self) -> Option<Summary> {
-        self.list().into_iter().rev().find(|s| s.incident.as_ref().is_some_and(Incident::is_open))
+        self.list()
+            .into_iter()
+            .rev()
+            .find(|s| s.incident.as_ref().is_some_and(Incident::is_open))
     }
 
     /// An incident by id, or the latest one when no id is given.
@@ -82,7 +104,12 @@ impl Store {
     pub fn find(&self, id: Option<&str>) -> Option<Summary> {
         let list = self.list();
         match id {
-            Some(id) => list.into_iter().find(|s| s.path.parent().and_then(Path::file_name).is_some_and(|n| n == id)),
+            Some(id) => list.into_iter().find(|s| {
+                s.path
+                    .parent()
+                    .and_then(Path::file_name)
+                    .is_some_and(|n| n == id)
+            }),
             None => list.into_iter().next_back(),
         }
     }

@@ -11,7 +11,8 @@ use crate::keymap::Action;
 use crate::msg::{Effect, Msg};
 use crate::sanitize::one_line;
 use crate::state::{
-    Dialog, DialogKind, JournalState, LOG_CAP, LogLine, Mode, Overlay, Screen, State, status_choices,
+    Dialog, DialogKind, JournalState, LOG_CAP, LogLine, Mode, Overlay, Screen, State,
+    status_choices,
 };
 
 /// Longest text a dialog accepts; a bigger paste is cut here.
@@ -46,18 +47,28 @@ pub fn play(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
     let effects = update(state, msg, now);
     for effect in &effects {
         let (at, event) = match effect {
-            Effect::Declare { at, event, .. } | Effect::Append { at, event } => (*at, event.clone()),
+            Effect::Declare { at, event, .. } | Effect::Append { at, event } => {
+                (*at, event.clone())
+            }
             Effect::Quit => continue,
         };
         let seq = state.records.len() as u64 + 1;
-        let record = Record { seq, at, actor: state.actor.clone(), event };
+        let record = Record {
+            seq,
+            at,
+            actor: state.actor.clone(),
+            event,
+        };
         update(state, Msg::Journaled(record), now);
     }
     effects
 }
 
 /// Starts a new incident state from a journal that is being resumed.
-pub fn resume(state: &mut State, records: Vec<Record>) -> Result<(), crate::domain::incident::FoldError> {
+pub fn resume(
+    state: &mut State,
+    records: Vec<Record>,
+) -> Result<(), crate::domain::incident::FoldError> {
     state.incident = Some(Incident::fold(&records)?);
     state.records = records;
     Ok(())
@@ -68,19 +79,31 @@ pub fn log(state: &mut State, text: String, alert: bool) {
     if state.log.len() == LOG_CAP {
         state.log.pop_front();
     }
-    state.log.push_back(LogLine { at: state.now, text, alert });
+    state.log.push_back(LogLine {
+        at: state.now,
+        text,
+        alert,
+    });
 }
 
 fn can_write(state: &State) -> bool {
-    state.journal == JournalState::Writable && state.incident.as_ref().is_some_and(Incident::is_open)
+    state.journal == JournalState::Writable
+        && state.incident.as_ref().is_some_and(Incident::is_open)
 }
 
 fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
-    let due = state.injects.as_mut().map(|engine| engine.due(now)).unwrap_or_default();
+    let due = state
+        .injects
+        .as_mut()
+        .map(|engine| engine.due(now))
+        .unwrap_or_default();
     let mut effects = Vec::new();
     for inject in due {
         let event = match inject.action {
-            InjectAction::Set { component, state: health } => {
+            InjectAction::Set {
+                component,
+                state: health,
+            } => {
                 let Some(change) = state.world.set(&component, health, inject.message, now) else {
                     continue;
                 };
@@ -91,7 +114,9 @@ fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
                     detail: change.detail,
                 }
             }
-            InjectAction::Message => Event::ScenarioMessage { text: inject.message.unwrap_or_default() },
+            InjectAction::Message => Event::ScenarioMessage {
+                text: inject.message.unwrap_or_default(),
+            },
         };
         log(state, event.describe(), false);
         if can_write(state) {
@@ -112,7 +137,11 @@ fn on_input(state: &mut State, mut text: String) {
         }
         Some(Overlay::Dialog(dialog)) => {
             if dialog.kind == DialogKind::Filter {
-                let list = state.ui.lists.get_mut(usize::from(state.ui.screen == Screen::Timeline)).expect("two lists");
+                let list = state
+                    .ui
+                    .lists
+                    .get_mut(usize::from(state.ui.screen == Screen::Timeline))
+                    .expect("two lists");
                 list.filter.clone_from(&text);
                 list.selected = 0;
             }
@@ -136,7 +165,9 @@ fn on_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effec
 }
 
 fn help_action(state: &mut State, action: Action) {
-    let Some(Overlay::Help { scroll }) = &mut state.ui.overlay else { return };
+    let Some(Overlay::Help { scroll }) = &mut state.ui.overlay else {
+        return;
+    };
     match action {
         Action::Down => *scroll += 1,
         Action::Up => *scroll = scroll.saturating_sub(1),
@@ -156,7 +187,9 @@ pub fn palette_matches(query: &str) -> Vec<Action> {
 }
 
 fn palette_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
-    let Some(Overlay::Palette { query, selected }) = &mut state.ui.overlay else { return Vec::new() };
+    let Some(Overlay::Palette { query, selected }) = &mut state.ui.overlay else {
+        return Vec::new();
+    };
     let matches = palette_matches(query);
     match action {
         Action::Down => *selected = (*selected + 1).min(matches.len().saturating_sub(1)),
@@ -180,7 +213,10 @@ fn screen_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Quit => return vec![Effect::Quit],
         Action::Help => state.ui.overlay = Some(Overlay::Help { scroll: 0 }),
         Action::Palette => {
-            state.ui.overlay = Some(Overlay::Palette { query: String::new(), selected: 0 });
+            state.ui.overlay = Some(Overlay::Palette {
+                query: String::new(),
+                selected: 0,
+            });
             state.ui.text_serial += 1;
         }
         Action::Filter => {
@@ -188,7 +224,12 @@ fn screen_action(state: &mut State, action: Action) -> Vec<Effect> {
             open_dialog(state, DialogKind::Filter, text, 0);
         }
         Action::Cancel => state.ui.list_mut(state.ui.screen).filter.clear(),
-        Action::Up | Action::Down | Action::Top | Action::Bottom | Action::PageUp | Action::PageDown => {
+        Action::Up
+        | Action::Down
+        | Action::Top
+        | Action::Bottom
+        | Action::PageUp
+        | Action::PageDown => {
             move_selection(state, action);
         }
         Action::NextScreen => state.ui.screen = state.ui.screen.cycle(true),
@@ -223,7 +264,13 @@ fn move_selection(state: &mut State, action: Action) {
 }
 
 fn open_dialog(state: &mut State, kind: DialogKind, text: String, choice: usize) {
-    state.ui.overlay = Some(Overlay::Dialog(Dialog { kind, text, choice, pending: false, error: None }));
+    state.ui.overlay = Some(Overlay::Dialog(Dialog {
+        kind,
+        text,
+        choice,
+        pending: false,
+        error: None,
+    }));
     state.ui.text_serial += 1;
 }
 
@@ -254,9 +301,16 @@ fn open_incident_dialog(state: &mut State, action: Action) {
         return;
     }
     let (kind, text, choice) = match action {
-        Action::Severity => (DialogKind::Severity, String::new(), incident.severity as usize),
+        Action::Severity => (
+            DialogKind::Severity,
+            String::new(),
+            incident.severity as usize,
+        ),
         Action::Status => {
-            let current = status_choices().iter().position(|s| *s == incident.status).unwrap_or(0);
+            let current = status_choices()
+                .iter()
+                .position(|s| *s == incident.status)
+                .unwrap_or(0);
             (DialogKind::Status, String::new(), (current + 1).min(2))
         }
         Action::Roles => (DialogKind::Roles, incident.roles.commander.clone(), 0),
@@ -267,7 +321,9 @@ fn open_incident_dialog(state: &mut State, action: Action) {
 }
 
 fn dialog_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
-    let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay else { return Vec::new() };
+    let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay else {
+        return Vec::new();
+    };
     if dialog.pending {
         return Vec::new();
     }
@@ -296,15 +352,23 @@ fn dialog_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<E
 }
 
 fn refill_role(state: &mut State) {
-    let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay else { return };
+    let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay else {
+        return;
+    };
     let role = Role::iter().nth(dialog.choice).unwrap_or(Role::Commander);
-    let holder = state.incident.as_ref().and_then(|i| i.roles.holder(role)).unwrap_or_default();
+    let holder = state
+        .incident
+        .as_ref()
+        .and_then(|i| i.roles.holder(role))
+        .unwrap_or_default();
     dialog.text = holder.to_owned();
     state.ui.text_serial += 1;
 }
 
 fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
-    let Some(Overlay::Dialog(dialog)) = &state.ui.overlay else { return Vec::new() };
+    let Some(Overlay::Dialog(dialog)) = &state.ui.overlay else {
+        return Vec::new();
+    };
     let text = dialog.text.trim().to_owned();
     let choice = dialog.choice;
     let effect = match dialog.kind {
@@ -313,9 +377,12 @@ fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
             return Vec::new();
         }
         DialogKind::Declare => declare(state, text, choice, now),
-        kind => incident_event(state, kind, text, choice).map(|event| event.map(|event| Effect::Append { at: now, event })),
+        kind => incident_event(state, kind, text, choice)
+            .map(|event| event.map(|event| Effect::Append { at: now, event })),
     };
-    let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay else { return Vec::new() };
+    let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay else {
+        return Vec::new();
+    };
     match effect {
         Ok(Some(effect)) => {
             dialog.pending = true;
@@ -332,7 +399,12 @@ fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     }
 }
 
-fn declare(state: &State, title: String, choice: usize, now: DateTime<Utc>) -> Result<Option<Effect>, &'static str> {
+fn declare(
+    state: &State,
+    title: String,
+    choice: usize,
+    now: DateTime<Utc>,
+) -> Result<Option<Effect>, &'static str> {
     if title.is_empty() {
         return Err("Type a title for the incident.");
     }
@@ -340,7 +412,11 @@ fn declare(state: &State, title: String, choice: usize, now: DateTime<Utc>) -> R
     let outages = state
         .world
         .failing()
-        .map(|(id, h)| Outage { component: id.to_owned(), state: h.state, since: h.since })
+        .map(|(id, h)| Outage {
+            component: id.to_owned(),
+            state: h.state,
+            since: h.since,
+        })
         .collect();
     let id = incident_id(now, &title);
     let event = Event::Declared {
@@ -354,16 +430,29 @@ fn declare(state: &State, title: String, choice: usize, now: DateTime<Utc>) -> R
     Ok(Some(Effect::Declare { id, at: now, event }))
 }
 
-fn incident_event(state: &State, kind: DialogKind, text: String, choice: usize) -> Result<Option<Event>, &'static str> {
-    let Some(incident) = &state.incident else { return Ok(None) };
+fn incident_event(
+    state: &State,
+    kind: DialogKind,
+    text: String,
+    choice: usize,
+) -> Result<Option<Event>, &'static str> {
+    let Some(incident) = &state.incident else {
+        return Ok(None);
+    };
     Ok(match kind {
         DialogKind::Severity => {
             let to = Severity::iter().nth(choice).unwrap_or(incident.severity);
-            (to != incident.severity).then_some(Event::SeverityChanged { from: incident.severity, to })
+            (to != incident.severity).then_some(Event::SeverityChanged {
+                from: incident.severity,
+                to,
+            })
         }
         DialogKind::Status => {
             let to = status_choices()[choice.min(2)];
-            (to != incident.status).then_some(Event::StatusChanged { from: incident.status, to })
+            (to != incident.status).then_some(Event::StatusChanged {
+                from: incident.status,
+                to,
+            })
         }
         DialogKind::Roles => {
             if text.is_empty() {
@@ -378,7 +467,9 @@ fn incident_event(state: &State, kind: DialogKind, text: String, choice: usize) 
             }
             Some(Event::NoteAdded { text })
         }
-        DialogKind::Resolve => Some(Event::Resolved { summary: (!text.is_empty()).then_some(text) }),
+        DialogKind::Resolve => Some(Event::Resolved {
+            summary: (!text.is_empty()).then_some(text),
+        }),
         DialogKind::Declare | DialogKind::Filter => None,
     })
 }

@@ -24,7 +24,12 @@ struct Session {
 impl Session {
     fn start(data: &Path, size: (u16, u16), args: &[&str], env: &[(&str, &str)]) -> Self {
         let pty = native_pty_system()
-            .openpty(PtySize { rows: size.1, cols: size.0, pixel_width: 0, pixel_height: 0 })
+            .openpty(PtySize {
+                rows: size.1,
+                cols: size.0,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
             .expect("a pseudo-terminal");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_warroom"));
         cmd.args(args);
@@ -44,7 +49,8 @@ impl Session {
         let screen = Arc::new(Mutex::new(vt100::Parser::new(size.1, size.0, 0)));
         let raw = Arc::new(Mutex::new(Vec::new()));
         let hang_up = Arc::new(AtomicBool::new(false));
-        let (screen_in, raw_in, stop) = (Arc::clone(&screen), Arc::clone(&raw), Arc::clone(&hang_up));
+        let (screen_in, raw_in, stop) =
+            (Arc::clone(&screen), Arc::clone(&raw), Arc::clone(&hang_up));
         thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
@@ -55,7 +61,14 @@ impl Session {
                 raw_in.lock().unwrap().extend_from_slice(&buf[..n]);
             }
         });
-        Self { child, writer: Some(writer), hang_up, master: Some(pty.master), screen, raw }
+        Self {
+            child,
+            writer: Some(writer),
+            hang_up,
+            master: Some(pty.master),
+            screen,
+            raw,
+        }
     }
 
     fn demo(data: &Path) -> Self {
@@ -73,7 +86,10 @@ impl Session {
             if contents.contains(needle) {
                 return contents;
             }
-            assert!(Instant::now() < deadline, "{needle:?} never appeared; the screen shows:\n{contents}");
+            assert!(
+                Instant::now() < deadline,
+                "{needle:?} never appeared; the screen shows:\n{contents}"
+            );
             thread::sleep(Duration::from_millis(50));
         }
     }
@@ -98,7 +114,10 @@ impl Session {
 
     fn kill9(&mut self) {
         let pid = self.child.process_id().unwrap().to_string();
-        let status = std::process::Command::new("kill").args(["-9", &pid]).status().unwrap();
+        let status = std::process::Command::new("kill")
+            .args(["-9", &pid])
+            .status()
+            .unwrap();
         assert!(status.success());
         assert!(self.wait_exit());
     }
@@ -157,7 +176,10 @@ fn declare_note_severity_quit_and_resume() {
     let mut session = Session::demo(data.path());
     declare(&mut session, "Checkout down");
     let screen = session.wait_for("Checkout down");
-    assert!(screen.contains("00:00:0"), "the incident clock is shown: {screen}");
+    assert!(
+        screen.contains("00:00:0"),
+        "the incident clock is shown: {screen}"
+    );
     add_note(&mut session, "Replica promotion started");
     session.send("4");
     session.wait_for("Note: Replica promotion started");
@@ -170,7 +192,10 @@ fn declare_note_severity_quit_and_resume() {
     assert!(session.wait_exit(), "q quits");
     let raw = session.raw();
     let tail = String::from_utf8_lossy(&raw[raw.len().saturating_sub(64)..]).into_owned();
-    assert!(tail.contains("\x1b[?1049l") && tail.contains("\x1b[?25h"), "terminal restored: {tail:?}");
+    assert!(
+        tail.contains("\x1b[?1049l") && tail.contains("\x1b[?25h"),
+        "terminal restored: {tail:?}"
+    );
 
     let mut again = Session::demo(data.path());
     let screen = again.wait_for(" P1 ");
@@ -197,7 +222,12 @@ fn kill_9_right_after_a_note_loses_nothing() {
 #[test]
 fn no_color_writes_no_colour_escapes() {
     let data = tempfile::tempdir().unwrap();
-    let mut session = Session::start(data.path(), (80, 24), &["demo", "--speed", "10"], &[("NO_COLOR", "1")]);
+    let mut session = Session::start(
+        data.path(),
+        (80, 24),
+        &["demo", "--speed", "10"],
+        &[("NO_COLOR", "1")],
+    );
     session.wait_for("DOWN");
     declare(&mut session, "Mono");
     session.send("q");
@@ -206,7 +236,9 @@ fn no_color_writes_no_colour_escapes() {
     let mut colour_codes = Vec::new();
     let text = String::from_utf8_lossy(&raw);
     for sgr in text.split("\x1b[").skip(1) {
-        let Some(end) = sgr.find(|c: char| !(c.is_ascii_digit() || c == ';')) else { continue };
+        let Some(end) = sgr.find(|c: char| !(c.is_ascii_digit() || c == ';')) else {
+            continue;
+        };
         if !sgr[end..].starts_with('m') {
             continue;
         }
@@ -216,8 +248,14 @@ fn no_color_writes_no_colour_escapes() {
             }
         }
     }
-    assert!(colour_codes.is_empty(), "colour escapes under NO_COLOR: {colour_codes:?}");
-    assert!(text.contains("DOWN"), "the state words carry meaning without colour");
+    assert!(
+        colour_codes.is_empty(),
+        "colour escapes under NO_COLOR: {colour_codes:?}"
+    );
+    assert!(
+        text.contains("DOWN"),
+        "the state words carry meaning without colour"
+    );
 }
 
 #[test]
@@ -237,7 +275,10 @@ fn a_vanished_terminal_ends_the_process() {
     session.hang_up.store(true, Ordering::SeqCst);
     drop(session.writer.take());
     drop(session.master.take());
-    assert!(session.wait_exit(), "warroom exits when its terminal goes away");
+    assert!(
+        session.wait_exit(),
+        "warroom exits when its terminal goes away"
+    );
 }
 
 #[test]

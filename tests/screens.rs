@@ -27,21 +27,32 @@ fn view(ascii: bool) -> View {
 
 fn draw(state: &State, view: &View, (w, h): (u16, u16)) -> Buffer {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal.draw(|frame| ui::render(frame, state, view)).unwrap();
+    terminal
+        .draw(|frame| ui::render(frame, state, view))
+        .unwrap();
     terminal.backend().buffer().clone()
 }
 
 fn text(buffer: &Buffer) -> String {
     let area = buffer.area;
     (0..area.height)
-        .map(|y| (0..area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>().trim_end().to_owned())
+        .map(|y| {
+            (0..area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                .trim_end()
+                .to_owned()
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
 
 fn snapshot_sizes(name: &str, state: &State, view: &View) {
     for size in SIZES {
-        insta::assert_snapshot!(format!("{name}_{}x{}", size.0, size.1), text(&draw(state, view, size)));
+        insta::assert_snapshot!(
+            format!("{name}_{}x{}", size.0, size.1),
+            text(&draw(state, view, size))
+        );
     }
 }
 
@@ -108,7 +119,11 @@ fn incident_dialogs() {
         ("dialog_severity", Action::Severity, None),
         ("dialog_status", Action::Status, None),
         ("dialog_roles", Action::Roles, None),
-        ("dialog_note", Action::Note, Some("Replica promoted at 03:01Z")),
+        (
+            "dialog_note",
+            Action::Note,
+            Some("Replica promoted at 03:01Z"),
+        ),
         ("dialog_resolve", Action::Resolve, None),
         ("dialog_filter", Action::Filter, Some("data")),
         ("palette", Action::Palette, Some("se")),
@@ -132,7 +147,11 @@ fn dialog_errors_are_shown() {
 fn journal_failure_is_loud() {
     let mut state = demo::showcase(t0());
     let now = state.now;
-    play(&mut state, Msg::JournalFailed("No space left on device (os error 28)".into()), now);
+    play(
+        &mut state,
+        Msg::JournalFailed("No space left on device (os error 28)".into()),
+        now,
+    );
     snapshot_sizes("journal_failed", &state, &view(false));
 }
 
@@ -140,19 +159,28 @@ fn journal_failure_is_loud() {
 fn compact_and_too_small() {
     let state = demo::showcase(t0());
     insta::assert_snapshot!("compact_40x12", text(&draw(&state, &view(false), (40, 12))));
-    insta::assert_snapshot!("too_small_30x10", text(&draw(&state, &view(false), (30, 10))));
+    insta::assert_snapshot!(
+        "too_small_30x10",
+        text(&draw(&state, &view(false), (30, 10)))
+    );
     let tiny = text(&draw(&state, &view(false), (1, 1)));
     assert_eq!(tiny.chars().count(), 1);
 }
 
 #[test]
 fn hostile_text_is_escaped_on_screen() {
-    let (mut state, view) = with_dialog(Action::Note, Some("\u{1b}]52;c;cGF5bG9hZA==\u{7}\u{202e}owned 火事 🔥"));
+    let (mut state, view) = with_dialog(
+        Action::Note,
+        Some("\u{1b}]52;c;cGF5bG9hZA==\u{7}\u{202e}owned 火事 🔥"),
+    );
     let now = state.now;
     play(&mut state, Msg::Action(Action::Confirm), now);
     state.ui.screen = warroom::state::Screen::Timeline;
     let screen = text(&draw(&state, &view, (120, 40)));
-    assert!(screen.contains("\\x1b]52;c;cGF5bG9hZA==\\x07\\u{202e}owned 火"), "{screen}");
+    assert!(
+        screen.contains("\\x1b]52;c;cGF5bG9hZA==\\x07\\u{202e}owned 火"),
+        "{screen}"
+    );
     assert!(!screen.contains('\u{1b}'));
 }
 
@@ -170,14 +198,24 @@ fn find(buffer: &Buffer, needle: &str) -> (u16, u16) {
 fn state_colours_follow_the_theme() {
     let view = view(false);
     let buffer = draw(&demo::showcase(t0()), &view, (120, 40));
-    for (label, health) in [("✖ DOWN", Health::Down), ("▲ degraded", Health::Degraded), ("● up", Health::Up)] {
+    for (label, health) in [
+        ("✖ DOWN", Health::Down),
+        ("▲ degraded", Health::Degraded),
+        ("● up", Health::Up),
+    ] {
         let (x, y) = find(&buffer, label);
         let expected = view.theme.health(health);
         assert_eq!(buffer[(x, y)].fg, expected.fg.unwrap(), "{label}");
-        assert_eq!(buffer[(x, y)].modifier.contains(Modifier::BOLD), expected.add_modifier.contains(Modifier::BOLD));
+        assert_eq!(
+            buffer[(x, y)].modifier.contains(Modifier::BOLD),
+            expected.add_modifier.contains(Modifier::BOLD)
+        );
     }
     let (x, y) = find(&buffer, " P1 ");
-    assert_eq!(buffer[(x, y)].bg, view.theme.style(Slot::Breach).bg.unwrap());
+    assert_eq!(
+        buffer[(x, y)].bg,
+        view.theme.style(Slot::Breach).bg.unwrap()
+    );
     assert_eq!(buffer[(x, y)].bg, Color::Rgb(0xd7, 0, 0));
 }
 
@@ -186,7 +224,10 @@ fn mono_carries_meaning_without_colour() {
     let view = View::new(Theme::select(None, Colors::None).unwrap(), false);
     let buffer = draw(&demo::showcase(t0()), &view, (80, 24));
     for cell in buffer.content() {
-        assert!(matches!(cell.fg, Color::Reset) && matches!(cell.bg, Color::Reset), "{cell:?}");
+        assert!(
+            matches!(cell.fg, Color::Reset) && matches!(cell.bg, Color::Reset),
+            "{cell:?}"
+        );
     }
     let (x, y) = find(&buffer, "✖ DOWN");
     assert!(buffer[(x, y)].modifier.contains(Modifier::REVERSED));

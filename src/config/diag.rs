@@ -14,7 +14,11 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.col, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.col, self.message
+        )
     }
 }
 
@@ -47,7 +51,12 @@ impl Source<'_> {
         let before = &self.text[..span.start.min(self.text.len())];
         let line = before.matches('\n').count() + 1;
         let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        Diagnostic { file: self.name.to_owned(), line, col, message: message.into() }
+        Diagnostic {
+            file: self.name.to_owned(),
+            line,
+            col,
+            message: message.into(),
+        }
     }
 
     /// Turns a TOML parse or type error into a diagnostic, with a suggestion where one is close.
@@ -89,7 +98,8 @@ mod tests {
 
     #[test]
     fn suggests_close_names() {
-        let msg = "unknown variant `critcal`, expected one of `critical`, `high`, `standard`, `low`";
+        let msg =
+            "unknown variant `critcal`, expected one of `critical`, `high`, `standard`, `low`";
         assert!(with_suggestion(msg).ends_with("did you mean `critical`?"));
         let far = "unknown field `zzz`, expected `name`";
         assert_eq!(with_suggestion(far), far);
@@ -97,7 +107,10 @@ mod tests {
 
     #[test]
     fn spans_become_lines_and_columns() {
-        let src = Source { name: "w.toml", text: "a = 1\nbb = 2\n" };
+        let src = Source {
+            name: "w.toml",
+            text: "a = 1\nbb = 2\n",
+        };
         let d = src.at(8..9, "bad");
         assert_eq!(d.to_string(), "w.toml:2:3: bad");
     }

@@ -15,11 +15,13 @@ pub struct HumanDuration(pub Duration);
 impl<'de> Deserialize<'de> for HumanDuration {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        humantime::parse_duration(text.trim()).map(Self).map_err(|e| {
-            serde::de::Error::custom(format!(
-                "invalid duration `{text}` ({e}); write it like \"90s\", \"15m\" or \"1h30m\""
-            ))
-        })
+        humantime::parse_duration(text.trim())
+            .map(Self)
+            .map_err(|e| {
+                serde::de::Error::custom(format!(
+                    "invalid duration `{text}` ({e}); write it like \"90s\", \"15m\" or \"1h30m\""
+                ))
+            })
     }
 }
 

@@ -114,10 +114,20 @@ impl Config {
     }
 }
 
+/// A config file that exists in name only: missing or unreadable (exit code 2, like any config error).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read config {path}: {source}")]
+pub struct Unreadable {
+    pub path: PathBuf,
+    pub source: std::io::Error,
+}
+
 /// Reads and validates a config file.
 pub fn load(path: &Path) -> Result<Config, anyhow::Error> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|source| Unreadable {
+        path: path.to_owned(),
+        source,
+    })?;
     Ok(parse(&path.display().to_string(), &text)?)
 }
 
@@ -127,12 +137,20 @@ pub fn parse(name: &str, text: &str) -> Result<Config, Invalid> {
     let file: ConfigFile = toml::from_str(text).map_err(|e| Invalid(vec![src.from_toml(&e)]))?;
     let mut errors = Vec::new();
     let config = convert(&src, file, &mut errors);
-    if errors.is_empty() { Ok(config) } else { Err(Invalid(errors)) }
+    if errors.is_empty() {
+        Ok(config)
+    } else {
+        Err(Invalid(errors))
+    }
 }
 
 fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Config {
     check_components(src, &file.components, errors);
-    let contact_ids: HashSet<&str> = file.contacts.iter().map(|c| c.id.get_ref().as_str()).collect();
+    let contact_ids: HashSet<&str> = file
+        .contacts
+        .iter()
+        .map(|c| c.id.get_ref().as_str())
+        .collect();
     for contact in &file.contacts {
         check_id(src, &contact.id, "contact", errors);
     }
@@ -143,13 +161,29 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
     Config {
         source: src.name.to_owned(),
         service: file.service.name,
-        tiers: file.tiers.into_iter().map(|(t, b)| (t, Budget { rto: b.rto.0, rpo: b.rpo.0 })).collect(),
+        tiers: file
+            .tiers
+            .into_iter()
+            .map(|(t, b)| {
+                (
+                    t,
+                    Budget {
+                        rto: b.rto.0,
+                        rpo: b.rpo.0,
+                    },
+                )
+            })
+            .collect(),
         components: file.components.into_iter().map(component).collect(),
         contacts: file.contacts.into_iter().map(contact).collect(),
         escalation: file.escalation.into_iter().map(escalation).collect(),
         notify: Notify {
-            pagerduty_routing_key: notify.pagerduty.map(|p| secret(src, "notify.pagerduty.routing_key", &p.routing_key, errors)),
-            slack_webhook_url: notify.slack.map(|s| secret(src, "notify.slack.webhook_url", &s.webhook_url, errors)),
+            pagerduty_routing_key: notify
+                .pagerduty
+                .map(|p| secret(src, "notify.pagerduty.routing_key", &p.routing_key, errors)),
+            slack_webhook_url: notify
+                .slack
+                .map(|s| secret(src, "notify.slack.webhook_url", &s.webhook_url, errors)),
         },
         theme: file.ui.theme,
         keys: key_overrides(src, &file.keys, errors),
@@ -172,7 +206,13 @@ fn component(c: ComponentFile) -> Component {
 }
 
 fn contact(c: file::ContactFile) -> Contact {
-    Contact { id: c.id.into_inner(), name: c.name, role: c.role, phone: c.phone, email: c.email }
+    Contact {
+        id: c.id.into_inner(),
+        name: c.name,
+        role: c.role,
+        phone: c.phone,
+        email: c.email,
+    }
 }
 
 fn escalation(e: EscalationFile) -> Escalation {
@@ -194,9 +234,14 @@ fn escalation(e: EscalationFile) -> Escalation {
 fn check_id(src: &Source, id: &Spanned<String>, what: &str, errors: &mut Vec<Diagnostic>) {
     let value = id.get_ref();
     let ok = !value.is_empty()
-        && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        && value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if !ok {
-        errors.push(src.at(id.span(), format!("{what} id `{value}` must use only a-z, 0-9 and `-`")));
+        errors.push(src.at(
+            id.span(),
+            format!("{what} id `{value}` must use only a-z, 0-9 and `-`"),
+        ));
     }
 }
 
@@ -205,7 +250,10 @@ fn check_components(src: &Source, components: &[ComponentFile], errors: &mut Vec
     for c in components {
         check_id(src, &c.id, "component", errors);
         if !seen.insert(c.id.get_ref().as_str()) {
-            errors.push(src.at(c.id.span(), format!("component id `{}` is used twice", c.id.get_ref())));
+            errors.push(src.at(
+                c.id.span(),
+                format!("component id `{}` is used twice", c.id.get_ref()),
+            ));
         }
     }
     for c in components {
@@ -214,12 +262,24 @@ fn check_components(src: &Source, components: &[ComponentFile], errors: &mut Vec
                 let hint = diag::closest(dep.get_ref(), seen.iter().copied())
                     .map(|best| format!("; did you mean `{best}`?"))
                     .unwrap_or_default();
-                errors.push(src.at(dep.span(), format!("`depends_on` names unknown component `{}`{hint}", dep.get_ref())));
+                errors.push(src.at(
+                    dep.span(),
+                    format!(
+                        "`depends_on` names unknown component `{}`{hint}",
+                        dep.get_ref()
+                    ),
+                ));
             }
         }
     }
     if let Some(c) = find_cycle(components) {
-        errors.push(src.at(c.id.span(), format!("component `{}` depends on itself through `depends_on`", c.id.get_ref())));
+        errors.push(src.at(
+            c.id.span(),
+            format!(
+                "component `{}` depends on itself through `depends_on`",
+                c.id.get_ref()
+            ),
+        ));
     }
 }
 
@@ -246,15 +306,30 @@ fn find_cycle(components: &[ComponentFile]) -> Option<&ComponentFile> {
     })
 }
 
-fn check_escalation(src: &Source, policy: &EscalationFile, contacts: &HashSet<&str>, errors: &mut Vec<Diagnostic>) {
+fn check_escalation(
+    src: &Source,
+    policy: &EscalationFile,
+    contacts: &HashSet<&str>,
+    errors: &mut Vec<Diagnostic>,
+) {
     if policy.levels.is_empty() {
-        errors.push(src.at(policy.severity.span(), format!("escalation for {} has no levels", policy.severity.get_ref())));
+        errors.push(src.at(
+            policy.severity.span(),
+            format!("escalation for {} has no levels", policy.severity.get_ref()),
+        ));
     }
     let mut previous = Duration::ZERO;
     for level in &policy.levels {
         let after = level.after.get_ref().0;
         if after < previous {
-            errors.push(src.at(level.after.span(), format!("level after `{}` comes before the previous level's `{}`; order levels by time", humantime::format_duration(after), humantime::format_duration(previous))));
+            errors.push(src.at(
+                level.after.span(),
+                format!(
+                    "level after `{}` comes before the previous level's `{}`; order levels by time",
+                    humantime::format_duration(after),
+                    humantime::format_duration(previous)
+                ),
+            ));
         }
         previous = after;
         for who in &level.notify {
@@ -262,20 +337,31 @@ fn check_escalation(src: &Source, policy: &EscalationFile, contacts: &HashSet<&s
                 let hint = diag::closest(who.get_ref(), contacts.iter().copied())
                     .map(|best| format!("; did you mean `{best}`?"))
                     .unwrap_or_default();
-                errors.push(src.at(who.span(), format!("`notify` names unknown contact `{}`{hint}", who.get_ref())));
+                errors.push(src.at(
+                    who.span(),
+                    format!("`notify` names unknown contact `{}`{hint}", who.get_ref()),
+                ));
             }
         }
     }
 }
 
 /// Resolves `${VAR}` references in a secret value.
-fn secret(src: &Source, key: &str, value: &Spanned<String>, errors: &mut Vec<Diagnostic>) -> Secret {
+fn secret(
+    src: &Source,
+    key: &str,
+    value: &Spanned<String>,
+    errors: &mut Vec<Diagnostic>,
+) -> Secret {
     let mut out = String::new();
     let mut rest = value.get_ref().as_str();
     while let Some(start) = rest.find("${") {
         out.push_str(&rest[..start]);
         let Some(len) = rest[start..].find('}') else {
-            errors.push(src.at(value.span(), format!("`{key}` has an unclosed `${{` in its value")));
+            errors.push(src.at(
+                value.span(),
+                format!("`{key}` has an unclosed `${{` in its value"),
+            ));
             return Secret(String::new());
         };
         let var = &rest[start + 2..start + len];
@@ -296,7 +382,10 @@ fn key_overrides(src: &Source, keys: &KeyTable, errors: &mut Vec<Diagnostic>) ->
     for (context, table) in keys {
         let Ok(ctx) = context.get_ref().parse::<Context>() else {
             let names: Vec<String> = keymap::context_names().collect();
-            errors.push(src.at(context.span(), unknown("key context", context.get_ref(), &names)));
+            errors.push(src.at(
+                context.span(),
+                unknown("key context", context.get_ref(), &names),
+            ));
             continue;
         };
         for (key, action) in table {
@@ -308,7 +397,11 @@ fn key_overrides(src: &Source, keys: &KeyTable, errors: &mut Vec<Diagnostic>) ->
                     let names: Vec<String> = keymap::action_names().collect();
                     errors.push(src.at(action.span(), unknown("action", action.get_ref(), &names)));
                 }
-                (Ok(key), Ok(action)) => out.push(Binding { context: ctx, key, action }),
+                (Ok(key), Ok(action)) => out.push(Binding {
+                    context: ctx,
+                    key,
+                    action,
+                }),
             }
         }
     }
@@ -319,45 +412,82 @@ fn unknown(what: &str, bad: &str, names: &[String]) -> String {
     let hint = diag::closest(bad, names.iter().map(String::as_str))
         .map(|best| format!("; did you mean `{best}`?"))
         .unwrap_or_default();
-    format!("unknown {what} `{bad}`{hint} (one of: {})", names.join(", "))
+    format!(
+        "unknown {what} `{bad}`{hint} (one of: {})",
+        names.join(", ")
+    )
 }
 
 /// Parses a scenario; with a config, injects must name its components.
-pub fn parse_scenario(name: &str, text: &str, config: Option<&Config>) -> Result<Scenario, Invalid> {
+pub fn parse_scenario(
+    name: &str,
+    text: &str,
+    config: Option<&Config>,
+) -> Result<Scenario, Invalid> {
     let src = Source { name, text };
     let file: ScenarioFile = toml::from_str(text).map_err(|e| Invalid(vec![src.from_toml(&e)]))?;
     let mut errors = Vec::new();
     let speed = *file.speed.get_ref();
     if !(1.0..=60.0).contains(&speed) {
-        errors.push(src.at(file.speed.span(), format!("speed `{speed}` is out of range; use 1 to 60")));
+        errors.push(src.at(
+            file.speed.span(),
+            format!("speed `{speed}` is out of range; use 1 to 60"),
+        ));
     }
     let mut previous = Duration::ZERO;
     let mut injects = Vec::new();
     for inject in file.injects {
         let at = inject.at.get_ref().0;
         if at < previous {
-            errors.push(src.at(inject.at.span(), format!("inject at `{}` comes before the previous one; keep injects in time order", humantime::format_duration(at))));
+            errors.push(src.at(
+                inject.at.span(),
+                format!(
+                    "inject at `{}` comes before the previous one; keep injects in time order",
+                    humantime::format_duration(at)
+                ),
+            ));
         }
         previous = at;
         let action = match (inject.component, inject.state) {
             (Some(id), Some(state)) => {
                 if let Some(config) = config.filter(|c| c.component(id.get_ref()).is_none()) {
                     let ids = config.components.iter().map(|c| c.id.as_str());
-                    let hint = diag::closest(id.get_ref(), ids).map(|b| format!("; did you mean `{b}`?")).unwrap_or_default();
-                    errors.push(src.at(id.span(), format!("inject names unknown component `{}`{hint}", id.get_ref())));
+                    let hint = diag::closest(id.get_ref(), ids)
+                        .map(|b| format!("; did you mean `{b}`?"))
+                        .unwrap_or_default();
+                    errors.push(src.at(
+                        id.span(),
+                        format!("inject names unknown component `{}`{hint}", id.get_ref()),
+                    ));
                 }
-                InjectAction::Set { component: id.into_inner(), state }
+                InjectAction::Set {
+                    component: id.into_inner(),
+                    state,
+                }
             }
             (None, None) if inject.message.is_some() => InjectAction::Message,
             _ => {
-                errors.push(src.at(inject.at.span(), "an inject needs `component` and `state` together, or a `message`"));
+                errors.push(src.at(
+                    inject.at.span(),
+                    "an inject needs `component` and `state` together, or a `message`",
+                ));
                 continue;
             }
         };
-        injects.push(Inject { at, action, message: inject.message });
+        injects.push(Inject {
+            at,
+            action,
+            message: inject.message,
+        });
     }
     if errors.is_empty() {
-        Ok(Scenario { title: file.title, briefing: file.briefing, speed, repeat_every: file.repeat_every.map(|d| d.0), injects })
+        Ok(Scenario {
+            title: file.title,
+            briefing: file.briefing,
+            speed,
+            repeat_every: file.repeat_every.map(|d| d.0),
+            injects,
+        })
     } else {
         Err(Invalid(errors))
     }
@@ -407,13 +537,19 @@ probe = { kind = "sim" }
     fn a_misspelt_tier_is_quoted_with_a_suggestion() {
         let err = first_error(&MINIMAL.replace("\"critical\"", "\"critcal\""));
         assert!(err.starts_with("w.toml:8:8: "), "{err}");
-        assert!(err.contains("`critcal`") && err.contains("did you mean `critical`?"), "{err}");
+        assert!(
+            err.contains("`critcal`") && err.contains("did you mean `critical`?"),
+            "{err}"
+        );
     }
 
     #[test]
     fn an_unknown_key_is_named_with_a_suggestion() {
         let err = first_error(&MINIMAL.replace("name = \"Database\"", "nmae = \"Database\""));
-        assert!(err.contains("unknown field `nmae`") && err.contains("did you mean `name`?"), "{err}");
+        assert!(
+            err.contains("unknown field `nmae`") && err.contains("did you mean `name`?"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -424,9 +560,14 @@ probe = { kind = "sim" }
 
     #[test]
     fn missing_env_vars_name_key_and_variable() {
-        let text = format!("{MINIMAL}\n[notify.pagerduty]\nrouting_key = \"${{WARROOM_TEST_UNSET_VAR}}\"\n");
+        let text = format!(
+            "{MINIMAL}\n[notify.pagerduty]\nrouting_key = \"${{WARROOM_TEST_UNSET_VAR}}\"\n"
+        );
         let err = first_error(&text);
-        assert!(err.contains("notify.pagerduty.routing_key") && err.contains("WARROOM_TEST_UNSET_VAR"), "{err}");
+        assert!(
+            err.contains("notify.pagerduty.routing_key") && err.contains("WARROOM_TEST_UNSET_VAR"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -449,8 +590,15 @@ probe = { kind = "sim" }
     #[test]
     fn key_overrides_are_checked() {
         let err = first_error(&format!("{MINIMAL}\n[keys.global]\nx = \"declar\"\n"));
-        assert!(err.contains("`declar`") && err.contains("did you mean `declare`?"), "{err}");
-        let config = parse("w.toml", &format!("{MINIMAL}\n[keys.global]\nx = \"declare\"\n")).unwrap();
+        assert!(
+            err.contains("`declar`") && err.contains("did you mean `declare`?"),
+            "{err}"
+        );
+        let config = parse(
+            "w.toml",
+            &format!("{MINIMAL}\n[keys.global]\nx = \"declare\"\n"),
+        )
+        .unwrap();
         assert_eq!(config.keys[0].action, Action::Declare);
     }
 }

@@ -81,7 +81,12 @@ impl Event {
     #[must_use]
     pub fn describe(&self) -> String {
         match self {
-            Self::Declared { title, severity, drill, .. } => {
+            Self::Declared {
+                title,
+                severity,
+                drill,
+                ..
+            } => {
                 let drill = if *drill { " (drill)" } else { "" };
                 format!("Declared {severity}{drill}: {title}")
             }
@@ -89,12 +94,19 @@ impl Event {
             Self::StatusChanged { from, to } => format!("Status {from} → {to}"),
             Self::RoleAssigned { role, person } => format!("{role} is now {person}"),
             Self::NoteAdded { text } => format!("Note: {text}"),
-            Self::ComponentChanged { component, from, to, detail } => match detail {
+            Self::ComponentChanged {
+                component,
+                from,
+                to,
+                detail,
+            } => match detail {
                 Some(detail) => format!("{component} {from} → {to} ({detail})"),
                 None => format!("{component} {from} → {to}"),
             },
             Self::ScenarioMessage { text } => format!("Scenario: {text}"),
-            Self::Resolved { summary: Some(summary) } => format!("Resolved: {summary}"),
+            Self::Resolved {
+                summary: Some(summary),
+            } => format!("Resolved: {summary}"),
             Self::Resolved { summary: None } => "Resolved".to_owned(),
         }
     }

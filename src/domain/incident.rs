@@ -74,7 +74,15 @@ pub enum FoldError {
 impl Incident {
     /// Starts an incident from its first record, which must be a declaration.
     pub fn declare(record: &Record) -> Result<Self, FoldError> {
-        let Event::Declared { id, title, severity, commander, drill, outages } = &record.event else {
+        let Event::Declared {
+            id,
+            title,
+            severity,
+            commander,
+            drill,
+            outages,
+        } = &record.event
+        else {
             return Err(FoldError::NotDeclared(record.event.kind()));
         };
         Ok(Self {
@@ -83,7 +91,10 @@ impl Incident {
             severity: *severity,
             status: Status::Investigating,
             drill: *drill,
-            roles: Roles { commander: commander.clone(), ..Roles::default() },
+            roles: Roles {
+                commander: commander.clone(),
+                ..Roles::default()
+            },
             affected: outages.iter().map(|o| o.component.clone()).collect(),
             notes: Vec::new(),
             detected: outages.iter().map(|o| o.since).min(),
@@ -173,8 +184,17 @@ pub fn incident_id(at: DateTime<Utc>, title: &str) -> String {
 pub fn clock(delta: TimeDelta) -> String {
     let secs = delta.num_seconds().max(0);
     let (days, rest) = (secs / 86_400, secs % 86_400);
-    let hms = format!("{:02}:{:02}:{:02}", rest / 3600, rest % 3600 / 60, rest % 60);
-    if days > 0 { format!("{days}d {hms}") } else { hms }
+    let hms = format!(
+        "{:02}:{:02}:{:02}",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    );
+    if days > 0 {
+        format!("{days}d {hms}")
+    } else {
+        hms
+    }
 }
 
 /// Formats a duration briefly, for "since" columns: `45s`, `12m`, `3h05m`, `2d04h`.
@@ -192,8 +212,8 @@ pub fn brief(delta: TimeDelta) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::event::Outage;
     use crate::domain::Health;
+    use crate::domain::event::Outage;
     use chrono::TimeZone;
 
     fn at(min: i64) -> DateTime<Utc> {
@@ -201,22 +221,74 @@ mod tests {
     }
 
     fn record(seq: u64, min: i64, event: Event) -> Record {
-        Record { seq, at: at(min), actor: "ic@host".into(), event }
+        Record {
+            seq,
+            at: at(min),
+            actor: "ic@host".into(),
+            event,
+        }
     }
 
     #[test]
     fn fold_tracks_milestones_roles_and_notes() {
         let records = vec![
-            record(1, 5, Event::Declared {
-                id: "x".into(), title: "DB down".into(), severity: Severity::P2,
-                commander: "ic@host".into(), drill: false,
-                outages: vec![Outage { component: "db".into(), state: Health::Down, since: at(2) }],
-            }),
-            record(2, 6, Event::SeverityChanged { from: Severity::P2, to: Severity::P1 }),
-            record(3, 7, Event::NoteAdded { text: "failover started".into() }),
-            record(4, 8, Event::RoleAssigned { role: Role::Scribe, person: "sam".into() }),
-            record(5, 9, Event::ComponentChanged { component: "api".into(), from: Health::Up, to: Health::Down, detail: None }),
-            record(6, 20, Event::StatusChanged { from: Status::Investigating, to: Status::Monitoring }),
+            record(
+                1,
+                5,
+                Event::Declared {
+                    id: "x".into(),
+                    title: "DB down".into(),
+                    severity: Severity::P2,
+                    commander: "ic@host".into(),
+                    drill: false,
+                    outages: vec![Outage {
+                        component: "db".into(),
+                        state: Health::Down,
+                        since: at(2),
+                    }],
+                },
+            ),
+            record(
+                2,
+                6,
+                Event::SeverityChanged {
+                    from: Severity::P2,
+                    to: Severity::P1,
+                },
+            ),
+            record(
+                3,
+                7,
+                Event::NoteAdded {
+                    text: "failover started".into(),
+                },
+            ),
+            record(
+                4,
+                8,
+                Event::RoleAssigned {
+                    role: Role::Scribe,
+                    person: "sam".into(),
+                },
+            ),
+            record(
+                5,
+                9,
+                Event::ComponentChanged {
+                    component: "api".into(),
+                    from: Health::Up,
+                    to: Health::Down,
+                    detail: None,
+                },
+            ),
+            record(
+                6,
+                20,
+                Event::StatusChanged {
+                    from: Status::Investigating,
+                    to: Status::Monitoring,
+                },
+            ),
             record(7, 30, Event::Resolved { summary: None }),
         ];
         let incident = Incident::fold(&records).unwrap();
@@ -234,13 +306,19 @@ mod tests {
     #[test]
     fn fold_rejects_a_journal_that_does_not_start_with_a_declaration() {
         let records = vec![record(1, 0, Event::NoteAdded { text: "hi".into() })];
-        assert_eq!(Incident::fold(&records), Err(FoldError::NotDeclared("note_added")));
+        assert_eq!(
+            Incident::fold(&records),
+            Err(FoldError::NotDeclared("note_added"))
+        );
         assert_eq!(Incident::fold(&[]), Err(FoldError::Empty));
     }
 
     #[test]
     fn ids_are_dated_slugs() {
-        assert_eq!(incident_id(at(0), "Primary DB down!"), "20261122-0300-primary-db-down");
+        assert_eq!(
+            incident_id(at(0), "Primary DB down!"),
+            "20261122-0300-primary-db-down"
+        );
         assert_eq!(incident_id(at(0), "火事 🔥"), "20261122-0300-incident");
     }
 

@@ -68,7 +68,12 @@ pub struct InjectEngine {
 impl InjectEngine {
     #[must_use]
     pub fn new(scenario: Scenario, started: DateTime<Utc>) -> Self {
-        Self { scenario, started, cycle: 0, fired: 0 }
+        Self {
+            scenario,
+            started,
+            cycle: 0,
+            fired: 0,
+        }
     }
 
     /// Scenario time elapsed at `now` within the current cycle.
@@ -127,7 +132,16 @@ impl World {
     pub fn new(initial: Vec<(String, Health)>, now: DateTime<Utc>) -> Self {
         let (ids, health) = initial
             .into_iter()
-            .map(|(id, state)| (id, ComponentHealth { state, since: now, detail: None }))
+            .map(|(id, state)| {
+                (
+                    id,
+                    ComponentHealth {
+                        state,
+                        since: now,
+                        detail: None,
+                    },
+                )
+            })
             .unzip();
         Self { ids, health }
     }
@@ -155,7 +169,12 @@ impl World {
         }
         health.state = state;
         health.since = now;
-        Some(Transition { component: id.to_owned(), from, to: state, detail })
+        Some(Transition {
+            component: id.to_owned(),
+            from,
+            to: state,
+            detail,
+        })
     }
 
     /// The components failing now, with their state and outage start.
@@ -180,7 +199,10 @@ mod tests {
     fn scenario(repeat: Option<u64>) -> Scenario {
         let set = |secs, state| Inject {
             at: Duration::from_secs(secs),
-            action: InjectAction::Set { component: "db".into(), state },
+            action: InjectAction::Set {
+                component: "db".into(),
+                state,
+            },
             message: None,
         };
         Scenario {
@@ -214,7 +236,9 @@ mod tests {
     fn set_reports_only_real_transitions() {
         let mut world = World::new(vec![("db".into(), Health::Up)], t0());
         assert!(world.set("db", Health::Up, None, t0()).is_none());
-        let change = world.set("db", Health::Down, Some("refused".into()), t0()).unwrap();
+        let change = world
+            .set("db", Health::Down, Some("refused".into()), t0())
+            .unwrap();
         assert_eq!((change.from, change.to), (Health::Up, Health::Down));
         assert_eq!(world.failing().count(), 1);
         assert!(world.set("nope", Health::Down, None, t0()).is_none());

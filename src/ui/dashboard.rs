@@ -21,13 +21,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View, compact
         return;
     }
     if area.width >= WIDE {
-        let [left, right] = Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area);
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
+                .areas(area);
         render_components(frame, left, state, view, true);
-        let [incident, latest] = Layout::vertical([Constraint::Length(12), Constraint::Min(3)]).areas(right);
+        let [incident, latest] =
+            Layout::vertical([Constraint::Length(12), Constraint::Min(3)]).areas(right);
         render_incident(frame, incident, state, view);
         render_latest(frame, latest, state, view);
     } else {
-        let [components, latest] = Layout::vertical([Constraint::Min(6), Constraint::Length(7)]).areas(area);
+        let [components, latest] =
+            Layout::vertical([Constraint::Min(6), Constraint::Length(7)]).areas(area);
         render_components(frame, components, state, view, false);
         render_latest(frame, latest, state, view);
     }
@@ -38,12 +42,21 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
     let rows = state.dashboard_rows();
     let list = state.ui.list(Screen::Dashboard);
     let failing = state.world.failing().count();
-    let mut title = format!(" Components {}/{} up ", state.world.health.len() - failing, state.world.health.len());
+    let mut title = format!(
+        " Components {}/{} up ",
+        state.world.health.len() - failing,
+        state.world.health.len()
+    );
     if !list.filter.is_empty() {
         let _ = write!(title, "· filter \"{}\" ", one_line(&list.filter));
     }
     let wide_detail = detail || area.width >= 70;
-    let name_width = rows.iter().map(|&i| state.config.components[i].name.chars().count()).max().unwrap_or(0).clamp(12, 28) as u16;
+    let name_width = rows
+        .iter()
+        .map(|&i| state.config.components[i].name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(12, 28) as u16;
     let table_rows = rows.iter().map(|&i| {
         let component = &state.config.components[i];
         let health = &state.world.health[i];
@@ -59,8 +72,17 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
         }
         Row::new(cells)
     });
-    let name = if wide_detail { Constraint::Length(name_width) } else { Constraint::Min(12) };
-    let mut widths = vec![Constraint::Length(10), name, Constraint::Length(8), Constraint::Length(7)];
+    let name = if wide_detail {
+        Constraint::Length(name_width)
+    } else {
+        Constraint::Min(12)
+    };
+    let mut widths = vec![
+        Constraint::Length(10),
+        name,
+        Constraint::Length(8),
+        Constraint::Length(7),
+    ];
     if wide_detail {
         widths.push(Constraint::Min(10));
     }
@@ -73,7 +95,8 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
         .row_highlight_style(theme.style(Slot::Selection))
         .style(theme.style(Slot::Text))
         .block(view.block(title));
-    let mut table_state = TableState::default().with_selected(Some(list.selected.min(rows.len().saturating_sub(1))));
+    let mut table_state =
+        TableState::default().with_selected(Some(list.selected.min(rows.len().saturating_sub(1))));
     frame.render_stateful_widget(table, area, &mut table_state);
 }
 
@@ -83,33 +106,75 @@ fn render_incident(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let lines: Vec<Line> = match &state.incident {
         None => vec![
             Line::styled("No incident is open.", theme.style(Slot::Text)),
-            Line::styled("Press D to declare one; everything from then on is journaled.", theme.style(Slot::Muted)),
+            Line::styled(
+                "Press D to declare one; everything from then on is journaled.",
+                theme.style(Slot::Muted),
+            ),
         ],
         Some(i) => {
             let roles = &i.roles;
-            let optional = |who: &Option<String>| who.as_deref().map_or_else(|| "unassigned".to_owned(), one_line);
+            let optional = |who: &Option<String>| {
+                who.as_deref()
+                    .map_or_else(|| "unassigned".to_owned(), one_line)
+            };
             vec![
                 Line::from(vec![label("title"), Span::raw(one_line(&i.title))]),
-                Line::from(vec![label("severity"), Span::raw(format!("{} · {}", i.severity, i.severity.meaning()))]),
+                Line::from(vec![
+                    label("severity"),
+                    Span::raw(format!("{} · {}", i.severity, i.severity.meaning())),
+                ]),
                 Line::from(vec![label("status"), Span::raw(i.status.to_string())]),
                 Line::from(vec![label("declared"), Span::raw(time_of_day(i.declared))]),
-                Line::from(vec![label("roles"), Span::raw(format!("IC {} · scribe {} · comms {}", one_line(&roles.commander), optional(&roles.scribe), optional(&roles.comms)))]),
-                Line::from(vec![label("affected"), Span::raw(if i.affected.is_empty() { "none yet".to_owned() } else { one_line(&i.affected.join(", ")) })]),
+                Line::from(vec![
+                    label("roles"),
+                    Span::raw(format!(
+                        "IC {} · scribe {} · comms {}",
+                        one_line(&roles.commander),
+                        optional(&roles.scribe),
+                        optional(&roles.comms)
+                    )),
+                ]),
+                Line::from(vec![
+                    label("affected"),
+                    Span::raw(if i.affected.is_empty() {
+                        "none yet".to_owned()
+                    } else {
+                        one_line(&i.affected.join(", "))
+                    }),
+                ]),
                 Line::from(vec![label("notes"), Span::raw(i.notes.len().to_string())]),
             ]
         }
     };
-    let title = state.incident.as_ref().map_or_else(|| " Incident ".to_owned(), |i| format!(" Incident {} ", one_line(&i.id)));
-    let paragraph = Paragraph::new(lines).style(theme.style(Slot::Text)).wrap(Wrap { trim: true }).block(view.block(title));
+    let title = state.incident.as_ref().map_or_else(
+        || " Incident ".to_owned(),
+        |i| format!(" Incident {} ", one_line(&i.id)),
+    );
+    let paragraph = Paragraph::new(lines)
+        .style(theme.style(Slot::Text))
+        .wrap(Wrap { trim: true })
+        .block(view.block(title));
     frame.render_widget(paragraph, area);
 }
 
 /// The newest events: the journal while an incident is open, else the live log.
 pub fn latest_lines(state: &State, count: usize) -> Vec<(String, String, bool)> {
     if state.incident.is_some() {
-        state.records.iter().rev().take(count).map(|r| (time_of_day(r.at), r.event.describe(), false)).collect()
+        state
+            .records
+            .iter()
+            .rev()
+            .take(count)
+            .map(|r| (time_of_day(r.at), r.event.describe(), false))
+            .collect()
     } else {
-        state.log.iter().rev().take(count).map(|l| (time_of_day(l.at), l.text.clone(), l.alert)).collect()
+        state
+            .log
+            .iter()
+            .rev()
+            .take(count)
+            .map(|l| (time_of_day(l.at), l.text.clone(), l.alert))
+            .collect()
     }
 }
 
@@ -119,10 +184,21 @@ fn render_latest(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let lines: Vec<Line> = latest_lines(state, count)
         .into_iter()
         .map(|(at, text, alert)| {
-            let style = if alert { theme.style(Slot::Warn) } else { theme.style(Slot::Text) };
-            Line::from(vec![Span::styled(format!("{at} "), theme.style(Slot::Muted)), Span::styled(one_line(&text), style)])
+            let style = if alert {
+                theme.style(Slot::Warn)
+            } else {
+                theme.style(Slot::Text)
+            };
+            Line::from(vec![
+                Span::styled(format!("{at} "), theme.style(Slot::Muted)),
+                Span::styled(one_line(&text), style),
+            ])
         })
         .collect();
-    let title = if state.incident.is_some() { " Latest (journal) " } else { " Latest (live, not journaled) " };
+    let title = if state.incident.is_some() {
+        " Latest (journal) "
+    } else {
+        " Latest (live, not journaled) "
+    };
     frame.render_widget(Paragraph::new(lines).block(view.block(title)), area);
 }

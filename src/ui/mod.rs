@@ -2,9 +2,9 @@
 
 mod dashboard;
 mod overlay;
-mod timeline;
 pub mod svg;
 pub mod theme;
+mod timeline;
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -38,7 +38,11 @@ pub struct View {
 impl View {
     #[must_use]
     pub fn new(theme: Theme, ascii: bool) -> Self {
-        let mut view = Self { input: TextArea::default(), theme, ascii };
+        let mut view = Self {
+            input: TextArea::default(),
+            theme,
+            ascii,
+        };
         view.set_input("");
         view
     }
@@ -49,7 +53,11 @@ impl View {
         input.move_cursor(tui_textarea::CursorMove::End);
         input.set_cursor_line_style(Style::default());
         input.set_style(self.theme.style(Slot::Text));
-        input.set_cursor_style(self.theme.style(Slot::Selection).add_modifier(ratatui::style::Modifier::REVERSED));
+        input.set_cursor_style(
+            self.theme
+                .style(Slot::Selection)
+                .add_modifier(ratatui::style::Modifier::REVERSED),
+        );
         self.input = input;
     }
 
@@ -62,7 +70,11 @@ impl View {
     /// A block with the theme's border, in box-drawing or ASCII.
     #[must_use]
     pub fn block(&self, title: impl Into<Line<'static>>) -> Block<'static> {
-        let set = if self.ascii { ascii_border() } else { border::ROUNDED };
+        let set = if self.ascii {
+            ascii_border()
+        } else {
+            border::ROUNDED
+        };
         Block::default()
             .borders(Borders::ALL)
             .border_set(set)
@@ -141,7 +153,9 @@ fn render_too_small(frame: &mut Frame, area: Rect, view: &View) {
         "Terminal too small: {}x{}. warroom needs at least {}x{}. Enlarge the window or press q to quit.",
         area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
     );
-    let paragraph = Paragraph::new(text).style(view.theme.style(Slot::Warn)).wrap(Wrap { trim: true });
+    let paragraph = Paragraph::new(text)
+        .style(view.theme.style(Slot::Warn))
+        .wrap(Wrap { trim: true });
     frame.render_widget(paragraph, area);
 }
 
@@ -166,29 +180,56 @@ fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, view: &View) 
                 crate::domain::Severity::P2 => theme.style(Slot::Warn),
                 _ => theme.style(Slot::Accent),
             };
-            spans.push(Span::styled(format!(" {} ", incident.severity), severity_style));
+            spans.push(Span::styled(
+                format!(" {} ", incident.severity),
+                severity_style,
+            ));
             spans.push(Span::raw(" "));
-            spans.push(Span::styled(clock(incident.elapsed(state.now)), theme.style(Slot::Accent)));
+            spans.push(Span::styled(
+                clock(incident.elapsed(state.now)),
+                theme.style(Slot::Accent),
+            ));
             spans.push(sep.clone());
-            spans.push(Span::styled(incident.status.to_string(), theme.style(Slot::Text)));
+            spans.push(Span::styled(
+                incident.status.to_string(),
+                theme.style(Slot::Text),
+            ));
             spans.push(sep.clone());
-            spans.push(Span::styled(one_line(&incident.title), theme.style(Slot::Text)));
+            spans.push(Span::styled(
+                one_line(&incident.title),
+                theme.style(Slot::Text),
+            ));
             spans.push(sep.clone());
-            spans.push(Span::styled(format!("IC {}", one_line(&incident.roles.commander)), theme.style(Slot::Text)));
+            spans.push(Span::styled(
+                format!("IC {}", one_line(&incident.roles.commander)),
+                theme.style(Slot::Text),
+            ));
             spans.push(sep.clone());
-            spans.push(Span::styled(one_line(&incident.id), theme.style(Slot::Muted)));
+            spans.push(Span::styled(
+                one_line(&incident.id),
+                theme.style(Slot::Muted),
+            ));
         }
         None => {
-            spans.push(Span::styled("no incident · watching", theme.style(Slot::Muted)));
+            spans.push(Span::styled(
+                "no incident · watching",
+                theme.style(Slot::Muted),
+            ));
             let failing = state.world.failing().count();
             if failing > 0 {
                 spans.push(sep.clone());
-                spans.push(Span::styled(format!("{failing} failing · D to declare"), theme.style(Slot::Warn)));
+                spans.push(Span::styled(
+                    format!("{failing} failing · D to declare"),
+                    theme.style(Slot::Warn),
+                ));
             }
         }
     }
     spans.push(sep);
-    spans.push(Span::styled(one_line(&state.config.service), theme.style(Slot::Muted)));
+    spans.push(Span::styled(
+        one_line(&state.config.service),
+        theme.style(Slot::Muted),
+    ));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
@@ -196,16 +237,31 @@ fn render_tabs(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let theme = &view.theme;
     let mut spans = Vec::new();
     for screen in Screen::iter() {
-        let style = if screen == state.ui.screen { theme.style(Slot::Selection) } else { theme.style(Slot::Muted) };
-        spans.push(Span::styled(format!(" {} {screen} ", screen.number()), style));
+        let style = if screen == state.ui.screen {
+            theme.style(Slot::Selection)
+        } else {
+            theme.style(Slot::Muted)
+        };
+        spans.push(Span::styled(
+            format!(" {} {screen} ", screen.number()),
+            style,
+        ));
     }
     let journal = match &state.journal {
-        JournalState::Writable if state.incident.is_some() => Span::styled("journal ok ", theme.style(Slot::Muted)),
+        JournalState::Writable if state.incident.is_some() => {
+            Span::styled("journal ok ", theme.style(Slot::Muted))
+        }
         JournalState::Writable => Span::raw(""),
         JournalState::ReadOnly(_) => Span::styled(" READ-ONLY journal ", theme.style(Slot::Breach)),
-        JournalState::Failed(_) => Span::styled(" JOURNAL WRITE FAILED ", theme.style(Slot::Breach)),
+        JournalState::Failed(_) => {
+            Span::styled(" JOURNAL WRITE FAILED ", theme.style(Slot::Breach))
+        }
     };
-    let [left, right] = Layout::horizontal([Constraint::Min(1), Constraint::Length(journal.width() as u16)]).areas(area);
+    let [left, right] = Layout::horizontal([
+        Constraint::Min(1),
+        Constraint::Length(journal.width() as u16),
+    ])
+    .areas(area);
     frame.render_widget(Paragraph::new(Line::from(spans)), left);
     frame.render_widget(Paragraph::new(journal).alignment(Alignment::Right), right);
 }
@@ -214,9 +270,10 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let theme = &view.theme;
     let line = match (&state.ui.flash, &state.journal) {
         (Some(flash), _) => Line::styled(one_line(flash), theme.style(Slot::Accent)),
-        (None, JournalState::Failed(reason) | JournalState::ReadOnly(reason)) => {
-            Line::styled(format!("Journal: {}", one_line(reason)), theme.style(Slot::Breach))
-        }
+        (None, JournalState::Failed(reason) | JournalState::ReadOnly(reason)) => Line::styled(
+            format!("Journal: {}", one_line(reason)),
+            theme.style(Slot::Breach),
+        ),
         (None, JournalState::Writable) => hints(state, view),
     };
     frame.render_widget(Paragraph::new(line), area);
@@ -224,17 +281,40 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, view: &View) {
 
 fn hints(state: &State, view: &View) -> Line<'static> {
     let contexts = [state.ui.screen.context(), Context::Global];
-    let open = state.incident.as_ref().is_some_and(crate::domain::incident::Incident::is_open);
+    let open = state
+        .incident
+        .as_ref()
+        .is_some_and(crate::domain::incident::Incident::is_open);
     let actions: &[Action] = if open {
-        &[Action::Note, Action::Severity, Action::Status, Action::Resolve, Action::Filter, Action::Help, Action::Quit]
+        &[
+            Action::Note,
+            Action::Severity,
+            Action::Status,
+            Action::Resolve,
+            Action::Filter,
+            Action::Help,
+            Action::Quit,
+        ]
     } else {
-        &[Action::Declare, Action::Filter, Action::NextScreen, Action::Help, Action::Quit]
+        &[
+            Action::Declare,
+            Action::Filter,
+            Action::NextScreen,
+            Action::Help,
+            Action::Quit,
+        ]
     };
     let mut spans = Vec::new();
     for action in actions {
         if let Some(key) = state.keymap.key_for(&contexts, *action) {
-            spans.push(Span::styled(format!(" {key} "), view.theme.style(Slot::Selection)));
-            spans.push(Span::styled(format!(" {} ", short(*action)), view.theme.style(Slot::Muted)));
+            spans.push(Span::styled(
+                format!(" {key} "),
+                view.theme.style(Slot::Selection),
+            ));
+            spans.push(Span::styled(
+                format!(" {} ", short(*action)),
+                view.theme.style(Slot::Muted),
+            ));
         }
     }
     Line::from(spans)

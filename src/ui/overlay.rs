@@ -15,21 +15,31 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     match &state.ui.overlay {
         None => {}
         Some(Overlay::Help { scroll }) => render_help(frame, area, state, view, *scroll),
-        Some(Overlay::Palette { selected, .. }) => render_palette(frame, area, state, view, *selected),
+        Some(Overlay::Palette { selected, .. }) => {
+            render_palette(frame, area, state, view, *selected)
+        }
         Some(Overlay::Dialog(dialog)) => render_dialog(frame, area, state, view, dialog),
     }
 }
 
 /// A centred box of at most `width` x `height` inside `area`, cleared.
 fn popup(frame: &mut Frame, area: Rect, width: u16, height: u16) -> Rect {
-    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
-    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(row);
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
     frame.render_widget(Clear, cell);
     cell
 }
 
 fn title_of(dialog: &Dialog, state: &State) -> String {
-    let id = state.incident.as_ref().map(|i| one_line(&i.id)).unwrap_or_default();
+    let id = state
+        .incident
+        .as_ref()
+        .map(|i| one_line(&i.id))
+        .unwrap_or_default();
     match dialog.kind {
         DialogKind::Declare => " Declare an incident ".to_owned(),
         DialogKind::Severity => format!(" Severity of {id} "),
@@ -70,7 +80,10 @@ fn render_dialog(frame: &mut Frame, area: Rect, state: &State, view: &View, dial
         Constraint::Length(1),
     ])
     .areas(inner);
-    frame.render_widget(Paragraph::new(prompt_of(dialog.kind)).style(theme.style(Slot::Text)), prompt);
+    frame.render_widget(
+        Paragraph::new(prompt_of(dialog.kind)).style(theme.style(Slot::Text)),
+        prompt,
+    );
     if dialog.has_text() {
         let field = view.block("");
         let field_inner = field.inner(input);
@@ -83,7 +96,11 @@ fn render_dialog(frame: &mut Frame, area: Rect, state: &State, view: &View, dial
         .map(|(i, label)| {
             let selected = i == dialog.choice;
             let marker = if selected { "> " } else { "  " };
-            let style = if selected { theme.style(Slot::Selection) } else { theme.style(Slot::Text) };
+            let style = if selected {
+                theme.style(Slot::Selection)
+            } else {
+                theme.style(Slot::Text)
+            };
             Line::styled(format!("{marker}{label}"), style)
         })
         .collect();
@@ -94,14 +111,21 @@ fn render_dialog(frame: &mut Frame, area: Rect, state: &State, view: &View, dial
         (None, false) => Line::raw(""),
     };
     frame.render_widget(Paragraph::new(status).wrap(Wrap { trim: true }), message);
-    let keys = if choices.is_empty() { "Enter confirm · Esc cancel" } else { "↑/↓ choose · Enter confirm · Esc cancel" };
+    let keys = if choices.is_empty() {
+        "Enter confirm · Esc cancel"
+    } else {
+        "↑/↓ choose · Enter confirm · Esc cancel"
+    };
     frame.render_widget(Paragraph::new(keys).style(theme.style(Slot::Muted)), hint);
 }
 
 fn render_help(frame: &mut Frame, area: Rect, state: &State, view: &View, scroll: usize) {
     let theme = &view.theme;
     let sections = [
-        (format!("{} screen", state.ui.screen), vec![state.ui.screen.context(), Context::Global]),
+        (
+            format!("{} screen", state.ui.screen),
+            vec![state.ui.screen.context(), Context::Global],
+        ),
         ("In dialogs".to_owned(), vec![Context::Dialog]),
         ("In the command palette".to_owned(), vec![Context::Palette]),
     ];
@@ -111,14 +135,19 @@ fn render_help(frame: &mut Frame, area: Rect, state: &State, view: &View, scroll
         for (keys, action) in state.keymap.help(&contexts) {
             let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:<18}", keys.join(", ")), theme.style(Slot::Selection)),
+                Span::styled(
+                    format!("  {:<18}", keys.join(", ")),
+                    theme.style(Slot::Selection),
+                ),
                 Span::styled(format!(" {}", action.describe()), theme.style(Slot::Text)),
             ]));
         }
         lines.push(Line::raw(""));
     }
     let outer = popup(frame, area, 70, area.height);
-    let max_scroll = lines.len().saturating_sub(usize::from(outer.height.saturating_sub(2)));
+    let max_scroll = lines
+        .len()
+        .saturating_sub(usize::from(outer.height.saturating_sub(2)));
     let paragraph = Paragraph::new(lines)
         .scroll((scroll.min(max_scroll) as u16, 0))
         .block(view.block(" Keys · j/k scroll · Esc close "));
@@ -144,18 +173,42 @@ fn render_palette(frame: &mut Frame, area: Rect, state: &State, view: &View, sel
     frame.render_widget(&view.input, field_inner);
     let contexts = [state.ui.screen.context(), Context::Global];
     let lines: Vec<Line> = if matches.is_empty() {
-        vec![Line::styled("No command matches.", theme.style(Slot::Muted))]
+        vec![Line::styled(
+            "No command matches.",
+            theme.style(Slot::Muted),
+        )]
     } else {
-        matches.iter().enumerate().map(|(i, action)| palette_line(state, view, &contexts, *action, i == selected)).collect()
+        matches
+            .iter()
+            .enumerate()
+            .map(|(i, action)| palette_line(state, view, &contexts, *action, i == selected))
+            .collect()
     };
     frame.render_widget(Paragraph::new(lines), list);
 }
 
-fn palette_line(state: &State, view: &View, contexts: &[Context], action: Action, selected: bool) -> Line<'static> {
-    let key = state.keymap.key_for(contexts, action).map(|k| k.to_string()).unwrap_or_default();
-    let style = if selected { view.theme.style(Slot::Selection) } else { view.theme.style(Slot::Text) };
+fn palette_line(
+    state: &State,
+    view: &View,
+    contexts: &[Context],
+    action: Action,
+    selected: bool,
+) -> Line<'static> {
+    let key = state
+        .keymap
+        .key_for(contexts, action)
+        .map(|k| k.to_string())
+        .unwrap_or_default();
+    let style = if selected {
+        view.theme.style(Slot::Selection)
+    } else {
+        view.theme.style(Slot::Text)
+    };
     Line::from(vec![
-        Span::styled(format!(" {:<10} {:<28}", action.to_string(), action.describe()), style),
+        Span::styled(
+            format!(" {:<10} {:<28}", action.to_string(), action.describe()),
+            style,
+        ),
         Span::styled(format!(" {key}"), view.theme.style(Slot::Muted)),
     ])
 }

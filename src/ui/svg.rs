@@ -17,14 +17,19 @@ fn hex(rgb: [u8; 3]) -> String {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// An SVG of the buffer, one text run per stretch of cells with the same style.
 #[must_use]
 pub fn render(buffer: &Buffer) -> String {
     let area = buffer.area;
-    let (w, h) = (f32::from(area.width) * CELL_W, f32::from(area.height) * CELL_H);
+    let (w, h) = (
+        f32::from(area.width) * CELL_W,
+        f32::from(area.height) * CELL_H,
+    );
     let mut out = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"DejaVu Sans Mono, Menlo, Consolas, monospace\" font-size=\"14\">\n<rect width=\"100%\" height=\"100%\" fill=\"{}\"/>\n",
         hex(DEFAULT_BG)
@@ -48,11 +53,23 @@ pub fn render(buffer: &Buffer) -> String {
             let (px, py) = (f32::from(start) * CELL_W, f32::from(y) * CELL_H);
             if let Some(bg) = bg {
                 let width = f32::from(x - start) * CELL_W;
-                let _ = writeln!(out, "<rect x=\"{px}\" y=\"{py}\" width=\"{width}\" height=\"{CELL_H}\" fill=\"{}\"/>", hex(bg));
+                let _ = writeln!(
+                    out,
+                    "<rect x=\"{px}\" y=\"{py}\" width=\"{width}\" height=\"{CELL_H}\" fill=\"{}\"/>",
+                    hex(bg)
+                );
             }
             if !text.trim().is_empty() {
-                let weight = if cell.modifier.contains(Modifier::BOLD) { " font-weight=\"bold\"" } else { "" };
-                let underline = if cell.modifier.contains(Modifier::UNDERLINED) { " text-decoration=\"underline\"" } else { "" };
+                let weight = if cell.modifier.contains(Modifier::BOLD) {
+                    " font-weight=\"bold\""
+                } else {
+                    ""
+                };
+                let underline = if cell.modifier.contains(Modifier::UNDERLINED) {
+                    " text-decoration=\"underline\""
+                } else {
+                    ""
+                };
                 let _ = writeln!(
                     out,
                     "<text x=\"{px}\" y=\"{}\" fill=\"{}\"{weight}{underline} xml:space=\"preserve\" textLength=\"{}\">{}</text>",

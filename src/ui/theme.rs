@@ -11,7 +11,9 @@ use crate::config::{Diagnostic, Invalid, Source};
 use crate::domain::Health;
 
 /// What a style is for. Screens ask for meaning, never for a colour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Display, EnumString, EnumIter, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Display, EnumString, EnumIter, Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
 pub enum Slot {
@@ -33,7 +35,10 @@ pub enum Slot {
 pub const SHIPPED: &[(&str, &str)] = &[
     ("default", include_str!("../../themes/default.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
     ("mono", include_str!("../../themes/mono.toml")),
 ];
 
@@ -155,23 +160,40 @@ impl Theme {
             errors.push(src.at(0..0, "the theme has no `name`"));
         }
         for slot in Slot::iter().filter(|s| !styles.contains_key(s)) {
-            if !errors.iter().any(|e: &Diagnostic| e.message.contains(&format!("`{slot}`"))) {
-                errors.push(src.at(0..0, format!("theme `{name}` has no `{slot}` slot; every slot is required")));
+            if !errors
+                .iter()
+                .any(|e: &Diagnostic| e.message.contains(&format!("`{slot}`")))
+            {
+                errors.push(src.at(
+                    0..0,
+                    format!("theme `{name}` has no `{slot}` slot; every slot is required"),
+                ));
             }
         }
-        if errors.is_empty() { Ok(Self { name, styles }) } else { Err(Invalid(errors)) }
+        if errors.is_empty() {
+            Ok(Self { name, styles })
+        } else {
+            Err(Invalid(errors))
+        }
     }
 
     /// A shipped theme by name, or a theme file by path.
     pub fn load(name_or_path: &str, colors: Colors) -> Result<Self, anyhow::Error> {
         let colors_for = |name: &str| if name == "mono" { Colors::None } else { colors };
         if let Some((name, text)) = SHIPPED.iter().find(|(n, _)| *n == name_or_path) {
-            return Ok(Self::parse(&format!("themes/{name}.toml"), text, colors_for(name))?);
+            return Ok(Self::parse(
+                &format!("themes/{name}.toml"),
+                text,
+                colors_for(name),
+            )?);
         }
         let path = Path::new(name_or_path);
         if !path.is_file() {
             let names: Vec<&str> = SHIPPED.iter().map(|(n, _)| *n).collect();
-            anyhow::bail!("no theme `{name_or_path}`: use one of {} or the path of a theme file", names.join(", "));
+            anyhow::bail!(
+                "no theme `{name_or_path}`: use one of {} or the path of a theme file",
+                names.join(", ")
+            );
         }
         let text = std::fs::read_to_string(path)?;
         Ok(Self::parse(&path.display().to_string(), &text, colors)?)
@@ -189,7 +211,10 @@ impl Theme {
 
 fn style(slot: &SlotFile, colors: Colors) -> Result<Style, String> {
     let file = match slot {
-        SlotFile::Fg(fg) => &StyleFile { fg: Some(fg.clone()), ..StyleFile::default() },
+        SlotFile::Fg(fg) => &StyleFile {
+            fg: Some(fg.clone()),
+            ..StyleFile::default()
+        },
         SlotFile::Full(file) => file,
     };
     let mut style = Style::new();
@@ -199,7 +224,11 @@ fn style(slot: &SlotFile, colors: Colors) -> Result<Style, String> {
     if let Some(bg) = &file.bg {
         style = style.bg(color(bg, colors)?);
     }
-    for (on, modifier) in [(file.bold, Modifier::BOLD), (file.reversed, Modifier::REVERSED), (file.underlined, Modifier::UNDERLINED)] {
+    for (on, modifier) in [
+        (file.bold, Modifier::BOLD),
+        (file.reversed, Modifier::REVERSED),
+        (file.underlined, Modifier::UNDERLINED),
+    ] {
         if on {
             style = style.add_modifier(modifier);
         }
@@ -232,8 +261,22 @@ const ANSI16: [(Color, [u8; 3]); 16] = [
 ];
 
 const NAMES: [&str; 16] = [
-    "black", "red", "green", "yellow", "blue", "magenta", "cyan", "gray", "darkgray", "lightred",
-    "lightgreen", "lightyellow", "lightblue", "lightmagenta", "lightcyan", "white",
+    "black",
+    "red",
+    "green",
+    "yellow",
+    "blue",
+    "magenta",
+    "cyan",
+    "gray",
+    "darkgray",
+    "lightred",
+    "lightgreen",
+    "lightyellow",
+    "lightblue",
+    "lightmagenta",
+    "lightcyan",
+    "white",
 ];
 
 fn color(text: &str, colors: Colors) -> Result<Color, String> {
@@ -245,7 +288,11 @@ fn color(text: &str, colors: Colors) -> Result<Color, String> {
         return Ok(ANSI16[i].0);
     }
     if let Ok(index) = lower.parse::<u8>() {
-        return Ok(if colors == Colors::Ansi16 { nearest16(indexed_rgb(index)) } else { Color::Indexed(index) });
+        return Ok(if colors == Colors::Ansi16 {
+            nearest16(indexed_rgb(index))
+        } else {
+            Color::Indexed(index)
+        });
     }
     let rgb = parse_hex(&lower).ok_or_else(|| {
         format!("unknown colour `{text}`; use \"#rrggbb\", a number 0-255, or a name such as \"red\" or \"darkgray\"")
@@ -267,7 +314,10 @@ fn parse_hex(text: &str) -> Option<[u8; 3]> {
 }
 
 fn distance(a: [u8; 3], b: [u8; 3]) -> u32 {
-    a.iter().zip(b).map(|(x, y)| u32::from(x.abs_diff(y)).pow(2)).sum()
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| u32::from(x.abs_diff(y)).pow(2))
+        .sum()
 }
 
 const CUBE: [u8; 6] = [0, 95, 135, 175, 215, 255];
@@ -279,7 +329,11 @@ pub fn indexed_rgb(index: u8) -> [u8; 3] {
         0..16 => ANSI16[usize::from(index)].1,
         16..232 => {
             let i = index - 16;
-            [CUBE[usize::from(i / 36)], CUBE[usize::from(i / 6 % 6)], CUBE[usize::from(i % 6)]]
+            [
+                CUBE[usize::from(i / 36)],
+                CUBE[usize::from(i / 6 % 6)],
+                CUBE[usize::from(i % 6)],
+            ]
         }
         _ => {
             let v = 8 + 10 * (index - 232);
@@ -289,11 +343,16 @@ pub fn indexed_rgb(index: u8) -> [u8; 3] {
 }
 
 fn nearest256(rgb: [u8; 3]) -> u8 {
-    (16..=255).min_by_key(|&i| distance(indexed_rgb(i), rgb)).unwrap_or(15)
+    (16..=255)
+        .min_by_key(|&i| distance(indexed_rgb(i), rgb))
+        .unwrap_or(15)
 }
 
 fn nearest16(rgb: [u8; 3]) -> Color {
-    ANSI16.iter().min_by_key(|(_, c)| distance(*c, rgb)).map_or(Color::Reset, |(c, _)| *c)
+    ANSI16
+        .iter()
+        .min_by_key(|(_, c)| distance(*c, rgb))
+        .map_or(Color::Reset, |(c, _)| *c)
 }
 
 /// The RGB value of any ratatui colour (for screenshots), `None` for the terminal default.
@@ -303,7 +362,10 @@ pub fn rgb_of(color: Color) -> Option<[u8; 3]> {
         Color::Reset => None,
         Color::Rgb(r, g, b) => Some([r, g, b]),
         Color::Indexed(i) => Some(indexed_rgb(i)),
-        named => ANSI16.iter().find(|(c, _)| *c == named).map(|(_, rgb)| *rgb),
+        named => ANSI16
+            .iter()
+            .find(|(c, _)| *c == named)
+            .map(|(_, rgb)| *rgb),
     }
 }
 
@@ -314,7 +376,12 @@ mod tests {
     #[test]
     fn shipped_themes_parse_in_every_colour_mode() {
         for (name, text) in SHIPPED {
-            for colors in [Colors::TrueColor, Colors::Ansi256, Colors::Ansi16, Colors::None] {
+            for colors in [
+                Colors::TrueColor,
+                Colors::Ansi256,
+                Colors::Ansi16,
+                Colors::None,
+            ] {
                 Theme::parse(name, text, colors).unwrap();
             }
         }
@@ -324,8 +391,15 @@ mod tests {
     fn hex_colours_fall_back() {
         assert_eq!(color("#ff0000", Colors::Ansi256), Ok(Color::Indexed(196)));
         assert_eq!(color("#ff0000", Colors::Ansi16), Ok(Color::LightRed));
-        assert_eq!(color("#ff0000", Colors::TrueColor), Ok(Color::Rgb(255, 0, 0)));
-        assert!(color("#ff00", Colors::TrueColor).unwrap_err().contains("`#ff00`"));
+        assert_eq!(
+            color("#ff0000", Colors::TrueColor),
+            Ok(Color::Rgb(255, 0, 0))
+        );
+        assert!(
+            color("#ff00", Colors::TrueColor)
+                .unwrap_err()
+                .contains("`#ff00`")
+        );
     }
 
     #[test]
@@ -340,18 +414,36 @@ mod tests {
     #[test]
     fn detection_follows_the_environment() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| (*v).to_owned())
+            }
         };
-        assert_eq!(Colors::detect(env(&[("NO_COLOR", "1"), ("COLORTERM", "truecolor")])), Colors::None);
-        assert_eq!(Colors::detect(env(&[("COLORTERM", "24bit")])), Colors::TrueColor);
-        assert_eq!(Colors::detect(env(&[("TERM", "xterm-256color")])), Colors::Ansi256);
+        assert_eq!(
+            Colors::detect(env(&[("NO_COLOR", "1"), ("COLORTERM", "truecolor")])),
+            Colors::None
+        );
+        assert_eq!(
+            Colors::detect(env(&[("COLORTERM", "24bit")])),
+            Colors::TrueColor
+        );
+        assert_eq!(
+            Colors::detect(env(&[("TERM", "xterm-256color")])),
+            Colors::Ansi256
+        );
         assert_eq!(Colors::detect(env(&[("TERM", "vt100")])), Colors::Ansi16);
     }
 
     #[test]
     fn theme_errors_point_at_the_slot() {
-        let err = Theme::parse("t.toml", "name = \"x\"\nupp = \"red\"\n", Colors::TrueColor).unwrap_err();
+        let err =
+            Theme::parse("t.toml", "name = \"x\"\nupp = \"red\"\n", Colors::TrueColor).unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("t.toml:2:1: unknown theme slot `upp`; did you mean `up`?"), "{text}");
+        assert!(
+            text.contains("t.toml:2:1: unknown theme slot `upp`; did you mean `up`?"),
+            "{text}"
+        );
     }
 }

@@ -11,11 +11,19 @@ use crate::state::{Screen, State};
 pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let theme = &view.theme;
     let list = state.ui.list(Screen::Timeline);
-    let filter = if list.filter.is_empty() { String::new() } else { format!("· filter \"{}\" ", one_line(&list.filter)) };
+    let filter = if list.filter.is_empty() {
+        String::new()
+    } else {
+        format!("· filter \"{}\" ", one_line(&list.filter))
+    };
     let (title, rows): (String, Vec<Row>) = match &state.incident {
         Some(incident) => {
             let records = state.timeline_rows();
-            let title = format!(" Timeline {} · {} events {filter}", one_line(&incident.id), records.len());
+            let title = format!(
+                " Timeline {} · {} events {filter}",
+                one_line(&incident.id),
+                records.len()
+            );
             let rows = records
                 .into_iter()
                 .map(|r| {
@@ -38,7 +46,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
                 .rev()
                 .filter(|l| needle.is_empty() || l.text.to_lowercase().contains(&needle))
                 .map(|l| {
-                    let style = if l.alert { theme.style(Slot::Warn) } else { theme.style(Slot::Text) };
+                    let style = if l.alert {
+                        theme.style(Slot::Warn)
+                    } else {
+                        theme.style(Slot::Text)
+                    };
                     Row::new(vec![
                         Cell::from(""),
                         Cell::from(time_of_day(l.at)).style(theme.style(Slot::Muted)),
@@ -51,12 +63,18 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         }
     };
     let len = rows.len();
-    let widths = [Constraint::Length(5), Constraint::Length(9), Constraint::Length(16), Constraint::Min(10)];
+    let widths = [
+        Constraint::Length(5),
+        Constraint::Length(9),
+        Constraint::Length(16),
+        Constraint::Min(10),
+    ];
     let table = Table::new(rows, widths)
         .header(Row::new(["SEQ", "UTC", "WHO", "WHAT"]).style(theme.style(Slot::Muted)))
         .row_highlight_style(theme.style(Slot::Selection))
         .style(theme.style(Slot::Text))
         .block(view.block(title));
-    let mut table_state = TableState::default().with_selected((len > 0).then(|| list.selected.min(len - 1)));
+    let mut table_state =
+        TableState::default().with_selected((len > 0).then(|| list.selected.min(len - 1)));
     frame.render_stateful_widget(table, area, &mut table_state);
 }

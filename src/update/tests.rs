@@ -45,12 +45,21 @@ fn declare_prefills_from_the_worst_failure_and_records_outages() {
     assert_eq!(dialog.text, "Primary database down");
     assert_eq!(dialog.choice, 0, "critical tier → P1");
     let effects = run(&mut state, Msg::Action(Action::Confirm), secs(31));
-    let Effect::Declare { id, event: Event::Declared { outages, drill, .. }, .. } = &effects[0] else {
+    let Effect::Declare {
+        id,
+        event: Event::Declared { outages, drill, .. },
+        ..
+    } = &effects[0]
+    else {
         panic!("expected a declaration, got {effects:?}");
     };
     assert_eq!(id, "20261122-0300-primary-database-down");
     assert!(*drill);
-    assert!(outages.iter().any(|o| o.component == "db" && o.since == secs(30)));
+    assert!(
+        outages
+            .iter()
+            .any(|o| o.component == "db" && o.since == secs(30))
+    );
     let incident = state.incident.as_ref().unwrap();
     assert_eq!(incident.severity, Severity::P1);
     assert_eq!(incident.detected, Some(secs(30)));
@@ -69,7 +78,10 @@ fn nothing_is_applied_before_it_is_journaled() {
     update(&mut state, Msg::JournalFailed("disk full".into()), secs(2));
     let dialog = state.dialog().unwrap();
     assert!(!dialog.pending);
-    assert_eq!(dialog.text, "Outage", "the typed title is kept for another try");
+    assert_eq!(
+        dialog.text, "Outage",
+        "the typed title is kept for another try"
+    );
     assert!(dialog.error.as_deref().unwrap().contains("disk full"));
 }
 
@@ -86,7 +98,11 @@ fn notes_severity_status_and_roles_are_recorded() {
     let mut state = declared(secs(5));
     assert_eq!(state.incident.as_ref().unwrap().severity, Severity::P1);
     run(&mut state, Msg::Action(Action::Note), secs(6));
-    run(&mut state, Msg::Input("  restarted pgbouncer  ".into()), secs(6));
+    run(
+        &mut state,
+        Msg::Input("  restarted pgbouncer  ".into()),
+        secs(6),
+    );
     run(&mut state, Msg::Action(Action::Confirm), secs(7));
     run(&mut state, Msg::Action(Action::Severity), secs(8));
     run(&mut state, Msg::Action(Action::NextChoice), secs(8));
@@ -103,7 +119,11 @@ fn notes_severity_status_and_roles_are_recorded() {
     assert_eq!(incident.status, Status::Identified);
     assert_eq!(incident.roles.scribe.as_deref(), Some("sam"));
     assert_eq!(state.records.len(), 5);
-    assert_eq!(Incident::fold(&state.records).unwrap(), *incident, "state is the fold of the journal");
+    assert_eq!(
+        Incident::fold(&state.records).unwrap(),
+        *incident,
+        "state is the fold of the journal"
+    );
 }
 
 #[test]
@@ -112,8 +132,30 @@ fn transitions_are_journaled_only_while_an_incident_is_open() {
     assert!(run(&mut state, Msg::Tick, secs(10)).is_empty());
     let mut state = declared(secs(10));
     let effects = run(&mut state, Msg::Tick, secs(21));
-    assert!(matches!(&effects[..], [Effect::Append { event: Event::ScenarioMessage { .. }, .. }, Effect::Append { event: Event::ComponentChanged { .. }, .. }]), "{effects:?}");
-    assert!(state.incident.as_ref().unwrap().affected.contains(&"db".to_owned()));
+    assert!(
+        matches!(
+            &effects[..],
+            [
+                Effect::Append {
+                    event: Event::ScenarioMessage { .. },
+                    ..
+                },
+                Effect::Append {
+                    event: Event::ComponentChanged { .. },
+                    ..
+                }
+            ]
+        ),
+        "{effects:?}"
+    );
+    assert!(
+        state
+            .incident
+            .as_ref()
+            .unwrap()
+            .affected
+            .contains(&"db".to_owned())
+    );
 }
 
 #[test]
@@ -124,9 +166,19 @@ fn resolving_closes_the_incident_and_stops_its_dialogs() {
     assert!(!state.incident.as_ref().unwrap().is_open());
     run(&mut state, Msg::Action(Action::Note), secs(61));
     assert!(state.ui.overlay.is_none());
-    assert!(state.ui.flash.as_deref().unwrap().contains("No incident is open"));
+    assert!(
+        state
+            .ui
+            .flash
+            .as_deref()
+            .unwrap()
+            .contains("No incident is open")
+    );
     run(&mut state, Msg::Action(Action::Declare), secs(62));
-    assert!(state.dialog().is_some(), "a new incident can be declared after resolution");
+    assert!(
+        state.dialog().is_some(),
+        "a new incident can be declared after resolution"
+    );
 }
 
 #[test]

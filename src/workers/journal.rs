@@ -18,8 +18,17 @@ pub static CURRENT_PATH: Mutex<Option<PathBuf>> = Mutex::new(None);
 #[derive(Debug)]
 pub enum Command {
     /// Create a new incident journal in `dir` and record its declaration.
-    Create { dir: PathBuf, at: DateTime<Utc>, actor: String, event: Event },
-    Append { at: DateTime<Utc>, actor: String, event: Event },
+    Create {
+        dir: PathBuf,
+        at: DateTime<Utc>,
+        actor: String,
+        event: Event,
+    },
+    Append {
+        at: DateTime<Utc>,
+        actor: String,
+        event: Event,
+    },
 }
 
 fn remember(journal: &Journal) {
@@ -30,7 +39,10 @@ fn remember(journal: &Journal) {
 
 /// Starts the writer with the journal already open (if any). Answers arrive as `Msg`s in order.
 #[must_use]
-pub fn spawn(mut journal: Option<Journal>, replies: mpsc::Sender<Msg>) -> std_mpsc::Sender<Command> {
+pub fn spawn(
+    mut journal: Option<Journal>,
+    replies: mpsc::Sender<Msg>,
+) -> std_mpsc::Sender<Command> {
     let (tx, rx) = std_mpsc::channel::<Command>();
     if let Some(j) = &journal {
         remember(j);
@@ -55,14 +67,27 @@ pub fn spawn(mut journal: Option<Journal>, replies: mpsc::Sender<Msg>) -> std_mp
     tx
 }
 
-fn handle(journal: &mut Option<Journal>, command: Command) -> Result<crate::domain::event::Record, String> {
+fn handle(
+    journal: &mut Option<Journal>,
+    command: Command,
+) -> Result<crate::domain::event::Record, String> {
     match command {
-        Command::Create { dir, at, actor, event } => {
+        Command::Create {
+            dir,
+            at,
+            actor,
+            event,
+        } => {
             if dir.exists() {
-                return Err(format!("an incident folder {} already exists; choose another title", dir.display()));
+                return Err(format!(
+                    "an incident folder {} already exists; choose another title",
+                    dir.display()
+                ));
             }
             let mut created = Journal::create(&dir).map_err(|e| e.to_string())?;
-            let record = created.append(at, &actor, event).map_err(|e| e.to_string())?;
+            let record = created
+                .append(at, &actor, event)
+                .map_err(|e| e.to_string())?;
             remember(&created);
             tracing::info!(path = %created.path().display(), "incident journal created");
             *journal = Some(created);

@@ -1,0 +1,211 @@
+//! The command line as a user or a script meets it: real binary, real files, exit codes.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use chrono::{TimeZone, Utc};
+use warroom::domain::Severity;
+use warroom::domain::event::Event;
+use warroom::journal::Journal;
+
+fn warroom(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(args)
+        .current_dir(dir)
+        .env("WARROOM_DATA_DIR", dir.join("data"))
+        .env("XDG_CONFIG_HOME", dir.join("xdg"))
+        .env_remove("WARROOM_TEST_MISSING")
+        .output()
+        .unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+const GOOD: &str = r#"[service]
+name = "Shop"
+
+[[component]]
+id = "db"
+name = "Database"
+tier = "critical"
+probe = { kind = "sim" }
+"#;
+
+fn validate_text(text: &str) -> Output {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("warroom.toml"), text).unwrap();
+    warroom(&["validate", "warroom.toml"], tmp.path())
+}
+
+#[test]
+fn validate_accepts_everything_shipped() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = warroom(&["validate", "examples", "themes", "runbooks"], root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("ok: examples/warroom.toml (config)"));
+}
+
+#[test]
+fn a_misspelt_tier_is_located_quoted_and_corrected() {
+    let out = validate_text(&GOOD.replace("\"critical\"", "\"critcal\""));
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("warroom.toml:7:8: "), "{err}");
+    assert!(
+        err.contains("`critcal`") && err.contains("did you mean `critical`?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unknown_key_is_located_and_corrected() {
+    let out = validate_text(&GOOD.replace("name = \"Database\"", "nmae = \"Database\""));
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("warroom.toml:6:1: unknown field `nmae`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `name`?"), "{err}");
+}
+
+#[test]
+fn a_missing_environment_variable_names_key_and_variable() {
+    let out = validate_text(&format!(
+        "{GOOD}\n[notify.pagerduty]\nrouting_key = \"${{WARROOM_TEST_MISSING}}\"\n"
+    ));
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("warroom.toml:11:15:"), "{err}");
+    assert!(
+        err.contains("notify.pagerduty.routing_key") && err.contains("WARROOM_TEST_MISSING"),
+        "{err}"
+    );
+}
+
+#[test]
+fn hostile_config_text_never_reaches_the_terminal_raw() {
+    let out = validate_text(&GOOD.replace("\"critical\"", "\"\\u001b]0;pwned\\u0007\""));
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        !err.contains('\u{1b}') && err.contains("\\x1b]0;pwned\\x07"),
+        "{err}"
+    );
+}
+
+#[test]
+fn no_config_points_at_the_demo_and_the_example() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = warroom(&[], tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("warroom demo") && err.contains("examples/warroom.toml"),
+        "{err}"
+    );
+    let missing = warroom(&["--config", "nope.toml"], tmp.path());
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("nope.toml"));
+}
+
+fn incident(data: &Path, id: &str) -> std::path::PathBuf {
+    let mut journal = Journal::create(&data.join("incidents").join(id)).unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap();
+    let declared = Event::Declared {
+        id: id.into(),
+        title: "Checkout down \u{1b}[2J".into(),
+        severity: Severity::P1,
+        commander: "ic@host".into(),
+        drill: false,
+        outages: vec![],
+    };
+    journal.append(at, "ic@host", declared).unwrap();
+    journal
+        .append(
+            at,
+            "ic@host",
+            Event::NoteAdded {
+                text: "failover".into(),
+            },
+        )
+        .unwrap();
+    journal.path().to_owned()
+}
+
+#[test]
+fn journal_verify_reports_intact_or_the_first_fault() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = incident(&tmp.path().join("data"), "20261122-0300-checkout");
+    let path = path.to_str().unwrap();
+    let out = warroom(&["journal", "verify", path], tmp.path());
+    assert!(out.status.success());
+    assert_eq!(stdout(&out).trim(), "intact: 2 events");
+    let text = std::fs::read_to_string(path)
+        .unwrap()
+        .replace("failover", "failed_r");
+    std::fs::write(path, text).unwrap();
+    let out = warroom(&["journal", "verify", path], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains(":2: checksum mismatch"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn incident_list_and_show_read_the_data_dir() {
+    let tmp = tempfile::tempdir().unwrap();
+    incident(&tmp.path().join("data"), "20261122-0300-checkout");
+    let out = warroom(&["incident", "list"], tmp.path());
+    assert!(out.status.success());
+    let list = stdout(&out);
+    assert!(
+        list.contains("20261122-0300-checkout")
+            && list.contains("P1")
+            && list.contains("investigating"),
+        "{list}"
+    );
+    assert!(
+        list.contains("\\x1b[2J") && !list.contains('\u{1b}'),
+        "{list}"
+    );
+    let out = warroom(&["incident", "show", "20261122-0300-checkout"], tmp.path());
+    assert!(stdout(&out).contains("Note: failover"), "{}", stdout(&out));
+    let out = warroom(&["incident", "show", "nope"], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("warroom incident list"));
+}
+
+#[test]
+fn an_unwritable_data_dir_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("not-a-dir");
+    std::fs::write(&file, "").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["demo", "--data-dir", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("not-a-dir") && err.contains("not usable"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn completions_are_generated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = warroom(&["completions", "bash"], tmp.path());
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("warroom"));
+}
