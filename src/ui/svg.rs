@@ -9,8 +9,17 @@ use super::theme::rgb_of;
 
 const CELL_W: f32 = 8.4;
 const CELL_H: f32 = 17.0;
-const DEFAULT_FG: [u8; 3] = [208, 208, 208];
-const DEFAULT_BG: [u8; 3] = [24, 26, 31];
+/// The terminal's own colours, used where a cell keeps the default.
+#[derive(Debug, Clone, Copy)]
+pub struct Palette {
+    pub fg: [u8; 3],
+    pub bg: [u8; 3],
+}
+
+/// A dark terminal.
+pub const DARK: Palette = Palette { fg: [208, 208, 208], bg: [24, 26, 31] };
+/// A light terminal.
+pub const LIGHT: Palette = Palette { fg: [28, 28, 28], bg: [250, 250, 248] };
 
 fn hex(rgb: [u8; 3]) -> String {
     format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2])
@@ -24,7 +33,7 @@ fn escape(text: &str) -> String {
 
 /// An SVG of the buffer, one text run per stretch of cells with the same style.
 #[must_use]
-pub fn render(buffer: &Buffer) -> String {
+pub fn render(buffer: &Buffer, palette: Palette) -> String {
     let area = buffer.area;
     let (w, h) = (
         f32::from(area.width) * CELL_W,
@@ -32,17 +41,17 @@ pub fn render(buffer: &Buffer) -> String {
     );
     let mut out = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"DejaVu Sans Mono, Menlo, Consolas, monospace\" font-size=\"14\">\n<rect width=\"100%\" height=\"100%\" fill=\"{}\"/>\n",
-        hex(DEFAULT_BG)
+        hex(palette.bg)
     );
     for y in 0..area.height {
         let mut x = 0;
         while x < area.width {
             let cell = &buffer[(x, y)];
             let reversed = cell.modifier.contains(Modifier::REVERSED);
-            let mut fg = rgb_of(cell.fg).unwrap_or(DEFAULT_FG);
+            let mut fg = rgb_of(cell.fg).unwrap_or(palette.fg);
             let mut bg = rgb_of(cell.bg);
             if reversed {
-                (fg, bg) = (bg.unwrap_or(DEFAULT_BG), Some(fg));
+                (fg, bg) = (bg.unwrap_or(palette.bg), Some(fg));
             }
             let start = x;
             let mut text = String::new();
