@@ -14,7 +14,11 @@ use warroom::ui::{self, Colors, Theme, View, svg};
 use warroom::update::play;
 
 fn save(name: &str, state: &State, view: &View, (w, h): (u16, u16)) -> std::io::Result<()> {
-    let palette = if view.theme.name == "light" { svg::LIGHT } else { svg::DARK };
+    let palette = if view.theme.name == "light" {
+        svg::LIGHT
+    } else {
+        svg::DARK
+    };
     let mut terminal = Terminal::new(TestBackend::new(w, h))?;
     terminal.draw(|frame| ui::render(frame, state, view))?;
     let path = Path::new("screenshots").join(format!("{name}.svg"));
@@ -44,11 +48,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     timeline.ui.screen = Screen::Timeline;
     save("timeline", &timeline, &view, (120, 40))?;
     let mut watching = demo::state("dana@jump-1", start);
-    play(&mut watching, Msg::Tick, start + chrono::TimeDelta::seconds(30));
-    play(&mut watching, Msg::Action(Action::Declare), start + chrono::TimeDelta::seconds(30));
+    play(
+        &mut watching,
+        Msg::Tick,
+        start + chrono::TimeDelta::seconds(30),
+    );
+    play(
+        &mut watching,
+        Msg::Action(Action::Declare),
+        start + chrono::TimeDelta::seconds(30),
+    );
     view.set_input(watching.input_text().unwrap_or_default());
     save("declare", &watching, &view, (80, 24))?;
-    for (name, action) in [("note", Action::Note), ("severity", Action::Severity), ("help", Action::Help), ("palette", Action::Palette)] {
+    for (name, action) in [
+        ("note", Action::Note),
+        ("severity", Action::Severity),
+        ("help", Action::Help),
+        ("palette", Action::Palette),
+    ] {
         let state = with(action, &mut view);
         save(name, &state, &view, (80, 24))?;
     }

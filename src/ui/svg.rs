@@ -17,9 +17,15 @@ pub struct Palette {
 }
 
 /// A dark terminal.
-pub const DARK: Palette = Palette { fg: [208, 208, 208], bg: [24, 26, 31] };
+pub const DARK: Palette = Palette {
+    fg: [208, 208, 208],
+    bg: [24, 26, 31],
+};
 /// A light terminal.
-pub const LIGHT: Palette = Palette { fg: [28, 28, 28], bg: [250, 250, 248] };
+pub const LIGHT: Palette = Palette {
+    fg: [28, 28, 28],
+    bg: [250, 250, 248],
+};
 
 fn hex(rgb: [u8; 3]) -> String {
     format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2])
