@@ -38,11 +38,13 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// A clock starting now, or at `not_before` if that is later (an accelerated drill's journal
+    /// can be ahead of the wall clock; time must never run backwards for it).
     #[must_use]
-    pub fn new(speed: f64) -> Self {
+    pub fn new(speed: f64, not_before: Option<DateTime<Utc>>) -> Self {
         Self {
             wall: Instant::now(),
-            start: Utc::now(),
+            start: not_before.map_or_else(Utc::now, |t| t.max(Utc::now())),
             speed,
         }
     }
@@ -272,7 +274,7 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let mut app = Loop {
         journal: writer::spawn(journal, tx),
-        clock: Clock::new(options.speed),
+        clock: Clock::new(options.speed, options.state.records.last().map(|r| r.at)),
         state: options.state,
         view: options.view,
         store: options.store,

@@ -278,6 +278,27 @@ impl State {
         rows
     }
 
+    /// Live log lines in timeline order (newest first), after the timeline's filter.
+    #[must_use]
+    pub fn log_rows(&self) -> Vec<&LogLine> {
+        let filter = self.ui.list(Screen::Timeline).filter.to_lowercase();
+        self.log
+            .iter()
+            .rev()
+            .filter(|l| filter.is_empty() || l.text.to_lowercase().contains(&filter))
+            .collect()
+    }
+
+    /// How many rows the timeline screen shows: journal records, or live log lines without an incident.
+    #[must_use]
+    pub fn timeline_len(&self) -> usize {
+        if self.incident.is_some() {
+            self.timeline_rows().len()
+        } else {
+            self.log_rows().len()
+        }
+    }
+
     /// Journal records in timeline order (newest first), after the filter.
     #[must_use]
     pub fn timeline_rows(&self) -> Vec<&Record> {

@@ -248,7 +248,7 @@ fn screen_action(state: &mut State, action: Action) -> Vec<Effect> {
 fn move_selection(state: &mut State, action: Action) {
     let len = match state.ui.screen {
         Screen::Dashboard => state.dashboard_rows().len(),
-        Screen::Timeline => state.timeline_rows().len(),
+        Screen::Timeline => state.timeline_len(),
     };
     let last = len.saturating_sub(1);
     let list = state.ui.list_mut(state.ui.screen);

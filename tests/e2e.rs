@@ -296,3 +296,56 @@ fn escape_sequences_typed_into_a_note_are_shown_escaped() {
     session.send("q");
     assert!(session.wait_exit());
 }
+
+#[test]
+fn a_second_console_on_a_locked_incident_is_read_only() {
+    let data = tempfile::tempdir().unwrap();
+    let mut first = Session::demo(data.path());
+    declare(&mut first, "Locked");
+    let mut second = Session::demo(data.path());
+    let screen = second.wait_for("READ-ONLY journal");
+    assert!(screen.contains("Locked"), "{screen}");
+    second.send("n");
+    second.wait_for("The journal cannot be written: another warroom is writing");
+    second.send("q");
+    assert!(second.wait_exit());
+    add_note(&mut first, "the writer still writes");
+}
+
+#[test]
+fn a_damaged_journal_opens_read_only_naming_the_line() {
+    let data = tempfile::tempdir().unwrap();
+    let mut session = Session::demo(data.path());
+    declare(&mut session, "Damaged");
+    add_note(&mut session, "second line");
+    add_note(&mut session, "third line");
+    session.send("q");
+    assert!(session.wait_exit());
+    let incidents = data.path().join("demo").join("incidents");
+    let dir = std::fs::read_dir(&incidents)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let path = dir.join("journal.jsonl");
+    let original = std::fs::read_to_string(&path).unwrap();
+    let damaged_line = original
+        .lines()
+        .position(|l| l.contains("second line"))
+        .unwrap()
+        + 1;
+    let text = original.replacen("second line", "secXnd line", 1);
+    std::fs::write(&path, &text).unwrap();
+    let again = Session::demo(data.path());
+    let screen = again.wait_for("READ-ONLY journal");
+    assert!(
+        screen.contains(&format!("damaged at line {damaged_line}")),
+        "{screen}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        text,
+        "the damaged file is left untouched"
+    );
+}

@@ -31,7 +31,7 @@ fn open(path: &Path) -> (Journal, Vec<warroom::domain::event::Record>, Recovery)
     for _ in 0..200 {
         match Journal::open(path) {
             Err(journal::JournalError::Locked { .. }) => {
-                std::thread::sleep(Duration::from_millis(5))
+                std::thread::sleep(Duration::from_millis(5));
             }
             other => return other.unwrap(),
         }

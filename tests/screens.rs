@@ -232,3 +232,30 @@ fn mono_carries_meaning_without_colour() {
     let (x, y) = find(&buffer, "✖ DOWN");
     assert!(buffer[(x, y)].modifier.contains(Modifier::REVERSED));
 }
+
+#[test]
+fn a_long_title_with_emoji_and_cjk_fits() {
+    let mut state = watching();
+    let mut view = view(false);
+    let title = format!("🔥 決済システム障害 {}", "very long title ".repeat(20));
+    let now = state.now;
+    play(&mut state, Msg::Action(Action::Declare), now);
+    play(&mut state, Msg::Input(title.clone()), now);
+    view.set_input(&title);
+    for size in [(80, 24), (120, 40), (40, 12)] {
+        draw(&state, &view, size);
+    }
+    play(&mut state, Msg::Action(Action::Confirm), now);
+    assert!(
+        state
+            .incident
+            .as_ref()
+            .unwrap()
+            .title
+            .starts_with("🔥 決済")
+    );
+    for size in [(80, 24), (120, 40), (40, 12)] {
+        let screen = text(&draw(&state, &view, size));
+        assert!(screen.contains("🔥"), "{screen}");
+    }
+}

@@ -77,10 +77,14 @@ pub fn with_suggestion(message: &str) -> String {
     if !message.starts_with("unknown") {
         return message.to_owned();
     }
-    match closest(bad, candidates.iter().copied()) {
-        Some(best) => format!("{message}; did you mean `{best}`?"),
-        None => message.to_owned(),
-    }
+    format!("{message}{}", hint(bad, candidates.iter().copied()))
+}
+
+/// `"; did you mean `x`?"` when a candidate is close to `word`, else nothing.
+pub fn hint<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> String {
+    closest(word, candidates)
+        .map(|best| format!("; did you mean `{best}`?"))
+        .unwrap_or_default()
 }
 
 /// The candidate closest to `word`, if any is close enough to be a likely typo.

@@ -259,9 +259,7 @@ fn check_components(src: &Source, components: &[ComponentFile], errors: &mut Vec
     for c in components {
         for dep in &c.depends_on {
             if !seen.contains(dep.get_ref().as_str()) {
-                let hint = diag::closest(dep.get_ref(), seen.iter().copied())
-                    .map(|best| format!("; did you mean `{best}`?"))
-                    .unwrap_or_default();
+                let hint = diag::hint(dep.get_ref(), seen.iter().copied());
                 errors.push(src.at(
                     dep.span(),
                     format!(
@@ -334,9 +332,7 @@ fn check_escalation(
         previous = after;
         for who in &level.notify {
             if !contacts.contains(who.get_ref().as_str()) {
-                let hint = diag::closest(who.get_ref(), contacts.iter().copied())
-                    .map(|best| format!("; did you mean `{best}`?"))
-                    .unwrap_or_default();
+                let hint = diag::hint(who.get_ref(), contacts.iter().copied());
                 errors.push(src.at(
                     who.span(),
                     format!("`notify` names unknown contact `{}`{hint}", who.get_ref()),
@@ -409,9 +405,7 @@ fn key_overrides(src: &Source, keys: &KeyTable, errors: &mut Vec<Diagnostic>) ->
 }
 
 fn unknown(what: &str, bad: &str, names: &[String]) -> String {
-    let hint = diag::closest(bad, names.iter().map(String::as_str))
-        .map(|best| format!("; did you mean `{best}`?"))
-        .unwrap_or_default();
+    let hint = diag::hint(bad, names.iter().map(String::as_str));
     format!(
         "unknown {what} `{bad}`{hint} (one of: {})",
         names.join(", ")
@@ -452,9 +446,7 @@ pub fn parse_scenario(
             (Some(id), Some(state)) => {
                 if let Some(config) = config.filter(|c| c.component(id.get_ref()).is_none()) {
                     let ids = config.components.iter().map(|c| c.id.as_str());
-                    let hint = diag::closest(id.get_ref(), ids)
-                        .map(|b| format!("; did you mean `{b}`?"))
-                        .unwrap_or_default();
+                    let hint = diag::hint(id.get_ref(), ids);
                     errors.push(src.at(
                         id.span(),
                         format!("inject names unknown component `{}`{hint}", id.get_ref()),

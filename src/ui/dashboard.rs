@@ -41,12 +41,13 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
     let theme = &view.theme;
     let rows = state.dashboard_rows();
     let list = state.ui.list(Screen::Dashboard);
-    let failing = state.world.failing().count();
-    let mut title = format!(
-        " Components {}/{} up ",
-        state.world.health.len() - failing,
-        state.world.health.len()
-    );
+    let up = state
+        .world
+        .health
+        .iter()
+        .filter(|h| h.state == crate::domain::Health::Up)
+        .count();
+    let mut title = format!(" Components {up}/{} up ", state.world.health.len());
     if !list.filter.is_empty() {
         let _ = write!(title, "· filter \"{}\" ", one_line(&list.filter));
     }

@@ -16,7 +16,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         None => {}
         Some(Overlay::Help { scroll }) => render_help(frame, area, state, view, *scroll),
         Some(Overlay::Palette { selected, .. }) => {
-            render_palette(frame, area, state, view, *selected)
+            render_palette(frame, area, state, view, *selected);
         }
         Some(Overlay::Dialog(dialog)) => render_dialog(frame, area, state, view, dialog),
     }

@@ -138,9 +138,7 @@ impl Theme {
             }
             let Ok(slot) = key.parse::<Slot>() else {
                 let names: Vec<String> = Slot::iter().map(|s| s.to_string()).collect();
-                let hint = crate::config::diag::closest(&key, names.iter().map(String::as_str))
-                    .map(|b| format!("; did you mean `{b}`?"))
-                    .unwrap_or_default();
+                let hint = crate::config::diag::hint(&key, names.iter().map(String::as_str));
                 errors.push(src.at(key_span, format!("unknown theme slot `{key}`{hint}")));
                 continue;
             };

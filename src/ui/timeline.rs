@@ -39,12 +39,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         }
         None => {
             let title = format!(" Live log · no incident open, nothing here is journaled {filter}");
-            let needle = list.filter.to_lowercase();
             let rows = state
-                .log
-                .iter()
-                .rev()
-                .filter(|l| needle.is_empty() || l.text.to_lowercase().contains(&needle))
+                .log_rows()
+                .into_iter()
                 .map(|l| {
                     let style = if l.alert {
                         theme.style(Slot::Warn)
