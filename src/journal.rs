@@ -188,7 +188,17 @@ pub struct Journal {
     file: File,
     next_seq: u64,
     last_crc: u32,
-    writable: Result<(), String>,
+    state: WriteState,
+}
+
+/// Whether a journal accepts appends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum WriteState {
+    Open,
+    /// Damaged in the middle: never written, so nothing more is lost.
+    ReadOnly(String),
+    /// A write or sync failed: the file's tail is uncertain, so writing stops.
+    Failed(String),
 }
 
 /// Creates a directory (and parents) with mode 0700 whatever the umask.
@@ -249,7 +259,7 @@ impl Journal {
             file,
             next_seq: 1,
             last_crc: 0,
-            writable: Ok(()),
+            state: WriteState::Open,
         })
     }
 
@@ -267,16 +277,16 @@ impl Journal {
             Some(fault) if scan.damage_in_middle => Recovery::ReadOnly { fault },
             Some(fault) => Self::repair_tail(&file, path, &bytes, scan.valid_len, fault)?,
         };
-        let writable = match &recovery {
-            Recovery::ReadOnly { fault } => Err(format!("damaged at {fault}")),
-            _ => Ok(()),
+        let state = match &recovery {
+            Recovery::ReadOnly { fault } => WriteState::ReadOnly(format!("damaged at {fault}")),
+            _ => WriteState::Open,
         };
         let journal = Self {
             path: path.to_owned(),
             file,
             next_seq: scan.records.len() as u64 + 1,
             last_crc: scan.last_crc,
-            writable,
+            state,
         };
         Ok((journal, scan.records, recovery))
     }
@@ -320,18 +330,21 @@ impl Journal {
         actor: &str,
         event: Event,
     ) -> Result<Record, JournalError> {
-        if let Err(reason) = &self.writable {
-            return Err(if reason.starts_with("damaged") {
-                JournalError::ReadOnly {
-                    path: self.path.clone(),
+        let path = self.path.clone();
+        match &self.state {
+            WriteState::Open => {}
+            WriteState::ReadOnly(reason) => {
+                return Err(JournalError::ReadOnly {
+                    path,
                     reason: reason.clone(),
-                }
-            } else {
-                JournalError::Failed {
-                    path: self.path.clone(),
+                });
+            }
+            WriteState::Failed(reason) => {
+                return Err(JournalError::Failed {
+                    path,
                     reason: reason.clone(),
-                }
-            });
+                });
+            }
         }
         let record = Record {
             seq: self.next_seq,
@@ -345,7 +358,7 @@ impl Journal {
             .write_all(line.as_bytes())
             .and_then(|()| self.file.sync_data())
         {
-            self.writable = Err(e.to_string());
+            self.state = WriteState::Failed(e.to_string());
             return Err(io_err(&self.path)(e));
         }
         self.next_seq += 1;
@@ -357,12 +370,6 @@ impl Journal {
     #[must_use]
     pub fn path(&self) -> &Path {
         &self.path
-    }
-
-    /// Why the journal cannot be written, if it cannot.
-    #[must_use]
-    pub fn read_only_reason(&self) -> Option<&str> {
-        self.writable.as_ref().err().map(String::as_str)
     }
 }
 

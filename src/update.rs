@@ -130,21 +130,19 @@ fn on_input(state: &mut State, mut text: String) {
     if let Some((cut, _)) = text.char_indices().nth(MAX_INPUT) {
         text.truncate(cut);
     }
+    let filtering =
+        matches!(&state.ui.overlay, Some(Overlay::Dialog(d)) if d.kind == DialogKind::Filter);
+    if filtering {
+        let list = state.ui.list_mut(state.ui.screen);
+        list.filter.clone_from(&text);
+        list.selected = 0;
+    }
     match &mut state.ui.overlay {
         Some(Overlay::Palette { query, selected }) => {
             *query = text;
             *selected = 0;
         }
         Some(Overlay::Dialog(dialog)) => {
-            if dialog.kind == DialogKind::Filter {
-                let list = state
-                    .ui
-                    .lists
-                    .get_mut(usize::from(state.ui.screen == Screen::Timeline))
-                    .expect("two lists");
-                list.filter.clone_from(&text);
-                list.selected = 0;
-            }
             dialog.text = text;
             dialog.error = None;
         }

@@ -159,12 +159,6 @@ fn render_too_small(frame: &mut Frame, area: Rect, view: &View) {
     frame.render_widget(paragraph, area);
 }
 
-/// The incident clock at `now`, `HH:MM:SS`.
-#[must_use]
-pub fn incident_clock(state: &State, now: DateTime<Utc>) -> Option<String> {
-    state.incident.as_ref().map(|i| clock(i.elapsed(now)))
-}
-
 fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let theme = &view.theme;
     let sep = Span::styled(view.separator(), theme.style(Slot::Border));
