@@ -219,8 +219,8 @@ mod tests {
         let mut engine = InjectEngine::new(scenario(Some(30)), t0());
         assert_eq!(engine.due(t0() + TimeDelta::seconds(25)).len(), 2);
         assert_eq!(engine.due(t0() + TimeDelta::seconds(41)).len(), 1);
-        assert_eq!(engine.due(t0() + TimeDelta::seconds(69)).len(), 0);
-        assert_eq!(engine.due(t0() + TimeDelta::seconds(71)).len(), 1);
+        assert_eq!(engine.due(t0() + TimeDelta::seconds(49)).len(), 0);
+        assert_eq!(engine.due(t0() + TimeDelta::seconds(51)).len(), 1);
     }
 
     #[test]
