@@ -349,3 +349,26 @@ fn a_damaged_journal_opens_read_only_naming_the_line() {
         "the damaged file is left untouched"
     );
 }
+
+#[test]
+fn sigterm_restores_the_terminal_and_exits() {
+    let data = tempfile::tempdir().unwrap();
+    let mut session = Session::demo(data.path());
+    declare(&mut session, "Terminated");
+    let pid = session.child.process_id().unwrap().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert!(session.wait_exit(), "SIGTERM ends warroom");
+    thread::sleep(Duration::from_millis(100));
+    let raw = session.raw();
+    let tail = String::from_utf8_lossy(&raw[raw.len().saturating_sub(64)..]).into_owned();
+    assert!(
+        tail.contains("\x1b[?1049l") && tail.contains("\x1b[?25h"),
+        "terminal restored: {tail:?}"
+    );
+}

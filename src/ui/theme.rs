@@ -7,7 +7,7 @@ use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 use strum::{Display, EnumIter, EnumString, IntoEnumIterator};
 
-use crate::config::{Diagnostic, Invalid, Source};
+use crate::config::{Invalid, Source};
 use crate::domain::Health;
 
 /// What a style is for. Screens ask for meaning, never for a colour.
@@ -126,6 +126,7 @@ impl Theme {
         let mut errors = Vec::new();
         let mut styles = BTreeMap::new();
         let mut theme_name = None;
+        let mut seen = Vec::new();
         for (key, value) in file {
             let key_span = key.span();
             let key = key.into_inner();
@@ -150,23 +151,26 @@ impl Theme {
                 Ok(style) => {
                     styles.insert(slot, style);
                 }
-                Err(message) => errors.push(src.at(span, message)),
+                Err(message) => {
+                    seen.push(slot);
+                    errors.push(src.at(span, message));
+                }
             }
         }
         let name = theme_name.unwrap_or_default();
         if name.is_empty() && errors.is_empty() {
             errors.push(src.at(0..0, "the theme has no `name`"));
         }
-        for slot in Slot::iter().filter(|s| !styles.contains_key(s)) {
-            if !errors
-                .iter()
-                .any(|e: &Diagnostic| e.message.contains(&format!("`{slot}`")))
-            {
-                errors.push(src.at(
-                    0..0,
-                    format!("theme `{name}` has no `{slot}` slot; every slot is required"),
-                ));
-            }
+        let missing: Vec<String> = Slot::iter()
+            .filter(|s| !styles.contains_key(s) && !seen.contains(s))
+            .map(|s| format!("`{s}`"))
+            .collect();
+        if !missing.is_empty() {
+            let list = missing.join(", ");
+            errors.push(src.at(
+                0..0,
+                format!("theme `{name}` lacks {list}; every slot is required"),
+            ));
         }
         if errors.is_empty() {
             Ok(Self { name, styles })
