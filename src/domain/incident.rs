@@ -160,7 +160,11 @@ impl Incident {
     }
 }
 
-/// Makes an incident id `YYYYMMDD-HHMM-slug` from the declaration time and title.
+/// Longest slug in an incident id, so the id fits beside the screen tabs at 80 columns.
+const SLUG_MAX: usize = 24;
+
+/// Makes an incident id `YYYYMMDD-HHMM-slug` from the declaration time and title; a long slug is
+/// cut at a word boundary.
 #[must_use]
 pub fn incident_id(at: DateTime<Utc>, title: &str) -> String {
     let mut slug = String::new();
@@ -170,9 +174,10 @@ pub fn incident_id(at: DateTime<Utc>, title: &str) -> String {
         } else if !slug.ends_with('-') && !slug.is_empty() {
             slug.push('-');
         }
-        if slug.len() >= 32 {
-            break;
-        }
+    }
+    if slug.len() > SLUG_MAX {
+        let cut = slug[..=SLUG_MAX].rfind('-').filter(|&i| i > SLUG_MAX / 2).unwrap_or(SLUG_MAX);
+        slug.truncate(cut);
     }
     let slug = slug.trim_end_matches('-');
     let slug = if slug.is_empty() { "incident" } else { slug };
@@ -320,6 +325,11 @@ mod tests {
             "20261122-0300-primary-db-down"
         );
         assert_eq!(incident_id(at(0), "火事 🔥"), "20261122-0300-incident");
+        assert_eq!(
+            incident_id(at(0), "Checkout payments failing: primary database down"),
+            "20261122-0300-checkout-payments-failing"
+        );
+        assert_eq!(incident_id(at(0), &"x".repeat(300)).len(), 14 + SLUG_MAX);
     }
 
     #[test]

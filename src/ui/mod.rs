@@ -198,11 +198,6 @@ fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, view: &View) 
                 format!("IC {}", one_line(&incident.roles.commander)),
                 theme.style(Slot::Text),
             ));
-            spans.push(sep.clone());
-            spans.push(Span::styled(
-                one_line(&incident.id),
-                theme.style(Slot::Muted),
-            ));
         }
         None => {
             spans.push(Span::styled(
@@ -243,7 +238,7 @@ fn render_tabs(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     }
     let journal = match &state.journal {
         JournalState::Writable if state.incident.is_some() => {
-            Span::styled("journal ok ", theme.style(Slot::Muted))
+            Span::styled(" journal ok ", theme.style(Slot::Muted))
         }
         JournalState::Writable => Span::raw(""),
         JournalState::ReadOnly(_) => Span::styled(" READ-ONLY journal ", theme.style(Slot::Breach)),
@@ -251,13 +246,21 @@ fn render_tabs(frame: &mut Frame, area: Rect, state: &State, view: &View) {
             Span::styled(" JOURNAL WRITE FAILED ", theme.style(Slot::Breach))
         }
     };
-    let [left, right] = Layout::horizontal([
-        Constraint::Min(1),
-        Constraint::Length(journal.width() as u16),
-    ])
-    .areas(area);
-    frame.render_widget(Paragraph::new(Line::from(spans)), left);
-    frame.render_widget(Paragraph::new(journal).alignment(Alignment::Right), right);
+    let id = state
+        .incident
+        .as_ref()
+        .map(|i| one_line(&i.id))
+        .unwrap_or_default();
+    let right = Line::from(vec![Span::styled(id, theme.style(Slot::Accent)), journal]);
+    let tabs = Line::from(spans);
+    let [left, right_area] =
+        Layout::horizontal([Constraint::Length(tabs.width() as u16), Constraint::Min(1)])
+            .areas(area);
+    frame.render_widget(Paragraph::new(tabs), left);
+    frame.render_widget(
+        Paragraph::new(right).alignment(Alignment::Right),
+        right_area,
+    );
 }
 
 fn render_footer(frame: &mut Frame, area: Rect, state: &State, view: &View) {
