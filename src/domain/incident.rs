@@ -161,7 +161,7 @@ impl Incident {
 }
 
 /// Longest slug in an incident id, so the id fits beside the screen tabs at 80 columns.
-const SLUG_MAX: usize = 24;
+const SLUG_MAX: usize = 26;
 
 /// Makes an incident id `YYYYMMDD-HHMM-slug` from the declaration time and title; a long slug is
 /// cut at a word boundary.
