@@ -272,6 +272,7 @@ impl Loop {
 /// Runs the console until the user quits, the terminal goes away, or SIGTERM/SIGHUP arrives.
 pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
+    let tx_probe = tx.clone();
     let mut app = Loop {
         journal: writer::spawn(journal, tx),
         clock: Clock::new(options.speed, options.state.records.last().map(|r| r.at)),
@@ -287,6 +288,21 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
             app.clock.now(),
         ));
     }
+    let clock = app.clock;
+    let probes = app
+        .state
+        .config
+        .components
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i, c.probe.clone()))
+        .collect();
+    let _probes = crate::workers::probe::spawn_all(
+        probes,
+        app.state.config.probe_concurrency,
+        std::sync::Arc::new(move || clock.now()),
+        tx_probe,
+    );
     let mut guard = TerminalGuard::enter()?;
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));

@@ -44,6 +44,15 @@ pub enum Command {
         #[arg(long, value_parser = parse_speed)]
         speed: Option<f64>,
     },
+    /// Probe every component once and print a table (or JSON); exit 1 if any is down
+    Check {
+        /// Print JSON: a list of `{id, name, tier, state, latency_ms, error, checked_at}`
+        #[arg(long)]
+        json: bool,
+        /// Probe only this component
+        #[arg(long, value_name = "ID")]
+        component: Option<String>,
+    },
     /// Check config, scenario and theme files; every error as `file:line:col`
     Validate {
         /// Files or directories (default: the discovered config)

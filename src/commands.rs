@@ -31,6 +31,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         None => console(&cli, Mode::Live, None),
         Some(Command::Demo { speed }) => console(&cli, Mode::Demo, *speed),
         Some(Command::Validate { paths }) => validate(&cli, paths),
+        Some(Command::Check { json, component }) => {
+            crate::check::run(load_config(&cli)?, *json, component.as_deref())
+        }
         Some(Command::Journal(JournalCommand::Verify { file })) => Ok(verify(file)),
         Some(Command::Incident(IncidentCommand::List { demo })) => list(&cli, *demo),
         Some(Command::Incident(IncidentCommand::Show { id, demo })) => show(&cli, id, *demo),

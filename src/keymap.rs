@@ -50,7 +50,7 @@ impl Action {
             Self::Palette => "command palette",
             Self::Filter => "filter the list",
             Self::Cancel => "close or cancel",
-            Self::Confirm => "open / confirm",
+            Self::Confirm => "open the component detail / confirm",
             Self::Up => "move up",
             Self::Down => "move down",
             Self::Top => "go to the top",
@@ -105,6 +105,8 @@ pub enum Context {
     /// Dialogs with a text field or a list of choices.
     Dialog,
     Help,
+    /// The component detail panel.
+    Detail,
     Palette,
 }
 
@@ -281,6 +283,7 @@ fn defaults() -> Vec<Binding> {
         (C::Global, code(KeyCode::PageDown), A::PageDown),
         (C::Global, code(KeyCode::Esc), A::Cancel),
         (C::Dashboard, ch('/'), A::Filter),
+        (C::Dashboard, code(KeyCode::Enter), A::Confirm),
         (C::Timeline, ch('/'), A::Filter),
         (C::Dialog, code(KeyCode::Enter), A::Confirm),
         (C::Dialog, code(KeyCode::Esc), A::Cancel),
@@ -295,6 +298,13 @@ fn defaults() -> Vec<Binding> {
         (C::Help, code(KeyCode::Down), A::Down),
         (C::Help, ch('k'), A::Up),
         (C::Help, code(KeyCode::Up), A::Up),
+        (C::Detail, code(KeyCode::Esc), A::Cancel),
+        (C::Detail, code(KeyCode::Enter), A::Cancel),
+        (C::Detail, ch('q'), A::Cancel),
+        (C::Detail, ch('j'), A::Down),
+        (C::Detail, code(KeyCode::Down), A::Down),
+        (C::Detail, ch('k'), A::Up),
+        (C::Detail, code(KeyCode::Up), A::Up),
         (C::Palette, code(KeyCode::Enter), A::Confirm),
         (C::Palette, code(KeyCode::Esc), A::Cancel),
         (C::Palette, code(KeyCode::Up), A::Up),

@@ -1,6 +1,7 @@
 //! warroom: a terminal console for incidents and disaster-recovery drills.
 
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;

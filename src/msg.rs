@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::event::{Event, Record};
+use crate::domain::health::Sample;
 use crate::keymap::Action;
 
 /// An input to `update`.
@@ -18,6 +19,8 @@ pub enum Msg {
     Journaled(Record),
     /// Writing to the journal failed; nothing was recorded.
     JournalFailed(String),
+    /// A probe of the component at `index` (config order) finished.
+    Probed { index: usize, sample: Sample },
     /// The terminal was resized.
     Resize,
 }

@@ -56,6 +56,12 @@ pub fn sanitize_bytes(bytes: &[u8]) -> String {
     sanitize(&String::from_utf8_lossy(bytes)).into_owned()
 }
 
+/// Sanitises text for display as an owned string (newlines kept).
+#[must_use]
+pub fn sanitize_text(text: &str) -> String {
+    sanitize(text).into_owned()
+}
+
 /// Sanitises text for a single screen line: newlines are shown as `⏎`.
 #[must_use]
 pub fn one_line(text: &str) -> String {

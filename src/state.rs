@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use chrono::{DateTime, Utc};
 use strum::{Display, EnumIter, IntoEnumIterator};
 
-use crate::config::{Config, Probe};
+use crate::config::Config;
 use crate::domain::event::Record;
 use crate::domain::incident::Incident;
 use crate::domain::world::{InjectEngine, World};
@@ -119,8 +119,18 @@ pub fn status_choices() -> [Status; 3] {
 /// What floats over the screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
-    Help { scroll: usize },
-    Palette { query: String, selected: usize },
+    Help {
+        scroll: usize,
+    },
+    /// Everything about one component (index in config order).
+    Detail {
+        index: usize,
+        scroll: usize,
+    },
+    Palette {
+        query: String,
+        selected: usize,
+    },
     Dialog(Dialog),
 }
 
@@ -199,10 +209,7 @@ impl State {
         let initial = config
             .components
             .iter()
-            .map(|c| {
-                let Probe::Sim { state } = c.probe;
-                (c.id.clone(), state)
-            })
+            .map(|c| (c.id.clone(), c.probe.initial(), c.depends_on.clone()))
             .collect();
         Self {
             keymap: Keymap::with_overrides(&config.keys),
@@ -231,6 +238,7 @@ impl State {
     pub fn key_contexts(&self) -> Vec<Context> {
         match &self.ui.overlay {
             Some(Overlay::Help { .. }) => vec![Context::Help],
+            Some(Overlay::Detail { .. }) => vec![Context::Detail],
             Some(Overlay::Palette { .. }) => vec![Context::Palette],
             Some(Overlay::Dialog(_)) => vec![Context::Dialog],
             None => vec![self.ui.screen.context(), Context::Global],
@@ -269,8 +277,10 @@ impl State {
             })
             .collect();
         rows.sort_by_key(|&i| {
+            let impacted = self.world.root_cause(i).is_some();
             (
                 self.world.health[i].state,
+                impacted,
                 self.config.components[i].tier,
                 i,
             )

@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use strum::IntoEnumIterator;
 
 use crate::domain::event::{Event, Outage, Record};
+use crate::domain::health::{Hysteresis, Sample};
 use crate::domain::incident::{Incident, incident_id};
-use crate::domain::world::InjectAction;
+use crate::domain::world::{InjectAction, Transition};
 use crate::domain::{Role, Severity};
 use crate::keymap::Action;
 use crate::msg::{Effect, Msg};
@@ -37,6 +38,7 @@ pub fn update(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             journal_failed(state, error);
             Vec::new()
         }
+        Msg::Probed { index, sample } => probed(state, index, sample, now),
         Msg::Resize => Vec::new(),
     }
 }
@@ -91,6 +93,36 @@ fn can_write(state: &State) -> bool {
         && state.incident.as_ref().is_some_and(Incident::is_open)
 }
 
+fn transition_event(change: Transition) -> Event {
+    Event::ComponentChanged {
+        component: change.component,
+        from: change.from,
+        to: change.to,
+        detail: change.detail,
+    }
+}
+
+/// Records what a probe found; a change of state is logged, and journaled during an incident.
+fn probed(state: &mut State, index: usize, sample: Sample, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(component) = state.config.components.get(index) else {
+        return Vec::new();
+    };
+    let rules = Hysteresis {
+        fail_after: component.probe.fail_after,
+        recover_after: component.probe.recover_after,
+    };
+    let Some(change) = state.world.observe(index, sample, rules) else {
+        return Vec::new();
+    };
+    let event = transition_event(change);
+    log(state, event.describe(), false);
+    if can_write(state) {
+        vec![Effect::Append { at: now, event }]
+    } else {
+        Vec::new()
+    }
+}
+
 fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     let due = state
         .injects
@@ -107,12 +139,7 @@ fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
                 let Some(change) = state.world.set(&component, health, inject.message, now) else {
                     continue;
                 };
-                Event::ComponentChanged {
-                    component: change.component,
-                    from: change.from,
-                    to: change.to,
-                    detail: change.detail,
-                }
+                transition_event(change)
             }
             InjectAction::Message => Event::ScenarioMessage {
                 text: inject.message.unwrap_or_default(),
@@ -152,8 +179,8 @@ fn on_input(state: &mut State, mut text: String) {
 
 fn on_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
     match &state.ui.overlay {
-        Some(Overlay::Help { .. }) => {
-            help_action(state, action);
+        Some(Overlay::Help { .. } | Overlay::Detail { .. }) => {
+            panel_action(state, action);
             Vec::new()
         }
         Some(Overlay::Palette { .. }) => palette_action(state, action, now),
@@ -162,8 +189,10 @@ fn on_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effec
     }
 }
 
-fn help_action(state: &mut State, action: Action) {
-    let Some(Overlay::Help { scroll }) = &mut state.ui.overlay else {
+/// Keys in a read-only panel (help, component detail): scroll or close.
+fn panel_action(state: &mut State, action: Action) {
+    let Some(Overlay::Help { scroll } | Overlay::Detail { scroll, .. }) = &mut state.ui.overlay
+    else {
         return;
     };
     match action {
@@ -238,9 +267,20 @@ fn screen_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Severity | Action::Status | Action::Roles | Action::Note | Action::Resolve => {
             open_incident_dialog(state, action);
         }
-        Action::Confirm | Action::NextChoice | Action::PrevChoice => {}
+        Action::Confirm => open_detail(state),
+        Action::NextChoice | Action::PrevChoice => {}
     }
     Vec::new()
+}
+
+fn open_detail(state: &mut State) {
+    if state.ui.screen != Screen::Dashboard {
+        return;
+    }
+    let selected = state.ui.list(Screen::Dashboard).selected;
+    if let Some(&index) = state.dashboard_rows().get(selected) {
+        state.ui.overlay = Some(Overlay::Detail { index, scroll: 0 });
+    }
 }
 
 fn move_selection(state: &mut State, action: Action) {

@@ -41,6 +41,8 @@ pub struct ConfigFile {
     pub notify: NotifyFile,
     #[serde(default)]
     pub ui: UiFile,
+    #[serde(default)]
+    pub probes: ProbesFile,
     /// Key overrides: context name → key → action name.
     #[serde(default)]
     pub keys: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<String>>>,
@@ -71,22 +73,7 @@ pub struct ComponentFile {
     pub depends_on: Vec<Spanned<String>>,
     #[serde(default)]
     pub runbooks: Vec<String>,
-    pub probe: ProbeFile,
-}
-
-/// How a component's health is found. More kinds arrive with the live-health work.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum ProbeFile {
-    /// Simulated: the state follows the demo or drill scenario.
-    Sim {
-        #[serde(default = "initial_up")]
-        state: Health,
-    },
-}
-
-fn initial_up() -> Health {
-    Health::Up
+    pub probe: Spanned<super::probe::ProbeFile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -133,6 +120,13 @@ pub struct PagerDutyFile {
 #[serde(deny_unknown_fields)]
 pub struct SlackFile {
     pub webhook_url: Spanned<String>,
+}
+
+/// `[probes]`: settings shared by every probe.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbesFile {
+    pub concurrency: Option<Spanned<usize>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -2,6 +2,7 @@
 
 pub mod diag;
 pub mod file;
+pub mod probe;
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -14,8 +15,9 @@ pub use diag::{Diagnostic, Invalid, Source};
 use file::{ComponentFile, ConfigFile, EscalationFile, ScenarioFile};
 
 use crate::domain::world::{Inject, InjectAction, Scenario};
-use crate::domain::{Health, Severity, Tier};
+use crate::domain::{Severity, Tier};
 use crate::keymap::{self, Action, Binding, Context, Key};
+pub use probe::{Check, Probe};
 
 /// A secret resolved from the environment. It prints as `[REDACTED]` and cannot be serialised.
 #[derive(Clone, PartialEq, Eq)]
@@ -42,14 +44,7 @@ pub struct Budget {
     pub rpo: Duration,
 }
 
-/// How a component's health is found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Probe {
-    /// Follows the demo or drill scenario, starting in `state`.
-    Sim { state: Health },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Component {
     pub id: String,
     pub name: String,
@@ -104,7 +99,12 @@ pub struct Config {
     pub notify: Notify,
     pub theme: Option<String>,
     pub keys: Vec<Binding>,
+    /// At most this many probes run at once.
+    pub probe_concurrency: usize,
 }
+
+/// Default bound on probes running at once.
+pub const DEFAULT_CONCURRENCY: usize = 64;
 
 impl Config {
     /// A component by id.
@@ -158,6 +158,19 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
         check_escalation(src, policy, &contact_ids, errors);
     }
     let notify = file.notify;
+    let components = file
+        .components
+        .into_iter()
+        .map(|c| component(src, c, errors))
+        .collect();
+    let probe_concurrency = match file.probes.concurrency {
+        Some(n) if *n.get_ref() == 0 => {
+            errors.push(src.at(n.span(), "`concurrency` must be 1 or more"));
+            1
+        }
+        Some(n) => n.into_inner(),
+        None => DEFAULT_CONCURRENCY,
+    };
     Config {
         source: src.name.to_owned(),
         service: file.service.name,
@@ -174,7 +187,7 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
                 )
             })
             .collect(),
-        components: file.components.into_iter().map(component).collect(),
+        components,
         contacts: file.contacts.into_iter().map(contact).collect(),
         escalation: file.escalation.into_iter().map(escalation).collect(),
         notify: Notify {
@@ -187,10 +200,12 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
         },
         theme: file.ui.theme,
         keys: key_overrides(src, &file.keys, errors),
+        probe_concurrency,
     }
 }
 
-fn component(c: ComponentFile) -> Component {
+fn component(src: &Source, c: ComponentFile, errors: &mut Vec<Diagnostic>) -> Component {
+    let span = c.probe.span();
     Component {
         id: c.id.into_inner(),
         name: c.name,
@@ -199,9 +214,7 @@ fn component(c: ComponentFile) -> Component {
         rpo: c.rpo.map(|d| d.0),
         depends_on: c.depends_on.into_iter().map(Spanned::into_inner).collect(),
         runbooks: c.runbooks,
-        probe: match c.probe {
-            file::ProbeFile::Sim { state } => Probe::Sim { state },
-        },
+        probe: probe::convert(src, c.probe.into_inner(), span, errors),
     }
 }
 
@@ -343,7 +356,7 @@ fn check_escalation(
 }
 
 /// Resolves `${VAR}` references in a secret value.
-fn secret(
+pub(crate) fn secret(
     src: &Source,
     key: &str,
     value: &Spanned<String>,
@@ -503,6 +516,7 @@ pub fn discover(explicit: Option<&Path>) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Health;
 
     const MINIMAL: &str = r#"
 [service]
@@ -522,7 +536,7 @@ probe = { kind = "sim" }
     #[test]
     fn a_minimal_config_parses() {
         let config = parse("w.toml", MINIMAL).unwrap();
-        assert_eq!(config.components[0].probe, Probe::Sim { state: Health::Up });
+        assert_eq!(config.components[0].probe, Probe::sim(Health::Up));
     }
 
     #[test]

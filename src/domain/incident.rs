@@ -176,7 +176,10 @@ pub fn incident_id(at: DateTime<Utc>, title: &str) -> String {
         }
     }
     if slug.len() > SLUG_MAX {
-        let cut = slug[..=SLUG_MAX].rfind('-').filter(|&i| i > SLUG_MAX / 2).unwrap_or(SLUG_MAX);
+        let cut = slug[..=SLUG_MAX]
+            .rfind('-')
+            .filter(|&i| i > SLUG_MAX / 2)
+            .unwrap_or(SLUG_MAX);
         slug.truncate(cut);
     }
     let slug = slug.trim_end_matches('-');

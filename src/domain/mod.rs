@@ -1,6 +1,7 @@
 //! The incident domain: no terminal types, no I/O, time always passed in.
 
 pub mod event;
+pub mod health;
 pub mod incident;
 pub mod world;
 

@@ -5,16 +5,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::Health;
-
-/// What the console currently knows about one component.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ComponentHealth {
-    pub state: Health,
-    /// When the current state began (the first failed sample for an outage).
-    pub since: DateTime<Utc>,
-    /// Why the component is in this state, raw (sanitise before display).
-    pub detail: Option<String>,
-}
+use super::health::{Change, ComponentHealth, Hysteresis, Sample};
 
 /// A state change of one component.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,31 +102,33 @@ impl InjectEngine {
     }
 }
 
-/// Health of every configured component, in config order.
+/// Health of every configured component, in config order, with the dependency graph.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct World {
     pub ids: Vec<String>,
     pub health: Vec<ComponentHealth>,
+    /// Indices each component depends on.
+    pub deps: Vec<Vec<usize>>,
 }
 
 impl World {
-    /// A world where every component starts in the given state at `now`.
+    /// A world of `(id, initial state, depends_on)` components, all starting at `now`.
     #[must_use]
-    pub fn new(initial: Vec<(String, Health)>, now: DateTime<Utc>) -> Self {
-        let (ids, health) = initial
-            .into_iter()
-            .map(|(id, state)| {
-                (
-                    id,
-                    ComponentHealth {
-                        state,
-                        since: now,
-                        detail: None,
-                    },
-                )
+    pub fn new(components: Vec<(String, Health, Vec<String>)>, now: DateTime<Utc>) -> Self {
+        let ids: Vec<String> = components.iter().map(|(id, _, _)| id.clone()).collect();
+        let deps = components
+            .iter()
+            .map(|(_, _, deps)| {
+                deps.iter()
+                    .filter_map(|d| ids.iter().position(|id| id == d))
+                    .collect()
             })
-            .unzip();
-        Self { ids, health }
+            .collect();
+        let health = components
+            .iter()
+            .map(|(_, state, _)| ComponentHealth::new(*state, now))
+            .collect();
+        Self { ids, health, deps }
     }
 
     /// Index of a component by id.
@@ -144,7 +137,16 @@ impl World {
         self.ids.iter().position(|known| known == id)
     }
 
-    /// Sets a component's state; returns the transition if the state changed.
+    fn transition(&self, index: usize, change: Change) -> Transition {
+        Transition {
+            component: self.ids[index].clone(),
+            from: change.from,
+            to: change.to,
+            detail: change.detail,
+        }
+    }
+
+    /// Sets a component's state at once (simulation); the transition if the state changed.
     pub fn set(
         &mut self,
         id: &str,
@@ -153,20 +155,19 @@ impl World {
         now: DateTime<Utc>,
     ) -> Option<Transition> {
         let index = self.index(id)?;
-        let health = &mut self.health[index];
-        let from = health.state;
-        health.detail.clone_from(&detail);
-        if from == state {
-            return None;
-        }
-        health.state = state;
-        health.since = now;
-        Some(Transition {
-            component: id.to_owned(),
-            from,
-            to: state,
-            detail,
-        })
+        let change = self.health[index].force(state, detail, now)?;
+        Some(self.transition(index, change))
+    }
+
+    /// Records a probe sample; the transition if hysteresis lets the state change.
+    pub fn observe(
+        &mut self,
+        index: usize,
+        sample: Sample,
+        rules: Hysteresis,
+    ) -> Option<Transition> {
+        let change = self.health.get_mut(index)?.observe(sample, rules)?;
+        Some(self.transition(index, change))
     }
 
     /// The components failing now, with their state and outage start.
@@ -176,6 +177,26 @@ impl World {
             .zip(&self.health)
             .filter(|(_, h)| h.state.is_failing())
             .map(|(id, h)| (id.as_str(), h))
+    }
+
+    /// For a failing component whose dependency is down: the component at the root of the chain.
+    #[must_use]
+    pub fn root_cause(&self, index: usize) -> Option<usize> {
+        if !self.health.get(index)?.state.is_failing() {
+            return None;
+        }
+        self.deps[index]
+            .iter()
+            .find(|&&d| self.health[d].state == Health::Down)
+            .map(|&d| self.root_cause(d).unwrap_or(d))
+    }
+
+    /// The components that depend on `index` directly.
+    #[must_use]
+    pub fn dependents(&self, index: usize) -> Vec<usize> {
+        (0..self.ids.len())
+            .filter(|&i| self.deps[i].contains(&index))
+            .collect()
     }
 }
 
@@ -224,8 +245,42 @@ mod tests {
     }
 
     #[test]
+    fn failures_are_attributed_to_the_root_of_the_dependency_chain() {
+        let comp = |id: &str, deps: &[&str]| {
+            (
+                id.to_owned(),
+                Health::Up,
+                deps.iter().map(|d| (*d).to_owned()).collect(),
+            )
+        };
+        let mut world = World::new(
+            vec![
+                comp("net", &[]),
+                comp("db", &["net"]),
+                comp("api", &["db"]),
+                comp("web", &["api"]),
+            ],
+            t0(),
+        );
+        world.set("net", Health::Down, None, t0());
+        world.set("db", Health::Down, None, t0());
+        world.set("api", Health::Degraded, None, t0());
+        assert_eq!(
+            world.root_cause(0),
+            None,
+            "the root cause itself is not impacted"
+        );
+        assert_eq!(world.root_cause(1), Some(0));
+        assert_eq!(world.root_cause(2), Some(0));
+        assert_eq!(world.root_cause(3), None, "web is up");
+        world.set("net", Health::Up, None, t0());
+        assert_eq!(world.root_cause(2), Some(1));
+        assert_eq!(world.dependents(1), vec![2]);
+    }
+
+    #[test]
     fn set_reports_only_real_transitions() {
-        let mut world = World::new(vec![("db".into(), Health::Up)], t0());
+        let mut world = World::new(vec![("db".into(), Health::Up, vec![])], t0());
         assert!(world.set("db", Health::Up, None, t0()).is_none());
         let change = world
             .set("db", Health::Down, Some("refused".into()), t0())

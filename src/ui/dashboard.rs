@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 
 use super::{Slot, View, time_of_day};
+use crate::domain::Health;
 use crate::domain::incident::brief;
 use crate::sanitize::one_line;
 use crate::state::{Screen, State};
@@ -22,7 +23,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View, compact
     }
     if area.width >= WIDE {
         let [left, right] =
-            Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
+            Layout::horizontal([Constraint::Percentage(65), Constraint::Percentage(35)])
                 .areas(area);
         render_components(frame, left, state, view, true);
         let [incident, latest] =
@@ -37,7 +38,61 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View, compact
     }
 }
 
-fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, detail: bool) {
+/// A text sparkline of the latest latencies that fit in `width` cells, scaled to their maximum.
+#[must_use]
+pub fn sparkline(
+    latencies: &std::collections::VecDeque<Option<u32>>,
+    width: usize,
+    ascii: bool,
+) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    const ASCII_BARS: [char; 8] = ['_', '.', ',', '-', '~', '=', '*', '#'];
+    let bars = if ascii { ASCII_BARS } else { BARS };
+    let shown: Vec<Option<u32>> = latencies.iter().rev().take(width).rev().copied().collect();
+    let max = shown.iter().flatten().copied().max().unwrap_or(0).max(1);
+    shown
+        .iter()
+        .map(|sample| match sample {
+            None => {
+                if ascii {
+                    'x'
+                } else {
+                    '×'
+                }
+            }
+            Some(ms) => {
+                bars[((u64::from(*ms) * 7 + u64::from(max) / 2) / u64::from(max)).min(7) as usize]
+            }
+        })
+        .collect()
+}
+
+/// What the WHY column says: the root cause for an impacted component, else the last detail.
+fn why(state: &State, index: usize) -> String {
+    match state.world.root_cause(index) {
+        Some(root) => format!(
+            "impacted by {}",
+            one_line(&state.config.components[root].name)
+        ),
+        None => state.world.health[index]
+            .detail
+            .as_deref()
+            .map(one_line)
+            .unwrap_or_default(),
+    }
+}
+
+fn tls_marker(component: &crate::config::Component, ascii: bool) -> &'static str {
+    let unverified =
+        matches!(&component.probe.check, crate::config::Check::Http(h) if !h.tls_verify);
+    match (unverified, ascii) {
+        (false, _) => "",
+        (true, false) => " ⚠tls",
+        (true, true) => " !tls",
+    }
+}
+
+fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, wide: bool) {
     let theme = &view.theme;
     let rows = state.dashboard_rows();
     let list = state.ui.list(Screen::Dashboard);
@@ -45,51 +100,76 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
         .world
         .health
         .iter()
-        .filter(|h| h.state == crate::domain::Health::Up)
+        .filter(|h| h.state == Health::Up)
         .count();
     let mut title = format!(" Components {up}/{} up ", state.world.health.len());
     if !list.filter.is_empty() {
         let _ = write!(title, "· filter \"{}\" ", one_line(&list.filter));
     }
-    let wide_detail = detail || area.width >= 70;
+    let with_why = wide || area.width >= 70;
+    let spark_width = if area.width >= 100 { 20 } else { 10 };
     let name_width = rows
         .iter()
-        .map(|&i| state.config.components[i].name.chars().count())
+        .map(|&i| state.config.components[i].name.chars().count() + 5)
         .max()
         .unwrap_or(0)
         .clamp(12, 28) as u16;
     let table_rows = rows.iter().map(|&i| {
         let component = &state.config.components[i];
         let health = &state.world.health[i];
+        let impacted = state.world.root_cause(i).is_some();
+        let label = if impacted {
+            format!("{}*", view.health_label(health.state))
+        } else {
+            view.health_label(health.state)
+        };
         let mut cells = vec![
-            Cell::from(view.health_label(health.state)).style(theme.health(health.state)),
-            Cell::from(one_line(&component.name)),
+            Cell::from(label).style(theme.health(health.state)),
+            Cell::from(format!(
+                "{}{}",
+                one_line(&component.name),
+                tls_marker(component, view.ascii)
+            )),
             Cell::from(component.tier.to_string()).style(theme.style(Slot::Muted)),
             Cell::from(brief(state.now - health.since)).style(theme.style(Slot::Muted)),
         ];
-        if wide_detail {
-            let why = health.detail.as_deref().map(one_line).unwrap_or_default();
-            cells.push(Cell::from(why).style(theme.style(Slot::Muted)));
+        if with_why {
+            let latest = health
+                .latencies
+                .back()
+                .copied()
+                .flatten()
+                .map(|ms| format!("{ms:>5}ms"))
+                .unwrap_or_default();
+            let spark = sparkline(&health.latencies, spark_width, view.ascii);
+            cells.push(
+                Cell::from(format!("{spark:<spark_width$}{latest}"))
+                    .style(theme.style(Slot::Accent)),
+            );
+            cells.push(Cell::from(why(state, i)).style(theme.style(if impacted {
+                Slot::Warn
+            } else {
+                Slot::Muted
+            })));
         }
         Row::new(cells)
     });
-    let name = if wide_detail {
+    let name = if with_why {
         Constraint::Length(name_width)
     } else {
         Constraint::Min(12)
     };
     let mut widths = vec![
-        Constraint::Length(10),
+        Constraint::Length(11),
         name,
         Constraint::Length(8),
         Constraint::Length(7),
     ];
-    if wide_detail {
-        widths.push(Constraint::Min(10));
-    }
     let mut header = vec!["STATE", "COMPONENT", "TIER", "SINCE"];
-    if wide_detail {
-        header.push("WHY");
+    if with_why {
+        widths.push(Constraint::Length(spark_width as u16 + 7));
+        widths.push(Constraint::Min(10));
+        header.extend(["LATENCY", "WHY"]);
     }
     let table = Table::new(table_rows, widths)
         .header(Row::new(header).style(theme.style(Slot::Muted)))

@@ -1,6 +1,7 @@
 //! Rendering: pure functions from `&State` to a frame. No I/O, no `Result`.
 
 mod dashboard;
+mod detail;
 mod overlay;
 pub mod svg;
 pub mod theme;

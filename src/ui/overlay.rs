@@ -19,17 +19,27 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
             render_palette(frame, area, state, view, *selected);
         }
         Some(Overlay::Dialog(dialog)) => render_dialog(frame, area, state, view, dialog),
+        Some(Overlay::Detail { index, scroll }) => {
+            super::detail::render(frame, area, state, view, *index, *scroll);
+        }
     }
 }
 
-/// A centred box of at most `width` x `height` inside `area`, cleared.
-fn popup(frame: &mut Frame, area: Rect, width: u16, height: u16) -> Rect {
+/// A centred box of at most `width` x `height` inside `area`.
+#[must_use]
+pub fn popup_area(area: Rect, width: u16, height: u16) -> Rect {
     let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
         .flex(Flex::Center)
         .areas(area);
     let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
         .flex(Flex::Center)
         .areas(row);
+    cell
+}
+
+/// A centred box of at most `width` x `height` inside `area`, cleared.
+fn popup(frame: &mut Frame, area: Rect, width: u16, height: u16) -> Rect {
+    let cell = popup_area(area, width, height);
     frame.render_widget(Clear, cell);
     cell
 }

@@ -1,3 +1,4 @@
 //! Workers do slow things off the loop and report back as messages. They never touch the screen.
 
 pub mod journal;
+pub mod probe;

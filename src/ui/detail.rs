@@ -1,0 +1,183 @@
+//! The component detail panel: probe settings, state history, full last error, dependencies.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use super::{Slot, View, time_of_day};
+use crate::config::probe::display_url;
+use crate::config::{Check, Component};
+use crate::domain::incident::brief;
+use crate::sanitize::one_line;
+use crate::state::State;
+
+fn probe_lines(component: &Component) -> Vec<String> {
+    let p = &component.probe;
+    let timing = format!(
+        "every {} · timeout {} · down after {} failures · up after {} successes",
+        humantime::format_duration(p.interval),
+        humantime::format_duration(p.timeout),
+        p.fail_after,
+        p.recover_after
+    );
+    match &p.check {
+        Check::Sim { state } => vec![format!("simulated (starts {state}); follows the scenario")],
+        Check::Tcp { address } => vec![format!("tcp connect {}", one_line(address)), timing],
+        Check::Command { command, cwd } => {
+            let cwd = cwd
+                .as_ref()
+                .map(|c| format!(" in {}", c.display()))
+                .unwrap_or_default();
+            vec![
+                format!("command: sh -c {}{}", one_line(command), one_line(&cwd)),
+                timing,
+            ]
+        }
+        Check::Http(http) => {
+            let mut lines = vec![
+                format!("http {} {}", http.method, one_line(&display_url(&http.url))),
+                timing,
+            ];
+            let status = if http.expect_status.is_empty() {
+                "any 2xx".to_owned()
+            } else {
+                http.expect_status
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            lines.push(format!("expects status {status}"));
+            if let Some(needle) = &http.expect_body_contains {
+                lines.push(format!(
+                    "expects the body to contain {}",
+                    one_line(&format!("{needle:?}"))
+                ));
+            }
+            if let Some((pointer, value)) = &http.expect_json {
+                lines.push(format!(
+                    "expects JSON {} = {}",
+                    one_line(pointer),
+                    one_line(&value.to_string())
+                ));
+            }
+            if let Some(max) = http.max_latency {
+                lines.push(format!("degraded above {} ms", max.as_millis()));
+            }
+            if !http.headers.is_empty() {
+                let names: Vec<&str> = http.headers.iter().map(|(n, _)| n.as_str()).collect();
+                lines.push(format!(
+                    "headers {} (values hidden; sent to this host only)",
+                    one_line(&names.join(", "))
+                ));
+            }
+            if !http.tls_verify {
+                lines.push("TLS CERTIFICATE NOT VERIFIED (tls_verify = false)".to_owned());
+            }
+            lines
+        }
+    }
+}
+
+fn names(state: &State, indices: &[usize], view: &View) -> Vec<Line<'static>> {
+    if indices.is_empty() {
+        return vec![Line::styled("  none", view.theme.style(Slot::Muted))];
+    }
+    indices
+        .iter()
+        .map(|&i| {
+            let health = state.world.health[i].state;
+            Line::from(vec![
+                Span::raw("  "),
+                Span::styled(view.health_label(health), view.theme.health(health)),
+                Span::raw(format!(" {}", one_line(&state.config.components[i].name))),
+            ])
+        })
+        .collect()
+}
+
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    view: &View,
+    index: usize,
+    scroll: usize,
+) {
+    let (Some(component), Some(health)) = (
+        state.config.components.get(index),
+        state.world.health.get(index),
+    ) else {
+        return;
+    };
+    let theme = &view.theme;
+    let heading = |text: &str| Line::styled(text.to_owned(), theme.style(Slot::Accent));
+    let mut lines = vec![Line::from(vec![
+        Span::styled(view.health_label(health.state), theme.health(health.state)),
+        Span::raw(format!(
+            " for {} · {} · tier {}",
+            brief(state.now - health.since),
+            one_line(&component.id),
+            component.tier
+        )),
+    ])];
+    if let Some(root) = state.world.root_cause(index) {
+        let root = &state.config.components[root];
+        lines.push(Line::styled(
+            format!(
+                "impacted: root cause is {} ({})",
+                one_line(&root.name),
+                one_line(&root.id)
+            ),
+            theme.style(Slot::Warn),
+        ));
+    }
+    lines.push(heading("Last result"));
+    let detail = health
+        .detail
+        .as_deref()
+        .map_or_else(|| "none yet".to_owned(), crate::sanitize::sanitize_text);
+    lines.push(Line::raw(format!("  {detail}")));
+    lines.push(heading("Probe"));
+    lines.extend(
+        probe_lines(component)
+            .into_iter()
+            .map(|l| Line::raw(format!("  {l}"))),
+    );
+    let spark = super::dashboard::sparkline(&health.latencies, 60, view.ascii);
+    lines.push(Line::from(vec![
+        Span::raw("  latency "),
+        Span::styled(spark, theme.style(Slot::Accent)),
+    ]));
+    lines.push(heading("Depends on"));
+    lines.extend(names(state, &state.world.deps[index], view));
+    lines.push(heading("Needed by"));
+    lines.extend(names(state, &state.world.dependents(index), view));
+    lines.push(heading("History (newest first)"));
+    if health.history.is_empty() {
+        lines.push(Line::styled("  no changes yet", theme.style(Slot::Muted)));
+    }
+    for change in health.history.iter().rev() {
+        let why = change
+            .detail
+            .as_deref()
+            .map(|d| format!(" ({})", one_line(d)))
+            .unwrap_or_default();
+        lines.push(Line::raw(format!(
+            "  {} {} → {}{why}",
+            time_of_day(change.at),
+            change.from,
+            change.to
+        )));
+    }
+    let outer = super::overlay::popup_area(area, 100, area.height);
+    frame.render_widget(Clear, outer);
+    let title = format!(" {} · j/k scroll · Esc close ", one_line(&component.name));
+    let paragraph = Paragraph::new(lines)
+        .style(theme.style(Slot::Text))
+        .wrap(Wrap { trim: false })
+        .scroll((scroll.min(usize::from(u16::MAX)) as u16, 0))
+        .block(view.block(title));
+    frame.render_widget(paragraph, outer);
+}

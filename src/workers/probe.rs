@@ -1,0 +1,376 @@
+//! Probes: HTTP, TCP and command checks with one total deadline each, and the scheduler that
+//! runs every component's probe on its interval without ever overlapping or blocking another.
+
+use std::hash::{BuildHasher, RandomState};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinHandle;
+
+use crate::config::probe::{Check, Http, Probe};
+use crate::domain::Health;
+use crate::domain::health::Sample;
+use crate::msg::Msg;
+
+/// Most of a body that is read; the rest is never fetched.
+pub const BODY_CAP: usize = 64 * 1024;
+/// Most of a command's output that is kept.
+pub const OUTPUT_CAP: usize = 4 * 1024;
+/// Most redirects followed.
+pub const MAX_REDIRECTS: usize = 5;
+/// Longest reason shown for a failure.
+const REASON_MAX: usize = 160;
+
+/// Where the domain's `now` comes from (the app's clock, possibly accelerated).
+pub type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// Cuts a reason to a readable length.
+fn short(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default().trim();
+    match line.char_indices().nth(REASON_MAX) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_owned(),
+    }
+}
+
+fn human(d: Duration) -> String {
+    humantime::format_duration(Duration::from_millis(d.as_millis() as u64)).to_string()
+}
+
+#[must_use]
+/// An HTTP client for one probe: no automatic redirects (they are followed by hand so custom
+/// headers stay with the first host), no proxy, TLS verified unless the probe says otherwise.
+pub fn client_for(http: &Http) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .tls_danger_accept_invalid_certs(!http.tls_verify)
+        .user_agent(concat!("warroom/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_default()
+}
+
+/// Runs one probe once, within its deadline. Simulated probes report their starting state.
+pub async fn run(probe: &Probe, client: Option<&reqwest::Client>, at: DateTime<Utc>) -> Sample {
+    let started = Instant::now();
+    let outcome = match &probe.check {
+        Check::Sim { state } => Ok((*state, None)),
+        Check::Http(http) => {
+            let fallback;
+            let client = match client {
+                Some(c) => c,
+                None => {
+                    fallback = client_for(http);
+                    &fallback
+                }
+            };
+            within(probe.timeout, http_check(http, client)).await
+        }
+        Check::Tcp { address } => within(probe.timeout, tcp_check(address)).await,
+        Check::Command { command, cwd } => {
+            command_check(command, cwd.as_deref(), probe.timeout).await
+        }
+    };
+    let latency = started.elapsed();
+    let (health, detail) = match outcome {
+        Ok((health, detail)) => (health, detail),
+        Err(reason) => (Health::Down, Some(reason)),
+    };
+    Sample {
+        at,
+        health,
+        latency: Some(latency),
+        detail,
+    }
+}
+
+type Outcome = Result<(Health, Option<String>), String>;
+
+async fn within(deadline: Duration, check: impl Future<Output = Outcome>) -> Outcome {
+    tokio::time::timeout(deadline, check)
+        .await
+        .unwrap_or_else(|_| Err(format!("timed out after {}", human(deadline))))
+}
+
+/// Describes a client error without its URL: the innermost cause, which names what went wrong.
+fn describe(error: &reqwest::Error) -> String {
+    let mut inner: &dyn std::error::Error = error;
+    while let Some(source) = inner.source() {
+        inner = source;
+    }
+    let cause = short(&inner.to_string());
+    let kind = if error.is_connect() {
+        "connect failed"
+    } else if error.is_timeout() {
+        "timed out"
+    } else if error.is_body() || error.is_decode() {
+        "reading the body failed"
+    } else {
+        "request failed"
+    };
+    if cause.is_empty() {
+        kind.to_owned()
+    } else {
+        format!("{kind}: {cause}")
+    }
+}
+
+fn same_origin(a: &reqwest::Url, b: &reqwest::Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+async fn http_check(http: &Http, client: &reqwest::Client) -> Outcome {
+    let started = Instant::now();
+    let mut url = http.url.clone();
+    let mut method = http.method.clone();
+    let mut body = http.body.clone();
+    for _ in 0..=MAX_REDIRECTS {
+        let mut request = client.request(method.clone(), url.clone());
+        if same_origin(&url, &http.url) {
+            for (name, value) in &http.headers {
+                request = request.header(name.as_str(), value.expose());
+            }
+        }
+        if let Some(body) = &body {
+            request = request.body(body.clone());
+        }
+        let response = request.send().await.map_err(|e| describe(&e))?;
+        let status = response.status();
+        if status.is_redirection() {
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .ok_or_else(|| format!("HTTP {} redirect without a Location", status.as_u16()))?;
+            url = url
+                .join(location)
+                .map_err(|_| format!("HTTP {} redirect to an invalid Location", status.as_u16()))?;
+            if !matches!(status.as_u16(), 307 | 308) {
+                method = reqwest::Method::GET;
+                body = None;
+            }
+            continue;
+        }
+        let bytes = read_capped(response).await?;
+        return Ok(judge(http, status.as_u16(), &bytes, started.elapsed()));
+    }
+    Err(format!("more than {MAX_REDIRECTS} redirects"))
+}
+
+async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    while bytes.len() < BODY_CAP {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = BODY_CAP - bytes.len();
+                bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            Ok(None) => break,
+            Err(e) => return Err(describe(&e)),
+        }
+    }
+    Ok(bytes)
+}
+
+fn judge(http: &Http, status: u16, body: &[u8], latency: Duration) -> (Health, Option<String>) {
+    let status_ok = if http.expect_status.is_empty() {
+        (200..300).contains(&status)
+    } else {
+        http.expect_status.contains(&status)
+    };
+    if !status_ok {
+        let snippet = short(&String::from_utf8_lossy(&body[..body.len().min(200)]));
+        let reason = if snippet.is_empty() {
+            format!("HTTP {status}")
+        } else {
+            format!("HTTP {status}: {snippet}")
+        };
+        return (Health::Down, Some(reason));
+    }
+    if let Some(needle) = &http.expect_body_contains
+        && !String::from_utf8_lossy(body).contains(needle.as_str())
+    {
+        return (
+            Health::Down,
+            Some(format!("HTTP {status} but the body lacks {needle:?}")),
+        );
+    }
+    if let Some((pointer, expected)) = &http.expect_json {
+        let found = serde_json::from_slice::<serde_json::Value>(body)
+            .map_err(|_| "the body is not JSON".to_owned());
+        let verdict = found.and_then(|json| match json.pointer(pointer) {
+            Some(value) if value == expected => Ok(()),
+            Some(value) => Err(format!(
+                "JSON {pointer} is {}, expected {expected}",
+                short(&value.to_string())
+            )),
+            None => Err(format!("JSON has no {pointer}")),
+        });
+        if let Err(reason) = verdict {
+            return (Health::Down, Some(reason));
+        }
+    }
+    match http.max_latency {
+        Some(max) if latency > max => (
+            Health::Degraded,
+            Some(format!(
+                "slow: {} ms > {} ms",
+                latency.as_millis(),
+                max.as_millis()
+            )),
+        ),
+        _ => (Health::Up, Some(format!("HTTP {status}"))),
+    }
+}
+
+async fn tcp_check(address: &str) -> Outcome {
+    match tokio::net::TcpStream::connect(address).await {
+        Ok(_) => Ok((Health::Up, Some("connected".into()))),
+        Err(e) => Err(format!("connect failed: {}", short(&e.to_string()))),
+    }
+}
+
+/// Reads a stream to its end, keeping only the first `OUTPUT_CAP` bytes.
+async fn read_bounded(mut stream: impl AsyncRead + Unpin) -> Vec<u8> {
+    let mut kept = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = stream.read(&mut buf).await {
+        if n == 0 {
+            break;
+        }
+        let room = OUTPUT_CAP.saturating_sub(kept.len());
+        kept.extend_from_slice(&buf[..n.min(room)]);
+    }
+    kept
+}
+
+fn first_line(stdout: &[u8], stderr: &[u8]) -> Option<String> {
+    [stdout, stderr]
+        .iter()
+        .flat_map(|bytes| {
+            String::from_utf8_lossy(bytes)
+                .lines()
+                .map(str::trim)
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .find(|line| !line.is_empty())
+        .map(|line| short(&line))
+}
+
+fn kill_group(pid: Option<u32>) {
+    if let Some(pid) = pid.and_then(|p| i32::try_from(p).ok()) {
+        let _ = nix::sys::signal::killpg(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+}
+
+async fn command_check(
+    command: &str,
+    cwd: Option<&std::path::Path>,
+    deadline: Duration,
+) -> Outcome {
+    let mut cmd = tokio::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg(command)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true);
+    if let Some(cwd) = cwd {
+        cmd.current_dir(cwd);
+    }
+    let mut child = cmd.spawn().map_err(|e| format!("cannot start sh: {e}"))?;
+    let pid = child.id();
+    let stdout = tokio::spawn(read_bounded(child.stdout.take().expect("piped")));
+    let stderr = tokio::spawn(read_bounded(child.stderr.take().expect("piped")));
+    let waited = tokio::time::timeout(deadline, child.wait()).await;
+    kill_group(pid);
+    let grace = Duration::from_millis(100);
+    let out = tokio::time::timeout(grace, stdout)
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    let err = tokio::time::timeout(grace, stderr)
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    let line = first_line(&out, &err);
+    match waited {
+        Err(_) => {
+            let _ = child.kill().await;
+            Err(match line {
+                Some(line) => format!("timed out after {}: {line}", human(deadline)),
+                None => format!("timed out after {}", human(deadline)),
+            })
+        }
+        Ok(Err(e)) => Err(format!("waiting for the command failed: {e}")),
+        Ok(Ok(status)) if status.success() => Ok((Health::Up, line)),
+        Ok(Ok(status)) => {
+            let code = status
+                .code()
+                .map_or_else(|| "killed by a signal".to_owned(), |c| format!("exit {c}"));
+            Err(match line {
+                Some(line) => format!("{code}: {line}"),
+                None => code,
+            })
+        }
+    }
+}
+
+/// A jitter of up to a tenth of `interval`, different for every call.
+fn jitter(interval: Duration) -> Duration {
+    let tenth = interval / 10;
+    let nanos = u64::try_from(tenth.as_nanos()).unwrap_or(u64::MAX).max(1);
+    Duration::from_nanos(RandomState::new().hash_one(Instant::now()) % nanos)
+}
+
+/// Starts one task per probed component. Each probes on its own interval (start to start, with
+/// jitter), never overlaps itself, and waits for a slot of the shared concurrency bound.
+pub fn spawn_all(
+    probes: Vec<(usize, Probe)>,
+    concurrency: usize,
+    now: Now,
+    tx: mpsc::Sender<Msg>,
+) -> Vec<JoinHandle<()>> {
+    let slots = Arc::new(Semaphore::new(concurrency.max(1)));
+    probes
+        .into_iter()
+        .filter(|(_, p)| !matches!(p.check, Check::Sim { .. }))
+        .map(|(index, probe)| {
+            let (slots, now, tx) = (Arc::clone(&slots), Arc::clone(&now), tx.clone());
+            tokio::spawn(async move {
+                let client = match &probe.check {
+                    Check::Http(http) => Some(client_for(http)),
+                    _ => None,
+                };
+                tokio::time::sleep(jitter(probe.interval * 10)).await;
+                loop {
+                    let started = Instant::now();
+                    let sample = {
+                        let Ok(_slot) = slots.acquire().await else {
+                            return;
+                        };
+                        run(&probe, client.as_ref(), now()).await
+                    };
+                    if tx.send(Msg::Probed { index, sample }).await.is_err() {
+                        return;
+                    }
+                    let next =
+                        probe.interval.saturating_sub(started.elapsed()) + jitter(probe.interval);
+                    tokio::time::sleep(next).await;
+                }
+            })
+        })
+        .collect()
+}
