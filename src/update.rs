@@ -3,11 +3,12 @@
 use chrono::{DateTime, Utc};
 use strum::IntoEnumIterator;
 
+use crate::config::Check;
 use crate::domain::event::{Event, Outage, Record};
 use crate::domain::health::{Hysteresis, Sample};
 use crate::domain::incident::{Incident, incident_id};
 use crate::domain::world::{InjectAction, Transition};
-use crate::domain::{Role, Severity};
+use crate::domain::{Health, Role, Severity};
 use crate::keymap::Action;
 use crate::msg::{Effect, Msg};
 use crate::sanitize::one_line;
@@ -123,7 +124,29 @@ fn probed(state: &mut State, index: usize, sample: Sample, now: DateTime<Utc>) -
     }
 }
 
+/// Gives simulated components a plausible latency per tick while a scenario runs: steady when
+/// up, slow when degraded, none when down.
+fn simulate_latency(state: &mut State, now: DateTime<Utc>) {
+    let second = now.timestamp().unsigned_abs();
+    for (i, component) in state.config.components.iter().enumerate() {
+        if !matches!(component.probe.check, Check::Sim { .. }) {
+            continue;
+        }
+        let health = &mut state.world.health[i];
+        let base = 8 + ((i as u64 * 7919 + second * 104_729) % 30) as u32;
+        let millis = match health.state {
+            Health::Up => Some(base),
+            Health::Degraded => Some(base * 25),
+            Health::Down | Health::Unknown => None,
+        };
+        health.record_latency(millis, now);
+    }
+}
+
 fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    if state.injects.is_some() {
+        simulate_latency(state, now);
+    }
     let due = state
         .injects
         .as_mut()

@@ -1,5 +1,6 @@
 //! The command line as a user or a script meets it: real binary, real files, exit codes.
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -208,4 +209,103 @@ fn completions_are_generated() {
     let out = warroom(&["completions", "bash"], tmp.path());
     assert!(out.status.success());
     assert!(stdout(&out).contains("warroom"));
+}
+
+/// A one-request-at-a-time HTTP server on 127.0.0.1 answering 200, for as long as the test runs.
+fn http_up() -> std::net::SocketAddr {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().map_while(Result::ok) {
+            let mut buf = [0u8; 2048];
+            let _ = stream.read(&mut buf);
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
+        }
+    });
+    addr
+}
+
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn check_config(dir: &Path, urls: &[(&str, String)]) {
+    let mut text = String::from("[service]\nname = \"Local\"\n");
+    for (id, url) in urls {
+        let _ = write!(
+            text,
+            "[[component]]\nid = \"{id}\"\nname = \"{id}\"\ntier = \"high\"\nprobe = {{ kind = \"http\", url = \"{url}\", headers = {{ \"X-Token\" = \"${{HOME}}\" }} }}\n"
+        );
+    }
+    std::fs::write(dir.join("warroom.toml"), text).unwrap();
+}
+
+#[test]
+fn check_json_reports_every_component_and_exits_1_when_one_is_down() {
+    let tmp = tempfile::tempdir().unwrap();
+    let up = http_up();
+    let secret_url = format!(
+        "http://user:hunter2@127.0.0.1:{}/health?token=s3cret",
+        closed_port()
+    );
+    check_config(
+        tmp.path(),
+        &[("api", format!("http://{up}/")), ("db", secret_url)],
+    );
+    let out = warroom(&["check", "--json"], tmp.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    let rows: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(rows[0]["id"], "api");
+    assert_eq!(rows[0]["state"], "up");
+    assert!(rows[0]["latency_ms"].is_u64());
+    assert_eq!(rows[1]["state"], "down");
+    assert!(rows[1]["error"].as_str().unwrap().contains("refused"));
+    for key in [
+        "id",
+        "name",
+        "tier",
+        "state",
+        "latency_ms",
+        "error",
+        "checked_at",
+    ] {
+        assert!(rows[1].get(key).is_some(), "{key} missing");
+    }
+    let home = std::env::var("HOME").unwrap();
+    assert!(
+        !text.contains("hunter2") && !text.contains("s3cret") && !text.contains(&home),
+        "{text}"
+    );
+    let table = warroom(&["check"], tmp.path());
+    assert!(stdout(&table).contains("DOWN"));
+}
+
+#[test]
+fn check_exits_0_when_everything_is_up_and_can_probe_one_component() {
+    let tmp = tempfile::tempdir().unwrap();
+    let up = http_up();
+    check_config(
+        tmp.path(),
+        &[
+            ("api", format!("http://{up}/")),
+            ("db", format!("http://127.0.0.1:{}/", closed_port())),
+        ],
+    );
+    let out = warroom(&["check", "--component", "api"], tmp.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("db"));
+    let wrong = warroom(&["check", "--component", "apj"], tmp.path());
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(
+        stderr(&wrong).contains("did you mean `api`?"),
+        "{}",
+        stderr(&wrong)
+    );
 }

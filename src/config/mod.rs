@@ -593,6 +593,68 @@ probe = { kind = "sim" }
         assert!(first_error(&cyclic).contains("depends on itself"));
     }
 
+    fn probe_error(table: &str) -> String {
+        first_error(&MINIMAL.replace("probe = { kind = \"sim\" }", &format!("probe = {table}")))
+    }
+
+    #[test]
+    fn probe_mistakes_are_located_and_explained() {
+        let unknown = probe_error("{ kind = \"htp\", url = \"http://x/\" }");
+        assert!(
+            unknown.contains("`htp`") && unknown.contains("did you mean `http`?"),
+            "{unknown}"
+        );
+        let url = probe_error("{ kind = \"http\", url = \"not a url\" }");
+        assert!(
+            url.starts_with("w.toml:9:32:") && url.contains("invalid url `not a url`"),
+            "{url}"
+        );
+        let scheme = probe_error("{ kind = \"http\", url = \"ftp://x/\" }");
+        assert!(scheme.contains("scheme `ftp`"), "{scheme}");
+        let slow = probe_error(
+            "{ kind = \"tcp\", address = \"db:5432\", interval = \"5s\", timeout = \"10s\" }",
+        );
+        assert!(
+            slow.contains("timeout `10s` must be above zero and below the interval `5s`"),
+            "{slow}"
+        );
+        let stray = probe_error("{ kind = \"tcp\", address = \"db:5432\", url = \"http://x/\" }");
+        assert!(
+            stray.contains("`url` is not an option of a tcp probe"),
+            "{stray}"
+        );
+        let address = probe_error("{ kind = \"tcp\", address = \"db\" }");
+        assert!(
+            address.contains("address `db` must be host:port"),
+            "{address}"
+        );
+        let missing = probe_error("{ kind = \"command\" }");
+        assert!(missing.contains("needs `command`"), "{missing}");
+    }
+
+    #[test]
+    fn probe_defaults_are_what_a_new_user_expects() {
+        let text = MINIMAL.replace(
+            "{ kind = \"sim\" }",
+            "{ kind = \"tcp\", address = \"127.0.0.1:5432\" }",
+        );
+        let probe = &parse("w.toml", &text).unwrap().components[0].probe;
+        assert_eq!(
+            (probe.interval, probe.timeout),
+            (Duration::from_secs(10), Duration::from_secs(5))
+        );
+        assert_eq!((probe.fail_after, probe.recover_after), (2, 2));
+        let short = MINIMAL.replace(
+            "{ kind = \"sim\" }",
+            "{ kind = \"tcp\", address = \"h:1\", interval = \"2s\" }",
+        );
+        let probe = &parse("w.toml", &short).unwrap().components[0].probe;
+        assert!(
+            probe.timeout < probe.interval,
+            "the default timeout stays below a short interval"
+        );
+    }
+
     #[test]
     fn key_overrides_are_checked() {
         let err = first_error(&format!("{MINIMAL}\n[keys.global]\nx = \"declar\"\n"));

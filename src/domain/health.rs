@@ -82,18 +82,17 @@ impl ComponentHealth {
 
     /// Records a sample; returns the change of state it completes, if any.
     pub fn observe(&mut self, sample: Sample, rules: Hysteresis) -> Option<Change> {
-        if self.latencies.len() == SAMPLES_KEPT {
-            self.latencies.pop_front();
-        }
         let millis = sample
             .latency
             .map(|l| u32::try_from(l.as_millis()).unwrap_or(u32::MAX));
-        self.latencies.push_back(if sample.health == Health::Down {
-            None
-        } else {
-            millis
-        });
-        self.checked = Some(sample.at);
+        self.record_latency(
+            if sample.health == Health::Down {
+                None
+            } else {
+                millis
+            },
+            sample.at,
+        );
         if sample.health == self.state {
             self.streak = None;
             self.detail = sample.detail;
@@ -122,6 +121,15 @@ impl ComponentHealth {
             return None;
         }
         Some(self.change(sample.health, sample.detail, streak.first_at))
+    }
+
+    /// Adds one latency to the sparkline history (`None` for a failed sample).
+    pub fn record_latency(&mut self, millis: Option<u32>, at: DateTime<Utc>) {
+        if self.latencies.len() == SAMPLES_KEPT {
+            self.latencies.pop_front();
+        }
+        self.latencies.push_back(millis);
+        self.checked = Some(at);
     }
 
     /// Sets the state at once (simulated components, drills); `None` if it is unchanged.

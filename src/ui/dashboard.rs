@@ -82,6 +82,16 @@ fn why(state: &State, index: usize) -> String {
     }
 }
 
+fn tier_label(tier: crate::domain::Tier, roomy: bool) -> String {
+    use crate::domain::Tier;
+    match (tier, roomy) {
+        (tier, true) => tier.to_string(),
+        (Tier::Critical, false) => "crit".to_owned(),
+        (Tier::Standard, false) => "std".to_owned(),
+        (tier, false) => tier.to_string(),
+    }
+}
+
 fn tls_marker(component: &crate::config::Component, ascii: bool) -> &'static str {
     let unverified =
         matches!(&component.probe.check, crate::config::Check::Http(h) if !h.tls_verify);
@@ -107,10 +117,15 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
         let _ = write!(title, "· filter \"{}\" ", one_line(&list.filter));
     }
     let with_why = wide || area.width >= 70;
-    let spark_width = if area.width >= 100 { 20 } else { 10 };
+    let roomy = area.width >= 100;
+    let spark_width = if roomy { 20 } else { 8 };
+    let tier_width: u16 = if roomy { 8 } else { 4 };
     let name_width = rows
         .iter()
-        .map(|&i| state.config.components[i].name.chars().count() + 5)
+        .map(|&i| {
+            let c = &state.config.components[i];
+            c.name.chars().count() + tls_marker(c, view.ascii).chars().count()
+        })
         .max()
         .unwrap_or(0)
         .clamp(12, 28) as u16;
@@ -130,7 +145,7 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
                 one_line(&component.name),
                 tls_marker(component, view.ascii)
             )),
-            Cell::from(component.tier.to_string()).style(theme.style(Slot::Muted)),
+            Cell::from(tier_label(component.tier, roomy)).style(theme.style(Slot::Muted)),
             Cell::from(brief(state.now - health.since)).style(theme.style(Slot::Muted)),
         ];
         if with_why {
@@ -139,7 +154,13 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
                 .back()
                 .copied()
                 .flatten()
-                .map(|ms| format!("{ms:>5}ms"))
+                .map(|ms| {
+                    if ms == 0 {
+                        " <1ms".to_owned()
+                    } else {
+                        format!("{ms:>3}ms")
+                    }
+                })
                 .unwrap_or_default();
             let spark = sparkline(&health.latencies, spark_width, view.ascii);
             cells.push(
@@ -162,12 +183,12 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
     let mut widths = vec![
         Constraint::Length(11),
         name,
-        Constraint::Length(8),
-        Constraint::Length(7),
+        Constraint::Length(tier_width),
+        Constraint::Length(6),
     ];
     let mut header = vec!["STATE", "COMPONENT", "TIER", "SINCE"];
     if with_why {
-        widths.push(Constraint::Length(spark_width as u16 + 7));
+        widths.push(Constraint::Length(spark_width as u16 + 6));
         widths.push(Constraint::Min(10));
         header.extend(["LATENCY", "WHY"]);
     }

@@ -44,13 +44,16 @@ fn human(d: Duration) -> String {
 /// An HTTP client for one probe: no automatic redirects (they are followed by hand so custom
 /// headers stay with the first host), no proxy, TLS verified unless the probe says otherwise.
 pub fn client_for(http: &Http) -> reqwest::Client {
+    client_builder(http).build().unwrap_or_default()
+}
+
+/// The settings of [`client_for`], for callers that add their own (a test's resolver).
+pub fn client_builder(http: &Http) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
         .tls_danger_accept_invalid_certs(!http.tls_verify)
         .user_agent(concat!("warroom/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .unwrap_or_default()
 }
 
 /// Runs one probe once, within its deadline. Simulated probes report their starting state.
