@@ -28,6 +28,54 @@ use crate::workers::journal::{self as writer, Command};
 
 /// Most messages handled before the screen is drawn again.
 const DRAIN_CAP: usize = 256;
+/// Worker results are drawn at most this often; keys are drawn at once.
+const FRAME_INTERVAL: Duration = Duration::from_millis(100);
+
+/// When the next frame is drawn: at once after a key, coalesced after worker messages.
+struct Frame {
+    dirty: bool,
+    urgent: bool,
+    last: Instant,
+}
+
+impl Default for Frame {
+    fn default() -> Self {
+        Self {
+            dirty: true,
+            urgent: true,
+            last: Instant::now(),
+        }
+    }
+}
+
+impl Frame {
+    fn now(&mut self) {
+        self.dirty = true;
+        self.urgent = true;
+    }
+
+    fn soon(&mut self) {
+        self.dirty = true;
+    }
+
+    fn pending(&self) -> bool {
+        self.dirty
+    }
+
+    fn wait(&self) -> Duration {
+        FRAME_INTERVAL.saturating_sub(self.last.elapsed())
+    }
+
+    fn due(&self) -> bool {
+        self.dirty && (self.urgent || self.wait().is_zero())
+    }
+
+    fn drawn(&mut self) {
+        self.dirty = false;
+        self.urgent = false;
+        self.last = Instant::now();
+    }
+}
 
 /// Scenario time: wall time, optionally accelerated.
 #[derive(Debug, Clone, Copy)]
@@ -310,25 +358,39 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     app.dispatch(Msg::Tick);
+    let mut frame = Frame::default();
     while !app.quit {
-        if guard
-            .terminal
-            .draw(|frame| ui::render(frame, &app.state, &app.view))
-            .is_err()
-        {
-            tracing::warn!("the terminal went away; exiting");
-            break;
+        if frame.due() {
+            if guard
+                .terminal
+                .draw(|f| ui::render(f, &app.state, &app.view))
+                .is_err()
+            {
+                tracing::warn!("the terminal went away; exiting");
+                break;
+            }
+            frame.drawn();
         }
         tokio::select! {
             event = events.next() => match event {
-                Some(Ok(event)) => app.on_terminal(event),
+                Some(Ok(event)) => {
+                    app.on_terminal(event);
+                    frame.now();
+                }
                 Some(Err(_)) | None => {
                     tracing::warn!("terminal input closed; exiting");
                     break;
                 }
             },
-            Some(msg) = rx.recv() => app.dispatch(msg),
-            _ = tick.tick() => app.dispatch(Msg::Tick),
+            Some(msg) = rx.recv() => {
+                app.dispatch(msg);
+                frame.soon();
+            }
+            _ = tick.tick() => {
+                app.dispatch(Msg::Tick);
+                frame.soon();
+            }
+            () = tokio::time::sleep(frame.wait()), if frame.pending() => {}
             _ = sigterm.recv() => { tracing::info!("SIGTERM"); break; }
             _ = sighup.recv() => { tracing::info!("SIGHUP: terminal hung up"); break; }
         }

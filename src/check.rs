@@ -29,16 +29,17 @@ pub struct Row {
 /// Probes the components (all, or one) concurrently, once each, without hysteresis.
 pub async fn probe_all(config: &Config, only: Option<usize>) -> Vec<Row> {
     let slots = Arc::new(Semaphore::new(config.probe_concurrency.max(1)));
+    let clients = probe::Clients::new();
     let tasks: Vec<_> = config
         .components
         .iter()
         .enumerate()
         .filter(|(i, _)| only.is_none_or(|o| o == *i))
         .map(|(_, c)| {
-            let (probe, slots) = (c.probe.clone(), Arc::clone(&slots));
+            let (probe, slots, clients) = (c.probe.clone(), Arc::clone(&slots), clients.clone());
             tokio::spawn(async move {
                 let _slot = slots.acquire().await;
-                probe::run(&probe, None, Utc::now()).await
+                probe::run(&probe, &clients, Utc::now()).await
             })
         })
         .collect();

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use warroom::config::{self, Check, Probe};
+use warroom::config::{self, Probe};
 use warroom::domain::Health;
 use warroom::domain::health::Sample;
 use warroom::sanitize::sanitize;
@@ -36,7 +36,7 @@ fn http_probe(url: &str, extra: &str) -> Probe {
 
 async fn run(probe: &Probe) -> (Sample, Duration) {
     let started = Instant::now();
-    let sample = probe::run(probe, None, Utc::now()).await;
+    let sample = probe::run(probe, &probe::Clients::new(), Utc::now()).await;
     (sample, started.elapsed())
 }
 
@@ -248,14 +248,8 @@ impl reqwest::dns::Resolve for NoDns {
 #[tokio::test]
 async fn a_dns_failure_is_down_with_the_reason_and_without_the_url() {
     let probe = http_probe("http://db.internal.example:8080/health?token=s3cret", "");
-    let Check::Http(http) = &probe.check else {
-        unreachable!()
-    };
-    let client = probe::client_builder(http)
-        .dns_resolver(Arc::new(NoDns))
-        .build()
-        .unwrap();
-    let sample = probe::run(&probe, Some(&client), Utc::now()).await;
+    let clients = probe::Clients::customised(|builder| builder.dns_resolver(Arc::new(NoDns)));
+    let sample = probe::run(&probe, &clients, Utc::now()).await;
     assert_eq!(sample.health, Health::Down);
     let why = reason(&sample);
     assert!(why.contains("lookup"), "{why}");

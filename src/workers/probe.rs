@@ -40,38 +40,22 @@ fn human(d: Duration) -> String {
     humantime::format_duration(Duration::from_millis(d.as_millis() as u64)).to_string()
 }
 
-#[must_use]
-/// An HTTP client for one probe: no automatic redirects (they are followed by hand so custom
-/// headers stay with the first host), no proxy, TLS verified unless the probe says otherwise.
-pub fn client_for(http: &Http) -> reqwest::Client {
-    client_builder(http).build().unwrap_or_default()
-}
-
-/// The settings of [`client_for`], for callers that add their own (a test's resolver).
-pub fn client_builder(http: &Http) -> reqwest::ClientBuilder {
+/// Client settings for probes: no automatic redirects (they are followed by hand so custom
+/// headers stay with the first host), no proxy, TLS verified unless `verify` is false.
+pub fn client_builder(verify: bool) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
-        .tls_danger_accept_invalid_certs(!http.tls_verify)
+        .tls_danger_accept_invalid_certs(!verify)
         .user_agent(concat!("warroom/", env!("CARGO_PKG_VERSION")))
 }
 
 /// Runs one probe once, within its deadline. Simulated probes report their starting state.
-pub async fn run(probe: &Probe, client: Option<&reqwest::Client>, at: DateTime<Utc>) -> Sample {
+pub async fn run(probe: &Probe, clients: &Clients, at: DateTime<Utc>) -> Sample {
     let started = Instant::now();
     let outcome = match &probe.check {
         Check::Sim { state } => Ok((*state, None)),
-        Check::Http(http) => {
-            let fallback;
-            let client = match client {
-                Some(c) => c,
-                None => {
-                    fallback = client_for(http);
-                    &fallback
-                }
-            };
-            within(probe.timeout, http_check(http, client)).await
-        }
+        Check::Http(http) => within(probe.timeout, http_check(http, clients.for_probe(http))).await,
         Check::Tcp { address } => within(probe.timeout, tcp_check(address)).await,
         Check::Command { command, cwd } => {
             command_check(command, cwd.as_deref(), probe.timeout).await
@@ -338,6 +322,47 @@ fn jitter(interval: Duration) -> Duration {
     Duration::from_nanos(RandomState::new().hash_one(Instant::now()) % nanos)
 }
 
+/// The HTTP clients every probe shares: one that verifies TLS and one that does not. Sharing
+/// keeps one connection pool and one certificate store instead of one per component.
+#[derive(Clone)]
+pub struct Clients {
+    verified: reqwest::Client,
+    unverified: reqwest::Client,
+}
+
+impl Clients {
+    #[must_use]
+    pub fn new() -> Self {
+        Self::customised(|builder| builder)
+    }
+
+    /// Clients with extra settings on top of [`client_builder`]'s (a test's DNS resolver).
+    #[must_use]
+    pub fn customised(extra: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder) -> Self {
+        let build = |verify| extra(client_builder(verify)).build().unwrap_or_default();
+        Self {
+            verified: build(true),
+            unverified: build(false),
+        }
+    }
+
+    /// The client for a probe's TLS setting.
+    #[must_use]
+    pub fn for_probe(&self, http: &Http) -> &reqwest::Client {
+        if http.tls_verify {
+            &self.verified
+        } else {
+            &self.unverified
+        }
+    }
+}
+
+impl Default for Clients {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Starts one task per probed component. Each probes on its own interval (start to start, with
 /// jitter), never overlaps itself, and waits for a slot of the shared concurrency bound.
 pub fn spawn_all(
@@ -347,16 +372,14 @@ pub fn spawn_all(
     tx: mpsc::Sender<Msg>,
 ) -> Vec<JoinHandle<()>> {
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
+    let clients = Clients::new();
     probes
         .into_iter()
         .filter(|(_, p)| !matches!(p.check, Check::Sim { .. }))
         .map(|(index, probe)| {
             let (slots, now, tx) = (Arc::clone(&slots), Arc::clone(&now), tx.clone());
+            let clients = clients.clone();
             tokio::spawn(async move {
-                let client = match &probe.check {
-                    Check::Http(http) => Some(client_for(http)),
-                    _ => None,
-                };
                 tokio::time::sleep(jitter(probe.interval * 10)).await;
                 loop {
                     let started = Instant::now();
@@ -364,7 +387,7 @@ pub fn spawn_all(
                         let Ok(_slot) = slots.acquire().await else {
                             return;
                         };
-                        run(&probe, client.as_ref(), now()).await
+                        run(&probe, &clients, now()).await
                     };
                     if tx.send(Msg::Probed { index, sample }).await.is_err() {
                         return;
