@@ -94,6 +94,25 @@ impl Session {
         }
     }
 
+    /// Waits for a screen line that holds every one of `parts`.
+    fn wait_for_row(&self, parts: &[&str]) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let contents = self.contents();
+            if contents
+                .lines()
+                .any(|line| parts.iter().all(|p| line.contains(p)))
+            {
+                return contents;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no row with {parts:?}; the screen shows:\n{contents}"
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn send(&mut self, keys: &str) {
         let writer = self.writer.as_mut().expect("the terminal is open");
         writer.write_all(keys.as_bytes()).unwrap();
@@ -371,4 +390,84 @@ fn sigterm_restores_the_terminal_and_exits() {
         tail.contains("\x1b[?1049l") && tail.contains("\x1b[?25h"),
         "terminal restored: {tail:?}"
     );
+}
+
+/// An HTTP server on 127.0.0.1 that can be stopped (the port then refuses) and started again.
+struct Switchable {
+    port: u16,
+    running: Arc<AtomicBool>,
+}
+
+impl Switchable {
+    fn start(body: &'static [u8]) -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = Self {
+            port,
+            running: Arc::new(AtomicBool::new(false)),
+        };
+        server.serve(listener, body);
+        server
+    }
+
+    fn serve(&self, listener: std::net::TcpListener, body: &'static [u8]) {
+        listener.set_nonblocking(true).unwrap();
+        self.running.store(true, Ordering::SeqCst);
+        let running = Arc::clone(&self.running);
+        thread::spawn(move || {
+            while running.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((mut stream, _)) => {
+                        let _ = stream.set_nonblocking(false);
+                        let mut buf = [0u8; 2048];
+                        let _ = stream.read(&mut buf);
+                        let head = format!(
+                            "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                            body.len()
+                        );
+                        let _ = stream.write_all(head.as_bytes());
+                        let _ = stream.write_all(body);
+                    }
+                    Err(_) => thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+    }
+
+    fn stop(&self) {
+        self.running.store(false, Ordering::SeqCst);
+        thread::sleep(Duration::from_millis(50));
+    }
+
+    fn restart(&self, body: &'static [u8]) {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", self.port)).unwrap();
+        self.serve(listener, body);
+    }
+}
+
+#[test]
+fn a_stopped_server_goes_down_and_comes_back() {
+    let data = tempfile::tempdir().unwrap();
+    let web = Switchable::start(b"ok");
+    let hostile = Switchable::start(b"\x1b]52;c;cGF3bmVk\x07\x1b[2J ok");
+    let config = format!(
+        "[service]\nname = \"E2E\"\n\
+         [[component]]\nid = \"web\"\nname = \"Web front\"\ntier = \"critical\"\n\
+         probe = {{ kind = \"http\", url = \"http://127.0.0.1:{}/\", interval = \"500ms\", timeout = \"300ms\" }}\n\
+         [[component]]\nid = \"odd\"\nname = \"Odd body\"\ntier = \"low\"\n\
+         probe = {{ kind = \"http\", url = \"http://127.0.0.1:{}/\", interval = \"500ms\", timeout = \"300ms\", expect_status = [204] }}\n",
+        web.port, hostile.port
+    );
+    std::fs::write(data.path().join("warroom.toml"), config).unwrap();
+    let session = Session::start(data.path(), (100, 30), &[], &[]);
+    session.wait_for_row(&["● up", "Web front"]);
+    session.wait_for_row(&["✖ DOWN", "Odd body", "HTTP 200: \\x1b]52;c;cG"]);
+    let screen =
+        session.wait_for("odd unknown → down (HTTP 200: \\x1b]52;c;cGF3bmVk\\x07\\x1b[2J ok)");
+    assert!(!screen.contains('\u{1b}'));
+    web.stop();
+    session.wait_for_row(&["✖ DOWN", "Web front", "connect failed"]);
+    web.restart(b"ok");
+    session.wait_for_row(&["● up", "Web front"]);
+    session.wait_for("web down → up");
 }

@@ -259,3 +259,15 @@ fn a_long_title_with_emoji_and_cjk_fits() {
         assert!(screen.contains("🔥"), "{screen}");
     }
 }
+
+#[test]
+fn component_detail() {
+    let mut state = demo::showcase(t0());
+    let now = state.now;
+    play(&mut state, Msg::Action(Action::Confirm), now);
+    assert!(matches!(
+        state.ui.overlay,
+        Some(warroom::state::Overlay::Detail { .. })
+    ));
+    snapshot_sizes("component_detail", &state, &view(false));
+}
