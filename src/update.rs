@@ -96,6 +96,7 @@ fn can_write(state: &State) -> bool {
 
 fn transition_event(change: Transition) -> Event {
     Event::ComponentChanged {
+        since: Some(change.since),
         component: change.component,
         from: change.from,
         to: change.to,

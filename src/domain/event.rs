@@ -13,6 +13,39 @@ pub struct Outage {
     pub since: DateTime<Utc>,
 }
 
+/// When budgets are recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::Display)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Milestone {
+    Declared,
+    Resolved,
+}
+
+/// Where a notification goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Channel {
+    Pagerduty,
+    Slack,
+    Webhook,
+}
+
+/// One component's budgets at a milestone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetEntry {
+    pub component: String,
+    /// Outage time so far (or achieved, at resolution), when the component had an outage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outage_secs: Option<u64>,
+    pub rto_secs: u64,
+    /// Time since the last good copy, when a recovery point is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exposure_secs: Option<u64>,
+    pub rpo_secs: u64,
+}
+
 /// One thing that happened; the payload of a journal record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -50,6 +83,39 @@ pub enum Event {
         to: Health,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
+        /// When the new state began (the first sample of the run), if not the record's time.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<DateTime<Utc>>,
+    },
+    /// The due escalation level was acknowledged (and every level before it).
+    Acknowledged { level: usize },
+    /// An escalation level was paged; its contacts are named for the record.
+    Paged { level: usize, contacts: Vec<String> },
+    /// A component's recovery-time objective was exceeded during this outage.
+    RtoBreached {
+        component: String,
+        outage_start: DateTime<Utc>,
+        target_secs: u64,
+    },
+    /// Recovery points and elapsed outage times known at declaration or at resolution.
+    Budgets {
+        milestone: Milestone,
+        entries: Vec<BudgetEntry>,
+    },
+    /// A stakeholder update typed by the commander.
+    UpdatePosted { text: String },
+    /// A notification waits in the outbox; its identity is this record's sequence number.
+    NotifyQueued {
+        channel: Channel,
+        payload: serde_json::Value,
+    },
+    /// The notification queued at `queued` was delivered.
+    NotifySent { queued: u64 },
+    /// A delivery attempt failed; it is retried later.
+    NotifyFailed {
+        queued: u64,
+        attempt: u32,
+        error: String,
     },
     /// A message from the drill or demo scenario to the team.
     ScenarioMessage {
@@ -72,6 +138,14 @@ impl Event {
             Self::RoleAssigned { .. } => "role_assigned",
             Self::NoteAdded { .. } => "note_added",
             Self::ComponentChanged { .. } => "component_changed",
+            Self::Acknowledged { .. } => "acknowledged",
+            Self::Paged { .. } => "paged",
+            Self::RtoBreached { .. } => "rto_breached",
+            Self::Budgets { .. } => "budgets",
+            Self::UpdatePosted { .. } => "update_posted",
+            Self::NotifyQueued { .. } => "notify_queued",
+            Self::NotifySent { .. } => "notify_sent",
+            Self::NotifyFailed { .. } => "notify_failed",
             Self::ScenarioMessage { .. } => "scenario_message",
             Self::Resolved { .. } => "resolved",
         }
@@ -99,11 +173,22 @@ impl Event {
                 from,
                 to,
                 detail,
+                ..
             } => match detail {
                 Some(detail) => format!("{component} {from} → {to} ({detail})"),
                 None => format!("{component} {from} → {to}"),
             },
             Self::ScenarioMessage { text } => format!("Scenario: {text}"),
+            Self::Acknowledged { level } => format!("Escalation level {} acknowledged", level + 1),
+            Self::Paged { level, contacts } => format!("Paged level {}: {}", level + 1, contacts.join(", ")),
+            Self::RtoBreached { component, target_secs, .. } => {
+                format!("{component} breached its RTO of {}", crate::domain::incident::brief(chrono::TimeDelta::seconds(*target_secs as i64)))
+            }
+            Self::Budgets { milestone, entries } => format!("Budgets recorded at {milestone} for {} components", entries.len()),
+            Self::UpdatePosted { text } => format!("Update: {text}"),
+            Self::NotifyQueued { channel, .. } => format!("{channel} notification queued"),
+            Self::NotifySent { queued } => format!("notification #{queued} sent"),
+            Self::NotifyFailed { queued, attempt, error } => format!("notification #{queued} failed (attempt {attempt}): {error}"),
             Self::Resolved {
                 summary: Some(summary),
             } => format!("Resolved: {summary}"),

@@ -60,6 +60,49 @@ pub struct Incident {
     pub resolved: Option<DateTime<Utc>>,
     /// How many events the incident has seen.
     pub events: u64,
+    /// Outage spans of the affected components, in the order they started.
+    pub outages: Vec<OutageSpan>,
+    /// When the escalation clock started: declaration, restarted by a severity raise.
+    pub escalation_since: DateTime<Utc>,
+    /// Highest escalation level acknowledged since the clock started, and when.
+    pub acknowledged_level: Option<(usize, DateTime<Utc>)>,
+    /// The first acknowledgement (the MTTA milestone).
+    pub acknowledged: Option<DateTime<Utc>>,
+    /// Pages sent, oldest first: level, time, contacts.
+    pub pages: Vec<(usize, DateTime<Utc>, Vec<String>)>,
+    /// Outages whose RTO breach is already journaled: (component, outage start).
+    pub breaches: Vec<(String, DateTime<Utc>)>,
+    /// The last stakeholder update (or the declaration), for the update cadence.
+    pub last_update: DateTime<Utc>,
+    /// Notifications by the sequence number of their `notify_queued` record.
+    pub outbox: Vec<Outbound>,
+}
+
+/// One stretch of time a component was failing during the incident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutageSpan {
+    pub component: String,
+    /// The first failed sample.
+    pub start: DateTime<Utc>,
+    /// The first good sample of the recovery, once recovered.
+    pub end: Option<DateTime<Utc>>,
+}
+
+/// Where a notification stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    Queued,
+    Failed { attempts: u32, error: String, at: DateTime<Utc> },
+    Sent { at: DateTime<Utc> },
+}
+
+/// A notification in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outbound {
+    pub queued: u64,
+    pub channel: super::event::Channel,
+    pub payload: serde_json::Value,
+    pub delivery: Delivery,
 }
 
 /// Why a journal could not be folded into an incident.
@@ -102,6 +145,17 @@ impl Incident {
             mitigated: None,
             resolved: None,
             events: 1,
+            outages: outages
+                .iter()
+                .map(|o| OutageSpan { component: o.component.clone(), start: o.since, end: None })
+                .collect(),
+            escalation_since: record.at,
+            acknowledged_level: None,
+            acknowledged: None,
+            pages: Vec::new(),
+            breaches: Vec::new(),
+            last_update: record.at,
+            outbox: Vec::new(),
         })
     }
 
@@ -120,7 +174,13 @@ impl Incident {
         self.events += 1;
         match &record.event {
             Event::Declared { .. } | Event::ScenarioMessage { .. } => {}
-            Event::SeverityChanged { to, .. } => self.severity = *to,
+            Event::SeverityChanged { from, to } => {
+                self.severity = *to;
+                if to < from {
+                    self.escalation_since = record.at;
+                    self.acknowledged_level = None;
+                }
+            }
             Event::StatusChanged { to, .. } => self.set_status(*to, record.at),
             Event::RoleAssigned { role, person } => self.roles.assign(*role, person),
             Event::NoteAdded { text } => self.notes.push(Note {
@@ -128,13 +188,58 @@ impl Incident {
                 actor: record.actor.clone(),
                 text: text.clone(),
             }),
-            Event::ComponentChanged { component, to, .. } => {
-                if to.is_failing() && !self.affected.contains(component) {
-                    self.affected.push(component.clone());
-                }
+            Event::ComponentChanged { component, to, since, .. } => {
+                self.component_changed(component, to.is_failing(), since.unwrap_or(record.at));
             }
             Event::Resolved { .. } => self.set_status(Status::Resolved, record.at),
+            Event::Acknowledged { level } => {
+                self.acknowledged_level = Some((*level, record.at));
+                self.acknowledged.get_or_insert(record.at);
+            }
+            Event::Paged { level, contacts } => self.pages.push((*level, record.at, contacts.clone())),
+            Event::RtoBreached { component, outage_start, .. } => {
+                self.breaches.push((component.clone(), *outage_start));
+            }
+            Event::Budgets { .. } => {}
+            Event::UpdatePosted { .. } => self.last_update = record.at,
+            Event::NotifyQueued { channel, payload } => self.outbox.push(Outbound {
+                queued: record.seq,
+                channel: *channel,
+                payload: payload.clone(),
+                delivery: Delivery::Queued,
+            }),
+            Event::NotifySent { queued } => self.deliver(*queued, Delivery::Sent { at: record.at }),
+            Event::NotifyFailed { queued, attempt, error } => {
+                let failed = Delivery::Failed { attempts: *attempt, error: error.clone(), at: record.at };
+                self.deliver(*queued, failed);
+            }
         }
+    }
+
+    fn component_changed(&mut self, component: &str, failing: bool, since: DateTime<Utc>) {
+        if failing && !self.affected.iter().any(|c| c == component) {
+            self.affected.push(component.to_owned());
+        }
+        let open = self.outages.iter_mut().find(|o| o.component == component && o.end.is_none());
+        match (failing, open) {
+            (true, None) => self.outages.push(OutageSpan { component: component.to_owned(), start: since, end: None }),
+            (false, Some(span)) => span.end = Some(since),
+            _ => {}
+        }
+    }
+
+    fn deliver(&mut self, queued: u64, delivery: Delivery) {
+        if let Some(entry) = self.outbox.iter_mut().find(|o| o.queued == queued) {
+            if !matches!(entry.delivery, Delivery::Sent { .. }) {
+                entry.delivery = delivery;
+            }
+        }
+    }
+
+    /// The current or last outage of a component during the incident.
+    #[must_use]
+    pub fn outage(&self, component: &str) -> Option<&OutageSpan> {
+        self.outages.iter().rev().find(|o| o.component == component)
     }
 
     fn set_status(&mut self, status: Status, at: DateTime<Utc>) {
@@ -287,6 +392,7 @@ mod tests {
                     from: Health::Up,
                     to: Health::Down,
                     detail: None,
+                    since: Some(at(8)),
                 },
             ),
             record(
@@ -305,6 +411,8 @@ mod tests {
         assert_eq!(incident.mitigated, Some(at(20)));
         assert_eq!(incident.resolved, Some(at(30)));
         assert_eq!(incident.affected, ["db", "api"]);
+        assert_eq!(incident.outage("api").unwrap().start, at(8), "the outage starts at its first failed sample");
+        assert_eq!(incident.outage("db").unwrap().end, None);
         assert_eq!(incident.roles.scribe.as_deref(), Some("sam"));
         assert_eq!(incident.notes[0].text, "failover started");
         assert_eq!(incident.elapsed(at(90)), TimeDelta::minutes(25));

@@ -14,6 +14,8 @@ pub struct Transition {
     pub from: Health,
     pub to: Health,
     pub detail: Option<String>,
+    /// When the new state began: the first sample of the run that caused it.
+    pub since: DateTime<Utc>,
 }
 
 /// What an inject does when its time comes.
@@ -143,6 +145,7 @@ impl World {
             from: change.from,
             to: change.to,
             detail: change.detail,
+            since: change.at,
         }
     }
 

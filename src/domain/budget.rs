@@ -1,0 +1,121 @@
+//! Recovery-time and recovery-point budgets: how much is used, how it is trending, when it breaks.
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+/// How far into a budget something is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Ok,
+    /// 50% or more used.
+    Warn,
+    /// 80% or more used.
+    Critical,
+    /// 100% or more used.
+    Breach,
+}
+
+impl Level {
+    /// The level of a used fraction.
+    #[must_use]
+    pub fn of(fraction: f64) -> Self {
+        match fraction {
+            f if f >= 1.0 => Self::Breach,
+            f if f >= 0.8 => Self::Critical,
+            f if f >= 0.5 => Self::Warn,
+            _ => Self::Ok,
+        }
+    }
+}
+
+/// A recovery-time budget for one outage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rto {
+    pub start: DateTime<Utc>,
+    /// When the component recovered, if it has.
+    pub end: Option<DateTime<Utc>>,
+    pub target: Duration,
+    /// Outage time so far, or achieved once recovered.
+    pub elapsed: TimeDelta,
+    pub fraction: f64,
+    pub level: Level,
+    /// When the budget runs out (or ran out).
+    pub breach_at: DateTime<Utc>,
+}
+
+fn fraction(used: TimeDelta, target: Duration) -> f64 {
+    let target = target.as_secs_f64();
+    if target <= 0.0 { 1.0 } else { used.num_milliseconds().max(0) as f64 / 1000.0 / target }
+}
+
+fn delta(d: Duration) -> TimeDelta {
+    TimeDelta::from_std(d).unwrap_or(TimeDelta::MAX)
+}
+
+/// The RTO budget of an outage from `start` (to `end`, if recovered) against `target`, at `now`.
+#[must_use]
+pub fn rto(start: DateTime<Utc>, end: Option<DateTime<Utc>>, target: Duration, now: DateTime<Utc>) -> Rto {
+    let elapsed = (end.unwrap_or(now) - start).max(TimeDelta::zero());
+    let fraction = fraction(elapsed, target);
+    Rto { start, end, target, elapsed, fraction, level: Level::of(fraction), breach_at: start + delta(target) }
+}
+
+/// A recovery-point budget: data at risk since the last good copy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rpo {
+    pub last_copy: DateTime<Utc>,
+    pub target: Duration,
+    pub exposure: TimeDelta,
+    pub fraction: f64,
+    pub level: Level,
+}
+
+/// The RPO budget given the time of the last good copy, at `now`. A copy "from the future" (clock
+/// skew or a bad source) counts as zero exposure.
+#[must_use]
+pub fn rpo(last_copy: DateTime<Utc>, target: Duration, now: DateTime<Utc>) -> Rpo {
+    let exposure = (now - last_copy).max(TimeDelta::zero());
+    let fraction = fraction(exposure, target);
+    Rpo { last_copy, target, exposure, fraction, level: Level::of(fraction) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(min: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap() + TimeDelta::minutes(min)
+    }
+
+    const TEN: Duration = Duration::from_secs(600);
+
+    #[test]
+    fn thresholds_are_half_four_fifths_and_all() {
+        assert_eq!(rto(at(0), None, TEN, at(4)).level, Level::Ok);
+        assert_eq!(rto(at(0), None, TEN, at(5)).level, Level::Warn);
+        assert_eq!(rto(at(0), None, TEN, at(8)).level, Level::Critical);
+        assert_eq!(rto(at(0), None, TEN, at(10)).level, Level::Breach);
+    }
+
+    #[test]
+    fn breach_time_is_projected_from_the_outage_start() {
+        assert_eq!(rto(at(3), None, TEN, at(4)).breach_at, at(13));
+    }
+
+    #[test]
+    fn recovery_stops_the_clock_at_the_achieved_time() {
+        let budget = rto(at(0), Some(at(7)), TEN, at(60));
+        assert_eq!(budget.elapsed, TimeDelta::minutes(7));
+        assert_eq!(budget.level, Level::Warn);
+    }
+
+    #[test]
+    fn exposure_is_time_since_the_last_good_copy() {
+        let budget = rpo(at(0), Duration::from_secs(300), at(4));
+        assert_eq!(budget.exposure, TimeDelta::minutes(4));
+        assert_eq!(budget.level, Level::Critical);
+        assert_eq!(rpo(at(10), TEN, at(4)).exposure, TimeDelta::zero(), "a future copy is not negative exposure");
+    }
+}
