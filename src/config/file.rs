@@ -38,7 +38,7 @@ pub struct ConfigFile {
     #[serde(default)]
     pub escalation: Vec<EscalationFile>,
     #[serde(default)]
-    pub notify: NotifyFile,
+    pub notify: super::notify::NotifyFile,
     #[serde(default)]
     pub ui: UiFile,
     #[serde(default)]
@@ -74,6 +74,7 @@ pub struct ComponentFile {
     #[serde(default)]
     pub runbooks: Vec<String>,
     pub probe: Spanned<super::probe::ProbeFile>,
+    pub recovery_point: Option<super::notify::RecoveryPointFile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -101,25 +102,6 @@ pub struct EscalationFile {
 pub struct LevelFile {
     pub after: Spanned<HumanDuration>,
     pub notify: Vec<Spanned<String>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NotifyFile {
-    pub pagerduty: Option<PagerDutyFile>,
-    pub slack: Option<SlackFile>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PagerDutyFile {
-    pub routing_key: Spanned<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SlackFile {
-    pub webhook_url: Spanned<String>,
 }
 
 /// `[probes]`: settings shared by every probe.

@@ -2,6 +2,7 @@
 
 pub mod diag;
 pub mod file;
+pub mod notify;
 pub mod probe;
 
 use std::collections::{BTreeMap, HashSet};
@@ -17,6 +18,7 @@ use file::{ComponentFile, ConfigFile, EscalationFile, ScenarioFile};
 use crate::domain::world::{Inject, InjectAction, Scenario};
 use crate::domain::{Severity, Tier};
 use crate::keymap::{self, Action, Binding, Context, Key};
+pub use notify::{Notify, RecoveryPoint};
 pub use probe::{Check, Probe};
 
 /// A secret resolved from the environment. It prints as `[REDACTED]` and cannot be serialised.
@@ -24,6 +26,12 @@ pub use probe::{Check, Probe};
 pub struct Secret(String);
 
 impl Secret {
+    /// A secret from a literal value.
+    #[must_use]
+    pub fn new(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+
     /// The secret value, for the one place that sends it.
     #[must_use]
     pub fn expose(&self) -> &str {
@@ -54,6 +62,7 @@ pub struct Component {
     pub depends_on: Vec<String>,
     pub runbooks: Vec<String>,
     pub probe: Probe,
+    pub recovery_point: Option<RecoveryPoint>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,12 +89,6 @@ pub struct Escalation {
     pub update_every: Option<Duration>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Notify {
-    pub pagerduty_routing_key: Option<Secret>,
-    pub slack_webhook_url: Option<Secret>,
-}
-
 /// A validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -106,7 +109,37 @@ pub struct Config {
 /// Default bound on probes running at once.
 pub const DEFAULT_CONCURRENCY: usize = 64;
 
+/// Built-in budgets for tiers the config gives none for.
+#[must_use]
+pub fn default_budget(tier: Tier) -> Budget {
+    let (rto, rpo) = match tier {
+        Tier::Critical => (15 * 60, 5 * 60),
+        Tier::High => (60 * 60, 30 * 60),
+        Tier::Standard => (4 * 3600, 4 * 3600),
+        Tier::Low => (24 * 3600, 24 * 3600),
+    };
+    Budget { rto: Duration::from_secs(rto), rpo: Duration::from_secs(rpo) }
+}
+
 impl Config {
+    /// A component's RTO and RPO: its own, else its tier's, else the built-in tier default.
+    #[must_use]
+    pub fn budget(&self, component: &Component) -> Budget {
+        let tier = self.tiers.get(&component.tier).copied().unwrap_or_else(|| default_budget(component.tier));
+        Budget { rto: component.rto.unwrap_or(tier.rto), rpo: component.rpo.unwrap_or(tier.rpo) }
+    }
+
+    /// The escalation policy of a severity, if the config has one.
+    #[must_use]
+    pub fn policy(&self, severity: Severity) -> Option<&Escalation> {
+        self.escalation.iter().find(|e| e.severity == severity)
+    }
+
+    /// A contact by id.
+    #[must_use]
+    pub fn contact(&self, id: &str) -> Option<&Contact> {
+        self.contacts.iter().find(|c| c.id == id)
+    }
     /// A component by id.
     #[must_use]
     pub fn component(&self, id: &str) -> Option<&Component> {
@@ -190,14 +223,7 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
         components,
         contacts: file.contacts.into_iter().map(contact).collect(),
         escalation: file.escalation.into_iter().map(escalation).collect(),
-        notify: Notify {
-            pagerduty_routing_key: notify
-                .pagerduty
-                .map(|p| secret(src, "notify.pagerduty.routing_key", &p.routing_key, errors)),
-            slack_webhook_url: notify
-                .slack
-                .map(|s| secret(src, "notify.slack.webhook_url", &s.webhook_url, errors)),
-        },
+        notify: notify::convert(src, notify, errors),
         theme: file.ui.theme,
         keys: key_overrides(src, &file.keys, errors),
         probe_concurrency,
@@ -215,6 +241,7 @@ fn component(src: &Source, c: ComponentFile, errors: &mut Vec<Diagnostic>) -> Co
         depends_on: c.depends_on.into_iter().map(Spanned::into_inner).collect(),
         runbooks: c.runbooks,
         probe: probe::convert(src, c.probe.into_inner(), span, errors),
+        recovery_point: c.recovery_point.map(|r| notify::recovery_point(src, r, errors)),
     }
 }
 
@@ -578,9 +605,9 @@ probe = { kind = "sim" }
 
     #[test]
     fn secrets_resolve_and_never_print() {
-        let text = format!("{MINIMAL}\n[notify.slack]\nwebhook_url = \"${{HOME}}/x\"\n");
+        let text = format!("{MINIMAL}\n[notify.slack]\nwebhook_url = \"http://127.0.0.1${{HOME}}/x\"\n");
         let config = parse("w.toml", &text).unwrap();
-        let secret = config.notify.slack_webhook_url.unwrap();
+        let secret = config.notify.slack.unwrap();
         assert!(secret.expose().ends_with("/x"));
         assert_eq!(format!("{secret:?}"), "[REDACTED]");
     }

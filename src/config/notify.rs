@@ -1,0 +1,150 @@
+//! Notification endpoints and recovery-point sources: TOML forms and runtime forms.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::file::HumanDuration;
+use super::{Diagnostic, Secret, Source, secret};
+
+/// PagerDuty's public Events API v2 endpoint.
+pub const PAGERDUTY_EVENTS_URL: &str = "https://events.pagerduty.com/v2/enqueue";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyFile {
+    pub pagerduty: Option<PagerDutyFile>,
+    pub slack: Option<UrlFile>,
+    pub webhook: Option<UrlFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PagerDutyFile {
+    pub routing_key: Spanned<String>,
+    pub url: Option<Spanned<String>>,
+}
+
+/// `{ url = "..." }` or, for Slack, `{ webhook_url = "..." }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UrlFile {
+    #[serde(alias = "webhook_url")]
+    pub url: Spanned<String>,
+}
+
+/// Where notifications go. Every URL and key is a secret: never shown, logged or journaled.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Notify {
+    pub pagerduty: Option<PagerDuty>,
+    pub slack: Option<Secret>,
+    pub webhook: Option<Secret>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PagerDuty {
+    pub routing_key: Secret,
+    pub url: Secret,
+}
+
+fn url(src: &Source, key: &str, value: &Spanned<String>, errors: &mut Vec<Diagnostic>) -> Secret {
+    let resolved = secret(src, key, value, errors);
+    let parsed = reqwest::Url::parse(resolved.expose());
+    if !errors.iter().any(|e| e.message.contains(key)) && !parsed.is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+        errors.push(src.at(value.span(), format!("`{key}` must be an http:// or https:// URL")));
+    }
+    resolved
+}
+
+/// Validates and converts the `[notify]` table.
+pub fn convert(src: &Source, file: NotifyFile, errors: &mut Vec<Diagnostic>) -> Notify {
+    Notify {
+        pagerduty: file.pagerduty.map(|p| PagerDuty {
+            routing_key: secret(src, "notify.pagerduty.routing_key", &p.routing_key, errors),
+            url: p.url.as_ref().map_or_else(
+                || Secret::new(PAGERDUTY_EVENTS_URL),
+                |u| url(src, "notify.pagerduty.url", u, errors),
+            ),
+        }),
+        slack: file.slack.map(|s| url(src, "notify.slack.webhook_url", &s.url, errors)),
+        webhook: file.webhook.map(|w| url(src, "notify.webhook.url", &w.url, errors)),
+    }
+}
+
+/// Where the time of a component's last good copy comes from.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RecoveryPointFile {
+    HttpJson {
+        url: Spanned<String>,
+        pointer: Spanned<String>,
+        interval: Option<HumanDuration>,
+        timeout: Option<HumanDuration>,
+    },
+    Command {
+        command: Spanned<String>,
+        interval: Option<HumanDuration>,
+        timeout: Option<HumanDuration>,
+    },
+    File {
+        glob: Spanned<String>,
+        interval: Option<HumanDuration>,
+    },
+    Sim {
+        age: HumanDuration,
+    },
+}
+
+/// A recovery-point source.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PointSource {
+    /// A JSON document whose value at `pointer` is an RFC 3339 time or epoch seconds.
+    HttpJson { url: reqwest::Url, pointer: String },
+    /// A command that prints an RFC 3339 time or epoch seconds.
+    Command { command: String },
+    /// The newest modification time among files matching a glob.
+    File { glob: String },
+    /// Simulated: the last copy was `age` before the console started.
+    Sim { age: Duration },
+}
+
+/// How a component's recovery point is found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecoveryPoint {
+    pub source: PointSource,
+    pub interval: Duration,
+    pub timeout: Duration,
+}
+
+const POINT_INTERVAL: Duration = Duration::from_secs(30);
+const POINT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Validates and converts a `recovery_point` table.
+pub fn recovery_point(src: &Source, file: RecoveryPointFile, errors: &mut Vec<Diagnostic>) -> RecoveryPoint {
+    let timing = |interval: Option<HumanDuration>, timeout: Option<HumanDuration>| {
+        let interval = interval.map_or(POINT_INTERVAL, |d| d.0);
+        (interval, timeout.map_or(POINT_TIMEOUT.min(interval.mul_f64(0.8)), |d| d.0))
+    };
+    let (source, (interval, timeout)) = match file {
+        RecoveryPointFile::HttpJson { url: raw, pointer, interval, timeout } => {
+            let resolved = url(src, "recovery_point.url", &raw, errors);
+            if !pointer.get_ref().starts_with('/') {
+                errors.push(src.at(pointer.span(), format!("JSON pointer `{}` must start with `/`", pointer.get_ref())));
+            }
+            let url = reqwest::Url::parse(resolved.expose()).unwrap_or_else(|_| reqwest::Url::parse("http://127.0.0.1/").expect("valid"));
+            (PointSource::HttpJson { url, pointer: pointer.into_inner() }, timing(interval, timeout))
+        }
+        RecoveryPointFile::Command { command, interval, timeout } => {
+            (PointSource::Command { command: command.into_inner() }, timing(interval, timeout))
+        }
+        RecoveryPointFile::File { glob: pattern, interval } => {
+            if let Err(e) = glob::Pattern::new(pattern.get_ref()) {
+                errors.push(src.at(pattern.span(), format!("invalid glob `{}`: {e}", pattern.get_ref())));
+            }
+            (PointSource::File { glob: pattern.into_inner() }, timing(interval, None))
+        }
+        RecoveryPointFile::Sim { age } => (PointSource::Sim { age: age.0 }, timing(None, None)),
+    };
+    RecoveryPoint { source, interval, timeout }
+}
