@@ -240,6 +240,8 @@ fn user_from_passwd() -> Option<String> {
 }
 
 struct Loop {
+    tx: mpsc::Sender<Msg>,
+    client: reqwest::Client,
     state: State,
     view: View,
     clock: Clock,
@@ -276,6 +278,23 @@ impl Loop {
                 event,
             },
             Effect::Append { at, event } => Command::Append { at, actor, event },
+            Effect::Send {
+                queued,
+                channel,
+                payload,
+            } => {
+                let (client, notify, tx) = (
+                    self.client.clone(),
+                    self.state.config.notify.clone(),
+                    self.tx.clone(),
+                );
+                tokio::spawn(async move {
+                    let result =
+                        crate::workers::notify::deliver(&client, &notify, channel, payload).await;
+                    let _ = tx.send(Msg::Delivered { queued, result }).await;
+                });
+                return;
+            }
         };
         if self.journal.send(command).is_err() {
             self.dispatch(Msg::JournalFailed("the journal writer stopped".into()));
@@ -317,11 +336,45 @@ impl Loop {
     }
 }
 
+/// Starts one task per component with a real recovery-point source, reading it on its interval.
+fn spawn_recovery_points(app: &Loop, now: &crate::workers::probe::Now) {
+    for (index, component) in app.state.config.components.iter().enumerate() {
+        let Some(point) = component.recovery_point.clone() else {
+            continue;
+        };
+        if matches!(point.source, crate::config::notify::PointSource::Sim { .. }) {
+            continue;
+        }
+        let (client, tx, now) = (
+            app.client.clone(),
+            app.tx.clone(),
+            std::sync::Arc::clone(now),
+        );
+        tokio::spawn(async move {
+            loop {
+                let reading = crate::workers::notify::read_point(&client, &point, now()).await;
+                if tx
+                    .send(Msg::RecoveryPoint { index, reading })
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+                tokio::time::sleep(point.interval).await;
+            }
+        });
+    }
+}
+
 /// Runs the console until the user quits, the terminal goes away, or SIGTERM/SIGHUP arrives.
 pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let tx_probe = tx.clone();
     let mut app = Loop {
+        tx: tx.clone(),
+        client: crate::workers::probe::client_builder(true)
+            .build()
+            .unwrap_or_default(),
         journal: writer::spawn(journal, tx),
         clock: Clock::new(options.speed, options.state.records.last().map(|r| r.at)),
         state: options.state,
@@ -351,6 +404,8 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
         std::sync::Arc::new(move || clock.now()),
         tx_probe,
     );
+    let now_fn: crate::workers::probe::Now = std::sync::Arc::new(move || clock.now());
+    spawn_recovery_points(&app, &now_fn);
     let mut guard = TerminalGuard::enter()?;
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));

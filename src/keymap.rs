@@ -29,6 +29,7 @@ pub enum Action {
     NextScreen,
     PrevScreen,
     Dashboard,
+    Escalation,
     Timeline,
     Declare,
     Severity,
@@ -36,6 +37,9 @@ pub enum Action {
     Roles,
     Note,
     Resolve,
+    Acknowledge,
+    Page,
+    Update,
     NextChoice,
     PrevChoice,
 }
@@ -61,6 +65,10 @@ impl Action {
             Self::PrevScreen => "previous screen",
             Self::Dashboard => "dashboard screen",
             Self::Timeline => "timeline screen",
+            Self::Escalation => "escalation screen",
+            Self::Acknowledge => "acknowledge the due escalation level",
+            Self::Page => "page the due escalation level",
+            Self::Update => "post a stakeholder update",
             Self::Declare => "declare an incident",
             Self::Severity => "change severity",
             Self::Status => "set status",
@@ -78,6 +86,10 @@ impl Action {
         matches!(
             self,
             Self::Declare
+                | Self::Acknowledge
+                | Self::Page
+                | Self::Update
+                | Self::Escalation
                 | Self::Severity
                 | Self::Status
                 | Self::Roles
@@ -101,6 +113,7 @@ pub enum Context {
     /// Every screen (not inside an overlay).
     Global,
     Dashboard,
+    Escalation,
     Timeline,
     /// Dialogs with a text field or a list of choices.
     Dialog,
@@ -264,7 +277,11 @@ fn defaults() -> Vec<Binding> {
         (C::Global, code(KeyCode::Tab), A::NextScreen),
         (C::Global, code(KeyCode::BackTab), A::PrevScreen),
         (C::Global, ch('1'), A::Dashboard),
+        (C::Global, ch('3'), A::Escalation),
         (C::Global, ch('4'), A::Timeline),
+        (C::Global, ch('a'), A::Acknowledge),
+        (C::Global, ch('p'), A::Page),
+        (C::Global, ch('u'), A::Update),
         (C::Global, ch('D'), A::Declare),
         (C::Global, ch('S'), A::Severity),
         (C::Global, ch('t'), A::Status),

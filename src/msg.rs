@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::event::{Event, Record};
+use crate::domain::event::{Channel, Event, Record};
 use crate::domain::health::Sample;
 use crate::keymap::Action;
 
@@ -21,6 +21,16 @@ pub enum Msg {
     JournalFailed(String),
     /// A probe of the component at `index` (config order) finished.
     Probed { index: usize, sample: Sample },
+    /// A recovery-point source of the component at `index` was read.
+    RecoveryPoint {
+        index: usize,
+        reading: Result<DateTime<Utc>, String>,
+    },
+    /// A delivery attempt of the outbox entry queued at `queued` ended.
+    Delivered {
+        queued: u64,
+        result: Result<(), String>,
+    },
     /// The terminal was resized.
     Resize,
 }
@@ -36,6 +46,12 @@ pub enum Effect {
     },
     /// Record an event in the open incident's journal.
     Append { at: DateTime<Utc>, event: Event },
+    /// Deliver an outbox entry (the sender adds the secret endpoint and key).
+    Send {
+        queued: u64,
+        channel: Channel,
+        payload: serde_json::Value,
+    },
     /// Leave the console (the incident stays open).
     Quit,
 }

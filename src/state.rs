@@ -1,6 +1,6 @@
 //! The whole state of the console: config, live world, the incident fold and the UI state.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 
 use chrono::{DateTime, Utc};
 use strum::{Display, EnumIter, IntoEnumIterator};
@@ -27,6 +27,7 @@ pub enum Mode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Display, EnumIter)]
 pub enum Screen {
     Dashboard,
+    Escalation,
     Timeline,
 }
 
@@ -36,6 +37,7 @@ impl Screen {
     pub fn number(self) -> u8 {
         match self {
             Self::Dashboard => 1,
+            Self::Escalation => 3,
             Self::Timeline => 4,
         }
     }
@@ -57,6 +59,7 @@ impl Screen {
     pub fn context(self) -> Context {
         match self {
             Self::Dashboard => Context::Dashboard,
+            Self::Escalation => Context::Escalation,
             Self::Timeline => Context::Timeline,
         }
     }
@@ -72,6 +75,8 @@ pub enum DialogKind {
     Note,
     Resolve,
     Filter,
+    /// A stakeholder update (posted to chat when configured).
+    Update,
 }
 
 /// An open dialog: its text field and its selected choice.
@@ -95,7 +100,9 @@ impl Dialog {
                 .collect(),
             DialogKind::Status => status_choices().iter().map(ToString::to_string).collect(),
             DialogKind::Roles => Role::iter().map(|r| r.to_string()).collect(),
-            DialogKind::Note | DialogKind::Resolve | DialogKind::Filter => Vec::new(),
+            DialogKind::Note | DialogKind::Resolve | DialogKind::Filter | DialogKind::Update => {
+                Vec::new()
+            }
         }
     }
 
@@ -166,7 +173,7 @@ pub struct Ui {
     pub overlay: Option<Overlay>,
     /// Bumped whenever a dialog's text is replaced, so the editor widget reloads it.
     pub text_serial: u64,
-    pub lists: [ListState; 2],
+    pub lists: [ListState; 3],
     /// A short message in the footer until the next action.
     pub flash: Option<String>,
 }
@@ -180,6 +187,19 @@ impl Ui {
 
     pub fn list_mut(&mut self, screen: Screen) -> &mut ListState {
         &mut self.lists[screen.index()]
+    }
+}
+
+/// A simulated recovery point is known from the start; real ones once their source is read.
+fn initial_recovery(
+    component: &crate::config::Component,
+    now: DateTime<Utc>,
+) -> Option<Result<DateTime<Utc>, String>> {
+    match component.recovery_point.as_ref().map(|r| &r.source) {
+        Some(crate::config::notify::PointSource::Sim { age }) => Some(Ok(
+            now - chrono::TimeDelta::from_std(*age).unwrap_or_default()
+        )),
+        _ => None,
     }
 }
 
@@ -200,6 +220,13 @@ pub struct State {
     pub log: VecDeque<LogLine>,
     pub ui: Ui,
     pub now: DateTime<Utc>,
+    /// The last recovery-point reading per component (config order): the last good copy, or why
+    /// it could not be read.
+    pub recovery: Vec<Option<Result<DateTime<Utc>, String>>>,
+    /// Outbox entries being delivered now (by queued sequence number).
+    pub in_flight: BTreeSet<u64>,
+    /// Breaches asked to be journaled in this run, so a slow journal never gets them twice.
+    pub breaches_asked: BTreeSet<(String, DateTime<Utc>)>,
 }
 
 impl State {
@@ -210,6 +237,11 @@ impl State {
             .components
             .iter()
             .map(|c| (c.id.clone(), c.probe.initial(), c.depends_on.clone()))
+            .collect();
+        let recovery = config
+            .components
+            .iter()
+            .map(|c| initial_recovery(c, now))
             .collect();
         Self {
             keymap: Keymap::with_overrides(&config.keys),
@@ -229,6 +261,9 @@ impl State {
                 lists: Default::default(),
                 flash: None,
             },
+            recovery,
+            in_flight: BTreeSet::new(),
+            breaches_asked: BTreeSet::new(),
             now,
         }
     }

@@ -1,5 +1,7 @@
 //! `update`: the pure heart of the console. No I/O; time comes in as an argument.
 
+use std::collections::VecDeque;
+
 use chrono::{DateTime, Utc};
 use strum::IntoEnumIterator;
 
@@ -32,14 +34,21 @@ pub fn update(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Journaled(record) => {
-            journaled(state, record);
-            Vec::new()
+            journaled(state, record.clone());
+            command::after_record(state, &record, now)
         }
         Msg::JournalFailed(error) => {
             journal_failed(state, error);
             Vec::new()
         }
         Msg::Probed { index, sample } => probed(state, index, sample, now),
+        Msg::RecoveryPoint { index, reading } => {
+            if let Some(slot) = state.recovery.get_mut(index) {
+                *slot = Some(reading);
+            }
+            Vec::new()
+        }
+        Msg::Delivered { queued, result } => command::delivered(state, queued, result, now),
         Msg::Resize => Vec::new(),
     }
 }
@@ -48,12 +57,11 @@ pub fn update(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
 /// For scripted sessions (screenshots, tests), never for the live console.
 pub fn play(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
     let effects = update(state, msg, now);
-    for effect in &effects {
+    let mut pending: VecDeque<Effect> = effects.iter().cloned().collect();
+    while let Some(effect) = pending.pop_front() {
         let (at, event) = match effect {
-            Effect::Declare { at, event, .. } | Effect::Append { at, event } => {
-                (*at, event.clone())
-            }
-            Effect::Quit => continue,
+            Effect::Declare { at, event, .. } | Effect::Append { at, event } => (at, event),
+            Effect::Quit | Effect::Send { .. } => continue,
         };
         let seq = state.records.len() as u64 + 1;
         let record = Record {
@@ -62,7 +70,7 @@ pub fn play(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             actor: state.actor.clone(),
             event,
         };
-        update(state, Msg::Journaled(record), now);
+        pending.extend(update(state, Msg::Journaled(record), now));
     }
     effects
 }
@@ -174,6 +182,7 @@ fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
             effects.push(Effect::Append { at: now, event });
         }
     }
+    effects.extend(command::tick(state, now));
     effects
 }
 
@@ -209,7 +218,7 @@ fn on_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effec
         }
         Some(Overlay::Palette { .. }) => palette_action(state, action, now),
         Some(Overlay::Dialog(_)) => dialog_action(state, action, now),
-        None => screen_action(state, action),
+        None => screen_action(state, action, now),
     }
 }
 
@@ -258,7 +267,7 @@ fn palette_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<
     Vec::new()
 }
 
-fn screen_action(state: &mut State, action: Action) -> Vec<Effect> {
+fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
     state.ui.flash = None;
     match action {
         Action::Quit => return vec![Effect::Quit],
@@ -287,8 +296,16 @@ fn screen_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::PrevScreen => state.ui.screen = state.ui.screen.cycle(false),
         Action::Dashboard => state.ui.screen = Screen::Dashboard,
         Action::Timeline => state.ui.screen = Screen::Timeline,
+        Action::Escalation => state.ui.screen = Screen::Escalation,
+        Action::Acknowledge => return command::acknowledge(state, now),
+        Action::Page => return command::page(state, now),
         Action::Declare => open_declare(state),
-        Action::Severity | Action::Status | Action::Roles | Action::Note | Action::Resolve => {
+        Action::Severity
+        | Action::Status
+        | Action::Roles
+        | Action::Note
+        | Action::Resolve
+        | Action::Update => {
             open_incident_dialog(state, action);
         }
         Action::Confirm => open_detail(state),
@@ -311,6 +328,7 @@ fn move_selection(state: &mut State, action: Action) {
     let len = match state.ui.screen {
         Screen::Dashboard => state.dashboard_rows().len(),
         Screen::Timeline => state.timeline_len(),
+        Screen::Escalation => 0,
     };
     let last = len.saturating_sub(1);
     let list = state.ui.list_mut(state.ui.screen);
@@ -377,6 +395,7 @@ fn open_incident_dialog(state: &mut State, action: Action) {
         }
         Action::Roles => (DialogKind::Roles, incident.roles.commander.clone(), 0),
         Action::Resolve => (DialogKind::Resolve, String::new(), 0),
+        Action::Update => (DialogKind::Update, String::new(), 0),
         _ => (DialogKind::Note, String::new(), 0),
     };
     open_dialog(state, kind, text, choice);
@@ -529,6 +548,12 @@ fn incident_event(
             }
             Some(Event::NoteAdded { text })
         }
+        DialogKind::Update => {
+            if text.is_empty() {
+                return Err("Type the update for stakeholders first.");
+            }
+            Some(Event::UpdatePosted { text })
+        }
         DialogKind::Resolve => Some(Event::Resolved {
             summary: (!text.is_empty()).then_some(text),
         }),
@@ -566,5 +591,6 @@ fn journal_failed(state: &mut State, error: String) {
     }
 }
 
+pub mod command;
 #[cfg(test)]
 mod tests;

@@ -118,15 +118,25 @@ pub fn default_budget(tier: Tier) -> Budget {
         Tier::Standard => (4 * 3600, 4 * 3600),
         Tier::Low => (24 * 3600, 24 * 3600),
     };
-    Budget { rto: Duration::from_secs(rto), rpo: Duration::from_secs(rpo) }
+    Budget {
+        rto: Duration::from_secs(rto),
+        rpo: Duration::from_secs(rpo),
+    }
 }
 
 impl Config {
     /// A component's RTO and RPO: its own, else its tier's, else the built-in tier default.
     #[must_use]
     pub fn budget(&self, component: &Component) -> Budget {
-        let tier = self.tiers.get(&component.tier).copied().unwrap_or_else(|| default_budget(component.tier));
-        Budget { rto: component.rto.unwrap_or(tier.rto), rpo: component.rpo.unwrap_or(tier.rpo) }
+        let tier = self
+            .tiers
+            .get(&component.tier)
+            .copied()
+            .unwrap_or_else(|| default_budget(component.tier));
+        Budget {
+            rto: component.rto.unwrap_or(tier.rto),
+            rpo: component.rpo.unwrap_or(tier.rpo),
+        }
     }
 
     /// The escalation policy of a severity, if the config has one.
@@ -241,7 +251,9 @@ fn component(src: &Source, c: ComponentFile, errors: &mut Vec<Diagnostic>) -> Co
         depends_on: c.depends_on.into_iter().map(Spanned::into_inner).collect(),
         runbooks: c.runbooks,
         probe: probe::convert(src, c.probe.into_inner(), span, errors),
-        recovery_point: c.recovery_point.map(|r| notify::recovery_point(src, r, errors)),
+        recovery_point: c
+            .recovery_point
+            .map(|r| notify::recovery_point(src, r, errors)),
     }
 }
 
@@ -605,7 +617,8 @@ probe = { kind = "sim" }
 
     #[test]
     fn secrets_resolve_and_never_print() {
-        let text = format!("{MINIMAL}\n[notify.slack]\nwebhook_url = \"http://127.0.0.1${{HOME}}/x\"\n");
+        let text =
+            format!("{MINIMAL}\n[notify.slack]\nwebhook_url = \"http://127.0.0.1${{HOME}}/x\"\n");
         let config = parse("w.toml", &text).unwrap();
         let secret = config.notify.slack.unwrap();
         assert!(secret.expose().ends_with("/x"));

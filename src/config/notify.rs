@@ -8,7 +8,7 @@ use toml::Spanned;
 use super::file::HumanDuration;
 use super::{Diagnostic, Secret, Source, secret};
 
-/// PagerDuty's public Events API v2 endpoint.
+/// `PagerDuty`'s public Events API v2 endpoint.
 pub const PAGERDUTY_EVENTS_URL: &str = "https://events.pagerduty.com/v2/enqueue";
 
 #[derive(Debug, Default, Deserialize)]
@@ -51,8 +51,13 @@ pub struct PagerDuty {
 fn url(src: &Source, key: &str, value: &Spanned<String>, errors: &mut Vec<Diagnostic>) -> Secret {
     let resolved = secret(src, key, value, errors);
     let parsed = reqwest::Url::parse(resolved.expose());
-    if !errors.iter().any(|e| e.message.contains(key)) && !parsed.is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
-        errors.push(src.at(value.span(), format!("`{key}` must be an http:// or https:// URL")));
+    if !errors.iter().any(|e| e.message.contains(key))
+        && !parsed.is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+    {
+        errors.push(src.at(
+            value.span(),
+            format!("`{key}` must be an http:// or https:// URL"),
+        ));
     }
     resolved
 }
@@ -67,8 +72,12 @@ pub fn convert(src: &Source, file: NotifyFile, errors: &mut Vec<Diagnostic>) -> 
                 |u| url(src, "notify.pagerduty.url", u, errors),
             ),
         }),
-        slack: file.slack.map(|s| url(src, "notify.slack.webhook_url", &s.url, errors)),
-        webhook: file.webhook.map(|w| url(src, "notify.webhook.url", &w.url, errors)),
+        slack: file
+            .slack
+            .map(|s| url(src, "notify.slack.webhook_url", &s.url, errors)),
+        webhook: file
+            .webhook
+            .map(|w| url(src, "notify.webhook.url", &w.url, errors)),
     }
 }
 
@@ -121,30 +130,74 @@ const POINT_INTERVAL: Duration = Duration::from_secs(30);
 const POINT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Validates and converts a `recovery_point` table.
-pub fn recovery_point(src: &Source, file: RecoveryPointFile, errors: &mut Vec<Diagnostic>) -> RecoveryPoint {
+pub fn recovery_point(
+    src: &Source,
+    file: RecoveryPointFile,
+    errors: &mut Vec<Diagnostic>,
+) -> RecoveryPoint {
     let timing = |interval: Option<HumanDuration>, timeout: Option<HumanDuration>| {
         let interval = interval.map_or(POINT_INTERVAL, |d| d.0);
-        (interval, timeout.map_or(POINT_TIMEOUT.min(interval.mul_f64(0.8)), |d| d.0))
+        (
+            interval,
+            timeout.map_or(POINT_TIMEOUT.min(interval.mul_f64(0.8)), |d| d.0),
+        )
     };
     let (source, (interval, timeout)) = match file {
-        RecoveryPointFile::HttpJson { url: raw, pointer, interval, timeout } => {
+        RecoveryPointFile::HttpJson {
+            url: raw,
+            pointer,
+            interval,
+            timeout,
+        } => {
             let resolved = url(src, "recovery_point.url", &raw, errors);
             if !pointer.get_ref().starts_with('/') {
-                errors.push(src.at(pointer.span(), format!("JSON pointer `{}` must start with `/`", pointer.get_ref())));
+                errors.push(src.at(
+                    pointer.span(),
+                    format!("JSON pointer `{}` must start with `/`", pointer.get_ref()),
+                ));
             }
-            let url = reqwest::Url::parse(resolved.expose()).unwrap_or_else(|_| reqwest::Url::parse("http://127.0.0.1/").expect("valid"));
-            (PointSource::HttpJson { url, pointer: pointer.into_inner() }, timing(interval, timeout))
+            let url = reqwest::Url::parse(resolved.expose())
+                .unwrap_or_else(|_| reqwest::Url::parse("http://127.0.0.1/").expect("valid"));
+            (
+                PointSource::HttpJson {
+                    url,
+                    pointer: pointer.into_inner(),
+                },
+                timing(interval, timeout),
+            )
         }
-        RecoveryPointFile::Command { command, interval, timeout } => {
-            (PointSource::Command { command: command.into_inner() }, timing(interval, timeout))
-        }
-        RecoveryPointFile::File { glob: pattern, interval } => {
+        RecoveryPointFile::Command {
+            command,
+            interval,
+            timeout,
+        } => (
+            PointSource::Command {
+                command: command.into_inner(),
+            },
+            timing(interval, timeout),
+        ),
+        RecoveryPointFile::File {
+            glob: pattern,
+            interval,
+        } => {
             if let Err(e) = glob::Pattern::new(pattern.get_ref()) {
-                errors.push(src.at(pattern.span(), format!("invalid glob `{}`: {e}", pattern.get_ref())));
+                errors.push(src.at(
+                    pattern.span(),
+                    format!("invalid glob `{}`: {e}", pattern.get_ref()),
+                ));
             }
-            (PointSource::File { glob: pattern.into_inner() }, timing(interval, None))
+            (
+                PointSource::File {
+                    glob: pattern.into_inner(),
+                },
+                timing(interval, None),
+            )
         }
         RecoveryPointFile::Sim { age } => (PointSource::Sim { age: age.0 }, timing(None, None)),
     };
-    RecoveryPoint { source, interval, timeout }
+    RecoveryPoint {
+        source,
+        interval,
+        timeout,
+    }
 }

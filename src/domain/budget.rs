@@ -46,7 +46,11 @@ pub struct Rto {
 
 fn fraction(used: TimeDelta, target: Duration) -> f64 {
     let target = target.as_secs_f64();
-    if target <= 0.0 { 1.0 } else { used.num_milliseconds().max(0) as f64 / 1000.0 / target }
+    if target <= 0.0 {
+        1.0
+    } else {
+        used.num_milliseconds().max(0) as f64 / 1000.0 / target
+    }
 }
 
 fn delta(d: Duration) -> TimeDelta {
@@ -55,10 +59,23 @@ fn delta(d: Duration) -> TimeDelta {
 
 /// The RTO budget of an outage from `start` (to `end`, if recovered) against `target`, at `now`.
 #[must_use]
-pub fn rto(start: DateTime<Utc>, end: Option<DateTime<Utc>>, target: Duration, now: DateTime<Utc>) -> Rto {
+pub fn rto(
+    start: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+    target: Duration,
+    now: DateTime<Utc>,
+) -> Rto {
     let elapsed = (end.unwrap_or(now) - start).max(TimeDelta::zero());
     let fraction = fraction(elapsed, target);
-    Rto { start, end, target, elapsed, fraction, level: Level::of(fraction), breach_at: start + delta(target) }
+    Rto {
+        start,
+        end,
+        target,
+        elapsed,
+        fraction,
+        level: Level::of(fraction),
+        breach_at: start + delta(target),
+    }
 }
 
 /// A recovery-point budget: data at risk since the last good copy.
@@ -77,7 +94,13 @@ pub struct Rpo {
 pub fn rpo(last_copy: DateTime<Utc>, target: Duration, now: DateTime<Utc>) -> Rpo {
     let exposure = (now - last_copy).max(TimeDelta::zero());
     let fraction = fraction(exposure, target);
-    Rpo { last_copy, target, exposure, fraction, level: Level::of(fraction) }
+    Rpo {
+        last_copy,
+        target,
+        exposure,
+        fraction,
+        level: Level::of(fraction),
+    }
 }
 
 #[cfg(test)]
@@ -89,7 +112,7 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap() + TimeDelta::minutes(min)
     }
 
-    const TEN: Duration = Duration::from_secs(600);
+    const TEN: Duration = Duration::from_mins(10);
 
     #[test]
     fn thresholds_are_half_four_fifths_and_all() {
@@ -113,9 +136,13 @@ mod tests {
 
     #[test]
     fn exposure_is_time_since_the_last_good_copy() {
-        let budget = rpo(at(0), Duration::from_secs(300), at(4));
+        let budget = rpo(at(0), Duration::from_mins(5), at(4));
         assert_eq!(budget.exposure, TimeDelta::minutes(4));
         assert_eq!(budget.level, Level::Critical);
-        assert_eq!(rpo(at(10), TEN, at(4)).exposure, TimeDelta::zero(), "a future copy is not negative exposure");
+        assert_eq!(
+            rpo(at(10), TEN, at(4)).exposure,
+            TimeDelta::zero(),
+            "a future copy is not negative exposure"
+        );
     }
 }

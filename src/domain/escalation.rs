@@ -34,7 +34,7 @@ pub fn repeat_period(levels: &[Level]) -> Duration {
         [.., before, last] => last.after.saturating_sub(before.after),
         _ => Duration::ZERO,
     };
-    gap.max(Duration::from_secs(300))
+    gap.max(Duration::from_mins(5))
 }
 
 /// The standing at `now` of a policy whose clock started at `since`.
@@ -52,7 +52,10 @@ pub fn standing(
         (Some(due), Some(acked)) => acked >= due,
         _ => false,
     };
-    let upcoming = levels.iter().position(|l| delta(l.after) > elapsed).map(|i| (i, since + delta(levels[i].after)));
+    let upcoming = levels
+        .iter()
+        .position(|l| delta(l.after) > elapsed)
+        .map(|i| (i, since + delta(levels[i].after)));
     let next = upcoming.or_else(|| {
         let last = levels.len().checked_sub(1)?;
         if !repeat_last || is_acked {
@@ -61,9 +64,16 @@ pub fn standing(
         let period = delta(repeat_period(levels));
         let first = since + delta(levels[last].after);
         let periods = ((now - first).num_seconds() / period.num_seconds().max(1)) + 1;
-        Some((last, first + period * i32::try_from(periods).unwrap_or(i32::MAX)))
+        Some((
+            last,
+            first + period * i32::try_from(periods).unwrap_or(i32::MAX),
+        ))
     });
-    Standing { due, acknowledged: is_acked, next }
+    Standing {
+        due,
+        acknowledged: is_acked,
+        next,
+    }
 }
 
 /// When the next stakeholder update is due, given the last one and the cadence.
@@ -84,14 +94,20 @@ mod tests {
     fn levels() -> Vec<Level> {
         [0, 15, 30]
             .iter()
-            .map(|m| Level { after: Duration::from_secs(m * 60), notify: vec![format!("l{m}")] })
+            .map(|m| Level {
+                after: Duration::from_secs(m * 60),
+                notify: vec![format!("l{m}")],
+            })
             .collect()
     }
 
     #[test]
     fn levels_become_due_in_order() {
         let s = standing(&levels(), false, at(0), None, at(1));
-        assert_eq!((s.due, s.acknowledged, s.next), (Some(0), false, Some((1, at(15)))));
+        assert_eq!(
+            (s.due, s.acknowledged, s.next),
+            (Some(0), false, Some((1, at(15))))
+        );
         let s = standing(&levels(), false, at(0), None, at(16));
         assert_eq!((s.due, s.next), (Some(1), Some((2, at(30)))));
         let s = standing(&levels(), false, at(0), None, at(45));
@@ -122,6 +138,6 @@ mod tests {
 
     #[test]
     fn cadence_says_when_the_next_update_is_due() {
-        assert_eq!(update_due(at(10), Duration::from_secs(1800)), at(40));
+        assert_eq!(update_due(at(10), Duration::from_mins(30)), at(40));
     }
 }

@@ -88,9 +88,14 @@ pub enum Event {
         since: Option<DateTime<Utc>>,
     },
     /// The due escalation level was acknowledged (and every level before it).
-    Acknowledged { level: usize },
+    Acknowledged {
+        level: usize,
+    },
     /// An escalation level was paged; its contacts are named for the record.
-    Paged { level: usize, contacts: Vec<String> },
+    Paged {
+        level: usize,
+        contacts: Vec<String>,
+    },
     /// A component's recovery-time objective was exceeded during this outage.
     RtoBreached {
         component: String,
@@ -103,14 +108,18 @@ pub enum Event {
         entries: Vec<BudgetEntry>,
     },
     /// A stakeholder update typed by the commander.
-    UpdatePosted { text: String },
+    UpdatePosted {
+        text: String,
+    },
     /// A notification waits in the outbox; its identity is this record's sequence number.
     NotifyQueued {
         channel: Channel,
         payload: serde_json::Value,
     },
     /// The notification queued at `queued` was delivered.
-    NotifySent { queued: u64 },
+    NotifySent {
+        queued: u64,
+    },
     /// A delivery attempt failed; it is retried later.
     NotifyFailed {
         queued: u64,
@@ -180,15 +189,31 @@ impl Event {
             },
             Self::ScenarioMessage { text } => format!("Scenario: {text}"),
             Self::Acknowledged { level } => format!("Escalation level {} acknowledged", level + 1),
-            Self::Paged { level, contacts } => format!("Paged level {}: {}", level + 1, contacts.join(", ")),
-            Self::RtoBreached { component, target_secs, .. } => {
-                format!("{component} breached its RTO of {}", crate::domain::incident::brief(chrono::TimeDelta::seconds(*target_secs as i64)))
+            Self::Paged { level, contacts } => {
+                format!("Paged level {}: {}", level + 1, contacts.join(", "))
             }
-            Self::Budgets { milestone, entries } => format!("Budgets recorded at {milestone} for {} components", entries.len()),
+            Self::RtoBreached {
+                component,
+                target_secs,
+                ..
+            } => {
+                format!(
+                    "{component} breached its RTO of {}",
+                    crate::domain::incident::brief(chrono::TimeDelta::seconds(*target_secs as i64))
+                )
+            }
+            Self::Budgets { milestone, entries } => format!(
+                "Budgets recorded at {milestone} for {} components",
+                entries.len()
+            ),
             Self::UpdatePosted { text } => format!("Update: {text}"),
             Self::NotifyQueued { channel, .. } => format!("{channel} notification queued"),
             Self::NotifySent { queued } => format!("notification #{queued} sent"),
-            Self::NotifyFailed { queued, attempt, error } => format!("notification #{queued} failed (attempt {attempt}): {error}"),
+            Self::NotifyFailed {
+                queued,
+                attempt,
+                error,
+            } => format!("notification #{queued} failed (attempt {attempt}): {error}"),
             Self::Resolved {
                 summary: Some(summary),
             } => format!("Resolved: {summary}"),

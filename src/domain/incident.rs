@@ -92,8 +92,14 @@ pub struct OutageSpan {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
     Queued,
-    Failed { attempts: u32, error: String, at: DateTime<Utc> },
-    Sent { at: DateTime<Utc> },
+    Failed {
+        attempts: u32,
+        error: String,
+        at: DateTime<Utc>,
+    },
+    Sent {
+        at: DateTime<Utc>,
+    },
 }
 
 /// A notification in the outbox.
@@ -147,7 +153,11 @@ impl Incident {
             events: 1,
             outages: outages
                 .iter()
-                .map(|o| OutageSpan { component: o.component.clone(), start: o.since, end: None })
+                .map(|o| OutageSpan {
+                    component: o.component.clone(),
+                    start: o.since,
+                    end: None,
+                })
                 .collect(),
             escalation_since: record.at,
             acknowledged_level: None,
@@ -188,7 +198,12 @@ impl Incident {
                 actor: record.actor.clone(),
                 text: text.clone(),
             }),
-            Event::ComponentChanged { component, to, since, .. } => {
+            Event::ComponentChanged {
+                component,
+                to,
+                since,
+                ..
+            } => {
                 self.component_changed(component, to.is_failing(), since.unwrap_or(record.at));
             }
             Event::Resolved { .. } => self.set_status(Status::Resolved, record.at),
@@ -196,8 +211,14 @@ impl Incident {
                 self.acknowledged_level = Some((*level, record.at));
                 self.acknowledged.get_or_insert(record.at);
             }
-            Event::Paged { level, contacts } => self.pages.push((*level, record.at, contacts.clone())),
-            Event::RtoBreached { component, outage_start, .. } => {
+            Event::Paged { level, contacts } => {
+                self.pages.push((*level, record.at, contacts.clone()));
+            }
+            Event::RtoBreached {
+                component,
+                outage_start,
+                ..
+            } => {
                 self.breaches.push((component.clone(), *outage_start));
             }
             Event::Budgets { .. } => {}
@@ -209,8 +230,16 @@ impl Incident {
                 delivery: Delivery::Queued,
             }),
             Event::NotifySent { queued } => self.deliver(*queued, Delivery::Sent { at: record.at }),
-            Event::NotifyFailed { queued, attempt, error } => {
-                let failed = Delivery::Failed { attempts: *attempt, error: error.clone(), at: record.at };
+            Event::NotifyFailed {
+                queued,
+                attempt,
+                error,
+            } => {
+                let failed = Delivery::Failed {
+                    attempts: *attempt,
+                    error: error.clone(),
+                    at: record.at,
+                };
                 self.deliver(*queued, failed);
             }
         }
@@ -220,19 +249,26 @@ impl Incident {
         if failing && !self.affected.iter().any(|c| c == component) {
             self.affected.push(component.to_owned());
         }
-        let open = self.outages.iter_mut().find(|o| o.component == component && o.end.is_none());
+        let open = self
+            .outages
+            .iter_mut()
+            .find(|o| o.component == component && o.end.is_none());
         match (failing, open) {
-            (true, None) => self.outages.push(OutageSpan { component: component.to_owned(), start: since, end: None }),
+            (true, None) => self.outages.push(OutageSpan {
+                component: component.to_owned(),
+                start: since,
+                end: None,
+            }),
             (false, Some(span)) => span.end = Some(since),
             _ => {}
         }
     }
 
     fn deliver(&mut self, queued: u64, delivery: Delivery) {
-        if let Some(entry) = self.outbox.iter_mut().find(|o| o.queued == queued) {
-            if !matches!(entry.delivery, Delivery::Sent { .. }) {
-                entry.delivery = delivery;
-            }
+        if let Some(entry) = self.outbox.iter_mut().find(|o| o.queued == queued)
+            && !matches!(entry.delivery, Delivery::Sent { .. })
+        {
+            entry.delivery = delivery;
         }
     }
 
@@ -411,7 +447,11 @@ mod tests {
         assert_eq!(incident.mitigated, Some(at(20)));
         assert_eq!(incident.resolved, Some(at(30)));
         assert_eq!(incident.affected, ["db", "api"]);
-        assert_eq!(incident.outage("api").unwrap().start, at(8), "the outage starts at its first failed sample");
+        assert_eq!(
+            incident.outage("api").unwrap().start,
+            at(8),
+            "the outage starts at its first failed sample"
+        );
         assert_eq!(incident.outage("db").unwrap().end, None);
         assert_eq!(incident.roles.scribe.as_deref(), Some("sam"));
         assert_eq!(incident.notes[0].text, "failover started");

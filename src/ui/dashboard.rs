@@ -25,16 +25,34 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View, compact
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(65), Constraint::Percentage(35)])
                 .areas(area);
-        render_components(frame, left, state, view, true);
+        let panel = panel_height(state, 14);
+        let [components, command] =
+            Layout::vertical([Constraint::Min(8), Constraint::Length(panel)]).areas(left);
+        render_components(frame, components, state, view, true);
+        if panel > 0 {
+            super::command::render_panel(frame, command, state, view);
+        }
         let [incident, latest] =
             Layout::vertical([Constraint::Length(12), Constraint::Min(3)]).areas(right);
         render_incident(frame, incident, state, view);
         render_latest(frame, latest, state, view);
     } else {
-        let [components, latest] =
-            Layout::vertical([Constraint::Min(6), Constraint::Length(7)]).areas(area);
+        let [components, bottom] =
+            Layout::vertical([Constraint::Min(6), Constraint::Length(8)]).areas(area);
         render_components(frame, components, state, view, false);
-        render_latest(frame, latest, state, view);
+        if panel_height(state, 8) > 0 {
+            super::command::render_panel(frame, bottom, state, view);
+        } else {
+            render_latest(frame, bottom, state, view);
+        }
+    }
+}
+
+/// Rows for the escalation and budget panel: none without an open incident, else up to `max`.
+fn panel_height(state: &State, max: u16) -> u16 {
+    match &state.incident {
+        Some(i) if i.is_open() => (i.affected.len() as u16 + 6).min(max),
+        _ => 0,
     }
 }
 

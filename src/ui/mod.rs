@@ -1,5 +1,6 @@
 //! Rendering: pure functions from `&State` to a frame. No I/O, no `Result`.
 
+mod command;
 mod dashboard;
 mod detail;
 mod overlay;
@@ -130,13 +131,18 @@ pub fn render(frame: &mut Frame, state: &State, view: &View) {
     }
     let compact = area.width < FULL_SIZE.0 || area.height < FULL_SIZE.1;
     let tabs_height = u16::from(!compact);
-    let [status, tabs, body, footer] = Layout::vertical([
+    let banner = command::banner(state, view);
+    let [status, tabs, body, banner_row, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(tabs_height),
         Constraint::Min(1),
+        Constraint::Length(u16::from(banner.is_some())),
         Constraint::Length(1),
     ])
     .areas(area);
+    if let Some(line) = banner {
+        frame.render_widget(Paragraph::new(line), banner_row);
+    }
     render_status_bar(frame, status, state, view);
     if !compact {
         render_tabs(frame, tabs, state, view);
@@ -144,6 +150,7 @@ pub fn render(frame: &mut Frame, state: &State, view: &View) {
     match state.ui.screen {
         Screen::Dashboard => dashboard::render(frame, body, state, view, compact),
         Screen::Timeline => timeline::render(frame, body, state, view),
+        Screen::Escalation => command::render_screen(frame, body, state, view),
     }
     render_footer(frame, footer, state, view);
     overlay::render(frame, body, state, view);
@@ -286,10 +293,12 @@ fn hints(state: &State, view: &View) -> Line<'static> {
     let actions: &[Action] = if open {
         &[
             Action::Note,
+            Action::Update,
+            Action::Acknowledge,
+            Action::Page,
             Action::Severity,
             Action::Status,
             Action::Resolve,
-            Action::Filter,
             Action::Help,
             Action::Quit,
         ]
@@ -321,6 +330,7 @@ fn hints(state: &State, view: &View) -> Line<'static> {
 fn short(action: Action) -> String {
     match action {
         Action::NextScreen => "screens".to_owned(),
+        Action::Acknowledge => "ack".to_owned(),
         other => other.to_string(),
     }
 }

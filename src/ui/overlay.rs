@@ -58,6 +58,7 @@ fn title_of(dialog: &Dialog, state: &State) -> String {
         DialogKind::Note => " Add a note ".to_owned(),
         DialogKind::Resolve => format!(" Resolve {id}? "),
         DialogKind::Filter => " Filter ".to_owned(),
+        DialogKind::Update => format!(" Stakeholder update for {id} "),
     }
 }
 
@@ -70,6 +71,9 @@ fn prompt_of(kind: DialogKind) -> &'static str {
         DialogKind::Note => "Note (recorded in the journal with your name and the time):",
         DialogKind::Resolve => "Resolution summary (optional). Enter resolves the incident:",
         DialogKind::Filter => "Show only rows containing:",
+        DialogKind::Update => {
+            "What stakeholders should know now (journaled; posted to chat when configured):"
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 //! Workers do slow things off the loop and report back as messages. They never touch the screen.
 
 pub mod journal;
+pub mod notify;
 pub mod probe;

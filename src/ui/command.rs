@@ -1,0 +1,473 @@
+//! Incident command views: budget gauges, the escalation summary and banner, the Escalation screen.
+
+use std::fmt::Write as _;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
+
+use super::{Slot, View, time_of_day};
+use crate::config::Escalation;
+use crate::domain::budget::{self, Level};
+use crate::domain::escalation::Standing;
+use crate::domain::incident::{Delivery, clock};
+use crate::sanitize::one_line;
+use crate::state::State;
+use crate::update::command::{standing, update_due};
+
+fn level_style(view: &View, level: Level) -> Style {
+    view.theme.style(match level {
+        Level::Ok => Slot::Up,
+        Level::Warn => Slot::Warn,
+        Level::Critical => Slot::Down,
+        Level::Breach => Slot::Breach,
+    })
+}
+
+/// A text gauge `[████░░░░░░]` of a fraction (capped at full).
+fn gauge(fraction: f64, width: usize, ascii: bool) -> String {
+    let filled = ((fraction.clamp(0.0, 1.0) * width as f64).round() as usize).min(width);
+    let (full, empty) = if ascii { ('#', '-') } else { ('█', '░') };
+    format!(
+        "[{}{}]",
+        full.to_string().repeat(filled),
+        empty.to_string().repeat(width - filled)
+    )
+}
+
+fn mmss(delta: chrono::TimeDelta) -> String {
+    crate::domain::incident::brief(delta)
+}
+
+fn budget_text(
+    label: &str,
+    fraction: f64,
+    level: Level,
+    used: chrono::TimeDelta,
+    target: std::time::Duration,
+    width: usize,
+    ascii: bool,
+) -> String {
+    let flag = match level {
+        Level::Ok => "",
+        Level::Warn => " WARN",
+        Level::Critical => " CRIT",
+        Level::Breach => " BREACH",
+    };
+    format!(
+        "{label} {} {:>3.0}%{flag} {}/{} ",
+        gauge(fraction, width, ascii),
+        (fraction * 100.0).min(999.0),
+        mmss(used),
+        humantime::format_duration(target)
+    )
+}
+
+/// One budget line per affected component, most at risk first.
+#[must_use]
+pub fn budget_lines(state: &State, view: &View, width: u16) -> Vec<Line<'static>> {
+    let Some(incident) = &state.incident else {
+        return Vec::new();
+    };
+    let gauge_width = if width >= 100 { 10 } else { 6 };
+    let mut rows: Vec<(f64, Line<'static>)> = Vec::new();
+    for id in &incident.affected {
+        let Some(index) = state.world.index(id) else {
+            continue;
+        };
+        let component = &state.config.components[index];
+        let targets = state.config.budget(component);
+        let rto = incident
+            .outage(id)
+            .map(|o| budget::rto(o.start, o.end, targets.rto, state.now));
+        let rpo = match state.recovery.get(index) {
+            Some(Some(Ok(last))) => Some(budget::rpo(*last, targets.rpo, state.now)),
+            _ => None,
+        };
+        let mut spans = vec![Span::styled(
+            format!("{:<12.12} ", one_line(&component.name)),
+            view.theme.style(Slot::Text),
+        )];
+        let mut worst: f64 = 0.0;
+        if let Some(r) = &rto {
+            worst = worst.max(r.fraction);
+            let mut text = budget_text(
+                "RTO",
+                r.fraction,
+                r.level,
+                r.elapsed,
+                r.target,
+                gauge_width,
+                view.ascii,
+            );
+            if r.end.is_some() {
+                text.push_str("met ");
+            } else if r.level != Level::Breach {
+                let _ = write!(text, "→{} ", time_of_day(r.breach_at));
+            }
+            spans.push(Span::styled(text, level_style(view, r.level)));
+        }
+        match (&rpo, state.recovery.get(index)) {
+            (Some(p), _) => {
+                worst = worst.max(p.fraction);
+                let text = budget_text(
+                    "RPO",
+                    p.fraction,
+                    p.level,
+                    p.exposure,
+                    p.target,
+                    gauge_width,
+                    view.ascii,
+                );
+                spans.push(Span::styled(text, level_style(view, p.level)));
+            }
+            (None, Some(Some(Err(e)))) => spans.push(Span::styled(
+                format!("RPO unknown: {}", one_line(e)),
+                view.theme.style(Slot::Warn),
+            )),
+            _ => {}
+        }
+        rows.push((worst, Line::from(spans)));
+    }
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+    rows.into_iter().map(|(_, line)| line).collect()
+}
+
+fn who(state: &State, ids: &[String]) -> String {
+    let names: Vec<String> = ids
+        .iter()
+        .map(|id| match state.config.contact(id) {
+            Some(c) => {
+                let phone = c
+                    .phone
+                    .as_deref()
+                    .map(|p| format!(" {p}"))
+                    .unwrap_or_default();
+                format!("{} ({}){phone}", c.name, c.role)
+            }
+            None => id.clone(),
+        })
+        .collect();
+    one_line(&names.join(", "))
+}
+
+/// The loud line for the commander, if anything needs doing now.
+#[must_use]
+pub fn banner(state: &State, view: &View) -> Option<Line<'static>> {
+    let theme = &view.theme;
+    let open = state
+        .incident
+        .as_ref()
+        .is_some_and(crate::domain::incident::Incident::is_open);
+    if !open {
+        let critical_down = state
+            .world
+            .failing()
+            .filter(|(_, h)| h.state == crate::domain::Health::Down)
+            .find_map(|(id, _)| {
+                state
+                    .config
+                    .component(id)
+                    .filter(|c| c.tier == crate::domain::Tier::Critical)
+            });
+        return critical_down.map(|c| {
+            Line::styled(
+                format!(
+                    " {} is DOWN (critical). Press D to declare an incident. ",
+                    one_line(&c.name)
+                ),
+                theme.style(Slot::Breach),
+            )
+        });
+    }
+    if let Some((
+        policy,
+        Standing {
+            due: Some(level),
+            acknowledged: false,
+            ..
+        },
+    )) = standing(state)
+    {
+        let contacts = who(state, &policy.levels[level].notify);
+        return Some(Line::styled(
+            format!(
+                " LEVEL {} DUE: call {contacts} · a acknowledge · p page ",
+                level + 1
+            ),
+            theme.style(Slot::Breach),
+        ));
+    }
+    let late = update_due(state).filter(|due| *due <= state.now)?;
+    Some(Line::styled(
+        format!(
+            " STAKEHOLDER UPDATE LATE by {} · u to post one ",
+            mmss(state.now - late)
+        ),
+        theme.style(Slot::Warn),
+    ))
+}
+
+fn what_if(state: &State, policy: &Escalation, standing: &Standing) -> Option<String> {
+    let (next, at) = standing.next?;
+    let contacts = who(state, &policy.levels[next].notify);
+    Some(format!(
+        "Next: level {} in {}. If nobody acknowledges by {}, {contacts} is paged.",
+        next + 1,
+        mmss(at - state.now),
+        time_of_day(at)
+    ))
+}
+
+fn outbox_line(state: &State) -> Option<String> {
+    let incident = state.incident.as_ref()?;
+    let pending = incident
+        .outbox
+        .iter()
+        .filter(|o| matches!(o.delivery, Delivery::Queued))
+        .count();
+    let failed: Vec<&crate::domain::incident::Outbound> = incident
+        .outbox
+        .iter()
+        .filter(|o| matches!(o.delivery, Delivery::Failed { .. }))
+        .collect();
+    if pending == 0 && failed.is_empty() {
+        return None;
+    }
+    let mut text = format!("Notifications: {pending} pending");
+    if let Some(Delivery::Failed {
+        error, attempts, ..
+    }) = failed.last().map(|o| &o.delivery)
+    {
+        let _ = write!(
+            text,
+            ", {} FAILED ({}, {attempts} attempts; retrying)",
+            failed.len(),
+            one_line(error)
+        );
+    }
+    Some(text)
+}
+
+/// The escalation summary: due level, acknowledgement, the next level's what-if, the update cadence.
+#[must_use]
+pub fn escalation_lines(state: &State, view: &View) -> Vec<Line<'static>> {
+    let theme = &view.theme;
+    let Some(incident) = state.incident.as_ref().filter(|i| i.is_open()) else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    match standing(state) {
+        None => lines.push(Line::styled(
+            format!("No escalation policy for {}.", incident.severity),
+            theme.style(Slot::Muted),
+        )),
+        Some((policy, s)) => {
+            match (s.due, s.acknowledged) {
+                (Some(level), false) => lines.push(Line::styled(
+                    format!(
+                        "Level {} DUE: {}",
+                        level + 1,
+                        who(state, &policy.levels[level].notify)
+                    ),
+                    theme.style(Slot::Breach),
+                )),
+                (Some(level), true) => {
+                    let at = incident
+                        .acknowledged_level
+                        .map(|(_, at)| time_of_day(at))
+                        .unwrap_or_default();
+                    lines.push(Line::styled(
+                        format!("Level {} acknowledged {at}", level + 1),
+                        theme.style(Slot::Up),
+                    ));
+                }
+                (None, _) => {
+                    lines.push(Line::styled("No level due yet.", theme.style(Slot::Muted)));
+                }
+            }
+            if let Some(text) = what_if(state, policy, &s) {
+                lines.push(Line::styled(text, theme.style(Slot::Text)));
+            }
+        }
+    }
+    if let Some(due) = update_due(state) {
+        let (text, slot) = if due <= state.now {
+            (
+                format!(
+                    "Stakeholder update LATE by {} (u to post)",
+                    mmss(state.now - due)
+                ),
+                Slot::Warn,
+            )
+        } else {
+            (
+                format!(
+                    "Next stakeholder update due {} (in {})",
+                    time_of_day(due),
+                    mmss(due - state.now)
+                ),
+                Slot::Muted,
+            )
+        };
+        lines.push(Line::styled(text, theme.style(slot)));
+    }
+    if let Some(text) = outbox_line(state) {
+        lines.push(Line::styled(text, theme.style(Slot::Warn)));
+    }
+    lines
+}
+
+/// The dashboard panel: escalation summary over the budget gauges.
+pub fn render_panel(frame: &mut Frame, area: Rect, state: &State, view: &View) {
+    let mut lines = escalation_lines(state, view);
+    lines.extend(budget_lines(state, view, area.width));
+    let title = " Escalation & budgets (most at risk first) ";
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(view.block(title)),
+        area,
+    );
+}
+
+fn level_state(state: &State, index: usize, standing: Option<&Standing>) -> (String, Slot) {
+    let incident = state.incident.as_ref();
+    let paged = incident
+        .and_then(|i| i.pages.iter().rev().find(|(l, _, _)| *l == index))
+        .map(|(_, at, _)| format!(" · paged {}", time_of_day(*at)));
+    let paged = paged.unwrap_or_default();
+    match standing {
+        Some(s) if s.due == Some(index) && s.acknowledged => {
+            (format!("acknowledged{paged}"), Slot::Up)
+        }
+        Some(s) if s.due == Some(index) => (format!("DUE NOW{paged}"), Slot::Breach),
+        Some(s) if s.due.is_some_and(|d| d > index) => (format!("passed{paged}"), Slot::Muted),
+        Some(s) => match s.next {
+            Some((next, at)) if next == index => (
+                format!("in {} ({})", mmss(at - state.now), time_of_day(at)),
+                Slot::Accent,
+            ),
+            _ => ("upcoming".to_owned(), Slot::Muted),
+        },
+        None => (String::new(), Slot::Muted),
+    }
+}
+
+fn matrix_rows(
+    state: &State,
+    view: &View,
+    policy: &Escalation,
+    standing: Option<&Standing>,
+) -> Vec<Row<'static>> {
+    policy
+        .levels
+        .iter()
+        .enumerate()
+        .map(|(i, level)| {
+            let (text, slot) = level_state(state, i, standing);
+            let current = standing.is_some_and(|s| s.due == Some(i));
+            let style = if current {
+                view.theme.style(Slot::Selection)
+            } else {
+                view.theme.style(Slot::Text)
+            };
+            Row::new(vec![
+                Cell::from(format!("{}", i + 1)),
+                Cell::from(humantime::format_duration(level.after).to_string()),
+                Cell::from(who(state, &level.notify)),
+                Cell::from(text).style(view.theme.style(slot)),
+            ])
+            .style(style)
+        })
+        .collect()
+}
+
+/// Screen 3: the escalation matrix, with the current cell highlighted and the paging history.
+pub fn render_screen(frame: &mut Frame, area: Rect, state: &State, view: &View) {
+    let theme = &view.theme;
+    let open = state.incident.as_ref().filter(|i| i.is_open());
+    let summary = escalation_lines(state, view);
+    let [head, matrix, history] = Layout::vertical([
+        Constraint::Length(summary.len() as u16 + 2),
+        Constraint::Min(5),
+        Constraint::Length(if open.is_some() { 8 } else { 0 }),
+    ])
+    .areas(area);
+    let head_title = match open {
+        Some(i) => format!(
+            " {} · escalation clock {} since {} ",
+            i.severity,
+            clock(state.now - i.escalation_since),
+            time_of_day(i.escalation_since)
+        ),
+        None => " No incident open: the escalation matrix for reference ".to_owned(),
+    };
+    frame.render_widget(
+        Paragraph::new(summary)
+            .wrap(Wrap { trim: true })
+            .block(view.block(head_title)),
+        head,
+    );
+    let current = standing(state);
+    let policies: Vec<&Escalation> = match open {
+        Some(i) => state.config.policy(i.severity).into_iter().collect(),
+        None => state.config.escalation.iter().collect(),
+    };
+    let mut rows = Vec::new();
+    for policy in policies {
+        if open.is_none() {
+            rows.push(Row::new(vec![
+                Cell::from(policy.severity.to_string()).style(theme.style(Slot::Accent)),
+            ]));
+        }
+        let s = current
+            .as_ref()
+            .filter(|(p, _)| p.severity == policy.severity)
+            .map(|(_, s)| s);
+        rows.extend(matrix_rows(state, view, policy, s));
+    }
+    let widths = [
+        Constraint::Length(5),
+        Constraint::Length(8),
+        Constraint::Min(20),
+        Constraint::Length(30),
+    ];
+    let table = Table::new(rows, widths)
+        .header(
+            Row::new(["LEVEL", "AFTER", "WHO (role, phone)", "STATE"])
+                .style(theme.style(Slot::Muted)),
+        )
+        .block(view.block(" Matrix "));
+    frame.render_widget(table, matrix);
+    if let Some(incident) = open {
+        let mut lines: Vec<Line> = Vec::new();
+        for (level, at, contacts) in incident.pages.iter().rev() {
+            lines.push(Line::raw(format!(
+                "{} paged level {}: {}",
+                time_of_day(*at),
+                level + 1,
+                who(state, contacts)
+            )));
+        }
+        if let Some((level, at)) = incident.acknowledged_level {
+            lines.push(Line::raw(format!(
+                "{} acknowledged level {}",
+                time_of_day(at),
+                level + 1
+            )));
+        }
+        if lines.is_empty() {
+            lines.push(Line::styled(
+                "Nobody paged or acknowledged yet. a acknowledges, p pages the due level.",
+                theme.style(Slot::Muted),
+            ));
+        }
+        frame.render_widget(
+            Paragraph::new(lines).block(view.block(" Paged and acknowledged ")),
+            history,
+        );
+    }
+}

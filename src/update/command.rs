@@ -1,0 +1,429 @@
+//! Incident command: budgets journaled at milestones and on breach, escalation acknowledgements
+//! and pages, stakeholder updates, and the notification outbox.
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde_json::json;
+
+use super::log;
+use crate::config::Escalation;
+use crate::domain::Severity;
+use crate::domain::budget;
+use crate::domain::escalation::{self, Level, Standing};
+use crate::domain::event::{BudgetEntry, Channel, Event, Milestone, Record};
+use crate::domain::incident::{Delivery, Incident, Outbound};
+use crate::msg::Effect;
+use crate::state::{JournalState, State};
+
+/// How long to wait before retrying a failed delivery, by attempts so far.
+#[must_use]
+pub fn backoff(attempts: u32) -> Duration {
+    let secs = match attempts {
+        0 | 1 => 5,
+        2 => 15,
+        3 => 60,
+        _ => 300,
+    };
+    Duration::from_secs(secs)
+}
+
+fn writable(state: &State) -> bool {
+    state.journal == JournalState::Writable && state.incident.is_some()
+}
+
+fn append(now: DateTime<Utc>, event: Event) -> Effect {
+    Effect::Append { at: now, event }
+}
+
+/// The policy for the incident's severity and where the incident stands against it.
+#[must_use]
+pub fn standing(state: &State) -> Option<(&Escalation, Standing)> {
+    let incident = state.incident.as_ref().filter(|i| i.is_open())?;
+    let policy = state.config.policy(incident.severity)?;
+    let levels: Vec<Level> = policy
+        .levels
+        .iter()
+        .map(|l| Level {
+            after: l.after,
+            notify: l.notify.clone(),
+        })
+        .collect();
+    let acked = incident.acknowledged_level.map(|(level, _)| level);
+    let standing = escalation::standing(
+        &levels,
+        policy.repeat_last,
+        incident.escalation_since,
+        acked,
+        state.now,
+    );
+    Some((policy, standing))
+}
+
+/// When the next stakeholder update is due, if the policy has a cadence.
+#[must_use]
+pub fn update_due(state: &State) -> Option<DateTime<Utc>> {
+    let incident = state.incident.as_ref().filter(|i| i.is_open())?;
+    let every = state.config.policy(incident.severity)?.update_every?;
+    Some(escalation::update_due(incident.last_update, every))
+}
+
+/// Each affected component's budgets now.
+#[must_use]
+pub fn budget_entries(state: &State, incident: &Incident) -> Vec<BudgetEntry> {
+    incident
+        .affected
+        .iter()
+        .filter_map(|id| {
+            let index = state.world.index(id)?;
+            let component = &state.config.components[index];
+            let targets = state.config.budget(component);
+            let outage = incident
+                .outage(id)
+                .map(|o| budget::rto(o.start, o.end, targets.rto, state.now));
+            let exposure = match state.recovery.get(index) {
+                Some(Some(Ok(last))) => Some(budget::rpo(*last, targets.rpo, state.now).exposure),
+                _ => None,
+            };
+            let secs = |d: TimeDelta| d.num_seconds().max(0).unsigned_abs();
+            Some(BudgetEntry {
+                component: id.clone(),
+                outage_secs: outage.map(|o| secs(o.elapsed)),
+                rto_secs: targets.rto.as_secs(),
+                exposure_secs: exposure.map(secs),
+                rpo_secs: targets.rpo.as_secs(),
+            })
+        })
+        .collect()
+}
+
+fn pagerduty_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::P1 => "critical",
+        Severity::P2 => "error",
+        Severity::P3 => "warning",
+        Severity::P4 => "info",
+    }
+}
+
+/// The dedup key of a level's page: the incident and the level, so a resend never pages twice.
+#[must_use]
+pub fn dedup_key(incident: &Incident, level: usize) -> String {
+    format!("warroom-{}-L{}", incident.id, level + 1)
+}
+
+fn pagerduty(
+    incident: &Incident,
+    action: &str,
+    level: usize,
+    contacts: &[String],
+) -> serde_json::Value {
+    let mut body = json!({ "event_action": action, "dedup_key": dedup_key(incident, level) });
+    if action == "trigger" {
+        body["payload"] = json!({
+            "summary": format!("[{}] {} (escalation level {})", incident.severity, incident.title, level + 1),
+            "source": "warroom",
+            "severity": pagerduty_severity(incident.severity),
+            "custom_details": {
+                "incident_id": incident.id,
+                "status": incident.status.to_string(),
+                "commander": incident.roles.commander,
+                "level": level + 1,
+                "contacts": contacts,
+                "affected": incident.affected,
+                "drill": incident.drill,
+            },
+        });
+    }
+    body
+}
+
+fn queue(
+    state: &State,
+    now: DateTime<Utc>,
+    channel: Channel,
+    payload: serde_json::Value,
+) -> Option<Effect> {
+    let notify = &state.config.notify;
+    let configured = match channel {
+        Channel::Pagerduty => notify.pagerduty.is_some(),
+        Channel::Slack => notify.slack.is_some(),
+        Channel::Webhook => notify.webhook.is_some(),
+    };
+    configured.then(|| append(now, Event::NotifyQueued { channel, payload }))
+}
+
+/// The chat line for an event that stakeholders hear about, if it is one.
+fn chat_line(incident: &Incident, event: &Event) -> Option<String> {
+    let head = format!("[{}] {}", incident.severity, incident.title);
+    match event {
+        Event::Declared { .. } => Some(format!(
+            "{head}: incident declared, commander {}",
+            incident.roles.commander
+        )),
+        Event::SeverityChanged { from, to } => Some(format!("{head}: severity {from} → {to}")),
+        Event::StatusChanged { to, .. } => Some(format!("{head}: status {to}")),
+        Event::UpdatePosted { text } => Some(format!("{head}: {text}")),
+        Event::Resolved { summary } => Some(format!(
+            "{head}: resolved{}",
+            summary
+                .as_ref()
+                .map(|s| format!(" — {s}"))
+                .unwrap_or_default()
+        )),
+        _ => None,
+    }
+}
+
+/// What follows an event once it is durable: budgets at the milestones, notifications.
+#[must_use]
+pub fn after_record(state: &State, record: &Record, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(incident) = state.incident.as_ref().filter(|_| writable(state)) else {
+        return Vec::new();
+    };
+    let mut effects = Vec::new();
+    match &record.event {
+        Event::Declared { .. } => {
+            effects.push(append(
+                now,
+                Event::Budgets {
+                    milestone: Milestone::Declared,
+                    entries: budget_entries(state, incident),
+                },
+            ));
+        }
+        Event::Resolved { .. } => {
+            effects.push(append(
+                now,
+                Event::Budgets {
+                    milestone: Milestone::Resolved,
+                    entries: budget_entries(state, incident),
+                },
+            ));
+            let mut levels: Vec<usize> =
+                incident.pages.iter().map(|(level, _, _)| *level).collect();
+            levels.dedup();
+            effects.extend(levels.into_iter().filter_map(|l| {
+                queue(
+                    state,
+                    now,
+                    Channel::Pagerduty,
+                    pagerduty(incident, "resolve", l, &[]),
+                )
+            }));
+        }
+        Event::Paged { level, contacts } => {
+            effects.extend(queue(
+                state,
+                now,
+                Channel::Pagerduty,
+                pagerduty(incident, "trigger", *level, contacts),
+            ));
+        }
+        Event::Acknowledged { level } => {
+            let paged = incident
+                .pages
+                .iter()
+                .filter(|(l, _, _)| l <= level)
+                .map(|(l, _, _)| *l);
+            let mut levels: Vec<usize> = paged.collect();
+            levels.dedup();
+            effects.extend(levels.into_iter().filter_map(|l| {
+                queue(
+                    state,
+                    now,
+                    Channel::Pagerduty,
+                    pagerduty(incident, "acknowledge", l, &[]),
+                )
+            }));
+        }
+        _ => {}
+    }
+    if let Some(text) = chat_line(incident, &record.event) {
+        effects.extend(queue(state, now, Channel::Slack, json!({ "text": text })));
+        let record_json = serde_json::to_value(record).unwrap_or_default();
+        effects.extend(queue(
+            state,
+            now,
+            Channel::Webhook,
+            json!({ "incident": incident.id, "event": record_json }),
+        ));
+    }
+    effects
+}
+
+fn due_for_delivery(entry: &Outbound, now: DateTime<Utc>) -> bool {
+    match &entry.delivery {
+        Delivery::Queued => true,
+        Delivery::Failed { attempts, at, .. } => {
+            *at + TimeDelta::from_std(backoff(*attempts)).unwrap_or_default() <= now
+        }
+        Delivery::Sent { .. } => false,
+    }
+}
+
+/// Once a second: journal new RTO breaches, and deliver what the outbox holds.
+pub fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    if !writable(state) {
+        return Vec::new();
+    }
+    let mut effects = breaches(state, now);
+    let Some(incident) = &state.incident else {
+        return effects;
+    };
+    let due: Vec<(u64, Channel, serde_json::Value)> = incident
+        .outbox
+        .iter()
+        .filter(|e| !state.in_flight.contains(&e.queued) && due_for_delivery(e, now))
+        .map(|e| (e.queued, e.channel, e.payload.clone()))
+        .collect();
+    for (queued, channel, payload) in due {
+        state.in_flight.insert(queued);
+        effects.push(Effect::Send {
+            queued,
+            channel,
+            payload,
+        });
+    }
+    effects
+}
+
+fn breaches(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(incident) = state.incident.as_ref().filter(|i| i.is_open()) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for outage in &incident.outages {
+        let key = (outage.component.clone(), outage.start);
+        if incident.breaches.contains(&key) || state.breaches_asked.contains(&key) {
+            continue;
+        }
+        let Some(component) = state.config.component(&outage.component) else {
+            continue;
+        };
+        let target = state.config.budget(component).rto;
+        if budget::rto(outage.start, outage.end, target, now).level == budget::Level::Breach {
+            found.push((key, target));
+        }
+    }
+    found
+        .into_iter()
+        .map(|((component, outage_start), target)| {
+            state
+                .breaches_asked
+                .insert((component.clone(), outage_start));
+            log(state, format!("{component} breached its RTO"), true);
+            append(
+                now,
+                Event::RtoBreached {
+                    component,
+                    outage_start,
+                    target_secs: target.as_secs(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// The result of a delivery attempt, journaled.
+pub fn delivered(
+    state: &mut State,
+    queued: u64,
+    result: Result<(), String>,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
+    state.in_flight.remove(&queued);
+    if !writable(state) {
+        return Vec::new();
+    }
+    let attempts = state
+        .incident
+        .as_ref()
+        .and_then(|i| i.outbox.iter().find(|o| o.queued == queued))
+        .map_or(0, |o| match &o.delivery {
+            Delivery::Failed { attempts, .. } => *attempts,
+            _ => 0,
+        });
+    match result {
+        Ok(()) => vec![append(now, Event::NotifySent { queued })],
+        Err(error) => {
+            log(
+                state,
+                format!("notification #{queued} failed: {error}; retrying"),
+                true,
+            );
+            vec![append(
+                now,
+                Event::NotifyFailed {
+                    queued,
+                    attempt: attempts + 1,
+                    error,
+                },
+            )]
+        }
+    }
+}
+
+/// `a`: acknowledges the due level.
+pub fn acknowledge(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    match standing(state) {
+        Some((
+            _,
+            Standing {
+                due: Some(level),
+                acknowledged: false,
+                ..
+            },
+        )) => vec![append(now, Event::Acknowledged { level })],
+        Some((
+            _,
+            Standing {
+                due: Some(level), ..
+            },
+        )) => {
+            state.ui.flash = Some(format!("Level {} is already acknowledged", level + 1));
+            Vec::new()
+        }
+        Some(_) => {
+            state.ui.flash = Some("No escalation level is due yet".into());
+            Vec::new()
+        }
+        None => {
+            state.ui.flash = Some(no_policy(state));
+            Vec::new()
+        }
+    }
+}
+
+fn no_policy(state: &State) -> String {
+    match &state.incident {
+        Some(i) if i.is_open() => format!(
+            "No escalation policy for {} in {}",
+            i.severity, state.config.source
+        ),
+        _ => "No incident is open. Press D to declare one.".into(),
+    }
+}
+
+/// `p`: pages the due level.
+pub fn page(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    match standing(state) {
+        Some((
+            policy,
+            Standing {
+                due: Some(level), ..
+            },
+        )) => {
+            let contacts = policy.levels[level].notify.clone();
+            vec![append(now, Event::Paged { level, contacts })]
+        }
+        Some(_) => {
+            state.ui.flash = Some("No escalation level is due yet".into());
+            Vec::new()
+        }
+        None => {
+            state.ui.flash = Some(no_policy(state));
+            Vec::new()
+        }
+    }
+}
