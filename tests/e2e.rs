@@ -471,3 +471,151 @@ fn a_stopped_server_goes_down_and_comes_back() {
     session.wait_for_row(&["● up", "Web front"]);
     session.wait_for("web down → up");
 }
+
+/// A PagerDuty stand-in on 127.0.0.1: holds requests unanswered until told to accept them,
+/// and records the body of each.
+struct Pager {
+    url: String,
+    accept: Arc<AtomicBool>,
+    bodies: Arc<Mutex<Vec<String>>>,
+}
+
+impl Pager {
+    fn start() -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/v2/enqueue", listener.local_addr().unwrap());
+        let accept = Arc::new(AtomicBool::new(false));
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let (ok, log) = (Arc::clone(&accept), Arc::clone(&bodies));
+        thread::spawn(move || {
+            for mut stream in listener.incoming().map_while(Result::ok) {
+                let (ok, log) = (Arc::clone(&ok), Arc::clone(&log));
+                thread::spawn(move || {
+                    let mut data = Vec::new();
+                    let mut buf = [0u8; 4096];
+                    while !String::from_utf8_lossy(&data).contains("\"event_action\"") {
+                        match stream.read(&mut buf) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => data.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    thread::sleep(Duration::from_millis(50));
+                    let text = String::from_utf8_lossy(&data).into_owned();
+                    log.lock()
+                        .unwrap()
+                        .push(text.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned());
+                    while !ok.load(Ordering::SeqCst) {
+                        thread::sleep(Duration::from_millis(20));
+                    }
+                    let _ = stream.write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}");
+                });
+            }
+        });
+        Self {
+            url,
+            accept,
+            bodies,
+        }
+    }
+
+    fn triggers(&self) -> Vec<String> {
+        self.bodies
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|b| b.contains("\"trigger\""))
+            .cloned()
+            .collect()
+    }
+}
+
+fn journal_text(data: &Path) -> String {
+    let incidents = data.join("incidents");
+    let dir = std::fs::read_dir(&incidents)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::read_to_string(dir.join("journal.jsonl")).unwrap()
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + PATIENCE;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_page_queued_at_a_crash_is_resent_once_with_its_dedup_key_and_the_key_never_leaks() {
+    const CANARY: &str = "CANARY-e2e-5b1d";
+    let data = tempfile::tempdir().unwrap();
+    let pager = Pager::start();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = format!(
+        "[service]\nname = \"Pager test\"\n\
+         [[component]]\nid = \"db\"\nname = \"Primary database\"\ntier = \"critical\"\n\
+         probe = {{ kind = \"tcp\", address = \"127.0.0.1:{closed}\", interval = \"500ms\", timeout = \"300ms\" }}\n\
+         [[contact]]\nid = \"oncall\"\nname = \"Dana Ortiz\"\nrole = \"Primary on-call\"\nphone = \"+1 555 0100\"\n\
+         [[contact]]\nid = \"lead\"\nname = \"Sam Okafor\"\nrole = \"Technical lead\"\nphone = \"+1 555 0101\"\n\
+         [[escalation]]\nseverity = \"P1\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }}, {{ after = \"15m\", notify = [\"lead\"] }} ]\n\
+         [notify.pagerduty]\nrouting_key = \"${{WARROOM_E2E_KEY}}\"\nurl = \"{}\"\n",
+        pager.url
+    );
+    std::fs::write(data.path().join("warroom.toml"), config).unwrap();
+    let env = [("WARROOM_E2E_KEY", CANARY)];
+    let mut session = Session::start(data.path(), (100, 30), &[], &env);
+    session.wait_for("Primary database is DOWN (critical). Press D");
+    session.send("D");
+    session.wait_for("Declare an incident");
+    session.send(ENTER);
+    session.wait_for(" P1 ");
+    session.wait_for("LEVEL 1 DUE: call Dana Ortiz (Primary on-call) +1 555 0100");
+    session.wait_for("If nobody acknowledges by");
+    session.send("p");
+    wait_until("the first trigger", || pager.triggers().len() == 1);
+    assert!(!journal_text(data.path()).contains("notify_sent"));
+    session.kill9();
+
+    pager.accept.store(true, Ordering::SeqCst);
+    let mut again = Session::start(data.path(), (100, 30), &[], &env);
+    wait_until("the resent trigger to be recorded as sent", || {
+        journal_text(data.path()).contains("notify_sent")
+    });
+    let triggers = pager.triggers();
+    assert_eq!(triggers.len(), 2, "resent exactly once: {triggers:?}");
+    let key =
+        |body: &str| serde_json::from_str::<serde_json::Value>(body).unwrap()["dedup_key"].clone();
+    assert_eq!(key(&triggers[0]), key(&triggers[1]), "the same dedup_key");
+    assert!(
+        triggers[0].contains(CANARY),
+        "the routing key is sent to PagerDuty"
+    );
+    again.send("a");
+    again.wait_for("Level 1 acknowledged");
+    again.send("q");
+    assert!(again.wait_exit());
+
+    let third = Session::start(data.path(), (100, 30), &[], &env);
+    third.wait_for("Level 1 acknowledged");
+    thread::sleep(Duration::from_secs(2));
+    assert_eq!(pager.triggers().len(), 2, "a sent page is never resent");
+    let journal = journal_text(data.path());
+    let log = std::fs::read_to_string(data.path().join("warroom.log")).unwrap();
+    let screens: String = [&session, &again, &third]
+        .iter()
+        .map(|s| String::from_utf8_lossy(&s.raw()).into_owned())
+        .collect();
+    for (what, text) in [("journal", journal), ("log", log), ("screen", screens)] {
+        assert!(
+            !text.contains(CANARY),
+            "the routing key leaked into the {what}"
+        );
+    }
+}
