@@ -472,7 +472,7 @@ fn a_stopped_server_goes_down_and_comes_back() {
     session.wait_for("web down → up");
 }
 
-/// A PagerDuty stand-in on 127.0.0.1: holds requests unanswered until told to accept them,
+/// A `PagerDuty` stand-in on 127.0.0.1: holds requests unanswered until told to accept them,
 /// and records the body of each.
 struct Pager {
     url: String,

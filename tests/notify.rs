@@ -1,4 +1,4 @@
-//! Notifications against a loopback receiver that records every request: PagerDuty Events API v2
+//! Notifications against a loopback receiver that records every request: `PagerDuty` Events API v2
 //! bodies field by field, retries until accepted, and secrets kept out of everything recorded.
 
 use std::io::{Read, Write};
