@@ -47,7 +47,14 @@ fn validate_text(text: &str) -> Output {
 #[test]
 fn validate_accepts_everything_shipped() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = warroom(&["validate", "examples", "themes", "runbooks"], root);
+    let out = Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["validate", "examples", "themes", "runbooks"])
+        .current_dir(root)
+        .env("PAGERDUTY_ROUTING_KEY", "test")
+        .env("SLACK_WEBHOOK_URL", "http://127.0.0.1:9/slack")
+        .env("INCIDENT_WEBHOOK_URL", "http://127.0.0.1:9/hook")
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("ok: examples/warroom.toml (config)"));
 }

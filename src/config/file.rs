@@ -74,7 +74,7 @@ pub struct ComponentFile {
     #[serde(default)]
     pub runbooks: Vec<String>,
     pub probe: Spanned<super::probe::ProbeFile>,
-    pub recovery_point: Option<super::notify::RecoveryPointFile>,
+    pub recovery_point: Option<Spanned<super::notify::RecoveryPointFile>>,
 }
 
 #[derive(Debug, Deserialize)]

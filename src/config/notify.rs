@@ -86,18 +86,18 @@ pub fn convert(src: &Source, file: NotifyFile, errors: &mut Vec<Diagnostic>) -> 
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum RecoveryPointFile {
     HttpJson {
-        url: Spanned<String>,
-        pointer: Spanned<String>,
+        url: String,
+        pointer: String,
         interval: Option<HumanDuration>,
         timeout: Option<HumanDuration>,
     },
     Command {
-        command: Spanned<String>,
+        command: String,
         interval: Option<HumanDuration>,
         timeout: Option<HumanDuration>,
     },
     File {
-        glob: Spanned<String>,
+        glob: String,
         interval: Option<HumanDuration>,
     },
     Sim {
@@ -132,9 +132,11 @@ const POINT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Validates and converts a `recovery_point` table.
 pub fn recovery_point(
     src: &Source,
-    file: RecoveryPointFile,
+    file: Spanned<RecoveryPointFile>,
     errors: &mut Vec<Diagnostic>,
 ) -> RecoveryPoint {
+    let at = file.span();
+    let file = file.into_inner();
     let timing = |interval: Option<HumanDuration>, timeout: Option<HumanDuration>| {
         let interval = interval.map_or(POINT_INTERVAL, |d| d.0);
         (
@@ -149,20 +151,22 @@ pub fn recovery_point(
             interval,
             timeout,
         } => {
-            let resolved = url(src, "recovery_point.url", &raw, errors);
-            if !pointer.get_ref().starts_with('/') {
+            let resolved = url(
+                src,
+                "recovery_point.url",
+                &Spanned::new(at.clone(), raw),
+                errors,
+            );
+            if !pointer.starts_with('/') {
                 errors.push(src.at(
-                    pointer.span(),
-                    format!("JSON pointer `{}` must start with `/`", pointer.get_ref()),
+                    at.clone(),
+                    format!("JSON pointer `{pointer}` must start with `/`"),
                 ));
             }
             let url = reqwest::Url::parse(resolved.expose())
                 .unwrap_or_else(|_| reqwest::Url::parse("http://127.0.0.1/").expect("valid"));
             (
-                PointSource::HttpJson {
-                    url,
-                    pointer: pointer.into_inner(),
-                },
+                PointSource::HttpJson { url, pointer },
                 timing(interval, timeout),
             )
         }
@@ -170,28 +174,15 @@ pub fn recovery_point(
             command,
             interval,
             timeout,
-        } => (
-            PointSource::Command {
-                command: command.into_inner(),
-            },
-            timing(interval, timeout),
-        ),
+        } => (PointSource::Command { command }, timing(interval, timeout)),
         RecoveryPointFile::File {
             glob: pattern,
             interval,
         } => {
-            if let Err(e) = glob::Pattern::new(pattern.get_ref()) {
-                errors.push(src.at(
-                    pattern.span(),
-                    format!("invalid glob `{}`: {e}", pattern.get_ref()),
-                ));
+            if let Err(e) = glob::Pattern::new(&pattern) {
+                errors.push(src.at(at.clone(), format!("invalid glob `{pattern}`: {e}")));
             }
-            (
-                PointSource::File {
-                    glob: pattern.into_inner(),
-                },
-                timing(interval, None),
-            )
+            (PointSource::File { glob: pattern }, timing(interval, None))
         }
         RecoveryPointFile::Sim { age } => (PointSource::Sim { age: age.0 }, timing(None, None)),
     };
