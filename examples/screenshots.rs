@@ -47,6 +47,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut timeline = showcase.clone();
     timeline.ui.screen = Screen::Timeline;
     save("timeline", &timeline, &view, (120, 40))?;
+    let mut escalation = showcase.clone();
+    escalation.ui.screen = Screen::Escalation;
+    save("escalation", &escalation, &view, (120, 40))?;
     let mut watching = demo::state("dana@jump-1", start);
     play(
         &mut watching,

@@ -271,3 +271,32 @@ fn component_detail() {
     ));
     snapshot_sizes("component_detail", &state, &view(false));
 }
+
+#[test]
+fn escalation_screen() {
+    let mut state = demo::showcase(t0());
+    state.ui.screen = warroom::state::Screen::Escalation;
+    snapshot_sizes("escalation_incident", &state, &view(false));
+    let now = state.now;
+    play(&mut state, Msg::Action(Action::Page), now);
+    play(&mut state, Msg::Action(Action::Acknowledge), now);
+    snapshot_sizes("escalation_acknowledged", &state, &view(false));
+    let mut watching = watching();
+    watching.ui.screen = warroom::state::Screen::Escalation;
+    snapshot_sizes("escalation_reference", &watching, &view(false));
+}
+
+#[test]
+fn budget_gauges_carry_their_level_in_mono() {
+    let mut state = demo::showcase(t0());
+    state.injects = None;
+    let later = state.now + chrono::TimeDelta::minutes(20);
+    play(&mut state, Msg::Tick, later);
+    let view = View::new(Theme::select(None, Colors::None).unwrap(), true);
+    let screen = text(&draw(&state, &view, (120, 40)));
+    assert!(screen.contains("BREACH"), "{screen}");
+    assert!(
+        screen.contains("[######]") || screen.contains("[##########]"),
+        "{screen}"
+    );
+}

@@ -390,8 +390,13 @@ pub fn render_screen(frame: &mut Frame, area: Rect, state: &State, view: &View) 
     let theme = &view.theme;
     let open = state.incident.as_ref().filter(|i| i.is_open());
     let summary = escalation_lines(state, view);
+    let inner_width = usize::from(area.width.saturating_sub(2)).max(1);
+    let rows: usize = summary
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner_width))
+        .sum();
     let [head, matrix, history] = Layout::vertical([
-        Constraint::Length(summary.len() as u16 + 2),
+        Constraint::Length(rows as u16 + 2),
         Constraint::Min(5),
         Constraint::Length(if open.is_some() { 8 } else { 0 }),
     ])
