@@ -493,7 +493,7 @@ impl Pager {
                 thread::spawn(move || {
                     let mut data = Vec::new();
                     let mut buf = [0u8; 4096];
-                    while !String::from_utf8_lossy(&data).contains("\"event_action\"") {
+                    while !String::from_utf8_lossy(&data).trim_end().ends_with('}') {
                         match stream.read(&mut buf) {
                             Ok(0) | Err(_) => return,
                             Ok(n) => data.extend_from_slice(&buf[..n]),
@@ -565,8 +565,12 @@ fn a_page_queued_at_a_crash_is_resent_once_with_its_dedup_key_and_the_key_never_
          [[contact]]\nid = \"oncall\"\nname = \"Dana Ortiz\"\nrole = \"Primary on-call\"\nphone = \"+1 555 0100\"\n\
          [[contact]]\nid = \"lead\"\nname = \"Sam Okafor\"\nrole = \"Technical lead\"\nphone = \"+1 555 0101\"\n\
          [[escalation]]\nseverity = \"P1\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }}, {{ after = \"15m\", notify = [\"lead\"] }} ]\n\
-         [notify.pagerduty]\nrouting_key = \"${{WARROOM_E2E_KEY}}\"\nurl = \"{}\"\n",
-        pager.url
+         [[escalation]]\nseverity = \"P2\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }} ]\n\
+         [[escalation]]\nseverity = \"P3\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }} ]\n\
+         [[escalation]]\nseverity = \"P4\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }} ]\n\
+         [notify.pagerduty]\nrouting_key = \"${{WARROOM_E2E_KEY}}\"\nurl = \"{}\"\n\
+         [notify.slack]\nwebhook_url = \"{}/{CANARY}-slack\"\n",
+        pager.url, pager.url
     );
     std::fs::write(data.path().join("warroom.toml"), config).unwrap();
     let env = [("WARROOM_E2E_KEY", CANARY)];

@@ -200,6 +200,7 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
     for policy in &file.escalation {
         check_escalation(src, policy, &contact_ids, errors);
     }
+    check_policy_coverage(src, &file.escalation, errors);
     let notify = file.notify;
     let components = file
         .components
@@ -354,6 +355,41 @@ fn find_cycle(components: &[ComponentFile]) -> Option<&ComponentFile> {
         }
         false
     })
+}
+
+/// Once any policy is written, every severity needs exactly one.
+fn check_policy_coverage(src: &Source, policies: &[EscalationFile], errors: &mut Vec<Diagnostic>) {
+    use strum::IntoEnumIterator;
+    let Some(first) = policies.first() else {
+        return;
+    };
+    for (i, policy) in policies.iter().enumerate() {
+        if policies[..i]
+            .iter()
+            .any(|p| p.severity.get_ref() == policy.severity.get_ref())
+        {
+            errors.push(src.at(
+                policy.severity.span(),
+                format!(
+                    "a second escalation policy for {}; keep one per severity",
+                    policy.severity.get_ref()
+                ),
+            ));
+        }
+    }
+    let missing: Vec<String> = Severity::iter()
+        .filter(|s| !policies.iter().any(|p| p.severity.get_ref() == s))
+        .map(|s| s.to_string())
+        .collect();
+    if !missing.is_empty() {
+        errors.push(src.at(
+            first.severity.span(),
+            format!(
+                "no escalation policy for {}; add an [[escalation]] for every severity",
+                missing.join(", ")
+            ),
+        ));
+    }
 }
 
 fn check_escalation(
@@ -693,6 +729,40 @@ probe = { kind = "sim" }
             probe.timeout < probe.interval,
             "the default timeout stays below a short interval"
         );
+    }
+
+    #[test]
+    fn escalation_mistakes_are_located() {
+        let contact = "\n[[contact]]\nid = \"oncall\"\nname = \"D\"\nrole = \"r\"\n";
+        let policy = |sev: &str, levels: &str| {
+            format!("\n[[escalation]]\nseverity = \"{sev}\"\nlevels = {levels}\n")
+        };
+        let ok = "[ { after = \"0m\", notify = [\"oncall\"] } ]";
+        let all = |first: &str| {
+            format!(
+                "{MINIMAL}{contact}{first}{}{}{}",
+                policy("P2", ok),
+                policy("P3", ok),
+                policy("P4", ok)
+            )
+        };
+        let unknown = first_error(&all(&policy(
+            "P1",
+            "[ { after = \"0m\", notify = [\"oncal\"] } ]",
+        )));
+        assert!(
+            unknown.contains("unknown contact `oncal`; did you mean `oncall`?"),
+            "{unknown}"
+        );
+        let order = "[ { after = \"15m\", notify = [\"oncall\"] }, { after = \"5m\", notify = [\"oncall\"] } ]";
+        let order = first_error(&all(&policy("P1", order)));
+        assert!(order.contains("comes before the previous level"), "{order}");
+        let missing = first_error(&format!("{MINIMAL}{contact}{}", policy("P1", ok)));
+        assert!(
+            missing.contains("no escalation policy for P2, P3, P4"),
+            "{missing}"
+        );
+        assert!(parse("w.toml", &all(&policy("P1", ok))).is_ok());
     }
 
     #[test]
