@@ -175,70 +175,82 @@ fn chat_line(incident: &Incident, event: &Event) -> Option<String> {
     }
 }
 
+/// `PagerDuty` follow-ups (`acknowledge`, `resolve`) for every level paged so far, up to `up_to`.
+fn pagerduty_follow_up(
+    state: &State,
+    incident: &Incident,
+    now: DateTime<Utc>,
+    action: &str,
+    up_to: usize,
+) -> Vec<Effect> {
+    let mut levels: Vec<usize> = incident
+        .pages
+        .iter()
+        .map(|(level, _, _)| *level)
+        .filter(|l| *l <= up_to)
+        .collect();
+    levels.sort_unstable();
+    levels.dedup();
+    levels
+        .into_iter()
+        .filter_map(|level| {
+            queue(
+                state,
+                now,
+                Channel::Pagerduty,
+                pagerduty(incident, action, level, &[]),
+            )
+        })
+        .collect()
+}
+
+fn record_budgets(
+    state: &State,
+    incident: &Incident,
+    now: DateTime<Utc>,
+    milestone: Milestone,
+) -> Effect {
+    append(
+        now,
+        Event::Budgets {
+            milestone,
+            entries: budget_entries(state, incident),
+        },
+    )
+}
+
 /// What follows an event once it is durable: budgets at the milestones, notifications.
 #[must_use]
 pub fn after_record(state: &State, record: &Record, now: DateTime<Utc>) -> Vec<Effect> {
     let Some(incident) = state.incident.as_ref().filter(|_| writable(state)) else {
         return Vec::new();
     };
-    let mut effects = Vec::new();
-    match &record.event {
-        Event::Declared { .. } => {
-            effects.push(append(
-                now,
-                Event::Budgets {
-                    milestone: Milestone::Declared,
-                    entries: budget_entries(state, incident),
-                },
-            ));
-        }
+    let mut effects = match &record.event {
+        Event::Declared { .. } => vec![record_budgets(state, incident, now, Milestone::Declared)],
         Event::Resolved { .. } => {
-            effects.push(append(
-                now,
-                Event::Budgets {
-                    milestone: Milestone::Resolved,
-                    entries: budget_entries(state, incident),
-                },
-            ));
-            let mut levels: Vec<usize> =
-                incident.pages.iter().map(|(level, _, _)| *level).collect();
-            levels.dedup();
-            effects.extend(levels.into_iter().filter_map(|l| {
-                queue(
-                    state,
-                    now,
-                    Channel::Pagerduty,
-                    pagerduty(incident, "resolve", l, &[]),
-                )
-            }));
-        }
-        Event::Paged { level, contacts } => {
-            effects.extend(queue(
+            let mut effects = vec![record_budgets(state, incident, now, Milestone::Resolved)];
+            effects.extend(pagerduty_follow_up(
                 state,
+                incident,
                 now,
-                Channel::Pagerduty,
-                pagerduty(incident, "trigger", *level, contacts),
+                "resolve",
+                usize::MAX,
             ));
+            effects
         }
+        Event::Paged { level, contacts } => queue(
+            state,
+            now,
+            Channel::Pagerduty,
+            pagerduty(incident, "trigger", *level, contacts),
+        )
+        .into_iter()
+        .collect(),
         Event::Acknowledged { level } => {
-            let paged = incident
-                .pages
-                .iter()
-                .filter(|(l, _, _)| l <= level)
-                .map(|(l, _, _)| *l);
-            let mut levels: Vec<usize> = paged.collect();
-            levels.dedup();
-            effects.extend(levels.into_iter().filter_map(|l| {
-                queue(
-                    state,
-                    now,
-                    Channel::Pagerduty,
-                    pagerduty(incident, "acknowledge", l, &[]),
-                )
-            }));
+            pagerduty_follow_up(state, incident, now, "acknowledge", *level)
         }
-        _ => {}
-    }
+        _ => Vec::new(),
+    };
     if let Some(text) = chat_line(incident, &record.event) {
         effects.extend(queue(state, now, Channel::Slack, json!({ "text": text })));
         let record_json = serde_json::to_value(record).unwrap_or_default();
