@@ -334,9 +334,10 @@ fn show(cli: &Cli, id: &str, demo: bool) -> anyhow::Result<ExitCode> {
     );
     let _ = writeln!(
         out,
-        "declared {} · duration {}",
+        "declared {} · duration {} · {}",
         i.declared.to_rfc3339(),
-        duration_of(&i)
+        duration_of(&i),
+        i.metrics()
     );
     let affected = if i.affected.is_empty() {
         "none".to_owned()

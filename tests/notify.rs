@@ -249,3 +249,95 @@ async fn a_refused_connection_is_a_failure_that_names_no_url() {
         "{error}"
     );
 }
+
+fn point(table: &str) -> warroom::config::RecoveryPoint {
+    let text = format!(
+        "[service]\nname = \"t\"\n[[component]]\nid = \"c\"\nname = \"C\"\ntier = \"high\"\nprobe = {{ kind = \"sim\" }}\nrecovery_point = {table}\n"
+    );
+    warroom::config::parse("t.toml", &text)
+        .unwrap()
+        .components
+        .remove(0)
+        .recovery_point
+        .unwrap()
+}
+
+fn json_server(body: &'static str) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().map_while(Result::ok) {
+            let _ = read_request(&mut stream);
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    format!("http://{addr}/backup")
+}
+
+#[tokio::test]
+async fn recovery_points_come_from_json_commands_and_files() {
+    use warroom::workers::notify::read_point;
+    let client = reqwest::Client::new();
+    let now = Utc::now();
+    let url = json_server(r#"{"backup":{"finished":"2026-11-22T02:55:00Z"}}"#);
+    let p = point(&format!(
+        "{{ kind = \"http_json\", url = \"{url}\", pointer = \"/backup/finished\" }}"
+    ));
+    assert_eq!(
+        read_point(&client, &p, now).await,
+        Ok(Utc.with_ymd_and_hms(2026, 11, 22, 2, 55, 0).unwrap())
+    );
+
+    let ten_minutes_ago = (now - TimeDelta::minutes(10)).timestamp();
+    let p = point(&format!(
+        "{{ kind = \"command\", command = \"echo {ten_minutes_ago}\" }}"
+    ));
+    assert_eq!(
+        read_point(&client, &p, now).await.unwrap().timestamp(),
+        ten_minutes_ago
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.dump"), "x").unwrap();
+    let p = point(&format!(
+        "{{ kind = \"file\", glob = \"{}/*.dump\" }}",
+        dir.path().display()
+    ));
+    let newest = read_point(&client, &p, Utc::now()).await.unwrap();
+    assert!((Utc::now() - newest).num_seconds() < 60, "{newest}");
+}
+
+#[tokio::test]
+async fn garbage_and_future_recovery_points_are_refused_with_a_reason() {
+    use warroom::workers::notify::read_point;
+    let client = reqwest::Client::new();
+    let now = Utc::now();
+    let garbage = json_server(r#"{"last":"\u001b]0;pwned\u0007 yesterday"}"#);
+    let p = point(&format!(
+        "{{ kind = \"http_json\", url = \"{garbage}\", pointer = \"/last\" }}"
+    ));
+    let error = read_point(&client, &p, now).await.unwrap_err();
+    assert!(
+        error.starts_with("not a time:") && !error.contains('\u{1b}'),
+        "{error}"
+    );
+    let future = (now + TimeDelta::days(2)).timestamp();
+    let p = point(&format!(
+        "{{ kind = \"command\", command = \"echo {future}\" }}"
+    ));
+    assert!(
+        read_point(&client, &p, now)
+            .await
+            .unwrap_err()
+            .contains("in the future")
+    );
+    let p = point("{ kind = \"file\", glob = \"/nonexistent-warroom/*.dump\" }");
+    assert_eq!(
+        read_point(&client, &p, now).await.unwrap_err(),
+        "no file matches"
+    );
+}

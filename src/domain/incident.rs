@@ -288,6 +288,40 @@ impl Incident {
         }
     }
 
+    /// Mean time to detect, for this incident: first failed sample to declaration.
+    #[must_use]
+    pub fn mttd(&self) -> Option<TimeDelta> {
+        self.detected
+            .map(|d| (self.declared - d).max(TimeDelta::zero()))
+    }
+
+    /// Time to acknowledge: declaration to the first acknowledgement.
+    #[must_use]
+    pub fn mtta(&self) -> Option<TimeDelta> {
+        self.acknowledged
+            .map(|a| (a - self.declared).max(TimeDelta::zero()))
+    }
+
+    /// Time to recover: first failure (or declaration) to resolution.
+    #[must_use]
+    pub fn mttr(&self) -> Option<TimeDelta> {
+        let start = self.detected.unwrap_or(self.declared);
+        self.resolved.map(|r| (r - start).max(TimeDelta::zero()))
+    }
+
+    /// `MTTD 2m10s · MTTA 45s · MTTR open` for display.
+    #[must_use]
+    pub fn metrics(&self) -> String {
+        let show =
+            |d: Option<TimeDelta>, missing: &str| d.map_or_else(|| missing.to_owned(), brief);
+        format!(
+            "MTTD {} · MTTA {} · MTTR {}",
+            show(self.mttd(), "n/a"),
+            show(self.mtta(), "not yet"),
+            show(self.mttr(), "open")
+        )
+    }
+
     /// True until the incident is resolved.
     #[must_use]
     pub fn is_open(&self) -> bool {
@@ -456,6 +490,12 @@ mod tests {
         assert_eq!(incident.roles.scribe.as_deref(), Some("sam"));
         assert_eq!(incident.notes[0].text, "failover started");
         assert_eq!(incident.elapsed(at(90)), TimeDelta::minutes(25));
+        assert_eq!(incident.mttd(), Some(TimeDelta::minutes(3)));
+        assert_eq!(incident.mttr(), Some(TimeDelta::minutes(28)));
+        assert_eq!(
+            incident.metrics(),
+            "MTTD 3m00s · MTTA not yet · MTTR 28m00s"
+        );
         assert!(!incident.is_open());
     }
 

@@ -33,7 +33,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View, compact
             super::command::render_panel(frame, command, state, view);
         }
         let [incident, latest] =
-            Layout::vertical([Constraint::Length(12), Constraint::Min(3)]).areas(right);
+            Layout::vertical([Constraint::Length(14), Constraint::Min(3)]).areas(right);
         render_incident(frame, incident, state, view);
         render_latest(frame, latest, state, view);
     } else {
@@ -263,6 +263,7 @@ fn render_incident(frame: &mut Frame, area: Rect, state: &State, view: &View) {
                     }),
                 ]),
                 Line::from(vec![label("notes"), Span::raw(i.notes.len().to_string())]),
+                Line::from(vec![label("times"), Span::raw(i.metrics())]),
             ]
         }
     };
