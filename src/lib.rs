@@ -16,3 +16,4 @@ pub mod store;
 pub mod ui;
 pub mod update;
 pub mod workers;
+pub mod runbook;

@@ -1,0 +1,371 @@
+//! Runbooks: Markdown with TOML front matter. Each `##` heading is a step; fenced `sh`/`bash`
+//! blocks are its commands (attributes in the info string); `- [ ]` items are manual checks.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Deserialize;
+
+use crate::config::{Diagnostic, Invalid, Source, diag};
+use crate::domain::{Health, Severity};
+
+/// Default deadline of a step's command.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+const ATTRIBUTES: [&str; 4] = ["confirm", "timeout", "on_fail", "expect"];
+
+/// What happens to the following steps when a command fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::Display)]
+#[strum(serialize_all = "snake_case")]
+pub enum OnFail {
+    /// Block the following steps until the commander decides.
+    Stop,
+    Continue,
+}
+
+/// A state a component must reach within a time after a step: `db up within 2m`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expect {
+    pub component: String,
+    pub state: Health,
+    pub within: Duration,
+}
+
+impl std::fmt::Display for Expect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} within {}", self.component, self.state, humantime::format_duration(self.within))
+    }
+}
+
+/// A shell command of a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    pub script: String,
+    pub confirm: bool,
+    pub timeout: Duration,
+    pub on_fail: OnFail,
+    /// 1-based line of the fence in the file.
+    pub line: usize,
+}
+
+/// One `##` section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub title: String,
+    /// The step's paragraphs, blank-line separated.
+    pub text: String,
+    pub commands: Vec<Command>,
+    /// Manual checks (`- [ ]` items).
+    pub checks: Vec<String>,
+    pub expect: Option<Expect>,
+}
+
+/// A parsed runbook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Runbook {
+    pub id: String,
+    pub title: String,
+    pub components: Vec<String>,
+    pub severities: Vec<Severity>,
+    pub tags: Vec<String>,
+    pub summary: String,
+    pub steps: Vec<Step>,
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    id: toml::Spanned<String>,
+    title: String,
+    #[serde(default)]
+    components: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    severities: Vec<Severity>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    summary: String,
+    /// Step title → expectation, e.g. `"Promote the replica" = "db up within 2m"`.
+    #[serde(default)]
+    expect: BTreeMap<String, toml::Spanned<String>>,
+}
+
+/// Parses `db up within 2m`.
+pub fn parse_expect(text: &str) -> Result<Expect, String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let [component, state, "within", within] = words[..] else {
+        return Err(format!("expect `{text}` must read like \"db up within 2m\""));
+    };
+    let state: Health = state.parse().map_err(|_| format!("expect `{text}`: `{state}` is not a state (up, degraded, down, unknown)"))?;
+    let within = humantime::parse_duration(within).map_err(|e| format!("expect `{text}`: bad duration `{within}` ({e})"))?;
+    Ok(Expect { component: component.to_owned(), state, within })
+}
+
+/// Splits `sh {confirm=true timeout="2m"}` into its language and attributes.
+fn info_attributes(info: &str) -> Result<(String, Vec<(String, String)>), String> {
+    let (lang, rest) = info.split_once('{').map_or((info, ""), |(l, r)| (l, r));
+    let rest = rest.trim_end().trim_end_matches('}');
+    let mut attrs = Vec::new();
+    let mut chars = rest.chars().peekable();
+    loop {
+        while chars.next_if(|c| c.is_whitespace() || *c == ',').is_some() {}
+        let key: String = std::iter::from_fn(|| chars.next_if(|c| *c != '=' && !c.is_whitespace())).collect();
+        if key.is_empty() {
+            break;
+        }
+        if chars.next() != Some('=') {
+            return Err(format!("attribute `{key}` needs a value, e.g. {key}=\"...\""));
+        }
+        let value: String = if chars.next_if_eq(&'"').is_some() {
+            let v = std::iter::from_fn(|| chars.next_if(|c| *c != '"')).collect();
+            chars.next();
+            v
+        } else {
+            std::iter::from_fn(|| chars.next_if(|c| !c.is_whitespace() && *c != ',')).collect()
+        };
+        attrs.push((key, value));
+    }
+    Ok((lang.trim().to_owned(), attrs))
+}
+
+struct Builder<'a> {
+    src: Source<'a>,
+    offset: usize,
+    errors: Vec<Diagnostic>,
+    steps: Vec<Step>,
+    intro: String,
+}
+
+impl Builder<'_> {
+    fn at(&mut self, range: &Range<usize>, message: impl Into<String>) {
+        let span = range.start + self.offset..range.end + self.offset;
+        let diagnostic = self.src.at(span, message);
+        self.errors.push(diagnostic);
+    }
+
+    fn command(&mut self, info: &str, script: String, range: &Range<usize>) -> Option<(Command, Option<Expect>)> {
+        let (lang, attrs) = match info_attributes(info) {
+            Ok(parsed) => parsed,
+            Err(message) => {
+                self.at(range, message);
+                return None;
+            }
+        };
+        if !matches!(lang.as_str(), "sh" | "bash") {
+            return None;
+        }
+        let line = self.src.at(range.start + self.offset..range.start + self.offset, "").line;
+        let mut command = Command { script, confirm: false, timeout: DEFAULT_TIMEOUT, on_fail: OnFail::Stop, line };
+        let mut expect = None;
+        for (key, value) in attrs {
+            let result = match key.as_str() {
+                "confirm" => value.parse::<bool>().map(|v| command.confirm = v).map_err(|_| format!("confirm `{value}` must be true or false")),
+                "timeout" => humantime::parse_duration(&value).map(|d| command.timeout = d).map_err(|e| format!("timeout `{value}`: {e}")),
+                "on_fail" => match value.as_str() {
+                    "stop" => Ok(command.on_fail = OnFail::Stop),
+                    "continue" => Ok(command.on_fail = OnFail::Continue),
+                    other => Err(format!("on_fail `{other}` must be \"stop\" or \"continue\"")),
+                },
+                "expect" => parse_expect(&value).map(|e| expect = Some(e)),
+                other => Err(format!("unknown attribute `{other}`{} (one of: {})", diag::hint(other, ATTRIBUTES.into_iter()), ATTRIBUTES.join(", "))),
+            };
+            if let Err(message) = result {
+                self.at(range, message);
+            }
+        }
+        Some((command, expect))
+    }
+}
+
+fn split_front_matter(text: &str) -> Option<(&str, usize)> {
+    let rest = text.strip_prefix("+++\n").or_else(|| text.strip_prefix("+++\r\n"))?;
+    let end = rest.find("\n+++")?;
+    let body_start = 4 + end + 4;
+    let body_start = text[body_start..].find('\n').map_or(text.len(), |n| body_start + n + 1);
+    Some((&rest[..end + 1], body_start))
+}
+
+/// Parses a runbook file's text; `name` is used in diagnostics.
+pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
+    let src = Source { name, text };
+    let Some((front, body_start)) = split_front_matter(text) else {
+        return Err(Invalid(vec![src.at(0..0, "a runbook starts with TOML front matter between `+++` lines (id, title, components, ...)")]));
+    };
+    let front_src = Source { name, text: front };
+    let meta: FrontMatter = toml::from_str(front).map_err(|e| {
+        let mut d = front_src.from_toml(&e);
+        d.line += 1;
+        Invalid(vec![d])
+    })?;
+    let mut b = Builder { src: Source { name, text }, offset: body_start, errors: Vec::new(), steps: Vec::new(), intro: String::new() };
+    let id = meta.id.get_ref();
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        let span = meta.id.span();
+        let d = Source { name, text }.at(span.start + 4..span.end + 4, format!("runbook id `{id}` must use only a-z, 0-9 and `-`"));
+        b.errors.push(d);
+    }
+    walk(&mut b, &text[body_start..]);
+    for (title, expect) in &meta.expect {
+        let parsed = parse_expect(expect.get_ref());
+        let span = expect.span().start + 4..expect.span().end + 4;
+        match (b.steps.iter_mut().find(|s| &s.title == title), parsed) {
+            (Some(step), Ok(e)) => step.expect = Some(e),
+            (None, _) => b.errors.push(Source { name, text }.at(span, format!("`expect` names step `{title}`, which is not a `##` heading here"))),
+            (_, Err(message)) => b.errors.push(Source { name, text }.at(span, message)),
+        }
+    }
+    if b.steps.is_empty() && b.errors.is_empty() {
+        b.errors.push(Source { name, text }.at(body_start..body_start, "a runbook needs at least one `##` step"));
+    }
+    if !b.errors.is_empty() {
+        return Err(Invalid(b.errors));
+    }
+    let summary = if meta.summary.is_empty() { b.intro.trim().to_owned() } else { meta.summary };
+    Ok(Runbook {
+        id: meta.id.into_inner(),
+        title: meta.title,
+        components: meta.components.into_iter().map(toml::Spanned::into_inner).collect(),
+        severities: meta.severities,
+        tags: meta.tags,
+        summary,
+        steps: b.steps,
+        path: PathBuf::from(name),
+    })
+}
+
+fn push_text(target: &mut String, text: &str) {
+    target.push_str(text);
+}
+
+fn walk(b: &mut Builder, body: &str) {
+    let mut heading: Option<String> = None;
+    let mut code: Option<(String, String, Range<usize>)> = None;
+    let mut item: Option<(bool, String)> = None;
+    let mut in_paragraph = false;
+    for (event, range) in Parser::new_ext(body, Options::ENABLE_TASKLISTS).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level: HeadingLevel::H2, .. }) => heading = Some(String::new()),
+            Event::End(TagEnd::Heading(HeadingLevel::H2)) => {
+                let title = heading.take().unwrap_or_default().trim().to_owned();
+                b.steps.push(Step { title, text: String::new(), commands: Vec::new(), checks: Vec::new(), expect: None });
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => code = Some((info.to_string(), String::new(), range)),
+            Event::End(TagEnd::CodeBlock) => {
+                let Some((info, script, range)) = code.take() else { continue };
+                let Some((command, expect)) = b.command(&info, script, &range) else { continue };
+                match b.steps.last_mut() {
+                    Some(step) => {
+                        step.expect = step.expect.take().or(expect);
+                        step.commands.push(command);
+                    }
+                    None => b.at(&range, "a command before the first step: put it under a `##` heading"),
+                }
+            }
+            Event::TaskListMarker(_) => item = Some((true, String::new())),
+            Event::End(TagEnd::Item) => {
+                if let Some((true, text)) = item.take() {
+                    match b.steps.last_mut() {
+                        Some(step) => step.checks.push(text.trim().to_owned()),
+                        None => b.at(&range, "a check before the first step: put it under a `##` heading"),
+                    }
+                }
+            }
+            Event::Start(Tag::Paragraph) => in_paragraph = true,
+            Event::End(TagEnd::Paragraph) => {
+                in_paragraph = false;
+                if item.is_none() {
+                    match b.steps.last_mut() {
+                        Some(step) => step.text.push_str("\n\n"),
+                        None => b.intro.push_str("\n\n"),
+                    }
+                }
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if let Some(h) = heading.as_mut() {
+                    push_text(h, &text);
+                } else if let Some((_, _, _)) = code.as_ref() {
+                    if let Some((_, script, _)) = code.as_mut() {
+                        script.push_str(&text);
+                    }
+                } else if let Some((_, t)) = item.as_mut() {
+                    push_text(t, &text);
+                } else if in_paragraph {
+                    match b.steps.last_mut() {
+                        Some(step) => push_text(&mut step.text, &text),
+                        None => push_text(&mut b.intro, &text),
+                    }
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(step) = b.steps.last_mut().filter(|_| in_paragraph && item.is_none()) {
+                    step.text.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    for step in &mut b.steps {
+        step.text = step.text.trim().to_owned();
+    }
+}
+
+/// Loads every runbook under `dir` (recursively, `*.md`, skipping `drills/`): the valid ones,
+/// and the diagnostics of the invalid ones. Duplicate ids are errors.
+#[must_use]
+pub fn load_dir(dir: &Path) -> (Vec<Runbook>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    collect(dir, &mut files);
+    files.sort();
+    let mut runbooks: Vec<Runbook> = Vec::new();
+    let mut errors = Vec::new();
+    for path in files {
+        let name = path.display().to_string();
+        match std::fs::read_to_string(&path).map_err(|e| e.to_string()) {
+            Err(e) => errors.push(Diagnostic { file: name, line: 1, col: 1, message: format!("cannot read: {e}") }),
+            Ok(text) => match parse(&name, &text) {
+                Ok(runbook) if runbooks.iter().any(|r| r.id == runbook.id) => {
+                    errors.push(Diagnostic { file: name, line: 2, col: 1, message: format!("runbook id `{}` is used twice", runbook.id) });
+                }
+                Ok(runbook) => runbooks.push(runbook),
+                Err(Invalid(mut d)) => errors.append(&mut d),
+            },
+        }
+    }
+    (runbooks, errors)
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() && path.file_name().is_none_or(|n| n != "drills") {
+            collect(&path, out);
+        } else if path.extension().is_some_and(|e| e == "md") && path.file_name().is_none_or(|n| n != "README.md") {
+            out.push(path);
+        }
+    }
+}
+
+/// Checks that a runbook's components exist in the config.
+#[must_use]
+pub fn check_components(runbook: &Runbook, config: &crate::config::Config) -> Vec<Diagnostic> {
+    let ids = || config.components.iter().map(|c| c.id.as_str());
+    let mut named: Vec<&str> = runbook.components.iter().map(String::as_str).collect();
+    named.extend(runbook.steps.iter().filter_map(|s| s.expect.as_ref()).map(|e| e.component.as_str()));
+    named
+        .into_iter()
+        .filter(|id| config.component(id).is_none())
+        .map(|id| Diagnostic {
+            file: runbook.path.display().to_string(),
+            line: 2,
+            col: 1,
+            message: format!("runbook `{}` names unknown component `{id}`{} in {}", runbook.id, diag::hint(id, ids()), config.source),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
