@@ -61,6 +61,9 @@ pub enum Command {
     /// Journal tools
     #[command(subcommand)]
     Journal(JournalCommand),
+    /// List and show the runbooks of the config
+    #[command(subcommand)]
+    Runbook(RunbookCommand),
     /// List and show incidents in the data dir
     #[command(subcommand)]
     Incident(IncidentCommand),
@@ -72,6 +75,14 @@ pub enum Command {
 pub enum JournalCommand {
     /// Check a journal's sequence, checksums and chain; report the first fault
     Verify { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunbookCommand {
+    /// Every runbook found, with its components and steps; invalid ones with their reason
+    List,
+    /// One runbook as parsed: steps, commands with their attributes, checks, expectations
+    Show { id: String },
 }
 
 #[derive(Debug, Subcommand)]

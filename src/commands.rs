@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use clap::CommandFactory;
 
 use crate::app::{self, Options};
-use crate::cli::{Cli, Command, IncidentCommand, JournalCommand, LogLevel};
+use crate::cli::{Cli, Command, IncidentCommand, JournalCommand, LogLevel, RunbookCommand};
 use crate::config::{self, Config, Invalid};
 use crate::domain::incident::{Incident, clock};
 use crate::journal::{self, open_private_file};
@@ -35,6 +35,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::check::run(load_config(&cli)?, *json, component.as_deref())
         }
         Some(Command::Journal(JournalCommand::Verify { file })) => Ok(verify(file)),
+        Some(Command::Runbook(RunbookCommand::List)) => Ok(runbook_list(&load_config(&cli)?)),
+        Some(Command::Runbook(RunbookCommand::Show { id })) => {
+            Ok(runbook_show(&load_config(&cli)?, id))
+        }
         Some(Command::Incident(IncidentCommand::List { demo })) => list(&cli, *demo),
         Some(Command::Incident(IncidentCommand::Show { id, demo })) => show(&cli, id, *demo),
         Some(Command::Completions { shell }) => {
@@ -145,6 +149,7 @@ enum FileKind {
     Config,
     Scenario,
     Theme,
+    Runbook,
 }
 
 fn kind_of(path: &Path) -> FileKind {
@@ -153,7 +158,9 @@ fn kind_of(path: &Path) -> FileKind {
             .and_then(Path::file_name)
             .is_some_and(|n| n == name)
     };
-    if in_dir("themes") {
+    if path.extension().is_some_and(|e| e == "md") {
+        FileKind::Runbook
+    } else if in_dir("themes") {
         FileKind::Theme
     } else if in_dir("drills") {
         FileKind::Scenario
@@ -170,7 +177,9 @@ fn toml_files(path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
             .collect();
         entries.sort();
         for entry in entries {
-            if entry.is_dir() || entry.extension().is_some_and(|e| e == "toml") {
+            let md = entry.extension().is_some_and(|e| e == "md")
+                && entry.file_name().is_some_and(|n| n != "README.md");
+            if entry.is_dir() || entry.extension().is_some_and(|e| e == "toml") || md {
                 toml_files(&entry, out)?;
             }
         }
@@ -182,7 +191,7 @@ fn toml_files(path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn check_file(path: &Path) -> Result<FileKind, Invalid> {
+fn check_file(path: &Path, config: Option<&Config>) -> Result<FileKind, Invalid> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
         Invalid(vec![config::Diagnostic {
@@ -197,6 +206,16 @@ fn check_file(path: &Path) -> Result<FileKind, Invalid> {
         FileKind::Config => config::parse(&name, &text).map(drop),
         FileKind::Scenario => config::parse_scenario(&name, &text, None).map(drop),
         FileKind::Theme => Theme::parse(&name, &text, Colors::TrueColor).map(drop),
+        FileKind::Runbook => crate::runbook::parse(&name, &text).and_then(|rb| {
+            let unknown = config
+                .map(|c| crate::runbook::check_components(&rb, c))
+                .unwrap_or_default();
+            if unknown.is_empty() {
+                Ok(())
+            } else {
+                Err(Invalid(unknown))
+            }
+        }),
     }?;
     Ok(kind)
 }
@@ -212,9 +231,10 @@ fn validate(cli: &Cli, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
         toml_files(path, &mut files)?;
     }
     let mut failed = false;
+    let reference = cli.config.as_deref().and_then(|p| config::load(p).ok());
     let mut stdout = std::io::stdout().lock();
     for file in &files {
-        match check_file(file) {
+        match check_file(file, reference.as_ref()) {
             Ok(kind) => writeln!(
                 stdout,
                 "ok: {} ({})",
@@ -252,6 +272,114 @@ fn verify(file: &Path) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+fn load_runbooks(config: &Config) -> (Vec<crate::runbook::Runbook>, Vec<config::Diagnostic>) {
+    let mut runbooks: Vec<crate::runbook::Runbook> = Vec::new();
+    let mut errors = Vec::new();
+    for dir in &config.runbook_dirs {
+        let (found, mut bad) = crate::runbook::load_dir(dir);
+        errors.append(&mut bad);
+        for rb in found {
+            errors.extend(crate::runbook::check_components(&rb, config));
+            if runbooks.iter().any(|r| r.id == rb.id) {
+                errors.push(config::Diagnostic {
+                    file: rb.path.display().to_string(),
+                    line: 2,
+                    col: 1,
+                    message: format!("runbook id `{}` is used twice", rb.id),
+                });
+            } else {
+                runbooks.push(rb);
+            }
+        }
+    }
+    (runbooks, errors)
+}
+
+fn runbook_list(config: &Config) -> ExitCode {
+    let (runbooks, errors) = load_runbooks(config);
+    let dirs: Vec<String> = config
+        .runbook_dirs
+        .iter()
+        .map(|d| d.display().to_string())
+        .collect();
+    if runbooks.is_empty() && errors.is_empty() {
+        println!("No runbooks found in {}.", sanitize(&dirs.join(", ")));
+        return ExitCode::SUCCESS;
+    }
+    let mut out = format!("{:<24} {:<5} {:<24} TITLE\n", "ID", "STEPS", "COMPONENTS");
+    for rb in &runbooks {
+        let _ = writeln!(
+            out,
+            "{:<24} {:<5} {:<24} {}",
+            rb.id,
+            rb.steps.len(),
+            rb.components.join(","),
+            rb.title
+        );
+    }
+    for error in &errors {
+        let _ = writeln!(out, "INVALID {error}");
+    }
+    print!("{}", sanitize(&out));
+    if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
+}
+
+fn runbook_show(config: &Config, id: &str) -> ExitCode {
+    let (runbooks, _) = load_runbooks(config);
+    let Some(rb) = runbooks.iter().find(|r| r.id == id) else {
+        let hint = config::diag::hint(id, runbooks.iter().map(|r| r.id.as_str()));
+        eprintln!(
+            "warroom: no runbook `{}`{hint}; `warroom runbook list` shows them",
+            sanitize(id)
+        );
+        return ExitCode::from(1);
+    };
+    let mut out = format!("{} — {}\n{}\n", rb.id, rb.title, rb.path.display());
+    let severities: Vec<String> = rb.severities.iter().map(ToString::to_string).collect();
+    let _ = writeln!(
+        out,
+        "components {} · severities {} · tags {}",
+        rb.components.join(", "),
+        severities.join(", "),
+        rb.tags.join(", ")
+    );
+    if !rb.summary.is_empty() {
+        let _ = writeln!(out, "\n{}", rb.summary);
+    }
+    for (n, step) in rb.steps.iter().enumerate() {
+        let _ = writeln!(out, "\n{}. {}", n + 1, step.title);
+        if !step.text.is_empty() {
+            let _ = writeln!(out, "   {}", step.text);
+        }
+        for check in &step.checks {
+            let _ = writeln!(out, "   [ ] {check}");
+        }
+        for cmd in &step.commands {
+            let confirm = if cmd.confirm {
+                ", asks for confirmation"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "   $ {}   (timeout {}, on failure {}{confirm})",
+                cmd.script.trim_end().replace('\n', "\n     "),
+                humantime::format_duration(cmd.timeout),
+                cmd.on_fail
+            );
+        }
+        if let Some(expect) = &step.expect {
+            let _ = writeln!(out, "   expects {expect}");
+        }
+    }
+    print!("{}", sanitize(&out));
+    ExitCode::SUCCESS
 }
 
 fn duration_of(incident: &Incident) -> String {

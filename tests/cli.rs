@@ -48,7 +48,14 @@ fn validate_text(text: &str) -> Output {
 fn validate_accepts_everything_shipped() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = Command::new(env!("CARGO_BIN_EXE_warroom"))
-        .args(["validate", "examples", "themes", "runbooks"])
+        .args([
+            "--config",
+            "examples/warroom.toml",
+            "validate",
+            "examples",
+            "themes",
+            "runbooks",
+        ])
         .current_dir(root)
         .env("PAGERDUTY_ROUTING_KEY", "test")
         .env("SLACK_WEBHOOK_URL", "http://127.0.0.1:9/slack")
@@ -57,6 +64,7 @@ fn validate_accepts_everything_shipped() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("ok: examples/warroom.toml (config)"));
+    assert!(stdout(&out).contains("ok: runbooks/db-failover.md (runbook)"));
 }
 
 #[test]
@@ -314,5 +322,71 @@ fn check_exits_0_when_everything_is_up_and_can_probe_one_component() {
         stderr(&wrong).contains("did you mean `api`?"),
         "{}",
         stderr(&wrong)
+    );
+}
+
+fn runbook_config(dir: &Path) {
+    std::fs::write(dir.join("warroom.toml"), GOOD).unwrap();
+    std::fs::create_dir_all(dir.join("runbooks")).unwrap();
+    let runbook = "+++\nid = \"db-restart\"\ntitle = \"Restart the database\"\ncomponents = [\"db\"]\n+++\n\n## Restart\n\n```sh {confirm=true}\nsystemctl restart postgresql\n```\n";
+    std::fs::write(dir.join("runbooks/db-restart.md"), runbook).unwrap();
+}
+
+#[test]
+fn runbooks_are_listed_and_shown_as_parsed() {
+    let tmp = tempfile::tempdir().unwrap();
+    runbook_config(tmp.path());
+    let out = warroom(&["runbook", "list"], tmp.path());
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(stdout(&out).contains("db-restart") && stdout(&out).contains("Restart the database"));
+    let out = warroom(&["runbook", "show", "db-restart"], tmp.path());
+    assert!(
+        stdout(&out).contains("$ systemctl restart postgresql")
+            && stdout(&out).contains("asks for confirmation"),
+        "{}",
+        stdout(&out)
+    );
+    let out = warroom(&["runbook", "show", "db-restar"], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("did you mean `db-restart`?"));
+}
+
+#[test]
+fn invalid_runbooks_are_listed_with_their_reason_and_fail_validation() {
+    let tmp = tempfile::tempdir().unwrap();
+    runbook_config(tmp.path());
+    let bad = "+++\nid = \"bad\"\ntitle = \"Bad\"\ncomponents = [\"dbb\"]\n+++\n\n## Step\n\n```sh {confrim=true}\ntrue\n```\n";
+    std::fs::write(tmp.path().join("runbooks/bad.md"), bad).unwrap();
+    let out = warroom(&["runbook", "list"], tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stdout(&out).contains("INVALID runbooks/bad.md:9:1: unknown attribute `confrim`"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("db-restart"),
+        "valid runbooks are still listed"
+    );
+    let out = warroom(
+        &["--config", "warroom.toml", "validate", "runbooks"],
+        tmp.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("runbooks/bad.md:9:1:"),
+        "{}",
+        stderr(&out)
+    );
+    let fixed = bad.replace("confrim", "confirm");
+    std::fs::write(tmp.path().join("runbooks/bad.md"), fixed).unwrap();
+    let out = warroom(
+        &["--config", "warroom.toml", "validate", "runbooks"],
+        tmp.path(),
+    );
+    assert!(
+        stderr(&out).contains("unknown component `dbb`; did you mean `db`?"),
+        "{}",
+        stderr(&out)
     );
 }

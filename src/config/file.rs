@@ -43,6 +43,8 @@ pub struct ConfigFile {
     pub ui: UiFile,
     #[serde(default)]
     pub probes: ProbesFile,
+    #[serde(default)]
+    pub runbooks: RunbooksFile,
     /// Key overrides: context name → key → action name.
     #[serde(default)]
     pub keys: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<String>>>,
@@ -102,6 +104,14 @@ pub struct EscalationFile {
 pub struct LevelFile {
     pub after: Spanned<HumanDuration>,
     pub notify: Vec<Spanned<String>>,
+}
+
+/// `[runbooks]`: where runbooks are found besides `runbooks/` next to the config.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunbooksFile {
+    #[serde(default)]
+    pub paths: Vec<String>,
 }
 
 /// `[probes]`: settings shared by every probe.

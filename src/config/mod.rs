@@ -104,10 +104,23 @@ pub struct Config {
     pub keys: Vec<Binding>,
     /// At most this many probes run at once.
     pub probe_concurrency: usize,
+    /// Folders holding runbooks: `runbooks/` beside the config, then `[runbooks] paths`.
+    pub runbook_dirs: Vec<PathBuf>,
 }
 
 /// Default bound on probes running at once.
 pub const DEFAULT_CONCURRENCY: usize = 64;
+
+/// `runbooks/` beside the config file, then the configured paths (relative to the config file).
+fn runbook_dirs(config_path: &str, paths: &[String]) -> Vec<PathBuf> {
+    let base = Path::new(config_path)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    std::iter::once(base.join("runbooks"))
+        .chain(paths.iter().map(|p| base.join(p)))
+        .collect()
+}
 
 /// Built-in budgets for tiers the config gives none for.
 #[must_use]
@@ -236,6 +249,7 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
         escalation: file.escalation.into_iter().map(escalation).collect(),
         notify: notify::convert(src, notify, errors),
         theme: file.ui.theme,
+        runbook_dirs: runbook_dirs(src.name, &file.runbooks.paths),
         keys: key_overrides(src, &file.keys, errors),
         probe_concurrency,
     }

@@ -13,7 +13,7 @@ use crate::config::{Diagnostic, Invalid, Source, diag};
 use crate::domain::{Health, Severity};
 
 /// Default deadline of a step's command.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_mins(5);
 const ATTRIBUTES: [&str; 4] = ["confirm", "timeout", "on_fail", "expect"];
 
 /// What happens to the following steps when a command fails.
@@ -35,7 +35,13 @@ pub struct Expect {
 
 impl std::fmt::Display for Expect {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {} within {}", self.component, self.state, humantime::format_duration(self.within))
+        write!(
+            f,
+            "{} {} within {}",
+            self.component,
+            self.state,
+            humantime::format_duration(self.within)
+        )
     }
 }
 
@@ -97,11 +103,20 @@ struct FrontMatter {
 pub fn parse_expect(text: &str) -> Result<Expect, String> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let [component, state, "within", within] = words[..] else {
-        return Err(format!("expect `{text}` must read like \"db up within 2m\""));
+        return Err(format!(
+            "expect `{text}` must read like \"db up within 2m\""
+        ));
     };
-    let state: Health = state.parse().map_err(|_| format!("expect `{text}`: `{state}` is not a state (up, degraded, down, unknown)"))?;
-    let within = humantime::parse_duration(within).map_err(|e| format!("expect `{text}`: bad duration `{within}` ({e})"))?;
-    Ok(Expect { component: component.to_owned(), state, within })
+    let state: Health = state.parse().map_err(|_| {
+        format!("expect `{text}`: `{state}` is not a state (up, degraded, down, unknown)")
+    })?;
+    let within = humantime::parse_duration(within)
+        .map_err(|e| format!("expect `{text}`: bad duration `{within}` ({e})"))?;
+    Ok(Expect {
+        component: component.to_owned(),
+        state,
+        within,
+    })
 }
 
 /// Splits `sh {confirm=true timeout="2m"}` into its language and attributes.
@@ -112,12 +127,15 @@ fn info_attributes(info: &str) -> Result<(String, Vec<(String, String)>), String
     let mut chars = rest.chars().peekable();
     loop {
         while chars.next_if(|c| c.is_whitespace() || *c == ',').is_some() {}
-        let key: String = std::iter::from_fn(|| chars.next_if(|c| *c != '=' && !c.is_whitespace())).collect();
+        let key: String =
+            std::iter::from_fn(|| chars.next_if(|c| *c != '=' && !c.is_whitespace())).collect();
         if key.is_empty() {
             break;
         }
         if chars.next() != Some('=') {
-            return Err(format!("attribute `{key}` needs a value, e.g. {key}=\"...\""));
+            return Err(format!(
+                "attribute `{key}` needs a value, e.g. {key}=\"...\""
+            ));
         }
         let value: String = if chars.next_if_eq(&'"').is_some() {
             let v = std::iter::from_fn(|| chars.next_if(|c| *c != '"')).collect();
@@ -146,7 +164,12 @@ impl Builder<'_> {
         self.errors.push(diagnostic);
     }
 
-    fn command(&mut self, info: &str, script: String, range: &Range<usize>) -> Option<(Command, Option<Expect>)> {
+    fn command(
+        &mut self,
+        info: &str,
+        script: String,
+        range: &Range<usize>,
+    ) -> Option<(Command, Option<Expect>)> {
         let (lang, attrs) = match info_attributes(info) {
             Ok(parsed) => parsed,
             Err(message) => {
@@ -157,20 +180,46 @@ impl Builder<'_> {
         if !matches!(lang.as_str(), "sh" | "bash") {
             return None;
         }
-        let line = self.src.at(range.start + self.offset..range.start + self.offset, "").line;
-        let mut command = Command { script, confirm: false, timeout: DEFAULT_TIMEOUT, on_fail: OnFail::Stop, line };
+        let line = self
+            .src
+            .at(range.start + self.offset..range.start + self.offset, "")
+            .line;
+        let mut command = Command {
+            script,
+            confirm: false,
+            timeout: DEFAULT_TIMEOUT,
+            on_fail: OnFail::Stop,
+            line,
+        };
         let mut expect = None;
         for (key, value) in attrs {
             let result = match key.as_str() {
-                "confirm" => value.parse::<bool>().map(|v| command.confirm = v).map_err(|_| format!("confirm `{value}` must be true or false")),
-                "timeout" => humantime::parse_duration(&value).map(|d| command.timeout = d).map_err(|e| format!("timeout `{value}`: {e}")),
+                "confirm" => value
+                    .parse::<bool>()
+                    .map(|v| command.confirm = v)
+                    .map_err(|_| format!("confirm `{value}` must be true or false")),
+                "timeout" => humantime::parse_duration(&value)
+                    .map(|d| command.timeout = d)
+                    .map_err(|e| format!("timeout `{value}`: {e}")),
                 "on_fail" => match value.as_str() {
-                    "stop" => Ok(command.on_fail = OnFail::Stop),
-                    "continue" => Ok(command.on_fail = OnFail::Continue),
-                    other => Err(format!("on_fail `{other}` must be \"stop\" or \"continue\"")),
+                    "stop" => {
+                        command.on_fail = OnFail::Stop;
+                        Ok(())
+                    }
+                    "continue" => {
+                        command.on_fail = OnFail::Continue;
+                        Ok(())
+                    }
+                    other => Err(format!(
+                        "on_fail `{other}` must be \"stop\" or \"continue\""
+                    )),
                 },
                 "expect" => parse_expect(&value).map(|e| expect = Some(e)),
-                other => Err(format!("unknown attribute `{other}`{} (one of: {})", diag::hint(other, ATTRIBUTES.into_iter()), ATTRIBUTES.join(", "))),
+                other => Err(format!(
+                    "unknown attribute `{other}`{} (one of: {})",
+                    diag::hint(other, ATTRIBUTES.into_iter()),
+                    ATTRIBUTES.join(", ")
+                )),
             };
             if let Err(message) = result {
                 self.at(range, message);
@@ -181,11 +230,15 @@ impl Builder<'_> {
 }
 
 fn split_front_matter(text: &str) -> Option<(&str, usize)> {
-    let rest = text.strip_prefix("+++\n").or_else(|| text.strip_prefix("+++\r\n"))?;
+    let rest = text
+        .strip_prefix("+++\n")
+        .or_else(|| text.strip_prefix("+++\r\n"))?;
     let end = rest.find("\n+++")?;
     let body_start = 4 + end + 4;
-    let body_start = text[body_start..].find('\n').map_or(text.len(), |n| body_start + n + 1);
-    Some((&rest[..end + 1], body_start))
+    let body_start = text[body_start..]
+        .find('\n')
+        .map_or(text.len(), |n| body_start + n + 1);
+    Some((&rest[..=end], body_start))
 }
 
 /// Parses a runbook file's text; `name` is used in diagnostics.
@@ -200,11 +253,24 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
         d.line += 1;
         Invalid(vec![d])
     })?;
-    let mut b = Builder { src: Source { name, text }, offset: body_start, errors: Vec::new(), steps: Vec::new(), intro: String::new() };
+    let mut b = Builder {
+        src: Source { name, text },
+        offset: body_start,
+        errors: Vec::new(),
+        steps: Vec::new(),
+        intro: String::new(),
+    };
     let id = meta.id.get_ref();
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
         let span = meta.id.span();
-        let d = Source { name, text }.at(span.start + 4..span.end + 4, format!("runbook id `{id}` must use only a-z, 0-9 and `-`"));
+        let d = Source { name, text }.at(
+            span.start + 4..span.end + 4,
+            format!("runbook id `{id}` must use only a-z, 0-9 and `-`"),
+        );
         b.errors.push(d);
     }
     walk(&mut b, &text[body_start..]);
@@ -213,21 +279,35 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
         let span = expect.span().start + 4..expect.span().end + 4;
         match (b.steps.iter_mut().find(|s| &s.title == title), parsed) {
             (Some(step), Ok(e)) => step.expect = Some(e),
-            (None, _) => b.errors.push(Source { name, text }.at(span, format!("`expect` names step `{title}`, which is not a `##` heading here"))),
+            (None, _) => b.errors.push(Source { name, text }.at(
+                span,
+                format!("`expect` names step `{title}`, which is not a `##` heading here"),
+            )),
             (_, Err(message)) => b.errors.push(Source { name, text }.at(span, message)),
         }
     }
     if b.steps.is_empty() && b.errors.is_empty() {
-        b.errors.push(Source { name, text }.at(body_start..body_start, "a runbook needs at least one `##` step"));
+        b.errors.push(Source { name, text }.at(
+            body_start..body_start,
+            "a runbook needs at least one `##` step",
+        ));
     }
     if !b.errors.is_empty() {
         return Err(Invalid(b.errors));
     }
-    let summary = if meta.summary.is_empty() { b.intro.trim().to_owned() } else { meta.summary };
+    let summary = if meta.summary.is_empty() {
+        b.intro.trim().to_owned()
+    } else {
+        meta.summary
+    };
     Ok(Runbook {
         id: meta.id.into_inner(),
         title: meta.title,
-        components: meta.components.into_iter().map(toml::Spanned::into_inner).collect(),
+        components: meta
+            .components
+            .into_iter()
+            .map(toml::Spanned::into_inner)
+            .collect(),
         severities: meta.severities,
         tags: meta.tags,
         summary,
@@ -247,21 +327,39 @@ fn walk(b: &mut Builder, body: &str) {
     let mut in_paragraph = false;
     for (event, range) in Parser::new_ext(body, Options::ENABLE_TASKLISTS).into_offset_iter() {
         match event {
-            Event::Start(Tag::Heading { level: HeadingLevel::H2, .. }) => heading = Some(String::new()),
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H2,
+                ..
+            }) => heading = Some(String::new()),
             Event::End(TagEnd::Heading(HeadingLevel::H2)) => {
                 let title = heading.take().unwrap_or_default().trim().to_owned();
-                b.steps.push(Step { title, text: String::new(), commands: Vec::new(), checks: Vec::new(), expect: None });
+                b.steps.push(Step {
+                    title,
+                    text: String::new(),
+                    commands: Vec::new(),
+                    checks: Vec::new(),
+                    expect: None,
+                });
             }
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => code = Some((info.to_string(), String::new(), range)),
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                code = Some((info.to_string(), String::new(), range));
+            }
             Event::End(TagEnd::CodeBlock) => {
-                let Some((info, script, range)) = code.take() else { continue };
-                let Some((command, expect)) = b.command(&info, script, &range) else { continue };
+                let Some((info, script, range)) = code.take() else {
+                    continue;
+                };
+                let Some((command, expect)) = b.command(&info, script, &range) else {
+                    continue;
+                };
                 match b.steps.last_mut() {
                     Some(step) => {
                         step.expect = step.expect.take().or(expect);
                         step.commands.push(command);
                     }
-                    None => b.at(&range, "a command before the first step: put it under a `##` heading"),
+                    None => b.at(
+                        &range,
+                        "a command before the first step: put it under a `##` heading",
+                    ),
                 }
             }
             Event::TaskListMarker(_) => item = Some((true, String::new())),
@@ -269,7 +367,10 @@ fn walk(b: &mut Builder, body: &str) {
                 if let Some((true, text)) = item.take() {
                     match b.steps.last_mut() {
                         Some(step) => step.checks.push(text.trim().to_owned()),
-                        None => b.at(&range, "a check before the first step: put it under a `##` heading"),
+                        None => b.at(
+                            &range,
+                            "a check before the first step: put it under a `##` heading",
+                        ),
                     }
                 }
             }
@@ -300,7 +401,11 @@ fn walk(b: &mut Builder, body: &str) {
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
-                if let Some(step) = b.steps.last_mut().filter(|_| in_paragraph && item.is_none()) {
+                if let Some(step) = b
+                    .steps
+                    .last_mut()
+                    .filter(|_| in_paragraph && item.is_none())
+                {
                     step.text.push(' ');
                 }
             }
@@ -324,10 +429,20 @@ pub fn load_dir(dir: &Path) -> (Vec<Runbook>, Vec<Diagnostic>) {
     for path in files {
         let name = path.display().to_string();
         match std::fs::read_to_string(&path).map_err(|e| e.to_string()) {
-            Err(e) => errors.push(Diagnostic { file: name, line: 1, col: 1, message: format!("cannot read: {e}") }),
+            Err(e) => errors.push(Diagnostic {
+                file: name,
+                line: 1,
+                col: 1,
+                message: format!("cannot read: {e}"),
+            }),
             Ok(text) => match parse(&name, &text) {
                 Ok(runbook) if runbooks.iter().any(|r| r.id == runbook.id) => {
-                    errors.push(Diagnostic { file: name, line: 2, col: 1, message: format!("runbook id `{}` is used twice", runbook.id) });
+                    errors.push(Diagnostic {
+                        file: name,
+                        line: 2,
+                        col: 1,
+                        message: format!("runbook id `{}` is used twice", runbook.id),
+                    });
                 }
                 Ok(runbook) => runbooks.push(runbook),
                 Err(Invalid(mut d)) => errors.append(&mut d),
@@ -338,12 +453,16 @@ pub fn load_dir(dir: &Path) -> (Vec<Runbook>, Vec<Diagnostic>) {
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.filter_map(Result::ok) {
         let path = entry.path();
         if path.is_dir() && path.file_name().is_none_or(|n| n != "drills") {
             collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "md") && path.file_name().is_none_or(|n| n != "README.md") {
+        } else if path.extension().is_some_and(|e| e == "md")
+            && path.file_name().is_none_or(|n| n != "README.md")
+        {
             out.push(path);
         }
     }
@@ -354,7 +473,13 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 pub fn check_components(runbook: &Runbook, config: &crate::config::Config) -> Vec<Diagnostic> {
     let ids = || config.components.iter().map(|c| c.id.as_str());
     let mut named: Vec<&str> = runbook.components.iter().map(String::as_str).collect();
-    named.extend(runbook.steps.iter().filter_map(|s| s.expect.as_ref()).map(|e| e.component.as_str()));
+    named.extend(
+        runbook
+            .steps
+            .iter()
+            .filter_map(|s| s.expect.as_ref())
+            .map(|e| e.component.as_str()),
+    );
     named
         .into_iter()
         .filter(|id| config.component(id).is_none())
@@ -362,7 +487,12 @@ pub fn check_components(runbook: &Runbook, config: &crate::config::Config) -> Ve
             file: runbook.path.display().to_string(),
             line: 2,
             col: 1,
-            message: format!("runbook `{}` names unknown component `{id}`{} in {}", runbook.id, diag::hint(id, ids()), config.source),
+            message: format!(
+                "runbook `{}` names unknown component `{id}`{} in {}",
+                runbook.id,
+                diag::hint(id, ids()),
+                config.source
+            ),
         })
         .collect()
 }

@@ -43,7 +43,12 @@ not a command
 "#;
 
 fn errors(text: &str) -> Vec<String> {
-    parse("rb.md", text).unwrap_err().0.iter().map(ToString::to_string).collect()
+    parse("rb.md", text)
+        .unwrap_err()
+        .0
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 #[test]
@@ -56,36 +61,75 @@ fn a_runbook_parses_into_steps_commands_checks_and_expectations() {
     assert_eq!(rb.steps.len(), 3);
     let first = &rb.steps[0];
     assert_eq!(first.title, "Confirm the primary is down");
-    assert_eq!(first.text, "Look at the dashboard and the database logs. Both must agree.");
-    assert_eq!(first.checks, ["Primary refuses connections", "Replica is healthy"]);
+    assert_eq!(
+        first.text,
+        "Look at the dashboard and the database logs. Both must agree."
+    );
+    assert_eq!(
+        first.checks,
+        ["Primary refuses connections", "Replica is healthy"]
+    );
     assert!(first.commands.is_empty());
     let check = &rb.steps[1];
-    assert_eq!(check.commands[0].script, "./examples/scripts/replica-lag.sh\n");
-    assert_eq!((check.commands[0].confirm, check.commands[0].timeout), (false, DEFAULT_TIMEOUT));
-    assert_eq!(check.expect.as_ref().unwrap().to_string(), "db-replica up within 1m");
+    assert_eq!(
+        check.commands[0].script,
+        "./examples/scripts/replica-lag.sh\n"
+    );
+    assert_eq!(
+        (check.commands[0].confirm, check.commands[0].timeout),
+        (false, DEFAULT_TIMEOUT)
+    );
+    assert_eq!(
+        check.expect.as_ref().unwrap().to_string(),
+        "db-replica up within 1m"
+    );
     let promote = &rb.steps[2];
-    assert_eq!(promote.commands.len(), 1, "only sh/bash blocks are commands");
+    assert_eq!(
+        promote.commands.len(),
+        1,
+        "only sh/bash blocks are commands"
+    );
     let cmd = &promote.commands[0];
     assert!(cmd.confirm);
-    assert_eq!(cmd.timeout, Duration::from_secs(120));
+    assert_eq!(cmd.timeout, Duration::from_mins(2));
     assert_eq!(cmd.on_fail, OnFail::Stop);
     assert_eq!(cmd.line, 34);
-    assert_eq!(promote.expect, Some(Expect { component: "db".into(), state: Health::Up, within: Duration::from_secs(180) }));
+    assert_eq!(
+        promote.expect,
+        Some(Expect {
+            component: "db".into(),
+            state: Health::Up,
+            within: Duration::from_mins(3)
+        })
+    );
 }
 
 #[test]
 fn front_matter_that_is_not_toml_is_located() {
     let text = VALID.replace("tags = [\"database\"]", "tags = [database]");
-    assert_eq!(errors(&text)[0], "rb.md:6:9: string values must be quoted, expected literal string");
+    assert_eq!(
+        errors(&text)[0],
+        "rb.md:6:9: string values must be quoted, expected literal string"
+    );
 }
 
 #[test]
 fn a_missing_front_matter_or_id_is_an_error() {
-    assert!(errors("# Title\n\n## Step\n")[0].starts_with("rb.md:1:1: a runbook starts with TOML front matter"));
+    assert!(
+        errors("# Title\n\n## Step\n")[0]
+            .starts_with("rb.md:1:1: a runbook starts with TOML front matter")
+    );
     let text = VALID.replace("id = \"db-failover\"\n", "");
-    assert!(errors(&text)[0].contains("missing field `id`"), "{:?}", errors(&text));
+    assert!(
+        errors(&text)[0].contains("missing field `id`"),
+        "{:?}",
+        errors(&text)
+    );
     let text = VALID.replace("\"db-failover\"", "\"DB Failover\"");
-    assert_eq!(errors(&text)[0], "rb.md:2:6: runbook id `DB Failover` must use only a-z, 0-9 and `-`");
+    assert_eq!(
+        errors(&text)[0],
+        "rb.md:2:6: runbook id `DB Failover` must use only a-z, 0-9 and `-`"
+    );
 }
 
 #[test]
@@ -96,15 +140,24 @@ fn unknown_attributes_and_keys_are_named_with_suggestions() {
         "rb.md:34:1: unknown attribute `confrim`; did you mean `confirm`? (one of: confirm, timeout, on_fail, expect)"
     );
     let text = VALID.replace("tags =", "tag =");
-    assert!(errors(&text)[0].contains("unknown field `tag`") && errors(&text)[0].contains("did you mean `tags`?"));
+    assert!(
+        errors(&text)[0].contains("unknown field `tag`")
+            && errors(&text)[0].contains("did you mean `tags`?")
+    );
     let text = VALID.replace("on_fail=\"stop\"", "on_fail=\"retry\"");
     assert!(errors(&text)[0].ends_with("on_fail `retry` must be \"stop\" or \"continue\""));
 }
 
 #[test]
 fn commands_and_checks_need_a_step() {
-    let text = VALID.replace("# Primary database failover\n", "# Primary database failover\n\n```sh\necho early\n```\n");
-    assert_eq!(errors(&text)[0], "rb.md:14:1: a command before the first step: put it under a `##` heading");
+    let text = VALID.replace(
+        "# Primary database failover\n",
+        "# Primary database failover\n\n```sh\necho early\n```\n",
+    );
+    assert_eq!(
+        errors(&text)[0],
+        "rb.md:14:1: a command before the first step: put it under a `##` heading"
+    );
     let no_steps = "+++\nid = \"x\"\ntitle = \"X\"\n+++\n\nJust text.\n";
     assert!(errors(no_steps)[0].contains("at least one `##` step"));
 }
@@ -112,8 +165,16 @@ fn commands_and_checks_need_a_step() {
 #[test]
 fn expectations_are_checked() {
     let text = VALID.replace("db-replica up within 1m", "db-replica fine within 1m");
-    assert!(errors(&text)[0].contains("`fine` is not a state"), "{:?}", errors(&text));
+    assert!(
+        errors(&text)[0].contains("`fine` is not a state"),
+        "{:?}",
+        errors(&text)
+    );
     let text = VALID.replace("\"Check replication\" =", "\"Check replica\" =");
-    assert!(errors(&text)[0].contains("names step `Check replica`"), "{:?}", errors(&text));
+    assert!(
+        errors(&text)[0].contains("names step `Check replica`"),
+        "{:?}",
+        errors(&text)
+    );
     assert!(parse_expect("db up in 2m").is_err());
 }
