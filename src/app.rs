@@ -240,6 +240,8 @@ fn user_from_passwd() -> Option<String> {
 }
 
 struct Loop {
+    /// Cancel handles of the runbook commands running now.
+    cancels: std::collections::BTreeMap<u64, tokio::sync::oneshot::Sender<()>>,
     tx: mpsc::Sender<Msg>,
     client: reqwest::Client,
     state: State,
@@ -278,6 +280,23 @@ impl Loop {
                 event,
             },
             Effect::Append { at, event } => Command::Append { at, actor, event },
+            Effect::Run {
+                started,
+                runbook,
+                step,
+                component,
+                script,
+                timeout,
+            } => {
+                self.spawn_run(started, &runbook, step, component, script, timeout);
+                return;
+            }
+            Effect::CancelRun { started } => {
+                if let Some(cancel) = self.cancels.remove(&started) {
+                    let _ = cancel.send(());
+                }
+                return;
+            }
             Effect::Send {
                 queued,
                 channel,
@@ -299,6 +318,65 @@ impl Loop {
         if self.journal.send(command).is_err() {
             self.dispatch(Msg::JournalFailed("the journal writer stopped".into()));
         }
+    }
+
+    fn spawn_run(
+        &mut self,
+        started: u64,
+        runbook: &str,
+        step: usize,
+        component: String,
+        script: String,
+        timeout: Duration,
+    ) {
+        let incident = self
+            .state
+            .incident
+            .as_ref()
+            .map(|i| i.id.clone())
+            .unwrap_or_default();
+        let env = [
+            ("WARROOM_INCIDENT_ID", incident.clone()),
+            ("WARROOM_COMPONENT", component),
+            ("WARROOM_RUNBOOK", runbook.to_owned()),
+            ("WARROOM_STEP", (step + 1).to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let runs = self.store.dir(&incident).join("runs");
+        let log = crate::journal::create_private_dir(&runs)
+            .ok()
+            .map(|()| runs.join(format!("{started}.log")));
+        let job = crate::workers::process::Job {
+            script,
+            env,
+            cwd: None,
+            timeout,
+            log,
+        };
+        let (cancel, cancelled) = tokio::sync::oneshot::channel();
+        self.cancels.insert(started, cancel);
+        let (out_tx, mut out_rx) = mpsc::channel::<Vec<u8>>(64);
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let forward = tx.clone();
+            let relay = tokio::spawn(async move {
+                while let Some(chunk) = out_rx.recv().await {
+                    let text = String::from_utf8_lossy(&chunk).into_owned();
+                    if forward
+                        .send(Msg::RunOutput { started, text })
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+            let outcome = crate::workers::process::run(job, out_tx, cancelled).await;
+            let _ = relay.await;
+            let _ = tx.send(Msg::RunFinished { started, outcome }).await;
+        });
     }
 
     fn on_terminal(&mut self, event: TermEvent) {
@@ -371,6 +449,7 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let tx_probe = tx.clone();
     let mut app = Loop {
+        cancels: std::collections::BTreeMap::new(),
         tx: tx.clone(),
         client: crate::workers::probe::client_builder(true)
             .build()

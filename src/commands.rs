@@ -121,7 +121,14 @@ fn console(cli: &Cli, mode: Mode, speed: Option<f64>) -> anyhow::Result<ExitCode
         .ensure()
         .with_context(|| format!("cannot create incident folders under {}", data.display()))?;
     let speed = speed.or(scenario.as_ref().map(|s| s.speed)).unwrap_or(1.0);
+    let (runbooks, invalid_runbooks) = if mode == Mode::Live {
+        load_runbooks(&config)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let mut state = State::new(config, mode, app::actor(), chrono::Utc::now());
+    state.runbooks = runbooks;
+    state.invalid_runbooks = invalid_runbooks;
     let journal = app::resume(&store, &mut state);
     tracing::info!(
         ?mode,

@@ -29,6 +29,7 @@ pub enum Action {
     NextScreen,
     PrevScreen,
     Dashboard,
+    Runbooks,
     Escalation,
     Timeline,
     Declare,
@@ -40,6 +41,11 @@ pub enum Action {
     Acknowledge,
     Page,
     Update,
+    Run,
+    MarkDone,
+    MarkSkipped,
+    MarkFailed,
+    CancelRun,
     NextChoice,
     PrevChoice,
 }
@@ -66,6 +72,12 @@ impl Action {
             Self::Dashboard => "dashboard screen",
             Self::Timeline => "timeline screen",
             Self::Escalation => "escalation screen",
+            Self::Runbooks => "runbooks screen",
+            Self::Run => "run the step's command",
+            Self::MarkDone => "mark the step done",
+            Self::MarkSkipped => "mark the step skipped",
+            Self::MarkFailed => "mark the step failed",
+            Self::CancelRun => "cancel the running command",
             Self::Acknowledge => "acknowledge the due escalation level",
             Self::Page => "page the due escalation level",
             Self::Update => "post a stakeholder update",
@@ -90,6 +102,7 @@ impl Action {
                 | Self::Page
                 | Self::Update
                 | Self::Escalation
+                | Self::Runbooks
                 | Self::Severity
                 | Self::Status
                 | Self::Roles
@@ -113,6 +126,7 @@ pub enum Context {
     /// Every screen (not inside an overlay).
     Global,
     Dashboard,
+    Runbooks,
     Escalation,
     Timeline,
     /// Dialogs with a text field or a list of choices.
@@ -277,6 +291,7 @@ fn defaults() -> Vec<Binding> {
         (C::Global, code(KeyCode::Tab), A::NextScreen),
         (C::Global, code(KeyCode::BackTab), A::PrevScreen),
         (C::Global, ch('1'), A::Dashboard),
+        (C::Global, ch('2'), A::Runbooks),
         (C::Global, ch('3'), A::Escalation),
         (C::Global, ch('4'), A::Timeline),
         (C::Global, ch('a'), A::Acknowledge),
@@ -301,6 +316,12 @@ fn defaults() -> Vec<Binding> {
         (C::Global, code(KeyCode::Esc), A::Cancel),
         (C::Dashboard, ch('/'), A::Filter),
         (C::Dashboard, code(KeyCode::Enter), A::Confirm),
+        (C::Runbooks, code(KeyCode::Enter), A::Confirm),
+        (C::Runbooks, ch('x'), A::Run),
+        (C::Runbooks, ch('d'), A::MarkDone),
+        (C::Runbooks, ch('s'), A::MarkSkipped),
+        (C::Runbooks, ch('f'), A::MarkFailed),
+        (C::Runbooks, ch('c'), A::CancelRun),
         (C::Timeline, ch('/'), A::Filter),
         (C::Dialog, code(KeyCode::Enter), A::Confirm),
         (C::Dialog, code(KeyCode::Esc), A::Cancel),

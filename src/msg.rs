@@ -31,6 +31,13 @@ pub enum Msg {
         queued: u64,
         result: Result<(), String>,
     },
+    /// Output of a running runbook command (by its `step_started` sequence number).
+    RunOutput { started: u64, text: String },
+    /// A runbook command ended.
+    RunFinished {
+        started: u64,
+        outcome: crate::workers::process::Outcome,
+    },
     /// The terminal was resized.
     Resize,
 }
@@ -52,6 +59,17 @@ pub enum Effect {
         channel: Channel,
         payload: serde_json::Value,
     },
+    /// Run a runbook command whose start is journaled.
+    Run {
+        started: u64,
+        runbook: String,
+        step: usize,
+        component: String,
+        script: String,
+        timeout: std::time::Duration,
+    },
+    /// Cancel a running runbook command.
+    CancelRun { started: u64 },
     /// Leave the console (the incident stays open).
     Quit,
 }

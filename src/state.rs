@@ -1,6 +1,6 @@
 //! The whole state of the console: config, live world, the incident fold and the UI state.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use chrono::{DateTime, Utc};
 use strum::{Display, EnumIter, IntoEnumIterator};
@@ -11,6 +11,7 @@ use crate::domain::incident::Incident;
 use crate::domain::world::{InjectEngine, World};
 use crate::domain::{Role, Severity, Status};
 use crate::keymap::{Context, Keymap};
+use crate::runbook::Runbook;
 
 /// How many live log lines are kept.
 pub const LOG_CAP: usize = 200;
@@ -27,6 +28,7 @@ pub enum Mode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Display, EnumIter)]
 pub enum Screen {
     Dashboard,
+    Runbooks,
     Escalation,
     Timeline,
 }
@@ -37,6 +39,7 @@ impl Screen {
     pub fn number(self) -> u8 {
         match self {
             Self::Dashboard => 1,
+            Self::Runbooks => 2,
             Self::Escalation => 3,
             Self::Timeline => 4,
         }
@@ -59,6 +62,7 @@ impl Screen {
     pub fn context(self) -> Context {
         match self {
             Self::Dashboard => Context::Dashboard,
+            Self::Runbooks => Context::Runbooks,
             Self::Escalation => Context::Escalation,
             Self::Timeline => Context::Timeline,
         }
@@ -77,6 +81,8 @@ pub enum DialogKind {
     Filter,
     /// A stakeholder update (posted to chat when configured).
     Update,
+    /// "Run this command?" for a step whose command asks for confirmation.
+    ConfirmRun,
 }
 
 /// An open dialog: its text field and its selected choice.
@@ -100,16 +106,21 @@ impl Dialog {
                 .collect(),
             DialogKind::Status => status_choices().iter().map(ToString::to_string).collect(),
             DialogKind::Roles => Role::iter().map(|r| r.to_string()).collect(),
-            DialogKind::Note | DialogKind::Resolve | DialogKind::Filter | DialogKind::Update => {
-                Vec::new()
-            }
+            DialogKind::Note
+            | DialogKind::Resolve
+            | DialogKind::Filter
+            | DialogKind::Update
+            | DialogKind::ConfirmRun => Vec::new(),
         }
     }
 
     /// Whether the dialog has a text field.
     #[must_use]
     pub fn has_text(&self) -> bool {
-        !matches!(self.kind, DialogKind::Severity | DialogKind::Status)
+        !matches!(
+            self.kind,
+            DialogKind::Severity | DialogKind::Status | DialogKind::ConfirmRun
+        )
     }
 }
 
@@ -173,7 +184,11 @@ pub struct Ui {
     pub overlay: Option<Overlay>,
     /// Bumped whenever a dialog's text is replaced, so the editor widget reloads it.
     pub text_serial: u64,
-    pub lists: [ListState; 3],
+    pub lists: [ListState; 4],
+    /// The runbook open in the stepper (index into `State::runbooks`) and its selected step.
+    pub stepper: Option<(usize, usize)>,
+    /// A run waiting for the commander's confirmation: (runbook index, step, command).
+    pub confirm_run: Option<(usize, usize, usize)>,
     /// A short message in the footer until the next action.
     pub flash: Option<String>,
 }
@@ -227,6 +242,23 @@ pub struct State {
     pub in_flight: BTreeSet<u64>,
     /// Breaches asked to be journaled in this run, so a slow journal never gets them twice.
     pub breaches_asked: BTreeSet<(String, DateTime<Utc>)>,
+    /// Runbooks of the config, and the diagnostics of those that did not parse.
+    pub runbooks: Vec<Runbook>,
+    pub invalid_runbooks: Vec<crate::config::Diagnostic>,
+    /// Commands running now, by the sequence number of their `step_started` record.
+    pub live_runs: BTreeMap<u64, LiveRun>,
+}
+
+/// Output lines kept per running command.
+pub const OUTPUT_LINES: usize = 500;
+
+/// A command running in this console.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LiveRun {
+    /// The latest output lines (raw: sanitise before display).
+    pub output: VecDeque<String>,
+    /// True once it ended (its output stays visible).
+    pub ended: bool,
 }
 
 impl State {
@@ -259,11 +291,16 @@ impl State {
                 overlay: None,
                 text_serial: 0,
                 lists: Default::default(),
+                stepper: None,
+                confirm_run: None,
                 flash: None,
             },
             recovery,
             in_flight: BTreeSet::new(),
             breaches_asked: BTreeSet::new(),
+            runbooks: Vec::new(),
+            invalid_runbooks: Vec::new(),
+            live_runs: BTreeMap::new(),
             now,
         }
     }

@@ -35,7 +35,9 @@ pub fn update(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         }
         Msg::Journaled(record) => {
             journaled(state, record.clone());
-            command::after_record(state, &record, now)
+            let mut effects = command::after_record(state, &record, now);
+            effects.extend(runbooks::after_record(state, &record));
+            effects
         }
         Msg::JournalFailed(error) => {
             journal_failed(state, error);
@@ -49,6 +51,9 @@ pub fn update(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Delivered { queued, result } => command::delivered(state, queued, result, now),
+        msg @ (Msg::RunOutput { .. } | Msg::RunFinished { .. }) => {
+            runbooks::on_msg(state, msg, now)
+        }
         Msg::Resize => Vec::new(),
     }
 }
@@ -61,7 +66,9 @@ pub fn play(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
     while let Some(effect) = pending.pop_front() {
         let (at, event) = match effect {
             Effect::Declare { at, event, .. } | Effect::Append { at, event } => (at, event),
-            Effect::Quit | Effect::Send { .. } => continue,
+            Effect::Quit | Effect::Send { .. } | Effect::Run { .. } | Effect::CancelRun { .. } => {
+                continue;
+            }
         };
         let seq = state.records.len() as u64 + 1;
         let record = Record {
@@ -268,6 +275,11 @@ fn palette_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<
 }
 
 fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+    if state.ui.screen == Screen::Runbooks
+        && let Some(effects) = runbooks::screen_action(state, action, now)
+    {
+        return effects;
+    }
     state.ui.flash = None;
     match action {
         Action::Quit => return vec![Effect::Quit],
@@ -297,6 +309,12 @@ fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<E
         Action::Dashboard => state.ui.screen = Screen::Dashboard,
         Action::Timeline => state.ui.screen = Screen::Timeline,
         Action::Escalation => state.ui.screen = Screen::Escalation,
+        Action::Runbooks => state.ui.screen = Screen::Runbooks,
+        Action::Run
+        | Action::MarkDone
+        | Action::MarkSkipped
+        | Action::MarkFailed
+        | Action::CancelRun => {}
         Action::Acknowledge => return command::acknowledge(state, now),
         Action::Page => return command::page(state, now),
         Action::Declare => open_declare(state),
@@ -329,6 +347,7 @@ fn move_selection(state: &mut State, action: Action) {
         Screen::Dashboard => state.dashboard_rows().len(),
         Screen::Timeline => state.timeline_len(),
         Screen::Escalation => 0,
+        Screen::Runbooks => state.runbooks.len(),
     };
     let last = len.saturating_sub(1);
     let list = state.ui.list_mut(state.ui.screen);
@@ -457,6 +476,7 @@ fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
             state.ui.overlay = None;
             return Vec::new();
         }
+        DialogKind::ConfirmRun => return runbooks::confirmed(state, now),
         DialogKind::Declare => declare(state, text, choice, now),
         kind => incident_event(state, kind, text, choice)
             .map(|event| event.map(|event| Effect::Append { at: now, event })),
@@ -557,7 +577,7 @@ fn incident_event(
         DialogKind::Resolve => Some(Event::Resolved {
             summary: (!text.is_empty()).then_some(text),
         }),
-        DialogKind::Declare | DialogKind::Filter => None,
+        DialogKind::Declare | DialogKind::Filter | DialogKind::ConfirmRun => None,
     })
 }
 
@@ -592,5 +612,6 @@ fn journal_failed(state: &mut State, error: String) {
 }
 
 pub mod command;
+pub mod runbooks;
 #[cfg(test)]
 mod tests;

@@ -623,3 +623,88 @@ fn a_page_queued_at_a_crash_is_resent_once_with_its_dedup_key_and_the_key_never_
         );
     }
 }
+
+fn runbook_workspace(data: &Path) {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = format!(
+        "[service]\nname = \"Runbook test\"\n\
+         [[component]]\nid = \"db\"\nname = \"Primary database\"\ntier = \"critical\"\n\
+         probe = {{ kind = \"tcp\", address = \"127.0.0.1:{closed}\", interval = \"1s\", timeout = \"500ms\" }}\n"
+    );
+    std::fs::write(data.join("warroom.toml"), config).unwrap();
+    std::fs::create_dir_all(data.join("runbooks")).unwrap();
+    let runbook = "+++\nid = \"db-restart\"\ntitle = \"Restart the database\"\ncomponents = [\"db\"]\n+++\n\n\
+        ## Restart\n\nRestarts the database service.\n\n\
+        ```sh {confirm=true timeout=\"10s\"}\necho restarted >> marker; echo \"restart ok for $WARROOM_COMPONENT\"\n```\n\n\
+        ## Long check\n\n```sh {timeout=\"60s\"}\necho run >> long-marker; echo checking; sleep 30\n```\n";
+    std::fs::write(data.join("runbooks/db-restart.md"), runbook).unwrap();
+}
+
+fn open_runbook(session: &mut Session) {
+    session.wait_for("is DOWN (critical)");
+    session.send("D");
+    session.wait_for("Declare an incident");
+    session.send(ENTER);
+    session.wait_for(" P1 ");
+    session.send("2");
+    session.wait_for("Restart the database");
+    session.send(ENTER);
+    session.wait_for("x run · d done");
+}
+
+#[test]
+fn a_confirmed_step_runs_only_after_yes_and_its_output_and_exit_are_recorded() {
+    let data = tempfile::tempdir().unwrap();
+    runbook_workspace(data.path());
+    let mut session = Session::start(data.path(), (120, 40), &[], &[]);
+    open_runbook(&mut session);
+    session.send("x");
+    session.wait_for("Run `echo restarted >> marker;");
+    session.send("\x1b");
+    thread::sleep(Duration::from_millis(500));
+    assert!(
+        !data.path().join("marker").exists(),
+        "declining ran nothing"
+    );
+    session.send("x");
+    session.wait_for("Run `echo restarted");
+    session.send(ENTER);
+    session.wait_for("restart ok for db");
+    session.wait_for("— exit 0");
+    assert_eq!(
+        std::fs::read_to_string(data.path().join("marker")).unwrap(),
+        "restarted\n"
+    );
+    session.send("4");
+    session.wait_for("ended: exit 0");
+}
+
+#[test]
+fn a_command_running_when_warroom_dies_is_interrupted_and_never_rerun() {
+    let data = tempfile::tempdir().unwrap();
+    runbook_workspace(data.path());
+    let mut session = Session::start(data.path(), (120, 40), &[], &[]);
+    open_runbook(&mut session);
+    session.send("j");
+    session.send("x");
+    session.wait_for("checking");
+    session.wait_for("RUNNING");
+    session.kill9();
+    let again = Session::start(data.path(), (120, 40), &[], &[]);
+    again.wait_for(" P1 ");
+    let mut again = again;
+    again.send("2");
+    again.send(ENTER);
+    again.send("j");
+    again.wait_for("INTERRUPTED, outcome unknown");
+    thread::sleep(Duration::from_secs(1));
+    assert_eq!(
+        std::fs::read_to_string(data.path().join("long-marker")).unwrap(),
+        "run\n",
+        "not run again by itself"
+    );
+}

@@ -300,3 +300,40 @@ fn budget_gauges_carry_their_level_in_mono() {
         "{screen}"
     );
 }
+
+fn with_runbooks() -> State {
+    let mut state = demo::showcase(t0());
+    for (name, text) in [
+        (
+            "runbooks/db-failover.md",
+            include_str!("../runbooks/db-failover.md"),
+        ),
+        (
+            "runbooks/cache-failover.md",
+            include_str!("../runbooks/cache-failover.md"),
+        ),
+    ] {
+        state
+            .runbooks
+            .push(warroom::runbook::parse(name, text).unwrap());
+    }
+    state.ui.screen = warroom::state::Screen::Runbooks;
+    state
+}
+
+#[test]
+fn runbooks_screen_and_stepper() {
+    let mut state = with_runbooks();
+    snapshot_sizes("runbooks_list", &state, &view(false));
+    let now = state.now;
+    play(&mut state, Msg::Action(Action::Confirm), now);
+    play(&mut state, Msg::Action(Action::Down), now);
+    play(&mut state, Msg::Action(Action::MarkDone), now);
+    snapshot_sizes("runbooks_stepper", &state, &view(false));
+    play(&mut state, Msg::Action(Action::Run), now);
+    assert!(
+        matches!(state.ui.overlay, Some(warroom::state::Overlay::Dialog(_))),
+        "db-failover step 3 asks to confirm"
+    );
+    snapshot_sizes("runbooks_confirm", &state, &view(false));
+}

@@ -22,6 +22,16 @@ pub enum Milestone {
     Resolved,
 }
 
+/// How the commander marks a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::Display)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum StepMark {
+    Done,
+    Skipped,
+    Failed,
+}
+
 /// Where a notification goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display)]
 #[serde(rename_all = "snake_case")]
@@ -126,6 +136,31 @@ pub enum Event {
         attempt: u32,
         error: String,
     },
+    /// A runbook step's command was started; its identity is this record's sequence number.
+    StepStarted {
+        runbook: String,
+        step: usize,
+        command: usize,
+        script: String,
+    },
+    /// The command started at `started` ended.
+    StepFinished {
+        started: u64,
+        /// `exit 0`, `exit 3`, `timed out`, `cancelled`, `killed by a signal`, `not started: …`.
+        outcome: String,
+        succeeded: bool,
+        duration_ms: u64,
+        /// The last output (raw: sanitise before display).
+        tail: String,
+        /// Output bytes beyond the saved cap.
+        dropped: u64,
+    },
+    /// The commander marked a step.
+    StepMarked {
+        runbook: String,
+        step: usize,
+        state: StepMark,
+    },
     /// A message from the drill or demo scenario to the team.
     ScenarioMessage {
         text: String,
@@ -155,6 +190,9 @@ impl Event {
             Self::NotifyQueued { .. } => "notify_queued",
             Self::NotifySent { .. } => "notify_sent",
             Self::NotifyFailed { .. } => "notify_failed",
+            Self::StepStarted { .. } => "step_started",
+            Self::StepFinished { .. } => "step_finished",
+            Self::StepMarked { .. } => "step_marked",
             Self::ScenarioMessage { .. } => "scenario_message",
             Self::Resolved { .. } => "resolved",
         }
@@ -207,6 +245,34 @@ impl Event {
                 entries.len()
             ),
             Self::UpdatePosted { text } => format!("Update: {text}"),
+            Self::StepStarted {
+                runbook,
+                step,
+                script,
+                ..
+            } => {
+                format!(
+                    "{runbook} step {}: running {}",
+                    step + 1,
+                    script.lines().next().unwrap_or_default()
+                )
+            }
+            Self::StepFinished {
+                started,
+                outcome,
+                duration_ms,
+                ..
+            } => {
+                format!(
+                    "command #{started} ended: {outcome} after {:.1}s",
+                    *duration_ms as f64 / 1000.0
+                )
+            }
+            Self::StepMarked {
+                runbook,
+                step,
+                state,
+            } => format!("{runbook} step {} marked {state}", step + 1),
             Self::NotifyQueued { channel, .. } => format!("{channel} notification queued"),
             Self::NotifySent { queued } => format!("notification #{queued} sent"),
             Self::NotifyFailed {

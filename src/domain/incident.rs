@@ -1,5 +1,7 @@
 //! The incident as a fold over its journal records.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::event::{Event, Record};
@@ -76,6 +78,26 @@ pub struct Incident {
     pub last_update: DateTime<Utc>,
     /// Notifications by the sequence number of their `notify_queued` record.
     pub outbox: Vec<Outbound>,
+    /// Runbook progress: runs and marks per (runbook id, step index).
+    pub steps: BTreeMap<(String, usize), StepProgress>,
+}
+
+/// One run of a step's command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepRun {
+    /// Sequence number of the `step_started` record.
+    pub started: u64,
+    pub at: DateTime<Utc>,
+    pub command: usize,
+    /// `(outcome, succeeded, tail)` once it ended; `None` while running or if warroom died.
+    pub finished: Option<(String, bool, String)>,
+}
+
+/// What happened to one runbook step.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StepProgress {
+    pub runs: Vec<StepRun>,
+    pub mark: Option<super::event::StepMark>,
 }
 
 /// One stretch of time a component was failing during the incident.
@@ -166,6 +188,7 @@ impl Incident {
             breaches: Vec::new(),
             last_update: record.at,
             outbox: Vec::new(),
+            steps: BTreeMap::new(),
         })
     }
 
@@ -230,6 +253,9 @@ impl Incident {
                 delivery: Delivery::Queued,
             }),
             Event::NotifySent { queued } => self.deliver(*queued, Delivery::Sent { at: record.at }),
+            Event::StepStarted { .. } | Event::StepFinished { .. } | Event::StepMarked { .. } => {
+                self.apply_step(record);
+            }
             Event::NotifyFailed {
                 queued,
                 attempt,
@@ -242,6 +268,53 @@ impl Incident {
                 };
                 self.deliver(*queued, failed);
             }
+        }
+    }
+
+    fn apply_step(&mut self, record: &Record) {
+        match &record.event {
+            Event::StepStarted {
+                runbook,
+                step,
+                command,
+                ..
+            } => {
+                let run = StepRun {
+                    started: record.seq,
+                    at: record.at,
+                    command: *command,
+                    finished: None,
+                };
+                self.steps
+                    .entry((runbook.clone(), *step))
+                    .or_default()
+                    .runs
+                    .push(run);
+            }
+            Event::StepFinished {
+                started,
+                outcome,
+                succeeded,
+                tail,
+                ..
+            } => {
+                let run = self
+                    .steps
+                    .values_mut()
+                    .flat_map(|p| p.runs.iter_mut())
+                    .find(|r| r.started == *started);
+                if let Some(run) = run {
+                    run.finished = Some((outcome.clone(), *succeeded, tail.clone()));
+                }
+            }
+            Event::StepMarked {
+                runbook,
+                step,
+                state,
+            } => {
+                self.steps.entry((runbook.clone(), *step)).or_default().mark = Some(*state);
+            }
+            _ => {}
         }
     }
 

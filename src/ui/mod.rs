@@ -4,6 +4,7 @@ mod command;
 mod dashboard;
 mod detail;
 mod overlay;
+mod runbooks;
 pub mod svg;
 pub mod theme;
 mod timeline;
@@ -151,6 +152,7 @@ pub fn render(frame: &mut Frame, state: &State, view: &View) {
         Screen::Dashboard => dashboard::render(frame, body, state, view, compact),
         Screen::Timeline => timeline::render(frame, body, state, view),
         Screen::Escalation => command::render_screen(frame, body, state, view),
+        Screen::Runbooks => runbooks::render(frame, body, state, view),
     }
     render_footer(frame, footer, state, view);
     overlay::render(frame, body, state, view);
@@ -233,16 +235,20 @@ fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, view: &View) 
 fn render_tabs(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let theme = &view.theme;
     let mut spans = Vec::new();
+    let narrow = area.width < 100;
     for screen in Screen::iter() {
-        let style = if screen == state.ui.screen {
+        let current = screen == state.ui.screen;
+        let style = if current {
             theme.style(Slot::Selection)
         } else {
             theme.style(Slot::Muted)
         };
-        spans.push(Span::styled(
-            format!(" {} {screen} ", screen.number()),
-            style,
-        ));
+        let label = if narrow && !current {
+            format!(" {} ", screen.number())
+        } else {
+            format!(" {} {screen} ", screen.number())
+        };
+        spans.push(Span::styled(label, style));
     }
     let journal = match &state.journal {
         JournalState::Writable if state.incident.is_some() => {
@@ -259,7 +265,10 @@ fn render_tabs(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         .as_ref()
         .map(|i| one_line(&i.id))
         .unwrap_or_default();
-    let right = Line::from(vec![Span::styled(id, theme.style(Slot::Accent)), journal]);
+    let right = Line::from(vec![
+        journal,
+        Span::styled(format!(" {id}"), theme.style(Slot::Accent)),
+    ]);
     let tabs = Line::from(spans);
     let [left, right_area] =
         Layout::horizontal([Constraint::Length(tabs.width() as u16), Constraint::Min(1)])

@@ -59,6 +59,22 @@ fn title_of(dialog: &Dialog, state: &State) -> String {
         DialogKind::Resolve => format!(" Resolve {id}? "),
         DialogKind::Filter => " Filter ".to_owned(),
         DialogKind::Update => format!(" Stakeholder update for {id} "),
+        DialogKind::ConfirmRun => " Run this command? ".to_owned(),
+    }
+}
+
+/// The prompt; for a run confirmation it names the command.
+fn prompt_text(state: &State, kind: DialogKind) -> String {
+    let command = state
+        .ui
+        .confirm_run
+        .and_then(|(rb, step, cmd)| state.runbooks.get(rb)?.steps.get(step)?.commands.get(cmd));
+    match (kind, command) {
+        (DialogKind::ConfirmRun, Some(command)) => format!(
+            "Run `{}`? Enter runs it, Esc does not.",
+            one_line(command.script.trim_end())
+        ),
+        _ => prompt_of(kind).to_owned(),
     }
 }
 
@@ -73,6 +89,9 @@ fn prompt_of(kind: DialogKind) -> &'static str {
         DialogKind::Filter => "Show only rows containing:",
         DialogKind::Update => {
             "What stakeholders should know now (journaled; posted to chat when configured):"
+        }
+        DialogKind::ConfirmRun => {
+            "This step's command asks for confirmation. Enter runs it, Esc does not."
         }
     }
 }
@@ -95,7 +114,7 @@ fn render_dialog(frame: &mut Frame, area: Rect, state: &State, view: &View, dial
     ])
     .areas(inner);
     frame.render_widget(
-        Paragraph::new(prompt_of(dialog.kind)).style(theme.style(Slot::Text)),
+        Paragraph::new(prompt_text(state, dialog.kind)).style(theme.style(Slot::Text)),
         prompt,
     );
     if dialog.has_text() {

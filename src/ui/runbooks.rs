@@ -1,0 +1,218 @@
+//! Screen 2: the runbooks (those for the selected component first) and the stepper.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
+
+use super::{Slot, View};
+use crate::domain::event::StepMark;
+use crate::sanitize::one_line;
+use crate::state::{Screen, State};
+use crate::update::runbooks::{StepStatus, ordered, status};
+
+fn status_label(status: &StepStatus) -> (&'static str, Slot) {
+    match status {
+        StepStatus::Pending => ("pending", Slot::Muted),
+        StepStatus::Running => ("RUNNING", Slot::Accent),
+        StepStatus::Interrupted => ("INTERRUPTED, outcome unknown", Slot::Warn),
+        StepStatus::Ran {
+            succeeded: true, ..
+        } => ("ran ok", Slot::Up),
+        StepStatus::Ran {
+            succeeded: false, ..
+        } => ("FAILED", Slot::Down),
+        StepStatus::Marked(StepMark::Done) => ("done", Slot::Up),
+        StepStatus::Marked(StepMark::Skipped) => ("skipped", Slot::Muted),
+        StepStatus::Marked(StepMark::Failed) => ("FAILED", Slot::Down),
+    }
+}
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
+    let [list, stepper] =
+        Layout::horizontal([Constraint::Percentage(35), Constraint::Percentage(65)]).areas(area);
+    render_list(frame, list, state, view);
+    render_stepper(frame, stepper, state, view);
+}
+
+fn render_list(frame: &mut Frame, area: Rect, state: &State, view: &View) {
+    let theme = &view.theme;
+    let mut items: Vec<ListItem> = ordered(state)
+        .into_iter()
+        .map(|i| {
+            let rb = &state.runbooks[i];
+            ListItem::new(vec![
+                Line::styled(one_line(&rb.title), theme.style(Slot::Text)),
+                Line::styled(
+                    format!(
+                        "  {} · {}",
+                        one_line(&rb.id),
+                        one_line(&rb.components.join(", "))
+                    ),
+                    theme.style(Slot::Muted),
+                ),
+            ])
+        })
+        .collect();
+    for bad in &state.invalid_runbooks {
+        items.push(ListItem::new(Line::styled(
+            format!("invalid: {}", one_line(&bad.to_string())),
+            theme.style(Slot::Warn),
+        )));
+    }
+    if items.is_empty() {
+        let dirs: Vec<String> = state
+            .config
+            .runbook_dirs
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect();
+        let text = format!(
+            "No runbooks. Put Markdown runbooks in {}.",
+            one_line(&dirs.join(" or "))
+        );
+        frame.render_widget(
+            Paragraph::new(text)
+                .wrap(Wrap { trim: true })
+                .block(view.block(" Runbooks ")),
+            area,
+        );
+        return;
+    }
+    let selected = state
+        .ui
+        .stepper
+        .and_then(|(rb, _)| ordered(state).iter().position(|&i| i == rb))
+        .unwrap_or(state.ui.list(Screen::Runbooks).selected);
+    let list = List::new(items)
+        .highlight_style(theme.style(Slot::Selection))
+        .block(view.block(" Runbooks · Enter open "));
+    let mut list_state = ListState::default().with_selected(Some(selected));
+    frame.render_stateful_widget(list, area, &mut list_state);
+}
+
+fn render_stepper(frame: &mut Frame, area: Rect, state: &State, view: &View) {
+    let theme = &view.theme;
+    let Some((rb, step)) = state.ui.stepper else {
+        let text = "Enter opens the selected runbook. In a runbook: j/k choose a step, x runs its command, d/s/f mark it done, skipped or failed, c cancels a running command, Esc goes back.";
+        frame.render_widget(
+            Paragraph::new(text)
+                .style(theme.style(Slot::Muted))
+                .wrap(Wrap { trim: true })
+                .block(view.block(" Stepper ")),
+            area,
+        );
+        return;
+    };
+    let runbook = &state.runbooks[rb];
+    let [steps, detail, output] = Layout::vertical([
+        Constraint::Length(runbook.steps.len().min(12) as u16 + 2),
+        Constraint::Min(5),
+        Constraint::Length(if area.height < 30 { 6 } else { 12 }),
+    ])
+    .areas(area);
+    let items: Vec<ListItem> = runbook
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (label, slot) = status_label(&status(state, &runbook.id, i));
+            ListItem::new(Line::from(vec![
+                Span::styled(
+                    format!("{:>2}. {} ", i + 1, one_line(&s.title)),
+                    theme.style(Slot::Text),
+                ),
+                Span::styled(label, theme.style(slot)),
+            ]))
+        })
+        .collect();
+    let list = List::new(items)
+        .highlight_style(theme.style(Slot::Selection))
+        .block(view.block(format!(" {} ", one_line(&runbook.title))));
+    frame.render_stateful_widget(
+        list,
+        steps,
+        &mut ListState::default().with_selected(Some(step)),
+    );
+    let s = &runbook.steps[step];
+    let mut lines = vec![Line::raw(one_line(&s.text))];
+    for check in &s.checks {
+        lines.push(Line::styled(
+            format!("[ ] {}", one_line(check)),
+            theme.style(Slot::Text),
+        ));
+    }
+    for cmd in &s.commands {
+        let confirm = if cmd.confirm {
+            " · asks to confirm"
+        } else {
+            ""
+        };
+        lines.push(Line::styled(
+            format!("$ {}", one_line(cmd.script.trim_end())),
+            theme.style(Slot::Accent),
+        ));
+        lines.push(Line::styled(
+            format!(
+                "  timeout {} · on failure {}{confirm}",
+                humantime::format_duration(cmd.timeout),
+                cmd.on_fail
+            ),
+            theme.style(Slot::Muted),
+        ));
+    }
+    if let Some(expect) = &s.expect {
+        lines.push(Line::styled(
+            format!("expects {}", one_line(&expect.to_string())),
+            theme.style(Slot::Muted),
+        ));
+    }
+    let keys = " x run · d done · s skip · f failed · c cancel · Esc back ";
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(view.block(format!(" Step {} ·{keys}", step + 1))),
+        detail,
+    );
+    render_output(frame, output, state, view, &runbook.id, step);
+}
+
+fn render_output(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    view: &View,
+    runbook: &str,
+    step: usize,
+) {
+    let run = state
+        .incident
+        .as_ref()
+        .and_then(|i| i.steps.get(&(runbook.to_owned(), step)))
+        .and_then(|p| p.runs.last());
+    let lines: Vec<String> = match run {
+        None => vec!["No run yet.".to_owned()],
+        Some(run) => match (state.live_runs.get(&run.started), &run.finished) {
+            (Some(live), finished) => {
+                let mut lines: Vec<String> = live.output.iter().map(|l| one_line(l)).collect();
+                if let Some((outcome, _, _)) = finished {
+                    lines.push(format!("— {outcome}"));
+                }
+                lines
+            }
+            (None, Some((outcome, _, tail))) => {
+                let mut lines: Vec<String> = tail.lines().map(one_line).collect();
+                lines.push(format!("— {outcome}"));
+                lines
+            }
+            (None, None) => vec!["Interrupted: warroom stopped while this ran. Its outcome is unknown; it is not run again by itself.".to_owned()],
+        },
+    };
+    let height = usize::from(area.height.saturating_sub(2));
+    let shown: Vec<Line> = lines
+        .iter()
+        .skip(lines.len().saturating_sub(height))
+        .map(|l| Line::raw(l.clone()))
+        .collect();
+    frame.render_widget(Paragraph::new(shown).block(view.block(" Output ")), area);
+}

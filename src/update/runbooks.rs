@@ -1,0 +1,386 @@
+//! The runbook stepper: open a runbook, run a step's command (after confirmation when it asks),
+//! mark steps, cancel a run. Every action is journaled; running is an explicit keystroke only.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::event::{Event, Record, StepMark};
+use crate::keymap::Action;
+use crate::msg::{Effect, Msg};
+use crate::runbook::OnFail;
+use crate::state::{
+    Dialog, DialogKind, JournalState, LiveRun, OUTPUT_LINES, Overlay, Screen, State,
+};
+use crate::workers::process::{Ending, Outcome};
+
+/// Where a step stands, for the stepper.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepStatus {
+    Pending,
+    Running,
+    /// Started before warroom died; whether it finished is unknown. Never re-run by itself.
+    Interrupted,
+    /// The last run ended: its outcome and whether it succeeded.
+    Ran {
+        outcome: String,
+        succeeded: bool,
+    },
+    Marked(StepMark),
+}
+
+/// Runbook indices in list order: those linked to the component selected on the dashboard first.
+#[must_use]
+pub fn ordered(state: &State) -> Vec<usize> {
+    let selected = state
+        .dashboard_rows()
+        .get(state.ui.list(Screen::Dashboard).selected)
+        .map(|&i| state.config.components[i].id.clone());
+    let mut order: Vec<usize> = (0..state.runbooks.len()).collect();
+    order.sort_by_key(|&i| {
+        let rb = &state.runbooks[i];
+        let linked = selected
+            .as_ref()
+            .is_some_and(|id| rb.components.contains(id));
+        (!linked, rb.title.clone())
+    });
+    order
+}
+
+/// The status of one step of a runbook.
+#[must_use]
+pub fn status(state: &State, runbook: &str, step: usize) -> StepStatus {
+    let Some(progress) = state
+        .incident
+        .as_ref()
+        .and_then(|i| i.steps.get(&(runbook.to_owned(), step)))
+    else {
+        return StepStatus::Pending;
+    };
+    if let Some(mark) = progress.mark {
+        return StepStatus::Marked(mark);
+    }
+    match progress.runs.last() {
+        None => StepStatus::Pending,
+        Some(run) => match &run.finished {
+            Some((outcome, succeeded, _)) => StepStatus::Ran {
+                outcome: outcome.clone(),
+                succeeded: *succeeded,
+            },
+            None if state.live_runs.get(&run.started).is_some_and(|r| !r.ended) => {
+                StepStatus::Running
+            }
+            None => StepStatus::Interrupted,
+        },
+    }
+}
+
+fn selected(state: &State) -> Option<(usize, usize)> {
+    let order = ordered(state);
+    match state.ui.stepper {
+        Some(open) => Some(open),
+        None => order
+            .get(state.ui.list(Screen::Runbooks).selected)
+            .map(|&i| (i, 0)),
+    }
+}
+
+/// Keys on the Runbooks screen; `None` when the action is not the stepper's.
+pub fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Option<Vec<Effect>> {
+    match (action, state.ui.stepper) {
+        (Action::Confirm, None) => {
+            state.ui.stepper = selected(state);
+            Some(Vec::new())
+        }
+        (Action::Cancel, Some(_)) => {
+            state.ui.stepper = None;
+            Some(Vec::new())
+        }
+        (Action::Up | Action::Down | Action::Top | Action::Bottom, Some((rb, step))) => {
+            let last = state.runbooks[rb].steps.len().saturating_sub(1);
+            let step = match action {
+                Action::Up => step.saturating_sub(1),
+                Action::Down => (step + 1).min(last),
+                Action::Top => 0,
+                _ => last,
+            };
+            state.ui.stepper = Some((rb, step));
+            Some(Vec::new())
+        }
+        (Action::Run, Some((rb, step))) => Some(request_run(state, rb, step, now)),
+        (Action::MarkDone | Action::MarkSkipped | Action::MarkFailed, Some((rb, step))) => {
+            Some(mark(state, rb, step, action, now))
+        }
+        (Action::CancelRun, Some((rb, step))) => Some(cancel(state, rb, step)),
+        (
+            Action::Run
+            | Action::MarkDone
+            | Action::MarkSkipped
+            | Action::MarkFailed
+            | Action::CancelRun,
+            None,
+        ) => {
+            state.ui.flash = Some("Open a runbook first (Enter)".into());
+            Some(Vec::new())
+        }
+        _ => None,
+    }
+}
+
+fn writable(state: &mut State) -> bool {
+    let open = state
+        .incident
+        .as_ref()
+        .is_some_and(crate::domain::incident::Incident::is_open);
+    if !open {
+        state.ui.flash =
+            Some("Declare an incident first (D): runbook progress is journaled with it".into());
+        return false;
+    }
+    if let JournalState::ReadOnly(reason) | JournalState::Failed(reason) = &state.journal {
+        state.ui.flash = Some(format!("The journal cannot be written: {reason}"));
+        return false;
+    }
+    true
+}
+
+/// The first earlier step whose command failed with `on_fail = "stop"` and that nobody marked.
+fn blocker(state: &State, rb: usize, step: usize) -> Option<usize> {
+    let runbook = &state.runbooks[rb];
+    (0..step).find(|&earlier| {
+        let stops = runbook.steps[earlier]
+            .commands
+            .iter()
+            .any(|c| c.on_fail == OnFail::Stop);
+        stops
+            && matches!(
+                status(state, &runbook.id, earlier),
+                StepStatus::Ran {
+                    succeeded: false,
+                    ..
+                }
+            )
+    })
+}
+
+fn next_command(state: &State, rb: usize, step: usize) -> Option<usize> {
+    let runbook = &state.runbooks[rb];
+    let count = runbook.steps.get(step)?.commands.len();
+    if count == 0 {
+        return None;
+    }
+    let succeeded = state
+        .incident
+        .as_ref()
+        .and_then(|i| i.steps.get(&(runbook.id.clone(), step)))
+        .map(|p| {
+            p.runs
+                .iter()
+                .filter(|r| r.finished.as_ref().is_some_and(|f| f.1))
+                .map(|r| r.command)
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    Some(
+        (0..count)
+            .find(|c| !succeeded.contains(c))
+            .unwrap_or(count - 1),
+    )
+}
+
+fn request_run(state: &mut State, rb: usize, step: usize, now: DateTime<Utc>) -> Vec<Effect> {
+    if !writable(state) {
+        return Vec::new();
+    }
+    let id = state.runbooks[rb].id.clone();
+    if status(state, &id, step) == StepStatus::Running {
+        state.ui.flash = Some("This step's command is already running (c cancels it)".into());
+        return Vec::new();
+    }
+    if let Some(earlier) = blocker(state, rb, step) {
+        state.ui.flash = Some(format!(
+            "Step {} failed and blocks the steps after it: mark it (d, s or f) first",
+            earlier + 1
+        ));
+        return Vec::new();
+    }
+    let Some(command) = next_command(state, rb, step) else {
+        state.ui.flash = Some("This step has no command; mark it with d, s or f".into());
+        return Vec::new();
+    };
+    if state.runbooks[rb].steps[step].commands[command].confirm {
+        state.ui.confirm_run = Some((rb, step, command));
+        state.ui.overlay = Some(Overlay::Dialog(Dialog {
+            kind: DialogKind::ConfirmRun,
+            text: String::new(),
+            choice: 0,
+            pending: false,
+            error: None,
+        }));
+        return Vec::new();
+    }
+    start(state, rb, step, command, now)
+}
+
+/// Journals the start of a command; it runs once the start is durable.
+#[must_use]
+pub fn start(
+    state: &State,
+    rb: usize,
+    step: usize,
+    command: usize,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
+    let runbook = &state.runbooks[rb];
+    let script = runbook.steps[step].commands[command].script.clone();
+    vec![Effect::Append {
+        at: now,
+        event: Event::StepStarted {
+            runbook: runbook.id.clone(),
+            step,
+            command,
+            script,
+        },
+    }]
+}
+
+fn mark(
+    state: &mut State,
+    rb: usize,
+    step: usize,
+    action: Action,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
+    if !writable(state) {
+        return Vec::new();
+    }
+    let mark = match action {
+        Action::MarkDone => StepMark::Done,
+        Action::MarkSkipped => StepMark::Skipped,
+        _ => StepMark::Failed,
+    };
+    let runbook = state.runbooks[rb].id.clone();
+    let last = state.runbooks[rb].steps.len().saturating_sub(1);
+    state.ui.stepper = Some((rb, (step + 1).min(last)));
+    vec![Effect::Append {
+        at: now,
+        event: Event::StepMarked {
+            runbook,
+            step,
+            state: mark,
+        },
+    }]
+}
+
+fn cancel(state: &mut State, rb: usize, step: usize) -> Vec<Effect> {
+    let id = state.runbooks[rb].id.clone();
+    let running = state
+        .incident
+        .as_ref()
+        .and_then(|i| i.steps.get(&(id, step)))
+        .and_then(|p| p.runs.last())
+        .map(|r| r.started);
+    match running.filter(|s| state.live_runs.get(s).is_some_and(|r| !r.ended)) {
+        Some(started) => vec![Effect::CancelRun { started }],
+        None => {
+            state.ui.flash = Some("No command of this step is running".into());
+            Vec::new()
+        }
+    }
+}
+
+/// After a `step_started` record is durable: run it.
+#[must_use]
+pub fn after_record(state: &mut State, record: &Record) -> Vec<Effect> {
+    let Event::StepStarted {
+        runbook,
+        step,
+        command,
+        ..
+    } = &record.event
+    else {
+        return Vec::new();
+    };
+    let Some(rb) = state.runbooks.iter().find(|r| &r.id == runbook) else {
+        return Vec::new();
+    };
+    let Some(cmd) = rb.steps.get(*step).and_then(|s| s.commands.get(*command)) else {
+        return Vec::new();
+    };
+    let effect = Effect::Run {
+        started: record.seq,
+        runbook: runbook.clone(),
+        step: *step,
+        component: rb.components.first().cloned().unwrap_or_default(),
+        script: cmd.script.clone(),
+        timeout: cmd.timeout,
+    };
+    state.live_runs.insert(record.seq, LiveRun::default());
+    vec![effect]
+}
+
+/// Output from a running command.
+pub fn output(state: &mut State, started: u64, text: &str) {
+    let Some(run) = state.live_runs.get_mut(&started) else {
+        return;
+    };
+    for line in text.lines() {
+        if run.output.len() == OUTPUT_LINES {
+            run.output.pop_front();
+        }
+        run.output.push_back(line.to_owned());
+    }
+}
+
+fn describe(ending: &Ending) -> String {
+    match ending {
+        Ending::Exited(code) => format!("exit {code}"),
+        Ending::Signalled => "killed by a signal".to_owned(),
+        Ending::TimedOut => "timed out".to_owned(),
+        Ending::Cancelled => "cancelled".to_owned(),
+        Ending::NotStarted(why) => format!("not started: {why}"),
+    }
+}
+
+/// A command ended: journal its outcome.
+pub fn finished(
+    state: &mut State,
+    started: u64,
+    outcome: Outcome,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
+    if let Some(run) = state.live_runs.get_mut(&started) {
+        run.ended = true;
+    }
+    if state.journal != JournalState::Writable {
+        return Vec::new();
+    }
+    let event = Event::StepFinished {
+        started,
+        outcome: describe(&outcome.ending),
+        succeeded: outcome.succeeded(),
+        duration_ms: u64::try_from(outcome.duration.as_millis()).unwrap_or(u64::MAX),
+        tail: outcome.tail,
+        dropped: outcome.dropped,
+    };
+    vec![Effect::Append { at: now, event }]
+}
+
+/// The confirmation dialog's answer.
+pub fn confirmed(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    state.ui.overlay = None;
+    match state.ui.confirm_run.take() {
+        Some((rb, step, command)) => start(state, rb, step, command, now),
+        None => Vec::new(),
+    }
+}
+
+/// Routes the runner's messages.
+pub fn on_msg(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
+    match msg {
+        Msg::RunOutput { started, text } => {
+            output(state, started, &text);
+            Vec::new()
+        }
+        Msg::RunFinished { started, outcome } => finished(state, started, outcome, now),
+        _ => Vec::new(),
+    }
+}
