@@ -247,6 +247,8 @@ pub struct State {
     pub invalid_runbooks: Vec<crate::config::Diagnostic>,
     /// Commands running now, by the sequence number of their `step_started` record.
     pub live_runs: BTreeMap<u64, LiveRun>,
+    /// Verifications asked to be journaled in this run: (runbook, step) and completion time.
+    pub verify_asked: BTreeSet<((String, usize), DateTime<Utc>)>,
 }
 
 /// Output lines kept per running command.
@@ -301,6 +303,7 @@ impl State {
             runbooks: Vec::new(),
             invalid_runbooks: Vec::new(),
             live_runs: BTreeMap::new(),
+            verify_asked: BTreeSet::new(),
             now,
         }
     }

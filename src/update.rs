@@ -190,6 +190,7 @@ fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         }
     }
     effects.extend(command::tick(state, now));
+    effects.extend(runbooks::verify(state, now));
     effects
 }
 

@@ -161,6 +161,13 @@ pub enum Event {
         step: usize,
         state: StepMark,
     },
+    /// A step's expectation was checked after the step: met in time, or not.
+    StepVerified {
+        runbook: String,
+        step: usize,
+        verified: bool,
+        expect: String,
+    },
     /// A message from the drill or demo scenario to the team.
     ScenarioMessage {
         text: String,
@@ -193,6 +200,7 @@ impl Event {
             Self::StepStarted { .. } => "step_started",
             Self::StepFinished { .. } => "step_finished",
             Self::StepMarked { .. } => "step_marked",
+            Self::StepVerified { .. } => "step_verified",
             Self::ScenarioMessage { .. } => "scenario_message",
             Self::Resolved { .. } => "resolved",
         }
@@ -273,6 +281,19 @@ impl Event {
                 step,
                 state,
             } => format!("{runbook} step {} marked {state}", step + 1),
+            Self::StepVerified {
+                runbook,
+                step,
+                verified,
+                expect,
+            } => {
+                let verdict = if *verified {
+                    "verified"
+                } else {
+                    "NOT verified"
+                };
+                format!("{runbook} step {} {verdict}: {expect}", step + 1)
+            }
             Self::NotifyQueued { channel, .. } => format!("{channel} notification queued"),
             Self::NotifySent { queued } => format!("notification #{queued} sent"),
             Self::NotifyFailed {

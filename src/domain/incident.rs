@@ -91,6 +91,8 @@ pub struct StepRun {
     pub command: usize,
     /// `(outcome, succeeded, tail)` once it ended; `None` while running or if warroom died.
     pub finished: Option<(String, bool, String)>,
+    /// When it ended.
+    pub finished_at: Option<DateTime<Utc>>,
 }
 
 /// What happened to one runbook step.
@@ -98,6 +100,26 @@ pub struct StepRun {
 pub struct StepProgress {
     pub runs: Vec<StepRun>,
     pub mark: Option<super::event::StepMark>,
+    pub marked_at: Option<DateTime<Utc>>,
+    /// Whether the step's expectation was met, once checked.
+    pub verified: Option<bool>,
+}
+
+impl StepProgress {
+    /// When the step was last completed (a successful run or a `done` mark), if it was.
+    #[must_use]
+    pub fn completed_at(&self) -> Option<DateTime<Utc>> {
+        let run = self
+            .runs
+            .iter()
+            .rev()
+            .find(|r| r.finished.as_ref().is_some_and(|f| f.1))
+            .and_then(|r| r.finished_at);
+        let marked = self
+            .marked_at
+            .filter(|_| self.mark == Some(super::event::StepMark::Done));
+        run.max(marked)
+    }
 }
 
 /// One stretch of time a component was failing during the incident.
@@ -253,7 +275,10 @@ impl Incident {
                 delivery: Delivery::Queued,
             }),
             Event::NotifySent { queued } => self.deliver(*queued, Delivery::Sent { at: record.at }),
-            Event::StepStarted { .. } | Event::StepFinished { .. } | Event::StepMarked { .. } => {
+            Event::StepStarted { .. }
+            | Event::StepFinished { .. }
+            | Event::StepMarked { .. }
+            | Event::StepVerified { .. } => {
                 self.apply_step(record);
             }
             Event::NotifyFailed {
@@ -284,6 +309,7 @@ impl Incident {
                     at: record.at,
                     command: *command,
                     finished: None,
+                    finished_at: None,
                 };
                 self.steps
                     .entry((runbook.clone(), *step))
@@ -305,6 +331,7 @@ impl Incident {
                     .find(|r| r.started == *started);
                 if let Some(run) = run {
                     run.finished = Some((outcome.clone(), *succeeded, tail.clone()));
+                    run.finished_at = Some(record.at);
                 }
             }
             Event::StepMarked {
@@ -312,7 +339,20 @@ impl Incident {
                 step,
                 state,
             } => {
-                self.steps.entry((runbook.clone(), *step)).or_default().mark = Some(*state);
+                let progress = self.steps.entry((runbook.clone(), *step)).or_default();
+                progress.mark = Some(*state);
+                progress.marked_at = Some(record.at);
+            }
+            Event::StepVerified {
+                runbook,
+                step,
+                verified,
+                ..
+            } => {
+                self.steps
+                    .entry((runbook.clone(), *step))
+                    .or_default()
+                    .verified = Some(*verified);
             }
             _ => {}
         }

@@ -9,7 +9,7 @@ use super::{Slot, View};
 use crate::domain::event::StepMark;
 use crate::sanitize::one_line;
 use crate::state::{Screen, State};
-use crate::update::runbooks::{StepStatus, ordered, status};
+use crate::update::runbooks::{StepStatus, ordered, status, verification};
 
 fn status_label(status: &StepStatus) -> (&'static str, Slot) {
     match status {
@@ -117,13 +117,23 @@ fn render_stepper(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         .enumerate()
         .map(|(i, s)| {
             let (label, slot) = status_label(&status(state, &runbook.id, i));
-            ListItem::new(Line::from(vec![
+            let mut spans = vec![
                 Span::styled(
                     format!("{:>2}. {} ", i + 1, one_line(&s.title)),
                     theme.style(Slot::Text),
                 ),
                 Span::styled(label, theme.style(slot)),
-            ]))
+            ];
+            let check = match (s.expect.is_some(), verification(state, &runbook.id, i)) {
+                (true, Some(Some(true))) => Some((" · verified", Slot::Up)),
+                (true, Some(Some(false))) => Some((" · NOT VERIFIED", Slot::Warn)),
+                (true, Some(None)) => Some((" · verifying…", Slot::Accent)),
+                _ => None,
+            };
+            if let Some((text, slot)) = check {
+                spans.push(Span::styled(text, theme.style(slot)));
+            }
+            ListItem::new(Line::from(spans))
         })
         .collect();
     let list = List::new(items)

@@ -373,6 +373,69 @@ pub fn confirmed(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     }
 }
 
+/// Once a second: a completed step with an `expect` is verified when its component reaches the
+/// state in time, and marked not verified when the time runs out.
+pub fn verify(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    if state.journal != JournalState::Writable {
+        return Vec::new();
+    }
+    let Some(incident) = state.incident.as_ref().filter(|i| i.is_open()) else {
+        return Vec::new();
+    };
+    let mut verdicts = Vec::new();
+    for runbook in &state.runbooks {
+        for (step, s) in runbook.steps.iter().enumerate() {
+            let Some(expect) = &s.expect else { continue };
+            let key = (runbook.id.clone(), step);
+            let Some(progress) = incident.steps.get(&key) else {
+                continue;
+            };
+            let Some(done) = progress.completed_at() else {
+                continue;
+            };
+            if progress.verified.is_some() || state.verify_asked.contains(&(key.clone(), done)) {
+                continue;
+            }
+            let reached = state
+                .world
+                .index(&expect.component)
+                .is_some_and(|i| state.world.health[i].state == expect.state);
+            let expired =
+                now >= done + chrono::TimeDelta::from_std(expect.within).unwrap_or_default();
+            if reached || expired {
+                verdicts.push((key, done, reached, expect.to_string()));
+            }
+        }
+    }
+    verdicts
+        .into_iter()
+        .map(|((runbook, step), done, verified, expect)| {
+            state.verify_asked.insert(((runbook.clone(), step), done));
+            Effect::Append {
+                at: now,
+                event: Event::StepVerified {
+                    runbook,
+                    step,
+                    verified,
+                    expect,
+                },
+            }
+        })
+        .collect()
+}
+
+/// Whether a step's expectation is being watched, met or missed, for the stepper.
+#[must_use]
+pub fn verification(state: &State, runbook: &str, step: usize) -> Option<Option<bool>> {
+    let progress = state
+        .incident
+        .as_ref()?
+        .steps
+        .get(&(runbook.to_owned(), step))?;
+    progress.completed_at()?;
+    Some(progress.verified)
+}
+
 /// Routes the runner's messages.
 pub fn on_msg(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
     match msg {
