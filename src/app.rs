@@ -348,10 +348,11 @@ impl Loop {
         let log = crate::journal::create_private_dir(&runs)
             .ok()
             .map(|()| runs.join(format!("{started}.log")));
+        let cwd = self.state.config.runbook_workdir.clone();
         let job = crate::workers::process::Job {
             script,
             env,
-            cwd: None,
+            cwd,
             timeout,
             log,
         };

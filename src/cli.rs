@@ -22,6 +22,9 @@ pub struct Cli {
     /// Draw with ASCII only (no box-drawing characters)
     #[arg(long, global = true)]
     pub ascii: bool,
+    /// Show and journal what runbook commands would run, executing nothing
+    #[arg(long, global = true)]
+    pub dry_run: bool,
     /// How much goes to the log file in the data dir
     #[arg(long, global = true, value_enum, default_value_t = LogLevel::Info)]
     pub log_level: LogLevel,

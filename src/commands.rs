@@ -129,6 +129,7 @@ fn console(cli: &Cli, mode: Mode, speed: Option<f64>) -> anyhow::Result<ExitCode
     let mut state = State::new(config, mode, app::actor(), chrono::Utc::now());
     state.runbooks = runbooks;
     state.invalid_runbooks = invalid_runbooks;
+    state.dry_run = cli.dry_run;
     let journal = app::resume(&store, &mut state);
     tracing::info!(
         ?mode,

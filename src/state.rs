@@ -249,6 +249,8 @@ pub struct State {
     pub live_runs: BTreeMap<u64, LiveRun>,
     /// Verifications asked to be journaled in this run: (runbook, step) and completion time.
     pub verify_asked: BTreeSet<((String, usize), DateTime<Utc>)>,
+    /// `--dry-run`: commands are journaled as they would run, and not executed.
+    pub dry_run: bool,
 }
 
 /// Output lines kept per running command.
@@ -304,6 +306,7 @@ impl State {
             invalid_runbooks: Vec::new(),
             live_runs: BTreeMap::new(),
             verify_asked: BTreeSet::new(),
+            dry_run: false,
             now,
         }
     }

@@ -112,6 +112,8 @@ pub struct LevelFile {
 pub struct RunbooksFile {
     #[serde(default)]
     pub paths: Vec<String>,
+    /// Working directory of runbook commands, relative to the config file.
+    pub workdir: Option<String>,
 }
 
 /// `[probes]`: settings shared by every probe.

@@ -106,6 +106,8 @@ pub struct Config {
     pub probe_concurrency: usize,
     /// Folders holding runbooks: `runbooks/` beside the config, then `[runbooks] paths`.
     pub runbook_dirs: Vec<PathBuf>,
+    /// Where runbook commands run (`[runbooks] workdir`); `None`: where warroom was started.
+    pub runbook_workdir: Option<PathBuf>,
 }
 
 /// Default bound on probes running at once.
@@ -250,6 +252,13 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
         notify: notify::convert(src, notify, errors),
         theme: file.ui.theme,
         runbook_dirs: runbook_dirs(src.name, &file.runbooks.paths),
+        runbook_workdir: file.runbooks.workdir.as_ref().map(|w| {
+            Path::new(src.name)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
+                .join(w)
+        }),
         keys: key_overrides(src, &file.keys, errors),
         probe_concurrency,
     }

@@ -173,6 +173,10 @@ fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, view: &View) 
     let theme = &view.theme;
     let sep = Span::styled(view.separator(), theme.style(Slot::Border));
     let mut spans = Vec::new();
+    if state.dry_run {
+        spans.push(Span::styled(" DRY RUN ", theme.style(Slot::Drill)));
+        spans.push(Span::raw(" "));
+    }
     if state.mode == Mode::Demo {
         spans.push(Span::styled(" DRILL · DEMO ", theme.style(Slot::Drill)));
         spans.push(Span::raw(" "));

@@ -305,6 +305,20 @@ pub fn after_record(state: &mut State, record: &Record) -> Vec<Effect> {
     let Some(cmd) = rb.steps.get(*step).and_then(|s| s.commands.get(*command)) else {
         return Vec::new();
     };
+    if state.dry_run {
+        let event = Event::StepFinished {
+            started: record.seq,
+            outcome: "dry run: not executed".to_owned(),
+            succeeded: true,
+            duration_ms: 0,
+            tail: format!("would run: {}", cmd.script.trim_end()),
+            dropped: 0,
+        };
+        return vec![Effect::Append {
+            at: record.at,
+            event,
+        }];
+    }
     let effect = Effect::Run {
         started: record.seq,
         runbook: runbook.clone(),

@@ -613,4 +613,30 @@ mod stepper {
         run(&mut state, Msg::Tick, secs(51));
         assert_eq!(verdicts(&state), [true]);
     }
+
+    #[test]
+    fn a_dry_run_journals_what_would_run_and_runs_nothing() {
+        let mut state = ready(secs(30));
+        state.dry_run = true;
+        let effects = update(&mut state, Msg::Action(Action::Run), secs(31));
+        let Effect::Append { event, at } = effects[0].clone() else {
+            panic!("{effects:?}")
+        };
+        let record = Record {
+            seq: state.records.len() as u64 + 1,
+            at,
+            actor: "ic".into(),
+            event,
+        };
+        let follow = update(&mut state, Msg::Journaled(record), secs(31));
+        assert!(
+            !follow.iter().any(|e| matches!(e, Effect::Run { .. })),
+            "nothing is executed"
+        );
+        assert!(
+            matches!(&follow[..], [Effect::Append { event: Event::StepFinished { outcome, tail, .. }, .. }]
+            if outcome == "dry run: not executed" && tail.contains("systemctl restart db")),
+            "{follow:?}"
+        );
+    }
 }
