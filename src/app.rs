@@ -240,6 +240,8 @@ fn user_from_passwd() -> Option<String> {
 }
 
 struct Loop {
+    /// Components probed every second after a recovery action.
+    fast: crate::workers::probe::FastProbes,
     /// Cancel handles of the runbook commands running now.
     cancels: std::collections::BTreeMap<u64, tokio::sync::oneshot::Sender<()>>,
     tx: mpsc::Sender<Msg>,
@@ -291,6 +293,18 @@ impl Loop {
                 self.spawn_run(started, &runbook, step, component, script, timeout);
                 return;
             }
+            Effect::FastProbe { component } => {
+                self.fast.start(component, Duration::from_mins(1));
+                return;
+            }
+            Effect::Recover {
+                started,
+                component,
+                action,
+            } => {
+                self.spawn_recovery(started, component, action);
+                return;
+            }
             Effect::CancelRun { started } => {
                 if let Some(cancel) = self.cancels.remove(&started) {
                     let _ = cancel.send(());
@@ -317,6 +331,39 @@ impl Loop {
         };
         if self.journal.send(command).is_err() {
             self.dispatch(Msg::JournalFailed("the journal writer stopped".into()));
+        }
+    }
+
+    fn spawn_recovery(&mut self, started: u64, component: usize, action: usize) {
+        let c = &self.state.config.components[component];
+        let Some(recovery) = c.recovery.get(action).cloned() else {
+            return;
+        };
+        match recovery.kind {
+            crate::config::RecoveryKind::Command(script) => {
+                let id = c.id.clone();
+                self.spawn_run(started, "recovery", action, id, script, recovery.timeout);
+            }
+            crate::config::RecoveryKind::Webhook(url) => {
+                let incident = self
+                    .state
+                    .incident
+                    .as_ref()
+                    .map(|i| i.id.clone())
+                    .unwrap_or_default();
+                let payload = serde_json::json!({ "incident": incident, "component": c.id, "action": recovery.name });
+                let (client, tx) = (self.client.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let outcome = crate::workers::notify::post_action(
+                        &client,
+                        &url,
+                        &payload,
+                        recovery.timeout,
+                    )
+                    .await;
+                    let _ = tx.send(Msg::RunFinished { started, outcome }).await;
+                });
+            }
         }
     }
 
@@ -450,6 +497,7 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let tx_probe = tx.clone();
     let mut app = Loop {
+        fast: crate::workers::probe::FastProbes::default(),
         cancels: std::collections::BTreeMap::new(),
         tx: tx.clone(),
         client: crate::workers::probe::client_builder(true)
@@ -478,11 +526,12 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
         .enumerate()
         .map(|(i, c)| (i, c.probe.clone()))
         .collect();
-    let _probes = crate::workers::probe::spawn_all(
+    let _probes = crate::workers::probe::spawn_with_fast(
         probes,
         app.state.config.probe_concurrency,
         std::sync::Arc::new(move || clock.now()),
         tx_probe,
+        &app.fast,
     );
     let now_fn: crate::workers::probe::Now = std::sync::Arc::new(move || clock.now());
     spawn_recovery_points(&app, &now_fn);

@@ -46,6 +46,7 @@ pub enum Action {
     MarkSkipped,
     MarkFailed,
     CancelRun,
+    Recover,
     NextChoice,
     PrevChoice,
 }
@@ -78,6 +79,7 @@ impl Action {
             Self::MarkSkipped => "mark the step skipped",
             Self::MarkFailed => "mark the step failed",
             Self::CancelRun => "cancel the running command",
+            Self::Recover => "recovery actions of the selected component",
             Self::Acknowledge => "acknowledge the due escalation level",
             Self::Page => "page the due escalation level",
             Self::Update => "post a stakeholder update",
@@ -316,6 +318,7 @@ fn defaults() -> Vec<Binding> {
         (C::Global, code(KeyCode::Esc), A::Cancel),
         (C::Dashboard, ch('/'), A::Filter),
         (C::Dashboard, code(KeyCode::Enter), A::Confirm),
+        (C::Dashboard, ch('r'), A::Recover),
         (C::Runbooks, code(KeyCode::Enter), A::Confirm),
         (C::Runbooks, ch('x'), A::Run),
         (C::Runbooks, ch('d'), A::MarkDone),

@@ -68,6 +68,14 @@ pub enum Effect {
         script: String,
         timeout: std::time::Duration,
     },
+    /// Run a component's recovery action whose start is journaled.
+    Recover {
+        started: u64,
+        component: usize,
+        action: usize,
+    },
+    /// Probe a component every second for a minute (after a recovery action).
+    FastProbe { component: usize },
     /// Cancel a running runbook command.
     CancelRun { started: u64 },
     /// Leave the console (the incident stays open).

@@ -83,6 +83,10 @@ pub enum DialogKind {
     Update,
     /// "Run this command?" for a step whose command asks for confirmation.
     ConfirmRun,
+    /// Which recovery action of the selected component.
+    RecoveryChoose,
+    /// "Run this recovery action?" (typing the component id when the config asks for it).
+    RecoveryConfirm,
 }
 
 /// An open dialog: its text field and its selected choice.
@@ -94,6 +98,10 @@ pub struct Dialog {
     /// Set while the dialog's event is being written; cleared by the journal's answer.
     pub pending: bool,
     pub error: Option<String>,
+    /// Choice labels of dialogs whose choices come from the config (recovery actions).
+    pub labels: Vec<String>,
+    /// Whether a confirmation must be typed.
+    pub text_wanted: bool,
 }
 
 impl Dialog {
@@ -110,17 +118,23 @@ impl Dialog {
             | DialogKind::Resolve
             | DialogKind::Filter
             | DialogKind::Update
-            | DialogKind::ConfirmRun => Vec::new(),
+            | DialogKind::ConfirmRun
+            | DialogKind::RecoveryConfirm => Vec::new(),
+            DialogKind::RecoveryChoose => self.labels.clone(),
         }
     }
 
     /// Whether the dialog has a text field.
     #[must_use]
     pub fn has_text(&self) -> bool {
-        !matches!(
-            self.kind,
-            DialogKind::Severity | DialogKind::Status | DialogKind::ConfirmRun
-        )
+        match self.kind {
+            DialogKind::Severity
+            | DialogKind::Status
+            | DialogKind::ConfirmRun
+            | DialogKind::RecoveryChoose => false,
+            DialogKind::RecoveryConfirm => self.text_wanted,
+            _ => true,
+        }
     }
 }
 
@@ -189,6 +203,8 @@ pub struct Ui {
     pub stepper: Option<(usize, usize)>,
     /// A run waiting for the commander's confirmation: (runbook index, step, command).
     pub confirm_run: Option<(usize, usize, usize)>,
+    /// The recovery being chosen or confirmed: (component index, action index).
+    pub recovery: Option<(usize, usize)>,
     /// A short message in the footer until the next action.
     pub flash: Option<String>,
 }
@@ -297,6 +313,7 @@ impl State {
                 lists: Default::default(),
                 stepper: None,
                 confirm_run: None,
+                recovery: None,
                 flash: None,
             },
             recovery,

@@ -37,6 +37,7 @@ pub fn update(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             journaled(state, record.clone());
             let mut effects = command::after_record(state, &record, now);
             effects.extend(runbooks::after_record(state, &record));
+            effects.extend(recovery::after_record(state, &record));
             effects
         }
         Msg::JournalFailed(error) => {
@@ -66,9 +67,12 @@ pub fn play(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
     while let Some(effect) = pending.pop_front() {
         let (at, event) = match effect {
             Effect::Declare { at, event, .. } | Effect::Append { at, event } => (at, event),
-            Effect::Quit | Effect::Send { .. } | Effect::Run { .. } | Effect::CancelRun { .. } => {
-                continue;
-            }
+            Effect::Quit
+            | Effect::Send { .. }
+            | Effect::Run { .. }
+            | Effect::CancelRun { .. }
+            | Effect::Recover { .. }
+            | Effect::FastProbe { .. } => continue,
         };
         let seq = state.records.len() as u64 + 1;
         let record = Record {
@@ -316,6 +320,7 @@ fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<E
         | Action::MarkSkipped
         | Action::MarkFailed
         | Action::CancelRun => {}
+        Action::Recover => return recovery::open(state),
         Action::Acknowledge => return command::acknowledge(state, now),
         Action::Page => return command::page(state, now),
         Action::Declare => open_declare(state),
@@ -363,13 +368,16 @@ fn move_selection(state: &mut State, action: Action) {
     .min(last);
 }
 
-fn open_dialog(state: &mut State, kind: DialogKind, text: String, choice: usize) {
+/// Opens a dialog (the one way every dialog opens).
+pub fn open_dialog(state: &mut State, kind: DialogKind, text: String, choice: usize) {
     state.ui.overlay = Some(Overlay::Dialog(Dialog {
         kind,
         text,
         choice,
         pending: false,
         error: None,
+        labels: Vec::new(),
+        text_wanted: false,
     }));
     state.ui.text_serial += 1;
 }
@@ -478,6 +486,8 @@ fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
             return Vec::new();
         }
         DialogKind::ConfirmRun => return runbooks::confirmed(state, now),
+        DialogKind::RecoveryChoose => return recovery::chosen(state, choice, now),
+        DialogKind::RecoveryConfirm => return recovery::confirmed(state, &text, now),
         DialogKind::Declare => declare(state, text, choice, now),
         kind => incident_event(state, kind, text, choice)
             .map(|event| event.map(|event| Effect::Append { at: now, event })),
@@ -578,7 +588,11 @@ fn incident_event(
         DialogKind::Resolve => Some(Event::Resolved {
             summary: (!text.is_empty()).then_some(text),
         }),
-        DialogKind::Declare | DialogKind::Filter | DialogKind::ConfirmRun => None,
+        DialogKind::Declare
+        | DialogKind::Filter
+        | DialogKind::ConfirmRun
+        | DialogKind::RecoveryChoose
+        | DialogKind::RecoveryConfirm => None,
     })
 }
 
@@ -613,6 +627,7 @@ fn journal_failed(state: &mut State, error: String) {
 }
 
 pub mod command;
+pub mod recovery;
 pub mod runbooks;
 #[cfg(test)]
 mod tests;

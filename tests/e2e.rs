@@ -708,3 +708,49 @@ fn a_command_running_when_warroom_dies_is_interrupted_and_never_rerun() {
         "not run again by itself"
     );
 }
+
+#[test]
+fn a_recovery_action_that_asks_for_the_id_fires_only_once_it_is_typed() {
+    let data = tempfile::tempdir().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = format!(
+        "[service]\nname = \"Recovery test\"\n\
+         [[component]]\nid = \"db\"\nname = \"Primary database\"\ntier = \"critical\"\n\
+         probe = {{ kind = \"tcp\", address = \"127.0.0.1:{closed}\", interval = \"1s\", timeout = \"500ms\" }}\n\
+         [[component.recovery]]\nname = \"Promote replica\"\ncommand = \"echo promoted >> recovery-marker; echo replica promoted\"\nconfirm = \"type\"\n"
+    );
+    std::fs::write(data.path().join("warroom.toml"), config).unwrap();
+    let mut session = Session::start(data.path(), (120, 40), &[], &[]);
+    session.wait_for("is DOWN (critical)");
+    session.send("D");
+    session.wait_for("Declare an incident");
+    session.send(ENTER);
+    session.wait_for(" P1 ");
+    session.send("r");
+    session.wait_for("Recovery actions");
+    session.send(ENTER);
+    session.wait_for("Type `db` and press Enter");
+    session.send("dv");
+    session.send(ENTER);
+    session.wait_for("Type `db` exactly to run it");
+    assert!(
+        !data.path().join("recovery-marker").exists(),
+        "nothing ran on a wrong id"
+    );
+    session.send("\x7f\x7fdb");
+    session.send(ENTER);
+    wait_until("the recovery to run", || {
+        data.path().join("recovery-marker").exists()
+    });
+    session.send("4");
+    session.wait_for("Recovery of db: Promote replica");
+    session.wait_for("ended: exit 0");
+    assert_eq!(
+        std::fs::read_to_string(data.path().join("recovery-marker")).unwrap(),
+        "promoted\n"
+    );
+}

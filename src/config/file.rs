@@ -77,6 +77,32 @@ pub struct ComponentFile {
     pub runbooks: Vec<String>,
     pub probe: Spanned<super::probe::ProbeFile>,
     pub recovery_point: Option<Spanned<super::notify::RecoveryPointFile>>,
+    #[serde(default)]
+    pub recovery: Vec<Spanned<RecoveryFile>>,
+}
+
+/// `[[component.recovery]]`: an action that brings the component back.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecoveryFile {
+    pub name: String,
+    pub command: Option<String>,
+    pub webhook: Option<String>,
+    #[serde(default)]
+    pub confirm: ConfirmFile,
+    pub timeout: Option<HumanDuration>,
+    pub cooldown: Option<HumanDuration>,
+}
+
+/// How a recovery action is confirmed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfirmFile {
+    /// Enter confirms.
+    #[default]
+    Yes,
+    /// The component id must be typed.
+    Type,
 }
 
 #[derive(Debug, Deserialize)]

@@ -144,7 +144,7 @@ pub enum Event {
         script: String,
     },
     /// The command started at `started` ended.
-    StepFinished {
+    CommandFinished {
         started: u64,
         /// `exit 0`, `exit 3`, `timed out`, `cancelled`, `killed by a signal`, `not started: …`.
         outcome: String,
@@ -160,6 +160,12 @@ pub enum Event {
         runbook: String,
         step: usize,
         state: StepMark,
+    },
+    /// A component's recovery action was started; it ends with `command_finished`.
+    RecoveryStarted {
+        component: String,
+        action: usize,
+        name: String,
     },
     /// A step's expectation was checked after the step: met in time, or not.
     StepVerified {
@@ -198,9 +204,10 @@ impl Event {
             Self::NotifySent { .. } => "notify_sent",
             Self::NotifyFailed { .. } => "notify_failed",
             Self::StepStarted { .. } => "step_started",
-            Self::StepFinished { .. } => "step_finished",
+            Self::CommandFinished { .. } => "command_finished",
             Self::StepMarked { .. } => "step_marked",
             Self::StepVerified { .. } => "step_verified",
+            Self::RecoveryStarted { .. } => "recovery_started",
             Self::ScenarioMessage { .. } => "scenario_message",
             Self::Resolved { .. } => "resolved",
         }
@@ -265,7 +272,7 @@ impl Event {
                     script.lines().next().unwrap_or_default()
                 )
             }
-            Self::StepFinished {
+            Self::CommandFinished {
                 started,
                 outcome,
                 duration_ms,
@@ -281,6 +288,9 @@ impl Event {
                 step,
                 state,
             } => format!("{runbook} step {} marked {state}", step + 1),
+            Self::RecoveryStarted {
+                component, name, ..
+            } => format!("Recovery of {component}: {name}"),
             Self::StepVerified {
                 runbook,
                 step,

@@ -80,6 +80,8 @@ pub struct Incident {
     pub outbox: Vec<Outbound>,
     /// Runbook progress: runs and marks per (runbook id, step index).
     pub steps: BTreeMap<(String, usize), StepProgress>,
+    /// Recovery actions run, oldest first: (component, action index, the run).
+    pub recoveries: Vec<(String, usize, StepRun)>,
 }
 
 /// One run of a step's command.
@@ -211,6 +213,7 @@ impl Incident {
             last_update: record.at,
             outbox: Vec::new(),
             steps: BTreeMap::new(),
+            recoveries: Vec::new(),
         })
     }
 
@@ -276,9 +279,10 @@ impl Incident {
             }),
             Event::NotifySent { queued } => self.deliver(*queued, Delivery::Sent { at: record.at }),
             Event::StepStarted { .. }
-            | Event::StepFinished { .. }
+            | Event::CommandFinished { .. }
             | Event::StepMarked { .. }
-            | Event::StepVerified { .. } => {
+            | Event::StepVerified { .. }
+            | Event::RecoveryStarted { .. } => {
                 self.apply_step(record);
             }
             Event::NotifyFailed {
@@ -317,17 +321,31 @@ impl Incident {
                     .runs
                     .push(run);
             }
-            Event::StepFinished {
+            Event::RecoveryStarted {
+                component, action, ..
+            } => {
+                let run = StepRun {
+                    started: record.seq,
+                    at: record.at,
+                    command: *action,
+                    finished: None,
+                    finished_at: None,
+                };
+                self.recoveries.push((component.clone(), *action, run));
+            }
+            Event::CommandFinished {
                 started,
                 outcome,
                 succeeded,
                 tail,
                 ..
             } => {
+                let recoveries = self.recoveries.iter_mut().map(|(_, _, r)| r);
                 let run = self
                     .steps
                     .values_mut()
                     .flat_map(|p| p.runs.iter_mut())
+                    .chain(recoveries)
                     .find(|r| r.started == *started);
                 if let Some(run) = run {
                     run.finished = Some((outcome.clone(), *succeeded, tail.clone()));

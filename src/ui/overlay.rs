@@ -60,6 +60,8 @@ fn title_of(dialog: &Dialog, state: &State) -> String {
         DialogKind::Filter => " Filter ".to_owned(),
         DialogKind::Update => format!(" Stakeholder update for {id} "),
         DialogKind::ConfirmRun => " Run this command? ".to_owned(),
+        DialogKind::RecoveryChoose => " Recovery actions ".to_owned(),
+        DialogKind::RecoveryConfirm => " Run this recovery action? ".to_owned(),
     }
 }
 
@@ -74,6 +76,7 @@ fn prompt_text(state: &State, kind: DialogKind) -> String {
             "Run `{}`? Enter runs it, Esc does not.",
             one_line(command.script.trim_end())
         ),
+        (DialogKind::RecoveryConfirm, _) => one_line(&crate::update::recovery::prompt(state)),
         _ => prompt_of(kind).to_owned(),
     }
 }
@@ -93,6 +96,8 @@ fn prompt_of(kind: DialogKind) -> &'static str {
         DialogKind::ConfirmRun => {
             "This step's command asks for confirmation. Enter runs it, Esc does not."
         }
+        DialogKind::RecoveryChoose => "Choose the action to run:",
+        DialogKind::RecoveryConfirm => "Confirm the recovery action:",
     }
 }
 

@@ -7,9 +7,7 @@ use crate::domain::event::{Event, Record, StepMark};
 use crate::keymap::Action;
 use crate::msg::{Effect, Msg};
 use crate::runbook::OnFail;
-use crate::state::{
-    Dialog, DialogKind, JournalState, LiveRun, OUTPUT_LINES, Overlay, Screen, State,
-};
+use crate::state::{DialogKind, JournalState, LiveRun, OUTPUT_LINES, Screen, State};
 use crate::workers::process::{Ending, Outcome};
 
 /// Where a step stands, for the stepper.
@@ -208,13 +206,7 @@ fn request_run(state: &mut State, rb: usize, step: usize, now: DateTime<Utc>) ->
     };
     if state.runbooks[rb].steps[step].commands[command].confirm {
         state.ui.confirm_run = Some((rb, step, command));
-        state.ui.overlay = Some(Overlay::Dialog(Dialog {
-            kind: DialogKind::ConfirmRun,
-            text: String::new(),
-            choice: 0,
-            pending: false,
-            error: None,
-        }));
+        super::open_dialog(state, DialogKind::ConfirmRun, String::new(), 0);
         return Vec::new();
     }
     start(state, rb, step, command, now)
@@ -306,7 +298,7 @@ pub fn after_record(state: &mut State, record: &Record) -> Vec<Effect> {
         return Vec::new();
     };
     if state.dry_run {
-        let event = Event::StepFinished {
+        let event = Event::CommandFinished {
             started: record.seq,
             outcome: "dry run: not executed".to_owned(),
             succeeded: true,
@@ -367,7 +359,12 @@ pub fn finished(
     if state.journal != JournalState::Writable {
         return Vec::new();
     }
-    let event = Event::StepFinished {
+    let recovered = state
+        .incident
+        .as_ref()
+        .and_then(|i| i.recoveries.iter().find(|(_, _, r)| r.started == started))
+        .and_then(|(component, _, _)| state.world.index(component));
+    let event = Event::CommandFinished {
         started,
         outcome: describe(&outcome.ending),
         succeeded: outcome.succeeded(),
@@ -375,7 +372,9 @@ pub fn finished(
         tail: outcome.tail,
         dropped: outcome.dropped,
     };
-    vec![Effect::Append { at: now, event }]
+    let mut effects = vec![Effect::Append { at: now, event }];
+    effects.extend(recovered.map(|component| Effect::FastProbe { component }));
+    effects
 }
 
 /// The confirmation dialog's answer.

@@ -564,7 +564,7 @@ mod stepper {
         finish(&mut state, Ending::Exited(0), secs(33));
         let last = state.records.last().unwrap();
         assert!(
-            matches!(&last.event, Event::StepFinished { outcome, succeeded: true, .. } if outcome == "exit 0")
+            matches!(&last.event, Event::CommandFinished { outcome, succeeded: true, .. } if outcome == "exit 0")
         );
     }
 
@@ -634,7 +634,7 @@ mod stepper {
             "nothing is executed"
         );
         assert!(
-            matches!(&follow[..], [Effect::Append { event: Event::StepFinished { outcome, tail, .. }, .. }]
+            matches!(&follow[..], [Effect::Append { event: Event::CommandFinished { outcome, tail, .. }, .. }]
             if outcome == "dry run: not executed" && tail.contains("systemctl restart db")),
             "{follow:?}"
         );

@@ -75,6 +75,41 @@ pub async fn deliver(
     }
 }
 
+/// Runs a webhook recovery action: POSTs its JSON, success on any 2xx.
+pub async fn post_action(
+    client: &reqwest::Client,
+    url: &crate::config::Secret,
+    payload: &serde_json::Value,
+    timeout: Duration,
+) -> crate::workers::process::Outcome {
+    use crate::workers::process::{Ending, Outcome};
+    let started = std::time::Instant::now();
+    let result = client
+        .post(url.expose())
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(payload.to_string())
+        .timeout(timeout)
+        .send()
+        .await;
+    let (ending, tail) = match result {
+        Ok(r) if r.status().is_success() => {
+            (Ending::Exited(0), format!("HTTP {}", r.status().as_u16()))
+        }
+        Ok(r) => (Ending::Exited(1), status_error(r.status())),
+        Err(e) => (
+            Ending::NotStarted(request_error(&e.without_url())),
+            String::new(),
+        ),
+    };
+    Outcome {
+        ending,
+        duration: started.elapsed(),
+        tail,
+        dropped: 0,
+        total: 0,
+    }
+}
+
 /// Reads a time as RFC 3339 or epoch seconds (integer or fractional).
 #[must_use]
 pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {

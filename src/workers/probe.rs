@@ -371,6 +371,39 @@ pub fn spawn_all(
     now: Now,
     tx: mpsc::Sender<Msg>,
 ) -> Vec<JoinHandle<()>> {
+    spawn_with_fast(probes, concurrency, now, tx, &FastProbes::default())
+}
+
+/// Components to probe every second until a moment (after a recovery action).
+#[derive(Debug, Clone, Default)]
+pub struct FastProbes(Arc<std::sync::Mutex<std::collections::HashMap<usize, Instant>>>);
+
+impl FastProbes {
+    /// Probe `index` every second for the next `window`.
+    pub fn start(&self, index: usize, window: Duration) {
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(index, Instant::now() + window);
+        }
+    }
+
+    fn active(&self, index: usize) -> bool {
+        self.0
+            .lock()
+            .is_ok_and(|map| map.get(&index).is_some_and(|until| *until > Instant::now()))
+    }
+}
+
+/// Time between fast probes after a recovery action.
+pub const FAST_INTERVAL: Duration = Duration::from_secs(1);
+
+/// [`spawn_all`], with a handle to switch components to fast probing.
+pub fn spawn_with_fast(
+    probes: Vec<(usize, Probe)>,
+    concurrency: usize,
+    now: Now,
+    tx: mpsc::Sender<Msg>,
+    fast: &FastProbes,
+) -> Vec<JoinHandle<()>> {
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
     let clients = Clients::new();
     probes
@@ -378,7 +411,7 @@ pub fn spawn_all(
         .filter(|(_, p)| !matches!(p.check, Check::Sim { .. }))
         .map(|(index, probe)| {
             let (slots, now, tx) = (Arc::clone(&slots), Arc::clone(&now), tx.clone());
-            let clients = clients.clone();
+            let (clients, fast) = (clients.clone(), fast.clone());
             tokio::spawn(async move {
                 tokio::time::sleep(jitter(probe.interval * 10)).await;
                 loop {
@@ -392,8 +425,12 @@ pub fn spawn_all(
                     if tx.send(Msg::Probed { index, sample }).await.is_err() {
                         return;
                     }
-                    let next =
-                        probe.interval.saturating_sub(started.elapsed()) + jitter(probe.interval);
+                    let interval = if fast.active(index) {
+                        FAST_INTERVAL.min(probe.interval)
+                    } else {
+                        probe.interval
+                    };
+                    let next = interval.saturating_sub(started.elapsed()) + jitter(interval);
                     tokio::time::sleep(next).await;
                 }
             })
