@@ -733,7 +733,7 @@ fn a_recovery_action_that_asks_for_the_id_fires_only_once_it_is_typed() {
     session.send("r");
     session.wait_for("Recovery actions");
     session.send(ENTER);
-    session.wait_for("Type `db` and press Enter");
+    session.wait_for("Type `db` to run \"Promote replica\"");
     session.send("dv");
     session.send(ENTER);
     session.wait_for("Type `db` exactly to run it");

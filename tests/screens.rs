@@ -337,3 +337,48 @@ fn runbooks_screen_and_stepper() {
     );
     snapshot_sizes("runbooks_confirm", &state, &view(false));
 }
+
+#[test]
+fn stepper_with_running_output() {
+    let mut state = with_runbooks();
+    let now = state.now;
+    play(&mut state, Msg::Action(Action::Confirm), now);
+    play(&mut state, Msg::Action(Action::Down), now);
+    play(&mut state, Msg::Action(Action::Run), now);
+    let started = state.records.last().unwrap().seq;
+    play(
+        &mut state,
+        Msg::RunOutput {
+            started,
+            text: "[simulated] replica-lag: 0.8 s\n\u{1b}[31mlag ok\u{1b}[0m\n".into(),
+        },
+        now,
+    );
+    snapshot_sizes("runbooks_running", &state, &view(false));
+}
+
+#[test]
+fn recovery_dialogs() {
+    let mut state = demo::showcase(t0());
+    let text = demo::CONFIG.replace(
+        "probe = { kind = \"sim\" }\nrecovery_point = { kind = \"sim\", age = \"90s\" }",
+        "probe = { kind = \"sim\" }\nrecovery_point = { kind = \"sim\", age = \"90s\" }\n[[component.recovery]]\nname = \"Promote replica\"\ncommand = \"./promote.sh\"\nconfirm = \"type\"\n[[component.recovery]]\nname = \"Restart primary\"\ncommand = \"./restart.sh\"\n",
+    );
+    state.config = warroom::config::parse("demo.toml", &text).unwrap();
+    let db = state
+        .dashboard_rows()
+        .iter()
+        .position(|&i| state.config.components[i].id == "db")
+        .unwrap();
+    state
+        .ui
+        .list_mut(warroom::state::Screen::Dashboard)
+        .selected = db;
+    let now = state.now;
+    play(&mut state, Msg::Action(Action::Recover), now);
+    let mut view = view(false);
+    snapshot_sizes("recovery_choose", &state, &view);
+    play(&mut state, Msg::Action(Action::Confirm), now);
+    view.set_input("");
+    snapshot_sizes("recovery_confirm_type", &state, &view);
+}

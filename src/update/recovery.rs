@@ -150,13 +150,10 @@ pub fn prompt(state: &State) -> String {
     let component = &state.config.components[index];
     let recovery = &component.recovery[action];
     if recovery.confirm_by_typing {
-        format!(
-            "Run \"{}\" on {}? Type `{}` and press Enter to run it.",
-            recovery.name, component.name, component.id
-        )
+        format!("Type `{}` to run \"{}\":", component.id, recovery.name)
     } else {
         format!(
-            "Run \"{}\" on {}? Enter runs it, Esc does not.",
+            "Run \"{}\" on {}? Enter runs it.",
             recovery.name, component.name
         )
     }
