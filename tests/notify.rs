@@ -341,3 +341,19 @@ async fn garbage_and_future_recovery_points_are_refused_with_a_reason() {
         "no file matches"
     );
 }
+
+#[tokio::test]
+async fn a_webhook_recovery_action_posts_its_context_and_reports_the_status() {
+    let rx = receiver(&[500, 204]);
+    let url = Secret::new(&rx.url);
+    let payload =
+        serde_json::json!({ "incident": "x", "component": "db", "action": "Promote replica" });
+    let client = reqwest::Client::new();
+    let timeout = std::time::Duration::from_secs(5);
+    let failed = warroom::workers::notify::post_action(&client, &url, &payload, timeout).await;
+    assert!(!failed.succeeded());
+    assert_eq!(failed.tail, "HTTP 500");
+    let ok = warroom::workers::notify::post_action(&client, &url, &payload, timeout).await;
+    assert!(ok.succeeded(), "{ok:?}");
+    assert_eq!(rx.bodies.lock().unwrap()[1].1["component"], "db");
+}
