@@ -383,7 +383,10 @@ mod tests {
     }
 
     fn note(text: &str) -> Event {
-        Event::NoteAdded { text: text.into() }
+        Event::NoteAdded {
+            text: text.into(),
+            step: None,
+        }
     }
 
     fn journal_with(n: usize) -> (tempfile::TempDir, PathBuf) {

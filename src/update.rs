@@ -577,7 +577,12 @@ fn incident_event(
             if text.is_empty() {
                 return Err("Type the note first.");
             }
-            Some(Event::NoteAdded { text })
+            let step = state
+                .ui
+                .stepper
+                .filter(|_| state.ui.screen == Screen::Runbooks)
+                .map(|(rb, step)| (state.runbooks[rb].id.clone(), step));
+            Some(Event::NoteAdded { text, step })
         }
         DialogKind::Update => {
             if text.is_empty() {

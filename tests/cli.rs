@@ -149,6 +149,7 @@ fn incident(data: &Path, id: &str) -> std::path::PathBuf {
             "ic@host",
             Event::NoteAdded {
                 text: "failover".into(),
+                step: None,
             },
         )
         .unwrap();

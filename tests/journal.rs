@@ -13,6 +13,7 @@ use warroom::journal::{self, Journal, Recovery};
 fn note(i: usize) -> Event {
     Event::NoteAdded {
         text: format!("note {i} — ünïcödé 火事"),
+        step: None,
     }
 }
 

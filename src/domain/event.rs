@@ -85,6 +85,9 @@ pub enum Event {
     },
     NoteAdded {
         text: String,
+        /// The runbook step the note is about, if any: (runbook id, step index).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<(String, usize)>,
     },
     /// A component changed state while the incident was open.
     ComponentChanged {
@@ -213,53 +216,9 @@ impl Event {
         }
     }
 
-    /// One human-readable line describing the event (raw: sanitise before display).
-    #[must_use]
-    pub fn describe(&self) -> String {
+    /// Descriptions of runbook and recovery work.
+    fn describe_work(&self) -> String {
         match self {
-            Self::Declared {
-                title,
-                severity,
-                drill,
-                ..
-            } => {
-                let drill = if *drill { " (drill)" } else { "" };
-                format!("Declared {severity}{drill}: {title}")
-            }
-            Self::SeverityChanged { from, to } => format!("Severity {from} → {to}"),
-            Self::StatusChanged { from, to } => format!("Status {from} → {to}"),
-            Self::RoleAssigned { role, person } => format!("{role} is now {person}"),
-            Self::NoteAdded { text } => format!("Note: {text}"),
-            Self::ComponentChanged {
-                component,
-                from,
-                to,
-                detail,
-                ..
-            } => match detail {
-                Some(detail) => format!("{component} {from} → {to} ({detail})"),
-                None => format!("{component} {from} → {to}"),
-            },
-            Self::ScenarioMessage { text } => format!("Scenario: {text}"),
-            Self::Acknowledged { level } => format!("Escalation level {} acknowledged", level + 1),
-            Self::Paged { level, contacts } => {
-                format!("Paged level {}: {}", level + 1, contacts.join(", "))
-            }
-            Self::RtoBreached {
-                component,
-                target_secs,
-                ..
-            } => {
-                format!(
-                    "{component} breached its RTO of {}",
-                    crate::domain::incident::brief(chrono::TimeDelta::seconds(*target_secs as i64))
-                )
-            }
-            Self::Budgets { milestone, entries } => format!(
-                "Budgets recorded at {milestone} for {} components",
-                entries.len()
-            ),
-            Self::UpdatePosted { text } => format!("Update: {text}"),
             Self::StepStarted {
                 runbook,
                 step,
@@ -304,6 +263,66 @@ impl Event {
                 };
                 format!("{runbook} step {} {verdict}: {expect}", step + 1)
             }
+            _ => String::new(),
+        }
+    }
+
+    /// One human-readable line describing the event (raw: sanitise before display).
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Declared {
+                title,
+                severity,
+                drill,
+                ..
+            } => {
+                let drill = if *drill { " (drill)" } else { "" };
+                format!("Declared {severity}{drill}: {title}")
+            }
+            Self::SeverityChanged { from, to } => format!("Severity {from} → {to}"),
+            Self::StatusChanged { from, to } => format!("Status {from} → {to}"),
+            Self::RoleAssigned { role, person } => format!("{role} is now {person}"),
+            Self::NoteAdded { text, step: None } => format!("Note: {text}"),
+            Self::NoteAdded {
+                text,
+                step: Some((runbook, step)),
+            } => format!("Note on {runbook} step {}: {text}", step + 1),
+            Self::ComponentChanged {
+                component,
+                from,
+                to,
+                detail,
+                ..
+            } => match detail {
+                Some(detail) => format!("{component} {from} → {to} ({detail})"),
+                None => format!("{component} {from} → {to}"),
+            },
+            Self::ScenarioMessage { text } => format!("Scenario: {text}"),
+            Self::Acknowledged { level } => format!("Escalation level {} acknowledged", level + 1),
+            Self::Paged { level, contacts } => {
+                format!("Paged level {}: {}", level + 1, contacts.join(", "))
+            }
+            Self::RtoBreached {
+                component,
+                target_secs,
+                ..
+            } => {
+                format!(
+                    "{component} breached its RTO of {}",
+                    crate::domain::incident::brief(chrono::TimeDelta::seconds(*target_secs as i64))
+                )
+            }
+            Self::Budgets { milestone, entries } => format!(
+                "Budgets recorded at {milestone} for {} components",
+                entries.len()
+            ),
+            Self::UpdatePosted { text } => format!("Update: {text}"),
+            Self::StepStarted { .. }
+            | Self::CommandFinished { .. }
+            | Self::StepMarked { .. }
+            | Self::RecoveryStarted { .. }
+            | Self::StepVerified { .. } => self.describe_work(),
             Self::NotifyQueued { channel, .. } => format!("{channel} notification queued"),
             Self::NotifySent { queued } => format!("notification #{queued} sent"),
             Self::NotifyFailed {

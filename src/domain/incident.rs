@@ -10,6 +10,8 @@ use super::{Role, Severity, Status};
 /// A note someone added to the incident.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
+    /// The runbook step it is about, if any.
+    pub step: Option<(String, usize)>,
     pub at: DateTime<Utc>,
     pub actor: String,
     pub text: String,
@@ -241,7 +243,8 @@ impl Incident {
             }
             Event::StatusChanged { to, .. } => self.set_status(*to, record.at),
             Event::RoleAssigned { role, person } => self.roles.assign(*role, person),
-            Event::NoteAdded { text } => self.notes.push(Note {
+            Event::NoteAdded { text, step } => self.notes.push(Note {
+                step: step.clone(),
                 at: record.at,
                 actor: record.actor.clone(),
                 text: text.clone(),
@@ -575,6 +578,7 @@ mod tests {
                 7,
                 Event::NoteAdded {
                     text: "failover started".into(),
+                    step: None,
                 },
             ),
             record(
@@ -632,7 +636,14 @@ mod tests {
 
     #[test]
     fn fold_rejects_a_journal_that_does_not_start_with_a_declaration() {
-        let records = vec![record(1, 0, Event::NoteAdded { text: "hi".into() })];
+        let records = vec![record(
+            1,
+            0,
+            Event::NoteAdded {
+                text: "hi".into(),
+                step: None,
+            },
+        )];
         assert_eq!(
             Incident::fold(&records),
             Err(FoldError::NotDeclared("note_added"))

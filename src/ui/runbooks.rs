@@ -144,6 +144,25 @@ fn render_stepper(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         steps,
         &mut ListState::default().with_selected(Some(step)),
     );
+    let lines = step_lines(state, view, runbook, step);
+    let keys = " x run · d done · s skip · f failed · n note · c cancel · Esc back ";
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(view.block(format!(" Step {} ·{keys}", step + 1))),
+        detail,
+    );
+    render_output(frame, output, state, view, &runbook.id, step);
+}
+
+/// The selected step: text, checks, commands with their attributes, expectation, notes.
+fn step_lines(
+    state: &State,
+    view: &View,
+    runbook: &crate::runbook::Runbook,
+    step: usize,
+) -> Vec<Line<'static>> {
+    let theme = &view.theme;
     let s = &runbook.steps[step];
     let mut lines = vec![Line::raw(one_line(&s.text))];
     for check in &s.checks {
@@ -177,14 +196,25 @@ fn render_stepper(frame: &mut Frame, area: Rect, state: &State, view: &View) {
             theme.style(Slot::Muted),
         ));
     }
-    let keys = " x run · d done · s skip · f failed · c cancel · Esc back ";
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .block(view.block(format!(" Step {} ·{keys}", step + 1))),
-        detail,
-    );
-    render_output(frame, output, state, view, &runbook.id, step);
+    let notes = state
+        .incident
+        .iter()
+        .flat_map(|i| i.notes.iter())
+        .filter(|n| {
+            n.step
+                .as_ref()
+                .is_some_and(|(r, s)| r == &runbook.id && *s == step)
+        });
+    for note in notes {
+        let text = format!(
+            "note {} {}: {}",
+            super::time_of_day(note.at),
+            one_line(&note.actor),
+            one_line(&note.text)
+        );
+        lines.push(Line::styled(text, theme.style(Slot::Text)));
+    }
+    lines
 }
 
 fn render_output(

@@ -640,3 +640,34 @@ mod stepper {
         );
     }
 }
+
+#[test]
+fn a_note_taken_in_the_stepper_belongs_to_the_step() {
+    let mut state = demo::state("ic@host", t0());
+    state.runbooks.push(
+        crate::runbook::parse(
+            "rb.md",
+            "+++\nid = \"x\"\ntitle = \"X\"\n+++\n\n## One\n\ntext\n\n## Two\n\ntext\n",
+        )
+        .unwrap(),
+    );
+    run(&mut state, Msg::Action(Action::Declare), secs(1));
+    run(&mut state, Msg::Input("Outage".into()), secs(1));
+    run(&mut state, Msg::Action(Action::Confirm), secs(1));
+    state.ui.screen = Screen::Runbooks;
+    run(&mut state, Msg::Action(Action::Confirm), secs(2));
+    run(&mut state, Msg::Action(Action::Down), secs(2));
+    run(&mut state, Msg::Action(Action::Note), secs(3));
+    run(
+        &mut state,
+        Msg::Input("replica lag was 4 s".into()),
+        secs(3),
+    );
+    run(&mut state, Msg::Action(Action::Confirm), secs(3));
+    let note = state.incident.as_ref().unwrap().notes.last().unwrap();
+    assert_eq!(note.step, Some(("x".to_owned(), 1)));
+    assert_eq!(
+        state.records.last().unwrap().event.describe(),
+        "Note on x step 2: replica lag was 4 s"
+    );
+}
