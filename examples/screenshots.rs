@@ -49,8 +49,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     save("timeline", &timeline, &view, (120, 40))?;
     let mut runbooks = showcase.clone();
     for (name, text) in [
-        ("runbooks/db-failover.md", include_str!("../runbooks/db-failover.md")),
-        ("runbooks/cache-failover.md", include_str!("../runbooks/cache-failover.md")),
+        (
+            "runbooks/db-failover.md",
+            include_str!("../runbooks/db-failover.md"),
+        ),
+        (
+            "runbooks/cache-failover.md",
+            include_str!("../runbooks/cache-failover.md"),
+        ),
     ] {
         runbooks.runbooks.push(warroom::runbook::parse(name, text)?);
     }
@@ -61,7 +67,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     play(&mut runbooks, Msg::Action(Action::Run), now);
     let started = runbooks.records.last().map_or(0, |r| r.seq);
     let output = "[simulated] replica-lag: SELECT now() - pg_last_xact_replay_timestamp()\n[simulated] replica-lag done\n";
-    play(&mut runbooks, Msg::RunOutput { started, text: output.into() }, now);
+    play(
+        &mut runbooks,
+        Msg::RunOutput {
+            started,
+            text: output.into(),
+        },
+        now,
+    );
     save("runbooks", &runbooks, &view, (120, 40))?;
     let mut escalation = showcase.clone();
     escalation.ui.screen = Screen::Escalation;
