@@ -67,6 +67,9 @@ pub enum Command {
     /// List and show the runbooks of the config
     #[command(subcommand)]
     Runbook(RunbookCommand),
+    /// The post-incident review
+    #[command(subcommand)]
+    Review(ReviewCommand),
     /// List and show incidents in the data dir
     #[command(subcommand)]
     Incident(IncidentCommand),
@@ -86,6 +89,21 @@ pub enum RunbookCommand {
     List,
     /// One runbook as parsed: steps, commands with their attributes, checks, expectations
     Show { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Write the review of an incident (the latest by default) as Markdown, drafted from its journal
+    Export {
+        /// Incident id
+        id: Option<String>,
+        /// Write to this file instead of standard output
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Look among the demo's incidents
+        #[arg(long)]
+        demo: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

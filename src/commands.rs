@@ -9,7 +9,9 @@ use anyhow::Context as _;
 use clap::CommandFactory;
 
 use crate::app::{self, Options};
-use crate::cli::{Cli, Command, IncidentCommand, JournalCommand, LogLevel, RunbookCommand};
+use crate::cli::{
+    Cli, Command, IncidentCommand, JournalCommand, LogLevel, ReviewCommand, RunbookCommand,
+};
 use crate::config::{self, Config, Invalid};
 use crate::domain::incident::{Incident, clock};
 use crate::journal::{self, open_private_file};
@@ -38,6 +40,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Runbook(RunbookCommand::List)) => Ok(runbook_list(&load_config(&cli)?)),
         Some(Command::Runbook(RunbookCommand::Show { id })) => {
             Ok(runbook_show(&load_config(&cli)?, id))
+        }
+        Some(Command::Review(ReviewCommand::Export { id, output, demo })) => {
+            review_export(&cli, id.as_deref(), output.as_deref(), *demo)
         }
         Some(Command::Incident(IncidentCommand::List { demo })) => list(&cli, *demo),
         Some(Command::Incident(IncidentCommand::Show { id, demo })) => show(&cli, id, *demo),
@@ -388,6 +393,55 @@ fn runbook_show(config: &Config, id: &str) -> ExitCode {
     }
     print!("{}", sanitize(&out));
     ExitCode::SUCCESS
+}
+
+fn review_export(
+    cli: &Cli,
+    id: Option<&str>,
+    output: Option<&Path>,
+    demo: bool,
+) -> anyhow::Result<ExitCode> {
+    let config = if demo {
+        crate::demo::config()
+    } else {
+        load_config(cli)?
+    };
+    let store = Store::new(&data_dir(cli)?, demo);
+    let Some(summary) = store.find(id) else {
+        eprintln!(
+            "warroom: no incident {}; `warroom incident list` shows the ids",
+            sanitize(id.unwrap_or("yet"))
+        );
+        return Ok(ExitCode::from(1));
+    };
+    let scan = journal::Journal::read(&summary.path)?;
+    let Some(incident) = summary.incident else {
+        eprintln!("warroom: {} holds no declaration", summary.path.display());
+        return Ok(ExitCode::from(1));
+    };
+    let context = crate::review::context(
+        &incident,
+        &scan.records,
+        &config,
+        chrono::Utc::now(),
+        crate::review::local_offset(),
+    );
+    let markdown = crate::review::render(
+        "the review template",
+        crate::review::DEFAULT_TEMPLATE,
+        &context,
+    )
+    .map_err(|d| Invalid(vec![d]))?;
+    match output {
+        Some(path) => std::fs::write(path, &markdown).with_context(|| {
+            format!(
+                "cannot write {}; choose another path with -o",
+                path.display()
+            )
+        })?,
+        None => print!("{markdown}"),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn duration_of(incident: &Incident) -> String {

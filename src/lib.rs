@@ -10,6 +10,7 @@ pub mod domain;
 pub mod journal;
 pub mod keymap;
 pub mod msg;
+pub mod review;
 pub mod runbook;
 pub mod sanitize;
 pub mod state;

@@ -391,3 +391,43 @@ fn invalid_runbooks_are_listed_with_their_reason_and_fail_validation() {
         stderr(&out)
     );
 }
+
+#[test]
+fn review_export_writes_the_draft_of_the_latest_incident() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("warroom.toml"), GOOD).unwrap();
+    incident(&tmp.path().join("data"), "20261122-0300-checkout");
+    let out = warroom(&["review", "export"], tmp.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("# Post-incident review: Checkout down \\x1b[2J"),
+        "{text}"
+    );
+    assert!(text.contains("Note: failover"));
+    let out = warroom(
+        &[
+            "review",
+            "export",
+            "20261122-0300-checkout",
+            "-o",
+            "review.md",
+        ],
+        tmp.path(),
+    );
+    assert!(out.status.success());
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("review.md")).unwrap(),
+        text
+    );
+    let out = warroom(
+        &["review", "export", "-o", "/nonexistent-dir/review.md"],
+        tmp.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("cannot write /nonexistent-dir/review.md"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -1,0 +1,333 @@
+//! The post-incident review: a draft generated from the journal through a replaceable template.
+
+use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
+use serde::Serialize;
+
+use crate::config::{Config, Diagnostic};
+use crate::domain::event::{Event, Milestone, Record};
+use crate::domain::incident::{Incident, brief, clock};
+use crate::sanitize::sanitize;
+
+/// The default template (`examples/review-template.md`), embedded.
+pub const DEFAULT_TEMPLATE: &str = include_str!("../examples/review-template.md");
+
+/// Untrusted text made safe for one Markdown table cell or list item.
+fn cell(text: &str) -> String {
+    sanitize(text).replace('\n', " ").replace('|', "\\|")
+}
+
+fn utc(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M:%SZ").to_string()
+}
+
+fn span(d: Option<TimeDelta>, missing: &str) -> String {
+    d.map_or_else(|| missing.to_owned(), brief)
+}
+
+#[derive(Debug, Serialize)]
+struct SeverityChange {
+    utc: String,
+    from: String,
+    to: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ImpactRow {
+    id: String,
+    name: String,
+    outage_start: String,
+    outage_end: String,
+    duration: String,
+    rto_target: String,
+    rto_result: String,
+    rpo_target: String,
+    exposure: String,
+    rpo_result: String,
+}
+
+#[derive(Debug, Serialize)]
+struct TimelineEntry {
+    utc: String,
+    local: String,
+    actor: String,
+    what: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Page {
+    utc: String,
+    level: usize,
+    contacts: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Action {
+    utc: String,
+    what: String,
+    outcome: String,
+}
+
+/// Everything a review template can use.
+#[derive(Debug, Serialize)]
+pub struct Context {
+    id: String,
+    title: String,
+    drill: bool,
+    severity: String,
+    severity_changes: Vec<SeverityChange>,
+    status: String,
+    commander: String,
+    scribe: String,
+    comms: String,
+    start_utc: String,
+    end_utc: String,
+    duration: String,
+    impact: Vec<ImpactRow>,
+    mttd: String,
+    mtta: String,
+    mttr: String,
+    escalation: Vec<Page>,
+    acknowledged: Option<String>,
+    actions: Vec<Action>,
+    timeline: Vec<TimelineEntry>,
+}
+
+fn impact(
+    incident: &Incident,
+    records: &[Record],
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Vec<ImpactRow> {
+    let recorded = records.iter().rev().find_map(|r| match &r.event {
+        Event::Budgets {
+            milestone: Milestone::Resolved,
+            entries,
+        } => Some(entries.clone()),
+        _ => None,
+    });
+    let declared = records.iter().find_map(|r| match &r.event {
+        Event::Budgets {
+            milestone: Milestone::Declared,
+            entries,
+        } => Some(entries.clone()),
+        _ => None,
+    });
+    let entries = recorded.or(declared).unwrap_or_default();
+    incident
+        .affected
+        .iter()
+        .map(|id| {
+            let component = config.component(id);
+            let budget = component.map(|c| config.budget(c));
+            let outage = incident.outage(id);
+            let elapsed = outage.map(|o| (o.end.unwrap_or(now) - o.start).max(TimeDelta::zero()));
+            let entry = entries.iter().find(|e| &e.component == id);
+            let exposure = entry
+                .and_then(|e| e.exposure_secs)
+                .map(|s| TimeDelta::seconds(s as i64));
+            let verdict = |used: Option<TimeDelta>,
+                           target: Option<std::time::Duration>,
+                           open: bool| match (used, target) {
+                (Some(used), Some(target)) if used.to_std().unwrap_or_default() > target => {
+                    "missed".to_owned()
+                }
+                (Some(_), Some(_)) if open => "open".to_owned(),
+                (Some(_), Some(_)) => "met".to_owned(),
+                _ => "n/a".to_owned(),
+            };
+            let open = outage.is_some_and(|o| o.end.is_none());
+            ImpactRow {
+                id: cell(id),
+                name: cell(component.map_or(id.as_str(), |c| c.name.as_str())),
+                outage_start: outage.map_or_else(|| "-".into(), |o| utc(o.start)),
+                outage_end: outage
+                    .and_then(|o| o.end)
+                    .map_or_else(|| if open { "ongoing".into() } else { "-".into() }, utc),
+                duration: span(elapsed, "-"),
+                rto_target: budget.map_or_else(
+                    || "-".into(),
+                    |b| humantime::format_duration(b.rto).to_string(),
+                ),
+                rto_result: verdict(elapsed, budget.map(|b| b.rto), open),
+                rpo_target: budget.map_or_else(
+                    || "-".into(),
+                    |b| humantime::format_duration(b.rpo).to_string(),
+                ),
+                exposure: span(exposure, "unknown"),
+                rpo_result: verdict(exposure, budget.map(|b| b.rpo), false),
+            }
+        })
+        .collect()
+}
+
+fn key_event(event: &Event) -> bool {
+    !matches!(
+        event,
+        Event::NotifyQueued { .. }
+            | Event::NotifySent { .. }
+            | Event::NotifyFailed { .. }
+            | Event::Budgets { .. }
+    )
+}
+
+/// Severity changes, and runbook steps and recovery actions with their outcomes, from the journal.
+fn changes_and_actions(records: &[Record]) -> (Vec<SeverityChange>, Vec<Action>) {
+    let mut severity_changes = Vec::new();
+    let mut actions = Vec::new();
+    let finished = |started: u64| {
+        records.iter().find_map(|r| match &r.event {
+            Event::CommandFinished {
+                started: s,
+                outcome,
+                ..
+            } if *s == started => Some(cell(outcome)),
+            _ => None,
+        })
+    };
+    for r in records {
+        match &r.event {
+            Event::SeverityChanged { from, to } => severity_changes.push(SeverityChange {
+                utc: utc(r.at),
+                from: from.to_string(),
+                to: to.to_string(),
+            }),
+            Event::StepStarted { runbook, step, .. } => actions.push(Action {
+                utc: utc(r.at),
+                what: cell(&format!(
+                    "runbook {runbook}, step {} (by {})",
+                    step + 1,
+                    r.actor
+                )),
+                outcome: finished(r.seq).unwrap_or_else(|| "interrupted, outcome unknown".into()),
+            }),
+            Event::RecoveryStarted {
+                component, name, ..
+            } => actions.push(Action {
+                utc: utc(r.at),
+                what: cell(&format!(
+                    "recovery \"{name}\" on {component} (by {})",
+                    r.actor
+                )),
+                outcome: finished(r.seq).unwrap_or_else(|| "interrupted, outcome unknown".into()),
+            }),
+            Event::StepMarked {
+                runbook,
+                step,
+                state,
+            } => {
+                actions.push(Action {
+                    utc: utc(r.at),
+                    what: cell(&format!("runbook {runbook}, step {}", step + 1)),
+                    outcome: format!("marked {state}"),
+                });
+            }
+            Event::StepVerified {
+                runbook,
+                step,
+                verified,
+                expect,
+            } => actions.push(Action {
+                utc: utc(r.at),
+                what: cell(&format!(
+                    "runbook {runbook}, step {} expects {expect}",
+                    step + 1
+                )),
+                outcome: (if *verified {
+                    "verified"
+                } else {
+                    "not verified"
+                })
+                .into(),
+            }),
+            _ => {}
+        }
+    }
+    (severity_changes, actions)
+}
+
+/// Builds the template context from an incident's journal.
+#[must_use]
+pub fn context(
+    incident: &Incident,
+    records: &[Record],
+    config: &Config,
+    now: DateTime<Utc>,
+    local: FixedOffset,
+) -> Context {
+    let (severity_changes, actions) = changes_and_actions(records);
+    let escalation = incident
+        .pages
+        .iter()
+        .map(|(level, at, contacts)| Page {
+            utc: utc(*at),
+            level: level + 1,
+            contacts: cell(&contacts.join(", ")),
+        })
+        .collect();
+    let timeline = records
+        .iter()
+        .filter(|r| key_event(&r.event))
+        .map(|r| TimelineEntry {
+            utc: r.at.format("%H:%M:%SZ").to_string(),
+            local: r.at.with_timezone(&local).format("%H:%M:%S").to_string(),
+            actor: cell(&r.actor),
+            what: cell(&r.event.describe()),
+        })
+        .collect();
+    let optional =
+        |who: &Option<String>| who.as_deref().map_or_else(|| "unassigned".to_owned(), cell);
+    Context {
+        id: cell(&incident.id),
+        title: cell(&incident.title),
+        drill: incident.drill,
+        severity: incident.severity.to_string(),
+        severity_changes,
+        status: incident.status.to_string(),
+        commander: cell(&incident.roles.commander),
+        scribe: optional(&incident.roles.scribe),
+        comms: optional(&incident.roles.comms),
+        start_utc: utc(incident.declared),
+        end_utc: incident.resolved.map_or_else(|| "still open".into(), utc),
+        duration: clock(incident.elapsed(now)),
+        impact: impact(incident, records, config, now),
+        mttd: span(incident.mttd(), "n/a"),
+        mtta: span(incident.mtta(), "not acknowledged"),
+        mttr: span(incident.mttr(), "not resolved"),
+        escalation,
+        acknowledged: incident.acknowledged.map(utc),
+        actions,
+        timeline,
+    }
+}
+
+fn environment(template: &str) -> Result<minijinja::Environment<'_>, minijinja::Error> {
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.add_template("review", template)?;
+    Ok(env)
+}
+
+fn diagnostic(name: &str, error: &minijinja::Error) -> Diagnostic {
+    Diagnostic {
+        file: name.to_owned(),
+        line: error.line().unwrap_or(1),
+        col: 1,
+        message: error.detail().unwrap_or("template error").to_owned(),
+    }
+}
+
+/// The local time zone's current offset, for the timeline's local column.
+#[must_use]
+pub fn local_offset() -> FixedOffset {
+    *chrono::Local::now().offset()
+}
+
+/// Renders the review; a template error names the template file and line.
+pub fn render(name: &str, template: &str, context: &Context) -> Result<String, Diagnostic> {
+    let env = environment(template).map_err(|e| diagnostic(name, &e))?;
+    let tmpl = env
+        .get_template("review")
+        .map_err(|e| diagnostic(name, &e))?;
+    tmpl.render(minijinja::value::Serde(context))
+        .map_err(|e| diagnostic(name, &e))
+}

@@ -1,0 +1,143 @@
+//! The review draft: every section from a scripted journal, valid Markdown, template errors.
+
+use chrono::{DateTime, FixedOffset, TimeDelta, TimeZone, Utc};
+use pulldown_cmark::{Event, Options, Parser, Tag};
+use warroom::demo;
+use warroom::keymap::Action;
+use warroom::msg::Msg;
+use warroom::review;
+use warroom::state::{Screen, State};
+use warroom::update::play;
+use warroom::workers::process::{Ending, Outcome};
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()
+}
+
+/// A scripted incident: the demo's database failure, a page and an acknowledgement, a runbook step
+/// run, the API left down past its RTO, then resolution.
+fn scripted() -> State {
+    let mut state = demo::showcase(t0());
+    let at = |s: i64| t0() + TimeDelta::seconds(s);
+    play(&mut state, Msg::Action(Action::Page), at(110));
+    play(&mut state, Msg::Action(Action::Acknowledge), at(115));
+    state.runbooks.push(
+        warroom::runbook::parse(
+            "runbooks/db-failover.md",
+            include_str!("../runbooks/db-failover.md"),
+        )
+        .unwrap(),
+    );
+    state.ui.screen = Screen::Runbooks;
+    play(&mut state, Msg::Action(Action::Confirm), at(120));
+    play(&mut state, Msg::Action(Action::Down), at(120));
+    play(&mut state, Msg::Action(Action::Run), at(121));
+    let started = state.records.last().unwrap().seq;
+    let outcome = Outcome {
+        ending: Ending::Exited(0),
+        duration: std::time::Duration::from_secs(3),
+        tail: "lag 0.8 s".into(),
+        dropped: 0,
+        total: 9,
+    };
+    play(&mut state, Msg::RunFinished { started, outcome }, at(124));
+    state.injects = None;
+    state
+        .world
+        .set("api", warroom::domain::Health::Down, None, at(130));
+    play(&mut state, Msg::Tick, at(1300));
+    play(&mut state, Msg::Action(Action::Resolve), at(1400));
+    play(
+        &mut state,
+        Msg::Input("Failed over to the replica".into()),
+        at(1400),
+    );
+    play(&mut state, Msg::Action(Action::Confirm), at(1400));
+    state
+}
+
+fn draft(state: &State) -> String {
+    let incident = state.incident.as_ref().unwrap();
+    let context = review::context(
+        incident,
+        &state.records,
+        &state.config,
+        state.now,
+        FixedOffset::east_opt(3600).unwrap(),
+    );
+    review::render("template.md", review::DEFAULT_TEMPLATE, &context).unwrap()
+}
+
+#[test]
+fn the_draft_covers_every_section() {
+    let text = draft(&scripted());
+    insta::assert_snapshot!("review_draft", text);
+    assert!(
+        text.contains("| met |") && text.contains("| missed |"),
+        "a met and a missed RTO"
+    );
+    assert!(text.contains("level 1 paged"));
+    assert!(text.contains("runbook db-failover, step 2"));
+}
+
+#[test]
+fn the_draft_is_markdown_that_renders_without_loss() {
+    let text = draft(&scripted());
+    let mut headings = 0;
+    let mut tables = 0;
+    let mut tasks = 0;
+    for event in Parser::new_ext(&text, Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => headings += 1,
+            Event::Start(Tag::Table(_)) => tables += 1,
+            Event::TaskListMarker(_) => tasks += 1,
+            _ => {}
+        }
+    }
+    assert_eq!(headings, 11, "title and ten sections");
+    assert_eq!(tables, 4, "header, impact, metrics and timeline tables");
+    assert_eq!(tasks, 1, "the action item checklist");
+}
+
+#[test]
+fn an_open_incident_gets_a_running_draft() {
+    let state = demo::showcase(t0());
+    let text = draft(&state);
+    assert!(text.contains("| End | still open |"), "{text}");
+}
+
+#[test]
+fn template_mistakes_are_located() {
+    let state = scripted();
+    let context = review::context(
+        state.incident.as_ref().unwrap(),
+        &state.records,
+        &state.config,
+        state.now,
+        FixedOffset::east_opt(0).unwrap(),
+    );
+    let syntax = review::render("mine.md", "# {{ title }\n\n{% for x in %}", &context).unwrap_err();
+    assert_eq!((syntax.file.as_str(), syntax.line), ("mine.md", 1));
+    let unknown =
+        review::render("mine.md", "line one\n{{ no_such_field }}\n", &context).unwrap_err();
+    assert_eq!(unknown.line, 2, "{unknown}");
+}
+
+#[test]
+fn hostile_text_is_escaped_in_the_review() {
+    let mut state = demo::showcase(t0());
+    let now = state.now;
+    play(&mut state, Msg::Action(Action::Note), now);
+    play(
+        &mut state,
+        Msg::Input("pipe | and \u{1b}]52;c;eA==\u{7} escape".into()),
+        now,
+    );
+    play(&mut state, Msg::Action(Action::Confirm), now);
+    let text = draft(&state);
+    assert!(!text.contains('\u{1b}'));
+    assert!(
+        text.contains("pipe \\| and \\x1b]52;c;eA==\\x07 escape"),
+        "{text}"
+    );
+}
