@@ -240,6 +240,7 @@ fn user_from_passwd() -> Option<String> {
 }
 
 struct Loop {
+    review_serial: u64,
     /// Components probed every second after a recovery action.
     fast: crate::workers::probe::FastProbes,
     /// Cancel handles of the runbook commands running now.
@@ -260,6 +261,18 @@ impl Loop {
         let effects = update(&mut self.state, msg, self.clock.now());
         for effect in effects {
             self.run(effect);
+        }
+        let review_serial = self.state.ui.review.as_ref().map_or(0, |r| r.serial);
+        if review_serial != self.review_serial {
+            self.review_serial = review_serial;
+            let text = self
+                .state
+                .ui
+                .review
+                .as_ref()
+                .map(|r| r.text.clone())
+                .unwrap_or_default();
+            self.view.set_editor(&text);
         }
         if self.state.ui.text_serial != self.text_serial {
             self.text_serial = self.state.ui.text_serial;
@@ -291,6 +304,22 @@ impl Loop {
                 timeout,
             } => {
                 self.spawn_run(started, &runbook, step, component, script, timeout);
+                return;
+            }
+            Effect::WriteReview { text } => {
+                if let Some(incident) = &self.state.incident {
+                    let path = self.store.dir(&incident.id).join("review.md");
+                    let written = crate::journal::open_private_file(&path, false)
+                        .map_err(|e| e.to_string())
+                        .and_then(|f| f.set_len(0).map(|()| f).map_err(|e| e.to_string()))
+                        .and_then(|mut f| {
+                            std::io::Write::write_all(&mut f, text.as_bytes())
+                                .map_err(|e| e.to_string())
+                        });
+                    if let Err(error) = written {
+                        tracing::warn!(%error, "review.md not written");
+                    }
+                }
                 return;
             }
             Effect::FastProbe { component } => {
@@ -440,6 +469,20 @@ impl Loop {
     }
 
     fn on_key(&mut self, key: KeyEvent) {
+        let editing = self.state.ui.review.as_ref().is_some_and(|r| r.editing)
+            && self.state.key_contexts() == [crate::keymap::Context::Editor];
+        if editing
+            && self
+                .state
+                .keymap
+                .lookup(&self.state.key_contexts(), Key::from(key))
+                .is_none()
+        {
+            self.view.editor.input(key);
+            let text = self.view.editor.lines().join("\n");
+            self.dispatch(Msg::ReviewEdited(text));
+            return;
+        }
         if let Some(action) = self
             .state
             .keymap
@@ -497,6 +540,7 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let tx_probe = tx.clone();
     let mut app = Loop {
+        review_serial: 0,
         fast: crate::workers::probe::FastProbes::default(),
         cancels: std::collections::BTreeMap::new(),
         tx: tx.clone(),

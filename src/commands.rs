@@ -135,6 +135,7 @@ fn console(cli: &Cli, mode: Mode, speed: Option<f64>) -> anyhow::Result<ExitCode
     state.runbooks = runbooks;
     state.invalid_runbooks = invalid_runbooks;
     state.dry_run = cli.dry_run;
+    state.local_offset = crate::review::local_offset();
     let journal = app::resume(&store, &mut state);
     tracing::info!(
         ?mode,
@@ -163,6 +164,17 @@ enum FileKind {
     Scenario,
     Theme,
     Runbook,
+    ReviewTemplate,
+}
+
+fn kind_label(kind: FileKind) -> &'static str {
+    match kind {
+        FileKind::Config => "config",
+        FileKind::Scenario => "scenario",
+        FileKind::Theme => "theme",
+        FileKind::Runbook => "runbook",
+        FileKind::ReviewTemplate => "review template",
+    }
 }
 
 fn kind_of(path: &Path) -> FileKind {
@@ -171,7 +183,12 @@ fn kind_of(path: &Path) -> FileKind {
             .and_then(Path::file_name)
             .is_some_and(|n| n == name)
     };
-    if path.extension().is_some_and(|e| e == "md") {
+    let template = path
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().ends_with("template.md"));
+    if template {
+        FileKind::ReviewTemplate
+    } else if path.extension().is_some_and(|e| e == "md") {
         FileKind::Runbook
     } else if in_dir("themes") {
         FileKind::Theme
@@ -219,6 +236,7 @@ fn check_file(path: &Path, config: Option<&Config>) -> Result<FileKind, Invalid>
         FileKind::Config => config::parse(&name, &text).map(drop),
         FileKind::Scenario => config::parse_scenario(&name, &text, None).map(drop),
         FileKind::Theme => Theme::parse(&name, &text, Colors::TrueColor).map(drop),
+        FileKind::ReviewTemplate => check_template(&name, &text),
         FileKind::Runbook => crate::runbook::parse(&name, &text).and_then(|rb| {
             let unknown = config
                 .map(|c| crate::runbook::check_components(&rb, c))
@@ -231,6 +249,25 @@ fn check_file(path: &Path, config: Option<&Config>) -> Result<FileKind, Invalid>
         }),
     }?;
     Ok(kind)
+}
+
+/// Renders a review template against a sample incident (the demo's) to find its mistakes.
+fn check_template(name: &str, text: &str) -> Result<(), Invalid> {
+    let state = crate::demo::showcase(chrono::Utc::now());
+    let incident = state
+        .incident
+        .as_ref()
+        .expect("the showcase declares an incident");
+    let context = crate::review::context(
+        incident,
+        &state.records,
+        &state.config,
+        state.now,
+        crate::review::local_offset(),
+    );
+    crate::review::render(name, text, &context)
+        .map(drop)
+        .map_err(|d| Invalid(vec![d]))
 }
 
 fn validate(cli: &Cli, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
@@ -252,7 +289,7 @@ fn validate(cli: &Cli, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
                 stdout,
                 "ok: {} ({})",
                 sanitize(&file.display().to_string()),
-                format!("{kind:?}").to_lowercase()
+                kind_label(kind)
             )?,
             Err(invalid) => {
                 failed = true;
@@ -419,19 +456,24 @@ fn review_export(
         eprintln!("warroom: {} holds no declaration", summary.path.display());
         return Ok(ExitCode::from(1));
     };
-    let context = crate::review::context(
-        &incident,
-        &scan.records,
-        &config,
-        chrono::Utc::now(),
-        crate::review::local_offset(),
-    );
-    let markdown = crate::review::render(
-        "the review template",
-        crate::review::DEFAULT_TEMPLATE,
-        &context,
-    )
-    .map_err(|d| Invalid(vec![d]))?;
+    let markdown = match &incident.review {
+        Some(saved) => crate::sanitize::sanitize(saved).into_owned(),
+        None => {
+            let context = crate::review::context(
+                &incident,
+                &scan.records,
+                &config,
+                chrono::Utc::now(),
+                crate::review::local_offset(),
+            );
+            crate::review::render(
+                "the review template",
+                crate::review::DEFAULT_TEMPLATE,
+                &context,
+            )
+            .map_err(|d| Invalid(vec![d]))?
+        }
+    };
     match output {
         Some(path) => std::fs::write(path, &markdown).with_context(|| {
             format!(

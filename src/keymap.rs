@@ -32,6 +32,7 @@ pub enum Action {
     Runbooks,
     Escalation,
     Timeline,
+    Review,
     Declare,
     Severity,
     Status,
@@ -47,6 +48,9 @@ pub enum Action {
     MarkFailed,
     CancelRun,
     Recover,
+    Edit,
+    Save,
+    Regenerate,
     NextChoice,
     PrevChoice,
 }
@@ -80,6 +84,10 @@ impl Action {
             Self::MarkFailed => "mark the step failed",
             Self::CancelRun => "cancel the running command",
             Self::Recover => "recovery actions of the selected component",
+            Self::Review => "review screen",
+            Self::Edit => "edit the review",
+            Self::Save => "save the review",
+            Self::Regenerate => "regenerate the draft, keeping the written sections",
             Self::Acknowledge => "acknowledge the due escalation level",
             Self::Page => "page the due escalation level",
             Self::Update => "post a stakeholder update",
@@ -105,6 +113,7 @@ impl Action {
                 | Self::Update
                 | Self::Escalation
                 | Self::Runbooks
+                | Self::Review
                 | Self::Severity
                 | Self::Status
                 | Self::Roles
@@ -131,6 +140,9 @@ pub enum Context {
     Runbooks,
     Escalation,
     Timeline,
+    Review,
+    /// The review editor while it has the keys.
+    Editor,
     /// Dialogs with a text field or a list of choices.
     Dialog,
     Help,
@@ -296,6 +308,12 @@ fn defaults() -> Vec<Binding> {
         (C::Global, ch('2'), A::Runbooks),
         (C::Global, ch('3'), A::Escalation),
         (C::Global, ch('4'), A::Timeline),
+        (C::Global, ch('5'), A::Review),
+        (C::Review, ch('e'), A::Edit),
+        (C::Review, code(KeyCode::Enter), A::Edit),
+        (C::Review, ch('g'), A::Regenerate),
+        (C::Editor, Key::new(KeyCode::Char('s'), KeyModifiers::CONTROL), A::Save),
+        (C::Editor, code(KeyCode::Esc), A::Cancel),
         (C::Global, ch('a'), A::Acknowledge),
         (C::Global, ch('p'), A::Page),
         (C::Global, ch('u'), A::Update),

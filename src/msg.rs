@@ -38,6 +38,8 @@ pub enum Msg {
         started: u64,
         outcome: crate::workers::process::Outcome,
     },
+    /// The review editor now holds this text.
+    ReviewEdited(String),
     /// The terminal was resized.
     Resize,
 }
@@ -76,6 +78,8 @@ pub enum Effect {
     },
     /// Probe a component every second for a minute (after a recovery action).
     FastProbe { component: usize },
+    /// Write the saved review to `review.md` in the incident folder.
+    WriteReview { text: String },
     /// Cancel a running runbook command.
     CancelRun { started: u64 },
     /// Leave the console (the incident stays open).

@@ -31,6 +31,7 @@ pub enum Screen {
     Runbooks,
     Escalation,
     Timeline,
+    Review,
 }
 
 impl Screen {
@@ -42,6 +43,7 @@ impl Screen {
             Self::Runbooks => 2,
             Self::Escalation => 3,
             Self::Timeline => 4,
+            Self::Review => 5,
         }
     }
 
@@ -65,6 +67,7 @@ impl Screen {
             Self::Runbooks => Context::Runbooks,
             Self::Escalation => Context::Escalation,
             Self::Timeline => Context::Timeline,
+            Self::Review => Context::Review,
         }
     }
 }
@@ -166,6 +169,17 @@ pub enum Overlay {
     Dialog(Dialog),
 }
 
+/// The review in the editor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewDraft {
+    pub text: String,
+    pub editing: bool,
+    /// When the text last changed without being saved.
+    pub changed: Option<DateTime<Utc>>,
+    /// Bumped when the text is replaced, so the editor widget reloads it.
+    pub serial: u64,
+}
+
 /// Selection and filter of one screen's list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListState {
@@ -198,7 +212,10 @@ pub struct Ui {
     pub overlay: Option<Overlay>,
     /// Bumped whenever a dialog's text is replaced, so the editor widget reloads it.
     pub text_serial: u64,
-    pub lists: [ListState; 4],
+    pub lists: [ListState; 5],
+    /// The review being written: its text (unsaved edits included), whether the editor has the
+    /// keys, and when it was last changed (for autosave).
+    pub review: Option<ReviewDraft>,
     /// The runbook open in the stepper (index into `State::runbooks`) and its selected step.
     pub stepper: Option<(usize, usize)>,
     /// A run waiting for the commander's confirmation: (runbook index, step, command).
@@ -267,6 +284,8 @@ pub struct State {
     pub verify_asked: BTreeSet<((String, usize), DateTime<Utc>)>,
     /// `--dry-run`: commands are journaled as they would run, and not executed.
     pub dry_run: bool,
+    /// The local time zone, for the review's local times.
+    pub local_offset: chrono::FixedOffset,
 }
 
 /// Output lines kept per running command.
@@ -312,6 +331,7 @@ impl State {
                 text_serial: 0,
                 lists: Default::default(),
                 stepper: None,
+                review: None,
                 confirm_run: None,
                 recovery: None,
                 flash: None,
@@ -324,6 +344,7 @@ impl State {
             live_runs: BTreeMap::new(),
             verify_asked: BTreeSet::new(),
             dry_run: false,
+            local_offset: chrono::FixedOffset::east_opt(0).expect("UTC"),
             now,
         }
     }
@@ -336,6 +357,11 @@ impl State {
             Some(Overlay::Detail { .. }) => vec![Context::Detail],
             Some(Overlay::Palette { .. }) => vec![Context::Palette],
             Some(Overlay::Dialog(_)) => vec![Context::Dialog],
+            None if self.ui.review.as_ref().is_some_and(|r| r.editing)
+                && self.ui.screen == Screen::Review =>
+            {
+                vec![Context::Editor]
+            }
             None => vec![self.ui.screen.context(), Context::Global],
         }
     }

@@ -38,6 +38,7 @@ pub fn update(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             let mut effects = command::after_record(state, &record, now);
             effects.extend(runbooks::after_record(state, &record));
             effects.extend(recovery::after_record(state, &record));
+            effects.extend(review::after_record(&record));
             effects
         }
         Msg::JournalFailed(error) => {
@@ -54,6 +55,10 @@ pub fn update(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         Msg::Delivered { queued, result } => command::delivered(state, queued, result, now),
         msg @ (Msg::RunOutput { .. } | Msg::RunFinished { .. }) => {
             runbooks::on_msg(state, msg, now)
+        }
+        Msg::ReviewEdited(text) => {
+            review::edited(state, text, now);
+            Vec::new()
         }
         Msg::Resize => Vec::new(),
     }
@@ -72,7 +77,8 @@ pub fn play(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             | Effect::Run { .. }
             | Effect::CancelRun { .. }
             | Effect::Recover { .. }
-            | Effect::FastProbe { .. } => continue,
+            | Effect::FastProbe { .. }
+            | Effect::WriteReview { .. } => continue,
         };
         let seq = state.records.len() as u64 + 1;
         let record = Record {
@@ -195,6 +201,7 @@ fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     }
     effects.extend(command::tick(state, now));
     effects.extend(runbooks::verify(state, now));
+    effects.extend(review::autosave(state, now));
     effects
 }
 
@@ -280,6 +287,11 @@ fn palette_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<
 }
 
 fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+    if state.ui.screen == Screen::Review
+        && let Some(effects) = review::action(state, action, now)
+    {
+        return effects;
+    }
     if state.ui.screen == Screen::Runbooks
         && let Some(effects) = runbooks::screen_action(state, action, now)
     {
@@ -309,8 +321,12 @@ fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<E
         | Action::PageDown => {
             move_selection(state, action);
         }
-        Action::NextScreen => state.ui.screen = state.ui.screen.cycle(true),
-        Action::PrevScreen => state.ui.screen = state.ui.screen.cycle(false),
+        Action::NextScreen | Action::PrevScreen => {
+            state.ui.screen = state.ui.screen.cycle(action == Action::NextScreen);
+            if state.ui.screen == Screen::Review {
+                review::show(state);
+            }
+        }
         Action::Dashboard => state.ui.screen = Screen::Dashboard,
         Action::Timeline => state.ui.screen = Screen::Timeline,
         Action::Escalation => state.ui.screen = Screen::Escalation,
@@ -321,6 +337,11 @@ fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<E
         | Action::MarkFailed
         | Action::CancelRun => {}
         Action::Recover => return recovery::open(state),
+        Action::Review => {
+            state.ui.screen = Screen::Review;
+            review::show(state);
+        }
+        Action::Edit | Action::Save | Action::Regenerate => {}
         Action::Acknowledge => return command::acknowledge(state, now),
         Action::Page => return command::page(state, now),
         Action::Declare => open_declare(state),
@@ -354,6 +375,7 @@ fn move_selection(state: &mut State, action: Action) {
         Screen::Timeline => state.timeline_len(),
         Screen::Escalation => 0,
         Screen::Runbooks => state.runbooks.len(),
+        Screen::Review => 0,
     };
     let last = len.saturating_sub(1);
     let list = state.ui.list_mut(state.ui.screen);
@@ -633,6 +655,7 @@ fn journal_failed(state: &mut State, error: String) {
 
 pub mod command;
 pub mod recovery;
+pub mod review;
 pub mod runbooks;
 #[cfg(test)]
 mod tests;

@@ -754,3 +754,43 @@ fn a_recovery_action_that_asks_for_the_id_fires_only_once_it_is_typed() {
         "promoted\n"
     );
 }
+
+#[test]
+fn review_text_survives_kill_9_once_autosaved_and_exports_as_saved() {
+    let data = tempfile::tempdir().unwrap();
+    let mut session = Session::demo(data.path());
+    declare(&mut session, "Review test");
+    session.send("5");
+    session.wait_for("Post-incident review: Review test");
+    session.send("e");
+    session.wait_for("editing");
+    session.send("Root cause: the primary ran out of disk.");
+    session.wait_for("UNSAVED");
+    session.wait_for("editing · saved");
+    let review = data.path().join("demo/incidents");
+    let dir = std::fs::read_dir(&review)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    wait_until("review.md", || {
+        std::fs::read_to_string(dir.join("review.md")).is_ok_and(|t| t.contains("ran out of disk"))
+    });
+    session.kill9();
+    let mut again = Session::demo(data.path());
+    again.wait_for("Review test");
+    again.send("5");
+    again.wait_for("Root cause: the primary ran out of disk.");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["review", "export", "--demo"])
+        .env("WARROOM_DATA_DIR", data.path())
+        .output()
+        .unwrap();
+    let exported = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        exported,
+        std::fs::read_to_string(dir.join("review.md")).unwrap(),
+        "export equals the saved review"
+    );
+}

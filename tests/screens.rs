@@ -382,3 +382,21 @@ fn recovery_dialogs() {
     view.set_input("");
     snapshot_sizes("recovery_confirm_type", &state, &view);
 }
+
+#[test]
+fn review_screen() {
+    let mut state = demo::showcase(t0());
+    let now = state.now;
+    play(&mut state, Msg::Action(Action::Review), now);
+    snapshot_sizes("review_draft", &state, &view(false));
+    play(&mut state, Msg::Action(Action::Edit), now);
+    let mut view = view(false);
+    view.set_editor(&state.ui.review.as_ref().unwrap().text);
+    play(
+        &mut state,
+        Msg::ReviewEdited("# Edited review\n\n## Summary\n\nThe primary ran out of disk.\n".into()),
+        now,
+    );
+    view.set_editor(&state.ui.review.as_ref().unwrap().text);
+    snapshot_sizes("review_editing", &state, &view);
+}

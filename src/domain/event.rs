@@ -177,6 +177,10 @@ pub enum Event {
         verified: bool,
         expect: String,
     },
+    /// The post-incident review was saved (by hand or by autosave).
+    ReviewSaved {
+        text: String,
+    },
     /// A message from the drill or demo scenario to the team.
     ScenarioMessage {
         text: String,
@@ -211,6 +215,7 @@ impl Event {
             Self::StepMarked { .. } => "step_marked",
             Self::StepVerified { .. } => "step_verified",
             Self::RecoveryStarted { .. } => "recovery_started",
+            Self::ReviewSaved { .. } => "review_saved",
             Self::ScenarioMessage { .. } => "scenario_message",
             Self::Resolved { .. } => "resolved",
         }
@@ -318,6 +323,7 @@ impl Event {
                 entries.len()
             ),
             Self::UpdatePosted { text } => format!("Update: {text}"),
+            Self::ReviewSaved { text } => format!("Review saved ({} lines)", text.lines().count()),
             Self::StepStarted { .. }
             | Self::CommandFinished { .. }
             | Self::StepMarked { .. }

@@ -84,6 +84,8 @@ pub struct Incident {
     pub steps: BTreeMap<(String, usize), StepProgress>,
     /// Recovery actions run, oldest first: (component, action index, the run).
     pub recoveries: Vec<(String, usize, StepRun)>,
+    /// The last saved post-incident review.
+    pub review: Option<String>,
 }
 
 /// One run of a step's command.
@@ -216,6 +218,7 @@ impl Incident {
             outbox: Vec::new(),
             steps: BTreeMap::new(),
             recoveries: Vec::new(),
+            review: None,
         })
     }
 
@@ -274,6 +277,7 @@ impl Incident {
             }
             Event::Budgets { .. } => {}
             Event::UpdatePosted { .. } => self.last_update = record.at,
+            Event::ReviewSaved { text } => self.review = Some(text.clone()),
             Event::NotifyQueued { channel, payload } => self.outbox.push(Outbound {
                 queued: record.seq,
                 channel: *channel,

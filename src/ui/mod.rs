@@ -4,6 +4,7 @@ mod command;
 mod dashboard;
 mod detail;
 mod overlay;
+mod review;
 mod runbooks;
 pub mod svg;
 pub mod theme;
@@ -34,6 +35,8 @@ pub const FULL_SIZE: (u16, u16) = (80, 24);
 /// Widget state that lives beside the state: the text editor and drawing options.
 pub struct View {
     pub input: TextArea<'static>,
+    /// The review editor.
+    pub editor: TextArea<'static>,
     pub theme: Theme,
     pub ascii: bool,
 }
@@ -43,6 +46,7 @@ impl View {
     pub fn new(theme: Theme, ascii: bool) -> Self {
         let mut view = Self {
             input: TextArea::default(),
+            editor: TextArea::default(),
             theme,
             ascii,
         };
@@ -62,6 +66,19 @@ impl View {
                 .add_modifier(ratatui::style::Modifier::REVERSED),
         );
         self.input = input;
+    }
+
+    /// Replaces the review editor's text.
+    pub fn set_editor(&mut self, text: &str) {
+        let mut editor = TextArea::from(text.lines().map(str::to_owned).collect::<Vec<_>>());
+        editor.set_cursor_line_style(Style::default());
+        editor.set_style(self.theme.style(Slot::Text));
+        editor.set_cursor_style(
+            self.theme
+                .style(Slot::Selection)
+                .add_modifier(ratatui::style::Modifier::REVERSED),
+        );
+        self.editor = editor;
     }
 
     /// The editor's text as one line.
@@ -153,6 +170,7 @@ pub fn render(frame: &mut Frame, state: &State, view: &View) {
         Screen::Timeline => timeline::render(frame, body, state, view),
         Screen::Escalation => command::render_screen(frame, body, state, view),
         Screen::Runbooks => runbooks::render(frame, body, state, view),
+        Screen::Review => review::render(frame, body, state, view),
     }
     render_footer(frame, footer, state, view);
     overlay::render(frame, body, state, view);

@@ -1,0 +1,221 @@
+//! The review editor: a draft from the journal, edited in place, saved to the journal by hand
+//! (`Ctrl-S`), on leaving the editor, and a few seconds after the last keystroke.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::domain::event::{Event, Record};
+use crate::keymap::Action;
+use crate::msg::Effect;
+use crate::state::{JournalState, ReviewDraft, State};
+
+/// Seconds after the last keystroke when unsaved text is saved.
+pub const AUTOSAVE_AFTER: i64 = 3;
+/// Sections people write; regenerating the draft keeps what they wrote there.
+pub const HUMAN_SECTIONS: [&str; 5] = [
+    "Summary",
+    "What went well",
+    "What could be improved",
+    "Action items",
+    "Prevention",
+];
+/// Longest review kept; a bigger paste is cut here.
+pub const MAX_REVIEW: usize = 256 * 1024;
+
+/// A fresh draft of the open (or last) incident's review.
+#[must_use]
+pub fn generate(state: &State) -> Option<String> {
+    let incident = state.incident.as_ref()?;
+    let context = crate::review::context(
+        incident,
+        &state.records,
+        &state.config,
+        state.now,
+        state.local_offset,
+    );
+    Some(
+        crate::review::render(
+            "the review template",
+            crate::review::DEFAULT_TEMPLATE,
+            &context,
+        )
+        .unwrap_or_else(|d| format!("The review template failed: {d}")),
+    )
+}
+
+/// The body under each `## ` heading.
+fn sections(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if let Some(title) = line.strip_prefix("## ") {
+            out.push((title.trim().to_owned(), String::new()));
+        } else if let Some((_, body)) = out.last_mut() {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    out
+}
+
+/// A regenerated draft with the human-written sections of `current` carried over.
+#[must_use]
+pub fn merge(fresh: &str, current: &str) -> String {
+    let written = sections(current);
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in fresh.lines() {
+        if let Some(title) = line.strip_prefix("## ") {
+            out.push_str(line);
+            out.push('\n');
+            skipping = false;
+            if HUMAN_SECTIONS.contains(&title.trim())
+                && let Some((_, body)) = written.iter().find(|(t, _)| t == title.trim())
+            {
+                out.push_str(body);
+                skipping = true;
+            }
+        } else if !skipping {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn saved(state: &State) -> Option<&str> {
+    state.incident.as_ref()?.review.as_deref()
+}
+
+/// Opens the review screen with the saved review, else a fresh draft.
+pub fn show(state: &mut State) {
+    if state.ui.review.is_none() {
+        let text = saved(state).map(str::to_owned).or_else(|| generate(state));
+        state.ui.review = text.map(|text| ReviewDraft {
+            text,
+            editing: false,
+            changed: None,
+            serial: 1,
+        });
+    }
+}
+
+/// Whether the text differs from the last save.
+#[must_use]
+pub fn unsaved(state: &State) -> bool {
+    state
+        .ui
+        .review
+        .as_ref()
+        .is_some_and(|r| r.changed.is_some())
+}
+
+fn save(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(draft) = state.ui.review.as_mut() else {
+        return Vec::new();
+    };
+    if state.journal != JournalState::Writable || state.incident.is_none() {
+        state.ui.flash = Some("The review cannot be saved: the journal is not writable".into());
+        return Vec::new();
+    }
+    draft.changed = None;
+    vec![Effect::Append {
+        at: now,
+        event: Event::ReviewSaved {
+            text: draft.text.clone(),
+        },
+    }]
+}
+
+/// Keys on the review screen and in the editor.
+pub fn action(state: &mut State, action: Action, now: DateTime<Utc>) -> Option<Vec<Effect>> {
+    match action {
+        Action::Edit => {
+            if state.incident.is_none() {
+                state.ui.flash =
+                    Some("No incident yet: declare one (D) to write its review".into());
+            } else if let Some(draft) = state.ui.review.as_mut() {
+                draft.editing = true;
+            }
+            Some(Vec::new())
+        }
+        Action::Save => Some(save(state, now)),
+        Action::Cancel if state.ui.review.as_ref().is_some_and(|r| r.editing) => {
+            let effects = if unsaved(state) {
+                save(state, now)
+            } else {
+                Vec::new()
+            };
+            if let Some(draft) = state.ui.review.as_mut() {
+                draft.editing = false;
+            }
+            Some(effects)
+        }
+        Action::Regenerate => {
+            let current = state
+                .ui
+                .review
+                .as_ref()
+                .map(|r| r.text.clone())
+                .unwrap_or_default();
+            if let Some(fresh) = generate(state) {
+                let text = merge(&fresh, &current);
+                let serial = state.ui.review.as_ref().map_or(1, |r| r.serial + 1);
+                state.ui.review = Some(ReviewDraft {
+                    text,
+                    editing: false,
+                    changed: Some(now),
+                    serial,
+                });
+                state.ui.flash = Some("Draft regenerated; the written sections were kept".into());
+            }
+            Some(Vec::new())
+        }
+        _ => None,
+    }
+}
+
+/// The editor's text changed.
+pub fn edited(state: &mut State, mut text: String, now: DateTime<Utc>) {
+    if let Some((cut, _)) = text.char_indices().nth(MAX_REVIEW) {
+        text.truncate(cut);
+    }
+    if let Some(draft) = state.ui.review.as_mut() {
+        draft.text = text;
+        draft.changed = Some(now);
+    }
+}
+
+/// Once a second: save a few seconds after the last keystroke.
+pub fn autosave(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    let due = state
+        .ui
+        .review
+        .as_ref()
+        .and_then(|r| r.changed)
+        .is_some_and(|at| now - at >= TimeDelta::seconds(AUTOSAVE_AFTER));
+    if due { save(state, now) } else { Vec::new() }
+}
+
+/// After a `review_saved` record is durable: write `review.md` beside the journal.
+#[must_use]
+pub fn after_record(record: &Record) -> Vec<Effect> {
+    match &record.event {
+        Event::ReviewSaved { text } => vec![Effect::WriteReview { text: text.clone() }],
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regenerating_keeps_what_people_wrote() {
+        let fresh = "# T\n\n## Summary\n\n_To be written._\n\n## Impact\n\nnew table\n\n## Prevention\n\n_To be written._\n";
+        let current = "# T\n\n## Summary\n\nThe primary died.\n\n## Impact\n\nold table\n\n## Prevention\n\nAdd a standby.\n";
+        let merged = merge(fresh, current);
+        assert_eq!(
+            merged,
+            "# T\n\n## Summary\n\nThe primary died.\n\n## Impact\n\nnew table\n\n## Prevention\n\nAdd a standby.\n"
+        );
+    }
+}
