@@ -459,6 +459,13 @@ impl Loop {
     fn on_terminal(&mut self, event: TermEvent) {
         match event {
             TermEvent::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
+            TermEvent::Paste(text)
+                if self.state.key_contexts() == [crate::keymap::Context::Editor] =>
+            {
+                self.view.editor.insert_str(text);
+                let text = self.view.editor.lines().join("\n");
+                self.dispatch(Msg::ReviewEdited(text));
+            }
             TermEvent::Paste(text) if self.state.input_text().is_some() => {
                 self.view.input.insert_str(text.replace(['\n', '\r'], " "));
                 self.dispatch(Msg::Input(self.view.input_text()));

@@ -466,12 +466,8 @@ fn review_export(
                 chrono::Utc::now(),
                 crate::review::local_offset(),
             );
-            crate::review::render(
-                "the review template",
-                crate::review::DEFAULT_TEMPLATE,
-                &context,
-            )
-            .map_err(|d| Invalid(vec![d]))?
+            let (name, template) = crate::review::template(&config);
+            crate::review::render(name, template, &context).map_err(|d| Invalid(vec![d]))?
         }
     };
     match output {

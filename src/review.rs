@@ -316,6 +316,15 @@ fn diagnostic(name: &str, error: &minijinja::Error) -> Diagnostic {
     }
 }
 
+/// The template a config asks for (`[review] template`), else the embedded default: (name, text).
+#[must_use]
+pub fn template(config: &Config) -> (&str, &str) {
+    config.review_template.as_ref().map_or(
+        ("the default review template", DEFAULT_TEMPLATE),
+        |(name, text)| (name.as_str(), text.as_str()),
+    )
+}
+
 /// The local time zone's current offset, for the timeline's local column.
 #[must_use]
 pub fn local_offset() -> FixedOffset {

@@ -431,3 +431,44 @@ fn review_export_writes_the_draft_of_the_latest_incident() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_team_template_replaces_the_default_and_is_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("warroom.toml"),
+        format!("{GOOD}\n[review]\ntemplate = \"ours.md\"\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("ours.md"),
+        "# Our review of {{ title }}\n\nTTD {{ mttd }}\n",
+    )
+    .unwrap();
+    incident(&tmp.path().join("data"), "20261122-0300-checkout");
+    let out = warroom(&["review", "export"], tmp.path());
+    assert!(
+        stdout(&out).starts_with("# Our review of Checkout down"),
+        "{}",
+        stdout(&out)
+    );
+    std::fs::write(
+        tmp.path().join("ours.md"),
+        "# {{ title }}\n{{ typo_field }}\n",
+    )
+    .unwrap();
+    let out = warroom(&["review", "export"], tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("ours.md:2:1: `typo_field` is undefined"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_file(tmp.path().join("ours.md")).unwrap();
+    let out = warroom(&["validate"], tmp.path());
+    assert!(
+        stderr(&out).contains("cannot read review template `ours.md`"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -45,6 +45,8 @@ pub struct ConfigFile {
     pub probes: ProbesFile,
     #[serde(default)]
     pub runbooks: RunbooksFile,
+    #[serde(default)]
+    pub review: ReviewFile,
     /// Key overrides: context name → key → action name.
     #[serde(default)]
     pub keys: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<String>>>,
@@ -140,6 +142,14 @@ pub struct RunbooksFile {
     pub paths: Vec<String>,
     /// Working directory of runbook commands, relative to the config file.
     pub workdir: Option<String>,
+}
+
+/// `[review]`: the template of the post-incident review.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewFile {
+    /// A `MiniJinja` template file, relative to the config file.
+    pub template: Option<Spanned<String>>,
 }
 
 /// `[probes]`: settings shared by every probe.

@@ -109,10 +109,35 @@ pub struct Config {
     pub runbook_dirs: Vec<PathBuf>,
     /// Where runbook commands run (`[runbooks] workdir`); `None`: where warroom was started.
     pub runbook_workdir: Option<PathBuf>,
+    /// The review template's text and where it came from; `None`: the embedded default.
+    pub review_template: Option<(String, String)>,
 }
 
 /// Default bound on probes running at once.
 pub const DEFAULT_CONCURRENCY: usize = 64;
+
+/// Reads the configured review template (relative to the config file).
+fn review_template(
+    src: &Source,
+    template: Option<&Spanned<String>>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<(String, String)> {
+    let template = template?;
+    let path = Path::new(src.name)
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(template.get_ref());
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some((path.display().to_string(), text)),
+        Err(e) => {
+            errors.push(src.at(
+                template.span(),
+                format!("cannot read review template `{}`: {e}", template.get_ref()),
+            ));
+            None
+        }
+    }
+}
 
 /// `runbooks/` beside the config file, then the configured paths (relative to the config file).
 fn runbook_dirs(config_path: &str, paths: &[String]) -> Vec<PathBuf> {
@@ -252,6 +277,7 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
         escalation: file.escalation.into_iter().map(escalation).collect(),
         notify: notify::convert(src, notify, errors),
         theme: file.ui.theme,
+        review_template: review_template(src, file.review.template.as_ref(), errors),
         runbook_dirs: runbook_dirs(src.name, &file.runbooks.paths),
         runbook_workdir: file.runbooks.workdir.as_ref().map(|w| {
             Path::new(src.name)

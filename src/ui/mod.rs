@@ -246,6 +246,10 @@ fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, view: &View) 
             }
         }
     }
+    if crate::update::review::unsaved(state) {
+        spans.push(sep.clone());
+        spans.push(Span::styled("review UNSAVED", theme.style(Slot::Warn)));
+    }
     spans.push(sep);
     spans.push(Span::styled(
         one_line(&state.config.service),

@@ -32,13 +32,10 @@ pub fn generate(state: &State) -> Option<String> {
         state.now,
         state.local_offset,
     );
+    let (name, template) = crate::review::template(&state.config);
     Some(
-        crate::review::render(
-            "the review template",
-            crate::review::DEFAULT_TEMPLATE,
-            &context,
-        )
-        .unwrap_or_else(|d| format!("The review template failed: {d}")),
+        crate::review::render(name, template, &context)
+            .unwrap_or_else(|d| format!("The review template failed: {d}")),
     )
 }
 
