@@ -363,6 +363,15 @@ impl Loop {
         }
     }
 
+    /// The open incident's id (empty without one).
+    fn incident_id(&self) -> String {
+        self.state
+            .incident
+            .as_ref()
+            .map(|i| i.id.clone())
+            .unwrap_or_default()
+    }
+
     fn spawn_recovery(&mut self, started: u64, component: usize, action: usize) {
         let c = &self.state.config.components[component];
         let Some(recovery) = c.recovery.get(action).cloned() else {
@@ -374,12 +383,7 @@ impl Loop {
                 self.spawn_run(started, "recovery", action, id, script, recovery.timeout);
             }
             crate::config::RecoveryKind::Webhook(url) => {
-                let incident = self
-                    .state
-                    .incident
-                    .as_ref()
-                    .map(|i| i.id.clone())
-                    .unwrap_or_default();
+                let incident = self.incident_id();
                 let payload = serde_json::json!({ "incident": incident, "component": c.id, "action": recovery.name });
                 let (client, tx) = (self.client.clone(), self.tx.clone());
                 tokio::spawn(async move {
@@ -405,12 +409,7 @@ impl Loop {
         script: String,
         timeout: Duration,
     ) {
-        let incident = self
-            .state
-            .incident
-            .as_ref()
-            .map(|i| i.id.clone())
-            .unwrap_or_default();
+        let incident = self.incident_id();
         let env = [
             ("WARROOM_INCIDENT_ID", incident.clone()),
             ("WARROOM_COMPONENT", component),

@@ -120,18 +120,7 @@ pub fn after_record(state: &mut State, record: &Record) -> Vec<Effect> {
         return Vec::new();
     };
     if state.dry_run {
-        let event = Event::CommandFinished {
-            started: record.seq,
-            outcome: "dry run: not executed".to_owned(),
-            succeeded: true,
-            duration_ms: 0,
-            tail: String::new(),
-            dropped: 0,
-        };
-        return vec![Effect::Append {
-            at: record.at,
-            event,
-        }];
+        return vec![super::runbooks::dry_run_finished(record, String::new())];
     }
     state.live_runs.insert(record.seq, LiveRun::default());
     vec![Effect::Recover {

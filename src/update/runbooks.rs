@@ -298,18 +298,10 @@ pub fn after_record(state: &mut State, record: &Record) -> Vec<Effect> {
         return Vec::new();
     };
     if state.dry_run {
-        let event = Event::CommandFinished {
-            started: record.seq,
-            outcome: "dry run: not executed".to_owned(),
-            succeeded: true,
-            duration_ms: 0,
-            tail: format!("would run: {}", cmd.script.trim_end()),
-            dropped: 0,
-        };
-        return vec![Effect::Append {
-            at: record.at,
-            event,
-        }];
+        return vec![dry_run_finished(
+            record,
+            format!("would run: {}", cmd.script.trim_end()),
+        )];
     }
     let effect = Effect::Run {
         started: record.seq,
@@ -321,6 +313,23 @@ pub fn after_record(state: &mut State, record: &Record) -> Vec<Effect> {
     };
     state.live_runs.insert(record.seq, LiveRun::default());
     vec![effect]
+}
+
+/// What a dry run journals instead of running a command: that it was not executed.
+#[must_use]
+pub fn dry_run_finished(record: &Record, tail: String) -> Effect {
+    let event = Event::CommandFinished {
+        started: record.seq,
+        outcome: "dry run: not executed".to_owned(),
+        succeeded: true,
+        duration_ms: 0,
+        tail,
+        dropped: 0,
+    };
+    Effect::Append {
+        at: record.at,
+        event,
+    }
 }
 
 /// Output from a running command.

@@ -1,0 +1,189 @@
+use super::*;
+use crate::domain::Health;
+
+const MINIMAL: &str = r#"
+[service]
+name = "Shop"
+
+[[component]]
+id = "db"
+name = "Database"
+tier = "critical"
+probe = { kind = "sim" }
+"#;
+
+fn first_error(text: &str) -> String {
+    parse("w.toml", text).unwrap_err().0[0].to_string()
+}
+
+#[test]
+fn a_minimal_config_parses() {
+    let config = parse("w.toml", MINIMAL).unwrap();
+    assert_eq!(config.components[0].probe, Probe::sim(Health::Up));
+}
+
+#[test]
+fn a_misspelt_tier_is_quoted_with_a_suggestion() {
+    let err = first_error(&MINIMAL.replace("\"critical\"", "\"critcal\""));
+    assert!(err.starts_with("w.toml:8:8: "), "{err}");
+    assert!(
+        err.contains("`critcal`") && err.contains("did you mean `critical`?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unknown_key_is_named_with_a_suggestion() {
+    let err = first_error(&MINIMAL.replace("name = \"Database\"", "nmae = \"Database\""));
+    assert!(
+        err.contains("unknown field `nmae`") && err.contains("did you mean `name`?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_bad_duration_is_quoted() {
+    let err = first_error(&format!("{MINIMAL}rto = \"5 minuts\"\n"));
+    assert!(err.contains("`5 minuts`"), "{err}");
+}
+
+#[test]
+fn missing_env_vars_name_key_and_variable() {
+    let text =
+        format!("{MINIMAL}\n[notify.pagerduty]\nrouting_key = \"${{WARROOM_TEST_UNSET_VAR}}\"\n");
+    let err = first_error(&text);
+    assert!(
+        err.contains("notify.pagerduty.routing_key") && err.contains("WARROOM_TEST_UNSET_VAR"),
+        "{err}"
+    );
+}
+
+#[test]
+fn secrets_resolve_and_never_print() {
+    let text =
+        format!("{MINIMAL}\n[notify.slack]\nwebhook_url = \"http://127.0.0.1${{HOME}}/x\"\n");
+    let config = parse("w.toml", &text).unwrap();
+    let secret = config.notify.slack.unwrap();
+    assert!(secret.expose().ends_with("/x"));
+    assert_eq!(format!("{secret:?}"), "[REDACTED]");
+}
+
+#[test]
+fn unknown_dependencies_and_cycles_are_errors() {
+    let text = MINIMAL.replace("probe =", "depends_on = [\"dbb\"]\nprobe =");
+    assert!(first_error(&text).contains("unknown component `dbb`"));
+    let cyclic = MINIMAL.replace("probe =", "depends_on = [\"db\"]\nprobe =");
+    assert!(first_error(&cyclic).contains("depends on itself"));
+}
+
+fn probe_error(table: &str) -> String {
+    first_error(&MINIMAL.replace("probe = { kind = \"sim\" }", &format!("probe = {table}")))
+}
+
+#[test]
+fn probe_mistakes_are_located_and_explained() {
+    let unknown = probe_error("{ kind = \"htp\", url = \"http://x/\" }");
+    assert!(
+        unknown.contains("`htp`") && unknown.contains("did you mean `http`?"),
+        "{unknown}"
+    );
+    let url = probe_error("{ kind = \"http\", url = \"not a url\" }");
+    assert!(
+        url.starts_with("w.toml:9:32:") && url.contains("invalid url `not a url`"),
+        "{url}"
+    );
+    let scheme = probe_error("{ kind = \"http\", url = \"ftp://x/\" }");
+    assert!(scheme.contains("scheme `ftp`"), "{scheme}");
+    let slow = probe_error(
+        "{ kind = \"tcp\", address = \"db:5432\", interval = \"5s\", timeout = \"10s\" }",
+    );
+    assert!(
+        slow.contains("timeout `10s` must be above zero and below the interval `5s`"),
+        "{slow}"
+    );
+    let stray = probe_error("{ kind = \"tcp\", address = \"db:5432\", url = \"http://x/\" }");
+    assert!(
+        stray.contains("`url` is not an option of a tcp probe"),
+        "{stray}"
+    );
+    let address = probe_error("{ kind = \"tcp\", address = \"db\" }");
+    assert!(
+        address.contains("address `db` must be host:port"),
+        "{address}"
+    );
+    let missing = probe_error("{ kind = \"command\" }");
+    assert!(missing.contains("needs `command`"), "{missing}");
+}
+
+#[test]
+fn probe_defaults_are_what_a_new_user_expects() {
+    let text = MINIMAL.replace(
+        "{ kind = \"sim\" }",
+        "{ kind = \"tcp\", address = \"127.0.0.1:5432\" }",
+    );
+    let probe = &parse("w.toml", &text).unwrap().components[0].probe;
+    assert_eq!(
+        (probe.interval, probe.timeout),
+        (Duration::from_secs(10), Duration::from_secs(5))
+    );
+    assert_eq!((probe.fail_after, probe.recover_after), (2, 2));
+    let short = MINIMAL.replace(
+        "{ kind = \"sim\" }",
+        "{ kind = \"tcp\", address = \"h:1\", interval = \"2s\" }",
+    );
+    let probe = &parse("w.toml", &short).unwrap().components[0].probe;
+    assert!(
+        probe.timeout < probe.interval,
+        "the default timeout stays below a short interval"
+    );
+}
+
+#[test]
+fn escalation_mistakes_are_located() {
+    let contact = "\n[[contact]]\nid = \"oncall\"\nname = \"D\"\nrole = \"r\"\n";
+    let policy = |sev: &str, levels: &str| {
+        format!("\n[[escalation]]\nseverity = \"{sev}\"\nlevels = {levels}\n")
+    };
+    let ok = "[ { after = \"0m\", notify = [\"oncall\"] } ]";
+    let all = |first: &str| {
+        format!(
+            "{MINIMAL}{contact}{first}{}{}{}",
+            policy("P2", ok),
+            policy("P3", ok),
+            policy("P4", ok)
+        )
+    };
+    let unknown = first_error(&all(&policy(
+        "P1",
+        "[ { after = \"0m\", notify = [\"oncal\"] } ]",
+    )));
+    assert!(
+        unknown.contains("unknown contact `oncal`; did you mean `oncall`?"),
+        "{unknown}"
+    );
+    let order =
+        "[ { after = \"15m\", notify = [\"oncall\"] }, { after = \"5m\", notify = [\"oncall\"] } ]";
+    let order = first_error(&all(&policy("P1", order)));
+    assert!(order.contains("comes before the previous level"), "{order}");
+    let missing = first_error(&format!("{MINIMAL}{contact}{}", policy("P1", ok)));
+    assert!(
+        missing.contains("no escalation policy for P2, P3, P4"),
+        "{missing}"
+    );
+    assert!(parse("w.toml", &all(&policy("P1", ok))).is_ok());
+}
+
+#[test]
+fn key_overrides_are_checked() {
+    let err = first_error(&format!("{MINIMAL}\n[keys.global]\nx = \"declar\"\n"));
+    assert!(
+        err.contains("`declar`") && err.contains("did you mean `declare`?"),
+        "{err}"
+    );
+    let config = parse(
+        "w.toml",
+        &format!("{MINIMAL}\n[keys.global]\nx = \"declare\"\n"),
+    )
+    .unwrap();
+    assert_eq!(config.keys[0].action, Action::Declare);
+}
