@@ -14,6 +14,9 @@ use warroom::domain::health::Sample;
 use warroom::sanitize::sanitize;
 use warroom::workers::probe;
 
+mod support;
+use support::{rss_kib, running_in_group};
+
 const DEADLINE: Duration = Duration::from_secs(1);
 
 /// A probe from its TOML, through the real config loader.
@@ -192,17 +195,6 @@ fn assert_quick(elapsed: Duration) {
         elapsed < DEADLINE,
         "should not wait for the deadline: {elapsed:?}"
     );
-}
-
-fn rss_kib() -> usize {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("VmRSS:")
-                .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 #[tokio::test]
@@ -522,26 +514,7 @@ async fn a_command_that_never_exits_is_killed_with_its_whole_group() {
     let pid = why.rsplit(": ").next().unwrap().trim().to_owned();
     assert!(why.starts_with("timed out after 1s"), "{why}");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let listed = std::process::Command::new("pgrep")
-        .args(["-g", &pid])
-        .output()
-        .unwrap();
-    let running: Vec<String> = String::from_utf8_lossy(&listed.stdout)
-        .lines()
-        .filter(|p| {
-            let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).unwrap_or_default();
-            let state = stat
-                .rsplit(')')
-                .next()
-                .unwrap_or_default()
-                .split_whitespace()
-                .next()
-                .unwrap_or("Z")
-                .to_owned();
-            state != "Z"
-        })
-        .map(str::to_owned)
-        .collect();
+    let running = running_in_group(&pid);
     assert!(
         running.is_empty(),
         "processes of group {pid} still run (zombies excepted): {running:?}"

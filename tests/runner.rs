@@ -6,6 +6,9 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use warroom::workers::process::{Ending, GRACE, Job, Outcome, SAVED_CAP, run};
 
+mod support;
+use support::{rss_kib, running_in_group};
+
 fn job(script: &str, timeout: Duration) -> Job {
     Job {
         script: script.to_owned(),
@@ -21,37 +24,6 @@ async fn go(job: Job) -> Outcome {
     tokio::spawn(async move { while rx.recv().await.is_some() {} });
     let (_cancel, cancelled) = oneshot::channel();
     run(job, tx, cancelled).await
-}
-
-fn running_in_group(pgid: &str) -> Vec<String> {
-    let listed = std::process::Command::new("pgrep")
-        .args(["-g", pgid])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&listed.stdout)
-        .lines()
-        .filter(|p| {
-            let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).unwrap_or_default();
-            stat.rsplit(')')
-                .next()
-                .unwrap_or_default()
-                .split_whitespace()
-                .next()
-                .is_some_and(|s| s != "Z")
-        })
-        .map(str::to_owned)
-        .collect()
-}
-
-fn rss_kib() -> usize {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("VmRSS:")
-                .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 #[tokio::test]
