@@ -171,6 +171,15 @@ fn declare(session: &mut Session, title: &str) {
     session.wait_for(" P2 ");
 }
 
+/// Declares from the banner a critical component's outage raises, taking the prefilled P1.
+fn declare_from_banner(session: &mut Session) {
+    session.wait_for("Primary database is DOWN (critical). Press D");
+    session.send("D");
+    session.wait_for("Declare an incident");
+    session.send(ENTER);
+    session.wait_for(" P1 ");
+}
+
 fn add_note(session: &mut Session, text: &str) {
     session.send("n");
     session.wait_for("Add a note");
@@ -575,11 +584,7 @@ fn a_page_queued_at_a_crash_is_resent_once_with_its_dedup_key_and_the_key_never_
     std::fs::write(data.path().join("warroom.toml"), config).unwrap();
     let env = [("WARROOM_E2E_KEY", CANARY)];
     let mut session = Session::start(data.path(), (100, 30), &[], &env);
-    session.wait_for("Primary database is DOWN (critical). Press D");
-    session.send("D");
-    session.wait_for("Declare an incident");
-    session.send(ENTER);
-    session.wait_for(" P1 ");
+    declare_from_banner(&mut session);
     session.wait_for("LEVEL 1 DUE: call Dana Ortiz (Primary on-call) +1 555 0100");
     session.wait_for("If nobody acknowledges by");
     session.send("p");
@@ -645,11 +650,7 @@ fn runbook_workspace(data: &Path) {
 }
 
 fn open_runbook(session: &mut Session) {
-    session.wait_for("is DOWN (critical)");
-    session.send("D");
-    session.wait_for("Declare an incident");
-    session.send(ENTER);
-    session.wait_for(" P1 ");
+    declare_from_banner(session);
     session.send("2");
     session.wait_for("Restart the database");
     session.send(ENTER);
@@ -725,11 +726,7 @@ fn a_recovery_action_that_asks_for_the_id_fires_only_once_it_is_typed() {
     );
     std::fs::write(data.path().join("warroom.toml"), config).unwrap();
     let mut session = Session::start(data.path(), (120, 40), &[], &[]);
-    session.wait_for("is DOWN (critical)");
-    session.send("D");
-    session.wait_for("Declare an incident");
-    session.send(ENTER);
-    session.wait_for(" P1 ");
+    declare_from_banner(&mut session);
     session.send("r");
     session.wait_for("Recovery actions");
     session.send(ENTER);

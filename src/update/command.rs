@@ -376,34 +376,36 @@ pub fn delivered(
     }
 }
 
-/// `a`: acknowledges the due level.
-pub fn acknowledge(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+/// The due level, whether it is acknowledged, and its contacts; or, for the footer, why none is.
+fn due_level(state: &State) -> Result<(usize, bool, Vec<String>), String> {
     match standing(state) {
         Some((
-            _,
+            policy,
             Standing {
                 due: Some(level),
-                acknowledged: false,
+                acknowledged,
                 ..
             },
-        )) => vec![append(now, Event::Acknowledged { level })],
-        Some((
-            _,
-            Standing {
-                due: Some(level), ..
-            },
-        )) => {
-            state.ui.flash = Some(format!("Level {} is already acknowledged", level + 1));
-            Vec::new()
-        }
-        Some(_) => {
-            state.ui.flash = Some("No escalation level is due yet".into());
-            Vec::new()
-        }
-        None => {
-            state.ui.flash = Some(no_policy(state));
-            Vec::new()
-        }
+        )) => Ok((level, acknowledged, policy.levels[level].notify.clone())),
+        Some(_) => Err("No escalation level is due yet".into()),
+        None => Err(no_policy(state)),
+    }
+}
+
+fn refuse(state: &mut State, message: String) -> Vec<Effect> {
+    state.ui.flash = Some(message);
+    Vec::new()
+}
+
+/// `a`: acknowledges the due level.
+pub fn acknowledge(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    match due_level(state) {
+        Ok((level, false, _)) => vec![append(now, Event::Acknowledged { level })],
+        Ok((level, true, _)) => refuse(
+            state,
+            format!("Level {} is already acknowledged", level + 1),
+        ),
+        Err(message) => refuse(state, message),
     }
 }
 
@@ -419,23 +421,8 @@ fn no_policy(state: &State) -> String {
 
 /// `p`: pages the due level.
 pub fn page(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
-    match standing(state) {
-        Some((
-            policy,
-            Standing {
-                due: Some(level), ..
-            },
-        )) => {
-            let contacts = policy.levels[level].notify.clone();
-            vec![append(now, Event::Paged { level, contacts })]
-        }
-        Some(_) => {
-            state.ui.flash = Some("No escalation level is due yet".into());
-            Vec::new()
-        }
-        None => {
-            state.ui.flash = Some(no_policy(state));
-            Vec::new()
-        }
+    match due_level(state) {
+        Ok((level, _, contacts)) => vec![append(now, Event::Paged { level, contacts })],
+        Err(message) => refuse(state, message),
     }
 }
