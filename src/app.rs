@@ -4,10 +4,12 @@
 use std::io::{self, Stdout};
 use std::mem::ManuallyDrop;
 use std::sync::mpsc as std_mpsc;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use crossterm::event::{Event as TermEvent, EventStream, KeyEvent, KeyEventKind};
 use crossterm::{cursor, event, execute, terminal};
 use futures_util::StreamExt;
@@ -16,11 +18,13 @@ use ratatui::backend::CrosstermBackend;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
+use crate::domain::drill::DrillClock;
+use crate::domain::event::Record;
 use crate::domain::world::Scenario;
 use crate::journal::{Journal, JournalError, Recovery};
 use crate::keymap::Key;
 use crate::msg::{Effect, Msg};
-use crate::state::{JournalState, State};
+use crate::state::{JournalState, State, Viewer};
 use crate::store::Store;
 use crate::ui::{self, View};
 use crate::update::{self, update};
@@ -77,12 +81,12 @@ impl Frame {
     }
 }
 
-/// Scenario time: wall time, optionally accelerated.
-#[derive(Debug, Clone, Copy)]
+/// The console's clock: wall time, or drill time that can be paused, sped up and moved.
+/// Shared with the probe workers, which stamp their samples with it.
+#[derive(Debug, Clone)]
 pub struct Clock {
-    wall: Instant,
-    start: DateTime<Utc>,
-    speed: f64,
+    epoch: Instant,
+    drill: Arc<Mutex<DrillClock>>,
 }
 
 impl Clock {
@@ -90,18 +94,43 @@ impl Clock {
     /// can be ahead of the wall clock; time must never run backwards for it).
     #[must_use]
     pub fn new(speed: f64, not_before: Option<DateTime<Utc>>) -> Self {
+        let start = not_before.map_or_else(Utc::now, |t| t.max(Utc::now()));
+        Self::starting_at(start, speed)
+    }
+
+    /// A clock that shows `start` now (a replay starts at the journal's first record).
+    #[must_use]
+    pub fn starting_at(start: DateTime<Utc>, speed: f64) -> Self {
         Self {
-            wall: Instant::now(),
-            start: not_before.map_or_else(Utc::now, |t| t.max(Utc::now())),
-            speed,
+            epoch: Instant::now(),
+            drill: Arc::new(Mutex::new(DrillClock::new(start, speed, Duration::ZERO))),
         }
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut DrillClock, Duration) -> T) -> T {
+        let wall = self.epoch.elapsed();
+        let mut clock = self
+            .drill
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut clock, wall)
     }
 
     /// The domain's `now`.
     #[must_use]
     pub fn now(&self) -> DateTime<Utc> {
-        let elapsed = self.wall.elapsed().as_secs_f64() * self.speed;
-        self.start + TimeDelta::milliseconds((elapsed * 1000.0) as i64)
+        self.with(|c, wall| c.now(wall))
+    }
+
+    fn set(&self, paused: bool, speed: f64) {
+        self.with(|c, wall| {
+            c.set_speed(speed, wall);
+            c.set_paused(paused, wall);
+        });
+    }
+
+    fn seek(&self, to: DateTime<Utc>) {
+        self.with(|c, wall| c.seek(to, wall));
     }
 }
 
@@ -111,7 +140,9 @@ pub struct Options {
     pub scenario: Option<Scenario>,
     pub store: Store,
     pub view: View,
-    pub speed: f64,
+    pub clock: Clock,
+    /// A journal another console writes, tailed read-only.
+    pub follow: Option<PathBuf>,
 }
 
 /// Puts the terminal back as it was: on drop, on panic and on signals.
@@ -156,20 +187,28 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Opens the latest open incident of the store into the state; returns the journal to write to.
-pub fn resume(store: &Store, state: &mut State) -> Option<Journal> {
-    let summary = store.latest_open()?;
+/// What `resume` opened: the journal to write to, or the journal to follow.
+#[derive(Default)]
+pub struct Opened {
+    pub journal: Option<Journal>,
+    pub follow: Option<PathBuf>,
+}
+
+/// Opens the latest open incident of the store into the state: for writing, or, when another
+/// console holds it, as a follower.
+pub fn resume(store: &Store, state: &mut State) -> Opened {
+    let Some(summary) = store.latest_open() else {
+        return Opened::default();
+    };
+    let mut follow = None;
     let (journal, records) = match Journal::open(&summary.path) {
         Ok((journal, records, recovery)) => {
             note_recovery(state, &recovery);
             (Some(journal), records)
         }
         Err(JournalError::Locked { path }) => {
-            let reason = format!(
-                "another warroom is writing {}; this console only reads it",
-                path.display()
-            );
-            state.journal = JournalState::ReadOnly(reason);
+            follow_as_viewer(state, &path);
+            follow = Some(path);
             (
                 None,
                 Journal::read(&summary.path)
@@ -189,9 +228,44 @@ pub fn resume(store: &Store, state: &mut State) -> Option<Journal> {
     };
     if let Err(error) = update::resume(state, records) {
         update::log(state, format!("{}: {error}", summary.path.display()), true);
-        return None;
+        return Opened::default();
     }
-    journal
+    Opened { journal, follow }
+}
+
+/// Makes the console a follower of the journal at `path`: it shows, and never writes.
+pub fn follow_as_viewer(state: &mut State, path: &std::path::Path) {
+    state.viewer = Some(Viewer::Follow);
+    state.journal = JournalState::ReadOnly(format!(
+        "following {} read-only; the writing console makes the changes",
+        path.display()
+    ));
+}
+
+/// Tails a journal: every 200 ms, records past the last one seen go to the loop.
+fn spawn_follower(path: PathBuf, mut last: u64, tx: mpsc::Sender<Msg>) {
+    tokio::spawn(async move {
+        let mut size = 0;
+        loop {
+            let now_size = std::fs::metadata(&path).map_or(0, |m| m.len());
+            if now_size != size {
+                size = now_size;
+                let records: Vec<Record> = Journal::read(&path)
+                    .map(|scan| scan.records)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|r| r.seq > last)
+                    .collect();
+                if let Some(newest) = records.last() {
+                    last = newest.seq;
+                    if tx.send(Msg::Followed(records)).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
 }
 
 fn note_recovery(state: &mut State, recovery: &Recovery) {
@@ -283,9 +357,26 @@ impl Loop {
 
     fn run(&mut self, effect: Effect) {
         let actor = self.state.actor.clone();
+        if self.state.viewer.is_some()
+            && !matches!(
+                effect,
+                Effect::Quit | Effect::Clock { .. } | Effect::Seek { .. }
+            )
+        {
+            tracing::warn!(?effect, "a read-only console dropped an effect");
+            return;
+        }
         let command = match effect {
             Effect::Quit => {
                 self.quit = true;
+                return;
+            }
+            Effect::Clock { paused, speed } => {
+                self.clock.set(paused, speed);
+                return;
+            }
+            Effect::Seek { to } => {
+                self.clock.seek(to);
                 return;
             }
             Effect::Declare { id, at, event } => Command::Create {
@@ -553,27 +644,29 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
         client: crate::workers::probe::client_builder(true)
             .build()
             .unwrap_or_default(),
-        journal: writer::spawn(journal, tx),
-        clock: Clock::new(options.speed, options.state.records.last().map(|r| r.at)),
+        journal: writer::spawn(journal, tx.clone()),
+        clock: options.clock,
         state: options.state,
         view: options.view,
         store: options.store,
         text_serial: u64::MAX,
         quit: false,
     };
-    if let Some(scenario) = options.scenario {
-        app.state.injects = Some(crate::domain::world::InjectEngine::new(
-            scenario,
-            app.clock.now(),
-        ));
+    if let Some(scenario) = options.scenario.filter(|_| app.state.viewer.is_none()) {
+        update::drill::start(&mut app.state, scenario, app.clock.now());
     }
-    let clock = app.clock;
+    if let Some(path) = options.follow {
+        let last = app.state.records.last().map_or(0, |r| r.seq);
+        spawn_follower(path, last, tx);
+    }
+    let clock = app.clock.clone();
     let probes = app
         .state
         .config
         .components
         .iter()
         .enumerate()
+        .filter(|_| app.state.viewer.is_none())
         .map(|(i, c)| (i, c.probe.clone()))
         .collect();
     let _probes = crate::workers::probe::spawn_with_fast(
@@ -583,11 +676,17 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
         tx_probe,
         &app.fast,
     );
+    let clock = app.clock.clone();
     let now_fn: crate::workers::probe::Now = std::sync::Arc::new(move || clock.now());
-    spawn_recovery_points(&app, &now_fn);
+    if app.state.viewer.is_none() {
+        spawn_recovery_points(&app, &now_fn);
+    }
     let mut guard = TerminalGuard::enter()?;
     let mut events = EventStream::new();
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    // Drill and replay clocks run up to 60x: tick often enough that injects land on time.
+    let clocked = app.state.drill.is_some() || app.state.player.is_some();
+    let period = Duration::from_millis(if clocked { 250 } else { 1000 });
+    let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;

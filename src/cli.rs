@@ -47,6 +47,28 @@ pub enum Command {
         #[arg(long, value_parser = parse_speed)]
         speed: Option<f64>,
     },
+    /// Run a drill scenario: timed injects on simulated components, a facilitator screen (6), a
+    /// scorecard. Nothing real runs or is paged unless the scenario allows it
+    Drill {
+        /// The scenario file (the shipped ones are in runbooks/drills/)
+        scenario: PathBuf,
+        /// Drill seconds per real second (1 to 60; default: the scenario's)
+        #[arg(long, value_parser = parse_speed)]
+        speed: Option<f64>,
+    },
+    /// Play an incident's journal back, read-only: space pauses, +/- change speed, [ ] seek
+    Replay {
+        /// A journal.jsonl, an incident folder, or an incident id
+        journal: PathBuf,
+        /// Journal seconds per real second (1 to 60)
+        #[arg(long, value_parser = parse_speed)]
+        speed: Option<f64>,
+    },
+    /// Show a live incident read-only as another console writes it (default: the latest open)
+    Follow {
+        /// Incident id
+        id: Option<String>,
+    },
     /// Probe every component once and print a table (or JSON); exit 1 if any is down
     Check {
         /// Print JSON: a list of `{id, name, tier, state, latency_ms, error, checked_at}`

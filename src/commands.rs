@@ -30,8 +30,28 @@ pub struct NoConfig(String);
 /// Runs the command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        None => console(&cli, Mode::Live, None),
-        Some(Command::Demo { speed }) => console(&cli, Mode::Demo, *speed),
+        None => {
+            let config = load_config(&cli)?;
+            let runbooks = load_runbooks(&config);
+            console(&cli, Launch::new(Mode::Live, config, runbooks))
+        }
+        Some(Command::Demo { speed }) => {
+            let config = crate::demo::config();
+            let mut launch = Launch::new(Mode::Demo, config, (crate::demo::runbooks(), Vec::new()));
+            launch.scenario = Some(crate::demo::scenario(&launch.config));
+            launch.speed = *speed;
+            console(&cli, launch)
+        }
+        Some(Command::Drill { scenario, speed }) => {
+            let (config, scenario, runbooks) =
+                crate::launch::drill(scenario, cli.config.as_deref())?;
+            let mut launch = Launch::new(Mode::Drill, config, runbooks);
+            launch.scenario = Some(scenario);
+            launch.speed = *speed;
+            console(&cli, launch)
+        }
+        Some(Command::Replay { journal, speed }) => replay(&cli, journal, *speed),
+        Some(Command::Follow { id }) => follow(&cli, id.as_deref()),
         Some(Command::Validate { paths }) => validate(&cli, paths),
         Some(Command::Check { json, component }) => {
             crate::check::run(load_config(&cli)?, *json, component.as_deref())
@@ -104,15 +124,79 @@ fn ascii_wanted(cli: &Cli) -> bool {
     cli.ascii || !(locale.contains("utf-8") || locale.contains("utf8"))
 }
 
-fn console(cli: &Cli, mode: Mode, speed: Option<f64>) -> anyhow::Result<ExitCode> {
-    let (config, scenario) = match mode {
-        Mode::Demo => {
-            let config = crate::demo::config();
-            let scenario = crate::demo::scenario(&config);
-            (config, Some(scenario))
+/// Runbooks found, and the diagnostics of those that did not load.
+pub type RunbookSet = (Vec<crate::runbook::Runbook>, Vec<config::Diagnostic>);
+
+/// What a console starts on.
+struct Launch {
+    mode: Mode,
+    config: Config,
+    runbooks: RunbookSet,
+    scenario: Option<crate::domain::world::Scenario>,
+    speed: Option<f64>,
+    /// A recorded incident to show read-only, instead of resuming the store's latest.
+    viewer: Option<(crate::state::Viewer, PathBuf, Vec<crate::domain::event::Record>)>,
+}
+
+impl Launch {
+    fn new(mode: Mode, config: Config, runbooks: RunbookSet) -> Self {
+        Self {
+            mode,
+            config,
+            runbooks,
+            scenario: None,
+            speed: None,
+            viewer: None,
         }
-        Mode::Live => (load_config(cli)?, None),
+    }
+}
+
+fn replay(cli: &Cli, target: &Path, speed: Option<f64>) -> anyhow::Result<ExitCode> {
+    let data = data_dir(cli)?;
+    let path = if target.exists() {
+        target.to_owned()
+    } else {
+        let id = target.to_string_lossy();
+        let modes = [Mode::Live, Mode::Drill, Mode::Demo];
+        Store::find_any(&data, Some(&id), &modes)
+            .map(|(s, _)| s.path)
+            .with_context(|| {
+                format!(
+                    "{}: no such journal file or incident id; `warroom incident list` shows the ids",
+                    target.display()
+                )
+            })?
     };
+    let records = crate::launch::journal_records(&path)?;
+    let drill = records.iter().any(|r| matches!(r.event, crate::domain::event::Event::Drill { .. }));
+    let mode = if drill { Mode::Drill } else { Mode::Live };
+    let config = crate::launch::recorded_config(cli.config.as_deref(), &records, mode)?;
+    let mut launch = Launch::new(mode, config, (Vec::new(), Vec::new()));
+    launch.speed = speed;
+    launch.viewer = Some((crate::state::Viewer::Replay, path, records));
+    console(cli, launch)
+}
+
+fn follow(cli: &Cli, id: Option<&str>) -> anyhow::Result<ExitCode> {
+    let data = data_dir(cli)?;
+    let (path, mode) = crate::launch::follow_target(&data, id)?;
+    let records = crate::launch::journal_records(&path)?;
+    let config = crate::launch::recorded_config(cli.config.as_deref(), &records, mode)?;
+    let runbooks = load_runbooks(&config);
+    let mut launch = Launch::new(mode, config, runbooks);
+    launch.viewer = Some((crate::state::Viewer::Follow, path, records));
+    console(cli, launch)
+}
+
+fn console(cli: &Cli, launch: Launch) -> anyhow::Result<ExitCode> {
+    let Launch {
+        mode,
+        config,
+        runbooks,
+        scenario,
+        speed,
+        viewer,
+    } = launch;
     let colors = Colors::detect(|k| std::env::var(k).ok());
     if colors == Colors::None {
         crossterm::style::Colored::set_ansi_color_disabled(true);
@@ -121,22 +205,50 @@ fn console(cli: &Cli, mode: Mode, speed: Option<f64>) -> anyhow::Result<ExitCode
     let data = data_dir(cli)?;
     init_logging(&data, cli.log_level)
         .with_context(|| format!("the data directory {} is not usable", data.display()))?;
-    let store = Store::new(&data, mode == Mode::Demo);
+    let store = Store::new(&data, mode);
     store
         .ensure()
         .with_context(|| format!("cannot create incident folders under {}", data.display()))?;
-    let speed = speed.or(scenario.as_ref().map(|s| s.speed)).unwrap_or(1.0);
-    let (runbooks, invalid_runbooks) = if mode == Mode::Live {
-        load_runbooks(&config)
-    } else {
-        (Vec::new(), Vec::new())
-    };
+    let speed = speed
+        .or(scenario.as_ref().map(|s| s.speed))
+        .unwrap_or(1.0);
     let mut state = State::new(config, mode, app::actor(), chrono::Utc::now());
-    state.runbooks = runbooks;
-    state.invalid_runbooks = invalid_runbooks;
+    (state.runbooks, state.invalid_runbooks) = runbooks;
     state.dry_run = cli.dry_run;
+    state.speed = speed;
     state.local_offset = crate::review::local_offset();
-    let journal = app::resume(&store, &mut state);
+    let (opened, clock) = match viewer {
+        Some((crate::state::Viewer::Replay, path, records)) => {
+            let start = records.first().map_or_else(chrono::Utc::now, |r| r.at);
+            state.viewer = Some(crate::state::Viewer::Replay);
+            state.journal = crate::state::JournalState::ReadOnly(format!(
+                "replay of {}: space pauses, +/- speed, [ and ] jump a minute",
+                path.display()
+            ));
+            state.player = Some(crate::state::Player {
+                records,
+                applied: 0,
+            });
+            (app::Opened::default(), app::Clock::starting_at(start, speed))
+        }
+        Some((crate::state::Viewer::Follow, path, records)) => {
+            app::follow_as_viewer(&mut state, &path);
+            for record in records {
+                crate::update::drill::show_record(&mut state, record);
+            }
+            let last = state.records.last().map(|r| r.at);
+            let opened = app::Opened {
+                journal: None,
+                follow: Some(path),
+            };
+            (opened, app::Clock::new(1.0, last))
+        }
+        None => {
+            let opened = app::resume(&store, &mut state);
+            let last = state.records.last().map(|r| r.at);
+            (opened, app::Clock::new(speed, last))
+        }
+    };
     tracing::info!(
         ?mode,
         incident = state.incident.as_ref().map(|i| i.id.as_str()),
@@ -148,12 +260,13 @@ fn console(cli: &Cli, mode: Mode, speed: Option<f64>) -> anyhow::Result<ExitCode
         scenario,
         store,
         view,
-        speed,
+        clock,
+        follow: opened.follow,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(app::run(options, journal))?;
+    runtime.block_on(app::run(options, opened.journal))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -234,7 +347,7 @@ fn check_file(path: &Path, config: Option<&Config>) -> Result<FileKind, Invalid>
     let kind = kind_of(path);
     match kind {
         FileKind::Config => config::parse(&name, &text).map(drop),
-        FileKind::Scenario => config::parse_scenario(&name, &text, None).map(drop),
+        FileKind::Scenario => crate::launch::check_scenario(path, &text, config),
         FileKind::Theme => Theme::parse(&name, &text, Colors::TrueColor).map(drop),
         FileKind::ReviewTemplate => check_template(&name, &text),
         FileKind::Runbook => crate::runbook::parse(&name, &text).and_then(|rb| {
@@ -324,7 +437,8 @@ fn verify(file: &Path) -> ExitCode {
     }
 }
 
-fn load_runbooks(config: &Config) -> (Vec<crate::runbook::Runbook>, Vec<config::Diagnostic>) {
+/// The runbooks of a config's runbook folders.
+pub fn load_runbooks(config: &Config) -> RunbookSet {
     let mut runbooks: Vec<crate::runbook::Runbook> = Vec::new();
     let mut errors = Vec::new();
     for dir in &config.runbook_dirs {
@@ -438,13 +552,7 @@ fn review_export(
     output: Option<&Path>,
     demo: bool,
 ) -> anyhow::Result<ExitCode> {
-    let config = if demo {
-        crate::demo::config()
-    } else {
-        load_config(cli)?
-    };
-    let store = Store::new(&data_dir(cli)?, demo);
-    let Some(summary) = store.find(id) else {
+    let Some((summary, mode)) = Store::find_any(&data_dir(cli)?, id, stores(demo)) else {
         eprintln!(
             "warroom: no incident {}; `warroom incident list` shows the ids",
             sanitize(id.unwrap_or("yet"))
@@ -452,11 +560,12 @@ fn review_export(
         return Ok(ExitCode::from(1));
     };
     let scan = journal::Journal::read(&summary.path)?;
+    let config = crate::launch::recorded_config(cli.config.as_deref(), &scan.records, mode)?;
     let Some(incident) = summary.incident else {
         eprintln!("warroom: {} holds no declaration", summary.path.display());
         return Ok(ExitCode::from(1));
     };
-    let markdown = match &incident.review {
+    let mut markdown = match &incident.review {
         Some(saved) => crate::sanitize::sanitize(saved).into_owned(),
         None => {
             let context = crate::review::context(
@@ -470,6 +579,12 @@ fn review_export(
             crate::review::render(name, template, &context).map_err(|d| Invalid(vec![d]))?
         }
     };
+    if let Some(card) = crate::review::scorecard(&scan.records, chrono::Utc::now())
+        && !markdown.contains(crate::review::SCORECARD_HEADING)
+    {
+        markdown.push('\n');
+        markdown.push_str(&sanitize(&card));
+    }
     match output {
         Some(path) => std::fs::write(path, &markdown).with_context(|| {
             format!(
@@ -488,9 +603,22 @@ fn duration_of(incident: &Incident) -> String {
         .map_or_else(|| "open".to_owned(), |at| clock(at - incident.declared))
 }
 
+/// The stores the incident commands look in: the demo's, or the real and drill incidents.
+fn stores(demo: bool) -> &'static [Mode] {
+    if demo {
+        &[Mode::Demo]
+    } else {
+        &[Mode::Live, Mode::Drill]
+    }
+}
+
 fn list(cli: &Cli, demo: bool) -> anyhow::Result<ExitCode> {
-    let store = Store::new(&data_dir(cli)?, demo);
-    let summaries = store.list();
+    let data = data_dir(cli)?;
+    let mut summaries: Vec<store::Summary> = stores(demo)
+        .iter()
+        .flat_map(|mode| Store::new(&data, *mode).list())
+        .collect();
+    summaries.sort_by_key(|s| s.incident.as_ref().map(|i| i.declared));
     if summaries.is_empty() {
         println!("No incidents yet. Declare one in the console with D.");
         return Ok(ExitCode::SUCCESS);
@@ -531,8 +659,7 @@ fn list(cli: &Cli, demo: bool) -> anyhow::Result<ExitCode> {
 }
 
 fn show(cli: &Cli, id: &str, demo: bool) -> anyhow::Result<ExitCode> {
-    let store = Store::new(&data_dir(cli)?, demo);
-    let Some(summary) = store.find(Some(id)) else {
+    let Some((summary, _)) = Store::find_any(&data_dir(cli)?, Some(id), stores(demo)) else {
         eprintln!(
             "warroom: no incident `{}`; `warroom incident list` shows the ids",
             sanitize(id)

@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 
 use crate::config::{self, Config};
-use crate::domain::world::{InjectEngine, Scenario};
+use crate::domain::world::Scenario;
+use crate::runbook::Runbook;
 use crate::state::{Mode, State};
 
 /// The demo service's config, as shipped in `examples/demo.toml`.
@@ -17,10 +18,37 @@ pub fn config() -> Config {
     config::parse("examples/demo.toml", CONFIG).expect("the embedded demo config is valid")
 }
 
+/// The shipped runbooks, embedded so the demo suggests them anywhere.
+const RUNBOOKS: [(&str, &str); 5] = [
+    ("runbooks/db-failover.md", include_str!("../runbooks/db-failover.md")),
+    ("runbooks/cache-failover.md", include_str!("../runbooks/cache-failover.md")),
+    ("runbooks/app-rollback.md", include_str!("../runbooks/app-rollback.md")),
+    ("runbooks/region-failover.md", include_str!("../runbooks/region-failover.md")),
+    (
+        "runbooks/security-containment.md",
+        include_str!("../runbooks/security-containment.md"),
+    ),
+];
+
+/// The demo's runbooks (embedded, so they always parse).
+#[must_use]
+pub fn runbooks() -> Vec<Runbook> {
+    RUNBOOKS
+        .iter()
+        .map(|(name, text)| {
+            let mut runbook =
+                crate::runbook::parse(name, text).expect("the embedded runbooks are valid");
+            runbook.path = name.into();
+            runbook
+        })
+        .collect()
+}
+
 /// The demo scenario (embedded, so it always parses).
 #[must_use]
 pub fn scenario(config: &Config) -> Scenario {
-    config::parse_scenario("runbooks/drills/demo.toml", SCENARIO, Some(config))
+    let ids: Vec<String> = runbooks().into_iter().map(|r| r.id).collect();
+    config::parse_scenario("runbooks/drills/demo.toml", SCENARIO, Some(config), Some(&ids))
         .expect("the embedded demo scenario is valid")
 }
 
@@ -30,7 +58,8 @@ pub fn state(actor: &str, now: DateTime<Utc>) -> State {
     let config = config();
     let scenario = scenario(&config);
     let mut state = State::new(config, Mode::Demo, actor.to_owned(), now);
-    state.injects = Some(InjectEngine::new(scenario, now));
+    state.runbooks = runbooks();
+    crate::update::drill::start(&mut state, scenario, now);
     state
 }
 

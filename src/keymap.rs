@@ -53,6 +53,15 @@ pub enum Action {
     Regenerate,
     NextChoice,
     PrevChoice,
+    Drill,
+    Pause,
+    Faster,
+    Slower,
+    SeekBack,
+    SeekForward,
+    FireInject,
+    InjectMessage,
+    EndDrill,
 }
 
 impl Action {
@@ -99,7 +108,45 @@ impl Action {
             Self::Resolve => "resolve the incident",
             Self::NextChoice => "next choice",
             Self::PrevChoice => "previous choice",
+            Self::Drill => "drill screen (facilitator)",
+            Self::Pause => "pause or resume the drill or replay clock",
+            Self::Faster => "speed the clock up (to 60x)",
+            Self::Slower => "slow the clock down (to 1x)",
+            Self::SeekBack => "replay: jump back a minute",
+            Self::SeekForward => "replay: jump ahead a minute",
+            Self::FireInject => "fire the selected inject now",
+            Self::InjectMessage => "send the team a message (free-text inject)",
+            Self::EndDrill => "end the drill and show the scorecard",
         }
+    }
+
+    /// True for actions that change the incident or run something (refused by read-only consoles).
+    #[must_use]
+    pub fn mutates(self) -> bool {
+        matches!(
+            self,
+            Self::Declare
+                | Self::Severity
+                | Self::Status
+                | Self::Roles
+                | Self::Note
+                | Self::Resolve
+                | Self::Acknowledge
+                | Self::Page
+                | Self::Update
+                | Self::Run
+                | Self::MarkDone
+                | Self::MarkSkipped
+                | Self::MarkFailed
+                | Self::CancelRun
+                | Self::Recover
+                | Self::Edit
+                | Self::Save
+                | Self::Regenerate
+                | Self::FireInject
+                | Self::InjectMessage
+                | Self::EndDrill
+        )
     }
 
     /// True for actions the command palette offers.
@@ -114,6 +161,9 @@ impl Action {
                 | Self::Escalation
                 | Self::Runbooks
                 | Self::Review
+                | Self::Drill
+                | Self::Pause
+                | Self::EndDrill
                 | Self::Severity
                 | Self::Status
                 | Self::Roles
@@ -149,6 +199,8 @@ pub enum Context {
     /// The component detail panel.
     Detail,
     Palette,
+    /// The facilitator screen of a drill.
+    Drill,
 }
 
 /// A key with its modifiers, normalised so `D` and `shift-d` are the same key.
@@ -309,6 +361,17 @@ fn defaults() -> Vec<Binding> {
         (C::Global, ch('3'), A::Escalation),
         (C::Global, ch('4'), A::Timeline),
         (C::Global, ch('5'), A::Review),
+        (C::Global, ch('6'), A::Drill),
+        (C::Global, ch(' '), A::Pause),
+        (C::Global, ch('+'), A::Faster),
+        (C::Global, ch('='), A::Faster),
+        (C::Global, ch('-'), A::Slower),
+        (C::Global, ch('['), A::SeekBack),
+        (C::Global, ch(']'), A::SeekForward),
+        (C::Drill, ch('i'), A::FireInject),
+        (C::Drill, code(KeyCode::Enter), A::FireInject),
+        (C::Drill, ch('m'), A::InjectMessage),
+        (C::Drill, ch('E'), A::EndDrill),
         (C::Review, ch('e'), A::Edit),
         (C::Review, code(KeyCode::Enter), A::Edit),
         (C::Review, ch('g'), A::Regenerate),

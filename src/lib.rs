@@ -9,6 +9,7 @@ pub mod demo;
 pub mod domain;
 pub mod journal;
 pub mod keymap;
+pub mod launch;
 pub mod msg;
 pub mod review;
 pub mod runbook;

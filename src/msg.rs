@@ -38,6 +38,8 @@ pub enum Msg {
         started: u64,
         outcome: crate::workers::process::Outcome,
     },
+    /// Records another console wrote to the followed journal.
+    Followed(Vec<Record>),
     /// The review editor now holds this text.
     ReviewEdited(String),
     /// The terminal was resized.
@@ -82,6 +84,10 @@ pub enum Effect {
     WriteReview { text: String },
     /// Cancel a running runbook command.
     CancelRun { started: u64 },
+    /// Set the drill (or replay) clock.
+    Clock { paused: bool, speed: f64 },
+    /// Move the replay clock to this time.
+    Seek { to: DateTime<Utc> },
     /// Leave the console (the incident stays open).
     Quit,
 }

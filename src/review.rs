@@ -90,6 +90,18 @@ pub struct Context {
     acknowledged: Option<String>,
     actions: Vec<Action>,
     timeline: Vec<TimelineEntry>,
+    /// A drill's scorecard as Markdown (its own `##` section).
+    scorecard: Option<String>,
+}
+
+/// The heading the scorecard section starts with.
+pub const SCORECARD_HEADING: &str = "## Drill scorecard";
+
+/// A drill journal's scorecard as Markdown; `None` for a real incident.
+#[must_use]
+pub fn scorecard(records: &[Record], now: DateTime<Utc>) -> Option<String> {
+    let (title, started, objectives) = crate::domain::drill::recorded(records)?;
+    Some(crate::domain::drill::score(title, started, objectives, records, now).to_markdown())
 }
 
 fn impact(
@@ -297,6 +309,7 @@ pub fn context(
         acknowledged: incident.acknowledged.map(utc),
         actions,
         timeline,
+        scorecard: scorecard(records, now).map(|s| s.trim_end().to_owned()),
     }
 }
 

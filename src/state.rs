@@ -22,6 +22,35 @@ pub enum Mode {
     Live,
     /// The embedded demo: a drill on simulated components.
     Demo,
+    /// A drill from a scenario file.
+    Drill,
+}
+
+/// A console that only shows an incident: it never writes, runs or sends anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    /// Tails a journal another console is writing.
+    Follow,
+    /// Plays a journal back on its own clock.
+    Replay,
+}
+
+/// A drill in progress: its injects and what the facilitator set.
+#[derive(Debug, Clone)]
+pub struct Drill {
+    pub engine: InjectEngine,
+    /// Pages fail (an inject said so).
+    pub pager_failing: bool,
+    /// The facilitator ended the drill: no more injects.
+    pub ended: bool,
+}
+
+/// A journal being played back.
+#[derive(Debug, Clone, Default)]
+pub struct Player {
+    pub records: Vec<Record>,
+    /// How many records are applied to the state.
+    pub applied: usize,
 }
 
 /// The screens that exist, in `Tab` order, with their number keys.
@@ -32,6 +61,7 @@ pub enum Screen {
     Escalation,
     Timeline,
     Review,
+    Drill,
 }
 
 impl Screen {
@@ -44,6 +74,7 @@ impl Screen {
             Self::Escalation => 3,
             Self::Timeline => 4,
             Self::Review => 5,
+            Self::Drill => 6,
         }
     }
 
@@ -51,10 +82,10 @@ impl Screen {
         Self::iter().position(|s| s == self).unwrap_or(0)
     }
 
-    /// The next (or previous) screen in `Tab` order.
+    /// The next (or previous) screen in `Tab` order; the drill screen only in a drill.
     #[must_use]
-    pub fn cycle(self, forward: bool) -> Self {
-        let all: Vec<Self> = Self::iter().collect();
+    pub fn cycle(self, forward: bool, drill: bool) -> Self {
+        let all: Vec<Self> = Self::iter().filter(|s| drill || *s != Self::Drill).collect();
         let step = if forward { 1 } else { all.len() - 1 };
         all[(self.index() + step) % all.len()]
     }
@@ -68,6 +99,7 @@ impl Screen {
             Self::Escalation => Context::Escalation,
             Self::Timeline => Context::Timeline,
             Self::Review => Context::Review,
+            Self::Drill => Context::Drill,
         }
     }
 }
@@ -84,6 +116,10 @@ pub enum DialogKind {
     Filter,
     /// A stakeholder update (posted to chat when configured).
     Update,
+    /// A free-text message from the facilitator to the team.
+    Inject,
+    /// "End the drill?"
+    EndDrill,
     /// "Run this command?" for a step whose command asks for confirmation.
     ConfirmRun,
     /// Which recovery action of the selected component.
@@ -121,6 +157,8 @@ impl Dialog {
             | DialogKind::Resolve
             | DialogKind::Filter
             | DialogKind::Update
+            | DialogKind::Inject
+            | DialogKind::EndDrill
             | DialogKind::ConfirmRun
             | DialogKind::RecoveryConfirm => Vec::new(),
             DialogKind::RecoveryChoose => self.labels.clone(),
@@ -133,6 +171,7 @@ impl Dialog {
         match self.kind {
             DialogKind::Severity
             | DialogKind::Status
+            | DialogKind::EndDrill
             | DialogKind::ConfirmRun
             | DialogKind::RecoveryChoose => false,
             DialogKind::RecoveryConfirm => self.text_wanted,
@@ -212,7 +251,7 @@ pub struct Ui {
     pub overlay: Option<Overlay>,
     /// Bumped whenever a dialog's text is replaced, so the editor widget reloads it.
     pub text_serial: u64,
-    pub lists: [ListState; 5],
+    pub lists: [ListState; 6],
     /// The review being written: its text (unsaved edits included), whether the editor has the
     /// keys, and when it was last changed (for autosave).
     pub review: Option<ReviewDraft>,
@@ -251,6 +290,15 @@ fn initial_recovery(
     }
 }
 
+fn initial_world(config: &Config, now: DateTime<Utc>) -> World {
+    let initial = config
+        .components
+        .iter()
+        .map(|c| (c.id.clone(), c.probe.initial(), c.depends_on.clone()))
+        .collect();
+    World::new(initial, now)
+}
+
 /// Everything the console knows.
 #[derive(Debug, Clone)]
 pub struct State {
@@ -260,7 +308,17 @@ pub struct State {
     /// Who is at the keyboard (`$USER@host`).
     pub actor: String,
     pub world: World,
-    pub injects: Option<InjectEngine>,
+    /// The drill (or demo) scenario running in this console.
+    pub drill: Option<Drill>,
+    /// Set for consoles that only show an incident (follow, replay).
+    pub viewer: Option<Viewer>,
+    /// The journal a replay plays back.
+    pub player: Option<Player>,
+    /// The drill clock: stopped, and how fast it runs (1x to 60x).
+    pub paused: bool,
+    pub speed: f64,
+    /// Notifications are journaled as recorded, not sent (a drill without `allow_notify`).
+    pub hold_notify: bool,
     pub incident: Option<Incident>,
     /// The open incident's journal, in order.
     pub records: Vec<Record>,
@@ -304,11 +362,6 @@ impl State {
     /// A fresh console: no incident, every component in its initial state.
     #[must_use]
     pub fn new(config: Config, mode: Mode, actor: String, now: DateTime<Utc>) -> Self {
-        let initial = config
-            .components
-            .iter()
-            .map(|c| (c.id.clone(), c.probe.initial(), c.depends_on.clone()))
-            .collect();
         let recovery = config
             .components
             .iter()
@@ -316,11 +369,16 @@ impl State {
             .collect();
         Self {
             keymap: Keymap::with_overrides(&config.keys),
-            world: World::new(initial, now),
+            world: initial_world(&config, now),
             config,
             mode,
             actor,
-            injects: None,
+            drill: None,
+            viewer: None,
+            player: None,
+            paused: false,
+            speed: 1.0,
+            hold_notify: false,
             incident: None,
             records: Vec::new(),
             journal: JournalState::Writable,
@@ -347,6 +405,28 @@ impl State {
             local_offset: chrono::FixedOffset::east_opt(0).expect("UTC"),
             now,
         }
+    }
+
+    /// Every component in its initial state at `now`.
+    #[must_use]
+    pub fn initial_world(&self, now: DateTime<Utc>) -> World {
+        initial_world(&self.config, now)
+    }
+
+    /// True in a drill or the demo (journaled as a drill, nothing real unless allowed).
+    #[must_use]
+    pub fn is_drill(&self) -> bool {
+        matches!(self.mode, Mode::Demo | Mode::Drill)
+            || self.incident.as_ref().is_some_and(|i| i.drill)
+    }
+
+    /// True if the component's probe is replaced by the scenario.
+    #[must_use]
+    pub fn simulated(&self, index: usize) -> bool {
+        self.config
+            .components
+            .get(index)
+            .is_some_and(|c| matches!(c.probe.check, crate::config::Check::Sim { .. }))
     }
 
     /// The key contexts in force, most specific first.

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::incident::Incident;
 use crate::journal::{self, Fault, Journal, JournalError};
+use crate::state::Mode;
 
 /// The incident folders of one data directory.
 #[derive(Debug, Clone)]
@@ -34,17 +35,29 @@ pub fn default_data_dir() -> Option<PathBuf> {
 }
 
 impl Store {
-    /// The store of a data directory; demo incidents are kept apart under `demo/`.
+    /// The store of a data directory for a kind of console: demo incidents are kept apart under
+    /// `demo/`, drills under `drills/`, so neither is ever resumed as a real incident.
     #[must_use]
-    pub fn new(data_dir: &Path, demo: bool) -> Self {
-        let root = if demo {
-            data_dir.join("demo")
-        } else {
-            data_dir.to_owned()
+    pub fn new(data_dir: &Path, mode: Mode) -> Self {
+        let root = match mode {
+            Mode::Live => data_dir.to_owned(),
+            Mode::Demo => data_dir.join("demo"),
+            Mode::Drill => data_dir.join("drills"),
         };
         Self {
             root: root.join("incidents"),
         }
+    }
+
+    /// An incident by id (or the latest declared) in the given stores of a data directory, with
+    /// the mode it was found under.
+    #[must_use]
+    pub fn find_any(data_dir: &Path, id: Option<&str>, modes: &[Mode]) -> Option<(Summary, Mode)> {
+        modes
+            .iter()
+            .copied()
+            .filter_map(|mode| Some((Self::new(data_dir, mode).find(id)?, mode)))
+            .max_by_key(|(s, _)| s.declared())
     }
 
     /// Creates the folders (0700) if needed.

@@ -9,13 +9,13 @@ use crate::config::Check;
 use crate::domain::event::{Event, Outage, Record};
 use crate::domain::health::{Hysteresis, Sample};
 use crate::domain::incident::{Incident, incident_id};
-use crate::domain::world::{InjectAction, Transition};
+use crate::domain::world::Transition;
 use crate::domain::{Health, Role, Severity};
 use crate::keymap::Action;
 use crate::msg::{Effect, Msg};
 use crate::sanitize::one_line;
 use crate::state::{
-    Dialog, DialogKind, JournalState, LOG_CAP, LogLine, Mode, Overlay, Screen, State,
+    Dialog, DialogKind, JournalState, LOG_CAP, LogLine, Overlay, Screen, State, Viewer,
     status_choices,
 };
 
@@ -27,7 +27,22 @@ const PAGE: usize = 10;
 pub fn update(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
     state.now = now;
     match msg {
-        Msg::Tick => tick(state, now),
+        Msg::Tick => match state.viewer {
+            Some(Viewer::Replay) => drill::play(state, now),
+            Some(Viewer::Follow) => Vec::new(),
+            None => tick(state, now),
+        },
+        Msg::Followed(records) => {
+            let newest = records.last().map(|r| r.at);
+            for record in records {
+                drill::show_record(state, record);
+            }
+            // A follower keeps pace with the writer's clock (an accelerated drill runs ahead).
+            match newest {
+                Some(to) if to > now => vec![Effect::Seek { to }],
+                _ => Vec::new(),
+            }
+        }
         Msg::Action(action) => on_action(state, action, now),
         Msg::Input(text) => {
             on_input(state, text);
@@ -39,6 +54,7 @@ pub fn update(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             effects.extend(runbooks::after_record(state, &record));
             effects.extend(recovery::after_record(state, &record));
             effects.extend(review::after_record(&record));
+            effects.extend(drill::after_record(state, &record, now));
             effects
         }
         Msg::JournalFailed(error) => {
@@ -78,7 +94,9 @@ pub fn play(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             | Effect::CancelRun { .. }
             | Effect::Recover { .. }
             | Effect::FastProbe { .. }
-            | Effect::WriteReview { .. } => continue,
+            | Effect::WriteReview { .. }
+            | Effect::Clock { .. }
+            | Effect::Seek { .. } => continue,
         };
         let seq = state.records.len() as u64 + 1;
         let record = Record {
@@ -115,7 +133,8 @@ pub fn log(state: &mut State, text: String, alert: bool) {
 }
 
 fn can_write(state: &State) -> bool {
-    state.journal == JournalState::Writable
+    state.viewer.is_none()
+        && state.journal == JournalState::Writable
         && state.incident.as_ref().is_some_and(Incident::is_open)
 }
 
@@ -170,35 +189,10 @@ fn simulate_latency(state: &mut State, now: DateTime<Utc>) {
 }
 
 fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
-    if state.injects.is_some() {
+    if state.drill.is_some() {
         simulate_latency(state, now);
     }
-    let due = state
-        .injects
-        .as_mut()
-        .map(|engine| engine.due(now))
-        .unwrap_or_default();
-    let mut effects = Vec::new();
-    for inject in due {
-        let event = match inject.action {
-            InjectAction::Set {
-                component,
-                state: health,
-            } => {
-                let Some(change) = state.world.set(&component, health, inject.message, now) else {
-                    continue;
-                };
-                transition_event(change)
-            }
-            InjectAction::Message => Event::ScenarioMessage {
-                text: inject.message.unwrap_or_default(),
-            },
-        };
-        log(state, event.describe(), false);
-        if can_write(state) {
-            effects.push(Effect::Append { at: now, event });
-        }
-    }
+    let mut effects = drill::tick(state, now);
     effects.extend(command::tick(state, now));
     effects.extend(runbooks::verify(state, now));
     effects.extend(review::autosave(state, now));
@@ -287,6 +281,16 @@ fn palette_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<
 }
 
 fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+    if state.viewer.is_some() && action.mutates() {
+        state.ui.flash = Some(match state.viewer {
+            Some(Viewer::Replay) => "Replay only shows the incident; nothing can be changed".into(),
+            _ => "Following read-only: the writing console makes the changes".into(),
+        });
+        return Vec::new();
+    }
+    if let Some(effects) = drill::action(state, action, now) {
+        return effects;
+    }
     if state.ui.screen == Screen::Review
         && let Some(effects) = review::action(state, action, now)
     {
@@ -322,7 +326,8 @@ fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<E
             move_selection(state, action);
         }
         Action::NextScreen | Action::PrevScreen => {
-            state.ui.screen = state.ui.screen.cycle(action == Action::NextScreen);
+            let drill = state.is_drill();
+            state.ui.screen = state.ui.screen.cycle(action == Action::NextScreen, drill);
             if state.ui.screen == Screen::Review {
                 review::show(state);
             }
@@ -354,7 +359,17 @@ fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<E
             open_incident_dialog(state, action);
         }
         Action::Confirm => open_detail(state),
-        Action::NextChoice | Action::PrevChoice => {}
+        Action::NextChoice
+        | Action::PrevChoice
+        | Action::Drill
+        | Action::Pause
+        | Action::Faster
+        | Action::Slower
+        | Action::SeekBack
+        | Action::SeekForward
+        | Action::FireInject
+        | Action::InjectMessage
+        | Action::EndDrill => {}
     }
     Vec::new()
 }
@@ -376,6 +391,10 @@ fn move_selection(state: &mut State, action: Action) {
         Screen::Escalation => 0,
         Screen::Runbooks => state.runbooks.len(),
         Screen::Review => 0,
+        Screen::Drill => state
+            .drill
+            .as_ref()
+            .map_or(0, |d| d.engine.scenario.injects.len()),
     };
     let last = len.saturating_sub(1);
     let list = state.ui.list_mut(state.ui.screen);
@@ -511,6 +530,9 @@ fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         DialogKind::RecoveryChoose => return recovery::chosen(state, choice, now),
         DialogKind::RecoveryConfirm => return recovery::confirmed(state, &text, now),
         DialogKind::Declare => declare(state, text, choice, now),
+        DialogKind::Inject if text.is_empty() => Err("Type the message for the team first."),
+        DialogKind::Inject => return drill::message(state, text, now),
+        DialogKind::EndDrill => return drill::end(state, now),
         kind => incident_event(state, kind, text, choice)
             .map(|event| event.map(|event| Effect::Append { at: now, event })),
     };
@@ -552,13 +574,14 @@ fn declare(
             since: h.since,
         })
         .collect();
-    let id = incident_id(now, &title);
+    let drill = state.is_drill();
+    let id = incident_id(now, &title, drill);
     let event = Event::Declared {
         id: id.clone(),
         title,
         severity,
         commander: state.actor.clone(),
-        drill: state.mode == Mode::Demo,
+        drill,
         outages,
     };
     Ok(Some(Effect::Declare { id, at: now, event }))
@@ -619,7 +642,9 @@ fn incident_event(
         | DialogKind::Filter
         | DialogKind::ConfirmRun
         | DialogKind::RecoveryChoose
-        | DialogKind::RecoveryConfirm => None,
+        | DialogKind::RecoveryConfirm
+        | DialogKind::Inject
+        | DialogKind::EndDrill => None,
     })
 }
 
@@ -654,6 +679,7 @@ fn journal_failed(state: &mut State, error: String) {
 }
 
 pub mod command;
+pub mod drill;
 pub mod recovery;
 pub mod review;
 pub mod runbooks;

@@ -172,11 +172,21 @@ pub struct ScenarioFile {
     pub title: String,
     #[serde(default)]
     pub briefing: String,
+    /// The service config the drill runs on, relative to the scenario file.
+    pub config: Option<Spanned<String>>,
     #[serde(default = "one")]
     pub speed: Spanned<f64>,
     pub repeat_every: Option<HumanDuration>,
+    #[serde(default)]
+    pub allow_commands: bool,
+    #[serde(default)]
+    pub allow_notify: bool,
+    /// Components whose probes the scenario replaces (default: every component).
+    pub simulate: Option<Vec<Spanned<String>>>,
     #[serde(default, rename = "inject")]
     pub injects: Vec<InjectFile>,
+    #[serde(default, rename = "objective")]
+    pub objectives: Vec<Spanned<ObjectiveFile>>,
 }
 
 fn one() -> Spanned<f64> {
@@ -189,5 +199,22 @@ pub struct InjectFile {
     pub at: Spanned<HumanDuration>,
     pub component: Option<Spanned<String>>,
     pub state: Option<Health>,
+    /// The age of the component's last good copy from now on.
+    pub recovery_point: Option<HumanDuration>,
+    /// `"failing"` or `"working"`.
+    pub pager: Option<Spanned<String>>,
     pub message: Option<String>,
+}
+
+/// One objective: exactly one of its keys (plus `level` with `acknowledged_within`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectiveFile {
+    pub declared_within: Option<HumanDuration>,
+    pub severity: Option<crate::domain::Severity>,
+    pub runbook: Option<Spanned<String>>,
+    pub acknowledged_within: Option<HumanDuration>,
+    /// 1-based, with `acknowledged_within` (default 1).
+    pub level: Option<Spanned<usize>>,
+    pub rto_met: Option<Spanned<String>>,
 }

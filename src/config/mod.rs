@@ -4,6 +4,9 @@ pub mod diag;
 pub mod file;
 pub mod notify;
 pub mod probe;
+mod scenario;
+
+pub use scenario::{parse_scenario, scenario_config};
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -13,9 +16,8 @@ use std::time::Duration;
 use toml::Spanned;
 
 pub use diag::{Diagnostic, Invalid, Source};
-use file::{ComponentFile, ConfigFile, EscalationFile, ScenarioFile};
+use file::{ComponentFile, ConfigFile, EscalationFile};
 
-use crate::domain::world::{Inject, InjectAction, Scenario};
 use crate::domain::{Severity, Tier};
 use crate::keymap::{self, Action, Binding, Context, Key};
 pub use notify::{Notify, RecoveryPoint};
@@ -609,79 +611,6 @@ fn unknown(what: &str, bad: &str, names: &[String]) -> String {
         "unknown {what} `{bad}`{hint} (one of: {})",
         names.join(", ")
     )
-}
-
-/// Parses a scenario; with a config, injects must name its components.
-pub fn parse_scenario(
-    name: &str,
-    text: &str,
-    config: Option<&Config>,
-) -> Result<Scenario, Invalid> {
-    let src = Source { name, text };
-    let file: ScenarioFile = toml::from_str(text).map_err(|e| Invalid(vec![src.from_toml(&e)]))?;
-    let mut errors = Vec::new();
-    let speed = *file.speed.get_ref();
-    if !(1.0..=60.0).contains(&speed) {
-        errors.push(src.at(
-            file.speed.span(),
-            format!("speed `{speed}` is out of range; use 1 to 60"),
-        ));
-    }
-    let mut previous = Duration::ZERO;
-    let mut injects = Vec::new();
-    for inject in file.injects {
-        let at = inject.at.get_ref().0;
-        if at < previous {
-            errors.push(src.at(
-                inject.at.span(),
-                format!(
-                    "inject at `{}` comes before the previous one; keep injects in time order",
-                    humantime::format_duration(at)
-                ),
-            ));
-        }
-        previous = at;
-        let action = match (inject.component, inject.state) {
-            (Some(id), Some(state)) => {
-                if let Some(config) = config.filter(|c| c.component(id.get_ref()).is_none()) {
-                    let ids = config.components.iter().map(|c| c.id.as_str());
-                    let hint = diag::hint(id.get_ref(), ids);
-                    errors.push(src.at(
-                        id.span(),
-                        format!("inject names unknown component `{}`{hint}", id.get_ref()),
-                    ));
-                }
-                InjectAction::Set {
-                    component: id.into_inner(),
-                    state,
-                }
-            }
-            (None, None) if inject.message.is_some() => InjectAction::Message,
-            _ => {
-                errors.push(src.at(
-                    inject.at.span(),
-                    "an inject needs `component` and `state` together, or a `message`",
-                ));
-                continue;
-            }
-        };
-        injects.push(Inject {
-            at,
-            action,
-            message: inject.message,
-        });
-    }
-    if errors.is_empty() {
-        Ok(Scenario {
-            title: file.title,
-            briefing: file.briefing,
-            speed,
-            repeat_every: file.repeat_every.map(|d| d.0),
-            injects,
-        })
-    } else {
-        Err(Invalid(errors))
-    }
 }
 
 /// Where the config comes from: `--config`, `./warroom.toml`, then the user config dir.

@@ -181,6 +181,23 @@ pub enum Event {
     ReviewSaved {
         text: String,
     },
+    /// A drill began: what it is scored against. Recorded right after the declaration.
+    Drill {
+        title: String,
+        /// When the drill clock started.
+        #[serde(with = "millis")]
+        started: DateTime<Utc>,
+        allow_commands: bool,
+        allow_notify: bool,
+        objectives: Vec<super::drill::Objective>,
+        /// The service config the drill ran on (absent: the embedded demo service).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        config: Option<String>,
+    },
+    /// A notification was recorded and deliberately not sent (a drill without `allow_notify`).
+    NotifyHeld {
+        queued: u64,
+    },
     /// A message from the drill or demo scenario to the team.
     ScenarioMessage {
         text: String,
@@ -217,6 +234,8 @@ impl Event {
             Self::RecoveryStarted { .. } => "recovery_started",
             Self::ReviewSaved { .. } => "review_saved",
             Self::ScenarioMessage { .. } => "scenario_message",
+            Self::Drill { .. } => "drill",
+            Self::NotifyHeld { .. } => "notify_held",
             Self::Resolved { .. } => "resolved",
         }
     }
@@ -304,6 +323,23 @@ impl Event {
                 None => format!("{component} {from} → {to}"),
             },
             Self::ScenarioMessage { text } => format!("Scenario: {text}"),
+            Self::Drill {
+                title,
+                allow_commands,
+                allow_notify,
+                objectives,
+                ..
+            } => {
+                let commands = if *allow_commands { "run" } else { "dry-run" };
+                let notify = if *allow_notify { "sent" } else { "recorded, not sent" };
+                format!(
+                    "Drill: {title} ({} objectives; commands {commands}, notifications {notify})",
+                    objectives.len()
+                )
+            }
+            Self::NotifyHeld { queued } => {
+                format!("notification #{queued} recorded, not sent (drill)")
+            }
             Self::Acknowledged { level } => format!("Escalation level {} acknowledged", level + 1),
             Self::Paged { level, contacts } => {
                 format!("Paged level {}: {}", level + 1, contacts.join(", "))

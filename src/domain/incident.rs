@@ -150,6 +150,10 @@ pub enum Delivery {
     Sent {
         at: DateTime<Utc>,
     },
+    /// Recorded and not sent: a drill without `allow_notify`.
+    Held {
+        at: DateTime<Utc>,
+    },
 }
 
 /// A notification in the outbox.
@@ -236,7 +240,7 @@ impl Incident {
     pub fn apply(&mut self, record: &Record) {
         self.events += 1;
         match &record.event {
-            Event::Declared { .. } | Event::ScenarioMessage { .. } => {}
+            Event::Declared { .. } | Event::ScenarioMessage { .. } | Event::Drill { .. } => {}
             Event::SeverityChanged { from, to } => {
                 self.severity = *to;
                 if to < from {
@@ -285,6 +289,7 @@ impl Incident {
                 delivery: Delivery::Queued,
             }),
             Event::NotifySent { queued } => self.deliver(*queued, Delivery::Sent { at: record.at }),
+            Event::NotifyHeld { queued } => self.deliver(*queued, Delivery::Held { at: record.at }),
             Event::StepStarted { .. }
             | Event::CommandFinished { .. }
             | Event::StepMarked { .. }
@@ -476,10 +481,10 @@ impl Incident {
 /// Longest slug in an incident id, so the id fits beside the screen tabs at 80 columns.
 const SLUG_MAX: usize = 26;
 
-/// Makes an incident id `YYYYMMDD-HHMM-slug` from the declaration time and title; a long slug is
-/// cut at a word boundary.
+/// Makes an incident id `YYYYMMDD-HHMM-slug` (a drill's `DRILL-YYYYMMDD-HHMM-slug`) from the
+/// declaration time and title; a long slug is cut at a word boundary.
 #[must_use]
-pub fn incident_id(at: DateTime<Utc>, title: &str) -> String {
+pub fn incident_id(at: DateTime<Utc>, title: &str, drill: bool) -> String {
     let mut slug = String::new();
     for c in title.chars().flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() {
@@ -488,16 +493,18 @@ pub fn incident_id(at: DateTime<Utc>, title: &str) -> String {
             slug.push('-');
         }
     }
-    if slug.len() > SLUG_MAX {
-        let cut = slug[..=SLUG_MAX]
+    let prefix = if drill { "DRILL-" } else { "" };
+    let max = SLUG_MAX - prefix.len();
+    if slug.len() > max {
+        let cut = slug[..=max]
             .rfind('-')
-            .filter(|&i| i > SLUG_MAX / 2)
-            .unwrap_or(SLUG_MAX);
+            .filter(|&i| i > max / 2)
+            .unwrap_or(max);
         slug.truncate(cut);
     }
     let slug = slug.trim_end_matches('-');
     let slug = if slug.is_empty() { "incident" } else { slug };
-    format!("{}-{slug}", at.format("%Y%m%d-%H%M"))
+    format!("{prefix}{}-{slug}", at.format("%Y%m%d-%H%M"))
 }
 
 /// Formats a duration as `HH:MM:SS` (or `Nd HH:MM:SS` past a day).
@@ -658,15 +665,18 @@ mod tests {
     #[test]
     fn ids_are_dated_slugs() {
         assert_eq!(
-            incident_id(at(0), "Primary DB down!"),
+            incident_id(at(0), "Primary DB down!", false),
             "20261122-0300-primary-db-down"
         );
-        assert_eq!(incident_id(at(0), "火事 🔥"), "20261122-0300-incident");
+        assert_eq!(incident_id(at(0), "火事 🔥", false), "20261122-0300-incident");
         assert_eq!(
-            incident_id(at(0), "Checkout payments failing: primary database down"),
+            incident_id(at(0), "Checkout payments failing: primary database down", false),
             "20261122-0300-checkout-payments-failing"
         );
-        assert_eq!(incident_id(at(0), &"x".repeat(300)).len(), 14 + SLUG_MAX);
+        assert_eq!(incident_id(at(0), &"x".repeat(300), false).len(), 14 + SLUG_MAX);
+        let drill = incident_id(at(0), &"x".repeat(300), true);
+        assert!(drill.starts_with("DRILL-20261122-0300-"));
+        assert_eq!(drill.len(), 14 + SLUG_MAX);
     }
 
     #[test]

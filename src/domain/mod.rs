@@ -1,6 +1,7 @@
 //! The incident domain: no terminal types, no I/O, time always passed in.
 
 pub mod budget;
+pub mod drill;
 pub mod escalation;
 pub mod event;
 pub mod health;

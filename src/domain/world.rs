@@ -23,6 +23,10 @@ pub struct Transition {
 pub enum InjectAction {
     /// A simulated component takes a new state.
     Set { component: String, state: Health },
+    /// The last good copy of a component is now this old.
+    RecoveryPoint { component: String, age: Duration },
+    /// Pages start failing (true) or work again (false).
+    Pager { failing: bool },
     /// Only the message is delivered.
     Message,
 }
@@ -36,7 +40,29 @@ pub struct Inject {
     pub message: Option<String>,
 }
 
-/// A timeline of injects (the demo's, and later a drill's).
+impl Inject {
+    /// One line for the facilitator: what the inject does.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let action = match &self.action {
+            InjectAction::Set { component, state } => format!("{component} → {state}"),
+            InjectAction::RecoveryPoint { component, age } => format!(
+                "{component} recovery point {} old",
+                humantime::format_duration(*age)
+            ),
+            InjectAction::Pager { failing: true } => "pager starts failing".to_owned(),
+            InjectAction::Pager { failing: false } => "pager works again".to_owned(),
+            InjectAction::Message => String::new(),
+        };
+        match (&self.message, action.is_empty()) {
+            (Some(message), true) => format!("\"{message}\""),
+            (Some(message), false) => format!("{action}: {message}"),
+            (None, _) => action,
+        }
+    }
+}
+
+/// A timeline of injects and what a drill is judged on (the demo's, and a drill's).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
     pub title: String,
@@ -47,25 +73,36 @@ pub struct Scenario {
     pub repeat_every: Option<Duration>,
     /// Sorted by `at`.
     pub injects: Vec<Inject>,
+    /// Runbook commands and recovery actions really run (otherwise dry-run).
+    pub allow_commands: bool,
+    /// Pages and webhooks are really sent (otherwise recorded, not sent).
+    pub allow_notify: bool,
+    /// The components whose probes the scenario replaces; the others keep their real probes.
+    pub simulate: Vec<String>,
+    pub objectives: Vec<super::drill::Objective>,
+    /// The service config file the drill runs on (absent: the embedded demo service).
+    pub config: Option<String>,
 }
 
-/// Fires a scenario's injects as time passes.
+/// Fires a scenario's injects as time passes; the facilitator can fire one early.
 #[derive(Debug, Clone)]
 pub struct InjectEngine {
     pub scenario: Scenario,
-    started: DateTime<Utc>,
+    pub started: DateTime<Utc>,
     cycle: u32,
-    fired: usize,
+    /// When each inject of this cycle fired.
+    fired: Vec<Option<DateTime<Utc>>>,
 }
 
 impl InjectEngine {
     #[must_use]
     pub fn new(scenario: Scenario, started: DateTime<Utc>) -> Self {
+        let fired = vec![None; scenario.injects.len()];
         Self {
             scenario,
             started,
             cycle: 0,
-            fired: 0,
+            fired,
         }
     }
 
@@ -81,22 +118,46 @@ impl InjectEngine {
         self.started + TimeDelta::from_std(period * cycle).unwrap_or_default()
     }
 
+    /// When the inject at `index` fired in this cycle.
+    #[must_use]
+    pub fn fired_at(&self, index: usize) -> Option<DateTime<Utc>> {
+        self.fired.get(index).copied().flatten()
+    }
+
+    /// Marks every inject due by `offset` as fired without firing it (a resumed drill).
+    pub fn skip_to(&mut self, offset: Duration, now: DateTime<Utc>) {
+        for (inject, fired) in self.scenario.injects.iter().zip(&mut self.fired) {
+            if inject.at <= offset {
+                *fired = Some(now);
+            }
+        }
+    }
+
+    /// Fires one inject now, ahead of its time; `None` if it already fired.
+    pub fn fire(&mut self, index: usize, now: DateTime<Utc>) -> Option<Inject> {
+        let slot = self.fired.get_mut(index)?;
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(now);
+        self.scenario.injects.get(index).cloned()
+    }
+
     /// The injects that became due since the last call, in order.
     pub fn due(&mut self, now: DateTime<Utc>) -> Vec<Inject> {
         let mut due = Vec::new();
         loop {
             let offset = self.offset(now);
-            while let Some(inject) = self.scenario.injects.get(self.fired) {
-                if inject.at > offset {
-                    break;
+            for (inject, fired) in self.scenario.injects.iter().zip(&mut self.fired) {
+                if inject.at <= offset && fired.is_none() {
+                    *fired = Some(now);
+                    due.push(inject.clone());
                 }
-                due.push(inject.clone());
-                self.fired += 1;
             }
             match self.scenario.repeat_every {
                 Some(period) if !period.is_zero() && offset >= period => {
                     self.cycle += 1;
-                    self.fired = 0;
+                    self.fired.iter_mut().for_each(|f| *f = None);
                 }
                 _ => return due,
             }

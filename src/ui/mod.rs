@@ -3,6 +3,7 @@
 mod command;
 mod dashboard;
 mod detail;
+pub mod drill;
 mod overlay;
 mod review;
 mod runbooks;
@@ -24,7 +25,7 @@ use crate::domain::Health;
 use crate::domain::incident::clock;
 use crate::keymap::{Action, Context};
 use crate::sanitize::one_line;
-use crate::state::{JournalState, Mode, Screen, State};
+use crate::state::{JournalState, Mode, Screen, State, Viewer};
 pub use theme::{Colors, Slot, Theme};
 
 /// The smallest terminal warroom draws in.
@@ -171,6 +172,7 @@ pub fn render(frame: &mut Frame, state: &State, view: &View) {
         Screen::Escalation => command::render_screen(frame, body, state, view),
         Screen::Runbooks => runbooks::render(frame, body, state, view),
         Screen::Review => review::render(frame, body, state, view),
+        Screen::Drill => drill::render(frame, body, state, view),
     }
     render_footer(frame, footer, state, view);
     overlay::render(frame, body, state, view);
@@ -195,9 +197,13 @@ fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, view: &View) 
         spans.push(Span::styled(" DRY RUN ", theme.style(Slot::Drill)));
         spans.push(Span::raw(" "));
     }
-    if state.mode == Mode::Demo {
-        spans.push(Span::styled(" DRILL · DEMO ", theme.style(Slot::Drill)));
+    for label in mode_labels(state) {
+        spans.push(Span::styled(format!(" {label} "), theme.style(Slot::Drill)));
         spans.push(Span::raw(" "));
+    }
+    if let Some(label) = drill::clock_label(state).filter(|_| state.viewer != Some(Viewer::Follow)) {
+        spans.push(Span::styled(label, theme.style(Slot::Accent)));
+        spans.push(sep.clone());
     }
     match &state.incident {
         Some(incident) => {
@@ -258,11 +264,27 @@ fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, view: &View) 
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The banners a console wears: DRILL (DEMO), FOLLOW, REPLAY.
+fn mode_labels(state: &State) -> Vec<&'static str> {
+    let mut labels = Vec::new();
+    if state.mode == Mode::Demo {
+        labels.push("DRILL · DEMO");
+    } else if state.is_drill() {
+        labels.push("DRILL");
+    }
+    match state.viewer {
+        Some(Viewer::Follow) => labels.push("FOLLOW"),
+        Some(Viewer::Replay) => labels.push("REPLAY"),
+        None => {}
+    }
+    labels
+}
+
 fn render_tabs(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let theme = &view.theme;
     let mut spans = Vec::new();
     let narrow = area.width < 100;
-    for screen in Screen::iter() {
+    for screen in Screen::iter().filter(|s| *s != Screen::Drill || state.is_drill()) {
         let current = screen == state.ui.screen;
         let style = if current {
             theme.style(Slot::Selection)
@@ -310,6 +332,7 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let theme = &view.theme;
     let line = match (&state.ui.flash, &state.journal) {
         (Some(flash), _) => Line::styled(one_line(flash), theme.style(Slot::Accent)),
+        (None, _) if state.viewer.is_some() => hints(state, view),
         (None, JournalState::Failed(reason) | JournalState::ReadOnly(reason)) => Line::styled(
             format!("Journal: {}", one_line(reason)),
             theme.style(Slot::Breach),
@@ -325,7 +348,37 @@ fn hints(state: &State, view: &View) -> Line<'static> {
         .incident
         .as_ref()
         .is_some_and(crate::domain::incident::Incident::is_open);
-    let actions: &[Action] = if open {
+    let drill_keys = [
+        Action::FireInject,
+        Action::InjectMessage,
+        Action::Pause,
+        Action::Faster,
+        Action::Slower,
+        Action::EndDrill,
+        Action::Help,
+    ];
+    let replay_keys = [
+        Action::Pause,
+        Action::Faster,
+        Action::Slower,
+        Action::SeekBack,
+        Action::SeekForward,
+        Action::NextScreen,
+        Action::Quit,
+    ];
+    let follow_keys = [
+        Action::NextScreen,
+        Action::Timeline,
+        Action::Help,
+        Action::Quit,
+    ];
+    let actions: &[Action] = if state.viewer == Some(Viewer::Replay) {
+        &replay_keys
+    } else if state.viewer == Some(Viewer::Follow) {
+        &follow_keys
+    } else if state.ui.screen == Screen::Drill && state.drill.is_some() {
+        &drill_keys
+    } else if open {
         &[
             Action::Note,
             Action::Update,
@@ -366,6 +419,13 @@ fn short(action: Action) -> String {
     match action {
         Action::NextScreen => "screens".to_owned(),
         Action::Acknowledge => "ack".to_owned(),
+        Action::FireInject => "fire".to_owned(),
+        Action::InjectMessage => "message".to_owned(),
+        Action::EndDrill => "end".to_owned(),
+        Action::Faster => "faster".to_owned(),
+        Action::Slower => "slower".to_owned(),
+        Action::SeekBack => "-1m".to_owned(),
+        Action::SeekForward => "+1m".to_owned(),
         other => other.to_string(),
     }
 }

@@ -62,6 +62,8 @@ fn title_of(dialog: &Dialog, state: &State) -> String {
         DialogKind::ConfirmRun => " Run this command? ".to_owned(),
         DialogKind::RecoveryChoose => " Recovery actions ".to_owned(),
         DialogKind::RecoveryConfirm => " Run this recovery action? ".to_owned(),
+        DialogKind::Inject => " Message to the team (inject) ".to_owned(),
+        DialogKind::EndDrill => " End the drill? ".to_owned(),
     }
 }
 
@@ -98,6 +100,10 @@ fn prompt_of(kind: DialogKind) -> &'static str {
         }
         DialogKind::RecoveryChoose => "Choose the action to run:",
         DialogKind::RecoveryConfirm => "Confirm the recovery action:",
+        DialogKind::Inject => "Delivered to the team now, and journaled as a scenario message:",
+        DialogKind::EndDrill => {
+            "Enter ends it: no more injects, the incident is resolved, the scorecard is final."
+        }
     }
 }
 

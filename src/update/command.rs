@@ -270,7 +270,7 @@ fn due_for_delivery(entry: &Outbound, now: DateTime<Utc>) -> bool {
         Delivery::Failed { attempts, at, .. } => {
             *at + TimeDelta::from_std(backoff(*attempts)).unwrap_or_default() <= now
         }
-        Delivery::Sent { .. } => false,
+        Delivery::Sent { .. } | Delivery::Held { .. } => false,
     }
 }
 
@@ -289,13 +289,21 @@ pub fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         .filter(|e| !state.in_flight.contains(&e.queued) && due_for_delivery(e, now))
         .map(|e| (e.queued, e.channel, e.payload.clone()))
         .collect();
+    let pager_failing = state.drill.as_ref().is_some_and(|d| d.pager_failing);
     for (queued, channel, payload) in due {
         state.in_flight.insert(queued);
-        effects.push(Effect::Send {
-            queued,
-            channel,
-            payload,
-        });
+        if pager_failing && channel == Channel::Pagerduty {
+            let error = "the pager is failing (drill inject)".to_owned();
+            effects.extend(delivered(state, queued, Err(error), now));
+        } else if state.hold_notify {
+            effects.push(append(now, Event::NotifyHeld { queued }));
+        } else {
+            effects.push(Effect::Send {
+                queued,
+                channel,
+                payload,
+            });
+        }
     }
     effects
 }

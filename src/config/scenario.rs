@@ -1,0 +1,273 @@
+//! Drill scenario files: timed injects and objectives, validated with `file:line:col`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use toml::Spanned;
+
+use super::diag::{self, Diagnostic, Invalid, Source};
+use super::file::{InjectFile, ObjectiveFile, ScenarioFile};
+use super::Config;
+use super::file::HumanDuration;
+use crate::domain::Health;
+use crate::domain::drill::Objective;
+use crate::domain::world::{Inject, InjectAction, Scenario};
+
+/// The service config a scenario names (`config = "…"`, relative to the scenario file).
+pub fn scenario_config(path: &Path, text: &str) -> Result<Option<PathBuf>, Invalid> {
+    let name = path.display().to_string();
+    let src = Source { name: &name, text };
+    let file: ScenarioFile = toml::from_str(text).map_err(|e| Invalid(vec![src.from_toml(&e)]))?;
+    Ok(file.config.map(|c| {
+        path.parent()
+            .unwrap_or(Path::new("."))
+            .join(c.into_inner())
+    }))
+}
+
+/// What a scenario is checked against: the service's config and its runbook ids.
+struct Against<'a> {
+    config: Option<&'a Config>,
+    runbooks: Option<&'a [String]>,
+}
+
+impl Against<'_> {
+    fn component(&self, src: &Source, id: &Spanned<String>, errors: &mut Vec<Diagnostic>) {
+        if let Some(config) = self.config.filter(|c| c.component(id.get_ref()).is_none()) {
+            let hint = diag::hint(id.get_ref(), config.components.iter().map(|c| c.id.as_str()));
+            errors.push(src.at(
+                id.span(),
+                format!(
+                    "unknown component `{}` (the scenario's service is {}){hint}",
+                    id.get_ref(),
+                    config.source
+                ),
+            ));
+        }
+    }
+}
+
+/// Parses a scenario; with a config (and runbook ids), every name must exist in them.
+pub fn parse_scenario(
+    name: &str,
+    text: &str,
+    config: Option<&Config>,
+    runbooks: Option<&[String]>,
+) -> Result<Scenario, Invalid> {
+    let src = Source { name, text };
+    let file: ScenarioFile = toml::from_str(text).map_err(|e| Invalid(vec![src.from_toml(&e)]))?;
+    let against = Against { config, runbooks };
+    let mut errors = Vec::new();
+    let speed = *file.speed.get_ref();
+    if !(1.0..=60.0).contains(&speed) {
+        errors.push(src.at(
+            file.speed.span(),
+            format!("speed `{speed}` is out of range; use 1 to 60"),
+        ));
+    }
+    let simulate = match (&file.simulate, config) {
+        (Some(ids), _) => {
+            for id in ids {
+                against.component(&src, id, &mut errors);
+            }
+            ids.iter().map(|id| id.get_ref().clone()).collect()
+        }
+        (None, Some(config)) => config.components.iter().map(|c| c.id.clone()).collect(),
+        (None, None) => Vec::new(),
+    };
+    let injects = injects(&src, &file, &against, &simulate, &mut errors);
+    let objectives = file
+        .objectives
+        .iter()
+        .filter_map(|o| objective(&src, o, &against, &injects, &mut errors))
+        .collect();
+    if errors.is_empty() {
+        Ok(Scenario {
+            title: file.title,
+            briefing: file.briefing,
+            speed,
+            repeat_every: file.repeat_every.map(|d| d.0),
+            injects,
+            allow_commands: file.allow_commands,
+            allow_notify: file.allow_notify,
+            simulate,
+            objectives,
+            config: None,
+        })
+    } else {
+        Err(Invalid(errors))
+    }
+}
+
+fn injects(
+    src: &Source,
+    file: &ScenarioFile,
+    against: &Against,
+    simulate: &[String],
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Inject> {
+    let mut previous = Duration::ZERO;
+    let mut out = Vec::new();
+    for inject in &file.injects {
+        let at = inject.at.get_ref().0;
+        if at < previous {
+            errors.push(src.at(
+                inject.at.span(),
+                format!(
+                    "inject at `{}` comes before the previous one ({}); keep injects in time order",
+                    humantime::format_duration(at),
+                    humantime::format_duration(previous)
+                ),
+            ));
+        }
+        previous = previous.max(at);
+        if let Some(id) = &inject.component {
+            against.component(src, id, errors);
+            let known = against.config.is_none_or(|c| c.component(id.get_ref()).is_some());
+            if known && against.config.is_some() && !simulate.contains(id.get_ref()) {
+                errors.push(src.at(
+                    id.span(),
+                    format!(
+                        "`{}` keeps its real probe in this drill; add it to `simulate` to inject into it",
+                        id.get_ref()
+                    ),
+                ));
+            }
+        }
+        match inject_action(inject) {
+            Ok(action) => out.push(Inject {
+                at,
+                action,
+                message: inject.message.clone(),
+            }),
+            Err(message) => errors.push(src.at(inject.at.span(), message)),
+        }
+    }
+    out
+}
+
+fn inject_action(inject: &InjectFile) -> Result<InjectAction, String> {
+    let component = inject.component.as_ref().map(|c| c.get_ref().clone());
+    match (
+        component,
+        inject.state,
+        &inject.recovery_point,
+        &inject.pager,
+    ) {
+        (Some(component), Some(state), None, None) => Ok(InjectAction::Set { component, state }),
+        (Some(component), None, Some(HumanDuration(age)), None) => {
+            Ok(InjectAction::RecoveryPoint {
+                component,
+                age: *age,
+            })
+        }
+        (None, None, None, Some(pager)) => match pager.get_ref().as_str() {
+            "failing" => Ok(InjectAction::Pager { failing: true }),
+            "working" => Ok(InjectAction::Pager { failing: false }),
+            other => Err(format!(
+                "pager `{other}` is not known; write pager = \"failing\" or \"working\""
+            )),
+        },
+        (None, None, None, None) if inject.message.is_some() => Ok(InjectAction::Message),
+        _ => Err("an inject does one thing: `component` with `state` (up, degraded, down), `component` with `recovery_point` (an age), `pager` (\"failing\" or \"working\"), or only a `message`".into()),
+    }
+}
+
+/// True if some inject takes the component out of service (so its RTO can be measured).
+fn fails(injects: &[Inject], id: &str) -> bool {
+    injects.iter().any(|i| {
+        matches!(&i.action, InjectAction::Set { component, state }
+            if component == id && matches!(state, Health::Down | Health::Degraded))
+    })
+}
+
+fn objective(
+    src: &Source,
+    spanned: &Spanned<ObjectiveFile>,
+    against: &Against,
+    injects: &[Inject],
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Objective> {
+    let o = spanned.get_ref();
+    let mut err = |message: String| {
+        errors.push(src.at(spanned.span(), message));
+        None
+    };
+    let keys = [
+        o.declared_within.is_some(),
+        o.severity.is_some(),
+        o.runbook.is_some(),
+        o.acknowledged_within.is_some(),
+        o.rto_met.is_some(),
+    ];
+    if keys.iter().filter(|k| **k).count() != 1 {
+        return err("an objective has exactly one of `declared_within`, `severity`, `runbook`, `acknowledged_within` (with `level`) or `rto_met`".into());
+    }
+    if o.level.is_some() && o.acknowledged_within.is_none() {
+        return err("`level` goes with `acknowledged_within`".into());
+    }
+    let secs = |d: &HumanDuration| d.0.as_secs();
+    if let Some(within) = &o.declared_within {
+        return Some(Objective::Declared {
+            within_secs: secs(within),
+        });
+    }
+    if let Some(severity) = o.severity {
+        return Some(Objective::Severity { severity });
+    }
+    if let Some(runbook) = &o.runbook {
+        if let Some(ids) = against.runbooks.filter(|ids| !ids.contains(runbook.get_ref())) {
+            let hint = diag::hint(runbook.get_ref(), ids.iter().map(String::as_str));
+            errors.push(src.at(
+                runbook.span(),
+                format!(
+                    "objective names unknown runbook `{}`{hint}; it could never be met",
+                    runbook.get_ref()
+                ),
+            ));
+            return None;
+        }
+        return Some(Objective::Runbook {
+            runbook: runbook.get_ref().clone(),
+        });
+    }
+    if let Some(within) = &o.acknowledged_within {
+        let level = o.level.as_ref().map_or(1, |l| *l.get_ref());
+        let deepest = against
+            .config
+            .map(|c| c.escalation.iter().map(|e| e.levels.len()).max().unwrap_or(0));
+        if level == 0 || deepest.is_some_and(|d| level > d) {
+            let span = o.level.as_ref().map_or(spanned.span(), toml::Spanned::span);
+            errors.push(src.at(span, format!(
+                "level {level} is not an escalation level of the service (it has {}); it could never be acknowledged",
+                deepest.unwrap_or(0)
+            )));
+            return None;
+        }
+        return Some(Objective::Acknowledged {
+            level: level - 1,
+            within_secs: secs(within),
+        });
+    }
+    let component = o.rto_met.as_ref()?;
+    against.component(src, component, errors);
+    if !fails(injects, component.get_ref()) {
+        errors.push(src.at(
+            component.span(),
+            format!(
+                "no inject takes `{}` down or degraded, so its RTO could never be measured",
+                component.get_ref()
+            ),
+        ));
+        return None;
+    }
+    let rto_secs = against
+        .config
+        .and_then(|c| c.component(component.get_ref()).map(|x| c.budget(x).rto))
+        .unwrap_or_default()
+        .as_secs();
+    Some(Objective::RtoMet {
+        component: component.get_ref().clone(),
+        rto_secs,
+    })
+}

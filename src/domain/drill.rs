@@ -1,0 +1,406 @@
+//! Drills: the objectives a scenario sets, the scorecard measured from the journal, and the drill
+//! clock the facilitator pauses and speeds up. Pure: time comes in as an argument.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::Severity;
+use super::event::{Event, Record, StepMark};
+use super::incident::{Incident, brief};
+
+/// What the team should achieve; journaled at declaration so a replay scores the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "objective", rename_all = "snake_case")]
+pub enum Objective {
+    /// Declared within this long of the first failure.
+    Declared { within_secs: u64 },
+    /// The incident reached this severity.
+    Severity { severity: Severity },
+    /// A step of this runbook was run or marked.
+    Runbook { runbook: String },
+    /// This escalation level (0-based) was acknowledged within this long of the declaration.
+    Acknowledged { level: usize, within_secs: u64 },
+    /// The component's outage ended within its recovery-time objective.
+    RtoMet { component: String, rto_secs: u64 },
+}
+
+impl Objective {
+    /// The objective as a line of the scorecard.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let span = |secs: &u64| brief(TimeDelta::seconds(*secs as i64));
+        match self {
+            Self::Declared { within_secs } => format!("Declared within {}", span(within_secs)),
+            Self::Severity { severity } => format!("Severity {severity} chosen"),
+            Self::Runbook { runbook } => format!("Runbook {runbook} used"),
+            Self::Acknowledged { level, within_secs } => format!(
+                "Level {} acknowledged within {}",
+                level + 1,
+                span(within_secs)
+            ),
+            Self::RtoMet {
+                component,
+                rto_secs,
+            } => format!("{component} back within its RTO of {}", span(rto_secs)),
+        }
+    }
+}
+
+/// How an objective stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::Display)]
+pub enum Verdict {
+    #[strum(serialize = "met")]
+    Met,
+    #[strum(serialize = "MISSED")]
+    Missed,
+    #[strum(serialize = "open")]
+    Open,
+}
+
+/// One objective, judged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scored {
+    pub objective: Objective,
+    pub verdict: Verdict,
+    /// What was measured: `after 2m10s`, `never`, `P2 only`.
+    pub measured: String,
+}
+
+/// What a drill achieved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scorecard {
+    pub title: String,
+    pub objectives: Vec<Scored>,
+    /// `MTTD 1m · MTTA 30s · MTTR 12m`, or why there are none.
+    pub metrics: String,
+    /// One line per escalation level paged or acknowledged.
+    pub escalation: Vec<String>,
+    /// Steps done, skipped and failed, and commands run.
+    pub steps: String,
+    /// True once the incident is resolved: every objective is decided.
+    pub finished: bool,
+}
+
+impl Scorecard {
+    /// `3 of 5 objectives met`.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let met = self
+            .objectives
+            .iter()
+            .filter(|s| s.verdict == Verdict::Met)
+            .count();
+        format!("{met} of {} objectives met", self.objectives.len())
+    }
+
+    /// The scorecard as a Markdown section.
+    #[must_use]
+    pub fn to_markdown(&self) -> String {
+        let mut out = format!("## Drill scorecard: {}\n\n", self.title);
+        let _ = writeln!(out, "{}.\n", self.summary());
+        out.push_str("| Objective | Result | Measured |\n|---|---|---|\n");
+        for s in &self.objectives {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                s.objective.describe(),
+                s.verdict,
+                s.measured
+            );
+        }
+        let _ = writeln!(out, "\n- {}", self.metrics);
+        for line in &self.escalation {
+            let _ = writeln!(out, "- {line}");
+        }
+        let _ = writeln!(out, "- {}", self.steps);
+        out
+    }
+}
+
+/// The drill a journal records: its `drill` event.
+#[must_use]
+pub fn recorded(records: &[Record]) -> Option<(&str, DateTime<Utc>, &[Objective])> {
+    records.iter().find_map(|r| match &r.event {
+        Event::Drill {
+            title,
+            started,
+            objectives,
+            ..
+        } => Some((title.as_str(), *started, objectives.as_slice())),
+        _ => None,
+    })
+}
+
+fn since(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
+    brief((to - from).max(TimeDelta::zero()))
+}
+
+/// Scores a drill from its journal at `now` (an open objective may still be met). Without a
+/// declaration, every objective is judged as not achieved once its time has passed.
+#[must_use]
+pub fn score(
+    title: &str,
+    started: DateTime<Utc>,
+    objectives: &[Objective],
+    records: &[Record],
+    now: DateTime<Utc>,
+) -> Scorecard {
+    let incident = Incident::fold(records).ok();
+    let finished = incident.as_ref().is_some_and(|i| !i.is_open());
+    let scored = objectives
+        .iter()
+        .map(|o| judge(o, incident.as_ref(), records, started, now))
+        .collect();
+    let (metrics, escalation, steps) = match &incident {
+        Some(i) => (i.metrics(), escalation_lines(i, records), step_line(i)),
+        None => (
+            "No incident was declared".to_owned(),
+            Vec::new(),
+            "No runbook steps".to_owned(),
+        ),
+    };
+    Scorecard {
+        title: title.to_owned(),
+        objectives: scored,
+        metrics,
+        escalation,
+        steps,
+        finished,
+    }
+}
+
+fn verdict(met: bool) -> Verdict {
+    if met { Verdict::Met } else { Verdict::Missed }
+}
+
+/// An objective with a deadline: met when `done` came in time, missed past the deadline.
+fn against_deadline(
+    from: DateTime<Utc>,
+    done: Option<DateTime<Utc>>,
+    within: TimeDelta,
+    now: DateTime<Utc>,
+    finished: bool,
+) -> (Verdict, String) {
+    match done {
+        Some(at) => (verdict(at - from <= within), format!("after {}", since(from, at))),
+        None if finished || now - from > within => (Verdict::Missed, "not done".into()),
+        None => (Verdict::Open, format!("{} so far", since(from, now))),
+    }
+}
+
+fn judge(
+    objective: &Objective,
+    incident: Option<&Incident>,
+    records: &[Record],
+    started: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Scored {
+    let finished = incident.is_some_and(|i| !i.is_open());
+    let secs = |s: &u64| TimeDelta::seconds(*s as i64);
+    let (verdict, measured) = match (objective, incident) {
+        (Objective::Declared { within_secs }, _) => {
+            let from = incident.and_then(|i| i.detected).unwrap_or(started);
+            against_deadline(
+                from,
+                incident.map(|i| i.declared),
+                secs(within_secs),
+                now,
+                finished,
+            )
+        }
+        (Objective::Acknowledged { level, within_secs }, Some(i)) => {
+            let acked = records.iter().find_map(|r| match r.event {
+                Event::Acknowledged { level: l } if l >= *level => Some(r.at),
+                _ => None,
+            });
+            against_deadline(i.declared, acked, secs(within_secs), now, finished)
+        }
+        (Objective::Severity { severity }, Some(i)) => {
+            let reached = records.iter().find_map(|r| match &r.event {
+                Event::Declared { severity: s, .. } | Event::SeverityChanged { to: s, .. }
+                    if s == severity =>
+                {
+                    Some(r.at)
+                }
+                _ => None,
+            });
+            match reached {
+                Some(at) if at == i.declared => (Verdict::Met, "at declaration".into()),
+                Some(at) => (Verdict::Met, format!("after {}", since(i.declared, at))),
+                None if finished => (Verdict::Missed, format!("{} chosen", i.severity)),
+                None => (Verdict::Open, format!("{} so far", i.severity)),
+            }
+        }
+        (Objective::Runbook { runbook }, Some(i)) => {
+            let used = records.iter().find_map(|r| match &r.event {
+                Event::StepStarted { runbook: rb, .. } | Event::StepMarked { runbook: rb, .. }
+                    if rb == runbook =>
+                {
+                    Some(r.at)
+                }
+                _ => None,
+            });
+            match used {
+                Some(at) => (Verdict::Met, format!("after {}", since(i.declared, at))),
+                None if finished => (Verdict::Missed, "not used".into()),
+                None => (Verdict::Open, "not used yet".into()),
+            }
+        }
+        (
+            Objective::RtoMet {
+                component,
+                rto_secs,
+            },
+            Some(i),
+        ) => match i.outage(component) {
+            Some(outage) => {
+                let end = outage.end.unwrap_or(now);
+                let took = end - outage.start;
+                let text = format!("down {}", brief(took.max(TimeDelta::zero())));
+                match outage.end {
+                    _ if took > secs(rto_secs) => (Verdict::Missed, text),
+                    Some(_) => (Verdict::Met, text),
+                    None if finished => (Verdict::Missed, format!("{text}, still failing")),
+                    None => (Verdict::Open, format!("{text} so far")),
+                }
+            }
+            None => (Verdict::Met, "no outage recorded".into()),
+        },
+        (_, None) => (Verdict::Open, "no incident declared".into()),
+    };
+    Scored {
+        objective: objective.clone(),
+        verdict,
+        measured,
+    }
+}
+
+fn escalation_lines(incident: &Incident, records: &[Record]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for r in records {
+        let line = match &r.event {
+            Event::Paged { level, .. } => format!(
+                "Level {} paged after {}",
+                level + 1,
+                since(incident.declared, r.at)
+            ),
+            Event::Acknowledged { level } => format!(
+                "Level {} acknowledged after {}",
+                level + 1,
+                since(incident.declared, r.at)
+            ),
+            _ => continue,
+        };
+        lines.push(line);
+    }
+    if lines.is_empty() {
+        lines.push("No escalation level was paged or acknowledged".into());
+    }
+    lines
+}
+
+fn step_line(incident: &Incident) -> String {
+    let count = |mark: StepMark| {
+        incident
+            .steps
+            .values()
+            .filter(|p| p.mark == Some(mark))
+            .count()
+    };
+    let runs: usize = incident.steps.values().map(|p| p.runs.len()).sum();
+    format!(
+        "Runbook steps: {} done, {} skipped, {} failed · commands run: {runs} · recovery actions: {}",
+        count(StepMark::Done),
+        count(StepMark::Skipped),
+        count(StepMark::Failed),
+        incident.recoveries.len()
+    )
+}
+
+/// Speeds the facilitator can choose, slowest first.
+pub const SPEEDS: [f64; 8] = [1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 60.0];
+
+/// The next speed up (or down) from `speed`, within 1x to 60x.
+#[must_use]
+pub fn next_speed(speed: f64, faster: bool) -> f64 {
+    if faster {
+        SPEEDS.iter().copied().find(|&s| s > speed).unwrap_or(60.0)
+    } else {
+        SPEEDS
+            .iter()
+            .rev()
+            .copied()
+            .find(|&s| s < speed)
+            .unwrap_or(1.0)
+    }
+}
+
+/// Drill time from wall time: it can be paused, resumed, sped up and moved.
+/// `wall` is the time since the process's own epoch, passed in so tests can drive it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DrillClock {
+    wall: Duration,
+    at: DateTime<Utc>,
+    speed: f64,
+    paused: bool,
+}
+
+impl DrillClock {
+    /// A running clock that shows `at` at wall time `wall`.
+    #[must_use]
+    pub fn new(at: DateTime<Utc>, speed: f64, wall: Duration) -> Self {
+        Self {
+            wall,
+            at,
+            speed,
+            paused: false,
+        }
+    }
+
+    /// Drill time at wall time `wall`.
+    #[must_use]
+    pub fn now(&self, wall: Duration) -> DateTime<Utc> {
+        if self.paused {
+            return self.at;
+        }
+        let elapsed = wall.saturating_sub(self.wall).as_secs_f64() * self.speed;
+        self.at + TimeDelta::milliseconds((elapsed * 1000.0) as i64)
+    }
+
+    fn anchor(&mut self, wall: Duration) {
+        self.at = self.now(wall);
+        self.wall = wall;
+    }
+
+    pub fn set_paused(&mut self, paused: bool, wall: Duration) {
+        self.anchor(wall);
+        self.paused = paused;
+    }
+
+    pub fn set_speed(&mut self, speed: f64, wall: Duration) {
+        self.anchor(wall);
+        self.speed = speed.clamp(1.0, 60.0);
+    }
+
+    /// Moves drill time to `to` (replay seeks).
+    pub fn seek(&mut self, to: DateTime<Utc>, wall: Duration) {
+        self.wall = wall;
+        self.at = to;
+    }
+
+    #[must_use]
+    pub fn paused(&self) -> bool {
+        self.paused
+    }
+
+    #[must_use]
+    pub fn speed(&self) -> f64 {
+        self.speed
+    }
+}
+
+#[cfg(test)]
+mod tests;

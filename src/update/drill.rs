@@ -1,0 +1,375 @@
+//! Drills and read-only consoles: injects as drill time passes, the facilitator's controls
+//! (pause, speed, fire an inject, a message, end), simulated recoveries, and the journal
+//! playback that replay and follow share.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::{can_write, log, open_dialog, transition_event};
+use crate::domain::drill::{self, Scorecard, next_speed};
+use crate::domain::event::{Event, Record};
+use crate::domain::world::{Inject, InjectAction};
+use crate::domain::{Health, incident::Incident};
+use crate::keymap::Action;
+use crate::msg::Effect;
+use crate::state::{DialogKind, Drill, Player, Screen, State, Viewer};
+
+/// How far `[` and `]` move a replay.
+const SEEK: TimeDelta = TimeDelta::minutes(1);
+
+/// Starts a scenario at `now`; a resumed drill continues from its recorded start, with the
+/// injects already past marked as fired and the simulated components as the journal left them.
+pub fn start(state: &mut State, scenario: crate::domain::world::Scenario, now: DateTime<Utc>) {
+    let recorded = drill::recorded(&state.records).map(|(_, started, _)| started);
+    state.hold_notify = !scenario.allow_notify;
+    state.dry_run |= !scenario.allow_commands;
+    let mut engine = crate::domain::world::InjectEngine::new(scenario, recorded.unwrap_or(now));
+    if recorded.is_some() {
+        engine.due(now);
+        let changes: Vec<(String, Health)> = state
+            .records
+            .iter()
+            .filter_map(|r| match &r.event {
+                Event::ComponentChanged { component, to, .. } => Some((component.clone(), *to)),
+                _ => None,
+            })
+            .collect();
+        for (component, to) in changes {
+            if state.world.index(&component).is_some_and(|i| state.simulated(i)) {
+                state.world.set(&component, to, None, now);
+            }
+        }
+    }
+    state.drill = Some(Drill {
+        engine,
+        pager_failing: false,
+        ended: false,
+    });
+}
+
+/// Once a tick: the injects that came due, applied and journaled.
+pub fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    let due = match &mut state.drill {
+        Some(drill) if !drill.ended && state.viewer.is_none() => drill.engine.due(now),
+        _ => Vec::new(),
+    };
+    due.into_iter()
+        .filter_map(|inject| apply(state, inject, now))
+        .collect()
+}
+
+/// Applies one inject to the world; the journal effect when an incident is open.
+fn apply(state: &mut State, inject: Inject, now: DateTime<Utc>) -> Option<Effect> {
+    let text = inject.describe();
+    let event = match inject.action {
+        InjectAction::Set {
+            component,
+            state: health,
+        } => transition_event(state.world.set(&component, health, inject.message, now)?),
+        InjectAction::RecoveryPoint { component, age } => {
+            let index = state.world.index(&component)?;
+            state.recovery[index] = Some(Ok(now - TimeDelta::from_std(age).unwrap_or_default()));
+            Event::ScenarioMessage { text }
+        }
+        InjectAction::Pager { failing } => {
+            if let Some(drill) = &mut state.drill {
+                drill.pager_failing = failing;
+            }
+            Event::ScenarioMessage { text }
+        }
+        InjectAction::Message => Event::ScenarioMessage {
+            text: inject.message.unwrap_or_default(),
+        },
+    };
+    log(state, event.describe(), false);
+    can_write(state).then_some(Effect::Append { at: now, event })
+}
+
+/// The drill's scorecard at `now`: from the journal's `drill` record, or from the running
+/// scenario before anything is declared.
+#[must_use]
+pub fn scorecard(state: &State) -> Option<Scorecard> {
+    if let Some((title, started, objectives)) = drill::recorded(&state.records) {
+        return Some(drill::score(
+            title,
+            started,
+            objectives,
+            &state.records,
+            state.now,
+        ));
+    }
+    let engine = &state.drill.as_ref()?.engine;
+    let scenario = &engine.scenario;
+    Some(drill::score(
+        &scenario.title,
+        engine.started,
+        &scenario.objectives,
+        &[],
+        state.now,
+    ))
+}
+
+/// After a record is durable: a drill's declaration is followed by what the drill is scored on;
+/// a recovery that worked on a simulated component brings it (and what failed with it) back.
+pub fn after_record(state: &mut State, record: &Record, now: DateTime<Utc>) -> Vec<Effect> {
+    match &record.event {
+        Event::Declared { .. } => {
+            let Some(drill) = &state.drill else {
+                return Vec::new();
+            };
+            let scenario = &drill.engine.scenario;
+            vec![Effect::Append {
+                at: now,
+                event: Event::Drill {
+                    title: scenario.title.clone(),
+                    started: drill.engine.started,
+                    allow_commands: scenario.allow_commands,
+                    allow_notify: scenario.allow_notify,
+                    objectives: scenario.objectives.clone(),
+                    config: scenario.config.clone(),
+                },
+            }]
+        }
+        Event::CommandFinished {
+            started,
+            succeeded: true,
+            ..
+        } if state.drill.is_some() => simulated_recovery(state, *started, now),
+        _ => Vec::new(),
+    }
+}
+
+fn simulated_recovery(state: &mut State, started: u64, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(component) = state.incident.as_ref().and_then(|i| {
+        i.recoveries
+            .iter()
+            .find(|(_, _, run)| run.started == started)
+            .map(|(c, _, _)| c.clone())
+    }) else {
+        return Vec::new();
+    };
+    let Some(index) = state.world.index(&component).filter(|&i| state.simulated(i)) else {
+        return Vec::new();
+    };
+    let chained: Vec<usize> = (0..state.world.ids.len())
+        .filter(|&i| i != index && state.simulated(i) && state.world.root_cause(i) == Some(index))
+        .collect();
+    let mut effects = Vec::new();
+    for i in std::iter::once(index).chain(chained) {
+        let id = state.world.ids[i].clone();
+        let detail = if i == index {
+            "recovery action worked (simulated)".to_owned()
+        } else {
+            format!("back with {component} (simulated)")
+        };
+        if let Some(change) = state.world.set(&id, Health::Up, Some(detail), now) {
+            let event = transition_event(change);
+            log(state, event.describe(), false);
+            if can_write(state) {
+                effects.push(Effect::Append { at: now, event });
+            }
+        }
+    }
+    effects
+}
+
+/// The facilitator's and the replay's keys; `None` for other actions.
+pub fn action(state: &mut State, action: Action, now: DateTime<Utc>) -> Option<Vec<Effect>> {
+    let clocked = state.drill.is_some() || state.viewer == Some(Viewer::Replay);
+    let effects = match action {
+        Action::Drill if state.drill.is_some() || state.is_drill() => {
+            state.ui.screen = Screen::Drill;
+            Vec::new()
+        }
+        Action::Pause | Action::Faster | Action::Slower if clocked => {
+            if action == Action::Pause {
+                state.paused = !state.paused;
+            } else {
+                state.speed = next_speed(state.speed, action == Action::Faster);
+            }
+            let verb = if state.paused { "paused" } else { "running" };
+            state.ui.flash = Some(format!("Clock {verb} at {}x", state.speed));
+            vec![Effect::Clock {
+                paused: state.paused,
+                speed: state.speed,
+            }]
+        }
+        Action::SeekBack | Action::SeekForward if state.viewer == Some(Viewer::Replay) => {
+            let to = if action == Action::SeekBack {
+                now - SEEK
+            } else {
+                now + SEEK
+            };
+            seek(state, to)
+        }
+        Action::FireInject if state.ui.screen == Screen::Drill => fire_selected(state, now),
+        Action::InjectMessage if state.ui.screen == Screen::Drill && writable_drill(state) => {
+            open_dialog(state, DialogKind::Inject, String::new(), 0);
+            Vec::new()
+        }
+        Action::EndDrill if state.ui.screen == Screen::Drill && writable_drill(state) => {
+            open_dialog(state, DialogKind::EndDrill, String::new(), 0);
+            Vec::new()
+        }
+        Action::Drill
+        | Action::Pause
+        | Action::Faster
+        | Action::Slower
+        | Action::SeekBack
+        | Action::SeekForward
+        | Action::FireInject
+        | Action::InjectMessage
+        | Action::EndDrill => {
+            state.ui.flash = Some(match state.viewer {
+                Some(_) => "This console only shows the incident".into(),
+                None => "Only in a drill (warroom drill, warroom demo) or a replay".into(),
+            });
+            Vec::new()
+        }
+        _ => return None,
+    };
+    Some(effects)
+}
+
+fn writable_drill(state: &mut State) -> bool {
+    let ok = state.drill.as_ref().is_some_and(|d| !d.ended) && state.viewer.is_none();
+    if !ok {
+        state.ui.flash = Some("The drill has ended".into());
+    }
+    ok
+}
+
+fn fire_selected(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    if !writable_drill(state) {
+        return Vec::new();
+    }
+    let selected = state.ui.list(Screen::Drill).selected;
+    let Some(inject) = state
+        .drill
+        .as_mut()
+        .and_then(|d| d.engine.fire(selected, now))
+    else {
+        state.ui.flash = Some("That inject has already fired".into());
+        return Vec::new();
+    };
+    state.ui.flash = Some(format!("Fired: {}", inject.describe()));
+    apply(state, inject, now).into_iter().collect()
+}
+
+/// The facilitator's free-text message, delivered at once.
+pub fn message(state: &mut State, text: String, now: DateTime<Utc>) -> Vec<Effect> {
+    state.ui.overlay = None;
+    let inject = Inject {
+        at: std::time::Duration::ZERO,
+        action: InjectAction::Message,
+        message: Some(text),
+    };
+    apply(state, inject, now).into_iter().collect()
+}
+
+/// Ends the drill: no more injects, the clock stops, an open incident is resolved.
+pub fn end(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    state.ui.overlay = None;
+    if let Some(drill) = &mut state.drill {
+        drill.ended = true;
+    }
+    state.paused = true;
+    state.ui.flash = Some("Drill ended: the scorecard is final".into());
+    let mut effects = vec![Effect::Clock {
+        paused: true,
+        speed: state.speed,
+    }];
+    if can_write(state) {
+        effects.push(Effect::Append {
+            at: now,
+            event: Event::Resolved {
+                summary: Some("Drill ended by the facilitator".into()),
+            },
+        });
+    }
+    effects
+}
+
+/// Applies one journal record to a read-only console: the incident and the world.
+pub fn show_record(state: &mut State, record: Record) {
+    match &record.event {
+        Event::ComponentChanged {
+            component,
+            to,
+            detail,
+            since,
+            ..
+        } => {
+            state
+                .world
+                .set(component, *to, detail.clone(), since.unwrap_or(record.at));
+        }
+        Event::Declared { outages, .. } => {
+            for outage in outages {
+                state
+                    .world
+                    .set(&outage.component, outage.state, None, outage.since);
+            }
+        }
+        _ => {}
+    }
+    if let Event::Declared { .. } = record.event {
+        match Incident::declare(&record) {
+            Ok(incident) => state.incident = Some(incident),
+            Err(e) => return log(state, format!("Journal record not applied: {e}"), true),
+        }
+        state.records.clear();
+    } else if let Some(incident) = &mut state.incident {
+        incident.apply(&record);
+    }
+    state.records.push(record);
+}
+
+/// Replay: applies every record up to `now`; at the end of the journal the clock stops.
+pub fn play(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(player) = state.player.take() else {
+        return Vec::new();
+    };
+    let mut player = player;
+    while let Some(record) = player.records.get(player.applied).filter(|r| r.at <= now) {
+        let record = record.clone();
+        player.applied += 1;
+        show_record(state, record);
+    }
+    let at_end = player.applied == player.records.len();
+    state.player = Some(player);
+    if at_end && !state.paused {
+        state.paused = true;
+        state.ui.flash = Some("End of the journal: [ goes back, space plays on".into());
+        return vec![Effect::Clock {
+            paused: true,
+            speed: state.speed,
+        }];
+    }
+    Vec::new()
+}
+
+/// Replay: moves to `to` (within the journal), rebuilding the state from the start if needed.
+fn seek(state: &mut State, to: DateTime<Utc>) -> Vec<Effect> {
+    let Some(player) = &state.player else {
+        return Vec::new();
+    };
+    let (Some(first), Some(last)) = (player.records.first(), player.records.last()) else {
+        return Vec::new();
+    };
+    let to = to.clamp(first.at, last.at);
+    if to < state.now {
+        let records = player.records.clone();
+        state.incident = None;
+        state.records.clear();
+        state.world = state.initial_world(first.at);
+        state.player = Some(Player {
+            records,
+            applied: 0,
+        });
+    }
+    state.now = to;
+    state.ui.flash = Some(format!("Replay at {}", to.format("%H:%M:%SZ")));
+    let mut effects = vec![Effect::Seek { to }];
+    effects.extend(play(state, to));
+    effects
+}
