@@ -1,192 +1,15 @@
 //! End-to-end: the real binary in a pseudo-terminal, its screen read back through vt100.
 
-use std::io::{Read, Write};
+mod support;
+
 use std::path::Path;
+use std::io::{Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
-
-const PATIENCE: Duration = Duration::from_secs(20);
-
-struct Session {
-    child: Box<dyn Child + Send + Sync>,
-    writer: Option<Box<dyn Write + Send>>,
-    /// Tells the reader thread to let go of its end of the terminal.
-    hang_up: Arc<AtomicBool>,
-    master: Option<Box<dyn MasterPty + Send>>,
-    screen: Arc<Mutex<vt100::Parser>>,
-    raw: Arc<Mutex<Vec<u8>>>,
-}
-
-impl Session {
-    fn start(data: &Path, size: (u16, u16), args: &[&str], env: &[(&str, &str)]) -> Self {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: size.1,
-                cols: size.0,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("a pseudo-terminal");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_warroom"));
-        cmd.args(args);
-        cmd.cwd(data);
-        cmd.env_remove("NO_COLOR");
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("LANG", "C.UTF-8");
-        cmd.env("USER", "tester");
-        cmd.env("WARROOM_DATA_DIR", data);
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let child = pty.slave.spawn_command(cmd).expect("warroom starts");
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let writer = pty.master.take_writer().unwrap();
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(size.1, size.0, 0)));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let hang_up = Arc::new(AtomicBool::new(false));
-        let (screen_in, raw_in, stop) =
-            (Arc::clone(&screen), Arc::clone(&raw), Arc::clone(&hang_up));
-        thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 || stop.load(Ordering::SeqCst) {
-                    break;
-                }
-                screen_in.lock().unwrap().process(&buf[..n]);
-                raw_in.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        Self {
-            child,
-            writer: Some(writer),
-            hang_up,
-            master: Some(pty.master),
-            screen,
-            raw,
-        }
-    }
-
-    fn demo(data: &Path) -> Self {
-        Self::start(data, (80, 24), &["demo", "--speed", "10"], &[])
-    }
-
-    fn contents(&self) -> String {
-        self.screen.lock().unwrap().screen().contents()
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let contents = self.contents();
-            if contents.contains(needle) {
-                return contents;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{needle:?} never appeared; the screen shows:\n{contents}"
-            );
-            thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// Waits for a screen line that holds every one of `parts`.
-    fn wait_for_row(&self, parts: &[&str]) -> String {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let contents = self.contents();
-            if contents
-                .lines()
-                .any(|line| parts.iter().all(|p| line.contains(p)))
-            {
-                return contents;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no row with {parts:?}; the screen shows:\n{contents}"
-            );
-            thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn send(&mut self, keys: &str) {
-        let writer = self.writer.as_mut().expect("the terminal is open");
-        writer.write_all(keys.as_bytes()).unwrap();
-        writer.flush().unwrap();
-        thread::sleep(Duration::from_millis(150));
-    }
-
-    fn wait_exit(&mut self) -> bool {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return true;
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-        false
-    }
-
-    fn kill9(&mut self) {
-        let pid = self.child.process_id().unwrap().to_string();
-        let status = std::process::Command::new("kill")
-            .args(["-9", &pid])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        assert!(self.wait_exit());
-    }
-
-    fn raw(&self) -> Vec<u8> {
-        self.raw.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-const UP: &str = "\x1b[A";
-const DOWN: &str = "\x1b[B";
-const ENTER: &str = "\r";
-const CLEAR_LINE: &str = "\x15";
-
-/// Declares an incident at P2 with the given title.
-fn declare(session: &mut Session, title: &str) {
-    session.wait_for("D  declare");
-    session.send("D");
-    session.wait_for("Declare an incident");
-    session.send(CLEAR_LINE);
-    session.send(title);
-    session.send(&UP.repeat(3));
-    session.send(DOWN);
-    session.send(ENTER);
-    session.wait_for(" P2 ");
-}
-
-/// Declares from the banner a critical component's outage raises, taking the prefilled P1.
-fn declare_from_banner(session: &mut Session) {
-    session.wait_for("Primary database is DOWN (critical). Press D");
-    session.send("D");
-    session.wait_for("Declare an incident");
-    session.send(ENTER);
-    session.wait_for(" P1 ");
-}
-
-fn add_note(session: &mut Session, text: &str) {
-    session.send("n");
-    session.wait_for("Add a note");
-    session.send(text);
-    session.send(ENTER);
-    session.wait_for("Recorded: Note");
-}
+use support::pty::*;
 
 #[test]
 fn demo_starts_on_a_live_dashboard() {
@@ -535,25 +358,6 @@ impl Pager {
             .filter(|b| b.contains("\"trigger\""))
             .cloned()
             .collect()
-    }
-}
-
-fn journal_text(data: &Path) -> String {
-    let incidents = data.join("incidents");
-    let dir = std::fs::read_dir(&incidents)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    std::fs::read_to_string(dir.join("journal.jsonl")).unwrap()
-}
-
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + PATIENCE;
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        thread::sleep(Duration::from_millis(50));
     }
 }
 

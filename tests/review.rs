@@ -41,7 +41,7 @@ fn scripted() -> State {
         total: 9,
     };
     play(&mut state, Msg::RunFinished { started, outcome }, at(124));
-    state.injects = None;
+    state.drill = None;
     state
         .world
         .set("api", warroom::domain::Health::Down, None, at(130));

@@ -312,7 +312,7 @@ fn step_line(incident: &Incident) -> String {
     };
     let runs: usize = incident.steps.values().map(|p| p.runs.len()).sum();
     format!(
-        "Runbook steps: {} done, {} skipped, {} failed · commands run: {runs} · recovery actions: {}",
+        "Steps {} done · {} skipped · {} failed · {runs} commands · {} recoveries",
         count(StepMark::Done),
         count(StepMark::Skipped),
         count(StepMark::Failed),

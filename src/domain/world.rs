@@ -288,7 +288,22 @@ mod tests {
             speed: 1.0,
             repeat_every: repeat.map(Duration::from_secs),
             injects: vec![set(10, Health::Down), set(20, Health::Up)],
+            allow_commands: false,
+            allow_notify: false,
+            simulate: vec!["db".into()],
+            objectives: Vec::new(),
+            config: None,
         }
+    }
+
+    #[test]
+    fn an_inject_fired_early_does_not_fire_again() {
+        let mut engine = InjectEngine::new(scenario(None), t0());
+        assert!(engine.fire(1, t0()).is_some());
+        assert!(engine.fire(1, t0()).is_none(), "already fired");
+        let due = engine.due(t0() + TimeDelta::seconds(25));
+        assert_eq!(due.len(), 1, "only the first is left: {due:?}");
+        assert_eq!(due[0].at, Duration::from_secs(10));
     }
 
     #[test]

@@ -157,6 +157,9 @@ fn who(state: &State, ids: &[String]) -> String {
 #[must_use]
 pub fn banner(state: &State, view: &View) -> Option<Line<'static>> {
     let theme = &view.theme;
+    if state.drill.as_ref().is_some_and(|d| d.ended) || state.viewer.is_some() {
+        return None;
+    }
     let open = state
         .incident
         .as_ref()

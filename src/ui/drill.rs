@@ -43,7 +43,7 @@ pub fn clock_label(state: &State) -> Option<String> {
 pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let card = crate::update::drill::scorecard(state);
     let card_rows = card.as_ref().map_or(3, |c| c.objectives.len() as u16 + 4);
-    let header_rows = if area.height < 24 { 4 } else { 7 };
+    let header_rows = if area.height < 24 { 4 } else { 6 };
     let [header, injects, score] = Layout::vertical([
         Constraint::Length(header_rows),
         Constraint::Min(3),
@@ -101,13 +101,7 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         Span::styled(view.separator(), theme.style(Slot::Border)),
         pager,
     ]);
-    let mut lines = vec![
-        Line::from(Span::styled(
-            clock_label(state).unwrap_or_default(),
-            theme.style(Slot::Accent),
-        )),
-        safety,
-    ];
+    let mut lines = vec![safety];
     let briefing: Vec<&str> = briefing.split_whitespace().collect();
     lines.push(Line::styled(
         one_line(&briefing.join(" ")),

@@ -52,9 +52,26 @@ pub fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         Some(drill) if !drill.ended && state.viewer.is_none() => drill.engine.due(now),
         _ => Vec::new(),
     };
+    if !due.is_empty() {
+        follow_next_inject(state);
+    }
     due.into_iter()
         .filter_map(|inject| apply(state, inject, now))
         .collect()
+}
+
+/// Once the selected inject has fired, the selection moves on to the next one to come.
+fn follow_next_inject(state: &mut State) {
+    let Some(engine) = state.drill.as_ref().map(|d| &d.engine) else {
+        return;
+    };
+    let selected = state.ui.list(Screen::Drill).selected;
+    if engine.fired_at(selected).is_none() {
+        return;
+    }
+    if let Some(next) = (0..engine.scenario.injects.len()).find(|&i| engine.fired_at(i).is_none()) {
+        state.ui.list_mut(Screen::Drill).selected = next;
+    }
 }
 
 /// Applies one inject to the world; the journal effect when an incident is open.

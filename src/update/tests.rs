@@ -14,8 +14,15 @@ fn secs(n: i64) -> DateTime<Utc> {
 
 use super::play as run;
 
-fn declared(now: DateTime<Utc>) -> State {
+/// The demo without its (recorded, never sent) notification channels.
+fn quiet_demo() -> State {
     let mut state = demo::state("ic@host", t0());
+    state.config.notify = crate::config::Notify::default();
+    state
+}
+
+fn declared(now: DateTime<Utc>) -> State {
+    let mut state = quiet_demo();
     run(&mut state, Msg::Tick, now);
     run(&mut state, Msg::Action(Action::Declare), now);
     run(&mut state, Msg::Input("Checkout failing".into()), now);
@@ -53,7 +60,7 @@ fn declare_prefills_from_the_worst_failure_and_records_outages() {
     else {
         panic!("expected a declaration, got {effects:?}");
     };
-    assert_eq!(id, "20261122-0300-primary-database-down");
+    assert_eq!(id, "DRILL-20261122-0300-primary-database");
     assert!(*drill);
     assert!(
         outages
@@ -120,8 +127,8 @@ fn notes_severity_status_and_roles_are_recorded() {
     assert_eq!(incident.roles.scribe.as_deref(), Some("sam"));
     assert_eq!(
         state.records.len(),
-        6,
-        "five changes and the budgets recorded at declaration"
+        7,
+        "five changes, the drill's objectives and the budgets recorded at declaration"
     );
     assert_eq!(
         Incident::fold(&state.records).unwrap(),
@@ -216,7 +223,7 @@ fn filter_narrows_the_dashboard_and_escape_clears_it() {
     update(&mut state, Msg::Action(Action::Confirm), secs(1));
     assert_eq!(state.dashboard_rows().len(), 2);
     update(&mut state, Msg::Action(Action::Cancel), secs(1));
-    assert_eq!(state.dashboard_rows().len(), 10);
+    assert_eq!(state.dashboard_rows().len(), 11);
 }
 
 #[test]
@@ -250,6 +257,9 @@ mod incident_command {
             routing_key: crate::config::Secret::new("CANARY-routing-key"),
             url: crate::config::Secret::new("http://127.0.0.1:9/v2/enqueue"),
         });
+        state.config.notify.slack = None;
+        // A drill that allows notifications.
+        state.hold_notify = false;
         state
     }
 
@@ -317,7 +327,7 @@ mod incident_command {
     fn an_rto_breach_is_journaled_once_per_outage() {
         let mut state = demo::state("ic@host", t0());
         declare_p1(&mut state, secs(30));
-        state.injects = None;
+        state.drill = None;
         for s in [60, 400, 1000, 1200, 2000, 2001, 3000] {
             run(&mut state, Msg::Tick, secs(s));
         }
@@ -501,14 +511,14 @@ mod stepper {
 
     fn ready(now: DateTime<Utc>) -> State {
         let mut state = demo::state("ic@host", t0());
-        state
-            .runbooks
-            .push(crate::runbook::parse("rb.md", RUNBOOK).unwrap());
+        state.runbooks = vec![crate::runbook::parse("rb.md", RUNBOOK).unwrap()];
+        // A drill that allows commands.
+        state.dry_run = false;
         run(&mut state, Msg::Tick, now);
         run(&mut state, Msg::Action(Action::Declare), now);
         run(&mut state, Msg::Input("DB".into()), now);
         run(&mut state, Msg::Action(Action::Confirm), now);
-        state.injects = None;
+        state.drill = None;
         state.ui.screen = Screen::Runbooks;
         run(&mut state, Msg::Action(Action::Confirm), now);
         state
@@ -644,13 +654,13 @@ mod stepper {
 #[test]
 fn a_note_taken_in_the_stepper_belongs_to_the_step() {
     let mut state = demo::state("ic@host", t0());
-    state.runbooks.push(
+    state.runbooks = vec![
         crate::runbook::parse(
             "rb.md",
             "+++\nid = \"x\"\ntitle = \"X\"\n+++\n\n## One\n\ntext\n\n## Two\n\ntext\n",
         )
         .unwrap(),
-    );
+    ];
     run(&mut state, Msg::Action(Action::Declare), secs(1));
     run(&mut state, Msg::Input("Outage".into()), secs(1));
     run(&mut state, Msg::Action(Action::Confirm), secs(1));

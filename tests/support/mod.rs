@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests that watch processes and memory.
 #![allow(dead_code)]
 
+pub mod pty;
+
 /// This process's resident memory, in KiB.
 pub fn rss_kib() -> usize {
     std::fs::read_to_string("/proc/self/status")
