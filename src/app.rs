@@ -3,8 +3,8 @@
 
 use std::io::{self, Stdout};
 use std::mem::ManuallyDrop;
-use std::sync::mpsc as std_mpsc;
 use std::path::PathBuf;
+use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -632,6 +632,31 @@ fn spawn_recovery_points(app: &Loop, now: &crate::workers::probe::Now) {
     }
 }
 
+/// Starts the probes and recovery-point readers (none for a console that only shows).
+fn spawn_probes(app: &Loop, tx: mpsc::Sender<Msg>) -> Vec<tokio::task::JoinHandle<()>> {
+    if app.state.viewer.is_some() {
+        return Vec::new();
+    }
+    let clock = app.clock.clone();
+    let now: crate::workers::probe::Now = std::sync::Arc::new(move || clock.now());
+    spawn_recovery_points(app, &now);
+    let probes = app
+        .state
+        .config
+        .components
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i, c.probe.clone()))
+        .collect();
+    crate::workers::probe::spawn_with_fast(
+        probes,
+        app.state.config.probe_concurrency,
+        now,
+        tx,
+        &app.fast,
+    )
+}
+
 /// Runs the console until the user quits, the terminal goes away, or SIGTERM/SIGHUP arrives.
 pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
@@ -659,28 +684,7 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
         let last = app.state.records.last().map_or(0, |r| r.seq);
         spawn_follower(path, last, tx);
     }
-    let clock = app.clock.clone();
-    let probes = app
-        .state
-        .config
-        .components
-        .iter()
-        .enumerate()
-        .filter(|_| app.state.viewer.is_none())
-        .map(|(i, c)| (i, c.probe.clone()))
-        .collect();
-    let _probes = crate::workers::probe::spawn_with_fast(
-        probes,
-        app.state.config.probe_concurrency,
-        std::sync::Arc::new(move || clock.now()),
-        tx_probe,
-        &app.fast,
-    );
-    let clock = app.clock.clone();
-    let now_fn: crate::workers::probe::Now = std::sync::Arc::new(move || clock.now());
-    if app.state.viewer.is_none() {
-        spawn_recovery_points(&app, &now_fn);
-    }
+    let _probes = spawn_probes(&app, tx_probe);
     let mut guard = TerminalGuard::enter()?;
     let mut events = EventStream::new();
     // Drill and replay clocks run up to 60x: tick often enough that injects land on time.

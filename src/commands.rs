@@ -135,7 +135,11 @@ struct Launch {
     scenario: Option<crate::domain::world::Scenario>,
     speed: Option<f64>,
     /// A recorded incident to show read-only, instead of resuming the store's latest.
-    viewer: Option<(crate::state::Viewer, PathBuf, Vec<crate::domain::event::Record>)>,
+    viewer: Option<(
+        crate::state::Viewer,
+        PathBuf,
+        Vec<crate::domain::event::Record>,
+    )>,
 }
 
 impl Launch {
@@ -168,7 +172,9 @@ fn replay(cli: &Cli, target: &Path, speed: Option<f64>) -> anyhow::Result<ExitCo
             })?
     };
     let records = crate::launch::journal_records(&path)?;
-    let drill = records.iter().any(|r| matches!(r.event, crate::domain::event::Event::Drill { .. }));
+    let drill = records
+        .iter()
+        .any(|r| matches!(r.event, crate::domain::event::Event::Drill { .. }));
     let mode = if drill { Mode::Drill } else { Mode::Live };
     let config = crate::launch::recorded_config(cli.config.as_deref(), &records, mode)?;
     let mut launch = Launch::new(mode, config, (Vec::new(), Vec::new()));
@@ -209,9 +215,7 @@ fn console(cli: &Cli, launch: Launch) -> anyhow::Result<ExitCode> {
     store
         .ensure()
         .with_context(|| format!("cannot create incident folders under {}", data.display()))?;
-    let speed = speed
-        .or(scenario.as_ref().map(|s| s.speed))
-        .unwrap_or(1.0);
+    let speed = speed.or(scenario.as_ref().map(|s| s.speed)).unwrap_or(1.0);
     let mut state = State::new(config, mode, app::actor(), chrono::Utc::now());
     (state.runbooks, state.invalid_runbooks) = runbooks;
     state.dry_run = cli.dry_run;
@@ -229,7 +233,10 @@ fn console(cli: &Cli, launch: Launch) -> anyhow::Result<ExitCode> {
                 records,
                 applied: 0,
             });
-            (app::Opened::default(), app::Clock::starting_at(start, speed))
+            (
+                app::Opened::default(),
+                app::Clock::starting_at(start, speed),
+            )
         }
         Some((crate::state::Viewer::Follow, path, records)) => {
             app::follow_as_viewer(&mut state, &path);
@@ -438,6 +445,7 @@ fn verify(file: &Path) -> ExitCode {
 }
 
 /// The runbooks of a config's runbook folders.
+#[must_use]
 pub fn load_runbooks(config: &Config) -> RunbookSet {
     let mut runbooks: Vec<crate::runbook::Runbook> = Vec::new();
     let mut errors = Vec::new();

@@ -20,10 +20,22 @@ pub fn config() -> Config {
 
 /// The shipped runbooks, embedded so the demo suggests them anywhere.
 const RUNBOOKS: [(&str, &str); 5] = [
-    ("runbooks/db-failover.md", include_str!("../runbooks/db-failover.md")),
-    ("runbooks/cache-failover.md", include_str!("../runbooks/cache-failover.md")),
-    ("runbooks/app-rollback.md", include_str!("../runbooks/app-rollback.md")),
-    ("runbooks/region-failover.md", include_str!("../runbooks/region-failover.md")),
+    (
+        "runbooks/db-failover.md",
+        include_str!("../runbooks/db-failover.md"),
+    ),
+    (
+        "runbooks/cache-failover.md",
+        include_str!("../runbooks/cache-failover.md"),
+    ),
+    (
+        "runbooks/app-rollback.md",
+        include_str!("../runbooks/app-rollback.md"),
+    ),
+    (
+        "runbooks/region-failover.md",
+        include_str!("../runbooks/region-failover.md"),
+    ),
     (
         "runbooks/security-containment.md",
         include_str!("../runbooks/security-containment.md"),
@@ -48,8 +60,13 @@ pub fn runbooks() -> Vec<Runbook> {
 #[must_use]
 pub fn scenario(config: &Config) -> Scenario {
     let ids: Vec<String> = runbooks().into_iter().map(|r| r.id).collect();
-    config::parse_scenario("runbooks/drills/demo.toml", SCENARIO, Some(config), Some(&ids))
-        .expect("the embedded demo scenario is valid")
+    config::parse_scenario(
+        "runbooks/drills/demo.toml",
+        SCENARIO,
+        Some(config),
+        Some(&ids),
+    )
+    .expect("the embedded demo scenario is valid")
 }
 
 /// A console on the demo whose scenario clock starts at `now`.

@@ -1,6 +1,7 @@
 //! What a drill, a replay or a follower runs on: the scenario with its service, and the service
 //! config a recorded journal is shown against.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -90,8 +91,13 @@ pub fn check_scenario(path: &Path, text: &str, reference: Option<&Config>) -> Re
         None => None,
     };
     let config = loaded.as_ref().or(reference);
-    let ids: Option<Vec<String>> =
-        config.map(|c| crate::commands::load_runbooks(c).0.into_iter().map(|r| r.id).collect());
+    let ids: Option<Vec<String>> = config.map(|c| {
+        crate::commands::load_runbooks(c)
+            .0
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    });
     config::parse_scenario(&name, text, config, ids.as_deref()).map(drop)
 }
 
@@ -120,10 +126,7 @@ pub fn journal_records(path: &Path) -> anyhow::Result<Vec<Record>> {
             path.display(),
             other.kind()
         ),
-        None => anyhow::bail!(
-            "{}: the journal is empty; nothing to play",
-            path.display()
-        ),
+        None => anyhow::bail!("{}: the journal is empty; nothing to play", path.display()),
     }
 }
 
@@ -176,10 +179,11 @@ fn synthesized(records: &[Record]) -> Config {
     let quote = |s: &str| toml::Value::String(s.to_owned()).to_string();
     let mut text = "[service]\nname = \"recorded incident\"\n".to_owned();
     for id in &ids {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "\n[[component]]\nid = {0}\nname = {0}\ntier = \"standard\"\nprobe = {{ kind = \"sim\", state = \"unknown\" }}\n",
             quote(id)
-        ));
+        );
     }
     config::parse("(made from the journal)", &text).unwrap_or_else(|_| crate::demo::config())
 }
@@ -187,7 +191,9 @@ fn synthesized(records: &[Record]) -> Config {
 /// Where a follower finds the incident: by id, or the latest open one, in any store.
 pub fn follow_target(data: &Path, id: Option<&str>) -> anyhow::Result<(PathBuf, Mode)> {
     let found = match id {
-        Some(id) => crate::store::Store::find_any(data, Some(id), &[Mode::Live, Mode::Drill, Mode::Demo]),
+        Some(id) => {
+            crate::store::Store::find_any(data, Some(id), &[Mode::Live, Mode::Drill, Mode::Demo])
+        }
         None => [Mode::Live, Mode::Drill, Mode::Demo]
             .into_iter()
             .filter_map(|mode| Some((crate::store::Store::new(data, mode).latest_open()?, mode)))

@@ -85,7 +85,9 @@ impl Screen {
     /// The next (or previous) screen in `Tab` order; the drill screen only in a drill.
     #[must_use]
     pub fn cycle(self, forward: bool, drill: bool) -> Self {
-        let all: Vec<Self> = Self::iter().filter(|s| drill || *s != Self::Drill).collect();
+        let all: Vec<Self> = Self::iter()
+            .filter(|s| drill || *s != Self::Drill)
+            .collect();
         let step = if forward { 1 } else { all.len() - 1 };
         all[(self.index() + step) % all.len()]
     }

@@ -2,8 +2,8 @@
 
 mod support;
 
-use std::path::Path;
 use std::io::{Read, Write};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -149,18 +149,20 @@ fn escape_sequences_typed_into_a_note_are_shown_escaped() {
 }
 
 #[test]
-fn a_second_console_on_a_locked_incident_is_read_only() {
+fn a_second_console_on_a_locked_incident_becomes_a_follower() {
     let data = tempfile::tempdir().unwrap();
     let mut first = Session::demo(data.path());
     declare(&mut first, "Locked");
     let mut second = Session::demo(data.path());
-    let screen = second.wait_for("READ-ONLY journal");
+    let screen = second.wait_for("FOLLOW");
     assert!(screen.contains("Locked"), "{screen}");
     second.send("n");
-    second.wait_for("The journal cannot be written: another warroom is writing");
+    second.wait_for("Following read-only: the writing console makes the changes");
+    add_note(&mut first, "the writer still writes");
+    second.send("4");
+    second.wait_for("Note: the writer still writes");
     second.send("q");
     assert!(second.wait_exit());
-    add_note(&mut first, "the writer still writes");
 }
 
 #[test]
@@ -562,7 +564,7 @@ fn review_text_survives_kill_9_once_autosaved_and_exports_as_saved() {
     let mut session = Session::demo(data.path());
     declare(&mut session, "Review test");
     session.send("5");
-    session.wait_for("Post-incident review: Review test");
+    session.wait_for("Post-incident review: [DRILL] Review test");
     session.send("e");
     session.wait_for("editing");
     session.send("Root cause: the primary ran out of disk.");

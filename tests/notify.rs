@@ -101,6 +101,8 @@ fn state_with(url: &str) -> State {
         slack: None,
         webhook: None,
     };
+    // The demo is a drill: let it send, as a scenario with `allow_notify = true` does.
+    state.hold_notify = false;
     state
 }
 

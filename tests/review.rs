@@ -94,8 +94,14 @@ fn the_draft_is_markdown_that_renders_without_loss() {
             _ => {}
         }
     }
-    assert_eq!(headings, 11, "title and ten sections");
-    assert_eq!(tables, 4, "header, impact, metrics and timeline tables");
+    assert_eq!(
+        headings, 12,
+        "title, ten sections and the drill's scorecard"
+    );
+    assert_eq!(
+        tables, 5,
+        "header, impact, metrics, scorecard and timeline tables"
+    );
     assert_eq!(tasks, 1, "the action item checklist");
 }
 

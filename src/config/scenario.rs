@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use toml::Spanned;
 
-use super::diag::{self, Diagnostic, Invalid, Source};
-use super::file::{InjectFile, ObjectiveFile, ScenarioFile};
 use super::Config;
+use super::diag::{self, Diagnostic, Invalid, Source};
 use super::file::HumanDuration;
+use super::file::{InjectFile, ObjectiveFile, ScenarioFile};
 use crate::domain::Health;
 use crate::domain::drill::Objective;
 use crate::domain::world::{Inject, InjectAction, Scenario};
@@ -18,11 +18,9 @@ pub fn scenario_config(path: &Path, text: &str) -> Result<Option<PathBuf>, Inval
     let name = path.display().to_string();
     let src = Source { name: &name, text };
     let file: ScenarioFile = toml::from_str(text).map_err(|e| Invalid(vec![src.from_toml(&e)]))?;
-    Ok(file.config.map(|c| {
-        path.parent()
-            .unwrap_or(Path::new("."))
-            .join(c.into_inner())
-    }))
+    Ok(file
+        .config
+        .map(|c| path.parent().unwrap_or(Path::new(".")).join(c.into_inner())))
 }
 
 /// What a scenario is checked against: the service's config and its runbook ids.
@@ -34,7 +32,10 @@ struct Against<'a> {
 impl Against<'_> {
     fn component(&self, src: &Source, id: &Spanned<String>, errors: &mut Vec<Diagnostic>) {
         if let Some(config) = self.config.filter(|c| c.component(id.get_ref()).is_none()) {
-            let hint = diag::hint(id.get_ref(), config.components.iter().map(|c| c.id.as_str()));
+            let hint = diag::hint(
+                id.get_ref(),
+                config.components.iter().map(|c| c.id.as_str()),
+            );
             errors.push(src.at(
                 id.span(),
                 format!(
@@ -123,7 +124,9 @@ fn injects(
         previous = previous.max(at);
         if let Some(id) = &inject.component {
             against.component(src, id, errors);
-            let known = against.config.is_none_or(|c| c.component(id.get_ref()).is_some());
+            let known = against
+                .config
+                .is_none_or(|c| c.component(id.get_ref()).is_some());
             if known && against.config.is_some() && !simulate.contains(id.get_ref()) {
                 errors.push(src.at(
                     id.span(),
@@ -216,7 +219,10 @@ fn objective(
         return Some(Objective::Severity { severity });
     }
     if let Some(runbook) = &o.runbook {
-        if let Some(ids) = against.runbooks.filter(|ids| !ids.contains(runbook.get_ref())) {
+        if let Some(ids) = against
+            .runbooks
+            .filter(|ids| !ids.contains(runbook.get_ref()))
+        {
             let hint = diag::hint(runbook.get_ref(), ids.iter().map(String::as_str));
             errors.push(src.at(
                 runbook.span(),
@@ -233,9 +239,13 @@ fn objective(
     }
     if let Some(within) = &o.acknowledged_within {
         let level = o.level.as_ref().map_or(1, |l| *l.get_ref());
-        let deepest = against
-            .config
-            .map(|c| c.escalation.iter().map(|e| e.levels.len()).max().unwrap_or(0));
+        let deepest = against.config.map(|c| {
+            c.escalation
+                .iter()
+                .map(|e| e.levels.len())
+                .max()
+                .unwrap_or(0)
+        });
         if level == 0 || deepest.is_some_and(|d| level > d) {
             let span = o.level.as_ref().map_or(spanned.span(), toml::Spanned::span);
             errors.push(src.at(span, format!(

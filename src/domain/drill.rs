@@ -185,7 +185,10 @@ fn against_deadline(
     finished: bool,
 ) -> (Verdict, String) {
     match done {
-        Some(at) => (verdict(at - from <= within), format!("after {}", since(from, at))),
+        Some(at) => (
+            verdict(at - from <= within),
+            format!("after {}", since(from, at)),
+        ),
         None if finished || now - from > within => (Verdict::Missed, "not done".into()),
         None => (Verdict::Open, format!("{} so far", since(from, now))),
     }

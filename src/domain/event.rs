@@ -331,7 +331,11 @@ impl Event {
                 ..
             } => {
                 let commands = if *allow_commands { "run" } else { "dry-run" };
-                let notify = if *allow_notify { "sent" } else { "recorded, not sent" };
+                let notify = if *allow_notify {
+                    "sent"
+                } else {
+                    "recorded, not sent"
+                };
                 format!(
                     "Drill: {title} ({} objectives; commands {commands}, notifications {notify})",
                     objectives.len()

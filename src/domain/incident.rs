@@ -668,12 +668,22 @@ mod tests {
             incident_id(at(0), "Primary DB down!", false),
             "20261122-0300-primary-db-down"
         );
-        assert_eq!(incident_id(at(0), "火事 🔥", false), "20261122-0300-incident");
         assert_eq!(
-            incident_id(at(0), "Checkout payments failing: primary database down", false),
+            incident_id(at(0), "火事 🔥", false),
+            "20261122-0300-incident"
+        );
+        assert_eq!(
+            incident_id(
+                at(0),
+                "Checkout payments failing: primary database down",
+                false
+            ),
             "20261122-0300-checkout-payments-failing"
         );
-        assert_eq!(incident_id(at(0), &"x".repeat(300), false).len(), 14 + SLUG_MAX);
+        assert_eq!(
+            incident_id(at(0), &"x".repeat(300), false).len(),
+            14 + SLUG_MAX
+        );
         let drill = incident_id(at(0), &"x".repeat(300), true);
         assert!(drill.starts_with("DRILL-20261122-0300-"));
         assert_eq!(drill.len(), 14 + SLUG_MAX);

@@ -90,12 +90,20 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     };
     let safety = Line::from(vec![
         Span::styled(
-            if commands { "commands RUN FOR REAL" } else { "commands dry-run" },
+            if commands {
+                "commands RUN FOR REAL"
+            } else {
+                "commands dry-run"
+            },
             theme.style(if commands { Slot::Breach } else { Slot::Muted }),
         ),
         Span::styled(view.separator(), theme.style(Slot::Border)),
         Span::styled(
-            if notify { "notifications SENT" } else { "notifications recorded, not sent" },
+            if notify {
+                "notifications SENT"
+            } else {
+                "notifications recorded, not sent"
+            },
             theme.style(if notify { Slot::Breach } else { Slot::Muted }),
         ),
         Span::styled(view.separator(), theme.style(Slot::Border)),
@@ -212,7 +220,10 @@ fn render_scorecard(frame: &mut Frame, area: Rect, card: Option<&Scorecard>, vie
             theme.style(Slot::Muted),
         ));
     }
-    lines.push(Line::styled(card.metrics.clone(), theme.style(Slot::Accent)));
+    lines.push(Line::styled(
+        card.metrics.clone(),
+        theme.style(Slot::Accent),
+    ));
     lines.push(Line::styled(card.steps.clone(), theme.style(Slot::Muted)));
     frame.render_widget(Paragraph::new(lines).block(view.block(title)), area);
 }

@@ -193,7 +193,7 @@ fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, view: &View) 
     let theme = &view.theme;
     let sep = Span::styled(view.separator(), theme.style(Slot::Border));
     let mut spans = Vec::new();
-    if state.dry_run {
+    if state.dry_run && !state.is_drill() {
         spans.push(Span::styled(" DRY RUN ", theme.style(Slot::Drill)));
         spans.push(Span::raw(" "));
     }
@@ -201,7 +201,10 @@ fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, view: &View) 
         spans.push(Span::styled(format!(" {label} "), theme.style(Slot::Drill)));
         spans.push(Span::raw(" "));
     }
-    if let Some(label) = drill::clock_label(state).filter(|_| state.viewer != Some(Viewer::Follow)) {
+    let roomy = area.width >= 100 || state.ui.screen == Screen::Drill;
+    if let Some(label) =
+        drill::clock_label(state).filter(|_| roomy && state.viewer != Some(Viewer::Follow))
+    {
         spans.push(Span::styled(label, theme.style(Slot::Accent)));
         spans.push(sep.clone());
     }

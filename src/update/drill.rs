@@ -34,7 +34,11 @@ pub fn start(state: &mut State, scenario: crate::domain::world::Scenario, now: D
             })
             .collect();
         for (component, to) in changes {
-            if state.world.index(&component).is_some_and(|i| state.simulated(i)) {
+            if state
+                .world
+                .index(&component)
+                .is_some_and(|i| state.simulated(i))
+            {
                 state.world.set(&component, to, None, now);
             }
         }
@@ -164,7 +168,11 @@ fn simulated_recovery(state: &mut State, started: u64, now: DateTime<Utc>) -> Ve
     }) else {
         return Vec::new();
     };
-    let Some(index) = state.world.index(&component).filter(|&i| state.simulated(i)) else {
+    let Some(index) = state
+        .world
+        .index(&component)
+        .filter(|&i| state.simulated(i))
+    else {
         return Vec::new();
     };
     let chained: Vec<usize> = (0..state.world.ids.len())

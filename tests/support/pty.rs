@@ -206,4 +206,3 @@ pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
         thread::sleep(Duration::from_millis(50));
     }
 }
-

@@ -135,7 +135,11 @@ fn each_objective_is_scored_from_the_journal() {
     assert_eq!(card.summary(), "3 of 5 objectives met");
     assert!(card.metrics.contains("MTTD 1m00s"), "{}", card.metrics);
     assert_eq!(card.escalation, vec!["Level 1 acknowledged after 1m50s"]);
-    assert!(card.steps.starts_with("Steps 1 done · 0 skipped"), "{}", card.steps);
+    assert!(
+        card.steps.starts_with("Steps 1 done · 0 skipped"),
+        "{}",
+        card.steps
+    );
     let markdown = card.to_markdown();
     assert!(markdown.starts_with("## Drill scorecard: DB\n"));
     assert!(markdown.contains("| db back within its RTO of 5m00s | MISSED | down 6m10s |"));
@@ -181,7 +185,12 @@ fn without_a_declaration_nothing_is_met() {
 #[test]
 fn a_resolved_incident_decides_every_objective() {
     let mut records = journal();
-    records.retain(|r| !matches!(r.event, Event::StepMarked { .. } | Event::SeverityChanged { .. }));
+    records.retain(|r| {
+        !matches!(
+            r.event,
+            Event::StepMarked { .. } | Event::SeverityChanged { .. }
+        )
+    });
     let card = score("DB", t0(), &objectives(), &records, at(1000));
     assert_eq!(card.objectives[1].verdict, Verdict::Missed);
     assert_eq!(card.objectives[1].measured, "P2 chosen");
