@@ -65,6 +65,84 @@ fn validate_accepts_everything_shipped() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("ok: examples/warroom.toml (config)"));
     assert!(stdout(&out).contains("ok: runbooks/db-failover.md (runbook)"));
+    for drill in [
+        "database-failure",
+        "region-outage",
+        "security-breach",
+        "demo",
+    ] {
+        assert!(
+            stdout(&out).contains(&format!("ok: runbooks/drills/{drill}.toml (scenario)")),
+            "{}",
+            stdout(&out)
+        );
+    }
+}
+
+#[test]
+fn a_bad_scenario_is_refused_before_anything_starts() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("warroom.toml"), GOOD).unwrap();
+    std::fs::write(
+        tmp.path().join("bad.toml"),
+        "title = \"t\"\nconfig = \"warroom.toml\"\n[[inject]]\nat = \"1m\"\ncomponent = \"cache\"\nstate = \"down\"\n",
+    )
+    .unwrap();
+    let out = warroom(&["drill", "bad.toml"], tmp.path());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("bad.toml:5:13: unknown component `cache`"),
+        "{}",
+        stderr(&out)
+    );
+    let out = warroom(&["drill", "bad.toml", "--speed", "0"], tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`0` is out of range; use 1 to 60"),
+        "{}",
+        stderr(&out)
+    );
+    let out = warroom(&["drill", "missing.toml"], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("cannot read the scenario missing.toml"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn replay_and_follow_refuse_what_is_not_there() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("notes.txt"), "just some notes\n").unwrap();
+    let out = warroom(&["replay", "notes.txt"], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("notes.txt:1: not a warroom journal"),
+        "{}",
+        stderr(&out)
+    );
+    let out = warroom(&["replay", "no-such-incident"], tmp.path());
+    assert!(
+        stderr(&out).contains("no-such-incident: no such journal file or incident id"),
+        "{}",
+        stderr(&out)
+    );
+    let out = warroom(&["replay", "x", "--speed", "10000"], tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    let out = warroom(&["follow", "20260101-0000-nothing"], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no incident `20260101-0000-nothing`"),
+        "{}",
+        stderr(&out)
+    );
+    let out = warroom(&["follow"], tmp.path());
+    assert!(
+        stderr(&out).contains("no open incident to follow"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

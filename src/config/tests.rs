@@ -187,3 +187,99 @@ fn key_overrides_are_checked() {
     .unwrap();
     assert_eq!(config.keys[0].action, Action::Declare);
 }
+
+fn scenario_errors(text: &str) -> Vec<String> {
+    let config = crate::demo::config();
+    let runbooks = vec!["db-failover".to_owned()];
+    match parse_scenario("s.toml", text, Some(&config), Some(&runbooks)) {
+        Ok(_) => Vec::new(),
+        Err(Invalid(errors)) => errors.iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[test]
+fn a_full_scenario_parses_with_objectives_and_safe_defaults() {
+    let text = "title = \"t\"\nspeed = 5\n\
+        [[inject]]\nat = \"10s\"\ncomponent = \"db\"\nstate = \"down\"\n\
+        [[inject]]\nat = \"20s\"\ncomponent = \"db\"\nrecovery_point = \"7m\"\n\
+        [[inject]]\nat = \"30s\"\npager = \"failing\"\n\
+        [[inject]]\nat = \"40s\"\nmessage = \"hello\"\n\
+        [[objective]]\ndeclared_within = \"3m\"\n\
+        [[objective]]\nseverity = \"P1\"\n\
+        [[objective]]\nrunbook = \"db-failover\"\n\
+        [[objective]]\nacknowledged_within = \"5m\"\nlevel = 2\n\
+        [[objective]]\nrto_met = \"db\"\n";
+    let config = crate::demo::config();
+    let scenario = parse_scenario("s.toml", text, Some(&config), None).unwrap();
+    assert!(
+        !scenario.allow_commands && !scenario.allow_notify,
+        "safe by default"
+    );
+    assert_eq!(
+        scenario.simulate.len(),
+        config.components.len(),
+        "all simulated"
+    );
+    assert_eq!(scenario.injects.len(), 4);
+    use crate::domain::drill::Objective;
+    assert_eq!(
+        scenario.objectives[3],
+        Objective::Acknowledged {
+            level: 1,
+            within_secs: 300
+        }
+    );
+    assert_eq!(
+        scenario.objectives[4],
+        Objective::RtoMet {
+            component: "db".into(),
+            rto_secs: 300
+        },
+        "the RTO comes from the service"
+    );
+}
+
+#[test]
+fn scenario_mistakes_are_located_and_explained() {
+    let errors = scenario_errors(
+        "title = \"t\"\nspeed = 10000\n\
+         [[inject]]\nat = \"2m\"\ncomponent = \"dbb\"\nstate = \"down\"\n\
+         [[inject]]\nat = \"1m\"\nmessage = \"m\"\n\
+         [[inject]]\nat = \"3m\"\npager = \"broken\"\n\
+         [[objective]]\nrunbook = \"nope\"\n\
+         [[objective]]\nrto_met = \"cache\"\n\
+         [[objective]]\nacknowledged_within = \"1m\"\nlevel = 7\n\
+         [[objective]]\nseverity = \"P1\"\nrunbook = \"db-failover\"\n",
+    );
+    let expected = [
+        "s.toml:2:9: speed `10000` is out of range; use 1 to 60",
+        "s.toml:5:13: unknown component `dbb`",
+        "s.toml:8:6: inject at `1m` comes before the previous one (2m)",
+        "s.toml:11:6: pager `broken` is not known",
+        "s.toml:14:11: objective names unknown runbook `nope`",
+        "s.toml:16:11: no inject takes `cache` down or degraded",
+        "s.toml:19:9: level 7 is not an escalation level of the service (it has 3)",
+        "s.toml:20:1: an objective has exactly one of",
+    ];
+    assert_eq!(errors.len(), expected.len(), "{errors:#?}");
+    for (error, start) in errors.iter().zip(expected) {
+        assert!(
+            error.starts_with(start),
+            "{error}\n does not start with\n{start}"
+        );
+    }
+}
+
+#[test]
+fn injects_into_components_with_real_probes_are_refused() {
+    let errors = scenario_errors(
+        "title = \"t\"\nsimulate = [\"api\"]\n\
+         [[inject]]\nat = \"1s\"\ncomponent = \"db\"\nstate = \"down\"\n",
+    );
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("`db` keeps its real probe"),
+        "{}",
+        errors[0]
+    );
+}

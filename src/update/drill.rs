@@ -398,3 +398,6 @@ fn seek(state: &mut State, to: DateTime<Utc>) -> Vec<Effect> {
     effects.extend(play(state, to));
     effects
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,287 @@
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+
+use super::*;
+use crate::demo;
+use crate::domain::event::Channel;
+use crate::msg::Msg;
+use crate::update::play;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()
+}
+
+fn secs(n: i64) -> DateTime<Utc> {
+    t0() + TimeDelta::seconds(n)
+}
+
+fn declared_at(now: DateTime<Utc>) -> State {
+    let mut state = demo::state("ic@host", t0());
+    play(&mut state, Msg::Tick, now);
+    play(&mut state, Msg::Action(Action::Declare), now);
+    play(&mut state, Msg::Action(Action::Confirm), now);
+    state
+}
+
+fn kinds(state: &State) -> Vec<&'static str> {
+    state.records.iter().map(|r| r.event.kind()).collect()
+}
+
+#[test]
+fn a_drill_declaration_records_what_it_is_scored_on() {
+    let state = declared_at(secs(30));
+    let incident = state.incident.as_ref().unwrap();
+    assert!(incident.drill);
+    assert!(incident.id.starts_with("DRILL-"), "{}", incident.id);
+    let (title, started, objectives) = crate::domain::drill::recorded(&state.records).unwrap();
+    assert_eq!(title, "Demo: primary database failure");
+    assert_eq!(started, t0());
+    assert_eq!(objectives.len(), 5);
+}
+
+#[test]
+fn the_facilitator_pauses_and_changes_speed_through_the_clock() {
+    let mut state = demo::state("ic@host", t0());
+    state.ui.screen = Screen::Drill;
+    let effects = play(&mut state, Msg::Action(Action::Pause), secs(1));
+    assert_eq!(
+        effects,
+        vec![Effect::Clock {
+            paused: true,
+            speed: 1.0
+        }]
+    );
+    let effects = play(&mut state, Msg::Action(Action::Faster), secs(1));
+    assert_eq!(
+        effects,
+        vec![Effect::Clock {
+            paused: true,
+            speed: 2.0
+        }]
+    );
+    play(&mut state, Msg::Action(Action::Pause), secs(1));
+    assert!(!state.paused);
+}
+
+#[test]
+fn a_live_console_has_no_drill_clock() {
+    let mut state = demo::state("ic@host", t0());
+    state.drill = None;
+    state.mode = crate::state::Mode::Live;
+    assert!(play(&mut state, Msg::Action(Action::Pause), secs(1)).is_empty());
+    assert!(
+        state
+            .ui
+            .flash
+            .as_deref()
+            .unwrap()
+            .starts_with("Only in a drill")
+    );
+    play(&mut state, Msg::Action(Action::Drill), secs(1));
+    assert_eq!(state.ui.screen, Screen::Dashboard);
+}
+
+#[test]
+fn the_facilitator_fires_an_inject_early_and_it_does_not_fire_again() {
+    let mut state = declared_at(secs(30));
+    state.ui.screen = Screen::Drill;
+    let index = state
+        .drill
+        .as_ref()
+        .unwrap()
+        .engine
+        .scenario
+        .injects
+        .iter()
+        .position(|i| i.message.as_deref() == Some("new primary accepting writes"))
+        .unwrap();
+    state.ui.list_mut(Screen::Drill).selected = index;
+    play(&mut state, Msg::Action(Action::FireInject), secs(31));
+    let db = state.world.index("db").unwrap();
+    assert_eq!(state.world.health[db].state, crate::domain::Health::Up);
+    play(&mut state, Msg::Action(Action::FireInject), secs(32));
+    assert_eq!(
+        state.ui.flash.as_deref(),
+        Some("That inject has already fired")
+    );
+    let ups = |state: &State| {
+        state
+            .records
+            .iter()
+            .filter(|r| r.event.describe().starts_with("db down → up"))
+            .count()
+    };
+    assert_eq!(ups(&state), 1);
+    play(&mut state, Msg::Tick, secs(200));
+    assert_eq!(
+        ups(&state),
+        1,
+        "its scheduled time passes without a second firing"
+    );
+}
+
+#[test]
+fn a_free_text_message_and_the_end_of_the_drill_are_journaled() {
+    let mut state = declared_at(secs(30));
+    state.ui.screen = Screen::Drill;
+    play(&mut state, Msg::Action(Action::InjectMessage), secs(31));
+    play(
+        &mut state,
+        Msg::Input("The CFO is on the bridge".into()),
+        secs(31),
+    );
+    play(&mut state, Msg::Action(Action::Confirm), secs(31));
+    assert!(
+        state
+            .records
+            .iter()
+            .any(|r| r.event.describe() == "Scenario: The CFO is on the bridge")
+    );
+    play(&mut state, Msg::Action(Action::EndDrill), secs(40));
+    let effects = play(&mut state, Msg::Action(Action::Confirm), secs(40));
+    assert!(effects.contains(&Effect::Clock {
+        paused: true,
+        speed: 1.0
+    }));
+    assert!(!state.incident.as_ref().unwrap().is_open());
+    let injected = |state: &State| {
+        kinds(state)
+            .iter()
+            .filter(|k| matches!(**k, "component_changed" | "scenario_message"))
+            .count()
+    };
+    let before = injected(&state);
+    play(&mut state, Msg::Tick, secs(300));
+    assert_eq!(injected(&state), before, "no inject after the end");
+    assert!(scorecard(&state).unwrap().finished);
+}
+
+#[test]
+fn notifications_are_recorded_not_sent_and_a_failing_pager_fails_pages() {
+    let mut state = declared_at(secs(30));
+    let effects = play(&mut state, Msg::Action(Action::Page), secs(31));
+    assert!(effects.iter().all(|e| !matches!(e, Effect::Send { .. })));
+    let effects = play(&mut state, Msg::Tick, secs(32));
+    assert!(
+        effects.iter().all(|e| !matches!(e, Effect::Send { .. })),
+        "{effects:?}"
+    );
+    assert!(kinds(&state).contains(&"notify_held"));
+    let outbox = &state.incident.as_ref().unwrap().outbox;
+    assert!(
+        outbox
+            .iter()
+            .all(|o| matches!(o.delivery, crate::domain::incident::Delivery::Held { .. })),
+        "{outbox:?}"
+    );
+
+    // With the pager failing (an inject), pages fail even in a drill that may send.
+    state.hold_notify = false;
+    state.drill.as_mut().unwrap().pager_failing = true;
+    play(&mut state, Msg::Action(Action::Acknowledge), secs(33));
+    let effects = play(&mut state, Msg::Tick, secs(34));
+    assert!(effects.iter().all(|e| !matches!(
+        e,
+        Effect::Send {
+            channel: Channel::Pagerduty,
+            ..
+        }
+    )));
+    assert!(
+        state.records.iter().any(|r| matches!(
+            &r.event,
+            Event::NotifyFailed { error, .. } if error.contains("pager is failing")
+        )),
+        "{:?}",
+        kinds(&state)
+    );
+}
+
+#[test]
+fn commands_are_dry_runs_and_a_recovery_brings_the_simulated_chain_back() {
+    let mut state = declared_at(secs(40));
+    assert!(state.dry_run, "allow_commands is false");
+    let db = state.world.index("db").unwrap();
+    let api = state.world.index("api").unwrap();
+    assert!(state.world.health[api].state.is_failing());
+    state.ui.list_mut(Screen::Dashboard).selected = state
+        .dashboard_rows()
+        .iter()
+        .position(|&i| i == db)
+        .unwrap();
+    play(&mut state, Msg::Action(Action::Recover), secs(41));
+    play(&mut state, Msg::Action(Action::Confirm), secs(41));
+    play(&mut state, Msg::Input("db".into()), secs(42));
+    let effects = play(&mut state, Msg::Action(Action::Confirm), secs(42));
+    assert!(
+        effects
+            .iter()
+            .all(|e| !matches!(e, Effect::Recover { .. } | Effect::Run { .. })),
+        "nothing runs: {effects:?}"
+    );
+    assert!(state.records.iter().any(|r| matches!(
+        &r.event,
+        Event::CommandFinished { outcome, .. } if outcome == "dry run: not executed"
+    )));
+    assert_eq!(state.world.health[db].state, crate::domain::Health::Up);
+    assert_eq!(
+        state.world.health[api].state,
+        crate::domain::Health::Up,
+        "the API failed because of the database"
+    );
+}
+
+#[test]
+fn a_viewer_refuses_every_change() {
+    let mut state = declared_at(secs(30));
+    state.viewer = Some(Viewer::Follow);
+    for action in [
+        Action::Note,
+        Action::Declare,
+        Action::Acknowledge,
+        Action::Page,
+        Action::Resolve,
+        Action::Severity,
+        Action::Recover,
+        Action::EndDrill,
+    ] {
+        let effects = play(&mut state, Msg::Action(action), secs(31));
+        assert!(effects.is_empty(), "{action:?}: {effects:?}");
+        assert!(state.ui.overlay.is_none(), "{action:?} opened a dialog");
+    }
+    assert!(play(&mut state, Msg::Tick, secs(60)).is_empty());
+}
+
+#[test]
+fn replay_plays_records_up_to_its_clock_and_seeks_back_and_forth() {
+    let source = declared_at(secs(30));
+    let mut records = source.records.clone();
+    let mut note = records[0].clone();
+    note.seq = records.len() as u64 + 1;
+    note.at = secs(200);
+    note.event = Event::NoteAdded {
+        text: "later".into(),
+        step: None,
+    };
+    records.push(note);
+    let mut state = State::new(demo::config(), crate::state::Mode::Drill, "r".into(), t0());
+    state.viewer = Some(Viewer::Replay);
+    state.player = Some(Player {
+        records,
+        applied: 0,
+    });
+    play(&mut state, Msg::Tick, secs(30));
+    assert!(state.incident.is_some());
+    let db = state.world.index("db").unwrap();
+    assert!(
+        state.world.health[db].state.is_failing(),
+        "outages at declaration are shown"
+    );
+    assert!(state.incident.as_ref().unwrap().notes.is_empty());
+    let effects = play(&mut state, Msg::Action(Action::SeekForward), secs(150));
+    assert_eq!(effects[0], Effect::Seek { to: secs(200) });
+    assert_eq!(state.incident.as_ref().unwrap().notes.len(), 1);
+    assert!(state.paused, "the end of the journal stops the clock");
+    let effects = play(&mut state, Msg::Action(Action::SeekBack), secs(200));
+    assert_eq!(effects[0], Effect::Seek { to: secs(140) });
+    assert!(state.incident.as_ref().unwrap().notes.is_empty(), "rebuilt");
+}
