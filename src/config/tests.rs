@@ -221,17 +221,16 @@ fn a_full_scenario_parses_with_objectives_and_safe_defaults() {
         "all simulated"
     );
     assert_eq!(scenario.injects.len(), 4);
-    use crate::domain::drill::Objective;
     assert_eq!(
         scenario.objectives[3],
-        Objective::Acknowledged {
+        crate::domain::drill::Objective::Acknowledged {
             level: 1,
             within_secs: 300
         }
     );
     assert_eq!(
         scenario.objectives[4],
-        Objective::RtoMet {
+        crate::domain::drill::Objective::RtoMet {
             component: "db".into(),
             rto_secs: 300
         },
