@@ -48,18 +48,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     timeline.ui.screen = Screen::Timeline;
     save("timeline", &timeline, &view, (120, 40))?;
     let mut runbooks = showcase.clone();
-    for (name, text) in [
-        (
-            "runbooks/db-failover.md",
-            include_str!("../runbooks/db-failover.md"),
-        ),
-        (
-            "runbooks/cache-failover.md",
-            include_str!("../runbooks/cache-failover.md"),
-        ),
-    ] {
-        runbooks.runbooks.push(warroom::runbook::parse(name, text)?);
-    }
     runbooks.ui.screen = Screen::Runbooks;
     let now = runbooks.now;
     play(&mut runbooks, Msg::Action(Action::Confirm), now);
@@ -103,6 +91,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     view.set_input("");
     save("compact-40x12", &showcase, &view, (40, 12))?;
+    let mut facilitator = demo::worked(start);
+    facilitator.ui.screen = Screen::Drill;
+    save("facilitator", &facilitator, &view, (120, 40))?;
+    let now = facilitator.now;
+    play(&mut facilitator, Msg::Action(Action::EndDrill), now);
+    play(&mut facilitator, Msg::Action(Action::Confirm), now);
+    facilitator.ui.flash = None;
+    save("scorecard", &facilitator, &view, (100, 30))?;
     let light = View::new(Theme::select(Some("light"), Colors::TrueColor)?, false);
     save("theme-light", &showcase, &light, (80, 24))?;
     let mono = View::new(Theme::select(None, Colors::None)?, true);

@@ -124,3 +124,32 @@ pub fn showcase(start: DateTime<Utc>) -> State {
     state.ui.flash = None;
     state
 }
+
+/// The showcase worked further, for the facilitator screen: the level acknowledged, a
+/// db-failover step marked done, the drill clock at T+2m.
+#[must_use]
+pub fn worked(start: DateTime<Utc>) -> State {
+    use crate::keymap::Action;
+    use crate::msg::Msg;
+    use crate::update::play;
+    use chrono::TimeDelta;
+
+    let mut state = showcase(start);
+    let at = |secs: i64| start + TimeDelta::seconds(secs);
+    let steps: &[(i64, Msg)] = &[
+        (104, Msg::Action(Action::Acknowledge)),
+        (110, Msg::Action(Action::Runbooks)),
+        (111, Msg::Action(Action::Confirm)),
+        (112, Msg::Action(Action::MarkDone)),
+        (113, Msg::Action(Action::Cancel)),
+        (114, Msg::Action(Action::Dashboard)),
+        (115, Msg::Action(Action::Top)),
+    ];
+    for (secs, msg) in steps {
+        play(&mut state, Msg::Tick, at(*secs));
+        play(&mut state, msg.clone(), at(*secs));
+    }
+    play(&mut state, Msg::Tick, at(120));
+    state.ui.flash = None;
+    state
+}

@@ -401,39 +401,16 @@ fn review_screen() {
     snapshot_sizes("review_editing", &state, &view);
 }
 
-/// The showcase incident worked further: acknowledged, a runbook step marked, the database
-/// recovered by its (dry-run) recovery action.
-fn drill_worked() -> State {
-    let mut state = demo::showcase(t0());
-    let at = |secs| t0() + chrono::TimeDelta::seconds(secs);
-    let steps: &[(i64, Msg)] = &[
-        (104, Msg::Action(Action::Acknowledge)),
-        (110, Msg::Action(Action::Runbooks)),
-        (111, Msg::Action(Action::Confirm)),
-        (112, Msg::Action(Action::MarkDone)),
-        (113, Msg::Action(Action::Cancel)),
-        (114, Msg::Action(Action::Dashboard)),
-        (115, Msg::Action(Action::Top)),
-    ];
-    for (secs, msg) in steps {
-        play(&mut state, Msg::Tick, at(*secs));
-        play(&mut state, msg.clone(), at(*secs));
-    }
-    play(&mut state, Msg::Tick, at(120));
-    state.ui.flash = None;
-    state
-}
-
 #[test]
 fn facilitator_screen() {
-    let mut state = drill_worked();
+    let mut state = demo::worked(t0());
     state.ui.screen = warroom::state::Screen::Drill;
     snapshot_sizes("facilitator", &state, &view(false));
 }
 
 #[test]
 fn scorecard_after_the_drill_ends() {
-    let mut state = drill_worked();
+    let mut state = demo::worked(t0());
     let now = state.now;
     state.ui.screen = warroom::state::Screen::Drill;
     play(&mut state, Msg::Action(Action::EndDrill), now);

@@ -9,7 +9,7 @@ use super::{Slot, View};
 use crate::domain::event::StepMark;
 use crate::sanitize::one_line;
 use crate::state::{Screen, State};
-use crate::update::runbooks::{StepStatus, ordered, status, verification};
+use crate::update::runbooks::{StepStatus, ordered, status, suggested_for, verification};
 
 fn status_label(status: &StepStatus) -> (&'static str, Slot) {
     match status {
@@ -41,16 +41,21 @@ fn render_list(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         .into_iter()
         .map(|i| {
             let rb = &state.runbooks[i];
+            let mut detail = vec![Span::raw("  ")];
+            if suggested_for(state, i).is_some() {
+                detail.push(Span::styled("suggested · ", theme.style(Slot::Accent)));
+            }
+            detail.push(Span::styled(
+                format!(
+                    "{} · {}",
+                    one_line(&rb.id),
+                    one_line(&rb.components.join(", "))
+                ),
+                theme.style(Slot::Muted),
+            ));
             ListItem::new(vec![
                 Line::styled(one_line(&rb.title), theme.style(Slot::Text)),
-                Line::styled(
-                    format!(
-                        "  {} · {}",
-                        one_line(&rb.id),
-                        one_line(&rb.components.join(", "))
-                    ),
-                    theme.style(Slot::Muted),
-                ),
+                Line::from(detail),
             ])
         })
         .collect();

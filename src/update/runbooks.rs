@@ -25,20 +25,28 @@ pub enum StepStatus {
     Marked(StepMark),
 }
 
-/// Runbook indices in list order: those linked to the component selected on the dashboard first.
+/// The component selected on the dashboard, when a runbook is linked to it: the suggestion.
+#[must_use]
+pub fn suggested_for<'a>(state: &'a State, runbook: usize) -> Option<&'a crate::config::Component> {
+    let &index = state
+        .dashboard_rows()
+        .get(state.ui.list(Screen::Dashboard).selected)?;
+    let component = &state.config.components[index];
+    state.runbooks[runbook]
+        .components
+        .contains(&component.id)
+        .then_some(component)
+}
+
+/// Runbook indices in list order: those suggested for the selected component first.
 #[must_use]
 pub fn ordered(state: &State) -> Vec<usize> {
-    let selected = state
-        .dashboard_rows()
-        .get(state.ui.list(Screen::Dashboard).selected)
-        .map(|&i| state.config.components[i].id.clone());
     let mut order: Vec<usize> = (0..state.runbooks.len()).collect();
     order.sort_by_key(|&i| {
-        let rb = &state.runbooks[i];
-        let linked = selected
-            .as_ref()
-            .is_some_and(|id| rb.components.contains(id));
-        (!linked, rb.title.clone())
+        (
+            suggested_for(state, i).is_none(),
+            state.runbooks[i].title.clone(),
+        )
     });
     order
 }
