@@ -100,7 +100,7 @@ fn scorecard_rows(screen: &str) -> Vec<String> {
     screen
         .lines()
         .filter(|l| {
-            ["│met ", "│MISSED ", "│open ", "│MTTD", "│Steps"]
+            ["│met ", "│MISSED ", "│open ", "│MTTD", "│Steps:"]
                 .iter()
                 .any(|p| l.starts_with(p))
         })

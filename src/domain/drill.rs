@@ -315,7 +315,7 @@ fn step_line(incident: &Incident) -> String {
     };
     let runs: usize = incident.steps.values().map(|p| p.runs.len()).sum();
     format!(
-        "Steps {} done · {} skipped · {} failed · {runs} commands · {} recoveries",
+        "Steps: {} done, {} skipped, {} failed · commands: {runs} · recovery actions: {}",
         count(StepMark::Done),
         count(StepMark::Skipped),
         count(StepMark::Failed),

@@ -155,6 +155,7 @@ pub fn after_record(state: &mut State, record: &Record, now: DateTime<Utc>) -> V
             succeeded: true,
             ..
         } if state.drill.is_some() => simulated_recovery(state, *started, now),
+        Event::Resolved { .. } => finish(state),
         _ => Vec::new(),
     }
 }
@@ -289,6 +290,23 @@ pub fn message(state: &mut State, text: String, now: DateTime<Utc>) -> Vec<Effec
         message: Some(text),
     };
     apply(state, inject, now).into_iter().collect()
+}
+
+/// Resolving a drill's incident ends a drill that does not loop (the demo loops on).
+fn finish(state: &mut State) -> Vec<Effect> {
+    let Some(drill) = state
+        .drill
+        .as_mut()
+        .filter(|d| !d.ended && d.engine.scenario.repeat_every.is_none())
+    else {
+        return Vec::new();
+    };
+    drill.ended = true;
+    state.paused = true;
+    vec![Effect::Clock {
+        paused: true,
+        speed: state.speed,
+    }]
 }
 
 /// Ends the drill: no more injects, the clock stops, an open incident is resolved.

@@ -27,7 +27,7 @@ pub enum StepStatus {
 
 /// The component selected on the dashboard, when a runbook is linked to it: the suggestion.
 #[must_use]
-pub fn suggested_for<'a>(state: &'a State, runbook: usize) -> Option<&'a crate::config::Component> {
+pub fn suggested_for(state: &State, runbook: usize) -> Option<&crate::config::Component> {
     let &index = state
         .dashboard_rows()
         .get(state.ui.list(Screen::Dashboard).selected)?;

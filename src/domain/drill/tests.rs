@@ -136,7 +136,7 @@ fn each_objective_is_scored_from_the_journal() {
     assert!(card.metrics.contains("MTTD 1m00s"), "{}", card.metrics);
     assert_eq!(card.escalation, vec!["Level 1 acknowledged after 1m50s"]);
     assert!(
-        card.steps.starts_with("Steps 1 done · 0 skipped"),
+        card.steps.starts_with("Steps: 1 done, 0 skipped"),
         "{}",
         card.steps
     );

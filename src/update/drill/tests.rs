@@ -285,3 +285,22 @@ fn replay_plays_records_up_to_its_clock_and_seeks_back_and_forth() {
     assert_eq!(effects[0], Effect::Seek { to: secs(140) });
     assert!(state.incident.as_ref().unwrap().notes.is_empty(), "rebuilt");
 }
+
+#[test]
+fn resolving_ends_a_drill_but_the_demo_loops_on() {
+    let mut state = declared_at(secs(30));
+    play(&mut state, Msg::Action(Action::Resolve), secs(40));
+    play(&mut state, Msg::Action(Action::Confirm), secs(40));
+    assert!(!state.drill.as_ref().unwrap().ended, "the demo loops");
+
+    let mut state = demo::state("ic@host", t0());
+    state.drill.as_mut().unwrap().engine.scenario.repeat_every = None;
+    play(&mut state, Msg::Tick, secs(30));
+    play(&mut state, Msg::Action(Action::Declare), secs(30));
+    play(&mut state, Msg::Action(Action::Confirm), secs(30));
+    play(&mut state, Msg::Action(Action::Resolve), secs(40));
+    let effects = play(&mut state, Msg::Action(Action::Confirm), secs(40));
+    assert!(state.drill.as_ref().unwrap().ended);
+    assert!(effects.is_empty() || state.paused);
+    assert!(state.paused, "the clock stops with the drill");
+}
