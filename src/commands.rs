@@ -8,17 +8,14 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::CommandFactory;
 
-use crate::app::{self, Options};
-use crate::cli::{
-    Cli, Command, IncidentCommand, JournalCommand, LogLevel, ReviewCommand, RunbookCommand,
-};
+use crate::cli::{Cli, Command, IncidentCommand, JournalCommand, ReviewCommand, RunbookCommand};
 use crate::config::{self, Config, Invalid};
 use crate::domain::incident::{Incident, clock};
-use crate::journal::{self, open_private_file};
+use crate::journal;
 use crate::sanitize::sanitize;
-use crate::state::{Mode, State};
+use crate::state::Mode;
 use crate::store::{self, Store};
-use crate::ui::{Colors, Theme, View, time_of_day};
+use crate::ui::{Colors, Theme, time_of_day};
 
 /// No config file was found: exit 2 with directions.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +23,10 @@ use crate::ui::{Colors, Theme, View, time_of_day};
     "no config found: looked for --config, ./warroom.toml and {0}. Try `warroom demo` for the built-in demo, or start from the example: cp examples/warroom.toml warroom.toml"
 )]
 pub struct NoConfig(String);
+
+mod console;
+
+use console::{Launch, console, follow, replay};
 
 /// Runs the command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -96,186 +97,8 @@ fn load_config(cli: &Cli) -> anyhow::Result<Config> {
     config::load(&path)
 }
 
-fn init_logging(data: &Path, level: LogLevel) -> anyhow::Result<()> {
-    journal::create_private_dir(data)?;
-    let path = data.join("warroom.log");
-    let file = open_private_file(&path, false)?;
-    let level = match level {
-        LogLevel::Error => tracing::Level::ERROR,
-        LogLevel::Warn => tracing::Level::WARN,
-        LogLevel::Info => tracing::Level::INFO,
-        LogLevel::Debug => tracing::Level::DEBUG,
-        LogLevel::Trace => tracing::Level::TRACE,
-    };
-    tracing_subscriber::fmt()
-        .with_writer(std::sync::Mutex::new(file))
-        .with_ansi(false)
-        .with_max_level(level)
-        .try_init()
-        .map_err(|e| anyhow::anyhow!("cannot start logging: {e}"))
-}
-
-fn ascii_wanted(cli: &Cli) -> bool {
-    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-        .unwrap_or_default()
-        .to_lowercase();
-    cli.ascii || !(locale.contains("utf-8") || locale.contains("utf8"))
-}
-
 /// Runbooks found, and the diagnostics of those that did not load.
 pub type RunbookSet = (Vec<crate::runbook::Runbook>, Vec<config::Diagnostic>);
-
-/// What a console starts on.
-struct Launch {
-    mode: Mode,
-    config: Config,
-    runbooks: RunbookSet,
-    scenario: Option<crate::domain::world::Scenario>,
-    speed: Option<f64>,
-    /// A recorded incident to show read-only, instead of resuming the store's latest.
-    viewer: Option<(
-        crate::state::Viewer,
-        PathBuf,
-        Vec<crate::domain::event::Record>,
-    )>,
-}
-
-impl Launch {
-    fn new(mode: Mode, config: Config, runbooks: RunbookSet) -> Self {
-        Self {
-            mode,
-            config,
-            runbooks,
-            scenario: None,
-            speed: None,
-            viewer: None,
-        }
-    }
-}
-
-fn replay(cli: &Cli, target: &Path, speed: Option<f64>) -> anyhow::Result<ExitCode> {
-    let data = data_dir(cli)?;
-    let path = if target.exists() {
-        target.to_owned()
-    } else {
-        let id = target.to_string_lossy();
-        let modes = [Mode::Live, Mode::Drill, Mode::Demo];
-        Store::find_any(&data, Some(&id), &modes)
-            .map(|(s, _)| s.path)
-            .with_context(|| {
-                format!(
-                    "{}: no such journal file or incident id; `warroom incident list` shows the ids",
-                    target.display()
-                )
-            })?
-    };
-    let records = crate::launch::journal_records(&path)?;
-    let drill = records
-        .iter()
-        .any(|r| matches!(r.event, crate::domain::event::Event::Drill { .. }));
-    let mode = if drill { Mode::Drill } else { Mode::Live };
-    let config = crate::launch::recorded_config(cli.config.as_deref(), &records, mode)?;
-    let mut launch = Launch::new(mode, config, (Vec::new(), Vec::new()));
-    launch.speed = speed;
-    launch.viewer = Some((crate::state::Viewer::Replay, path, records));
-    console(cli, launch)
-}
-
-fn follow(cli: &Cli, id: Option<&str>) -> anyhow::Result<ExitCode> {
-    let data = data_dir(cli)?;
-    let (path, mode) = crate::launch::follow_target(&data, id)?;
-    let records = crate::launch::journal_records(&path)?;
-    let config = crate::launch::recorded_config(cli.config.as_deref(), &records, mode)?;
-    let runbooks = load_runbooks(&config);
-    let mut launch = Launch::new(mode, config, runbooks);
-    launch.viewer = Some((crate::state::Viewer::Follow, path, records));
-    console(cli, launch)
-}
-
-fn console(cli: &Cli, launch: Launch) -> anyhow::Result<ExitCode> {
-    let Launch {
-        mode,
-        config,
-        runbooks,
-        scenario,
-        speed,
-        viewer,
-    } = launch;
-    let colors = Colors::detect(|k| std::env::var(k).ok());
-    if colors == Colors::None {
-        crossterm::style::Colored::set_ansi_color_disabled(true);
-    }
-    let theme = Theme::select(cli.theme.as_deref().or(config.theme.as_deref()), colors)?;
-    let data = data_dir(cli)?;
-    init_logging(&data, cli.log_level)
-        .with_context(|| format!("the data directory {} is not usable", data.display()))?;
-    let store = Store::new(&data, mode);
-    store
-        .ensure()
-        .with_context(|| format!("cannot create incident folders under {}", data.display()))?;
-    let speed = speed.or(scenario.as_ref().map(|s| s.speed)).unwrap_or(1.0);
-    let mut state = State::new(config, mode, app::actor(), chrono::Utc::now());
-    (state.runbooks, state.invalid_runbooks) = runbooks;
-    state.dry_run = cli.dry_run;
-    state.speed = speed;
-    state.local_offset = crate::review::local_offset();
-    let (opened, clock) = match viewer {
-        Some((crate::state::Viewer::Replay, path, records)) => {
-            let start = records.first().map_or_else(chrono::Utc::now, |r| r.at);
-            state.viewer = Some(crate::state::Viewer::Replay);
-            state.journal = crate::state::JournalState::ReadOnly(format!(
-                "replay of {}: space pauses, +/- speed, [ and ] jump a minute",
-                path.display()
-            ));
-            state.player = Some(crate::state::Player {
-                records,
-                applied: 0,
-            });
-            (
-                app::Opened::default(),
-                app::Clock::starting_at(start, speed),
-            )
-        }
-        Some((crate::state::Viewer::Follow, path, records)) => {
-            app::follow_as_viewer(&mut state, &path);
-            for record in records {
-                crate::update::drill::show_record(&mut state, record);
-            }
-            let last = state.records.last().map(|r| r.at);
-            let opened = app::Opened {
-                journal: None,
-                follow: Some(path),
-            };
-            (opened, app::Clock::new(1.0, last))
-        }
-        None => {
-            let opened = app::resume(&store, &mut state);
-            let last = state.records.last().map(|r| r.at);
-            (opened, app::Clock::new(speed, last))
-        }
-    };
-    tracing::info!(
-        ?mode,
-        incident = state.incident.as_ref().map(|i| i.id.as_str()),
-        "console starting"
-    );
-    let view = View::new(theme, ascii_wanted(cli));
-    let options = Options {
-        state,
-        scenario,
-        store,
-        view,
-        clock,
-        follow: opened.follow,
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(app::run(options, opened.journal))?;
-    Ok(ExitCode::SUCCESS)
-}
 
 /// What kind of file a path holds, by where it lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

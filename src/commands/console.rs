@@ -1,0 +1,193 @@
+//! The interactive consoles: live, demo, drill, replay and follow, started from the command line.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use super::{RunbookSet, data_dir, load_runbooks};
+use crate::app::{self, Options};
+use crate::cli::{Cli, LogLevel};
+use crate::config::Config;
+use crate::journal::{self, open_private_file};
+use crate::state::{Mode, State};
+use crate::store::Store;
+use crate::ui::{Colors, Theme, View};
+
+fn init_logging(data: &Path, level: LogLevel) -> anyhow::Result<()> {
+    journal::create_private_dir(data)?;
+    let path = data.join("warroom.log");
+    let file = open_private_file(&path, false)?;
+    let level = match level {
+        LogLevel::Error => tracing::Level::ERROR,
+        LogLevel::Warn => tracing::Level::WARN,
+        LogLevel::Info => tracing::Level::INFO,
+        LogLevel::Debug => tracing::Level::DEBUG,
+        LogLevel::Trace => tracing::Level::TRACE,
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_max_level(level)
+        .try_init()
+        .map_err(|e| anyhow::anyhow!("cannot start logging: {e}"))
+}
+
+fn ascii_wanted(cli: &Cli) -> bool {
+    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_default()
+        .to_lowercase();
+    cli.ascii || !(locale.contains("utf-8") || locale.contains("utf8"))
+}
+
+/// What a console starts on.
+pub struct Launch {
+    pub mode: Mode,
+    pub config: Config,
+    pub runbooks: RunbookSet,
+    pub scenario: Option<crate::domain::world::Scenario>,
+    pub speed: Option<f64>,
+    /// A recorded incident to show read-only, instead of resuming the store's latest.
+    pub viewer: Option<(
+        crate::state::Viewer,
+        PathBuf,
+        Vec<crate::domain::event::Record>,
+    )>,
+}
+
+impl Launch {
+    pub fn new(mode: Mode, config: Config, runbooks: RunbookSet) -> Self {
+        Self {
+            mode,
+            config,
+            runbooks,
+            scenario: None,
+            speed: None,
+            viewer: None,
+        }
+    }
+}
+
+pub fn replay(cli: &Cli, target: &Path, speed: Option<f64>) -> anyhow::Result<ExitCode> {
+    let data = data_dir(cli)?;
+    let path = if target.exists() {
+        target.to_owned()
+    } else {
+        let id = target.to_string_lossy();
+        let modes = [Mode::Live, Mode::Drill, Mode::Demo];
+        Store::find_any(&data, Some(&id), &modes)
+            .map(|(s, _)| s.path)
+            .with_context(|| {
+                format!(
+                    "{}: no such journal file or incident id; `warroom incident list` shows the ids",
+                    target.display()
+                )
+            })?
+    };
+    let records = crate::launch::journal_records(&path)?;
+    let drill = records
+        .iter()
+        .any(|r| matches!(r.event, crate::domain::event::Event::Drill { .. }));
+    let mode = if drill { Mode::Drill } else { Mode::Live };
+    let config = crate::launch::recorded_config(cli.config.as_deref(), &records, mode)?;
+    let mut launch = Launch::new(mode, config, (Vec::new(), Vec::new()));
+    launch.speed = speed;
+    launch.viewer = Some((crate::state::Viewer::Replay, path, records));
+    console(cli, launch)
+}
+
+pub fn follow(cli: &Cli, id: Option<&str>) -> anyhow::Result<ExitCode> {
+    let data = data_dir(cli)?;
+    let (path, mode) = crate::launch::follow_target(&data, id)?;
+    let records = crate::launch::journal_records(&path)?;
+    let config = crate::launch::recorded_config(cli.config.as_deref(), &records, mode)?;
+    let runbooks = load_runbooks(&config);
+    let mut launch = Launch::new(mode, config, runbooks);
+    launch.viewer = Some((crate::state::Viewer::Follow, path, records));
+    console(cli, launch)
+}
+
+pub fn console(cli: &Cli, launch: Launch) -> anyhow::Result<ExitCode> {
+    let Launch {
+        mode,
+        config,
+        runbooks,
+        scenario,
+        speed,
+        viewer,
+    } = launch;
+    let colors = Colors::detect(|k| std::env::var(k).ok());
+    if colors == Colors::None {
+        crossterm::style::Colored::set_ansi_color_disabled(true);
+    }
+    let theme = Theme::select(cli.theme.as_deref().or(config.theme.as_deref()), colors)?;
+    let data = data_dir(cli)?;
+    init_logging(&data, cli.log_level)
+        .with_context(|| format!("the data directory {} is not usable", data.display()))?;
+    let store = Store::new(&data, mode);
+    store
+        .ensure()
+        .with_context(|| format!("cannot create incident folders under {}", data.display()))?;
+    let speed = speed.or(scenario.as_ref().map(|s| s.speed)).unwrap_or(1.0);
+    let mut state = State::new(config, mode, app::actor(), chrono::Utc::now());
+    (state.runbooks, state.invalid_runbooks) = runbooks;
+    state.dry_run = cli.dry_run;
+    state.speed = speed;
+    state.local_offset = crate::review::local_offset();
+    let (opened, clock) = match viewer {
+        Some((crate::state::Viewer::Replay, path, records)) => {
+            let start = records.first().map_or_else(chrono::Utc::now, |r| r.at);
+            state.viewer = Some(crate::state::Viewer::Replay);
+            state.journal = crate::state::JournalState::ReadOnly(format!(
+                "replay of {}: space pauses, +/- speed, [ and ] jump a minute",
+                path.display()
+            ));
+            state.player = Some(crate::state::Player {
+                records,
+                applied: 0,
+            });
+            (
+                app::Opened::default(),
+                app::Clock::starting_at(start, speed),
+            )
+        }
+        Some((crate::state::Viewer::Follow, path, records)) => {
+            app::follow_as_viewer(&mut state, &path);
+            for record in records {
+                crate::update::drill::show_record(&mut state, record);
+            }
+            let last = state.records.last().map(|r| r.at);
+            let opened = app::Opened {
+                journal: None,
+                follow: Some(path),
+            };
+            (opened, app::Clock::new(1.0, last))
+        }
+        None => {
+            let opened = app::resume(&store, &mut state);
+            let last = state.records.last().map(|r| r.at);
+            (opened, app::Clock::new(speed, last))
+        }
+    };
+    tracing::info!(
+        ?mode,
+        incident = state.incident.as_ref().map(|i| i.id.as_str()),
+        "console starting"
+    );
+    let view = View::new(theme, ascii_wanted(cli));
+    let options = Options {
+        state,
+        scenario,
+        store,
+        view,
+        clock,
+        follow: opened.follow,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(app::run(options, opened.journal))?;
+    Ok(ExitCode::SUCCESS)
+}
