@@ -41,7 +41,7 @@ pub enum LogLevel {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// The console on the embedded demo service (simulated, no network needed)
+    /// The embedded demo drill on a simulated payments service (no config or network needed)
     Demo {
         /// Scenario seconds per real second (1 to 60)
         #[arg(long, value_parser = parse_speed)]

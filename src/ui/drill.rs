@@ -151,6 +151,8 @@ fn render_injects(frame: &mut Frame, area: Rect, state: &State, view: &View) {
             };
             let when = if fired {
                 "fired".to_owned()
+            } else if drill.ended {
+                "not fired".to_owned()
             } else {
                 format!(
                     "in {}",
@@ -176,7 +178,7 @@ fn render_injects(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         [
             Constraint::Length(1),
             Constraint::Length(8),
-            Constraint::Length(9),
+            Constraint::Length(10),
             Constraint::Min(10),
         ],
     )
