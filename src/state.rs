@@ -43,6 +43,8 @@ pub struct Drill {
     pub pager_failing: bool,
     /// The facilitator ended the drill: no more injects.
     pub ended: bool,
+    /// When simulated latencies were last sampled.
+    pub sampled: Option<DateTime<Utc>>,
 }
 
 /// A journal being played back.

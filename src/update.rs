@@ -189,7 +189,12 @@ fn simulate_latency(state: &mut State, now: DateTime<Utc>) {
 }
 
 fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
-    if state.drill.is_some() {
+    // One simulated latency sample per drill second, however often the clock ticks.
+    if let Some(drill) = state.drill.as_mut().filter(|d| {
+        d.sampled
+            .is_none_or(|t| now - t >= chrono::TimeDelta::seconds(1))
+    }) {
+        drill.sampled = Some(now);
         simulate_latency(state, now);
     }
     let mut effects = drill::tick(state, now);

@@ -47,6 +47,7 @@ pub fn start(state: &mut State, scenario: crate::domain::world::Scenario, now: D
         engine,
         pager_failing: false,
         ended: false,
+        sampled: None,
     });
 }
 
