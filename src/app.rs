@@ -657,6 +657,20 @@ fn spawn_probes(app: &Loop, tx: mpsc::Sender<Msg>) -> Vec<tokio::task::JoinHandl
     )
 }
 
+/// How often time is fed to `update`: once a second of drill time, at most four times a second
+/// (a drill or replay at 10x still fires its injects within a quarter second of theirs).
+fn tick_period(state: &State) -> Duration {
+    let clocked = state.drill.is_some() || state.player.is_some();
+    let speed = if clocked { state.speed.max(1.0) } else { 1.0 };
+    Duration::from_secs_f64(1.0 / speed).max(Duration::from_millis(250))
+}
+
+fn ticker(period: Duration) -> tokio::time::Interval {
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    tick
+}
+
 /// Runs the console until the user quits, the terminal goes away, or SIGTERM/SIGHUP arrives.
 pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
@@ -687,11 +701,8 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
     let _probes = spawn_probes(&app, tx_probe);
     let mut guard = TerminalGuard::enter()?;
     let mut events = EventStream::new();
-    // Drill and replay clocks run up to 60x: tick often enough that injects land on time.
-    let clocked = app.state.drill.is_some() || app.state.player.is_some();
-    let period = Duration::from_millis(if clocked { 250 } else { 1000 });
-    let mut tick = tokio::time::interval(period);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut period = tick_period(&app.state);
+    let mut tick = ticker(period);
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     app.dispatch(Msg::Tick);
@@ -736,6 +747,10 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
                 Ok(msg) => app.dispatch(msg),
                 Err(_) => break,
             }
+        }
+        if tick_period(&app.state) != period {
+            period = tick_period(&app.state);
+            tick = ticker(period);
         }
     }
     drop(guard);

@@ -189,10 +189,11 @@ fn simulate_latency(state: &mut State, now: DateTime<Utc>) {
 }
 
 fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
-    // One simulated latency sample per drill second, however often the clock ticks.
+    // Simulated components report a latency every two seconds of drill time, however often the
+    // clock ticks (a real probe's default interval is ten).
     if let Some(drill) = state.drill.as_mut().filter(|d| {
         d.sampled
-            .is_none_or(|t| now - t >= chrono::TimeDelta::seconds(1))
+            .is_none_or(|t| now - t >= chrono::TimeDelta::seconds(2))
     }) {
         drill.sampled = Some(now);
         simulate_latency(state, now);

@@ -201,10 +201,9 @@ fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, view: &View) 
         spans.push(Span::styled(format!(" {label} "), theme.style(Slot::Drill)));
         spans.push(Span::raw(" "));
     }
-    let roomy = area.width >= 100 || state.ui.screen == Screen::Drill;
-    if let Some(label) =
-        drill::clock_label(state).filter(|_| roomy && state.viewer != Some(Viewer::Follow))
-    {
+    // The drill clock on the facilitator's screen, and always in a replay (whose clock it is).
+    let shown = state.ui.screen == Screen::Drill || state.viewer == Some(Viewer::Replay);
+    if let Some(label) = drill::clock_label(state).filter(|_| shown) {
         spans.push(Span::styled(label, theme.style(Slot::Accent)));
         spans.push(sep.clone());
     }
