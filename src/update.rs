@@ -656,21 +656,36 @@ fn incident_event(
 
 fn journaled(state: &mut State, record: Record) {
     let line = record.event.describe();
-    if let Event::Declared { .. } = record.event {
-        match Incident::declare(&record) {
-            Ok(incident) => state.incident = Some(incident),
-            Err(e) => return log(state, format!("Journal record not applied: {e}"), true),
-        }
-        state.records.clear();
-        state.journal = JournalState::Writable;
-    } else if let Some(incident) = &mut state.incident {
-        incident.apply(&record);
+    let declared = matches!(record.event, Event::Declared { .. });
+    if !fold(state, record) {
+        return;
     }
-    state.records.push(record);
+    if declared {
+        state.journal = JournalState::Writable;
+    }
     if matches!(&state.ui.overlay, Some(Overlay::Dialog(d)) if d.pending) {
         state.ui.overlay = None;
         state.ui.flash = Some(format!("Recorded: {}", one_line(&line)));
     }
+}
+
+/// Folds a durable record into the incident (a declaration starts a new one); false, and a line
+/// on the live log, if it cannot be applied.
+pub fn fold(state: &mut State, record: Record) -> bool {
+    if let Event::Declared { .. } = record.event {
+        match Incident::declare(&record) {
+            Ok(incident) => state.incident = Some(incident),
+            Err(e) => {
+                log(state, format!("Journal record not applied: {e}"), true);
+                return false;
+            }
+        }
+        state.records.clear();
+    } else if let Some(incident) = &mut state.incident {
+        incident.apply(&record);
+    }
+    state.records.push(record);
+    true
 }
 
 fn journal_failed(state: &mut State, error: String) {

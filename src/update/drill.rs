@@ -5,10 +5,10 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{can_write, log, open_dialog, transition_event};
+use crate::domain::Health;
 use crate::domain::drill::{self, Scorecard, next_speed};
 use crate::domain::event::{Event, Record};
 use crate::domain::world::{Inject, InjectAction};
-use crate::domain::{Health, incident::Incident};
 use crate::keymap::Action;
 use crate::msg::Effect;
 use crate::state::{DialogKind, Drill, Player, Screen, State, Viewer};
@@ -23,29 +23,36 @@ pub fn start(state: &mut State, scenario: crate::domain::world::Scenario, now: D
     state.hold_notify = !scenario.allow_notify;
     state.dry_run |= !scenario.allow_commands;
     let mut engine = crate::domain::world::InjectEngine::new(scenario, recorded.unwrap_or(now));
+    let mut pager_failing = false;
     if recorded.is_some() {
-        engine.due(now);
-        let changes: Vec<(String, Health)> = state
-            .records
-            .iter()
-            .filter_map(|r| match &r.event {
-                Event::ComponentChanged { component, to, .. } => Some((component.clone(), *to)),
-                _ => None,
-            })
-            .collect();
-        for (component, to) in changes {
+        // What the past injects did outside the journal: the pager and recovery points.
+        for inject in engine.due(now) {
+            let fired = engine.started + TimeDelta::from_std(inject.at).unwrap_or_default();
+            match inject.action {
+                InjectAction::Pager { failing } => pager_failing = failing,
+                InjectAction::RecoveryPoint { component, age } => {
+                    if let Some(index) = state.world.index(&component) {
+                        let age = TimeDelta::from_std(age).unwrap_or_default();
+                        state.recovery[index] = Some(Ok(fired - age));
+                    }
+                }
+                InjectAction::Set { .. } | InjectAction::Message => {}
+            }
+        }
+        let changes: Vec<WorldChange> = state.records.iter().flat_map(world_changes).collect();
+        for (component, to, detail, since) in changes {
             if state
                 .world
                 .index(&component)
                 .is_some_and(|i| state.simulated(i))
             {
-                state.world.set(&component, to, None, now);
+                state.world.set(&component, to, detail, since);
             }
         }
     }
     state.drill = Some(Drill {
         engine,
-        pager_failing: false,
+        pager_failing,
         ended: false,
         sampled: None,
     });
@@ -333,8 +340,11 @@ pub fn end(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     effects
 }
 
-/// Applies one journal record to a read-only console: the incident and the world.
-pub fn show_record(state: &mut State, record: Record) {
+/// A component's state as a record sets it: (component, state, detail, since).
+type WorldChange = (String, Health, Option<String>, DateTime<Utc>);
+
+/// The component states a record tells of: a change, or the outages at declaration.
+fn world_changes(record: &Record) -> Vec<WorldChange> {
     match &record.event {
         Event::ComponentChanged {
             component,
@@ -342,30 +352,26 @@ pub fn show_record(state: &mut State, record: Record) {
             detail,
             since,
             ..
-        } => {
-            state
-                .world
-                .set(component, *to, detail.clone(), since.unwrap_or(record.at));
-        }
-        Event::Declared { outages, .. } => {
-            for outage in outages {
-                state
-                    .world
-                    .set(&outage.component, outage.state, None, outage.since);
-            }
-        }
-        _ => {}
+        } => vec![(
+            component.clone(),
+            *to,
+            detail.clone(),
+            since.unwrap_or(record.at),
+        )],
+        Event::Declared { outages, .. } => outages
+            .iter()
+            .map(|o| (o.component.clone(), o.state, None, o.since))
+            .collect(),
+        _ => Vec::new(),
     }
-    if let Event::Declared { .. } = record.event {
-        match Incident::declare(&record) {
-            Ok(incident) => state.incident = Some(incident),
-            Err(e) => return log(state, format!("Journal record not applied: {e}"), true),
-        }
-        state.records.clear();
-    } else if let Some(incident) = &mut state.incident {
-        incident.apply(&record);
+}
+
+/// Applies one journal record to a read-only console: the incident and the world.
+pub fn show_record(state: &mut State, record: Record) {
+    for (component, to, detail, since) in world_changes(&record) {
+        state.world.set(&component, to, detail, since);
     }
-    state.records.push(record);
+    super::fold(state, record);
 }
 
 /// Replay: applies every record up to `now`; at the end of the journal the clock stops.

@@ -304,3 +304,62 @@ fn resolving_ends_a_drill_but_the_demo_loops_on() {
     assert!(effects.is_empty() || state.paused);
     assert!(state.paused, "the clock stops with the drill");
 }
+
+#[test]
+fn a_resumed_drill_continues_where_its_journal_left_it() {
+    use crate::domain::world::{Inject, InjectAction};
+    let mut state = demo::state("ic@host", t0());
+    let scenario = {
+        let engine = &mut state.drill.as_mut().unwrap().engine;
+        engine.scenario.injects.insert(
+            0,
+            Inject {
+                at: std::time::Duration::from_secs(1),
+                action: InjectAction::Pager { failing: true },
+                message: None,
+            },
+        );
+        engine.scenario.repeat_every = None;
+        engine.scenario.clone()
+    };
+    state.drill = None;
+    start(&mut state, scenario.clone(), t0());
+    play(&mut state, Msg::Tick, secs(30));
+    play(&mut state, Msg::Action(Action::Declare), secs(30));
+    play(&mut state, Msg::Action(Action::Confirm), secs(30));
+    play(&mut state, Msg::Tick, secs(50));
+    let records = state.records.clone();
+
+    let mut resumed = State::new(
+        demo::config(),
+        crate::state::Mode::Drill,
+        "ic".into(),
+        secs(90),
+    );
+    crate::update::resume(&mut resumed, records).unwrap();
+    start(&mut resumed, scenario, secs(90));
+    let drill = resumed.drill.as_ref().unwrap();
+    assert_eq!(
+        drill.engine.started,
+        t0(),
+        "the recorded start, not the restart"
+    );
+    assert!(
+        drill.pager_failing,
+        "the pager inject before the restart still holds"
+    );
+    let db = resumed.world.index("db").unwrap();
+    assert_eq!(resumed.world.health[db].state, crate::domain::Health::Down);
+    assert!(
+        play(&mut resumed, Msg::Tick, secs(91))
+            .iter()
+            .all(|e| !matches!(
+                e,
+                Effect::Append {
+                    event: Event::ComponentChanged { .. },
+                    ..
+                }
+            )),
+        "past injects do not fire again"
+    );
+}
