@@ -1,34 +1,34 @@
 //! The loop: one task owns the terminal; keys, worker messages and a 1 Hz tick become `Msg`s;
 //! `update` decides, the effects run, and the screen is drawn when something changed.
 
-use std::io::{self, Stdout};
-use std::mem::ManuallyDrop;
 use std::path::PathBuf;
 use std::sync::mpsc as std_mpsc;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
-use chrono::{DateTime, Utc};
+use crossterm::event;
 use crossterm::event::{Event as TermEvent, EventStream, KeyEvent, KeyEventKind};
-use crossterm::{cursor, event, execute, terminal};
 use futures_util::StreamExt;
-use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
-use crate::domain::drill::DrillClock;
-use crate::domain::event::Record;
 use crate::domain::world::Scenario;
-use crate::journal::{Journal, JournalError, Recovery};
+use crate::journal::Journal;
 use crate::keymap::Key;
 use crate::msg::{Effect, Msg};
-use crate::state::{JournalState, State, Viewer};
+use crate::state::State;
 use crate::store::Store;
 use crate::ui::{self, View};
 use crate::update::{self, update};
 use crate::workers::journal::{self as writer, Command};
+
+mod clock;
+mod open;
+mod screen;
+
+pub use clock::Clock;
+use open::spawn_follower;
+pub use open::{Opened, actor, follow_as_viewer, resume};
+pub use screen::{TerminalGuard, restore_terminal};
 
 /// Most messages handled before the screen is drawn again.
 const DRAIN_CAP: usize = 256;
@@ -81,59 +81,6 @@ impl Frame {
     }
 }
 
-/// The console's clock: wall time, or drill time that can be paused, sped up and moved.
-/// Shared with the probe workers, which stamp their samples with it.
-#[derive(Debug, Clone)]
-pub struct Clock {
-    epoch: Instant,
-    drill: Arc<Mutex<DrillClock>>,
-}
-
-impl Clock {
-    /// A clock starting now, or at `not_before` if that is later (an accelerated drill's journal
-    /// can be ahead of the wall clock; time must never run backwards for it).
-    #[must_use]
-    pub fn new(speed: f64, not_before: Option<DateTime<Utc>>) -> Self {
-        let start = not_before.map_or_else(Utc::now, |t| t.max(Utc::now()));
-        Self::starting_at(start, speed)
-    }
-
-    /// A clock that shows `start` now (a replay starts at the journal's first record).
-    #[must_use]
-    pub fn starting_at(start: DateTime<Utc>, speed: f64) -> Self {
-        Self {
-            epoch: Instant::now(),
-            drill: Arc::new(Mutex::new(DrillClock::new(start, speed, Duration::ZERO))),
-        }
-    }
-
-    fn with<T>(&self, f: impl FnOnce(&mut DrillClock, Duration) -> T) -> T {
-        let wall = self.epoch.elapsed();
-        let mut clock = self
-            .drill
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        f(&mut clock, wall)
-    }
-
-    /// The domain's `now`.
-    #[must_use]
-    pub fn now(&self) -> DateTime<Utc> {
-        self.with(|c, wall| c.now(wall))
-    }
-
-    fn set(&self, paused: bool, speed: f64) {
-        self.with(|c, wall| {
-            c.set_speed(speed, wall);
-            c.set_paused(paused, wall);
-        });
-    }
-
-    fn seek(&self, to: DateTime<Utc>) {
-        self.with(|c, wall| c.seek(to, wall));
-    }
-}
-
 /// What the console runs on.
 pub struct Options {
     pub state: State,
@@ -143,174 +90,6 @@ pub struct Options {
     pub clock: Clock,
     /// A journal another console writes, tailed read-only.
     pub follow: Option<PathBuf>,
-}
-
-/// Puts the terminal back as it was: on drop, on panic and on signals.
-pub struct TerminalGuard {
-    /// Never dropped: ratatui's own drop prints to stderr, which panics once the terminal is gone.
-    /// `restore_terminal` shows the cursor instead.
-    pub terminal: ManuallyDrop<Terminal<CrosstermBackend<Stdout>>>,
-}
-
-impl TerminalGuard {
-    pub fn enter() -> anyhow::Result<Self> {
-        terminal::enable_raw_mode()
-            .context("cannot put the terminal in raw mode (is this a terminal?)")?;
-        let mut stdout = io::stdout();
-        execute!(
-            stdout,
-            terminal::EnterAlternateScreen,
-            event::EnableBracketedPaste,
-            cursor::Hide
-        )?;
-        let terminal = Terminal::new(CrosstermBackend::new(stdout))?;
-        Ok(Self {
-            terminal: ManuallyDrop::new(terminal),
-        })
-    }
-}
-
-/// Restores the terminal; safe to call more than once.
-pub fn restore_terminal() {
-    let _ = terminal::disable_raw_mode();
-    let _ = execute!(
-        io::stdout(),
-        event::DisableBracketedPaste,
-        terminal::LeaveAlternateScreen,
-        cursor::Show
-    );
-}
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        restore_terminal();
-    }
-}
-
-/// What `resume` opened: the journal to write to, or the journal to follow.
-#[derive(Default)]
-pub struct Opened {
-    pub journal: Option<Journal>,
-    pub follow: Option<PathBuf>,
-}
-
-/// Opens the latest open incident of the store into the state: for writing, or, when another
-/// console holds it, as a follower.
-pub fn resume(store: &Store, state: &mut State) -> Opened {
-    let Some(summary) = store.latest_open() else {
-        return Opened::default();
-    };
-    let mut follow = None;
-    let (journal, records) = match Journal::open(&summary.path) {
-        Ok((journal, records, recovery)) => {
-            note_recovery(state, &recovery);
-            (Some(journal), records)
-        }
-        Err(JournalError::Locked { path }) => {
-            follow_as_viewer(state, &path);
-            follow = Some(path);
-            (
-                None,
-                Journal::read(&summary.path)
-                    .map(|s| s.records)
-                    .unwrap_or_default(),
-            )
-        }
-        Err(error) => {
-            state.journal = JournalState::ReadOnly(error.to_string());
-            (
-                None,
-                Journal::read(&summary.path)
-                    .map(|s| s.records)
-                    .unwrap_or_default(),
-            )
-        }
-    };
-    if let Err(error) = update::resume(state, records) {
-        update::log(state, format!("{}: {error}", summary.path.display()), true);
-        return Opened::default();
-    }
-    Opened { journal, follow }
-}
-
-/// Makes the console a follower of the journal at `path`: it shows, and never writes.
-pub fn follow_as_viewer(state: &mut State, path: &std::path::Path) {
-    state.viewer = Some(Viewer::Follow);
-    state.journal = JournalState::ReadOnly(format!(
-        "following {} read-only; the writing console makes the changes",
-        path.display()
-    ));
-}
-
-/// Tails a journal: every 200 ms, records past the last one seen go to the loop.
-fn spawn_follower(path: PathBuf, mut last: u64, tx: mpsc::Sender<Msg>) {
-    tokio::spawn(async move {
-        let mut size = 0;
-        loop {
-            let now_size = std::fs::metadata(&path).map_or(0, |m| m.len());
-            if now_size != size {
-                size = now_size;
-                let records: Vec<Record> = Journal::read(&path)
-                    .map(|scan| scan.records)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|r| r.seq > last)
-                    .collect();
-                if let Some(newest) = records.last() {
-                    last = newest.seq;
-                    if tx.send(Msg::Followed(records)).await.is_err() {
-                        return;
-                    }
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    });
-}
-
-fn note_recovery(state: &mut State, recovery: &Recovery) {
-    match recovery {
-        Recovery::Clean => {}
-        Recovery::TailRepaired { fault, copy, bytes } => {
-            let text = format!(
-                "Journal repaired: a torn tail at {fault} ({bytes} bytes) was moved to {}",
-                copy.display()
-            );
-            tracing::warn!("{text}");
-            update::log(state, text, true);
-        }
-        Recovery::ReadOnly { fault } => {
-            let text = format!("journal damaged at {fault}; opened read-only and left untouched");
-            tracing::error!("{text}");
-            state.journal = JournalState::ReadOnly(text);
-        }
-    }
-}
-
-/// Who is at the keyboard: `$USER@host`.
-#[must_use]
-pub fn actor() -> String {
-    let user = std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .ok()
-        .filter(|u| !u.is_empty())
-        .or_else(user_from_passwd)
-        .unwrap_or_else(|| "unknown".into());
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
-        .map_or_else(|_| "localhost".into(), |h| h.trim().to_owned());
-    format!("{user}@{host}")
-}
-
-/// The login name of this process's user, from `/etc/passwd`.
-fn user_from_passwd() -> Option<String> {
-    use std::os::unix::fs::MetadataExt;
-    let uid = std::fs::metadata("/proc/self").ok()?.uid().to_string();
-    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
-    passwd.lines().find_map(|line| {
-        let fields: Vec<&str> = line.split(':').collect();
-        (fields.get(2) == Some(&uid.as_str())).then(|| fields[0].to_owned())
-    })
 }
 
 struct Loop {
