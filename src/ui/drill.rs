@@ -14,7 +14,7 @@ use crate::state::{Screen, State};
 
 /// `T+00:04:12 ×10 PAUSED`: the drill clock for the status bar and this screen.
 #[must_use]
-pub fn clock_label(state: &State) -> Option<String> {
+pub fn clock_label(state: &State, ascii: bool) -> Option<String> {
     let started = match &state.drill {
         Some(drill) => drill.engine.started,
         None => {
@@ -32,8 +32,9 @@ pub fn clock_label(state: &State) -> Option<String> {
     } else {
         ""
     };
+    let times = if ascii { 'x' } else { '×' };
     Some(format!(
-        "T+{} ×{}{run}",
+        "T+{} {times}{}{run}",
         clock(state.now - started),
         state.speed
     ))

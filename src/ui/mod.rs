@@ -203,7 +203,7 @@ fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, view: &View) 
     }
     // The drill clock on the facilitator's screen, and always in a replay (whose clock it is).
     let shown = state.ui.screen == Screen::Drill || state.viewer == Some(Viewer::Replay);
-    if let Some(label) = drill::clock_label(state).filter(|_| shown) {
+    if let Some(label) = drill::clock_label(state, view.ascii).filter(|_| shown) {
         spans.push(Span::styled(label, theme.style(Slot::Accent)));
         spans.push(sep.clone());
     }
