@@ -294,9 +294,6 @@ fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<E
         });
         return Vec::new();
     }
-    if let Some(effects) = drill::action(state, action, now) {
-        return effects;
-    }
     if state.ui.screen == Screen::Review
         && let Some(effects) = review::action(state, action, now)
     {
@@ -365,9 +362,8 @@ fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<E
             open_incident_dialog(state, action);
         }
         Action::Confirm => open_detail(state),
-        Action::NextChoice
-        | Action::PrevChoice
-        | Action::Drill
+        Action::NextChoice | Action::PrevChoice => {}
+        Action::Drill
         | Action::Pause
         | Action::Faster
         | Action::Slower
@@ -375,7 +371,7 @@ fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<E
         | Action::SeekForward
         | Action::FireInject
         | Action::InjectMessage
-        | Action::EndDrill => {}
+        | Action::EndDrill => return drill::action(state, action, now),
     }
     Vec::new()
 }

@@ -206,11 +206,11 @@ fn simulated_recovery(state: &mut State, started: u64, now: DateTime<Utc>) -> Ve
     effects
 }
 
-/// The facilitator's and the replay's keys; `None` for other actions.
-pub fn action(state: &mut State, action: Action, now: DateTime<Utc>) -> Option<Vec<Effect>> {
+/// The facilitator's and the replay's keys; where they do not apply, the footer says why.
+pub fn action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
     let clocked = state.drill.is_some() || state.viewer == Some(Viewer::Replay);
-    let effects = match action {
-        Action::Drill if state.drill.is_some() || state.is_drill() => {
+    match action {
+        Action::Drill if state.is_drill() => {
             state.ui.screen = Screen::Drill;
             Vec::new()
         }
@@ -244,24 +244,14 @@ pub fn action(state: &mut State, action: Action, now: DateTime<Utc>) -> Option<V
             open_dialog(state, DialogKind::EndDrill, String::new(), 0);
             Vec::new()
         }
-        Action::Drill
-        | Action::Pause
-        | Action::Faster
-        | Action::Slower
-        | Action::SeekBack
-        | Action::SeekForward
-        | Action::FireInject
-        | Action::InjectMessage
-        | Action::EndDrill => {
+        _ => {
             state.ui.flash = Some(match state.viewer {
                 Some(_) => "This console only shows the incident".into(),
                 None => "Only in a drill (warroom drill, warroom demo) or a replay".into(),
             });
             Vec::new()
         }
-        _ => return None,
-    };
-    Some(effects)
+    }
 }
 
 fn writable_drill(state: &mut State) -> bool {
