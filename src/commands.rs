@@ -410,7 +410,7 @@ fn review_export(
             crate::review::render(name, template, &context).map_err(|d| Invalid(vec![d]))?
         }
     };
-    if let Some(card) = crate::review::scorecard(&scan.records, chrono::Utc::now())
+    if let Some(card) = crate::review::scorecard(&incident, &scan.records, chrono::Utc::now())
         && !markdown.contains(crate::review::SCORECARD_HEADING)
     {
         markdown.push('\n');

@@ -99,9 +99,8 @@ pub const SCORECARD_HEADING: &str = "## Drill scorecard";
 
 /// A drill journal's scorecard as Markdown; `None` for a real incident.
 #[must_use]
-pub fn scorecard(records: &[Record], now: DateTime<Utc>) -> Option<String> {
-    let (title, started, objectives) = crate::domain::drill::recorded(records)?;
-    Some(crate::domain::drill::score(title, started, objectives, records, now).to_markdown())
+pub fn scorecard(incident: &Incident, records: &[Record], now: DateTime<Utc>) -> Option<String> {
+    crate::domain::drill::score_recorded(incident, records, now).map(|card| card.to_markdown())
 }
 
 fn impact(
@@ -309,7 +308,7 @@ pub fn context(
         acknowledged: incident.acknowledged.map(utc),
         actions,
         timeline,
-        scorecard: scorecard(records, now).map(|s| s.trim_end().to_owned()),
+        scorecard: scorecard(incident, records, now).map(|s| s.trim_end().to_owned()),
     }
 }
 

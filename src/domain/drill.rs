@@ -138,6 +138,24 @@ fn since(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
     brief((to - from).max(TimeDelta::zero()))
 }
 
+/// The scorecard of an incident whose journal records a drill; `None` for a real incident.
+#[must_use]
+pub fn score_recorded(
+    incident: &Incident,
+    records: &[Record],
+    now: DateTime<Utc>,
+) -> Option<Scorecard> {
+    let (title, started, objectives) = recorded(records)?;
+    Some(score(
+        title,
+        started,
+        objectives,
+        Some(incident),
+        records,
+        now,
+    ))
+}
+
 /// Scores a drill from its journal at `now` (an open objective may still be met). Without a
 /// declaration, every objective is judged as not achieved once its time has passed.
 #[must_use]
@@ -145,16 +163,16 @@ pub fn score(
     title: &str,
     started: DateTime<Utc>,
     objectives: &[Objective],
+    incident: Option<&Incident>,
     records: &[Record],
     now: DateTime<Utc>,
 ) -> Scorecard {
-    let incident = Incident::fold(records).ok();
-    let finished = incident.as_ref().is_some_and(|i| !i.is_open());
+    let finished = incident.is_some_and(|i| !i.is_open());
     let scored = objectives
         .iter()
-        .map(|o| judge(o, incident.as_ref(), records, started, now))
+        .map(|o| judge(o, incident, records, started, now))
         .collect();
-    let (metrics, escalation, steps) = match &incident {
+    let (metrics, escalation, steps) = match incident {
         Some(i) => (i.metrics(), escalation_lines(i, records), step_line(i)),
         None => (
             "No incident was declared".to_owned(),
@@ -194,6 +212,11 @@ fn against_deadline(
     }
 }
 
+/// When the first record whose event `matches` was written.
+fn first_at(records: &[Record], matches: impl Fn(&Event) -> bool) -> Option<DateTime<Utc>> {
+    records.iter().find(|r| matches(&r.event)).map(|r| r.at)
+}
+
 fn judge(
     objective: &Objective,
     incident: Option<&Incident>,
@@ -215,21 +238,17 @@ fn judge(
             )
         }
         (Objective::Acknowledged { level, within_secs }, Some(i)) => {
-            let acked = records.iter().find_map(|r| match r.event {
-                Event::Acknowledged { level: l } if l >= *level => Some(r.at),
-                _ => None,
-            });
+            let acked = first_at(
+                records,
+                |e| matches!(e, Event::Acknowledged { level: l } if l >= level),
+            );
             against_deadline(i.declared, acked, secs(within_secs), now, finished)
         }
         (Objective::Severity { severity }, Some(i)) => {
-            let reached = records.iter().find_map(|r| match &r.event {
-                Event::Declared { severity: s, .. } | Event::SeverityChanged { to: s, .. }
-                    if s == severity =>
-                {
-                    Some(r.at)
-                }
-                _ => None,
-            });
+            let reached = first_at(
+                records,
+                |e| matches!(e, Event::Declared { severity: s, .. } | Event::SeverityChanged { to: s, .. } if s == severity),
+            );
             match reached {
                 Some(at) if at == i.declared => (Verdict::Met, "at declaration".into()),
                 Some(at) => (Verdict::Met, format!("after {}", since(i.declared, at))),
@@ -238,14 +257,10 @@ fn judge(
             }
         }
         (Objective::Runbook { runbook }, Some(i)) => {
-            let used = records.iter().find_map(|r| match &r.event {
-                Event::StepStarted { runbook: rb, .. } | Event::StepMarked { runbook: rb, .. }
-                    if rb == runbook =>
-                {
-                    Some(r.at)
-                }
-                _ => None,
-            });
+            let used = first_at(
+                records,
+                |e| matches!(e, Event::StepStarted { runbook: rb, .. } | Event::StepMarked { runbook: rb, .. } if rb == runbook),
+            );
             match used {
                 Some(at) => (Verdict::Met, format!("after {}", since(i.declared, at))),
                 None if finished => (Verdict::Missed, "not used".into()),

@@ -117,14 +117,12 @@ fn apply(state: &mut State, inject: Inject, now: DateTime<Utc>) -> Option<Effect
 /// scenario before anything is declared.
 #[must_use]
 pub fn scorecard(state: &State) -> Option<Scorecard> {
-    if let Some((title, started, objectives)) = drill::recorded(&state.records) {
-        return Some(drill::score(
-            title,
-            started,
-            objectives,
-            &state.records,
-            state.now,
-        ));
+    if let Some(card) = state
+        .incident
+        .as_ref()
+        .and_then(|i| drill::score_recorded(i, &state.records, state.now))
+    {
+        return Some(card);
     }
     let engine = &state.drill.as_ref()?.engine;
     let scenario = &engine.scenario;
@@ -132,6 +130,7 @@ pub fn scorecard(state: &State) -> Option<Scorecard> {
         &scenario.title,
         engine.started,
         &scenario.objectives,
+        None,
         &[],
         state.now,
     ))

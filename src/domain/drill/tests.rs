@@ -109,6 +109,12 @@ fn journal() -> Vec<Record> {
     ]
 }
 
+/// Scores a journal the way the console does: folded first.
+fn scored(objectives: &[Objective], records: &[Record], now: DateTime<Utc>) -> Scorecard {
+    let incident = crate::domain::incident::Incident::fold(records).ok();
+    score("DB", t0(), objectives, incident.as_ref(), records, now)
+}
+
 fn verdicts(card: &Scorecard) -> Vec<(Verdict, &str)> {
     card.objectives
         .iter()
@@ -119,8 +125,8 @@ fn verdicts(card: &Scorecard) -> Vec<(Verdict, &str)> {
 #[test]
 fn each_objective_is_scored_from_the_journal() {
     let records = journal();
-    let (title, started, objectives) = recorded(&records).unwrap();
-    let card = score(title, started, objectives, &records, at(1000));
+    let incident = crate::domain::incident::Incident::fold(&records).unwrap();
+    let card = score_recorded(&incident, &records, at(1000)).unwrap();
     assert!(card.finished);
     assert_eq!(
         verdicts(&card),
@@ -150,7 +156,7 @@ fn objectives_stay_open_until_their_time_passes_or_the_incident_ends() {
     let records = journal();
     // Up to the declaration and the drill record only: +95s.
     let early = &records[..2];
-    let card = score("DB", t0(), &objectives(), early, at(95));
+    let card = scored(&objectives(), early, at(95));
     assert!(!card.finished);
     assert_eq!(
         verdicts(&card),
@@ -163,16 +169,16 @@ fn objectives_stay_open_until_their_time_passes_or_the_incident_ends() {
         ]
     );
     // Past the acknowledgement deadline with nothing done, and the RTO blown while still down.
-    let late = score("DB", t0(), &objectives(), early, at(500));
+    let late = scored(&objectives(), early, at(500));
     assert_eq!(late.objectives[3].verdict, Verdict::Missed);
     assert_eq!(late.objectives[4].verdict, Verdict::Missed);
 }
 
 #[test]
 fn without_a_declaration_nothing_is_met() {
-    let card = score("DB", t0(), &objectives(), &[], at(60));
+    let card = scored(&objectives(), &[], at(60));
     assert_eq!(card.objectives[0].verdict, Verdict::Open);
-    let card = score("DB", t0(), &objectives(), &[], at(600));
+    let card = scored(&objectives(), &[], at(600));
     assert_eq!(card.objectives[0].verdict, Verdict::Missed);
     assert!(
         card.objectives[1..]
@@ -191,7 +197,7 @@ fn a_resolved_incident_decides_every_objective() {
             Event::StepMarked { .. } | Event::SeverityChanged { .. }
         )
     });
-    let card = score("DB", t0(), &objectives(), &records, at(1000));
+    let card = scored(&objectives(), &records, at(1000));
     assert_eq!(card.objectives[1].verdict, Verdict::Missed);
     assert_eq!(card.objectives[1].measured, "P2 chosen");
     assert_eq!(card.objectives[2].verdict, Verdict::Missed);
