@@ -9,7 +9,7 @@ use super::{Slot, View};
 use crate::domain::event::StepMark;
 use crate::sanitize::one_line;
 use crate::state::{Screen, State};
-use crate::update::runbooks::{StepStatus, ordered, status, suggested_for, verification};
+use crate::update::runbooks::{StepStatus, ordered, status, verification};
 
 fn status_label(status: &StepStatus) -> (&'static str, Slot) {
     match status {
@@ -39,10 +39,10 @@ fn render_list(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let theme = &view.theme;
     let mut items: Vec<ListItem> = ordered(state)
         .into_iter()
-        .map(|i| {
+        .map(|(i, suggested)| {
             let rb = &state.runbooks[i];
             let mut detail = vec![Span::raw("  ")];
-            if suggested_for(state, i).is_some() {
+            if suggested {
                 detail.push(Span::styled("suggested · ", theme.style(Slot::Accent)));
             }
             detail.push(Span::styled(
@@ -87,7 +87,7 @@ fn render_list(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let selected = state
         .ui
         .stepper
-        .and_then(|(rb, _)| ordered(state).iter().position(|&i| i == rb))
+        .and_then(|(rb, _)| ordered(state).iter().position(|&(i, _)| i == rb))
         .unwrap_or(state.ui.list(Screen::Runbooks).selected);
     let list = List::new(items)
         .highlight_style(theme.style(Slot::Selection))

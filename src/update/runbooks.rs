@@ -25,29 +25,27 @@ pub enum StepStatus {
     Marked(StepMark),
 }
 
-/// The component selected on the dashboard, when a runbook is linked to it: the suggestion.
-#[must_use]
-pub fn suggested_for(state: &State, runbook: usize) -> Option<&crate::config::Component> {
+/// The id of the component selected on the dashboard: runbooks linked to it are suggested.
+fn selected_component(state: &State) -> Option<&str> {
     let &index = state
         .dashboard_rows()
         .get(state.ui.list(Screen::Dashboard).selected)?;
-    let component = &state.config.components[index];
-    state.runbooks[runbook]
-        .components
-        .contains(&component.id)
-        .then_some(component)
+    Some(&state.config.components[index].id)
 }
 
-/// Runbook indices in list order: those suggested for the selected component first.
+/// Runbook indices in list order, each with whether it is suggested (linked to the component
+/// selected on the dashboard); the suggested ones first.
 #[must_use]
-pub fn ordered(state: &State) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..state.runbooks.len()).collect();
-    order.sort_by_key(|&i| {
-        (
-            suggested_for(state, i).is_none(),
-            state.runbooks[i].title.clone(),
-        )
-    });
+pub fn ordered(state: &State) -> Vec<(usize, bool)> {
+    let selected = selected_component(state);
+    let mut order: Vec<(usize, bool)> = (0..state.runbooks.len())
+        .map(|i| {
+            let linked =
+                selected.is_some_and(|id| state.runbooks[i].components.iter().any(|c| c == id));
+            (i, linked)
+        })
+        .collect();
+    order.sort_by_key(|&(i, linked)| (!linked, state.runbooks[i].title.clone()));
     order
 }
 
@@ -80,12 +78,11 @@ pub fn status(state: &State, runbook: &str, step: usize) -> StepStatus {
 }
 
 fn selected(state: &State) -> Option<(usize, usize)> {
-    let order = ordered(state);
     match state.ui.stepper {
         Some(open) => Some(open),
-        None => order
+        None => ordered(state)
             .get(state.ui.list(Screen::Runbooks).selected)
-            .map(|&i| (i, 0)),
+            .map(|&(i, _)| (i, 0)),
     }
 }
 
