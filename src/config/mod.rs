@@ -505,6 +505,24 @@ fn check_policy_coverage(src: &Source, policies: &[EscalationFile], errors: &mut
     }
 }
 
+/// Reports, at its span, every time that comes before a time listed above it;
+/// `message(time, latest before it)` says what to do.
+fn in_time_order<'a>(
+    src: &Source,
+    times: impl IntoIterator<Item = &'a Spanned<file::HumanDuration>>,
+    message: impl Fn(Duration, Duration) -> String,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let mut latest = Duration::ZERO;
+    for time in times {
+        let at = time.get_ref().0;
+        if at < latest {
+            errors.push(src.at(time.span(), message(at, latest)));
+        }
+        latest = latest.max(at);
+    }
+}
+
 fn check_escalation(
     src: &Source,
     policy: &EscalationFile,
@@ -517,20 +535,19 @@ fn check_escalation(
             format!("escalation for {} has no levels", policy.severity.get_ref()),
         ));
     }
-    let mut previous = Duration::ZERO;
+    in_time_order(
+        src,
+        policy.levels.iter().map(|l| &l.after),
+        |after, previous| {
+            format!(
+                "level after `{}` comes before the previous level's `{}`; order levels by time",
+                humantime::format_duration(after),
+                humantime::format_duration(previous)
+            )
+        },
+        errors,
+    );
     for level in &policy.levels {
-        let after = level.after.get_ref().0;
-        if after < previous {
-            errors.push(src.at(
-                level.after.span(),
-                format!(
-                    "level after `{}` comes before the previous level's `{}`; order levels by time",
-                    humantime::format_duration(after),
-                    humantime::format_duration(previous)
-                ),
-            ));
-        }
-        previous = after;
         for who in &level.notify {
             if !contacts.contains(who.get_ref().as_str()) {
                 let hint = diag::hint(who.get_ref(), contacts.iter().copied());

@@ -1,7 +1,6 @@
 //! Drill scenario files: timed injects and objectives, validated with `file:line:col`.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use toml::Spanned;
 
@@ -96,6 +95,7 @@ pub fn parse_scenario(
             config: None,
         })
     } else {
+        errors.sort_by_key(|e| (e.line, e.col));
         Err(Invalid(errors))
     }
 }
@@ -107,21 +107,21 @@ fn injects(
     simulate: &[String],
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<Inject> {
-    let mut previous = Duration::ZERO;
+    super::in_time_order(
+        src,
+        file.injects.iter().map(|i| &i.at),
+        |at, previous| {
+            format!(
+                "inject at `{}` comes before the previous one ({}); keep injects in time order",
+                humantime::format_duration(at),
+                humantime::format_duration(previous)
+            )
+        },
+        errors,
+    );
     let mut out = Vec::new();
     for inject in &file.injects {
         let at = inject.at.get_ref().0;
-        if at < previous {
-            errors.push(src.at(
-                inject.at.span(),
-                format!(
-                    "inject at `{}` comes before the previous one ({}); keep injects in time order",
-                    humantime::format_duration(at),
-                    humantime::format_duration(previous)
-                ),
-            ));
-        }
-        previous = previous.max(at);
         if let Some(id) = &inject.component {
             against.component(src, id, errors);
             let known = against
