@@ -116,12 +116,7 @@ pub fn showcase(start: DateTime<Utc>) -> State {
         (95, Msg::Action(Action::Status)),
         (96, Msg::Action(Action::Confirm)),
     ];
-    for (secs, msg) in steps {
-        play(&mut state, Msg::Tick, at(*secs));
-        play(&mut state, msg.clone(), at(*secs));
-    }
-    play(&mut state, Msg::Tick, at(103));
-    state.ui.flash = None;
+    script(&mut state, start, steps, 103);
     state
 }
 
@@ -131,11 +126,8 @@ pub fn showcase(start: DateTime<Utc>) -> State {
 pub fn worked(start: DateTime<Utc>) -> State {
     use crate::keymap::Action;
     use crate::msg::Msg;
-    use crate::update::play;
-    use chrono::TimeDelta;
 
     let mut state = showcase(start);
-    let at = |secs: i64| start + TimeDelta::seconds(secs);
     let steps: &[(i64, Msg)] = &[
         (104, Msg::Action(Action::Acknowledge)),
         (110, Msg::Action(Action::Runbooks)),
@@ -145,11 +137,20 @@ pub fn worked(start: DateTime<Utc>) -> State {
         (114, Msg::Action(Action::Dashboard)),
         (115, Msg::Action(Action::Top)),
     ];
-    for (secs, msg) in steps {
-        play(&mut state, Msg::Tick, at(*secs));
-        play(&mut state, msg.clone(), at(*secs));
-    }
-    play(&mut state, Msg::Tick, at(120));
-    state.ui.flash = None;
+    script(&mut state, start, steps, 120);
     state
+}
+
+/// Plays `steps` (seconds after `start`, message), each after a tick at its time, then a last
+/// tick at `end`; clears the footer so screenshots show the key hints.
+fn script(state: &mut State, start: DateTime<Utc>, steps: &[(i64, crate::msg::Msg)], end: i64) {
+    use crate::msg::Msg;
+    use crate::update::play;
+    let at = |secs: i64| start + chrono::TimeDelta::seconds(secs);
+    for (secs, msg) in steps {
+        play(state, Msg::Tick, at(*secs));
+        play(state, msg.clone(), at(*secs));
+    }
+    play(state, Msg::Tick, at(end));
+    state.ui.flash = None;
 }

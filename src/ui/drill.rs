@@ -84,31 +84,27 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, view: &View) {
             (title, briefing.to_owned(), commands, notify)
         }
     };
-    let pager = if state.drill.as_ref().is_some_and(|d| d.pager_failing) {
-        Span::styled("pager FAILING (inject)", theme.style(Slot::Breach))
-    } else {
-        Span::styled("pager working", theme.style(Slot::Muted))
+    // What a drill does for real is loud; what it holds back is muted.
+    let flag = |loud: bool, on: &'static str, off: &'static str| {
+        let (text, slot) = if loud {
+            (on, Slot::Breach)
+        } else {
+            (off, Slot::Muted)
+        };
+        Span::styled(text, theme.style(slot))
     };
+    let separator = || Span::styled(view.separator(), theme.style(Slot::Border));
+    let pager_failing = state.drill.as_ref().is_some_and(|d| d.pager_failing);
     let safety = Line::from(vec![
-        Span::styled(
-            if commands {
-                "commands RUN FOR REAL"
-            } else {
-                "commands dry-run"
-            },
-            theme.style(if commands { Slot::Breach } else { Slot::Muted }),
+        flag(commands, "commands RUN FOR REAL", "commands dry-run"),
+        separator(),
+        flag(
+            notify,
+            "notifications SENT",
+            "notifications recorded, not sent",
         ),
-        Span::styled(view.separator(), theme.style(Slot::Border)),
-        Span::styled(
-            if notify {
-                "notifications SENT"
-            } else {
-                "notifications recorded, not sent"
-            },
-            theme.style(if notify { Slot::Breach } else { Slot::Muted }),
-        ),
-        Span::styled(view.separator(), theme.style(Slot::Border)),
-        pager,
+        separator(),
+        flag(pager_failing, "pager FAILING (inject)", "pager working"),
     ]);
     let mut lines = vec![safety];
     let briefing: Vec<&str> = briefing.split_whitespace().collect();
