@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use support::pty::{ENTER, Session, declare_from_banner, wait_until};
+use support::pty::{ENTER, Session, declare_from_banner, incident_dir, wait_until};
 
 /// A loopback HTTP server that counts every connection made to it.
 struct Receiver {
@@ -86,13 +86,7 @@ fn drill_workspace(data: &Path, receiver: &Receiver) -> PathBuf {
 }
 
 fn drill_journal(data: &Path) -> PathBuf {
-    let dir = std::fs::read_dir(data.join("drills/incidents"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    dir.join("journal.jsonl")
+    incident_dir(&data.join("drills/incidents")).join("journal.jsonl")
 }
 
 /// The scorecard's rows as the screen shows them.
@@ -236,14 +230,7 @@ fn a_follower_shows_a_note_within_a_second_and_changes_nothing() {
     follower.send("4");
     follower.wait_for("Declared P1 (drill)");
 
-    let journal = data.path().join("demo/incidents");
-    let journal = std::fs::read_dir(journal)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path()
-        .join("journal.jsonl");
+    let journal = incident_dir(&data.path().join("demo/incidents")).join("journal.jsonl");
     writer.send("n");
     writer.wait_for("Add a note");
     writer.send("followed by a second console");

@@ -174,14 +174,7 @@ fn a_damaged_journal_opens_read_only_naming_the_line() {
     add_note(&mut session, "third line");
     session.send("q");
     assert!(session.wait_exit());
-    let incidents = data.path().join("demo").join("incidents");
-    let dir = std::fs::read_dir(&incidents)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let path = dir.join("journal.jsonl");
+    let path = incident_dir(&data.path().join("demo/incidents")).join("journal.jsonl");
     let original = std::fs::read_to_string(&path).unwrap();
     let damaged_line = original
         .lines()
@@ -570,13 +563,7 @@ fn review_text_survives_kill_9_once_autosaved_and_exports_as_saved() {
     session.send("Root cause: the primary ran out of disk.");
     session.wait_for("UNSAVED");
     session.wait_for("editing · saved");
-    let review = data.path().join("demo/incidents");
-    let dir = std::fs::read_dir(&review)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let dir = incident_dir(&data.path().join("demo/incidents"));
     wait_until("review.md", || {
         std::fs::read_to_string(dir.join("review.md")).is_ok_and(|t| t.contains("ran out of disk"))
     });

@@ -188,15 +188,19 @@ pub fn add_note(session: &mut Session, text: &str) {
     session.wait_for("Recorded: Note");
 }
 
-pub fn journal_text(data: &Path) -> String {
-    let incidents = data.join("incidents");
-    let dir = std::fs::read_dir(&incidents)
+/// The folder of the only incident in a store (`<data>/incidents`, `<data>/demo/incidents`, ...).
+pub fn incident_dir(store: &Path) -> std::path::PathBuf {
+    std::fs::read_dir(store)
         .unwrap()
         .next()
         .unwrap()
         .unwrap()
-        .path();
-    std::fs::read_to_string(dir.join("journal.jsonl")).unwrap()
+        .path()
+}
+
+/// The journal text of the only real incident in a data dir.
+pub fn journal_text(data: &Path) -> String {
+    std::fs::read_to_string(incident_dir(&data.join("incidents")).join("journal.jsonl")).unwrap()
 }
 
 pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
