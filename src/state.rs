@@ -321,8 +321,6 @@ pub struct State {
     /// The drill clock: stopped, and how fast it runs (1x to 60x).
     pub paused: bool,
     pub speed: f64,
-    /// Notifications are journaled as recorded, not sent (a drill without `allow_notify`).
-    pub hold_notify: bool,
     pub incident: Option<Incident>,
     /// The open incident's journal, in order.
     pub records: Vec<Record>,
@@ -382,7 +380,6 @@ impl State {
             player: None,
             paused: false,
             speed: 1.0,
-            hold_notify: false,
             incident: None,
             records: Vec::new(),
             journal: JournalState::Writable,
@@ -422,6 +419,14 @@ impl State {
     pub fn is_drill(&self) -> bool {
         matches!(self.mode, Mode::Demo | Mode::Drill)
             || self.incident.as_ref().is_some_and(|i| i.drill)
+    }
+
+    /// Notifications are journaled as recorded, not sent: a drill without `allow_notify`.
+    #[must_use]
+    pub fn holds_notifications(&self) -> bool {
+        self.drill
+            .as_ref()
+            .is_some_and(|d| !d.engine.scenario.allow_notify)
     }
 
     /// True if the component's probe is replaced by the scenario.

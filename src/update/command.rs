@@ -295,7 +295,7 @@ pub fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         if pager_failing && channel == Channel::Pagerduty {
             let error = "the pager is failing (drill inject)".to_owned();
             effects.extend(delivered(state, queued, Err(error), now));
-        } else if state.hold_notify {
+        } else if state.holds_notifications() {
             effects.push(append(now, Event::NotifyHeld { queued }));
         } else {
             effects.push(Effect::Send {

@@ -20,7 +20,6 @@ const SEEK: TimeDelta = TimeDelta::minutes(1);
 /// injects already past marked as fired and the simulated components as the journal left them.
 pub fn start(state: &mut State, scenario: crate::domain::world::Scenario, now: DateTime<Utc>) {
     let recorded = drill::recorded(&state.records).map(|(_, started, _)| started);
-    state.hold_notify = !scenario.allow_notify;
     state.dry_run |= !scenario.allow_commands;
     let mut engine = crate::domain::world::InjectEngine::new(scenario, recorded.unwrap_or(now));
     let mut pager_failing = false;

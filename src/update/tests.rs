@@ -259,7 +259,7 @@ mod incident_command {
         });
         state.config.notify.slack = None;
         // A drill that allows notifications.
-        state.hold_notify = false;
+        state.drill.as_mut().unwrap().engine.scenario.allow_notify = true;
         state
     }
 

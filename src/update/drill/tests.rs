@@ -175,7 +175,7 @@ fn notifications_are_recorded_not_sent_and_a_failing_pager_fails_pages() {
     );
 
     // With the pager failing (an inject), pages fail even in a drill that may send.
-    state.hold_notify = false;
+    state.drill.as_mut().unwrap().engine.scenario.allow_notify = true;
     state.drill.as_mut().unwrap().pager_failing = true;
     play(&mut state, Msg::Action(Action::Acknowledge), secs(33));
     let effects = play(&mut state, Msg::Tick, secs(34));
