@@ -2,7 +2,7 @@ use chrono::{TimeDelta, TimeZone};
 
 use super::*;
 use crate::demo;
-use crate::domain::{Health, Status};
+use crate::domain::{Health, Severity, Status};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()

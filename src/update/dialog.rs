@@ -1,0 +1,251 @@
+//! Dialogs: opening them, moving between their choices, and what confirming each one records.
+
+use chrono::{DateTime, Utc};
+use strum::IntoEnumIterator;
+
+use super::{drill, recovery, runbooks};
+use crate::domain::event::{Event, Outage};
+use crate::domain::incident::incident_id;
+use crate::domain::{Role, Severity};
+use crate::keymap::Action;
+use crate::msg::Effect;
+use crate::state::{Dialog, DialogKind, JournalState, Overlay, Screen, State, status_choices};
+
+/// Opens a dialog (the one way every dialog opens).
+pub fn open_dialog(state: &mut State, kind: DialogKind, text: String, choice: usize) {
+    state.ui.overlay = Some(Overlay::Dialog(Dialog {
+        kind,
+        text,
+        choice,
+        pending: false,
+        error: None,
+        labels: Vec::new(),
+        text_wanted: false,
+    }));
+    state.ui.text_serial += 1;
+}
+
+pub(super) fn open_declare(state: &mut State) {
+    if let Some(incident) = state.incident.as_ref().filter(|i| i.is_open()) {
+        state.ui.flash = Some(format!("Incident {} is already open", incident.id));
+        return;
+    }
+    let worst = state
+        .world
+        .failing()
+        .filter_map(|(id, h)| Some((h.state, state.config.component(id)?)))
+        .min_by_key(|(health, c)| (*health, c.tier));
+    let (title, severity) = match worst {
+        Some((health, c)) => (format!("{} {health}", c.name), c.tier.default_severity()),
+        None => (String::new(), Severity::P2),
+    };
+    open_dialog(state, DialogKind::Declare, title, severity as usize);
+}
+
+pub(super) fn open_incident_dialog(state: &mut State, action: Action) {
+    let Some(incident) = state.incident.as_ref().filter(|i| i.is_open()) else {
+        state.ui.flash = Some("No incident is open. Press D to declare one.".into());
+        return;
+    };
+    if let JournalState::ReadOnly(reason) | JournalState::Failed(reason) = &state.journal {
+        state.ui.flash = Some(format!("The journal cannot be written: {reason}"));
+        return;
+    }
+    let (kind, text, choice) = match action {
+        Action::Severity => (
+            DialogKind::Severity,
+            String::new(),
+            incident.severity as usize,
+        ),
+        Action::Status => {
+            let current = status_choices()
+                .iter()
+                .position(|s| *s == incident.status)
+                .unwrap_or(0);
+            (DialogKind::Status, String::new(), (current + 1).min(2))
+        }
+        Action::Roles => (DialogKind::Roles, incident.roles.commander.clone(), 0),
+        Action::Resolve => (DialogKind::Resolve, String::new(), 0),
+        Action::Update => (DialogKind::Update, String::new(), 0),
+        _ => (DialogKind::Note, String::new(), 0),
+    };
+    open_dialog(state, kind, text, choice);
+}
+
+pub(super) fn dialog_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay else {
+        return Vec::new();
+    };
+    if dialog.pending {
+        return Vec::new();
+    }
+    let choices = dialog.choices().len();
+    match action {
+        Action::Cancel => {
+            if dialog.kind == DialogKind::Filter {
+                state.ui.list_mut(state.ui.screen).filter.clear();
+            }
+            state.ui.overlay = None;
+        }
+        Action::NextChoice | Action::PrevChoice if choices > 0 => {
+            dialog.choice = if action == Action::NextChoice {
+                (dialog.choice + 1).min(choices - 1)
+            } else {
+                dialog.choice.saturating_sub(1)
+            };
+            if dialog.kind == DialogKind::Roles {
+                refill_role(state);
+            }
+        }
+        Action::Confirm => return submit(state, now),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn refill_role(state: &mut State) {
+    let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay else {
+        return;
+    };
+    let role = Role::iter().nth(dialog.choice).unwrap_or(Role::Commander);
+    let holder = state
+        .incident
+        .as_ref()
+        .and_then(|i| i.roles.holder(role))
+        .unwrap_or_default();
+    dialog.text = holder.to_owned();
+    state.ui.text_serial += 1;
+}
+
+fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(Overlay::Dialog(dialog)) = &state.ui.overlay else {
+        return Vec::new();
+    };
+    let text = dialog.text.trim().to_owned();
+    let choice = dialog.choice;
+    let effect = match dialog.kind {
+        DialogKind::Filter => {
+            state.ui.overlay = None;
+            return Vec::new();
+        }
+        DialogKind::ConfirmRun => return runbooks::confirmed(state, now),
+        DialogKind::RecoveryChoose => return recovery::chosen(state, choice, now),
+        DialogKind::RecoveryConfirm => return recovery::confirmed(state, &text, now),
+        DialogKind::Declare => declare(state, text, choice, now),
+        DialogKind::Inject if text.is_empty() => Err("Type the message for the team first."),
+        DialogKind::Inject => return drill::message(state, text, now),
+        DialogKind::EndDrill => return drill::end(state, now),
+        kind => incident_event(state, kind, text, choice)
+            .map(|event| event.map(|event| Effect::Append { at: now, event })),
+    };
+    let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay else {
+        return Vec::new();
+    };
+    match effect {
+        Ok(Some(effect)) => {
+            dialog.pending = true;
+            vec![effect]
+        }
+        Ok(None) => {
+            state.ui.overlay = None;
+            Vec::new()
+        }
+        Err(message) => {
+            dialog.error = Some(message.into());
+            Vec::new()
+        }
+    }
+}
+
+fn declare(
+    state: &State,
+    title: String,
+    choice: usize,
+    now: DateTime<Utc>,
+) -> Result<Option<Effect>, &'static str> {
+    if title.is_empty() {
+        return Err("Type a title for the incident.");
+    }
+    let severity = Severity::iter().nth(choice).unwrap_or(Severity::P2);
+    let outages = state
+        .world
+        .failing()
+        .map(|(id, h)| Outage {
+            component: id.to_owned(),
+            state: h.state,
+            since: h.since,
+        })
+        .collect();
+    let drill = state.is_drill();
+    let id = incident_id(now, &title, drill);
+    let event = Event::Declared {
+        id: id.clone(),
+        title,
+        severity,
+        commander: state.actor.clone(),
+        drill,
+        outages,
+    };
+    Ok(Some(Effect::Declare { id, at: now, event }))
+}
+
+fn incident_event(
+    state: &State,
+    kind: DialogKind,
+    text: String,
+    choice: usize,
+) -> Result<Option<Event>, &'static str> {
+    let Some(incident) = &state.incident else {
+        return Ok(None);
+    };
+    Ok(match kind {
+        DialogKind::Severity => {
+            let to = Severity::iter().nth(choice).unwrap_or(incident.severity);
+            (to != incident.severity).then_some(Event::SeverityChanged {
+                from: incident.severity,
+                to,
+            })
+        }
+        DialogKind::Status => {
+            let to = status_choices()[choice.min(2)];
+            (to != incident.status).then_some(Event::StatusChanged {
+                from: incident.status,
+                to,
+            })
+        }
+        DialogKind::Roles => {
+            if text.is_empty() {
+                return Err("Type who takes the role.");
+            }
+            let role = Role::iter().nth(choice).unwrap_or(Role::Commander);
+            Some(Event::RoleAssigned { role, person: text })
+        }
+        DialogKind::Note => {
+            if text.is_empty() {
+                return Err("Type the note first.");
+            }
+            let step = state
+                .ui
+                .stepper
+                .filter(|_| state.ui.screen == Screen::Runbooks)
+                .map(|(rb, step)| (state.runbooks[rb].id.clone(), step));
+            Some(Event::NoteAdded { text, step })
+        }
+        DialogKind::Update => {
+            if text.is_empty() {
+                return Err("Type the update for stakeholders first.");
+            }
+            Some(Event::UpdatePosted { text })
+        }
+        DialogKind::Resolve => Some(Event::Resolved {
+            summary: (!text.is_empty()).then_some(text),
+        }),
+        DialogKind::Declare
+        | DialogKind::Filter
+        | DialogKind::ConfirmRun
+        | DialogKind::RecoveryChoose
+        | DialogKind::RecoveryConfirm
+        | DialogKind::Inject
+        | DialogKind::EndDrill => None,
+    })
+}
