@@ -27,12 +27,11 @@ fn save(name: &str, state: &State, view: &View, (w, h): (u16, u16)) -> std::io::
     Ok(())
 }
 
-fn with(action: Action, view: &mut View) -> State {
+fn with(action: Action) -> State {
     let start = Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap();
     let mut state = demo::showcase(start);
     let now = state.now;
     play(&mut state, Msg::Action(action), now);
-    view.set_input(state.input_text().unwrap_or_default());
     state
 }
 
@@ -40,7 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all("screenshots")?;
     let start = Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap();
     let theme = Theme::select(None, Colors::TrueColor)?;
-    let mut view = View::new(theme.clone(), false);
+    let view = View::new(theme.clone(), false);
     let showcase = demo::showcase(start);
     save("dashboard", &showcase, &view, (120, 40))?;
     save("dashboard-80x24", &showcase, &view, (80, 24))?;
@@ -78,7 +77,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Msg::Action(Action::Declare),
         start + chrono::TimeDelta::seconds(30),
     );
-    view.set_input(watching.input_text().unwrap_or_default());
     save("declare", &watching, &view, (80, 24))?;
     for (name, action) in [
         ("note", Action::Note),
@@ -86,10 +84,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("help", Action::Help),
         ("palette", Action::Palette),
     ] {
-        let state = with(action, &mut view);
+        let state = with(action);
         save(name, &state, &view, (80, 24))?;
     }
-    view.set_input("");
     save("compact-40x12", &showcase, &view, (40, 12))?;
     let mut facilitator = demo::worked(start);
     facilitator.ui.screen = Screen::Drill;

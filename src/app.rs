@@ -5,15 +5,13 @@ use std::path::PathBuf;
 use std::sync::mpsc as std_mpsc;
 use std::time::{Duration, Instant};
 
-use crossterm::event;
-use crossterm::event::{Event as TermEvent, EventStream, KeyEvent, KeyEventKind};
+use crossterm::event::EventStream;
 use futures_util::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
 use crate::domain::world::Scenario;
 use crate::journal::Journal;
-use crate::keymap::Key;
 use crate::msg::{Effect, Msg};
 use crate::state::State;
 use crate::store::Store;
@@ -93,7 +91,8 @@ pub struct Options {
 }
 
 struct Loop {
-    review_serial: u64,
+    /// Terminal events waiting for their turn.
+    input: crate::input::Pipeline,
     /// Components probed every second after a recovery action.
     fast: crate::workers::probe::FastProbes,
     /// Cancel handles of the runbook commands running now.
@@ -105,7 +104,6 @@ struct Loop {
     clock: Clock,
     store: Store,
     journal: std_mpsc::Sender<Command>,
-    text_serial: u64,
     quit: bool,
 }
 
@@ -115,22 +113,13 @@ impl Loop {
         for effect in effects {
             self.run(effect);
         }
-        let review_serial = self.state.ui.review.as_ref().map_or(0, |r| r.serial);
-        if review_serial != self.review_serial {
-            self.review_serial = review_serial;
-            let text = self
-                .state
-                .ui
-                .review
-                .as_ref()
-                .map(|r| r.text.clone())
-                .unwrap_or_default();
-            self.view.set_editor(&text);
-        }
-        if self.state.ui.text_serial != self.text_serial {
-            self.text_serial = self.state.ui.text_serial;
-            self.view
-                .set_input(self.state.input_text().unwrap_or_default());
+        self.view.sync(&self.state);
+    }
+
+    /// Hands waiting terminal events to `update`, in order, while no journal write is pending.
+    fn release(&mut self) {
+        while let Some(msg) = self.input.next(&self.state, &mut self.view) {
+            self.dispatch(msg);
         }
     }
 
@@ -324,61 +313,6 @@ impl Loop {
             let _ = tx.send(Msg::RunFinished { started, outcome }).await;
         });
     }
-
-    fn on_terminal(&mut self, event: TermEvent) {
-        match event {
-            TermEvent::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
-            TermEvent::Paste(text)
-                if self.state.key_contexts() == [crate::keymap::Context::Editor] =>
-            {
-                self.view.editor.insert_str(text);
-                let text = self.view.editor.lines().join("\n");
-                self.dispatch(Msg::ReviewEdited(text));
-            }
-            TermEvent::Paste(text) if self.state.input_text().is_some() => {
-                self.view.input.insert_str(text.replace(['\n', '\r'], " "));
-                self.dispatch(Msg::Input(self.view.input_text()));
-            }
-            TermEvent::Resize(..) => self.dispatch(Msg::Resize),
-            _ => {}
-        }
-    }
-
-    fn on_key(&mut self, key: KeyEvent) {
-        let editing = self.state.ui.review.as_ref().is_some_and(|r| r.editing)
-            && self.state.key_contexts() == [crate::keymap::Context::Editor];
-        if editing
-            && self
-                .state
-                .keymap
-                .lookup(&self.state.key_contexts(), Key::from(key))
-                .is_none()
-        {
-            self.view.editor.input(key);
-            let text = self.view.editor.lines().join("\n");
-            self.dispatch(Msg::ReviewEdited(text));
-            return;
-        }
-        if let Some(action) = self
-            .state
-            .keymap
-            .lookup(&self.state.key_contexts(), Key::from(key))
-        {
-            self.dispatch(Msg::Action(action));
-        } else if let Some(before) = self.state.input_text().map(str::to_owned) {
-            let readline_kill = key.code == event::KeyCode::Char('u')
-                && key.modifiers == event::KeyModifiers::CONTROL;
-            if readline_kill {
-                self.view.input.delete_line_by_head();
-            } else {
-                self.view.input.input(key);
-            }
-            let after = self.view.input_text();
-            if after != before {
-                self.dispatch(Msg::Input(after));
-            }
-        }
-    }
 }
 
 /// Starts one task per component with a real recovery-point source, reading it on its interval.
@@ -455,7 +389,7 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let tx_probe = tx.clone();
     let mut app = Loop {
-        review_serial: 0,
+        input: crate::input::Pipeline::default(),
         fast: crate::workers::probe::FastProbes::default(),
         cancels: std::collections::BTreeMap::new(),
         tx: tx.clone(),
@@ -467,7 +401,6 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
         state: options.state,
         view: options.view,
         store: options.store,
-        text_serial: u64::MAX,
         quit: false,
     };
     if let Some(scenario) = options.scenario.filter(|_| app.state.viewer.is_none()) {
@@ -501,7 +434,7 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
         tokio::select! {
             event = events.next() => match event {
                 Some(Ok(event)) => {
-                    app.on_terminal(event);
+                    app.input.push(event);
                     frame.now();
                 }
                 Some(Err(_)) | None => {
@@ -521,9 +454,13 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
             _ = sigterm.recv() => { tracing::info!("SIGTERM"); break; }
             _ = sighup.recv() => { tracing::info!("SIGHUP: terminal hung up"); break; }
         }
+        app.release();
         for _ in 0..DRAIN_CAP {
             match rx.try_recv() {
-                Ok(msg) => app.dispatch(msg),
+                Ok(msg) => {
+                    app.dispatch(msg);
+                    app.release();
+                }
                 Err(_) => break,
             }
         }

@@ -201,6 +201,8 @@ pub enum Context {
     Palette,
     /// The facilitator screen of a drill.
     Drill,
+    /// Everywhere, text fields and the editor included (`Ctrl-C`).
+    Any,
 }
 
 /// A key with its modifiers, normalised so `D` and `shift-d` are the same key.
@@ -351,7 +353,9 @@ fn defaults() -> Vec<Binding> {
     use Context as C;
     let code = Key::plain;
     let table: &[(C, Key, A)] = &[
+        (C::Any, Key::new(KeyCode::Char('c'), KeyModifiers::CONTROL), A::Quit),
         (C::Global, ch('q'), A::Quit),
+        (C::Global, ch('/'), A::Filter),
         (C::Global, ch('?'), A::Help),
         (C::Global, ch(':'), A::Palette),
         (C::Global, code(KeyCode::Tab), A::NextScreen),
@@ -397,7 +401,6 @@ fn defaults() -> Vec<Binding> {
         (C::Global, code(KeyCode::PageUp), A::PageUp),
         (C::Global, code(KeyCode::PageDown), A::PageDown),
         (C::Global, code(KeyCode::Esc), A::Cancel),
-        (C::Dashboard, ch('/'), A::Filter),
         (C::Dashboard, code(KeyCode::Enter), A::Confirm),
         (C::Dashboard, ch('r'), A::Recover),
         (C::Runbooks, code(KeyCode::Enter), A::Confirm),
@@ -406,12 +409,13 @@ fn defaults() -> Vec<Binding> {
         (C::Runbooks, ch('s'), A::MarkSkipped),
         (C::Runbooks, ch('f'), A::MarkFailed),
         (C::Runbooks, ch('c'), A::CancelRun),
-        (C::Timeline, ch('/'), A::Filter),
         (C::Dialog, code(KeyCode::Enter), A::Confirm),
         (C::Dialog, code(KeyCode::Esc), A::Cancel),
         (C::Dialog, code(KeyCode::Up), A::PrevChoice),
         (C::Dialog, code(KeyCode::Down), A::NextChoice),
         (C::Dialog, code(KeyCode::Tab), A::NextChoice),
+        (C::Dialog, ch('j'), A::NextChoice),
+        (C::Dialog, ch('k'), A::PrevChoice),
         (C::Dialog, code(KeyCode::BackTab), A::PrevChoice),
         (C::Help, code(KeyCode::Esc), A::Cancel),
         (C::Help, ch('?'), A::Cancel),

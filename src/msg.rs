@@ -4,16 +4,20 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::event::{Channel, Event, Record};
 use crate::domain::health::Sample;
-use crate::keymap::Action;
+use crate::keymap::{Action, Key};
 
 /// An input to `update`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     /// Time passed (the 1 Hz tick).
     Tick,
-    /// A key resolved through the keymap.
+    /// A key from the terminal, in the state it meets.
+    Key(Key),
+    /// Text pasted into the terminal.
+    Paste(String),
+    /// An action, as a key bound to it asks (scripted sessions send these directly).
     Action(Action),
-    /// The text field of the open dialog now holds this text.
+    /// The focused text field now holds this text (scripted sessions).
     Input(String),
     /// An event is durable in the journal and may be applied.
     Journaled(Record),
@@ -44,6 +48,14 @@ pub enum Msg {
     ReviewEdited(String),
     /// The terminal was resized.
     Resize,
+}
+
+impl Effect {
+    /// True for the effects the journal answers with `Journaled` or `JournalFailed`.
+    #[must_use]
+    pub fn writes_journal(&self) -> bool {
+        matches!(self, Self::Declare { .. } | Self::Append { .. })
+    }
 }
 
 /// I/O that `update` asks the app to perform.

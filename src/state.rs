@@ -10,6 +10,7 @@ use crate::domain::event::Record;
 use crate::domain::incident::Incident;
 use crate::domain::world::{InjectEngine, World};
 use crate::domain::{Role, Severity, Status};
+use crate::input::field::Field;
 use crate::keymap::{Context, Keymap};
 use crate::runbook::Runbook;
 
@@ -136,7 +137,7 @@ pub enum DialogKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dialog {
     pub kind: DialogKind,
-    pub text: String,
+    pub field: Field,
     pub choice: usize,
     /// Set while the dialog's event is being written; cleared by the journal's answer.
     pub pending: bool,
@@ -206,7 +207,7 @@ pub enum Overlay {
         scroll: usize,
     },
     Palette {
-        query: String,
+        field: Field,
         selected: usize,
     },
     Dialog(Dialog),
@@ -253,8 +254,6 @@ pub enum JournalState {
 pub struct Ui {
     pub screen: Screen,
     pub overlay: Option<Overlay>,
-    /// Bumped whenever a dialog's text is replaced, so the editor widget reloads it.
-    pub text_serial: u64,
     pub lists: [ListState; 6],
     /// The review being written: its text (unsaved edits included), whether the editor has the
     /// keys, and when it was last changed (for autosave).
@@ -325,6 +324,8 @@ pub struct State {
     /// The open incident's journal, in order.
     pub records: Vec<Record>,
     pub journal: JournalState,
+    /// Journal writes asked for and not answered yet; keys wait while there are any.
+    pub writing: usize,
     pub log: VecDeque<LogLine>,
     pub ui: Ui,
     pub now: DateTime<Utc>,
@@ -383,11 +384,11 @@ impl State {
             incident: None,
             records: Vec::new(),
             journal: JournalState::Writable,
+            writing: 0,
             log: VecDeque::new(),
             ui: Ui {
                 screen: Screen::Dashboard,
                 overlay: None,
-                text_serial: 0,
                 lists: Default::default(),
                 stepper: None,
                 review: None,
@@ -414,6 +415,12 @@ impl State {
         initial_world(&self.config, now)
     }
 
+    /// True while a journal write this console asked for has not been answered: keys wait.
+    #[must_use]
+    pub fn awaiting_journal(&self) -> bool {
+        self.writing > 0
+    }
+
     /// True in a drill or the demo (journaled as a drill, nothing real unless allowed).
     #[must_use]
     pub fn is_drill(&self) -> bool {
@@ -438,9 +445,15 @@ impl State {
             .is_some_and(|c| matches!(c.probe.check, crate::config::Check::Sim { .. }))
     }
 
-    /// The key contexts in force, most specific first.
+    /// The key contexts in force, most specific first (`Any` last).
     #[must_use]
     pub fn key_contexts(&self) -> Vec<Context> {
+        let mut contexts = self.focused_contexts();
+        contexts.push(Context::Any);
+        contexts
+    }
+
+    fn focused_contexts(&self) -> Vec<Context> {
         match &self.ui.overlay {
             Some(Overlay::Help { .. }) => vec![Context::Help],
             Some(Overlay::Detail { .. }) => vec![Context::Detail],
@@ -464,12 +477,21 @@ impl State {
         }
     }
 
-    /// The text the editor widget should show, when an overlay has a text field.
+    /// The text field that has the keys, if an overlay has one.
     #[must_use]
-    pub fn input_text(&self) -> Option<&str> {
+    pub fn field(&self) -> Option<&Field> {
         match &self.ui.overlay {
-            Some(Overlay::Dialog(d)) if d.has_text() => Some(&d.text),
-            Some(Overlay::Palette { query, .. }) => Some(query),
+            Some(Overlay::Dialog(d)) if d.has_text() => Some(&d.field),
+            Some(Overlay::Palette { field, .. }) => Some(field),
+            _ => None,
+        }
+    }
+
+    /// The focused text field, to edit.
+    pub fn field_mut(&mut self) -> Option<&mut Field> {
+        match &mut self.ui.overlay {
+            Some(Overlay::Dialog(d)) if d.has_text() => Some(&mut d.field),
+            Some(Overlay::Palette { field, .. }) => Some(field),
             _ => None,
         }
     }

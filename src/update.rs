@@ -11,7 +11,8 @@ use crate::domain::event::{Event, Record};
 use crate::domain::health::{Hysteresis, Sample};
 use crate::domain::incident::Incident;
 use crate::domain::world::Transition;
-use crate::keymap::Action;
+use crate::input::field::{Field, is_text};
+use crate::keymap::{Action, Context, Key};
 use crate::msg::{Effect, Msg};
 use crate::sanitize::one_line;
 use crate::state::{DialogKind, JournalState, LOG_CAP, LogLine, Overlay, Screen, State, Viewer};
@@ -19,12 +20,24 @@ use crate::state::{DialogKind, JournalState, LOG_CAP, LogLine, Overlay, Screen, 
 pub use dialog::open_dialog;
 use dialog::{dialog_action, open_declare, open_incident_dialog};
 
-/// Longest text a dialog accepts; a bigger paste is cut here.
-pub const MAX_INPUT: usize = 4000;
+pub use crate::input::field::MAX_INPUT;
 const PAGE: usize = 10;
 
-/// Applies one message at time `now` and returns the I/O it asks for.
+/// Applies one message at time `now` and returns the I/O it asks for. Counts the journal writes
+/// asked for and answered, so keys wait for the state those writes lead to.
 pub fn update(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
+    let answered = matches!(msg, Msg::Journaled(_) | Msg::JournalFailed(_));
+    let effects = step(state, msg, now);
+    if answered {
+        state.writing = state.writing.saturating_sub(1);
+    }
+    if state.viewer.is_none() {
+        state.writing += effects.iter().filter(|e| e.writes_journal()).count();
+    }
+    effects
+}
+
+fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
     state.now = now;
     match msg {
         Msg::Tick => match state.viewer {
@@ -43,9 +56,17 @@ pub fn update(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
                 _ => Vec::new(),
             }
         }
+        Msg::Key(key) => on_key(state, key, now),
+        Msg::Paste(text) => {
+            paste(state, &text);
+            Vec::new()
+        }
         Msg::Action(action) => on_action(state, action, now),
         Msg::Input(text) => {
-            on_input(state, text);
+            if let Some(field) = state.field_mut() {
+                field.set(&text);
+                field_changed(state);
+            }
             Vec::new()
         }
         Msg::Journaled(record) => {
@@ -205,31 +226,71 @@ fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     effects
 }
 
-fn on_input(state: &mut State, mut text: String) {
-    if let Some((cut, _)) = text.char_indices().nth(MAX_INPUT) {
-        text.truncate(cut);
+/// A key: text for the focused field when it types or edits, else the action bound to it.
+fn on_key(state: &mut State, key: Key, now: DateTime<Utc>) -> Vec<Effect> {
+    let bound = state.keymap.lookup(&state.key_contexts(), key);
+    let typing = state.field().is_some() && (is_text(key) || bound.is_none());
+    if typing {
+        if state.field_mut().is_some_and(|f| f.edit(key)) {
+            field_changed(state);
+        } else {
+            unbound(state, key);
+        }
+        return Vec::new();
     }
-    let filtering =
-        matches!(&state.ui.overlay, Some(Overlay::Dialog(d)) if d.kind == DialogKind::Filter);
-    if filtering {
-        let list = state.ui.list_mut(state.ui.screen);
-        list.filter.clone_from(&text);
-        list.selected = 0;
+    match bound {
+        Some(action) => on_action(state, action, now),
+        None => {
+            unbound(state, key);
+            Vec::new()
+        }
     }
-    match &mut state.ui.overlay {
-        Some(Overlay::Palette { query, selected }) => {
-            *query = text;
+}
+
+/// A key with no binding here does nothing, and says so.
+fn unbound(state: &mut State, key: Key) {
+    let help = state
+        .keymap
+        .key_for(&[Context::Global], Action::Help)
+        .map_or_else(String::new, |k| format!(" ({k} lists the keys)"));
+    state.ui.flash = Some(format!("{key} does nothing here{help}"));
+}
+
+/// A paste goes to the focused field as text, and nowhere else.
+fn paste(state: &mut State, text: &str) {
+    match state.field_mut() {
+        Some(field) => {
+            field.insert(text);
+            field_changed(state);
+        }
+        None => state.ui.flash = Some("Paste ignored: no text field is open".into()),
+    }
+}
+
+/// What follows a change of the focused field's text.
+fn field_changed(state: &mut State) {
+    let filter = match &mut state.ui.overlay {
+        Some(Overlay::Palette { selected, .. }) => {
             *selected = 0;
+            None
         }
         Some(Overlay::Dialog(dialog)) => {
-            dialog.text = text;
             dialog.error = None;
+            (dialog.kind == DialogKind::Filter).then(|| dialog.field.text.clone())
         }
-        _ => {}
+        _ => None,
+    };
+    if let Some(text) = filter {
+        let list = state.ui.list_mut(state.ui.screen);
+        list.filter = text;
+        list.selected = 0;
     }
 }
 
 fn on_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+    if action == Action::Quit {
+        return vec![Effect::Quit];
+    }
     match &state.ui.overlay {
         Some(Overlay::Help { .. } | Overlay::Detail { .. }) => {
             panel_action(state, action);
@@ -266,10 +327,10 @@ pub fn palette_matches(query: &str) -> Vec<Action> {
 }
 
 fn palette_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
-    let Some(Overlay::Palette { query, selected }) = &mut state.ui.overlay else {
+    let Some(Overlay::Palette { field, selected }) = &mut state.ui.overlay else {
         return Vec::new();
     };
-    let matches = palette_matches(query);
+    let matches = palette_matches(&field.text);
     match action {
         Action::Down => *selected = (*selected + 1).min(matches.len().saturating_sub(1)),
         Action::Up => *selected = selected.saturating_sub(1),
@@ -310,15 +371,22 @@ fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<E
         Action::Help => state.ui.overlay = Some(Overlay::Help { scroll: 0 }),
         Action::Palette => {
             state.ui.overlay = Some(Overlay::Palette {
-                query: String::new(),
+                field: Field::default(),
                 selected: 0,
             });
-            state.ui.text_serial += 1;
         }
-        Action::Filter => {
-            let text = state.ui.list(state.ui.screen).filter.clone();
-            open_dialog(state, DialogKind::Filter, text, 0);
-        }
+        Action::Filter => match state.ui.screen {
+            Screen::Review | Screen::Drill => {
+                state.ui.flash = Some(format!(
+                    "No filter here: the {} screen has no list",
+                    state.ui.screen
+                ));
+            }
+            screen => {
+                let text = state.ui.list(screen).filter.clone();
+                open_dialog(state, DialogKind::Filter, text, 0);
+            }
+        },
         Action::Cancel => state.ui.list_mut(state.ui.screen).filter.clear(),
         Action::Up
         | Action::Down

@@ -20,9 +20,7 @@ fn t0() -> DateTime<Utc> {
 }
 
 fn view(ascii: bool) -> View {
-    let mut view = View::new(Theme::select(None, Colors::TrueColor).unwrap(), ascii);
-    view.set_input("");
-    view
+    View::new(Theme::select(None, Colors::TrueColor).unwrap(), ascii)
 }
 
 fn draw(state: &State, view: &View, (w, h): (u16, u16)) -> Buffer {
@@ -64,13 +62,12 @@ fn watching() -> State {
 
 fn with_dialog(action: Action, typed: Option<&str>) -> (State, View) {
     let mut state = demo::showcase(t0());
-    let mut view = view(false);
+    let view = view(false);
     let now = state.now;
     play(&mut state, Msg::Action(action), now);
     if let Some(typed) = typed {
         play(&mut state, Msg::Input(typed.into()), now);
     }
-    view.set_input(state.input_text().unwrap_or_default());
     (state, view)
 }
 
@@ -106,10 +103,9 @@ fn timeline_without_incident_is_the_live_log() {
 #[test]
 fn declare_dialog() {
     let mut state = watching();
-    let mut view = view(false);
+    let view = view(false);
     let now = state.now;
     play(&mut state, Msg::Action(Action::Declare), now);
-    view.set_input(state.input_text().unwrap());
     snapshot_sizes("dialog_declare", &state, &view);
 }
 
@@ -236,12 +232,11 @@ fn mono_carries_meaning_without_colour() {
 #[test]
 fn a_long_title_with_emoji_and_cjk_fits() {
     let mut state = watching();
-    let mut view = view(false);
+    let view = view(false);
     let title = format!("🔥 決済システム障害 {}", "very long title ".repeat(20));
     let now = state.now;
     play(&mut state, Msg::Action(Action::Declare), now);
     play(&mut state, Msg::Input(title.clone()), now);
-    view.set_input(&title);
     for size in [(80, 24), (120, 40), (40, 12)] {
         draw(&state, &view, size);
     }
@@ -376,10 +371,9 @@ fn recovery_dialogs() {
         .selected = db;
     let now = state.now;
     play(&mut state, Msg::Action(Action::Recover), now);
-    let mut view = view(false);
+    let view = view(false);
     snapshot_sizes("recovery_choose", &state, &view);
     play(&mut state, Msg::Action(Action::Confirm), now);
-    view.set_input("");
     snapshot_sizes("recovery_confirm_type", &state, &view);
 }
 

@@ -33,11 +33,12 @@ pub const MIN_SIZE: (u16, u16) = (40, 12);
 /// Below this the compact layout is used.
 pub const FULL_SIZE: (u16, u16) = (80, 24);
 
-/// Widget state that lives beside the state: the text editor and drawing options.
+/// Widget state that lives beside the state: the review editor and drawing options.
 pub struct View {
-    pub input: TextArea<'static>,
     /// The review editor.
     pub editor: TextArea<'static>,
+    /// The review text the editor was last loaded with (its `ReviewDraft::serial`).
+    editor_serial: u64,
     pub theme: Theme,
     pub ascii: bool,
 }
@@ -45,28 +46,28 @@ pub struct View {
 impl View {
     #[must_use]
     pub fn new(theme: Theme, ascii: bool) -> Self {
-        let mut view = Self {
-            input: TextArea::default(),
+        Self {
             editor: TextArea::default(),
+            editor_serial: 0,
             theme,
             ascii,
-        };
-        view.set_input("");
-        view
+        }
     }
 
-    /// Replaces the editor's text (when a dialog opens or refills).
-    pub fn set_input(&mut self, text: &str) {
-        let mut input = TextArea::from([text.replace(['\n', '\r'], " ")]);
-        input.move_cursor(tui_textarea::CursorMove::End);
-        input.set_cursor_line_style(Style::default());
-        input.set_style(self.theme.style(Slot::Text));
-        input.set_cursor_style(
-            self.theme
-                .style(Slot::Selection)
-                .add_modifier(ratatui::style::Modifier::REVERSED),
-        );
-        self.input = input;
+    /// Reloads the review editor when the state replaced the review's text.
+    pub fn sync(&mut self, state: &State) {
+        let serial = state.ui.review.as_ref().map_or(0, |r| r.serial);
+        if serial != self.editor_serial {
+            self.editor_serial = serial;
+            let text = state.ui.review.as_ref().map(|r| r.text.as_str());
+            self.set_editor(text.unwrap_or_default());
+        }
+    }
+
+    /// The review editor's text.
+    #[must_use]
+    pub fn editor_text(&self) -> String {
+        self.editor.lines().join("\n")
     }
 
     /// Replaces the review editor's text.
@@ -80,12 +81,6 @@ impl View {
                 .add_modifier(ratatui::style::Modifier::REVERSED),
         );
         self.editor = editor;
-    }
-
-    /// The editor's text as one line.
-    #[must_use]
-    pub fn input_text(&self) -> String {
-        self.input.lines().join(" ")
     }
 
     /// A block with the theme's border, in box-drawing or ASCII.

@@ -2,10 +2,12 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::{Slot, View};
+use crate::input::field::Field;
 use crate::keymap::{Action, Context};
 use crate::sanitize::one_line;
 use crate::state::{Dialog, DialogKind, Overlay, State};
@@ -129,10 +131,7 @@ fn render_dialog(frame: &mut Frame, area: Rect, state: &State, view: &View, dial
         prompt,
     );
     if dialog.has_text() {
-        let field = view.block("");
-        let field_inner = field.inner(input);
-        frame.render_widget(field, input);
-        frame.render_widget(&view.input, field_inner);
+        render_field(frame, input, "", &dialog.field, view);
     }
     let lines: Vec<Line> = choices
         .iter()
@@ -200,21 +199,17 @@ fn render_help(frame: &mut Frame, area: Rect, state: &State, view: &View, scroll
 
 fn render_palette(frame: &mut Frame, area: Rect, state: &State, view: &View, selected: usize) {
     let theme = &view.theme;
-    let query = match &state.ui.overlay {
-        Some(Overlay::Palette { query, .. }) => query.as_str(),
-        _ => "",
+    let Some(Overlay::Palette { field, .. }) = &state.ui.overlay else {
+        return;
     };
-    let matches = palette_matches(query);
+    let matches = palette_matches(&field.text);
     let height = 3 + 2 + matches.len().max(1) as u16;
     let outer = popup(frame, area, 60, height);
     let block = view.block(" Command palette ");
     let inner = block.inner(outer);
     frame.render_widget(block, outer);
     let [input, list] = Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(inner);
-    let field = view.block(":");
-    let field_inner = field.inner(input);
-    frame.render_widget(field, input);
-    frame.render_widget(&view.input, field_inner);
+    render_field(frame, input, ":", field, view);
     let contexts = [state.ui.screen.context(), Context::Global];
     let lines: Vec<Line> = if matches.is_empty() {
         vec![Line::styled(
@@ -255,4 +250,49 @@ fn palette_line(
         ),
         Span::styled(format!(" {key}"), view.theme.style(Slot::Muted)),
     ])
+}
+
+/// Width of `text` on screen.
+fn width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// The end of `text` that fits in `room` columns.
+fn tail(text: &str, room: usize) -> &str {
+    let mut used = 0;
+    for (i, c) in text.char_indices().rev() {
+        used += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used > room {
+            return &text[i + c.len_utf8()..];
+        }
+    }
+    text
+}
+
+/// A one-line text field as drawn: sanitised, the cursor shown, scrolled so the cursor is visible.
+#[must_use]
+pub fn field_line(field: &Field, columns: u16, view: &View) -> Line<'static> {
+    let (before, under, after) = field.split();
+    let before = one_line(before);
+    let under = under.map_or_else(|| " ".to_owned(), |c| one_line(c.encode_utf8(&mut [0; 4])));
+    let room = usize::from(columns).saturating_sub(width(&under));
+    let before = tail(&before, room).to_owned();
+    let text = view.theme.style(Slot::Text);
+    let cursor = view
+        .theme
+        .style(Slot::Selection)
+        .add_modifier(Modifier::REVERSED);
+    Line::from(vec![
+        Span::styled(before, text),
+        Span::styled(under, cursor),
+        Span::styled(one_line(after), text),
+    ])
+}
+
+/// Draws a text field in a bordered box.
+fn render_field(frame: &mut Frame, area: Rect, title: &str, field: &Field, view: &View) {
+    let block = view.block(title.to_owned());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    frame.render_widget(Paragraph::new(field_line(field, inner.width, view)), inner);
 }

@@ -7,6 +7,7 @@ use super::{drill, recovery, runbooks};
 use crate::domain::event::{Event, Outage};
 use crate::domain::incident::incident_id;
 use crate::domain::{Role, Severity};
+use crate::input::field::Field;
 use crate::keymap::Action;
 use crate::msg::Effect;
 use crate::state::{Dialog, DialogKind, JournalState, Overlay, Screen, State, status_choices};
@@ -15,14 +16,13 @@ use crate::state::{Dialog, DialogKind, JournalState, Overlay, Screen, State, sta
 pub fn open_dialog(state: &mut State, kind: DialogKind, text: String, choice: usize) {
     state.ui.overlay = Some(Overlay::Dialog(Dialog {
         kind,
-        text,
+        field: Field::new(&text),
         choice,
         pending: false,
         error: None,
         labels: Vec::new(),
         text_wanted: false,
     }));
-    state.ui.text_serial += 1;
 }
 
 pub(super) fn open_declare(state: &mut State) {
@@ -113,15 +113,14 @@ fn refill_role(state: &mut State) {
         .as_ref()
         .and_then(|i| i.roles.holder(role))
         .unwrap_or_default();
-    dialog.text = holder.to_owned();
-    state.ui.text_serial += 1;
+    dialog.field.set(holder);
 }
 
 fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     let Some(Overlay::Dialog(dialog)) = &state.ui.overlay else {
         return Vec::new();
     };
-    let text = dialog.text.trim().to_owned();
+    let text = dialog.field.text.trim().to_owned();
     let choice = dialog.choice;
     let effect = match dialog.kind {
         DialogKind::Filter => {

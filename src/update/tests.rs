@@ -49,7 +49,7 @@ fn declare_prefills_from_the_worst_failure_and_records_outages() {
     run(&mut state, Msg::Tick, secs(30));
     run(&mut state, Msg::Action(Action::Declare), secs(30));
     let dialog = state.dialog().unwrap();
-    assert_eq!(dialog.text, "Primary database down");
+    assert_eq!(dialog.field.text, "Primary database down");
     assert_eq!(dialog.choice, 0, "critical tier → P1");
     let effects = run(&mut state, Msg::Action(Action::Confirm), secs(31));
     let Effect::Declare {
@@ -86,7 +86,7 @@ fn nothing_is_applied_before_it_is_journaled() {
     let dialog = state.dialog().unwrap();
     assert!(!dialog.pending);
     assert_eq!(
-        dialog.text, "Outage",
+        dialog.field.text, "Outage",
         "the typed title is kept for another try"
     );
     assert!(dialog.error.as_deref().unwrap().contains("disk full"));
@@ -233,7 +233,7 @@ fn long_pastes_are_cut() {
     update(&mut state, Msg::Action(Action::Cancel), secs(1));
     update(&mut state, Msg::Action(Action::Declare), secs(1));
     update(&mut state, Msg::Input("x".repeat(MAX_INPUT * 3)), secs(1));
-    assert_eq!(state.dialog().unwrap().text.len(), MAX_INPUT);
+    assert_eq!(state.dialog().unwrap().field.text.len(), MAX_INPUT);
 }
 
 #[test]
