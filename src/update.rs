@@ -107,28 +107,32 @@ pub fn play(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
     let effects = update(state, msg, now);
     let mut pending: VecDeque<Effect> = effects.iter().cloned().collect();
     while let Some(effect) = pending.pop_front() {
-        let (at, event) = match effect {
-            Effect::Declare { at, event, .. } | Effect::Append { at, event } => (at, event),
-            Effect::Quit
-            | Effect::Send { .. }
-            | Effect::Run { .. }
-            | Effect::CancelRun { .. }
-            | Effect::Recover { .. }
-            | Effect::FastProbe { .. }
-            | Effect::WriteReview { .. }
-            | Effect::Clock { .. }
-            | Effect::Seek { .. } => continue,
-        };
-        let seq = state.records.len() as u64 + 1;
-        let record = Record {
-            seq,
-            at,
-            actor: state.actor.clone(),
-            event,
-        };
-        pending.extend(update(state, Msg::Journaled(record), now));
+        if let Some(record) = as_record(state, effect) {
+            pending.extend(update(state, Msg::Journaled(record), now));
+        }
     }
     effects
+}
+
+/// The record the journal would write for an effect, if it is a journal write (scripted
+/// sessions and tests stand in for the journal with this).
+#[must_use]
+pub fn as_record(state: &State, effect: Effect) -> Option<Record> {
+    let (at, event) = match effect {
+        Effect::Declare { at, event, .. } | Effect::Append { at, event } => (at, event),
+        _ => return None,
+    };
+    let seq = if matches!(event, Event::Declared { .. }) {
+        1
+    } else {
+        state.records.len() as u64 + 1
+    };
+    Some(Record {
+        seq,
+        at,
+        actor: state.actor.clone(),
+        event,
+    })
 }
 
 /// Starts a new incident state from a journal that is being resumed.
