@@ -131,6 +131,14 @@ pub enum DialogKind {
     RecoveryChoose,
     /// "Run this recovery action?" (typing the component id when the config asks for it).
     RecoveryConfirm,
+    /// "Page this escalation level?" (index of the level).
+    ConfirmPage {
+        level: usize,
+    },
+    /// "Acknowledge this level?" when the acknowledge goes to `PagerDuty`.
+    ConfirmAck {
+        level: usize,
+    },
 }
 
 /// An open dialog: its text field and its selected choice.
@@ -146,6 +154,8 @@ pub struct Dialog {
     pub labels: Vec<String>,
     /// Whether a confirmation must be typed.
     pub text_wanted: bool,
+    /// Lines of the prompt scrolled away (a prompt longer than the screen).
+    pub scroll: usize,
 }
 
 impl Dialog {
@@ -165,6 +175,8 @@ impl Dialog {
             | DialogKind::Inject
             | DialogKind::EndDrill
             | DialogKind::ConfirmRun
+            | DialogKind::ConfirmPage { .. }
+            | DialogKind::ConfirmAck { .. }
             | DialogKind::RecoveryConfirm => Vec::new(),
             DialogKind::RecoveryChoose => self.labels.clone(),
         }
@@ -178,6 +190,8 @@ impl Dialog {
             | DialogKind::Status
             | DialogKind::EndDrill
             | DialogKind::ConfirmRun
+            | DialogKind::ConfirmPage { .. }
+            | DialogKind::ConfirmAck { .. }
             | DialogKind::RecoveryChoose => false,
             DialogKind::RecoveryConfirm => self.text_wanted,
             _ => true,

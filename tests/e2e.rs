@@ -387,6 +387,17 @@ fn a_page_queued_at_a_crash_is_resent_once_with_its_dedup_key_and_the_key_never_
     session.wait_for("LEVEL 1 DUE: call Dana Ortiz (Primary on-call) +1 555 0100");
     session.wait_for("If nobody acknowledges by");
     session.send("p");
+    session.wait_for("Page level 1: Dana Ortiz (Primary on-call) +1 555 0100 — sent to PagerDuty");
+    thread::sleep(Duration::from_millis(500));
+    assert!(pager.triggers().is_empty(), "p alone sends nothing");
+    session.send("\x1b");
+    session.wait_gone("Page level 1:");
+    thread::sleep(Duration::from_millis(300));
+    assert!(pager.triggers().is_empty(), "Esc sends nothing");
+    assert!(!journal_text(data.path()).contains("\"paged\""));
+    session.send("p");
+    session.wait_for("Page level 1:");
+    session.send(ENTER);
     wait_until("the first trigger", || pager.triggers().len() == 1);
     assert!(!journal_text(data.path()).contains("notify_sent"));
     session.kill9();
@@ -406,6 +417,8 @@ fn a_page_queued_at_a_crash_is_resent_once_with_its_dedup_key_and_the_key_never_
         "the routing key is sent to PagerDuty"
     );
     again.send("a");
+    again.wait_for("Acknowledge level 1: Dana Ortiz");
+    again.send(ENTER);
     again.wait_for("Level 1 acknowledged");
     again.send("q");
     assert!(again.wait_exit());
@@ -463,7 +476,8 @@ fn a_confirmed_step_runs_only_after_yes_and_its_output_and_exit_are_recorded() {
     let mut session = Session::start(data.path(), (120, 40), &[], &[]);
     open_runbook(&mut session);
     session.send("x");
-    session.wait_for("Run `echo restarted >> marker;");
+    session.wait_for("runs, for component db, in ");
+    session.wait_for("echo restarted >> marker; echo \"restart ok for $WARROOM_COMPONENT\"");
     session.send("\x1b");
     thread::sleep(Duration::from_millis(500));
     assert!(
@@ -471,7 +485,7 @@ fn a_confirmed_step_runs_only_after_yes_and_its_output_and_exit_are_recorded() {
         "declining ran nothing"
     );
     session.send("x");
-    session.wait_for("Run `echo restarted");
+    session.wait_for("echo restarted");
     session.send(ENTER);
     session.wait_for("restart ok for db");
     session.wait_for("— exit 0");
@@ -529,7 +543,8 @@ fn a_recovery_action_that_asks_for_the_id_fires_only_once_it_is_typed() {
     session.send("r");
     session.wait_for("Recovery actions");
     session.send(ENTER);
-    session.wait_for("Type `db` to run \"Promote replica\"");
+    session.wait_for("Recovery action \"Promote replica\" on");
+    session.wait_for("Type `db` and Enter to run it.");
     session.send("dv");
     session.send(ENTER);
     session.wait_for("Type `db` exactly to run it");

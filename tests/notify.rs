@@ -113,6 +113,7 @@ fn declare_and_page(state: &mut State) {
     play(state, Msg::Action(Action::Top), secs(30));
     play(state, Msg::Action(Action::Confirm), secs(31));
     play(state, Msg::Action(Action::Page), secs(32));
+    play(state, Msg::Action(Action::Confirm), secs(32));
 }
 
 /// Runs the outbox at `now` through the real sender until nothing is due.
@@ -142,6 +143,7 @@ async fn trigger_acknowledge_and_resolve_follow_the_events_api_v2() {
     declare_and_page(&mut state);
     flush(&mut state, secs(33)).await;
     play(&mut state, Msg::Action(Action::Acknowledge), secs(40));
+    play(&mut state, Msg::Action(Action::Confirm), secs(40));
     flush(&mut state, secs(41)).await;
     play(&mut state, Msg::Action(Action::Resolve), secs(90));
     play(&mut state, Msg::Action(Action::Confirm), secs(90));

@@ -20,7 +20,9 @@ fn scripted() -> State {
     let mut state = demo::showcase(t0());
     let at = |s: i64| t0() + TimeDelta::seconds(s);
     play(&mut state, Msg::Action(Action::Page), at(110));
+    play(&mut state, Msg::Action(Action::Confirm), at(110));
     play(&mut state, Msg::Action(Action::Acknowledge), at(115));
+    play(&mut state, Msg::Action(Action::Confirm), at(115));
     state.runbooks.push(
         warroom::runbook::parse(
             "runbooks/db-failover.md",

@@ -274,7 +274,10 @@ fn escalation_screen() {
     snapshot_sizes("escalation_incident", &state, &view(false));
     let now = state.now;
     play(&mut state, Msg::Action(Action::Page), now);
+    snapshot_sizes("confirm_page", &state, &view(false));
+    play(&mut state, Msg::Action(Action::Confirm), now);
     play(&mut state, Msg::Action(Action::Acknowledge), now);
+    play(&mut state, Msg::Action(Action::Confirm), now);
     snapshot_sizes("escalation_acknowledged", &state, &view(false));
     let mut watching = watching();
     watching.ui.screen = warroom::state::Screen::Escalation;

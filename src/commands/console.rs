@@ -131,6 +131,10 @@ pub fn console(cli: &Cli, launch: Launch) -> anyhow::Result<ExitCode> {
         .ensure()
         .with_context(|| format!("cannot create incident folders under {}", data.display()))?;
     let speed = speed.or(scenario.as_ref().map(|s| s.speed)).unwrap_or(1.0);
+    let mut config = config;
+    if config.runbook_workdir.is_none() {
+        config.runbook_workdir = std::env::current_dir().ok();
+    }
     let mut state = State::new(config, mode, app::actor(), chrono::Utc::now());
     (state.runbooks, state.invalid_runbooks) = runbooks;
     state.dry_run = cli.dry_run;

@@ -47,6 +47,8 @@ pub struct ConfigFile {
     pub runbooks: RunbooksFile,
     #[serde(default)]
     pub review: ReviewFile,
+    #[serde(default)]
+    pub safety: SafetyFile,
     /// Key overrides: context name → key → action name.
     #[serde(default)]
     pub keys: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<String>>>,
@@ -150,6 +152,14 @@ pub struct RunbooksFile {
 pub struct ReviewFile {
     /// A `MiniJinja` template file, relative to the config file.
     pub template: Option<Spanned<String>>,
+}
+
+/// `[safety]`: confirmations before what reaches people.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SafetyFile {
+    /// Paging and a `PagerDuty` acknowledge ask before sending (default true).
+    pub confirm_page: Option<bool>,
 }
 
 /// `[probes]`: settings shared by every probe.

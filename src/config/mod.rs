@@ -113,6 +113,8 @@ pub struct Config {
     pub runbook_workdir: Option<PathBuf>,
     /// The review template's text and where it came from; `None`: the embedded default.
     pub review_template: Option<(String, String)>,
+    /// `[safety] confirm_page`: `p` and a `PagerDuty` acknowledge ask before sending.
+    pub confirm_page: bool,
 }
 
 /// Default bound on probes running at once.
@@ -168,6 +170,27 @@ pub fn default_budget(tier: Tier) -> Budget {
 }
 
 impl Config {
+    /// The contacts named by `ids`, each with role and phone, for people to read (raw: sanitise
+    /// before display).
+    #[must_use]
+    pub fn who(&self, ids: &[String]) -> String {
+        let names: Vec<String> = ids
+            .iter()
+            .map(|id| match self.contact(id) {
+                Some(c) => {
+                    let phone = c
+                        .phone
+                        .as_deref()
+                        .map(|p| format!(" {p}"))
+                        .unwrap_or_default();
+                    format!("{} ({}){phone}", c.name, c.role)
+                }
+                None => id.clone(),
+            })
+            .collect();
+        names.join(", ")
+    }
+
     /// A component's RTO and RPO: its own, else its tier's, else the built-in tier default.
     #[must_use]
     pub fn budget(&self, component: &Component) -> Budget {
@@ -290,6 +313,7 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
         }),
         keys: key_overrides(src, &file.keys, errors),
         probe_concurrency,
+        confirm_page: file.safety.confirm_page.unwrap_or(true),
     }
 }
 

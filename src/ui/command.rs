@@ -136,21 +136,7 @@ pub fn budget_lines(state: &State, view: &View, width: u16) -> Vec<Line<'static>
 }
 
 fn who(state: &State, ids: &[String]) -> String {
-    let names: Vec<String> = ids
-        .iter()
-        .map(|id| match state.config.contact(id) {
-            Some(c) => {
-                let phone = c
-                    .phone
-                    .as_deref()
-                    .map(|p| format!(" {p}"))
-                    .unwrap_or_default();
-                format!("{} ({}){phone}", c.name, c.role)
-            }
-            None => id.clone(),
-        })
-        .collect();
-    one_line(&names.join(", "))
+    one_line(&state.config.who(ids))
 }
 
 /// The loud line for the commander, if anything needs doing now.

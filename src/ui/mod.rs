@@ -1,5 +1,6 @@
 //! Rendering: pure functions from `&State` to a frame. No I/O, no `Result`.
 
+mod ascii;
 mod command;
 mod dashboard;
 mod detail;
@@ -171,6 +172,9 @@ pub fn render(frame: &mut Frame, state: &State, view: &View) {
     }
     render_footer(frame, footer, state, view);
     overlay::render(frame, body, state, view);
+    if view.ascii {
+        ascii::fold(frame.buffer_mut());
+    }
 }
 
 fn render_too_small(frame: &mut Frame, area: Rect, view: &View) {
@@ -182,6 +186,9 @@ fn render_too_small(frame: &mut Frame, area: Rect, view: &View) {
         .style(view.theme.style(Slot::Warn))
         .wrap(Wrap { trim: true });
     frame.render_widget(paragraph, area);
+    if view.ascii {
+        ascii::fold(frame.buffer_mut());
+    }
 }
 
 fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, view: &View) {

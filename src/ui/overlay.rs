@@ -9,7 +9,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use super::{Slot, View};
 use crate::input::field::Field;
 use crate::keymap::{Action, Context};
-use crate::sanitize::one_line;
+use crate::sanitize::{one_line, sanitize_text};
 use crate::state::{Dialog, DialogKind, Overlay, State};
 use crate::update::palette_matches;
 
@@ -66,23 +66,41 @@ fn title_of(dialog: &Dialog, state: &State) -> String {
         DialogKind::RecoveryConfirm => " Run this recovery action? ".to_owned(),
         DialogKind::Inject => " Message to the team (inject) ".to_owned(),
         DialogKind::EndDrill => " End the drill? ".to_owned(),
+        DialogKind::ConfirmPage { .. } => " Page? ".to_owned(),
+        DialogKind::ConfirmAck { .. } => " Acknowledge? ".to_owned(),
     }
 }
 
-/// The prompt; for a run confirmation it names the command.
+/// The prompt, raw (sanitised when drawn); confirmations name in full what they confirm.
 fn prompt_text(state: &State, kind: DialogKind) -> String {
-    let command = state
-        .ui
-        .confirm_run
-        .and_then(|(rb, step, cmd)| state.runbooks.get(rb)?.steps.get(step)?.commands.get(cmd));
-    match (kind, command) {
-        (DialogKind::ConfirmRun, Some(command)) => format!(
-            "Run `{}`? Enter runs it, Esc does not.",
-            one_line(command.script.trim_end())
-        ),
-        (DialogKind::RecoveryConfirm, _) => one_line(&crate::update::recovery::prompt(state)),
+    match kind {
+        DialogKind::ConfirmRun => run_prompt(state).unwrap_or_default(),
+        DialogKind::RecoveryConfirm => crate::update::recovery::prompt(state),
+        DialogKind::ConfirmPage { .. } | DialogKind::ConfirmAck { .. } => {
+            crate::update::command::confirm_prompt(state, kind)
+        }
         _ => prompt_of(kind).to_owned(),
     }
+}
+
+/// The step, its component, the working directory and every line of the command.
+fn run_prompt(state: &State) -> Option<String> {
+    let (rb, step, cmd) = state.ui.confirm_run?;
+    let runbook = state.runbooks.get(rb)?;
+    let s = runbook.steps.get(step)?;
+    let command = s.commands.get(cmd)?;
+    let component = runbook.components.first().map_or("none", String::as_str);
+    let dir = state.config.runbook_workdir.as_ref().map_or_else(
+        || "the directory warroom started in".to_owned(),
+        |d| d.display().to_string(),
+    );
+    Some(format!(
+        "Step {} \"{}\" of {} runs, for component {component}, in {dir}:\n{}\nEnter runs it, Esc does not.",
+        step + 1,
+        s.title,
+        runbook.id,
+        command.script.trim_end()
+    ))
 }
 
 fn prompt_of(kind: DialogKind) -> &'static str {
@@ -97,39 +115,49 @@ fn prompt_of(kind: DialogKind) -> &'static str {
         DialogKind::Update => {
             "What stakeholders should know now (journaled; posted to chat when configured):"
         }
-        DialogKind::ConfirmRun => {
-            "This step's command asks for confirmation. Enter runs it, Esc does not."
-        }
+        DialogKind::ConfirmRun => "",
         DialogKind::RecoveryChoose => "Choose the action to run:",
         DialogKind::RecoveryConfirm => "Confirm the recovery action:",
         DialogKind::Inject => "Delivered to the team now, and journaled as a scenario message:",
         DialogKind::EndDrill => {
             "Enter ends it: no more injects, the incident is resolved, the scorecard is final."
         }
+        DialogKind::ConfirmPage { .. } | DialogKind::ConfirmAck { .. } => "",
     }
+}
+
+/// The prompt as drawn: every line sanitised, commands shown line by line.
+fn prompt_lines(state: &State, dialog: &Dialog, view: &View) -> Vec<Line<'static>> {
+    sanitize_text(&prompt_text(state, dialog.kind))
+        .lines()
+        .map(|l| Line::styled(l.to_owned(), view.theme.style(Slot::Text)))
+        .collect()
 }
 
 fn render_dialog(frame: &mut Frame, area: Rect, state: &State, view: &View, dialog: &Dialog) {
     let theme = &view.theme;
     let choices = dialog.choices();
     let text_rows = u16::from(dialog.has_text()) * 3;
-    let height = 2 + 1 + text_rows + choices.len() as u16 + 2;
-    let outer = popup(frame, area, 72, height);
+    let fixed = text_rows + choices.len() as u16 + 2;
+    let width = area.width.saturating_sub(4).min(100);
+    let prompt = Paragraph::new(prompt_lines(state, dialog, view)).wrap(Wrap { trim: false });
+    let prompt_rows = prompt.line_count(width.saturating_sub(2)) as u16;
+    let outer = popup(frame, area, width, prompt_rows + fixed + 2);
     let block = view.block(title_of(dialog, state));
     let inner = block.inner(outer);
     frame.render_widget(block, outer);
-    let [prompt, input, list, message, hint] = Layout::vertical([
-        Constraint::Length(1),
+    let room = inner.height.saturating_sub(fixed).max(1);
+    let hidden = prompt_rows.saturating_sub(room);
+    let scroll = (dialog.scroll as u16).min(hidden);
+    let [prompt_area, input, list, message, hint] = Layout::vertical([
+        Constraint::Length(room),
         Constraint::Length(text_rows),
         Constraint::Length(choices.len() as u16),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
     .areas(inner);
-    frame.render_widget(
-        Paragraph::new(prompt_text(state, dialog.kind)).style(theme.style(Slot::Text)),
-        prompt,
-    );
+    frame.render_widget(prompt.scroll((scroll, 0)), prompt_area);
     if dialog.has_text() {
         render_field(frame, input, "", &dialog.field, view);
     }
@@ -144,7 +172,7 @@ fn render_dialog(frame: &mut Frame, area: Rect, state: &State, view: &View, dial
             } else {
                 theme.style(Slot::Text)
             };
-            Line::styled(format!("{marker}{label}"), style)
+            Line::styled(format!("{marker}{}", one_line(label)), style)
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), list);
@@ -154,10 +182,15 @@ fn render_dialog(frame: &mut Frame, area: Rect, state: &State, view: &View, dial
         (None, false) => Line::raw(""),
     };
     frame.render_widget(Paragraph::new(status).wrap(Wrap { trim: true }), message);
+    let more = match (scroll > 0, scroll < hidden) {
+        (_, true) => format!("↓ {} more lines · ", hidden - scroll),
+        (true, false) => "↑ back to the top · ".to_owned(),
+        (false, false) => String::new(),
+    };
     let keys = if choices.is_empty() {
-        "Enter confirm · Esc cancel"
+        format!("{more}Enter confirm · Esc cancel")
     } else {
-        "↑/↓ choose · Enter confirm · Esc cancel"
+        format!("{more}↑/↓ choose · Enter confirm · Esc cancel")
     };
     frame.render_widget(Paragraph::new(keys).style(theme.style(Slot::Muted)), hint);
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::json;
 
-use super::log;
+use super::{log, open_dialog};
 use crate::config::Escalation;
 use crate::domain::Severity;
 use crate::domain::budget;
@@ -14,7 +14,7 @@ use crate::domain::escalation::{self, Level, Standing};
 use crate::domain::event::{BudgetEntry, Channel, Event, Milestone, Record};
 use crate::domain::incident::{Delivery, Incident, Outbound};
 use crate::msg::Effect;
-use crate::state::{JournalState, State};
+use crate::state::{DialogKind, JournalState, State};
 
 /// How long to wait before retrying a failed delivery, by attempts so far.
 #[must_use]
@@ -405,9 +405,13 @@ fn refuse(state: &mut State, message: String) -> Vec<Effect> {
     Vec::new()
 }
 
-/// `a`: acknowledges the due level.
+/// `a`: acknowledges the due level; asks first when the acknowledge goes to `PagerDuty`.
 pub fn acknowledge(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     match due_level(state) {
+        Ok((level, false, _)) if state.config.confirm_page && acknowledge_pages(state, level) => {
+            open_dialog(state, DialogKind::ConfirmAck { level }, String::new(), 0);
+            Vec::new()
+        }
         Ok((level, false, _)) => vec![append(now, Event::Acknowledged { level })],
         Ok((level, true, _)) => refuse(
             state,
@@ -415,6 +419,15 @@ pub fn acknowledge(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         ),
         Err(message) => refuse(state, message),
     }
+}
+
+/// True when acknowledging `level` sends a `PagerDuty` acknowledge (a level up to it was paged).
+fn acknowledge_pages(state: &State, level: usize) -> bool {
+    state.config.notify.pagerduty.is_some()
+        && state
+            .incident
+            .as_ref()
+            .is_some_and(|i| i.pages.iter().any(|(l, _, _)| *l <= level))
 }
 
 fn no_policy(state: &State) -> String {
@@ -427,10 +440,65 @@ fn no_policy(state: &State) -> String {
     }
 }
 
-/// `p`: pages the due level.
+/// `p`: pages the due level, after a confirmation unless `[safety] confirm_page = false`.
 pub fn page(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     match due_level(state) {
+        Ok((level, _, _)) if state.config.confirm_page => {
+            open_dialog(state, DialogKind::ConfirmPage { level }, String::new(), 0);
+            Vec::new()
+        }
         Ok((level, _, contacts)) => vec![append(now, Event::Paged { level, contacts })],
         Err(message) => refuse(state, message),
     }
+}
+
+/// The confirmed page or acknowledge of `level`, if that level is still the one due.
+pub fn confirmed(
+    state: &State,
+    kind: DialogKind,
+    now: DateTime<Utc>,
+) -> Result<Option<Effect>, String> {
+    let (due, acknowledged, contacts) = due_level(state)?;
+    match kind {
+        DialogKind::ConfirmPage { level } if level == due => {
+            Ok(Some(append(now, Event::Paged { level, contacts })))
+        }
+        DialogKind::ConfirmAck { level } if level == due && !acknowledged => {
+            Ok(Some(append(now, Event::Acknowledged { level })))
+        }
+        _ => Err(format!(
+            "Level {} is due now and the situation changed: Esc, then look again",
+            due + 1
+        )),
+    }
+}
+
+/// Where a page or acknowledge goes, in words.
+fn channel_words(state: &State) -> &'static str {
+    if state.holds_notifications() {
+        "recorded in the drill's journal, not sent (drill)"
+    } else if state.config.notify.pagerduty.is_some() {
+        "sent to PagerDuty"
+    } else {
+        "recorded in the journal only (no PagerDuty configured)"
+    }
+}
+
+/// What the page or acknowledge confirmation says: the level, the people and the channel.
+#[must_use]
+pub fn confirm_prompt(state: &State, kind: DialogKind) -> String {
+    let (verb, level) = match kind {
+        DialogKind::ConfirmPage { level } => ("Page", level),
+        DialogKind::ConfirmAck { level } => ("Acknowledge", level),
+        _ => return String::new(),
+    };
+    let people = standing(state)
+        .and_then(|(policy, _)| policy.levels.get(level))
+        .map(|l| state.config.who(&l.notify))
+        .unwrap_or_default();
+    format!(
+        "{verb} level {}: {people} — {}. Enter sends, Esc does not.",
+        level + 1,
+        channel_words(state)
+    )
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use strum::IntoEnumIterator;
 
-use super::{drill, recovery, runbooks};
+use super::{command, drill, recovery, runbooks};
 use crate::domain::event::{Event, Outage};
 use crate::domain::incident::incident_id;
 use crate::domain::{Role, Severity};
@@ -22,6 +22,7 @@ pub fn open_dialog(state: &mut State, kind: DialogKind, text: String, choice: us
         error: None,
         labels: Vec::new(),
         text_wanted: false,
+        scroll: 0,
     }));
 }
 
@@ -97,6 +98,8 @@ pub(super) fn dialog_action(state: &mut State, action: Action, now: DateTime<Utc
                 refill_role(state);
             }
         }
+        Action::NextChoice => dialog.scroll += 1,
+        Action::PrevChoice => dialog.scroll = dialog.scroll.saturating_sub(1),
         Action::Confirm => return submit(state, now),
         _ => {}
     }
@@ -130,12 +133,16 @@ fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         DialogKind::ConfirmRun => return runbooks::confirmed(state, now),
         DialogKind::RecoveryChoose => return recovery::chosen(state, choice, now),
         DialogKind::RecoveryConfirm => return recovery::confirmed(state, &text, now),
-        DialogKind::Declare => declare(state, text, choice, now),
-        DialogKind::Inject if text.is_empty() => Err("Type the message for the team first."),
+        DialogKind::Declare => declare(state, text, choice, now).map_err(String::from),
+        DialogKind::Inject if text.is_empty() => Err("Type the message for the team first.".into()),
         DialogKind::Inject => return drill::message(state, text, now),
         DialogKind::EndDrill => return drill::end(state, now),
+        kind @ (DialogKind::ConfirmPage { .. } | DialogKind::ConfirmAck { .. }) => {
+            command::confirmed(state, kind, now)
+        }
         kind => incident_event(state, kind, text, choice)
-            .map(|event| event.map(|event| Effect::Append { at: now, event })),
+            .map(|event| event.map(|event| Effect::Append { at: now, event }))
+            .map_err(String::from),
     };
     let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay else {
         return Vec::new();
@@ -150,7 +157,7 @@ fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
             Vec::new()
         }
         Err(message) => {
-            dialog.error = Some(message.into());
+            dialog.error = Some(message);
             Vec::new()
         }
     }
@@ -245,6 +252,8 @@ fn incident_event(
         | DialogKind::RecoveryChoose
         | DialogKind::RecoveryConfirm
         | DialogKind::Inject
+        | DialogKind::ConfirmPage { .. }
+        | DialogKind::ConfirmAck { .. }
         | DialogKind::EndDrill => None,
     })
 }

@@ -138,12 +138,26 @@ pub fn prompt(state: &State) -> String {
     };
     let component = &state.config.components[index];
     let recovery = &component.recovery[action];
-    if recovery.confirm_by_typing {
-        format!("Type `{}` to run \"{}\":", component.id, recovery.name)
+    let what = match &recovery.kind {
+        crate::config::RecoveryKind::Command(script) => {
+            let dir = state.config.runbook_workdir.as_ref().map_or_else(
+                || "the directory warroom started in".to_owned(),
+                |d| d.display().to_string(),
+            );
+            format!("It runs, in {dir}:\n{}", script.trim_end())
+        }
+        crate::config::RecoveryKind::Webhook(_) => {
+            "It POSTs {incident, component, action} to the action's webhook (the URL is a secret)."
+                .to_owned()
+        }
+    };
+    let ask = if recovery.confirm_by_typing {
+        format!("Type `{}` and Enter to run it.", component.id)
     } else {
-        format!(
-            "Run \"{}\" on {}? Enter runs it.",
-            recovery.name, component.name
-        )
-    }
+        "Enter runs it, Esc does not.".to_owned()
+    };
+    format!(
+        "Recovery action \"{}\" on {} ({}).\n{what}\n{ask}",
+        recovery.name, component.name, component.id
+    )
 }

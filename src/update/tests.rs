@@ -303,6 +303,24 @@ mod incident_command {
     }
 
     #[test]
+    fn escape_sends_nothing_and_confirm_page_false_pages_at_once() {
+        let mut state = with_pagerduty();
+        declare_p1(&mut state, secs(30));
+        run(&mut state, Msg::Action(Action::Page), secs(31));
+        run(&mut state, Msg::Action(Action::Cancel), secs(31));
+        assert!(!kinds(&state).contains(&"paged"), "{:?}", kinds(&state));
+        state.config.confirm_page = false;
+        let effects = run(&mut state, Msg::Action(Action::Page), secs(32));
+        assert!(matches!(
+            &effects[..],
+            [Effect::Append {
+                event: Event::Paged { level: 0, .. },
+                ..
+            }]
+        ));
+    }
+
+    #[test]
     fn a_severity_raise_restarts_the_escalation_clock() {
         let mut state = demo::state("ic@host", t0());
         run(&mut state, Msg::Action(Action::Declare), secs(1));
@@ -361,7 +379,12 @@ mod incident_command {
     fn paging_queues_a_pagerduty_trigger_and_resolution_a_resolve() {
         let mut state = with_pagerduty();
         declare_p1(&mut state, secs(30));
-        run(&mut state, Msg::Action(Action::Page), secs(31));
+        let asked = run(&mut state, Msg::Action(Action::Page), secs(31));
+        assert!(asked.is_empty(), "p alone sends nothing: {asked:?}");
+        let prompt = command::confirm_prompt(&state, state.dialog().unwrap().kind);
+        assert!(prompt.starts_with("Page level 1: "), "{prompt}");
+        assert!(prompt.contains("sent to PagerDuty"), "{prompt}");
+        run(&mut state, Msg::Action(Action::Confirm), secs(31));
         let incident = state.incident.as_ref().unwrap();
         let trigger = incident
             .outbox
@@ -378,7 +401,12 @@ mod incident_command {
             !trigger.payload.to_string().contains("CANARY"),
             "the routing key is added only when sending"
         );
-        run(&mut state, Msg::Action(Action::Acknowledge), secs(32));
+        let asked = run(&mut state, Msg::Action(Action::Acknowledge), secs(32));
+        assert!(
+            asked.is_empty(),
+            "a alone sends nothing once paged: {asked:?}"
+        );
+        run(&mut state, Msg::Action(Action::Confirm), secs(32));
         run(&mut state, Msg::Action(Action::Resolve), secs(90));
         run(&mut state, Msg::Action(Action::Confirm), secs(90));
         let actions: Vec<String> = state
@@ -409,6 +437,7 @@ mod incident_command {
         let mut state = with_pagerduty();
         declare_p1(&mut state, secs(30));
         run(&mut state, Msg::Action(Action::Page), secs(31));
+        run(&mut state, Msg::Action(Action::Confirm), secs(31));
         let sends = |effects: &[Effect]| {
             effects
                 .iter()

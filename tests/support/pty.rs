@@ -94,6 +94,26 @@ impl Session {
         }
     }
 
+    /// Waits until the screen no longer shows `needle`.
+    pub fn wait_gone(&self, needle: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        while self.contents().contains(needle) {
+            assert!(
+                Instant::now() < deadline,
+                "{needle:?} never went away; the screen shows:\n{}",
+                self.contents()
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Writes keys in one go, with no pause (type-ahead over SSH, a paste, `tmux send-keys`).
+    pub fn burst(&mut self, keys: &str) {
+        let writer = self.writer.as_mut().expect("the terminal is open");
+        writer.write_all(keys.as_bytes()).unwrap();
+        writer.flush().unwrap();
+    }
+
     /// Waits for a screen line that holds every one of `parts`.
     pub fn wait_for_row(&self, parts: &[&str]) -> String {
         let deadline = Instant::now() + PATIENCE;

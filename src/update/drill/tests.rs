@@ -158,7 +158,10 @@ fn a_free_text_message_and_the_end_of_the_drill_are_journaled() {
 #[test]
 fn notifications_are_recorded_not_sent_and_a_failing_pager_fails_pages() {
     let mut state = declared_at(secs(30));
-    let effects = play(&mut state, Msg::Action(Action::Page), secs(31));
+    play(&mut state, Msg::Action(Action::Page), secs(31));
+    let prompt = crate::update::command::confirm_prompt(&state, state.dialog().unwrap().kind);
+    assert!(prompt.contains("not sent (drill)"), "{prompt}");
+    let effects = play(&mut state, Msg::Action(Action::Confirm), secs(31));
     assert!(effects.iter().all(|e| !matches!(e, Effect::Send { .. })));
     let effects = play(&mut state, Msg::Tick, secs(32));
     assert!(
@@ -178,6 +181,7 @@ fn notifications_are_recorded_not_sent_and_a_failing_pager_fails_pages() {
     state.drill.as_mut().unwrap().engine.scenario.allow_notify = true;
     state.drill.as_mut().unwrap().pager_failing = true;
     play(&mut state, Msg::Action(Action::Acknowledge), secs(33));
+    play(&mut state, Msg::Action(Action::Confirm), secs(33));
     let effects = play(&mut state, Msg::Tick, secs(34));
     assert!(effects.iter().all(|e| !matches!(
         e,
