@@ -118,9 +118,8 @@ pub fn play(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
 /// sessions and tests stand in for the journal with this).
 #[must_use]
 pub fn as_record(state: &State, effect: Effect) -> Option<Record> {
-    let (at, event) = match effect {
-        Effect::Declare { at, event, .. } | Effect::Append { at, event } => (at, event),
-        _ => return None,
+    let (Effect::Declare { at, event, .. } | Effect::Append { at, event }) = effect else {
+        return None;
     };
     let seq = if matches!(event, Event::Declared { .. }) {
         1
