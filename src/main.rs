@@ -11,7 +11,11 @@ use warroom::sanitize::sanitize;
 
 fn main() -> ExitCode {
     install_panic_hook();
-    match commands::run(Cli::parse()) {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return argument_error(&error),
+    };
+    match commands::run(cli) {
         Ok(code) => code,
         Err(error) => {
             let config_error = error.downcast_ref::<Invalid>().is_some()
@@ -25,6 +29,26 @@ fn main() -> ExitCode {
             ExitCode::from(if config_error { 2 } else { 1 })
         }
     }
+}
+
+/// Help and version print as clap writes them; a bad argument is echoed through the sanitiser.
+fn argument_error(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = error.print();
+        return ExitCode::SUCCESS;
+    }
+    let _ = write!(
+        std::io::stderr(),
+        "{}",
+        sanitize(&error.render().to_string())
+    );
+    ExitCode::from(2)
 }
 
 /// A panic restores the terminal and says where the (already durable) journal is; no backtrace.

@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 const TAB_WIDTH: usize = 4;
 
 /// True for characters that must never reach a terminal as themselves.
-fn is_hazard(c: char) -> bool {
+#[must_use]
+pub fn is_hazard(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
         | '\u{ad}' | '\u{61c}' | '\u{180e}'

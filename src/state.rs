@@ -274,6 +274,8 @@ pub struct Ui {
     pub review: Option<ReviewDraft>,
     /// The runbook open in the stepper (index into `State::runbooks`) and its selected step.
     pub stepper: Option<(usize, usize)>,
+    /// The filter of the stepper's steps (the runbook list keeps its own).
+    pub step_filter: String,
     /// A run waiting for the commander's confirmation: (runbook index, step, command).
     pub confirm_run: Option<(usize, usize, usize)>,
     /// The recovery being chosen or confirmed: (component index, action index).
@@ -292,6 +294,31 @@ impl Ui {
     pub fn list_mut(&mut self, screen: Screen) -> &mut ListState {
         &mut self.lists[screen.index()]
     }
+
+    /// The filter `/` edits here: the stepper's steps when a runbook is open, else the screen's list.
+    #[must_use]
+    pub fn filter(&self) -> &str {
+        if self.screen == Screen::Runbooks && self.stepper.is_some() {
+            &self.step_filter
+        } else {
+            &self.list(self.screen).filter
+        }
+    }
+
+    pub fn filter_mut(&mut self) -> &mut String {
+        if self.screen == Screen::Runbooks && self.stepper.is_some() {
+            &mut self.step_filter
+        } else {
+            &mut self.list_mut(self.screen).filter
+        }
+    }
+}
+
+/// True when `filter` is empty or any of `texts` contains it, ignoring case.
+#[must_use]
+pub fn matches_filter(filter: &str, texts: &[&str]) -> bool {
+    let filter = filter.to_lowercase();
+    filter.is_empty() || texts.iter().any(|t| t.to_lowercase().contains(&filter))
 }
 
 /// A simulated recovery point is known from the start; real ones once their source is read.
@@ -405,6 +432,7 @@ impl State {
                 overlay: None,
                 lists: Default::default(),
                 stepper: None,
+                step_filter: String::new(),
                 review: None,
                 confirm_run: None,
                 recovery: None,
@@ -513,13 +541,11 @@ impl State {
     /// Component indices in dashboard order (failing first, then by tier), after the filter.
     #[must_use]
     pub fn dashboard_rows(&self) -> Vec<usize> {
-        let filter = self.ui.list(Screen::Dashboard).filter.to_lowercase();
+        let filter = &self.ui.list(Screen::Dashboard).filter;
         let mut rows: Vec<usize> = (0..self.config.components.len())
             .filter(|&i| {
                 let c = &self.config.components[i];
-                filter.is_empty()
-                    || c.id.to_lowercase().contains(&filter)
-                    || c.name.to_lowercase().contains(&filter)
+                matches_filter(filter, &[&c.id, &c.name])
             })
             .collect();
         rows.sort_by_key(|&i| {
@@ -537,11 +563,11 @@ impl State {
     /// Live log lines in timeline order (newest first), after the timeline's filter.
     #[must_use]
     pub fn log_rows(&self) -> Vec<&LogLine> {
-        let filter = self.ui.list(Screen::Timeline).filter.to_lowercase();
+        let filter = &self.ui.list(Screen::Timeline).filter;
         self.log
             .iter()
             .rev()
-            .filter(|l| filter.is_empty() || l.text.to_lowercase().contains(&filter))
+            .filter(|l| matches_filter(filter, &[&l.text]))
             .collect()
     }
 
@@ -558,15 +584,11 @@ impl State {
     /// Journal records in timeline order (newest first), after the filter.
     #[must_use]
     pub fn timeline_rows(&self) -> Vec<&Record> {
-        let filter = self.ui.list(Screen::Timeline).filter.to_lowercase();
+        let filter = &self.ui.list(Screen::Timeline).filter;
         self.records
             .iter()
             .rev()
-            .filter(|r| {
-                filter.is_empty()
-                    || r.event.describe().to_lowercase().contains(&filter)
-                    || r.actor.to_lowercase().contains(&filter)
-            })
+            .filter(|r| matches_filter(filter, &[&r.event.describe(), &r.actor]))
             .collect()
     }
 }

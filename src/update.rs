@@ -284,9 +284,9 @@ fn field_changed(state: &mut State) {
         _ => None,
     };
     if let Some(text) = filter {
-        let list = state.ui.list_mut(state.ui.screen);
-        list.filter = text;
-        list.selected = 0;
+        *state.ui.filter_mut() = text;
+        state.ui.list_mut(state.ui.screen).selected = 0;
+        runbooks::keep_visible(state);
     }
 }
 
@@ -385,12 +385,12 @@ fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<E
                     state.ui.screen
                 ));
             }
-            screen => {
-                let text = state.ui.list(screen).filter.clone();
+            _ => {
+                let text = state.ui.filter().to_owned();
                 open_dialog(state, DialogKind::Filter, text, 0);
             }
         },
-        Action::Cancel => state.ui.list_mut(state.ui.screen).filter.clear(),
+        Action::Cancel => state.ui.filter_mut().clear(),
         Action::Up
         | Action::Down
         | Action::Top
@@ -462,7 +462,7 @@ fn move_selection(state: &mut State, action: Action) {
         Screen::Dashboard => state.dashboard_rows().len(),
         Screen::Timeline => state.timeline_len(),
         Screen::Escalation => 0,
-        Screen::Runbooks => state.runbooks.len(),
+        Screen::Runbooks => runbooks::ordered(state).len(),
         Screen::Review => 0,
         Screen::Drill => state
             .drill

@@ -106,9 +106,9 @@ fn scorecard_rows(screen: &str) -> Vec<String> {
 fn work_the_incident(drill: &mut Session) {
     declare_from_banner(drill);
     drill.send("p");
-    drill.wait_for("not sent (drill)");
+    drill.wait_for("recorded in the drill's journal");
     drill.send(ENTER);
-    drill.wait_gone("not sent (drill)");
+    drill.wait_gone("recorded in the drill's journal");
     drill.send("2");
     drill.wait_for("Restart the database");
     drill.send(ENTER);

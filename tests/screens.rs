@@ -327,6 +327,7 @@ fn runbooks_screen_and_stepper() {
     play(&mut state, Msg::Action(Action::Confirm), now);
     play(&mut state, Msg::Action(Action::Down), now);
     play(&mut state, Msg::Action(Action::MarkDone), now);
+    play(&mut state, Msg::Action(Action::Down), now);
     snapshot_sizes("runbooks_stepper", &state, &view(false));
     play(&mut state, Msg::Action(Action::Run), now);
     assert!(

@@ -351,12 +351,19 @@ fn matrix_rows(
     policy: &Escalation,
     standing: Option<&Standing>,
 ) -> Vec<Row<'static>> {
+    let filter = &state.ui.list(crate::state::Screen::Escalation).filter;
     policy
         .levels
         .iter()
         .enumerate()
-        .map(|(i, level)| {
-            let (text, slot) = level_state(state, i, standing);
+        .map(|(i, level)| (i, level, level_state(state, i, standing)))
+        .filter(|(i, level, (text, _))| {
+            let after = humantime::format_duration(level.after).to_string();
+            let who = state.config.who(&level.notify);
+            let number = (i + 1).to_string();
+            crate::state::matches_filter(filter, &[&number, &after, &who, text])
+        })
+        .map(|(i, level, (text, slot))| {
             let current = standing.is_some_and(|s| s.due == Some(i));
             let style = if current {
                 view.theme.style(Slot::Selection)
@@ -372,6 +379,16 @@ fn matrix_rows(
             .style(style)
         })
         .collect()
+}
+
+/// A list's title with the active filter, if any.
+fn filter_title(title: &str, state: &State) -> String {
+    let filter = &state.ui.list(crate::state::Screen::Escalation).filter;
+    if filter.is_empty() {
+        title.to_owned()
+    } else {
+        format!("{title}· filter \"{}\" ", one_line(filter))
+    }
 }
 
 /// Screen 3: the escalation matrix, with the current cell highlighted and the paging history.
@@ -434,7 +451,7 @@ pub fn render_screen(frame: &mut Frame, area: Rect, state: &State, view: &View) 
             Row::new(["LEVEL", "AFTER", "WHO (role, phone)", "STATE"])
                 .style(theme.style(Slot::Muted)),
         )
-        .block(view.block(" Matrix "));
+        .block(view.block(filter_title(" Matrix ", state)));
     frame.render_widget(table, matrix);
     if let Some(incident) = open {
         let mut lines: Vec<Line> = Vec::new();

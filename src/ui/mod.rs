@@ -1,6 +1,6 @@
 //! Rendering: pure functions from `&State` to a frame. No I/O, no `Result`.
 
-mod ascii;
+mod cells;
 mod command;
 mod dashboard;
 mod detail;
@@ -26,7 +26,7 @@ use crate::domain::Health;
 use crate::domain::incident::clock;
 use crate::keymap::{Action, Context};
 use crate::sanitize::one_line;
-use crate::state::{JournalState, Mode, Screen, State, Viewer};
+use crate::state::{DialogKind, JournalState, Mode, Screen, State, Viewer};
 pub use theme::{Colors, Slot, Theme};
 
 /// The smallest terminal warroom draws in.
@@ -40,6 +40,8 @@ pub struct View {
     pub editor: TextArea<'static>,
     /// The review text the editor was last loaded with (its `ReviewDraft::serial`).
     editor_serial: u64,
+    /// The first editor line on screen (moved by drawing to keep the cursor in view).
+    pub editor_top: std::cell::Cell<usize>,
     pub theme: Theme,
     pub ascii: bool,
 }
@@ -50,6 +52,7 @@ impl View {
         Self {
             editor: TextArea::default(),
             editor_serial: 0,
+            editor_top: std::cell::Cell::new(0),
             theme,
             ascii,
         }
@@ -172,8 +175,9 @@ pub fn render(frame: &mut Frame, state: &State, view: &View) {
     }
     render_footer(frame, footer, state, view);
     overlay::render(frame, body, state, view);
+    cells::guard(frame.buffer_mut());
     if view.ascii {
-        ascii::fold(frame.buffer_mut());
+        cells::fold(frame.buffer_mut());
     }
 }
 
@@ -187,7 +191,7 @@ fn render_too_small(frame: &mut Frame, area: Rect, view: &View) {
         .wrap(Wrap { trim: true });
     frame.render_widget(paragraph, area);
     if view.ascii {
-        ascii::fold(frame.buffer_mut());
+        cells::fold(frame.buffer_mut());
     }
 }
 
@@ -334,6 +338,11 @@ fn render_tabs(frame: &mut Frame, area: Rect, state: &State, view: &View) {
 
 fn render_footer(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let theme = &view.theme;
+    if let Some(dialog) = state.dialog().filter(|d| d.kind == DialogKind::Filter) {
+        let line = overlay::filter_line(&dialog.field, area.width, view);
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
     let line = match (&state.ui.flash, &state.journal) {
         (Some(flash), _) => Line::styled(one_line(flash), theme.style(Slot::Accent)),
         (None, _) if state.viewer.is_some() => hints(state, view),

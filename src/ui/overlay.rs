@@ -20,6 +20,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         Some(Overlay::Palette { selected, .. }) => {
             render_palette(frame, area, state, view, *selected);
         }
+        Some(Overlay::Dialog(dialog)) if dialog.kind == DialogKind::Filter => {}
         Some(Overlay::Dialog(dialog)) => render_dialog(frame, area, state, view, dialog),
         Some(Overlay::Detail { index, scroll }) => {
             super::detail::render(frame, area, state, view, *index, *scroll);
@@ -320,6 +321,19 @@ pub fn field_line(field: &Field, columns: u16, view: &View) -> Line<'static> {
         Span::styled(under, cursor),
         Span::styled(one_line(after), text),
     ])
+}
+
+/// The filter's prompt line in the footer: `/` and the text, the list stays in view above.
+#[must_use]
+pub fn filter_line(field: &Field, columns: u16, view: &View) -> Line<'static> {
+    let hint = " Enter keep · Esc clear";
+    let room = columns.saturating_sub(1 + hint.len() as u16);
+    let mut line = field_line(field, room, view);
+    line.spans
+        .insert(0, Span::styled("/", view.theme.style(Slot::Accent)));
+    line.spans
+        .push(Span::styled(hint, view.theme.style(Slot::Muted)));
+    line
 }
 
 /// Draws a text field in a bordered box.

@@ -111,15 +111,15 @@ fn render_stepper(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     };
     let runbook = &state.runbooks[rb];
     let [steps, detail, output] = Layout::vertical([
-        Constraint::Length(runbook.steps.len().min(12) as u16 + 2),
+        Constraint::Length(runbook.steps.len().clamp(1, 12) as u16 + 2),
         Constraint::Min(5),
         Constraint::Length(if area.height < 30 { 6 } else { 12 }),
     ])
     .areas(area);
-    let items: Vec<ListItem> = runbook
-        .steps
+    let visible = crate::update::runbooks::visible_steps(state, rb);
+    let items: Vec<ListItem> = visible
         .iter()
-        .enumerate()
+        .map(|&i| (i, &runbook.steps[i]))
         .map(|(i, s)| {
             let (label, slot) = status_label(&status(state, &runbook.id, i));
             let mut spans = vec![
@@ -141,13 +141,24 @@ fn render_stepper(frame: &mut Frame, area: Rect, state: &State, view: &View) {
             ListItem::new(Line::from(spans))
         })
         .collect();
+    let filter = if state.ui.step_filter.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "· filter \"{}\" · {} of {} steps ",
+            one_line(&state.ui.step_filter),
+            visible.len(),
+            runbook.steps.len()
+        )
+    };
     let list = List::new(items)
         .highlight_style(theme.style(Slot::Selection))
-        .block(view.block(format!(" {} ", one_line(&runbook.title))));
+        .block(view.block(format!(" {} {filter}", one_line(&runbook.title))));
+    let selected = visible.iter().position(|&i| i == step);
     frame.render_stateful_widget(
         list,
         steps,
-        &mut ListState::default().with_selected(Some(step)),
+        &mut ListState::default().with_selected(selected),
     );
     let lines = step_lines(state, view, runbook, step);
     let keys = " x run · d done · s skip · f failed · n note · c cancel · Esc back ";

@@ -84,7 +84,7 @@ pub(super) fn dialog_action(state: &mut State, action: Action, now: DateTime<Utc
     match action {
         Action::Cancel => {
             if dialog.kind == DialogKind::Filter {
-                state.ui.list_mut(state.ui.screen).filter.clear();
+                state.ui.filter_mut().clear();
             }
             state.ui.overlay = None;
         }

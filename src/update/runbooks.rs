@@ -45,8 +45,40 @@ pub fn ordered(state: &State) -> Vec<(usize, bool)> {
             (i, linked)
         })
         .collect();
+    order.retain(|&(i, _)| {
+        let rb = &state.runbooks[i];
+        crate::state::matches_filter(
+            &state.ui.list(Screen::Runbooks).filter,
+            &[&rb.title, &rb.id, &rb.components.join(" ")],
+        )
+    });
     order.sort_by_key(|&(i, linked)| (!linked, state.runbooks[i].title.clone()));
     order
+}
+
+/// The steps of runbook `rb` the stepper's filter lets through.
+#[must_use]
+pub fn visible_steps(state: &State, rb: usize) -> Vec<usize> {
+    state.runbooks[rb]
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| crate::state::matches_filter(&state.ui.step_filter, &[&s.title, &s.text]))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Moves the stepper's selection onto a step the filter shows, if it is on a hidden one.
+pub fn keep_visible(state: &mut State) {
+    let Some((rb, step)) = state.ui.stepper else {
+        return;
+    };
+    let visible = visible_steps(state, rb);
+    if !visible.contains(&step)
+        && let Some(&first) = visible.first()
+    {
+        state.ui.stepper = Some((rb, first));
+    }
 }
 
 /// The status of one step of a runbook.
@@ -90,21 +122,39 @@ fn selected(state: &State) -> Option<(usize, usize)> {
 pub fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Option<Vec<Effect>> {
     match (action, state.ui.stepper) {
         (Action::Confirm, None) => {
+            state.ui.step_filter.clear();
             state.ui.stepper = selected(state);
+            Some(Vec::new())
+        }
+        (Action::Cancel, Some(_)) if !state.ui.step_filter.is_empty() => {
+            state.ui.step_filter.clear();
             Some(Vec::new())
         }
         (Action::Cancel, Some(_)) => {
             state.ui.stepper = None;
             Some(Vec::new())
         }
-        (Action::Up | Action::Down | Action::Top | Action::Bottom, Some((rb, step))) => {
-            let last = state.runbooks[rb].steps.len().saturating_sub(1);
-            let step = match action {
-                Action::Up => step.saturating_sub(1),
-                Action::Down => (step + 1).min(last),
+        (
+            Action::Up
+            | Action::Down
+            | Action::Top
+            | Action::Bottom
+            | Action::PageUp
+            | Action::PageDown,
+            Some((rb, step)),
+        ) => {
+            let visible = visible_steps(state, rb);
+            let at = visible.iter().position(|&s| s == step).unwrap_or(0);
+            let last = visible.len().saturating_sub(1);
+            let at = match action {
+                Action::Up => at.saturating_sub(1),
+                Action::Down => (at + 1).min(last),
+                Action::PageUp => at.saturating_sub(10),
+                Action::PageDown => (at + 10).min(last),
                 Action::Top => 0,
                 _ => last,
             };
+            let step = visible.get(at).copied().unwrap_or(step);
             state.ui.stepper = Some((rb, step));
             Some(Vec::new())
         }
@@ -255,8 +305,6 @@ fn mark(
         _ => StepMark::Failed,
     };
     let runbook = state.runbooks[rb].id.clone();
-    let last = state.runbooks[rb].steps.len().saturating_sub(1);
-    state.ui.stepper = Some((rb, (step + 1).min(last)));
     vec![Effect::Append {
         at: now,
         event: Event::StepMarked {

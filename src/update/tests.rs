@@ -3,6 +3,7 @@ use chrono::{TimeDelta, TimeZone};
 use super::*;
 use crate::demo;
 use crate::domain::{Health, Severity, Status};
+use crate::state::DialogKind;
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()
@@ -224,6 +225,145 @@ fn filter_narrows_the_dashboard_and_escape_clears_it() {
     assert_eq!(state.dashboard_rows().len(), 2);
     update(&mut state, Msg::Action(Action::Cancel), secs(1));
     assert_eq!(state.dashboard_rows().len(), 11);
+}
+
+fn key(c: char) -> Msg {
+    Msg::Key(crate::keymap::Key::new(
+        crossterm::event::KeyCode::Char(c),
+        crossterm::event::KeyModifiers::NONE,
+    ))
+}
+
+fn typed(state: &mut State, text: &str, now: DateTime<Utc>) {
+    for c in text.chars() {
+        run(state, key(c), now);
+    }
+}
+
+#[test]
+fn slash_filters_every_list_screen_and_says_so_elsewhere() {
+    let mut state = declared(secs(30));
+    state.runbooks = crate::demo::runbooks();
+    for screen in ['1', '2', '3', '4'] {
+        typed(&mut state, &format!("{screen}/ap"), secs(31));
+        assert_eq!(state.ui.filter(), "ap", "screen {screen}");
+        assert!(state.dialog().is_some_and(|d| d.kind == DialogKind::Filter));
+        typed(&mut state, "i", secs(31));
+        run(&mut state, Msg::Action(Action::Confirm), secs(31));
+        assert_eq!(state.ui.filter(), "api", "the filter stays after Enter");
+        run(&mut state, Msg::Action(Action::Cancel), secs(31));
+        assert_eq!(state.ui.filter(), "", "Esc clears it");
+    }
+    typed(&mut state, "2/fail", secs(31));
+    let shown = runbooks::ordered(&state);
+    assert!(
+        !shown.is_empty() && shown.len() < state.runbooks.len(),
+        "{shown:?}"
+    );
+    run(&mut state, Msg::Action(Action::Cancel), secs(31));
+    run(&mut state, Msg::Action(Action::Cancel), secs(31));
+    run(&mut state, Msg::Action(Action::Confirm), secs(31));
+    let (rb, _) = state.ui.stepper.unwrap();
+    typed(&mut state, "/promote", secs(31));
+    let visible = runbooks::visible_steps(&state, rb);
+    assert_eq!(visible.len(), 1, "{visible:?}");
+    assert_eq!(
+        state.ui.stepper,
+        Some((rb, visible[0])),
+        "the selection follows the filter"
+    );
+    for screen in ['5', '6'] {
+        run(&mut state, Msg::Action(Action::Cancel), secs(31));
+        typed(&mut state, &format!("{screen}/"), secs(31));
+        assert!(state.ui.overlay.is_none(), "screen {screen}");
+        assert!(
+            state
+                .ui
+                .flash
+                .as_deref()
+                .unwrap()
+                .starts_with("No filter here")
+        );
+    }
+    let before = state.records.len();
+    assert!(
+        kinds_of(&state).iter().all(|k| *k != "note_added"),
+        "no letter became a note"
+    );
+    assert_eq!(state.records.len(), before);
+}
+
+fn kinds_of(state: &State) -> Vec<String> {
+    state
+        .records
+        .iter()
+        .map(|r| {
+            serde_json::to_value(&r.event).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn unbound_keys_do_nothing_but_say_so() {
+    let mut state = declared(secs(30));
+    for screen in ['1', '2', '3', '4', '5', '6'] {
+        typed(&mut state, &screen.to_string(), secs(31));
+        let (before, screen_now) = (state.records.len(), state.ui.screen);
+        let effects = run(&mut state, key('y'), secs(31));
+        assert!(effects.is_empty());
+        assert_eq!(state.records.len(), before);
+        assert_eq!(state.ui.screen, screen_now);
+        assert!(state.ui.overlay.is_none());
+        assert_eq!(
+            state.ui.flash.as_deref(),
+            Some("y does nothing here (? lists the keys)")
+        );
+    }
+}
+
+#[test]
+fn in_a_text_field_every_letter_is_text() {
+    let mut state = declared(secs(30));
+    run(&mut state, key('n'), secs(31));
+    typed(&mut state, "qopaDSR12345/:?", secs(31));
+    assert_eq!(state.dialog().unwrap().field.text, "qopaDSR12345/:?");
+    let ctrl_c = crate::keymap::Key::new(
+        crossterm::event::KeyCode::Char('c'),
+        crossterm::event::KeyModifiers::CONTROL,
+    );
+    assert_eq!(
+        run(&mut state, Msg::Key(ctrl_c), secs(31)),
+        vec![Effect::Quit]
+    );
+}
+
+#[test]
+fn marking_a_step_leaves_the_cursor_on_it() {
+    let mut state = declared(secs(30));
+    state.runbooks = crate::demo::runbooks();
+    typed(&mut state, "2", secs(31));
+    run(&mut state, Msg::Action(Action::Confirm), secs(31));
+    let (rb, _) = state.ui.stepper.unwrap();
+    typed(&mut state, "djs", secs(31));
+    assert_eq!(state.ui.stepper, Some((rb, 1)));
+    let marks: Vec<_> = state
+        .incident
+        .as_ref()
+        .unwrap()
+        .steps
+        .iter()
+        .map(|((_, step), p)| (*step, p.mark))
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            (0, Some(crate::domain::event::StepMark::Done)),
+            (1, Some(crate::domain::event::StepMark::Skipped))
+        ]
+    );
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! `--ascii`: the drawn frame holds no byte above 0x7E. Known symbols get an ASCII look-alike,
-//! anything else (user text in other scripts included) a `?`.
+//! What a drawn cell may hold, checked on the whole frame after drawing: never a control or
+//! format character (the last guard behind the sanitiser every widget calls), and with `--ascii`
+//! no byte above 0x7E (known symbols get an ASCII look-alike, anything else a `?`).
 
 use ratatui::buffer::Buffer;
 
@@ -29,6 +30,15 @@ fn stand_in(symbol: &str) -> &'static str {
     }
 }
 
+/// Replaces any cell holding a control or format character with a visible `?`.
+pub fn guard(buffer: &mut Buffer) {
+    for cell in &mut buffer.content {
+        if cell.symbol().chars().any(crate::sanitize::is_hazard) {
+            cell.set_symbol("?");
+        }
+    }
+}
+
 /// Replaces every non-ASCII symbol of the buffer with its stand-in.
 pub fn fold(buffer: &mut Buffer) {
     let mut skip_next = false;
@@ -53,6 +63,20 @@ pub fn fold(buffer: &mut Buffer) {
 mod tests {
     use super::*;
     use ratatui::layout::Rect;
+
+    #[test]
+    fn no_cell_keeps_a_control_character() {
+        let mut buffer = Buffer::empty(Rect::new(0, 0, 4, 1));
+        buffer.content[1].set_symbol("\u{1b}");
+        buffer.content[2].set_symbol("a\u{202e}");
+        guard(&mut buffer);
+        let line: String = buffer
+            .content
+            .iter()
+            .map(ratatui::buffer::Cell::symbol)
+            .collect();
+        assert_eq!(line, " ?? ");
+    }
 
     #[test]
     fn every_cell_becomes_ascii() {
