@@ -6,7 +6,7 @@ pub mod field;
 
 use std::collections::VecDeque;
 
-use crossterm::event::{Event as TermEvent, KeyEventKind};
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::keymap::Key;
 use crate::msg::Msg;
@@ -36,11 +36,35 @@ impl Pipeline {
     pub fn next(&mut self, state: &State, view: &mut View) -> Option<Msg> {
         while !state.awaiting_journal() {
             let event = self.held.pop_front()?;
+            let event = self.split_escape(state, event);
             if let Some(msg) = route(state, view, event) {
                 return Some(msg);
             }
         }
         None
+    }
+}
+
+impl Pipeline {
+    /// `Esc` and the key after it in one read reach us as `Alt` + that key; unless `Alt` + key is
+    /// bound, they are the two keys the person pressed (the second waits its turn).
+    fn split_escape(&mut self, state: &State, event: TermEvent) -> TermEvent {
+        let TermEvent::Key(key) = event else {
+            return event;
+        };
+        let bound = || {
+            state
+                .keymap
+                .lookup(&state.key_contexts(), Key::from(key))
+                .is_some()
+        };
+        if !key.modifiers.contains(KeyModifiers::ALT) || bound() {
+            return event;
+        }
+        let mut plain = key;
+        plain.modifiers.remove(KeyModifiers::ALT);
+        self.held.push_front(TermEvent::Key(plain));
+        TermEvent::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE))
     }
 }
 
