@@ -148,33 +148,6 @@ impl Action {
                 | Self::EndDrill
         )
     }
-
-    /// True for actions the command palette offers.
-    #[must_use]
-    pub fn in_palette(self) -> bool {
-        matches!(
-            self,
-            Self::Declare
-                | Self::Acknowledge
-                | Self::Page
-                | Self::Update
-                | Self::Escalation
-                | Self::Runbooks
-                | Self::Review
-                | Self::Drill
-                | Self::Pause
-                | Self::EndDrill
-                | Self::Severity
-                | Self::Status
-                | Self::Roles
-                | Self::Note
-                | Self::Resolve
-                | Self::Dashboard
-                | Self::Timeline
-                | Self::Help
-                | Self::Quit
-        )
-    }
 }
 
 /// Where a key is pressed: a screen, or an open overlay.

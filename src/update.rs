@@ -3,7 +3,6 @@
 use std::collections::VecDeque;
 
 use chrono::{DateTime, Utc};
-use strum::IntoEnumIterator;
 
 use crate::config::Check;
 use crate::domain::Health;
@@ -319,27 +318,20 @@ fn panel_action(state: &mut State, action: Action) {
     }
 }
 
-/// The palette's actions that match a query, in keymap order.
-#[must_use]
-pub fn palette_matches(query: &str) -> Vec<Action> {
-    let query = query.trim().to_lowercase();
-    Action::iter()
-        .filter(|a| a.in_palette())
-        .filter(|a| a.to_string().contains(&query) || a.describe().to_lowercase().contains(&query))
-        .collect()
-}
-
 fn palette_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
-    let Some(Overlay::Palette { field, selected }) = &mut state.ui.overlay else {
+    let Some(Overlay::Palette { field, .. }) = &state.ui.overlay else {
         return Vec::new();
     };
-    let matches = palette_matches(&field.text);
+    let matches = palette::matches(state, &field.text);
+    let Some(Overlay::Palette { selected, .. }) = &mut state.ui.overlay else {
+        return Vec::new();
+    };
     match action {
         Action::Down => *selected = (*selected + 1).min(matches.len().saturating_sub(1)),
         Action::Up => *selected = selected.saturating_sub(1),
         Action::Cancel => state.ui.overlay = None,
         Action::Confirm => {
-            let chosen = matches.get(*selected).copied();
+            let chosen = matches.get(*selected).map(|e| e.action);
             state.ui.overlay = None;
             if let Some(chosen) = chosen {
                 return on_action(state, chosen, now);
@@ -530,6 +522,7 @@ fn journal_failed(state: &mut State, error: String) {
 pub mod command;
 mod dialog;
 pub mod drill;
+pub mod palette;
 pub mod recovery;
 pub mod review;
 pub mod runbooks;

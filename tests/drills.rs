@@ -112,7 +112,7 @@ fn work_the_incident(drill: &mut Session) {
     drill.send("2");
     drill.wait_for("Restart the database");
     drill.send(ENTER);
-    drill.wait_for("x run");
+    drill.wait_for("x  run");
     drill.send("x");
     drill.wait_for("dry run: not executed");
     drill.send("\x1b");

@@ -466,7 +466,7 @@ fn open_runbook(session: &mut Session) {
     session.send("2");
     session.wait_for("Restart the database");
     session.send(ENTER);
-    session.wait_for("x run · d done");
+    session.wait_for("x  run  d  done");
 }
 
 #[test]

@@ -306,13 +306,17 @@ fn render_tabs(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         };
         spans.push(Span::styled(label, style));
     }
-    let journal = match &state.journal {
-        JournalState::Writable if state.incident.is_some() => {
+    let journal = match (&state.journal, state.viewer) {
+        (_, Some(Viewer::Replay)) => Span::styled(" REPLAY · read-only ", theme.style(Slot::Drill)),
+        (_, Some(Viewer::Follow)) => Span::styled(" FOLLOW · read-only ", theme.style(Slot::Drill)),
+        (JournalState::Writable, None) if state.incident.is_some() => {
             Span::styled(" journal ok ", theme.style(Slot::Muted))
         }
-        JournalState::Writable => Span::raw(""),
-        JournalState::ReadOnly(_) => Span::styled(" READ-ONLY journal ", theme.style(Slot::Breach)),
-        JournalState::Failed(_) => {
+        (JournalState::Writable, None) => Span::raw(""),
+        (JournalState::ReadOnly(_), None) => {
+            Span::styled(" READ-ONLY journal ", theme.style(Slot::Breach))
+        }
+        (JournalState::Failed(_), None) => {
             Span::styled(" JOURNAL WRITE FAILED ", theme.style(Slot::Breach))
         }
     };
@@ -355,72 +359,86 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-fn hints(state: &State, view: &View) -> Line<'static> {
-    let contexts = [state.ui.screen.context(), Context::Global];
+/// The actions worth a hint where the keys go now, most useful first.
+fn hint_actions(state: &State) -> &'static [Action] {
+    use Action as A;
     let open = state
         .incident
         .as_ref()
         .is_some_and(crate::domain::incident::Incident::is_open);
-    let drill_keys = [
-        Action::FireInject,
-        Action::InjectMessage,
-        Action::Pause,
-        Action::Faster,
-        Action::Slower,
-        Action::EndDrill,
-        Action::Help,
-    ];
-    let replay_keys = [
-        Action::Pause,
-        Action::Faster,
-        Action::Slower,
-        Action::SeekBack,
-        Action::SeekForward,
-        Action::NextScreen,
-        Action::Quit,
-    ];
-    let follow_keys = [
-        Action::NextScreen,
-        Action::Timeline,
-        Action::Help,
-        Action::Quit,
-    ];
-    let actions: &[Action] = if state.viewer == Some(Viewer::Replay) {
-        &replay_keys
-    } else if state.viewer == Some(Viewer::Follow) {
-        &follow_keys
-    } else if state.ui.screen == Screen::Drill && state.drill.is_some() {
-        &drill_keys
-    } else if open {
-        &[
-            Action::Note,
-            Action::Update,
-            Action::Acknowledge,
-            Action::Page,
-            Action::Severity,
-            Action::Status,
-            Action::Resolve,
-            Action::Help,
-            Action::Quit,
-        ]
-    } else {
-        &[
-            Action::Declare,
-            Action::Filter,
-            Action::NextScreen,
-            Action::Help,
-            Action::Quit,
-        ]
-    };
+    match (&state.ui.overlay, state.key_contexts()[0]) {
+        (Some(_), Context::Dialog | Context::Palette) => &[A::Confirm, A::Cancel],
+        (Some(_), _) => &[A::Down, A::Up, A::Cancel],
+        (None, Context::Editor) => &[A::Save, A::Cancel, A::Quit],
+        _ if state.viewer == Some(Viewer::Replay) => &[
+            A::Pause,
+            A::Faster,
+            A::Slower,
+            A::SeekBack,
+            A::SeekForward,
+            A::NextScreen,
+            A::Quit,
+        ],
+        _ if state.viewer == Some(Viewer::Follow) => {
+            &[A::NextScreen, A::Timeline, A::Help, A::Quit]
+        }
+        (None, Context::Drill) if state.drill.is_some() => &[
+            A::FireInject,
+            A::InjectMessage,
+            A::Pause,
+            A::Faster,
+            A::Slower,
+            A::EndDrill,
+            A::Help,
+        ],
+        (None, Context::Runbooks) if state.ui.stepper.is_some() => &[
+            A::Run,
+            A::MarkDone,
+            A::MarkSkipped,
+            A::MarkFailed,
+            A::CancelRun,
+            A::Note,
+            A::Filter,
+            A::Cancel,
+        ],
+        (None, Context::Review) => &[A::Edit, A::Regenerate, A::NextScreen, A::Help, A::Quit],
+        _ if open => &[
+            A::Note,
+            A::Update,
+            A::Acknowledge,
+            A::Page,
+            A::Severity,
+            A::Status,
+            A::Resolve,
+            A::Filter,
+            A::Help,
+            A::Quit,
+        ],
+        _ => &[A::Declare, A::Filter, A::NextScreen, A::Help, A::Quit],
+    }
+}
+
+/// Footer hints, each with the key the focused keymap binds to it: a hint never names a key that
+/// does nothing here.
+fn hints(state: &State, view: &View) -> Line<'static> {
+    let contexts = state.key_contexts();
+    let back = state.ui.overlay.is_none() && state.ui.stepper.is_some();
     let mut spans = Vec::new();
-    for action in actions {
+    for action in hint_actions(state) {
         if let Some(key) = state.keymap.key_for(&contexts, *action) {
             spans.push(Span::styled(
                 format!(" {key} "),
                 view.theme.style(Slot::Selection),
             ));
+            let label = match action {
+                Action::Cancel if back => "back".to_owned(),
+                Action::Cancel if state.key_contexts()[0] == Context::Editor => {
+                    "leave (saves)".to_owned()
+                }
+                other => short(*other),
+            };
             spans.push(Span::styled(
-                format!(" {} ", short(*action)),
+                format!(" {label} "),
                 view.theme.style(Slot::Muted),
             ));
         }
@@ -435,6 +453,11 @@ fn short(action: Action) -> String {
         Action::FireInject => "fire".to_owned(),
         Action::InjectMessage => "message".to_owned(),
         Action::EndDrill => "end".to_owned(),
+        Action::MarkDone => "done".to_owned(),
+        Action::MarkSkipped => "skip".to_owned(),
+        Action::MarkFailed => "failed".to_owned(),
+        Action::CancelRun => "cancel run".to_owned(),
+        Action::Regenerate => "regenerate".to_owned(),
         Action::Faster => "faster".to_owned(),
         Action::Slower => "slower".to_owned(),
         Action::SeekBack => "-1m".to_owned(),

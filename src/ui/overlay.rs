@@ -4,14 +4,14 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::{Slot, View};
 use crate::input::field::Field;
-use crate::keymap::{Action, Context};
+use crate::keymap::Context;
 use crate::sanitize::{one_line, sanitize_text};
 use crate::state::{Dialog, DialogKind, Overlay, State};
-use crate::update::palette_matches;
+use crate::update::palette;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     match &state.ui.overlay {
@@ -236,54 +236,37 @@ fn render_palette(frame: &mut Frame, area: Rect, state: &State, view: &View, sel
     let Some(Overlay::Palette { field, .. }) = &state.ui.overlay else {
         return;
     };
-    let matches = palette_matches(&field.text);
+    let matches = palette::matches(state, &field.text);
     let height = 3 + 2 + matches.len().max(1) as u16;
-    let outer = popup(frame, area, 60, height);
-    let block = view.block(" Command palette ");
+    let outer = popup(frame, area, 72, height);
+    let block = view.block(" Command palette · fuzzy: sv finds severity ");
     let inner = block.inner(outer);
     frame.render_widget(block, outer);
     let [input, list] = Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(inner);
     render_field(frame, input, ":", field, view);
-    let contexts = [state.ui.screen.context(), Context::Global];
-    let lines: Vec<Line> = if matches.is_empty() {
-        vec![Line::styled(
-            "No command matches.",
-            theme.style(Slot::Muted),
-        )]
-    } else {
-        matches
-            .iter()
-            .enumerate()
-            .map(|(i, action)| palette_line(state, view, &contexts, *action, i == selected))
-            .collect()
-    };
-    frame.render_widget(Paragraph::new(lines), list);
+    if matches.is_empty() {
+        let none = Line::styled("No command matches.", theme.style(Slot::Muted));
+        frame.render_widget(Paragraph::new(none), list);
+        return;
+    }
+    let items: Vec<ListItem> = matches.iter().map(|e| palette_item(view, *e)).collect();
+    let widget = List::new(items).highlight_style(theme.style(Slot::Selection));
+    let mut list_state = ListState::default().with_selected(Some(selected));
+    frame.render_stateful_widget(widget, list, &mut list_state);
 }
 
-fn palette_line(
-    state: &State,
-    view: &View,
-    contexts: &[Context],
-    action: Action,
-    selected: bool,
-) -> Line<'static> {
-    let key = state
-        .keymap
-        .key_for(contexts, action)
-        .map(|k| k.to_string())
-        .unwrap_or_default();
-    let style = if selected {
-        view.theme.style(Slot::Selection)
-    } else {
-        view.theme.style(Slot::Text)
-    };
-    Line::from(vec![
+fn palette_item(view: &View, entry: palette::Entry) -> ListItem<'static> {
+    ListItem::new(Line::from(vec![
         Span::styled(
-            format!(" {:<10} {:<28}", action.to_string(), action.describe()),
-            style,
+            format!(
+                " {:<14} {:<44}",
+                entry.action.to_string(),
+                entry.action.describe()
+            ),
+            view.theme.style(Slot::Text),
         ),
-        Span::styled(format!(" {key}"), view.theme.style(Slot::Muted)),
-    ])
+        Span::styled(format!(" {}", entry.key), view.theme.style(Slot::Muted)),
+    ]))
 }
 
 /// Width of `text` on screen.

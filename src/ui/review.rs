@@ -25,13 +25,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     };
     let saved = if unsaved(state) { "UNSAVED" } else { "saved" };
     if draft.editing {
-        let title = format!(" Review · editing · {saved} · Ctrl-S save · Esc leave (saves) ");
+        let title = format!(" Review · editing · {saved} ");
         let block = view.block(title);
         let inner = block.inner(area);
         frame.render_widget(block, area);
         render_editor(frame, inner, view);
     } else {
-        let title = format!(" Review · {saved} · e edit · g regenerate (keeps written sections) ");
+        let title = format!(" Review · {saved} ");
         let text = sanitize(&draft.text).into_owned();
         let paragraph = Paragraph::new(text)
             .style(theme.style(Slot::Text))

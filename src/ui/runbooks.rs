@@ -91,7 +91,7 @@ fn render_list(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         .unwrap_or(state.ui.list(Screen::Runbooks).selected);
     let list = List::new(items)
         .highlight_style(theme.style(Slot::Selection))
-        .block(view.block(" Runbooks · Enter open "));
+        .block(view.block(" Runbooks "));
     let mut list_state = ListState::default().with_selected(Some(selected));
     frame.render_stateful_widget(list, area, &mut list_state);
 }
@@ -99,7 +99,13 @@ fn render_list(frame: &mut Frame, area: Rect, state: &State, view: &View) {
 fn render_stepper(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let theme = &view.theme;
     let Some((rb, step)) = state.ui.stepper else {
-        let text = "Enter opens the selected runbook. In a runbook: j/k choose a step, x runs its command, d/s/f mark it done, skipped or failed, c cancels a running command, Esc goes back.";
+        let open = state
+            .keymap
+            .key_for(&state.key_contexts(), crate::keymap::Action::Confirm)
+            .map_or_else(|| "The palette (:)".to_owned(), |k| k.to_string());
+        let text = format!(
+            "{open} opens the selected runbook: its steps, their commands and checks. The footer lists the stepper's keys."
+        );
         frame.render_widget(
             Paragraph::new(text)
                 .style(theme.style(Slot::Muted))
@@ -161,11 +167,10 @@ fn render_stepper(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         &mut ListState::default().with_selected(selected),
     );
     let lines = step_lines(state, view, runbook, step);
-    let keys = " x run · d done · s skip · f failed · n note · c cancel · Esc back ";
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: true })
-            .block(view.block(format!(" Step {} ·{keys}", step + 1))),
+            .block(view.block(format!(" Step {} ", step + 1))),
         detail,
     );
     render_output(frame, output, state, view, &runbook.id, step);

@@ -239,6 +239,11 @@ fn style(slot: &SlotFile, colors: Colors) -> Result<Style, String> {
         style.fg = None;
         style.bg = None;
     }
+    // A dark background folded to black in 16 colours vanishes on a dark terminal: reverse video.
+    if colors == Colors::Ansi16 && style.bg == Some(Color::Black) && file.bg.is_some() {
+        style.bg = None;
+        style = style.add_modifier(Modifier::REVERSED);
+    }
     Ok(style)
 }
 
@@ -393,6 +398,13 @@ mod tests {
     fn hex_colours_fall_back() {
         assert_eq!(color("#ff0000", Colors::Ansi256), Ok(Color::Indexed(196)));
         assert_eq!(color("#ff0000", Colors::Ansi16), Ok(Color::LightRed));
+        let sixteen = Theme::select(None, Colors::Ansi16).unwrap();
+        let selection = sixteen.style(Slot::Selection);
+        assert!(
+            selection.add_modifier.contains(Modifier::REVERSED),
+            "{selection:?}"
+        );
+        assert_eq!(selection.bg, None, "no black-on-black selection");
         assert_eq!(
             color("#ff0000", Colors::TrueColor),
             Ok(Color::Rgb(255, 0, 0))
