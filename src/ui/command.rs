@@ -65,14 +65,14 @@ fn budget_text(
     )
 }
 
-/// One budget line per affected component, most at risk first.
+/// One budget line per affected component, most at risk first, with the component's name.
 #[must_use]
-pub fn budget_lines(state: &State, view: &View, width: u16) -> Vec<Line<'static>> {
+pub fn budget_lines(state: &State, view: &View, width: u16) -> Vec<(String, Line<'static>)> {
     let Some(incident) = &state.incident else {
         return Vec::new();
     };
     let gauge_width = if width >= 100 { 10 } else { 6 };
-    let mut rows: Vec<(f64, Line<'static>)> = Vec::new();
+    let mut rows: Vec<(f64, String, Line<'static>)> = Vec::new();
     for id in &incident.affected {
         let Some(index) = state.world.index(id) else {
             continue;
@@ -104,7 +104,7 @@ pub fn budget_lines(state: &State, view: &View, width: u16) -> Vec<Line<'static>
             );
             if r.end.is_some() {
                 text.push_str("met ");
-            } else if r.level != Level::Breach {
+            } else if r.level != Level::Breach && width >= 100 {
                 let _ = write!(text, "→{} ", time_of_day(r.breach_at));
             }
             spans.push(Span::styled(text, level_style(view, r.level)));
@@ -129,14 +129,42 @@ pub fn budget_lines(state: &State, view: &View, width: u16) -> Vec<Line<'static>
             )),
             _ => {}
         }
-        rows.push((worst, Line::from(spans)));
+        rows.push((worst, component.name.clone(), Line::from(spans)));
     }
     rows.sort_by(|a, b| b.0.total_cmp(&a.0));
-    rows.into_iter().map(|(_, line)| line).collect()
+    rows.into_iter()
+        .map(|(_, name, line)| (name, line))
+        .collect()
 }
 
 fn who(state: &State, ids: &[String]) -> String {
     one_line(&state.config.who(ids))
+}
+
+/// The people to call wrapped to `width`, a phone number never split across lines.
+fn who_lines(state: &State, ids: &[String], width: u16) -> Vec<Line<'static>> {
+    const HOLD: char = '\u{a0}';
+    let mut text = who(state, ids);
+    for phone in ids
+        .iter()
+        .filter_map(|id| state.config.contact(id)?.phone.as_deref())
+    {
+        let phone = one_line(phone);
+        text = text.replace(&phone, &phone.replace(' ', &HOLD.to_string()));
+    }
+    super::wrap(&text, usize::from(width))
+        .into_iter()
+        .map(|line| Line::raw(line.replace(HOLD, " ")))
+        .collect()
+}
+
+/// The key bound to a screen-level action, for the texts that name one.
+fn key(state: &State, action: crate::keymap::Action) -> String {
+    let contexts = [state.ui.screen.context(), crate::keymap::Context::Global];
+    state
+        .keymap
+        .key_for(&contexts, action)
+        .map_or_else(|| ":".to_owned(), |k| k.to_string())
 }
 
 /// The loud line for the commander, if anything needs doing now.
@@ -164,8 +192,9 @@ pub fn banner(state: &State, view: &View) -> Option<Line<'static>> {
         return critical_down.map(|c| {
             Line::styled(
                 format!(
-                    " {} is DOWN (critical). Press D to declare an incident. ",
-                    one_line(&c.name)
+                    " {} is DOWN (critical). Press {} to declare an incident. ",
+                    one_line(&c.name),
+                    key(state, crate::keymap::Action::Declare)
                 ),
                 theme.style(Slot::Breach),
             )
@@ -183,8 +212,10 @@ pub fn banner(state: &State, view: &View) -> Option<Line<'static>> {
         let contacts = who(state, &policy.levels[level].notify);
         return Some(Line::styled(
             format!(
-                " LEVEL {} DUE: call {contacts} · a acknowledge · p page ",
-                level + 1
+                " LEVEL {} DUE: call {contacts} · {} acknowledge · {} page ",
+                level + 1,
+                key(state, crate::keymap::Action::Acknowledge),
+                key(state, crate::keymap::Action::Page)
             ),
             theme.style(Slot::Breach),
         ));
@@ -309,17 +340,62 @@ pub fn escalation_lines(state: &State, view: &View) -> Vec<Line<'static>> {
     lines
 }
 
+/// Rows `lines` take when wrapped to `width`.
+fn rows_of(lines: &[Line<'static>], width: u16) -> u16 {
+    Paragraph::new(lines.to_vec())
+        .wrap(Wrap { trim: true })
+        .line_count(width) as u16
+}
+
+/// The budget lines that fit in `room` rows, most at risk first, and a `+N more` line naming the
+/// rest when they do not all fit.
+fn fitting_budgets(state: &State, view: &View, width: u16, room: u16) -> Vec<Line<'static>> {
+    let budgets = budget_lines(state, view, width);
+    let mut shown = Vec::new();
+    let mut used = 0;
+    for (i, (_, line)) in budgets.iter().enumerate() {
+        let rows = rows_of(std::slice::from_ref(line), width);
+        let reserve = u16::from(i + 1 < budgets.len());
+        if used + rows + reserve > room {
+            break;
+        }
+        shown.push(line.clone());
+        used += rows;
+    }
+    let hidden = &budgets[shown.len()..];
+    if !hidden.is_empty() {
+        let names: Vec<&str> = hidden.iter().map(|(name, _)| name.as_str()).collect();
+        shown.push(Line::styled(
+            one_line(&format!("+{} more: {}", hidden.len(), names.join(", "))),
+            view.theme.style(Slot::Warn),
+        ));
+    }
+    shown
+}
+
+/// Rows the whole panel would take at `width`, borders included.
+#[must_use]
+pub fn panel_rows(state: &State, view: &View, width: u16) -> u16 {
+    let inner = width.saturating_sub(2);
+    let budgets: Vec<Line<'static>> = budget_lines(state, view, width)
+        .into_iter()
+        .map(|(_, line)| line)
+        .collect();
+    rows_of(&escalation_lines(state, view), inner) + rows_of(&budgets, inner) + 2
+}
+
 /// The dashboard panel: escalation summary over the budget gauges.
 pub fn render_panel(frame: &mut Frame, area: Rect, state: &State, view: &View) {
-    let mut lines = escalation_lines(state, view);
-    lines.extend(budget_lines(state, view, area.width));
-    let title = " Escalation & budgets (most at risk first) ";
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .block(view.block(title)),
-        area,
-    );
+    let block = view.block(" Escalation & budgets (most at risk first) ");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let head = escalation_lines(state, view);
+    let head_rows = rows_of(&head, inner.width).min(inner.height.saturating_sub(1));
+    let [top, bottom] =
+        Layout::vertical([Constraint::Length(head_rows), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: true }), top);
+    let budgets = fitting_budgets(state, view, bottom.width, bottom.height);
+    frame.render_widget(Paragraph::new(budgets).wrap(Wrap { trim: true }), bottom);
 }
 
 fn level_state(state: &State, index: usize, standing: Option<&Standing>) -> (String, Slot) {
@@ -345,11 +421,17 @@ fn level_state(state: &State, index: usize, standing: Option<&Standing>) -> (Str
     }
 }
 
+/// Columns of the matrix but WHO, which gets the rest and wraps.
+const LEVEL_W: u16 = 5;
+const AFTER_W: u16 = 6;
+const STATE_W: u16 = 22;
+
 fn matrix_rows(
     state: &State,
     view: &View,
     policy: &Escalation,
     standing: Option<&Standing>,
+    who_width: u16,
 ) -> Vec<Row<'static>> {
     let filter = &state.ui.list(crate::state::Screen::Escalation).filter;
     policy
@@ -370,12 +452,19 @@ fn matrix_rows(
             } else {
                 view.theme.style(Slot::Text)
             };
+            let people = who_lines(state, &level.notify, who_width);
+            let state_lines: Vec<Line> = super::wrap(&text, usize::from(STATE_W))
+                .into_iter()
+                .map(Line::raw)
+                .collect();
+            let height = people.len().max(state_lines.len()) as u16;
             Row::new(vec![
                 Cell::from(format!("{}", i + 1)),
                 Cell::from(humantime::format_duration(level.after).to_string()),
-                Cell::from(who(state, &level.notify)),
-                Cell::from(text).style(view.theme.style(slot)),
+                Cell::from(people),
+                Cell::from(state_lines).style(view.theme.style(slot)),
             ])
+            .height(height)
             .style(style)
         })
         .collect()
@@ -404,7 +493,11 @@ pub fn render_screen(frame: &mut Frame, area: Rect, state: &State, view: &View) 
     let [head, matrix, history] = Layout::vertical([
         Constraint::Length(rows as u16 + 2),
         Constraint::Min(5),
-        Constraint::Length(if open.is_some() { 8 } else { 0 }),
+        Constraint::Length(match (open, area.height) {
+            (None, _) => 0,
+            (Some(_), h) if h < 30 => 5,
+            (Some(_), _) => 8,
+        }),
     ])
     .areas(area);
     let head_title = match open {
@@ -427,6 +520,10 @@ pub fn render_screen(frame: &mut Frame, area: Rect, state: &State, view: &View) 
         Some(i) => state.config.policy(i.severity).into_iter().collect(),
         None => state.config.escalation.iter().collect(),
     };
+    let who_width = matrix
+        .width
+        .saturating_sub(2 + LEVEL_W + AFTER_W + STATE_W + 3)
+        .max(10);
     let mut rows = Vec::new();
     for policy in policies {
         if open.is_none() {
@@ -438,13 +535,13 @@ pub fn render_screen(frame: &mut Frame, area: Rect, state: &State, view: &View) 
             .as_ref()
             .filter(|(p, _)| p.severity == policy.severity)
             .map(|(_, s)| s);
-        rows.extend(matrix_rows(state, view, policy, s));
+        rows.extend(matrix_rows(state, view, policy, s, who_width));
     }
     let widths = [
-        Constraint::Length(5),
-        Constraint::Length(8),
-        Constraint::Min(20),
-        Constraint::Length(30),
+        Constraint::Length(LEVEL_W),
+        Constraint::Length(AFTER_W),
+        Constraint::Length(who_width),
+        Constraint::Length(STATE_W),
     ];
     let table = Table::new(rows, widths)
         .header(

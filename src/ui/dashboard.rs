@@ -37,8 +37,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View, compact
         render_incident(frame, incident, state, view);
         render_latest(frame, latest, state, view);
     } else {
+        let wanted = super::command::panel_rows(state, view, area.width);
+        let bottom_rows = wanted.clamp(8, (area.height / 2).max(8));
         let [components, bottom] =
-            Layout::vertical([Constraint::Min(6), Constraint::Length(8)]).areas(area);
+            Layout::vertical([Constraint::Min(6), Constraint::Length(bottom_rows)]).areas(area);
         render_components(frame, components, state, view, false);
         if panel_height(state, 8) > 0 {
             super::command::render_panel(frame, bottom, state, view);
@@ -120,6 +122,105 @@ fn tls_marker(component: &crate::config::Component, ascii: bool) -> &'static str
     }
 }
 
+/// Column widths of the components table: the WHY text wins space from the latency column.
+struct Columns {
+    name: u16,
+    tier: u16,
+    /// Sparkline cells; none when there is no room for the latency column.
+    spark: Option<u16>,
+    /// The WHY column; none below 70 columns, where the WHY goes under the component's name.
+    why: bool,
+    roomy: bool,
+}
+
+const STATE_W: u16 = 11;
+const SINCE_W: u16 = 6;
+const LATEST_W: u16 = 6;
+
+impl Columns {
+    fn new(inner: u16, wide: bool, name_want: u16, why_want: u16) -> Self {
+        let roomy = inner >= 98;
+        let tier = if roomy { 8 } else { 4 };
+        let why = wide || inner >= 68;
+        if !why {
+            let name = inner.saturating_sub(STATE_W + tier + SINCE_W + 3).max(8);
+            return Self {
+                name,
+                tier,
+                spark: None,
+                why,
+                roomy,
+            };
+        }
+        let name = name_want.clamp(12, 28);
+        let fixed = STATE_W + name + tier + SINCE_W + 5;
+        let room = inner.saturating_sub(fixed + why_want.max(10));
+        let spark = match room {
+            r if r >= LATEST_W + 20 && roomy => Some(20),
+            r if r >= LATEST_W + 8 => Some((r - LATEST_W).min(if roomy { 20 } else { 8 })),
+            r if r >= LATEST_W + 2 => Some(r - LATEST_W),
+            _ => None,
+        };
+        Self {
+            name,
+            tier,
+            spark,
+            why,
+            roomy,
+        }
+    }
+
+    fn widths(&self) -> Vec<Constraint> {
+        let mut widths = vec![
+            Constraint::Length(STATE_W),
+            Constraint::Length(self.name),
+            Constraint::Length(self.tier),
+            Constraint::Length(SINCE_W),
+        ];
+        if let Some(spark) = self.spark {
+            widths.push(Constraint::Length(spark + LATEST_W));
+        }
+        if self.why {
+            widths.push(Constraint::Min(10));
+        }
+        widths
+    }
+
+    fn header(&self) -> Vec<&'static str> {
+        let mut header = vec!["STATE", "COMPONENT", "TIER", "SINCE"];
+        if self.spark.is_some() {
+            header.push("LATENCY");
+        }
+        if self.why {
+            header.push("WHY");
+        }
+        header
+    }
+}
+
+fn latency_cell(
+    health: &crate::domain::health::ComponentHealth,
+    spark: u16,
+    view: &View,
+) -> Cell<'static> {
+    let latest = health
+        .latencies
+        .back()
+        .copied()
+        .flatten()
+        .map(|ms| {
+            if ms == 0 {
+                " <1ms".to_owned()
+            } else {
+                format!("{ms:>3}ms")
+            }
+        })
+        .unwrap_or_default();
+    let width = usize::from(spark);
+    let line = sparkline(&health.latencies, width, view.ascii);
+    Cell::from(format!("{line:<width$}{latest}")).style(view.theme.style(Slot::Accent))
+}
+
 fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, wide: bool) {
     let theme = &view.theme;
     let rows = state.dashboard_rows();
@@ -134,84 +235,64 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
     if !list.filter.is_empty() {
         let _ = write!(title, "· filter \"{}\" ", one_line(&list.filter));
     }
-    let with_why = wide || area.width >= 70;
-    let roomy = area.width >= 100;
-    let spark_width = if roomy { 20 } else { 8 };
-    let tier_width: u16 = if roomy { 8 } else { 4 };
-    let name_width = rows
+    let name_of = |i: usize| {
+        let c = &state.config.components[i];
+        format!("{}{}", one_line(&c.name), tls_marker(c, view.ascii))
+    };
+    let width = |text: &str| unicode_width::UnicodeWidthStr::width(text) as u16;
+    let name_want = rows.iter().map(|&i| width(&name_of(i))).max().unwrap_or(0);
+    // A root cause's name is never cut; a probe's detail is (the detail view shows it whole).
+    let why_want = rows
         .iter()
         .map(|&i| {
-            let c = &state.config.components[i];
-            c.name.chars().count() + tls_marker(c, view.ascii).chars().count()
+            let text = width(&why(state, i));
+            if state.world.root_cause(i).is_some() {
+                text
+            } else {
+                text.min(24)
+            }
         })
         .max()
-        .unwrap_or(0)
-        .clamp(12, 28) as u16;
+        .unwrap_or(0);
+    let columns = Columns::new(area.width.saturating_sub(2), wide, name_want, why_want);
     let table_rows = rows.iter().map(|&i| {
         let component = &state.config.components[i];
         let health = &state.world.health[i];
         let impacted = state.world.root_cause(i).is_some();
+        let why_style = theme.style(if impacted { Slot::Warn } else { Slot::Muted });
         let label = if impacted {
             format!("{}*", view.health_label(health.state))
         } else {
             view.health_label(health.state)
         };
+        let why_text = why(state, i);
+        let mut name_lines = vec![Line::raw(name_of(i))];
+        if !columns.why && !why_text.is_empty() {
+            let mut under = super::wrap(&why_text, usize::from(columns.name.saturating_sub(2)));
+            under.truncate(if impacted { 3 } else { 1 });
+            name_lines.extend(
+                under
+                    .into_iter()
+                    .map(|l| Line::styled(format!("  {l}"), why_style)),
+            );
+        }
+        let height = name_lines.len() as u16;
         let mut cells = vec![
             Cell::from(label).style(theme.health(health.state)),
-            Cell::from(format!(
-                "{}{}",
-                one_line(&component.name),
-                tls_marker(component, view.ascii)
-            )),
-            Cell::from(tier_label(component.tier, roomy)).style(theme.style(Slot::Muted)),
+            Cell::from(name_lines),
+            Cell::from(tier_label(component.tier, columns.roomy)).style(theme.style(Slot::Muted)),
             Cell::from(brief(state.now - health.since)).style(theme.style(Slot::Muted)),
         ];
-        if with_why {
-            let latest = health
-                .latencies
-                .back()
-                .copied()
-                .flatten()
-                .map(|ms| {
-                    if ms == 0 {
-                        " <1ms".to_owned()
-                    } else {
-                        format!("{ms:>3}ms")
-                    }
-                })
-                .unwrap_or_default();
-            let spark = sparkline(&health.latencies, spark_width, view.ascii);
-            cells.push(
-                Cell::from(format!("{spark:<spark_width$}{latest}"))
-                    .style(theme.style(Slot::Accent)),
-            );
-            cells.push(Cell::from(why(state, i)).style(theme.style(if impacted {
-                Slot::Warn
-            } else {
-                Slot::Muted
-            })));
+        if let Some(spark) = columns.spark {
+            cells.push(latency_cell(health, spark, view));
         }
-        Row::new(cells)
+        if columns.why {
+            cells.push(Cell::from(why_text).style(why_style));
+        }
+        Row::new(cells).height(height)
     });
-    let name = if with_why {
-        Constraint::Length(name_width)
-    } else {
-        Constraint::Min(12)
-    };
-    let mut widths = vec![
-        Constraint::Length(11),
-        name,
-        Constraint::Length(tier_width),
-        Constraint::Length(6),
-    ];
-    let mut header = vec!["STATE", "COMPONENT", "TIER", "SINCE"];
-    if with_why {
-        widths.push(Constraint::Length(spark_width as u16 + 6));
-        widths.push(Constraint::Min(10));
-        header.extend(["LATENCY", "WHY"]);
-    }
-    let table = Table::new(table_rows, widths)
-        .header(Row::new(header).style(theme.style(Slot::Muted)))
+    let table = Table::new(table_rows, columns.widths())
+        .header(Row::new(columns.header()).style(theme.style(Slot::Muted)))
         .row_highlight_style(theme.style(Slot::Selection))
         .style(theme.style(Slot::Text))
         .block(view.block(title));

@@ -149,17 +149,22 @@ pub fn render(frame: &mut Frame, state: &State, view: &View) {
     }
     let compact = area.width < FULL_SIZE.0 || area.height < FULL_SIZE.1;
     let tabs_height = u16::from(!compact);
-    let banner = command::banner(state, view);
+    // The loud line wraps rather than cut who to call (at most three rows).
+    let banner =
+        command::banner(state, view).map(|line| Paragraph::new(line).wrap(Wrap { trim: true }));
+    let banner_rows = banner
+        .as_ref()
+        .map_or(0, |b| b.line_count(area.width).min(3) as u16);
     let [status, tabs, body, banner_row, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(tabs_height),
         Constraint::Min(1),
-        Constraint::Length(u16::from(banner.is_some())),
+        Constraint::Length(banner_rows),
         Constraint::Length(1),
     ])
     .areas(area);
-    if let Some(line) = banner {
-        frame.render_widget(Paragraph::new(line), banner_row);
+    if let Some(paragraph) = banner {
+        frame.render_widget(paragraph, banner_row);
     }
     render_status_bar(frame, status, state, view);
     if !compact {
@@ -466,8 +471,54 @@ fn short(action: Action) -> String {
     }
 }
 
+/// `text` broken into lines of at most `width` columns, at spaces where it can, inside words
+/// where it must (a phone number or a name is never cut off, only wrapped).
+#[must_use]
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let sep = usize::from(!line.is_empty());
+        if line.width() + sep + word.width() <= width {
+            if sep == 1 {
+                line.push(' ');
+            }
+            line.push_str(word);
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        for c in word.chars() {
+            if line.width() + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            line.push(c);
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// Time of day in UTC for lists.
 #[must_use]
 pub fn time_of_day(at: DateTime<Utc>) -> String {
     at.format("%H:%M:%SZ").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn wrapping_breaks_at_spaces_and_never_drops_text() {
+        assert_eq!(
+            super::wrap("Dana Ortiz +1 555 0100", 12),
+            ["Dana Ortiz", "+1 555 0100"]
+        );
+        assert_eq!(super::wrap("abcdefgh", 3), ["abc", "def", "gh"]);
+        assert_eq!(super::wrap("", 5), [""]);
+    }
 }
