@@ -1,4 +1,4 @@
-//! Snapshot tests of every screen, dialog and overlay at 80x24 and 120x40, plus colour checks.
+//! Snapshot tests of every screen, dialog and overlay at 80x24, 120x40 and 60x20, plus colour checks.
 
 use chrono::{DateTime, TimeZone, Utc};
 use ratatui::Terminal;
@@ -13,7 +13,7 @@ use warroom::state::State;
 use warroom::ui::{self, Colors, Slot, Theme, View};
 use warroom::update::play;
 
-const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (60, 20)];
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()
@@ -84,6 +84,91 @@ fn dashboard_during_an_incident() {
 #[test]
 fn dashboard_in_ascii() {
     snapshot_sizes("dashboard_ascii", &demo::showcase(t0()), &view(true));
+}
+
+#[test]
+fn ascii_frames_hold_only_ascii() {
+    let mut states = vec![demo::showcase(t0()), with_runbooks()];
+    for action in [Action::Page, Action::Palette, Action::Help, Action::Note] {
+        let mut state = demo::showcase(t0());
+        let now = state.now;
+        play(&mut state, Msg::Action(action), now);
+        states.push(state);
+    }
+    let mut escalation = demo::showcase(t0());
+    escalation.ui.screen = warroom::state::Screen::Escalation;
+    states.push(escalation);
+    for state in &states {
+        for size in SIZES.iter().copied().chain([(40, 12), (30, 10)]) {
+            let screen = text(&draw(state, &view(true), size));
+            assert!(screen.is_ascii(), "{size:?}:\n{screen}");
+        }
+    }
+}
+
+#[test]
+fn what_matters_is_never_cut_at_any_size() {
+    let mut escalation = demo::showcase(t0());
+    escalation.ui.screen = warroom::state::Screen::Escalation;
+    for size in SIZES {
+        let dashboard = text(&draw(&demo::showcase(t0()), &view(false), size));
+        let joined = dashboard.replace('│', " ");
+        assert!(
+            joined.contains("impacted by Primary database"),
+            "{size:?}:\n{dashboard}"
+        );
+        assert!(
+            dashboard.contains("+1 555 0100"),
+            "the banner keeps the phone {size:?}:\n{dashboard}"
+        );
+        let matrix = text(&draw(&escalation, &view(false), size));
+        for phone in ["+1 555 0100", "+1 555 0101", "+1 555 0102"] {
+            assert!(matrix.contains(phone), "{phone} at {size:?}:\n{matrix}");
+        }
+    }
+    let narrow = text(&draw(&demo::showcase(t0()), &view(false), (80, 24)));
+    assert!(narrow.contains("+5 more: Payments API"), "{narrow}");
+}
+
+#[test]
+fn the_selection_shows_in_sixteen_colours() {
+    let view = View::new(Theme::select(None, Colors::Ansi16).unwrap(), false);
+    let buffer = draw(&demo::showcase(t0()), &view, (80, 24));
+    let (x, y) = find(&buffer, "Primary database");
+    let cell = &buffer[(x, y)];
+    assert!(cell.modifier.contains(Modifier::REVERSED), "{cell:?}");
+    assert_ne!(cell.bg, Color::Black);
+    snapshot_sizes("dashboard_16_colours", &demo::showcase(t0()), &view);
+}
+
+#[test]
+fn a_long_multi_line_command_is_confirmed_in_full() {
+    let mut state = with_runbooks();
+    let command = format!(
+        "./scripts/promote.sh --cluster payments-eu-west-1 --target replica-2 --fence-old-primary --wait-for-lag 0 --timeout 300 \\\n  --notify-channel incident-bridge --reason \"{}\" \\\n  --confirm-token END-OF-COMMAND",
+        "x".repeat(40)
+    );
+    let runbook = format!(
+        "+++\nid = \"long\"\ntitle = \"Long command\"\ncomponents = [\"db\"]\n+++\n\n## Promote\n\n```sh {{confirm=true}}\n{command}\n```\n"
+    );
+    state.runbooks = vec![warroom::runbook::parse("long.md", &runbook).unwrap()];
+    let now = state.now;
+    play(&mut state, Msg::Action(Action::Confirm), now);
+    play(&mut state, Msg::Action(Action::Run), now);
+    assert!(command.len() >= 200 && command.lines().count() == 3);
+    snapshot_sizes("confirm_long_command", &state, &view(false));
+    for size in SIZES {
+        let screen = text(&draw(&state, &view(false), size));
+        for needle in [
+            "./scripts/promote.sh",
+            "incident-bridge",
+            "END-OF-COMMAND",
+            "component db",
+            "Enter runs it",
+        ] {
+            assert!(screen.contains(needle), "{needle} at {size:?}:\n{screen}");
+        }
+    }
 }
 
 #[test]

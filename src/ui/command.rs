@@ -424,14 +424,18 @@ fn level_state(state: &State, index: usize, standing: Option<&Standing>) -> (Str
 /// Columns of the matrix but WHO, which gets the rest and wraps.
 const LEVEL_W: u16 = 5;
 const AFTER_W: u16 = 6;
-const STATE_W: u16 = 22;
+
+/// The STATE column: narrower below 80 columns, so WHO keeps its room.
+fn state_width(width: u16) -> u16 {
+    if width < 80 { 14 } else { 22 }
+}
 
 fn matrix_rows(
     state: &State,
     view: &View,
     policy: &Escalation,
     standing: Option<&Standing>,
-    who_width: u16,
+    (who_width, state_w): (u16, u16),
 ) -> Vec<Row<'static>> {
     let filter = &state.ui.list(crate::state::Screen::Escalation).filter;
     policy
@@ -453,7 +457,7 @@ fn matrix_rows(
                 view.theme.style(Slot::Text)
             };
             let people = who_lines(state, &level.notify, who_width);
-            let state_lines: Vec<Line> = super::wrap(&text, usize::from(STATE_W))
+            let state_lines: Vec<Line> = super::wrap(&text, usize::from(state_w))
                 .into_iter()
                 .map(Line::raw)
                 .collect();
@@ -485,16 +489,13 @@ pub fn render_screen(frame: &mut Frame, area: Rect, state: &State, view: &View) 
     let theme = &view.theme;
     let open = state.incident.as_ref().filter(|i| i.is_open());
     let summary = escalation_lines(state, view);
-    let inner_width = usize::from(area.width.saturating_sub(2)).max(1);
-    let rows: usize = summary
-        .iter()
-        .map(|l| l.width().max(1).div_ceil(inner_width))
-        .sum();
+    let rows = rows_of(&summary, area.width.saturating_sub(2));
     let [head, matrix, history] = Layout::vertical([
-        Constraint::Length(rows as u16 + 2),
+        Constraint::Length(rows + 2),
         Constraint::Min(5),
         Constraint::Length(match (open, area.height) {
             (None, _) => 0,
+            (Some(_), h) if h < 20 => 0,
             (Some(_), h) if h < 30 => 5,
             (Some(_), _) => 8,
         }),
@@ -520,9 +521,10 @@ pub fn render_screen(frame: &mut Frame, area: Rect, state: &State, view: &View) 
         Some(i) => state.config.policy(i.severity).into_iter().collect(),
         None => state.config.escalation.iter().collect(),
     };
+    let state_w = state_width(matrix.width);
     let who_width = matrix
         .width
-        .saturating_sub(2 + LEVEL_W + AFTER_W + STATE_W + 3)
+        .saturating_sub(2 + LEVEL_W + AFTER_W + state_w + 3)
         .max(10);
     let mut rows = Vec::new();
     for policy in policies {
@@ -535,13 +537,13 @@ pub fn render_screen(frame: &mut Frame, area: Rect, state: &State, view: &View) 
             .as_ref()
             .filter(|(p, _)| p.severity == policy.severity)
             .map(|(_, s)| s);
-        rows.extend(matrix_rows(state, view, policy, s, who_width));
+        rows.extend(matrix_rows(state, view, policy, s, (who_width, state_w)));
     }
     let widths = [
         Constraint::Length(LEVEL_W),
         Constraint::Length(AFTER_W),
         Constraint::Length(who_width),
-        Constraint::Length(STATE_W),
+        Constraint::Length(state_w),
     ];
     let table = Table::new(rows, widths)
         .header(
