@@ -178,6 +178,28 @@ pub enum Context {
     Any,
 }
 
+impl Context {
+    /// Where the context's keys apply, for the help and README.
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Global => "every screen, unless the screen binds the key itself",
+            Self::Dashboard => "screen 1, the dashboard",
+            Self::Runbooks => "screen 2, the runbook list and the stepper",
+            Self::Escalation => "screen 3, escalation",
+            Self::Timeline => "screen 4, the timeline",
+            Self::Review => "screen 5, the review (not editing)",
+            Self::Editor => "the review editor (other keys are text)",
+            Self::Dialog => "dialogs (printable keys are text when the dialog has a text field)",
+            Self::Help => "the help overlay",
+            Self::Detail => "the component detail",
+            Self::Palette => "the command palette (printable keys are text)",
+            Self::Drill => "screen 6, the facilitator's drill screen",
+            Self::Any => "everywhere, text fields included",
+        }
+    }
+}
+
 /// A key with its modifiers, normalised so `D` and `shift-d` are the same key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Key {
@@ -470,6 +492,36 @@ impl Keymap {
                 .map(|b| b.key)
         })
     }
+}
+
+/// The keymap as Markdown for README: a table of every binding by context, then the names of
+/// every context and action `[keys]` accepts.
+#[must_use]
+pub fn markdown(map: &Keymap) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from("| where | keys | action | does |\n| --- | --- | --- | --- |\n");
+    for context in Context::iter() {
+        for (keys, action) in map.help(&[context]) {
+            let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+            let _ = writeln!(
+                out,
+                "| {context} | {} | `{action}` | {} |",
+                keys.join(", ").replace('|', "\\|"),
+                action.describe()
+            );
+        }
+    }
+    let contexts: Vec<String> = Context::iter()
+        .map(|c| format!("`{c}` ({})", c.describe()))
+        .collect();
+    let actions: Vec<String> = action_names().map(|a| format!("`{a}`")).collect();
+    let _ = write!(
+        out,
+        "\nContexts: {}.\n\nActions: {}.\n",
+        contexts.join(", "),
+        actions.join(", ")
+    );
+    out
 }
 
 /// Names of every action, for error messages.

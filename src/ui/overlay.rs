@@ -205,6 +205,7 @@ fn render_help(frame: &mut Frame, area: Rect, state: &State, view: &View, scroll
         ),
         ("In dialogs".to_owned(), vec![Context::Dialog]),
         ("In the command palette".to_owned(), vec![Context::Palette]),
+        ("Everywhere".to_owned(), vec![Context::Any]),
     ];
     let mut lines = Vec::new();
     for (title, contexts) in sections {
