@@ -83,6 +83,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("severity", Action::Severity),
         ("help", Action::Help),
         ("palette", Action::Palette),
+        ("confirm-page", Action::Page),
     ] {
         let state = with(action);
         save(name, &state, &view, (80, 24))?;
