@@ -127,7 +127,7 @@ fn what_matters_is_never_cut_at_any_size() {
         }
     }
     let narrow = text(&draw(&demo::showcase(t0()), &view(false), (80, 24)));
-    assert!(narrow.contains("+5 more: Payments API"), "{narrow}");
+    assert!(narrow.contains("+4 more: Checkout web"), "{narrow}");
 }
 
 #[test]

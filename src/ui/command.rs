@@ -212,7 +212,7 @@ pub fn banner(state: &State, view: &View) -> Option<Line<'static>> {
         let contacts = who(state, &policy.levels[level].notify);
         return Some(Line::styled(
             format!(
-                " LEVEL {} DUE: call {contacts} · {} acknowledge · {} page ",
+                " LEVEL {} DUE: call {contacts} · {} ack · {} page ",
                 level + 1,
                 key(state, crate::keymap::Action::Acknowledge),
                 key(state, crate::keymap::Action::Page)

@@ -166,7 +166,14 @@ fn render_stepper(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         steps,
         &mut ListState::default().with_selected(selected),
     );
-    let lines = step_lines(state, view, runbook, step);
+    let lines = if selected.is_some() {
+        step_lines(state, view, runbook, step)
+    } else {
+        vec![Line::styled(
+            "No step matches the filter; Esc clears it.",
+            theme.style(Slot::Muted),
+        )]
+    };
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: true })

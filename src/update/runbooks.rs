@@ -158,6 +158,17 @@ pub fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> O
             state.ui.stepper = Some((rb, step));
             Some(Vec::new())
         }
+        (
+            Action::Run
+            | Action::MarkDone
+            | Action::MarkSkipped
+            | Action::MarkFailed
+            | Action::CancelRun,
+            Some((rb, step)),
+        ) if !visible_steps(state, rb).contains(&step) => {
+            state.ui.flash = Some("No step matches the filter; Esc clears it".into());
+            Some(Vec::new())
+        }
         (Action::Run, Some((rb, step))) => Some(request_run(state, rb, step, now)),
         (Action::MarkDone | Action::MarkSkipped | Action::MarkFailed, Some((rb, step))) => {
             Some(mark(state, rb, step, action, now))
