@@ -117,8 +117,11 @@ impl Loop {
     }
 
     /// Hands waiting terminal events to `update`, in order, while no journal write is pending.
+    /// Keys after a quit stay unread: they never act on the state left behind.
     fn release(&mut self) {
-        while let Some(msg) = self.input.next(&self.state, &mut self.view) {
+        while !self.quit
+            && let Some(msg) = self.input.next(&self.state, &mut self.view)
+        {
             self.dispatch(msg);
         }
     }

@@ -25,12 +25,6 @@ impl Pipeline {
         self.held.push_back(event);
     }
 
-    /// How many events wait.
-    #[must_use]
-    pub fn held(&self) -> usize {
-        self.held.len()
-    }
-
     /// The next message for `update`; none while the state waits for the journal (the events
     /// stay held, in order) or when nothing waits.
     pub fn next(&mut self, state: &State, view: &mut View) -> Option<Msg> {
@@ -43,9 +37,7 @@ impl Pipeline {
         }
         None
     }
-}
 
-impl Pipeline {
     /// `Esc` and the key after it in one read reach us as `Alt` + that key; unless `Alt` + key is
     /// bound, they are the two keys the person pressed (the second waits its turn).
     fn split_escape(&mut self, state: &State, event: TermEvent) -> TermEvent {

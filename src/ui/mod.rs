@@ -314,6 +314,9 @@ fn render_tabs(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let journal = match (&state.journal, state.viewer) {
         (_, Some(Viewer::Replay)) => Span::styled(" REPLAY · read-only ", theme.style(Slot::Drill)),
         (_, Some(Viewer::Follow)) => Span::styled(" FOLLOW · read-only ", theme.style(Slot::Drill)),
+        (JournalState::Writable, None) if state.awaiting_journal() => {
+            Span::styled(" writing… keys wait ", theme.style(Slot::Warn))
+        }
         (JournalState::Writable, None) if state.incident.is_some() => {
             Span::styled(" journal ok ", theme.style(Slot::Muted))
         }

@@ -276,21 +276,13 @@ fn slash_filters_every_list_screen_and_says_so_elsewhere() {
         run(&mut state, Msg::Action(Action::Cancel), secs(31));
         typed(&mut state, &format!("{screen}/"), secs(31));
         assert!(state.ui.overlay.is_none(), "screen {screen}");
-        assert!(
-            state
-                .ui
-                .flash
-                .as_deref()
-                .unwrap()
-                .starts_with("No filter here")
-        );
+        let flash = state.ui.flash.as_deref().unwrap_or_default();
+        assert!(flash.starts_with("No filter here"), "{flash}");
     }
-    let before = state.records.len();
     assert!(
         kinds_of(&state).iter().all(|k| *k != "note_added"),
         "no letter became a note"
     );
-    assert_eq!(state.records.len(), before);
 }
 
 fn kinds_of(state: &State) -> Vec<String> {
