@@ -15,7 +15,7 @@ fn kit(dir: &Path, db_name: &str, action_name: &str) {
         "[service]\nname = \"Input test\"\n\
          [[component]]\nid = \"db\"\nname = {db_name}\ntier = \"critical\"\n\
          probe = {{ kind = \"sim\", state = \"down\" }}\n\
-         [[component.recovery]]\nname = {action_name}\ncommand = \"true\"\n\
+         [[component.recovery]]\nname = {action_name}\ncommand = \"true\"\nconfirm = \"type\"\n\
          [[component]]\nid = \"api\"\nname = \"Payments API\"\ntier = \"high\"\n\
          probe = {{ kind = \"sim\", state = \"up\" }}\n\
          [[contact]]\nid = \"oncall\"\nname = \"Dana Ortiz\"\nrole = \"Primary on-call\"\nphone = \"+1 555 0100\"\n\
@@ -264,6 +264,12 @@ fn pasted_escapes_and_hostile_config_names_never_reach_the_terminal_raw() {
     session.send("r");
     session.wait_for("Recovery actions");
     session.wait_for("Promote \\x1b[3;7;9mCSI \\x9b6n");
+    session.send(ENTER);
+    session.wait_for("Run this recovery action?");
+    paste(
+        &mut session,
+        &PAYLOADS.iter().map(|(_, p)| *p).collect::<String>(),
+    );
     session.send(ESC);
     session.send("n");
     paste(&mut session, "\x1b]52;c;cHduZWQ=\x07");
