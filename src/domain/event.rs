@@ -104,10 +104,14 @@ pub enum Event {
     Acknowledged {
         level: usize,
     },
-    /// An escalation level was paged; its contacts are named for the record.
+    /// An escalation level was paged; its contacts are named for the record. When `PagerDuty` is
+    /// configured the record carries its trigger (without the routing key): the page and its
+    /// outbox entry are one record, so no crash can keep one without the other.
     Paged {
         level: usize,
         contacts: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pagerduty: Option<serde_json::Value>,
     },
     /// A component's recovery-time objective was exceeded during this outage.
     RtoBreached {
@@ -345,7 +349,9 @@ impl Event {
                 format!("notification #{queued} recorded, not sent (drill)")
             }
             Self::Acknowledged { level } => format!("Escalation level {} acknowledged", level + 1),
-            Self::Paged { level, contacts } => {
+            Self::Paged {
+                level, contacts, ..
+            } => {
                 format!("Paged level {}: {}", level + 1, contacts.join(", "))
             }
             Self::RtoBreached {

@@ -269,8 +269,20 @@ impl Incident {
                 self.acknowledged_level = Some((*level, record.at));
                 self.acknowledged.get_or_insert(record.at);
             }
-            Event::Paged { level, contacts } => {
+            Event::Paged {
+                level,
+                contacts,
+                pagerduty,
+            } => {
                 self.pages.push((*level, record.at, contacts.clone()));
+                if let Some(payload) = pagerduty {
+                    self.outbox.push(Outbound {
+                        queued: record.seq,
+                        channel: super::event::Channel::Pagerduty,
+                        payload: payload.clone(),
+                        delivery: Delivery::Queued,
+                    });
+                }
             }
             Event::RtoBreached {
                 component,

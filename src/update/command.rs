@@ -238,14 +238,7 @@ pub fn after_record(state: &State, record: &Record, now: DateTime<Utc>) -> Vec<E
             ));
             effects
         }
-        Event::Paged { level, contacts } => queue(
-            state,
-            now,
-            Channel::Pagerduty,
-            pagerduty(incident, "trigger", *level, contacts),
-        )
-        .into_iter()
-        .collect(),
+
         Event::Acknowledged { level } => {
             pagerduty_follow_up(state, incident, now, "acknowledge", *level)
         }
@@ -447,8 +440,24 @@ pub fn page(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
             open_dialog(state, DialogKind::ConfirmPage { level }, String::new(), 0);
             Vec::new()
         }
-        Ok((level, _, contacts)) => vec![append(now, Event::Paged { level, contacts })],
+        Ok((level, _, contacts)) => vec![append(now, paged(state, level, contacts))],
         Err(message) => refuse(state, message),
+    }
+}
+
+/// The page of `level`, carrying its `PagerDuty` trigger when `PagerDuty` is configured.
+fn paged(state: &State, level: usize, contacts: Vec<String>) -> Event {
+    let pagerduty = state
+        .config
+        .notify
+        .pagerduty
+        .as_ref()
+        .zip(state.incident.as_ref())
+        .map(|(_, incident)| pagerduty(incident, "trigger", level, &contacts));
+    Event::Paged {
+        level,
+        contacts,
+        pagerduty,
     }
 }
 
@@ -461,7 +470,7 @@ pub fn confirmed(
     let (due, acknowledged, contacts) = due_level(state)?;
     match kind {
         DialogKind::ConfirmPage { level } if level == due => {
-            Ok(Some(append(now, Event::Paged { level, contacts })))
+            Ok(Some(append(now, paged(state, level, contacts))))
         }
         DialogKind::ConfirmAck { level } if level == due && !acknowledged => {
             Ok(Some(append(now, Event::Acknowledged { level })))

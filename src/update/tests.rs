@@ -408,6 +408,99 @@ mod incident_command {
         state.records.iter().map(|r| r.event.kind()).collect()
     }
 
+    /// Runs the outbox against a receiver that accepts everything; the PagerDuty sends, in order.
+    fn deliver_all(state: &mut State, now: DateTime<Utc>) -> Vec<(String, String)> {
+        let mut sent = Vec::new();
+        for _ in 0..10 {
+            let effects = run(state, Msg::Tick, now);
+            let sends: Vec<(u64, serde_json::Value)> = effects
+                .into_iter()
+                .filter_map(|e| match e {
+                    Effect::Send {
+                        queued,
+                        channel: Channel::Pagerduty,
+                        payload,
+                    } => Some((queued, payload)),
+                    _ => None,
+                })
+                .collect();
+            if sends.is_empty() {
+                break;
+            }
+            for (queued, payload) in sends {
+                sent.push((
+                    payload["dedup_key"].as_str().unwrap().to_owned(),
+                    payload["event_action"].as_str().unwrap().to_owned(),
+                ));
+                run(
+                    state,
+                    Msg::Delivered {
+                        queued,
+                        result: Ok(()),
+                    },
+                    now,
+                );
+            }
+        }
+        sent
+    }
+
+    #[test]
+    fn a_crash_after_any_record_delivers_each_recorded_page_exactly_once() {
+        let mut live = with_pagerduty();
+        declare_p1(&mut live, secs(30));
+        run(&mut live, Msg::Action(Action::Page), secs(31));
+        run(&mut live, Msg::Action(Action::Confirm), secs(31));
+        deliver_all(&mut live, secs(32));
+        run(&mut live, Msg::Tick, secs(160));
+        run(&mut live, Msg::Action(Action::Page), secs(161));
+        run(&mut live, Msg::Action(Action::Confirm), secs(161));
+        run(&mut live, Msg::Action(Action::Acknowledge), secs(170));
+        run(&mut live, Msg::Action(Action::Confirm), secs(170));
+        deliver_all(&mut live, secs(171));
+        let journal = live.records.clone();
+        assert_eq!(
+            journal.iter().filter(|r| r.event.kind() == "paged").count(),
+            2,
+            "{:?}",
+            kinds(&live)
+        );
+        for cut in 1..=journal.len() {
+            let prefix = &journal[..cut];
+            let mut resumed = with_pagerduty();
+            resume(&mut resumed, prefix.to_vec()).unwrap();
+            let incident = resumed.incident.clone().unwrap();
+            let before: Vec<String> = incident
+                .outbox
+                .iter()
+                .filter(|o| matches!(o.delivery, Delivery::Sent { .. }))
+                .filter(|o| o.payload["event_action"] == "trigger")
+                .map(|o| o.payload["dedup_key"].as_str().unwrap().to_owned())
+                .collect();
+            let after: Vec<String> = deliver_all(&mut resumed, secs(200))
+                .into_iter()
+                .filter(|(_, action)| action == "trigger")
+                .map(|(key, _)| key)
+                .collect();
+            let mut delivered: Vec<String> = before.iter().chain(&after).cloned().collect();
+            delivered.sort();
+            let mut paged: Vec<String> = incident
+                .pages
+                .iter()
+                .map(|(level, _, _)| command::dedup_key(&incident, *level))
+                .collect();
+            paged.sort();
+            assert_eq!(
+                delivered, paged,
+                "cut after record {cut}: before {before:?}, after {after:?}"
+            );
+            assert!(
+                deliver_all(&mut resumed, secs(201)).is_empty(),
+                "cut {cut}: nothing twice"
+            );
+        }
+    }
+
     #[test]
     fn declaring_records_budgets_and_level_one_is_due() {
         let mut state = demo::state("ic@host", t0());
