@@ -408,7 +408,7 @@ mod incident_command {
         state.records.iter().map(|r| r.event.kind()).collect()
     }
 
-    /// Runs the outbox against a receiver that accepts everything; the PagerDuty sends, in order.
+    /// Runs the outbox against a receiver that accepts everything; the `PagerDuty` sends, in order.
     fn deliver_all(state: &mut State, now: DateTime<Utc>) -> Vec<(String, String)> {
         let mut sent = Vec::new();
         for _ in 0..10 {
