@@ -27,6 +27,23 @@ async fn go(job: Job) -> Outcome {
 }
 
 #[tokio::test]
+async fn a_background_child_does_not_outlive_its_step() {
+    let outcome = go(job(
+        "echo $$; sleep 1000 & echo started",
+        Duration::from_secs(30),
+    ))
+    .await;
+    assert_eq!(outcome.ending, Ending::Exited(0));
+    assert!(outcome.tail.contains("started"), "{}", outcome.tail);
+    let pgid = outcome.tail.lines().next().unwrap().trim().to_owned();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        running_in_group(&pgid).is_empty(),
+        "the background sleep of group {pgid} survived the step"
+    );
+}
+
+#[tokio::test]
 async fn a_command_past_its_deadline_is_ended_with_its_whole_group() {
     let outcome = go(job(
         "echo $$; sleep 300 & sleep 300; wait",

@@ -196,9 +196,12 @@ pub async fn run(
             };
         }
     };
+    // The group's id is the shell's pid, read now: once the shell is reaped `child.id()` is gone,
+    // and a background child (`sleep 1000 &`) would outlive the step and warroom.
+    let group = child.id();
     let (reason, status) =
         supervise(&mut child, &mut rx, &mut sink, &output, job.timeout, cancel).await;
-    signal_group(child.id(), Signal::SIGKILL);
+    signal_group(group, Signal::SIGKILL);
     let drain_until = tokio::time::Instant::now() + Duration::from_millis(200);
     while let Ok(Some(chunk)) = tokio::time::timeout_at(drain_until, rx.recv()).await {
         sink.take(&chunk);
