@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::mpsc as std_mpsc;
 use std::time::{Duration, Instant};
 
+use anyhow::Context as _;
 use crossterm::event::EventStream;
 use futures_util::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
@@ -98,7 +99,10 @@ struct Loop {
     /// Cancel handles of the runbook commands running now.
     cancels: std::collections::BTreeMap<u64, tokio::sync::oneshot::Sender<()>>,
     tx: mpsc::Sender<Msg>,
+    /// Sends notifications and recovery webhooks.
     client: reqwest::Client,
+    /// The probes' clients (TLS verified and not), built once.
+    probe_clients: crate::workers::probe::Clients,
     state: State,
     view: View,
     clock: Clock,
@@ -171,16 +175,8 @@ impl Loop {
             Effect::WriteReview { text } => {
                 if let Some(incident) = &self.state.incident {
                     let path = self.store.dir(&incident.id).join("review.md");
-                    let written = crate::journal::open_private_file(&path, false)
-                        .map_err(|e| e.to_string())
-                        .and_then(|f| f.set_len(0).map(|()| f).map_err(|e| e.to_string()))
-                        .and_then(|mut f| {
-                            std::io::Write::write_all(&mut f, text.as_bytes())
-                                .map_err(|e| e.to_string())
-                        });
-                    if let Err(error) = written {
-                        tracing::warn!(%error, "review.md not written");
-                    }
+                    // Off the UI task: a slow disk never stalls the screen.
+                    tokio::task::spawn_blocking(move || write_review(&path, &text));
                 }
                 return;
             }
@@ -318,6 +314,20 @@ impl Loop {
     }
 }
 
+/// Writes the saved review to `review.md` (the journal already holds it).
+fn write_review(path: &std::path::Path, text: &str) {
+    let written = crate::journal::open_private_file(path, false)
+        .map_err(|e| e.to_string())
+        .and_then(|mut f| {
+            f.set_len(0)
+                .and_then(|()| std::io::Write::write_all(&mut f, text.as_bytes()))
+                .map_err(|e| e.to_string())
+        });
+    if let Err(error) = written {
+        tracing::warn!(%error, "review.md not written");
+    }
+}
+
 /// Starts one task per component with a real recovery-point source, reading it on its interval.
 fn spawn_recovery_points(app: &Loop, now: &crate::workers::probe::Now) {
     for (index, component) in app.state.config.components.iter().enumerate() {
@@ -366,7 +376,7 @@ fn spawn_probes(app: &Loop, tx: mpsc::Sender<Msg>) -> Vec<tokio::task::JoinHandl
         .collect();
     crate::workers::probe::spawn_with_fast(
         probes,
-        app.state.config.probe_concurrency,
+        (app.state.config.probe_concurrency, &app.probe_clients),
         now,
         tx,
         &app.fast,
@@ -398,7 +408,9 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
         tx: tx.clone(),
         client: crate::workers::probe::client_builder(true)
             .build()
-            .unwrap_or_default(),
+            .context("the HTTP client for notifications could not be built")?,
+        probe_clients: crate::workers::probe::Clients::new()
+            .context("the HTTP clients for probes could not be built")?,
         journal: writer::spawn(journal, tx.clone()),
         clock: options.clock,
         state: options.state,

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use anyhow::Context as _;
 use chrono::{SecondsFormat, Utc};
 use serde::Serialize;
 use tokio::sync::Semaphore;
@@ -27,9 +28,9 @@ pub struct Row {
 }
 
 /// Probes the components (all, or one) concurrently, once each, without hysteresis.
-pub async fn probe_all(config: &Config, only: Option<usize>) -> Vec<Row> {
+pub async fn probe_all(config: &Config, only: Option<usize>) -> Result<Vec<Row>, reqwest::Error> {
     let slots = Arc::new(Semaphore::new(config.probe_concurrency.max(1)));
-    let clients = probe::Clients::new();
+    let clients = probe::Clients::new()?;
     let tasks: Vec<_> = config
         .components
         .iter()
@@ -70,7 +71,7 @@ pub async fn probe_all(config: &Config, only: Option<usize>) -> Vec<Row> {
             checked_at: sample.at.to_rfc3339_opts(SecondsFormat::Millis, true),
         });
     }
-    rows
+    Ok(rows)
 }
 
 /// The human table.
@@ -131,7 +132,9 @@ pub fn run(config: Config, json: bool, component: Option<&str>) -> anyhow::Resul
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let rows = runtime.block_on(probe_all(&config, only));
+    let rows = runtime
+        .block_on(probe_all(&config, only))
+        .context("the HTTP clients for probes could not be built")?;
     if json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {

@@ -39,7 +39,7 @@ fn http_probe(url: &str, extra: &str) -> Probe {
 
 async fn run(probe: &Probe) -> (Sample, Duration) {
     let started = Instant::now();
-    let sample = probe::run(probe, &probe::Clients::new(), Utc::now()).await;
+    let sample = probe::run(probe, &probe::Clients::new().unwrap(), Utc::now()).await;
     (sample, started.elapsed())
 }
 
@@ -240,7 +240,8 @@ impl reqwest::dns::Resolve for NoDns {
 #[tokio::test]
 async fn a_dns_failure_is_down_with_the_reason_and_without_the_url() {
     let probe = http_probe("http://db.internal.example:8080/health?token=s3cret", "");
-    let clients = probe::Clients::customised(|builder| builder.dns_resolver(Arc::new(NoDns)));
+    let clients =
+        probe::Clients::customised(|builder| builder.dns_resolver(Arc::new(NoDns))).unwrap();
     let sample = probe::run(&probe, &clients, Utc::now()).await;
     assert_eq!(sample.health, Health::Down);
     let why = reason(&sample);
@@ -540,7 +541,12 @@ async fn one_hanging_endpoint_never_delays_the_healthy_ones() {
     let mut probes = vec![(0, fast(hanging.addr))];
     probes.extend((1..=50).map(|i| (i, fast(healthy.addr))));
     let (tx, mut rx) = tokio::sync::mpsc::channel(4096);
-    let tasks = probe::spawn_all(probes, 64, Arc::new(Utc::now), tx);
+    let tasks = probe::spawn_all(
+        probes,
+        (64, &probe::Clients::new().unwrap()),
+        Arc::new(Utc::now),
+        tx,
+    );
     let mut counts = vec![0usize; 51];
     let until = Instant::now() + Duration::from_secs(3);
     while let Ok(Some(msg)) =

@@ -331,19 +331,21 @@ pub struct Clients {
 }
 
 impl Clients {
-    #[must_use]
-    pub fn new() -> Self {
+    /// The two probe clients; a client that cannot be built is an error, never a default one
+    /// (which would follow redirects and use proxies).
+    pub fn new() -> Result<Self, reqwest::Error> {
         Self::customised(|builder| builder)
     }
 
     /// Clients with extra settings on top of [`client_builder`]'s (a test's DNS resolver).
-    #[must_use]
-    pub fn customised(extra: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder) -> Self {
-        let build = |verify| extra(client_builder(verify)).build().unwrap_or_default();
-        Self {
-            verified: build(true),
-            unverified: build(false),
-        }
+    pub fn customised(
+        extra: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder,
+    ) -> Result<Self, reqwest::Error> {
+        let build = |verify| extra(client_builder(verify)).build();
+        Ok(Self {
+            verified: build(true)?,
+            unverified: build(false)?,
+        })
     }
 
     /// The client for a probe's TLS setting.
@@ -357,21 +359,21 @@ impl Clients {
     }
 }
 
-impl Default for Clients {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 /// Starts one task per probed component. Each probes on its own interval (start to start, with
 /// jitter), never overlaps itself, and waits for a slot of the shared concurrency bound.
 pub fn spawn_all(
     probes: Vec<(usize, Probe)>,
-    concurrency: usize,
+    (concurrency, clients): (usize, &Clients),
     now: Now,
     tx: mpsc::Sender<Msg>,
 ) -> Vec<JoinHandle<()>> {
-    spawn_with_fast(probes, concurrency, now, tx, &FastProbes::default())
+    spawn_with_fast(
+        probes,
+        (concurrency, clients),
+        now,
+        tx,
+        &FastProbes::default(),
+    )
 }
 
 /// Components to probe every second until a moment (after a recovery action).
@@ -399,13 +401,12 @@ pub const FAST_INTERVAL: Duration = Duration::from_secs(1);
 /// [`spawn_all`], with a handle to switch components to fast probing.
 pub fn spawn_with_fast(
     probes: Vec<(usize, Probe)>,
-    concurrency: usize,
+    (concurrency, clients): (usize, &Clients),
     now: Now,
     tx: mpsc::Sender<Msg>,
     fast: &FastProbes,
 ) -> Vec<JoinHandle<()>> {
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
-    let clients = Clients::new();
     probes
         .into_iter()
         .filter(|(_, p)| !matches!(p.check, Check::Sim { .. }))
