@@ -139,7 +139,7 @@ fn impact(
             let verdict = |used: Option<TimeDelta>,
                            target: Option<std::time::Duration>,
                            open: bool| match (used, target) {
-                (Some(used), Some(target)) if used.to_std().unwrap_or_default() > target => {
+                (Some(used), Some(target)) if !crate::domain::budget::within(used, target) => {
                     "missed".to_owned()
                 }
                 (Some(_), Some(_)) if open => "open".to_owned(),

@@ -17,16 +17,23 @@ pub enum Level {
 }
 
 impl Level {
-    /// The level of a used fraction.
+    /// The level of `used` against `target`: breached only past the target (see [`within`]).
     #[must_use]
-    pub fn of(fraction: f64) -> Self {
-        match fraction {
-            f if f >= 1.0 => Self::Breach,
+    pub fn of(used: TimeDelta, target: Duration) -> Self {
+        match fraction(used, target) {
+            _ if !within(used, target) => Self::Breach,
             f if f >= 0.8 => Self::Critical,
             f if f >= 0.5 => Self::Warn,
             _ => Self::Ok,
         }
     }
+}
+
+/// Met or missed: `used` within `target`, at exactly the target met. The one decision budgets,
+/// the review and the scorecard all make.
+#[must_use]
+pub fn within(used: TimeDelta, target: Duration) -> bool {
+    used <= delta(target)
 }
 
 /// A recovery-time budget for one outage.
@@ -73,7 +80,7 @@ pub fn rto(
         target,
         elapsed,
         fraction,
-        level: Level::of(fraction),
+        level: Level::of(elapsed, target),
         breach_at: start + delta(target),
     }
 }
@@ -99,7 +106,7 @@ pub fn rpo(last_copy: DateTime<Utc>, target: Duration, now: DateTime<Utc>) -> Rp
         target,
         exposure,
         fraction,
-        level: Level::of(fraction),
+        level: Level::of(exposure, target),
     }
 }
 
@@ -107,6 +114,19 @@ pub fn rpo(last_copy: DateTime<Utc>, target: Duration, now: DateTime<Utc>) -> Rp
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn exactly_the_target_is_met_and_a_millisecond_more_is_missed() {
+        let start = Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap();
+        let target = Duration::from_mins(5);
+        let at = start + TimeDelta::seconds(300);
+        assert_ne!(rto(start, Some(at), target, at).level, Level::Breach);
+        assert_ne!(rpo(start, target, at).level, Level::Breach);
+        let late = at + TimeDelta::milliseconds(1);
+        assert_eq!(rto(start, Some(late), target, late).level, Level::Breach);
+        assert!(within(TimeDelta::seconds(300), target));
+        assert!(!within(TimeDelta::milliseconds(300_001), target));
+    }
 
     fn at(min: i64) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap() + TimeDelta::minutes(min)
@@ -119,7 +139,12 @@ mod tests {
         assert_eq!(rto(at(0), None, TEN, at(4)).level, Level::Ok);
         assert_eq!(rto(at(0), None, TEN, at(5)).level, Level::Warn);
         assert_eq!(rto(at(0), None, TEN, at(8)).level, Level::Critical);
-        assert_eq!(rto(at(0), None, TEN, at(10)).level, Level::Breach);
+        assert_eq!(
+            rto(at(0), None, TEN, at(10)).level,
+            Level::Critical,
+            "at the target: met"
+        );
+        assert_eq!(rto(at(0), None, TEN, at(11)).level, Level::Breach);
     }
 
     #[test]

@@ -279,7 +279,13 @@ fn judge(
                 let took = end - outage.start;
                 let text = format!("down {}", brief(took.max(TimeDelta::zero())));
                 match outage.end {
-                    _ if took > secs(rto_secs) => (Verdict::Missed, text),
+                    _ if !super::budget::within(
+                        took,
+                        std::time::Duration::from_secs(*rto_secs),
+                    ) =>
+                    {
+                        (Verdict::Missed, text)
+                    }
                     Some(_) => (Verdict::Met, text),
                     None if finished => (Verdict::Missed, format!("{text}, still failing")),
                     None => (Verdict::Open, format!("{text} so far")),

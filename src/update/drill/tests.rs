@@ -367,3 +367,59 @@ fn a_resumed_drill_continues_where_its_journal_left_it() {
         "past injects do not fire again"
     );
 }
+
+#[test]
+fn exactly_the_rto_is_met_in_the_budget_the_review_and_the_scorecard() {
+    use crate::domain::health::Sample;
+    let mut state = declared_at(secs(30));
+    state.drill = None;
+    let db = state.world.index("db").unwrap();
+    let start = state.incident.as_ref().unwrap().outage("db").unwrap().start;
+    let end = start + TimeDelta::minutes(5);
+    for _ in 0..3 {
+        let sample = Sample {
+            at: end,
+            health: crate::domain::Health::Up,
+            latency: None,
+            detail: None,
+        };
+        play(&mut state, Msg::Probed { index: db, sample }, end);
+    }
+    let outage = state
+        .incident
+        .as_ref()
+        .unwrap()
+        .outage("db")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        outage.end,
+        Some(end),
+        "the outage lasted exactly the 5m RTO"
+    );
+    let target = state
+        .config
+        .budget(state.config.component("db").unwrap())
+        .rto;
+    assert_eq!(target, std::time::Duration::from_mins(5));
+    let budget = crate::domain::budget::rto(outage.start, outage.end, target, end);
+    assert_ne!(budget.level, crate::domain::budget::Level::Breach);
+    let card = scorecard(&state).unwrap();
+    let rto = card
+        .objectives
+        .iter()
+        .find(|s| matches!(s.objective, crate::domain::drill::Objective::RtoMet { .. }))
+        .unwrap();
+    assert_eq!(
+        rto.verdict,
+        crate::domain::drill::Verdict::Met,
+        "{}",
+        rto.measured
+    );
+    let review = crate::update::review::generate(&state).unwrap();
+    let row = review
+        .lines()
+        .find(|l| l.starts_with("| db ") || l.contains("| Primary database |"))
+        .unwrap_or_else(|| panic!("no impact row for db:\n{review}"));
+    assert!(row.contains("met") && !row.contains("missed"), "{row}");
+}
