@@ -139,6 +139,7 @@ pub fn resume(
     records: Vec<Record>,
 ) -> Result<(), crate::domain::incident::FoldError> {
     state.incident = Some(Incident::fold(&records)?);
+    state.world.restore(&records);
     state.records = records;
     Ok(())
 }

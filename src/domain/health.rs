@@ -63,6 +63,8 @@ pub struct ComponentHealth {
     pub history: VecDeque<Change>,
     /// When the last sample was taken.
     pub checked: Option<DateTime<Utc>>,
+    /// The state was restored from the journal and no fresh sample has come in yet.
+    pub last_known: bool,
     streak: Option<Streak>,
 }
 
@@ -76,12 +78,23 @@ impl ComponentHealth {
             latencies: VecDeque::new(),
             history: VecDeque::new(),
             checked: None,
+            last_known: false,
             streak: None,
         }
     }
 
+    /// Takes the state the journal last recorded, shown as last known until a fresh sample.
+    pub fn restore(&mut self, state: Health, since: DateTime<Utc>, detail: Option<String>) {
+        self.state = state;
+        self.since = since;
+        self.detail = detail;
+        self.streak = None;
+        self.last_known = true;
+    }
+
     /// Records a sample; returns the change of state it completes, if any.
     pub fn observe(&mut self, sample: Sample, rules: Hysteresis) -> Option<Change> {
+        self.last_known = false;
         let millis = sample
             .latency
             .map(|l| u32::try_from(l.as_millis()).unwrap_or(u32::MAX));
@@ -140,6 +153,7 @@ impl ComponentHealth {
         now: DateTime<Utc>,
     ) -> Option<Change> {
         self.checked = Some(now);
+        self.last_known = false;
         if state == self.state {
             self.detail = detail;
             return None;

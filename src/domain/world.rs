@@ -194,6 +194,35 @@ impl World {
         Self { ids, health, deps }
     }
 
+    /// Each component's last state in the journal (its outage at declaration, then its last
+    /// transition), marked last known until a fresh sample: a restart invents no transition.
+    pub fn restore(&mut self, records: &[super::event::Record]) {
+        use super::event::Event;
+        for record in records {
+            match &record.event {
+                Event::Declared { outages, .. } => {
+                    for outage in outages {
+                        if let Some(i) = self.index(&outage.component) {
+                            self.health[i].restore(outage.state, outage.since, None);
+                        }
+                    }
+                }
+                Event::ComponentChanged {
+                    component,
+                    to,
+                    since,
+                    detail,
+                    ..
+                } => {
+                    if let Some(i) = self.index(component) {
+                        self.health[i].restore(*to, since.unwrap_or(record.at), detail.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// Index of a component by id.
     #[must_use]
     pub fn index(&self, id: &str) -> Option<usize> {

@@ -87,8 +87,23 @@ pub fn sparkline(
         .collect()
 }
 
-/// What the WHY column says: the root cause for an impacted component, else the last detail.
+/// What the WHY column says: the root cause for an impacted component, else the last detail;
+/// a state restored from the journal says so until a fresh sample comes in.
 fn why(state: &State, index: usize) -> String {
+    let health = &state.world.health[index];
+    let reason = reason(state, index);
+    if health.last_known {
+        let at = time_of_day(health.since);
+        return if reason.is_empty() {
+            format!("last known since {at}, not probed yet")
+        } else {
+            format!("last known since {at}: {reason}")
+        };
+    }
+    reason
+}
+
+fn reason(state: &State, index: usize) -> String {
     match state.world.root_cause(index) {
         Some(root) => format!(
             "impacted by {}",

@@ -935,3 +935,39 @@ fn a_note_taken_in_the_stepper_belongs_to_the_step() {
         "Note on x step 2: replica lag was 4 s"
     );
 }
+
+#[test]
+fn a_resumed_console_shows_last_known_states_and_invents_no_transition() {
+    use crate::domain::health::Sample;
+    let live = declared(secs(30));
+    let db = live.world.index("db").unwrap();
+    let since = live.world.health[db].since;
+    assert_eq!(live.world.health[db].state, Health::Down);
+    let mut resumed = demo::state("ic@host", secs(40));
+    resumed.drill = None;
+    assert_eq!(
+        resumed.world.health[db].state,
+        Health::Up,
+        "the config's start"
+    );
+    resume(&mut resumed, live.records.clone()).unwrap();
+    let restored = &resumed.world.health[db];
+    assert_eq!((restored.state, restored.since), (Health::Down, since));
+    assert!(restored.last_known);
+    let sample = Sample {
+        at: secs(41),
+        health: Health::Down,
+        latency: None,
+        detail: Some("connection refused".into()),
+    };
+    let effects = run(&mut resumed, Msg::Probed { index: db, sample }, secs(41));
+    assert!(effects.is_empty(), "no transition journaled: {effects:?}");
+    assert!(
+        !resumed.world.health[db].last_known,
+        "a fresh sample ends last known"
+    );
+    assert_eq!(
+        resumed.world.health[db].since, since,
+        "the outage keeps its start"
+    );
+}
