@@ -136,24 +136,31 @@ fn impact(
             let exposure = entry
                 .and_then(|e| e.exposure_secs)
                 .map(|s| TimeDelta::seconds(s as i64));
+            let resolved = incident.resolved.is_some();
             let verdict = |used: Option<TimeDelta>,
                            target: Option<std::time::Duration>,
                            open: bool| match (used, target) {
                 (Some(used), Some(target)) if !crate::domain::budget::within(used, target) => {
                     "missed".to_owned()
                 }
+                (Some(_), Some(_)) if open && resolved => "not recovered, within".to_owned(),
                 (Some(_), Some(_)) if open => "open".to_owned(),
                 (Some(_), Some(_)) => "met".to_owned(),
                 _ => "n/a".to_owned(),
             };
             let open = outage.is_some_and(|o| o.end.is_none());
+            let ongoing = if resolved {
+                "not recovered at resolution"
+            } else {
+                "ongoing"
+            };
             ImpactRow {
                 id: cell(id),
                 name: cell(component.map_or(id.as_str(), |c| c.name.as_str())),
                 outage_start: outage.map_or_else(|| "-".into(), |o| utc(o.start)),
                 outage_end: outage
                     .and_then(|o| o.end)
-                    .map_or_else(|| if open { "ongoing".into() } else { "-".into() }, utc),
+                    .map_or_else(|| if open { ongoing.into() } else { "-".into() }, utc),
                 duration: span(elapsed, "-"),
                 rto_target: budget.map_or_else(
                     || "-".into(),
@@ -265,6 +272,9 @@ pub fn context(
     now: DateTime<Utc>,
     local: FixedOffset,
 ) -> Context {
+    // Everything in a resolved incident's review is as it stood at resolution, however late the
+    // export.
+    let now = incident.resolved.unwrap_or(now);
     let (severity_changes, actions) = changes_and_actions(records);
     let escalation = incident
         .pages

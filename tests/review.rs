@@ -72,6 +72,31 @@ fn draft(state: &State) -> String {
 }
 
 #[test]
+fn a_resolved_review_is_frozen_at_resolution_however_late_the_export() {
+    let state = scripted();
+    let incident = state.incident.as_ref().unwrap();
+    let at = |now| {
+        let context = review::context(
+            incident,
+            &state.records,
+            &state.config,
+            now,
+            FixedOffset::east_opt(3600).unwrap(),
+        );
+        review::render("template.md", review::DEFAULT_TEMPLATE, &context).unwrap()
+    };
+    let resolved = incident.resolved.unwrap();
+    let first = at(resolved);
+    assert_eq!(
+        first,
+        at(resolved + TimeDelta::minutes(9)),
+        "minutes later, the same document"
+    );
+    assert_eq!(first, at(resolved + TimeDelta::days(3)));
+    assert!(first.contains("not recovered at resolution"), "{first}");
+}
+
+#[test]
 fn the_draft_covers_every_section() {
     let text = draft(&scripted());
     insta::assert_snapshot!("review_draft", text);
