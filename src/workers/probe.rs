@@ -316,6 +316,12 @@ async fn command_check(
 }
 
 /// A jitter of up to a tenth of `interval`, different for every call.
+/// When a probe first runs after start: within its jitter window and never later than a second,
+/// so the board fills in at once without every probe firing at the same instant.
+fn first_delay(interval: Duration) -> Duration {
+    jitter(interval.min(Duration::from_secs(10)))
+}
+
 fn jitter(interval: Duration) -> Duration {
     let tenth = interval / 10;
     let nanos = u64::try_from(tenth.as_nanos()).unwrap_or(u64::MAX).max(1);
@@ -414,7 +420,7 @@ pub fn spawn_with_fast(
             let (slots, now, tx) = (Arc::clone(&slots), Arc::clone(&now), tx.clone());
             let (clients, fast) = (clients.clone(), fast.clone());
             tokio::spawn(async move {
-                tokio::time::sleep(jitter(probe.interval * 10)).await;
+                tokio::time::sleep(first_delay(probe.interval)).await;
                 loop {
                     let started = Instant::now();
                     let sample = {
