@@ -62,54 +62,61 @@ fn strip_times(value: &mut serde_json::Value) {
 
 const ESC: &str = "\x1b";
 
-/// Declare, two notes, severity, status, step marks, filters on every screen, the palette, quit.
+/// Declare, two notes, severity, status, step marks, filters on every screen, the palette, quit:
+/// text is typed a character at a time, special keys (Enter, Esc, arrows) go as they are.
 fn script() -> Vec<String> {
-    let mut keys: Vec<String> = Vec::new();
-    let mut add = |text: &str| keys.push(text.to_owned());
-    add("D");
-    add(ENTER);
-    for c in "nhello".chars() {
-        add(&c.to_string());
-    }
-    add(ENTER);
-    for c in "nsecond note: opa S R!".chars() {
-        add(&c.to_string());
-    }
-    add(ENTER);
-    add("S");
-    add(DOWN);
-    add(ENTER);
-    add("t");
-    add(ENTER);
-    for screen in ["1", "3", "4", "2"] {
-        add(screen);
-        for c in "/api".chars() {
-            add(&c.to_string());
-        }
-        add(ENTER);
-        add(ESC);
-    }
-    add(ENTER);
-    for c in "djs/fix".chars() {
-        add(&c.to_string());
-    }
-    add(ENTER);
-    add("f");
-    add(ESC);
-    add(ESC);
-    add("5");
-    add("/");
-    add(":");
-    for c in "note".chars() {
-        add(&c.to_string());
-    }
-    add(ENTER);
-    for c in "from the palette".chars() {
-        add(&c.to_string());
-    }
-    add(ENTER);
-    add("q");
-    keys
+    let steps: &[&str] = &[
+        "D",
+        ENTER,
+        "nhello",
+        ENTER,
+        "nsecond note: opa S R!",
+        ENTER,
+        "S",
+        DOWN,
+        ENTER,
+        "t",
+        ENTER,
+        "1",
+        "/api",
+        ENTER,
+        ESC,
+        "3",
+        "/api",
+        ENTER,
+        ESC,
+        "4",
+        "/api",
+        ENTER,
+        ESC,
+        "2",
+        "/api",
+        ENTER,
+        ESC,
+        ENTER,
+        "djs/fix",
+        ENTER,
+        "f",
+        ESC,
+        ESC,
+        "5",
+        "/",
+        ":note",
+        ENTER,
+        "from the palette",
+        ENTER,
+        "q",
+    ];
+    steps
+        .iter()
+        .flat_map(|step| {
+            if step.starts_with('\x1b') || *step == ENTER {
+                vec![(*step).to_owned()]
+            } else {
+                step.chars().map(String::from).collect()
+            }
+        })
+        .collect()
 }
 
 fn run(burst: bool) -> Vec<serde_json::Value> {

@@ -1,0 +1,145 @@
+use super::*;
+use crate::workers::process::{Ending, Outcome};
+
+const RUNBOOK: &str = "+++\nid = \"db-fix\"\ntitle = \"Fix the database\"\ncomponents = [\"db\"]\n+++\n\n## Restart\n\n```sh {on_fail=\"stop\" expect=\"db up within 2m\"}\nsystemctl restart db\n```\n\n## After\n\n```sh\ntrue\n```\n";
+
+fn ready(now: DateTime<Utc>) -> State {
+    let mut state = demo::state("ic@host", t0());
+    state.runbooks = vec![crate::runbook::parse("rb.md", RUNBOOK).unwrap()];
+    // A drill that allows commands.
+    state.dry_run = false;
+    run(&mut state, Msg::Tick, now);
+    run(&mut state, Msg::Action(Action::Declare), now);
+    run(&mut state, Msg::Input("DB".into()), now);
+    run(&mut state, Msg::Action(Action::Confirm), now);
+    state.drill = None;
+    state.ui.screen = Screen::Runbooks;
+    run(&mut state, Msg::Action(Action::Confirm), now);
+    state
+}
+
+fn finish(state: &mut State, ending: Ending, now: DateTime<Utc>) {
+    let started = state
+        .records
+        .iter()
+        .rev()
+        .find(|r| r.event.kind() == "step_started")
+        .unwrap()
+        .seq;
+    let outcome = Outcome {
+        ending,
+        duration: std::time::Duration::from_secs(2),
+        tail: "ok".into(),
+        dropped: 0,
+        total: 2,
+    };
+    run(state, Msg::RunFinished { started, outcome }, now);
+}
+
+fn verdicts(state: &State) -> Vec<bool> {
+    state
+        .records
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::StepVerified { verified, .. } => Some(*verified),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn running_a_step_journals_start_and_end_and_asks_for_a_run_only_once_durable() {
+    let mut state = ready(secs(30));
+    let effects = run(&mut state, Msg::Action(Action::Run), secs(31));
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::Append {
+                event: Event::StepStarted { .. },
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+    assert!(
+        state.live_runs.len() == 1,
+        "the run is asked for once the start is journaled"
+    );
+    finish(&mut state, Ending::Exited(0), secs(33));
+    let last = state.records.last().unwrap();
+    assert!(
+        matches!(&last.event, Event::CommandFinished { outcome, succeeded: true, .. } if outcome == "exit 0")
+    );
+}
+
+#[test]
+fn a_failed_stop_step_blocks_the_next_until_marked() {
+    let mut state = ready(secs(30));
+    run(&mut state, Msg::Action(Action::Run), secs(31));
+    finish(&mut state, Ending::Exited(1), secs(32));
+    run(&mut state, Msg::Action(Action::Down), secs(33));
+    assert!(run(&mut state, Msg::Action(Action::Run), secs(33)).is_empty());
+    assert!(
+        state
+            .ui
+            .flash
+            .as_deref()
+            .unwrap()
+            .contains("blocks the steps after it")
+    );
+    run(&mut state, Msg::Action(Action::Up), secs(34));
+    run(&mut state, Msg::Action(Action::MarkSkipped), secs(34));
+    assert_eq!(
+        run(&mut state, Msg::Action(Action::Run), secs(35)).len(),
+        1,
+        "unblocked once marked"
+    );
+}
+
+#[test]
+fn an_expectation_is_verified_when_met_in_time_and_not_when_time_runs_out() {
+    let mut state = ready(secs(30));
+    state.world.set("db", Health::Down, None, secs(30));
+    run(&mut state, Msg::Action(Action::Run), secs(31));
+    finish(&mut state, Ending::Exited(0), secs(32));
+    run(&mut state, Msg::Tick, secs(60));
+    assert!(verdicts(&state).is_empty(), "still within 2m");
+    run(&mut state, Msg::Tick, secs(160));
+    assert_eq!(verdicts(&state), [false]);
+    run(&mut state, Msg::Tick, secs(161));
+    assert_eq!(verdicts(&state), [false], "journaled once");
+
+    let mut state = ready(secs(30));
+    state.world.set("db", Health::Down, None, secs(30));
+    run(&mut state, Msg::Action(Action::Run), secs(31));
+    finish(&mut state, Ending::Exited(0), secs(32));
+    state.world.set("db", Health::Up, None, secs(50));
+    run(&mut state, Msg::Tick, secs(51));
+    assert_eq!(verdicts(&state), [true]);
+}
+
+#[test]
+fn a_dry_run_journals_what_would_run_and_runs_nothing() {
+    let mut state = ready(secs(30));
+    state.dry_run = true;
+    let effects = update(&mut state, Msg::Action(Action::Run), secs(31));
+    let Effect::Append { event, at } = effects[0].clone() else {
+        panic!("{effects:?}")
+    };
+    let record = Record {
+        seq: state.records.len() as u64 + 1,
+        at,
+        actor: "ic".into(),
+        event,
+    };
+    let follow = update(&mut state, Msg::Journaled(record), secs(31));
+    assert!(
+        !follow.iter().any(|e| matches!(e, Effect::Run { .. })),
+        "nothing is executed"
+    );
+    assert!(
+        matches!(&follow[..], [Effect::Append { event: Event::CommandFinished { outcome, tail, .. }, .. }]
+        if outcome == "dry run: not executed" && tail.contains("systemctl restart db")),
+        "{follow:?}"
+    );
+}
