@@ -204,7 +204,7 @@ fn check_template(name: &str, text: &str) -> Result<(), Invalid> {
     let context = crate::review::context(
         incident,
         &state.records,
-        &state.config,
+        Some(&state.config),
         state.now,
         crate::review::local_offset(),
     );
@@ -377,6 +377,22 @@ fn runbook_show(config: &Config, id: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The review template of `--config`, or of the config a drill journal names.
+fn recorded_template(
+    cli: &Cli,
+    records: &[crate::domain::event::Record],
+) -> anyhow::Result<Option<(String, String)>> {
+    let recorded = crate::domain::drill::recorded(records).and_then(|d| d.config.clone());
+    match cli
+        .config
+        .clone()
+        .or(recorded.map(std::path::PathBuf::from))
+    {
+        Some(path) => crate::config::load_review_template(&path),
+        None => Ok(None),
+    }
+}
+
 fn review_export(
     cli: &Cli,
     id: Option<&str>,
@@ -391,7 +407,6 @@ fn review_export(
         return Ok(ExitCode::from(1));
     };
     let scan = journal::Journal::read(&summary.path)?;
-    let config = crate::launch::recorded_config(cli.config.as_deref(), &scan.records, mode)?;
     let Some(incident) = summary.incident else {
         eprintln!("warroom: {} holds no declaration", summary.path.display());
         return Ok(ExitCode::from(1));
@@ -399,14 +414,29 @@ fn review_export(
     let mut markdown = match &incident.review {
         Some(saved) => crate::sanitize::sanitize(saved).into_owned(),
         None => {
+            // The journal holds the targets; a config is read for its review template only,
+            // or, for a journal written before targets were recorded, for the targets too.
+            let config = if incident.targets.is_empty() {
+                Some(crate::launch::recorded_config(
+                    cli.config.as_deref(),
+                    &scan.records,
+                    mode,
+                )?)
+            } else {
+                None
+            };
+            let template = match &config {
+                Some(config) => config.review_template.clone(),
+                None => recorded_template(cli, &scan.records)?,
+            };
             let context = crate::review::context(
                 &incident,
                 &scan.records,
-                &config,
+                config.as_ref(),
                 chrono::Utc::now(),
                 crate::review::local_offset(),
             );
-            let (name, template) = crate::review::template(&config);
+            let (name, template) = crate::review::template(template.as_ref());
             crate::review::render(name, template, &context).map_err(|d| Invalid(vec![d]))?
         }
     };

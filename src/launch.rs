@@ -141,10 +141,7 @@ pub fn recorded_config(
     if let Some(path) = explicit {
         return config::load(path);
     }
-    let drill_config = records.iter().find_map(|r| match &r.event {
-        Event::Drill { config, .. } => Some(config.clone()),
-        _ => None,
-    });
+    let drill_config = crate::domain::drill::recorded(records).map(|d| d.config.clone());
     match drill_config {
         Some(Some(path)) => {
             if let Ok(config) = config::load(Path::new(&path)) {

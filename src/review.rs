@@ -4,7 +4,9 @@ use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use serde::Serialize;
 
 use crate::config::{Config, Diagnostic};
-use crate::domain::event::{Event, Milestone, Record};
+use std::time::Duration;
+
+use crate::domain::event::{Event, Record, Target};
 use crate::domain::incident::{Incident, brief, clock};
 use crate::sanitize::sanitize;
 
@@ -41,7 +43,10 @@ struct ImpactRow {
     rto_target: String,
     rto_result: String,
     rpo_target: String,
-    exposure: String,
+    /// Failure start minus the last good copy before it.
+    data_at_risk: String,
+    /// Recovery (or resolution) minus the last good copy before it.
+    at_recovery: String,
     rpo_result: String,
 }
 
@@ -103,76 +108,81 @@ pub fn scorecard(incident: &Incident, records: &[Record], now: DateTime<Utc>) ->
     crate::domain::drill::score_recorded(incident, records, now).map(|card| card.to_markdown())
 }
 
-fn impact(
-    incident: &Incident,
-    records: &[Record],
-    config: &Config,
-    now: DateTime<Utc>,
-) -> Vec<ImpactRow> {
-    let recorded = records.iter().rev().find_map(|r| match &r.event {
-        Event::Budgets {
-            milestone: Milestone::Resolved,
-            entries,
-        } => Some(entries.clone()),
-        _ => None,
-    });
-    let declared = records.iter().find_map(|r| match &r.event {
-        Event::Budgets {
-            milestone: Milestone::Declared,
-            entries,
-        } => Some(entries.clone()),
-        _ => None,
-    });
-    let entries = recorded.or(declared).unwrap_or_default();
+/// A component's objectives: as the declaration recorded them, else (journals from before
+/// they were recorded) as the config sets them.
+fn target_of(incident: &Incident, config: Option<&Config>, id: &str) -> Option<Target> {
+    if let Some(target) = incident.targets.get(id) {
+        return Some(target.clone());
+    }
+    let component = config?.component(id)?;
+    let budget = config?.budget(component);
+    Some(Target {
+        component: id.to_owned(),
+        name: component.name.clone(),
+        rto_secs: budget.rto.as_secs(),
+        rpo_secs: budget.rpo.as_secs(),
+        last_good: None,
+    })
+}
+
+/// Met or missed against a target; an outage still going is `open`, or at resolution `not
+/// recovered, within`.
+fn verdict(
+    used: Option<TimeDelta>,
+    target: Option<Duration>,
+    open: bool,
+    resolved: bool,
+) -> String {
+    match (used, target) {
+        (Some(used), Some(target)) if !crate::domain::budget::within(used, target) => {
+            "missed".to_owned()
+        }
+        (Some(_), Some(_)) if open && resolved => "not recovered, within".to_owned(),
+        (Some(_), Some(_)) if open => "open".to_owned(),
+        (Some(_), Some(_)) => "met".to_owned(),
+        _ => "n/a".to_owned(),
+    }
+}
+
+fn impact(incident: &Incident, config: Option<&Config>, now: DateTime<Utc>) -> Vec<ImpactRow> {
+    let resolved = incident.resolved.is_some();
+    let ongoing = if resolved {
+        "not recovered at resolution"
+    } else {
+        "ongoing"
+    };
+    let duration = |d: Option<Duration>| {
+        d.map_or_else(|| "-".into(), |d| humantime::format_duration(d).to_string())
+    };
     incident
         .affected
         .iter()
         .map(|id| {
-            let component = config.component(id);
-            let budget = component.map(|c| config.budget(c));
+            let target = target_of(incident, config, id);
+            let rto = target.as_ref().map(|t| Duration::from_secs(t.rto_secs));
+            let rpo = target.as_ref().map(|t| Duration::from_secs(t.rpo_secs));
             let outage = incident.outage(id);
-            let elapsed = outage.map(|o| (o.end.unwrap_or(now) - o.start).max(TimeDelta::zero()));
-            let entry = entries.iter().find(|e| &e.component == id);
-            let exposure = entry
-                .and_then(|e| e.exposure_secs)
-                .map(|s| TimeDelta::seconds(s as i64));
-            let resolved = incident.resolved.is_some();
-            let verdict = |used: Option<TimeDelta>,
-                           target: Option<std::time::Duration>,
-                           open: bool| match (used, target) {
-                (Some(used), Some(target)) if !crate::domain::budget::within(used, target) => {
-                    "missed".to_owned()
-                }
-                (Some(_), Some(_)) if open && resolved => "not recovered, within".to_owned(),
-                (Some(_), Some(_)) if open => "open".to_owned(),
-                (Some(_), Some(_)) => "met".to_owned(),
-                _ => "n/a".to_owned(),
-            };
             let open = outage.is_some_and(|o| o.end.is_none());
-            let ongoing = if resolved {
-                "not recovered at resolution"
-            } else {
-                "ongoing"
-            };
+            let end = outage.map(|o| o.end.unwrap_or(now));
+            let elapsed = outage
+                .zip(end)
+                .map(|(o, end)| (end - o.start).max(TimeDelta::zero()));
+            let at_risk = incident.data_at_risk(id);
+            let at_recovery = end.and_then(|end| incident.copy_gap(id, end));
             ImpactRow {
                 id: cell(id),
-                name: cell(component.map_or(id.as_str(), |c| c.name.as_str())),
+                name: cell(target.as_ref().map_or(id.as_str(), |t| t.name.as_str())),
                 outage_start: outage.map_or_else(|| "-".into(), |o| utc(o.start)),
                 outage_end: outage
                     .and_then(|o| o.end)
                     .map_or_else(|| if open { ongoing.into() } else { "-".into() }, utc),
                 duration: span(elapsed, "-"),
-                rto_target: budget.map_or_else(
-                    || "-".into(),
-                    |b| humantime::format_duration(b.rto).to_string(),
-                ),
-                rto_result: verdict(elapsed, budget.map(|b| b.rto), open),
-                rpo_target: budget.map_or_else(
-                    || "-".into(),
-                    |b| humantime::format_duration(b.rpo).to_string(),
-                ),
-                exposure: span(exposure, "unknown"),
-                rpo_result: verdict(exposure, budget.map(|b| b.rpo), false),
+                rto_target: duration(rto),
+                rto_result: verdict(elapsed, rto, open, resolved),
+                rpo_target: duration(rpo),
+                data_at_risk: span(at_risk, "unknown"),
+                at_recovery: span(at_recovery, "unknown"),
+                rpo_result: verdict(at_risk, rpo, false, resolved),
             }
         })
         .collect()
@@ -268,7 +278,7 @@ fn changes_and_actions(records: &[Record]) -> (Vec<SeverityChange>, Vec<Action>)
 pub fn context(
     incident: &Incident,
     records: &[Record],
-    config: &Config,
+    config: Option<&Config>,
     now: DateTime<Utc>,
     local: FixedOffset,
 ) -> Context {
@@ -310,7 +320,7 @@ pub fn context(
         start_utc: utc(incident.declared),
         end_utc: incident.resolved.map_or_else(|| "still open".into(), utc),
         duration: clock(incident.elapsed(now)),
-        impact: impact(incident, records, config, now),
+        impact: impact(incident, config, now),
         mttd: span(incident.mttd(), "n/a"),
         mtta: span(incident.mtta(), "not acknowledged"),
         mttr: span(incident.mttr(), "not resolved"),
@@ -340,8 +350,8 @@ fn diagnostic(name: &str, error: &minijinja::Error) -> Diagnostic {
 
 /// The template a config asks for (`[review] template`), else the embedded default: (name, text).
 #[must_use]
-pub fn template(config: &Config) -> (&str, &str) {
-    config.review_template.as_ref().map_or(
+pub fn template(custom: Option<&(String, String)>) -> (&str, &str) {
+    custom.map_or(
         ("the default review template", DEFAULT_TEMPLATE),
         |(name, text)| (name.as_str(), text.as_str()),
     )

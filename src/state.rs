@@ -470,6 +470,16 @@ impl State {
             || self.incident.as_ref().is_some_and(|i| i.drill)
     }
 
+    /// Pages fail because a drill inject said so: as the incident's journal records it, or as
+    /// the running drill set it before anything was declared.
+    #[must_use]
+    pub fn pager_failing(&self) -> bool {
+        match self.incident.as_ref().filter(|i| i.is_open()) {
+            Some(incident) => incident.pager_failing,
+            None => self.drill.as_ref().is_some_and(|d| d.pager_failing),
+        }
+    }
+
     /// Notifications are journaled as recorded, not sent: a drill without `allow_notify`.
     #[must_use]
     pub fn holds_notifications(&self) -> bool {

@@ -47,7 +47,7 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         Msg::Followed(records) => {
             let newest = records.last().map(|r| r.at);
             for record in records {
-                drill::show_record(state, record);
+                apply(state, record, Origin::Shown);
             }
             // A follower keeps pace with the writer's clock (an accelerated drill runs ahead).
             match newest {
@@ -82,12 +82,7 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Probed { index, sample } => probed(state, index, sample, now),
-        Msg::RecoveryPoint { index, reading } => {
-            if let Some(slot) = state.recovery.get_mut(index) {
-                *slot = Some(reading);
-            }
-            Vec::new()
-        }
+        Msg::RecoveryPoint { index, reading } => recovery_point(state, index, reading, now),
         Msg::Delivered { queued, result } => command::delivered(state, queued, result, now),
         msg @ (Msg::RunOutput { .. } | Msg::RunFinished { .. }) => {
             runbooks::on_msg(state, msg, now)
@@ -138,10 +133,56 @@ pub fn resume(
     state: &mut State,
     records: Vec<Record>,
 ) -> Result<(), crate::domain::incident::FoldError> {
-    state.incident = Some(Incident::fold(&records)?);
-    state.world.restore(&records);
-    state.records = records;
+    Incident::fold(&records)?;
+    for record in records {
+        apply(state, record, Origin::Resumed);
+    }
     Ok(())
+}
+
+/// Where a durable record comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// This console wrote it: the world it tells of is the probes' own.
+    Written,
+    /// Read back when resuming: states are last known until fresh samples.
+    Resumed,
+    /// Shown by a console that does not probe (follow, replay).
+    Shown,
+}
+
+/// The one projection of a durable record: into the incident, the world the console shows and
+/// the recovery points known. False, with a line on the live log, if it cannot be applied.
+pub fn apply(state: &mut State, record: Record, origin: Origin) -> bool {
+    if origin != Origin::Written {
+        state.world.take(&record, origin == Origin::Resumed);
+    }
+    for (component, last_good) in copies_told(&record) {
+        if let Some(slot) = state
+            .world
+            .index(&component)
+            .and_then(|i| state.recovery.get_mut(i))
+        {
+            *slot = Some(Ok(last_good));
+        }
+    }
+    fold(state, record)
+}
+
+/// The last good copies a record tells of: (component, when).
+fn copies_told(record: &Record) -> Vec<(String, DateTime<Utc>)> {
+    match &record.event {
+        Event::Declared { targets, .. } => targets
+            .iter()
+            .filter_map(|t| Some((t.component.clone(), t.last_good?)))
+            .collect(),
+        Event::RecoveryPoint {
+            component,
+            last_good,
+            ..
+        } => vec![(component.clone(), *last_good)],
+        _ => Vec::new(),
+    }
 }
 
 /// Adds a line to the live log, dropping the oldest past the cap.
@@ -191,6 +232,36 @@ fn probed(state: &mut State, index: usize, sample: Sample, now: DateTime<Utc>) -
     } else {
         Vec::new()
     }
+}
+
+/// A recovery-point reading: shown, and during an incident a new last good copy is journaled,
+/// so the review measures the data at risk from the journal alone.
+fn recovery_point(
+    state: &mut State,
+    index: usize,
+    reading: Result<DateTime<Utc>, String>,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
+    let Some(slot) = state.recovery.get_mut(index) else {
+        return Vec::new();
+    };
+    *slot = Some(reading.clone());
+    let (Ok(last_good), Some(incident)) = (reading, state.incident.as_ref()) else {
+        return Vec::new();
+    };
+    let component = state.world.ids[index].clone();
+    let known = incident.copies.get(&component).and_then(|c| c.last()) == Some(&last_good);
+    if known || !can_write(state) {
+        return Vec::new();
+    }
+    vec![Effect::Append {
+        at: now,
+        event: Event::RecoveryPoint {
+            component,
+            last_good,
+            detail: None,
+        },
+    }]
 }
 
 /// Gives simulated components a plausible latency per tick while a scenario runs: steady when
@@ -478,7 +549,7 @@ fn move_selection(state: &mut State, action: Action) {
 fn journaled(state: &mut State, record: Record) {
     let line = record.event.describe();
     let declared = matches!(record.event, Event::Declared { .. });
-    if !fold(state, record) {
+    if !apply(state, record, Origin::Written) {
         return;
     }
     if declared {
@@ -490,9 +561,8 @@ fn journaled(state: &mut State, record: Record) {
     }
 }
 
-/// Folds a durable record into the incident (a declaration starts a new one); false, and a line
-/// on the live log, if it cannot be applied.
-pub fn fold(state: &mut State, record: Record) -> bool {
+/// Folds a durable record into the incident (a declaration starts a new one).
+fn fold(state: &mut State, record: Record) -> bool {
     if let Event::Declared { .. } = record.event {
         match Incident::declare(&record) {
             Ok(incident) => state.incident = Some(incident),

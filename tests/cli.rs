@@ -219,6 +219,8 @@ fn incident(data: &Path, id: &str) -> std::path::PathBuf {
         commander: "ic@host".into(),
         drill: false,
         outages: vec![],
+        targets: vec![],
+        scenario: None,
     };
     journal.append(at, "ic@host", declared).unwrap();
     journal

@@ -64,7 +64,7 @@ fn draft(state: &State) -> String {
     let context = review::context(
         incident,
         &state.records,
-        &state.config,
+        Some(&state.config),
         state.now,
         FixedOffset::east_opt(3600).unwrap(),
     );
@@ -79,7 +79,7 @@ fn a_resolved_review_is_frozen_at_resolution_however_late_the_export() {
         let context = review::context(
             incident,
             &state.records,
-            &state.config,
+            None,
             now,
             FixedOffset::east_opt(3600).unwrap(),
         );
@@ -146,7 +146,7 @@ fn template_mistakes_are_located() {
     let context = review::context(
         state.incident.as_ref().unwrap(),
         &state.records,
-        &state.config,
+        Some(&state.config),
         state.now,
         FixedOffset::east_opt(0).unwrap(),
     );

@@ -87,9 +87,7 @@ pub fn replay(cli: &Cli, target: &Path, speed: Option<f64>) -> anyhow::Result<Ex
             })?
     };
     let records = crate::launch::journal_records(&path)?;
-    let drill = records
-        .iter()
-        .any(|r| matches!(r.event, crate::domain::event::Event::Drill { .. }));
+    let drill = crate::domain::drill::recorded(&records).is_some();
     let mode = if drill { Mode::Drill } else { Mode::Live };
     let config = crate::launch::recorded_config(cli.config.as_deref(), &records, mode)?;
     let mut launch = Launch::new(mode, config, (Vec::new(), Vec::new()));
@@ -160,7 +158,7 @@ pub fn console(cli: &Cli, launch: Launch) -> anyhow::Result<ExitCode> {
         Some((crate::state::Viewer::Follow, path, records)) => {
             app::follow_as_viewer(&mut state, &path);
             for record in records {
-                crate::update::drill::show_record(&mut state, record);
+                crate::update::apply(&mut state, record, crate::update::Origin::Shown);
             }
             let last = state.records.last().map(|r| r.at);
             let opened = app::Opened {

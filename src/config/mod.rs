@@ -240,6 +240,28 @@ pub fn load(path: &Path) -> Result<Config, anyhow::Error> {
     Ok(parse(&path.display().to_string(), &text)?)
 }
 
+/// Only the review template a config file names (relative to it), without validating or
+/// resolving anything else: exporting a review needs no secrets.
+pub fn load_review_template(path: &Path) -> Result<Option<(String, String)>, anyhow::Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Unreadable {
+        path: path.to_owned(),
+        source,
+    })?;
+    let name = path.display().to_string();
+    let src = Source {
+        name: &name,
+        text: &text,
+    };
+    let file: ConfigFile = toml::from_str(&text).map_err(|e| Invalid(vec![src.from_toml(&e)]))?;
+    let mut errors = Vec::new();
+    let template = review_template(&src, file.review.template.as_ref(), &mut errors);
+    if errors.is_empty() {
+        Ok(template)
+    } else {
+        Err(Invalid(errors).into())
+    }
+}
+
 /// Parses and validates config text; `name` is used in diagnostics.
 pub fn parse(name: &str, text: &str) -> Result<Config, Invalid> {
     let src = Source { name, text };

@@ -8,7 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Severity;
-use super::event::{Event, Record, StepMark};
+use super::event::{DrillStart, Event, Record, StepMark};
 use super::incident::{Incident, brief};
 
 /// What the team should achieve; journaled at declaration so a replay scores the same.
@@ -120,16 +120,15 @@ impl Scorecard {
     }
 }
 
-/// The drill a journal records: its `drill` event.
+/// The drill a journal records: in its declaration, or (older journals) its `drill` event.
 #[must_use]
-pub fn recorded(records: &[Record]) -> Option<(&str, DateTime<Utc>, &[Objective])> {
+pub fn recorded(records: &[Record]) -> Option<&DrillStart> {
     records.iter().find_map(|r| match &r.event {
-        Event::Drill {
-            title,
-            started,
-            objectives,
+        Event::Declared {
+            scenario: Some(start),
             ..
-        } => Some((title.as_str(), *started, objectives.as_slice())),
+        }
+        | Event::Drill(start) => Some(start),
         _ => None,
     })
 }
@@ -145,11 +144,11 @@ pub fn score_recorded(
     records: &[Record],
     now: DateTime<Utc>,
 ) -> Option<Scorecard> {
-    let (title, started, objectives) = recorded(records)?;
+    let start = recorded(records)?;
     Some(score(
-        title,
-        started,
-        objectives,
+        &start.title,
+        start.started,
+        &start.objectives,
         Some(incident),
         records,
         now,

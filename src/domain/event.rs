@@ -13,7 +13,37 @@ pub struct Outage {
     pub since: DateTime<Utc>,
 }
 
-/// When budgets are recorded.
+/// A component's recovery objectives when the incident was declared, and its last good copy
+/// then: the review is computed from the journal, needing neither the config nor its secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Target {
+    pub component: String,
+    pub name: String,
+    pub rto_secs: u64,
+    pub rpo_secs: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_good: Option<DateTime<Utc>>,
+}
+
+/// What a drill is scored against, and what it had done outside the journal when it was declared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrillStart {
+    pub title: String,
+    /// When the drill clock started.
+    #[serde(with = "millis")]
+    pub started: DateTime<Utc>,
+    pub allow_commands: bool,
+    pub allow_notify: bool,
+    pub objectives: Vec<super::drill::Objective>,
+    /// The service config the drill ran on (absent: the embedded demo service).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+    /// An inject had made the pager fail before the declaration.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pager_failing: bool,
+}
+
+/// When budgets are recorded (journals before targets were part of the declaration).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::Display)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -70,6 +100,12 @@ pub enum Event {
         drill: bool,
         #[serde(default)]
         outages: Vec<Outage>,
+        /// Every component's objectives (absent in journals written before they were recorded).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        targets: Vec<Target>,
+        /// The drill the incident belongs to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        scenario: Option<DrillStart>,
     },
     SeverityChanged {
         from: Severity,
@@ -185,18 +221,21 @@ pub enum Event {
     ReviewSaved {
         text: String,
     },
-    /// A drill began: what it is scored against. Recorded right after the declaration.
-    Drill {
-        title: String,
-        /// When the drill clock started.
+    /// A drill began: what it is scored against (journals that did not carry it in `declared`).
+    Drill(DrillStart),
+    /// A new last good copy of a component's data became known (read from its source, or set by
+    /// a drill inject).
+    RecoveryPoint {
+        component: String,
         #[serde(with = "millis")]
-        started: DateTime<Utc>,
-        allow_commands: bool,
-        allow_notify: bool,
-        objectives: Vec<super::drill::Objective>,
-        /// The service config the drill ran on (absent: the embedded demo service).
+        last_good: DateTime<Utc>,
+        /// What the drill said of it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        config: Option<String>,
+        detail: Option<String>,
+    },
+    /// A drill inject made the pager fail, or work again.
+    Pager {
+        failing: bool,
     },
     /// A notification was recorded and deliberately not sent (a drill without `allow_notify`).
     NotifyHeld {
@@ -238,9 +277,33 @@ impl Event {
             Self::RecoveryStarted { .. } => "recovery_started",
             Self::ReviewSaved { .. } => "review_saved",
             Self::ScenarioMessage { .. } => "scenario_message",
-            Self::Drill { .. } => "drill",
+            Self::Drill(_) => "drill",
+            Self::RecoveryPoint { .. } => "recovery_point",
+            Self::Pager { .. } => "pager",
             Self::NotifyHeld { .. } => "notify_held",
             Self::Resolved { .. } => "resolved",
+        }
+    }
+
+    /// Descriptions of recovery points and the pager.
+    fn describe_data(&self) -> String {
+        match self {
+            Self::RecoveryPoint {
+                component,
+                last_good,
+                detail,
+            } => {
+                let detail = detail
+                    .as_ref()
+                    .map_or_else(String::new, |d| format!(" ({d})"));
+                format!(
+                    "{component} last good copy {}{detail}",
+                    last_good.format("%H:%M:%SZ")
+                )
+            }
+            Self::Pager { failing: true } => "The pager is failing (drill inject)".to_owned(),
+            Self::Pager { failing: false } => "The pager works again (drill inject)".to_owned(),
+            _ => String::new(),
         }
     }
 
@@ -327,13 +390,13 @@ impl Event {
                 None => format!("{component} {from} → {to}"),
             },
             Self::ScenarioMessage { text } => format!("Scenario: {text}"),
-            Self::Drill {
+            Self::Drill(DrillStart {
                 title,
                 allow_commands,
                 allow_notify,
                 objectives,
                 ..
-            } => {
+            }) => {
                 let commands = if *allow_commands { "run" } else { "dry-run" };
                 let notify = if *allow_notify {
                     "sent"
@@ -345,6 +408,7 @@ impl Event {
                     objectives.len()
                 )
             }
+            Self::RecoveryPoint { .. } | Self::Pager { .. } => self.describe_data(),
             Self::NotifyHeld { queued } => {
                 format!("notification #{queued} recorded, not sent (drill)")
             }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::event::{Event, Record};
+use super::event::{DrillStart, Event, Record, Target};
 use super::{Role, Severity, Status};
 
 /// A note someone added to the incident.
@@ -86,6 +86,14 @@ pub struct Incident {
     pub recoveries: Vec<(String, usize, StepRun)>,
     /// The last saved post-incident review.
     pub review: Option<String>,
+    /// Each component's objectives at declaration (empty in journals written before they were).
+    pub targets: BTreeMap<String, Target>,
+    /// The last good copies known per component, oldest first.
+    pub copies: BTreeMap<String, Vec<DateTime<Utc>>>,
+    /// The drill the incident belongs to: what it is scored against.
+    pub scenario: Option<DrillStart>,
+    /// A drill inject has made the pager fail.
+    pub pager_failing: bool,
 }
 
 /// One run of a step's command.
@@ -184,10 +192,16 @@ impl Incident {
             commander,
             drill,
             outages,
+            targets,
+            scenario,
         } = &record.event
         else {
             return Err(FoldError::NotDeclared(record.event.kind()));
         };
+        let copies = targets
+            .iter()
+            .filter_map(|t| Some((t.component.clone(), vec![t.last_good?])))
+            .collect();
         Ok(Self {
             id: id.clone(),
             title: title.clone(),
@@ -223,6 +237,13 @@ impl Incident {
             steps: BTreeMap::new(),
             recoveries: Vec::new(),
             review: None,
+            targets: targets
+                .iter()
+                .map(|t| (t.component.clone(), t.clone()))
+                .collect(),
+            copies,
+            pager_failing: scenario.as_ref().is_some_and(|s| s.pager_failing),
+            scenario: scenario.clone(),
         })
     }
 
@@ -240,7 +261,12 @@ impl Incident {
     pub fn apply(&mut self, record: &Record) {
         self.events += 1;
         match &record.event {
-            Event::Declared { .. } | Event::ScenarioMessage { .. } | Event::Drill { .. } => {}
+            Event::Declared { .. } | Event::ScenarioMessage { .. } => {}
+            Event::Drill(start) => {
+                self.scenario.get_or_insert_with(|| start.clone());
+            }
+            Event::RecoveryPoint { .. } | Event::Budgets { .. } => self.apply_copies(record),
+            Event::Pager { failing } => self.pager_failing = *failing,
             Event::SeverityChanged { from, to } => {
                 self.severity = *to;
                 if to < from {
@@ -291,7 +317,6 @@ impl Incident {
             } => {
                 self.breaches.push((component.clone(), *outage_start));
             }
-            Event::Budgets { .. } => {}
             Event::UpdatePosted { .. } => self.last_update = record.at,
             Event::ReviewSaved { text } => self.review = Some(text.clone()),
             Event::NotifyQueued { channel, payload } => self.outbox.push(Outbound {
@@ -321,6 +346,35 @@ impl Incident {
                 };
                 self.deliver(*queued, failed);
             }
+        }
+    }
+
+    fn apply_copies(&mut self, record: &Record) {
+        match &record.event {
+            Event::RecoveryPoint {
+                component,
+                last_good,
+                ..
+            } => {
+                // "The last good copy is X": copies thought good after X were not.
+                let copies = self.copies.entry(component.clone()).or_default();
+                copies.retain(|c| c < last_good);
+                copies.push(*last_good);
+            }
+            Event::Budgets { entries, .. } => {
+                // Journals from before recovery points were records: the copy an exposure implies.
+                for entry in entries {
+                    if let Some(secs) = entry.exposure_secs {
+                        let copy = record.at - TimeDelta::seconds(secs as i64);
+                        let copies = self.copies.entry(entry.component.clone()).or_default();
+                        if !copies.contains(&copy) {
+                            copies.push(copy);
+                            copies.sort();
+                        }
+                    }
+                }
+            }
+            _ => {}
         }
     }
 
@@ -431,6 +485,26 @@ impl Incident {
     #[must_use]
     pub fn outage(&self, component: &str) -> Option<&OutageSpan> {
         self.outages.iter().rev().find(|o| o.component == component)
+    }
+
+    /// The time since a component's last good copy made at or before `at`; zero when the only
+    /// copies known came after it; `None` when no copy is known.
+    #[must_use]
+    pub fn copy_gap(&self, component: &str, at: DateTime<Utc>) -> Option<TimeDelta> {
+        let copies = self.copies.get(component).filter(|c| !c.is_empty())?;
+        Some(
+            copies
+                .iter()
+                .rev()
+                .find(|c| **c <= at)
+                .map_or(TimeDelta::zero(), |c| at - *c),
+        )
+    }
+
+    /// The data a component's outage put at risk: its start minus the last good copy before it.
+    #[must_use]
+    pub fn data_at_risk(&self, component: &str) -> Option<TimeDelta> {
+        self.copy_gap(component, self.outage(component)?.start)
     }
 
     fn set_status(&mut self, status: Status, at: DateTime<Utc>) {
@@ -550,161 +624,4 @@ pub fn brief(delta: TimeDelta) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::Health;
-    use crate::domain::event::Outage;
-    use chrono::TimeZone;
-
-    fn at(min: i64) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap() + TimeDelta::minutes(min)
-    }
-
-    fn record(seq: u64, min: i64, event: Event) -> Record {
-        Record {
-            seq,
-            at: at(min),
-            actor: "ic@host".into(),
-            event,
-        }
-    }
-
-    #[test]
-    fn fold_tracks_milestones_roles_and_notes() {
-        let records = vec![
-            record(
-                1,
-                5,
-                Event::Declared {
-                    id: "x".into(),
-                    title: "DB down".into(),
-                    severity: Severity::P2,
-                    commander: "ic@host".into(),
-                    drill: false,
-                    outages: vec![Outage {
-                        component: "db".into(),
-                        state: Health::Down,
-                        since: at(2),
-                    }],
-                },
-            ),
-            record(
-                2,
-                6,
-                Event::SeverityChanged {
-                    from: Severity::P2,
-                    to: Severity::P1,
-                },
-            ),
-            record(
-                3,
-                7,
-                Event::NoteAdded {
-                    text: "failover started".into(),
-                    step: None,
-                },
-            ),
-            record(
-                4,
-                8,
-                Event::RoleAssigned {
-                    role: Role::Scribe,
-                    person: "sam".into(),
-                },
-            ),
-            record(
-                5,
-                9,
-                Event::ComponentChanged {
-                    component: "api".into(),
-                    from: Health::Up,
-                    to: Health::Down,
-                    detail: None,
-                    since: Some(at(8)),
-                },
-            ),
-            record(
-                6,
-                20,
-                Event::StatusChanged {
-                    from: Status::Investigating,
-                    to: Status::Monitoring,
-                },
-            ),
-            record(7, 30, Event::Resolved { summary: None }),
-        ];
-        let incident = Incident::fold(&records).unwrap();
-        assert_eq!(incident.severity, Severity::P1);
-        assert_eq!(incident.detected, Some(at(2)));
-        assert_eq!(incident.mitigated, Some(at(20)));
-        assert_eq!(incident.resolved, Some(at(30)));
-        assert_eq!(incident.affected, ["db", "api"]);
-        assert_eq!(
-            incident.outage("api").unwrap().start,
-            at(8),
-            "the outage starts at its first failed sample"
-        );
-        assert_eq!(incident.outage("db").unwrap().end, None);
-        assert_eq!(incident.roles.scribe.as_deref(), Some("sam"));
-        assert_eq!(incident.notes[0].text, "failover started");
-        assert_eq!(incident.elapsed(at(90)), TimeDelta::minutes(25));
-        assert_eq!(incident.mttd(), Some(TimeDelta::minutes(3)));
-        assert_eq!(incident.mttr(), Some(TimeDelta::minutes(28)));
-        assert_eq!(
-            incident.metrics(),
-            "MTTD 3m00s · MTTA not yet · MTTR 28m00s"
-        );
-        assert!(!incident.is_open());
-    }
-
-    #[test]
-    fn fold_rejects_a_journal_that_does_not_start_with_a_declaration() {
-        let records = vec![record(
-            1,
-            0,
-            Event::NoteAdded {
-                text: "hi".into(),
-                step: None,
-            },
-        )];
-        assert_eq!(
-            Incident::fold(&records),
-            Err(FoldError::NotDeclared("note_added"))
-        );
-        assert_eq!(Incident::fold(&[]), Err(FoldError::Empty));
-    }
-
-    #[test]
-    fn ids_are_dated_slugs() {
-        assert_eq!(
-            incident_id(at(0), "Primary DB down!", false),
-            "20261122-0300-primary-db-down"
-        );
-        assert_eq!(
-            incident_id(at(0), "火事 🔥", false),
-            "20261122-0300-incident"
-        );
-        assert_eq!(
-            incident_id(
-                at(0),
-                "Checkout payments failing: primary database down",
-                false
-            ),
-            "20261122-0300-checkout-payments-failing"
-        );
-        assert_eq!(
-            incident_id(at(0), &"x".repeat(300), false).len(),
-            14 + SLUG_MAX
-        );
-        let drill = incident_id(at(0), &"x".repeat(300), true);
-        assert!(drill.starts_with("DRILL-20261122-0300-"));
-        assert_eq!(drill.len(), 14 + SLUG_MAX);
-    }
-
-    #[test]
-    fn clocks_format_durations() {
-        assert_eq!(clock(TimeDelta::seconds(3725)), "01:02:05");
-        assert_eq!(clock(TimeDelta::seconds(90_061)), "1d 01:01:01");
-        assert_eq!(brief(TimeDelta::seconds(75)), "1m15s");
-    }
-}
+mod tests;

@@ -194,31 +194,18 @@ impl World {
         Self { ids, health, deps }
     }
 
-    /// Each component's last state in the journal (its outage at declaration, then its last
-    /// transition), marked last known until a fresh sample: a restart invents no transition.
-    pub fn restore(&mut self, records: &[super::event::Record]) {
-        use super::event::Event;
-        for record in records {
-            match &record.event {
-                Event::Declared { outages, .. } => {
-                    for outage in outages {
-                        if let Some(i) = self.index(&outage.component) {
-                            self.health[i].restore(outage.state, outage.since, None);
-                        }
-                    }
-                }
-                Event::ComponentChanged {
-                    component,
-                    to,
-                    since,
-                    detail,
-                    ..
-                } => {
-                    if let Some(i) = self.index(component) {
-                        self.health[i].restore(*to, since.unwrap_or(record.at), detail.clone());
-                    }
-                }
-                _ => {}
+    /// Takes the states a journal record tells of: marked last known until a fresh sample (a
+    /// resumed console: a restart invents no transition), or as they are (a console showing a
+    /// journal it does not probe for).
+    pub fn take(&mut self, record: &super::event::Record, last_known: bool) {
+        for (component, state, detail, since) in told(record) {
+            let Some(i) = self.index(&component) else {
+                continue;
+            };
+            if last_known {
+                self.health[i].restore(state, since, detail);
+            } else {
+                self.health[i].force(state, detail, since);
             }
         }
     }
@@ -290,6 +277,34 @@ impl World {
         (0..self.ids.len())
             .filter(|&i| self.deps[i].contains(&index))
             .collect()
+    }
+}
+
+/// A component's state as a journal record tells it: (component, state, detail, since).
+pub type Told = (String, Health, Option<String>, DateTime<Utc>);
+
+/// The component states a record tells of: a change, or the outages at declaration.
+#[must_use]
+pub fn told(record: &super::event::Record) -> Vec<Told> {
+    use super::event::Event;
+    match &record.event {
+        Event::ComponentChanged {
+            component,
+            to,
+            detail,
+            since,
+            ..
+        } => vec![(
+            component.clone(),
+            *to,
+            detail.clone(),
+            since.unwrap_or(record.at),
+        )],
+        Event::Declared { outages, .. } => outages
+            .iter()
+            .map(|o| (o.component.clone(), o.state, None, o.since))
+            .collect(),
+        _ => Vec::new(),
     }
 }
 

@@ -20,7 +20,7 @@ pub fn clock_label(state: &State, ascii: bool) -> Option<String> {
         None => {
             let records = &state.player.as_ref()?.records;
             crate::domain::drill::recorded(records)
-                .map(|(_, started, _)| started)
+                .map(|d| d.started)
                 .or(records.first().map(|r| r.at))?
         }
     };
@@ -69,15 +69,8 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, view: &View) {
             )
         }
         None => {
-            let recorded = state.records.iter().find_map(|r| match &r.event {
-                crate::domain::event::Event::Drill {
-                    title,
-                    allow_commands,
-                    allow_notify,
-                    ..
-                } => Some((title.clone(), *allow_commands, *allow_notify)),
-                _ => None,
-            });
+            let recorded = crate::domain::drill::recorded(&state.records)
+                .map(|d| (d.title.clone(), d.allow_commands, d.allow_notify));
             let (title, commands, notify) =
                 recorded.unwrap_or_else(|| ("not declared yet".to_owned(), false, false));
             let briefing = "A recorded drill: the scorecard below is measured from its journal.";
@@ -94,7 +87,7 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         Span::styled(text, theme.style(slot))
     };
     let separator = || Span::styled(view.separator(), theme.style(Slot::Border));
-    let pager_failing = state.drill.as_ref().is_some_and(|d| d.pager_failing);
+    let pager_failing = state.pager_failing();
     let safety = Line::from(vec![
         flag(commands, "commands RUN FOR REAL", "commands dry-run"),
         separator(),

@@ -11,7 +11,7 @@ use crate::config::Escalation;
 use crate::domain::Severity;
 use crate::domain::budget;
 use crate::domain::escalation::{self, Level, Standing};
-use crate::domain::event::{BudgetEntry, Channel, Event, Milestone, Record};
+use crate::domain::event::{Channel, Event, Record, Target};
 use crate::domain::incident::{Delivery, Incident, Outbound};
 use crate::msg::Effect;
 use crate::state::{DialogKind, JournalState, State};
@@ -68,31 +68,26 @@ pub fn update_due(state: &State) -> Option<DateTime<Utc>> {
     Some(escalation::update_due(incident.last_update, every))
 }
 
-/// Each affected component's budgets now.
+/// Every component's objectives and last good copy now, as the declaration records them.
 #[must_use]
-pub fn budget_entries(state: &State, incident: &Incident) -> Vec<BudgetEntry> {
-    incident
-        .affected
+pub fn targets(state: &State) -> Vec<Target> {
+    state
+        .config
+        .components
         .iter()
-        .filter_map(|id| {
-            let index = state.world.index(id)?;
-            let component = &state.config.components[index];
-            let targets = state.config.budget(component);
-            let outage = incident
-                .outage(id)
-                .map(|o| budget::rto(o.start, o.end, targets.rto, state.now));
-            let exposure = match state.recovery.get(index) {
-                Some(Some(Ok(last))) => Some(budget::rpo(*last, targets.rpo, state.now).exposure),
-                _ => None,
-            };
-            let secs = |d: TimeDelta| d.num_seconds().max(0).unsigned_abs();
-            Some(BudgetEntry {
-                component: id.clone(),
-                outage_secs: outage.map(|o| secs(o.elapsed)),
-                rto_secs: targets.rto.as_secs(),
-                exposure_secs: exposure.map(secs),
-                rpo_secs: targets.rpo.as_secs(),
-            })
+        .enumerate()
+        .map(|(index, component)| {
+            let budget = state.config.budget(component);
+            Target {
+                component: component.id.clone(),
+                name: component.name.clone(),
+                rto_secs: budget.rto.as_secs(),
+                rpo_secs: budget.rpo.as_secs(),
+                last_good: match state.recovery.get(index) {
+                    Some(Some(Ok(last))) => Some(*last),
+                    _ => None,
+                },
+            }
         })
         .collect()
 }
@@ -204,40 +199,14 @@ fn pagerduty_follow_up(
         .collect()
 }
 
-fn record_budgets(
-    state: &State,
-    incident: &Incident,
-    now: DateTime<Utc>,
-    milestone: Milestone,
-) -> Effect {
-    append(
-        now,
-        Event::Budgets {
-            milestone,
-            entries: budget_entries(state, incident),
-        },
-    )
-}
-
-/// What follows an event once it is durable: budgets at the milestones, notifications.
+/// What follows an event once it is durable: notifications.
 #[must_use]
 pub fn after_record(state: &State, record: &Record, now: DateTime<Utc>) -> Vec<Effect> {
     let Some(incident) = state.incident.as_ref().filter(|_| writable(state)) else {
         return Vec::new();
     };
     let mut effects = match &record.event {
-        Event::Declared { .. } => vec![record_budgets(state, incident, now, Milestone::Declared)],
-        Event::Resolved { .. } => {
-            let mut effects = vec![record_budgets(state, incident, now, Milestone::Resolved)];
-            effects.extend(pagerduty_follow_up(
-                state,
-                incident,
-                now,
-                "resolve",
-                usize::MAX,
-            ));
-            effects
-        }
+        Event::Resolved { .. } => pagerduty_follow_up(state, incident, now, "resolve", usize::MAX),
 
         Event::Acknowledged { level } => {
             pagerduty_follow_up(state, incident, now, "acknowledge", *level)
@@ -282,7 +251,7 @@ pub fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         .filter(|e| !state.in_flight.contains(&e.queued) && due_for_delivery(e, now))
         .map(|e| (e.queued, e.channel, e.payload.clone()))
         .collect();
-    let pager_failing = state.drill.as_ref().is_some_and(|d| d.pager_failing);
+    let pager_failing = state.pager_failing();
     for (queued, channel, payload) in due {
         state.in_flight.insert(queued);
         if pager_failing && channel == Channel::Pagerduty {

@@ -191,6 +191,8 @@ fn declare(
         commander: state.actor.clone(),
         drill,
         outages,
+        targets: super::command::targets(state),
+        scenario: super::drill::recorded_start(state),
     };
     Ok(Some(Effect::Declare { id, at: now, event }))
 }

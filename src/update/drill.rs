@@ -4,11 +4,11 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::{can_write, log, open_dialog, transition_event};
+use super::{Origin, can_write, log, open_dialog, transition_event};
 use crate::domain::Health;
 use crate::domain::drill::{self, Scorecard, next_speed};
-use crate::domain::event::{Event, Record};
-use crate::domain::world::{Inject, InjectAction};
+use crate::domain::event::{DrillStart, Event, Record};
+use crate::domain::world::{Inject, InjectAction, Told, told};
 use crate::keymap::Action;
 use crate::msg::Effect;
 use crate::state::{DialogKind, Drill, Player, Screen, State, Viewer};
@@ -19,26 +19,15 @@ const SEEK: TimeDelta = TimeDelta::minutes(1);
 /// Starts a scenario at `now`; a resumed drill continues from its recorded start, with the
 /// injects already past marked as fired and the simulated components as the journal left them.
 pub fn start(state: &mut State, scenario: crate::domain::world::Scenario, now: DateTime<Utc>) {
-    let recorded = drill::recorded(&state.records).map(|(_, started, _)| started);
+    let recorded = drill::recorded(&state.records).map(|d| d.started);
     state.dry_run |= !scenario.allow_commands;
     let mut engine = crate::domain::world::InjectEngine::new(scenario, recorded.unwrap_or(now));
-    let mut pager_failing = false;
+    // The pager and the recovery points as the journal left them (resume projected them).
+    let pager_failing = state.incident.as_ref().is_some_and(|i| i.pager_failing);
     if recorded.is_some() {
-        // What the past injects did outside the journal: the pager and recovery points.
-        for inject in engine.due(now) {
-            let fired = engine.started + TimeDelta::from_std(inject.at).unwrap_or_default();
-            match inject.action {
-                InjectAction::Pager { failing } => pager_failing = failing,
-                InjectAction::RecoveryPoint { component, age } => {
-                    if let Some(index) = state.world.index(&component) {
-                        let age = TimeDelta::from_std(age).unwrap_or_default();
-                        state.recovery[index] = Some(Ok(fired - age));
-                    }
-                }
-                InjectAction::Set { .. } | InjectAction::Message => {}
-            }
-        }
-        let changes: Vec<WorldChange> = state.records.iter().flat_map(world_changes).collect();
+        // The injects already past have fired; simulated components are as the journal says.
+        engine.due(now);
+        let changes: Vec<Told> = state.records.iter().flat_map(told).collect();
         for (component, to, detail, since) in changes {
             if state
                 .world
@@ -87,7 +76,6 @@ fn follow_next_inject(state: &mut State) {
 
 /// Applies one inject to the world; the journal effect when an incident is open.
 fn apply(state: &mut State, inject: Inject, now: DateTime<Utc>) -> Option<Effect> {
-    let text = inject.describe();
     let event = match inject.action {
         InjectAction::Set {
             component,
@@ -95,14 +83,19 @@ fn apply(state: &mut State, inject: Inject, now: DateTime<Utc>) -> Option<Effect
         } => transition_event(state.world.set(&component, health, inject.message, now)?),
         InjectAction::RecoveryPoint { component, age } => {
             let index = state.world.index(&component)?;
-            state.recovery[index] = Some(Ok(now - TimeDelta::from_std(age).unwrap_or_default()));
-            Event::ScenarioMessage { text }
+            let last_good = now - TimeDelta::from_std(age).unwrap_or_default();
+            state.recovery[index] = Some(Ok(last_good));
+            Event::RecoveryPoint {
+                component,
+                last_good,
+                detail: inject.message,
+            }
         }
         InjectAction::Pager { failing } => {
             if let Some(drill) = &mut state.drill {
                 drill.pager_failing = failing;
             }
-            Event::ScenarioMessage { text }
+            Event::Pager { failing }
         }
         InjectAction::Message => Event::ScenarioMessage {
             text: inject.message.unwrap_or_default(),
@@ -135,27 +128,26 @@ pub fn scorecard(state: &State) -> Option<Scorecard> {
     ))
 }
 
-/// After a record is durable: a drill's declaration is followed by what the drill is scored on;
-/// a recovery that worked on a simulated component brings it (and what failed with it) back.
+/// What the running drill is scored against, and what it has done outside the journal, for the
+/// declaration to record.
+#[must_use]
+pub fn recorded_start(state: &State) -> Option<DrillStart> {
+    let drill = state.drill.as_ref()?;
+    let scenario = &drill.engine.scenario;
+    Some(DrillStart {
+        title: scenario.title.clone(),
+        started: drill.engine.started,
+        allow_commands: scenario.allow_commands,
+        allow_notify: scenario.allow_notify,
+        objectives: scenario.objectives.clone(),
+        config: scenario.config.clone(),
+        pager_failing: drill.pager_failing,
+    })
+}
+
+/// After a record is durable: a recovery that worked on a simulated component brings it (and what failed with it) back.
 pub fn after_record(state: &mut State, record: &Record, now: DateTime<Utc>) -> Vec<Effect> {
     match &record.event {
-        Event::Declared { .. } => {
-            let Some(drill) = &state.drill else {
-                return Vec::new();
-            };
-            let scenario = &drill.engine.scenario;
-            vec![Effect::Append {
-                at: now,
-                event: Event::Drill {
-                    title: scenario.title.clone(),
-                    started: drill.engine.started,
-                    allow_commands: scenario.allow_commands,
-                    allow_notify: scenario.allow_notify,
-                    objectives: scenario.objectives.clone(),
-                    config: scenario.config.clone(),
-                },
-            }]
-        }
         Event::CommandFinished {
             started,
             succeeded: true,
@@ -328,40 +320,6 @@ pub fn end(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     effects
 }
 
-/// A component's state as a record sets it: (component, state, detail, since).
-type WorldChange = (String, Health, Option<String>, DateTime<Utc>);
-
-/// The component states a record tells of: a change, or the outages at declaration.
-fn world_changes(record: &Record) -> Vec<WorldChange> {
-    match &record.event {
-        Event::ComponentChanged {
-            component,
-            to,
-            detail,
-            since,
-            ..
-        } => vec![(
-            component.clone(),
-            *to,
-            detail.clone(),
-            since.unwrap_or(record.at),
-        )],
-        Event::Declared { outages, .. } => outages
-            .iter()
-            .map(|o| (o.component.clone(), o.state, None, o.since))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// Applies one journal record to a read-only console: the incident and the world.
-pub fn show_record(state: &mut State, record: Record) {
-    for (component, to, detail, since) in world_changes(&record) {
-        state.world.set(&component, to, detail, since);
-    }
-    super::fold(state, record);
-}
-
 /// Replay: applies every record up to `now`; at the end of the journal the clock stops.
 pub fn play(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     let Some(player) = state.player.take() else {
@@ -371,7 +329,7 @@ pub fn play(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     while let Some(record) = player.records.get(player.applied).filter(|r| r.at <= now) {
         let record = record.clone();
         player.applied += 1;
-        show_record(state, record);
+        super::apply(state, record, Origin::Shown);
     }
     let at_end = player.applied == player.records.len();
     state.player = Some(player);

@@ -28,11 +28,11 @@ pub fn generate(state: &State) -> Option<String> {
     let context = crate::review::context(
         incident,
         &state.records,
-        &state.config,
+        Some(&state.config),
         state.now,
         state.local_offset,
     );
-    let (name, template) = crate::review::template(&state.config);
+    let (name, template) = crate::review::template(state.config.review_template.as_ref());
     Some(
         crate::review::render(name, template, &context)
             .unwrap_or_else(|d| format!("The review template failed: {d}")),

@@ -128,8 +128,8 @@ fn notes_severity_status_and_roles_are_recorded() {
     assert_eq!(incident.roles.scribe.as_deref(), Some("sam"));
     assert_eq!(
         state.records.len(),
-        7,
-        "five changes, the drill's objectives and the budgets recorded at declaration"
+        5,
+        "five changes; the declaration carries the drill and the targets"
     );
     assert_eq!(
         Incident::fold(&state.records).unwrap(),

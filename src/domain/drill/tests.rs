@@ -66,18 +66,22 @@ fn journal() -> Vec<Record> {
                     state: Health::Down,
                     since: at(30),
                 }],
+                targets: Vec::new(),
+                scenario: None,
             },
         ),
+        // A journal from before the declaration carried the drill: its own record.
         next(
             90,
-            Event::Drill {
+            Event::Drill(crate::domain::event::DrillStart {
                 title: "DB".into(),
                 started: t0(),
                 allow_commands: false,
                 allow_notify: false,
                 objectives: objectives(),
                 config: None,
-            },
+                pager_failing: false,
+            }),
         ),
         next(
             150,

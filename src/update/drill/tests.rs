@@ -4,7 +4,7 @@ use super::*;
 use crate::demo;
 use crate::domain::event::Channel;
 use crate::msg::Msg;
-use crate::update::play;
+use crate::update::{as_record, play};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()
@@ -32,10 +32,11 @@ fn a_drill_declaration_records_what_it_is_scored_on() {
     let incident = state.incident.as_ref().unwrap();
     assert!(incident.drill);
     assert!(incident.id.starts_with("DRILL-"), "{}", incident.id);
-    let (title, started, objectives) = crate::domain::drill::recorded(&state.records).unwrap();
-    assert_eq!(title, "Demo: primary database failure");
-    assert_eq!(started, t0());
-    assert_eq!(objectives.len(), 5);
+    // The declaration itself carries the drill: no crash can keep one without the other.
+    let start = crate::domain::drill::recorded(&state.records[..1]).unwrap();
+    assert_eq!(start.title, "Demo: primary database failure");
+    assert_eq!(start.started, t0());
+    assert_eq!(start.objectives.len(), 5);
 }
 
 #[test]
@@ -179,7 +180,17 @@ fn notifications_are_recorded_not_sent_and_a_failing_pager_fails_pages() {
 
     // With the pager failing (an inject), pages fail even in a drill that may send.
     state.drill.as_mut().unwrap().engine.scenario.allow_notify = true;
-    state.drill.as_mut().unwrap().pager_failing = true;
+    let failing = Msg::Journaled(
+        as_record(
+            &state,
+            Effect::Append {
+                at: secs(33),
+                event: Event::Pager { failing: true },
+            },
+        )
+        .unwrap(),
+    );
+    play(&mut state, failing, secs(33));
     play(&mut state, Msg::Action(Action::Acknowledge), secs(33));
     play(&mut state, Msg::Action(Action::Confirm), secs(33));
     let effects = play(&mut state, Msg::Tick, secs(34));
@@ -422,4 +433,46 @@ fn exactly_the_rto_is_met_in_the_budget_the_review_and_the_scorecard() {
         .find(|l| l.starts_with("| db ") || l.contains("| Primary database |"))
         .unwrap_or_else(|| panic!("no impact row for db:\n{review}"));
     assert!(row.contains("met") && !row.contains("missed"), "{row}");
+}
+
+/// The review's RPO verdict for db after its last good copy is journaled `before` the outage start.
+fn rpo_verdict(before: TimeDelta) -> (TimeDelta, String, crate::domain::budget::Level) {
+    let mut state = declared_at(secs(30));
+    state.drill = None;
+    let start = state.incident.as_ref().unwrap().outage("db").unwrap().start;
+    let event = Event::RecoveryPoint {
+        component: "db".into(),
+        last_good: start - before,
+        detail: None,
+    };
+    let record = as_record(&state, Effect::Append { at: secs(40), event }).unwrap();
+    play(&mut state, Msg::Journaled(record), secs(40));
+    let incident = state.incident.as_ref().unwrap();
+    let at_risk = incident.data_at_risk("db").unwrap();
+    let target = state
+        .config
+        .budget(state.config.component("db").unwrap())
+        .rpo;
+    let level = crate::domain::budget::rpo(start - before, target, start).level;
+    let review = crate::update::review::generate(&state).unwrap();
+    let row = review
+        .lines()
+        .find(|l| l.contains("(`db`)"))
+        .unwrap_or_else(|| panic!("no impact row for db:\n{review}"))
+        .to_owned();
+    let verdict = row.trim_end_matches(" |").rsplit("| ").next().unwrap().to_owned();
+    (at_risk, verdict, level)
+}
+
+#[test]
+fn data_at_risk_of_exactly_the_rpo_is_met_in_the_budget_and_the_review() {
+    use crate::domain::budget::Level;
+    let (at_risk, verdict, level) = rpo_verdict(TimeDelta::minutes(5));
+    assert_eq!(at_risk, TimeDelta::minutes(5), "failure start minus the last copy");
+    assert_eq!(verdict, "met");
+    assert_ne!(level, Level::Breach);
+    let (at_risk, verdict, level) = rpo_verdict(TimeDelta::seconds(301));
+    assert_eq!(at_risk, TimeDelta::seconds(301));
+    assert_eq!(verdict, "missed");
+    assert_eq!(level, Level::Breach);
 }

@@ -122,10 +122,16 @@ fn a_crash_after_any_record_delivers_each_recorded_page_exactly_once() {
 }
 
 #[test]
-fn declaring_records_budgets_and_level_one_is_due() {
+fn declaring_records_the_targets_and_level_one_is_due() {
     let mut state = demo::state("ic@host", t0());
     declare_p1(&mut state, secs(30));
-    assert_eq!(kinds(&state)[..2], ["declared", "budgets"]);
+    let Event::Declared { targets, .. } = &state.records[0].event else {
+        panic!("{:?}", kinds(&state));
+    };
+    let db = targets.iter().find(|t| t.component == "db").unwrap();
+    assert_eq!((db.rto_secs, db.rpo_secs), (5 * 60, 5 * 60), "{db:?}");
+    assert!(db.last_good.is_some(), "the demo's simulated copy is known");
+    assert_eq!(targets.len(), state.config.components.len());
     let (_, standing) = command::standing(&state).unwrap();
     assert_eq!((standing.due, standing.acknowledged), (Some(0), false));
     run(&mut state, Msg::Action(Action::Acknowledge), secs(40));
@@ -268,7 +274,6 @@ fn paging_queues_a_pagerduty_trigger_and_resolution_a_resolve() {
         })
         .collect();
     assert_eq!(actions, ["trigger", "acknowledge", "resolve"]);
-    assert!(kinds(&state).contains(&"budgets"));
     assert!(
         state
             .records

@@ -1,0 +1,158 @@
+use super::*;
+use crate::domain::Health;
+use crate::domain::event::Outage;
+use chrono::TimeZone;
+
+fn at(min: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap() + TimeDelta::minutes(min)
+}
+
+fn record(seq: u64, min: i64, event: Event) -> Record {
+    Record {
+        seq,
+        at: at(min),
+        actor: "ic@host".into(),
+        event,
+    }
+}
+
+#[test]
+fn fold_tracks_milestones_roles_and_notes() {
+    let records = vec![
+        record(
+            1,
+            5,
+            Event::Declared {
+                id: "x".into(),
+                title: "DB down".into(),
+                severity: Severity::P2,
+                commander: "ic@host".into(),
+                drill: false,
+                outages: vec![Outage {
+                    component: "db".into(),
+                    state: Health::Down,
+                    since: at(2),
+                }],
+                targets: Vec::new(),
+                scenario: None,
+            },
+        ),
+        record(
+            2,
+            6,
+            Event::SeverityChanged {
+                from: Severity::P2,
+                to: Severity::P1,
+            },
+        ),
+        record(
+            3,
+            7,
+            Event::NoteAdded {
+                text: "failover started".into(),
+                step: None,
+            },
+        ),
+        record(
+            4,
+            8,
+            Event::RoleAssigned {
+                role: Role::Scribe,
+                person: "sam".into(),
+            },
+        ),
+        record(
+            5,
+            9,
+            Event::ComponentChanged {
+                component: "api".into(),
+                from: Health::Up,
+                to: Health::Down,
+                detail: None,
+                since: Some(at(8)),
+            },
+        ),
+        record(
+            6,
+            20,
+            Event::StatusChanged {
+                from: Status::Investigating,
+                to: Status::Monitoring,
+            },
+        ),
+        record(7, 30, Event::Resolved { summary: None }),
+    ];
+    let incident = Incident::fold(&records).unwrap();
+    assert_eq!(incident.severity, Severity::P1);
+    assert_eq!(incident.detected, Some(at(2)));
+    assert_eq!(incident.mitigated, Some(at(20)));
+    assert_eq!(incident.resolved, Some(at(30)));
+    assert_eq!(incident.affected, ["db", "api"]);
+    assert_eq!(
+        incident.outage("api").unwrap().start,
+        at(8),
+        "the outage starts at its first failed sample"
+    );
+    assert_eq!(incident.outage("db").unwrap().end, None);
+    assert_eq!(incident.roles.scribe.as_deref(), Some("sam"));
+    assert_eq!(incident.notes[0].text, "failover started");
+    assert_eq!(incident.elapsed(at(90)), TimeDelta::minutes(25));
+    assert_eq!(incident.mttd(), Some(TimeDelta::minutes(3)));
+    assert_eq!(incident.mttr(), Some(TimeDelta::minutes(28)));
+    assert_eq!(
+        incident.metrics(),
+        "MTTD 3m00s · MTTA not yet · MTTR 28m00s"
+    );
+    assert!(!incident.is_open());
+}
+
+#[test]
+fn fold_rejects_a_journal_that_does_not_start_with_a_declaration() {
+    let records = vec![record(
+        1,
+        0,
+        Event::NoteAdded {
+            text: "hi".into(),
+            step: None,
+        },
+    )];
+    assert_eq!(
+        Incident::fold(&records),
+        Err(FoldError::NotDeclared("note_added"))
+    );
+    assert_eq!(Incident::fold(&[]), Err(FoldError::Empty));
+}
+
+#[test]
+fn ids_are_dated_slugs() {
+    assert_eq!(
+        incident_id(at(0), "Primary DB down!", false),
+        "20261122-0300-primary-db-down"
+    );
+    assert_eq!(
+        incident_id(at(0), "火事 🔥", false),
+        "20261122-0300-incident"
+    );
+    assert_eq!(
+        incident_id(
+            at(0),
+            "Checkout payments failing: primary database down",
+            false
+        ),
+        "20261122-0300-checkout-payments-failing"
+    );
+    assert_eq!(
+        incident_id(at(0), &"x".repeat(300), false).len(),
+        14 + SLUG_MAX
+    );
+    let drill = incident_id(at(0), &"x".repeat(300), true);
+    assert!(drill.starts_with("DRILL-20261122-0300-"));
+    assert_eq!(drill.len(), 14 + SLUG_MAX);
+}
+
+#[test]
+fn clocks_format_durations() {
+    assert_eq!(clock(TimeDelta::seconds(3725)), "01:02:05");
+    assert_eq!(clock(TimeDelta::seconds(90_061)), "1d 01:01:01");
+    assert_eq!(brief(TimeDelta::seconds(75)), "1m15s");
+}
