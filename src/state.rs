@@ -384,6 +384,8 @@ pub struct State {
     pub live_runs: BTreeMap<u64, LiveRun>,
     /// Verifications asked to be journaled in this run: (runbook, step) and completion time.
     pub verify_asked: BTreeSet<((String, usize), DateTime<Utc>)>,
+    /// Resumed from a journal: what it still owes is reconciled at the next tick.
+    pub resumed: bool,
     /// `--dry-run`: commands are journaled as they would run, and not executed.
     pub dry_run: bool,
     /// The local time zone, for the review's local times.
@@ -445,6 +447,7 @@ impl State {
             invalid_runbooks: Vec::new(),
             live_runs: BTreeMap::new(),
             verify_asked: BTreeSet::new(),
+            resumed: false,
             dry_run: false,
             local_offset: chrono::FixedOffset::east_opt(0).expect("UTC"),
             now,

@@ -103,13 +103,14 @@ impl Store {
         list
     }
 
-    /// The most recently declared incident that is still open.
+    /// The most recently declared incident that is still open, or resolved with notifications
+    /// still owed (a crash before they went out).
     #[must_use]
     pub fn latest_open(&self) -> Option<Summary> {
         self.list()
             .into_iter()
             .rev()
-            .find(|s| s.incident.as_ref().is_some_and(Incident::is_open))
+            .find(|s| s.incident.as_ref().is_some_and(|i| i.is_open() || i.owes()))
     }
 
     /// An incident by id, or the latest one when no id is given.

@@ -137,7 +137,22 @@ pub fn resume(
     for record in records {
         apply(state, record, Origin::Resumed);
     }
+    state.resumed = true;
     Ok(())
+}
+
+/// What a resumed journal still owes, at the first tick: notifications a crash kept from the
+/// outbox, commands it cut off (journaled as interrupted, never run again), the review file, and
+/// in a drill the simulated recoveries that successful actions earned.
+fn reconcile(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    if state.journal != JournalState::Writable {
+        return Vec::new();
+    }
+    let mut effects = command::reconcile(state, now);
+    effects.extend(runbooks::interrupted(state, now));
+    effects.extend(review::rewrite(state));
+    effects.extend(drill::reconcile(state, now));
+    effects
 }
 
 /// Where a durable record comes from.
@@ -293,7 +308,12 @@ fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         drill.sampled = Some(now);
         simulate_latency(state, now);
     }
-    let mut effects = drill::tick(state, now);
+    let mut effects = if std::mem::take(&mut state.resumed) && state.viewer.is_none() {
+        reconcile(state, now)
+    } else {
+        Vec::new()
+    };
+    effects.extend(drill::tick(state, now));
     effects.extend(command::tick(state, now));
     effects.extend(runbooks::verify(state, now));
     effects.extend(review::autosave(state, now));

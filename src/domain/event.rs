@@ -168,6 +168,9 @@ pub enum Event {
     NotifyQueued {
         channel: Channel,
         payload: serde_json::Value,
+        /// The record it follows from (absent in older journals).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cause: Option<u64>,
     },
     /// The notification queued at `queued` was delivered.
     NotifySent {

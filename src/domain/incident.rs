@@ -94,6 +94,8 @@ pub struct Incident {
     pub scenario: Option<DrillStart>,
     /// A drill inject has made the pager fail.
     pub pager_failing: bool,
+    /// The sequence number of the record that resolved the incident.
+    pub resolved_by: Option<u64>,
 }
 
 /// One run of a step's command.
@@ -168,6 +170,8 @@ pub enum Delivery {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outbound {
     pub queued: u64,
+    /// The record it follows from (a page: its own record).
+    pub cause: u64,
     pub channel: super::event::Channel,
     pub payload: serde_json::Value,
     pub delivery: Delivery,
@@ -243,6 +247,7 @@ impl Incident {
                 .collect(),
             copies,
             pager_failing: scenario.as_ref().is_some_and(|s| s.pager_failing),
+            resolved_by: None,
             scenario: scenario.clone(),
         })
     }
@@ -290,7 +295,10 @@ impl Incident {
             } => {
                 self.component_changed(component, to.is_failing(), since.unwrap_or(record.at));
             }
-            Event::Resolved { .. } => self.set_status(Status::Resolved, record.at),
+            Event::Resolved { .. } => {
+                self.set_status(Status::Resolved, record.at);
+                self.resolved_by = Some(record.seq);
+            }
             Event::Acknowledged { level } => {
                 self.acknowledged_level = Some((*level, record.at));
                 self.acknowledged.get_or_insert(record.at);
@@ -304,6 +312,7 @@ impl Incident {
                 if let Some(payload) = pagerduty {
                     self.outbox.push(Outbound {
                         queued: record.seq,
+                        cause: record.seq,
                         channel: super::event::Channel::Pagerduty,
                         payload: payload.clone(),
                         delivery: Delivery::Queued,
@@ -319,8 +328,14 @@ impl Incident {
             }
             Event::UpdatePosted { .. } => self.last_update = record.at,
             Event::ReviewSaved { text } => self.review = Some(text.clone()),
-            Event::NotifyQueued { channel, payload } => self.outbox.push(Outbound {
+            Event::NotifyQueued {
+                channel,
+                payload,
+                cause,
+            } => self.outbox.push(Outbound {
                 queued: record.seq,
+                // An older journal's entry follows from a record before it.
+                cause: cause.unwrap_or(record.seq.saturating_sub(1)),
                 channel: *channel,
                 payload: payload.clone(),
                 delivery: Delivery::Queued,
@@ -549,6 +564,19 @@ impl Incident {
             show(self.mtta(), "not yet"),
             show(self.mttr(), "open")
         )
+    }
+
+    /// True while the incident has notifications to deliver: entries not sent yet, or (a crash
+    /// right after resolving) a resolution whose notifications are not journaled though the
+    /// incident notified before. A console resumes such an incident even once it is resolved.
+    #[must_use]
+    pub fn owes(&self) -> bool {
+        let pending = self
+            .outbox
+            .iter()
+            .any(|e| matches!(e.delivery, Delivery::Queued | Delivery::Failed { .. }));
+        let settled = self.outbox.iter().map(|e| e.cause).max();
+        pending || matches!((self.resolved_by, settled), (Some(r), Some(s)) if s < r)
     }
 
     /// True until the incident is resolved.

@@ -133,19 +133,14 @@ fn pagerduty(
     body
 }
 
-fn queue(
-    state: &State,
-    now: DateTime<Utc>,
-    channel: Channel,
-    payload: serde_json::Value,
-) -> Option<Effect> {
+/// Whether a channel is configured.
+fn configured(state: &State, channel: Channel) -> bool {
     let notify = &state.config.notify;
-    let configured = match channel {
+    match channel {
         Channel::Pagerduty => notify.pagerduty.is_some(),
         Channel::Slack => notify.slack.is_some(),
         Channel::Webhook => notify.webhook.is_some(),
-    };
-    configured.then(|| append(now, Event::NotifyQueued { channel, payload }))
+    }
 }
 
 /// The chat line for an event that stakeholders hear about, if it is one.
@@ -170,30 +165,86 @@ fn chat_line(incident: &Incident, event: &Event) -> Option<String> {
     }
 }
 
-/// `PagerDuty` follow-ups (`acknowledge`, `resolve`) for every level paged so far, up to `up_to`.
+/// `PagerDuty` follow-ups (`acknowledge`, `resolve`) for every level paged before `record`, up to
+/// `up_to`.
 fn pagerduty_follow_up(
-    state: &State,
     incident: &Incident,
-    now: DateTime<Utc>,
+    record: &Record,
     action: &str,
     up_to: usize,
-) -> Vec<Effect> {
+) -> Vec<(Channel, serde_json::Value)> {
     let mut levels: Vec<usize> = incident
         .pages
         .iter()
+        .filter(|(level, at, _)| *level <= up_to && *at <= record.at)
         .map(|(level, _, _)| *level)
-        .filter(|l| *l <= up_to)
         .collect();
     levels.sort_unstable();
     levels.dedup();
     levels
         .into_iter()
-        .filter_map(|level| {
-            queue(
-                state,
+        .map(|level| {
+            let payload = pagerduty(incident, action, level, &[]);
+            (Channel::Pagerduty, payload)
+        })
+        .collect()
+}
+
+/// The notifications a durable record implies on the configured channels: chat lines to Slack
+/// and the webhook, `PagerDuty` follow-ups.
+fn implied(
+    state: &State,
+    incident: &Incident,
+    record: &Record,
+) -> Vec<(Channel, serde_json::Value)> {
+    let mut implied = match &record.event {
+        Event::Resolved { .. } => pagerduty_follow_up(incident, record, "resolve", usize::MAX),
+        Event::Acknowledged { level } => {
+            pagerduty_follow_up(incident, record, "acknowledge", *level)
+        }
+        _ => Vec::new(),
+    };
+    if let Some(text) = chat_line(incident, &record.event) {
+        implied.push((Channel::Slack, json!({ "text": text })));
+        let record_json = serde_json::to_value(record).unwrap_or_default();
+        implied.push((
+            Channel::Webhook,
+            json!({ "incident": incident.id, "event": record_json }),
+        ));
+    }
+    implied.retain(|(channel, _)| configured(state, *channel));
+    implied
+}
+
+/// Whether an outbox entry is the notification `payload` on `channel` (a `PagerDuty` event is
+/// known by its dedup key and action; a chat line by its channel).
+fn same_notice(entry: &Outbound, channel: Channel, payload: &serde_json::Value) -> bool {
+    entry.channel == channel
+        && (channel != Channel::Pagerduty
+            || (entry.payload["dedup_key"] == payload["dedup_key"]
+                && entry.payload["event_action"] == payload["event_action"]))
+}
+
+/// The notifications `record` implies that the outbox does not hold yet, as journal effects:
+/// all of them live, and after a crash between the record and its notifications, those lost.
+fn owed(state: &State, incident: &Incident, record: &Record, now: DateTime<Utc>) -> Vec<Effect> {
+    implied(state, incident, record)
+        .into_iter()
+        .filter(|(channel, payload)| {
+            !incident
+                .outbox
+                .iter()
+                .any(|e| e.cause == record.seq && same_notice(e, *channel, payload))
+        })
+        .map(|(channel, payload)| {
+            let cause = Some(record.seq);
+            append(
                 now,
-                Channel::Pagerduty,
-                pagerduty(incident, action, level, &[]),
+                Event::NotifyQueued {
+                    channel,
+                    payload,
+                    cause,
+                },
             )
         })
         .collect()
@@ -202,28 +253,28 @@ fn pagerduty_follow_up(
 /// What follows an event once it is durable: notifications.
 #[must_use]
 pub fn after_record(state: &State, record: &Record, now: DateTime<Utc>) -> Vec<Effect> {
+    match state.incident.as_ref().filter(|_| writable(state)) {
+        Some(incident) => owed(state, incident, record, now),
+        None => Vec::new(),
+    }
+}
+
+/// After a resume: the notifications owed by the last record with notifications journaled (a
+/// crash may have cut its batch) and the records after it. Notifications are asked for in
+/// journal order, so a crash can only lose those of the last records; a record is never notified
+/// twice (its entries name it as their cause).
+#[must_use]
+pub fn reconcile(state: &State, now: DateTime<Utc>) -> Vec<Effect> {
     let Some(incident) = state.incident.as_ref().filter(|_| writable(state)) else {
         return Vec::new();
     };
-    let mut effects = match &record.event {
-        Event::Resolved { .. } => pagerduty_follow_up(state, incident, now, "resolve", usize::MAX),
-
-        Event::Acknowledged { level } => {
-            pagerduty_follow_up(state, incident, now, "acknowledge", *level)
-        }
-        _ => Vec::new(),
-    };
-    if let Some(text) = chat_line(incident, &record.event) {
-        effects.extend(queue(state, now, Channel::Slack, json!({ "text": text })));
-        let record_json = serde_json::to_value(record).unwrap_or_default();
-        effects.extend(queue(
-            state,
-            now,
-            Channel::Webhook,
-            json!({ "incident": incident.id, "event": record_json }),
-        ));
-    }
-    effects
+    let settled = incident.outbox.iter().map(|e| e.cause).max().unwrap_or(0);
+    state
+        .records
+        .iter()
+        .filter(|r| r.seq >= settled)
+        .flat_map(|r| owed(state, incident, r, now))
+        .collect()
 }
 
 fn due_for_delivery(entry: &Outbound, now: DateTime<Utc>) -> bool {

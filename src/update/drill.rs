@@ -158,6 +158,35 @@ pub fn after_record(state: &mut State, record: &Record, now: DateTime<Utc>) -> V
     }
 }
 
+/// After a resume: the simulated recoveries that successful recovery actions earned and a crash
+/// kept from being journaled.
+pub fn reconcile(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    if state.drill.is_none() {
+        return Vec::new();
+    }
+    let Some(incident) = &state.incident else {
+        return Vec::new();
+    };
+    let earned: Vec<u64> = incident
+        .recoveries
+        .iter()
+        .filter(|(component, _, run)| {
+            let (Some((_, true, _)), Some(finished)) = (&run.finished, run.finished_at) else {
+                return false;
+            };
+            !state.records.iter().any(|r| {
+                r.at >= finished
+                    && matches!(&r.event, Event::ComponentChanged { component: c, .. } if c == component)
+            })
+        })
+        .map(|(_, _, run)| run.started)
+        .collect();
+    earned
+        .into_iter()
+        .flat_map(|started| simulated_recovery(state, started, now))
+        .collect()
+}
+
 fn simulated_recovery(state: &mut State, started: u64, now: DateTime<Utc>) -> Vec<Effect> {
     let Some(component) = state.incident.as_ref().and_then(|i| {
         i.recoveries

@@ -192,6 +192,16 @@ pub fn autosave(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     if due { save(state, now) } else { Vec::new() }
 }
 
+/// After a resume: `review.md` written again from the journal's last saved review (a crash may
+/// have come between the record and the file).
+#[must_use]
+pub fn rewrite(state: &State) -> Vec<Effect> {
+    let text = state.incident.as_ref().and_then(|i| i.review.clone());
+    text.map(|text| Effect::WriteReview { text })
+        .into_iter()
+        .collect()
+}
+
 /// After a `review_saved` record is durable: write `review.md` beside the journal.
 #[must_use]
 pub fn after_record(record: &Record) -> Vec<Effect> {

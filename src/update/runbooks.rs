@@ -97,6 +97,7 @@ pub fn status(state: &State, runbook: &str, step: usize) -> StepStatus {
     match progress.runs.last() {
         None => StepStatus::Pending,
         Some(run) => match &run.finished {
+            Some((outcome, false, _)) if outcome == INTERRUPTED => StepStatus::Interrupted,
             Some((outcome, succeeded, _)) => StepStatus::Ran {
                 outcome: outcome.clone(),
                 succeeded: *succeeded,
@@ -448,6 +449,36 @@ pub fn finished(
     let mut effects = vec![Effect::Append { at: now, event }];
     effects.extend(recovered.map(|component| Effect::FastProbe { component }));
     effects
+}
+
+/// The outcome journaled for a command that a crash cut off.
+pub const INTERRUPTED: &str =
+    "interrupted: warroom stopped while it ran; its outcome is unknown and it is not run again";
+
+/// What a resumed console journals of the commands a crash cut off: interrupted, outcome unknown.
+/// They are never run again (a command may not be safe to run twice).
+#[must_use]
+pub fn interrupted(state: &State, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(incident) = &state.incident else {
+        return Vec::new();
+    };
+    let steps = incident.steps.values().flat_map(|p| p.runs.iter());
+    let recoveries = incident.recoveries.iter().map(|(_, _, run)| run);
+    steps
+        .chain(recoveries)
+        .filter(|run| run.finished.is_none() && !state.live_runs.contains_key(&run.started))
+        .map(|run| Effect::Append {
+            at: now,
+            event: Event::CommandFinished {
+                started: run.started,
+                outcome: INTERRUPTED.into(),
+                succeeded: false,
+                duration_ms: u64::try_from((now - run.at).num_milliseconds()).unwrap_or(0),
+                tail: String::new(),
+                dropped: 0,
+            },
+        })
+        .collect()
 }
 
 /// The confirmation dialog's answer.

@@ -379,6 +379,7 @@ fn failing_components_sort_first() {
 
 mod incident_command;
 
+mod crash;
 mod stepper;
 
 #[test]

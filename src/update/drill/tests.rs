@@ -445,7 +445,14 @@ fn rpo_verdict(before: TimeDelta) -> (TimeDelta, String, crate::domain::budget::
         last_good: start - before,
         detail: None,
     };
-    let record = as_record(&state, Effect::Append { at: secs(40), event }).unwrap();
+    let record = as_record(
+        &state,
+        Effect::Append {
+            at: secs(40),
+            event,
+        },
+    )
+    .unwrap();
     play(&mut state, Msg::Journaled(record), secs(40));
     let incident = state.incident.as_ref().unwrap();
     let at_risk = incident.data_at_risk("db").unwrap();
@@ -460,7 +467,12 @@ fn rpo_verdict(before: TimeDelta) -> (TimeDelta, String, crate::domain::budget::
         .find(|l| l.contains("(`db`)"))
         .unwrap_or_else(|| panic!("no impact row for db:\n{review}"))
         .to_owned();
-    let verdict = row.trim_end_matches(" |").rsplit("| ").next().unwrap().to_owned();
+    let verdict = row
+        .trim_end_matches(" |")
+        .rsplit("| ")
+        .next()
+        .unwrap()
+        .to_owned();
     (at_risk, verdict, level)
 }
 
@@ -468,7 +480,11 @@ fn rpo_verdict(before: TimeDelta) -> (TimeDelta, String, crate::domain::budget::
 fn data_at_risk_of_exactly_the_rpo_is_met_in_the_budget_and_the_review() {
     use crate::domain::budget::Level;
     let (at_risk, verdict, level) = rpo_verdict(TimeDelta::minutes(5));
-    assert_eq!(at_risk, TimeDelta::minutes(5), "failure start minus the last copy");
+    assert_eq!(
+        at_risk,
+        TimeDelta::minutes(5),
+        "failure start minus the last copy"
+    );
     assert_eq!(verdict, "met");
     assert_ne!(level, Level::Breach);
     let (at_risk, verdict, level) = rpo_verdict(TimeDelta::seconds(301));
