@@ -492,3 +492,84 @@ fn data_at_risk_of_exactly_the_rpo_is_met_in_the_budget_and_the_review() {
     assert_eq!(verdict, "missed");
     assert_eq!(level, Level::Breach);
 }
+
+/// What a console shows of a drill: the pager, db's last good copy, the scorecard and the
+/// review's impact table.
+fn drill_view(state: &State) -> (bool, Option<DateTime<Utc>>, Vec<String>, Vec<String>) {
+    let db = state.world.index("db").unwrap();
+    let copy = match &state.recovery[db] {
+        Some(Ok(at)) => Some(*at),
+        _ => None,
+    };
+    let card = scorecard(state).unwrap();
+    let mut scored: Vec<String> = card
+        .objectives
+        .iter()
+        .map(|s| format!("{} {} {}", s.objective.describe(), s.verdict, s.measured))
+        .collect();
+    scored.push(card.summary());
+    let review = crate::update::review::generate(state).unwrap();
+    let impact = review
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.contains("(`"))
+        .map(str::to_owned)
+        .collect();
+    (state.pager_failing(), copy, scored, impact)
+}
+
+#[test]
+fn a_follower_and_a_replay_show_the_drill_the_live_console_ran() {
+    let mut live = demo::state("ic@host", t0());
+    let injects = &mut live.drill.as_mut().unwrap().engine.scenario.injects;
+    let pager = Inject {
+        at: std::time::Duration::from_secs(45),
+        action: InjectAction::Pager { failing: true },
+        message: None,
+    };
+    let position = injects.iter().position(|i| i.at > pager.at).unwrap();
+    injects.insert(position, pager);
+    play(&mut live, Msg::Tick, secs(30));
+    play(&mut live, Msg::Action(Action::Declare), secs(30));
+    play(&mut live, Msg::Action(Action::Confirm), secs(30));
+    for s in (31..=120).step_by(3) {
+        play(&mut live, Msg::Tick, secs(s));
+        if s == 52 {
+            play(&mut live, Msg::Action(Action::Page), secs(s));
+            play(&mut live, Msg::Action(Action::Confirm), secs(s));
+        }
+    }
+    let now = secs(120);
+    play(&mut live, Msg::Tick, now);
+    let kinds = kinds(&live);
+    for kind in ["pager", "recovery_point", "notify_failed"] {
+        assert!(kinds.contains(&kind), "{kind}: {kinds:?}");
+    }
+    let shown = drill_view(&live);
+    assert!(shown.0, "the pager fails");
+    let db = live.world.index("db").unwrap();
+    let inject_copy = live
+        .records
+        .iter()
+        .find_map(|r| match &r.event {
+            Event::RecoveryPoint { last_good, .. } => Some(*last_good),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(live.recovery[db], Some(Ok(inject_copy)));
+
+    let viewer = |kind: Viewer| {
+        let mut state = State::new(demo::config(), crate::state::Mode::Drill, "v".into(), t0());
+        state.viewer = Some(kind);
+        state
+    };
+    let mut follower = viewer(Viewer::Follow);
+    play(&mut follower, Msg::Followed(live.records.clone()), now);
+    let mut replay = viewer(Viewer::Replay);
+    replay.player = Some(Player {
+        records: live.records.clone(),
+        applied: 0,
+    });
+    play(&mut replay, Msg::Tick, now);
+    assert_eq!(drill_view(&follower), shown, "the follower");
+    assert_eq!(drill_view(&replay), shown, "the replay");
+}
