@@ -377,17 +377,19 @@ fn runbook_show(config: &Config, id: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The review template of `--config`, or of the config a drill journal names.
+/// The review template of `--config`, of the config a drill journal names, or of the config
+/// found where warroom looks for one.
 fn recorded_template(
     cli: &Cli,
     records: &[crate::domain::event::Record],
 ) -> anyhow::Result<Option<(String, String)>> {
     let recorded = crate::domain::drill::recorded(records).and_then(|d| d.config.clone());
-    match cli
+    let path = cli
         .config
         .clone()
         .or(recorded.map(std::path::PathBuf::from))
-    {
+        .or_else(|| crate::config::discover(None));
+    match path {
         Some(path) => crate::config::load_review_template(&path),
         None => Ok(None),
     }

@@ -552,3 +552,64 @@ fn a_team_template_replaces_the_default_and_is_checked() {
         stderr(&out)
     );
 }
+
+#[test]
+fn review_export_needs_neither_config_nor_secrets_and_is_frozen_at_resolution() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The config beside it names a secret that is not set, and other targets than the journal's.
+    let config = format!(
+        "{GOOD}rto = \"2h\"\n[notify.pagerduty]\nrouting_key = \"${{WARROOM_TEST_MISSING}}\"\n"
+    );
+    std::fs::write(tmp.path().join("warroom.toml"), config).unwrap();
+    let id = "20261122-0300-db";
+    let mut journal = Journal::create(&tmp.path().join("data/incidents").join(id)).unwrap();
+    let at = |s: i64| {
+        Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap() + chrono::TimeDelta::seconds(s)
+    };
+    let declared = Event::Declared {
+        id: id.into(),
+        title: "Database down".into(),
+        severity: Severity::P1,
+        commander: "ic@host".into(),
+        drill: false,
+        outages: vec![warroom::domain::event::Outage {
+            component: "db".into(),
+            state: warroom::domain::Health::Down,
+            since: at(0),
+        }],
+        targets: vec![warroom::domain::event::Target {
+            component: "db".into(),
+            name: "Primary database".into(),
+            rto_secs: 300,
+            rpo_secs: 60,
+            last_good: Some(at(-60)),
+        }],
+        scenario: None,
+    };
+    journal.append(at(30), "ic@host", declared).unwrap();
+    let resolved = Event::Resolved {
+        summary: Some("traffic moved away".into()),
+    };
+    journal.append(at(600), "ic@host", resolved).unwrap();
+    drop(journal);
+    let export = || {
+        let out = warroom(&["review", "export"], tmp.path());
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let first = export();
+    let row = first
+        .lines()
+        .find(|l| l.contains("(`db`)"))
+        .unwrap_or_else(|| panic!("{first}"));
+    assert_eq!(
+        row,
+        "| Primary database (`db`) | 2026-11-22 03:00:00Z | not recovered at resolution | 10m00s \
+         | 5m | missed | 1m | 1m00s | 11m00s | met |",
+        "the journal's targets, frozen at resolution"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(export(), first, "later, the same document");
+    std::fs::remove_file(tmp.path().join("warroom.toml")).unwrap();
+    assert_eq!(export(), first, "without any config");
+}
