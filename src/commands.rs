@@ -410,8 +410,21 @@ fn review_export(
     };
     let scan = journal::Journal::read(&summary.path)?;
     let Some(incident) = summary.incident else {
-        eprintln!("warroom: {} holds no declaration", summary.path.display());
-        return Ok(ExitCode::from(1));
+        return Ok(match &summary.undeclared {
+            Some(drill) => {
+                let markdown = format!(
+                    "# Drill: {} (never declared)\n\nNobody declared an incident during this drill.\n\n{}",
+                    drill.start.title,
+                    drill.scorecard.to_markdown()
+                );
+                write_markdown(output, &sanitize(&markdown))?;
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("warroom: {} holds no declaration", summary.path.display());
+                ExitCode::from(1)
+            }
+        });
     };
     let mut markdown = match &incident.review {
         Some(saved) => crate::sanitize::sanitize(saved).into_owned(),
@@ -448,8 +461,14 @@ fn review_export(
         markdown.push('\n');
         markdown.push_str(&sanitize(&card));
     }
+    write_markdown(output, &markdown)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes an exported document to `-o FILE`, else standard output.
+fn write_markdown(output: Option<&Path>, markdown: &str) -> anyhow::Result<()> {
     match output {
-        Some(path) => std::fs::write(path, &markdown).with_context(|| {
+        Some(path) => std::fs::write(path, markdown).with_context(|| {
             format!(
                 "cannot write {}; choose another path with -o",
                 path.display()
@@ -457,7 +476,7 @@ fn review_export(
         })?,
         None => print!("{markdown}"),
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn duration_of(incident: &Incident) -> String {
@@ -481,7 +500,7 @@ fn list(cli: &Cli, demo: bool) -> anyhow::Result<ExitCode> {
         .iter()
         .flat_map(|mode| Store::new(&data, *mode).list())
         .collect();
-    summaries.sort_by_key(|s| s.incident.as_ref().map(|i| i.declared));
+    summaries.sort_by_key(store::Summary::declared);
     if summaries.is_empty() {
         println!("No incidents yet. Declare one in the console with D.");
         return Ok(ExitCode::SUCCESS);
@@ -507,6 +526,27 @@ fn list(cli: &Cli, demo: bool) -> anyhow::Result<ExitCode> {
                     i.declared.format("%Y-%m-%d %H:%M:%S"),
                     duration_of(i),
                     i.title
+                );
+            }
+            (None, None) if summary.undeclared.is_some() => {
+                let Some(d) = &summary.undeclared else {
+                    continue;
+                };
+                let state = if d.ended.is_some() {
+                    "drill ended"
+                } else {
+                    "drill running"
+                };
+                let _ = writeln!(
+                    out,
+                    "{:<44} {:<3} {:<13} {:<20} {:<10} {} (never declared; {})",
+                    d.id,
+                    "-",
+                    state,
+                    d.start.started.format("%Y-%m-%d %H:%M:%S"),
+                    "-",
+                    d.start.title,
+                    d.scorecard.summary()
                 );
             }
             (None, fault) => {

@@ -120,7 +120,7 @@ pub fn journal_records(path: &Path) -> anyhow::Result<Vec<Record>> {
         );
     }
     match scan.records.first().map(|r| &r.event) {
-        Some(Event::Declared { .. }) => Ok(scan.records),
+        Some(Event::Declared { .. } | Event::Drill(_)) => Ok(scan.records),
         Some(other) => anyhow::bail!(
             "{}:1: the journal starts with `{}`, not a declaration; it is not an incident journal",
             path.display(),

@@ -46,6 +46,11 @@ pub struct Drill {
     pub ended: bool,
     /// When simulated latencies were last sampled.
     pub sampled: Option<DateTime<Utc>>,
+    /// The id of the journal the drill keeps from its start (a drill that does not loop), so a
+    /// drill nobody declares still leaves its record.
+    pub journal: Option<String>,
+    /// The drill asked for its journal once (it is not asked again if that failed).
+    pub journal_asked: bool,
 }
 
 /// A journal being played back.
@@ -584,10 +589,22 @@ impl State {
             .collect()
     }
 
-    /// How many rows the timeline screen shows: journal records, or live log lines without an incident.
+    /// The name of the journal the console shows: the incident's id, or the drill's while
+    /// nobody has declared; `None` without a journal.
+    #[must_use]
+    pub fn journal_name(&self) -> Option<String> {
+        match &self.incident {
+            Some(incident) => Some(incident.id.clone()),
+            None => {
+                crate::domain::drill::recorded(&self.records).map(crate::domain::drill::journal_id)
+            }
+        }
+    }
+
+    /// How many rows the timeline screen shows: journal records, or live log lines without one.
     #[must_use]
     pub fn timeline_len(&self) -> usize {
-        if self.incident.is_some() {
+        if self.journal_name().is_some() {
             self.timeline_rows().len()
         } else {
             self.log_rows().len()

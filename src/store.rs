@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::drill::{self, Scorecard};
+use crate::domain::event::{DrillStart, Event, Record};
 use crate::domain::incident::Incident;
 use crate::journal::{self, Fault, Journal, JournalError};
 use crate::state::Mode;
@@ -20,11 +22,77 @@ pub struct Summary {
     pub path: PathBuf,
     pub incident: Option<Incident>,
     pub fault: Option<Fault>,
+    /// A drill nobody declared (its journal holds the drill and no declaration).
+    pub undeclared: Option<Undeclared>,
+}
+
+/// A drill that ran without anyone declaring: what it was and how it scored.
+#[derive(Debug, Clone)]
+pub struct Undeclared {
+    pub id: String,
+    pub start: DrillStart,
+    /// When the facilitator ended it; `None` while it may still run.
+    pub ended: Option<DateTime<Utc>>,
+    pub scorecard: Scorecard,
+}
+
+impl Undeclared {
+    /// The undeclared drill a journal holds, if that is what it holds.
+    #[must_use]
+    pub fn of(records: &[Record]) -> Option<Self> {
+        let Some(Event::Drill(start)) = records.first().map(|r| &r.event) else {
+            return None;
+        };
+        if records
+            .iter()
+            .any(|r| matches!(r.event, Event::Declared { .. }))
+        {
+            return None;
+        }
+        let ended = records.iter().find_map(|r| match r.event {
+            Event::DrillEnded { .. } => Some(r.at),
+            _ => None,
+        });
+        let at = ended
+            .or(records.last().map(|r| r.at))
+            .unwrap_or(start.started);
+        let scorecard = drill::score(
+            &start.title,
+            start.started,
+            &start.objectives,
+            None,
+            records,
+            at,
+        );
+        Some(Self {
+            id: drill::journal_id(start),
+            start: start.clone(),
+            ended,
+            scorecard,
+        })
+    }
 }
 
 impl Summary {
-    fn declared(&self) -> Option<DateTime<Utc>> {
-        self.incident.as_ref().map(|i| i.declared)
+    /// When it was declared (a drill never declared: when it started).
+    #[must_use]
+    pub fn declared(&self) -> Option<DateTime<Utc>> {
+        match (&self.incident, &self.undeclared) {
+            (Some(i), _) => Some(i.declared),
+            (None, Some(d)) => Some(d.start.started),
+            (None, None) => None,
+        }
+    }
+
+    /// True while the console should open it: an open incident, a resolved one that still owes
+    /// notifications, or a drill nobody declared that has not ended.
+    #[must_use]
+    pub fn open(&self) -> bool {
+        match (&self.incident, &self.undeclared) {
+            (Some(i), _) => i.is_open() || i.owes(),
+            (None, Some(d)) => d.ended.is_none(),
+            (None, None) => false,
+        }
     }
 }
 
@@ -86,11 +154,13 @@ impl Store {
             .map(|path| match Journal::read(&path) {
                 Ok(scan) => Summary {
                     incident: Incident::fold(&scan.records).ok(),
+                    undeclared: Undeclared::of(&scan.records),
                     fault: scan.fault,
                     path,
                 },
                 Err(e) => Summary {
                     incident: None,
+                    undeclared: None,
                     fault: Some(Fault {
                         line: 0,
                         reason: e.to_string(),
@@ -103,14 +173,10 @@ impl Store {
         list
     }
 
-    /// The most recently declared incident that is still open, or resolved with notifications
-    /// still owed (a crash before they went out).
+    /// The most recent incident the console should open (`Summary::open`).
     #[must_use]
     pub fn latest_open(&self) -> Option<Summary> {
-        self.list()
-            .into_iter()
-            .rev()
-            .find(|s| s.incident.as_ref().is_some_and(|i| i.is_open() || i.owes()))
+        self.list().into_iter().rev().find(Summary::open)
     }
 
     /// An incident by id, or the latest one when no id is given.

@@ -8,7 +8,7 @@ use crate::config::Check;
 use crate::domain::Health;
 use crate::domain::event::{Event, Record};
 use crate::domain::health::{Hysteresis, Sample};
-use crate::domain::incident::Incident;
+use crate::domain::incident::{FoldError, Incident};
 use crate::domain::world::Transition;
 use crate::input::field::{Field, is_text};
 use crate::keymap::{Action, Context, Key};
@@ -112,13 +112,10 @@ pub fn play(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
 /// sessions and tests stand in for the journal with this).
 #[must_use]
 pub fn as_record(state: &State, effect: Effect) -> Option<Record> {
-    let (Effect::Declare { at, event, .. } | Effect::Append { at, event }) = effect else {
-        return None;
-    };
-    let seq = if matches!(event, Event::Declared { .. }) {
-        1
-    } else {
-        state.records.len() as u64 + 1
+    let (seq, at, event) = match effect {
+        Effect::Declare { at, event, .. } => (1, at, event),
+        Effect::Append { at, event } => (state.records.len() as u64 + 1, at, event),
+        _ => return None,
     };
     Some(Record {
         seq,
@@ -129,11 +126,12 @@ pub fn as_record(state: &State, effect: Effect) -> Option<Record> {
 }
 
 /// Starts a new incident state from a journal that is being resumed.
-pub fn resume(
-    state: &mut State,
-    records: Vec<Record>,
-) -> Result<(), crate::domain::incident::FoldError> {
-    Incident::fold(&records)?;
+pub fn resume(state: &mut State, records: Vec<Record>) -> Result<(), FoldError> {
+    match Incident::fold(&records) {
+        Err(FoldError::NotDeclared("drill")) => {} // a drill nobody has declared yet
+        Err(error) => return Err(error),
+        Ok(_) => {}
+    }
     for record in records {
         apply(state, record, Origin::Resumed);
     }
@@ -215,7 +213,10 @@ pub fn log(state: &mut State, text: String, alert: bool) {
 fn can_write(state: &State) -> bool {
     state.viewer.is_none()
         && state.journal == JournalState::Writable
-        && state.incident.as_ref().is_some_and(Incident::is_open)
+        && match &state.incident {
+            Some(incident) => incident.is_open(),
+            None => drill::undeclared_journal(state),
+        }
 }
 
 fn transition_event(change: Transition) -> Event {
@@ -568,7 +569,7 @@ fn move_selection(state: &mut State, action: Action) {
 
 fn journaled(state: &mut State, record: Record) {
     let line = record.event.describe();
-    let declared = matches!(record.event, Event::Declared { .. });
+    let declared = matches!(record.event, Event::Declared { .. } | Event::Drill(_));
     if !apply(state, record, Origin::Written) {
         return;
     }
@@ -584,6 +585,12 @@ fn journaled(state: &mut State, record: Record) {
 /// Folds a durable record into the incident (a declaration starts a new one).
 fn fold(state: &mut State, record: Record) -> bool {
     if let Event::Declared { .. } = record.event {
+        // A drill's journal keeps what happened before the declaration; a new journal starts afresh.
+        let preamble = state.incident.is_none()
+            && state
+                .records
+                .first()
+                .is_some_and(|r| matches!(r.event, Event::Drill(_)));
         match Incident::declare(&record) {
             Ok(incident) => state.incident = Some(incident),
             Err(e) => {
@@ -591,7 +598,9 @@ fn fold(state: &mut State, record: Record) -> bool {
                 return false;
             }
         }
-        state.records.clear();
+        if !preamble {
+            state.records.clear();
+        }
     } else if let Some(incident) = &mut state.incident {
         incident.apply(&record);
     }
@@ -600,8 +609,11 @@ fn fold(state: &mut State, record: Record) -> bool {
 }
 
 fn journal_failed(state: &mut State, error: String) {
-    if state.incident.is_some() {
+    if state.incident.is_some() || !state.records.is_empty() {
         state.journal = JournalState::Failed(error.clone());
+    } else if let Some(drill) = state.drill.as_mut().filter(|d| d.journal.is_some()) {
+        // The drill's journal could not be opened: it runs on, journaled from its declaration.
+        drill.journal = None;
     }
     log(state, format!("Not recorded: {error}"), true);
     if let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay {

@@ -120,6 +120,12 @@ impl Scorecard {
     }
 }
 
+/// The id of the journal a drill keeps from its start: its start time and title.
+#[must_use]
+pub fn journal_id(start: &DrillStart) -> String {
+    super::incident::incident_id(start.started, &start.title, true)
+}
+
 /// The drill a journal records: in its declaration, or (older journals) its `drill` event.
 #[must_use]
 pub fn recorded(records: &[Record]) -> Option<&DrillStart> {
@@ -166,7 +172,7 @@ pub fn score(
     records: &[Record],
     now: DateTime<Utc>,
 ) -> Scorecard {
-    let finished = incident.is_some_and(|i| !i.is_open());
+    let finished = finished(incident, records);
     let scored = objectives
         .iter()
         .map(|o| judge(o, incident, records, started, now))
@@ -186,6 +192,16 @@ pub fn score(
         escalation,
         steps,
         finished,
+    }
+}
+
+/// True once every objective is decided: the incident resolved, or the drill ended undeclared.
+fn finished(incident: Option<&Incident>, records: &[Record]) -> bool {
+    match incident {
+        Some(i) => !i.is_open(),
+        None => records
+            .iter()
+            .any(|r| matches!(r.event, Event::DrillEnded { .. })),
     }
 }
 
@@ -223,7 +239,7 @@ fn judge(
     started: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Scored {
-    let finished = incident.is_some_and(|i| !i.is_open());
+    let finished = finished(incident, records);
     let secs = |s: &u64| TimeDelta::seconds(*s as i64);
     let (verdict, measured) = match (objective, incident) {
         (Objective::Declared { within_secs }, _) => {
@@ -292,6 +308,7 @@ fn judge(
             }
             None => (Verdict::Met, "no outage recorded".into()),
         },
+        (_, None) if finished => (Verdict::Missed, "no incident declared".into()),
         (_, None) => (Verdict::Open, "no incident declared".into()),
     };
     Scored {

@@ -236,6 +236,10 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
     },
+    /// The facilitator ended a drill nobody had declared: what it scored.
+    DrillEnded {
+        summary: String,
+    },
     /// A drill inject made the pager fail, or work again.
     Pager {
         failing: bool,
@@ -283,6 +287,7 @@ impl Event {
             Self::Drill(_) => "drill",
             Self::RecoveryPoint { .. } => "recovery_point",
             Self::Pager { .. } => "pager",
+            Self::DrillEnded { .. } => "drill_ended",
             Self::NotifyHeld { .. } => "notify_held",
             Self::Resolved { .. } => "resolved",
         }
@@ -306,6 +311,7 @@ impl Event {
             }
             Self::Pager { failing: true } => "The pager is failing (drill inject)".to_owned(),
             Self::Pager { failing: false } => "The pager works again (drill inject)".to_owned(),
+            Self::DrillEnded { summary } => format!("Drill ended, never declared: {summary}"),
             _ => String::new(),
         }
     }
@@ -411,7 +417,9 @@ impl Event {
                     objectives.len()
                 )
             }
-            Self::RecoveryPoint { .. } | Self::Pager { .. } => self.describe_data(),
+            Self::RecoveryPoint { .. } | Self::Pager { .. } | Self::DrillEnded { .. } => {
+                self.describe_data()
+            }
             Self::NotifyHeld { queued } => {
                 format!("notification #{queued} recorded, not sent (drill)")
             }

@@ -252,11 +252,19 @@ impl Incident {
         })
     }
 
-    /// Folds a whole journal into the incident it describes.
+    /// Folds a whole journal into the incident it describes. A drill's journal starts with the
+    /// drill and what happened before anyone declared; the incident starts at its declaration.
     pub fn fold(records: &[Record]) -> Result<Self, FoldError> {
-        let (first, rest) = records.split_first().ok_or(FoldError::Empty)?;
-        let mut incident = Self::declare(first)?;
-        for record in rest {
+        let first = records.first().ok_or(FoldError::Empty)?;
+        let start = match first.event {
+            Event::Drill(_) => records
+                .iter()
+                .position(|r| matches!(r.event, Event::Declared { .. }))
+                .ok_or(FoldError::NotDeclared(first.event.kind()))?,
+            _ => 0,
+        };
+        let mut incident = Self::declare(&records[start])?;
+        for record in &records[start + 1..] {
             incident.apply(record);
         }
         Ok(incident)
@@ -266,7 +274,7 @@ impl Incident {
     pub fn apply(&mut self, record: &Record) {
         self.events += 1;
         match &record.event {
-            Event::Declared { .. } | Event::ScenarioMessage { .. } => {}
+            Event::Declared { .. } | Event::ScenarioMessage { .. } | Event::DrillEnded { .. } => {}
             Event::Drill(start) => {
                 self.scenario.get_or_insert_with(|| start.clone());
             }

@@ -323,7 +323,11 @@ fn render_incident(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         None => vec![
             Line::styled("No incident is open.", theme.style(Slot::Text)),
             Line::styled(
-                "Press D to declare one; everything from then on is journaled.",
+                if crate::update::drill::undeclared_journal(state) {
+                    "The drill's journal records what happens; press D to declare."
+                } else {
+                    "Press D to declare one; everything from then on is journaled."
+                },
                 theme.style(Slot::Muted),
             ),
         ],
@@ -414,6 +418,8 @@ fn render_latest(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         .collect();
     let title = if state.incident.is_some() {
         " Latest (journal) "
+    } else if crate::update::drill::undeclared_journal(state) {
+        " Latest (drill journal) "
     } else {
         " Latest (live, not journaled) "
     };

@@ -16,12 +16,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     } else {
         format!("· filter \"{}\" ", one_line(&list.filter))
     };
-    let (title, rows): (String, Vec<Row>) = match &state.incident {
-        Some(incident) => {
+    let (title, rows): (String, Vec<Row>) = match state.journal_name() {
+        Some(name) => {
             let records = state.timeline_rows();
             let title = format!(
                 " Timeline {} · {} events {filter}",
-                one_line(&incident.id),
+                one_line(&name),
                 records.len()
             );
             let rows = records

@@ -183,7 +183,15 @@ fn declare(
         })
         .collect();
     let drill = state.is_drill();
-    let id = incident_id(now, &title, drill);
+    // A drill that journals from its start declares in its own journal.
+    let journal = state
+        .drill
+        .as_ref()
+        .and_then(|d| d.journal.clone())
+        .filter(|_| super::drill::undeclared_journal(state));
+    let id = journal
+        .clone()
+        .unwrap_or_else(|| incident_id(now, &title, drill));
     let event = Event::Declared {
         id: id.clone(),
         title,
@@ -194,7 +202,10 @@ fn declare(
         targets: super::command::targets(state),
         scenario: super::drill::recorded_start(state),
     };
-    Ok(Some(Effect::Declare { id, at: now, event }))
+    Ok(Some(match journal {
+        Some(_) => Effect::Append { at: now, event },
+        None => Effect::Declare { id, at: now, event },
+    }))
 }
 
 fn incident_event(

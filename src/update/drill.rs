@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{Origin, can_write, log, open_dialog, transition_event};
 use crate::domain::Health;
-use crate::domain::drill::{self, Scorecard, next_speed};
+use crate::domain::drill::{self, Scorecard, journal_id, next_speed};
 use crate::domain::event::{DrillStart, Event, Record};
 use crate::domain::world::{Inject, InjectAction, Told, told};
 use crate::keymap::Action;
@@ -38,16 +38,63 @@ pub fn start(state: &mut State, scenario: crate::domain::world::Scenario, now: D
             }
         }
     }
+    let journal = match state.records.first().map(|r| &r.event) {
+        Some(Event::Drill(start)) => Some(journal_id(start)),
+        _ => None,
+    };
+    let ended = state
+        .records
+        .iter()
+        .any(|r| matches!(r.event, Event::DrillEnded { .. }));
     state.drill = Some(Drill {
         engine,
         pager_failing,
-        ended: false,
+        ended,
         sampled: None,
+        journal_asked: journal.is_some(),
+        journal,
     });
 }
 
-/// Once a tick: the injects that came due, applied and journaled.
+/// True while a drill that journals from its start runs and nobody has declared: what happens
+/// is journaled all the same.
+#[must_use]
+pub fn undeclared_journal(state: &State) -> bool {
+    state.incident.is_none()
+        && state
+            .drill
+            .as_ref()
+            .is_some_and(|d| d.journal.is_some() && !d.ended)
+}
+
+/// A drill that does not loop opens its journal at its first tick, with what it is scored on.
+fn open_journal(state: &mut State, now: DateTime<Utc>) -> Option<Effect> {
+    let drill = state.drill.as_ref()?;
+    let fresh = !drill.journal_asked
+        && !drill.ended
+        && drill.engine.scenario.repeat_every.is_none()
+        && state.viewer.is_none()
+        && state.incident.is_none()
+        && state.records.is_empty()
+        && state.journal == crate::state::JournalState::Writable;
+    if !fresh {
+        return None;
+    }
+    let start = recorded_start(state)?;
+    let id = journal_id(&start);
+    let drill = state.drill.as_mut()?;
+    drill.journal = Some(id.clone());
+    drill.journal_asked = true;
+    Some(Effect::Declare {
+        id,
+        at: now,
+        event: Event::Drill(start),
+    })
+}
+
+/// Once a tick: the drill's journal opened, then the injects that came due, applied and journaled.
 pub fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    let opened = open_journal(state, now);
     let due = match &mut state.drill {
         Some(drill) if !drill.ended && state.viewer.is_none() => drill.engine.due(now),
         _ => Vec::new(),
@@ -55,8 +102,12 @@ pub fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     if !due.is_empty() {
         follow_next_inject(state);
     }
-    due.into_iter()
-        .filter_map(|inject| apply(state, inject, now))
+    let applied = due
+        .into_iter()
+        .filter_map(|inject| apply(state, inject, now));
+    opened
+        .into_iter()
+        .chain(applied.collect::<Vec<_>>())
         .collect()
 }
 
@@ -329,6 +380,8 @@ fn finish(state: &mut State) -> Vec<Effect> {
 /// Ends the drill: no more injects, the clock stops, an open incident is resolved.
 pub fn end(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     state.ui.overlay = None;
+    let writable = can_write(state);
+    let summary = scorecard(state).map(|card| card.summary());
     if let Some(drill) = &mut state.drill {
         drill.ended = true;
     }
@@ -338,13 +391,15 @@ pub fn end(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         paused: true,
         speed: state.speed,
     }];
-    if can_write(state) {
-        effects.push(Effect::Append {
-            at: now,
-            event: Event::Resolved {
-                summary: Some("Drill ended by the facilitator".into()),
-            },
-        });
+    let event = match (&state.incident, summary) {
+        (Some(_), _) => Event::Resolved {
+            summary: Some("Drill ended by the facilitator".into()),
+        },
+        (None, Some(summary)) => Event::DrillEnded { summary },
+        (None, None) => return effects,
+    };
+    if writable {
+        effects.push(Effect::Append { at: now, event });
     }
     effects
 }

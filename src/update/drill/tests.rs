@@ -573,3 +573,118 @@ fn a_follower_and_a_replay_show_the_drill_the_live_console_ran() {
     assert_eq!(drill_view(&follower), shown, "the follower");
     assert_eq!(drill_view(&replay), shown, "the replay");
 }
+
+/// A drill that does not loop, as `warroom drill FILE` runs one.
+fn drill_once() -> State {
+    let mut state = demo::state("ic@host", t0());
+    state.mode = crate::state::Mode::Drill;
+    state.drill.as_mut().unwrap().engine.scenario.repeat_every = None;
+    state
+}
+
+#[test]
+fn a_drill_nobody_declares_leaves_its_journal_and_scorecard() {
+    let mut state = drill_once();
+    let effects = play(&mut state, Msg::Tick, secs(1));
+    let Some(Effect::Declare {
+        id,
+        event: Event::Drill(start),
+        ..
+    }) = effects.first()
+    else {
+        panic!("the drill opens its journal at its first tick: {effects:?}");
+    };
+    assert_eq!(id, "DRILL-20261122-0300-demo-primary");
+    assert_eq!(start.objectives.len(), 5);
+    for s in (2..=300).step_by(10) {
+        play(&mut state, Msg::Tick, secs(s));
+    }
+    assert!(state.incident.is_none());
+    assert!(
+        kinds(&state).contains(&"component_changed"),
+        "injects are journaled before anyone declares: {:?}",
+        kinds(&state)
+    );
+    state.ui.screen = Screen::Drill;
+    play(&mut state, Msg::Action(Action::EndDrill), secs(301));
+    play(&mut state, Msg::Action(Action::Confirm), secs(301));
+    assert_eq!(
+        kinds(&state).last(),
+        Some(&"drill_ended"),
+        "{:?}",
+        kinds(&state)
+    );
+    let undeclared = crate::store::Undeclared::of(&state.records).unwrap();
+    assert_eq!(undeclared.ended, Some(secs(301)));
+    assert_eq!(undeclared.scorecard.summary(), "0 of 5 objectives met");
+    assert!(
+        undeclared
+            .scorecard
+            .objectives
+            .iter()
+            .all(|s| s.verdict != crate::domain::drill::Verdict::Met)
+    );
+    let effects = play(&mut state, Msg::Tick, secs(400));
+    assert!(
+        effects.iter().all(|e| !e.writes_journal()),
+        "an ended drill writes nothing more: {effects:?}"
+    );
+}
+
+#[test]
+fn a_drill_declared_later_declares_in_its_own_journal() {
+    let mut state = drill_once();
+    play(&mut state, Msg::Tick, secs(1));
+    play(&mut state, Msg::Tick, secs(30));
+    let before = state.records.len();
+    play(&mut state, Msg::Action(Action::Declare), secs(31));
+    let effects = play(&mut state, Msg::Action(Action::Confirm), secs(31));
+    assert!(
+        matches!(
+            &effects[0],
+            Effect::Append { event: Event::Declared { id, .. }, .. }
+                if id == "DRILL-20261122-0300-demo-primary"
+        ),
+        "{effects:?}"
+    );
+    assert_eq!(state.records[before].event.kind(), "declared");
+    assert_eq!(
+        state.records[0].event.kind(),
+        "drill",
+        "the journal keeps its start"
+    );
+    let folded = crate::domain::incident::Incident::fold(&state.records).unwrap();
+    assert_eq!(&folded, state.incident.as_ref().unwrap());
+    assert!(crate::store::Undeclared::of(&state.records).is_none());
+    let mut resumed = drill_once();
+    crate::update::resume(&mut resumed, state.records.clone()).unwrap();
+    assert_eq!(resumed.incident, state.incident);
+    assert_eq!(resumed.records, state.records);
+}
+
+#[test]
+fn a_drill_whose_journal_cannot_open_runs_on_and_journals_from_its_declaration() {
+    let mut state = drill_once();
+    let effects = crate::update::update(&mut state, Msg::Tick, secs(1));
+    assert!(
+        matches!(effects.first(), Some(Effect::Declare { .. })),
+        "{effects:?}"
+    );
+    crate::update::update(
+        &mut state,
+        Msg::JournalFailed("folder exists".into()),
+        secs(1),
+    );
+    assert_eq!(state.journal, crate::state::JournalState::Writable);
+    let effects = play(&mut state, Msg::Tick, secs(30));
+    assert!(
+        effects.iter().all(|e| !e.writes_journal()),
+        "not asked again: {effects:?}"
+    );
+    play(&mut state, Msg::Action(Action::Declare), secs(31));
+    let effects = play(&mut state, Msg::Action(Action::Confirm), secs(31));
+    assert!(
+        matches!(effects.first(), Some(Effect::Declare { .. })),
+        "{effects:?}"
+    );
+}
