@@ -270,3 +270,76 @@ fn a_follower_shows_a_note_within_a_second_and_changes_nothing() {
     assert_eq!(text.matches("\"kind\":\"note_added\"").count(), 1);
     assert_eq!(text.matches("\"kind\":\"declared\"").count(), 1);
 }
+
+#[test]
+fn a_drill_nobody_declares_is_journaled_listed_and_scored() {
+    let data = tempfile::tempdir().unwrap();
+    let receiver = Receiver::start();
+    let scenario = drill_workspace(data.path(), &receiver);
+    let scenario = scenario.to_string_lossy().into_owned();
+    let mut drill = Session::start(
+        data.path(),
+        (100, 30),
+        &["drill", &scenario, "--speed", "10"],
+        &[],
+    );
+    drill.wait_for("Press D to declare");
+    let journal = drill_journal(data.path());
+    wait_until("the inject to be journaled before any declaration", || {
+        std::fs::read_to_string(&journal).is_ok_and(|j| j.contains("component_changed"))
+    });
+    drill.send("6");
+    drill.wait_for("Injects");
+    drill.send("E");
+    drill.wait_for("End the drill");
+    drill.send(ENTER);
+    drill.wait_for("Drill ended");
+    drill.send("q");
+    assert!(drill.wait_exit());
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let kinds: Vec<&str> = text
+        .lines()
+        .map(|l| {
+            l.split("\"kind\":\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(kinds.first(), Some(&"drill"), "{kinds:?}");
+    assert_eq!(kinds.last(), Some(&"drill_ended"), "{kinds:?}");
+    assert!(!kinds.contains(&"declared"), "{kinds:?}");
+
+    let warroom = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
+            .args(args)
+            .current_dir(data.path())
+            .env("WARROOM_DATA_DIR", data.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let list = warroom(&["incident", "list"]);
+    assert!(
+        list.contains("drill ended")
+            && list.contains("Database drill (never declared; 0 of 4 objectives met)"),
+        "{list}"
+    );
+    let review = warroom(&["review", "export"]);
+    assert!(
+        review.starts_with("# Drill: Database drill (never declared)"),
+        "{review}"
+    );
+    assert!(
+        review.contains("| Declared within 5m00s | MISSED | not done |"),
+        "{review}"
+    );
+    assert_eq!(receiver.hits.load(Ordering::SeqCst), 0);
+}
