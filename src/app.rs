@@ -132,7 +132,7 @@ impl Loop {
 
     fn run(&mut self, effect: Effect) {
         let actor = self.state.actor.clone();
-        if self.state.viewer.is_some()
+        if self.state.viewer().is_some()
             && !matches!(
                 effect,
                 Effect::Quit | Effect::Clock { .. } | Effect::Seek { .. }
@@ -360,7 +360,7 @@ fn spawn_recovery_points(app: &Loop, now: &crate::workers::probe::Now) {
 
 /// Starts the probes and recovery-point readers (none for a console that only shows).
 fn spawn_probes(app: &Loop, tx: mpsc::Sender<Msg>) -> Vec<tokio::task::JoinHandle<()>> {
-    if app.state.viewer.is_some() {
+    if app.state.viewer().is_some() {
         return Vec::new();
     }
     let clock = app.clock.clone();
@@ -386,7 +386,7 @@ fn spawn_probes(app: &Loop, tx: mpsc::Sender<Msg>) -> Vec<tokio::task::JoinHandl
 /// How often time is fed to `update`: once a second of drill time, at most four times a second
 /// (a drill or replay at 10x still fires its injects within a quarter second of theirs).
 fn tick_period(state: &State) -> Duration {
-    let clocked = state.drill.is_some() || state.player.is_some();
+    let clocked = state.drill().is_some() || state.player().is_some();
     let speed = if clocked { state.speed.max(1.0) } else { 1.0 };
     Duration::from_secs_f64(1.0 / speed).max(Duration::from_millis(250))
 }
@@ -418,7 +418,7 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
         store: options.store,
         quit: false,
     };
-    if let Some(scenario) = options.scenario.filter(|_| app.state.viewer.is_none()) {
+    if let Some(scenario) = options.scenario.filter(|_| app.state.viewer().is_none()) {
         update::drill::start(&mut app.state, scenario, app.clock.now());
     }
     if let Some(path) = options.follow {

@@ -27,6 +27,19 @@ pub enum Mode {
     Drill,
 }
 
+/// What kind of console this is: what it probes or simulates, and whether it writes.
+#[derive(Debug, Clone)]
+pub enum Console {
+    /// Probes the service and writes the journal.
+    Live,
+    /// Runs a scenario (the demo or a drill file) on simulated components and writes the journal.
+    Drill(Box<Drill>),
+    /// Tails a journal another console writes: it shows, and never writes, runs or sends.
+    Follow,
+    /// Plays a journal back on its own clock: it shows, and never writes, runs or sends.
+    Replay(Player),
+}
+
 /// A console that only shows an incident: it never writes, runs or sends anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Viewer {
@@ -357,12 +370,8 @@ pub struct State {
     /// Who is at the keyboard (`$USER@host`).
     pub actor: String,
     pub world: World,
-    /// The drill (or demo) scenario running in this console.
-    pub drill: Option<Drill>,
-    /// Set for consoles that only show an incident (follow, replay).
-    pub viewer: Option<Viewer>,
-    /// The journal a replay plays back.
-    pub player: Option<Player>,
+    /// The kind of console: live, a drill, a follower or a replay.
+    pub console: Console,
     /// The drill clock: stopped, and how fast it runs (1x to 60x).
     pub paused: bool,
     pub speed: f64,
@@ -424,9 +433,7 @@ impl State {
             config,
             mode,
             actor,
-            drill: None,
-            viewer: None,
-            player: None,
+            console: Console::Live,
             paused: false,
             speed: 1.0,
             incident: None,
@@ -459,6 +466,48 @@ impl State {
         }
     }
 
+    /// The drill (or demo) scenario running in this console.
+    #[must_use]
+    pub fn drill(&self) -> Option<&Drill> {
+        match &self.console {
+            Console::Drill(drill) => Some(drill.as_ref()),
+            _ => None,
+        }
+    }
+
+    pub fn drill_mut(&mut self) -> Option<&mut Drill> {
+        match &mut self.console {
+            Console::Drill(drill) => Some(drill.as_mut()),
+            _ => None,
+        }
+    }
+
+    /// The journal a replay plays back.
+    #[must_use]
+    pub fn player(&self) -> Option<&Player> {
+        match &self.console {
+            Console::Replay(player) => Some(player),
+            _ => None,
+        }
+    }
+
+    pub fn player_mut(&mut self) -> Option<&mut Player> {
+        match &mut self.console {
+            Console::Replay(player) => Some(player),
+            _ => None,
+        }
+    }
+
+    /// Set for consoles that only show an incident (follow, replay).
+    #[must_use]
+    pub fn viewer(&self) -> Option<Viewer> {
+        match self.console {
+            Console::Follow => Some(Viewer::Follow),
+            Console::Replay(_) => Some(Viewer::Replay),
+            Console::Live | Console::Drill(_) => None,
+        }
+    }
+
     /// Every component in its initial state at `now`.
     #[must_use]
     pub fn initial_world(&self, now: DateTime<Utc>) -> World {
@@ -484,15 +533,14 @@ impl State {
     pub fn pager_failing(&self) -> bool {
         match self.incident.as_ref().filter(|i| i.is_open()) {
             Some(incident) => incident.pager_failing,
-            None => self.drill.as_ref().is_some_and(|d| d.pager_failing),
+            None => self.drill().is_some_and(|d| d.pager_failing),
         }
     }
 
     /// Notifications are journaled as recorded, not sent: a drill without `allow_notify`.
     #[must_use]
     pub fn holds_notifications(&self) -> bool {
-        self.drill
-            .as_ref()
+        self.drill()
             .is_some_and(|d| !d.engine.scenario.allow_notify)
     }
 

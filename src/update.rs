@@ -30,7 +30,7 @@ pub fn update(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
     if answered {
         state.writing = state.writing.saturating_sub(1);
     }
-    if state.viewer.is_none() {
+    if state.viewer().is_none() {
         state.writing += effects.iter().filter(|e| e.writes_journal()).count();
     }
     effects
@@ -39,7 +39,7 @@ pub fn update(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
 fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
     state.now = now;
     match msg {
-        Msg::Tick => match state.viewer {
+        Msg::Tick => match state.viewer() {
             Some(Viewer::Replay) => drill::play(state, now),
             Some(Viewer::Follow) => Vec::new(),
             None => tick(state, now),
@@ -211,7 +211,7 @@ pub fn log(state: &mut State, text: String, alert: bool) {
 }
 
 fn can_write(state: &State) -> bool {
-    state.viewer.is_none()
+    state.viewer().is_none()
         && state.journal == JournalState::Writable
         && match &state.incident {
             Some(incident) => incident.is_open(),
@@ -302,14 +302,14 @@ fn simulate_latency(state: &mut State, now: DateTime<Utc>) {
 fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     // Simulated components report a latency every two seconds of drill time, however often the
     // clock ticks (a real probe's default interval is ten).
-    if let Some(drill) = state.drill.as_mut().filter(|d| {
+    if let Some(drill) = state.drill_mut().filter(|d| {
         d.sampled
             .is_none_or(|t| now - t >= chrono::TimeDelta::seconds(2))
     }) {
         drill.sampled = Some(now);
         simulate_latency(state, now);
     }
-    let mut effects = if std::mem::take(&mut state.resumed) && state.viewer.is_none() {
+    let mut effects = if std::mem::take(&mut state.resumed) && state.viewer().is_none() {
         reconcile(state, now)
     } else {
         Vec::new()
@@ -436,8 +436,8 @@ fn palette_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<
 }
 
 fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
-    if state.viewer.is_some() && action.mutates() {
-        state.ui.flash = Some(match state.viewer {
+    if state.viewer().is_some() && action.mutates() {
+        state.ui.flash = Some(match state.viewer() {
             Some(Viewer::Replay) => "Replay only shows the incident; nothing can be changed".into(),
             _ => "Following read-only: the writing console makes the changes".into(),
         });
@@ -549,10 +549,7 @@ fn move_selection(state: &mut State, action: Action) {
         Screen::Escalation => 0,
         Screen::Runbooks => runbooks::ordered(state).len(),
         Screen::Review => 0,
-        Screen::Drill => state
-            .drill
-            .as_ref()
-            .map_or(0, |d| d.engine.scenario.injects.len()),
+        Screen::Drill => state.drill().map_or(0, |d| d.engine.scenario.injects.len()),
     };
     let last = len.saturating_sub(1);
     let list = state.ui.list_mut(state.ui.screen);
@@ -611,7 +608,7 @@ fn fold(state: &mut State, record: Record) -> bool {
 fn journal_failed(state: &mut State, error: String) {
     if state.incident.is_some() || !state.records.is_empty() {
         state.journal = JournalState::Failed(error.clone());
-    } else if let Some(drill) = state.drill.as_mut().filter(|d| d.journal.is_some()) {
+    } else if let Some(drill) = state.drill_mut().filter(|d| d.journal.is_some()) {
         // The drill's journal could not be opened: it runs on, journaled from its declaration.
         drill.journal = None;
     }

@@ -102,7 +102,7 @@ fn state_with(url: &str) -> State {
         webhook: None,
     };
     // The demo is a drill: let it send, as a scenario with `allow_notify = true` does.
-    state.drill.as_mut().unwrap().engine.scenario.allow_notify = true;
+    state.drill_mut().unwrap().engine.scenario.allow_notify = true;
     state
 }
 

@@ -44,7 +44,7 @@ fn scripted() -> State {
     };
     play(&mut state, Msg::RunFinished { started, outcome }, at(124));
     // The scenario stops here (the drill stays: its notifications are still held back).
-    state.drill.as_mut().unwrap().ended = true;
+    state.drill_mut().unwrap().ended = true;
     state
         .world
         .set("api", warroom::domain::Health::Down, None, at(130));

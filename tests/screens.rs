@@ -372,7 +372,7 @@ fn escalation_screen() {
 #[test]
 fn budget_gauges_carry_their_level_in_mono() {
     let mut state = demo::showcase(t0());
-    state.drill = None;
+    state.console = warroom::state::Console::Live;
     let later = state.now + chrono::TimeDelta::minutes(20);
     play(&mut state, Msg::Tick, later);
     let view = View::new(Theme::select(None, Colors::None).unwrap(), true);

@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 use crate::domain::event::Record;
 use crate::journal::{Journal, JournalError, Recovery};
 use crate::msg::Msg;
-use crate::state::{JournalState, State, Viewer};
+use crate::state::{Console, JournalState, State};
 use crate::store::Store;
 use crate::update;
 
@@ -61,7 +61,7 @@ pub fn resume(store: &Store, state: &mut State) -> Opened {
 
 /// Makes the console a follower of the journal at `path`: it shows, and never writes.
 pub fn follow_as_viewer(state: &mut State, path: &std::path::Path) {
-    state.viewer = Some(Viewer::Follow);
+    state.console = Console::Follow;
     state.journal = JournalState::ReadOnly(format!(
         "following {} read-only; the writing console makes the changes",
         path.display()

@@ -141,12 +141,11 @@ pub fn console(cli: &Cli, launch: Launch) -> anyhow::Result<ExitCode> {
     let (opened, clock) = match viewer {
         Some((crate::state::Viewer::Replay, path, records)) => {
             let start = records.first().map_or_else(chrono::Utc::now, |r| r.at);
-            state.viewer = Some(crate::state::Viewer::Replay);
             state.journal = crate::state::JournalState::ReadOnly(format!(
                 "replay of {}: space pauses, +/- speed, [ and ] jump a minute",
                 path.display()
             ));
-            state.player = Some(crate::state::Player {
+            state.console = crate::state::Console::Replay(crate::state::Player {
                 records,
                 applied: 0,
             });

@@ -171,7 +171,7 @@ fn key(state: &State, action: crate::keymap::Action) -> String {
 #[must_use]
 pub fn banner(state: &State, view: &View) -> Option<Line<'static>> {
     let theme = &view.theme;
-    if state.drill.as_ref().is_some_and(|d| d.ended) || state.viewer.is_some() {
+    if state.drill().is_some_and(|d| d.ended) || state.viewer().is_some() {
         return None;
     }
     let open = state

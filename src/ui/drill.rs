@@ -15,16 +15,16 @@ use crate::state::{Screen, State};
 /// `T+00:04:12 ×10 PAUSED`: the drill clock for the status bar and this screen.
 #[must_use]
 pub fn clock_label(state: &State, ascii: bool) -> Option<String> {
-    let started = match &state.drill {
+    let started = match state.drill() {
         Some(drill) => drill.engine.started,
         None => {
-            let records = &state.player.as_ref()?.records;
+            let records = &state.player()?.records;
             crate::domain::drill::recorded(records)
                 .map(|d| d.started)
                 .or(records.first().map(|r| r.at))?
         }
     };
-    let ended = state.drill.as_ref().is_some_and(|d| d.ended);
+    let ended = state.drill().is_some_and(|d| d.ended);
     let run = if ended {
         " ENDED"
     } else if state.paused {
@@ -58,7 +58,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
 
 fn render_header(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let theme = &view.theme;
-    let (title, briefing, commands, notify) = match &state.drill {
+    let (title, briefing, commands, notify) = match state.drill() {
         Some(drill) => {
             let s = &drill.engine.scenario;
             (
@@ -114,7 +114,7 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, view: &View) {
 
 fn render_injects(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let theme = &view.theme;
-    let Some(drill) = &state.drill else {
+    let Some(drill) = state.drill() else {
         let block = view.block(" Injects ");
         frame.render_widget(
             Paragraph::new("The injects of a recorded drill are in its timeline (4).")

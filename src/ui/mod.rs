@@ -213,7 +213,7 @@ fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, view: &View) 
         spans.push(Span::raw(" "));
     }
     // The drill clock on the facilitator's screen, and always in a replay (whose clock it is).
-    let shown = state.ui.screen == Screen::Drill || state.viewer == Some(Viewer::Replay);
+    let shown = state.ui.screen == Screen::Drill || state.viewer() == Some(Viewer::Replay);
     if let Some(label) = drill::clock_label(state, view.ascii).filter(|_| shown) {
         spans.push(Span::styled(label, theme.style(Slot::Accent)));
         spans.push(sep.clone());
@@ -285,7 +285,7 @@ fn mode_labels(state: &State) -> Vec<&'static str> {
     } else if state.is_drill() {
         labels.push("DRILL");
     }
-    match state.viewer {
+    match state.viewer() {
         Some(Viewer::Follow) => labels.push("FOLLOW"),
         Some(Viewer::Replay) => labels.push("REPLAY"),
         None => {}
@@ -311,7 +311,7 @@ fn render_tabs(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         };
         spans.push(Span::styled(label, style));
     }
-    let journal = match (&state.journal, state.viewer) {
+    let journal = match (&state.journal, state.viewer()) {
         (_, Some(Viewer::Replay)) => Span::styled(" REPLAY · read-only ", theme.style(Slot::Drill)),
         (_, Some(Viewer::Follow)) => Span::styled(" FOLLOW · read-only ", theme.style(Slot::Drill)),
         (JournalState::Writable, None) if state.awaiting_journal() => {
@@ -357,7 +357,7 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     }
     let line = match (&state.ui.flash, &state.journal) {
         (Some(flash), _) => Line::styled(one_line(flash), theme.style(Slot::Accent)),
-        (None, _) if state.viewer.is_some() => hints(state, view),
+        (None, _) if state.viewer().is_some() => hints(state, view),
         (None, JournalState::Failed(reason) | JournalState::ReadOnly(reason)) => Line::styled(
             format!("Journal: {}", one_line(reason)),
             theme.style(Slot::Breach),
@@ -378,7 +378,7 @@ fn hint_actions(state: &State) -> &'static [Action] {
         (Some(_), Context::Dialog | Context::Palette) => &[A::Confirm, A::Cancel],
         (Some(_), _) => &[A::Down, A::Up, A::Cancel],
         (None, Context::Editor) => &[A::Save, A::Cancel, A::Quit],
-        _ if state.viewer == Some(Viewer::Replay) => &[
+        _ if state.viewer() == Some(Viewer::Replay) => &[
             A::Pause,
             A::Faster,
             A::Slower,
@@ -387,10 +387,10 @@ fn hint_actions(state: &State) -> &'static [Action] {
             A::NextScreen,
             A::Quit,
         ],
-        _ if state.viewer == Some(Viewer::Follow) => {
+        _ if state.viewer() == Some(Viewer::Follow) => {
             &[A::NextScreen, A::Timeline, A::Help, A::Quit]
         }
-        (None, Context::Drill) if state.drill.is_some() => &[
+        (None, Context::Drill) if state.drill().is_some() => &[
             A::FireInject,
             A::InjectMessage,
             A::Pause,

@@ -185,8 +185,7 @@ fn declare(
     let drill = state.is_drill();
     // A drill that journals from its start declares in its own journal.
     let journal = state
-        .drill
-        .as_ref()
+        .drill()
         .and_then(|d| d.journal.clone())
         .filter(|_| super::drill::undeclared_journal(state));
     let id = journal

@@ -11,7 +11,7 @@ use crate::domain::event::{DrillStart, Event, Record};
 use crate::domain::world::{Inject, InjectAction, Told, told};
 use crate::keymap::Action;
 use crate::msg::Effect;
-use crate::state::{DialogKind, Drill, Player, Screen, State, Viewer};
+use crate::state::{Console, DialogKind, Drill, Screen, State, Viewer};
 
 /// How far `[` and `]` move a replay.
 const SEEK: TimeDelta = TimeDelta::minutes(1);
@@ -46,14 +46,14 @@ pub fn start(state: &mut State, scenario: crate::domain::world::Scenario, now: D
         .records
         .iter()
         .any(|r| matches!(r.event, Event::DrillEnded { .. }));
-    state.drill = Some(Drill {
+    state.console = Console::Drill(Box::new(Drill {
         engine,
         pager_failing,
         ended,
         sampled: None,
         journal_asked: journal.is_some(),
         journal,
-    });
+    }));
 }
 
 /// True while a drill that journals from its start runs and nobody has declared: what happens
@@ -62,18 +62,17 @@ pub fn start(state: &mut State, scenario: crate::domain::world::Scenario, now: D
 pub fn undeclared_journal(state: &State) -> bool {
     state.incident.is_none()
         && state
-            .drill
-            .as_ref()
+            .drill()
             .is_some_and(|d| d.journal.is_some() && !d.ended)
 }
 
 /// A drill that does not loop opens its journal at its first tick, with what it is scored on.
 fn open_journal(state: &mut State, now: DateTime<Utc>) -> Option<Effect> {
-    let drill = state.drill.as_ref()?;
+    let drill = state.drill()?;
     let fresh = !drill.journal_asked
         && !drill.ended
         && drill.engine.scenario.repeat_every.is_none()
-        && state.viewer.is_none()
+        && state.viewer().is_none()
         && state.incident.is_none()
         && state.records.is_empty()
         && state.journal == crate::state::JournalState::Writable;
@@ -82,7 +81,7 @@ fn open_journal(state: &mut State, now: DateTime<Utc>) -> Option<Effect> {
     }
     let start = recorded_start(state)?;
     let id = journal_id(&start);
-    let drill = state.drill.as_mut()?;
+    let drill = state.drill_mut()?;
     drill.journal = Some(id.clone());
     drill.journal_asked = true;
     Some(Effect::Declare {
@@ -95,8 +94,8 @@ fn open_journal(state: &mut State, now: DateTime<Utc>) -> Option<Effect> {
 /// Once a tick: the drill's journal opened, then the injects that came due, applied and journaled.
 pub fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     let opened = open_journal(state, now);
-    let due = match &mut state.drill {
-        Some(drill) if !drill.ended && state.viewer.is_none() => drill.engine.due(now),
+    let due = match state.drill_mut() {
+        Some(drill) if !drill.ended => drill.engine.due(now),
         _ => Vec::new(),
     };
     if !due.is_empty() {
@@ -113,7 +112,7 @@ pub fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
 
 /// Once the selected inject has fired, the selection moves on to the next one to come.
 fn follow_next_inject(state: &mut State) {
-    let Some(engine) = state.drill.as_ref().map(|d| &d.engine) else {
+    let Some(engine) = state.drill().map(|d| &d.engine) else {
         return;
     };
     let selected = state.ui.list(Screen::Drill).selected;
@@ -143,7 +142,7 @@ fn apply(state: &mut State, inject: Inject, now: DateTime<Utc>) -> Option<Effect
             }
         }
         InjectAction::Pager { failing } => {
-            if let Some(drill) = &mut state.drill {
+            if let Some(drill) = state.drill_mut() {
                 drill.pager_failing = failing;
             }
             Event::Pager { failing }
@@ -167,7 +166,7 @@ pub fn scorecard(state: &State) -> Option<Scorecard> {
     {
         return Some(card);
     }
-    let engine = &state.drill.as_ref()?.engine;
+    let engine = &state.drill()?.engine;
     let scenario = &engine.scenario;
     Some(drill::score(
         &scenario.title,
@@ -183,7 +182,7 @@ pub fn scorecard(state: &State) -> Option<Scorecard> {
 /// declaration to record.
 #[must_use]
 pub fn recorded_start(state: &State) -> Option<DrillStart> {
-    let drill = state.drill.as_ref()?;
+    let drill = state.drill()?;
     let scenario = &drill.engine.scenario;
     Some(DrillStart {
         title: scenario.title.clone(),
@@ -203,7 +202,7 @@ pub fn after_record(state: &mut State, record: &Record, now: DateTime<Utc>) -> V
             started,
             succeeded: true,
             ..
-        } if state.drill.is_some() => simulated_recovery(state, *started, now),
+        } if state.drill().is_some() => simulated_recovery(state, *started, now),
         Event::Resolved { .. } => finish(state),
         _ => Vec::new(),
     }
@@ -212,7 +211,7 @@ pub fn after_record(state: &mut State, record: &Record, now: DateTime<Utc>) -> V
 /// After a resume: the simulated recoveries that successful recovery actions earned and a crash
 /// kept from being journaled.
 pub fn reconcile(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
-    if state.drill.is_none() {
+    if state.drill().is_none() {
         return Vec::new();
     }
     let Some(incident) = &state.incident else {
@@ -278,7 +277,7 @@ fn simulated_recovery(state: &mut State, started: u64, now: DateTime<Utc>) -> Ve
 
 /// The facilitator's and the replay's keys; where they do not apply, the footer says why.
 pub fn action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
-    let clocked = state.drill.is_some() || state.viewer == Some(Viewer::Replay);
+    let clocked = state.drill().is_some() || state.viewer() == Some(Viewer::Replay);
     match action {
         Action::Drill if state.is_drill() => {
             state.ui.screen = Screen::Drill;
@@ -297,7 +296,7 @@ pub fn action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effe
                 speed: state.speed,
             }]
         }
-        Action::SeekBack | Action::SeekForward if state.viewer == Some(Viewer::Replay) => {
+        Action::SeekBack | Action::SeekForward if state.viewer() == Some(Viewer::Replay) => {
             let to = if action == Action::SeekBack {
                 now - SEEK
             } else {
@@ -315,7 +314,7 @@ pub fn action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effe
             Vec::new()
         }
         _ => {
-            state.ui.flash = Some(match state.viewer {
+            state.ui.flash = Some(match state.viewer() {
                 Some(_) => "This console only shows the incident".into(),
                 None => "Only in a drill (warroom drill, warroom demo) or a replay".into(),
             });
@@ -325,7 +324,7 @@ pub fn action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effe
 }
 
 fn writable_drill(state: &mut State) -> bool {
-    let ok = state.drill.as_ref().is_some_and(|d| !d.ended) && state.viewer.is_none();
+    let ok = state.drill().is_some_and(|d| !d.ended) && state.viewer().is_none();
     if !ok {
         state.ui.flash = Some("The drill has ended".into());
     }
@@ -337,11 +336,7 @@ fn fire_selected(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         return Vec::new();
     }
     let selected = state.ui.list(Screen::Drill).selected;
-    let Some(inject) = state
-        .drill
-        .as_mut()
-        .and_then(|d| d.engine.fire(selected, now))
-    else {
+    let Some(inject) = state.drill_mut().and_then(|d| d.engine.fire(selected, now)) else {
         state.ui.flash = Some("That inject has already fired".into());
         return Vec::new();
     };
@@ -363,8 +358,7 @@ pub fn message(state: &mut State, text: String, now: DateTime<Utc>) -> Vec<Effec
 /// Resolving a drill's incident ends a drill that does not loop (the demo loops on).
 fn finish(state: &mut State) -> Vec<Effect> {
     let Some(drill) = state
-        .drill
-        .as_mut()
+        .drill_mut()
         .filter(|d| !d.ended && d.engine.scenario.repeat_every.is_none())
     else {
         return Vec::new();
@@ -382,7 +376,7 @@ pub fn end(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     state.ui.overlay = None;
     let writable = can_write(state);
     let summary = scorecard(state).map(|card| card.summary());
-    if let Some(drill) = &mut state.drill {
+    if let Some(drill) = state.drill_mut() {
         drill.ended = true;
     }
     state.paused = true;
@@ -406,17 +400,16 @@ pub fn end(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
 
 /// Replay: applies every record up to `now`; at the end of the journal the clock stops.
 pub fn play(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
-    let Some(player) = state.player.take() else {
+    let Some(mut player) = state.player_mut().map(std::mem::take) else {
         return Vec::new();
     };
-    let mut player = player;
     while let Some(record) = player.records.get(player.applied).filter(|r| r.at <= now) {
         let record = record.clone();
         player.applied += 1;
         super::apply(state, record, Origin::Shown);
     }
     let at_end = player.applied == player.records.len();
-    state.player = Some(player);
+    state.console = Console::Replay(player);
     if at_end && !state.paused {
         state.paused = true;
         state.ui.flash = Some("End of the journal: [ goes back, space plays on".into());
@@ -430,22 +423,20 @@ pub fn play(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
 
 /// Replay: moves to `to` (within the journal), rebuilding the state from the start if needed.
 fn seek(state: &mut State, to: DateTime<Utc>) -> Vec<Effect> {
-    let Some(player) = &state.player else {
+    let Some((first, last)) = state
+        .player()
+        .and_then(|p| Some((p.records.first()?.at, p.records.last()?.at)))
+    else {
         return Vec::new();
     };
-    let (Some(first), Some(last)) = (player.records.first(), player.records.last()) else {
-        return Vec::new();
-    };
-    let to = to.clamp(first.at, last.at);
+    let to = to.clamp(first, last);
     if to < state.now {
-        let records = player.records.clone();
+        if let Some(player) = state.player_mut() {
+            player.applied = 0;
+        }
         state.incident = None;
         state.records.clear();
-        state.world = state.initial_world(first.at);
-        state.player = Some(Player {
-            records,
-            applied: 0,
-        });
+        state.world = state.initial_world(first);
     }
     state.now = to;
     state.ui.flash = Some(format!("Replay at {}", to.format("%H:%M:%SZ")));

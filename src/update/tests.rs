@@ -3,7 +3,7 @@ use chrono::{TimeDelta, TimeZone};
 use super::*;
 use crate::demo;
 use crate::domain::{Health, Severity, Status};
-use crate::state::DialogKind;
+use crate::state::{Console, DialogKind};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()
@@ -421,7 +421,7 @@ fn a_resumed_console_shows_last_known_states_and_invents_no_transition() {
     let since = live.world.health[db].since;
     assert_eq!(live.world.health[db].state, Health::Down);
     let mut resumed = demo::state("ic@host", secs(40));
-    resumed.drill = None;
+    resumed.console = Console::Live;
     assert_eq!(
         resumed.world.health[db].state,
         Health::Up,

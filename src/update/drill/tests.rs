@@ -4,6 +4,7 @@ use super::*;
 use crate::demo;
 use crate::domain::event::Channel;
 use crate::msg::Msg;
+use crate::state::{Console, Player};
 use crate::update::{as_record, play};
 
 fn t0() -> DateTime<Utc> {
@@ -66,7 +67,7 @@ fn the_facilitator_pauses_and_changes_speed_through_the_clock() {
 #[test]
 fn a_live_console_has_no_drill_clock() {
     let mut state = demo::state("ic@host", t0());
-    state.drill = None;
+    state.console = Console::Live;
     state.mode = crate::state::Mode::Live;
     assert!(play(&mut state, Msg::Action(Action::Pause), secs(1)).is_empty());
     assert!(
@@ -86,8 +87,7 @@ fn the_facilitator_fires_an_inject_early_and_it_does_not_fire_again() {
     let mut state = declared_at(secs(30));
     state.ui.screen = Screen::Drill;
     let index = state
-        .drill
-        .as_ref()
+        .drill()
         .unwrap()
         .engine
         .scenario
@@ -179,7 +179,7 @@ fn notifications_are_recorded_not_sent_and_a_failing_pager_fails_pages() {
     );
 
     // With the pager failing (an inject), pages fail even in a drill that may send.
-    state.drill.as_mut().unwrap().engine.scenario.allow_notify = true;
+    state.drill_mut().unwrap().engine.scenario.allow_notify = true;
     let failing = Msg::Journaled(
         as_record(
             &state,
@@ -248,7 +248,7 @@ fn commands_are_dry_runs_and_a_recovery_brings_the_simulated_chain_back() {
 #[test]
 fn a_viewer_refuses_every_change() {
     let mut state = declared_at(secs(30));
-    state.viewer = Some(Viewer::Follow);
+    state.console = Console::Follow;
     for action in [
         Action::Note,
         Action::Declare,
@@ -279,8 +279,7 @@ fn replay_plays_records_up_to_its_clock_and_seeks_back_and_forth() {
     };
     records.push(note);
     let mut state = State::new(demo::config(), crate::state::Mode::Drill, "r".into(), t0());
-    state.viewer = Some(Viewer::Replay);
-    state.player = Some(Player {
+    state.console = Console::Replay(Player {
         records,
         applied: 0,
     });
@@ -306,16 +305,16 @@ fn resolving_ends_a_drill_but_the_demo_loops_on() {
     let mut state = declared_at(secs(30));
     play(&mut state, Msg::Action(Action::Resolve), secs(40));
     play(&mut state, Msg::Action(Action::Confirm), secs(40));
-    assert!(!state.drill.as_ref().unwrap().ended, "the demo loops");
+    assert!(!state.drill().unwrap().ended, "the demo loops");
 
     let mut state = demo::state("ic@host", t0());
-    state.drill.as_mut().unwrap().engine.scenario.repeat_every = None;
+    state.drill_mut().unwrap().engine.scenario.repeat_every = None;
     play(&mut state, Msg::Tick, secs(30));
     play(&mut state, Msg::Action(Action::Declare), secs(30));
     play(&mut state, Msg::Action(Action::Confirm), secs(30));
     play(&mut state, Msg::Action(Action::Resolve), secs(40));
     let effects = play(&mut state, Msg::Action(Action::Confirm), secs(40));
-    assert!(state.drill.as_ref().unwrap().ended);
+    assert!(state.drill().unwrap().ended);
     assert!(effects.is_empty() || state.paused);
     assert!(state.paused, "the clock stops with the drill");
 }
@@ -325,7 +324,7 @@ fn a_resumed_drill_continues_where_its_journal_left_it() {
     use crate::domain::world::{Inject, InjectAction};
     let mut state = demo::state("ic@host", t0());
     let scenario = {
-        let engine = &mut state.drill.as_mut().unwrap().engine;
+        let engine = &mut state.drill_mut().unwrap().engine;
         engine.scenario.injects.insert(
             0,
             Inject {
@@ -337,7 +336,7 @@ fn a_resumed_drill_continues_where_its_journal_left_it() {
         engine.scenario.repeat_every = None;
         engine.scenario.clone()
     };
-    state.drill = None;
+    state.console = Console::Live;
     start(&mut state, scenario.clone(), t0());
     play(&mut state, Msg::Tick, secs(30));
     play(&mut state, Msg::Action(Action::Declare), secs(30));
@@ -353,7 +352,7 @@ fn a_resumed_drill_continues_where_its_journal_left_it() {
     );
     crate::update::resume(&mut resumed, records).unwrap();
     start(&mut resumed, scenario, secs(90));
-    let drill = resumed.drill.as_ref().unwrap();
+    let drill = resumed.drill().unwrap();
     assert_eq!(
         drill.engine.started,
         t0(),
@@ -383,7 +382,7 @@ fn a_resumed_drill_continues_where_its_journal_left_it() {
 fn exactly_the_rto_is_met_in_the_budget_the_review_and_the_scorecard() {
     use crate::domain::health::Sample;
     let mut state = declared_at(secs(30));
-    state.drill = None;
+    state.console = Console::Live;
     let db = state.world.index("db").unwrap();
     let start = state.incident.as_ref().unwrap().outage("db").unwrap().start;
     let end = start + TimeDelta::minutes(5);
@@ -438,7 +437,7 @@ fn exactly_the_rto_is_met_in_the_budget_the_review_and_the_scorecard() {
 /// The review's RPO verdict for db after its last good copy is journaled `before` the outage start.
 fn rpo_verdict(before: TimeDelta) -> (TimeDelta, String, crate::domain::budget::Level) {
     let mut state = declared_at(secs(30));
-    state.drill = None;
+    state.console = Console::Live;
     let start = state.incident.as_ref().unwrap().outage("db").unwrap().start;
     let event = Event::RecoveryPoint {
         component: "db".into(),
@@ -520,7 +519,7 @@ fn drill_view(state: &State) -> (bool, Option<DateTime<Utc>>, Vec<String>, Vec<S
 #[test]
 fn a_follower_and_a_replay_show_the_drill_the_live_console_ran() {
     let mut live = demo::state("ic@host", t0());
-    let injects = &mut live.drill.as_mut().unwrap().engine.scenario.injects;
+    let injects = &mut live.drill_mut().unwrap().engine.scenario.injects;
     let pager = Inject {
         at: std::time::Duration::from_secs(45),
         action: InjectAction::Pager { failing: true },
@@ -557,18 +556,17 @@ fn a_follower_and_a_replay_show_the_drill_the_live_console_ran() {
         .unwrap();
     assert_eq!(live.recovery[db], Some(Ok(inject_copy)));
 
-    let viewer = |kind: Viewer| {
+    let viewer = |console: Console| {
         let mut state = State::new(demo::config(), crate::state::Mode::Drill, "v".into(), t0());
-        state.viewer = Some(kind);
+        state.console = console;
         state
     };
-    let mut follower = viewer(Viewer::Follow);
+    let mut follower = viewer(Console::Follow);
     play(&mut follower, Msg::Followed(live.records.clone()), now);
-    let mut replay = viewer(Viewer::Replay);
-    replay.player = Some(Player {
+    let mut replay = viewer(Console::Replay(Player {
         records: live.records.clone(),
         applied: 0,
-    });
+    }));
     play(&mut replay, Msg::Tick, now);
     assert_eq!(drill_view(&follower), shown, "the follower");
     assert_eq!(drill_view(&replay), shown, "the replay");
@@ -578,7 +576,7 @@ fn a_follower_and_a_replay_show_the_drill_the_live_console_ran() {
 fn drill_once() -> State {
     let mut state = demo::state("ic@host", t0());
     state.mode = crate::state::Mode::Drill;
-    state.drill.as_mut().unwrap().engine.scenario.repeat_every = None;
+    state.drill_mut().unwrap().engine.scenario.repeat_every = None;
     state
 }
 

@@ -20,7 +20,7 @@ fn notifying() -> State {
     });
     state.config.notify.slack = Some(secret("http://127.0.0.1:9/slack"));
     state.config.notify.webhook = Some(secret("http://127.0.0.1:9/hook"));
-    state.drill = None;
+    state.console = Console::Live;
     state.dry_run = false;
     state.runbooks.push(
         crate::runbook::parse(
@@ -186,9 +186,8 @@ fn worked_incident() -> (State, Run) {
 /// A drill whose pager fails: paged while failing, then working again and paged once more.
 fn drill_with_failing_pager() -> (State, Run) {
     let mut state = notifying();
-    let scenario = demo::state("ic@host", t0()).drill.unwrap();
-    state.drill = Some(scenario);
-    state.drill.as_mut().unwrap().engine.scenario.allow_notify = true;
+    state.console = demo::state("ic@host", t0()).console;
+    state.drill_mut().unwrap().engine.scenario.allow_notify = true;
     state.dry_run = true;
     let mut run = Run::default();
     run.msg(&mut state, Msg::Tick, secs(30));
@@ -412,9 +411,9 @@ fn a_drill_with_a_failing_pager_resumed_from_any_record_keeps_its_pager_failure(
     assert!(kinds.contains(&"pager"), "{kinds:?}");
     every_prefix(&live, &run, || {
         let mut state = notifying();
-        state.drill = demo::state("ic@host", t0()).drill;
-        state.drill.as_mut().unwrap().engine.scenario.allow_notify = true;
-        state.drill.as_mut().unwrap().ended = true;
+        state.console = demo::state("ic@host", t0()).console;
+        state.drill_mut().unwrap().engine.scenario.allow_notify = true;
+        state.drill_mut().unwrap().ended = true;
         state.dry_run = true;
         state
     });

@@ -11,7 +11,7 @@ fn with_pagerduty() -> State {
     });
     state.config.notify.slack = None;
     // A drill that allows notifications.
-    state.drill.as_mut().unwrap().engine.scenario.allow_notify = true;
+    state.drill_mut().unwrap().engine.scenario.allow_notify = true;
     state
 }
 
@@ -103,7 +103,7 @@ fn a_severity_raise_restarts_the_escalation_clock() {
 fn an_rto_breach_is_journaled_once_per_outage() {
     let mut state = demo::state("ic@host", t0());
     declare_p1(&mut state, secs(30));
-    state.drill = None;
+    state.console = Console::Live;
     for s in [60, 400, 1000, 1200, 2000, 2001, 3000] {
         run(&mut state, Msg::Tick, secs(s));
     }

@@ -12,7 +12,7 @@ fn ready(now: DateTime<Utc>) -> State {
     run(&mut state, Msg::Action(Action::Declare), now);
     run(&mut state, Msg::Input("DB".into()), now);
     run(&mut state, Msg::Action(Action::Confirm), now);
-    state.drill = None;
+    state.console = Console::Live;
     state.ui.screen = Screen::Runbooks;
     run(&mut state, Msg::Action(Action::Confirm), now);
     state
