@@ -94,6 +94,12 @@ fn a_resolved_review_is_frozen_at_resolution_however_late_the_export() {
     );
     assert_eq!(first, at(resolved + TimeDelta::days(3)));
     assert!(first.contains("not recovered at resolution"), "{first}");
+    let card = |now| review::scorecard(incident, &state.records, now).unwrap();
+    assert_eq!(
+        card(resolved),
+        card(resolved + TimeDelta::days(3)),
+        "the exported scorecard is the one at resolution"
+    );
 }
 
 #[test]

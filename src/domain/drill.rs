@@ -151,6 +151,8 @@ pub fn score_recorded(
     now: DateTime<Utc>,
 ) -> Option<Scorecard> {
     let start = recorded(records)?;
+    // A resolved drill's scorecard is as it stood at resolution, however late it is read.
+    let now = incident.resolved.unwrap_or(now);
     Some(score(
         &start.title,
         start.started,
