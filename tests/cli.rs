@@ -613,3 +613,58 @@ fn review_export_needs_neither_config_nor_secrets_and_is_frozen_at_resolution() 
     std::fs::remove_file(tmp.path().join("warroom.toml")).unwrap();
     assert_eq!(export(), first, "without any config");
 }
+
+#[test]
+fn a_resolved_incident_whose_resolve_notification_a_crash_lost_is_resumed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let id = "20261122-0300-db";
+    let mut journal = Journal::create(&data.join("incidents").join(id)).unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap();
+    let declared = Event::Declared {
+        id: id.into(),
+        title: "Database down".into(),
+        severity: Severity::P1,
+        commander: "ic@host".into(),
+        drill: false,
+        outages: vec![],
+        targets: vec![],
+        scenario: None,
+    };
+    journal.append(at, "ic@host", declared).unwrap();
+    let trigger = serde_json::json!({ "dedup_key": "k-L1", "event_action": "trigger" });
+    let paged = Event::Paged {
+        level: 0,
+        contacts: vec!["oncall".into()],
+        pagerduty: Some(trigger),
+    };
+    journal.append(at, "ic@host", paged).unwrap();
+    journal
+        .append(at, "ic@host", Event::NotifySent { queued: 2 })
+        .unwrap();
+    let store = warroom::store::Store::new(&data, warroom::state::Mode::Live);
+    assert!(store.latest_open().is_some(), "open");
+    journal
+        .append(at, "ic@host", Event::Resolved { summary: None })
+        .unwrap();
+    // The crash came before the resolve's notifications were journaled.
+    assert!(
+        store.latest_open().is_some(),
+        "resolved, owing its PagerDuty resolve"
+    );
+    let resolve = serde_json::json!({ "dedup_key": "k-L1", "event_action": "resolve" });
+    let queued = Event::NotifyQueued {
+        channel: warroom::domain::event::Channel::Pagerduty,
+        payload: resolve,
+        cause: Some(4),
+    };
+    journal.append(at, "ic@host", queued).unwrap();
+    assert!(
+        store.latest_open().is_some(),
+        "resolved, the resolve not sent yet"
+    );
+    journal
+        .append(at, "ic@host", Event::NotifySent { queued: 5 })
+        .unwrap();
+    assert!(store.latest_open().is_none(), "resolved and owing nothing");
+}
