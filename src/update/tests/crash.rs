@@ -1,7 +1,10 @@
 //! The exhaustive crash-point test: for recorded incidents, a resume from every prefix of the
-//! journal reaches the obligations of a console that never stopped.
+//! journal reaches the obligations of a console that never stopped. Notifications go over HTTP
+//! to a receiver on 127.0.0.1 through the console's own sender.
 
 use std::collections::VecDeque;
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
 
 use super::*;
 use crate::domain::event::Channel;
@@ -10,16 +13,99 @@ use crate::state::Screen;
 use crate::update::command;
 use crate::workers::process::{Ending, Outcome};
 
-/// A console with every channel configured (nothing is contacted: deliveries are answered here).
-fn notifying() -> State {
+/// A receiver on 127.0.0.1 that accepts every notification and keeps each JSON body.
+struct Receiver {
+    url: String,
+    bodies: Arc<Mutex<Vec<serde_json::Value>>>,
+    runtime: tokio::runtime::Runtime,
+    client: reqwest::Client,
+}
+
+impl Receiver {
+    fn start() -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&bodies);
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().map_while(Result::ok) {
+                let mut data = Vec::new();
+                let mut buf = [0u8; 8192];
+                let body = loop {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => break None,
+                        Ok(n) => data.extend_from_slice(&buf[..n]),
+                    }
+                    let text = String::from_utf8_lossy(&data);
+                    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+                        continue;
+                    };
+                    let length = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_lowercase()
+                                .strip_prefix("content-length:")?
+                                .trim()
+                                .parse()
+                                .ok()
+                        })
+                        .unwrap_or(0);
+                    if body.len() >= length {
+                        break serde_json::from_str(body).ok();
+                    }
+                };
+                log.lock().unwrap().extend(body);
+                let _ = stream.write_all(
+                    b"HTTP/1.1 202 Accepted\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+                );
+            }
+        });
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        Self {
+            url,
+            bodies,
+            runtime,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    /// Sends one notification as the console does; the receiver's answer.
+    fn send(
+        &self,
+        state: &State,
+        channel: Channel,
+        payload: serde_json::Value,
+    ) -> Result<(), String> {
+        let notify = &state.config.notify;
+        let send = crate::workers::notify::deliver(&self.client, notify, channel, payload);
+        self.runtime.block_on(send)
+    }
+
+    /// The `PagerDuty` events received since the last call: (dedup key, action).
+    fn take_pagerduty(&self) -> Vec<(String, String)> {
+        std::mem::take(&mut *self.bodies.lock().unwrap())
+            .into_iter()
+            .filter_map(|b| {
+                let key = b["dedup_key"].as_str()?.to_owned();
+                Some((key, b["event_action"].as_str()?.to_owned()))
+            })
+            .collect()
+    }
+}
+
+/// A console with every channel configured, all pointing at `receiver`.
+fn notifying(receiver: &Receiver) -> State {
     let mut state = demo::state("ic@host", t0());
-    let secret = |s: &str| crate::config::Secret::new(s);
+    let secret = |path: &str| crate::config::Secret::new(&format!("{}{path}", receiver.url));
     state.config.notify.pagerduty = Some(crate::config::notify::PagerDuty {
-        routing_key: secret("routing-key"),
-        url: secret("http://127.0.0.1:9/v2/enqueue"),
+        routing_key: crate::config::Secret::new("routing-key"),
+        url: secret("/v2/enqueue"),
     });
-    state.config.notify.slack = Some(secret("http://127.0.0.1:9/slack"));
-    state.config.notify.webhook = Some(secret("http://127.0.0.1:9/hook"));
+    state.config.notify.slack = Some(secret("/slack"));
+    state.config.notify.webhook = Some(secret("/hook"));
     state.console = Console::Live;
     state.dry_run = false;
     state.runbooks.push(
@@ -63,10 +149,15 @@ impl Run {
         self.msg(state, Msg::Action(action), now);
     }
 
-    /// Ticks, answering every send as delivered, until nothing more happens; the `PagerDuty`
-    /// events sent.
-    fn deliver(&mut self, state: &mut State, now: DateTime<Utc>) -> Vec<(String, String)> {
-        let mut sent = Vec::new();
+    /// Ticks, sending what the console asks to the receiver, until nothing more happens; the
+    /// `PagerDuty` events the receiver got.
+    fn deliver(
+        &mut self,
+        state: &mut State,
+        receiver: &Receiver,
+        now: DateTime<Utc>,
+    ) -> Vec<(String, String)> {
+        receiver.take_pagerduty();
         for _ in 0..10 {
             let before = self.effects.len();
             let records = state.records.len();
@@ -86,17 +177,12 @@ impl Run {
                 break;
             }
             for (queued, channel, payload) in sends {
-                if channel == Channel::Pagerduty {
-                    sent.push((
-                        payload["dedup_key"].as_str().unwrap().to_owned(),
-                        payload["event_action"].as_str().unwrap().to_owned(),
-                    ));
-                }
-                let result = Ok(());
+                let result = receiver.send(state, channel, payload);
+                assert_eq!(result, Ok(()), "the receiver accepts everything");
                 self.msg(state, Msg::Delivered { queued, result }, now);
             }
         }
-        sent
+        receiver.take_pagerduty()
     }
 
     /// Ends the command the last `step_started` or `recovery_started` record started.
@@ -126,8 +212,8 @@ impl Run {
 
 /// An incident worked end to end: declare P2, page, acknowledge, raise to P1, page again, a
 /// note, a recovery action, a runbook step, the review saved, resolved.
-fn worked_incident() -> (State, Run) {
-    let mut state = notifying();
+fn worked_incident(receiver: &Receiver) -> (State, Run) {
+    let mut state = notifying(receiver);
     let mut run = Run::default();
     state
         .world
@@ -140,7 +226,13 @@ fn worked_incident() -> (State, Run) {
     assert_eq!(state.incident.as_ref().unwrap().severity, Severity::P2);
     run.action(&mut state, Action::Page, secs(31));
     run.action(&mut state, Action::Confirm, secs(31));
-    run.deliver(&mut state, secs(32));
+    let sent = run.deliver(&mut state, receiver, secs(32));
+    let key = command::dedup_key(state.incident.as_ref().unwrap(), 0);
+    assert_eq!(
+        sent,
+        [(key, "trigger".to_owned())],
+        "the page reached the receiver"
+    );
     run.action(&mut state, Action::Acknowledge, secs(40));
     run.action(&mut state, Action::Confirm, secs(40));
     run.action(&mut state, Action::Severity, secs(50));
@@ -174,18 +266,18 @@ fn worked_incident() -> (State, Run) {
     state.ui.stepper = None;
     run.action(&mut state, Action::Review, secs(85));
     run.action(&mut state, Action::Save, secs(85));
-    run.deliver(&mut state, secs(90));
+    run.deliver(&mut state, receiver, secs(90));
     state.ui.screen = Screen::Dashboard;
     run.action(&mut state, Action::Resolve, secs(100));
     run.msg(&mut state, Msg::Input("failed over".into()), secs(100));
     run.action(&mut state, Action::Confirm, secs(100));
-    run.deliver(&mut state, secs(101));
+    run.deliver(&mut state, receiver, secs(101));
     (state, run)
 }
 
 /// A drill whose pager fails: paged while failing, then working again and paged once more.
-fn drill_with_failing_pager() -> (State, Run) {
-    let mut state = notifying();
+fn drill_with_failing_pager(receiver: &Receiver) -> (State, Run) {
+    let mut state = notifying(receiver);
     state.console = demo::state("ic@host", t0()).console;
     state.drill_mut().unwrap().engine.scenario.allow_notify = true;
     state.dry_run = true;
@@ -196,13 +288,13 @@ fn drill_with_failing_pager() -> (State, Run) {
     run.journal(&mut state, Event::Pager { failing: true }, secs(35));
     run.action(&mut state, Action::Page, secs(40));
     run.action(&mut state, Action::Confirm, secs(40));
-    run.deliver(&mut state, secs(41));
+    run.deliver(&mut state, receiver, secs(41));
     run.journal(&mut state, Event::Pager { failing: false }, secs(50));
-    run.deliver(&mut state, secs(400));
+    run.deliver(&mut state, receiver, secs(400));
     run.action(&mut state, Action::Resolve, secs(500));
     run.msg(&mut state, Msg::Input("drill over".into()), secs(500));
     run.action(&mut state, Action::Confirm, secs(500));
-    run.deliver(&mut state, secs(501));
+    run.deliver(&mut state, receiver, secs(501));
     (state, run)
 }
 
@@ -228,7 +320,7 @@ struct Resumed<'a> {
 }
 
 /// Resumes from every prefix of the run's journal and checks what the resumed console does.
-fn every_prefix(live: &State, run: &Run, fresh: impl Fn() -> State) {
+fn every_prefix(live: &State, run: &Run, receiver: &Receiver, fresh: impl Fn() -> State) {
     let journal = &live.records;
     assert_eq!(run.after.len(), journal.len(), "one snapshot per record");
     for cut in 1..=journal.len() {
@@ -242,8 +334,8 @@ fn every_prefix(live: &State, run: &Run, fresh: impl Fn() -> State) {
             "cut {cut}: the resumed incident is the live one at that record"
         );
         let mut after = Run::default();
-        let sent = after.deliver(&mut state, secs(1000));
-        let sent_again = after.deliver(&mut state, secs(1001));
+        let sent = after.deliver(&mut state, receiver, secs(1000));
+        let sent_again = after.deliver(&mut state, receiver, secs(1001));
         assert!(
             sent_again.is_empty(),
             "cut {cut}: nothing twice: {sent_again:?}"
@@ -383,7 +475,8 @@ fn nothing_is_invented(r: &Resumed) {
 
 #[test]
 fn a_worked_incident_resumed_from_any_record_owes_nothing_and_sends_nothing_twice() {
-    let (live, run) = worked_incident();
+    let receiver = Receiver::start();
+    let (live, run) = worked_incident(&receiver);
     let kinds: Vec<&str> = live.records.iter().map(|r| r.event.kind()).collect();
     for kind in [
         "declared",
@@ -400,17 +493,18 @@ fn a_worked_incident_resumed_from_any_record_owes_nothing_and_sends_nothing_twic
     ] {
         assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
     }
-    every_prefix(&live, &run, notifying);
+    every_prefix(&live, &run, &receiver, || notifying(&receiver));
 }
 
 #[test]
 fn a_drill_with_a_failing_pager_resumed_from_any_record_keeps_its_pager_failure() {
-    let (live, run) = drill_with_failing_pager();
+    let receiver = Receiver::start();
+    let (live, run) = drill_with_failing_pager(&receiver);
     let kinds: Vec<&str> = live.records.iter().map(|r| r.event.kind()).collect();
     assert!(kinds.contains(&"notify_failed"), "{kinds:?}");
     assert!(kinds.contains(&"pager"), "{kinds:?}");
-    every_prefix(&live, &run, || {
-        let mut state = notifying();
+    every_prefix(&live, &run, &receiver, || {
+        let mut state = notifying(&receiver);
         state.console = demo::state("ic@host", t0()).console;
         state.drill_mut().unwrap().engine.scenario.allow_notify = true;
         state.drill_mut().unwrap().ended = true;
