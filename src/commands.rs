@@ -426,9 +426,10 @@ fn review_export(
             }
         });
     };
+    let stale = crate::review::saved_before_resolution(&incident, &scan.records);
     let mut markdown = match &incident.review {
-        Some(saved) => crate::sanitize::sanitize(saved).into_owned(),
-        None => {
+        Some(saved) if !stale => crate::sanitize::sanitize(saved).into_owned(),
+        saved => {
             // The journal holds the targets; a config is read for its review template only,
             // or, for a journal written before targets were recorded, for the targets too.
             let config = if incident.targets.is_empty() {
@@ -452,7 +453,13 @@ fn review_export(
                 crate::review::local_offset(),
             );
             let (name, template) = crate::review::template(template.as_ref());
-            crate::review::render(name, template, &context).map_err(|d| Invalid(vec![d]))?
+            let fresh =
+                crate::review::render(name, template, &context).map_err(|d| Invalid(vec![d]))?;
+            // A review saved while the incident was open keeps what people wrote.
+            match saved {
+                Some(saved) => crate::update::review::merge(&fresh, &sanitize(saved)),
+                None => fresh,
+            }
         }
     };
     if let Some(card) = crate::review::scorecard(&incident, &scan.records, chrono::Utc::now())

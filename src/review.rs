@@ -99,6 +99,17 @@ pub struct Context {
     scorecard: Option<String>,
 }
 
+/// True when the saved review was saved while the incident was open and it is resolved since: its
+/// generated sections ("still open", durations so far) no longer state what happened.
+#[must_use]
+pub fn saved_before_resolution(incident: &Incident, records: &[Record]) -> bool {
+    let saved = records.iter().rev().find_map(|r| match r.event {
+        Event::ReviewSaved { .. } => Some(r.seq),
+        _ => None,
+    });
+    matches!((saved, incident.resolved_by), (Some(s), Some(r)) if s < r)
+}
+
 /// The heading the scorecard section starts with.
 pub const SCORECARD_HEADING: &str = "## Drill scorecard";
 

@@ -73,7 +73,7 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             let mut effects = command::after_record(state, &record, now);
             effects.extend(runbooks::after_record(state, &record));
             effects.extend(recovery::after_record(state, &record));
-            effects.extend(review::after_record(&record));
+            effects.extend(review::after_record(state, &record, now));
             effects.extend(drill::after_record(state, &record, now));
             effects
         }

@@ -82,10 +82,24 @@ fn saved(state: &State) -> Option<&str> {
     state.incident.as_ref()?.review.as_deref()
 }
 
+/// The review as it stands: the saved text, with its generated sections brought up to date when
+/// it was saved before the incident was resolved (what people wrote is kept); else the draft.
+#[must_use]
+pub fn current(state: &State) -> Option<String> {
+    let incident = state.incident.as_ref()?;
+    match saved(state) {
+        Some(saved) if crate::review::saved_before_resolution(incident, &state.records) => {
+            Some(merge(&generate(state)?, saved))
+        }
+        Some(saved) => Some(saved.to_owned()),
+        None => generate(state),
+    }
+}
+
 /// Opens the review screen with the saved review, else a fresh draft.
 pub fn show(state: &mut State) {
     if state.ui.review.is_none() {
-        let text = saved(state).map(str::to_owned).or_else(|| generate(state));
+        let text = current(state);
         state.ui.review = text.map(|text| ReviewDraft {
             text,
             editing: false,
@@ -202,11 +216,29 @@ pub fn rewrite(state: &State) -> Vec<Effect> {
         .collect()
 }
 
-/// After a `review_saved` record is durable: write `review.md` beside the journal.
-#[must_use]
-pub fn after_record(record: &Record) -> Vec<Effect> {
+/// After a `review_saved` record is durable: write `review.md` beside the journal. After the
+/// resolution, a review saved while the incident was open is brought up to date on screen and
+/// saved again shortly (unless someone is editing it).
+pub fn after_record(state: &mut State, record: &Record, now: DateTime<Utc>) -> Vec<Effect> {
     match &record.event {
         Event::ReviewSaved { text } => vec![Effect::WriteReview { text: text.clone() }],
+        Event::Resolved { .. } if saved(state).is_some() => {
+            let editing = state
+                .ui
+                .review
+                .as_ref()
+                .is_some_and(|r| r.editing || r.changed.is_some());
+            if let (false, Some(text)) = (editing, current(state)) {
+                let serial = state.ui.review.as_ref().map_or(1, |r| r.serial + 1);
+                state.ui.review = Some(ReviewDraft {
+                    text,
+                    editing: false,
+                    changed: Some(now),
+                    serial,
+                });
+            }
+            Vec::new()
+        }
         _ => Vec::new(),
     }
 }

@@ -448,3 +448,35 @@ fn a_resumed_console_shows_last_known_states_and_invents_no_transition() {
         "the outage keeps its start"
     );
 }
+
+#[test]
+fn a_review_saved_while_open_states_the_resolution_and_keeps_what_was_written() {
+    let mut state = declared(secs(30));
+    run(&mut state, Msg::Action(Action::Review), secs(40));
+    let draft = state.ui.review.as_ref().unwrap().text.clone();
+    assert!(draft.contains("still open"), "{draft}");
+    let written = draft.replacen(
+        "_To be written: what happened, who was affected, how it was resolved._",
+        "The primary died; we failed over.",
+        1,
+    );
+    run(&mut state, Msg::ReviewEdited(written), secs(41));
+    run(&mut state, Msg::Action(Action::Save), secs(42));
+    state.ui.screen = Screen::Dashboard;
+    run(&mut state, Msg::Action(Action::Resolve), secs(100));
+    run(&mut state, Msg::Input("failed over".into()), secs(100));
+    run(&mut state, Msg::Action(Action::Confirm), secs(100));
+    let shown = state.ui.review.as_ref().unwrap().text.clone();
+    assert!(!shown.contains("still open"), "{shown}");
+    assert!(
+        shown.contains("The primary died; we failed over."),
+        "{shown}"
+    );
+    run(&mut state, Msg::Tick, secs(110));
+    let saved = state.incident.as_ref().unwrap().review.clone().unwrap();
+    assert_eq!(saved, shown, "saved again after the resolution");
+    assert!(!crate::review::saved_before_resolution(
+        state.incident.as_ref().unwrap(),
+        &state.records
+    ));
+}
