@@ -168,20 +168,24 @@ pub fn action(state: &mut State, action: Action, now: DateTime<Utc>) -> Option<V
                 .map(|r| r.text.clone())
                 .unwrap_or_default();
             if let Some(fresh) = generate(state) {
-                let text = merge(&fresh, &current);
-                let serial = state.ui.review.as_ref().map_or(1, |r| r.serial + 1);
-                state.ui.review = Some(ReviewDraft {
-                    text,
-                    editing: false,
-                    changed: Some(now),
-                    serial,
-                });
+                replace_draft(state, merge(&fresh, &current), now);
                 state.ui.flash = Some("Draft regenerated; the written sections were kept".into());
             }
             Some(Vec::new())
         }
         _ => None,
     }
+}
+
+/// Replaces the draft with `text`, unsaved (autosave journals it), and reloads the editor.
+fn replace_draft(state: &mut State, text: String, now: DateTime<Utc>) {
+    let serial = state.ui.review.as_ref().map_or(1, |r| r.serial + 1);
+    state.ui.review = Some(ReviewDraft {
+        text,
+        editing: false,
+        changed: Some(now),
+        serial,
+    });
 }
 
 /// The editor's text changed.
@@ -229,13 +233,7 @@ pub fn after_record(state: &mut State, record: &Record, now: DateTime<Utc>) -> V
                 .as_ref()
                 .is_some_and(|r| r.editing || r.changed.is_some());
             if let (false, Some(text)) = (editing, current(state)) {
-                let serial = state.ui.review.as_ref().map_or(1, |r| r.serial + 1);
-                state.ui.review = Some(ReviewDraft {
-                    text,
-                    editing: false,
-                    changed: Some(now),
-                    serial,
-                });
+                replace_draft(state, text, now);
             }
             Vec::new()
         }
