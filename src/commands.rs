@@ -349,8 +349,8 @@ fn runbook_show(config: &Config, id: &str) -> ExitCode {
     }
     for (n, step) in rb.steps.iter().enumerate() {
         let _ = writeln!(out, "\n{}. {}", n + 1, step.title);
-        if !step.text.is_empty() {
-            let _ = writeln!(out, "   {}", step.text);
+        for line in step.text.lines() {
+            let _ = writeln!(out, "{}", format!("   {line}").trim_end());
         }
         for check in &step.checks {
             let _ = writeln!(out, "   [ ] {check}");

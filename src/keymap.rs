@@ -45,6 +45,8 @@ pub enum Action {
     Run,
     MarkDone,
     MarkSkipped,
+    TickCheck,
+    UntickCheck,
     MarkFailed,
     CancelRun,
     Recover,
@@ -89,6 +91,8 @@ impl Action {
             Self::Runbooks => "runbooks screen",
             Self::Run => "run the step's command",
             Self::MarkDone => "mark the step done",
+            Self::TickCheck => "tick the step's next check",
+            Self::UntickCheck => "take back the step's last tick",
             Self::MarkSkipped => "mark the step skipped",
             Self::MarkFailed => "mark the step failed",
             Self::CancelRun => "cancel the running command",
@@ -137,6 +141,8 @@ impl Action {
                 | Self::Run
                 | Self::MarkDone
                 | Self::MarkSkipped
+                | Self::TickCheck
+                | Self::UntickCheck
                 | Self::MarkFailed
                 | Self::CancelRun
                 | Self::Recover
@@ -401,6 +407,8 @@ fn defaults() -> Vec<Binding> {
         (C::Runbooks, code(KeyCode::Enter), A::Confirm),
         (C::Runbooks, ch('x'), A::Run),
         (C::Runbooks, ch('d'), A::MarkDone),
+        (C::Runbooks, ch(' '), A::TickCheck),
+        (C::Runbooks, code(KeyCode::Backspace), A::UntickCheck),
         (C::Runbooks, ch('s'), A::MarkSkipped),
         (C::Runbooks, ch('f'), A::MarkFailed),
         (C::Runbooks, ch('c'), A::CancelRun),

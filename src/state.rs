@@ -145,6 +145,8 @@ pub enum DialogKind {
     EndDrill,
     /// "Run this command?" for a step whose command asks for confirmation.
     ConfirmRun,
+    /// "Mark it done with checks unticked?"
+    ConfirmDone,
     /// Which recovery action of the selected component.
     RecoveryChoose,
     /// "Run this recovery action?" (typing the component id when the config asks for it).
@@ -193,6 +195,7 @@ impl Dialog {
             | DialogKind::Inject
             | DialogKind::EndDrill
             | DialogKind::ConfirmRun
+            | DialogKind::ConfirmDone
             | DialogKind::ConfirmPage { .. }
             | DialogKind::ConfirmAck { .. }
             | DialogKind::RecoveryConfirm => Vec::new(),
@@ -208,6 +211,7 @@ impl Dialog {
             | DialogKind::Status
             | DialogKind::EndDrill
             | DialogKind::ConfirmRun
+            | DialogKind::ConfirmDone
             | DialogKind::ConfirmPage { .. }
             | DialogKind::ConfirmAck { .. }
             | DialogKind::RecoveryChoose => false,

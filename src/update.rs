@@ -499,6 +499,8 @@ fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<E
         | Action::MarkDone
         | Action::MarkSkipped
         | Action::MarkFailed
+        | Action::TickCheck
+        | Action::UntickCheck
         | Action::CancelRun => {}
         Action::Recover => return recovery::open(state),
         Action::Review => {
@@ -619,6 +621,7 @@ fn journal_failed(state: &mut State, error: String) {
     }
 }
 
+pub mod checklist;
 pub mod command;
 mod dialog;
 pub mod drill;

@@ -411,6 +411,7 @@ fn runbooks_screen_and_stepper() {
     let now = state.now;
     play(&mut state, Msg::Action(Action::Confirm), now);
     play(&mut state, Msg::Action(Action::Down), now);
+    play(&mut state, Msg::Action(Action::TickCheck), now);
     play(&mut state, Msg::Action(Action::MarkDone), now);
     play(&mut state, Msg::Action(Action::Down), now);
     snapshot_sizes("runbooks_stepper", &state, &view(false));
@@ -420,6 +421,21 @@ fn runbooks_screen_and_stepper() {
         "db-failover step 3 asks to confirm"
     );
     snapshot_sizes("runbooks_confirm", &state, &view(false));
+}
+
+#[test]
+fn checks_ticked_and_the_question_before_done() {
+    let mut state = with_runbooks();
+    let now = state.now;
+    play(&mut state, Msg::Action(Action::Confirm), now);
+    play(&mut state, Msg::Action(Action::TickCheck), now);
+    snapshot_sizes("runbooks_check_ticked", &state, &view(false));
+    play(&mut state, Msg::Action(Action::MarkDone), now);
+    assert!(
+        matches!(&state.ui.overlay, Some(warroom::state::Overlay::Dialog(d)) if d.kind == warroom::state::DialogKind::ConfirmDone),
+        "db-failover step 1 has checks left"
+    );
+    snapshot_sizes("runbooks_confirm_done", &state, &view(false));
 }
 
 #[test]

@@ -213,6 +213,15 @@ pub enum Event {
         action: usize,
         name: String,
     },
+    /// A manual check (`- [ ]` item) of a step was ticked, or the tick taken back.
+    CheckTicked {
+        runbook: String,
+        step: usize,
+        /// The check's index in the step, and its text as the runbook had it.
+        check: usize,
+        text: String,
+        ticked: bool,
+    },
     /// A step's expectation was checked after the step: met in time, or not.
     StepVerified {
         runbook: String,
@@ -281,6 +290,7 @@ impl Event {
             Self::CommandFinished { .. } => "command_finished",
             Self::StepMarked { .. } => "step_marked",
             Self::StepVerified { .. } => "step_verified",
+            Self::CheckTicked { .. } => "check_ticked",
             Self::RecoveryStarted { .. } => "recovery_started",
             Self::ReviewSaved { .. } => "review_saved",
             Self::ScenarioMessage { .. } => "scenario_message",
@@ -350,6 +360,16 @@ impl Event {
             Self::RecoveryStarted {
                 component, name, ..
             } => format!("Recovery of {component}: {name}"),
+            Self::CheckTicked {
+                runbook,
+                step,
+                text,
+                ticked,
+                ..
+            } => {
+                let verb = if *ticked { "ticked" } else { "unticked" };
+                format!("{runbook} step {} check {verb}: {text}", step + 1)
+            }
             Self::StepVerified {
                 runbook,
                 step,
@@ -449,6 +469,7 @@ impl Event {
             | Self::CommandFinished { .. }
             | Self::StepMarked { .. }
             | Self::RecoveryStarted { .. }
+            | Self::CheckTicked { .. }
             | Self::StepVerified { .. } => self.describe_work(),
             Self::NotifyQueued { channel, .. } => format!("{channel} notification queued"),
             Self::NotifySent { queued } => format!("notification #{queued} sent"),

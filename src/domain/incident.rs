@@ -115,6 +115,8 @@ pub struct StepRun {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StepProgress {
     pub runs: Vec<StepRun>,
+    /// Ticked checks by index: who ticked each, and when.
+    pub checks: BTreeMap<usize, (String, DateTime<Utc>)>,
     pub mark: Option<super::event::StepMark>,
     pub marked_at: Option<DateTime<Utc>>,
     /// Whether the step's expectation was met, once checked.
@@ -354,6 +356,7 @@ impl Incident {
             | Event::CommandFinished { .. }
             | Event::StepMarked { .. }
             | Event::StepVerified { .. }
+            | Event::CheckTicked { .. }
             | Event::RecoveryStarted { .. } => {
                 self.apply_step(record);
             }
@@ -461,6 +464,24 @@ impl Incident {
                 let progress = self.steps.entry((runbook.clone(), *step)).or_default();
                 progress.mark = Some(*state);
                 progress.marked_at = Some(record.at);
+            }
+            Event::CheckTicked {
+                runbook,
+                step,
+                check,
+                ticked,
+                ..
+            } => {
+                let checks = &mut self
+                    .steps
+                    .entry((runbook.clone(), *step))
+                    .or_default()
+                    .checks;
+                if *ticked {
+                    checks.insert(*check, (record.actor.clone(), record.at));
+                } else {
+                    checks.remove(check);
+                }
             }
             Event::StepVerified {
                 runbook,

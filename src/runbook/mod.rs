@@ -149,6 +149,15 @@ fn info_attributes(info: &str) -> Result<(String, Vec<(String, String)>), String
     Ok((lang.trim().to_owned(), attrs))
 }
 
+/// True for a fence whose language is a shell: the step's command.
+fn is_shell(info: &str) -> bool {
+    let lang = info
+        .split(|c: char| c == '{' || c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    matches!(lang, "sh" | "bash")
+}
+
 struct Builder<'a> {
     src: Source<'a>,
     offset: usize,
@@ -162,6 +171,32 @@ impl Builder<'_> {
         let span = range.start + self.offset..range.end + self.offset;
         let diagnostic = self.src.at(span, message);
         self.errors.push(diagnostic);
+    }
+
+    /// A fenced block: a shell block is a command of the step; other code (SQL, YAML, ...) is
+    /// shown verbatim with the step, never run.
+    fn code_block(&mut self, info: &str, script: String, range: &Range<usize>) {
+        if !is_shell(info) {
+            let block = format!("```{}\n{script}```\n\n", info.trim());
+            match self.steps.last_mut() {
+                Some(step) => step.text.push_str(&block),
+                None => self.intro.push_str(&block),
+            }
+            return;
+        }
+        let Some((command, expect)) = self.command(info, script, range) else {
+            return;
+        };
+        match self.steps.last_mut() {
+            Some(step) => {
+                step.expect = step.expect.take().or(expect);
+                step.commands.push(command);
+            }
+            None => self.at(
+                range,
+                "a command before the first step: put it under a `##` heading",
+            ),
+        }
     }
 
     fn command(
@@ -345,21 +380,8 @@ fn walk(b: &mut Builder, body: &str) {
                 code = Some((info.to_string(), String::new(), range));
             }
             Event::End(TagEnd::CodeBlock) => {
-                let Some((info, script, range)) = code.take() else {
-                    continue;
-                };
-                let Some((command, expect)) = b.command(&info, script, &range) else {
-                    continue;
-                };
-                match b.steps.last_mut() {
-                    Some(step) => {
-                        step.expect = step.expect.take().or(expect);
-                        step.commands.push(command);
-                    }
-                    None => b.at(
-                        &range,
-                        "a command before the first step: put it under a `##` heading",
-                    ),
+                if let Some((info, script, range)) = code.take() {
+                    b.code_block(&info, script, &range);
                 }
             }
             Event::TaskListMarker(_) => item = Some((true, String::new())),
@@ -401,12 +423,13 @@ fn walk(b: &mut Builder, body: &str) {
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
-                if let Some(step) = b
-                    .steps
-                    .last_mut()
-                    .filter(|_| in_paragraph && item.is_none())
-                {
-                    step.text.push(' ');
+                if in_paragraph && item.is_none() {
+                    match b.steps.last_mut() {
+                        Some(step) => step.text.push(' '),
+                        None => b.intro.push(' '),
+                    }
+                } else if let Some((_, t)) = item.as_mut() {
+                    t.push(' ');
                 }
             }
             _ => {}

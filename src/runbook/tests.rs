@@ -178,3 +178,18 @@ fn expectations_are_checked() {
     );
     assert!(parse_expect("db up in 2m").is_err());
 }
+
+#[test]
+fn other_code_is_shown_verbatim_and_text_keeps_its_spacing() {
+    let text = "+++\nid = \"t\"\ntitle = \"T\"\n+++\n\nIntro line one\nsecond line.\n\n## Check\n\nLook at the counts\nbefore and after.\n\n```sql\nSELECT count(*)\n  FROM payments;\n```\n\n- [ ] Counts\n  match\n\n```sh\necho hi\n```\n";
+    let rb = parse("t.md", text).unwrap();
+    assert_eq!(rb.summary, "Intro line one second line.");
+    let step = &rb.steps[0];
+    assert_eq!(
+        step.text,
+        "Look at the counts before and after.\n\n```sql\nSELECT count(*)\n  FROM payments;\n```"
+    );
+    assert_eq!(step.checks, ["Counts match"]);
+    assert_eq!(step.commands.len(), 1, "only the shell block runs");
+    assert_eq!(step.commands[0].script, "echo hi\n");
+}

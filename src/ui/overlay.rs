@@ -63,6 +63,7 @@ fn title_of(dialog: &Dialog, state: &State) -> String {
         DialogKind::Filter => " Filter ".to_owned(),
         DialogKind::Update => format!(" Stakeholder update for {id} "),
         DialogKind::ConfirmRun => " Run this command? ".to_owned(),
+        DialogKind::ConfirmDone => " Mark the step done? ".to_owned(),
         DialogKind::RecoveryChoose => " Recovery actions ".to_owned(),
         DialogKind::RecoveryConfirm => " Run this recovery action? ".to_owned(),
         DialogKind::Inject => " Message to the team (inject) ".to_owned(),
@@ -76,6 +77,7 @@ fn title_of(dialog: &Dialog, state: &State) -> String {
 fn prompt_text(state: &State, kind: DialogKind) -> String {
     match kind {
         DialogKind::ConfirmRun => run_prompt(state).unwrap_or_default(),
+        DialogKind::ConfirmDone => crate::update::checklist::prompt(state),
         DialogKind::RecoveryConfirm => crate::update::recovery::prompt(state),
         DialogKind::ConfirmPage { .. } | DialogKind::ConfirmAck { .. } => {
             crate::update::command::confirm_prompt(state, kind)
@@ -116,7 +118,7 @@ fn prompt_of(kind: DialogKind) -> &'static str {
         DialogKind::Update => {
             "What stakeholders should know now (journaled; posted to chat when configured):"
         }
-        DialogKind::ConfirmRun => "",
+        DialogKind::ConfirmRun | DialogKind::ConfirmDone => "",
         DialogKind::RecoveryChoose => "Choose the action to run:",
         DialogKind::RecoveryConfirm => "Confirm the recovery action:",
         DialogKind::Inject => "Delivered to the team now, and journaled as a scenario message:",

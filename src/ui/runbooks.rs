@@ -192,12 +192,27 @@ fn step_lines(
 ) -> Vec<Line<'static>> {
     let theme = &view.theme;
     let s = &runbook.steps[step];
-    let mut lines = vec![Line::raw(one_line(&s.text))];
-    for check in &s.checks {
-        lines.push(Line::styled(
-            format!("[ ] {}", one_line(check)),
-            theme.style(Slot::Text),
-        ));
+    // The step's text as written: paragraphs apart, code blocks line by line.
+    let mut lines: Vec<Line<'static>> = s.text.lines().map(|l| Line::raw(one_line(l))).collect();
+    let ticked = state
+        .incident
+        .as_ref()
+        .and_then(|i| i.steps.get(&(runbook.id.clone(), step)))
+        .map(|p| &p.checks);
+    for (n, check) in s.checks.iter().enumerate() {
+        let line = match ticked.and_then(|t| t.get(&n)) {
+            Some((who, at)) => Line::styled(
+                format!(
+                    "[x] {} · {} {}",
+                    one_line(check),
+                    one_line(who),
+                    super::time_of_day(*at)
+                ),
+                theme.style(Slot::Up),
+            ),
+            None => Line::styled(format!("[ ] {}", one_line(check)), theme.style(Slot::Text)),
+        };
+        lines.push(line);
     }
     for cmd in &s.commands {
         let confirm = if cmd.confirm {

@@ -131,6 +131,7 @@ fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
             return Vec::new();
         }
         DialogKind::ConfirmRun => return runbooks::confirmed(state, now),
+        DialogKind::ConfirmDone => return super::checklist::confirmed(state, now),
         DialogKind::RecoveryChoose => return recovery::chosen(state, choice, now),
         DialogKind::RecoveryConfirm => return recovery::confirmed(state, &text, now),
         DialogKind::Declare => declare(state, text, choice, now).map_err(String::from),
@@ -261,6 +262,7 @@ fn incident_event(
         DialogKind::Declare
         | DialogKind::Filter
         | DialogKind::ConfirmRun
+        | DialogKind::ConfirmDone
         | DialogKind::RecoveryChoose
         | DialogKind::RecoveryConfirm
         | DialogKind::Inject

@@ -164,6 +164,8 @@ pub fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> O
             | Action::MarkDone
             | Action::MarkSkipped
             | Action::MarkFailed
+            | Action::TickCheck
+            | Action::UntickCheck
             | Action::CancelRun,
             Some((rb, step)),
         ) if !visible_steps(state, rb).contains(&step) => {
@@ -175,11 +177,18 @@ pub fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> O
             Some(mark(state, rb, step, action, now))
         }
         (Action::CancelRun, Some((rb, step))) => Some(cancel(state, rb, step)),
+        (Action::TickCheck | Action::UntickCheck, Some((rb, step))) => Some(if writable(state) {
+            super::checklist::tick(state, rb, step, action == Action::TickCheck, now)
+        } else {
+            Vec::new()
+        }),
         (
             Action::Run
             | Action::MarkDone
             | Action::MarkSkipped
             | Action::MarkFailed
+            | Action::TickCheck
+            | Action::UntickCheck
             | Action::CancelRun,
             None,
         ) => {
@@ -310,6 +319,11 @@ fn mark(
 ) -> Vec<Effect> {
     if !writable(state) {
         return Vec::new();
+    }
+    if action == Action::MarkDone
+        && let Some(effects) = super::checklist::ask_before_done(state, rb, step)
+    {
+        return effects;
     }
     let mark = match action {
         Action::MarkDone => StepMark::Done,

@@ -339,7 +339,10 @@ fn marking_a_step_leaves_the_cursor_on_it() {
     typed(&mut state, "2", secs(31));
     run(&mut state, Msg::Action(Action::Confirm), secs(31));
     let (rb, _) = state.ui.stepper.unwrap();
-    typed(&mut state, "djs", secs(31));
+    // Step 1 has checks, so `d` asks first.
+    typed(&mut state, "d", secs(31));
+    run(&mut state, Msg::Action(Action::Confirm), secs(31));
+    typed(&mut state, "js", secs(31));
     assert_eq!(state.ui.stepper, Some((rb, 1)));
     let marks: Vec<_> = state
         .incident

@@ -1,5 +1,7 @@
 use super::*;
+use crate::domain::event::StepMark;
 use crate::workers::process::{Ending, Outcome};
+use crossterm::event::{KeyCode, KeyModifiers};
 
 const RUNBOOK: &str = "+++\nid = \"db-fix\"\ntitle = \"Fix the database\"\ncomponents = [\"db\"]\n+++\n\n## Restart\n\n```sh {on_fail=\"stop\" expect=\"db up within 2m\"}\nsystemctl restart db\n```\n\n## After\n\n```sh\ntrue\n```\n";
 
@@ -142,4 +144,92 @@ fn a_dry_run_journals_what_would_run_and_runs_nothing() {
         if outcome == "dry run: not executed" && tail.contains("systemctl restart db")),
         "{follow:?}"
     );
+}
+
+const CHECKED: &str = "+++\nid = \"db-check\"\ntitle = \"Check the database\"\ncomponents = [\"db\"]\n+++\n\n## Confirm\n\n- [ ] The primary refuses connections\n- [ ] The replica is healthy\n\n## After\n\nDone.\n";
+
+fn checked(now: DateTime<Utc>) -> State {
+    let mut state = ready(now);
+    state.runbooks = vec![crate::runbook::parse("rb.md", CHECKED).unwrap()];
+    state.ui.stepper = Some((0, 0));
+    state
+}
+
+fn ticked(state: &State) -> Vec<usize> {
+    let progress = &state.incident.as_ref().unwrap().steps[&("db-check".to_owned(), 0)];
+    progress.checks.keys().copied().collect()
+}
+
+#[test]
+fn space_ticks_the_next_check_with_who_and_when_and_backspace_takes_it_back() {
+    let mut state = checked(secs(30));
+    let effects = run(
+        &mut state,
+        Msg::Key(Key::new(KeyCode::Char(' '), KeyModifiers::NONE)),
+        secs(31),
+    );
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::Append { event: Event::CheckTicked { check: 0, ticked: true, text, .. }, .. }]
+                if text == "The primary refuses connections"
+        ),
+        "{effects:?}"
+    );
+    run(&mut state, Msg::Action(Action::TickCheck), secs(32));
+    assert_eq!(ticked(&state), [0, 1]);
+    let progress = &state.incident.as_ref().unwrap().steps[&("db-check".to_owned(), 0)];
+    assert_eq!(progress.checks[&1], ("ic@host".to_owned(), secs(32)));
+    run(&mut state, Msg::Action(Action::TickCheck), secs(33));
+    assert_eq!(
+        state.ui.flash.as_deref(),
+        Some("Every check of this step is ticked")
+    );
+    run(
+        &mut state,
+        Msg::Key(Key::new(KeyCode::Backspace, KeyModifiers::NONE)),
+        secs(34),
+    );
+    assert_eq!(ticked(&state), [0], "the last tick is taken back");
+    assert!(
+        state
+            .records
+            .iter()
+            .any(|r| r.event.describe() == "db-check step 1 check unticked: The replica is healthy")
+    );
+    assert_eq!(
+        Incident::fold(&state.records).unwrap(),
+        *state.incident.as_ref().unwrap()
+    );
+}
+
+#[test]
+fn a_step_with_unticked_checks_asks_before_it_is_marked_done() {
+    let mut state = checked(secs(30));
+    run(&mut state, Msg::Action(Action::TickCheck), secs(31));
+    let effects = run(&mut state, Msg::Action(Action::MarkDone), secs(32));
+    assert!(effects.is_empty(), "{effects:?}");
+    let dialog = state.dialog().unwrap();
+    assert_eq!(dialog.kind, DialogKind::ConfirmDone);
+    let prompt = crate::update::checklist::prompt(&state);
+    assert!(
+        prompt.contains("1 of 2 checks") && prompt.contains("[ ] The replica is healthy"),
+        "{prompt}"
+    );
+    run(&mut state, Msg::Action(Action::Cancel), secs(33));
+    assert!(
+        state
+            .records
+            .iter()
+            .all(|r| r.event.kind() != "step_marked"),
+        "Esc marks nothing"
+    );
+    run(&mut state, Msg::Action(Action::MarkDone), secs(34));
+    run(&mut state, Msg::Action(Action::Confirm), secs(34));
+    let progress = &state.incident.as_ref().unwrap().steps[&("db-check".to_owned(), 0)];
+    assert_eq!(progress.mark, Some(StepMark::Done));
+    // A step whose checks are all ticked (or that has none) is marked at once.
+    state.ui.stepper = Some((0, 1));
+    let effects = run(&mut state, Msg::Action(Action::MarkDone), secs(35));
+    assert_eq!(effects.len(), 1, "{effects:?}");
 }
