@@ -361,9 +361,13 @@ fn runbook_show(config: &Config, id: &str) -> ExitCode {
             } else {
                 ""
             };
+            let recovers = cmd
+                .recovers
+                .as_ref()
+                .map_or_else(String::new, |c| format!(", recovers {c}"));
             let _ = writeln!(
                 out,
-                "   $ {}   (timeout {}, on failure {}{confirm})",
+                "   $ {}   (timeout {}, on failure {}{confirm}{recovers})",
                 cmd.script.trim_end().replace('\n', "\n     "),
                 humantime::format_duration(cmd.timeout),
                 cmd.on_fail

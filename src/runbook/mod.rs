@@ -14,7 +14,7 @@ use crate::domain::{Health, Severity};
 
 /// Default deadline of a step's command.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_mins(5);
-const ATTRIBUTES: [&str; 4] = ["confirm", "timeout", "on_fail", "expect"];
+const ATTRIBUTES: [&str; 5] = ["confirm", "timeout", "on_fail", "expect", "recovers"];
 
 /// What happens to the following steps when a command fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::Display)]
@@ -52,6 +52,9 @@ pub struct Command {
     pub confirm: bool,
     pub timeout: Duration,
     pub on_fail: OnFail,
+    /// The component this command brings back (`recovers="db"`): in a drill its success
+    /// recovers the simulated component; live it re-probes the component every second.
+    pub recovers: Option<String>,
     /// 1-based line of the fence in the file.
     pub line: usize,
 }
@@ -224,6 +227,7 @@ impl Builder<'_> {
             confirm: false,
             timeout: DEFAULT_TIMEOUT,
             on_fail: OnFail::Stop,
+            recovers: None,
             line,
         };
         let mut expect = None;
@@ -250,6 +254,10 @@ impl Builder<'_> {
                     )),
                 },
                 "expect" => parse_expect(&value).map(|e| expect = Some(e)),
+                "recovers" => {
+                    command.recovers = Some(value);
+                    Ok(())
+                }
                 other => Err(format!(
                     "unknown attribute `{other}`{} (one of: {})",
                     diag::hint(other, ATTRIBUTES.into_iter()),
@@ -502,6 +510,13 @@ pub fn check_components(runbook: &Runbook, config: &crate::config::Config) -> Ve
             .iter()
             .filter_map(|s| s.expect.as_ref())
             .map(|e| e.component.as_str()),
+    );
+    named.extend(
+        runbook
+            .steps
+            .iter()
+            .flat_map(|s| &s.commands)
+            .filter_map(|c| c.recovers.as_deref()),
     );
     named
         .into_iter()

@@ -193,3 +193,15 @@ fn other_code_is_shown_verbatim_and_text_keeps_its_spacing() {
     assert_eq!(step.commands.len(), 1, "only the shell block runs");
     assert_eq!(step.commands[0].script, "echo hi\n");
 }
+
+#[test]
+fn a_command_that_recovers_an_unknown_component_is_an_error() {
+    let text = "+++\nid = \"t\"\ntitle = \"T\"\n+++\n\n## Promote\n\n```sh {recovers=\"dbb\"}\n./promote.sh\n```\n";
+    let rb = parse("t.md", text).unwrap();
+    assert_eq!(rb.steps[0].commands[0].recovers.as_deref(), Some("dbb"));
+    let errors = check_components(&rb, &crate::demo::config());
+    assert!(
+        errors[0].message.contains("unknown component `dbb`; did you mean `db`?"),
+        "{errors:?}"
+    );
+}

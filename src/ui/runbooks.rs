@@ -220,13 +220,17 @@ fn step_lines(
         } else {
             ""
         };
+        let recovers = cmd
+            .recovers
+            .as_ref()
+            .map_or_else(String::new, |c| format!(" · recovers {}", one_line(c)));
         lines.push(Line::styled(
             format!("$ {}", one_line(cmd.script.trim_end())),
             theme.style(Slot::Accent),
         ));
         lines.push(Line::styled(
             format!(
-                "  timeout {} · on failure {}{confirm}",
+                "  timeout {} · on failure {}{confirm}{recovers}",
                 humantime::format_duration(cmd.timeout),
                 cmd.on_fail
             ),

@@ -217,19 +217,22 @@ pub fn reconcile(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     let Some(incident) = &state.incident else {
         return Vec::new();
     };
-    let earned: Vec<u64> = incident
-        .recoveries
-        .iter()
-        .filter(|(component, _, run)| {
+    let steps = incident.steps.values().flat_map(|p| p.runs.iter());
+    let runs = steps.chain(incident.recoveries.iter().map(|(_, _, run)| run));
+    let earned: Vec<u64> = runs
+        .filter(|run| {
             let (Some((_, true, _)), Some(finished)) = (&run.finished, run.finished_at) else {
+                return false;
+            };
+            let Some(component) = super::runbooks::recovered_by(state, run.started) else {
                 return false;
             };
             !state.records.iter().any(|r| {
                 r.at >= finished
-                    && matches!(&r.event, Event::ComponentChanged { component: c, .. } if c == component)
+                    && matches!(&r.event, Event::ComponentChanged { component: c, .. } if *c == component)
             })
         })
-        .map(|(_, _, run)| run.started)
+        .map(|run| run.started)
         .collect();
     earned
         .into_iter()
@@ -238,12 +241,7 @@ pub fn reconcile(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
 }
 
 fn simulated_recovery(state: &mut State, started: u64, now: DateTime<Utc>) -> Vec<Effect> {
-    let Some(component) = state.incident.as_ref().and_then(|i| {
-        i.recoveries
-            .iter()
-            .find(|(_, _, run)| run.started == started)
-            .map(|(c, _, _)| c.clone())
-    }) else {
+    let Some(component) = super::runbooks::recovered_by(state, started) else {
         return Vec::new();
     };
     let Some(index) = state

@@ -447,11 +447,7 @@ pub fn finished(
     if state.journal != JournalState::Writable {
         return Vec::new();
     }
-    let recovered = state
-        .incident
-        .as_ref()
-        .and_then(|i| i.recoveries.iter().find(|(_, _, r)| r.started == started))
-        .and_then(|(component, _, _)| state.world.index(component));
+    let recovered = recovered_by(state, started).and_then(|c| state.world.index(&c));
     let event = Event::CommandFinished {
         started,
         outcome: describe(&outcome.ending),
@@ -463,6 +459,31 @@ pub fn finished(
     let mut effects = vec![Effect::Append { at: now, event }];
     effects.extend(recovered.map(|component| Effect::FastProbe { component }));
     effects
+}
+
+/// The component the command started at `started` brings back: a recovery action's component,
+/// or the `recovers` of a runbook step's command.
+#[must_use]
+pub fn recovered_by(state: &State, started: u64) -> Option<String> {
+    let incident = state.incident.as_ref()?;
+    if let Some((component, _, _)) = incident
+        .recoveries
+        .iter()
+        .find(|(_, _, r)| r.started == started)
+    {
+        return Some(component.clone());
+    }
+    let ((runbook, step), run) = incident
+        .steps
+        .iter()
+        .find_map(|(key, p)| Some((key, p.runs.iter().find(|r| r.started == started)?)))?;
+    let rb = state.runbooks.iter().find(|r| &r.id == runbook)?;
+    rb.steps
+        .get(*step)?
+        .commands
+        .get(run.command)?
+        .recovers
+        .clone()
 }
 
 /// The outcome journaled for a command that a crash cut off.

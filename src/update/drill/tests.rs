@@ -686,3 +686,42 @@ fn a_drill_whose_journal_cannot_open_runs_on_and_journals_from_its_declaration()
         "{effects:?}"
     );
 }
+
+#[test]
+fn a_runbook_step_that_recovers_a_component_brings_it_and_its_dependents_back_in_a_drill() {
+    let mut state = declared_at(secs(40));
+    let runbook = "+++\nid = \"db-promote\"\ntitle = \"Promote\"\ncomponents = [\"db\"]\n+++\n\n## Promote the replica\n\n```sh {recovers=\"db\"}\n./promote.sh\n```\n";
+    state.runbooks = vec![crate::runbook::parse("rb.md", runbook).unwrap()];
+    let db = state.world.index("db").unwrap();
+    let api = state.world.index("api").unwrap();
+    assert!(state.world.health[db].state.is_failing());
+    assert!(state.world.health[api].state.is_failing());
+    state.ui.screen = Screen::Runbooks;
+    play(&mut state, Msg::Action(Action::Confirm), secs(41));
+    play(&mut state, Msg::Action(Action::Run), secs(42));
+    assert_eq!(state.world.health[db].state, crate::domain::Health::Up);
+    assert_eq!(
+        state.world.health[api].state,
+        crate::domain::Health::Up,
+        "{:?}",
+        kinds(&state)
+    );
+    let order: Vec<String> = state
+        .records
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::ComponentChanged {
+                component,
+                to: crate::domain::Health::Up,
+                ..
+            } => Some(component.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        order.first().map(String::as_str),
+        Some("db"),
+        "the root cause first: {order:?}"
+    );
+    assert!(order.contains(&"api".to_owned()), "{order:?}");
+}
