@@ -213,6 +213,9 @@ pub struct InjectFile {
     pub recovery_point: Option<HumanDuration>,
     /// `"failing"` or `"working"`.
     pub pager: Option<Spanned<String>>,
+    /// With `state`: what depends on the component takes the same state.
+    #[serde(default)]
+    pub cascade: bool,
     pub message: Option<String>,
 }
 

@@ -157,7 +157,11 @@ fn inject_action(inject: &InjectFile) -> Result<InjectAction, String> {
         &inject.recovery_point,
         &inject.pager,
     ) {
-        (Some(component), Some(state), None, None) => Ok(InjectAction::Set { component, state }),
+        (Some(component), Some(state), None, None) => Ok(InjectAction::Set {
+            component,
+            state,
+            cascade: inject.cascade,
+        }),
         (Some(component), None, Some(HumanDuration(age)), None) => {
             Ok(InjectAction::RecoveryPoint {
                 component,
@@ -177,10 +181,25 @@ fn inject_action(inject: &InjectFile) -> Result<InjectAction, String> {
 }
 
 /// True if some inject takes the component out of service (so its RTO can be measured).
-fn fails(injects: &[Inject], id: &str) -> bool {
+fn fails(injects: &[Inject], id: &str, config: Option<&Config>) -> bool {
+    // What `id` depends on, directly or through others (a cascade from any of them reaches it).
+    let mut below: Vec<String> = Vec::new();
+    let mut next = vec![id.to_owned()];
+    while let Some(c) = next.pop() {
+        for d in config
+            .and_then(|cfg| cfg.component(&c))
+            .map_or(&[][..], |c| &c.depends_on[..])
+        {
+            if !below.contains(d) {
+                below.push(d.clone());
+                next.push(d.clone());
+            }
+        }
+    }
     injects.iter().any(|i| {
-        matches!(&i.action, InjectAction::Set { component, state }
-            if component == id && matches!(state, Health::Down | Health::Degraded))
+        matches!(&i.action, InjectAction::Set { component, state, cascade }
+            if matches!(state, Health::Down | Health::Degraded)
+                && (component == id || (*cascade && below.contains(component))))
     })
 }
 
@@ -261,7 +280,7 @@ fn objective(
     }
     let component = o.rto_met.as_ref()?;
     against.component(src, component, errors);
-    if !fails(injects, component.get_ref()) {
+    if !fails(injects, component.get_ref(), against.config) {
         errors.push(src.at(
             component.span(),
             format!(

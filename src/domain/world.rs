@@ -22,7 +22,13 @@ pub struct Transition {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InjectAction {
     /// A simulated component takes a new state.
-    Set { component: String, state: Health },
+    /// Sets a component's state; with `cascade`, every component that depends on it (through
+    /// `depends_on`, transitively) takes the same state.
+    Set {
+        component: String,
+        state: Health,
+        cascade: bool,
+    },
     /// The last good copy of a component is now this old.
     RecoveryPoint { component: String, age: Duration },
     /// Pages start failing (true) or work again (false).
@@ -45,7 +51,14 @@ impl Inject {
     #[must_use]
     pub fn describe(&self) -> String {
         let action = match &self.action {
-            InjectAction::Set { component, state } => format!("{component} → {state}"),
+            InjectAction::Set {
+                component,
+                state,
+                cascade: false,
+            } => format!("{component} → {state}"),
+            InjectAction::Set {
+                component, state, ..
+            } => format!("{component} → {state}, with what depends on it"),
             InjectAction::RecoveryPoint { component, age } => format!(
                 "{component} recovery point {} old",
                 humantime::format_duration(*age)
@@ -278,6 +291,22 @@ impl World {
             .filter(|&i| self.deps[i].contains(&index))
             .collect()
     }
+
+    /// Everything that depends on a component, directly or through others, nearest first.
+    #[must_use]
+    pub fn all_dependents(&self, index: usize) -> Vec<usize> {
+        let mut found: Vec<usize> = Vec::new();
+        let mut next = vec![index];
+        while let Some(i) = next.pop() {
+            for d in self.dependents(i) {
+                if d != index && !found.contains(&d) {
+                    found.push(d);
+                    next.insert(0, d);
+                }
+            }
+        }
+        found
+    }
 }
 
 /// A component's state as a journal record tells it: (component, state, detail, since).
@@ -323,6 +352,7 @@ mod tests {
             action: InjectAction::Set {
                 component: "db".into(),
                 state,
+                cascade: false,
             },
             message: None,
         };

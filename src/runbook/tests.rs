@@ -201,7 +201,9 @@ fn a_command_that_recovers_an_unknown_component_is_an_error() {
     assert_eq!(rb.steps[0].commands[0].recovers.as_deref(), Some("dbb"));
     let errors = check_components(&rb, &crate::demo::config());
     assert!(
-        errors[0].message.contains("unknown component `dbb`; did you mean `db`?"),
+        errors[0]
+            .message
+            .contains("unknown component `dbb`; did you mean `db`?"),
         "{errors:?}"
     );
 }

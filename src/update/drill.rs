@@ -101,9 +101,7 @@ pub fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     if !due.is_empty() {
         follow_next_inject(state);
     }
-    let applied = due
-        .into_iter()
-        .filter_map(|inject| apply(state, inject, now));
+    let applied = due.into_iter().flat_map(|inject| apply(state, inject, now));
     opened
         .into_iter()
         .chain(applied.collect::<Vec<_>>())
@@ -124,13 +122,72 @@ fn follow_next_inject(state: &mut State) {
     }
 }
 
-/// Applies one inject to the world; the journal effect when an incident is open.
-fn apply(state: &mut State, inject: Inject, now: DateTime<Utc>) -> Option<Effect> {
-    let event = match inject.action {
+/// Applies one inject to the world; the journal effects when the drill is journaled.
+fn apply(state: &mut State, inject: Inject, now: DateTime<Utc>) -> Vec<Effect> {
+    let events = match inject.action {
         InjectAction::Set {
             component,
             state: health,
-        } => transition_event(state.world.set(&component, health, inject.message, now)?),
+            cascade,
+        } => set_state(state, &component, health, inject.message, cascade, now),
+        action => apply_other(state, action, inject.message, now)
+            .into_iter()
+            .collect(),
+    };
+    let mut effects = Vec::new();
+    for event in events {
+        log(state, event.describe(), false);
+        if can_write(state) {
+            effects.push(Effect::Append { at: now, event });
+        }
+    }
+    effects
+}
+
+/// Sets a component's state (with `cascade`, what depends on it and is not failing already, too):
+/// its transitions.
+fn set_state(
+    state: &mut State,
+    component: &str,
+    health: Health,
+    detail: Option<String>,
+    cascade: bool,
+    now: DateTime<Utc>,
+) -> Vec<Event> {
+    let Some(index) = state.world.index(component) else {
+        return Vec::new();
+    };
+    let mut changes: Vec<_> = state
+        .world
+        .set(component, health, detail, now)
+        .into_iter()
+        .collect();
+    if cascade {
+        // A dependent already failing keeps its own trouble (and it outlasts the root's recovery).
+        let dependents: Vec<usize> = state
+            .world
+            .all_dependents(index)
+            .into_iter()
+            .filter(|&i| !state.world.health[i].state.is_failing())
+            .collect();
+        for i in dependents {
+            let id = state.world.ids[i].clone();
+            let detail = format!("{health} with {component} (cascade)");
+            changes.extend(state.world.set(&id, health, Some(detail), now));
+        }
+    }
+    changes.into_iter().map(transition_event).collect()
+}
+
+/// Applies an inject that is not a state change: a recovery point, the pager, a message.
+fn apply_other(
+    state: &mut State,
+    action: InjectAction,
+    message: Option<String>,
+    now: DateTime<Utc>,
+) -> Option<Event> {
+    Some(match action {
+        InjectAction::Set { .. } => return None,
         InjectAction::RecoveryPoint { component, age } => {
             let index = state.world.index(&component)?;
             let last_good = now - TimeDelta::from_std(age).unwrap_or_default();
@@ -138,7 +195,7 @@ fn apply(state: &mut State, inject: Inject, now: DateTime<Utc>) -> Option<Effect
             Event::RecoveryPoint {
                 component,
                 last_good,
-                detail: inject.message,
+                detail: message,
             }
         }
         InjectAction::Pager { failing } => {
@@ -148,11 +205,9 @@ fn apply(state: &mut State, inject: Inject, now: DateTime<Utc>) -> Option<Effect
             Event::Pager { failing }
         }
         InjectAction::Message => Event::ScenarioMessage {
-            text: inject.message.unwrap_or_default(),
+            text: message.unwrap_or_default(),
         },
-    };
-    log(state, event.describe(), false);
-    can_write(state).then_some(Effect::Append { at: now, event })
+    })
 }
 
 /// The drill's scorecard at `now`: from the journal's `drill` record, or from the running
@@ -251,8 +306,18 @@ fn simulated_recovery(state: &mut State, started: u64, now: DateTime<Utc>) -> Ve
     else {
         return Vec::new();
     };
-    let chained: Vec<usize> = (0..state.world.ids.len())
-        .filter(|&i| i != index && state.simulated(i) && state.world.root_cause(i) == Some(index))
+    // What it caused: dependents failing because of it that began failing once it was; one that
+    // was failing before it (its own trouble) stays as it is.
+    let root_since = state.world.health[index].since;
+    let chained: Vec<usize> = state
+        .world
+        .all_dependents(index)
+        .into_iter()
+        .filter(|&i| {
+            state.simulated(i)
+                && state.world.root_cause(i) == Some(index)
+                && state.world.health[i].since >= root_since
+        })
         .collect();
     let mut effects = Vec::new();
     for i in std::iter::once(index).chain(chained) {

@@ -687,6 +687,22 @@ fn a_drill_whose_journal_cannot_open_runs_on_and_journals_from_its_declaration()
     );
 }
 
+/// The components the journal records coming back up, in order.
+fn came_up(state: &State) -> Vec<String> {
+    state
+        .records
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::ComponentChanged {
+                component,
+                to: crate::domain::Health::Up,
+                ..
+            } => Some(component.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
 fn a_runbook_step_that_recovers_a_component_brings_it_and_its_dependents_back_in_a_drill() {
     let mut state = declared_at(secs(40));
@@ -706,22 +722,72 @@ fn a_runbook_step_that_recovers_a_component_brings_it_and_its_dependents_back_in
         "{:?}",
         kinds(&state)
     );
-    let order: Vec<String> = state
-        .records
-        .iter()
-        .filter_map(|r| match &r.event {
-            Event::ComponentChanged {
-                component,
-                to: crate::domain::Health::Up,
-                ..
-            } => Some(component.clone()),
-            _ => None,
-        })
-        .collect();
+    let order = came_up(&state);
     assert_eq!(
         order.first().map(String::as_str),
         Some("db"),
         "the root cause first: {order:?}"
     );
     assert!(order.contains(&"api".to_owned()), "{order:?}");
+}
+
+#[test]
+fn a_region_outage_cascades_and_its_recovery_clears_only_what_it_caused() {
+    let config = demo::config();
+    let scenario = crate::config::parse_scenario(
+        "region.toml",
+        "title = \"Region\"\n\
+         [[inject]]\nat = \"5s\"\ncomponent = \"cache\"\nstate = \"degraded\"\nmessage = \"its own trouble\"\n\
+         [[inject]]\nat = \"10s\"\ncomponent = \"network\"\nstate = \"down\"\ncascade = true\n\
+         [[objective]]\nrto_met = \"checkout\"\n",
+        Some(&config),
+        None,
+    )
+    .expect("checkout fails through the cascade, so its RTO can be measured");
+    let mut state = State::new(config, crate::state::Mode::Drill, "ic@host".into(), t0());
+    start(&mut state, scenario, t0());
+    play(&mut state, Msg::Tick, secs(6));
+    play(&mut state, Msg::Tick, secs(11));
+    let health = |state: &State, id: &str| state.world.health[state.world.index(id).unwrap()].state;
+    for id in [
+        "network", "lb", "db", "api", "checkout", "worker", "reports",
+    ] {
+        assert_eq!(health(&state, id), crate::domain::Health::Down, "{id}");
+    }
+    assert_eq!(
+        health(&state, "cache"),
+        crate::domain::Health::Degraded,
+        "its own inject came first"
+    );
+    let db = &state.world.health[state.world.index("db").unwrap()];
+    assert_eq!(db.detail.as_deref(), Some("down with network (cascade)"));
+    play(&mut state, Msg::Action(Action::Declare), secs(12));
+    play(&mut state, Msg::Action(Action::Confirm), secs(12));
+    let runbook = "+++\nid = \"region-failover\"\ntitle = \"Fail over\"\ncomponents = [\"network\"]\n+++\n\n## Move the region\n\n```sh {recovers=\"network\"}\n./failover.sh\n```\n";
+    state.runbooks = vec![crate::runbook::parse("rb.md", runbook).unwrap()];
+    state.ui.screen = Screen::Runbooks;
+    play(&mut state, Msg::Action(Action::Confirm), secs(20));
+    play(&mut state, Msg::Action(Action::Run), secs(20));
+    for id in [
+        "network", "lb", "db", "api", "checkout", "worker", "reports",
+    ] {
+        assert_eq!(health(&state, id), crate::domain::Health::Up, "{id}");
+    }
+    assert_eq!(
+        health(&state, "cache"),
+        crate::domain::Health::Degraded,
+        "not caused by the region: {:?}",
+        state
+            .records
+            .iter()
+            .map(|r| r.event.describe())
+            .collect::<Vec<_>>()
+    );
+    let back = came_up(&state);
+    assert_eq!(back[0], "network", "the root cause first: {back:?}");
+    let pos = |id: &str| back.iter().position(|c| c == id).unwrap();
+    assert!(
+        pos("db") < pos("api") && pos("api") < pos("checkout"),
+        "in dependency order: {back:?}"
+    );
 }
