@@ -230,4 +230,8 @@ pub struct ObjectiveFile {
     /// 1-based, with `acknowledged_within` (default 1).
     pub level: Option<Spanned<usize>>,
     pub rto_met: Option<Spanned<String>>,
+    pub rpo_met: Option<Spanned<String>>,
+    pub resolved_within: Option<HumanDuration>,
+    pub update_within: Option<HumanDuration>,
+    pub role_assigned: Option<crate::domain::Role>,
 }

@@ -203,6 +203,70 @@ fn fails(injects: &[Inject], id: &str, config: Option<&Config>) -> bool {
     })
 }
 
+/// The objectives that need no checking against the service: deadlines, a severity, a role.
+fn plain_objective(o: &ObjectiveFile) -> Option<Objective> {
+    let secs = |d: &HumanDuration| d.0.as_secs();
+    if let Some(within) = &o.declared_within {
+        return Some(Objective::Declared {
+            within_secs: secs(within),
+        });
+    }
+    if let Some(within) = &o.resolved_within {
+        return Some(Objective::ResolvedWithin {
+            within_secs: secs(within),
+        });
+    }
+    if let Some(within) = &o.update_within {
+        return Some(Objective::UpdateWithin {
+            within_secs: secs(within),
+        });
+    }
+    if let Some(role) = o.role_assigned {
+        return Some(Objective::RoleAssigned { role });
+    }
+    o.severity.map(|severity| Objective::Severity { severity })
+}
+
+/// `rpo_met`: the component must fail in the drill and have a good copy to measure from.
+fn rpo_objective(
+    src: &Source,
+    component: &Spanned<String>,
+    against: &Against,
+    injects: &[Inject],
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Objective> {
+    against.component(src, component, errors);
+    let id = component.get_ref();
+    let configured = against.config.and_then(|c| c.component(id));
+    let copy = configured.is_none_or(|c| c.recovery_point.is_some())
+        || injects.iter().any(
+            |i| matches!(&i.action, InjectAction::RecoveryPoint { component: c, .. } if c == id),
+        );
+    let problem = if !fails(injects, id, against.config) {
+        Some("no inject takes it down or degraded")
+    } else if !copy {
+        Some("it has no `recovery_point` and no inject sets one")
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        errors.push(src.at(
+            component.span(),
+            format!("`rpo_met = \"{id}\"` could never be measured: {problem}"),
+        ));
+        return None;
+    }
+    let rpo_secs = against
+        .config
+        .and_then(|c| configured.map(|x| c.budget(x).rpo))
+        .unwrap_or_default()
+        .as_secs();
+    Some(Objective::RpoMet {
+        component: id.clone(),
+        rpo_secs,
+    })
+}
+
 fn objective(
     src: &Source,
     spanned: &Spanned<ObjectiveFile>,
@@ -221,21 +285,23 @@ fn objective(
         o.runbook.is_some(),
         o.acknowledged_within.is_some(),
         o.rto_met.is_some(),
+        o.rpo_met.is_some(),
+        o.resolved_within.is_some(),
+        o.update_within.is_some(),
+        o.role_assigned.is_some(),
     ];
     if keys.iter().filter(|k| **k).count() != 1 {
-        return err("an objective has exactly one of `declared_within`, `severity`, `runbook`, `acknowledged_within` (with `level`) or `rto_met`".into());
+        return err("an objective has exactly one of `declared_within`, `severity`, `runbook`, `acknowledged_within` (with `level`), `rto_met`, `rpo_met`, `resolved_within`, `update_within` or `role_assigned`".into());
     }
     if o.level.is_some() && o.acknowledged_within.is_none() {
         return err("`level` goes with `acknowledged_within`".into());
     }
     let secs = |d: &HumanDuration| d.0.as_secs();
-    if let Some(within) = &o.declared_within {
-        return Some(Objective::Declared {
-            within_secs: secs(within),
-        });
+    if let Some(simple) = plain_objective(o) {
+        return Some(simple);
     }
-    if let Some(severity) = o.severity {
-        return Some(Objective::Severity { severity });
+    if let Some(component) = &o.rpo_met {
+        return rpo_objective(src, component, against, injects, errors);
     }
     if let Some(runbook) = &o.runbook {
         if let Some(ids) = against

@@ -25,6 +25,14 @@ pub enum Objective {
     Acknowledged { level: usize, within_secs: u64 },
     /// The component's outage ended within its recovery-time objective.
     RtoMet { component: String, rto_secs: u64 },
+    /// The data the component's outage put at risk was within its recovery-point objective.
+    RpoMet { component: String, rpo_secs: u64 },
+    /// Resolved within this long of the first failure.
+    ResolvedWithin { within_secs: u64 },
+    /// A stakeholder update posted within this long of the declaration.
+    UpdateWithin { within_secs: u64 },
+    /// Someone took this role.
+    RoleAssigned { role: super::Role },
 }
 
 impl Objective {
@@ -45,6 +53,20 @@ impl Objective {
                 component,
                 rto_secs,
             } => format!("{component} back within its RTO of {}", span(rto_secs)),
+            Self::RpoMet {
+                component,
+                rpo_secs,
+            } => format!(
+                "{component} data at risk within its RPO of {}",
+                span(rpo_secs)
+            ),
+            Self::ResolvedWithin { within_secs } => {
+                format!("Resolved within {}", span(within_secs))
+            }
+            Self::UpdateWithin { within_secs } => {
+                format!("Stakeholder update within {}", span(within_secs))
+            }
+            Self::RoleAssigned { role } => format!("A {role} assigned"),
         }
     }
 }
@@ -310,6 +332,13 @@ fn judge(
             }
             None => (Verdict::Met, "no outage recorded".into()),
         },
+        (
+            Objective::RpoMet { .. }
+            | Objective::ResolvedWithin { .. }
+            | Objective::UpdateWithin { .. }
+            | Objective::RoleAssigned { .. },
+            Some(i),
+        ) => judge_recovery_and_comms(objective, i, records, started, now, finished),
         (_, None) if finished => (Verdict::Missed, "no incident declared".into()),
         (_, None) => (Verdict::Open, "no incident declared".into()),
     };
@@ -317,6 +346,55 @@ fn judge(
         objective: objective.clone(),
         verdict,
         measured,
+    }
+}
+
+/// The objectives on data, resolution, updates and roles.
+fn judge_recovery_and_comms(
+    objective: &Objective,
+    i: &Incident,
+    records: &[Record],
+    started: DateTime<Utc>,
+    now: DateTime<Utc>,
+    finished: bool,
+) -> (Verdict, String) {
+    let secs = |s: &u64| TimeDelta::seconds(*s as i64);
+    match objective {
+        Objective::RpoMet {
+            component,
+            rpo_secs,
+        } => match (i.outage(component), i.data_at_risk(component)) {
+            (None, _) => (Verdict::Met, "no outage recorded".into()),
+            (Some(_), Some(at_risk)) => (
+                verdict(super::budget::within(
+                    at_risk,
+                    std::time::Duration::from_secs(*rpo_secs),
+                )),
+                format!("data at risk {}", brief(at_risk)),
+            ),
+            (Some(_), None) if finished => (Verdict::Missed, "no good copy known".into()),
+            (Some(_), None) => (Verdict::Open, "no good copy known yet".into()),
+        },
+        Objective::ResolvedWithin { within_secs } => {
+            let from = i.detected.unwrap_or(started);
+            against_deadline(from, i.resolved, secs(within_secs), now, finished)
+        }
+        Objective::UpdateWithin { within_secs } => {
+            let posted = first_at(records, |e| matches!(e, Event::UpdatePosted { .. }));
+            against_deadline(i.declared, posted, secs(within_secs), now, finished)
+        }
+        Objective::RoleAssigned { role } => {
+            let assigned = first_at(
+                records,
+                |e| matches!(e, Event::RoleAssigned { role: r, .. } if r == role),
+            );
+            match assigned {
+                Some(at) => (Verdict::Met, format!("after {}", since(i.declared, at))),
+                None if finished => (Verdict::Missed, "never assigned".into()),
+                None => (Verdict::Open, "not yet".into()),
+            }
+        }
+        _ => (Verdict::Open, String::new()),
     }
 }
 

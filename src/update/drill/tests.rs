@@ -791,3 +791,74 @@ fn a_region_outage_cascades_and_its_recovery_clears_only_what_it_caused() {
         "in dependency order: {back:?}"
     );
 }
+
+#[test]
+fn objectives_on_data_resolution_updates_and_roles_are_scored_from_the_journal() {
+    let config = demo::config();
+    let objectives = "[[objective]]\nrpo_met = \"db\"\n[[objective]]\nresolved_within = \"10m\"\n\
+         [[objective]]\nupdate_within = \"5m\"\n[[objective]]\nrole_assigned = \"scribe\"\n";
+    let text = format!(
+        "title = \"T\"\n[[inject]]\nat = \"5s\"\ncomponent = \"db\"\nstate = \"down\"\n{objectives}"
+    );
+    let scenario = crate::config::parse_scenario("t.toml", &text, Some(&config), None).unwrap();
+    let mut state = State::new(
+        config.clone(),
+        crate::state::Mode::Drill,
+        "ic@host".into(),
+        t0(),
+    );
+    start(&mut state, scenario, t0());
+    play(&mut state, Msg::Tick, secs(6));
+    play(&mut state, Msg::Action(Action::Declare), secs(10));
+    play(&mut state, Msg::Action(Action::Confirm), secs(10));
+    let open = scorecard(&state).unwrap();
+    assert!(
+        open.objectives
+            .iter()
+            .all(|s| s.verdict != drill::Verdict::Missed),
+        "{open:?}"
+    );
+    play(&mut state, Msg::Action(Action::Roles), secs(20));
+    play(&mut state, Msg::Action(Action::NextChoice), secs(20));
+    play(&mut state, Msg::Input("sam".into()), secs(20));
+    play(&mut state, Msg::Action(Action::Confirm), secs(20));
+    play(&mut state, Msg::Action(Action::Update), secs(30));
+    play(&mut state, Msg::Input("Failing over".into()), secs(30));
+    play(&mut state, Msg::Action(Action::Confirm), secs(30));
+    play(&mut state, Msg::Action(Action::Resolve), secs(100));
+    play(&mut state, Msg::Action(Action::Confirm), secs(100));
+    let card = scorecard(&state).unwrap();
+    let lines: Vec<String> = card
+        .objectives
+        .iter()
+        .map(|s| {
+            format!(
+                "{} | {} | {}",
+                s.objective.describe(),
+                s.verdict,
+                s.measured
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "db data at risk within its RPO of 5m00s | met | data at risk 1m36s",
+            "Resolved within 10m00s | met | after 1m34s",
+            "Stakeholder update within 5m00s | met | after 20s",
+            "A scribe assigned | met | after 10s",
+        ]
+    );
+    let bad = crate::config::parse_scenario(
+        "t.toml",
+        "title = \"T\"\n[[inject]]\nat = \"5s\"\ncomponent = \"lb\"\nstate = \"down\"\n[[objective]]\nrpo_met = \"lb\"\n",
+        Some(&config),
+        None,
+    )
+    .unwrap_err();
+    assert!(
+        bad.to_string()
+            .contains("`rpo_met = \"lb\"` could never be measured: it has no `recovery_point`"),
+        "{bad}"
+    );
+}
