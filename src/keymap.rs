@@ -47,6 +47,7 @@ pub enum Action {
     MarkSkipped,
     TickCheck,
     UntickCheck,
+    SetState,
     MarkFailed,
     CancelRun,
     Recover,
@@ -92,6 +93,7 @@ impl Action {
             Self::Run => "run the step's command",
             Self::MarkDone => "mark the step done",
             Self::TickCheck => "tick the step's next check",
+            Self::SetState => "set a simulated component's state (facilitator)",
             Self::UntickCheck => "take back the step's last tick",
             Self::MarkSkipped => "mark the step skipped",
             Self::MarkFailed => "mark the step failed",
@@ -143,6 +145,7 @@ impl Action {
                 | Self::MarkSkipped
                 | Self::TickCheck
                 | Self::UntickCheck
+                | Self::SetState
                 | Self::MarkFailed
                 | Self::CancelRun
                 | Self::Recover
@@ -377,6 +380,7 @@ fn defaults() -> Vec<Binding> {
         (C::Drill, code(KeyCode::Enter), A::FireInject),
         (C::Drill, ch('m'), A::InjectMessage),
         (C::Drill, ch('E'), A::EndDrill),
+        (C::Drill, ch('c'), A::SetState),
         (C::Review, ch('e'), A::Edit),
         (C::Review, code(KeyCode::Enter), A::Edit),
         (C::Review, ch('g'), A::Regenerate),

@@ -143,6 +143,8 @@ pub enum DialogKind {
     Inject,
     /// "End the drill?"
     EndDrill,
+    /// The facilitator sets a simulated component's state: its id, then the state.
+    SetState,
     /// "Run this command?" for a step whose command asks for confirmation.
     ConfirmRun,
     /// "Mark it done with checks unticked?"
@@ -188,6 +190,7 @@ impl Dialog {
                 .collect(),
             DialogKind::Status => status_choices().iter().map(ToString::to_string).collect(),
             DialogKind::Roles => Role::iter().map(|r| r.to_string()).collect(),
+            DialogKind::SetState => SET_STATES.iter().map(ToString::to_string).collect(),
             DialogKind::Note
             | DialogKind::Resolve
             | DialogKind::Filter
@@ -220,6 +223,13 @@ impl Dialog {
         }
     }
 }
+
+/// The states the facilitator can set a component to.
+pub const SET_STATES: [crate::domain::Health; 3] = [
+    crate::domain::Health::Down,
+    crate::domain::Health::Degraded,
+    crate::domain::Health::Up,
+];
 
 /// The statuses a commander can set by hand (resolving has its own dialog).
 #[must_use]

@@ -529,6 +529,7 @@ fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<E
         | Action::SeekForward
         | Action::FireInject
         | Action::InjectMessage
+        | Action::SetState
         | Action::EndDrill => return drill::action(state, action, now),
     }
     Vec::new()

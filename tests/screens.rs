@@ -508,6 +508,16 @@ fn facilitator_screen() {
 }
 
 #[test]
+fn facilitator_sets_a_state() {
+    let mut state = demo::worked(t0());
+    let now = state.now;
+    state.ui.screen = warroom::state::Screen::Drill;
+    play(&mut state, Msg::Action(Action::SetState), now);
+    play(&mut state, Msg::Input("cache".into()), now);
+    snapshot_sizes("facilitator_set_state", &state, &view(false));
+}
+
+#[test]
 fn scorecard_after_the_drill_ends() {
     let mut state = demo::worked(t0());
     let now = state.now;

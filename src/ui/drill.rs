@@ -9,6 +9,7 @@ use ratatui::widgets::{Paragraph, Row, Table, TableState, Wrap};
 use super::{Slot, View};
 use crate::domain::drill::{Scorecard, Verdict};
 use crate::domain::incident::clock;
+use crate::keymap::{Action, Context};
 use crate::sanitize::one_line;
 use crate::state::{Screen, State};
 
@@ -124,7 +125,19 @@ fn render_injects(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         );
         return;
     };
-    let block = view.block(" Injects  (i fire now · m message · E end) ");
+    let keys: Vec<String> = [
+        (Action::FireInject, "fire now"),
+        (Action::InjectMessage, "message"),
+        (Action::SetState, "set a state"),
+        (Action::EndDrill, "end"),
+    ]
+    .iter()
+    .filter_map(|(action, what)| {
+        let key = state.keymap.key_for(&[Context::Drill], *action)?;
+        Some(format!("{key} {what}"))
+    })
+    .collect();
+    let block = view.block(format!(" Injects  ({}) ", keys.join(" · ")));
     let engine = &drill.engine;
     let offset = engine.offset(state.now);
     let rows: Vec<Row> = engine

@@ -67,6 +67,7 @@ fn title_of(dialog: &Dialog, state: &State) -> String {
         DialogKind::RecoveryChoose => " Recovery actions ".to_owned(),
         DialogKind::RecoveryConfirm => " Run this recovery action? ".to_owned(),
         DialogKind::Inject => " Message to the team (inject) ".to_owned(),
+        DialogKind::SetState => " Set a component's state ".to_owned(),
         DialogKind::EndDrill => " End the drill? ".to_owned(),
         DialogKind::ConfirmPage { .. } => " Page? ".to_owned(),
         DialogKind::ConfirmAck { .. } => " Acknowledge? ".to_owned(),
@@ -122,6 +123,9 @@ fn prompt_of(kind: DialogKind) -> &'static str {
         DialogKind::RecoveryChoose => "Choose the action to run:",
         DialogKind::RecoveryConfirm => "Confirm the recovery action:",
         DialogKind::Inject => "Delivered to the team now, and journaled as a scenario message:",
+        DialogKind::SetState => {
+            "Component id, then its state (journaled as set by the facilitator):"
+        }
         DialogKind::EndDrill => {
             "Enter ends it: no more injects, the incident is resolved, the scorecard is final."
         }

@@ -138,6 +138,10 @@ fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         DialogKind::Inject if text.is_empty() => Err("Type the message for the team first.".into()),
         DialogKind::Inject => return drill::message(state, text, now),
         DialogKind::EndDrill => return drill::end(state, now),
+        DialogKind::SetState => match drill::set_by_facilitator(state, &text, choice, now) {
+            Ok(effects) => return effects,
+            Err(message) => Err(message),
+        },
         kind @ (DialogKind::ConfirmPage { .. } | DialogKind::ConfirmAck { .. }) => {
             command::confirmed(state, kind, now)
         }
@@ -263,6 +267,7 @@ fn incident_event(
         | DialogKind::Filter
         | DialogKind::ConfirmRun
         | DialogKind::ConfirmDone
+        | DialogKind::SetState
         | DialogKind::RecoveryChoose
         | DialogKind::RecoveryConfirm
         | DialogKind::Inject

@@ -372,6 +372,10 @@ pub fn action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effe
             open_dialog(state, DialogKind::Inject, String::new(), 0);
             Vec::new()
         }
+        Action::SetState if state.ui.screen == Screen::Drill && writable_drill(state) => {
+            open_dialog(state, DialogKind::SetState, String::new(), 0);
+            Vec::new()
+        }
         Action::EndDrill if state.ui.screen == Screen::Drill && writable_drill(state) => {
             open_dialog(state, DialogKind::EndDrill, String::new(), 0);
             Vec::new()
@@ -405,6 +409,39 @@ fn fire_selected(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     };
     state.ui.flash = Some(format!("Fired: {}", inject.describe()));
     apply(state, inject, now).into_iter().collect()
+}
+
+/// The facilitator sets a simulated component's state, journaled like an inject; `Err` names
+/// what was wrong with the id.
+pub fn set_by_facilitator(
+    state: &mut State,
+    id: &str,
+    choice: usize,
+    now: DateTime<Utc>,
+) -> Result<Vec<Effect>, String> {
+    let index = state.world.index(id).ok_or_else(|| {
+        let hint = crate::config::diag::hint(id, state.world.ids.iter().map(String::as_str));
+        format!("No component `{id}`{hint}")
+    })?;
+    if !state.simulated(index) {
+        return Err(format!(
+            "`{id}` keeps its real probe in this drill; only simulated components can be set"
+        ));
+    }
+    let health = crate::state::SET_STATES[choice.min(2)];
+    state.ui.overlay = None;
+    let detail = Some("set by the facilitator".to_owned());
+    let mut effects = Vec::new();
+    for event in set_state(state, id, health, detail, false, now) {
+        log(state, event.describe(), false);
+        if can_write(state) {
+            effects.push(Effect::Append { at: now, event });
+        }
+    }
+    if effects.is_empty() {
+        state.ui.flash = Some(format!("{id} is already {health}"));
+    }
+    Ok(effects)
 }
 
 /// The facilitator's free-text message, delivered at once.

@@ -862,3 +862,32 @@ fn objectives_on_data_resolution_updates_and_roles_are_scored_from_the_journal()
         "{bad}"
     );
 }
+
+#[test]
+fn the_facilitator_sets_any_simulated_components_state_and_it_is_journaled() {
+    let mut state = declared_at(secs(30));
+    state.ui.screen = Screen::Drill;
+    play(&mut state, Msg::Action(Action::SetState), secs(31));
+    assert_eq!(state.dialog().unwrap().kind, DialogKind::SetState);
+    play(&mut state, Msg::Input("queu".into()), secs(31));
+    play(&mut state, Msg::Action(Action::Confirm), secs(31));
+    let error = state.dialog().unwrap().error.clone().unwrap();
+    assert!(
+        error.contains("No component `queu`; did you mean `queue`?"),
+        "{error}"
+    );
+    play(&mut state, Msg::Input("queue".into()), secs(32));
+    play(&mut state, Msg::Action(Action::NextChoice), secs(32));
+    play(&mut state, Msg::Action(Action::Confirm), secs(32));
+    assert!(state.ui.overlay.is_none());
+    let last = state.records.last().unwrap();
+    assert_eq!(
+        last.event.describe(),
+        "queue up → degraded (set by the facilitator)"
+    );
+    let queue = state.world.index("queue").unwrap();
+    assert_eq!(
+        state.world.health[queue].state,
+        crate::domain::Health::Degraded
+    );
+}
