@@ -548,10 +548,18 @@ pub fn verify(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
             if progress.verified.is_some() || state.verify_asked.contains(&(key.clone(), done)) {
                 continue;
             }
-            let reached = state
-                .world
-                .index(&expect.component)
-                .is_some_and(|i| state.world.health[i].state == expect.state);
+            // Verified by a change: the component reached the state once the step's work began
+            // (a component that was in that state all along verifies nothing).
+            let began = progress
+                .runs
+                .first()
+                .map(|r| r.at)
+                .or(progress.marked_at)
+                .unwrap_or(done);
+            let reached = state.world.index(&expect.component).is_some_and(|i| {
+                let health = &state.world.health[i];
+                health.state == expect.state && health.since >= began
+            });
             let expired =
                 now >= done + chrono::TimeDelta::from_std(expect.within).unwrap_or_default();
             if reached || expired {

@@ -118,6 +118,19 @@ fn an_expectation_is_verified_when_met_in_time_and_not_when_time_runs_out() {
     state.world.set("db", Health::Up, None, secs(50));
     run(&mut state, Msg::Tick, secs(51));
     assert_eq!(verdicts(&state), [true]);
+
+    // A component that was in the expected state all along verifies nothing.
+    let mut state = ready(secs(30));
+    state.world.set("db", Health::Up, None, secs(30));
+    run(&mut state, Msg::Action(Action::Run), secs(31));
+    finish(&mut state, Ending::Exited(0), secs(32));
+    run(&mut state, Msg::Tick, secs(33));
+    assert!(
+        verdicts(&state).is_empty(),
+        "up since before the step: no change seen"
+    );
+    run(&mut state, Msg::Tick, secs(160));
+    assert_eq!(verdicts(&state), [false], "never reached by a change");
 }
 
 #[test]
