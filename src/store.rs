@@ -56,14 +56,7 @@ impl Undeclared {
         let at = ended
             .or(records.last().map(|r| r.at))
             .unwrap_or(start.started);
-        let scorecard = drill::score(
-            &start.title,
-            start.started,
-            &start.objectives,
-            None,
-            records,
-            at,
-        );
+        let scorecard = drill::score(start, None, records, at);
         Some(Self {
             id: drill::journal_id(start),
             start: start.clone(),

@@ -172,7 +172,7 @@ fn a_drill_runs_nothing_and_sends_nothing_and_replays_to_the_same_scorecard() {
     assert!(!text.contains("notify_sent"));
 
     drill.send("6");
-    let screen = drill.wait_for("Scorecard:");
+    let screen = drill.wait_for("Scorecard (simulation):");
     let written = scorecard_rows(&screen);
     assert_eq!(
         written.len(),
@@ -193,7 +193,7 @@ fn a_drill_runs_nothing_and_sends_nothing_and_replays_to_the_same_scorecard() {
     replay.wait_for("REPLAY");
     replay.send("6");
     replay.wait_for("PAUSED");
-    let screen = replay.wait_for("Scorecard:");
+    let screen = replay.wait_for("Scorecard (simulation):");
     assert_eq!(scorecard_rows(&screen), written, "{screen}");
     replay.send("n");
     replay.wait_for("Replay only shows the incident");

@@ -180,6 +180,9 @@ pub struct UiFile {
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     pub title: String,
+    /// `tabletop`, `walkthrough` or `simulation` (the default).
+    #[serde(default, rename = "type")]
+    pub kind: crate::domain::drill::DrillKind,
     #[serde(default)]
     pub briefing: String,
     /// The service config the drill runs on, relative to the scenario file.

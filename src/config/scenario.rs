@@ -93,6 +93,7 @@ pub fn parse_scenario(
             simulate,
             objectives,
             config: None,
+            kind: file.kind,
         })
     } else {
         errors.sort_by_key(|e| (e.line, e.col));

@@ -11,6 +11,31 @@ use super::Severity;
 use super::event::{DrillStart, Event, Record, StepMark};
 use super::incident::{Incident, brief};
 
+/// What kind of exercise a drill is, as DR plans name them.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::EnumString,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum DrillKind {
+    /// Talked through around a table; nothing is touched.
+    Tabletop,
+    /// The team walks the runbooks step by step.
+    Walkthrough,
+    /// Failures are simulated and the team recovers them.
+    #[default]
+    Simulation,
+}
+
 /// What the team should achieve; journaled at declaration so a replay scores the same.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "objective", rename_all = "snake_case")]
@@ -95,6 +120,7 @@ pub struct Scored {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scorecard {
     pub title: String,
+    pub kind: DrillKind,
     pub objectives: Vec<Scored>,
     /// `MTTD 1m · MTTA 30s · MTTR 12m`, or why there are none.
     pub metrics: String,
@@ -121,7 +147,7 @@ impl Scorecard {
     /// The scorecard as a Markdown section.
     #[must_use]
     pub fn to_markdown(&self) -> String {
-        let mut out = format!("## Drill scorecard: {}\n\n", self.title);
+        let mut out = format!("## Drill scorecard: {} ({})\n\n", self.title, self.kind);
         let _ = writeln!(out, "{}.\n", self.summary());
         out.push_str("| Objective | Result | Measured |\n|---|---|---|\n");
         for s in &self.objectives {
@@ -175,31 +201,23 @@ pub fn score_recorded(
     let start = recorded(records)?;
     // A resolved drill's scorecard is as it stood at resolution, however late it is read.
     let now = incident.resolved.unwrap_or(now);
-    Some(score(
-        &start.title,
-        start.started,
-        &start.objectives,
-        Some(incident),
-        records,
-        now,
-    ))
+    Some(score(start, Some(incident), records, now))
 }
 
 /// Scores a drill from its journal at `now` (an open objective may still be met). Without a
 /// declaration, every objective is judged as not achieved once its time has passed.
 #[must_use]
 pub fn score(
-    title: &str,
-    started: DateTime<Utc>,
-    objectives: &[Objective],
+    start: &DrillStart,
     incident: Option<&Incident>,
     records: &[Record],
     now: DateTime<Utc>,
 ) -> Scorecard {
     let finished = finished(incident, records);
-    let scored = objectives
+    let scored = start
+        .objectives
         .iter()
-        .map(|o| judge(o, incident, records, started, now))
+        .map(|o| judge(o, incident, records, start.started, now))
         .collect();
     let (metrics, escalation, steps) = match incident {
         Some(i) => (i.metrics(), escalation_lines(i, records), step_line(i)),
@@ -210,7 +228,8 @@ pub fn score(
         ),
     };
     Scorecard {
-        title: title.to_owned(),
+        title: start.title.clone(),
+        kind: start.kind,
         objectives: scored,
         metrics,
         escalation,

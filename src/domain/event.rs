@@ -41,6 +41,9 @@ pub struct DrillStart {
     /// An inject had made the pager fail before the declaration.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub pager_failing: bool,
+    /// Tabletop, walkthrough or simulation (`exercise` in the journal: `kind` names the event).
+    #[serde(default, rename = "exercise")]
+    pub kind: super::drill::DrillKind,
 }
 
 /// When budgets are recorded (journals before targets were part of the declaration).

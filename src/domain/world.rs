@@ -95,6 +95,8 @@ pub struct Scenario {
     pub objectives: Vec<super::drill::Objective>,
     /// The service config file the drill runs on (absent: the embedded demo service).
     pub config: Option<String>,
+    /// Tabletop, walkthrough or simulation.
+    pub kind: super::drill::DrillKind,
 }
 
 /// Fires a scenario's injects as time passes; the facilitator can fire one early.
@@ -367,6 +369,7 @@ mod tests {
             simulate: vec!["db".into()],
             objectives: Vec::new(),
             config: None,
+            kind: crate::domain::drill::DrillKind::Simulation,
         }
     }
 

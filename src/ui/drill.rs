@@ -199,7 +199,7 @@ fn render_scorecard(frame: &mut Frame, area: Rect, card: Option<&Scorecard>, vie
         return;
     };
     let title = if card.finished {
-        format!(" Scorecard: {} ", card.summary())
+        format!(" Scorecard ({}): {} ", card.kind, card.summary())
     } else {
         format!(" Objectives so far: {} ", card.summary())
     };

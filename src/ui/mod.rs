@@ -280,10 +280,19 @@ fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, view: &View) 
 /// The banners a console wears: DRILL (DEMO), FOLLOW, REPLAY.
 fn mode_labels(state: &State) -> Vec<&'static str> {
     let mut labels = Vec::new();
+    let kind = match state.drill() {
+        Some(drill) => Some(drill.engine.scenario.kind),
+        None => crate::domain::drill::recorded(&state.records).map(|d| d.kind),
+    };
     if state.mode == Mode::Demo {
         labels.push("DRILL · DEMO");
     } else if state.is_drill() {
-        labels.push("DRILL");
+        use crate::domain::drill::DrillKind;
+        labels.push(match kind {
+            Some(DrillKind::Tabletop) => "DRILL · TABLETOP",
+            Some(DrillKind::Walkthrough) => "DRILL · WALKTHROUGH",
+            Some(DrillKind::Simulation) | None => "DRILL",
+        });
     }
     match state.viewer() {
         Some(Viewer::Follow) => labels.push("FOLLOW"),

@@ -221,16 +221,7 @@ pub fn scorecard(state: &State) -> Option<Scorecard> {
     {
         return Some(card);
     }
-    let engine = &state.drill()?.engine;
-    let scenario = &engine.scenario;
-    Some(drill::score(
-        &scenario.title,
-        engine.started,
-        &scenario.objectives,
-        None,
-        &[],
-        state.now,
-    ))
+    Some(drill::score(&recorded_start(state)?, None, &[], state.now))
 }
 
 /// What the running drill is scored against, and what it has done outside the journal, for the
@@ -247,6 +238,7 @@ pub fn recorded_start(state: &State) -> Option<DrillStart> {
         objectives: scenario.objectives.clone(),
         config: scenario.config.clone(),
         pager_failing: drill.pager_failing,
+        kind: scenario.kind,
     })
 }
 

@@ -81,6 +81,7 @@ fn journal() -> Vec<Record> {
                 objectives: objectives(),
                 config: None,
                 pager_failing: false,
+                kind: DrillKind::Tabletop,
             }),
         ),
         next(
@@ -116,7 +117,17 @@ fn journal() -> Vec<Record> {
 /// Scores a journal the way the console does: folded first.
 fn scored(objectives: &[Objective], records: &[Record], now: DateTime<Utc>) -> Scorecard {
     let incident = crate::domain::incident::Incident::fold(records).ok();
-    score("DB", t0(), objectives, incident.as_ref(), records, now)
+    let start = crate::domain::event::DrillStart {
+        title: "DB".into(),
+        started: t0(),
+        allow_commands: false,
+        allow_notify: false,
+        objectives: objectives.to_vec(),
+        config: None,
+        pager_failing: false,
+        kind: DrillKind::Tabletop,
+    };
+    score(&start, incident.as_ref(), records, now)
 }
 
 fn verdicts(card: &Scorecard) -> Vec<(Verdict, &str)> {
@@ -151,7 +162,7 @@ fn each_objective_is_scored_from_the_journal() {
         card.steps
     );
     let markdown = card.to_markdown();
-    assert!(markdown.starts_with("## Drill scorecard: DB\n"));
+    assert!(markdown.starts_with("## Drill scorecard: DB (tabletop)\n"));
     assert!(markdown.contains("| db back within its RTO of 5m00s | MISSED | down 6m10s |"));
 }
 
@@ -256,6 +267,7 @@ fn injects_fire_at_drill_times_under_pause_and_speed_changes() {
         simulate: Vec::new(),
         objectives: Vec::new(),
         config: None,
+        kind: DrillKind::Simulation,
     };
     let wall = Duration::from_secs;
     let mut clock = DrillClock::new(t0(), 1.0, wall(0));
@@ -278,4 +290,25 @@ fn injects_fire_at_drill_times_under_pause_and_speed_changes() {
     clock.set_speed(60.0, wall(624));
     assert!(fired(&mut engine, clock.now(wall(627))).is_empty());
     assert_eq!(fired(&mut engine, clock.now(wall(628))), vec![wall(300)]);
+}
+
+#[test]
+fn a_drill_record_keeps_its_exercise_type_through_the_journal() {
+    let start = crate::domain::event::DrillStart {
+        title: "DB".into(),
+        started: t0(),
+        allow_commands: false,
+        allow_notify: false,
+        objectives: objectives(),
+        config: None,
+        pager_failing: false,
+        kind: DrillKind::Walkthrough,
+    };
+    let record = record(1, 0, Event::Drill(start));
+    let line = serde_json::to_string(&record).unwrap();
+    assert!(
+        line.contains("\"kind\":\"drill\"") && line.contains("\"exercise\":\"walkthrough\""),
+        "{line}"
+    );
+    assert_eq!(serde_json::from_str::<Record>(&line).unwrap(), record);
 }

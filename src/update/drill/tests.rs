@@ -891,3 +891,38 @@ fn the_facilitator_sets_any_simulated_components_state_and_it_is_journaled() {
         crate::domain::Health::Degraded
     );
 }
+
+#[test]
+fn a_tabletop_says_so_in_its_journal_and_scorecard() {
+    let config = demo::config();
+    let scenario = crate::config::parse_scenario(
+        "t.toml",
+        "title = \"Talk it through\"\ntype = \"tabletop\"\n[[inject]]\nat = \"5s\"\nmessage = \"The region is gone\"\n",
+        Some(&config),
+        None,
+    )
+    .unwrap();
+    assert_eq!(scenario.kind, drill::DrillKind::Tabletop);
+    let mut state = State::new(config.clone(), crate::state::Mode::Drill, "f".into(), t0());
+    start(&mut state, scenario, t0());
+    play(&mut state, Msg::Tick, secs(1));
+    let start = drill::recorded(&state.records).unwrap();
+    assert_eq!(start.kind, drill::DrillKind::Tabletop);
+    let card = scorecard(&state).unwrap();
+    assert!(
+        card.to_markdown()
+            .starts_with("## Drill scorecard: Talk it through (tabletop)")
+    );
+    let bad = crate::config::parse_scenario(
+        "t.toml",
+        "title = \"T\"\ntype = \"game day\"\n",
+        Some(&config),
+        None,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        bad.contains("game day") && bad.contains("tabletop"),
+        "{bad}"
+    );
+}
