@@ -73,16 +73,7 @@ fn journal() -> Vec<Record> {
         // A journal from before the declaration carried the drill: its own record.
         next(
             90,
-            Event::Drill(crate::domain::event::DrillStart {
-                title: "DB".into(),
-                started: t0(),
-                allow_commands: false,
-                allow_notify: false,
-                objectives: objectives(),
-                config: None,
-                pager_failing: false,
-                kind: DrillKind::Tabletop,
-            }),
+            Event::Drill(drill_start(objectives(), DrillKind::Tabletop)),
         ),
         next(
             150,
@@ -117,16 +108,7 @@ fn journal() -> Vec<Record> {
 /// Scores a journal the way the console does: folded first.
 fn scored(objectives: &[Objective], records: &[Record], now: DateTime<Utc>) -> Scorecard {
     let incident = crate::domain::incident::Incident::fold(records).ok();
-    let start = crate::domain::event::DrillStart {
-        title: "DB".into(),
-        started: t0(),
-        allow_commands: false,
-        allow_notify: false,
-        objectives: objectives.to_vec(),
-        config: None,
-        pager_failing: false,
-        kind: DrillKind::Tabletop,
-    };
+    let start = drill_start(objectives.to_vec(), DrillKind::Tabletop);
     score(&start, incident.as_ref(), records, now)
 }
 
@@ -294,16 +276,7 @@ fn injects_fire_at_drill_times_under_pause_and_speed_changes() {
 
 #[test]
 fn a_drill_record_keeps_its_exercise_type_through_the_journal() {
-    let start = crate::domain::event::DrillStart {
-        title: "DB".into(),
-        started: t0(),
-        allow_commands: false,
-        allow_notify: false,
-        objectives: objectives(),
-        config: None,
-        pager_failing: false,
-        kind: DrillKind::Walkthrough,
-    };
+    let start = drill_start(objectives(), DrillKind::Walkthrough);
     let record = record(1, 0, Event::Drill(start));
     let line = serde_json::to_string(&record).unwrap();
     assert!(
@@ -311,4 +284,18 @@ fn a_drill_record_keeps_its_exercise_type_through_the_journal() {
         "{line}"
     );
     assert_eq!(serde_json::from_str::<Record>(&line).unwrap(), record);
+}
+
+/// The drill "DB" started at `t0` with these objectives.
+fn drill_start(objectives: Vec<Objective>, kind: DrillKind) -> crate::domain::event::DrillStart {
+    crate::domain::event::DrillStart {
+        title: "DB".into(),
+        started: t0(),
+        allow_commands: false,
+        allow_notify: false,
+        objectives,
+        config: None,
+        pager_failing: false,
+        kind,
+    }
 }
