@@ -119,10 +119,65 @@ pub struct ContactFile {
     pub email: Option<String>,
 }
 
+/// One severity or several: `severity = "P1"` or `severity = ["P1", "P2"]`.
+#[derive(Debug)]
+pub enum Severities {
+    One(Severity),
+    Many(Vec<Severity>),
+}
+
+impl<'de> Deserialize<'de> for Severities {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            One(String),
+            Many(Vec<String>),
+        }
+        let parse = |name: &str| {
+            name.parse::<Severity>().map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "unknown severity `{name}`; write P1, P2, P3 or P4 (or a list of them)"
+                ))
+            })
+        };
+        match Written::deserialize(d).map_err(|_| {
+            serde::de::Error::custom(
+                "`severity` is one severity (\"P1\") or a list ([\"P1\", \"P2\"])",
+            )
+        })? {
+            Written::One(name) => parse(&name).map(Self::One),
+            Written::Many(names) => names
+                .iter()
+                .map(|n| parse(n))
+                .collect::<Result<_, _>>()
+                .map(Self::Many),
+        }
+    }
+}
+
+impl Severities {
+    /// The severities named, in order.
+    #[must_use]
+    pub fn list(&self) -> Vec<Severity> {
+        match self {
+            Self::One(s) => vec![*s],
+            Self::Many(list) => list.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for Severities {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<String> = self.list().iter().map(ToString::to_string).collect();
+        f.write_str(&names.join(", "))
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EscalationFile {
-    pub severity: Spanned<Severity>,
+    pub severity: Spanned<Severities>,
     pub levels: Vec<LevelFile>,
     #[serde(default)]
     pub repeat_last: bool,

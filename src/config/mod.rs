@@ -321,7 +321,7 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
             .collect(),
         components,
         contacts: file.contacts.into_iter().map(contact).collect(),
-        escalation: file.escalation.into_iter().map(escalation).collect(),
+        escalation: file.escalation.into_iter().flat_map(escalation).collect(),
         notify: notify::convert(src, notify, errors),
         theme: file.ui.theme,
         review_template: review_template(src, file.review.template.as_ref(), errors),
@@ -427,20 +427,27 @@ fn contact(c: file::ContactFile) -> Contact {
     }
 }
 
-fn escalation(e: EscalationFile) -> Escalation {
-    Escalation {
-        severity: e.severity.into_inner(),
-        levels: e
-            .levels
-            .into_iter()
-            .map(|l| Level {
-                after: l.after.into_inner().0,
-                notify: l.notify.into_iter().map(Spanned::into_inner).collect(),
-            })
-            .collect(),
-        repeat_last: e.repeat_last,
-        update_every: e.update_every.map(|d| d.0),
-    }
+/// A policy as written: one for each severity it names.
+fn escalation(e: EscalationFile) -> Vec<Escalation> {
+    let levels: Vec<Level> = e
+        .levels
+        .into_iter()
+        .map(|l| Level {
+            after: l.after.into_inner().0,
+            notify: l.notify.into_iter().map(Spanned::into_inner).collect(),
+        })
+        .collect();
+    e.severity
+        .get_ref()
+        .list()
+        .into_iter()
+        .map(|severity| Escalation {
+            severity,
+            levels: levels.clone(),
+            repeat_last: e.repeat_last,
+            update_every: e.update_every.map(|d| d.0),
+        })
+        .collect()
 }
 
 fn check_id(src: &Source, id: &Spanned<String>, what: &str, errors: &mut Vec<Diagnostic>) {
@@ -522,22 +529,27 @@ fn check_policy_coverage(src: &Source, policies: &[EscalationFile], errors: &mut
     let Some(first) = policies.first() else {
         return;
     };
-    for (i, policy) in policies.iter().enumerate() {
-        if policies[..i]
-            .iter()
-            .any(|p| p.severity.get_ref() == policy.severity.get_ref())
-        {
+    let mut seen: Vec<Severity> = Vec::new();
+    for policy in policies {
+        let named = policy.severity.get_ref().list();
+        if named.is_empty() {
             errors.push(src.at(
                 policy.severity.span(),
-                format!(
-                    "a second escalation policy for {}; keep one per severity",
-                    policy.severity.get_ref()
-                ),
+                "an escalation policy names no severity; write severity = \"P1\" or [\"P1\", \"P2\"]",
             ));
+        }
+        for severity in named {
+            if seen.contains(&severity) {
+                errors.push(src.at(
+                    policy.severity.span(),
+                    format!("a second escalation policy for {severity}; keep one per severity"),
+                ));
+            }
+            seen.push(severity);
         }
     }
     let missing: Vec<String> = Severity::iter()
-        .filter(|s| !policies.iter().any(|p| p.severity.get_ref() == s))
+        .filter(|s| !seen.contains(s))
         .map(|s| s.to_string())
         .collect();
     if !missing.is_empty() {

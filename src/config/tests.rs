@@ -282,3 +282,46 @@ fn injects_into_components_with_real_probes_are_refused() {
         errors[0]
     );
 }
+
+#[test]
+fn one_escalation_policy_serves_several_severities() {
+    let contact = "\n[[contact]]\nid = \"oncall\"\nname = \"Dana\"\nrole = \"On-call\"\n";
+    let policy = |sev: &str| {
+        format!(
+            "\n[[escalation]]\nseverity = {sev}\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }} ]\n"
+        )
+    };
+    let text = format!(
+        "{MINIMAL}{contact}{}{}",
+        policy("[\"P1\", \"P2\"]"),
+        policy("[\"P3\", \"P4\"]")
+    );
+    let config = parse("w.toml", &text).unwrap();
+    for severity in <Severity as strum::IntoEnumIterator>::iter() {
+        assert_eq!(
+            config.policy(severity).unwrap().levels[0].notify,
+            ["oncall"],
+            "{severity}"
+        );
+    }
+    let twice = format!(
+        "{MINIMAL}{contact}{}{}",
+        policy("[\"P1\", \"P2\"]"),
+        policy("[\"P2\", \"P3\", \"P4\"]")
+    );
+    assert!(
+        first_error(&twice).contains("a second escalation policy for P2"),
+        "{}",
+        first_error(&twice)
+    );
+    let none = format!(
+        "{MINIMAL}{contact}{}{}",
+        policy("[]"),
+        policy("[\"P1\", \"P2\", \"P3\", \"P4\"]")
+    );
+    assert!(
+        first_error(&none).contains("names no severity"),
+        "{}",
+        first_error(&none)
+    );
+}
