@@ -117,6 +117,8 @@ pub struct ContactFile {
     pub role: String,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// The secondary to call when this contact does not answer.
+    pub backup: Option<Spanned<String>>,
 }
 
 /// One severity or several: `severity = "P1"` or `severity = ["P1", "P2"]`.

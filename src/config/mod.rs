@@ -75,6 +75,8 @@ pub struct Contact {
     pub role: String,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// The secondary, shown beside this contact wherever it is to be called.
+    pub backup: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,12 +180,19 @@ impl Config {
             .iter()
             .map(|id| match self.contact(id) {
                 Some(c) => {
-                    let phone = c
-                        .phone
+                    let phone = |c: &Contact| {
+                        c.phone
+                            .as_deref()
+                            .map(|p| format!(" {p}"))
+                            .unwrap_or_default()
+                    };
+                    let backup = c
+                        .backup
                         .as_deref()
-                        .map(|p| format!(" {p}"))
+                        .and_then(|b| self.contact(b))
+                        .map(|b| format!(" (backup: {}{})", b.name, phone(b)))
                         .unwrap_or_default();
-                    format!("{} ({}){phone}", c.name, c.role)
+                    format!("{} ({}){}{backup}", c.name, c.role, phone(c))
                 }
                 None => id.clone(),
             })
@@ -284,6 +293,16 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
         .collect();
     for contact in &file.contacts {
         check_id(src, &contact.id, "contact", errors);
+        if let Some(backup) = &contact.backup {
+            let named = backup.get_ref();
+            if named == contact.id.get_ref() || !contact_ids.contains(named.as_str()) {
+                let hint = diag::hint(named, contact_ids.iter().copied());
+                errors.push(src.at(
+                    backup.span(),
+                    format!("`backup` names `{named}`, which is not another contact{hint}"),
+                ));
+            }
+        }
     }
     for policy in &file.escalation {
         check_escalation(src, policy, &contact_ids, errors);
@@ -424,6 +443,7 @@ fn contact(c: file::ContactFile) -> Contact {
         role: c.role,
         phone: c.phone,
         email: c.email,
+        backup: c.backup.map(Spanned::into_inner),
     }
 }
 

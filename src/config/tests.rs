@@ -325,3 +325,22 @@ fn one_escalation_policy_serves_several_severities() {
         first_error(&none)
     );
 }
+
+#[test]
+fn a_contact_names_its_backup_shown_beside_it() {
+    let contacts = "\n[[contact]]\nid = \"oncall\"\nname = \"Dana\"\nrole = \"Primary\"\nphone = \"+1 555 0100\"\nbackup = \"second\"\n\
+                    [[contact]]\nid = \"second\"\nname = \"Sam\"\nrole = \"Secondary\"\nphone = \"+1 555 0101\"\n";
+    let config = parse("w.toml", &format!("{MINIMAL}{contacts}")).unwrap();
+    assert_eq!(
+        config.who(&["oncall".into()]),
+        "Dana (Primary) +1 555 0100 (backup: Sam +1 555 0101)"
+    );
+    let typo = contacts.replace("backup = \"second\"", "backup = \"secnd\"");
+    let err = first_error(&format!("{MINIMAL}{typo}"));
+    assert!(
+        err.contains(
+            "`backup` names `secnd`, which is not another contact; did you mean `second`?"
+        ),
+        "{err}"
+    );
+}
