@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::domain::event::Record;
 use crate::domain::incident::Incident;
 use crate::domain::world::{InjectEngine, World};
-use crate::domain::{Role, Severity, Status};
+use crate::domain::{Role, Status};
 use crate::input::field::Field;
 use crate::keymap::{Context, Keymap};
 use crate::runbook::Runbook;
@@ -185,9 +185,7 @@ impl Dialog {
     #[must_use]
     pub fn choices(&self) -> Vec<String> {
         match self.kind {
-            DialogKind::Declare | DialogKind::Severity => Severity::iter()
-                .map(|s| format!("{s}  {}", s.meaning()))
-                .collect(),
+            DialogKind::Declare | DialogKind::Severity => self.labels.clone(),
             DialogKind::Status => status_choices().iter().map(ToString::to_string).collect(),
             DialogKind::Roles => Role::iter().map(|r| r.to_string()).collect(),
             DialogKind::SetState => SET_STATES.iter().map(ToString::to_string).collect(),

@@ -49,9 +49,18 @@ pub struct ConfigFile {
     pub review: ReviewFile,
     #[serde(default)]
     pub safety: SafetyFile,
+    /// `[severity.P1] meaning = "complete outage"`: what each severity means to this team.
+    #[serde(default)]
+    pub severity: BTreeMap<Severity, SeverityFile>,
     /// Key overrides: context name → key → action name.
     #[serde(default)]
     pub keys: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeverityFile {
+    pub meaning: String,
 }
 
 #[derive(Debug, Deserialize)]

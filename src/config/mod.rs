@@ -117,6 +117,8 @@ pub struct Config {
     pub review_template: Option<(String, String)>,
     /// `[safety] confirm_page`: `p` and a `PagerDuty` acknowledge ask before sending.
     pub confirm_page: bool,
+    /// What each severity means to this team (`[severity.P1] meaning`), where the config says.
+    pub severity_meanings: BTreeMap<Severity, String>,
 }
 
 /// Default bound on probes running at once.
@@ -198,6 +200,15 @@ impl Config {
             })
             .collect();
         names.join(", ")
+    }
+
+    /// What a severity means: the team's definition, else the built-in one.
+    #[must_use]
+    pub fn meaning(&self, severity: Severity) -> String {
+        self.severity_meanings
+            .get(&severity)
+            .cloned()
+            .unwrap_or_else(|| severity.meaning().to_owned())
     }
 
     /// A component's RTO and RPO: its own, else its tier's, else the built-in tier default.
@@ -355,6 +366,11 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
         keys: key_overrides(src, &file.keys, errors),
         probe_concurrency,
         confirm_page: file.safety.confirm_page.unwrap_or(true),
+        severity_meanings: file
+            .severity
+            .into_iter()
+            .map(|(s, f)| (s, f.meaning))
+            .collect(),
     }
 }
 

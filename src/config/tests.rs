@@ -344,3 +344,17 @@ fn a_contact_names_its_backup_shown_beside_it() {
         "{err}"
     );
 }
+
+#[test]
+fn severities_mean_what_the_team_says() {
+    let text = format!("{MINIMAL}\n[severity.P1]\nmeaning = \"complete outage of payments\"\n");
+    let config = parse("w.toml", &text).unwrap();
+    assert_eq!(config.meaning(Severity::P1), "complete outage of payments");
+    assert_eq!(
+        config.meaning(Severity::P2),
+        Severity::P2.meaning(),
+        "the built-in one elsewhere"
+    );
+    let bad = first_error(&format!("{MINIMAL}\n[severity.P7]\nmeaning = \"x\"\n"));
+    assert!(bad.contains("P7"), "{bad}");
+}

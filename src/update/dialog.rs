@@ -14,13 +14,20 @@ use crate::state::{Dialog, DialogKind, JournalState, Overlay, Screen, State, sta
 
 /// Opens a dialog (the one way every dialog opens).
 pub fn open_dialog(state: &mut State, kind: DialogKind, text: String, choice: usize) {
+    // Severities read as this team defines them.
+    let labels = match kind {
+        DialogKind::Declare | DialogKind::Severity => Severity::iter()
+            .map(|s| format!("{s}  {}", state.config.meaning(s)))
+            .collect(),
+        _ => Vec::new(),
+    };
     state.ui.overlay = Some(Overlay::Dialog(Dialog {
         kind,
         field: Field::new(&text),
         choice,
         pending: false,
         error: None,
-        labels: Vec::new(),
+        labels,
         text_wanted: false,
         scroll: 0,
     }));
