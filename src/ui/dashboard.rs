@@ -323,7 +323,9 @@ fn render_incident(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         None => vec![
             Line::styled("No incident is open.", theme.style(Slot::Text)),
             Line::styled(
-                if crate::update::drill::undeclared_journal(state) {
+                if state.viewer().is_some() {
+                    "Nothing was declared at this point of the journal."
+                } else if crate::update::drill::undeclared_journal(state) {
                     "The drill's journal records what happens; press D to declare."
                 } else {
                     "Press D to declare one; everything from then on is journaled."

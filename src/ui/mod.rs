@@ -257,9 +257,15 @@ fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, view: &View) 
             ));
             let failing = state.world.failing().count();
             if failing > 0 {
+                // A console that only shows a journal cannot declare.
+                let declare = if state.viewer().is_some() {
+                    ""
+                } else {
+                    " · D to declare"
+                };
                 spans.push(sep.clone());
                 spans.push(Span::styled(
-                    format!("{failing} failing · D to declare"),
+                    format!("{failing} failing{declare}"),
                     theme.style(Slot::Warn),
                 ));
             }
