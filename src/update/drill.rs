@@ -134,6 +134,11 @@ fn apply(state: &mut State, inject: Inject, now: DateTime<Utc>) -> Vec<Effect> {
             .into_iter()
             .collect(),
     };
+    logged(state, events, now)
+}
+
+/// Drill events on the live log, and journaled when the drill is.
+fn logged(state: &mut State, events: Vec<Event>, now: DateTime<Utc>) -> Vec<Effect> {
     let mut effects = Vec::new();
     for event in events {
         log(state, event.describe(), false);
@@ -298,6 +303,13 @@ fn simulated_recovery(state: &mut State, started: u64, now: DateTime<Utc>) -> Ve
     else {
         return Vec::new();
     };
+    let root = "recovery action worked (simulated)".to_owned();
+    bring_back(state, index, root, now)
+}
+
+/// A simulated component back up, with what it caused: its transitions as journal effects.
+fn bring_back(state: &mut State, index: usize, root: String, now: DateTime<Utc>) -> Vec<Effect> {
+    let component = state.world.ids[index].clone();
     // What it caused: dependents failing because of it that began failing once it was; one that
     // was failing before it (its own trouble) stays as it is.
     let root_since = state.world.health[index].since;
@@ -311,23 +323,22 @@ fn simulated_recovery(state: &mut State, started: u64, now: DateTime<Utc>) -> Ve
                 && state.world.health[i].since >= root_since
         })
         .collect();
-    let mut effects = Vec::new();
+    let mut events = Vec::new();
     for i in std::iter::once(index).chain(chained) {
         let id = state.world.ids[i].clone();
         let detail = if i == index {
-            "recovery action worked (simulated)".to_owned()
+            root.clone()
         } else {
             format!("back with {component} (simulated)")
         };
-        if let Some(change) = state.world.set(&id, Health::Up, Some(detail), now) {
-            let event = transition_event(change);
-            log(state, event.describe(), false);
-            if can_write(state) {
-                effects.push(Effect::Append { at: now, event });
-            }
-        }
+        events.extend(
+            state
+                .world
+                .set(&id, Health::Up, Some(detail), now)
+                .map(transition_event),
+        );
     }
-    effects
+    logged(state, events, now)
 }
 
 /// The facilitator's and the replay's keys; where they do not apply, the footer says why.
@@ -422,14 +433,14 @@ pub fn set_by_facilitator(
     }
     let health = crate::state::SET_STATES[choice.min(2)];
     state.ui.overlay = None;
-    let detail = Some("set by the facilitator".to_owned());
-    let mut effects = Vec::new();
-    for event in set_state(state, id, health, detail, false, now) {
-        log(state, event.describe(), false);
-        if can_write(state) {
-            effects.push(Effect::Append { at: now, event });
-        }
-    }
+    let detail = "set by the facilitator".to_owned();
+    // Up brings back what the component caused, as a recovery would.
+    let effects = if health == Health::Up && state.world.health[index].state.is_failing() {
+        bring_back(state, index, detail, now)
+    } else {
+        let events = set_state(state, id, health, Some(detail), false, now);
+        logged(state, events, now)
+    };
     if effects.is_empty() {
         state.ui.flash = Some(format!("{id} is already {health}"));
     }

@@ -731,8 +731,9 @@ fn a_runbook_step_that_recovers_a_component_brings_it_and_its_dependents_back_in
     assert!(order.contains(&"api".to_owned()), "{order:?}");
 }
 
-#[test]
-fn a_region_outage_cascades_and_its_recovery_clears_only_what_it_caused() {
+/// A drill on the demo service where the cache has its own trouble, then the network goes down
+/// with everything that depends on it.
+fn region_outage() -> State {
     let config = demo::config();
     let scenario = crate::config::parse_scenario(
         "region.toml",
@@ -748,6 +749,12 @@ fn a_region_outage_cascades_and_its_recovery_clears_only_what_it_caused() {
     start(&mut state, scenario, t0());
     play(&mut state, Msg::Tick, secs(6));
     play(&mut state, Msg::Tick, secs(11));
+    state
+}
+
+#[test]
+fn a_region_outage_cascades_and_its_recovery_clears_only_what_it_caused() {
+    let mut state = region_outage();
     let health = |state: &State, id: &str| state.world.health[state.world.index(id).unwrap()].state;
     for id in [
         "network", "lb", "db", "api", "checkout", "worker", "reports",
@@ -925,4 +932,24 @@ fn a_tabletop_says_so_in_its_journal_and_scorecard() {
         bad.contains("game day") && bad.contains("tabletop"),
         "{bad}"
     );
+}
+
+#[test]
+fn the_facilitator_setting_the_root_cause_up_brings_back_what_it_caused() {
+    let mut state = region_outage();
+    state.ui.screen = Screen::Drill;
+    play(&mut state, Msg::Action(Action::SetState), secs(12));
+    play(&mut state, Msg::Input("network".into()), secs(12));
+    play(&mut state, Msg::Action(Action::NextChoice), secs(12));
+    play(&mut state, Msg::Action(Action::NextChoice), secs(12));
+    play(&mut state, Msg::Action(Action::Confirm), secs(12));
+    let health = |id: &str| state.world.health[state.world.index(id).unwrap()].state;
+    assert_eq!(health("network"), crate::domain::Health::Up);
+    assert_eq!(
+        health("checkout"),
+        crate::domain::Health::Up,
+        "{:?}",
+        kinds(&state)
+    );
+    assert_eq!(health("cache"), crate::domain::Health::Degraded);
 }
