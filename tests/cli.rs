@@ -209,19 +209,29 @@ fn no_config_points_at_the_demo_and_the_example() {
     assert!(stderr(&missing).contains("nope.toml"));
 }
 
-fn incident(data: &Path, id: &str) -> std::path::PathBuf {
-    let mut journal = Journal::create(&data.join("incidents").join(id)).unwrap();
-    let at = Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap();
-    let declared = Event::Declared {
+/// A P1 declaration of `title`, with its outages and targets.
+fn declared(
+    id: &str,
+    title: &str,
+    outages: Vec<warroom::domain::event::Outage>,
+    targets: Vec<warroom::domain::event::Target>,
+) -> Event {
+    Event::Declared {
         id: id.into(),
-        title: "Checkout down \u{1b}[2J".into(),
+        title: title.into(),
         severity: Severity::P1,
         commander: "ic@host".into(),
         drill: false,
-        outages: vec![],
-        targets: vec![],
+        outages,
+        targets,
         scenario: None,
-    };
+    }
+}
+
+fn incident(data: &Path, id: &str) -> std::path::PathBuf {
+    let mut journal = Journal::create(&data.join("incidents").join(id)).unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap();
+    let declared = declared(id, "Checkout down \u{1b}[2J", vec![], vec![]);
     journal.append(at, "ic@host", declared).unwrap();
     journal
         .append(
@@ -566,26 +576,22 @@ fn review_export_needs_neither_config_nor_secrets_and_is_frozen_at_resolution() 
     let at = |s: i64| {
         Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap() + chrono::TimeDelta::seconds(s)
     };
-    let declared = Event::Declared {
-        id: id.into(),
-        title: "Database down".into(),
-        severity: Severity::P1,
-        commander: "ic@host".into(),
-        drill: false,
-        outages: vec![warroom::domain::event::Outage {
+    let declared = declared(
+        id,
+        "Database down",
+        vec![warroom::domain::event::Outage {
             component: "db".into(),
             state: warroom::domain::Health::Down,
             since: at(0),
         }],
-        targets: vec![warroom::domain::event::Target {
+        vec![warroom::domain::event::Target {
             component: "db".into(),
             name: "Primary database".into(),
             rto_secs: 300,
             rpo_secs: 60,
             last_good: Some(at(-60)),
         }],
-        scenario: None,
-    };
+    );
     journal.append(at(30), "ic@host", declared).unwrap();
     let resolved = Event::Resolved {
         summary: Some("traffic moved away".into()),
@@ -621,16 +627,7 @@ fn a_resolved_incident_whose_resolve_notification_a_crash_lost_is_resumed() {
     let id = "20261122-0300-db";
     let mut journal = Journal::create(&data.join("incidents").join(id)).unwrap();
     let at = Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap();
-    let declared = Event::Declared {
-        id: id.into(),
-        title: "Database down".into(),
-        severity: Severity::P1,
-        commander: "ic@host".into(),
-        drill: false,
-        outages: vec![],
-        targets: vec![],
-        scenario: None,
-    };
+    let declared = declared(id, "Database down", vec![], vec![]);
     journal.append(at, "ic@host", declared).unwrap();
     let trigger = serde_json::json!({ "dedup_key": "k-L1", "event_action": "trigger" });
     let paged = Event::Paged {
