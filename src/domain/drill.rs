@@ -174,10 +174,16 @@ pub fn journal_id(start: &DrillStart) -> String {
     super::incident::incident_id(start.started, &start.title, true)
 }
 
-/// The drill a journal records: in its declaration, or (older journals) its `drill` event.
+/// How far into a journal its drill can be: first (a drill journaled from its start), in the
+/// declaration, or (older journals) in the batch of records that followed the declaration.
+const DRILL_WITHIN: usize = 8;
+
+/// The drill a journal records: its first record, in its declaration, or (older journals) its
+/// `drill` event just after. Looks at the journal's start only, so a real incident's journal of
+/// any length costs the same.
 #[must_use]
 pub fn recorded(records: &[Record]) -> Option<&DrillStart> {
-    records.iter().find_map(|r| match &r.event {
+    records.iter().take(DRILL_WITHIN).find_map(|r| match &r.event {
         Event::Declared {
             scenario: Some(start),
             ..
