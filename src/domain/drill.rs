@@ -183,14 +183,17 @@ const DRILL_WITHIN: usize = 8;
 /// any length costs the same.
 #[must_use]
 pub fn recorded(records: &[Record]) -> Option<&DrillStart> {
-    records.iter().take(DRILL_WITHIN).find_map(|r| match &r.event {
-        Event::Declared {
-            scenario: Some(start),
-            ..
-        }
-        | Event::Drill(start) => Some(start),
-        _ => None,
-    })
+    records
+        .iter()
+        .take(DRILL_WITHIN)
+        .find_map(|r| match &r.event {
+            Event::Declared {
+                scenario: Some(start),
+                ..
+            }
+            | Event::Drill(start) => Some(start),
+            _ => None,
+        })
 }
 
 fn since(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
