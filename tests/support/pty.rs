@@ -188,7 +188,15 @@ pub fn declare(session: &mut Session, title: &str) {
     session.send(&UP.repeat(3));
     session.send(DOWN);
     session.send(ENTER);
-    session.wait_for(" P2 ");
+    declared(session, " P2 ");
+}
+
+/// Waits until the declaration is journaled: the dialog shows the severity too, so waiting for
+/// it alone returned while the dialog was still open (and a second console found no incident).
+fn declared(session: &Session, severity: &str) {
+    session.wait_gone("Declare an incident");
+    session.wait_for("journal ok");
+    session.wait_for(severity);
 }
 
 /// Declares from the banner a critical component's outage raises, taking the prefilled P1.
@@ -197,7 +205,7 @@ pub fn declare_from_banner(session: &mut Session) {
     session.send("D");
     session.wait_for("Declare an incident");
     session.send(ENTER);
-    session.wait_for(" P1 ");
+    declared(session, " P1 ");
 }
 
 pub fn add_note(session: &mut Session, text: &str) {
