@@ -328,33 +328,37 @@ fn write_review(path: &std::path::Path, text: &str) {
     }
 }
 
-/// Starts one task per component with a real recovery-point source, reading it on its interval.
+/// Starts one task per backup stream with a real source, reading it on its interval.
 fn spawn_recovery_points(app: &Loop, now: &crate::workers::probe::Now) {
     for (index, component) in app.state.config.components.iter().enumerate() {
-        let Some(point) = component.recovery_point.clone() else {
-            continue;
-        };
-        if matches!(point.source, crate::config::notify::PointSource::Sim { .. }) {
-            continue;
-        }
-        let (client, tx, now) = (
-            app.client.clone(),
-            app.tx.clone(),
-            std::sync::Arc::clone(now),
-        );
-        tokio::spawn(async move {
-            loop {
-                let reading = crate::workers::notify::read_point(&client, &point, now()).await;
-                if tx
-                    .send(Msg::RecoveryPoint { index, reading })
-                    .await
-                    .is_err()
-                {
-                    return;
-                }
-                tokio::time::sleep(point.interval).await;
+        for (stream, backup) in component.backups.iter().enumerate() {
+            if matches!(
+                backup.point.source,
+                crate::config::notify::PointSource::Sim { .. }
+            ) {
+                continue;
             }
-        });
+            let (client, tx, now, point) = (
+                app.client.clone(),
+                app.tx.clone(),
+                std::sync::Arc::clone(now),
+                backup.point.clone(),
+            );
+            tokio::spawn(async move {
+                loop {
+                    let reading = crate::workers::notify::read_point(&client, &point, now()).await;
+                    let msg = Msg::RecoveryPoint {
+                        index,
+                        stream,
+                        reading,
+                    };
+                    if tx.send(msg).await.is_err() {
+                        return;
+                    }
+                    tokio::time::sleep(point.interval).await;
+                }
+            });
+        }
     }
 }
 

@@ -71,7 +71,7 @@ pub enum Command {
     },
     /// Probe every component once and print a table (or JSON); exit 1 if any is down
     Check {
-        /// Print JSON: a list of `{id, name, tier, state, latency_ms, error, checked_at}`
+        /// Print JSON: a list of `{id, name, tier, state, latency_ms, error, checked_at, rpo_secs, rpo_met, backups}`
         #[arg(long)]
         json: bool,
         /// Probe only this component

@@ -23,12 +23,12 @@ pub fn simulate(config: &mut Config, ids: &[String]) {
         if !matches!(component.probe.check, Check::Sim { .. }) {
             component.probe = Probe::sim(Health::Up);
         }
-        if let Some(point) = &mut component.recovery_point
-            && !matches!(point.source, config::notify::PointSource::Sim { .. })
-        {
-            point.source = config::notify::PointSource::Sim {
-                age: std::time::Duration::from_mins(1),
-            };
+        for backup in &mut component.backups {
+            if !matches!(backup.point.source, config::notify::PointSource::Sim { .. }) {
+                backup.point.source = config::notify::PointSource::Sim {
+                    age: std::time::Duration::from_mins(1),
+                };
+            }
         }
     }
 }

@@ -25,9 +25,10 @@ pub enum Msg {
     JournalFailed(String),
     /// A probe of the component at `index` (config order) finished.
     Probed { index: usize, sample: Sample },
-    /// A recovery-point source of the component at `index` was read.
+    /// Backup stream `stream` of the component at `index` was read.
     RecoveryPoint {
         index: usize,
+        stream: usize,
         reading: Result<DateTime<Utc>, String>,
     },
     /// A delivery attempt of the outbox entry queued at `queued` ended.

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use strum::{Display, EnumIter, IntoEnumIterator};
 
 use crate::config::Config;
+use crate::domain::backup::Reading;
 use crate::domain::event::Record;
 use crate::domain::incident::Incident;
 use crate::domain::world::{InjectEngine, World};
@@ -351,17 +352,18 @@ pub fn matches_filter(filter: &str, texts: &[&str]) -> bool {
     filter.is_empty() || texts.iter().any(|t| t.to_lowercase().contains(&filter))
 }
 
-/// A simulated recovery point is known from the start; real ones once their source is read.
-fn initial_recovery(
-    component: &crate::config::Component,
-    now: DateTime<Utc>,
-) -> Option<Result<DateTime<Utc>, String>> {
-    match component.recovery_point.as_ref().map(|r| &r.source) {
-        Some(crate::config::notify::PointSource::Sim { age }) => Some(Ok(
-            now - chrono::TimeDelta::from_std(*age).unwrap_or_default()
-        )),
-        _ => None,
-    }
+/// Simulated backup streams are known from the start; real ones once their source is read.
+fn initial_backups(component: &crate::config::Component, now: DateTime<Utc>) -> Vec<Reading> {
+    component
+        .backups
+        .iter()
+        .map(|b| match &b.point.source {
+            crate::config::notify::PointSource::Sim { age } => Some(Ok(
+                now - chrono::TimeDelta::from_std(*age).unwrap_or_default()
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
 fn initial_world(config: &Config, now: DateTime<Utc>) -> World {
@@ -398,7 +400,9 @@ pub struct State {
     pub now: DateTime<Utc>,
     /// The last recovery-point reading per component (config order): the last good copy, or why
     /// it could not be read.
-    pub recovery: Vec<Option<Result<DateTime<Utc>, String>>>,
+    pub recovery: Vec<Reading>,
+    /// The last reading of each backup stream of each component (config order, stream order).
+    pub backups: Vec<Vec<Reading>>,
     /// Outbox entries being delivered now (by queued sequence number).
     pub in_flight: BTreeSet<u64>,
     /// Breaches asked to be journaled in this run, so a slow journal never gets them twice.
@@ -430,14 +434,57 @@ pub struct LiveRun {
     pub ended: bool,
 }
 
+/// A component's recovery point from its streams' readings.
+fn newest_copy(component: &crate::config::Component, readings: &[Reading]) -> Reading {
+    let names: Vec<&str> = component.backups.iter().map(|b| b.name.as_str()).collect();
+    crate::domain::backup::newest(&names, readings)
+}
+
 impl State {
+    /// Takes a backup stream's reading; the component's recovery point becomes the newest good
+    /// copy of its streams (or, with none readable, why not).
+    pub fn read_backup(&mut self, index: usize, stream: usize, reading: Reading) {
+        let (Some(component), Some(readings)) = (
+            self.config.components.get(index),
+            self.backups.get_mut(index),
+        ) else {
+            return;
+        };
+        if let Some(slot) = readings.get_mut(stream) {
+            *slot = reading;
+        }
+        self.recovery[index] = newest_copy(component, readings);
+    }
+
+    /// The journal (or a drill inject) says the last good copy is `last_good`: the recovery point
+    /// becomes it, and no stream shows a copy newer than it (those are lost, as it says).
+    pub fn set_copy(&mut self, index: usize, last_good: DateTime<Utc>) {
+        let Some(slot) = self.recovery.get_mut(index) else {
+            return;
+        };
+        *slot = Some(Ok(last_good));
+        for reading in self.backups.get_mut(index).into_iter().flatten() {
+            if let Some(Ok(at)) = reading
+                && *at > last_good
+            {
+                *at = last_good;
+            }
+        }
+    }
+
     /// A fresh console: no incident, every component in its initial state.
     #[must_use]
     pub fn new(config: Config, mode: Mode, actor: String, now: DateTime<Utc>) -> Self {
+        let backups: Vec<Vec<Reading>> = config
+            .components
+            .iter()
+            .map(|c| initial_backups(c, now))
+            .collect();
         let recovery = config
             .components
             .iter()
-            .map(|c| initial_recovery(c, now))
+            .zip(&backups)
+            .map(|(c, readings)| newest_copy(c, readings))
             .collect();
         Self {
             keymap: Keymap::with_overrides(&config.keys),
@@ -465,6 +512,7 @@ impl State {
                 flash: None,
             },
             recovery,
+            backups,
             in_flight: BTreeSet::new(),
             breaches_asked: BTreeSet::new(),
             runbooks: Vec::new(),

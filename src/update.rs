@@ -82,7 +82,11 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Probed { index, sample } => probed(state, index, sample, now),
-        Msg::RecoveryPoint { index, reading } => recovery_point(state, index, reading, now),
+        Msg::RecoveryPoint {
+            index,
+            stream,
+            reading,
+        } => recovery_point(state, (index, stream), reading, now),
         Msg::Delivered { queued, result } => command::delivered(state, queued, result, now),
         msg @ (Msg::RunOutput { .. } | Msg::RunFinished { .. }) => {
             runbooks::on_msg(state, msg, now)
@@ -171,12 +175,8 @@ pub fn apply(state: &mut State, record: Record, origin: Origin) -> bool {
         state.world.take(&record, origin == Origin::Resumed);
     }
     for (component, last_good) in copies_told(&record) {
-        if let Some(slot) = state
-            .world
-            .index(&component)
-            .and_then(|i| state.recovery.get_mut(i))
-        {
-            *slot = Some(Ok(last_good));
+        if let Some(index) = state.world.index(&component) {
+            state.set_copy(index, last_good);
         }
     }
     fold(state, record)
@@ -250,23 +250,24 @@ fn probed(state: &mut State, index: usize, sample: Sample, now: DateTime<Utc>) -
     }
 }
 
-/// A recovery-point reading: shown, and during an incident a new last good copy is journaled,
-/// so the review measures the data at risk from the journal alone.
+/// A backup stream's reading: shown, and during an incident a newer newest good copy is
+/// journaled, so the review measures the data at risk from the journal alone.
 fn recovery_point(
     state: &mut State,
-    index: usize,
+    (index, stream): (usize, usize),
     reading: Result<DateTime<Utc>, String>,
     now: DateTime<Utc>,
 ) -> Vec<Effect> {
-    let Some(slot) = state.recovery.get_mut(index) else {
+    if index >= state.recovery.len() {
         return Vec::new();
-    };
-    *slot = Some(reading.clone());
-    let (Ok(last_good), Some(incident)) = (reading, state.incident.as_ref()) else {
+    }
+    state.read_backup(index, stream, Some(reading));
+    let (Some(Ok(last_good)), Some(incident)) = (&state.recovery[index], state.incident.as_ref())
+    else {
         return Vec::new();
     };
     let component = state.world.ids[index].clone();
-    let known = incident.copies.get(&component).and_then(|c| c.last()) == Some(&last_good);
+    let known = incident.copies.get(&component).and_then(|c| c.last()) == Some(last_good);
     if known || !can_write(state) {
         return Vec::new();
     }
@@ -274,7 +275,7 @@ fn recovery_point(
         at: now,
         event: Event::RecoveryPoint {
             component,
-            last_good,
+            last_good: *last_good,
             detail: None,
         },
     }]

@@ -416,6 +416,83 @@ fn check_exits_0_when_everything_is_up_and_can_probe_one_component() {
     );
 }
 
+/// A config whose one component keeps three backup streams: a full dump file three hours old
+/// (daily), a WAL position served over HTTP two minutes old (hourly) and a config snapshot whose
+/// command says two hours (every `config_every`).
+fn backup_config(dir: &Path, config_every: &str) {
+    let full = dir.join("full");
+    std::fs::create_dir_all(&full).unwrap();
+    let dump = std::fs::File::create(full.join("base.dump")).unwrap();
+    dump.set_modified(std::time::SystemTime::now() - std::time::Duration::from_hours(3))
+        .unwrap();
+    let now = chrono::Utc::now();
+    let wal = format!(
+        "{{\"archived_at\": \"{}\"}}",
+        (now - chrono::TimeDelta::minutes(2)).to_rfc3339()
+    );
+    let server = json_once(wal);
+    let snapshot = (now - chrono::TimeDelta::hours(2)).timestamp();
+    let text = format!(
+        "[service]\nname = \"Backups\"\n[[component]]\nid = \"db\"\nname = \"Database\"\ntier = \"critical\"\nrpo = \"15m\"\nprobe = {{ kind = \"sim\" }}\n\
+         [[component.backup]]\nname = \"full\"\nevery = \"24h\"\nsource = {{ kind = \"file\", glob = \"{}/*.dump\" }}\n\
+         [[component.backup]]\nname = \"wal\"\nevery = \"1h\"\nsource = {{ kind = \"http_json\", url = \"http://{server}/wal\", pointer = \"/archived_at\" }}\n\
+         [[component.backup]]\nname = \"config\"\nevery = \"{config_every}\"\nsource = {{ kind = \"command\", command = \"echo {snapshot}\" }}\n",
+        full.display()
+    );
+    std::fs::write(dir.join("warroom.toml"), text).unwrap();
+}
+
+/// Serves one JSON body to every request.
+fn json_once(body: String) -> std::net::SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().map_while(Result::ok) {
+            let mut buf = [0u8; 4096];
+            let _ = std::io::Read::read(&mut stream, &mut buf);
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = std::io::Write::write_all(&mut stream, reply.as_bytes());
+        }
+    });
+    addr
+}
+
+#[test]
+fn check_reports_every_backup_stream_and_exits_3_when_one_is_older_than_its_frequency() {
+    let tmp = tempfile::tempdir().unwrap();
+    backup_config(tmp.path(), "1h");
+    let out = warroom(&["check", "--json"], tmp.path());
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    let rows: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
+    let streams = rows[0]["backups"].as_array().unwrap();
+    let states: Vec<(&str, &str)> = streams
+        .iter()
+        .map(|b| (b["name"].as_str().unwrap(), b["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        states,
+        [("full", "fresh"), ("wal", "fresh"), ("config", "stale")]
+    );
+    let ages: Vec<u64> = streams
+        .iter()
+        .map(|b| b["age_secs"].as_u64().unwrap())
+        .collect();
+    assert!((10_790..10_900).contains(&ages[0]), "{ages:?}");
+    assert!((110..200).contains(&ages[1]), "{ages:?}");
+    assert!((7_190..7_300).contains(&ages[2]), "{ages:?}");
+    assert_eq!(rows[0]["rpo_met"], true, "the WAL copy is within 15m");
+    let table = stdout(&warroom(&["check"], tmp.path()));
+    assert!(table.contains("STALE"), "{table}");
+    assert!(table.contains("config"), "{table}");
+
+    backup_config(tmp.path(), "4h");
+    let out = warroom(&["check"], tmp.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
 fn runbook_config(dir: &Path) {
     std::fs::write(dir.join("warroom.toml"), GOOD).unwrap();
     std::fs::create_dir_all(dir.join("runbooks")).unwrap();

@@ -262,8 +262,9 @@ fn point(table: &str) -> warroom::config::RecoveryPoint {
         .unwrap()
         .components
         .remove(0)
-        .recovery_point
-        .unwrap()
+        .backups
+        .remove(0)
+        .point
 }
 
 fn json_server(body: &'static str) -> String {

@@ -353,6 +353,30 @@ fn component_detail() {
 }
 
 #[test]
+fn a_backup_stream_older_than_its_frequency_is_flagged() {
+    let mut state = demo::showcase(t0());
+    let db = state.world.index("db").unwrap();
+    let stream = state.config.components[db]
+        .backups
+        .iter()
+        .position(|b| b.name == "hourly incremental")
+        .unwrap();
+    state.backups[db][stream] = Some(Ok(state.now - chrono::TimeDelta::minutes(61)));
+    let board = text(&draw(&state, &view(false), (200, 50)));
+    assert!(
+        board.contains("backups: 1 stale"),
+        "where the line has room: {board}"
+    );
+    let now = state.now;
+    play(&mut state, Msg::Action(Action::Confirm), now);
+    let detail = text(&draw(&state, &view(false), (120, 40)));
+    assert!(
+        detail.contains("hourly incremental STALE: last good 1h01m ago · every 1h"),
+        "{detail}"
+    );
+}
+
+#[test]
 fn escalation_screen() {
     let mut state = demo::showcase(t0());
     state.ui.screen = warroom::state::Screen::Escalation;

@@ -91,7 +91,19 @@ pub struct ComponentFile {
     pub probe: Spanned<super::probe::ProbeFile>,
     pub recovery_point: Option<Spanned<super::notify::RecoveryPointFile>>,
     #[serde(default)]
+    pub backup: Vec<Spanned<BackupFile>>,
+    #[serde(default)]
     pub recovery: Vec<Spanned<RecoveryFile>>,
+}
+
+/// `[[component.backup]]`: one named backup stream (full, incremental, WAL, config, ...).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupFile {
+    pub name: Spanned<String>,
+    pub source: Spanned<super::notify::RecoveryPointFile>,
+    /// How often a copy is expected; an older newest copy is flagged.
+    pub every: Option<HumanDuration>,
 }
 
 /// `[[component.recovery]]`: an action that brings the component back.

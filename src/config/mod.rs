@@ -20,6 +20,7 @@ use file::{ComponentFile, ConfigFile, EscalationFile};
 
 use crate::domain::{Severity, Tier};
 use crate::keymap::{self, Action, Binding, Context, Key};
+use crate::sanitize::sanitize;
 pub use notify::{Notify, RecoveryPoint};
 pub use probe::{Check, Probe};
 
@@ -64,9 +65,23 @@ pub struct Component {
     pub depends_on: Vec<String>,
     pub runbooks: Vec<String>,
     pub probe: Probe,
-    pub recovery_point: Option<RecoveryPoint>,
+    /// Where its good copies are kept: the `recovery_point` (named "recovery point") and every
+    /// `[[component.backup]]` stream. The RPO counts from the newest good copy of any.
+    pub backups: Vec<Backup>,
     pub recovery: Vec<RecoveryAction>,
 }
+
+/// One stream of good copies of a component's data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Backup {
+    pub name: String,
+    pub point: RecoveryPoint,
+    /// A copy is expected at least this often; an older newest copy is stale.
+    pub every: Option<Duration>,
+}
+
+/// The name the single `recovery_point` of a component goes by beside its backup streams.
+pub const RECOVERY_POINT: &str = "recovery point";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {
@@ -385,15 +400,54 @@ fn component(src: &Source, c: ComponentFile, errors: &mut Vec<Diagnostic>) -> Co
         depends_on: c.depends_on.into_iter().map(Spanned::into_inner).collect(),
         runbooks: c.runbooks,
         probe: probe::convert(src, c.probe.into_inner(), span, errors),
-        recovery_point: c
-            .recovery_point
-            .map(|r| notify::recovery_point(src, r, errors)),
+        backups: backups(src, c.recovery_point, c.backup, errors),
         recovery: c
             .recovery
             .into_iter()
             .map(|r| recovery_action(src, r, errors))
             .collect(),
     }
+}
+
+/// The `recovery_point` and the backup streams of a component, each name once.
+fn backups(
+    src: &Source,
+    point: Option<Spanned<notify::RecoveryPointFile>>,
+    streams: Vec<Spanned<file::BackupFile>>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Backup> {
+    let mut backups: Vec<Backup> = point
+        .map(|p| Backup {
+            name: RECOVERY_POINT.to_owned(),
+            point: notify::recovery_point(src, p, errors),
+            every: None,
+        })
+        .into_iter()
+        .collect();
+    for stream in streams {
+        let stream = stream.into_inner();
+        let name = stream.name.get_ref().trim();
+        if name.is_empty() || backups.iter().any(|b| b.name == name) {
+            let why = if name.is_empty() {
+                "is empty"
+            } else {
+                "is used twice"
+            };
+            errors.push(src.at(
+                stream.name.span(),
+                format!(
+                    "backup name `{}` {why}; give each stream of a component its own name",
+                    sanitize(name)
+                ),
+            ));
+        }
+        backups.push(Backup {
+            name: name.to_owned(),
+            point: notify::recovery_point(src, stream.source, errors),
+            every: stream.every.map(|d| d.0),
+        });
+    }
+    backups
 }
 
 /// What a recovery action does.

@@ -118,6 +118,21 @@ pub enum PointSource {
     Sim { age: Duration },
 }
 
+impl PointSource {
+    /// Where the copies are read from, for people (a URL without its secrets).
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            Self::HttpJson { url, pointer } => {
+                format!("http {} at {pointer}", super::probe::display_url(url))
+            }
+            Self::Command { command } => format!("command: {command}"),
+            Self::File { glob } => format!("newest file of {glob}"),
+            Self::Sim { .. } => "simulated".to_owned(),
+        }
+    }
+}
+
 /// How a component's recovery point is found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecoveryPoint {

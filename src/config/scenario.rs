@@ -239,14 +239,14 @@ fn rpo_objective(
     against.component(src, component, errors);
     let id = component.get_ref();
     let configured = against.config.and_then(|c| c.component(id));
-    let copy = configured.is_none_or(|c| c.recovery_point.is_some())
+    let copy = configured.is_none_or(|c| !c.backups.is_empty())
         || injects.iter().any(
             |i| matches!(&i.action, InjectAction::RecoveryPoint { component: c, .. } if c == id),
         );
     let problem = if !fails(injects, id, against.config) {
         Some("no inject takes it down or degraded")
     } else if !copy {
-        Some("it has no `recovery_point` and no inject sets one")
+        Some("it has no `recovery_point` or `[[component.backup]]` and no inject sets one")
     } else {
         None
     };

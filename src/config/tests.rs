@@ -358,3 +358,42 @@ fn severities_mean_what_the_team_says() {
     let bad = first_error(&format!("{MINIMAL}\n[severity.P7]\nmeaning = \"x\"\n"));
     assert!(bad.contains("P7"), "{bad}");
 }
+
+#[test]
+fn backup_streams_keep_their_names_and_frequencies_beside_the_recovery_point() {
+    let text = format!(
+        "{MINIMAL}recovery_point = {{ kind = \"sim\", age = \"1m\" }}\n\
+         [[component.backup]]\nname = \"nightly full\"\nevery = \"24h\"\nsource = {{ kind = \"file\", glob = \"/b/*.dump\" }}\n"
+    );
+    let config = parse("w.toml", &text).unwrap();
+    let names: Vec<(&str, Option<Duration>)> = config.components[0]
+        .backups
+        .iter()
+        .map(|b| (b.name.as_str(), b.every))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (RECOVERY_POINT, None),
+            ("nightly full", Some(Duration::from_hours(24)))
+        ]
+    );
+    let twice = format!(
+        "{MINIMAL}[[component.backup]]\nname = \"wal\"\nsource = {{ kind = \"sim\", age = \"1m\" }}\n\
+         [[component.backup]]\nname = \"wal\"\nsource = {{ kind = \"file\", glob = \"[\" }}\n"
+    );
+    let errors: Vec<String> = parse("w.toml", &twice)
+        .unwrap_err()
+        .0
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        errors.iter().any(|e| e.starts_with("w.toml:14:8:") && e.contains("backup name `wal` is used twice")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("invalid glob `[`")),
+        "{errors:?}"
+    );
+}

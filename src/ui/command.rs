@@ -129,12 +129,40 @@ pub fn budget_lines(state: &State, view: &View, width: u16) -> Vec<(String, Line
             )),
             _ => {}
         }
+        // Where the line has room: the detail view (Enter) always lists the streams.
+        let used: usize = spans.iter().map(Span::width).sum();
+        if let Some(faults) = backup_faults(state, index)
+            .filter(|f| rpo.is_some() && used + f.chars().count() <= usize::from(width))
+        {
+            spans.push(Span::styled(faults, view.theme.style(Slot::Warn)));
+        }
         rows.push((worst, component.name.clone(), Line::from(spans)));
     }
     rows.sort_by(|a, b| b.0.total_cmp(&a.0));
     rows.into_iter()
         .map(|(_, name, line)| (name, line))
         .collect()
+}
+
+/// How many backup streams of a component are stale or cannot be read, when any are.
+fn backup_faults(state: &State, index: usize) -> Option<String> {
+    use crate::domain::backup::{Freshness, freshness};
+    let component = &state.config.components[index];
+    let readings = state.backups.get(index).map_or(&[][..], Vec::as_slice);
+    let (mut stale, mut unreadable) = (0, 0);
+    for (backup, reading) in component.backups.iter().zip(readings) {
+        match freshness(reading, backup.every, state.now) {
+            Freshness::Stale { .. } => stale += 1,
+            Freshness::Unreadable(_) => unreadable += 1,
+            Freshness::Waiting | Freshness::Fresh { .. } => {}
+        }
+    }
+    let parts: Vec<String> = [(stale, "stale"), (unreadable, "unreadable")]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+    (!parts.is_empty()).then(|| format!(" backups: {}", parts.join(", ")))
 }
 
 fn who(state: &State, ids: &[String]) -> String {

@@ -8,6 +8,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use super::{Slot, View, time_of_day};
 use crate::config::probe::display_url;
 use crate::config::{Check, Component};
+use crate::domain::backup::{Freshness, freshness};
 use crate::domain::incident::brief;
 use crate::sanitize::one_line;
 use crate::state::State;
@@ -80,6 +81,39 @@ fn probe_lines(component: &Component) -> Vec<String> {
     }
 }
 
+/// One line per backup stream: its newest copy against the frequency it promises.
+fn backup_lines(state: &State, view: &View, index: usize) -> Vec<Line<'static>> {
+    let component = &state.config.components[index];
+    let readings = state.backups.get(index).map_or(&[][..], Vec::as_slice);
+    component
+        .backups
+        .iter()
+        .zip(readings)
+        .map(|(backup, reading)| {
+            let every = backup
+                .every
+                .map(|e| format!(" · every {}", crate::domain::backup::period(e)))
+                .unwrap_or_default();
+            let (text, slot) = match freshness(reading, backup.every, state.now) {
+                Freshness::Waiting => ("not read yet".to_owned(), Slot::Muted),
+                Freshness::Unreadable(why) => (format!("cannot be read: {why}"), Slot::Breach),
+                Freshness::Fresh { age } => (format!("last good {} ago", brief(age)), Slot::Text),
+                Freshness::Stale { age, .. } => {
+                    (format!("STALE: last good {} ago", brief(age)), Slot::Warn)
+                }
+            };
+            Line::from(vec![
+                Span::raw(format!("  {} ", one_line(&backup.name))),
+                Span::styled(one_line(&text), view.theme.style(slot)),
+                Span::styled(
+                    format!("{every} · {}", one_line(&backup.point.source.describe())),
+                    view.theme.style(Slot::Muted),
+                ),
+            ])
+        })
+        .collect()
+}
+
 fn names(state: &State, indices: &[usize], view: &View) -> Vec<Line<'static>> {
     if indices.is_empty() {
         return vec![Line::styled("  none", view.theme.style(Slot::Muted))];
@@ -150,6 +184,12 @@ pub fn render(
         Span::raw("  latency "),
         Span::styled(spark, theme.style(Slot::Accent)),
     ]));
+    if !component.backups.is_empty() {
+        lines.push(heading(
+            "Backups (the RPO counts from the newest good copy)",
+        ));
+        lines.extend(backup_lines(state, view, index));
+    }
     lines.push(heading("Depends on"));
     lines.extend(names(state, &state.world.deps[index], view));
     lines.push(heading("Needed by"));

@@ -196,7 +196,7 @@ fn apply_other(
         InjectAction::RecoveryPoint { component, age } => {
             let index = state.world.index(&component)?;
             let last_good = now - TimeDelta::from_std(age).unwrap_or_default();
-            state.recovery[index] = Some(Ok(last_good));
+            state.set_copy(index, last_good);
             Event::RecoveryPoint {
                 component,
                 last_good,

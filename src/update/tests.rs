@@ -483,3 +483,58 @@ fn a_review_saved_while_open_states_the_resolution_and_keeps_what_was_written() 
         &state.records
     ));
 }
+
+#[test]
+fn the_newest_good_copy_of_any_backup_stream_is_the_recovery_point_and_is_journaled_once() {
+    let mut state = declared(secs(30));
+    let db = state.world.index("db").unwrap();
+    let first = state.config.components[db].backups[0].clone();
+    state.config.components[db].backups = ["full", "wal", "config"]
+        .iter()
+        .map(|name| crate::config::Backup {
+            name: (*name).to_owned(),
+            every: None,
+            ..first.clone()
+        })
+        .collect();
+    state.backups[db] = vec![None, None, None];
+    let reading = |state: &mut State, stream, reading| {
+        let msg = Msg::RecoveryPoint {
+            index: db,
+            stream,
+            reading,
+        };
+        run(state, msg, secs(40))
+    };
+    let copies = |effects: &[Effect]| {
+        effects
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e,
+                    Effect::Append {
+                        event: Event::RecoveryPoint { .. },
+                        ..
+                    }
+                )
+            })
+            .count()
+    };
+    assert_eq!(copies(&reading(&mut state, 2, Err("timed out".into()))), 0);
+    assert_eq!(state.recovery[db], Some(Err("config: timed out".into())));
+    assert_eq!(copies(&reading(&mut state, 1, Ok(secs(-60)))), 1);
+    assert_eq!(
+        copies(&reading(&mut state, 0, Ok(secs(-600)))),
+        0,
+        "an older stream changes nothing"
+    );
+    assert_eq!(
+        state.recovery[db],
+        Some(Ok(secs(-60))),
+        "the failing stream does not hide it"
+    );
+    assert_eq!(
+        state.incident.as_ref().unwrap().copies["db"].last(),
+        Some(&secs(-60))
+    );
+}
