@@ -179,6 +179,8 @@ pub struct Dialog {
     pub text_wanted: bool,
     /// Lines of the prompt scrolled away (a prompt longer than the screen).
     pub scroll: usize,
+    /// The text a template last put in the field: a field still holding it may take another.
+    pub prefilled: String,
 }
 
 impl Dialog {
@@ -186,14 +188,15 @@ impl Dialog {
     #[must_use]
     pub fn choices(&self) -> Vec<String> {
         match self.kind {
-            DialogKind::Declare | DialogKind::Severity => self.labels.clone(),
+            DialogKind::Declare
+            | DialogKind::Severity
+            | DialogKind::Update
+            | DialogKind::Resolve => self.labels.clone(),
             DialogKind::Status => status_choices().iter().map(ToString::to_string).collect(),
             DialogKind::Roles => Role::iter().map(|r| r.to_string()).collect(),
             DialogKind::SetState => SET_STATES.iter().map(ToString::to_string).collect(),
             DialogKind::Note
-            | DialogKind::Resolve
             | DialogKind::Filter
-            | DialogKind::Update
             | DialogKind::Inject
             | DialogKind::EndDrill
             | DialogKind::ConfirmRun

@@ -631,5 +631,6 @@ pub mod palette;
 pub mod recovery;
 pub mod review;
 pub mod runbooks;
+pub mod template;
 #[cfg(test)]
 mod tests;

@@ -672,6 +672,7 @@ fn review_export_needs_neither_config_nor_secrets_and_is_frozen_at_resolution() 
     journal.append(at(30), "ic@host", declared).unwrap();
     let resolved = Event::Resolved {
         summary: Some("traffic moved away".into()),
+        template: None,
     };
     journal.append(at(600), "ic@host", resolved).unwrap();
     drop(journal);
@@ -719,7 +720,14 @@ fn a_resolved_incident_whose_resolve_notification_a_crash_lost_is_resumed() {
     let store = warroom::store::Store::new(&data, warroom::state::Mode::Live);
     assert!(store.latest_open().is_some(), "open");
     journal
-        .append(at, "ic@host", Event::Resolved { summary: None })
+        .append(
+            at,
+            "ic@host",
+            Event::Resolved {
+                summary: None,
+                template: None,
+            },
+        )
         .unwrap();
     // The crash came before the resolve's notifications were journaled.
     assert!(

@@ -216,6 +216,14 @@ fn incident_dialogs() {
 }
 
 #[test]
+fn an_update_from_a_template_reads_whole() {
+    let (mut state, view) = with_dialog(Action::Update, None);
+    let now = state.now;
+    play(&mut state, Msg::Action(Action::NextChoice), now);
+    snapshot_sizes("dialog_update_template", &state, &view);
+}
+
+#[test]
 fn dialog_errors_are_shown() {
     let (mut state, view) = with_dialog(Action::Note, None);
     let now = state.now;

@@ -52,6 +52,9 @@ pub struct ConfigFile {
     /// `[severity.P1] meaning = "complete outage"`: what each severity means to this team.
     #[serde(default)]
     pub severity: BTreeMap<Severity, SeverityFile>,
+    /// `[[template]]`: messages that prefill the update and resolve dialogs.
+    #[serde(default, rename = "template")]
+    pub templates: Vec<super::template::TemplateFile>,
     /// Key overrides: context name → key → action name.
     #[serde(default)]
     pub keys: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<String>>>,

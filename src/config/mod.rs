@@ -5,6 +5,7 @@ pub mod file;
 pub mod notify;
 pub mod probe;
 mod scenario;
+pub mod template;
 
 pub use scenario::{parse_scenario, scenario_config};
 
@@ -134,6 +135,8 @@ pub struct Config {
     pub confirm_page: bool,
     /// What each severity means to this team (`[severity.P1] meaning`), where the config says.
     pub severity_meanings: BTreeMap<Severity, String>,
+    /// Message templates for the update and resolve dialogs (`[[template]]`).
+    pub templates: Vec<template::MessageTemplate>,
 }
 
 /// Default bound on probes running at once.
@@ -386,6 +389,7 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
             .into_iter()
             .map(|(s, f)| (s, f.meaning))
             .collect(),
+        templates: template::convert(src, file.templates, errors),
     }
 }
 

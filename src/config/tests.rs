@@ -16,6 +16,15 @@ fn first_error(text: &str) -> String {
     parse("w.toml", text).unwrap_err().0[0].to_string()
 }
 
+fn all_errors(text: &str) -> Vec<String> {
+    parse("w.toml", text)
+        .unwrap_err()
+        .0
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
 #[test]
 fn a_minimal_config_parses() {
     let config = parse("w.toml", MINIMAL).unwrap();
@@ -382,12 +391,7 @@ fn backup_streams_keep_their_names_and_frequencies_beside_the_recovery_point() {
         "{MINIMAL}[[component.backup]]\nname = \"wal\"\nsource = {{ kind = \"sim\", age = \"1m\" }}\n\
          [[component.backup]]\nname = \"wal\"\nsource = {{ kind = \"file\", glob = \"[\" }}\n"
     );
-    let errors: Vec<String> = parse("w.toml", &twice)
-        .unwrap_err()
-        .0
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let errors = all_errors(&twice);
     assert!(
         errors.iter().any(|e| e.starts_with("w.toml:14:8:") && e.contains("backup name `wal` is used twice")),
         "{errors:?}"
@@ -396,4 +400,30 @@ fn backup_streams_keep_their_names_and_frequencies_beside_the_recovery_point() {
         errors.iter().any(|e| e.contains("invalid glob `[`")),
         "{errors:?}"
     );
+}
+
+#[test]
+fn a_template_naming_an_unknown_field_is_located_with_a_suggestion() {
+    let text = format!(
+        "{MINIMAL}[[template]]\nname = \"Critical\"\ntext = \"{{{{ sevrity }}}} {{{{ title }}}}\"\n\
+         [[template]]\nname = \"Broken\"\nfor = \"resolve\"\ntext = \"{{{{ title \"\n"
+    );
+    let errors = all_errors(&text);
+    assert!(
+        errors.iter().any(|e| e.starts_with("w.toml:12:8:")
+            && e.contains("unknown field `sevrity`; did you mean `severity`?")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("w.toml:16:8: template text:")),
+        "{errors:?}"
+    );
+    let good = text
+        .replace("sevrity", "severity")
+        .replace("{{ title \"", "{{ title }}\"");
+    let config = parse("w.toml", &good).unwrap();
+    assert_eq!(config.templates.len(), 2);
+    assert_eq!(config.templates[1].purpose, template::Purpose::Resolve);
 }

@@ -166,6 +166,9 @@ pub enum Event {
     /// A stakeholder update typed by the commander.
     UpdatePosted {
         text: String,
+        /// The message template it started from, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        template: Option<String>,
     },
     /// A notification waits in the outbox; its identity is this record's sequence number.
     NotifyQueued {
@@ -267,6 +270,9 @@ pub enum Event {
     Resolved {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         summary: Option<String>,
+        /// The message template it started from, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        template: Option<String>,
     },
 }
 
@@ -466,7 +472,9 @@ impl Event {
                 "Budgets recorded at {milestone} for {} components",
                 entries.len()
             ),
-            Self::UpdatePosted { text } => format!("Update: {text}"),
+            Self::UpdatePosted { text, template } => {
+                format!("Update{}: {text}", from_template(template.as_deref()))
+            }
             Self::ReviewSaved { text } => format!("Review saved ({} lines)", text.lines().count()),
             Self::StepStarted { .. }
             | Self::CommandFinished { .. }
@@ -483,10 +491,18 @@ impl Event {
             } => format!("notification #{queued} failed (attempt {attempt}): {error}"),
             Self::Resolved {
                 summary: Some(summary),
-            } => format!("Resolved: {summary}"),
-            Self::Resolved { summary: None } => "Resolved".to_owned(),
+                template,
+            } => format!("Resolved{}: {summary}", from_template(template.as_deref())),
+            Self::Resolved { summary: None, .. } => "Resolved".to_owned(),
         }
     }
+}
+
+/// ` (template "Critical incident")` after an event made from a message template.
+fn from_template(template: Option<&str>) -> String {
+    template
+        .map(|t| format!(" (template \"{t}\")"))
+        .unwrap_or_default()
 }
 
 /// One line of the journal: an event with its sequence number, time and author.

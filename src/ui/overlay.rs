@@ -114,7 +114,9 @@ fn prompt_of(kind: DialogKind) -> &'static str {
         DialogKind::Status => "New status:",
         DialogKind::Roles => "Role, then who takes it:",
         DialogKind::Note => "Note (recorded in the journal with your name and the time):",
-        DialogKind::Resolve => "Resolution summary (optional). Enter resolves the incident:",
+        DialogKind::Resolve => {
+            "Resolution summary (optional; Up/Down: a template). Enter resolves the incident:"
+        }
         DialogKind::Filter => "Show only rows containing:",
         DialogKind::Update => {
             "What stakeholders should know now (journaled; posted to chat when configured):"
@@ -134,11 +136,23 @@ fn prompt_of(kind: DialogKind) -> &'static str {
 }
 
 /// The prompt as drawn: every line sanitised, commands shown line by line.
-fn prompt_lines(state: &State, dialog: &Dialog, view: &View) -> Vec<Line<'static>> {
-    sanitize_text(&prompt_text(state, dialog.kind))
+fn prompt_lines(state: &State, dialog: &Dialog, view: &View, width: u16) -> Vec<Line<'static>> {
+    let mut lines: Vec<Line<'static>> = sanitize_text(&prompt_text(state, dialog.kind))
         .lines()
         .map(|l| Line::styled(l.to_owned(), view.theme.style(Slot::Text)))
-        .collect()
+        .collect();
+    // A message longer than the field is read whole before it goes to stakeholders.
+    let text = &dialog.field.text;
+    let field_width = usize::from(width.saturating_sub(6));
+    if matches!(dialog.kind, DialogKind::Update | DialogKind::Resolve)
+        && text.chars().count() > field_width
+    {
+        lines.push(Line::styled(
+            format!("It reads: {}", one_line(text)),
+            view.theme.style(Slot::Muted),
+        ));
+    }
+    lines
 }
 
 fn render_dialog(frame: &mut Frame, area: Rect, state: &State, view: &View, dialog: &Dialog) {
@@ -147,7 +161,8 @@ fn render_dialog(frame: &mut Frame, area: Rect, state: &State, view: &View, dial
     let text_rows = u16::from(dialog.has_text()) * 3;
     let fixed = text_rows + choices.len() as u16 + 2;
     let width = area.width.saturating_sub(4).min(100);
-    let prompt = Paragraph::new(prompt_lines(state, dialog, view)).wrap(Wrap { trim: false });
+    let prompt =
+        Paragraph::new(prompt_lines(state, dialog, view, width)).wrap(Wrap { trim: false });
     let prompt_rows = prompt.line_count(width.saturating_sub(2)) as u16;
     let outer = popup(frame, area, width, prompt_rows + fixed + 2);
     let block = view.block(title_of(dialog, state));

@@ -153,8 +153,8 @@ fn chat_line(incident: &Incident, event: &Event) -> Option<String> {
         )),
         Event::SeverityChanged { from, to } => Some(format!("{head}: severity {from} → {to}")),
         Event::StatusChanged { to, .. } => Some(format!("{head}: status {to}")),
-        Event::UpdatePosted { text } => Some(format!("{head}: {text}")),
-        Event::Resolved { summary } => Some(format!(
+        Event::UpdatePosted { text, .. } => Some(format!("{head}: {text}")),
+        Event::Resolved { summary, .. } => Some(format!(
             "{head}: resolved{}",
             summary
                 .as_ref()

@@ -19,6 +19,7 @@ pub fn open_dialog(state: &mut State, kind: DialogKind, text: String, choice: us
         DialogKind::Declare | DialogKind::Severity => Severity::iter()
             .map(|s| format!("{s}  {}", state.config.meaning(s)))
             .collect(),
+        DialogKind::Update | DialogKind::Resolve => super::template::labels(state, kind),
         _ => Vec::new(),
     };
     state.ui.overlay = Some(Overlay::Dialog(Dialog {
@@ -30,6 +31,7 @@ pub fn open_dialog(state: &mut State, kind: DialogKind, text: String, choice: us
         labels,
         text_wanted: false,
         scroll: 0,
+        prefilled: text,
     }));
 }
 
@@ -101,8 +103,10 @@ pub(super) fn dialog_action(state: &mut State, action: Action, now: DateTime<Utc
             } else {
                 dialog.choice.saturating_sub(1)
             };
-            if dialog.kind == DialogKind::Roles {
-                refill_role(state);
+            match dialog.kind {
+                DialogKind::Roles => refill_role(state),
+                DialogKind::Update | DialogKind::Resolve => super::template::prefill(state, now),
+                _ => {}
             }
         }
         Action::NextChoice => dialog.scroll += 1,
@@ -265,10 +269,14 @@ fn incident_event(
             if text.is_empty() {
                 return Err("Type the update for stakeholders first.");
             }
-            Some(Event::UpdatePosted { text })
+            Some(Event::UpdatePosted {
+                text,
+                template: super::template::chosen(state, kind, choice),
+            })
         }
         DialogKind::Resolve => Some(Event::Resolved {
             summary: (!text.is_empty()).then_some(text),
+            template: super::template::chosen(state, kind, choice),
         }),
         DialogKind::Declare
         | DialogKind::Filter

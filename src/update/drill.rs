@@ -491,6 +491,7 @@ pub fn end(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     let event = match (&state.incident, summary) {
         (Some(_), _) => Event::Resolved {
             summary: Some("Drill ended by the facilitator".into()),
+            template: None,
         },
         (None, Some(summary)) => Event::DrillEnded { summary },
         (None, None) => return effects,

@@ -538,3 +538,57 @@ fn the_newest_good_copy_of_any_backup_stream_is_the_recovery_point_and_is_journa
         Some(&secs(-60))
     );
 }
+
+#[test]
+fn a_template_prefills_the_update_never_replaces_typed_text_and_is_named_in_the_journal() {
+    let mut state = declared(secs(30));
+    run(&mut state, Msg::Action(Action::Update), secs(40));
+    assert_eq!(
+        state.dialog().unwrap().choices(),
+        ["(type your own)", "Critical incident"]
+    );
+    run(&mut state, Msg::Action(Action::NextChoice), secs(40));
+    let text = state.dialog().unwrap().field.text.clone();
+    assert!(
+        text.starts_with("P1 Checkout failing (investigating, 10s since 03:00:30Z). Affected: "),
+        "{text}"
+    );
+    assert!(
+        text.contains("Next update by 03:30:30Z. IC ic@host."),
+        "{text}"
+    );
+    run(&mut state, Msg::Action(Action::PrevChoice), secs(40));
+    assert_eq!(
+        state.dialog().unwrap().field.text,
+        "",
+        "own words: empty again"
+    );
+    run(&mut state, Msg::Input("db is back".into()), secs(41));
+    run(&mut state, Msg::Action(Action::NextChoice), secs(41));
+    assert_eq!(
+        state.dialog().unwrap().field.text,
+        "db is back",
+        "typed text stays"
+    );
+    let effects = run(&mut state, Msg::Action(Action::Confirm), secs(42));
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::Append {
+            event: Event::UpdatePosted { text, template: Some(t) }, ..
+        } if text == "db is back" && t == "Critical incident")),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn the_resolve_dialog_offers_its_own_templates() {
+    let mut state = declared(secs(30));
+    run(&mut state, Msg::Action(Action::Resolve), secs(90));
+    assert_eq!(
+        state.dialog().unwrap().choices(),
+        ["(type your own)", "Recovery complete"]
+    );
+    run(&mut state, Msg::Action(Action::NextChoice), secs(90));
+    let text = state.dialog().unwrap().field.text.clone();
+    assert!(text.starts_with("Recovered after 1m00s. "), "{text}");
+    assert!(text.contains(" of RTO "), "{text}");
+}

@@ -101,7 +101,13 @@ fn journal() -> Vec<Record> {
                 since: None,
             },
         ),
-        next(420, Event::Resolved { summary: None }),
+        next(
+            420,
+            Event::Resolved {
+                summary: None,
+                template: None,
+            },
+        ),
     ]
 }
 

@@ -80,7 +80,14 @@ fn fold_tracks_milestones_roles_and_notes() {
                 to: Status::Monitoring,
             },
         ),
-        record(7, 30, Event::Resolved { summary: None }),
+        record(
+            7,
+            30,
+            Event::Resolved {
+                summary: None,
+                template: None,
+            },
+        ),
     ];
     let incident = Incident::fold(&records).unwrap();
     assert_eq!(incident.severity, Severity::P1);
