@@ -205,6 +205,7 @@ fn check_template(name: &str, text: &str) -> Result<(), Invalid> {
         incident,
         &state.records,
         Some(&state.config),
+        &state.runbooks,
         state.now,
         crate::review::local_offset(),
     );
@@ -349,6 +350,9 @@ fn runbook_show(config: &Config, id: &str) -> ExitCode {
     }
     for (n, step) in rb.steps.iter().enumerate() {
         let _ = writeln!(out, "\n{}. {}", n + 1, step.title);
+        if let Some(plan) = rb.plan(n) {
+            let _ = writeln!(out, "   {plan}");
+        }
         for line in step.text.lines() {
             let _ = writeln!(out, "{}", format!("   {line}").trim_end());
         }
@@ -453,6 +457,10 @@ fn review_export(
                 &incident,
                 &scan.records,
                 config.as_ref(),
+                &config
+                    .as_ref()
+                    .map(|c| load_runbooks(c).0)
+                    .unwrap_or_default(),
                 chrono::Utc::now(),
                 crate::review::local_offset(),
             );

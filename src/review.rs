@@ -97,6 +97,82 @@ pub struct Context {
     timeline: Vec<TimelineEntry>,
     /// A drill's scorecard as Markdown (its own `##` section).
     scorecard: Option<String>,
+    /// Planned against actual, per phase of the runbooks worked.
+    phases: Vec<PhaseRow>,
+}
+
+/// One phase of a runbook worked in the incident: its window against when its steps ran.
+#[derive(Debug, Serialize)]
+struct PhaseRow {
+    runbook: String,
+    phase: String,
+    planned: String,
+    actual: String,
+    result: String,
+}
+
+/// The phases with a window of every runbook with a step worked in the incident.
+fn phases(incident: &Incident, runbooks: &[crate::runbook::Runbook]) -> Vec<PhaseRow> {
+    let offset = |at: DateTime<Utc>| {
+        crate::runbook::phase::short((at - incident.declared).to_std().unwrap_or_default())
+    };
+    let mut rows = Vec::new();
+    for runbook in runbooks {
+        let progress = |step: usize| incident.steps.get(&(runbook.id.clone(), step));
+        if !(0..runbook.steps.len()).any(|i| progress(i).is_some()) {
+            continue;
+        }
+        for (index, phase) in runbook.phases.iter().enumerate() {
+            let Some(window) = phase.window else {
+                continue;
+            };
+            let steps: Vec<usize> = (0..runbook.steps.len())
+                .filter(|&i| runbook.steps[i].phase == Some(index))
+                .collect();
+            let began = steps
+                .iter()
+                .filter_map(|&i| first_touch(progress(i)?))
+                .min();
+            let ended: Option<Vec<DateTime<Utc>>> = steps
+                .iter()
+                .map(|&i| progress(i).and_then(settled_at))
+                .collect();
+            let ended = ended.and_then(|e| e.into_iter().max());
+            let deadline = incident.declared + TimeDelta::from_std(window.to).unwrap_or_default();
+            let (actual, result) = match (began, ended) {
+                (None, _) => ("not started".to_owned(), "not done".to_owned()),
+                (Some(b), None) => (format!("{}–", offset(b)), "not finished".to_owned()),
+                (Some(b), Some(e)) => (
+                    format!("{}–{}", offset(b), offset(e)),
+                    if e <= deadline {
+                        "met".to_owned()
+                    } else {
+                        format!("late by {}", clock(e - deadline))
+                    },
+                ),
+            };
+            rows.push(PhaseRow {
+                runbook: cell(&runbook.title),
+                phase: cell(&phase.title),
+                planned: window.to_string(),
+                actual,
+                result,
+            });
+        }
+    }
+    rows
+}
+
+/// When work on a step began: its first run, check tick or mark.
+fn first_touch(p: &crate::domain::incident::StepProgress) -> Option<DateTime<Utc>> {
+    let run = p.runs.iter().map(|r| r.at).min();
+    let tick = p.checks.values().map(|(_, at)| *at).min();
+    [run, tick, p.marked_at].into_iter().flatten().min()
+}
+
+/// When a step was settled: done (by a run or a mark) or marked skipped or failed.
+fn settled_at(p: &crate::domain::incident::StepProgress) -> Option<DateTime<Utc>> {
+    p.completed_at().or(p.marked_at)
 }
 
 /// True when the saved review was saved while the incident was open and it is resolved since: its
@@ -290,6 +366,7 @@ pub fn context(
     incident: &Incident,
     records: &[Record],
     config: Option<&Config>,
+    runbooks: &[crate::runbook::Runbook],
     now: DateTime<Utc>,
     local: FixedOffset,
 ) -> Context {
@@ -340,6 +417,7 @@ pub fn context(
         actions,
         timeline,
         scorecard: scorecard(incident, records, now).map(|s| s.trim_end().to_owned()),
+        phases: phases(incident, runbooks),
     }
 }
 

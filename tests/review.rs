@@ -23,13 +23,7 @@ fn scripted() -> State {
     play(&mut state, Msg::Action(Action::Confirm), at(110));
     play(&mut state, Msg::Action(Action::Acknowledge), at(115));
     play(&mut state, Msg::Action(Action::Confirm), at(115));
-    state.runbooks.push(
-        warroom::runbook::parse(
-            "runbooks/db-failover.md",
-            include_str!("../runbooks/db-failover.md"),
-        )
-        .unwrap(),
-    );
+    assert_eq!(state.runbooks[0].id, "db-failover", "the demo's runbooks");
     state.ui.screen = Screen::Runbooks;
     play(&mut state, Msg::Action(Action::Confirm), at(120));
     play(&mut state, Msg::Action(Action::Down), at(120));
@@ -65,6 +59,7 @@ fn draft(state: &State) -> String {
         incident,
         &state.records,
         Some(&state.config),
+        &state.runbooks,
         state.now,
         FixedOffset::east_opt(3600).unwrap(),
     );
@@ -80,6 +75,7 @@ fn a_resolved_review_is_frozen_at_resolution_however_late_the_export() {
             incident,
             &state.records,
             None,
+            &[],
             now,
             FixedOffset::east_opt(3600).unwrap(),
         );
@@ -129,12 +125,12 @@ fn the_draft_is_markdown_that_renders_without_loss() {
         }
     }
     assert_eq!(
-        headings, 12,
-        "title, ten sections and the drill's scorecard"
+        headings, 13,
+        "title, ten sections, the phases of the runbook worked and the drill's scorecard"
     );
     assert_eq!(
-        tables, 5,
-        "header, impact, metrics, scorecard and timeline tables"
+        tables, 6,
+        "header, impact, metrics, scorecard, phases and timeline tables"
     );
     assert_eq!(tasks, 1, "the action item checklist");
 }
@@ -153,6 +149,7 @@ fn template_mistakes_are_located() {
         state.incident.as_ref().unwrap(),
         &state.records,
         Some(&state.config),
+        &state.runbooks,
         state.now,
         FixedOffset::east_opt(0).unwrap(),
     );
@@ -179,5 +176,40 @@ fn hostile_text_is_escaped_in_the_review() {
     assert!(
         text.contains("pipe \\| and \\x1b]52;c;eA==\\x07 escape"),
         "{text}"
+    );
+}
+
+#[test]
+fn the_review_lists_planned_against_actual_per_phase() {
+    let mut state = scripted();
+    let text = "+++\nid = \"dr\"\ntitle = \"Regional DR\"\n+++\n\
+        # Immediate (0-5 minutes)\n\n## Assess\n\n## Page\n\n\
+        # Short-term (5-15 minutes)\n\n## Fail over\n\n# Long-term (15-60 minutes)\n\n## Rebuild\n";
+    state.runbooks = vec![warroom::runbook::parse("dr.md", text).unwrap()];
+    let incident = state.incident.as_mut().unwrap();
+    let declared = incident.declared;
+    let mark = |minutes: i64| warroom::domain::incident::StepProgress {
+        mark: Some(warroom::domain::event::StepMark::Done),
+        marked_at: Some(declared + TimeDelta::minutes(minutes)),
+        ..Default::default()
+    };
+    incident.steps.insert(("dr".into(), 0), mark(1));
+    incident.steps.insert(("dr".into(), 1), mark(4));
+    incident.steps.insert(("dr".into(), 2), mark(17));
+    let review = draft(&state);
+    assert!(review.contains("## Phases: planned and actual"), "{review}");
+    assert!(
+        review.contains("| Regional DR | Immediate (0-5 minutes) | 0–5m | 1m–4m | met |"),
+        "{review}"
+    );
+    assert!(
+        review.contains(
+            "| Regional DR | Short-term (5-15 minutes) | 5m–15m | 17m–17m | late by 00:02:00 |"
+        ),
+        "{review}"
+    );
+    assert!(
+        review.contains("| Long-term (15-60 minutes) | 15m–1h | not started | not done |"),
+        "{review}"
     );
 }

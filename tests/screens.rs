@@ -418,22 +418,31 @@ fn budget_gauges_carry_their_level_in_mono() {
 
 fn with_runbooks() -> State {
     let mut state = demo::showcase(t0());
-    for (name, text) in [
-        (
-            "runbooks/db-failover.md",
-            include_str!("../runbooks/db-failover.md"),
-        ),
-        (
-            "runbooks/cache-failover.md",
-            include_str!("../runbooks/cache-failover.md"),
-        ),
-    ] {
-        state
-            .runbooks
-            .push(warroom::runbook::parse(name, text).unwrap());
-    }
+    assert_eq!(state.runbooks[0].id, "db-failover", "the demo's runbooks");
     state.ui.screen = warroom::state::Screen::Runbooks;
     state
+}
+
+#[test]
+fn a_step_past_its_phase_window_is_overdue() {
+    let mut state = with_runbooks();
+    let now = state.now;
+    play(&mut state, Msg::Action(Action::Confirm), now);
+    let later = state.incident.as_ref().unwrap().declared + chrono::TimeDelta::minutes(7);
+    play(&mut state, Msg::Tick, later);
+    let screen = text(&draw(&state, &view(false), (120, 40)));
+    assert!(
+        screen.contains("now: Short-term (5-15 minutes)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("1. Confirm the primary is really down pending · OVERDUE 2m"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("3. Fence the old primary pending · due in 8m"),
+        "{screen}"
+    );
 }
 
 #[test]

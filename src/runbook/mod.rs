@@ -1,16 +1,22 @@
 //! Runbooks: Markdown with TOML front matter. Each `##` heading is a step; fenced `sh`/`bash`
-//! blocks are its commands (attributes in the info string); `- [ ]` items are manual checks.
+//! blocks are its commands (attributes in the info string); `- [ ]` items are manual checks. A `#`
+//! heading is a phase over the steps below it; phases and steps may carry a time window, steps an
+//! estimate and an automation level (`## Promote {window=0-5m estimate=3m automation=manual}`).
+
+pub mod phase;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use phase::{parse_window, window_in_heading};
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Deserialize;
 
 use crate::config::{Diagnostic, Invalid, Source, diag};
 use crate::domain::{Health, Severity};
+pub use phase::{Automation, Phase, Window};
 
 /// Default deadline of a step's command.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_mins(5);
@@ -69,6 +75,12 @@ pub struct Step {
     /// Manual checks (`- [ ]` items).
     pub checks: Vec<String>,
     pub expect: Option<Expect>,
+    /// The `#` phase it belongs to (index into the runbook's phases).
+    pub phase: Option<usize>,
+    /// Its own window; else its phase's (see [`Runbook::window`]).
+    pub window: Option<Window>,
+    pub estimate: Option<Duration>,
+    pub automation: Option<Automation>,
 }
 
 /// A parsed runbook.
@@ -81,7 +93,45 @@ pub struct Runbook {
     pub tags: Vec<String>,
     pub summary: String,
     pub steps: Vec<Step>,
+    pub phases: Vec<Phase>,
+    /// The procedure's automation level (front matter); a step's own level wins.
+    pub automation: Option<Automation>,
     pub path: PathBuf,
+}
+
+impl Runbook {
+    /// When a step is planned: its own window, else its phase's.
+    #[must_use]
+    pub fn window(&self, step: usize) -> Option<Window> {
+        let s = self.steps.get(step)?;
+        s.window
+            .or_else(|| s.phase.and_then(|p| self.phases.get(p)?.window))
+    }
+
+    /// `phase Immediate · window 0s–5m · estimate 2m · manual` for a step that has any of them:
+    /// what the stepper and `runbook show` print about its plan.
+    #[must_use]
+    pub fn plan(&self, step: usize) -> Option<String> {
+        let s = self.steps.get(step)?;
+        let parts: Vec<String> = [
+            s.phase
+                .and_then(|p| self.phases.get(p))
+                .map(|p| format!("phase {}", p.title)),
+            self.window(step).map(|w| format!("window {w}")),
+            s.estimate.map(|e| format!("estimate {}", phase::short(e))),
+            self.automation(step).map(|a| a.to_string()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    }
+
+    /// How automated a step is: its own level, else the procedure's.
+    #[must_use]
+    pub fn automation(&self, step: usize) -> Option<Automation> {
+        self.steps.get(step)?.automation.or(self.automation)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -100,6 +150,8 @@ struct FrontMatter {
     /// Step title → expectation, e.g. `"Promote the replica" = "db up within 2m"`.
     #[serde(default)]
     expect: BTreeMap<String, toml::Spanned<String>>,
+    /// `automatic`, `partial` or `manual`: how the whole procedure is done.
+    automation: Option<Automation>,
 }
 
 /// Parses `db up within 2m`.
@@ -161,12 +213,22 @@ fn is_shell(info: &str) -> bool {
     matches!(lang, "sh" | "bash")
 }
 
+/// A `#` or `##` heading being read: its text and its `{key=value}` attributes.
+struct Heading {
+    step: bool,
+    title: String,
+    attrs: Vec<(String, Option<String>)>,
+}
+
+const HEADING_ATTRIBUTES: [&str; 3] = ["window", "estimate", "automation"];
+
 struct Builder<'a> {
     src: Source<'a>,
     offset: usize,
     errors: Vec<Diagnostic>,
     steps: Vec<Step>,
     intro: String,
+    phases: Vec<Phase>,
 }
 
 impl Builder<'_> {
@@ -174,6 +236,79 @@ impl Builder<'_> {
         let span = range.start + self.offset..range.end + self.offset;
         let diagnostic = self.src.at(span, message);
         self.errors.push(diagnostic);
+    }
+
+    /// A finished heading: a phase (`#`) or a step (`##`), with its window, estimate and
+    /// automation from its attributes (a window also from its text).
+    fn heading(&mut self, h: Heading, range: &Range<usize>) {
+        let title = h.title.trim().to_owned();
+        let (mut window, mut estimate, mut automation) = (window_in_heading(&title), None, None);
+        for (key, value) in h.attrs {
+            let value = value.unwrap_or_default();
+            let result = match key.as_str() {
+                "window" => parse_window(&value).map(|w| window = Some(w)),
+                "estimate" => humantime::parse_duration(&value)
+                    .map(|d| estimate = Some(d))
+                    .map_err(|e| format!("estimate `{value}`: {e}")),
+                "automation" => value
+                    .parse::<Automation>()
+                    .map(|a| automation = Some(a))
+                    .map_err(|_| {
+                        format!("automation `{value}` must be automatic, partial or manual")
+                    }),
+                other => Err(format!(
+                    "unknown heading attribute `{other}`{} (one of: {})",
+                    diag::hint(other, HEADING_ATTRIBUTES.into_iter()),
+                    HEADING_ATTRIBUTES.join(", ")
+                )),
+            };
+            if let Err(message) = result {
+                self.at(range, message);
+            }
+        }
+        if !h.step {
+            if estimate.is_some() || automation.is_some() {
+                self.at(range, "a `#` phase takes only a window; put estimate and automation on its `##` steps");
+            }
+            self.phase(title, window, range);
+            return;
+        }
+        self.steps.push(Step {
+            title,
+            text: String::new(),
+            commands: Vec::new(),
+            checks: Vec::new(),
+            expect: None,
+            phase: self.phases.len().checked_sub(1),
+            window,
+            estimate,
+            automation,
+        });
+    }
+
+    /// A new phase; its window may not begin before the previous phase's ends.
+    fn phase(&mut self, title: String, window: Option<Window>, range: &Range<usize>) {
+        // A heading over no step and without a window (the document's title) is not a phase.
+        let last = self.phases.len().checked_sub(1);
+        if last.is_some_and(|l| {
+            self.phases[l].window.is_none() && !self.steps.iter().any(|s| s.phase == Some(l))
+        }) {
+            self.phases.pop();
+        }
+        let previous = self
+            .phases
+            .iter()
+            .rev()
+            .find_map(|p| Some((&p.title, p.window?)));
+        if let (Some((before, earlier)), Some(now)) = (previous, window)
+            && now.from < earlier.to
+        {
+            let message = format!(
+                "phase `{title}` ({now}) overlaps phase `{before}` ({earlier}); phases follow each other"
+            );
+            self.at(range, message);
+        }
+        self.phases.push(Phase { title, window });
     }
 
     /// A fenced block: a shell block is a command of the step; other code (SQL, YAML, ...) is
@@ -302,6 +437,7 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
         errors: Vec::new(),
         steps: Vec::new(),
         intro: String::new(),
+        phases: Vec::new(),
     };
     let id = meta.id.get_ref();
     if id.is_empty()
@@ -355,6 +491,8 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
         tags: meta.tags,
         summary,
         steps: b.steps,
+        phases: b.phases,
+        automation: meta.automation,
         path: PathBuf::from(name),
     })
 }
@@ -364,25 +502,31 @@ fn push_text(target: &mut String, text: &str) {
 }
 
 fn walk(b: &mut Builder, body: &str) {
-    let mut heading: Option<String> = None;
+    let mut heading: Option<Heading> = None;
     let mut code: Option<(String, String, Range<usize>)> = None;
     let mut item: Option<(bool, String)> = None;
     let mut in_paragraph = false;
-    for (event, range) in Parser::new_ext(body, Options::ENABLE_TASKLISTS).into_offset_iter() {
+    let options = Options::ENABLE_TASKLISTS | Options::ENABLE_HEADING_ATTRIBUTES;
+    for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading {
-                level: HeadingLevel::H2,
+                level: level @ (HeadingLevel::H1 | HeadingLevel::H2),
+                attrs,
                 ..
-            }) => heading = Some(String::new()),
-            Event::End(TagEnd::Heading(HeadingLevel::H2)) => {
-                let title = heading.take().unwrap_or_default().trim().to_owned();
-                b.steps.push(Step {
-                    title,
-                    text: String::new(),
-                    commands: Vec::new(),
-                    checks: Vec::new(),
-                    expect: None,
+            }) => {
+                heading = Some(Heading {
+                    step: level == HeadingLevel::H2,
+                    title: String::new(),
+                    attrs: attrs
+                        .into_iter()
+                        .map(|(k, v)| (k.to_string(), v.map(|v| v.to_string())))
+                        .collect(),
                 });
+            }
+            Event::End(TagEnd::Heading(HeadingLevel::H1 | HeadingLevel::H2)) => {
+                if let Some(h) = heading.take() {
+                    b.heading(h, &range);
+                }
             }
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
                 code = Some((info.to_string(), String::new(), range));
@@ -416,7 +560,7 @@ fn walk(b: &mut Builder, body: &str) {
             }
             Event::Text(text) | Event::Code(text) => {
                 if let Some(h) = heading.as_mut() {
-                    push_text(h, &text);
+                    push_text(&mut h.title, &text);
                 } else if let Some((_, _, _)) = code.as_ref() {
                     if let Some((_, script, _)) = code.as_mut() {
                         script.push_str(&text);
@@ -445,6 +589,15 @@ fn walk(b: &mut Builder, body: &str) {
     }
     for step in &mut b.steps {
         step.text = step.text.trim().to_owned();
+    }
+    // One `#` heading without a window is the document's title, not a phase.
+    if let [only] = &b.phases[..]
+        && only.window.is_none()
+    {
+        b.phases.clear();
+        for step in &mut b.steps {
+            step.phase = None;
+        }
     }
 }
 

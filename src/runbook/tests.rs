@@ -207,3 +207,75 @@ fn a_command_that_recovers_an_unknown_component_is_an_error() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn phases_windows_estimates_and_automation_are_read_as_plans_write_them() {
+    let text = "+++\nid = \"dr\"\ntitle = \"DR\"\nautomation = \"partial\"\n+++\n\
+        # Immediate (0-5 minutes)\n\n## Assess the damage {estimate=2m automation=manual}\n\nLook.\n\n\
+        ## Page the team\n\n# Short-term (5–15 minutes)\n\n## Fail over {window=5-10m}\n\n";
+    let runbook = parse("dr.md", text).unwrap();
+    let phases: Vec<String> = runbook
+        .phases
+        .iter()
+        .map(|p| format!("{} {}", p.title, p.window.unwrap()))
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            "Immediate (0-5 minutes) 0–5m",
+            "Short-term (5–15 minutes) 5m–15m"
+        ]
+    );
+    assert_eq!(
+        runbook.steps[0].title, "Assess the damage",
+        "attributes leave the title"
+    );
+    assert_eq!(runbook.steps[0].estimate, Some(Duration::from_mins(2)));
+    assert_eq!(runbook.automation(0), Some(Automation::Manual));
+    assert_eq!(
+        runbook.automation(1),
+        Some(Automation::Partial),
+        "the procedure's level"
+    );
+    assert_eq!(
+        runbook.window(1).unwrap().to_string(),
+        "0–5m",
+        "the phase's window"
+    );
+    assert_eq!(
+        runbook.window(2).unwrap().to_string(),
+        "5m–10m",
+        "its own window"
+    );
+}
+
+#[test]
+fn bad_windows_overlapping_phases_and_unknown_attributes_are_located() {
+    let text = "+++\nid = \"dr\"\ntitle = \"DR\"\n+++\n\
+        # First (0-10 minutes)\n\n## A {window=soon}\n\n# Second (5-15 minutes)\n\n## B {automatik=manual}\n\n";
+    let errors: Vec<String> = parse("dr.md", text)
+        .unwrap_err()
+        .0
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("dr.md:7:1:") && e.contains("window `soon`")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("dr.md:9:1:")
+                && e.contains("overlaps phase `First (0-10 minutes)`")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(
+            |e| e.contains("unknown heading attribute `automatik`; did you mean `automation`?")
+        ),
+        "{errors:?}"
+    );
+}

@@ -144,6 +144,9 @@ fn render_stepper(frame: &mut Frame, area: Rect, state: &State, view: &View) {
             if let Some((text, slot)) = check {
                 spans.push(Span::styled(text, theme.style(slot)));
             }
+            if let Some((text, slot)) = timing(state, runbook, i) {
+                spans.push(Span::styled(text, theme.style(slot)));
+            }
             ListItem::new(Line::from(spans))
         })
         .collect();
@@ -159,7 +162,11 @@ fn render_stepper(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     };
     let list = List::new(items)
         .highlight_style(theme.style(Slot::Selection))
-        .block(view.block(format!(" {} {filter}", one_line(&runbook.title))));
+        .block(view.block(format!(
+            " {} {}{filter}",
+            one_line(&runbook.title),
+            current_phase(state, runbook)
+        )));
     let selected = visible.iter().position(|&i| i == step);
     frame.render_stateful_widget(
         list,
@@ -183,6 +190,57 @@ fn render_stepper(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     render_output(frame, output, state, view, &runbook.id, step);
 }
 
+/// Time since the incident was declared, the clock phases and windows count on.
+fn elapsed(state: &State) -> Option<chrono::TimeDelta> {
+    state
+        .incident
+        .as_ref()
+        .map(|i| i.elapsed(state.now).max(chrono::TimeDelta::zero()))
+}
+
+/// ` · due in 3m` or ` · OVERDUE 2m` for a step not done yet that has a window.
+fn timing(state: &State, runbook: &crate::runbook::Runbook, step: usize) -> Option<(String, Slot)> {
+    use crate::runbook::phase::{Due, due, short};
+    let elapsed = elapsed(state)?;
+    let window = runbook.window(step)?;
+    let done = state
+        .incident
+        .as_ref()
+        .and_then(|i| i.steps.get(&(runbook.id.clone(), step)))
+        .and_then(|p| p.completed_at().or(p.marked_at))
+        .is_some();
+    if done {
+        return None;
+    }
+    let brief = |d: chrono::TimeDelta| short(d.to_std().unwrap_or_default());
+    Some(match due(window, elapsed) {
+        Due::Upcoming => (format!(" · from {}", short(window.from)), Slot::Muted),
+        Due::Now { left } => (format!(" · due in {}", brief(left)), Slot::Accent),
+        Due::Overdue { by } => (format!(" · OVERDUE {}", brief(by)), Slot::Warn),
+    })
+}
+
+/// `· now: Immediate (0-5 minutes) ` when the runbook has a phase whose window holds the
+/// incident's elapsed time.
+fn current_phase(state: &State, runbook: &crate::runbook::Runbook) -> String {
+    let Some(elapsed) = elapsed(state) else {
+        return String::new();
+    };
+    runbook
+        .phases
+        .iter()
+        .find(|p| {
+            p.window.is_some_and(|w| {
+                matches!(
+                    crate::runbook::phase::due(w, elapsed),
+                    crate::runbook::phase::Due::Now { .. }
+                )
+            })
+        })
+        .map(|p| format!("· now: {} ", one_line(&p.title)))
+        .unwrap_or_default()
+}
+
 /// The selected step: text, checks, commands with their attributes, expectation, notes.
 fn step_lines(
     state: &State,
@@ -192,8 +250,13 @@ fn step_lines(
 ) -> Vec<Line<'static>> {
     let theme = &view.theme;
     let s = &runbook.steps[step];
+    let mut lines: Vec<Line<'static>> = runbook
+        .plan(step)
+        .map(|l| Line::styled(one_line(&l), theme.style(Slot::Muted)))
+        .into_iter()
+        .collect();
     // The step's text as written: paragraphs apart, code blocks line by line.
-    let mut lines: Vec<Line<'static>> = s.text.lines().map(|l| Line::raw(one_line(l))).collect();
+    lines.extend(s.text.lines().map(|l| Line::raw(one_line(l))));
     let ticked = state
         .incident
         .as_ref()

@@ -29,6 +29,7 @@ pub fn generate(state: &State) -> Option<String> {
         incident,
         &state.records,
         Some(&state.config),
+        &state.runbooks,
         state.now,
         state.local_offset,
     );

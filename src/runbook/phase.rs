@@ -1,0 +1,216 @@
+//! Phases, time windows, estimates and automation levels, as DR plans write them: "Immediate
+//! (0-5 minutes)", "Short-term (5–15 minutes)", a step that takes about ten minutes, a step that
+//! is automatic or manual. Windows count from the incident's declaration.
+
+use std::fmt;
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use serde::Deserialize;
+
+/// When a phase or step is planned: from `from` to `to` after the incident started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub from: Duration,
+    pub to: Duration,
+}
+
+impl fmt::Display for Window {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let from = if self.from.is_zero() {
+            "0".to_owned()
+        } else {
+            short(self.from)
+        };
+        write!(f, "{from}–{}", short(self.to))
+    }
+}
+
+/// `5m`, `1h`, `1h30m`, `90s`.
+#[must_use]
+pub fn short(d: Duration) -> String {
+    let secs = d.as_secs();
+    let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
+    match (h, m, s) {
+        (0, 0, s) => format!("{s}s"),
+        (0, m, 0) => format!("{m}m"),
+        (h, 0, 0) => format!("{h}h"),
+        (h, m, 0) => format!("{h}h{m}m"),
+        _ => humantime::format_duration(d).to_string().replace(' ', ""),
+    }
+}
+
+/// How much of a step is done by machines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, strum::Display, strum::EnumString)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Automation {
+    Automatic,
+    Partial,
+    Manual,
+}
+
+/// A `#` heading over several steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phase {
+    pub title: String,
+    pub window: Option<Window>,
+}
+
+fn unit(word: &str) -> Option<u64> {
+    let word = word.trim_end_matches(['.', ')', ',']).to_lowercase();
+    match word.as_str() {
+        "s" | "sec" | "secs" | "second" | "seconds" => Some(1),
+        "m" | "min" | "mins" | "minute" | "minutes" => Some(60),
+        "h" | "hr" | "hrs" | "hour" | "hours" => Some(3600),
+        "d" | "day" | "days" => Some(86_400),
+        _ => None,
+    }
+}
+
+/// Splits `15m` into (15, "m"), `15` into (15, "").
+fn number(text: &str) -> Option<(u64, &str)> {
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let value = text[..digits].parse().ok()?;
+    Some((value, &text[digits..]))
+}
+
+/// Reads `0-5m`, `0–5 minutes`, `5 - 15 min`, `1-4h`, `15m-1h`: a range with a unit after the
+/// second number (and optionally after the first).
+pub fn parse_window(text: &str) -> Result<Window, String> {
+    let bad = || {
+        format!(
+            "window `{text}` must read like \"0-5m\", \"5-15 minutes\" or \"15m-1h\" (from-to after the incident starts)"
+        )
+    };
+    let normal = text.replace(['–', '—'], "-");
+    let (a, b) = normal.split_once('-').ok_or_else(bad)?;
+    let (from, from_unit) = number(a.trim()).ok_or_else(bad)?;
+    let b = b.trim();
+    let (to, rest) = number(b).ok_or_else(bad)?;
+    let to_unit = unit(rest.trim()).ok_or_else(bad)?;
+    let from_unit = match from_unit.trim() {
+        "" => to_unit,
+        u => unit(u).ok_or_else(bad)?,
+    };
+    let window = Window {
+        from: Duration::from_secs(from * from_unit),
+        to: Duration::from_secs(to * to_unit),
+    };
+    if window.to <= window.from {
+        return Err(format!("window `{text}` ends before it starts"));
+    }
+    Ok(window)
+}
+
+/// A window written in a heading: `Immediate (0-5 minutes)`, `Phase 2: 15–60 min`. The last
+/// range with a unit wins; a heading without one has none.
+#[must_use]
+pub fn window_in_heading(title: &str) -> Option<Window> {
+    let normal = title.replace(['–', '—'], "-");
+    let words: Vec<&str> = normal
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == ':' || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    (0..words.len()).rev().find_map(|start| {
+        (1..=4)
+            .filter_map(|len| words.get(start..start + len))
+            .find_map(|candidate| {
+                let text = candidate.join(" ");
+                let first = text.chars().next()?;
+                (first.is_ascii_digit() && text.contains('-'))
+                    .then(|| parse_window(&text).ok())
+                    .flatten()
+            })
+    })
+}
+
+/// How a step stands against its window at `elapsed` since the incident started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    /// Not yet in its window.
+    Upcoming,
+    /// In its window, this long left.
+    Now { left: TimeDelta },
+    /// Past its window and not done.
+    Overdue { by: TimeDelta },
+}
+
+/// Where a step not yet done stands against its window.
+#[must_use]
+pub fn due(window: Window, elapsed: TimeDelta) -> Due {
+    let to = TimeDelta::from_std(window.to).unwrap_or(TimeDelta::MAX);
+    let from = TimeDelta::from_std(window.from).unwrap_or(TimeDelta::MAX);
+    if elapsed > to {
+        Due::Overdue { by: elapsed - to }
+    } else if elapsed >= from {
+        Due::Now { left: to - elapsed }
+    } else {
+        Due::Upcoming
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(from: u64, to: u64) -> Window {
+        Window {
+            from: Duration::from_secs(from),
+            to: Duration::from_secs(to),
+        }
+    }
+
+    #[test]
+    fn windows_read_as_plans_write_them() {
+        assert_eq!(parse_window("0-5m"), Ok(w(0, 300)));
+        assert_eq!(parse_window("5 – 15 minutes"), Ok(w(300, 900)));
+        assert_eq!(parse_window("15m-1h"), Ok(w(900, 3600)));
+        assert_eq!(parse_window("1-4h"), Ok(w(3600, 14_400)));
+        assert!(parse_window("soon").unwrap_err().contains("window `soon`"));
+        assert!(
+            parse_window("10-5m")
+                .unwrap_err()
+                .contains("ends before it starts")
+        );
+        assert!(parse_window("0-5 fortnights").is_err());
+    }
+
+    #[test]
+    fn headings_carry_their_windows() {
+        assert_eq!(
+            window_in_heading("Immediate (0-5 minutes)"),
+            Some(w(0, 300))
+        );
+        assert_eq!(
+            window_in_heading("Short-term (5–15 minutes)"),
+            Some(w(300, 900))
+        );
+        assert_eq!(
+            window_in_heading("Phase 3: 1-4 hours"),
+            Some(w(3600, 14_400))
+        );
+        assert_eq!(window_in_heading("Fail over the database"), None);
+        assert_eq!(window_in_heading("Step 2 - promote"), None);
+    }
+
+    #[test]
+    fn a_step_is_due_in_its_window_and_overdue_after_it() {
+        let window = w(300, 900);
+        assert_eq!(due(window, TimeDelta::seconds(10)), Due::Upcoming);
+        assert_eq!(
+            due(window, TimeDelta::seconds(900)),
+            Due::Now {
+                left: TimeDelta::zero()
+            }
+        );
+        assert_eq!(
+            due(window, TimeDelta::seconds(960)),
+            Due::Overdue {
+                by: TimeDelta::seconds(60)
+            }
+        );
+    }
+}
