@@ -59,12 +59,11 @@ pub fn runbooks() -> Vec<Runbook> {
 /// The demo scenario (embedded, so it always parses).
 #[must_use]
 pub fn scenario(config: &Config) -> Scenario {
-    let ids: Vec<String> = runbooks().into_iter().map(|r| r.id).collect();
     config::parse_scenario(
         "runbooks/drills/demo.toml",
         SCENARIO,
         Some(config),
-        Some(&ids),
+        Some(&runbooks()),
     )
     .expect("the embedded demo scenario is valid")
 }

@@ -58,12 +58,11 @@ pub fn drill(
         })?;
     let mut config = config::load(&config_path)?;
     let runbooks = crate::commands::load_runbooks(&config);
-    let ids: Vec<String> = runbooks.0.iter().map(|r| r.id.clone()).collect();
     let mut scenario = config::parse_scenario(
         &path.display().to_string(),
         &text,
         Some(&config),
-        Some(&ids),
+        Some(&runbooks.0),
     )?;
     simulate(&mut config, &scenario.simulate);
     scenario.config = Some(
@@ -91,14 +90,8 @@ pub fn check_scenario(path: &Path, text: &str, reference: Option<&Config>) -> Re
         None => None,
     };
     let config = loaded.as_ref().or(reference);
-    let ids: Option<Vec<String>> = config.map(|c| {
-        crate::commands::load_runbooks(c)
-            .0
-            .into_iter()
-            .map(|r| r.id)
-            .collect()
-    });
-    config::parse_scenario(&name, text, config, ids.as_deref()).map(drop)
+    let runbooks = config.map(|c| crate::commands::load_runbooks(c).0);
+    config::parse_scenario(&name, text, config, runbooks.as_deref()).map(drop)
 }
 
 /// The records of a journal to replay or follow; a clear error when it is not a journal.

@@ -318,4 +318,6 @@ pub struct ObjectiveFile {
     pub resolved_within: Option<HumanDuration>,
     pub update_within: Option<HumanDuration>,
     pub role_assigned: Option<crate::domain::Role>,
+    /// A runbook id: every manual check of it must be ticked.
+    pub checks_done: Option<Spanned<String>>,
 }

@@ -25,10 +25,35 @@ pub fn scenario_config(path: &Path, text: &str) -> Result<Option<PathBuf>, Inval
 /// What a scenario is checked against: the service's config and its runbook ids.
 struct Against<'a> {
     config: Option<&'a Config>,
-    runbooks: Option<&'a [String]>,
+    runbooks: Option<&'a [crate::runbook::Runbook]>,
 }
 
 impl Against<'_> {
+    /// The runbook an objective names: `Err` (with an error pushed) when the runbooks are known
+    /// and it is not one of them; `Ok(None)` when they are not known.
+    fn runbook(
+        &self,
+        src: &Source,
+        id: &Spanned<String>,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Result<Option<&crate::runbook::Runbook>, ()> {
+        let Some(runbooks) = self.runbooks else {
+            return Ok(None);
+        };
+        if let Some(found) = runbooks.iter().find(|r| &r.id == id.get_ref()) {
+            return Ok(Some(found));
+        }
+        let hint = diag::hint(id.get_ref(), runbooks.iter().map(|r| r.id.as_str()));
+        errors.push(src.at(
+            id.span(),
+            format!(
+                "objective names unknown runbook `{}`{hint}; it could never be met",
+                id.get_ref()
+            ),
+        ));
+        Err(())
+    }
+
     fn component(&self, src: &Source, id: &Spanned<String>, errors: &mut Vec<Diagnostic>) {
         if let Some(config) = self.config.filter(|c| c.component(id.get_ref()).is_none()) {
             let hint = diag::hint(
@@ -52,7 +77,7 @@ pub fn parse_scenario(
     name: &str,
     text: &str,
     config: Option<&Config>,
-    runbooks: Option<&[String]>,
+    runbooks: Option<&[crate::runbook::Runbook]>,
 ) -> Result<Scenario, Invalid> {
     let src = Source { name, text };
     let file: ScenarioFile = toml::from_str(text).map_err(|e| Invalid(vec![src.from_toml(&e)]))?;
@@ -228,6 +253,40 @@ fn plain_objective(o: &ObjectiveFile) -> Option<Objective> {
     o.severity.map(|severity| Objective::Severity { severity })
 }
 
+/// `checks_done`: the runbook must have checks to tick.
+fn checks_objective(
+    src: &Source,
+    runbook: &Spanned<String>,
+    against: &Against,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Objective> {
+    let checks: Vec<(usize, usize)> = against
+        .runbook(src, runbook, errors)
+        .ok()?
+        .map(|rb| {
+            rb.steps
+                .iter()
+                .enumerate()
+                .flat_map(|(s, step)| (0..step.checks.len()).map(move |c| (s, c)))
+                .collect()
+        })
+        .unwrap_or_default();
+    if checks.is_empty() && against.runbooks.is_some() {
+        errors.push(src.at(
+            runbook.span(),
+            format!(
+                "`checks_done = \"{}\"`: that runbook has no `- [ ]` checks to tick",
+                runbook.get_ref()
+            ),
+        ));
+        return None;
+    }
+    Some(Objective::ChecksDone {
+        runbook: runbook.get_ref().clone(),
+        checks,
+    })
+}
+
 /// `rpo_met`: the component must fail in the drill and have a good copy to measure from.
 fn rpo_objective(
     src: &Source,
@@ -290,9 +349,10 @@ fn objective(
         o.resolved_within.is_some(),
         o.update_within.is_some(),
         o.role_assigned.is_some(),
+        o.checks_done.is_some(),
     ];
     if keys.iter().filter(|k| **k).count() != 1 {
-        return err("an objective has exactly one of `declared_within`, `severity`, `runbook`, `acknowledged_within` (with `level`), `rto_met`, `rpo_met`, `resolved_within`, `update_within` or `role_assigned`".into());
+        return err("an objective has exactly one of `declared_within`, `severity`, `runbook`, `acknowledged_within` (with `level`), `rto_met`, `rpo_met`, `resolved_within`, `update_within`, `role_assigned` or `checks_done`".into());
     }
     if o.level.is_some() && o.acknowledged_within.is_none() {
         return err("`level` goes with `acknowledged_within`".into());
@@ -305,23 +365,13 @@ fn objective(
         return rpo_objective(src, component, against, injects, errors);
     }
     if let Some(runbook) = &o.runbook {
-        if let Some(ids) = against
-            .runbooks
-            .filter(|ids| !ids.contains(runbook.get_ref()))
-        {
-            let hint = diag::hint(runbook.get_ref(), ids.iter().map(String::as_str));
-            errors.push(src.at(
-                runbook.span(),
-                format!(
-                    "objective names unknown runbook `{}`{hint}; it could never be met",
-                    runbook.get_ref()
-                ),
-            ));
-            return None;
-        }
+        against.runbook(src, runbook, errors).ok()?;
         return Some(Objective::Runbook {
             runbook: runbook.get_ref().clone(),
         });
+    }
+    if let Some(runbook) = &o.checks_done {
+        return checks_objective(src, runbook, against, errors);
     }
     if let Some(within) = &o.acknowledged_within {
         let level = o.level.as_ref().map_or(1, |l| *l.get_ref());

@@ -199,7 +199,10 @@ fn key_overrides_are_checked() {
 
 fn scenario_errors(text: &str) -> Vec<String> {
     let config = crate::demo::config();
-    let runbooks = vec!["db-failover".to_owned()];
+    let runbooks: Vec<crate::runbook::Runbook> = crate::demo::runbooks()
+        .into_iter()
+        .filter(|r| r.id == "db-failover")
+        .collect();
     match parse_scenario("s.toml", text, Some(&config), Some(&runbooks)) {
         Ok(_) => Vec::new(),
         Err(Invalid(errors)) => errors.iter().map(ToString::to_string).collect(),

@@ -58,6 +58,11 @@ pub enum Objective {
     UpdateWithin { within_secs: u64 },
     /// Someone took this role.
     RoleAssigned { role: super::Role },
+    /// Every manual check of this runbook ticked: (step, check) pairs, as the runbook had them.
+    ChecksDone {
+        runbook: String,
+        checks: Vec<(usize, usize)>,
+    },
 }
 
 impl Objective {
@@ -92,6 +97,7 @@ impl Objective {
                 format!("Stakeholder update within {}", span(within_secs))
             }
             Self::RoleAssigned { role } => format!("A {role} assigned"),
+            Self::ChecksDone { runbook, .. } => format!("Every check of runbook {runbook} ticked"),
         }
     }
 }
@@ -364,7 +370,8 @@ fn judge(
             Objective::RpoMet { .. }
             | Objective::ResolvedWithin { .. }
             | Objective::UpdateWithin { .. }
-            | Objective::RoleAssigned { .. },
+            | Objective::RoleAssigned { .. }
+            | Objective::ChecksDone { .. },
             Some(i),
         ) => judge_recovery_and_comms(objective, i, records, started, now, finished),
         (_, None) if finished => (Verdict::Missed, "no incident declared".into()),
@@ -422,8 +429,41 @@ fn judge_recovery_and_comms(
                 None => (Verdict::Open, "not yet".into()),
             }
         }
+        Objective::ChecksDone { runbook, checks } => {
+            let ticked = ticked_checks(records, runbook);
+            let done = checks.iter().filter(|c| ticked.contains(c)).count();
+            let text = format!("{done} of {} checks ticked", checks.len());
+            match done == checks.len() {
+                true => (Verdict::Met, text),
+                false if finished => (Verdict::Missed, text),
+                false => (Verdict::Open, text),
+            }
+        }
         _ => (Verdict::Open, String::new()),
     }
+}
+
+/// The checks of a runbook ticked now (a later untick withdraws one): (step, check).
+fn ticked_checks(records: &[Record], runbook: &str) -> std::collections::BTreeSet<(usize, usize)> {
+    let mut ticked = std::collections::BTreeSet::new();
+    for r in records {
+        if let Event::CheckTicked {
+            runbook: rb,
+            step,
+            check,
+            ticked: on,
+            ..
+        } = &r.event
+            && rb == runbook
+        {
+            if *on {
+                ticked.insert((*step, *check));
+            } else {
+                ticked.remove(&(*step, *check));
+            }
+        }
+    }
+    ticked
 }
 
 fn escalation_lines(incident: &Incident, records: &[Record]) -> Vec<String> {

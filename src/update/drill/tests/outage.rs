@@ -384,3 +384,74 @@ fn the_facilitator_setting_the_root_cause_up_brings_back_what_it_caused() {
     );
     assert_eq!(health("cache"), crate::domain::Health::Degraded);
 }
+
+#[test]
+fn checks_done_is_met_once_every_check_of_the_runbook_is_ticked() {
+    let config = demo::config();
+    let runbooks = demo::runbooks();
+    let text = "title = \"T\"\n[[inject]]\nat = \"5s\"\ncomponent = \"db\"\nstate = \"down\"\n\
+                [[objective]]\nchecks_done = \"db-failover\"\n";
+    let scenario =
+        crate::config::parse_scenario("t.toml", text, Some(&config), Some(&runbooks)).unwrap();
+    let mut state = State::new(
+        config.clone(),
+        crate::state::Mode::Drill,
+        "ic@host".into(),
+        t0(),
+    );
+    state.runbooks = runbooks.clone();
+    start(&mut state, scenario, t0());
+    play(&mut state, Msg::Tick, secs(6));
+    play(&mut state, Msg::Action(Action::Declare), secs(10));
+    play(&mut state, Msg::Action(Action::Confirm), secs(10));
+    state.ui.screen = crate::state::Screen::Runbooks;
+    play(&mut state, Msg::Action(Action::Confirm), secs(11));
+    let measured = |state: &State| {
+        let card = scorecard(state).unwrap();
+        (
+            card.objectives[0].verdict,
+            card.objectives[0].measured.clone(),
+        )
+    };
+    for _ in 0..3 {
+        play(&mut state, Msg::Action(Action::TickCheck), secs(12));
+    }
+    assert_eq!(
+        measured(&state),
+        (drill::Verdict::Open, "3 of 6 checks ticked".into())
+    );
+    for step in [1, 4] {
+        while state.ui.stepper.map(|(_, s)| s) != Some(step) {
+            play(&mut state, Msg::Action(Action::Down), secs(13));
+        }
+        for _ in 0..2 {
+            play(&mut state, Msg::Action(Action::TickCheck), secs(13));
+        }
+    }
+    assert_eq!(
+        measured(&state),
+        (drill::Verdict::Met, "6 of 6 checks ticked".into())
+    );
+    play(&mut state, Msg::Action(Action::UntickCheck), secs(14));
+    assert_eq!(
+        measured(&state),
+        (drill::Verdict::Open, "5 of 6 checks ticked".into())
+    );
+    let bare = crate::runbook::parse(
+        "bare.md",
+        "+++\nid = \"bare\"\ntitle = \"B\"\n+++\n## Only\n",
+    )
+    .unwrap();
+    let bad = crate::config::parse_scenario(
+        "t.toml",
+        &text.replace("db-failover", "bare"),
+        Some(&config),
+        Some(&[bare]),
+    )
+    .unwrap_err();
+    assert!(
+        bad.to_string()
+            .contains("`checks_done = \"bare\"`: that runbook has no `- [ ]` checks"),
+        "{bad}"
+    );
+}
