@@ -390,7 +390,7 @@ fn runbook_show(config: &Config, id: &str) -> ExitCode {
 fn recorded_template(
     cli: &Cli,
     records: &[crate::domain::event::Record],
-) -> anyhow::Result<Option<(String, String)>> {
+) -> anyhow::Result<Option<crate::config::ReviewSources>> {
     let recorded = crate::domain::drill::recorded(records).and_then(|d| d.config.clone());
     let path = cli
         .config
@@ -398,7 +398,7 @@ fn recorded_template(
         .or(recorded.map(std::path::PathBuf::from))
         .or_else(|| crate::config::discover(None));
     match path {
-        Some(path) => crate::config::load_review_template(&path),
+        Some(path) => crate::config::load_review_template(&path).map(Some),
         None => Ok(None),
     }
 }
@@ -449,18 +449,25 @@ fn review_export(
             } else {
                 None
             };
-            let template = match &config {
-                Some(config) => config.review_template.clone(),
-                None => recorded_template(cli, &scan.records)?,
+            let (template, runbooks) = match &config {
+                Some(config) => (config.review_template.clone(), load_runbooks(config).0),
+                None => match recorded_template(cli, &scan.records)? {
+                    Some(sources) => (
+                        sources.template,
+                        sources
+                            .runbook_dirs
+                            .iter()
+                            .flat_map(|d| crate::runbook::load_dir(d).0)
+                            .collect(),
+                    ),
+                    None => (None, Vec::new()),
+                },
             };
             let context = crate::review::context(
                 &incident,
                 &scan.records,
                 config.as_ref(),
-                &config
-                    .as_ref()
-                    .map(|c| load_runbooks(c).0)
-                    .unwrap_or_default(),
+                &runbooks,
                 chrono::Utc::now(),
                 crate::review::local_offset(),
             );

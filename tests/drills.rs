@@ -312,20 +312,7 @@ fn a_drill_nobody_declares_is_journaled_listed_and_scored() {
     assert_eq!(kinds.last(), Some(&"drill_ended"), "{kinds:?}");
     assert!(!kinds.contains(&"declared"), "{kinds:?}");
 
-    let warroom = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
-            .args(args)
-            .current_dir(data.path())
-            .env("WARROOM_DATA_DIR", data.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let warroom = |args: &[&str]| support::pty::warroom_ok(data.path(), args);
     let list = warroom(&["incident", "list"]);
     assert!(
         list.contains("drill ended")

@@ -278,9 +278,15 @@ pub fn load(path: &Path) -> Result<Config, anyhow::Error> {
     Ok(parse(&path.display().to_string(), &text)?)
 }
 
-/// Only the review template a config file names (relative to it), without validating or
-/// resolving anything else: exporting a review needs no secrets.
-pub fn load_review_template(path: &Path) -> Result<Option<(String, String)>, anyhow::Error> {
+/// What a review export reads of a config file: the review template it names and the folders of
+/// its runbooks (for their phases), without validating or resolving anything else (no secrets).
+pub struct ReviewSources {
+    pub template: Option<(String, String)>,
+    pub runbook_dirs: Vec<PathBuf>,
+}
+
+/// Only the review template a config file names (relative to it) and its runbook folders.
+pub fn load_review_template(path: &Path) -> Result<ReviewSources, anyhow::Error> {
     let text = std::fs::read_to_string(path).map_err(|source| Unreadable {
         path: path.to_owned(),
         source,
@@ -294,7 +300,10 @@ pub fn load_review_template(path: &Path) -> Result<Option<(String, String)>, any
     let mut errors = Vec::new();
     let template = review_template(&src, file.review.template.as_ref(), &mut errors);
     if errors.is_empty() {
-        Ok(template)
+        Ok(ReviewSources {
+            template,
+            runbook_dirs: runbook_dirs(src.name, &file.runbooks.paths),
+        })
     } else {
         Err(Invalid(errors).into())
     }

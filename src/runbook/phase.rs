@@ -26,17 +26,26 @@ impl fmt::Display for Window {
     }
 }
 
-/// `5m`, `1h`, `1h30m`, `90s`.
+/// `5m`, `1h`, `1h30m`, `90s` → `1m30s`: whole seconds, the larger units first.
 #[must_use]
 pub fn short(d: Duration) -> String {
     let secs = d.as_secs();
-    let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
-    match (h, m, s) {
-        (0, 0, s) => format!("{s}s"),
-        (0, m, 0) => format!("{m}m"),
-        (h, 0, 0) => format!("{h}h"),
-        (h, m, 0) => format!("{h}h{m}m"),
-        _ => humantime::format_duration(d).to_string().replace(' ', ""),
+    let parts = [
+        (secs / 3600, 'h'),
+        (secs % 3600 / 60, 'm'),
+        (secs % 60, 's'),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .fold(String::new(), |mut out, (n, unit)| {
+        out.push_str(&n.to_string());
+        out.push(*unit);
+        out
+    });
+    if parts.is_empty() {
+        "0s".to_owned()
+    } else {
+        parts
     }
 }
 
@@ -176,6 +185,13 @@ mod tests {
                 .contains("ends before it starts")
         );
         assert!(parse_window("0-5 fortnights").is_err());
+    }
+
+    #[test]
+    fn short_durations_are_whole_seconds() {
+        assert_eq!(short(Duration::from_millis(84_359)), "1m24s");
+        assert_eq!(short(Duration::from_secs(3_725)), "1h2m5s");
+        assert_eq!(short(Duration::from_millis(400)), "0s");
     }
 
     #[test]

@@ -231,6 +231,23 @@ pub fn journal_text(data: &Path) -> String {
     std::fs::read_to_string(incident_dir(&data.join("incidents")).join("journal.jsonl")).unwrap()
 }
 
+/// Runs the binary on a data directory (also its working directory) and returns what it printed;
+/// it must succeed.
+pub fn warroom_ok(data: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(args)
+        .current_dir(data)
+        .env("WARROOM_DATA_DIR", data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + PATIENCE;
     while !done() {

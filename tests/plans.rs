@@ -1,0 +1,140 @@
+//! The DR plans of real teams, expressed as kits under `examples/plans/`: each validates, and
+//! each drill runs end to end in the real binary to a scorecard with every objective met.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use support::pty::{CLEAR_LINE, DOWN, ENTER, Session};
+
+fn kit(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/plans")
+        .join(name)
+}
+
+fn warroom(args: &[&str], cwd: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(args)
+        .current_dir(cwd)
+        .env("WARROOM_DATA_DIR", tempfile::tempdir().unwrap().path())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn every_kit_validates_from_its_own_folder() {
+    let kits: Vec<String> = std::fs::read_dir(kit(""))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(kits.contains(&"waqiti".to_owned()), "{kits:?}");
+    for name in &kits {
+        let out = warroom(&["validate", "."], &kit(name));
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name}: {text}");
+        assert!(
+            text.contains("(scenario)") && text.contains("(runbook)"),
+            "{name}: {text}"
+        );
+    }
+}
+
+/// Starts a kit's drill in a pseudo-terminal, at ten times speed.
+fn drill(data: &Path, kit_name: &str, scenario: &str) -> Session {
+    let path = kit(kit_name).join("runbooks/drills").join(scenario);
+    let path = path.to_string_lossy().into_owned();
+    let session = Session::start(data, (120, 40), &["drill", &path, "--speed", "10"], &[]);
+    session.wait_for("DRILL");
+    session
+}
+
+/// Declares from the banner a failure raises, at the severity it suggests.
+fn declare(session: &mut Session, banner: &str) {
+    session.wait_for(banner);
+    session.send("D");
+    session.wait_for("Declare an incident");
+    session.send(ENTER);
+    session.wait_gone("Declare an incident");
+    session.wait_for("journal ok");
+}
+
+/// Opens a dialog with `key`, takes its `choice`-th template, sends it.
+fn from_template(session: &mut Session, key: &str, title: &str, reads: &str) {
+    session.send(key);
+    session.wait_for(title);
+    session.send(DOWN);
+    session.wait_for(reads);
+    session.send(ENTER);
+    session.wait_gone(title);
+}
+
+fn take_role(session: &mut Session, downs: usize, who: &str) {
+    session.send("o");
+    session.wait_for("Role, then who takes it");
+    session.send(&DOWN.repeat(downs));
+    session.send(CLEAR_LINE);
+    session.send(who);
+    session.send(ENTER);
+    session.wait_gone("Role, then who takes it");
+}
+
+/// Runs the selected step's command (confirming it) and waits for the dry run to finish.
+fn run_step(session: &mut Session, title: &str) {
+    session.send("x");
+    session.wait_for("Run this command?");
+    session.send(ENTER);
+    session.wait_for_row(&[title, "ran ok"]);
+}
+
+#[test]
+fn waqiti_availability_zone_outage_cascades_comes_back_by_the_runbook_and_meets_every_objective() {
+    let data = tempfile::tempdir().unwrap();
+    let mut session = drill(data.path(), "waqiti", "az-outage.toml");
+    let board = session.wait_for("Components 2/8 up");
+    assert!(
+        board.contains("DOWN*     Payment processing"),
+        "the zone takes its dependents down:\n{board}"
+    );
+    declare(
+        &mut session,
+        "Availability zone us-east-1a is DOWN (critical). Press D",
+    );
+    from_template(
+        &mut session,
+        "u",
+        "Stakeholder update for",
+        "It reads: CRITICAL INCIDENT - Waqiti Platform",
+    );
+    take_role(&mut session, 1, "sam");
+    session.send("2");
+    session.wait_for("Service recovery (availability zone outa");
+    session.send(ENTER);
+    session.wait_for("now: Assessment Phase");
+    session.send(" ");
+    session.send(" ");
+    session.wait_for("[x] Distributed traces");
+    run_step(&mut session, "1. Check overall system health");
+    session.send("j");
+    run_step(&mut session, "2. Reschedule to healthy zones");
+    session.send("1");
+    let board = session.wait_for("Components 8/8 up");
+    assert!(board.contains("back with zone-a"), "{board}");
+    from_template(
+        &mut session,
+        "R",
+        "Resolution summary",
+        "It reads: RESOLVED - Waqiti Platform",
+    );
+    session.send("6");
+    let card = session.wait_for("Scorecard (simulation): 9 of 9 objectives met");
+    assert!(!card.contains("MISSED"), "{card}");
+    session.send("q");
+    assert!(session.wait_exit());
+    let review = support::pty::warroom_ok(data.path(), &["review", "export"]);
+    assert!(
+        review.contains("| Assessment Phase (0-5 minutes) | 0–5m | ") && review.contains("| met |"),
+        "{review}"
+    );
+}
