@@ -28,7 +28,10 @@ fn every_kit_validates_from_its_own_folder() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(kits.contains(&"waqiti".to_owned()), "{kits:?}");
+    assert!(
+        kits.len() >= 2 && kits.contains(&"waqiti".to_owned()),
+        "{kits:?}"
+    );
     for name in &kits {
         let out = warroom(&["validate", "."], &kit(name));
         let text = String::from_utf8_lossy(&out.stdout).into_owned()
@@ -137,4 +140,36 @@ fn waqiti_availability_zone_outage_cascades_comes_back_by_the_runbook_and_meets_
         review.contains("| Assessment Phase (0-5 minutes) | 0–5m | ") && review.contains("| met |"),
         "{review}"
     );
+}
+
+#[test]
+fn multi_region_supabase_outage_walkthrough_restores_the_primary_and_meets_every_objective() {
+    let data = tempfile::tempdir().unwrap();
+    let mut session = drill(data.path(), "multi-region", "supabase-outage.toml");
+    let board = session.wait_for("DOWN*     Vercel edge functions");
+    assert!(board.contains("DRILL · WALKTHROUGH"), "{board}");
+    declare(&mut session, "Supabase primary is DOWN (critical). Press D");
+    session.send("2");
+    session.wait_for("Supabase database outage");
+    session.send(ENTER);
+    session.wait_for("now: Immediate (0-5 minutes)");
+    session.send(" ");
+    session.send(" ");
+    session.wait_for("[x] Writes are queued");
+    session.send("j");
+    run_step(&mut session, "2. Restore the primary");
+    session.send("j");
+    session.send(" ");
+    session.wait_for("[x] Queued writes replayed");
+    session.send("1");
+    session.wait_for("Components 9/9 up");
+    session.send("R");
+    session.wait_for("Resolution summary");
+    session.send(ENTER);
+    session.wait_gone("Resolution summary");
+    session.send("6");
+    let card = session.wait_for("Scorecard (walkthrough): 6 of 6 objectives met");
+    assert!(!card.contains("MISSED"), "{card}");
+    session.send("q");
+    assert!(session.wait_exit());
 }
