@@ -52,7 +52,8 @@ fn validate_accepts_everything_shipped() {
             "--config",
             "examples/warroom.toml",
             "validate",
-            "examples",
+            "examples/warroom.toml",
+            "examples/demo.toml",
             "themes",
             "runbooks",
         ])
