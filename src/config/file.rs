@@ -275,6 +275,9 @@ pub struct ScenarioFile {
     pub allow_commands: bool,
     #[serde(default)]
     pub allow_notify: bool,
+    /// A completed step whose `expect` wants a simulated component up brings it back.
+    #[serde(default)]
+    pub expect_recovers: bool,
     /// Components whose probes the scenario replaces (default: every component).
     pub simulate: Option<Vec<Spanned<String>>>,
     #[serde(default, rename = "inject")]

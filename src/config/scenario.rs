@@ -119,6 +119,7 @@ pub fn parse_scenario(
             objectives,
             config: None,
             kind: file.kind,
+            expect_recovers: file.expect_recovers,
         })
     } else {
         errors.sort_by_key(|e| (e.line, e.col));

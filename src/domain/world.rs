@@ -97,6 +97,9 @@ pub struct Scenario {
     pub config: Option<String>,
     /// Tabletop, walkthrough or simulation.
     pub kind: super::drill::DrillKind,
+    /// A runbook step completed whose `expect` wants a simulated component up brings it back,
+    /// as if the step had worked (`expect_recovers = true`).
+    pub expect_recovers: bool,
 }
 
 /// Fires a scenario's injects as time passes; the facilitator can fire one early.
@@ -369,6 +372,7 @@ mod tests {
             simulate: vec!["db".into()],
             objectives: Vec::new(),
             config: None,
+            expect_recovers: false,
             kind: crate::domain::drill::DrillKind::Simulation,
         }
     }

@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::{Origin, can_write, log, open_dialog, transition_event};
 use crate::domain::Health;
 use crate::domain::drill::{self, Scorecard, journal_id, next_speed};
-use crate::domain::event::{DrillStart, Event, Record};
+use crate::domain::event::{DrillStart, Event, Record, StepMark};
 use crate::domain::world::{Inject, InjectAction, Told, told};
 use crate::keymap::Action;
 use crate::msg::Effect;
@@ -255,6 +255,14 @@ pub fn after_record(state: &mut State, record: &Record, now: DateTime<Utc>) -> V
             succeeded: true,
             ..
         } if state.drill().is_some() => simulated_recovery(state, *started, now),
+        Event::StepMarked {
+            runbook,
+            step,
+            state: StepMark::Done,
+        } => match expected_back(state, runbook, *step) {
+            Some(component) => back_by_step(state, &component, now),
+            None => Vec::new(),
+        },
         Event::Resolved { .. } => finish(state),
         _ => Vec::new(),
     }
@@ -286,15 +294,83 @@ pub fn reconcile(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         })
         .map(|run| run.started)
         .collect();
-    earned
+    let mut effects: Vec<Effect> = earned
         .into_iter()
         .flat_map(|started| simulated_recovery(state, started, now))
+        .collect();
+    effects.extend(expectations_owed(state, now));
+    effects
+}
+
+/// Steps marked done whose expectation a crash kept from bringing their component back.
+fn expectations_owed(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(incident) = &state.incident else {
+        return Vec::new();
+    };
+    let owed: Vec<String> = incident
+        .steps
+        .iter()
+        .filter(|(_, p)| p.mark == Some(StepMark::Done))
+        .filter_map(|((runbook, step), p)| {
+            let component = expected_back(state, runbook, *step)?;
+            let marked = p.marked_at?;
+            let changed = state.records.iter().any(|r| {
+                r.at >= marked
+                    && matches!(&r.event, Event::ComponentChanged { component: c, .. } if *c == component)
+            });
+            (!changed).then_some(component)
+        })
+        .collect();
+    owed.iter()
+        .flat_map(|component| back_by_step(state, component, now))
         .collect()
+}
+
+/// The component a completed runbook step brings back in a drill whose scenario lets a step's
+/// `expect` do so: the simulated component it expects up.
+fn expected_back(state: &State, runbook: &str, step: usize) -> Option<String> {
+    if !state.drill()?.engine.scenario.expect_recovers {
+        return None;
+    }
+    let rb = state.runbooks.iter().find(|r| r.id == runbook)?;
+    let expect = rb.steps.get(step)?.expect.as_ref()?;
+    (expect.state == Health::Up).then(|| expect.component.clone())
+}
+
+/// The runbook step whose command started at `started`.
+fn step_of_run(state: &State, started: u64) -> Option<(String, usize)> {
+    state.incident.as_ref()?.steps.iter().find_map(|(key, p)| {
+        p.runs
+            .iter()
+            .any(|r| r.started == started)
+            .then(|| key.clone())
+    })
+}
+
+fn back_by_step(state: &mut State, component: &str, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(index) = state
+        .world
+        .index(component)
+        .filter(|&i| state.simulated(i) && state.world.health[i].state.is_failing())
+    else {
+        return Vec::new();
+    };
+    bring_back(
+        state,
+        index,
+        "the step's expectation met (simulated)".to_owned(),
+        now,
+    )
 }
 
 fn simulated_recovery(state: &mut State, started: u64, now: DateTime<Utc>) -> Vec<Effect> {
     let Some(component) = super::runbooks::recovered_by(state, started) else {
-        return Vec::new();
+        return match step_of_run(state, started)
+            .and_then(|(runbook, step)| expected_back(state, &runbook, step))
+        {
+            Some(component) => back_by_step(state, &component, now),
+            None => Vec::new(),
+        };
     };
     let Some(index) = state
         .world

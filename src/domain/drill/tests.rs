@@ -255,6 +255,7 @@ fn injects_fire_at_drill_times_under_pause_and_speed_changes() {
         simulate: Vec::new(),
         objectives: Vec::new(),
         config: None,
+        expect_recovers: false,
         kind: DrillKind::Simulation,
     };
     let wall = Duration::from_secs;

@@ -455,3 +455,66 @@ fn checks_done_is_met_once_every_check_of_the_runbook_is_ticked() {
         "{bad}"
     );
 }
+
+/// A drill whose db (with what depends on it) fails at 5 s, declared at 10 s, with a runbook
+/// whose only step expects the db up; the stepper is open on it.
+fn expecting_drill(expect_recovers: bool) -> State {
+    let config = demo::config();
+    let runbook = crate::runbook::parse(
+        "p.md",
+        "+++\nid = \"promote\"\ntitle = \"P\"\ncomponents = [\"db\"]\n[expect]\n\"Promote\" = \"db up within 5m\"\n+++\n## Promote\n",
+    )
+    .unwrap();
+    let text = format!(
+        "title = \"T\"\nexpect_recovers = {expect_recovers}\n[[inject]]\nat = \"5s\"\ncomponent = \"db\"\nstate = \"down\"\ncascade = true\n"
+    );
+    let runbooks = [runbook];
+    let scenario =
+        crate::config::parse_scenario("t.toml", &text, Some(&config), Some(&runbooks)).unwrap();
+    let mut state = State::new(config, crate::state::Mode::Drill, "ic@host".into(), t0());
+    state.runbooks = runbooks.to_vec();
+    start(&mut state, scenario, t0());
+    play(&mut state, Msg::Tick, secs(6));
+    play(&mut state, Msg::Action(Action::Declare), secs(10));
+    play(&mut state, Msg::Action(Action::Confirm), secs(10));
+    state.ui.screen = Screen::Runbooks;
+    play(&mut state, Msg::Action(Action::Confirm), secs(11));
+    state
+}
+
+#[test]
+fn where_the_scenario_allows_a_step_done_brings_back_what_its_expect_wants_and_is_verified() {
+    let health = |state: &State, id: &str| state.world.health[state.world.index(id).unwrap()].state;
+    let mut plain = expecting_drill(false);
+    play(&mut plain, Msg::Action(Action::MarkDone), secs(20));
+    assert_eq!(
+        health(&plain, "db"),
+        Health::Down,
+        "only where the scenario says so"
+    );
+
+    let mut state = expecting_drill(true);
+    let before_mark = state.records.len();
+    play(&mut state, Msg::Action(Action::MarkDone), secs(20));
+    assert_eq!(health(&state, "db"), Health::Up);
+    assert_eq!(health(&state, "api"), Health::Up, "with what it caused");
+    play(&mut state, Msg::Tick, secs(21));
+    assert!(
+        state
+            .records
+            .iter()
+            .any(|r| matches!(&r.event, Event::StepVerified { verified: true, .. })),
+        "{:?}",
+        kinds(&state)
+    );
+
+    // A crash right after the mark: the resumed drill brings the db back itself.
+    let cut: Vec<Record> = state.records[..=before_mark].to_vec();
+    assert_eq!(cut.last().unwrap().event.kind(), "step_marked");
+    let mut resumed = expecting_drill(true);
+    resumed.incident = None;
+    resumed.records.clear();
+    crate::update::resume(&mut resumed, cut).unwrap();
+    play(&mut resumed, Msg::Tick, secs(22));
+    assert_eq!(health(&resumed, "db"), Health::Up, "{:?}", kinds(&resumed));
+}
