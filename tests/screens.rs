@@ -436,7 +436,7 @@ fn a_step_past_its_phase_window_is_overdue() {
         "{screen}"
     );
     assert!(
-        screen.contains("1. Confirm the primary is really down pending · OVERDUE 2m"),
+        screen.contains("1. OVERDUE 2m · Confirm the primary is really down pending"),
         "{screen}"
     );
     assert!(

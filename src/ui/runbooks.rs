@@ -129,10 +129,8 @@ fn render_stepper(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         .map(|(i, s)| {
             let (label, slot) = status_label(&status(state, &runbook.id, i));
             let mut spans = vec![
-                Span::styled(
-                    format!("{:>2}. {} ", i + 1, one_line(&s.title)),
-                    theme.style(Slot::Text),
-                ),
+                Span::styled(format!("{:>2}. ", i + 1), theme.style(Slot::Text)),
+                Span::styled(format!("{} ", one_line(&s.title)), theme.style(Slot::Text)),
                 Span::styled(label, theme.style(slot)),
             ];
             let check = match (s.expect.is_some(), verification(state, &runbook.id, i)) {
@@ -144,8 +142,17 @@ fn render_stepper(frame: &mut Frame, area: Rect, state: &State, view: &View) {
             if let Some((text, slot)) = check {
                 spans.push(Span::styled(text, theme.style(slot)));
             }
-            if let Some((text, slot)) = timing(state, runbook, i) {
-                spans.push(Span::styled(text, theme.style(slot)));
+            match timing(state, runbook, i) {
+                // Overdue leads the line, where a narrow terminal still shows it.
+                Some((text, Slot::Warn)) => spans.insert(
+                    1,
+                    Span::styled(
+                        format!("{} · ", text.trim_start_matches(" · ")),
+                        theme.style(Slot::Warn),
+                    ),
+                ),
+                Some((text, slot)) => spans.push(Span::styled(text, theme.style(slot))),
+                None => {}
             }
             ListItem::new(Line::from(spans))
         })
