@@ -601,7 +601,6 @@ fn show(cli: &Cli, id: &str, demo: bool) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     };
     let mut out = format!("{} — {}\n", i.id, i.title);
-    let optional = |who: &Option<String>| who.clone().unwrap_or_else(|| "unassigned".into());
     let _ = writeln!(
         out,
         "severity {} · status {} · drill {}",
@@ -609,13 +608,7 @@ fn show(cli: &Cli, id: &str, demo: bool) -> anyhow::Result<ExitCode> {
         i.status,
         if i.drill { "yes" } else { "no" }
     );
-    let _ = writeln!(
-        out,
-        "commander {} · scribe {} · comms {}",
-        i.roles.commander,
-        optional(&i.roles.scribe),
-        optional(&i.roles.comms)
-    );
+    let _ = writeln!(out, "{}", i.roles.describe());
     let _ = writeln!(
         out,
         "declared {} · duration {} · {}",

@@ -6,11 +6,11 @@ use chrono::{DateTime, Utc};
 use strum::{Display, EnumIter, IntoEnumIterator};
 
 use crate::config::Config;
+use crate::domain::Status;
 use crate::domain::backup::Reading;
 use crate::domain::event::Record;
 use crate::domain::incident::Incident;
 use crate::domain::world::{InjectEngine, World};
-use crate::domain::{Role, Status};
 use crate::input::field::Field;
 use crate::keymap::{Context, Keymap};
 use crate::runbook::Runbook;
@@ -193,7 +193,7 @@ impl Dialog {
             | DialogKind::Update
             | DialogKind::Resolve => self.labels.clone(),
             DialogKind::Status => status_choices().iter().map(ToString::to_string).collect(),
-            DialogKind::Roles => Role::iter().map(|r| r.to_string()).collect(),
+            DialogKind::Roles => self.labels.clone(),
             DialogKind::SetState => SET_STATES.iter().map(ToString::to_string).collect(),
             DialogKind::Note
             | DialogKind::Filter

@@ -111,6 +111,7 @@ fn waqiti_availability_zone_outage_cascades_comes_back_by_the_runbook_and_meets_
         "It reads: CRITICAL INCIDENT - Waqiti Platform",
     );
     take_role(&mut session, 1, "sam");
+    take_role(&mut session, 3, "lee");
     session.send("2");
     session.wait_for("Service recovery (availability zone outa");
     session.send(ENTER);
@@ -131,7 +132,7 @@ fn waqiti_availability_zone_outage_cascades_comes_back_by_the_runbook_and_meets_
         "It reads: RESOLVED - Waqiti Platform",
     );
     session.send("6");
-    let card = session.wait_for("Scorecard (simulation): 9 of 9 objectives met");
+    let card = session.wait_for("Scorecard (simulation): 10 of 10 objectives met");
     assert!(!card.contains("MISSED"), "{card}");
     session.send("q");
     assert!(session.wait_exit());

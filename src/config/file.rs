@@ -52,6 +52,8 @@ pub struct ConfigFile {
     /// `[severity.P1] meaning = "complete outage"`: what each severity means to this team.
     #[serde(default)]
     pub severity: BTreeMap<Severity, SeverityFile>,
+    /// The incident roles people take (`roles = ["commander", "scribe", "technical lead"]`).
+    pub roles: Option<Spanned<Vec<String>>>,
     /// `[[template]]`: messages that prefill the update and resolve dialogs.
     #[serde(default, rename = "template")]
     pub templates: Vec<super::template::TemplateFile>,
@@ -320,7 +322,7 @@ pub struct ObjectiveFile {
     pub rpo_met: Option<Spanned<String>>,
     pub resolved_within: Option<HumanDuration>,
     pub update_within: Option<HumanDuration>,
-    pub role_assigned: Option<crate::domain::Role>,
+    pub role_assigned: Option<Spanned<crate::domain::Role>>,
     /// A runbook id: every manual check of it must be ticked.
     pub checks_done: Option<Spanned<String>>,
 }

@@ -137,6 +137,8 @@ pub struct Config {
     pub severity_meanings: BTreeMap<Severity, String>,
     /// Message templates for the update and resolve dialogs (`[[template]]`).
     pub templates: Vec<template::MessageTemplate>,
+    /// The incident roles, commander first (`roles`; default commander, scribe, comms).
+    pub roles: Vec<crate::domain::Role>,
 }
 
 /// Default bound on probes running at once.
@@ -399,6 +401,7 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
             .map(|(s, f)| (s, f.meaning))
             .collect(),
         templates: template::convert(src, file.templates, errors),
+        roles: roles(src, file.roles, errors),
     }
 }
 
@@ -420,6 +423,35 @@ fn component(src: &Source, c: ComponentFile, errors: &mut Vec<Diagnostic>) -> Co
             .map(|r| recovery_action(src, r, errors))
             .collect(),
     }
+}
+
+/// The configured roles, commander first, each once.
+fn roles(
+    src: &Source,
+    listed: Option<Spanned<Vec<String>>>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<crate::domain::Role> {
+    use crate::domain::Role;
+    let Some(listed) = listed else {
+        return crate::domain::DEFAULT_ROLES
+            .iter()
+            .map(|r| Role::new(r))
+            .collect();
+    };
+    let span = listed.span();
+    let mut roles = vec![Role::commander()];
+    for name in listed.into_inner() {
+        let role = Role::new(&name);
+        if role.as_str().is_empty() || (roles.contains(&role) && role != Role::commander()) {
+            errors.push(src.at(
+                span.clone(),
+                format!("role `{}` is empty or listed twice", sanitize(&name)),
+            ));
+        } else if role != Role::commander() {
+            roles.push(role);
+        }
+    }
+    roles
 }
 
 /// The `recovery_point` and the backup streams of a component, each name once.

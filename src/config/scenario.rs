@@ -248,10 +248,33 @@ fn plain_objective(o: &ObjectiveFile) -> Option<Objective> {
             within_secs: secs(within),
         });
     }
-    if let Some(role) = o.role_assigned {
-        return Some(Objective::RoleAssigned { role });
-    }
     o.severity.map(|severity| Objective::Severity { severity })
+}
+
+/// `role_assigned`: a role the service has.
+fn role_objective(
+    src: &Source,
+    role: &Spanned<crate::domain::Role>,
+    against: &Against,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Objective> {
+    let known = against.config.map(|c| &c.roles);
+    if let Some(roles) = known.filter(|roles| !roles.contains(role.get_ref())) {
+        let names: Vec<String> = roles.iter().map(ToString::to_string).collect();
+        let hint = diag::hint(role.get_ref().as_str(), names.iter().map(String::as_str));
+        errors.push(src.at(
+                role.span(),
+                format!(
+                    "`role_assigned` names role `{}`, which the service does not have{hint} (its roles: {})",
+                    role.get_ref(),
+                    names.join(", ")
+                ),
+            ));
+        return None;
+    }
+    Some(Objective::RoleAssigned {
+        role: role.get_ref().clone(),
+    })
 }
 
 /// `checks_done`: the runbook must have checks to tick.
@@ -359,6 +382,9 @@ fn objective(
         return err("`level` goes with `acknowledged_within`".into());
     }
     let secs = |d: &HumanDuration| d.0.as_secs();
+    if let Some(role) = &o.role_assigned {
+        return role_objective(src, role, against, errors);
+    }
     if let Some(simple) = plain_objective(o) {
         return Some(simple);
     }

@@ -430,3 +430,34 @@ fn a_template_naming_an_unknown_field_is_located_with_a_suggestion() {
     assert_eq!(config.templates.len(), 2);
     assert_eq!(config.templates[1].purpose, template::Purpose::Resolve);
 }
+
+#[test]
+fn roles_are_the_teams_own_with_the_commander_first() {
+    let config = parse("w.toml", MINIMAL).unwrap();
+    let names: Vec<String> = config.roles.iter().map(ToString::to_string).collect();
+    assert_eq!(names, ["commander", "scribe", "comms"], "the defaults");
+    let text = format!("roles = [\"Scribe\", \"Technical  Lead\", \"business lead\"]\n{MINIMAL}");
+    let config = parse("w.toml", &text).unwrap();
+    let names: Vec<String> = config.roles.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        names,
+        ["commander", "scribe", "technical lead", "business lead"]
+    );
+    let twice = all_errors(&format!("roles = [\"scribe\", \"Scribe\"]\n{MINIMAL}"));
+    assert!(
+        twice.iter().any(|e| e.starts_with("w.toml:1:9:")
+            && e.contains("role `Scribe` is empty or listed twice")),
+        "{twice:?}"
+    );
+}
+
+#[test]
+fn a_role_objective_names_a_role_the_service_has() {
+    let errors = scenario_errors("title = \"t\"\n[[objective]]\nrole_assigned = \"tech lead\"\n");
+    assert!(
+        errors.iter().any(|e| e
+            .contains("`role_assigned` names role `tech lead`, which the service does not have")
+            && e.contains("(its roles: commander, scribe, comms)")),
+        "{errors:?}"
+    );
+}

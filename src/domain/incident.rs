@@ -23,25 +23,51 @@ pub struct Roles {
     pub commander: String,
     pub scribe: Option<String>,
     pub comms: Option<String>,
+    /// The roles a config adds ("technical lead"), by name, once someone holds them.
+    pub others: std::collections::BTreeMap<String, String>,
 }
 
 impl Roles {
     /// Who holds `role`, if anyone.
     #[must_use]
-    pub fn holder(&self, role: Role) -> Option<&str> {
-        match role {
-            Role::Commander => Some(&self.commander),
-            Role::Scribe => self.scribe.as_deref(),
-            Role::Comms => self.comms.as_deref(),
+    pub fn holder(&self, role: &Role) -> Option<&str> {
+        match role.as_str() {
+            Role::COMMANDER => Some(&self.commander),
+            "scribe" => self.scribe.as_deref(),
+            "comms" => self.comms.as_deref(),
+            other => self.others.get(other).map(String::as_str),
         }
     }
 
-    fn assign(&mut self, role: Role, person: &str) {
-        match role {
-            Role::Commander => self.commander = person.to_owned(),
-            Role::Scribe => self.scribe = Some(person.to_owned()),
-            Role::Comms => self.comms = Some(person.to_owned()),
+    fn assign(&mut self, role: &Role, person: &str) {
+        let person = person.to_owned();
+        match role.as_str() {
+            Role::COMMANDER => self.commander = person,
+            "scribe" => self.scribe = Some(person),
+            "comms" => self.comms = Some(person),
+            other => {
+                self.others.insert(other.to_owned(), person);
+            }
         }
+    }
+
+    /// `IC dana · scribe sam · comms unassigned · technical lead lee`.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let optional = |o: &Option<String>| o.clone().unwrap_or_else(|| "unassigned".into());
+        let mut text = format!(
+            "IC {} · scribe {} · comms {}",
+            self.commander,
+            optional(&self.scribe),
+            optional(&self.comms)
+        );
+        for (role, person) in &self.others {
+            text.push_str(" · ");
+            text.push_str(role);
+            text.push(' ');
+            text.push_str(person);
+        }
+        text
     }
 }
 
@@ -290,7 +316,7 @@ impl Incident {
                 }
             }
             Event::StatusChanged { to, .. } => self.set_status(*to, record.at),
-            Event::RoleAssigned { role, person } => self.roles.assign(*role, person),
+            Event::RoleAssigned { role, person } => self.roles.assign(role, person),
             Event::NoteAdded { text, step } => self.notes.push(Note {
                 step: step.clone(),
                 at: record.at,

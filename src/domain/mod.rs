@@ -133,14 +133,54 @@ impl Tier {
     }
 }
 
-/// An incident role someone can hold.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Display, EnumString, EnumIter,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Role {
-    Commander,
-    Scribe,
-    Comms,
+/// An incident role someone can hold: commander, scribe and comms unless the config lists its
+/// own (`roles = ["commander", "scribe", "comms", "technical lead"]`). Lower case, as journaled.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub struct Role(String);
+
+impl Role {
+    /// The role every incident has: whoever declares holds it.
+    pub const COMMANDER: &str = "commander";
+
+    #[must_use]
+    pub fn new(name: &str) -> Self {
+        Self(
+            name.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase(),
+        )
+    }
+
+    #[must_use]
+    pub fn commander() -> Self {
+        Self::new(Self::COMMANDER)
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
+
+impl From<String> for Role {
+    fn from(name: String) -> Self {
+        Self::new(&name)
+    }
+}
+
+impl From<Role> for String {
+    fn from(role: Role) -> Self {
+        role.0
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The roles of a config that lists none.
+pub const DEFAULT_ROLES: [&str; 3] = ["commander", "scribe", "comms"];

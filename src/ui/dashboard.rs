@@ -335,27 +335,19 @@ fn render_incident(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         ],
         Some(i) => {
             let roles = &i.roles;
-            let optional = |who: &Option<String>| {
-                who.as_deref()
-                    .map_or_else(|| "unassigned".to_owned(), one_line)
-            };
             vec![
                 Line::from(vec![label("title"), Span::raw(one_line(&i.title))]),
                 Line::from(vec![
                     label("severity"),
-                    Span::raw(format!("{} · {}", i.severity, i.severity.meaning())),
+                    Span::raw(format!(
+                        "{} · {}",
+                        i.severity,
+                        one_line(&state.config.meaning(i.severity))
+                    )),
                 ]),
                 Line::from(vec![label("status"), Span::raw(i.status.to_string())]),
                 Line::from(vec![label("declared"), Span::raw(time_of_day(i.declared))]),
-                Line::from(vec![
-                    label("roles"),
-                    Span::raw(format!(
-                        "IC {} · scribe {} · comms {}",
-                        one_line(&roles.commander),
-                        optional(&roles.scribe),
-                        optional(&roles.comms)
-                    )),
-                ]),
+                Line::from(vec![label("roles"), Span::raw(one_line(&roles.describe()))]),
                 Line::from(vec![
                     label("affected"),
                     Span::raw(if i.affected.is_empty() {

@@ -20,6 +20,7 @@ pub fn open_dialog(state: &mut State, kind: DialogKind, text: String, choice: us
             .map(|s| format!("{s}  {}", state.config.meaning(s)))
             .collect(),
         DialogKind::Update | DialogKind::Resolve => super::template::labels(state, kind),
+        DialogKind::Roles => state.config.roles.iter().map(ToString::to_string).collect(),
         _ => Vec::new(),
     };
     state.ui.overlay = Some(Overlay::Dialog(Dialog {
@@ -117,17 +118,30 @@ pub(super) fn dialog_action(state: &mut State, action: Action, now: DateTime<Utc
     Vec::new()
 }
 
+/// The role at a choice of the roles dialog.
+fn nth_role(state: &State, choice: usize) -> Role {
+    state
+        .config
+        .roles
+        .get(choice)
+        .cloned()
+        .unwrap_or_else(Role::commander)
+}
+
 fn refill_role(state: &mut State) {
-    let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay else {
+    let Some(Overlay::Dialog(dialog)) = &state.ui.overlay else {
         return;
     };
-    let role = Role::iter().nth(dialog.choice).unwrap_or(Role::Commander);
+    let role = nth_role(state, dialog.choice);
     let holder = state
         .incident
         .as_ref()
-        .and_then(|i| i.roles.holder(role))
-        .unwrap_or_default();
-    dialog.field.set(holder);
+        .and_then(|i| i.roles.holder(&role))
+        .unwrap_or_default()
+        .to_owned();
+    if let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay {
+        dialog.field.set(&holder);
+    }
 }
 
 fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
@@ -251,7 +265,7 @@ fn incident_event(
             if text.is_empty() {
                 return Err("Type who takes the role.");
             }
-            let role = Role::iter().nth(choice).unwrap_or(Role::Commander);
+            let role = nth_role(state, choice);
             Some(Event::RoleAssigned { role, person: text })
         }
         DialogKind::Note => {

@@ -592,3 +592,40 @@ fn the_resolve_dialog_offers_its_own_templates() {
     assert!(text.starts_with("Recovered after 1m00s. "), "{text}");
     assert!(text.contains(" of RTO "), "{text}");
 }
+
+#[test]
+fn a_configured_role_is_offered_taken_journaled_and_shown() {
+    let mut state = declared(secs(30));
+    state
+        .config
+        .roles
+        .push(crate::domain::Role::new("technical lead"));
+    run(&mut state, Msg::Action(Action::Roles), secs(40));
+    assert_eq!(
+        state.dialog().unwrap().choices(),
+        ["commander", "scribe", "comms", "technical lead"]
+    );
+    for _ in 0..3 {
+        run(&mut state, Msg::Action(Action::NextChoice), secs(40));
+    }
+    run(&mut state, Msg::Input("lee".into()), secs(40));
+    run(&mut state, Msg::Action(Action::Confirm), secs(41));
+    let roles = &state.incident.as_ref().unwrap().roles;
+    assert_eq!(
+        roles.holder(&crate::domain::Role::new("Technical Lead")),
+        Some("lee")
+    );
+    assert!(
+        roles.describe().ends_with(" · technical lead lee"),
+        "{}",
+        roles.describe()
+    );
+    let line = state
+        .records
+        .iter()
+        .rev()
+        .find(|r| r.event.kind() == "role_assigned")
+        .map(|r| serde_json::to_string(&r.event).unwrap())
+        .unwrap();
+    assert!(line.contains("\"role\":\"technical lead\""), "{line}");
+}

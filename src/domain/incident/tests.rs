@@ -57,7 +57,7 @@ fn fold_tracks_milestones_roles_and_notes() {
             4,
             8,
             Event::RoleAssigned {
-                role: Role::Scribe,
+                role: Role::new("scribe"),
                 person: "sam".into(),
             },
         ),
