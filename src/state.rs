@@ -459,6 +459,25 @@ impl State {
         self.recovery[index] = newest_copy(component, readings);
     }
 
+    /// Each backup stream of a component with how it stands now against its frequency.
+    #[must_use]
+    pub fn streams(
+        &self,
+        index: usize,
+    ) -> Vec<(&crate::config::Backup, crate::domain::backup::Freshness)> {
+        let (Some(component), Some(readings)) =
+            (self.config.components.get(index), self.backups.get(index))
+        else {
+            return Vec::new();
+        };
+        component
+            .backups
+            .iter()
+            .zip(readings)
+            .map(|(b, r)| (b, crate::domain::backup::freshness(r, b.every, self.now)))
+            .collect()
+    }
+
     /// The journal (or a drill inject) says the last good copy is `last_good`: the recovery point
     /// becomes it, and no stream shows a copy newer than it (those are lost, as it says).
     pub fn set_copy(&mut self, index: usize, last_good: DateTime<Utc>) {

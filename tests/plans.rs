@@ -83,6 +83,14 @@ fn take_role(session: &mut Session, downs: usize, who: &str) {
     session.wait_gone("Role, then who takes it");
 }
 
+/// Resolves with no summary.
+fn resolve(session: &mut Session) {
+    session.send("R");
+    session.wait_for("Resolution summary");
+    session.send(ENTER);
+    session.wait_gone("Resolution summary");
+}
+
 /// Runs the selected step's command (confirming it) and waits for the dry run to finish.
 fn run_step(session: &mut Session, title: &str) {
     session.send("x");
@@ -164,10 +172,7 @@ fn multi_region_supabase_outage_walkthrough_restores_the_primary_and_meets_every
     session.wait_for("[x] Queued writes replayed");
     session.send("1");
     session.wait_for("Components 9/9 up");
-    session.send("R");
-    session.wait_for("Resolution summary");
-    session.send(ENTER);
-    session.wait_gone("Resolution summary");
+    resolve(&mut session);
     session.send("6");
     let card = session.wait_for("Scorecard (walkthrough): 6 of 6 objectives met");
     assert!(!card.contains("MISSED"), "{card}");
@@ -205,10 +210,7 @@ fn concierge_application_outage_tabletop_rolls_back_and_meets_every_objective() 
     run_step(&mut session, "2. Roll back the deployment");
     session.send("1");
     session.wait_for("Components 6/6 up");
-    session.send("R");
-    session.wait_for("Resolution summary");
-    session.send(ENTER);
-    session.wait_gone("Resolution summary");
+    resolve(&mut session);
     session.send("6");
     let card = session.wait_for("Scorecard (tabletop): 7 of 7 objectives met");
     assert!(!card.contains("MISSED"), "{card}");

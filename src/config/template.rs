@@ -57,21 +57,13 @@ pub struct Fields {
     pub next_update: String,
 }
 
-/// The names a template may use.
-pub const FIELDS: [&str; 12] = [
-    "service",
-    "id",
-    "title",
-    "severity",
-    "severity_meaning",
-    "status",
-    "commander",
-    "declared",
-    "elapsed",
-    "affected",
-    "budgets",
-    "next_update",
-];
+/// The names a template may use: the fields of [`Fields`], read from the struct itself.
+fn field_names() -> Vec<String> {
+    match serde_json::to_value(Fields::default()) {
+        Ok(serde_json::Value::Object(fields)) => fields.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
 
 fn environment(text: &str) -> Result<minijinja::Environment<'_>, minijinja::Error> {
     let mut env = minijinja::Environment::new();
@@ -139,20 +131,21 @@ fn check_text(src: &Source, text: &Spanned<String>, errors: &mut Vec<Diagnostic>
     let Ok(template) = env.get_template("message") else {
         return;
     };
+    let names = field_names();
     let mut unknown: Vec<String> = template
         .undeclared_variables(false)
         .into_iter()
-        .filter(|v| !FIELDS.contains(&v.as_str()))
+        .filter(|v| !names.contains(v))
         .collect();
     unknown.sort();
     for field in unknown {
-        let hint = diag::hint(&field, FIELDS.iter().copied());
+        let hint = diag::hint(&field, names.iter().map(String::as_str));
         errors.push(src.at(
             text.span(),
             format!(
                 "template uses unknown field `{}`{hint}; the fields are {}",
                 crate::sanitize::sanitize(&field),
-                FIELDS.join(", ")
+                names.join(", ")
             ),
         ));
     }

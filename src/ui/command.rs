@@ -146,12 +146,10 @@ pub fn budget_lines(state: &State, view: &View, width: u16) -> Vec<(String, Line
 
 /// How many backup streams of a component are stale or cannot be read, when any are.
 fn backup_faults(state: &State, index: usize) -> Option<String> {
-    use crate::domain::backup::{Freshness, freshness};
-    let component = &state.config.components[index];
-    let readings = state.backups.get(index).map_or(&[][..], Vec::as_slice);
+    use crate::domain::backup::Freshness;
     let (mut stale, mut unreadable) = (0, 0);
-    for (backup, reading) in component.backups.iter().zip(readings) {
-        match freshness(reading, backup.every, state.now) {
+    for (_, freshness) in state.streams(index) {
+        match freshness {
             Freshness::Stale { .. } => stale += 1,
             Freshness::Unreadable(_) => unreadable += 1,
             Freshness::Waiting | Freshness::Fresh { .. } => {}

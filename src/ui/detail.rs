@@ -8,7 +8,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use super::{Slot, View, time_of_day};
 use crate::config::probe::display_url;
 use crate::config::{Check, Component};
-use crate::domain::backup::{Freshness, freshness};
+use crate::domain::backup::Freshness;
 use crate::domain::incident::brief;
 use crate::sanitize::one_line;
 use crate::state::State;
@@ -83,18 +83,15 @@ fn probe_lines(component: &Component) -> Vec<String> {
 
 /// One line per backup stream: its newest copy against the frequency it promises.
 fn backup_lines(state: &State, view: &View, index: usize) -> Vec<Line<'static>> {
-    let component = &state.config.components[index];
-    let readings = state.backups.get(index).map_or(&[][..], Vec::as_slice);
-    component
-        .backups
-        .iter()
-        .zip(readings)
-        .map(|(backup, reading)| {
+    state
+        .streams(index)
+        .into_iter()
+        .map(|(backup, freshness)| {
             let every = backup
                 .every
                 .map(|e| format!(" · every {}", crate::domain::backup::period(e)))
                 .unwrap_or_default();
-            let (text, slot) = match freshness(reading, backup.every, state.now) {
+            let (text, slot) = match freshness {
                 Freshness::Waiting => ("not read yet".to_owned(), Slot::Muted),
                 Freshness::Unreadable(why) => (format!("cannot be read: {why}"), Slot::Breach),
                 Freshness::Fresh { age } => (format!("last good {} ago", brief(age)), Slot::Text),
