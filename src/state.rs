@@ -701,7 +701,7 @@ impl State {
             (
                 self.world.health[i].state,
                 impacted,
-                self.config.components[i].tier,
+                self.config.components[i].tier.rank(),
                 i,
             )
         });

@@ -572,3 +572,61 @@ fn scorecard_after_the_drill_ends() {
     assert!(card.finished, "ending the drill resolves the incident");
     snapshot_sizes("scorecard", &state, &view(false));
 }
+
+/// The concierge kit's own tiers (critical, high, medium) with its edge functions (medium) and
+/// hosting (critical) down: the board sorts by the team's order and names their tiers.
+fn concierge_down(ids: &[&str]) -> State {
+    use warroom::domain::health::Sample;
+    let config = warroom::config::load(std::path::Path::new(
+        "examples/plans/concierge/warroom.toml",
+    ))
+    .unwrap();
+    let mut state = State::new(
+        config,
+        warroom::state::Mode::Live,
+        "dana@jump-1".into(),
+        t0(),
+    );
+    for (n, id) in ids.iter().enumerate() {
+        let index = state.world.index(id).unwrap();
+        for k in 0..3 {
+            let at = t0() + chrono::TimeDelta::seconds(i64::try_from(n * 3 + k).unwrap());
+            let sample = Sample {
+                at,
+                health: Health::Down,
+                latency: None,
+                detail: Some("connection refused".into()),
+            };
+            play(&mut state, Msg::Probed { index, sample }, at);
+        }
+    }
+    state
+}
+
+#[test]
+fn a_teams_own_tiers_name_the_column_and_set_the_declare_severity() {
+    let state = concierge_down(&["edge"]);
+    snapshot_sizes("dashboard_own_tiers", &state, &view(false));
+    let wide = text(&draw(&state, &view(false), (200, 50)));
+    assert!(wide.contains("Edge functions            medium"), "{wide}");
+    let narrow = text(&draw(&state, &view(false), (80, 24)));
+    assert!(narrow.contains("med."), "cut to the column: {narrow}");
+    assert!(
+        !narrow.contains("is DOWN ("),
+        "a medium component down raises no banner: {narrow}"
+    );
+    let mut state = state;
+    let now = state.now;
+    play(&mut state, Msg::Action(Action::Declare), now);
+    let dialog = text(&draw(&state, &view(false), (120, 40)));
+    assert!(
+        dialog.contains("> P3"),
+        "the third tier declares P3: {dialog}"
+    );
+    let state = concierge_down(&["edge", "hosting"]);
+    let board = text(&draw(&state, &view(false), (120, 40)));
+    assert!(
+        board.contains("Hosting provider (Vercel) is DOWN (critical)"),
+        "{board}"
+    );
+}

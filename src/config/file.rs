@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
-use crate::domain::{Health, Severity, Tier};
+use crate::domain::{Health, Severity};
 
 /// A human duration such as `"90s"`, `"15m"` or `"1h30m"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +30,7 @@ impl<'de> Deserialize<'de> for HumanDuration {
 pub struct ConfigFile {
     pub service: ServiceFile,
     #[serde(default)]
-    pub tiers: BTreeMap<Tier, BudgetFile>,
+    pub tiers: Option<Spanned<super::tier::TiersFile>>,
     #[serde(default, rename = "component")]
     pub components: Vec<ComponentFile>,
     #[serde(default, rename = "contact")]
@@ -76,17 +76,10 @@ pub struct ServiceFile {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct BudgetFile {
-    pub rto: HumanDuration,
-    pub rpo: HumanDuration,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ComponentFile {
     pub id: Spanned<String>,
     pub name: String,
-    pub tier: Tier,
+    pub tier: Spanned<String>,
     pub rto: Option<HumanDuration>,
     pub rpo: Option<HumanDuration>,
     #[serde(default)]

@@ -6,8 +6,10 @@ pub mod notify;
 pub mod probe;
 mod scenario;
 pub mod template;
+pub mod tier;
 
 pub use scenario::{parse_scenario, scenario_config};
+pub use tier::TierPolicy;
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -116,7 +118,8 @@ pub struct Config {
     /// The file it came from, as shown in messages.
     pub source: String,
     pub service: String,
-    pub tiers: BTreeMap<Tier, Budget>,
+    /// The service's tiers, most important first.
+    pub tiers: Vec<TierPolicy>,
     pub components: Vec<Component>,
     pub contacts: Vec<Contact>,
     pub escalation: Vec<Escalation>,
@@ -178,21 +181,6 @@ fn runbook_dirs(config_path: &str, paths: &[String]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Built-in budgets for tiers the config gives none for.
-#[must_use]
-pub fn default_budget(tier: Tier) -> Budget {
-    let (rto, rpo) = match tier {
-        Tier::Critical => (15 * 60, 5 * 60),
-        Tier::High => (60 * 60, 30 * 60),
-        Tier::Standard => (4 * 3600, 4 * 3600),
-        Tier::Low => (24 * 3600, 24 * 3600),
-    };
-    Budget {
-        rto: Duration::from_secs(rto),
-        rpo: Duration::from_secs(rpo),
-    }
-}
-
 impl Config {
     /// The contacts named by `ids`, each with role and phone, for people to read (raw: sanitise
     /// before display).
@@ -231,18 +219,32 @@ impl Config {
             .unwrap_or_else(|| severity.meaning().to_owned())
     }
 
-    /// A component's RTO and RPO: its own, else its tier's, else the built-in tier default.
+    /// A component's RTO and RPO: its own, else its tier's.
     #[must_use]
     pub fn budget(&self, component: &Component) -> Budget {
-        let tier = self
-            .tiers
-            .get(&component.tier)
-            .copied()
-            .unwrap_or_else(|| default_budget(component.tier));
+        let tier = self.tier(&component.tier).map_or(
+            Budget {
+                rto: component.rto.unwrap_or(Duration::MAX),
+                rpo: component.rpo.unwrap_or(Duration::MAX),
+            },
+            |t| t.budget,
+        );
         Budget {
             rto: component.rto.unwrap_or(tier.rto),
             rpo: component.rpo.unwrap_or(tier.rpo),
         }
+    }
+
+    /// The policy of one of the service's tiers.
+    #[must_use]
+    pub fn tier(&self, tier: &Tier) -> Option<&TierPolicy> {
+        self.tiers.iter().find(|t| &t.tier == tier)
+    }
+
+    /// The severity an incident on a component of `tier` starts at.
+    #[must_use]
+    pub fn default_severity(&self, tier: &Tier) -> Severity {
+        self.tier(tier).map_or(Severity::P4, |t| t.severity)
     }
 
     /// The escalation policy of a severity, if the config has one.
@@ -349,10 +351,11 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
     }
     check_policy_coverage(src, &file.escalation, errors);
     let notify = file.notify;
+    let tiers = tier::convert(src, file.tiers, errors);
     let components = file
         .components
         .into_iter()
-        .map(|c| component(src, c, errors))
+        .map(|c| component(src, c, &tiers, errors))
         .collect();
     let probe_concurrency = match file.probes.concurrency {
         Some(n) if *n.get_ref() == 0 => {
@@ -365,19 +368,7 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
     Config {
         source: src.name.to_owned(),
         service: file.service.name,
-        tiers: file
-            .tiers
-            .into_iter()
-            .map(|(t, b)| {
-                (
-                    t,
-                    Budget {
-                        rto: b.rto.0,
-                        rpo: b.rpo.0,
-                    },
-                )
-            })
-            .collect(),
+        tiers,
         components,
         contacts: file.contacts.into_iter().map(contact).collect(),
         escalation: file.escalation.into_iter().flat_map(escalation).collect(),
@@ -405,12 +396,17 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
     }
 }
 
-fn component(src: &Source, c: ComponentFile, errors: &mut Vec<Diagnostic>) -> Component {
+fn component(
+    src: &Source,
+    c: ComponentFile,
+    tiers: &[TierPolicy],
+    errors: &mut Vec<Diagnostic>,
+) -> Component {
     let span = c.probe.span();
     Component {
+        tier: tier::resolve(src, tiers, &c.tier, errors),
         id: c.id.into_inner(),
         name: c.name,
-        tier: c.tier,
         rto: c.rto.map(|d| d.0),
         rpo: c.rpo.map(|d| d.0),
         depends_on: c.depends_on.into_iter().map(Spanned::into_inner).collect(),

@@ -95,41 +95,40 @@ impl Health {
     }
 }
 
-/// How much the business depends on a component; sets default budgets and the sort order.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    Display,
-    EnumString,
-    EnumIter,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Tier {
-    Critical,
-    High,
-    Standard,
-    Low,
+/// How much the business depends on a component: one of the service's tiers (critical, high,
+/// standard and low unless the config lists its own), with its place in their order, most
+/// important first. Sets the sort order; the config gives each tier its budgets and severity.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Tier {
+    rank: usize,
+    name: String,
 }
 
 impl Tier {
-    /// The severity an incident on a component of this tier starts at.
+    /// A tier by name (folded to lower case) at `rank` in the service's order (0 = most important).
     #[must_use]
-    pub fn default_severity(self) -> Severity {
-        match self {
-            Self::Critical => Severity::P1,
-            Self::High => Severity::P2,
-            Self::Standard => Severity::P3,
-            Self::Low => Severity::P4,
+    pub fn new(name: &str, rank: usize) -> Self {
+        Self {
+            rank,
+            name: name.trim().to_lowercase(),
         }
+    }
+
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its place in the service's order: 0 is the most important tier.
+    #[must_use]
+    pub fn rank(&self) -> usize {
+        self.rank
+    }
+}
+
+impl std::fmt::Display for Tier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
     }
 }
 

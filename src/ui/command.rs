@@ -209,17 +209,13 @@ pub fn banner(state: &State, view: &View) -> Option<Line<'static>> {
             .world
             .failing()
             .filter(|(_, h)| h.state == crate::domain::Health::Down)
-            .find_map(|(id, _)| {
-                state
-                    .config
-                    .component(id)
-                    .filter(|c| c.tier == crate::domain::Tier::Critical)
-            });
+            .find_map(|(id, _)| state.config.component(id).filter(|c| c.tier.rank() == 0));
         return critical_down.map(|c| {
             Line::styled(
                 format!(
-                    " {} is DOWN (critical). Press {} to declare an incident. ",
+                    " {} is DOWN ({}). Press {} to declare an incident. ",
                     one_line(&c.name),
+                    one_line(c.tier.name()),
                     key(state, crate::keymap::Action::Declare)
                 ),
                 theme.style(Slot::Breach),

@@ -117,13 +117,21 @@ fn reason(state: &State, index: usize) -> String {
     }
 }
 
-fn tier_label(tier: crate::domain::Tier, roomy: bool) -> String {
-    use crate::domain::Tier;
-    match (tier, roomy) {
-        (tier, true) => tier.to_string(),
-        (Tier::Critical, false) => "crit".to_owned(),
-        (Tier::Standard, false) => "std".to_owned(),
-        (tier, false) => tier.to_string(),
+/// A tier's name in the tier column: whole when it fits, else the usual short form of a built-in
+/// tier ("crit", "std") or the name cut to fit with a dot.
+fn tier_label(tier: &crate::domain::Tier, width: u16) -> String {
+    let name = one_line(tier.name());
+    let width = usize::from(width);
+    if name.chars().count() <= width {
+        return name;
+    }
+    match name.as_str() {
+        "critical" if width >= 4 => "crit".to_owned(),
+        "standard" if width >= 3 => "std".to_owned(),
+        _ => {
+            let cut: String = name.chars().take(width.saturating_sub(1)).collect();
+            format!("{cut}.")
+        }
     }
 }
 
@@ -145,7 +153,6 @@ struct Columns {
     spark: Option<u16>,
     /// The WHY column; none below 70 columns, where the WHY goes under the component's name.
     why: bool,
-    roomy: bool,
 }
 
 const STATE_W: u16 = 11;
@@ -164,7 +171,6 @@ impl Columns {
                 tier,
                 spark: None,
                 why,
-                roomy,
             };
         }
         let name = name_want.clamp(12, 28);
@@ -181,7 +187,6 @@ impl Columns {
             tier,
             spark,
             why,
-            roomy,
         }
     }
 
@@ -295,7 +300,7 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
         let mut cells = vec![
             Cell::from(label).style(theme.health(health.state)),
             Cell::from(name_lines),
-            Cell::from(tier_label(component.tier, columns.roomy)).style(theme.style(Slot::Muted)),
+            Cell::from(tier_label(&component.tier, columns.tier)).style(theme.style(Slot::Muted)),
             Cell::from(brief(state.now - health.since)).style(theme.style(Slot::Muted)),
         ];
         if let Some(spark) = columns.spark {

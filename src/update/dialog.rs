@@ -45,9 +45,12 @@ pub(super) fn open_declare(state: &mut State) {
         .world
         .failing()
         .filter_map(|(id, h)| Some((h.state, state.config.component(id)?)))
-        .min_by_key(|(health, c)| (*health, c.tier));
+        .min_by_key(|(health, c)| (*health, c.tier.rank()));
     let (title, severity) = match worst {
-        Some((health, c)) => (format!("{} {health}", c.name), c.tier.default_severity()),
+        Some((health, c)) => (
+            format!("{} {health}", c.name),
+            state.config.default_severity(&c.tier),
+        ),
         None => (String::new(), Severity::P2),
     };
     open_dialog(state, DialogKind::Declare, title, severity as usize);
