@@ -459,6 +459,20 @@ impl State {
         self.recovery[index] = newest_copy(component, readings);
     }
 
+    /// How a run confirmation says what happens: what the command does, and what Enter does. In a
+    /// dry run (every drill) nothing is executed, and the prompt says so.
+    #[must_use]
+    pub fn run_words(&self) -> (&'static str, &'static str) {
+        if self.dry_run {
+            (
+                "would run (dry run: recorded, not executed)",
+                "Enter records it, Esc does not.",
+            )
+        } else {
+            ("runs", "Enter runs it, Esc does not.")
+        }
+    }
+
     /// Each backup stream of a component with how it stands now against its frequency.
     #[must_use]
     pub fn streams(

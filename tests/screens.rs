@@ -164,11 +164,18 @@ fn a_long_multi_line_command_is_confirmed_in_full() {
             "incident-bridge",
             "END-OF-COMMAND",
             "component db",
-            "Enter runs it",
+            "(dry run: recorded,",
+            "Enter records it",
         ] {
             assert!(screen.contains(needle), "{needle} at {size:?}:\n{screen}");
         }
     }
+    state.dry_run = false;
+    let live = text(&draw(&state, &view(false), (120, 40)));
+    assert!(
+        live.contains("of long runs, for component db") && live.contains("Enter runs it"),
+        "outside a dry run the prompt says it runs:\n{live}"
+    );
 }
 
 #[test]

@@ -98,8 +98,9 @@ fn run_prompt(state: &State) -> Option<String> {
         || "the directory warroom started in".to_owned(),
         |d| d.display().to_string(),
     );
+    let (runs, ask) = state.run_words();
     Some(format!(
-        "Step {} \"{}\" of {} runs, for component {component}, in {dir}:\n{}\nEnter runs it, Esc does not.",
+        "Step {} \"{}\" of {} {runs}, for component {component}, in {dir}:\n{}\n{ask}",
         step + 1,
         s.title,
         runbook.id,

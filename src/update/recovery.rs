@@ -138,23 +138,30 @@ pub fn prompt(state: &State) -> String {
     };
     let component = &state.config.components[index];
     let recovery = &component.recovery[action];
+    let (runs, enter) = state.run_words();
     let what = match &recovery.kind {
         crate::config::RecoveryKind::Command(script) => {
             let dir = state.config.runbook_workdir.as_ref().map_or_else(
                 || "the directory warroom started in".to_owned(),
                 |d| d.display().to_string(),
             );
-            format!("It runs, in {dir}:\n{}", script.trim_end())
+            format!("It {runs}, in {dir}:\n{}", script.trim_end())
         }
         crate::config::RecoveryKind::Webhook(_) => {
-            "It POSTs {incident, component, action} to the action's webhook (the URL is a secret)."
-                .to_owned()
+            let posts = if state.dry_run {
+                "would POST (dry run: recorded, not sent)"
+            } else {
+                "POSTs"
+            };
+            format!(
+                "It {posts} {{incident, component, action}} to the action's webhook (the URL is a secret)."
+            )
         }
     };
-    let ask = if recovery.confirm_by_typing {
-        format!("Type `{}` and Enter to run it.", component.id)
-    } else {
-        "Enter runs it, Esc does not.".to_owned()
+    let ask = match (recovery.confirm_by_typing, state.dry_run) {
+        (true, false) => format!("Type `{}` and Enter to run it.", component.id),
+        (true, true) => format!("Type `{}` and Enter to record it.", component.id),
+        (false, _) => enter.to_owned(),
     };
     format!(
         "Recovery action \"{}\" on {} ({}).\n{what}\n{ask}",
