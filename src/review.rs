@@ -138,16 +138,17 @@ fn phases(incident: &Incident, runbooks: &[crate::runbook::Runbook]) -> Vec<Phas
                 .map(|&i| progress(i).and_then(settled_at))
                 .collect();
             let ended = ended.and_then(|e| e.into_iter().max());
-            let deadline = incident.declared + TimeDelta::from_std(window.to).unwrap_or_default();
+            let deadline = window
+                .to
+                .map(|to| incident.declared + TimeDelta::from_std(to).unwrap_or_default());
             let (actual, result) = match (began, ended) {
                 (None, _) => ("not started".to_owned(), "not done".to_owned()),
                 (Some(b), None) => (format!("{}–", offset(b)), "not finished".to_owned()),
                 (Some(b), Some(e)) => (
                     format!("{}–{}", offset(b), offset(e)),
-                    if e <= deadline {
-                        "met".to_owned()
-                    } else {
-                        format!("late by {}", clock(e - deadline))
+                    match deadline {
+                        Some(d) if e > d => format!("late by {}", clock(e - d)),
+                        _ => "met".to_owned(),
                     },
                 ),
             };

@@ -184,7 +184,8 @@ fn the_review_lists_planned_against_actual_per_phase() {
     let mut state = scripted();
     let text = "+++\nid = \"dr\"\ntitle = \"Regional DR\"\n+++\n\
         # Immediate (0-5 minutes)\n\n## Assess\n\n## Page\n\n\
-        # Short-term (5-15 minutes)\n\n## Fail over\n\n# Long-term (15-60 minutes)\n\n## Rebuild\n";
+        # Short-term (5-15 minutes)\n\n## Fail over\n\n# Long-term (15-60 minutes)\n\n## Rebuild\n\n\
+        # Aftercare (1h+)\n\n## Report\n";
     state.runbooks = vec![warroom::runbook::parse("dr.md", text).unwrap()];
     let incident = state.incident.as_mut().unwrap();
     let declared = incident.declared;
@@ -196,6 +197,7 @@ fn the_review_lists_planned_against_actual_per_phase() {
     incident.steps.insert(("dr".into(), 0), mark(1));
     incident.steps.insert(("dr".into(), 1), mark(4));
     incident.steps.insert(("dr".into(), 2), mark(17));
+    incident.steps.insert(("dr".into(), 4), mark(90));
     let review = draft(&state);
     assert!(review.contains("## Phases: planned and actual"), "{review}");
     assert!(
@@ -211,5 +213,9 @@ fn the_review_lists_planned_against_actual_per_phase() {
     assert!(
         review.contains("| Long-term (15-60 minutes) | 15m–1h | not started | not done |"),
         "{review}"
+    );
+    assert!(
+        review.contains("| Aftercare (1h+) | 1h+ | 1h30m–1h30m | met |"),
+        "a phase with no end is never late: {review}"
     );
 }

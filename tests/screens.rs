@@ -450,6 +450,11 @@ fn a_step_past_its_phase_window_is_overdue() {
         screen.contains("3. Fence the old primary pending · due in 8m"),
         "{screen}"
     );
+    let narrow = text(&draw(&state, &view(false), (80, 24)));
+    assert!(
+        narrow.contains("╭ now: Short-term (5-15 minutes) · Primary"),
+        "where title and phase do not both fit, the phase comes first:\n{narrow}"
+    );
 }
 
 #[test]

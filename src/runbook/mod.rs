@@ -301,7 +301,7 @@ impl Builder<'_> {
             .rev()
             .find_map(|p| Some((&p.title, p.window?)));
         if let (Some((before, earlier)), Some(now)) = (previous, window)
-            && now.from < earlier.to
+            && earlier.to.is_none_or(|to| now.from < to)
         {
             let message = format!(
                 "phase `{title}` ({now}) overlaps phase `{before}` ({earlier}); phases follow each other"

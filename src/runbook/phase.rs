@@ -8,11 +8,12 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use serde::Deserialize;
 
-/// When a phase or step is planned: from `from` to `to` after the incident started.
+/// When a phase or step is planned: from `from` to `to` after the incident started; with no `to`
+/// ("15+ minutes") it runs on from `from` until the work is done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
     pub from: Duration,
-    pub to: Duration,
+    pub to: Option<Duration>,
 }
 
 impl fmt::Display for Window {
@@ -22,7 +23,10 @@ impl fmt::Display for Window {
         } else {
             short(self.from)
         };
-        write!(f, "{from}–{}", short(self.to))
+        match self.to {
+            Some(to) => write!(f, "{from}–{}", short(to)),
+            None => write!(f, "{from}+"),
+        }
     }
 }
 
@@ -87,14 +91,26 @@ fn number(text: &str) -> Option<(u64, &str)> {
 }
 
 /// Reads `0-5m`, `0–5 minutes`, `5 - 15 min`, `1-4h`, `15m-1h`: a range with a unit after the
-/// second number (and optionally after the first).
+/// second number (and optionally after the first); or `15m+`, `15+ minutes`: from then on.
 pub fn parse_window(text: &str) -> Result<Window, String> {
     let bad = || {
         format!(
-            "window `{text}` must read like \"0-5m\", \"5-15 minutes\" or \"15m-1h\" (from-to after the incident starts)"
+            "window `{text}` must read like \"0-5m\", \"5-15 minutes\", \"15m-1h\" or \"15m+\" (from-to after the incident starts)"
         )
     };
     let normal = text.replace(['–', '—'], "-");
+    if let Some((a, b)) = normal.split_once('+') {
+        let (from, rest) = number(a.trim()).ok_or_else(bad)?;
+        let written = [rest.trim(), b.trim()];
+        let from_unit = match written {
+            [u, ""] | ["", u] => unit(u).ok_or_else(bad)?,
+            _ => return Err(bad()),
+        };
+        return Ok(Window {
+            from: Duration::from_secs(from * from_unit),
+            to: None,
+        });
+    }
     let (a, b) = normal.split_once('-').ok_or_else(bad)?;
     let (from, from_unit) = number(a.trim()).ok_or_else(bad)?;
     let b = b.trim();
@@ -104,14 +120,14 @@ pub fn parse_window(text: &str) -> Result<Window, String> {
         "" => to_unit,
         u => unit(u).ok_or_else(bad)?,
     };
-    let window = Window {
-        from: Duration::from_secs(from * from_unit),
-        to: Duration::from_secs(to * to_unit),
-    };
-    if window.to <= window.from {
+    let (from, to) = (
+        Duration::from_secs(from * from_unit),
+        Duration::from_secs(to * to_unit),
+    );
+    if to <= from {
         return Err(format!("window `{text}` ends before it starts"));
     }
-    Ok(window)
+    Ok(Window { from, to: Some(to) })
 }
 
 /// A window written in a heading: `Immediate (0-5 minutes)`, `Phase 2: 15–60 min`. The last
@@ -129,7 +145,7 @@ pub fn window_in_heading(title: &str) -> Option<Window> {
             .find_map(|candidate| {
                 let text = candidate.join(" ");
                 let first = text.chars().next()?;
-                (first.is_ascii_digit() && text.contains('-'))
+                (first.is_ascii_digit() && text.contains(['-', '+']))
                     .then(|| parse_window(&text).ok())
                     .flatten()
             })
@@ -143,6 +159,8 @@ pub enum Due {
     Upcoming,
     /// In its window, this long left.
     Now { left: TimeDelta },
+    /// In a window that has no end ("15+ minutes").
+    Open,
     /// Past its window and not done.
     Overdue { by: TimeDelta },
 }
@@ -150,14 +168,18 @@ pub enum Due {
 /// Where a step not yet done stands against its window.
 #[must_use]
 pub fn due(window: Window, elapsed: TimeDelta) -> Due {
-    let to = TimeDelta::from_std(window.to).unwrap_or(TimeDelta::MAX);
     let from = TimeDelta::from_std(window.from).unwrap_or(TimeDelta::MAX);
+    if elapsed < from {
+        return Due::Upcoming;
+    }
+    let Some(to) = window.to else {
+        return Due::Open;
+    };
+    let to = TimeDelta::from_std(to).unwrap_or(TimeDelta::MAX);
     if elapsed > to {
         Due::Overdue { by: elapsed - to }
-    } else if elapsed >= from {
-        Due::Now { left: to - elapsed }
     } else {
-        Due::Upcoming
+        Due::Now { left: to - elapsed }
     }
 }
 
@@ -168,7 +190,7 @@ mod tests {
     fn w(from: u64, to: u64) -> Window {
         Window {
             from: Duration::from_secs(from),
-            to: Duration::from_secs(to),
+            to: Some(Duration::from_secs(to)),
         }
     }
 
@@ -185,6 +207,15 @@ mod tests {
                 .contains("ends before it starts")
         );
         assert!(parse_window("0-5 fortnights").is_err());
+        let open = Window {
+            from: Duration::from_secs(900),
+            to: None,
+        };
+        assert_eq!(parse_window("15m+"), Ok(open));
+        assert_eq!(parse_window("15+ minutes"), Ok(open));
+        assert_eq!(open.to_string(), "15m+");
+        assert!(parse_window("15+").is_err());
+        assert!(parse_window("15m+5m").is_err());
     }
 
     #[test]
@@ -208,6 +239,10 @@ mod tests {
             window_in_heading("Phase 3: 1-4 hours"),
             Some(w(3600, 14_400))
         );
+        assert_eq!(
+            window_in_heading("Recovery Execution (15+ minutes)").map(|w| w.to_string()),
+            Some("15m+".to_owned())
+        );
         assert_eq!(window_in_heading("Fail over the database"), None);
         assert_eq!(window_in_heading("Step 2 - promote"), None);
     }
@@ -228,5 +263,11 @@ mod tests {
                 by: TimeDelta::seconds(60)
             }
         );
+        let open = Window {
+            from: Duration::from_secs(900),
+            to: None,
+        };
+        assert_eq!(due(open, TimeDelta::seconds(899)), Due::Upcoming);
+        assert_eq!(due(open, TimeDelta::hours(30)), Due::Open, "never overdue");
     }
 }

@@ -169,11 +169,7 @@ fn render_stepper(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     };
     let list = List::new(items)
         .highlight_style(theme.style(Slot::Selection))
-        .block(view.block(format!(
-            " {} {}{filter}",
-            one_line(&runbook.title),
-            current_phase(state, runbook)
-        )));
+        .block(view.block(stepper_title(state, runbook, &filter, steps.width)));
     let selected = visible.iter().position(|&i| i == step);
     frame.render_stateful_widget(
         list,
@@ -223,16 +219,34 @@ fn timing(state: &State, runbook: &crate::runbook::Runbook, step: usize) -> Opti
     Some(match due(window, elapsed) {
         Due::Upcoming => (format!(" · from {}", short(window.from)), Slot::Muted),
         Due::Now { left } => (format!(" · due in {}", brief(left)), Slot::Accent),
+        Due::Open => (" · now".to_owned(), Slot::Accent),
         Due::Overdue { by } => (format!(" · OVERDUE {}", brief(by)), Slot::Warn),
     })
 }
 
-/// `· now: Immediate (0-5 minutes) ` when the runbook has a phase whose window holds the
-/// incident's elapsed time.
-fn current_phase(state: &State, runbook: &crate::runbook::Runbook) -> String {
-    let Some(elapsed) = elapsed(state) else {
-        return String::new();
+/// The runbook's title with the current phase after it, or, where the pane is too narrow for
+/// both, the current phase first: at 3 a.m. on 80 columns the phase matters more than the title.
+fn stepper_title(
+    state: &State,
+    runbook: &crate::runbook::Runbook,
+    filter: &str,
+    width: u16,
+) -> String {
+    let title = one_line(&runbook.title);
+    let Some(phase) = current_phase(state, runbook) else {
+        return format!(" {title} {filter}");
     };
+    let full = format!(" {title} · now: {phase} {filter}");
+    if full.chars().count() + 2 <= usize::from(width) {
+        full
+    } else {
+        format!(" now: {phase} · {title} {filter}")
+    }
+}
+
+/// The runbook's phase whose window holds the incident's elapsed time, if any.
+fn current_phase(state: &State, runbook: &crate::runbook::Runbook) -> Option<String> {
+    let elapsed = elapsed(state)?;
     runbook
         .phases
         .iter()
@@ -240,12 +254,11 @@ fn current_phase(state: &State, runbook: &crate::runbook::Runbook) -> String {
             p.window.is_some_and(|w| {
                 matches!(
                     crate::runbook::phase::due(w, elapsed),
-                    crate::runbook::phase::Due::Now { .. }
+                    crate::runbook::phase::Due::Now { .. } | crate::runbook::phase::Due::Open
                 )
             })
         })
-        .map(|p| format!("· now: {} ", one_line(&p.title)))
-        .unwrap_or_default()
+        .map(|p| one_line(&p.title))
 }
 
 /// The selected step: text, checks, commands with their attributes, expectation, notes.
