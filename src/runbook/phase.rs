@@ -208,7 +208,7 @@ mod tests {
         );
         assert!(parse_window("0-5 fortnights").is_err());
         let open = Window {
-            from: Duration::from_secs(900),
+            from: Duration::from_mins(15),
             to: None,
         };
         assert_eq!(parse_window("15m+"), Ok(open));
@@ -264,7 +264,7 @@ mod tests {
             }
         );
         let open = Window {
-            from: Duration::from_secs(900),
+            from: Duration::from_mins(15),
             to: None,
         };
         assert_eq!(due(open, TimeDelta::seconds(899)), Due::Upcoming);
