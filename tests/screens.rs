@@ -409,6 +409,21 @@ fn escalation_screen() {
 }
 
 #[test]
+fn the_next_level_says_who_to_call_and_when_the_last_comes_round_again() {
+    let mut state = demo::showcase(t0());
+    let board = text(&draw(&state, &view(false), (200, 50)));
+    assert!(
+        board.contains("Next: level 2 due in") && board.contains("call Sam Okafor"),
+        "{board}"
+    );
+    let later = state.now + chrono::TimeDelta::minutes(15);
+    play(&mut state, Msg::Tick, later);
+    let board = text(&draw(&state, &view(false), (200, 50)));
+    assert!(board.contains("Next: level 3 again in"), "{board}");
+    assert!(!board.contains("is paged"), "warroom never pages by itself");
+}
+
+#[test]
 fn budget_gauges_carry_their_level_in_mono() {
     let mut state = demo::showcase(t0());
     state.console = warroom::state::Console::Live;

@@ -255,8 +255,13 @@ pub fn banner(state: &State, view: &View) -> Option<Line<'static>> {
 fn what_if(state: &State, policy: &Escalation, standing: &Standing) -> Option<String> {
     let (next, at) = standing.next?;
     let contacts = who(state, &policy.levels[next].notify);
+    let again = if standing.due == Some(next) {
+        " again"
+    } else {
+        " due"
+    };
     Some(format!(
-        "Next: level {} in {}. If nobody acknowledges by {}, {contacts} is paged.",
+        "Next: level {}{again} in {}: if nobody acknowledges by {}, call {contacts}.",
         next + 1,
         mmss(at - state.now),
         time_of_day(at)
