@@ -379,7 +379,10 @@ fn simulated_recovery(state: &mut State, started: u64, now: DateTime<Utc>) -> Ve
     else {
         return Vec::new();
     };
-    let root = "recovery action worked (simulated)".to_owned();
+    let root = match step_of_run(state, started) {
+        Some((runbook, step)) => format!("{runbook} step {} worked (simulated)", step + 1),
+        None => "recovery action worked (simulated)".to_owned(),
+    };
     bring_back(state, index, root, now)
 }
 

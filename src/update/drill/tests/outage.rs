@@ -148,6 +148,11 @@ fn a_runbook_step_that_recovers_a_component_brings_it_and_its_dependents_back_in
     play(&mut state, Msg::Action(Action::Run), secs(42));
     assert_eq!(state.world.health[db].state, crate::domain::Health::Up);
     assert_eq!(
+        state.world.health[db].detail.as_deref(),
+        Some("db-promote step 1 worked (simulated)"),
+        "the step, not a recovery action, brought it back"
+    );
+    assert_eq!(
         state.world.health[api].state,
         crate::domain::Health::Up,
         "{:?}",
