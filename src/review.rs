@@ -84,6 +84,10 @@ pub struct Context {
     commander: String,
     scribe: String,
     comms: String,
+    /// The other roles of the service held in the incident ("technical lead"), by name.
+    other_roles: Vec<RoleRow>,
+    /// The resolution summary, as the resolve dialog journaled it.
+    resolution: Option<String>,
     start_utc: String,
     end_utc: String,
     duration: String,
@@ -99,6 +103,13 @@ pub struct Context {
     scorecard: Option<String>,
     /// Planned against actual, per phase of the runbooks worked.
     phases: Vec<PhaseRow>,
+}
+
+/// A role beyond commander, scribe and comms, and who holds it.
+#[derive(Debug, Serialize)]
+struct RoleRow {
+    role: String,
+    who: String,
 }
 
 /// One phase of a runbook worked in the incident: its window against when its steps ran.
@@ -406,6 +417,16 @@ pub fn context(
         commander: cell(&incident.roles.commander),
         scribe: optional(&incident.roles.scribe),
         comms: optional(&incident.roles.comms),
+        other_roles: incident
+            .roles
+            .others
+            .iter()
+            .map(|(role, who)| RoleRow {
+                role: cell(&capitalized(role)),
+                who: cell(who),
+            })
+            .collect(),
+        resolution: resolution(records),
         start_utc: utc(incident.declared),
         end_utc: incident.resolved.map_or_else(|| "still open".into(), utc),
         duration: clock(incident.elapsed(now)),
@@ -420,6 +441,25 @@ pub fn context(
         scorecard: scorecard(incident, records, now).map(|s| s.trim_end().to_owned()),
         phases: phases(incident, runbooks),
     }
+}
+
+/// The summary the incident was resolved with, if it was given one.
+fn resolution(records: &[Record]) -> Option<String> {
+    records.iter().rev().find_map(|r| match &r.event {
+        Event::Resolved { summary, .. } => summary
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(cell),
+        _ => None,
+    })
+}
+
+/// "technical lead" → "Technical lead", as the header's other rows read.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 fn environment(template: &str) -> Result<minijinja::Environment<'_>, minijinja::Error> {

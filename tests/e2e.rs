@@ -385,7 +385,7 @@ fn a_page_queued_at_a_crash_is_resent_once_with_its_dedup_key_and_the_key_never_
     let mut session = Session::start(data.path(), (100, 30), &[], &env);
     declare_from_banner(&mut session);
     session.wait_for("LEVEL 1 DUE: call Dana Ortiz (Primary on-call) +1 555 0100");
-    session.wait_for("If nobody acknowledges by");
+    session.wait_for("if nobody acknowledges by");
     session.send("p");
     session.wait_for("Page level 1: Dana Ortiz (Primary on-call) +1 555 0100 — sent to PagerDuty");
     thread::sleep(Duration::from_millis(500));

@@ -219,3 +219,25 @@ fn the_review_lists_planned_against_actual_per_phase() {
         "a phase with no end is never late: {review}"
     );
 }
+
+#[test]
+fn the_header_names_every_role_held_and_the_resolution_summary() {
+    let mut open = demo::showcase(t0());
+    open.incident
+        .as_mut()
+        .unwrap()
+        .roles
+        .others
+        .insert("technical lead".into(), "lee | jump-3".into());
+    let text = draft(&open);
+    assert!(
+        text.contains("| Technical lead | lee \\| jump-3 |"),
+        "{text}"
+    );
+    assert!(!text.contains("| Resolution |"), "not resolved yet: {text}");
+    let resolved = draft(&scripted());
+    assert!(
+        resolved.contains("| Resolution | Failed over to the replica |"),
+        "{resolved}"
+    );
+}

@@ -490,6 +490,7 @@ fn escalation_lines(incident: &Incident, records: &[Record]) -> Vec<String> {
     lines
 }
 
+/// Steps done (marked done, or unmarked with a command that succeeded), skipped and failed.
 fn step_line(incident: &Incident) -> String {
     let count = |mark: StepMark| {
         incident
@@ -498,10 +499,14 @@ fn step_line(incident: &Incident) -> String {
             .filter(|p| p.mark == Some(mark))
             .count()
     };
+    let done = incident
+        .steps
+        .values()
+        .filter(|p| p.mark.is_none_or(|m| m == StepMark::Done) && p.completed_at().is_some())
+        .count();
     let runs: usize = incident.steps.values().map(|p| p.runs.len()).sum();
     format!(
-        "Steps: {} done, {} skipped, {} failed · commands: {runs} · recovery actions: {}",
-        count(StepMark::Done),
+        "Steps: {done} done, {} skipped, {} failed · commands: {runs} · recovery actions: {}",
         count(StepMark::Skipped),
         count(StepMark::Failed),
         incident.recoveries.len()

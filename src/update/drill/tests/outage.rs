@@ -165,6 +165,13 @@ fn a_runbook_step_that_recovers_a_component_brings_it_and_its_dependents_back_in
         "the root cause first: {order:?}"
     );
     assert!(order.contains(&"api".to_owned()), "{order:?}");
+    let incident = state.incident.as_ref().unwrap();
+    let card = crate::domain::drill::score_recorded(incident, &state.records, secs(43)).unwrap();
+    assert!(
+        card.steps.starts_with("Steps: 1 done"),
+        "a step whose command ran ok is done though nobody marked it: {}",
+        card.steps
+    );
 }
 
 /// A drill on the demo service where the cache has its own trouble, then the network goes down
