@@ -69,6 +69,11 @@ pub enum Command {
         /// Incident id
         id: Option<String>,
     },
+    /// Write a small, commented starter kit (config, runbook, drill) into DIR (default: here)
+    Init {
+        /// The folder to write into (made if missing; nothing is written over existing files)
+        dir: Option<PathBuf>,
+    },
     /// Probe every component once and print a table (or JSON); exit 1 if any is down
     Check {
         /// Print JSON: a list of `{id, name, tier, state, latency_ms, error, checked_at, rpo_secs, rpo_met, backups}`

@@ -20,7 +20,7 @@ use crate::ui::{Colors, Theme, time_of_day};
 /// No config file was found: exit 2 with directions.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "no config found: looked for --config, ./warroom.toml and {0}. Try `warroom demo` for the built-in demo, or start from the example: cp examples/warroom.toml warroom.toml"
+    "no config found: looked for --config, ./warroom.toml and {0}. Try `warroom demo` for the built-in demo, or `warroom init` to write a starter kit here (a config, a runbook and a drill) and then run `warroom`"
 )]
 pub struct NoConfig(String);
 
@@ -54,6 +54,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Replay { journal, speed }) => replay(&cli, journal, *speed),
         Some(Command::Follow { id }) => follow(&cli, id.as_deref()),
         Some(Command::Validate { paths }) => validate(&cli, paths),
+        Some(Command::Init { dir }) => {
+            let report = crate::init::write(dir.as_deref().unwrap_or(Path::new(".")))?;
+            print!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Check { json, component }) => {
             crate::check::run(load_config(&cli)?, *json, component.as_deref())
         }

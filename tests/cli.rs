@@ -196,13 +196,13 @@ fn hostile_config_text_never_reaches_the_terminal_raw() {
 }
 
 #[test]
-fn no_config_points_at_the_demo_and_the_example() {
+fn no_config_points_at_the_demo_and_init() {
     let tmp = tempfile::tempdir().unwrap();
     let out = warroom(&[], tmp.path());
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
-        err.contains("warroom demo") && err.contains("examples/warroom.toml"),
+        err.contains("warroom demo") && err.contains("warroom init"),
         "{err}"
     );
     let missing = warroom(&["--config", "nope.toml"], tmp.path());

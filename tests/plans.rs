@@ -1,5 +1,6 @@
-//! The DR plans of real teams, expressed as kits under `examples/plans/`: each validates, and
-//! each drill runs end to end in the real binary to a scorecard with every objective met.
+//! The DR plans of real teams, expressed as kits under `examples/plans/`, and the starter kit
+//! `warroom init` writes: each validates, and each drill runs end to end in the real binary to a
+//! scorecard with every objective met.
 
 mod support;
 
@@ -46,7 +47,11 @@ fn every_kit_validates_from_its_own_folder() {
 
 /// Starts a kit's drill in a pseudo-terminal, at ten times speed.
 fn drill(data: &Path, kit_name: &str, scenario: &str) -> Session {
-    let path = kit(kit_name).join("runbooks/drills").join(scenario);
+    drill_in(data, &kit(kit_name), scenario)
+}
+
+fn drill_in(data: &Path, kit: &Path, scenario: &str) -> Session {
+    let path = kit.join("runbooks/drills").join(scenario);
     let path = path.to_string_lossy().into_owned();
     let session = Session::start(data, (120, 40), &["drill", &path, "--speed", "10"], &[]);
     session.wait_for("DRILL");
@@ -213,6 +218,94 @@ fn concierge_application_outage_tabletop_rolls_back_and_meets_every_objective() 
     resolve(&mut session);
     session.send("6");
     let card = session.wait_for("Scorecard (tabletop): 7 of 7 objectives met");
+    assert!(!card.contains("MISSED"), "{card}");
+    session.send("q");
+    assert!(session.wait_exit());
+}
+
+#[test]
+fn init_writes_a_starter_kit_that_validates_runs_anywhere_and_is_never_written_over() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = warroom(&["init", "my-service"], tmp.path());
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{report}");
+    assert!(
+        report.contains("runbooks/drills/first-drill.toml") && report.contains("cd my-service"),
+        "{report}"
+    );
+    let dir = tmp.path().join("my-service");
+    let validated = warroom(&["validate", "."], &dir);
+    let text = String::from_utf8_lossy(&validated.stdout).into_owned()
+        + &String::from_utf8_lossy(&validated.stderr);
+    assert!(validated.status.success(), "{text}");
+    assert!(
+        text.contains("(config)") && text.contains("(scenario)") && text.contains("(runbook)"),
+        "{text}"
+    );
+    let config = dir.join("warroom.toml");
+    let config = config.to_string_lossy();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let listed = warroom(&["--config", &config, "runbook", "list"], elsewhere.path());
+    assert!(
+        listed.status.success()
+            && String::from_utf8_lossy(&listed.stdout).contains("first-response"),
+        "runbooks found from another folder: {listed:?}"
+    );
+    let checked = warroom(
+        &[
+            "--config",
+            &config,
+            "check",
+            "--json",
+            "--component",
+            "host",
+        ],
+        elsewhere.path(),
+    );
+    let json = String::from_utf8_lossy(&checked.stdout);
+    assert!(
+        checked.status.success() && json.contains("\"state\": \"up\""),
+        "the command probe runs from anywhere: {json}"
+    );
+    std::fs::write(dir.join("warroom.toml"), "mine").unwrap();
+    let again = warroom(&["init", "my-service"], tmp.path());
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(1), "{err}");
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("warroom.toml")).unwrap(),
+        "mine",
+        "nothing written over"
+    );
+}
+
+#[test]
+fn the_starter_kits_drill_runs_to_every_objective_met() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert!(warroom(&["init", "kit"], tmp.path()).status.success());
+    let data = tempfile::tempdir().unwrap();
+    let mut session = drill_in(data.path(), &tmp.path().join("kit"), "first-drill.toml");
+    declare(&mut session, "Payment provider is DOWN (critical). Press D");
+    session.send("u");
+    session.wait_for("Stakeholder update for");
+    session.send("Payments are failing; next update in 30 minutes");
+    session.send(ENTER);
+    session.wait_gone("Stakeholder update for");
+    session.send("2");
+    session.wait_for("First response");
+    session.send(ENTER);
+    session.wait_for("now: Immediate (0-5 minutes)");
+    session.send("  ");
+    session.wait_for("[x] Someone else sees it too");
+    session.send("j");
+    run_step(&mut session, "2. Look at this host");
+    session.send("jj");
+    run_step(&mut session, "4. Recover");
+    session.send("1");
+    session.wait_for("Components 4/4 up");
+    resolve(&mut session);
+    session.send("6");
+    let card = session.wait_for("Scorecard (simulation): 5 of 5 objectives met");
     assert!(!card.contains("MISSED"), "{card}");
     session.send("q");
     assert!(session.wait_exit());
