@@ -443,6 +443,15 @@ fn newest_copy(component: &crate::config::Component, readings: &[Reading]) -> Re
     crate::domain::backup::newest(&names, readings)
 }
 
+/// The words of a run confirmation: what a command does, what a webhook does, what Enter does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunWords {
+    pub runs: &'static str,
+    pub posts: &'static str,
+    /// `run`, or `record` in a dry run: "Enter runs it", "Type `db` and Enter to record it".
+    pub verb: &'static str,
+}
+
 impl State {
     /// Takes a backup stream's reading; the component's recovery point becomes the newest good
     /// copy of its streams (or, with none readable, why not).
@@ -459,18 +468,32 @@ impl State {
         self.recovery[index] = newest_copy(component, readings);
     }
 
-    /// How a run confirmation says what happens: what the command does, and what Enter does. In a
-    /// dry run (every drill) nothing is executed, and the prompt says so.
+    /// How a run confirmation says what happens. In a dry run (every drill) nothing is executed
+    /// or sent, and the prompt says so.
     #[must_use]
-    pub fn run_words(&self) -> (&'static str, &'static str) {
+    pub fn run_words(&self) -> RunWords {
         if self.dry_run {
-            (
-                "would run (dry run: recorded, not executed)",
-                "Enter records it, Esc does not.",
-            )
+            RunWords {
+                runs: "would run (dry run: recorded, not executed)",
+                posts: "would POST (dry run: recorded, not sent)",
+                verb: "record",
+            }
         } else {
-            ("runs", "Enter runs it, Esc does not.")
+            RunWords {
+                runs: "runs",
+                posts: "POSTs",
+                verb: "run",
+            }
         }
+    }
+
+    /// Where runbook commands and recovery actions run, as a confirmation names it.
+    #[must_use]
+    pub fn workdir(&self) -> String {
+        self.config.runbook_workdir.as_ref().map_or_else(
+            || "the directory warroom started in".to_owned(),
+            |d| d.display().to_string(),
+        )
     }
 
     /// Each backup stream of a component with how it stands now against its frequency.

@@ -222,23 +222,23 @@ impl Config {
     /// A component's RTO and RPO: its own, else its tier's.
     #[must_use]
     pub fn budget(&self, component: &Component) -> Budget {
-        let tier = self.tier(&component.tier).map_or(
-            Budget {
-                rto: component.rto.unwrap_or(Duration::MAX),
-                rpo: component.rpo.unwrap_or(Duration::MAX),
-            },
-            |t| t.budget,
-        );
+        let tier = self.tier(&component.tier).map(|t| t.budget);
         Budget {
-            rto: component.rto.unwrap_or(tier.rto),
-            rpo: component.rpo.unwrap_or(tier.rpo),
+            rto: component
+                .rto
+                .or(tier.map(|b| b.rto))
+                .unwrap_or(Duration::MAX),
+            rpo: component
+                .rpo
+                .or(tier.map(|b| b.rpo))
+                .unwrap_or(Duration::MAX),
         }
     }
 
-    /// The policy of one of the service's tiers.
+    /// The policy of one of the service's tiers (kept in rank order).
     #[must_use]
     pub fn tier(&self, tier: &Tier) -> Option<&TierPolicy> {
-        self.tiers.iter().find(|t| &t.tier == tier)
+        self.tiers.get(tier.rank()).filter(|t| &t.tier == tier)
     }
 
     /// The severity an incident on a component of `tier` starts at.

@@ -90,10 +90,7 @@ impl<'de> Deserialize<'de> for TiersFile {
 /// The severity a tier at `rank` starts incidents at unless it names one: P1 for the first, P2
 /// for the second, and so on down to P4.
 fn severity_at(rank: usize) -> Severity {
-    Severity::iter()
-        .nth(rank)
-        .or_else(|| Severity::iter().next_back())
-        .unwrap_or(Severity::P4)
+    Severity::iter().nth(rank).unwrap_or(Severity::P4)
 }
 
 fn budget(rto: HumanDuration, rpo: HumanDuration) -> Budget {

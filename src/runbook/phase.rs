@@ -165,6 +165,14 @@ pub enum Due {
     Overdue { by: TimeDelta },
 }
 
+impl Due {
+    /// In its window now (with an end or without).
+    #[must_use]
+    pub fn is_current(self) -> bool {
+        matches!(self, Self::Now { .. } | Self::Open)
+    }
+}
+
 /// Where a step not yet done stands against its window.
 #[must_use]
 pub fn due(window: Window, elapsed: TimeDelta) -> Due {

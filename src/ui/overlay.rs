@@ -94,17 +94,16 @@ fn run_prompt(state: &State) -> Option<String> {
     let s = runbook.steps.get(step)?;
     let command = s.commands.get(cmd)?;
     let component = runbook.components.first().map_or("none", String::as_str);
-    let dir = state.config.runbook_workdir.as_ref().map_or_else(
-        || "the directory warroom started in".to_owned(),
-        |d| d.display().to_string(),
-    );
-    let (runs, ask) = state.run_words();
+    let dir = state.workdir();
+    let words = state.run_words();
     Some(format!(
-        "Step {} \"{}\" of {} {runs}, for component {component}, in {dir}:\n{}\n{ask}",
+        "Step {} \"{}\" of {} {}, for component {component}, in {dir}:\n{}\nEnter {}s it, Esc does not.",
         step + 1,
         s.title,
         runbook.id,
-        command.script.trim_end()
+        words.runs,
+        command.script.trim_end(),
+        words.verb
     ))
 }
 

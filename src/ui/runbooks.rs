@@ -251,12 +251,8 @@ fn current_phase(state: &State, runbook: &crate::runbook::Runbook) -> Option<Str
         .phases
         .iter()
         .find(|p| {
-            p.window.is_some_and(|w| {
-                matches!(
-                    crate::runbook::phase::due(w, elapsed),
-                    crate::runbook::phase::Due::Now { .. } | crate::runbook::phase::Due::Open
-                )
-            })
+            p.window
+                .is_some_and(|w| crate::runbook::phase::due(w, elapsed).is_current())
         })
         .map(|p| one_line(&p.title))
 }

@@ -138,30 +138,25 @@ pub fn prompt(state: &State) -> String {
     };
     let component = &state.config.components[index];
     let recovery = &component.recovery[action];
-    let (runs, enter) = state.run_words();
+    let words = state.run_words();
     let what = match &recovery.kind {
         crate::config::RecoveryKind::Command(script) => {
-            let dir = state.config.runbook_workdir.as_ref().map_or_else(
-                || "the directory warroom started in".to_owned(),
-                |d| d.display().to_string(),
-            );
-            format!("It {runs}, in {dir}:\n{}", script.trim_end())
-        }
-        crate::config::RecoveryKind::Webhook(_) => {
-            let posts = if state.dry_run {
-                "would POST (dry run: recorded, not sent)"
-            } else {
-                "POSTs"
-            };
             format!(
-                "It {posts} {{incident, component, action}} to the action's webhook (the URL is a secret)."
+                "It {}, in {}:\n{}",
+                words.runs,
+                state.workdir(),
+                script.trim_end()
             )
         }
+        crate::config::RecoveryKind::Webhook(_) => format!(
+            "It {} {{incident, component, action}} to the action's webhook (the URL is a secret).",
+            words.posts
+        ),
     };
-    let ask = match (recovery.confirm_by_typing, state.dry_run) {
-        (true, false) => format!("Type `{}` and Enter to run it.", component.id),
-        (true, true) => format!("Type `{}` and Enter to record it.", component.id),
-        (false, _) => enter.to_owned(),
+    let ask = if recovery.confirm_by_typing {
+        format!("Type `{}` and Enter to {} it.", component.id, words.verb)
+    } else {
+        format!("Enter {}s it, Esc does not.", words.verb)
     };
     format!(
         "Recovery action \"{}\" on {} ({}).\n{what}\n{ask}",
