@@ -1,6 +1,8 @@
 //! Configuration: loading, validation with `file:line:col` diagnostics, and runtime types.
 
+mod backup;
 pub mod diag;
+mod escalation;
 pub mod file;
 pub mod notify;
 pub mod probe;
@@ -8,6 +10,8 @@ mod scenario;
 pub mod template;
 pub mod tier;
 
+pub use backup::{Backup, RECOVERY_POINT};
+pub use escalation::{Escalation, Level};
 pub use scenario::{parse_scenario, scenario_config};
 pub use tier::TierPolicy;
 
@@ -19,7 +23,7 @@ use std::time::Duration;
 use toml::Spanned;
 
 pub use diag::{Diagnostic, Invalid, Source};
-use file::{ComponentFile, ConfigFile, EscalationFile};
+use file::{ComponentFile, ConfigFile};
 
 use crate::domain::{Severity, Tier};
 use crate::keymap::{self, Action, Binding, Context, Key};
@@ -74,18 +78,6 @@ pub struct Component {
     pub recovery: Vec<RecoveryAction>,
 }
 
-/// One stream of good copies of a component's data.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Backup {
-    pub name: String,
-    pub point: RecoveryPoint,
-    /// A copy is expected at least this often; an older newest copy is stale.
-    pub every: Option<Duration>,
-}
-
-/// The name the single `recovery_point` of a component goes by beside its backup streams.
-pub const RECOVERY_POINT: &str = "recovery point";
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {
     pub id: String,
@@ -95,21 +87,6 @@ pub struct Contact {
     pub email: Option<String>,
     /// The secondary, shown beside this contact wherever it is to be called.
     pub backup: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Level {
-    pub after: Duration,
-    pub notify: Vec<String>,
-}
-
-/// The escalation policy of one severity.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Escalation {
-    pub severity: Severity,
-    pub levels: Vec<Level>,
-    pub repeat_last: bool,
-    pub update_every: Option<Duration>,
 }
 
 /// A validated configuration.
@@ -347,9 +324,9 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
         }
     }
     for policy in &file.escalation {
-        check_escalation(src, policy, &contact_ids, errors);
+        escalation::check(src, policy, &contact_ids, errors);
     }
-    check_policy_coverage(src, &file.escalation, errors);
+    escalation::check_coverage(src, &file.escalation, errors);
     let notify = file.notify;
     let tiers = tier::convert(src, file.tiers, errors);
     let components = file
@@ -371,7 +348,11 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
         tiers,
         components,
         contacts: file.contacts.into_iter().map(contact).collect(),
-        escalation: file.escalation.into_iter().flat_map(escalation).collect(),
+        escalation: file
+            .escalation
+            .into_iter()
+            .flat_map(escalation::convert)
+            .collect(),
         notify: notify::convert(src, notify, errors),
         theme: file.ui.theme,
         review_template: review_template(src, file.review.template.as_ref(), errors),
@@ -412,7 +393,7 @@ fn component(
         depends_on: c.depends_on.into_iter().map(Spanned::into_inner).collect(),
         runbooks: c.runbooks,
         probe: probe::convert(src, c.probe.into_inner(), span, errors),
-        backups: backups(src, c.recovery_point, c.backup, errors),
+        backups: backup::convert(src, c.recovery_point, c.backup, errors),
         recovery: c
             .recovery
             .into_iter()
@@ -448,47 +429,6 @@ fn roles(
         }
     }
     roles
-}
-
-/// The `recovery_point` and the backup streams of a component, each name once.
-fn backups(
-    src: &Source,
-    point: Option<Spanned<notify::RecoveryPointFile>>,
-    streams: Vec<Spanned<file::BackupFile>>,
-    errors: &mut Vec<Diagnostic>,
-) -> Vec<Backup> {
-    let mut backups: Vec<Backup> = point
-        .map(|p| Backup {
-            name: RECOVERY_POINT.to_owned(),
-            point: notify::recovery_point(src, p, errors),
-            every: None,
-        })
-        .into_iter()
-        .collect();
-    for stream in streams {
-        let stream = stream.into_inner();
-        let name = stream.name.get_ref().trim();
-        if name.is_empty() || backups.iter().any(|b| b.name == name) {
-            let why = if name.is_empty() {
-                "is empty"
-            } else {
-                "is used twice"
-            };
-            errors.push(src.at(
-                stream.name.span(),
-                format!(
-                    "backup name `{}` {why}; give each stream of a component its own name",
-                    sanitize(name)
-                ),
-            ));
-        }
-        backups.push(Backup {
-            name: name.to_owned(),
-            point: notify::recovery_point(src, stream.source, errors),
-            every: stream.every.map(|d| d.0),
-        });
-    }
-    backups
 }
 
 /// What a recovery action does.
@@ -556,29 +496,6 @@ fn contact(c: file::ContactFile) -> Contact {
         email: c.email,
         backup: c.backup.map(Spanned::into_inner),
     }
-}
-
-/// A policy as written: one for each severity it names.
-fn escalation(e: EscalationFile) -> Vec<Escalation> {
-    let levels: Vec<Level> = e
-        .levels
-        .into_iter()
-        .map(|l| Level {
-            after: l.after.into_inner().0,
-            notify: l.notify.into_iter().map(Spanned::into_inner).collect(),
-        })
-        .collect();
-    e.severity
-        .get_ref()
-        .list()
-        .into_iter()
-        .map(|severity| Escalation {
-            severity,
-            levels: levels.clone(),
-            repeat_last: e.repeat_last,
-            update_every: e.update_every.map(|d| d.0),
-        })
-        .collect()
 }
 
 fn check_id(src: &Source, id: &Spanned<String>, what: &str, errors: &mut Vec<Diagnostic>) {
@@ -654,46 +571,6 @@ fn find_cycle(components: &[ComponentFile]) -> Option<&ComponentFile> {
     })
 }
 
-/// Once any policy is written, every severity needs exactly one.
-fn check_policy_coverage(src: &Source, policies: &[EscalationFile], errors: &mut Vec<Diagnostic>) {
-    use strum::IntoEnumIterator;
-    let Some(first) = policies.first() else {
-        return;
-    };
-    let mut seen: Vec<Severity> = Vec::new();
-    for policy in policies {
-        let named = policy.severity.get_ref().list();
-        if named.is_empty() {
-            errors.push(src.at(
-                policy.severity.span(),
-                "an escalation policy names no severity; write severity = \"P1\" or [\"P1\", \"P2\"]",
-            ));
-        }
-        for severity in named {
-            if seen.contains(&severity) {
-                errors.push(src.at(
-                    policy.severity.span(),
-                    format!("a second escalation policy for {severity}; keep one per severity"),
-                ));
-            }
-            seen.push(severity);
-        }
-    }
-    let missing: Vec<String> = Severity::iter()
-        .filter(|s| !seen.contains(s))
-        .map(|s| s.to_string())
-        .collect();
-    if !missing.is_empty() {
-        errors.push(src.at(
-            first.severity.span(),
-            format!(
-                "no escalation policy for {}; add an [[escalation]] for every severity",
-                missing.join(", ")
-            ),
-        ));
-    }
-}
-
 /// Reports, at its span, every time that comes before a time listed above it;
 /// `message(time, latest before it)` says what to do.
 fn in_time_order<'a>(
@@ -709,43 +586,6 @@ fn in_time_order<'a>(
             errors.push(src.at(time.span(), message(at, latest)));
         }
         latest = latest.max(at);
-    }
-}
-
-fn check_escalation(
-    src: &Source,
-    policy: &EscalationFile,
-    contacts: &HashSet<&str>,
-    errors: &mut Vec<Diagnostic>,
-) {
-    if policy.levels.is_empty() {
-        errors.push(src.at(
-            policy.severity.span(),
-            format!("escalation for {} has no levels", policy.severity.get_ref()),
-        ));
-    }
-    in_time_order(
-        src,
-        policy.levels.iter().map(|l| &l.after),
-        |after, previous| {
-            format!(
-                "level after `{}` comes before the previous level's `{}`; order levels by time",
-                humantime::format_duration(after),
-                humantime::format_duration(previous)
-            )
-        },
-        errors,
-    );
-    for level in &policy.levels {
-        for who in &level.notify {
-            if !contacts.contains(who.get_ref().as_str()) {
-                let hint = diag::hint(who.get_ref(), contacts.iter().copied());
-                errors.push(src.at(
-                    who.span(),
-                    format!("`notify` names unknown contact `{}`{hint}", who.get_ref()),
-                ));
-            }
-        }
     }
 }
 
