@@ -74,6 +74,18 @@ pub enum Command {
         /// The folder to write into (made if missing; nothing is written over existing files)
         dir: Option<PathBuf>,
     },
+    /// Turn a disaster-recovery plan in Markdown into a kit (config, runbooks, drills) and say
+    /// what each part became; exit 2 when the plan holds nothing usable
+    Import {
+        /// The plan, a Markdown file
+        plan: PathBuf,
+        /// The folder to write the kit into (default: a folder named after the plan)
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Print the report and the files it would write; write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Probe every component once and print a table (or JSON); exit 1 if any is down
     Check {
         /// Print JSON: a list of `{id, name, tier, state, latency_ms, error, checked_at, rpo_secs, rpo_met, backups}`

@@ -27,26 +27,22 @@ const KIT: [(&str, &str, &str); 3] = [
     ),
 ];
 
-/// Writes the starter kit into `dir` (made if missing) and returns what to tell the user. Nothing
-/// is written when any of the kit's files is already there.
-pub fn write(dir: &Path) -> anyhow::Result<String> {
-    let taken: Vec<String> = KIT
+/// Writes `files` (relative path, text) into `dir`, made if missing. Nothing is written when
+/// any of them is already there.
+pub fn write_files(dir: &Path, files: &[(&str, &str)]) -> anyhow::Result<()> {
+    let taken: Vec<String> = files
         .iter()
-        .map(|(path, _, _)| dir.join(path))
+        .map(|(path, _)| dir.join(path))
         .filter(|path| path.exists())
         .map(|path| sanitize(&path.display().to_string()).into_owned())
         .collect();
     if !taken.is_empty() {
         anyhow::bail!(
-            "{} already exists; init writes nothing over existing files. Choose an empty folder: warroom init NEW-FOLDER",
+            "{} already exists; warroom writes nothing over existing files. Choose an empty or new folder",
             taken.join(", ")
         );
     }
-    let mut report = format!(
-        "Wrote a starter kit in {}:\n",
-        sanitize(&dir.display().to_string())
-    );
-    for (path, what, text) in KIT {
+    for (path, text) in files {
         let target = dir.join(path);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)
@@ -54,6 +50,20 @@ pub fn write(dir: &Path) -> anyhow::Result<String> {
         }
         std::fs::write(&target, text)
             .with_context(|| format!("cannot write {}", target.display()))?;
+    }
+    Ok(())
+}
+
+/// Writes the starter kit into `dir` (made if missing) and returns what to tell the user. Nothing
+/// is written when any of the kit's files is already there.
+pub fn write(dir: &Path) -> anyhow::Result<String> {
+    let files: Vec<(&str, &str)> = KIT.iter().map(|(path, _, text)| (*path, *text)).collect();
+    write_files(dir, &files)?;
+    let mut report = format!(
+        "Wrote a starter kit in {}:\n",
+        sanitize(&dir.display().to_string())
+    );
+    for (path, what, _) in KIT {
         let _ = writeln!(report, "  {path:<34} {what}");
     }
     let cd = if dir == Path::new(".") {

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod import;
 pub mod init;
 pub mod input;
 pub mod journal;

@@ -28,7 +28,7 @@ pub struct TierPolicy {
 }
 
 /// The built-in tiers, most important first, with their RTO and RPO in seconds.
-const BUILT_IN: [(&str, u64, u64); 4] = [
+pub const BUILT_IN: [(&str, u64, u64); 4] = [
     ("critical", 15 * 60, 5 * 60),
     ("high", 3600, 30 * 60),
     ("standard", 4 * 3600, 4 * 3600),

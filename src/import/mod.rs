@@ -1,0 +1,180 @@
+//! `warroom import PLAN.md`: a disaster-recovery plan in Markdown, read into a kit (config,
+//! runbooks, one drill per scenario, review template) with a report of what each part of the
+//! plan became and what needs a human. Reading is pure: [`import`] takes the plan's text and
+//! returns the files; the command writes them.
+
+mod graph;
+mod kit;
+mod literal;
+mod outline;
+mod procedures;
+mod service;
+mod tables;
+mod words;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::domain::Severity;
+pub use kit::{report_text, write};
+
+/// One line of the report: where in the plan, and what it became or what it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub line: usize,
+    pub text: String,
+}
+
+/// What the import made of the plan.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub plan: String,
+    /// What each part of the plan became, in plan order.
+    pub made: Vec<Entry>,
+    /// What a person should look at.
+    pub human: Vec<Entry>,
+    /// Lines of sections whose whole content one element took (a runbook).
+    pub covered: Vec<usize>,
+}
+
+impl Report {
+    fn made(&mut self, line: usize, text: impl Into<String>) {
+        self.made.push(Entry {
+            line,
+            text: text.into(),
+        });
+    }
+
+    fn human(&mut self, line: usize, text: impl Into<String>) {
+        self.human.push(Entry {
+            line,
+            text: text.into(),
+        });
+    }
+}
+
+/// A tier as the plan gives it.
+#[derive(Debug, Clone)]
+struct TierDraft {
+    name: String,
+    rank: usize,
+    rto: Option<Duration>,
+    rpo: Option<Duration>,
+}
+
+#[derive(Debug, Clone)]
+struct BackupDraft {
+    name: String,
+    every: Duration,
+    line: usize,
+}
+
+#[derive(Debug, Clone)]
+struct ComponentDraft {
+    id: String,
+    name: String,
+    tier: Option<String>,
+    rto: Option<Duration>,
+    rpo: Option<Duration>,
+    /// Names (or ids) of what it depends on, resolved once every component is known.
+    depends_on: Vec<String>,
+    runbooks: Vec<String>,
+    backups: Vec<BackupDraft>,
+    /// Where in the plan it comes from, for the config's comment.
+    origin: String,
+    line: usize,
+}
+
+#[derive(Debug, Clone)]
+struct ContactDraft {
+    id: String,
+    name: String,
+    role: String,
+    phone: Option<String>,
+    email: Option<String>,
+    line: usize,
+}
+
+#[derive(Debug, Clone)]
+struct EscalationDraft {
+    severities: Vec<Severity>,
+    levels: Vec<(Duration, Vec<String>)>,
+    line: usize,
+}
+
+#[derive(Debug, Clone)]
+struct TemplateDraft {
+    name: String,
+    text: String,
+}
+
+/// Everything read from the plan, before it is written as files.
+#[derive(Debug, Default)]
+struct Draft {
+    service: String,
+    tiers: Vec<TierDraft>,
+    components: Vec<ComponentDraft>,
+    contacts: Vec<ContactDraft>,
+    escalation: Vec<EscalationDraft>,
+    severities: BTreeMap<Severity, String>,
+    roles: Vec<String>,
+    templates: Vec<TemplateDraft>,
+    /// The plan's review process: its heading and the items to write up.
+    review: Option<(String, Vec<String>)>,
+    runbooks: Vec<procedures::RunbookDraft>,
+    /// Backup schedules no component claimed yet: section title, stream.
+    backups: Vec<(String, BackupDraft)>,
+    /// `A --> B` edges of the plan's diagrams, by node label.
+    edges: Vec<(String, String, usize)>,
+    report: Report,
+}
+
+/// A kit made from a plan: relative paths and texts, and the report.
+#[derive(Debug)]
+pub struct Kit {
+    pub files: Vec<(String, String)>,
+    pub report: Report,
+}
+
+/// Why a plan gave no kit.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Unusable(pub String);
+
+/// Reads a plan. `name` is how the plan is named in the report and the kit's comments.
+pub fn import(name: &str, text: &str) -> Result<Kit, Unusable> {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let text = crate::sanitize::sanitize(&text).into_owned();
+    if text.contains('\0') || text.trim().is_empty() {
+        return Err(Unusable(format!("{name} is empty")));
+    }
+    let root = outline::parse(&text);
+    let mut draft = Draft {
+        report: Report {
+            plan: name.to_owned(),
+            ..Report::default()
+        },
+        ..Draft::default()
+    };
+    draft.service = service::name(&root, name);
+    service::read(&root, &mut draft);
+    procedures::read(&root, &mut draft);
+    service::settle(&mut draft);
+    if draft.components.is_empty() {
+        return Err(Unusable(format!(
+            "{name} names no component, service or system with a recovery target, no diagram \
+             and no scenario: nothing to watch. A plan warroom can read has a table such as \
+             `| Component | RTO | RPO | Priority |`, a list of RTO/RPO tiers, or scenarios \
+             under headings (see README \"Importing a plan\")"
+        )));
+    }
+    procedures::settle(&mut draft);
+    service::unused_sections(&root, &mut draft.report);
+    draft.report.made.sort_by_key(|e| e.line);
+    draft.report.human.sort_by_key(|e| e.line);
+    let files = kit::files(&draft);
+    Ok(Kit {
+        files,
+        report: draft.report,
+    })
+}

@@ -1,0 +1,363 @@
+//! What a plan's table holds, told by its column names and cells: components with targets,
+//! tier targets, an escalation matrix, contacts or severity definitions.
+
+use std::time::Duration;
+
+use super::outline::{Row, Table};
+use super::words;
+use crate::domain::Severity;
+
+/// Lowercased header text contains any of `words`.
+fn names(header: &str, any: &[&str]) -> bool {
+    let h = header.to_lowercase();
+    any.iter().any(|w| h.contains(w))
+}
+
+fn is_rto(h: &str) -> bool {
+    names(
+        h,
+        &[
+            "rto",
+            "recovery time",
+            "time to recover",
+            "restore time",
+            "downtime",
+        ],
+    )
+}
+
+fn is_rpo(h: &str) -> bool {
+    names(h, &["rpo", "recovery point", "data loss"])
+}
+
+/// A measured figure rather than the target (`Current RTO`, `Actual`).
+fn is_measured(h: &str) -> bool {
+    names(
+        h,
+        &[
+            "current", "actual", "achieved", "measured", "observed", "last",
+        ],
+    )
+}
+
+fn is_priority(h: &str) -> bool {
+    names(
+        h,
+        &[
+            "priority",
+            "tier",
+            "criticality",
+            "class",
+            "importance",
+            "impact level",
+        ],
+    )
+}
+
+fn is_depends(h: &str) -> bool {
+    names(h, &["depend", "upstream", "requires", "relies"])
+}
+
+/// The first column whose header passes `test`, preferring one that says "target".
+fn column(table: &Table, test: impl Fn(&str) -> bool) -> Option<usize> {
+    let candidates: Vec<usize> = (0..table.header.len())
+        .filter(|&i| test(&table.header[i]) && !is_measured(&table.header[i]))
+        .collect();
+    candidates
+        .iter()
+        .copied()
+        .find(|&i| names(&table.header[i], &["target", "objective", "goal"]))
+        .or_else(|| candidates.first().copied())
+}
+
+fn cell(row: &Row, i: usize) -> &str {
+    row.cells.get(i).map_or("", String::as_str)
+}
+
+/// One row of a table of targets.
+#[derive(Debug, Clone)]
+pub struct TargetRow {
+    pub name: String,
+    pub rto: Option<Duration>,
+    pub rpo: Option<Duration>,
+    /// The cells as written, for the report when they are not understood.
+    pub rto_text: String,
+    pub rpo_text: String,
+    pub priority: Option<(String, usize)>,
+    pub priority_text: String,
+    pub depends_on: Vec<String>,
+    pub line: usize,
+}
+
+/// A table of RTO/RPO targets: per component, or per tier when its first column names tiers.
+#[derive(Debug, Clone)]
+pub struct Targets {
+    pub per_tier: bool,
+    pub rows: Vec<TargetRow>,
+    pub name_header: String,
+}
+
+/// Reads a table with an RTO or RPO column.
+#[must_use]
+pub fn targets(table: &Table) -> Option<Targets> {
+    let rto = column(table, is_rto);
+    let rpo = column(table, is_rpo);
+    if rto.is_none() && rpo.is_none() {
+        return None;
+    }
+    let skip = |i: usize| {
+        let h = &table.header[i];
+        is_rto(h) || is_rpo(h) || is_depends(h)
+    };
+    let name = (0..table.header.len()).find(|&i| !skip(i))?;
+    let priority = column(table, is_priority).filter(|&i| i != name);
+    let depends = column(table, is_depends);
+    let rows: Vec<TargetRow> = table
+        .rows
+        .iter()
+        .filter(|row| !words::is_placeholder(cell(row, name)))
+        .map(|row| {
+            let text = |i: Option<usize>| i.map(|i| cell(row, i).to_owned()).unwrap_or_default();
+            TargetRow {
+                name: cell(row, name).trim_matches('*').trim().to_owned(),
+                rto: rto.and_then(|i| words::duration(cell(row, i))),
+                rpo: rpo.and_then(|i| words::duration(cell(row, i))),
+                rto_text: text(rto),
+                rpo_text: text(rpo),
+                priority: priority.and_then(|i| words::priority(cell(row, i))),
+                priority_text: text(priority),
+                depends_on: depends
+                    .map(|i| split_names(cell(row, i)))
+                    .unwrap_or_default(),
+                line: row.line,
+            }
+        })
+        .collect();
+    let name_header = table.header[name].clone();
+    let per_tier = is_priority(&name_header)
+        || (!rows.is_empty() && rows.iter().all(|r| words::priority(&r.name).is_some()));
+    Some(Targets {
+        per_tier,
+        rows,
+        name_header,
+    })
+}
+
+/// `Database, Auth and Storage` → the three names; placeholders dropped.
+#[must_use]
+pub fn split_names(text: &str) -> Vec<String> {
+    if words::is_placeholder(text) {
+        return Vec::new();
+    }
+    text.split([',', ';', '/', '+', '&'])
+        .flat_map(|part| part.split(" and "))
+        .map(|s| s.trim().trim_matches('*').trim().to_owned())
+        .filter(|s| !words::is_placeholder(s))
+        .collect()
+}
+
+/// One escalation row: a severity and who is called after how long.
+#[derive(Debug, Clone)]
+pub struct Matrix {
+    pub severity: Severity,
+    pub levels: Vec<(Duration, Vec<String>)>,
+    pub line: usize,
+}
+
+/// The delay a column header of an escalation matrix stands for: `Initial Response` → 0,
+/// `Escalation (15 min)` → 15m, `After 1 hour` → 1h.
+fn level_delay(header: &str) -> Option<Duration> {
+    words::duration(header).or_else(|| {
+        names(
+            header,
+            &[
+                "initial",
+                "first",
+                "immediate",
+                "primary",
+                "page",
+                "on-call",
+            ],
+        )
+        .then_some(Duration::ZERO)
+    })
+}
+
+/// An escalation matrix: a severity per row, then who is called at each column's time.
+/// Returns the rows and the headers of columns that give no time.
+#[must_use]
+pub fn matrix(table: &Table) -> Option<(Vec<Matrix>, Vec<String>)> {
+    let first = table.header.first()?;
+    let severities: Vec<Option<Severity>> = table
+        .rows
+        .iter()
+        .map(|r| words::severity(cell(r, 0)))
+        .collect();
+    let by_header = names(first, &["severity", "sev", "priority", "incident", "level"]);
+    if table.rows.is_empty() || !(by_header || severities.iter().all(Option::is_some)) {
+        return None;
+    }
+    if !names(
+        &table.header.join(" "),
+        &["escalat", "response", "notify", "contact", "page", "call"],
+    ) {
+        return None;
+    }
+    let mut untimed = Vec::new();
+    let columns: Vec<(usize, Duration)> = (1..table.header.len())
+        .filter_map(|i| match level_delay(&table.header[i]) {
+            Some(d) => Some((i, d)),
+            None => {
+                untimed.push(table.header[i].clone());
+                None
+            }
+        })
+        .collect();
+    if columns.is_empty() {
+        return None;
+    }
+    let rows = table
+        .rows
+        .iter()
+        .zip(severities)
+        .filter_map(|(row, severity)| {
+            let levels = columns
+                .iter()
+                .map(|&(i, after)| (after, split_names(cell(row, i))))
+                .filter(|(_, who)| !who.is_empty())
+                .collect();
+            Some(Matrix {
+                severity: severity?,
+                levels,
+                line: row.line,
+            })
+        })
+        .collect();
+    Some((rows, untimed))
+}
+
+/// A person or role to call.
+#[derive(Debug, Clone, Default)]
+pub struct Person {
+    pub role: String,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub line: usize,
+}
+
+fn real(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!words::is_placeholder(t)).then(|| t.to_owned())
+}
+
+/// A contact table: a role or name column with phone or email beside it.
+#[must_use]
+pub fn contacts(table: &Table) -> Option<Vec<Person>> {
+    let find = |any: &[&str]| (0..table.header.len()).find(|&i| names(&table.header[i], any));
+    let role = find(&["role", "function", "position", "title", "team"]);
+    let name = find(&["name", "person", "contact", "who"]).filter(|&i| Some(i) != role);
+    let phone = find(&["phone", "mobile", "cell", "tel"]);
+    let email = find(&["email", "e-mail", "mail"]);
+    if (role.is_none() && name.is_none()) || (phone.is_none() && email.is_none()) {
+        return None;
+    }
+    let people = table
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let get = |i: Option<usize>| i.and_then(|i| real(cell(row, i)));
+            let person = Person {
+                role: get(role).or_else(|| get(name))?,
+                name: get(name).filter(|_| role.is_some()),
+                phone: get(phone),
+                email: get(email),
+                line: row.line,
+            };
+            Some(person)
+        })
+        .collect();
+    Some(people)
+}
+
+/// A table of severity definitions: a severity column and a description beside it.
+#[must_use]
+pub fn severities(table: &Table) -> Option<Vec<(Severity, String, usize)>> {
+    let first = table.header.first()?;
+    if !names(first, &["severity", "sev", "priority", "level"]) || table.header.len() < 2 {
+        return None;
+    }
+    let meaning = (1..table.header.len()).find(|&i| {
+        names(
+            &table.header[i],
+            &["description", "meaning", "definition", "criteria", "impact"],
+        )
+    })?;
+    let rows: Vec<_> = table
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let severity = words::severity(cell(row, 0))?;
+            let text = real(cell(row, meaning))?;
+            Some((severity, text, row.line))
+        })
+        .collect();
+    (!rows.is_empty()).then_some(rows)
+}
+
+/// A table typed as aligned columns inside a plain code block (`Role  Name  Phone`): the
+/// columns are cut where the header has two or more spaces.
+#[must_use]
+pub fn aligned(text: &str, line: usize) -> Option<Table> {
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .collect();
+    let (_, head) = *lines.first()?;
+    let starts = column_starts(head);
+    if starts.len() < 3 || lines.len() < 2 {
+        return None;
+    }
+    let cut = |l: &str| -> Vec<String> {
+        starts
+            .iter()
+            .enumerate()
+            .map(|(k, &from)| {
+                let to = starts.get(k + 1).copied().unwrap_or(usize::MAX);
+                let chars: String = l.chars().skip(from).take(to.saturating_sub(from)).collect();
+                chars.trim().to_owned()
+            })
+            .collect()
+    };
+    let rows = lines[1..]
+        .iter()
+        .map(|&(i, l)| Row {
+            cells: cut(l),
+            line: line + 1 + i,
+        })
+        .collect();
+    Some(Table {
+        header: cut(head),
+        rows,
+        line,
+    })
+}
+
+/// Where each column of an aligned header starts: after two or more spaces.
+fn column_starts(head: &str) -> Vec<usize> {
+    let chars: Vec<char> = head.chars().collect();
+    let mut starts = Vec::new();
+    let mut spaces = 2;
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' {
+            spaces += 1;
+        } else {
+            if spaces >= 2 {
+                starts.push(i);
+            }
+            spaces = 0;
+        }
+    }
+    starts
+}

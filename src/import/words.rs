@@ -1,0 +1,360 @@
+//! How plans write durations, frequencies, priorities and severities, read into values.
+
+use std::time::Duration;
+
+use crate::domain::Severity;
+
+/// Seconds in one of a duration's units, by the ways plans write it.
+fn unit(word: &str) -> Option<u64> {
+    let word = word.trim_end_matches('.');
+    Some(match word {
+        "s" | "sec" | "secs" | "second" | "seconds" => 1,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 3600,
+        "d" | "day" | "days" => 86_400,
+        "w" | "wk" | "week" | "weeks" => 604_800,
+        _ => return None,
+    })
+}
+
+fn number_word(word: &str) -> Option<f64> {
+    const WORDS: [&str; 13] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve",
+    ];
+    match word {
+        "a" | "an" => Some(1.0),
+        "fifteen" => Some(15.0),
+        "thirty" => Some(30.0),
+        "half" => Some(0.5),
+        _ => WORDS.iter().position(|w| *w == word).map(|n| n as f64),
+    }
+}
+
+/// Splits `4h`, `1h30m`, `15min` and `3.5 hours` into number and unit tokens.
+fn tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut digits = false;
+    for c in text.to_lowercase().chars() {
+        let is_digit = c.is_ascii_digit() || (c == '.' && digits);
+        if c.is_alphanumeric() || c == '.' {
+            if !current.is_empty() && is_digit != digits {
+                out.push(std::mem::take(&mut current));
+            }
+            digits = is_digit;
+            current.push(c);
+        } else {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            if c == '-' || c == '+' || c == '<' || c == '>' || c == '–' {
+                out.push(c.to_string());
+            }
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// A duration written in words or short forms: `15 minutes`, `< 1 hour`, `0 minutes`, `4h`,
+/// `1h30m`, `3.5 hours`, `two days`, `zero`, `real-time`. A range (`1-2 hours`) reads as its
+/// upper end, the most a target allows. `None` when no duration is there (`ASAP`, `TBD`).
+#[must_use]
+pub fn duration(text: &str) -> Option<Duration> {
+    let lower = text.to_lowercase();
+    let words = tokens(&lower);
+    if words.first().is_some_and(|w| w == "zero" || w == "none")
+        || lower.contains("real-time")
+        || lower.contains("realtime")
+        || lower.contains("no data loss")
+    {
+        return Some(Duration::ZERO);
+    }
+    let mut total = 0.0;
+    let mut found = false;
+    let mut pending: Option<f64> = None;
+    for word in &words {
+        if word == "-" || word == "–" {
+            // A range: what follows replaces what came before.
+            if pending.is_some() {
+                continue;
+            }
+            if found {
+                total = 0.0;
+                found = false;
+            }
+            continue;
+        }
+        let value = word.parse::<f64>().ok().or_else(|| number_word(word));
+        if let Some(v) = value {
+            pending = Some(v);
+            continue;
+        }
+        if let (Some(n), Some(secs)) = (pending, unit(word)) {
+            total += n * secs as f64;
+            found = true;
+            pending = None;
+        } else if found {
+            break;
+        } else {
+            pending = None;
+        }
+    }
+    found.then(|| Duration::from_secs(total.round() as u64))
+}
+
+/// How often a backup is taken: `Every 2 hours`, `Hourly`, `Daily`, `Weekly or on change`,
+/// `Every 15 min`. `None` for schedules that are not a period (`On every deployment`).
+#[must_use]
+pub fn frequency(text: &str) -> Option<Duration> {
+    let lower = text.to_lowercase();
+    let periods = [
+        ("continuous", 60),
+        ("hourly", 3600),
+        ("nightly", 86_400),
+        ("daily", 86_400),
+        ("weekly", 604_800),
+        ("monthly", 30 * 86_400),
+    ];
+    let words = tokens(&lower);
+    let first_period = words
+        .iter()
+        .find_map(|w| periods.iter().find(|(p, _)| w == p).map(|(_, s)| *s));
+    let every = lower.contains("every") || lower.contains("each") || lower.contains("per ");
+    match (every, duration(&lower), first_period) {
+        (_, Some(d), _) if !d.is_zero() && every => Some(d),
+        (_, _, Some(secs)) => Some(Duration::from_secs(secs)),
+        (true, None, None) => words.iter().find_map(|w| unit(w)).map(Duration::from_secs),
+        _ => None,
+    }
+}
+
+/// Words that name how important something is, most important first; each rank as a tier.
+const PRIORITY_WORDS: [(&str, usize); 10] = [
+    ("mission", 0),
+    ("critical", 0),
+    ("highest", 0),
+    ("high", 1),
+    ("important", 1),
+    ("medium", 2),
+    ("moderate", 2),
+    ("standard", 2),
+    ("normal", 2),
+    ("low", 3),
+];
+
+/// A tier named in a plan: `Critical`, `High Priority Services`, `Tier 1`, `P2`, `Medium`.
+/// Returns the tier's name as warroom writes it and its rank (0 most important).
+#[must_use]
+pub fn priority(text: &str) -> Option<(String, usize)> {
+    let words = tokens(text);
+    for (i, word) in words.iter().enumerate() {
+        if let Some(&(name, rank)) = PRIORITY_WORDS.iter().find(|(w, _)| w == word) {
+            let name = if name == "mission" { "critical" } else { name };
+            let before = words[..i].iter().rev().find(|w| *w != "-");
+            if name == "critical" && before.is_some_and(|w| w == "non") {
+                return Some(("low".into(), 3));
+            }
+            return Some((name.to_owned(), rank));
+        }
+        let numbered = ["tier", "p", "priority", "level", "sev", "class"];
+        if numbered.contains(&word.as_str())
+            && let Some(n) = words.get(i + 1).and_then(|n| n.parse::<usize>().ok())
+        {
+            return Some((format!("tier-{n}"), n.saturating_sub(1)));
+        }
+    }
+    None
+}
+
+/// A severity named in a plan: `P1`, `SEV-2`, `Sev 3`, `Critical`, `High`, `Medium`, `Low`.
+#[must_use]
+pub fn severity(text: &str) -> Option<Severity> {
+    let words: Vec<String> = tokens(text).into_iter().filter(|w| w != "-").collect();
+    let rank = match words.as_slice() {
+        [sev, n, ..] if matches!(sev.as_str(), "sev" | "severity" | "p" | "priority") => {
+            n.parse::<usize>().ok()?
+        }
+        [sev, ..] if sev.starts_with("sev") => sev[3..].parse::<usize>().ok()?,
+        _ => match priority(text)? {
+            (name, rank) if !name.starts_with("tier-") => rank + 1,
+            _ => return None,
+        },
+    };
+    let rank = rank.max(1);
+    format!("P{}", rank.min(4)).parse().ok()
+}
+
+/// An id from a name: `Application Frontend` → `application-frontend` (a-z, 0-9, `-`; at
+/// most 40 characters). `None` when the name has no letter or digit.
+#[must_use]
+pub fn slug(name: &str) -> Option<String> {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+        if out.len() >= 40 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-').to_owned();
+    (!out.is_empty()).then_some(out)
+}
+
+/// `slug`, made unique against `taken` with `-2`, `-3`, ...; `fallback` when the name has none.
+pub fn unique_slug(name: &str, fallback: &str, taken: &mut Vec<String>) -> String {
+    let base = slug(name).unwrap_or_else(|| fallback.to_owned());
+    let mut id = base.clone();
+    let mut n = 2;
+    while taken.contains(&id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    taken.push(id.clone());
+    id
+}
+
+/// A value a plan leaves to be filled in: `[Name]`, `TBD`, `N/A`, `-`, `<phone>`, empty.
+#[must_use]
+pub fn is_placeholder(text: &str) -> bool {
+    let t = text.trim();
+    let lower = t.to_lowercase();
+    t.is_empty()
+        || (t.starts_with('[') && t.ends_with(']'))
+        || (t.starts_with('<') && t.ends_with('>'))
+        || matches!(
+            lower.as_str(),
+            "tbd" | "tba" | "n/a" | "na" | "-" | "—" | "none" | "todo" | "?" | "xxx"
+        )
+}
+
+/// Removes `1.`, `2)`, `Step 3:`, `Phase 1 -` and `Scenario 2:` from the front of a title.
+#[must_use]
+pub fn strip_numbering(title: &str) -> String {
+    let mut t = title.trim();
+    for word in ["step", "phase", "scenario", "stage"] {
+        if t.len() > word.len() && t[..word.len()].eq_ignore_ascii_case(word) {
+            let rest = t[word.len()..].trim_start();
+            if rest.starts_with(|c: char| c.is_ascii_digit()) {
+                t = rest;
+            }
+        }
+    }
+    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    let letter = t.len() > 1
+        && t.as_bytes()[0].is_ascii_uppercase()
+        && matches!(t.as_bytes()[1], b'.' | b')')
+        && t.as_bytes().get(2) == Some(&b' ');
+    if letter {
+        t = &t[2..];
+    } else if digits > 0 {
+        t = &t[digits..];
+    } else {
+        return t.to_owned();
+    }
+    t.trim_start_matches(['.', ')', ':', '-', '–', ' '])
+        .trim()
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mins(n: u64) -> Duration {
+        Duration::from_mins(n)
+    }
+
+    #[test]
+    fn durations_as_plans_write_them() {
+        assert_eq!(duration("15 minutes"), Some(mins(15)));
+        assert_eq!(duration("< 1 hour"), Some(mins(60)));
+        assert_eq!(duration("0 minutes"), Some(mins(0)));
+        assert_eq!(duration("4h"), Some(mins(240)));
+        assert_eq!(duration("1h30m"), Some(mins(90)));
+        assert_eq!(duration("3.5 hours"), Some(mins(210)));
+        assert_eq!(duration("15 min"), Some(mins(15)));
+        assert_eq!(duration("two days"), Some(mins(2 * 24 * 60)));
+        assert_eq!(duration("1-2 hours"), Some(mins(120)));
+        assert_eq!(duration("Zero data loss"), Some(mins(0)));
+        assert_eq!(duration("Real-time replication"), Some(mins(0)));
+        assert_eq!(duration("within 30 seconds"), Some(Duration::from_secs(30)));
+        assert_eq!(duration("ASAP"), None);
+        assert_eq!(duration("TBD"), None);
+        assert_eq!(duration("Tier 1"), None);
+    }
+
+    #[test]
+    fn frequencies() {
+        assert_eq!(frequency("Every 2 hours"), Some(mins(120)));
+        assert_eq!(frequency("Daily"), Some(mins(24 * 60)));
+        assert_eq!(
+            frequency("Weekly or on configuration changes"),
+            Some(mins(7 * 24 * 60))
+        );
+        assert_eq!(frequency("every hour"), Some(mins(60)));
+        assert_eq!(frequency("On every deployment"), None);
+        assert_eq!(frequency("30 days"), None);
+    }
+
+    #[test]
+    fn priorities_and_severities() {
+        assert_eq!(priority("Critical"), Some(("critical".into(), 0)));
+        assert_eq!(priority("High Priority Services"), Some(("high".into(), 1)));
+        assert_eq!(priority("Medium"), Some(("medium".into(), 2)));
+        assert_eq!(priority("Tier 1"), Some(("tier-1".into(), 0)));
+        assert_eq!(
+            priority("Non-critical integrations"),
+            Some(("low".into(), 3))
+        );
+        assert_eq!(priority("Payments"), None);
+        assert_eq!(severity("P1").map(|s| s.to_string()), Some("P1".into()));
+        assert_eq!(severity("SEV-2").map(|s| s.to_string()), Some("P2".into()));
+        assert_eq!(severity("Sev 3").map(|s| s.to_string()), Some("P3".into()));
+        assert_eq!(
+            severity("Critical").map(|s| s.to_string()),
+            Some("P1".into())
+        );
+        assert_eq!(severity("Low").map(|s| s.to_string()), Some("P4".into()));
+        assert_eq!(severity("Payments"), None);
+    }
+
+    #[test]
+    fn slugs_numbering_placeholders() {
+        assert_eq!(
+            slug("Application Frontend").as_deref(),
+            Some("application-frontend")
+        );
+        assert_eq!(
+            slug("Vercel (Edge) — EU!").as_deref(),
+            Some("vercel-edge-eu")
+        );
+        assert_eq!(slug("---"), None);
+        let mut taken = vec!["db".to_owned()];
+        assert_eq!(unique_slug("DB", "c", &mut taken), "db-2");
+        assert_eq!(
+            strip_numbering("1. Single Service Failure"),
+            "Single Service Failure"
+        );
+        assert_eq!(
+            strip_numbering("Scenario 1: Complete Outage"),
+            "Complete Outage"
+        );
+        assert_eq!(
+            strip_numbering("A. Emergency Contact List"),
+            "Emergency Contact List"
+        );
+        assert_eq!(
+            strip_numbering("PostgreSQL Recovery"),
+            "PostgreSQL Recovery"
+        );
+        assert!(is_placeholder("[Name]") && is_placeholder("TBD") && is_placeholder(""));
+        assert!(!is_placeholder("Alice"));
+    }
+}
