@@ -161,7 +161,9 @@ fn toml_files(path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
         entries.sort();
         for entry in entries {
             let md = entry.extension().is_some_and(|e| e == "md")
-                && entry.file_name().is_some_and(|n| n != "README.md");
+                && entry
+                    .file_name()
+                    .is_some_and(|n| n != "README.md" && n != "IMPORT.md");
             if entry.is_dir() || entry.extension().is_some_and(|e| e == "toml") || md {
                 toml_files(&entry, out)?;
             }
@@ -274,7 +276,7 @@ fn check_kit(dir: &Path) -> anyhow::Result<Vec<Invalid>> {
             message: format!("{e:#}"),
         }]));
     }
-    for file in files.iter().filter(|f| !f.ends_with("IMPORT.md")) {
+    for file in &files {
         if let Err(invalid) = check_file(file, config.as_ref().ok()) {
             problems.push(invalid);
         }

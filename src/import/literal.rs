@@ -56,13 +56,19 @@ fn outermost(code: &str) -> Option<&str> {
     None
 }
 
+/// A literal that speaks of recovery targets: read as targets, not shown as a procedure.
+#[must_use]
+pub fn holds_targets(code: &Code) -> bool {
+    let lower = code.text.to_lowercase();
+    is_literal(&code.lang)
+        && ["rto", "rpo", "tiers", "recoverytime", "recovery_time"]
+            .iter()
+            .any(|w| lower.contains(w))
+}
+
 /// Reads a code block's literal, if it speaks of recovery targets.
 pub fn read(code: &Code, context: &str, draft: &mut Draft) {
-    let lower = code.text.to_lowercase();
-    if !["rto", "rpo", "tiers", "recoverytime", "recovery_time"]
-        .iter()
-        .any(|w| lower.contains(w))
-    {
+    if !holds_targets(code) {
         return;
     }
     let Some(text) = outermost(&code.text) else {

@@ -92,7 +92,7 @@ const NOT_PROCEDURES: [&str; 17] = [
     "knowledge",
 ];
 
-const SCENARIO_WORDS: [&str; 11] = [
+const SCENARIO_WORDS: [&str; 13] = [
     "scenario",
     "disaster",
     "outage",
@@ -104,6 +104,8 @@ const SCENARIO_WORDS: [&str; 11] = [
     "attack",
     "unavailable",
     "down",
+    " lost",
+    "playbook",
 ];
 
 const CONTAINERS: [&str; 7] = [
@@ -134,7 +136,11 @@ fn is_shell(lang: &str) -> bool {
 fn acts(block: &Block) -> bool {
     match block {
         Block::List(list) => list.ordered || list.items.iter().any(|i| i.blocks.iter().any(acts)),
-        Block::Code(code) => code.lang != "mermaid" && !code.text.trim().is_empty(),
+        Block::Code(code) => {
+            code.lang != "mermaid"
+                && !code.text.trim().is_empty()
+                && !super::literal::holds_targets(code)
+        }
         Block::Para(_) | Block::Table(_) => false,
     }
 }
@@ -457,7 +463,7 @@ fn fill(phase: &mut PhaseDraft, blocks: &[Block], rb: &mut RunbookDraft, draft: 
                 phase.steps.push(step);
             }
             Block::Code(code) => {
-                let title = intro.pop();
+                let title = intro.pop().map(|t| words::strip_numbering(&t));
                 phase
                     .steps
                     .extend(code_steps(code, title, std::mem::take(&mut intro), draft));

@@ -41,17 +41,22 @@ pub fn name(root: &Section, file: &str) -> String {
         "disaster recovery and business continuity",
         "business continuity plan",
         "disaster recovery plan",
+        "business continuity",
         "disaster recovery",
         "dr plan",
         "runbook",
         "playbook",
     ] {
-        if let Some(at) = name.to_lowercase().find(noise) {
+        let lower = name.to_lowercase();
+        if let Some(at) = lower.find(noise)
+            && lower.len() == name.len()
+        {
             name.replace_range(at..at + noise.len(), "");
         }
     }
     let name = name
         .trim_matches(|c: char| c.is_whitespace() || "-–—:|&()".contains(c))
+        .trim()
         .to_owned();
     if name.is_empty() {
         let stem = std::path::Path::new(file)
@@ -136,6 +141,24 @@ pub fn read(root: &Section, draft: &mut Draft) {
 fn table_of(table: &Table, context: &str, draft: &mut Draft) {
     if let Some(targets) = tables::targets(table) {
         return targets_of(&targets, table.line, draft);
+    }
+    if let Some(ladder) = tables::ladder(table) {
+        let mut levels = Vec::new();
+        for (after, person) in ladder {
+            let role = person.role.clone();
+            contact(person, draft);
+            levels.push((after, vec![role]));
+        }
+        draft.escalation.push(EscalationDraft {
+            severities: Severity::iter().collect(),
+            levels,
+            line: table.line,
+        });
+        draft.report.made(
+            table.line,
+            "escalation ladder: its levels for every severity, and a contact for each",
+        );
+        return;
     }
     if let Some((rows, untimed)) = tables::matrix(table) {
         for header in untimed {
@@ -274,6 +297,14 @@ fn add_component(
 ) {
     let name = name.trim();
     if let Some(existing) = find_component(&mut draft.components, name) {
+        if existing.line != line {
+            let first = existing.line;
+            draft.report.human(
+                line,
+                format!("`{name}` is listed twice (lines {first} and {line}); read as one component, the first targets win"),
+            );
+        }
+        let existing = find_component(&mut draft.components, name).expect("found above");
         existing.tier = existing.tier.take().or(tier);
         existing.rto = existing.rto.or(rto);
         existing.rpo = existing.rpo.or(rpo);
@@ -317,7 +348,7 @@ fn list_of(list: &List, section: &Section, context: &str, draft: &mut Draft) {
     {
         return severity_list(list, draft);
     }
-    if mentions(context, &["backup"]) {
+    if mentions(context, &["backup", "snapshot"]) {
         return backup_list(list, title, draft);
     }
     if mentions(

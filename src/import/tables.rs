@@ -361,3 +361,56 @@ fn column_starts(head: &str) -> Vec<usize> {
     }
     starts
 }
+
+/// An escalation ladder: one row per level, with who is called and after how long
+/// (`| Level | Who | Phone | Page after |`). Returns each level's delay and person.
+#[must_use]
+pub fn ladder(table: &Table) -> Option<Vec<(Duration, Person)>> {
+    let find = |any: &[&str]| (0..table.header.len()).find(|&i| names(&table.header[i], any));
+    let level = find(&["level", "step", "order", "stage", "#"])?;
+    let after = find(&["after", "time", "when", "within", "wait", "delay", "sla"])
+        .filter(|&i| i != level)?;
+    let who = find(&[
+        "who",
+        "contact",
+        "name",
+        "role",
+        "escalate to",
+        "notify",
+        "owner",
+        "person",
+    ])
+    .filter(|&i| i != level && i != after)?;
+    let phone = find(&["phone", "mobile", "cell", "tel"]);
+    let email = find(&["email", "e-mail", "mail"]);
+    let numbered = table.rows.iter().all(|r| {
+        cell(r, level)
+            .trim_start_matches(['L', 'l'])
+            .trim()
+            .parse::<u32>()
+            .is_ok()
+    });
+    if table.rows.is_empty() || !numbered {
+        return None;
+    }
+    let rows = table
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let role = real(cell(row, who))?;
+            let delay = words::duration(cell(row, after)).unwrap_or(Duration::ZERO);
+            let get = |i: Option<usize>| i.and_then(|i| real(cell(row, i)));
+            Some((
+                delay,
+                Person {
+                    role,
+                    name: None,
+                    phone: get(phone),
+                    email: get(email),
+                    line: row.line,
+                },
+            ))
+        })
+        .collect();
+    Some(rows)
+}

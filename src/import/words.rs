@@ -66,8 +66,12 @@ fn tokens(text: &str) -> Vec<String> {
 pub fn duration(text: &str) -> Option<Duration> {
     let lower = text.to_lowercase();
     let words = tokens(&lower);
-    if words.first().is_some_and(|w| w == "zero" || w == "none")
-        || lower.contains("real-time")
+    if words.first().is_some_and(|w| {
+        matches!(
+            w.as_str(),
+            "zero" | "none" | "immediately" | "immediate" | "now"
+        )
+    }) || lower.contains("real-time")
         || lower.contains("realtime")
         || lower.contains("no data loss")
     {
@@ -238,8 +242,19 @@ pub fn is_placeholder(text: &str) -> bool {
 #[must_use]
 pub fn strip_numbering(title: &str) -> String {
     let mut t = title.trim();
+    for word in ["playbook:", "runbook:", "scenario:", "procedure:"] {
+        if t.len() > word.len()
+            && t.get(..word.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(word))
+        {
+            t = t[word.len()..].trim_start();
+        }
+    }
     for word in ["step", "phase", "scenario", "stage"] {
-        if t.len() > word.len() && t[..word.len()].eq_ignore_ascii_case(word) {
+        if t.len() > word.len()
+            && t.get(..word.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(word))
+        {
             let rest = t[word.len()..].trim_start();
             if rest.starts_with(|c: char| c.is_ascii_digit()) {
                 t = rest;
@@ -258,7 +273,7 @@ pub fn strip_numbering(title: &str) -> String {
     } else {
         return t.to_owned();
     }
-    t.trim_start_matches(['.', ')', ':', '-', '–', ' '])
+    t.trim_start_matches(['.', ')', ':', '-', '–', '—', ' '])
         .trim()
         .to_owned()
 }
