@@ -154,6 +154,14 @@ fn is_descriptive(title: &str) -> bool {
     DESCRIPTIVE.iter().any(|d| lower.starts_with(d))
 }
 
+/// A label that says how the failure shows (`Detection`, `Trigger`, `Symptoms`).
+fn is_signal(label: &str) -> bool {
+    mentions(
+        label,
+        &["detection", "symptom", "indicator", "sign", "trigger"],
+    )
+}
+
 fn is_container(section: &Section) -> bool {
     if section.level <= 1 || starts_a_word(&section.title, &CONTAINERS) {
         return true;
@@ -245,7 +253,7 @@ fn runbook(section: &Section, path: &[&str], draft: &mut Draft) {
     draft.report.made(
         section.line,
         format!(
-            "runbook `{}`: {} phases, {steps} steps, {commands} commands{}",
+            "runbook `{}`: {} phases, {steps} steps, {commands} command(s){}",
             rb.id,
             rb.phases.iter().filter(|p| p.title.is_some()).count(),
             if rb.scenario { ", and a drill" } else { "" }
@@ -288,10 +296,7 @@ fn describe(section: &Section, rb: &mut RunbookDraft) {
             _ => {}
         }
     }
-    if mentions(
-        &section.title,
-        &["detection", "symptom", "indicator", "sign", "trigger"],
-    ) {
+    if is_signal(&section.title) {
         rb.signals.extend(items.iter().cloned());
     }
     if !items.is_empty() {
@@ -429,6 +434,9 @@ fn fill(phase: &mut PhaseDraft, blocks: &[Block], rb: &mut RunbookDraft, draft: 
         match block {
             Block::Para(text) => {
                 if text.label.as_deref().is_some_and(is_descriptive) {
+                    if text.label.as_deref().is_some_and(is_signal) && !text.rest.is_empty() {
+                        rb.signals.push(text.rest.clone());
+                    }
                     rb.summary
                         .push(format!("{}.", text.whole().trim_end_matches('.')));
                 } else if phase.title.is_none() && phase.steps.is_empty() && text.label.is_none() {

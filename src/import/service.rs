@@ -511,10 +511,6 @@ fn backup_list(list: &List, title: &str, draft: &mut Draft) {
         };
         match words::frequency(&item.text.rest) {
             Some(every) => {
-                draft.report.made(
-                    item.line,
-                    format!("backup stream `{name}`: every {}", human_duration(every)),
-                );
                 draft.backups.push((
                     title.to_owned(),
                     BackupDraft {
@@ -856,7 +852,12 @@ fn backups(draft: &mut Draft) {
             .collect();
         draft.report.made(
             backup.line,
-            format!("backup stream `{}` → {}", backup.name, names.join(", ")),
+            format!(
+                "backup stream `{}` (every {}) → {}",
+                backup.name,
+                human_duration(backup.every),
+                names.join(", ")
+            ),
         );
         for i in targets {
             draft.components[i].backups.push(backup.clone());

@@ -118,7 +118,8 @@ fn reason(state: &State, index: usize) -> String {
 }
 
 /// A tier's name in the tier column: whole when it fits, else the usual short form of a built-in
-/// tier ("crit", "std") or the name cut to fit with a dot.
+/// tier ("crit", "std"), a numbered tier as its initial and number ("t1"), or the name cut to
+/// fit with a dot.
 fn tier_label(tier: &crate::domain::Tier, width: u16) -> String {
     let name = one_line(tier.name());
     let width = usize::from(width);
@@ -128,6 +129,18 @@ fn tier_label(tier: &crate::domain::Tier, width: u16) -> String {
     match name.as_str() {
         "critical" if width >= 4 => "crit".to_owned(),
         "standard" if width >= 3 => "std".to_owned(),
+        // A numbered tier (`tier-1`, `tier 2`) keeps its number: `t1`.
+        _ if name.ends_with(|c: char| c.is_ascii_digit()) && width >= 2 => {
+            let digits: String = name
+                .chars()
+                .rev()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let digits: String = digits.chars().rev().collect();
+            let first = name.chars().next().unwrap_or('t');
+            let short = format!("{first}{digits}");
+            short.chars().take(width).collect()
+        }
         _ => {
             let cut: String = name.chars().take(width.saturating_sub(1)).collect();
             format!("{cut}.")
@@ -423,4 +436,19 @@ fn render_latest(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         " Latest (live, not journaled) "
     };
     frame.render_widget(Paragraph::new(lines).block(view.block(title)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tier_label;
+    use crate::domain::Tier;
+
+    #[test]
+    fn tier_labels_fit_their_column() {
+        assert_eq!(tier_label(&Tier::new("critical", 0), 4), "crit");
+        assert_eq!(tier_label(&Tier::new("medium", 2), 4), "med.");
+        assert_eq!(tier_label(&Tier::new("tier-1", 0), 4), "t1");
+        assert_eq!(tier_label(&Tier::new("tier-12", 0), 4), "t12");
+        assert_eq!(tier_label(&Tier::new("high", 1), 4), "high");
+    }
 }
