@@ -276,12 +276,12 @@ pub fn run(config: Config, json: bool, component: Option<&str>) -> anyhow::Resul
                 .position(|c| c.id == id)
                 .ok_or_else(|| {
                     let hint = diag::hint(id, config.components.iter().map(|c| c.id.as_str()));
-                    Invalid(vec![diag::Diagnostic {
-                        file: config.source.clone(),
-                        line: 1,
-                        col: 1,
-                        message: format!("no component `{}`{hint}", sanitize(id)),
-                    }])
+                    Invalid(vec![diag::Diagnostic::new(
+                        &config.source,
+                        1,
+                        1,
+                        format!("no component `{}`{hint}", sanitize(id)),
+                    )])
                 })?,
         ),
     };

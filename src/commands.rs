@@ -179,12 +179,12 @@ fn toml_files(path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
 fn check_file(path: &Path, config: Option<&Config>) -> Result<FileKind, Invalid> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
-        Invalid(vec![config::Diagnostic {
-            file: name.clone(),
-            line: 1,
-            col: 1,
-            message: format!("cannot read: {e}"),
-        }])
+        Invalid(vec![config::Diagnostic::new(
+            &name,
+            1,
+            1,
+            format!("cannot read: {e}"),
+        )])
     })?;
     let kind = kind_of(path);
     match kind {
@@ -269,12 +269,12 @@ fn check_kit(dir: &Path) -> anyhow::Result<Vec<Invalid>> {
     let config = config::load(&dir.join("warroom.toml"));
     let mut problems = Vec::new();
     if let Err(e) = &config {
-        problems.push(Invalid(vec![config::Diagnostic {
-            file: dir.join("warroom.toml").display().to_string(),
-            line: 1,
-            col: 1,
-            message: format!("{e:#}"),
-        }]));
+        problems.push(Invalid(vec![config::Diagnostic::new(
+            &dir.join("warroom.toml").display().to_string(),
+            1,
+            1,
+            format!("{e:#}"),
+        )]));
     }
     for file in &files {
         if let Err(invalid) = check_file(file, config.as_ref().ok()) {
@@ -385,12 +385,12 @@ pub fn load_runbooks(config: &Config) -> RunbookSet {
         for rb in found {
             errors.extend(crate::runbook::check_components(&rb, config));
             if runbooks.iter().any(|r| r.id == rb.id) {
-                errors.push(config::Diagnostic {
-                    file: rb.path.display().to_string(),
-                    line: 2,
-                    col: 1,
-                    message: format!("runbook id `{}` is used twice", rb.id),
-                });
+                errors.push(config::Diagnostic::new(
+                    &rb.path.display().to_string(),
+                    2,
+                    1,
+                    format!("runbook id `{}` is used twice", rb.id),
+                ));
             } else {
                 runbooks.push(rb);
             }

@@ -80,12 +80,12 @@ pub fn check_scenario(path: &Path, text: &str, reference: Option<&Config>) -> Re
     let named = config::scenario_config(path, text)?;
     let loaded = match named {
         Some(p) => Some(config::load(&p).map_err(|e| {
-            Invalid(vec![config::Diagnostic {
-                file: name.clone(),
-                line: 1,
-                col: 1,
-                message: format!("the scenario's service config {}: {e:#}", p.display()),
-            }])
+            Invalid(vec![config::Diagnostic::new(
+                &name,
+                1,
+                1,
+                format!("the scenario's service config {}: {e:#}", p.display()),
+            )])
         })?),
         None => None,
     };

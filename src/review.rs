@@ -470,12 +470,12 @@ fn environment(template: &str) -> Result<minijinja::Environment<'_>, minijinja::
 }
 
 fn diagnostic(name: &str, error: &minijinja::Error) -> Diagnostic {
-    Diagnostic {
-        file: name.to_owned(),
-        line: error.line().unwrap_or(1),
-        col: 1,
-        message: error.detail().unwrap_or("template error").to_owned(),
-    }
+    Diagnostic::new(
+        name,
+        error.line().unwrap_or(1),
+        1,
+        error.detail().unwrap_or("template error").to_owned(),
+    )
 }
 
 /// The template a config asks for (`[review] template`), else the embedded default: (name, text).

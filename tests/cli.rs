@@ -170,6 +170,109 @@ fn an_unknown_key_is_located_and_corrected() {
     assert!(err.contains("did you mean `name`?"), "{err}");
 }
 
+/// Nine independent mistakes, of every kind a person makes: misspelt keys at three depths, a
+/// bad duration, a value of the wrong type, a misspelt probe kind, an unknown tier, names that
+/// point nowhere, an id with capitals.
+const NINE_MISTAKES: &str = r#"[service]
+name = "Shop"
+colour = "blue"
+
+[[component]]
+id = "db"
+name = "Database"
+tier = "critcal"
+rtoo = "5m"
+rpo = "15 minuts"
+depends_on = ["cache"]
+probe = { kind = "sim" }
+
+[[component]]
+id = "API"
+name = "API"
+tier = "high"
+probe = { kind = "tcp", address = "127.0.0.1:1", timout = "2s" }
+
+[[contact]]
+id = "alice"
+name = "Alice"
+role = "dba"
+phone = 5551234
+
+[[escalation]]
+severity = ["P1", "P2", "P3", "P4"]
+levels = [{ after = "0m", notify = ["alise"] }]
+"#;
+
+#[test]
+fn validate_reports_every_mistake_of_a_file_in_one_run() {
+    let out = validate_text(NINE_MISTAKES);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    let located: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("warroom.toml:"))
+        .collect();
+    let expected = [
+        ("warroom.toml:3:1: unknown field `colour`", ""),
+        (
+            "warroom.toml:8:8: unknown tier `critcal`",
+            "did you mean `critical`?",
+        ),
+        (
+            "warroom.toml:9:1: unknown field `rtoo`",
+            "did you mean `rto`?",
+        ),
+        ("warroom.toml:10:7: invalid duration `15 minuts`", "\"15m\""),
+        (
+            "warroom.toml:11:15: `depends_on` names unknown component `cache`",
+            "",
+        ),
+        ("warroom.toml:15:6: component id `API`", "a-z, 0-9"),
+        (
+            "warroom.toml:18:50: unknown field `timout`",
+            "did you mean `timeout`?",
+        ),
+        (
+            "warroom.toml:24:9: invalid type: integer `5551234`",
+            "expected a string",
+        ),
+        (
+            "warroom.toml:28:37: `notify` names unknown contact `alise`",
+            "did you mean `alice`?",
+        ),
+    ];
+    assert_eq!(located.len(), expected.len(), "{err}");
+    for (line, (start, hint)) in located.iter().zip(expected) {
+        assert!(
+            line.starts_with(start) && line.contains(hint),
+            "{line}\nin\n{err}"
+        );
+    }
+    // Each comes with its source line and a caret under the bad part.
+    assert!(
+        err.contains("18 | probe = { kind = \"tcp\", address = \"127.0.0.1:1\", timout = \"2s\" }\n   |                                                  ^^^^^^\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains("10 | rpo = \"15 minuts\"\n   |       ^^^^^^^^^^^\n"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_syntax_error_stops_reading_with_a_snippet_and_no_raw_byte() {
+    let out = validate_text(&format!("{GOOD}name = \"x\u{1b}[2J\"\nother = \n"));
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    let located = err
+        .lines()
+        .filter(|l| l.starts_with("warroom.toml:"))
+        .count();
+    assert_eq!(located, 1, "{err}");
+    assert!(err.contains("warroom.toml:9:"), "{err}");
+    assert!(!err.contains('\u{1b}') && err.contains("\\x1b[2J"), "{err}");
+}
+
 #[test]
 fn a_missing_environment_variable_names_key_and_variable() {
     let out = validate_text(&format!(

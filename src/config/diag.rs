@@ -10,6 +10,62 @@ pub struct Diagnostic {
     pub line: usize,
     pub col: usize,
     pub message: String,
+    /// The source line it points at, when the file's text is at hand.
+    pub excerpt: Option<Excerpt>,
+}
+
+/// The line of source a diagnostic points at and the byte range to underline in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Excerpt {
+    pub text: String,
+    pub underline: Range<usize>,
+}
+
+impl Diagnostic {
+    /// A diagnostic at a place, without a source excerpt.
+    #[must_use]
+    pub fn new(file: &str, line: usize, col: usize, message: impl Into<String>) -> Self {
+        Self {
+            file: file.to_owned(),
+            line,
+            col,
+            message: message.into(),
+            excerpt: None,
+        }
+    }
+
+    /// The location line, then the source line with a caret under the bad part
+    /// (control characters shown escaped).
+    #[must_use]
+    pub fn render(&self) -> String {
+        let head = crate::sanitize::sanitize(&self.to_string()).into_owned();
+        let Some(excerpt) = &self.excerpt else {
+            return head;
+        };
+        let (line, underline) = excerpt.sanitized();
+        let report = [
+            annotate_snippets::Group::with_level(annotate_snippets::Level::ERROR).element(
+                annotate_snippets::Snippet::source(line.as_str())
+                    .line_start(self.line)
+                    .annotation(annotate_snippets::AnnotationKind::Primary.span(underline)),
+            ),
+        ];
+        let snippet = annotate_snippets::Renderer::plain().render(&report);
+        format!("{head}\n{snippet}")
+    }
+}
+
+impl Excerpt {
+    /// The line and underline range after sanitising, so that the caret stays under the same text.
+    fn sanitized(&self) -> (String, Range<usize>) {
+        let clean = |s: &str| crate::sanitize::one_line(s);
+        let start = self.underline.start.min(self.text.len());
+        let end = self.underline.end.clamp(start, self.text.len());
+        let (before, bad) = (clean(&self.text[..start]), clean(&self.text[start..end]));
+        let line = format!("{before}{bad}{}", clean(&self.text[end..]));
+        let underline = before.len()..before.len() + bad.len().max(1);
+        (line, underline)
+    }
 }
 
 impl fmt::Display for Diagnostic {
@@ -32,7 +88,7 @@ impl fmt::Display for Invalid {
             if i > 0 {
                 writeln!(f)?;
             }
-            write!(f, "{}", crate::sanitize::sanitize(&d.to_string()))?;
+            write!(f, "{}", d.render())?;
         }
         Ok(())
     }
@@ -45,17 +101,26 @@ pub struct Source<'a> {
 }
 
 impl Source<'_> {
-    /// A diagnostic at the start of `span`.
+    /// A diagnostic at the start of `span`, with the line it starts on and `span` underlined
+    /// (up to that line's end).
     #[must_use]
     pub fn at(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
-        let before = &self.text[..span.start.min(self.text.len())];
+        let start = floor_char_boundary(self.text, span.start);
+        let before = &self.text[..start];
         let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = self.text[line_start..start].chars().count() + 1;
+        let line_end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i);
+        let end = floor_char_boundary(self.text, span.end.clamp(start, line_end));
+        let text = self.text[line_start..line_end].trim_end_matches('\r');
         Diagnostic {
-            file: self.name.to_owned(),
-            line,
-            col,
-            message: message.into(),
+            excerpt: Some(Excerpt {
+                text: text.to_owned(),
+                underline: start - line_start..(end - line_start).min(text.len()),
+            }),
+            ..Diagnostic::new(self.name, line, col, message)
         }
     }
 
@@ -67,17 +132,33 @@ impl Source<'_> {
     }
 }
 
+/// The largest char boundary of `text` at or before `at`.
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
 /// Adds "did you mean `x`?" to serde's "unknown field/variant `y`, expected one of …" messages.
 #[must_use]
 pub fn with_suggestion(message: &str) -> String {
-    let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
-    let Some((bad, candidates)) = quoted.split_first() else {
-        return message.to_owned();
-    };
-    if !message.starts_with("unknown") {
-        return message.to_owned();
+    match suggestion(message) {
+        Some(best) => format!("{message}; did you mean `{best}`?"),
+        None => message.to_owned(),
     }
-    format!("{message}{}", hint(bad, candidates.iter().copied()))
+}
+
+/// The expected name closest to the unknown one in serde's "unknown field/variant" message.
+#[must_use]
+pub fn suggestion(message: &str) -> Option<&str> {
+    if !message.starts_with("unknown") {
+        return None;
+    }
+    let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    let (bad, candidates) = quoted.split_first()?;
+    closest(bad, candidates.iter().copied())
 }
 
 /// `"; did you mean `x`?"` when a candidate is close to `word`, else nothing.

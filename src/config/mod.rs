@@ -9,6 +9,7 @@ pub mod probe;
 mod scenario;
 pub mod template;
 pub mod tier;
+pub mod tolerant;
 
 pub use backup::{Backup, RECOVERY_POINT};
 pub use escalation::{Escalation, Level};
@@ -277,30 +278,18 @@ pub fn load_review_template(path: &Path) -> Result<ReviewSources, anyhow::Error>
         name: &name,
         text: &text,
     };
-    let file: ConfigFile = toml::from_str(&text).map_err(|e| Invalid(vec![src.from_toml(&e)]))?;
-    let mut errors = Vec::new();
-    let template = review_template(&src, file.review.template.as_ref(), &mut errors);
-    if errors.is_empty() {
-        Ok(ReviewSources {
-            template,
+    Ok(tolerant::parse(&src, |file: ConfigFile, errors| {
+        ReviewSources {
+            template: review_template(&src, file.review.template.as_ref(), errors),
             runbook_dirs: runbook_dirs(src.name, &file.runbooks.paths),
-        })
-    } else {
-        Err(Invalid(errors).into())
-    }
+        }
+    })?)
 }
 
 /// Parses and validates config text; `name` is used in diagnostics.
 pub fn parse(name: &str, text: &str) -> Result<Config, Invalid> {
     let src = Source { name, text };
-    let file: ConfigFile = toml::from_str(text).map_err(|e| Invalid(vec![src.from_toml(&e)]))?;
-    let mut errors = Vec::new();
-    let config = convert(&src, file, &mut errors);
-    if errors.is_empty() {
-        Ok(config)
-    } else {
-        Err(Invalid(errors))
-    }
+    tolerant::parse(&src, |file, errors| convert(&src, file, errors))
 }
 
 fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Config {

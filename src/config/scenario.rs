@@ -16,10 +16,10 @@ use crate::domain::world::{Inject, InjectAction, Scenario};
 pub fn scenario_config(path: &Path, text: &str) -> Result<Option<PathBuf>, Invalid> {
     let name = path.display().to_string();
     let src = Source { name: &name, text };
-    let file: ScenarioFile = toml::from_str(text).map_err(|e| Invalid(vec![src.from_toml(&e)]))?;
-    Ok(file
-        .config
-        .map(|c| path.parent().unwrap_or(Path::new(".")).join(c.into_inner())))
+    super::tolerant::parse(&src, |file: ScenarioFile, _| {
+        file.config
+            .map(|c| path.parent().unwrap_or(Path::new(".")).join(c.into_inner()))
+    })
 }
 
 /// What a scenario is checked against: the service's config and its runbook ids.
@@ -80,9 +80,17 @@ pub fn parse_scenario(
     runbooks: Option<&[crate::runbook::Runbook]>,
 ) -> Result<Scenario, Invalid> {
     let src = Source { name, text };
-    let file: ScenarioFile = toml::from_str(text).map_err(|e| Invalid(vec![src.from_toml(&e)]))?;
     let against = Against { config, runbooks };
-    let mut errors = Vec::new();
+    super::tolerant::parse(&src, |file, errors| scenario(&src, file, &against, errors))
+}
+
+/// Checks a scenario file read whole, adding what is wrong to `errors`.
+fn scenario(
+    src: &Source,
+    file: ScenarioFile,
+    against: &Against,
+    errors: &mut Vec<Diagnostic>,
+) -> Scenario {
     let speed = *file.speed.get_ref();
     if !(1.0..=60.0).contains(&speed) {
         errors.push(src.at(
@@ -90,40 +98,35 @@ pub fn parse_scenario(
             format!("speed `{speed}` is out of range; use 1 to 60"),
         ));
     }
-    let simulate = match (&file.simulate, config) {
+    let simulate = match (&file.simulate, against.config) {
         (Some(ids), _) => {
             for id in ids {
-                against.component(&src, id, &mut errors);
+                against.component(src, id, errors);
             }
             ids.iter().map(|id| id.get_ref().clone()).collect()
         }
         (None, Some(config)) => config.components.iter().map(|c| c.id.clone()).collect(),
         (None, None) => Vec::new(),
     };
-    let injects = injects(&src, &file, &against, &simulate, &mut errors);
+    let injects = injects(src, &file, against, &simulate, errors);
     let objectives = file
         .objectives
         .iter()
-        .filter_map(|o| objective(&src, o, &against, &injects, &mut errors))
+        .filter_map(|o| objective(src, o, against, &injects, errors))
         .collect();
-    if errors.is_empty() {
-        Ok(Scenario {
-            title: file.title,
-            briefing: file.briefing,
-            speed,
-            repeat_every: file.repeat_every.map(|d| d.0),
-            injects,
-            allow_commands: file.allow_commands,
-            allow_notify: file.allow_notify,
-            simulate,
-            objectives,
-            config: None,
-            kind: file.kind,
-            expect_recovers: file.expect_recovers,
-        })
-    } else {
-        errors.sort_by_key(|e| (e.line, e.col));
-        Err(Invalid(errors))
+    Scenario {
+        title: file.title,
+        briefing: file.briefing,
+        speed,
+        repeat_every: file.repeat_every.map(|d| d.0),
+        injects,
+        allow_commands: file.allow_commands,
+        allow_notify: file.allow_notify,
+        simulate,
+        objectives,
+        config: None,
+        kind: file.kind,
+        expect_recovers: file.expect_recovers,
     }
 }
 

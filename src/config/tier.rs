@@ -200,10 +200,10 @@ pub fn resolve(
     errors.push(src.at(
         name.span(),
         format!(
-            "unknown tier `{}`{}; this service's tiers are {}",
+            "unknown tier `{}` (this service's tiers are {}){}",
             sanitize(name.get_ref()),
+            names.join(", "),
             hint(wanted.name(), names.iter().copied()),
-            names.join(", ")
         ),
     ));
     tiers
@@ -288,7 +288,7 @@ mod tests {
             "{err:?}"
         );
         assert!(
-            err[0].ends_with("tiers are critical, high, medium, low, best effort"),
+            err[0].ends_with("tiers are critical, high, medium, low, best effort)"),
             "{err:?}"
         );
     }

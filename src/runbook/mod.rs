@@ -426,15 +426,22 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
         return Err(Invalid(vec![src.at(0..0, "a runbook starts with TOML front matter between `+++` lines (id, title, components, ...)")]));
     };
     let front_src = Source { name, text: front };
-    let meta: FrontMatter = toml::from_str(front).map_err(|e| {
-        let mut d = front_src.from_toml(&e);
+    let mut errors = Vec::new();
+    let meta = crate::config::tolerant::read::<FrontMatter>(&front_src, &mut errors);
+    for d in &mut errors {
         d.line += 1;
-        Invalid(vec![d])
-    })?;
+    }
+    let Some(crate::config::tolerant::Read {
+        value: meta,
+        whole: true,
+    }) = meta
+    else {
+        return Err(Invalid(errors));
+    };
     let mut b = Builder {
         src: Source { name, text },
         offset: body_start,
-        errors: Vec::new(),
+        errors,
         steps: Vec::new(),
         intro: String::new(),
         phases: Vec::new(),
@@ -613,20 +620,15 @@ pub fn load_dir(dir: &Path) -> (Vec<Runbook>, Vec<Diagnostic>) {
     for path in files {
         let name = path.display().to_string();
         match std::fs::read_to_string(&path).map_err(|e| e.to_string()) {
-            Err(e) => errors.push(Diagnostic {
-                file: name,
-                line: 1,
-                col: 1,
-                message: format!("cannot read: {e}"),
-            }),
+            Err(e) => errors.push(Diagnostic::new(&name, 1, 1, format!("cannot read: {e}"))),
             Ok(text) => match parse(&name, &text) {
                 Ok(runbook) if runbooks.iter().any(|r| r.id == runbook.id) => {
-                    errors.push(Diagnostic {
-                        file: name,
-                        line: 2,
-                        col: 1,
-                        message: format!("runbook id `{}` is used twice", runbook.id),
-                    });
+                    errors.push(Diagnostic::new(
+                        &name,
+                        2,
+                        1,
+                        format!("runbook id `{}` is used twice", runbook.id),
+                    ));
                 }
                 Ok(runbook) => runbooks.push(runbook),
                 Err(Invalid(mut d)) => errors.append(&mut d),
@@ -674,16 +676,18 @@ pub fn check_components(runbook: &Runbook, config: &crate::config::Config) -> Ve
     named
         .into_iter()
         .filter(|id| config.component(id).is_none())
-        .map(|id| Diagnostic {
-            file: runbook.path.display().to_string(),
-            line: 2,
-            col: 1,
-            message: format!(
-                "runbook `{}` names unknown component `{id}`{} in {}",
-                runbook.id,
-                diag::hint(id, ids()),
-                config.source
-            ),
+        .map(|id| {
+            Diagnostic::new(
+                &runbook.path.display().to_string(),
+                2,
+                1,
+                format!(
+                    "runbook `{}` names unknown component `{id}`{} in {}",
+                    runbook.id,
+                    diag::hint(id, ids()),
+                    config.source
+                ),
+            )
         })
         .collect()
 }
