@@ -74,6 +74,13 @@ pub enum Command {
         /// The folder to write into (made if missing; nothing is written over existing files)
         dir: Option<PathBuf>,
     },
+    /// Print the JSON Schema of the config (or of drill files), for editors: Taplo and Even
+    /// Better TOML complete and check with it
+    Schema {
+        /// Which file the schema describes
+        #[arg(value_enum, default_value = "config")]
+        of: crate::config::schema::Of,
+    },
     /// Turn a disaster-recovery plan in Markdown into a kit (config, runbooks, drills) and say
     /// what each part became; exit 2 when the plan holds nothing usable
     Import {

@@ -59,6 +59,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{report}");
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Schema { of }) => {
+            print!("{}", crate::config::schema::text(*of));
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Import {
             plan,
             output,

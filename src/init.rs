@@ -29,7 +29,7 @@ const KIT: [(&str, &str, &str); 3] = [
 
 /// Writes `files` (relative path, text) into `dir`, made if missing. Nothing is written when
 /// any of them is already there.
-pub fn write_files(dir: &Path, files: &[(&str, &str)]) -> anyhow::Result<()> {
+pub fn write_files(dir: &Path, files: &[(String, String)]) -> anyhow::Result<()> {
     let taken: Vec<String> = files
         .iter()
         .map(|(path, _)| dir.join(path))
@@ -57,7 +57,11 @@ pub fn write_files(dir: &Path, files: &[(&str, &str)]) -> anyhow::Result<()> {
 /// Writes the starter kit into `dir` (made if missing) and returns what to tell the user. Nothing
 /// is written when any of the kit's files is already there.
 pub fn write(dir: &Path) -> anyhow::Result<String> {
-    let files: Vec<(&str, &str)> = KIT.iter().map(|(path, _, text)| (*path, *text)).collect();
+    let files = crate::config::schema::with_schemas(
+        KIT.iter()
+            .map(|(path, _, text)| ((*path).to_owned(), (*text).to_owned()))
+            .collect(),
+    );
     write_files(dir, &files)?;
     let mut report = format!(
         "Wrote a starter kit in {}:\n",
@@ -66,6 +70,12 @@ pub fn write(dir: &Path) -> anyhow::Result<String> {
     for (path, what, _) in KIT {
         let _ = writeln!(report, "  {path:<34} {what}");
     }
+    let _ = writeln!(
+        report,
+        "  {:<34} {}",
+        "warroom.schema.json, drill.schema.json",
+        "JSON Schemas: editors with Taplo complete and check the TOML"
+    );
     let cd = if dir == Path::new(".") {
         String::new()
     } else {

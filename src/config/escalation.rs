@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use toml::Spanned;
+use crate::config::spanned::Spanned;
 
 use super::diag::{self, Diagnostic, Source};
 use super::file::EscalationFile;

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::config::spanned::Spanned;
 use serde::{Deserialize, Deserializer};
-use toml::Spanned;
 
 use crate::domain::{Health, Severity};
 
@@ -25,7 +25,7 @@ impl<'de> Deserialize<'de> for HumanDuration {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
     pub service: ServiceFile,
@@ -62,19 +62,19 @@ pub struct ConfigFile {
     pub keys: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeverityFile {
     pub meaning: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceFile {
     pub name: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ComponentFile {
     pub id: Spanned<String>,
@@ -95,7 +95,7 @@ pub struct ComponentFile {
 }
 
 /// `[[component.backup]]`: one named backup stream (full, incremental, WAL, config, ...).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BackupFile {
     pub name: Spanned<String>,
@@ -105,7 +105,7 @@ pub struct BackupFile {
 }
 
 /// `[[component.recovery]]`: an action that brings the component back.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecoveryFile {
     pub name: String,
@@ -118,7 +118,7 @@ pub struct RecoveryFile {
 }
 
 /// How a recovery action is confirmed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ConfirmFile {
     /// Enter confirms.
@@ -128,7 +128,7 @@ pub enum ConfirmFile {
     Type,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactFile {
     pub id: Spanned<String>,
@@ -195,7 +195,7 @@ impl std::fmt::Display for Severities {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EscalationFile {
     pub severity: Spanned<Severities>,
@@ -205,7 +205,7 @@ pub struct EscalationFile {
     pub update_every: Option<HumanDuration>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LevelFile {
     pub after: Spanned<HumanDuration>,
@@ -213,7 +213,7 @@ pub struct LevelFile {
 }
 
 /// `[runbooks]`: where runbooks are found besides `runbooks/` next to the config.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunbooksFile {
     #[serde(default)]
@@ -223,7 +223,7 @@ pub struct RunbooksFile {
 }
 
 /// `[review]`: the template of the post-incident review.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewFile {
     /// A `MiniJinja` template file, relative to the config file.
@@ -231,7 +231,7 @@ pub struct ReviewFile {
 }
 
 /// `[safety]`: confirmations before what reaches people.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SafetyFile {
     /// Paging and a `PagerDuty` acknowledge ask before sending (default true).
@@ -239,20 +239,20 @@ pub struct SafetyFile {
 }
 
 /// `[probes]`: settings shared by every probe.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProbesFile {
     pub concurrency: Option<Spanned<usize>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UiFile {
     pub theme: Option<String>,
 }
 
 /// A drill or demo scenario file.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     pub title: String,
@@ -285,7 +285,7 @@ fn one() -> Spanned<f64> {
     Spanned::new(0..0, 1.0)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InjectFile {
     pub at: Spanned<HumanDuration>,
@@ -302,7 +302,7 @@ pub struct InjectFile {
 }
 
 /// One objective: exactly one of its keys (plus `level` with `acknowledged_within`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectiveFile {
     pub declared_within: Option<HumanDuration>,

@@ -7,6 +7,8 @@ pub mod file;
 pub mod notify;
 pub mod probe;
 mod scenario;
+pub mod schema;
+pub mod spanned;
 pub mod template;
 pub mod tier;
 pub mod tolerant;
@@ -21,7 +23,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use toml::Spanned;
+use crate::config::spanned::Spanned;
 
 pub use diag::{Diagnostic, Invalid, Source};
 use file::{ComponentFile, ConfigFile};

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
+use crate::config::spanned::Spanned;
 use serde::Deserialize;
-use toml::Spanned;
 
 use super::file::HumanDuration;
 use super::{Diagnostic, Secret, Source, secret};
@@ -11,7 +11,7 @@ use super::{Diagnostic, Secret, Source, secret};
 /// `PagerDuty`'s public Events API v2 endpoint.
 pub const PAGERDUTY_EVENTS_URL: &str = "https://events.pagerduty.com/v2/enqueue";
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NotifyFile {
     pub pagerduty: Option<PagerDutyFile>,
@@ -19,14 +19,15 @@ pub struct NotifyFile {
     pub webhook: Option<UrlFile>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PagerDutyFile {
     pub routing_key: Spanned<String>,
     pub url: Option<Spanned<String>>,
 }
 
-/// `{ url = "..." }` or, for Slack, `{ webhook_url = "..." }`.
+/// `{ url = "..." }` or, for Slack, `{ webhook_url = "..." }` (schema in `schema.rs`: the
+/// derive does not know aliases).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UrlFile {
@@ -82,7 +83,7 @@ pub fn convert(src: &Source, file: NotifyFile, errors: &mut Vec<Diagnostic>) -> 
 }
 
 /// Where the time of a component's last good copy comes from.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum RecoveryPointFile {
     HttpJson {

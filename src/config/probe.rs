@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::config::spanned::Spanned;
 use serde::Deserialize;
-use toml::Spanned;
 
 use super::file::HumanDuration;
 use super::{Diagnostic, Secret, Source, secret};
@@ -17,7 +17,7 @@ pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(10);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The probe kinds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, strum::Display)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, strum::Display, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum Kind {
@@ -28,15 +28,17 @@ pub enum Kind {
 }
 
 /// `expect_json = { pointer = "/status", equals = "ok" }`
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectJsonFile {
     pub pointer: String,
+    /// Any value: the JSON at `pointer` must equal it.
+    #[schemars(with = "serde_json::Value")]
     pub equals: toml::Value,
 }
 
 /// A probe table as written. Which keys apply depends on `kind`; the rest are rejected.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeFile {
     pub kind: Kind,

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use toml::Spanned;
+use crate::config::spanned::Spanned;
 
 use super::Config;
 use super::diag::{self, Diagnostic, Invalid, Source};
@@ -413,7 +413,7 @@ fn objective(
                 .unwrap_or(0)
         });
         if level == 0 || deepest.is_some_and(|d| level > d) {
-            let span = o.level.as_ref().map_or(spanned.span(), toml::Spanned::span);
+            let span = o.level.as_ref().map_or(spanned.span(), Spanned::span);
             errors.push(src.at(span, format!(
                 "level {level} is not an escalation level of the service (it has {}); it could never be acknowledged",
                 deepest.unwrap_or(0)

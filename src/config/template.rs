@@ -1,13 +1,13 @@
 //! `[[template]]`: message templates that prefill the stakeholder update and resolve dialogs,
 //! `MiniJinja` over the incident's fields. Every field a template names is checked at load time.
 
+use crate::config::spanned::Spanned;
 use serde::{Deserialize, Serialize};
-use toml::Spanned;
 
 use super::diag::{self, Diagnostic, Source};
 
 /// Which dialog a template prefills.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Purpose {
     /// The stakeholder update (`u`).
@@ -17,7 +17,7 @@ pub enum Purpose {
     Resolve,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateFile {
     pub name: Spanned<String>,

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
+use crate::config::spanned::Spanned;
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use strum::IntoEnumIterator;
-use toml::Spanned;
 
 use super::Budget;
 use super::diag::{Diagnostic, Source, hint};
@@ -44,7 +44,7 @@ pub enum TiersFile {
 }
 
 /// The budgets (and optionally the severity) of one built-in tier in the `[tiers]` table.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TierBudgetFile {
     pub rto: HumanDuration,
@@ -53,7 +53,7 @@ pub struct TierBudgetFile {
 }
 
 /// One of the service's own tiers, in a `[[tiers]]` entry.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TierFile {
     pub name: Spanned<String>,

@@ -21,6 +21,7 @@ use super::incident::{Incident, brief};
     Eq,
     Serialize,
     Deserialize,
+    schemars::JsonSchema,
     strum::Display,
     strum::EnumString,
 )]

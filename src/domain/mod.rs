@@ -24,6 +24,7 @@ use strum::{Display, EnumIter, EnumString, IntoStaticStr};
     Hash,
     Serialize,
     Deserialize,
+    schemars::JsonSchema,
     Display,
     EnumString,
     EnumIter,
@@ -74,6 +75,7 @@ pub enum Status {
     Hash,
     Serialize,
     Deserialize,
+    schemars::JsonSchema,
     Display,
     EnumString,
     EnumIter,
@@ -134,7 +136,9 @@ impl std::fmt::Display for Tier {
 
 /// An incident role someone can hold: commander, scribe and comms unless the config lists its
 /// own (`roles = ["commander", "scribe", "comms", "technical lead"]`). Lower case, as journaled.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(from = "String", into = "String")]
 pub struct Role(String);
 

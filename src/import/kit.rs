@@ -42,7 +42,7 @@ pub fn files(draft: &Draft) -> Vec<(String, String)> {
         files.push(("review-template.md".to_owned(), review(title, items)));
     }
     files.push(("IMPORT.md".to_owned(), report_markdown(&draft.report)));
-    files
+    crate::config::schema::with_schemas(files)
 }
 
 fn config(d: &Draft) -> String {
@@ -403,9 +403,5 @@ pub fn report_text(report: &Report) -> String {
 
 /// Writes the kit into `dir`; nothing is written when one of its files already exists.
 pub fn write(dir: &Path, files: &[(String, String)]) -> anyhow::Result<()> {
-    let files: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    crate::init::write_files(dir, &files)
+    crate::init::write_files(dir, files)
 }
