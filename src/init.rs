@@ -70,12 +70,15 @@ pub fn write(dir: &Path) -> anyhow::Result<String> {
     for (path, what, _) in KIT {
         let _ = writeln!(report, "  {path:<34} {what}");
     }
-    let _ = writeln!(
-        report,
-        "  {:<34} {}",
-        "warroom.schema.json, drill.schema.json",
-        "JSON Schemas: editors with Taplo complete and check the TOML"
-    );
+    for (path, what) in [
+        (
+            "warroom.schema.json",
+            "the config's JSON Schema, for editors (Taplo)",
+        ),
+        ("drill.schema.json", "the drills' JSON Schema"),
+    ] {
+        let _ = writeln!(report, "  {path:<34} {what}");
+    }
     let cd = if dir == Path::new(".") {
         String::new()
     } else {

@@ -71,7 +71,10 @@ pub fn with_schemas(files: Vec<(String, String)>) -> Vec<(String, String)> {
             let of = if path == "warroom.toml" {
                 Some(Of::Config)
             } else {
-                let drill = path.starts_with("runbooks/drills/") && path.ends_with(".toml");
+                let drill = path.starts_with("runbooks/drills/")
+                    && std::path::Path::new(&path)
+                        .extension()
+                        .is_some_and(|e| e == "toml");
                 drill.then_some(Of::Drill)
             };
             match of {
