@@ -14,10 +14,11 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 fn taplo() -> Option<PathBuf> {
     let path =
         std::env::var_os("WARROOM_TAPLO").map_or_else(|| PathBuf::from("taplo"), PathBuf::from);
+    // The npm build of Taplo prints its version and exits 1, so the output is what tells.
     let found = Command::new(&path)
         .arg("--version")
         .output()
-        .is_ok_and(|o| o.status.success());
+        .is_ok_and(|o| o.stdout.starts_with(b"taplo "));
     if found {
         return Some(path);
     }
