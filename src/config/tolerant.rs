@@ -6,6 +6,10 @@
 //! tree, until the rest reads. Spans point into the original text, so every message keeps its
 //! `file:line:col`.
 //!
+//! A misspelt key close to a known one is renamed to it rather than taken out ("did you mean
+//! `name`?"), so that the rest is read as if it were corrected and a required key misspelt does
+//! not hide the file's other mistakes.
+//!
 //! Taking an unknown key out changes nothing else, and neither does taking out a bad value nested
 //! inside a section. Taking out a whole section, or a table that lacks a required key, would make
 //! the checks of meaning that follow report names as missing that are only unread; the file is
@@ -96,21 +100,22 @@ fn read_all<'a, T: Deserialize<'a>>(
         let explained = missing.is_some_and(|key| {
             taken
                 .iter()
-                .any(|t| (t.key == key || t.meant == key) && Some(&t.parent) == span.as_ref())
+                .any(|t| t.key == key && Some(&t.parent) == span.as_ref())
         });
         if !explained {
             errors.push(src.from_toml(&error));
         }
         let unknown = error.message().starts_with("unknown field");
-        let Some(mut removed) =
-            span.and_then(|span| take_out(tree.span(), tree.get_mut(), &span, 0))
-        else {
+        let meant = unknown
+            .then(|| super::diag::suggestion(error.message()))
+            .flatten();
+        let Some(span) = span else {
+            return Ok(None);
+        };
+        let Some(removed) = take_out(tree.span(), tree.get_mut(), &At { span, meant }, 0) else {
             return Ok(None);
         };
         whole &= missing.is_none() && (unknown || removed.depth > 0) && !removed.element;
-        removed.meant = super::diag::suggestion(error.message())
-            .unwrap_or_default()
-            .to_owned();
         taken.push(removed);
     }
     Err(TooMany)
@@ -121,12 +126,17 @@ fn missing_field(message: &str) -> Option<&str> {
     message.strip_prefix("missing field `")?.split('`').next()
 }
 
+/// What to take out: the entry at `span`; a misspelt key close to a known one (`meant`) is
+/// instead renamed to it, so that the rest reads as if it were corrected.
+struct At<'m> {
+    span: Range<usize>,
+    meant: Option<&'m str>,
+}
+
 /// An entry taken out of the tree.
 struct Taken {
     /// Its key ("" for an element of an array).
     key: String,
-    /// The key a misspelt one was close to: its absence is no news.
-    meant: String,
     /// The span of the table it was in.
     parent: Range<usize>,
     /// How many tables deep it was (0: the top level).
@@ -141,24 +151,26 @@ struct Taken {
 fn take_out(
     table_span: Range<usize>,
     table: &mut DeTable<'_>,
-    span: &Range<usize>,
+    at: &At,
     depth: usize,
 ) -> Option<Taken> {
-    let mut at = None;
+    let mut found = None;
     for (key, value) in table.iter_mut() {
-        if let Some(inner) = take_out_of_value(value, span, depth + 1) {
+        if let Some(inner) = take_out_of_value(value, at, depth + 1) {
             return Some(inner);
         }
-        if key.span() == *span || value.span() == *span {
-            at = Some(key.get_ref().to_string());
+        if key.span() == at.span || value.span() == at.span {
+            found = Some(key.get_ref().to_string());
             break;
         }
     }
-    let key = at?;
-    table.remove(key.as_str());
+    let key = found?;
+    let (old, value) = table.remove_entry(key.as_str())?;
+    if let Some(meant) = at.meant.filter(|m| !table.contains_key(*m)) {
+        table.insert(Spanned::new(old.span(), meant.to_owned().into()), value);
+    }
     Some(Taken {
         key,
-        meant: String::new(),
         parent: table_span,
         depth,
         element: false,
@@ -168,19 +180,19 @@ fn take_out(
 /// Looks inside a table or an array value for what is at `span`.
 fn take_out_of_value(
     value: &mut Spanned<DeValue<'_>>,
-    span: &Range<usize>,
+    at: &At,
     depth: usize,
 ) -> Option<Taken> {
     let outer = value.span();
     match value.get_mut() {
-        DeValue::Table(table) => take_out(outer, table, span, depth),
+        DeValue::Table(table) => take_out(outer, table, at, depth),
         DeValue::Array(items) => {
             for item in items.as_mut() {
-                if let Some(inner) = take_out_of_value(item, span, depth) {
+                if let Some(inner) = take_out_of_value(item, at, depth) {
                     return Some(inner);
                 }
             }
-            let index = items.iter().position(|item| item.span() == *span)?;
+            let index = items.iter().position(|item| item.span() == at.span)?;
             let kept = std::mem::replace(items, toml::de::DeArray::new());
             *items = kept
                 .into_iter()
@@ -189,8 +201,7 @@ fn take_out_of_value(
                 .collect();
             Some(Taken {
                 key: String::new(),
-                meant: String::new(),
-                parent: outer,
+                        parent: outer,
                 depth,
                 element: true,
             })
@@ -265,6 +276,17 @@ mod tests {
             .map(|i| (i.id.as_str(), i.size))
             .collect();
         assert_eq!(items, [("a", None), ("b", None)]);
+    }
+
+    #[test]
+    fn a_misspelt_required_key_reads_as_the_key_it_is_close_to() {
+        let (lines, read) = problems_and_value("nmae = \"x\"\n[[item]]\nidd = \"a\"\n");
+        assert_eq!(lines.len(), 2, "{lines:#?}");
+        assert!(lines[0].contains("did you mean `name`?"), "{lines:#?}");
+        assert!(lines[1].contains("did you mean `id`?"), "{lines:#?}");
+        let read = read.expect("read as corrected");
+        assert!(read.whole, "the checks of meaning still run");
+        assert_eq!((read.value.name.as_str(), read.value.item[0].id.as_str()), ("x", "a"));
     }
 
     #[test]
