@@ -58,6 +58,7 @@ fn state() -> State {
                     health,
                     latency,
                     detail,
+                    reading: None,
                 },
                 rules,
             );

@@ -25,6 +25,8 @@ pub struct Row {
     pub tier: String,
     pub state: Health,
     pub latency_ms: Option<u64>,
+    /// A measured value, for a probe that reads one (a Prometheus query's, with its unit).
+    pub reading: Option<String>,
     pub error: Option<String>,
     pub checked_at: String,
     /// The RPO, counted from the newest good copy of any backup stream.
@@ -131,6 +133,7 @@ pub async fn probe_all(config: &Config, only: Option<usize>) -> Result<Vec<Row>,
             health: Health::Unknown,
             latency: None,
             detail: Some(format!("probe failed: {e}")),
+            reading: None,
         });
         let failed = sample.health != Health::Up;
         let (readings, backups): (Vec<Reading>, Vec<BackupRow>) = backups.into_iter().unzip();
@@ -146,6 +149,7 @@ pub async fn probe_all(config: &Config, only: Option<usize>) -> Result<Vec<Row>,
             tier: c.tier.to_string(),
             state: sample.health,
             latency_ms: sample.latency.map(|l| l.as_millis() as u64),
+            reading: sample.reading.map(|r| sanitize(&r).into_owned()),
             error: sample
                 .detail
                 .filter(|_| failed)
@@ -179,9 +183,11 @@ pub fn table(rows: &[Row]) -> String {
         } else {
             r.state.to_string()
         };
-        let latency = r
-            .latency_ms
-            .map_or_else(|| "-".to_owned(), |l| format!("{l} ms"));
+        let latency = match (&r.reading, r.latency_ms) {
+            (Some(reading), _) => reading.clone(),
+            (None, Some(l)) => format!("{l} ms"),
+            (None, None) => "-".to_owned(),
+        };
         let _ = writeln!(
             out,
             "{state:<9} {:<id_width$} {:<name_width$} {:<8} {latency:>8}  {}",
@@ -296,11 +302,17 @@ pub fn run(config: Config, json: bool, component: Option<&str>) -> anyhow::Resul
     } else {
         print!("{}", table(&rows));
     }
-    Ok(if rows.iter().any(|r| r.state == Health::Down) {
-        ExitCode::from(1)
-    } else if rows.iter().any(Row::backup_fault) {
-        ExitCode::from(3)
-    } else {
-        ExitCode::SUCCESS
-    })
+    // Unknown is not well: a script asking "is everything fine?" must not hear yes.
+    Ok(
+        if rows
+            .iter()
+            .any(|r| matches!(r.state, Health::Down | Health::Unknown))
+        {
+            ExitCode::from(1)
+        } else if rows.iter().any(Row::backup_fault) {
+            ExitCode::from(3)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }

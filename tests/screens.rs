@@ -623,11 +623,67 @@ fn concierge_down(ids: &[&str]) -> State {
                 health: Health::Down,
                 latency: None,
                 detail: Some("connection refused".into()),
+                reading: None,
             };
             play(&mut state, Msg::Probed { index, sample }, at);
         }
     }
     state
+}
+
+/// `examples/prometheus.toml` with each component's latest query answer.
+fn watched_through_prometheus() -> State {
+    use warroom::domain::health::Sample;
+    let config = warroom::config::load(std::path::Path::new("examples/prometheus.toml")).unwrap();
+    let mut state = State::new(
+        config,
+        warroom::state::Mode::Live,
+        "dana@jump-1".into(),
+        t0(),
+    );
+    let answers = [
+        ("monitoring", Health::Up, "value 1", "1"),
+        ("api", Health::Up, "value 1", "1"),
+        (
+            "workers",
+            Health::Down,
+            "1 of 3 series < 1: {instance=\"w-2\",job=\"settlement-worker\"} 0",
+            "0",
+        ),
+        ("errors", Health::Degraded, "value 2.37% > 1", "2.37%"),
+        ("db", Health::Up, "value 1", "1"),
+        (
+            "queue",
+            Health::Unknown,
+            "Prometheus: bad_data: parse error at char 12",
+            "",
+        ),
+    ];
+    for (k, (id, health, detail, reading)) in answers.iter().enumerate() {
+        let index = state.world.index(id).unwrap();
+        for n in 0..2 {
+            let at = t0() + chrono::TimeDelta::seconds(i64::try_from(k * 2 + n).unwrap());
+            let sample = Sample {
+                at,
+                health: *health,
+                latency: None,
+                detail: Some((*detail).into()),
+                reading: (!reading.is_empty()).then(|| (*reading).into()),
+            };
+            play(&mut state, Msg::Probed { index, sample }, at);
+        }
+    }
+    state
+}
+
+#[test]
+fn a_query_value_shows_in_the_latency_column_with_its_unit() {
+    let state = watched_through_prometheus();
+    snapshot_sizes("dashboard_prometheus", &state, &view(false));
+    let wide = text(&draw(&state, &view(false), (120, 40)));
+    for shown in ["2.37%", "1 of 3 series < 1", "bad_data"] {
+        assert!(wide.contains(shown), "{shown}: {wide}");
+    }
 }
 
 #[test]

@@ -43,6 +43,9 @@ pub struct ConfigFile {
     pub ui: UiFile,
     #[serde(default)]
     pub probes: ProbesFile,
+    /// `[sources.prometheus.NAME]`: monitoring servers that probes ask.
+    #[serde(default)]
+    pub sources: super::sources::SourcesFile,
     #[serde(default)]
     pub runbooks: RunbooksFile,
     #[serde(default)]

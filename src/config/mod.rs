@@ -8,6 +8,7 @@ pub mod notify;
 pub mod probe;
 mod scenario;
 pub mod schema;
+pub mod sources;
 pub mod spanned;
 pub mod template;
 pub mod tier;
@@ -320,10 +321,11 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
     escalation::check_coverage(src, &file.escalation, errors);
     let notify = file.notify;
     let tiers = tier::convert(src, file.tiers, errors);
+    let sources = sources::convert(src, file.sources, errors);
     let components = file
         .components
         .into_iter()
-        .map(|c| component(src, c, &tiers, errors))
+        .map(|c| component(src, c, &tiers, &sources, errors))
         .collect();
     let probe_concurrency = match file.probes.concurrency {
         Some(n) if *n.get_ref() == 0 => {
@@ -372,6 +374,7 @@ fn component(
     src: &Source,
     c: ComponentFile,
     tiers: &[TierPolicy],
+    sources: &[sources::Endpoint],
     errors: &mut Vec<Diagnostic>,
 ) -> Component {
     let span = c.probe.span();
@@ -383,7 +386,7 @@ fn component(
         rpo: c.rpo.map(|d| d.0),
         depends_on: c.depends_on.into_iter().map(Spanned::into_inner).collect(),
         runbooks: c.runbooks,
-        probe: probe::convert(src, c.probe.into_inner(), span, errors),
+        probe: probe::convert(src, c.probe.into_inner(), span, sources, errors),
         backups: backup::convert(src, c.recovery_point, c.backup, errors),
         recovery: c
             .recovery

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::file::HumanDuration;
 use super::{Diagnostic, Secret, Source, secret};
 use crate::domain::Health;
+use crate::domain::threshold::Rule;
 
 /// Default time between two samples.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(10);
@@ -25,6 +26,15 @@ pub enum Kind {
     Http,
     Tcp,
     Command,
+    Prometheus,
+}
+
+/// What an empty query result means to a `prometheus` probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OnEmpty {
+    Down,
+    Unknown,
 }
 
 /// `expect_json = { pointer = "/status", equals = "ok" }`
@@ -59,6 +69,29 @@ pub struct ProbeFile {
     pub timeout: Option<Spanned<HumanDuration>>,
     pub fail_after: Option<Spanned<u32>>,
     pub recover_after: Option<Spanned<u32>>,
+    /// `prometheus`: the `[sources.prometheus.NAME]` to ask (optional when there is one).
+    pub source: Option<Spanned<String>>,
+    /// `prometheus`: an instant `PromQL` query.
+    pub query: Option<Spanned<String>>,
+    /// `prometheus`: down when any value meets this rule, like "< 1".
+    pub down_if: Option<Spanned<String>>,
+    /// `prometheus`: degraded when any value meets this rule, like "> 0.5".
+    pub degraded_if: Option<Spanned<String>>,
+    /// `prometheus`: the state when the query returns nothing (default "unknown").
+    pub on_empty: Option<Spanned<OnEmpty>>,
+    /// `prometheus`: the value's unit, shown after it ("req/s", "%").
+    pub unit: Option<Spanned<String>>,
+}
+
+/// A `PromQL` check: an instant query and the rules its values are judged by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Promql {
+    pub source: super::sources::Endpoint,
+    pub query: String,
+    pub down_if: Option<Rule>,
+    pub degraded_if: Option<Rule>,
+    pub on_empty: Health,
+    pub unit: Option<String>,
 }
 
 /// An HTTP check.
@@ -94,6 +127,8 @@ pub enum Check {
         command: String,
         cwd: Option<PathBuf>,
     },
+    /// Asks Prometheus.
+    Prometheus(Box<Promql>),
 }
 
 /// A component's probe: what to check and how often.
@@ -151,6 +186,18 @@ fn allowed(kind: Kind) -> &'static [&'static str] {
         ],
         Kind::Tcp => &["address", TIMING[0], TIMING[1], TIMING[2], TIMING[3]],
         Kind::Command => &["command", "cwd", TIMING[0], TIMING[1], TIMING[2], TIMING[3]],
+        Kind::Prometheus => &[
+            "source",
+            "query",
+            "down_if",
+            "degraded_if",
+            "on_empty",
+            "unit",
+            TIMING[0],
+            TIMING[1],
+            TIMING[2],
+            TIMING[3],
+        ],
     }
 }
 
@@ -189,6 +236,12 @@ impl ProbeFile {
             "recover_after",
             self.recover_after.as_ref().map(Spanned::span),
         );
+        add("source", self.source.as_ref().map(Spanned::span));
+        add("query", self.query.as_ref().map(Spanned::span));
+        add("down_if", self.down_if.as_ref().map(Spanned::span));
+        add("degraded_if", self.degraded_if.as_ref().map(Spanned::span));
+        add("on_empty", self.on_empty.as_ref().map(Spanned::span));
+        add("unit", self.unit.as_ref().map(Spanned::span));
         out
     }
 }
@@ -198,6 +251,7 @@ pub fn convert(
     src: &Source,
     file: ProbeFile,
     at: std::ops::Range<usize>,
+    sources: &[super::sources::Endpoint],
     errors: &mut Vec<Diagnostic>,
 ) -> Probe {
     let kind = file.kind;
@@ -218,6 +272,13 @@ pub fn convert(
             state: file.state.map_or(Health::Up, Spanned::into_inner),
         },
         Kind::Http => Check::Http(Box::new(http(src, file, at, errors))),
+        // An unusable one has been reported; the config is invalid and never runs.
+        Kind::Prometheus => prometheus(src, file, at, sources, errors).map_or(
+            Check::Sim {
+                state: Health::Unknown,
+            },
+            |p| Check::Prometheus(Box::new(p)),
+        ),
         Kind::Tcp => Check::Tcp {
             address: tcp_address(src, file.address, at, errors),
         },
@@ -302,6 +363,57 @@ fn timing(src: &Source, file: &ProbeFile, errors: &mut Vec<Diagnostic>) -> Probe
         fail_after: count(&file.fail_after, "fail_after", errors),
         recover_after: count(&file.recover_after, "recover_after", errors),
     }
+}
+
+fn prometheus(
+    src: &Source,
+    file: ProbeFile,
+    at: std::ops::Range<usize>,
+    sources: &[super::sources::Endpoint],
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Promql> {
+    let source = super::sources::resolve(sources, file.source.as_ref()).map_err(|message| {
+        let span = file.source.as_ref().map_or(at.clone(), Spanned::span);
+        errors.push(src.at(span, message));
+    });
+    let query = match file.query {
+        Some(q) if !q.get_ref().trim().is_empty() => q.into_inner(),
+        other => {
+            let span = other.as_ref().map_or(at.clone(), Spanned::span);
+            errors.push(src.at(
+                span,
+                "a prometheus probe needs `query`, an instant PromQL query such as query = 'up{job=\"api\"}'",
+            ));
+            String::new()
+        }
+    };
+    let mut rule = |written: Option<Spanned<String>>| {
+        let written = written?;
+        written
+            .get_ref()
+            .parse::<Rule>()
+            .map_err(|e| errors.push(src.at(written.span(), e)))
+            .ok()
+    };
+    let written = file.down_if.is_some() || file.degraded_if.is_some();
+    let (down_if, degraded_if) = (rule(file.down_if), rule(file.degraded_if));
+    if !written {
+        errors.push(src.at(
+            at,
+            "a prometheus probe needs `down_if` or `degraded_if` (or both), like down_if = \"< 1\"",
+        ));
+    }
+    Some(Promql {
+        source: source.ok()?.clone(),
+        query,
+        down_if,
+        degraded_if,
+        on_empty: match file.on_empty.map(Spanned::into_inner) {
+            Some(OnEmpty::Down) => Health::Down,
+            _ => Health::Unknown,
+        },
+        unit: file.unit.map(Spanned::into_inner),
+    })
 }
 
 fn http(

@@ -178,11 +178,7 @@ fn take_out(
 }
 
 /// Looks inside a table or an array value for what is at `span`.
-fn take_out_of_value(
-    value: &mut Spanned<DeValue<'_>>,
-    at: &At,
-    depth: usize,
-) -> Option<Taken> {
+fn take_out_of_value(value: &mut Spanned<DeValue<'_>>, at: &At, depth: usize) -> Option<Taken> {
     let outer = value.span();
     match value.get_mut() {
         DeValue::Table(table) => take_out(outer, table, at, depth),
@@ -201,7 +197,7 @@ fn take_out_of_value(
                 .collect();
             Some(Taken {
                 key: String::new(),
-                        parent: outer,
+                parent: outer,
                 depth,
                 element: true,
             })
@@ -286,7 +282,10 @@ mod tests {
         assert!(lines[1].contains("did you mean `id`?"), "{lines:#?}");
         let read = read.expect("read as corrected");
         assert!(read.whole, "the checks of meaning still run");
-        assert_eq!((read.value.name.as_str(), read.value.item[0].id.as_str()), ("x", "a"));
+        assert_eq!(
+            (read.value.name.as_str(), read.value.item[0].id.as_str()),
+            ("x", "a")
+        );
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub struct Sample {
     pub latency: Option<Duration>,
     /// Why it is not up, or the first line a command printed. Raw: sanitise before display.
     pub detail: Option<String>,
+    /// A measured value to show in place of the latency (`0.93req/s` from a query).
+    pub reading: Option<String>,
 }
 
 /// How many consecutive samples it takes to change state.
@@ -60,6 +62,8 @@ pub struct ComponentHealth {
     pub detail: Option<String>,
     /// Milliseconds to answer, oldest first; `None` where the sample failed.
     pub latencies: VecDeque<Option<u32>>,
+    /// The latest sample's measured value, shown in place of its latency. Raw.
+    pub reading: Option<String>,
     pub history: VecDeque<Change>,
     /// When the last sample was taken.
     pub checked: Option<DateTime<Utc>>,
@@ -76,6 +80,7 @@ impl ComponentHealth {
             since: now,
             detail: None,
             latencies: VecDeque::new(),
+            reading: None,
             history: VecDeque::new(),
             checked: None,
             last_known: false,
@@ -95,6 +100,7 @@ impl ComponentHealth {
     /// Records a sample; returns the change of state it completes, if any.
     pub fn observe(&mut self, sample: Sample, rules: Hysteresis) -> Option<Change> {
         self.last_known = false;
+        self.reading.clone_from(&sample.reading);
         let millis = sample
             .latency
             .map(|l| u32::try_from(l.as_millis()).unwrap_or(u32::MAX));
@@ -195,6 +201,7 @@ mod tests {
             health,
             latency: Some(Duration::from_millis(12)),
             detail: None,
+            reading: None,
         }
     }
 

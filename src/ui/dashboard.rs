@@ -236,6 +236,12 @@ fn latency_cell(
     spark: u16,
     view: &View,
 ) -> Cell<'static> {
+    let width = usize::from(spark + LATEST_W);
+    if let Some(reading) = &health.reading {
+        // A measured value (a query's) takes the whole cell, the sparkline's room too.
+        let text: String = one_line(reading).chars().take(width).collect();
+        return Cell::from(format!("{text:>width$}")).style(view.theme.style(Slot::Accent));
+    }
     let latest = health
         .latencies
         .back()

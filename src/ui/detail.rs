@@ -35,6 +35,30 @@ fn probe_lines(component: &Component) -> Vec<String> {
                 timing,
             ]
         }
+        Check::Prometheus(promql) => {
+            let rules: Vec<String> = [
+                ("down if", promql.down_if),
+                ("degraded if", promql.degraded_if),
+            ]
+            .iter()
+            .filter_map(|(what, rule)| rule.map(|r| format!("{what} {r}")))
+            .collect();
+            let empty = if promql.on_empty == crate::domain::Health::Down {
+                "down"
+            } else {
+                "unknown"
+            };
+            vec![
+                format!(
+                    "prometheus `{}` at {}: {}",
+                    one_line(&promql.source.name),
+                    one_line(&display_url(&promql.source.url)),
+                    one_line(&promql.query)
+                ),
+                format!("{} · no series: {empty}", rules.join(" · ")),
+                timing,
+            ]
+        }
         Check::Http(http) => {
             let mut lines = vec![
                 format!("http {} {}", http.method, one_line(&display_url(&http.url))),

@@ -439,6 +439,7 @@ fn a_resumed_console_shows_last_known_states_and_invents_no_transition() {
         health: Health::Down,
         latency: None,
         detail: Some("connection refused".into()),
+        reading: None,
     };
     let effects = run(&mut resumed, Msg::Probed { index: db, sample }, secs(41));
     assert!(effects.is_empty(), "no transition journaled: {effects:?}");

@@ -4,3 +4,4 @@ pub mod journal;
 pub mod notify;
 pub mod probe;
 pub mod process;
+pub mod prometheus;

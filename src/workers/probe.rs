@@ -53,15 +53,38 @@ pub fn client_builder(verify: bool) -> reqwest::ClientBuilder {
 /// Runs one probe once, within its deadline. Simulated probes report their starting state.
 pub async fn run(probe: &Probe, clients: &Clients, at: DateTime<Utc>) -> Sample {
     let started = Instant::now();
+    let mut reading = None;
     let outcome = match &probe.check {
         Check::Sim { state } => Ok((*state, None)),
-        Check::Http(http) => within(probe.timeout, http_check(http, clients.for_probe(http))).await,
+        Check::Http(http) => {
+            within(
+                probe.timeout,
+                http_check(http, clients.for_tls(http.tls_verify)),
+            )
+            .await
+        }
         Check::Tcp { address } => within(probe.timeout, tcp_check(address)).await,
         Check::Command { command, cwd } => {
             command_check(command, cwd.as_deref(), probe.timeout).await
         }
+        Check::Prometheus(promql) => {
+            let client = clients.for_tls(promql.source.tls_verify);
+            let deadline = promql
+                .source
+                .timeout
+                .map_or(probe.timeout, |t| t.min(probe.timeout));
+            // Prometheus not answering says nothing of the component: unknown, not down.
+            within(deadline, async {
+                let found = super::prometheus::check(promql, client).await?;
+                reading = found.reading;
+                Ok((found.health, Some(found.detail)))
+            })
+            .await
+            .or_else(|reason| Ok((Health::Unknown, Some(reason))))
+        }
     };
-    let latency = started.elapsed();
+    // A query's value is shown in place of its latency, which says nothing of the component.
+    let latency = (!matches!(probe.check, Check::Prometheus(_))).then(|| started.elapsed());
     let (health, detail) = match outcome {
         Ok((health, detail)) => (health, detail),
         Err(reason) => (Health::Down, Some(reason)),
@@ -69,8 +92,9 @@ pub async fn run(probe: &Probe, clients: &Clients, at: DateTime<Utc>) -> Sample 
     Sample {
         at,
         health,
-        latency: Some(latency),
+        latency,
         detail,
+        reading,
     }
 }
 
@@ -83,7 +107,7 @@ async fn within(deadline: Duration, check: impl Future<Output = Outcome>) -> Out
 }
 
 /// Describes a client error without its URL: the innermost cause, which names what went wrong.
-fn describe(error: &reqwest::Error) -> String {
+pub(super) fn describe(error: &reqwest::Error) -> String {
     let mut inner: &dyn std::error::Error = error;
     while let Some(source) = inner.source() {
         inner = source;
@@ -143,25 +167,32 @@ async fn http_check(http: &Http, client: &reqwest::Client) -> Outcome {
             }
             continue;
         }
-        let bytes = read_capped(response).await?;
+        let (bytes, _) = read_capped(response, BODY_CAP).await?;
         return Ok(judge(http, status.as_u16(), &bytes, started.elapsed()));
     }
     Err(format!("more than {MAX_REDIRECTS} redirects"))
 }
 
-async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, String> {
+/// Reads at most `cap` bytes of a body, and whether that was all of it (the rest is never fetched).
+pub(super) async fn read_capped(
+    mut response: reqwest::Response,
+    cap: usize,
+) -> Result<(Vec<u8>, bool), String> {
     let mut bytes = Vec::new();
-    while bytes.len() < BODY_CAP {
+    loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
-                let room = BODY_CAP - bytes.len();
+                let room = cap - bytes.len();
                 bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                if chunk.len() > room || bytes.len() == cap {
+                    let whole = chunk.len() <= room && matches!(response.chunk().await, Ok(None));
+                    return Ok((bytes, whole));
+                }
             }
-            Ok(None) => break,
+            Ok(None) => return Ok((bytes, true)),
             Err(e) => return Err(describe(&e)),
         }
     }
-    Ok(bytes)
 }
 
 fn judge(http: &Http, status: u16, body: &[u8], latency: Duration) -> (Health, Option<String>) {
@@ -354,10 +385,10 @@ impl Clients {
         })
     }
 
-    /// The client for a probe's TLS setting.
+    /// The client for a TLS setting: certificates verified or not.
     #[must_use]
-    pub fn for_probe(&self, http: &Http) -> &reqwest::Client {
-        if http.tls_verify {
+    pub fn for_tls(&self, verify: bool) -> &reqwest::Client {
+        if verify {
             &self.verified
         } else {
             &self.unverified

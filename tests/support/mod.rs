@@ -1,7 +1,18 @@
 //! Helpers shared by the integration tests that watch processes and memory.
 #![allow(dead_code)]
 
+pub mod monitoring;
 pub mod pty;
+
+/// Says in one line that a test skips for want of `what` and how to get it; with
+/// `WARROOM_NO_SKIP` set (as `.ci/run` does) the test fails instead.
+pub fn missing(what: &str, how: &str) {
+    assert!(
+        std::env::var_os("WARROOM_NO_SKIP").is_none(),
+        "{what} not found and WARROOM_NO_SKIP is set: {how}"
+    );
+    eprintln!("skipped: {what} not found; {how}");
+}
 
 /// This process's resident memory, in KiB.
 pub fn rss_kib() -> usize {

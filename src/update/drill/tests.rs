@@ -392,6 +392,7 @@ fn exactly_the_rto_is_met_in_the_budget_the_review_and_the_scorecard() {
             health: crate::domain::Health::Up,
             latency: None,
             detail: None,
+            reading: None,
         };
         play(&mut state, Msg::Probed { index: db, sample }, end);
     }
