@@ -277,3 +277,101 @@ fn a_bad_probe_or_source_is_located() {
         "{err}"
     );
 }
+
+#[test]
+fn a_backup_stream_reads_its_last_copy_from_a_query() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let exporter = Exporter::start(&format!(
+        "backup_last_success_timestamp_seconds{{job=\"db\",kind=\"full\"}} {}\n\
+         backup_last_success_timestamp_seconds{{job=\"db\",kind=\"wal\"}} {}\n",
+        now - 7200,
+        now - 600
+    ));
+    let Some(prom) = prometheus(&[exporter.address]) else {
+        return;
+    };
+    eventually(Duration::from_secs(30), "the first scrape", || {
+        answers(
+            prom.address,
+            "count(backup_last_success_timestamp_seconds)",
+            "2",
+        )
+    });
+    let stream = |name: &str, query: &str, every: &str| {
+        format!(
+            "[[component.backup]]\nname = \"{name}\"\nevery = \"{every}\"\n\
+             source = {{ kind = \"prometheus\", query = '{query}' }}\n"
+        )
+    };
+    let text = format!(
+        "{}rpo = \"1h\"\n{}{}{}",
+        config(
+            &prom.url(),
+            &[component("db", "query = 'up', down_if = '< 1'")]
+        ),
+        stream(
+            "full",
+            r#"backup_last_success_timestamp_seconds{kind="full"}"#,
+            "1h"
+        ),
+        stream("any", "backup_last_success_timestamp_seconds", "30m"),
+        stream("none", "backup_missing_metric", "1h"),
+    );
+    let (code, rows) = check(&text);
+    let backups = rows["db"]["backups"].as_array().unwrap();
+    let by_name = |name: &str| backups.iter().find(|b| b["name"] == name).unwrap().clone();
+    let full = by_name("full");
+    assert_eq!(
+        full["state"], "stale",
+        "two hours old against every 1h: {rows:#}"
+    );
+    assert!(
+        full["age_secs"].as_u64().unwrap().abs_diff(7200) < 120,
+        "{full:#}"
+    );
+    let any = by_name("any");
+    assert_eq!(
+        any["state"], "fresh",
+        "the newest of the series counts: {any:#}"
+    );
+    assert!(
+        any["age_secs"].as_u64().unwrap().abs_diff(600) < 120,
+        "{any:#}"
+    );
+    let none = by_name("none");
+    assert_eq!(none["state"], "unreadable");
+    assert_eq!(none["error"], "the query returned no series");
+    assert_eq!(
+        rows["db"]["rpo_met"], true,
+        "the WAL copy ten minutes old meets the 1h RPO"
+    );
+    assert_eq!(rows["db"]["state"], "up");
+    assert_eq!(
+        code,
+        Some(3),
+        "a stale or unreadable stream needs a look: {rows:#}"
+    );
+}
+
+#[test]
+fn a_prometheus_that_never_answers_is_unknown_within_the_timeout() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    // Accepts and reads, never answers; the connections are held until the test ends.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().take(16) {
+            held.push(stream);
+        }
+    });
+    let text = config(
+        &format!("http://{address}"),
+        &[component("api", "query = 'up', down_if = '< 1'")],
+    );
+    let (_, rows) = check(&text);
+    assert_eq!(rows["api"]["state"], "unknown", "{rows:#}");
+    assert_eq!(rows["api"]["error"], "timed out after 1s 500ms");
+}

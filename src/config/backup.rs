@@ -27,12 +27,13 @@ pub fn convert(
     src: &Source,
     point: Option<Spanned<notify::RecoveryPointFile>>,
     streams: Vec<Spanned<BackupFile>>,
+    sources: &[super::sources::Endpoint],
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<Backup> {
     let mut backups: Vec<Backup> = point
         .map(|p| Backup {
             name: RECOVERY_POINT.to_owned(),
-            point: notify::recovery_point(src, p, errors),
+            point: notify::recovery_point(src, p, sources, errors),
             every: None,
         })
         .into_iter()
@@ -56,7 +57,7 @@ pub fn convert(
         }
         backups.push(Backup {
             name: name.to_owned(),
-            point: notify::recovery_point(src, stream.source, errors),
+            point: notify::recovery_point(src, stream.source, sources, errors),
             every: stream.every.map(|d| d.0),
         });
     }

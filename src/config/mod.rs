@@ -387,7 +387,7 @@ fn component(
         depends_on: c.depends_on.into_iter().map(Spanned::into_inner).collect(),
         runbooks: c.runbooks,
         probe: probe::convert(src, c.probe.into_inner(), span, sources, errors),
-        backups: backup::convert(src, c.recovery_point, c.backup, errors),
+        backups: backup::convert(src, c.recovery_point, c.backup, sources, errors),
         recovery: c
             .recovery
             .into_iter()

@@ -104,6 +104,15 @@ pub enum RecoveryPointFile {
     Sim {
         age: HumanDuration,
     },
+    /// A `PromQL` query whose value is a time in epoch seconds, such as
+    /// `backup_last_success_timestamp_seconds{job="db"}`.
+    Prometheus {
+        query: String,
+        /// The `[sources.prometheus.NAME]` to ask (optional when there is one).
+        source: Option<Spanned<String>>,
+        interval: Option<HumanDuration>,
+        timeout: Option<HumanDuration>,
+    },
 }
 
 /// A recovery-point source.
@@ -117,6 +126,11 @@ pub enum PointSource {
     File { glob: String },
     /// Simulated: the last copy was `age` before the console started.
     Sim { age: Duration },
+    /// The newest value of a query's series, in epoch seconds.
+    Prometheus {
+        source: super::sources::Endpoint,
+        query: String,
+    },
 }
 
 impl PointSource {
@@ -130,6 +144,7 @@ impl PointSource {
             Self::Command { command } => format!("command: {command}"),
             Self::File { glob } => format!("newest file of {glob}"),
             Self::Sim { .. } => "simulated".to_owned(),
+            Self::Prometheus { source, query } => format!("prometheus `{}`: {query}", source.name),
         }
     }
 }
@@ -149,6 +164,7 @@ const POINT_TIMEOUT: Duration = Duration::from_secs(10);
 pub fn recovery_point(
     src: &Source,
     file: Spanned<RecoveryPointFile>,
+    sources: &[super::sources::Endpoint],
     errors: &mut Vec<Diagnostic>,
 ) -> RecoveryPoint {
     let at = file.span();
@@ -201,6 +217,29 @@ pub fn recovery_point(
             (PointSource::File { glob: pattern }, timing(interval, None))
         }
         RecoveryPointFile::Sim { age } => (PointSource::Sim { age: age.0 }, timing(None, None)),
+        RecoveryPointFile::Prometheus {
+            query,
+            source,
+            interval,
+            timeout,
+        } => match super::sources::resolve(sources, source.as_ref()) {
+            Ok(endpoint) => (
+                PointSource::Prometheus {
+                    source: endpoint.clone(),
+                    query,
+                },
+                timing(interval, timeout),
+            ),
+            Err(message) => {
+                errors.push(src.at(source.map_or(at, |s| s.span()), message));
+                (
+                    PointSource::Sim {
+                        age: Duration::ZERO,
+                    },
+                    timing(None, None),
+                )
+            }
+        },
     };
     RecoveryPoint {
         source,

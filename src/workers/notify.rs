@@ -200,6 +200,22 @@ async fn read_source(
             let first = text.lines().next().unwrap_or_default();
             parse_time(first).ok_or_else(|| garbage(first))
         }
+        PointSource::Prometheus { source, query } => {
+            let series = super::prometheus::query(client, source, query).await?;
+            let newest = series
+                .iter()
+                .map(|s| s.value)
+                .filter(|v| v.is_finite())
+                .max_by(f64::total_cmp)
+                .ok_or_else(|| {
+                    if series.is_empty() {
+                        "the query returned no series".to_owned()
+                    } else {
+                        "the query's values are not times (NaN or infinite)".to_owned()
+                    }
+                })?;
+            parse_time(&newest.to_string()).ok_or_else(|| garbage(&newest.to_string()))
+        }
         PointSource::File { glob } => {
             let newest = glob::glob(glob)
                 .map_err(|e| format!("invalid glob: {e}"))?
