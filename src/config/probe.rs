@@ -267,6 +267,7 @@ pub fn convert(
         }
     }
     let timing = timing(src, &file, errors);
+    let own_timeout = file.timeout.is_some();
     let check = match kind {
         Kind::Sim => Check::Sim {
             state: file.state.map_or(Health::Up, Spanned::into_inner),
@@ -309,7 +310,19 @@ pub fn convert(
             }
         },
     };
-    Probe { check, ..timing }
+    // A source's timeout is its probes' default, kept below their interval.
+    let timeout = match &check {
+        Check::Prometheus(promql) if !own_timeout => promql
+            .source
+            .timeout
+            .map_or(timing.timeout, |t| t.min(timing.interval.mul_f64(0.8))),
+        _ => timing.timeout,
+    };
+    Probe {
+        check,
+        timeout,
+        ..timing
+    }
 }
 
 fn timing(src: &Source, file: &ProbeFile, errors: &mut Vec<Diagnostic>) -> Probe {

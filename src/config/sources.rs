@@ -33,7 +33,7 @@ pub struct SourceFile {
     pub headers: BTreeMap<String, Spanned<String>>,
     /// Verify the server's TLS certificate (default true).
     pub tls_verify: Option<bool>,
-    /// Longest wait for one answer (default: each probe's own timeout).
+    /// The timeout of the probes that ask it, unless a probe sets its own.
     pub timeout: Option<HumanDuration>,
 }
 

@@ -461,3 +461,28 @@ fn a_role_objective_names_a_role_the_service_has() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn a_prometheus_source_sets_its_probes_timeout_below_their_interval() {
+    let text = |probe: &str| {
+        format!(
+            "[service]\nname = \"Shop\"\n[sources.prometheus.main]\nurl = \"http://127.0.0.1:9090/prom\"\n\
+             timeout = \"3s\"\n[[component]]\nid = \"db\"\nname = \"DB\"\ntier = \"critical\"\n\
+             probe = {{ kind = \"prometheus\", query = \"up\", down_if = \"< 1\"{probe} }}\n"
+        )
+    };
+    let timeout = |probe: &str| {
+        parse("w.toml", &text(probe)).unwrap().components[0]
+            .probe
+            .timeout
+    };
+    assert_eq!(timeout(""), Duration::from_secs(3));
+    assert_eq!(timeout(", interval = \"2s\""), Duration::from_millis(1600));
+    assert_eq!(timeout(", timeout = \"1s\""), Duration::from_secs(1));
+    let config = parse("w.toml", &text("")).unwrap();
+    let Check::Prometheus(promql) = &config.components[0].probe.check else {
+        panic!("a prometheus check");
+    };
+    assert_eq!(promql.source.url.as_str(), "http://127.0.0.1:9090/prom");
+    assert_eq!(promql.on_empty, Health::Unknown);
+}

@@ -200,11 +200,14 @@ pub fn render(
             .into_iter()
             .map(|l| Line::raw(format!("  {l}"))),
     );
-    let spark = super::dashboard::sparkline(&health.latencies, 60, view.ascii);
-    lines.push(Line::from(vec![
-        Span::raw("  latency "),
-        Span::styled(spark, theme.style(Slot::Accent)),
-    ]));
+    // A query's latency says nothing of the component; its value is in "Last result".
+    if !matches!(component.probe.check, Check::Prometheus(_)) {
+        let spark = super::dashboard::sparkline(&health.latencies, 60, view.ascii);
+        lines.push(Line::from(vec![
+            Span::raw("  latency "),
+            Span::styled(spark, theme.style(Slot::Accent)),
+        ]));
+    }
     if !component.backups.is_empty() {
         lines.push(heading(
             "Backups (the RPO counts from the newest good copy)",

@@ -69,12 +69,8 @@ pub async fn run(probe: &Probe, clients: &Clients, at: DateTime<Utc>) -> Sample 
         }
         Check::Prometheus(promql) => {
             let client = clients.for_tls(promql.source.tls_verify);
-            let deadline = promql
-                .source
-                .timeout
-                .map_or(probe.timeout, |t| t.min(probe.timeout));
             // Prometheus not answering says nothing of the component: unknown, not down.
-            within(deadline, async {
+            within(probe.timeout, async {
                 let found = super::prometheus::check(promql, client).await?;
                 reading = found.reading;
                 Ok((found.health, Some(found.detail)))
