@@ -4,14 +4,13 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use support::monitoring::{Exporter, eventually, get, prometheus};
+use support::monitoring::{Exporter, eventually, get, prometheus, serve};
 
 fn warroom(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_warroom"))
@@ -170,28 +169,11 @@ fn prometheus_away_is_unknown_not_down() {
 
 /// A loopback server that answers every request with `body` and keeps the request heads.
 fn answering(body: String) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
     let heads = Arc::new(Mutex::new(Vec::new()));
     let kept = Arc::clone(&heads);
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut head = String::new();
-            let mut line = String::new();
-            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                head.push_str(&line);
-                line.clear();
-            }
-            kept.lock().unwrap().push(head);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(body.as_bytes());
-        }
+    let address = serve("application/json", move |head| {
+        kept.lock().unwrap().push(head.to_owned());
+        body.clone()
     });
     (address, heads)
 }

@@ -643,6 +643,12 @@ fn watched_through_prometheus() -> State {
     );
     let answers = [
         ("monitoring", Health::Up, "value 1", "1"),
+        (
+            "checkout",
+            Health::Down,
+            "CheckoutErrors: 5xx above 5% for 5m",
+            "1 alert",
+        ),
         ("api", Health::Up, "value 1", "1"),
         (
             "workers",

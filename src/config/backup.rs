@@ -27,7 +27,7 @@ pub fn convert(
     src: &Source,
     point: Option<Spanned<notify::RecoveryPointFile>>,
     streams: Vec<Spanned<BackupFile>>,
-    sources: &[super::sources::Endpoint],
+    sources: &super::sources::Sources,
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<Backup> {
     let mut backups: Vec<Backup> = point

@@ -374,7 +374,7 @@ fn component(
     src: &Source,
     c: ComponentFile,
     tiers: &[TierPolicy],
-    sources: &[sources::Endpoint],
+    sources: &sources::Sources,
     errors: &mut Vec<Diagnostic>,
 ) -> Component {
     let span = c.probe.span();

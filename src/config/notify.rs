@@ -164,7 +164,7 @@ const POINT_TIMEOUT: Duration = Duration::from_secs(10);
 pub fn recovery_point(
     src: &Source,
     file: Spanned<RecoveryPointFile>,
-    sources: &[super::sources::Endpoint],
+    sources: &super::sources::Sources,
     errors: &mut Vec<Diagnostic>,
 ) -> RecoveryPoint {
     let at = file.span();
@@ -222,7 +222,7 @@ pub fn recovery_point(
             source,
             interval,
             timeout,
-        } => match super::sources::resolve(sources, source.as_ref()) {
+        } => match super::sources::resolve(&sources.prometheus, source.as_ref(), "Prometheus") {
             Ok(endpoint) => (
                 PointSource::Prometheus {
                     source: endpoint.clone(),

@@ -27,6 +27,7 @@ pub enum Kind {
     Tcp,
     Command,
     Prometheus,
+    Alertmanager,
 }
 
 /// What an empty query result means to a `prometheus` probe.
@@ -81,6 +82,26 @@ pub struct ProbeFile {
     pub on_empty: Option<Spanned<OnEmpty>>,
     /// `prometheus`: the value's unit, shown after it ("req/s", "%").
     pub unit: Option<Spanned<String>>,
+    /// `alertmanager`: label matchers in Alertmanager's syntax, all of which an alert must pass.
+    pub matchers: Option<Spanned<Vec<Spanned<String>>>>,
+    /// `alertmanager`: `severity` values that make the component down (default `["critical"]`);
+    /// any other alert, a warning or one with no severity, makes it degraded.
+    pub down_severities: Option<Spanned<Vec<String>>>,
+    /// `alertmanager`: count silenced alerts (default false).
+    pub count_silenced: Option<Spanned<bool>>,
+    /// `alertmanager`: count inhibited alerts (default false).
+    pub count_inhibited: Option<Spanned<bool>>,
+}
+
+/// An Alertmanager check: the active alerts a component claims, by their labels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertRule {
+    pub source: super::sources::Endpoint,
+    pub matchers: Vec<crate::domain::matcher::Matcher>,
+    /// `severity` label values that make the component down; any other alert degrades it.
+    pub down_severities: Vec<String>,
+    pub count_silenced: bool,
+    pub count_inhibited: bool,
 }
 
 /// A `PromQL` check: an instant query and the rules its values are judged by.
@@ -129,6 +150,8 @@ pub enum Check {
     },
     /// Asks Prometheus.
     Prometheus(Box<Promql>),
+    /// Reads the active alerts of an Alertmanager.
+    Alertmanager(Box<AlertRule>),
 }
 
 /// A component's probe: what to check and how often.
@@ -186,6 +209,17 @@ fn allowed(kind: Kind) -> &'static [&'static str] {
         ],
         Kind::Tcp => &["address", TIMING[0], TIMING[1], TIMING[2], TIMING[3]],
         Kind::Command => &["command", "cwd", TIMING[0], TIMING[1], TIMING[2], TIMING[3]],
+        Kind::Alertmanager => &[
+            "source",
+            "matchers",
+            "down_severities",
+            "count_silenced",
+            "count_inhibited",
+            TIMING[0],
+            TIMING[1],
+            TIMING[2],
+            TIMING[3],
+        ],
         Kind::Prometheus => &[
             "source",
             "query",
@@ -242,6 +276,19 @@ impl ProbeFile {
         add("degraded_if", self.degraded_if.as_ref().map(Spanned::span));
         add("on_empty", self.on_empty.as_ref().map(Spanned::span));
         add("unit", self.unit.as_ref().map(Spanned::span));
+        add("matchers", self.matchers.as_ref().map(Spanned::span));
+        add(
+            "down_severities",
+            self.down_severities.as_ref().map(Spanned::span),
+        );
+        add(
+            "count_silenced",
+            self.count_silenced.as_ref().map(Spanned::span),
+        );
+        add(
+            "count_inhibited",
+            self.count_inhibited.as_ref().map(Spanned::span),
+        );
         out
     }
 }
@@ -251,7 +298,7 @@ pub fn convert(
     src: &Source,
     file: ProbeFile,
     at: std::ops::Range<usize>,
-    sources: &[super::sources::Endpoint],
+    sources: &super::sources::Sources,
     errors: &mut Vec<Diagnostic>,
 ) -> Probe {
     let kind = file.kind;
@@ -274,6 +321,12 @@ pub fn convert(
         },
         Kind::Http => Check::Http(Box::new(http(src, file, at, errors))),
         // An unusable one has been reported; the config is invalid and never runs.
+        Kind::Alertmanager => alert_rule(src, file, at, sources, errors).map_or(
+            Check::Sim {
+                state: Health::Unknown,
+            },
+            |a| Check::Alertmanager(Box::new(a)),
+        ),
         Kind::Prometheus => prometheus(src, file, at, sources, errors).map_or(
             Check::Sim {
                 state: Health::Unknown,
@@ -378,17 +431,58 @@ fn timing(src: &Source, file: &ProbeFile, errors: &mut Vec<Diagnostic>) -> Probe
     }
 }
 
+fn alert_rule(
+    src: &Source,
+    file: ProbeFile,
+    at: std::ops::Range<usize>,
+    sources: &super::sources::Sources,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<AlertRule> {
+    let source =
+        super::sources::resolve(&sources.alertmanager, file.source.as_ref(), "Alertmanager")
+            .map_err(|message| {
+                let span = file.source.as_ref().map_or(at.clone(), Spanned::span);
+                errors.push(src.at(span, message));
+            });
+    let written = file.matchers.map(Spanned::into_inner).unwrap_or_default();
+    if written.is_empty() {
+        errors.push(src.at(
+            at,
+            "an alertmanager probe needs `matchers`, the labels of its alerts, like matchers = ['service=\"payments\"', 'component=\"db\"']",
+        ));
+    }
+    let matchers = written
+        .iter()
+        .filter_map(|m| {
+            m.get_ref()
+                .parse()
+                .map_err(|e| errors.push(src.at(m.span(), e)))
+                .ok()
+        })
+        .collect();
+    Some(AlertRule {
+        source: source.ok()?.clone(),
+        matchers,
+        down_severities: file
+            .down_severities
+            .map_or_else(|| vec!["critical".to_owned()], Spanned::into_inner),
+        count_silenced: file.count_silenced.is_some_and(Spanned::into_inner),
+        count_inhibited: file.count_inhibited.is_some_and(Spanned::into_inner),
+    })
+}
+
 fn prometheus(
     src: &Source,
     file: ProbeFile,
     at: std::ops::Range<usize>,
-    sources: &[super::sources::Endpoint],
+    sources: &super::sources::Sources,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<Promql> {
-    let source = super::sources::resolve(sources, file.source.as_ref()).map_err(|message| {
-        let span = file.source.as_ref().map_or(at.clone(), Spanned::span);
-        errors.push(src.at(span, message));
-    });
+    let source = super::sources::resolve(&sources.prometheus, file.source.as_ref(), "Prometheus")
+        .map_err(|message| {
+            let span = file.source.as_ref().map_or(at.clone(), Spanned::span);
+            errors.push(src.at(span, message));
+        });
     let query = match file.query {
         Some(q) if !q.get_ref().trim().is_empty() => q.into_inner(),
         other => {

@@ -1,5 +1,5 @@
-//! `[sources.prometheus.NAME]`: the monitoring a team already runs, which probes ask instead of
-//! probing by themselves.
+//! `[sources.prometheus.NAME]` and `[sources.alertmanager.NAME]`: the monitoring a team already
+//! runs, which probes ask instead of probing by themselves.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -17,6 +17,16 @@ pub struct SourcesFile {
     /// Prometheus servers, by name: `[sources.prometheus.main] url = "http://127.0.0.1:9090"`.
     #[serde(default)]
     pub prometheus: BTreeMap<Spanned<String>, SourceFile>,
+    /// Alertmanagers, by name: `[sources.alertmanager.main] url = "http://127.0.0.1:9093"`.
+    #[serde(default)]
+    pub alertmanager: BTreeMap<Spanned<String>, SourceFile>,
+}
+
+/// The validated sources of each kind, in name order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sources {
+    pub prometheus: Vec<Endpoint>,
+    pub alertmanager: Vec<Endpoint>,
 }
 
 /// One server: where it is and how to be let in.
@@ -64,21 +74,28 @@ pub struct Endpoint {
     pub timeout: Option<Duration>,
 }
 
-/// The Prometheus sources, in name order.
-pub fn convert(src: &Source, file: SourcesFile, errors: &mut Vec<Diagnostic>) -> Vec<Endpoint> {
-    file.prometheus
-        .into_iter()
-        .filter_map(|(name, source)| endpoint(src, &name, source, errors))
-        .collect()
+/// The sources of each kind.
+pub fn convert(src: &Source, file: SourcesFile, errors: &mut Vec<Diagnostic>) -> Sources {
+    let mut kind = |kind: &str, named: BTreeMap<Spanned<String>, SourceFile>| -> Vec<Endpoint> {
+        named
+            .into_iter()
+            .filter_map(|(name, source)| endpoint(src, kind, &name, source, errors))
+            .collect()
+    };
+    Sources {
+        prometheus: kind("prometheus", file.prometheus),
+        alertmanager: kind("alertmanager", file.alertmanager),
+    }
 }
 
 fn endpoint(
     src: &Source,
+    kind: &str,
     name: &Spanned<String>,
     file: SourceFile,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<Endpoint> {
-    let key = |field: &str| format!("sources.prometheus.{}.{field}", name.get_ref());
+    let key = |field: &str| format!("sources.{kind}.{}.{field}", name.get_ref());
     let url = secret(src, &key("url"), &file.url, errors);
     let url = match reqwest::Url::parse(url.expose()) {
         Ok(url) if matches!(url.scheme(), "http" | "https") => url,
@@ -131,10 +148,12 @@ fn endpoint(
     })
 }
 
-/// The source a probe names, or the only one when it names none; an error otherwise.
+/// The source a probe names, or the only one of its kind when it names none; an error otherwise.
+/// `kind` is "Prometheus" or "Alertmanager", for messages.
 pub fn resolve<'a>(
     sources: &'a [Endpoint],
     named: Option<&Spanned<String>>,
+    kind: &str,
 ) -> Result<&'a Endpoint, String> {
     let names = || {
         sources
@@ -143,14 +162,14 @@ pub fn resolve<'a>(
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let table = kind.to_lowercase();
     match (named, sources) {
-        (None, []) => Err(
-            "a prometheus probe needs a source: add [sources.prometheus.NAME] with its `url`"
-                .into(),
-        ),
+        (None, []) => Err(format!(
+            "a {table} probe needs a source: add [sources.{table}.NAME] with its `url`"
+        )),
         (None, [only]) => Ok(only),
         (None, _) => Err(format!(
-            "there are several Prometheus sources ({}); name one with `source`",
+            "there are several {kind} sources ({}); name one with `source`",
             names()
         )),
         (Some(name), _) => sources
@@ -160,7 +179,7 @@ pub fn resolve<'a>(
                 let hint =
                     super::diag::hint(name.get_ref(), sources.iter().map(|s| s.name.as_str()));
                 format!(
-                    "unknown Prometheus source `{}`{hint} (the config has {})",
+                    "unknown {kind} source `{}`{hint} (the config has {})",
                     name.get_ref(),
                     if sources.is_empty() {
                         "none".to_owned()

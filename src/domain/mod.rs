@@ -7,6 +7,7 @@ pub mod escalation;
 pub mod event;
 pub mod health;
 pub mod incident;
+pub mod matcher;
 pub mod threshold;
 pub mod world;
 

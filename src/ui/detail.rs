@@ -35,30 +35,8 @@ fn probe_lines(component: &Component) -> Vec<String> {
                 timing,
             ]
         }
-        Check::Prometheus(promql) => {
-            let rules: Vec<String> = [
-                ("down if", promql.down_if),
-                ("degraded if", promql.degraded_if),
-            ]
-            .iter()
-            .filter_map(|(what, rule)| rule.map(|r| format!("{what} {r}")))
-            .collect();
-            let empty = if promql.on_empty == crate::domain::Health::Down {
-                "down"
-            } else {
-                "unknown"
-            };
-            vec![
-                format!(
-                    "prometheus `{}` at {}: {}",
-                    one_line(&promql.source.name),
-                    one_line(&display_url(&promql.source.url)),
-                    one_line(&promql.query)
-                ),
-                format!("{} · no series: {empty}", rules.join(" · ")),
-                timing,
-            ]
-        }
+        Check::Alertmanager(rule) => alert_lines(rule, timing),
+        Check::Prometheus(promql) => query_lines(promql, timing),
         Check::Http(http) => {
             let mut lines = vec![
                 format!("http {} {}", http.method, one_line(&display_url(&http.url))),
@@ -103,6 +81,60 @@ fn probe_lines(component: &Component) -> Vec<String> {
             lines
         }
     }
+}
+
+fn alert_lines(rule: &crate::config::probe::AlertRule, timing: String) -> Vec<String> {
+    let matchers: Vec<String> = rule.matchers.iter().map(ToString::to_string).collect();
+    let mut counted = Vec::new();
+    if rule.count_silenced {
+        counted.push("silenced");
+    }
+    if rule.count_inhibited {
+        counted.push("inhibited");
+    }
+    let counted = if counted.is_empty() {
+        "silenced and inhibited alerts not counted".to_owned()
+    } else {
+        format!("{} alerts counted too", counted.join(" and "))
+    };
+    vec![
+        format!(
+            "alertmanager `{}` at {}: {}",
+            one_line(&rule.source.name),
+            one_line(&display_url(&rule.source.url)),
+            one_line(&matchers.join(", "))
+        ),
+        format!(
+            "down for severity {}, degraded for any other alert · {counted}",
+            one_line(&rule.down_severities.join(", "))
+        ),
+        timing,
+    ]
+}
+
+fn query_lines(promql: &crate::config::probe::Promql, timing: String) -> Vec<String> {
+    let rules: Vec<String> = [
+        ("down if", promql.down_if),
+        ("degraded if", promql.degraded_if),
+    ]
+    .iter()
+    .filter_map(|(what, rule)| rule.map(|r| format!("{what} {r}")))
+    .collect();
+    let empty = if promql.on_empty == crate::domain::Health::Down {
+        "down"
+    } else {
+        "unknown"
+    };
+    vec![
+        format!(
+            "prometheus `{}` at {}: {}",
+            one_line(&promql.source.name),
+            one_line(&display_url(&promql.source.url)),
+            one_line(&promql.query)
+        ),
+        format!("{} · no series: {empty}", rules.join(" · ")),
+        timing,
+    ]
 }
 
 /// One line per backup stream: its newest copy against the frequency it promises.
@@ -201,7 +233,10 @@ pub fn render(
             .map(|l| Line::raw(format!("  {l}"))),
     );
     // A query's latency says nothing of the component; its value is in "Last result".
-    if !matches!(component.probe.check, Check::Prometheus(_)) {
+    if !matches!(
+        component.probe.check,
+        Check::Prometheus(_) | Check::Alertmanager(_)
+    ) {
         let spark = super::dashboard::sparkline(&health.latencies, 60, view.ascii);
         lines.push(Line::from(vec![
             Span::raw("  latency "),

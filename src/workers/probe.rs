@@ -67,6 +67,17 @@ pub async fn run(probe: &Probe, clients: &Clients, at: DateTime<Utc>) -> Sample 
         Check::Command { command, cwd } => {
             command_check(command, cwd.as_deref(), probe.timeout).await
         }
+        Check::Alertmanager(rule) => {
+            let client = clients.for_tls(rule.source.tls_verify);
+            within(probe.timeout, async {
+                let alerts = super::alertmanager::fetch(client, &rule.source).await?;
+                let (health, detail, count) = super::alertmanager::judge(rule, &alerts);
+                reading = count;
+                Ok((health, Some(detail)))
+            })
+            .await
+            .or_else(|reason| Ok((Health::Unknown, Some(reason))))
+        }
         Check::Prometheus(promql) => {
             let client = clients.for_tls(promql.source.tls_verify);
             // Prometheus not answering says nothing of the component: unknown, not down.
@@ -80,7 +91,8 @@ pub async fn run(probe: &Probe, clients: &Clients, at: DateTime<Utc>) -> Sample 
         }
     };
     // A query's value is shown in place of its latency, which says nothing of the component.
-    let latency = (!matches!(probe.check, Check::Prometheus(_))).then(|| started.elapsed());
+    let latency = (!matches!(probe.check, Check::Prometheus(_) | Check::Alertmanager(_)))
+        .then(|| started.elapsed());
     let (health, detail) = match outcome {
         Ok((health, detail)) => (health, detail),
         Err(reason) => (Health::Down, Some(reason)),
@@ -345,11 +357,11 @@ async fn command_check(
 /// A jitter of up to a tenth of `interval`, different for every call.
 /// When a probe first runs after start: within its jitter window and never later than a second,
 /// so the board fills in at once without every probe firing at the same instant.
-fn first_delay(interval: Duration) -> Duration {
+pub(super) fn first_delay(interval: Duration) -> Duration {
     jitter(interval.min(Duration::from_secs(10)))
 }
 
-fn jitter(interval: Duration) -> Duration {
+pub(super) fn jitter(interval: Duration) -> Duration {
     let tenth = interval / 10;
     let nanos = u64::try_from(tenth.as_nanos()).unwrap_or(u64::MAX).max(1);
     Duration::from_nanos(RandomState::new().hash_one(Instant::now()) % nanos)
@@ -440,9 +452,13 @@ pub fn spawn_with_fast(
     fast: &FastProbes,
 ) -> Vec<JoinHandle<()>> {
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
-    probes
+    let (alerts, probes): (Vec<_>, Vec<_>) = probes
         .into_iter()
         .filter(|(_, p)| !matches!(p.check, Check::Sim { .. }))
+        .partition(|(_, p)| matches!(p.check, Check::Alertmanager(_)));
+    let pollers = super::alertmanager::spawn_pollers(alerts, clients, &now, &tx);
+    probes
+        .into_iter()
         .map(|(index, probe)| {
             let (slots, now, tx) = (Arc::clone(&slots), Arc::clone(&now), tx.clone());
             let (clients, fast) = (clients.clone(), fast.clone());
@@ -469,5 +485,6 @@ pub fn spawn_with_fast(
                 }
             })
         })
+        .chain(pollers)
         .collect()
 }

@@ -34,35 +34,50 @@ pub async fn check(promql: &Promql, client: &reqwest::Client) -> Result<Found, S
     Ok(found(promql, &series))
 }
 
+/// A GET of `segments` below the source's URL (its path prefix kept), with its headers and
+/// credentials.
+pub(super) fn get(
+    client: &reqwest::Client,
+    source: &Endpoint,
+    segments: &[&str],
+    query: &[(&str, &str)],
+) -> reqwest::RequestBuilder {
+    let mut url = source.url.clone();
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.pop_if_empty().extend(segments);
+    }
+    if !query.is_empty() {
+        url.query_pairs_mut().extend_pairs(query);
+    }
+    let mut request = client.get(url);
+    for (name, value) in &source.headers {
+        request = request.header(name.as_str(), value.expose());
+    }
+    match &source.auth {
+        Some(Auth::Bearer(token)) => request.bearer_auth(token.expose()),
+        Some(Auth::Basic { username, password }) => {
+            request.basic_auth(username, Some(password.expose()))
+        }
+        None => request,
+    }
+}
+
 /// Asks `source` for an instant query's result.
 pub async fn query(
     client: &reqwest::Client,
     source: &Endpoint,
     query: &str,
 ) -> Result<Vec<Series>, String> {
-    let mut url = source.url.clone();
-    if let Ok(mut path) = url.path_segments_mut() {
-        path.pop_if_empty().extend(["api", "v1", "query"]);
-    }
-    url.query_pairs_mut().append_pair("query", query);
-    let mut request = client.get(url);
-    for (name, value) in &source.headers {
-        request = request.header(name.as_str(), value.expose());
-    }
-    request = match &source.auth {
-        Some(Auth::Bearer(token)) => request.bearer_auth(token.expose()),
-        Some(Auth::Basic { username, password }) => {
-            request.basic_auth(username, Some(password.expose()))
-        }
-        None => request,
-    };
-    let response = request.send().await.map_err(|e| {
-        format!(
-            "Prometheus `{}`: {}",
-            source.name,
-            super::probe::describe(&e)
-        )
-    })?;
+    let response = get(client, source, &["api", "v1", "query"], &[("query", query)])
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "Prometheus `{}`: {}",
+                source.name,
+                super::probe::describe(&e)
+            )
+        })?;
     let status = response.status().as_u16();
     let (body, whole) = super::probe::read_capped(response, RESULT_CAP).await?;
     if !whole {

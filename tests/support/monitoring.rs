@@ -1,6 +1,6 @@
-//! A real Prometheus (Debian package `prometheus`) on 127.0.0.1 with a throwaway data folder,
-//! and a small exporter the test serves for it to scrape. The server is killed when its handle
-//! drops.
+//! A real Prometheus and Alertmanager (Debian packages `prometheus`, `prometheus-alertmanager`) on
+//! 127.0.0.1 with throwaway data folders, and a small exporter the test serves for Prometheus to
+//! scrape. Each server is killed when its handle drops.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener};
@@ -110,6 +110,52 @@ pub fn prometheus(targets: &[SocketAddr]) -> Option<Server> {
     Some(Server::start(&binary, dir, &args, address))
 }
 
+/// Starts Alertmanager with one receiver that sends nowhere and no clustering.
+pub fn alertmanager() -> Option<Server> {
+    let binary = binary(
+        "/usr/bin/prometheus-alertmanager",
+        "prometheus-alertmanager",
+    )?;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("alertmanager.yml"),
+        "route:\n  receiver: nowhere\nreceivers:\n  - name: nowhere\n",
+    )
+    .unwrap();
+    let address: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let args = [
+        "--config.file=alertmanager.yml".to_owned(),
+        "--storage.path=data".to_owned(),
+        format!("--web.listen-address={address}"),
+        "--cluster.listen-address=".to_owned(),
+    ];
+    Some(Server::start(&binary, dir, &args, address))
+}
+
+/// A POST of a JSON body on loopback: the status and the body of the answer.
+pub fn post(address: SocketAddr, path: &str, json: &str) -> (u16, String) {
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{json}",
+        json.len()
+    )
+    .unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut text).unwrap();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
 /// An exporter serving `/metrics` with whatever text the test last set.
 pub struct Exporter {
     pub address: SocketAddr,
@@ -118,26 +164,10 @@ pub struct Exporter {
 
 impl Exporter {
     pub fn start(metrics: &str) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let address = listener.local_addr().unwrap();
         let metrics = Arc::new(Mutex::new(metrics.to_owned()));
         let served = Arc::clone(&metrics);
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { return };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut line = String::new();
-                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                    line.clear();
-                }
-                let body = served.lock().unwrap().clone();
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n\
-                     Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-            }
+        let address = serve("text/plain; version=0.0.4", move |_| {
+            served.lock().unwrap().clone()
         });
         Self { address, metrics }
     }
@@ -145,6 +175,36 @@ impl Exporter {
     pub fn set(&self, metrics: &str) {
         *self.metrics.lock().unwrap() = metrics.to_owned();
     }
+}
+
+/// A loopback HTTP server that answers each request with what `answer` makes of its head (the
+/// request line and headers), one connection at a time, until the test ends.
+pub fn serve(
+    content_type: &'static str,
+    answer: impl Fn(&str) -> String + Send + 'static,
+) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let (mut head, mut line) = (String::new(), String::new());
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                head.push_str(&line);
+                line.clear();
+            }
+            let body = answer(&head);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n\
+                 Content-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(body.as_bytes());
+        }
+    });
+    address
 }
 
 /// A plain HTTP GET on loopback: status and body, or `None` when nothing answers.

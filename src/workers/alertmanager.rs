@@ -1,0 +1,346 @@
+//! The `alertmanager` probe: the active alerts of an Alertmanager, read once per interval for
+//! every component that asks it, and the state each component's alerts give it.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use crate::config::probe::{AlertRule, Check, Probe};
+use crate::config::sources::Endpoint;
+use crate::domain::Health;
+use crate::domain::health::Sample;
+use crate::domain::matcher::all_match;
+use crate::msg::Msg;
+
+/// Largest answer read (about 16,000 alerts); a larger one is refused rather than cut.
+pub const ANSWER_CAP: usize = 16 * 1024 * 1024;
+/// Most alerts named in a reason.
+const NAMED: usize = 2;
+
+/// One alert as Alertmanager's API v2 gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Alert {
+    #[serde(default)]
+    pub fingerprint: String,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+    #[serde(default)]
+    pub starts_at: String,
+    #[serde(default)]
+    pub generator_url: String,
+    #[serde(default)]
+    pub status: Status,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    /// `active`, `suppressed` or `unprocessed`.
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub silenced_by: Vec<String>,
+    #[serde(default)]
+    pub inhibited_by: Vec<String>,
+}
+
+impl Alert {
+    fn name(&self) -> &str {
+        self.labels.get("alertname").map_or("alert", String::as_str)
+    }
+
+    fn severity(&self) -> &str {
+        self.labels.get("severity").map_or("", String::as_str)
+    }
+}
+
+/// Every alert the Alertmanager holds (active, silenced and inhibited alike: each probe chooses).
+pub async fn fetch(client: &reqwest::Client, source: &Endpoint) -> Result<Vec<Alert>, String> {
+    let query = [
+        ("active", "true"),
+        ("silenced", "true"),
+        ("inhibited", "true"),
+        ("unprocessed", "true"),
+    ];
+    let response = super::prometheus::get(client, source, &["api", "v2", "alerts"], &query)
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "Alertmanager `{}`: {}",
+                source.name,
+                super::probe::describe(&e)
+            )
+        })?;
+    let status = response.status().as_u16();
+    let (body, whole) = super::probe::read_capped(response, ANSWER_CAP).await?;
+    if !whole {
+        return Err(format!(
+            "Alertmanager `{}` holds more than {} MiB of alerts",
+            source.name,
+            ANSWER_CAP >> 20
+        ));
+    }
+    if !(200..300).contains(&status) {
+        return Err(format!(
+            "Alertmanager `{}` answered HTTP {status}",
+            source.name
+        ));
+    }
+    serde_json::from_slice(&body).map_err(|_| {
+        format!(
+            "Alertmanager `{}` answered with something that is not its alerts",
+            source.name
+        )
+    })
+}
+
+/// Whether an alert counts for `rule`: it passes the matchers and is not silenced or
+/// inhibited unless the rule counts those.
+#[must_use]
+pub fn claims(rule: &AlertRule, alert: &Alert) -> bool {
+    let silenced = !alert.status.silenced_by.is_empty();
+    let inhibited = !alert.status.inhibited_by.is_empty();
+    all_match(&rule.matchers, &alert.labels)
+        && (rule.count_silenced || !silenced)
+        && (rule.count_inhibited || !inhibited)
+}
+
+/// The state, reason and count a component's alerts give it: down for a down severity, else
+/// degraded for any other alert (a warning, an unknown severity or none), else up.
+#[must_use]
+pub fn judge(rule: &AlertRule, alerts: &[Alert]) -> (Health, String, Option<String>) {
+    let mine: Vec<&Alert> = alerts.iter().filter(|a| claims(rule, a)).collect();
+    if mine.is_empty() {
+        return (Health::Up, "no alert firing".to_owned(), None);
+    }
+    let down: Vec<&Alert> = mine
+        .iter()
+        .copied()
+        .filter(|a| rule.down_severities.iter().any(|s| s == a.severity()))
+        .collect();
+    let (health, worst) = if down.is_empty() {
+        (Health::Degraded, mine.clone())
+    } else {
+        (Health::Down, down)
+    };
+    let named: Vec<String> = worst
+        .iter()
+        .take(NAMED)
+        .map(|a| match a.annotations.get("summary") {
+            Some(summary) => format!("{}: {summary}", a.name()),
+            None => a.name().to_owned(),
+        })
+        .collect();
+    let more = if worst.len() > NAMED {
+        format!(" (+{} more)", worst.len() - NAMED)
+    } else {
+        String::new()
+    };
+    let count = if mine.len() == 1 {
+        "1 alert".to_owned()
+    } else {
+        format!("{} alerts", mine.len())
+    };
+    (health, format!("{}{more}", named.join("; ")), Some(count))
+}
+
+/// One task per Alertmanager: every interval (the shortest of its components') it reads the
+/// alerts once and gives each component its sample, so the number of components costs nothing
+/// more than judging.
+pub fn spawn_pollers(
+    probes: Vec<(usize, Probe)>,
+    clients: &super::probe::Clients,
+    now: &super::probe::Now,
+    tx: &tokio::sync::mpsc::Sender<Msg>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let mut by_source: BTreeMap<String, Vec<(usize, Probe)>> = BTreeMap::new();
+    for (index, probe) in probes {
+        if let Check::Alertmanager(rule) = &probe.check {
+            by_source
+                .entry(rule.source.name.clone())
+                .or_default()
+                .push((index, probe));
+        }
+    }
+    by_source
+        .into_values()
+        .map(|group| {
+            let (clients, now, tx) = (clients.clone(), std::sync::Arc::clone(now), tx.clone());
+            tokio::spawn(async move { poll(group, &clients, &now, &tx).await })
+        })
+        .collect()
+}
+
+async fn poll(
+    group: Vec<(usize, Probe)>,
+    clients: &super::probe::Clients,
+    now: &super::probe::Now,
+    tx: &tokio::sync::mpsc::Sender<Msg>,
+) {
+    let interval = group
+        .iter()
+        .map(|(_, p)| p.interval)
+        .min()
+        .unwrap_or(Duration::from_secs(10));
+    let timeout = group
+        .iter()
+        .map(|(_, p)| p.timeout)
+        .min()
+        .unwrap_or(Duration::from_secs(5));
+    let Some(Check::Alertmanager(first)) = group.first().map(|(_, p)| &p.check) else {
+        return;
+    };
+    let source = first.source.clone();
+    let client = clients.for_tls(source.tls_verify);
+    tokio::time::sleep(super::probe::first_delay(interval)).await;
+    loop {
+        let started = Instant::now();
+        let at = now();
+        let alerts = tokio::time::timeout(timeout, fetch(client, &source))
+            .await
+            .unwrap_or_else(|_| {
+                Err(format!(
+                    "Alertmanager `{}` timed out after {}",
+                    source.name,
+                    humantime::format_duration(timeout)
+                ))
+            });
+        for (index, probe) in &group {
+            let Check::Alertmanager(rule) = &probe.check else {
+                continue;
+            };
+            let (health, detail, reading) = match &alerts {
+                Ok(alerts) => judge(rule, alerts),
+                Err(reason) => (Health::Unknown, reason.clone(), None),
+            };
+            let sample = Sample {
+                at,
+                health,
+                latency: None,
+                detail: Some(detail),
+                reading,
+            };
+            if tx
+                .send(Msg::Probed {
+                    index: *index,
+                    sample,
+                })
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+        let next = interval.saturating_sub(started.elapsed()) + super::probe::jitter(interval);
+        tokio::time::sleep(next).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(matchers: &[&str]) -> AlertRule {
+        AlertRule {
+            source: crate::config::sources::Endpoint {
+                name: "main".into(),
+                url: reqwest::Url::parse("http://127.0.0.1:9093").unwrap(),
+                auth: None,
+                headers: Vec::new(),
+                tls_verify: true,
+                timeout: None,
+            },
+            matchers: matchers.iter().map(|m| m.parse().unwrap()).collect(),
+            down_severities: vec!["critical".into()],
+            count_silenced: false,
+            count_inhibited: false,
+        }
+    }
+
+    fn alert(labels: &[(&str, &str)], silenced: bool) -> Alert {
+        Alert {
+            fingerprint: "f".into(),
+            labels: labels
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            annotations: BTreeMap::from([("summary".to_owned(), "it broke".to_owned())]),
+            starts_at: "2026-12-02T03:00:00Z".into(),
+            generator_url: String::new(),
+            status: Status {
+                state: "active".into(),
+                silenced_by: if silenced {
+                    vec!["s1".into()]
+                } else {
+                    Vec::new()
+                },
+                inhibited_by: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_critical_alert_is_down_a_warning_or_no_severity_degraded() {
+        let db = rule(&["service=\"payments\"", "component=\"db\""]);
+        let crit = alert(
+            &[
+                ("alertname", "DbDown"),
+                ("service", "payments"),
+                ("component", "db"),
+                ("severity", "critical"),
+            ],
+            false,
+        );
+        let warn = alert(
+            &[
+                ("alertname", "DbSlow"),
+                ("service", "payments"),
+                ("component", "db"),
+                ("severity", "warning"),
+            ],
+            false,
+        );
+        let bare = alert(
+            &[
+                ("alertname", "DbOdd"),
+                ("service", "payments"),
+                ("component", "db"),
+            ],
+            false,
+        );
+        let other = alert(
+            &[
+                ("alertname", "Other"),
+                ("service", "shop"),
+                ("severity", "critical"),
+            ],
+            false,
+        );
+        assert_eq!(judge(&db, std::slice::from_ref(&other)).0, Health::Up);
+        assert_eq!(
+            judge(&db, &[warn.clone(), other.clone()]).0,
+            Health::Degraded
+        );
+        assert_eq!(judge(&db, &[bare]).0, Health::Degraded);
+        let (health, reason, count) = judge(&db, &[warn, crit, other]);
+        assert_eq!(
+            (health, reason.as_str()),
+            (Health::Down, "DbDown: it broke")
+        );
+        assert_eq!(count.as_deref(), Some("2 alerts"));
+    }
+
+    #[test]
+    fn silenced_alerts_count_only_when_asked() {
+        let mut db = rule(&["component=\"db\""]);
+        let silenced = alert(&[("component", "db"), ("severity", "critical")], true);
+        assert_eq!(judge(&db, std::slice::from_ref(&silenced)).0, Health::Up);
+        db.count_silenced = true;
+        assert_eq!(judge(&db, &[silenced]).0, Health::Down);
+    }
+}

@@ -1,0 +1,260 @@
+//! The `alertmanager` probe against a real Alertmanager (Debian package `prometheus-alertmanager`)
+//! fed through its own API, through `warroom check --json`; and the console's one request per
+//! Alertmanager per interval, whatever the number of components, against a loopback server.
+
+mod support;
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use support::monitoring::{alertmanager, eventually, get, post, serve};
+
+fn warroom(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(args)
+        .current_dir(dir)
+        .env("WARROOM_DATA_DIR", dir.join("data"))
+        .output()
+        .unwrap()
+}
+
+fn component(id: &str, probe: &str) -> String {
+    format!(
+        "\n[[component]]\nid = \"{id}\"\nname = \"{id}\"\ntier = \"critical\"\n\
+         probe = {{ kind = \"alertmanager\", {probe} }}\n"
+    )
+}
+
+fn config(url: &str, components: &[String]) -> String {
+    format!(
+        "[service]\nname = \"Payments\"\n\n[sources.alertmanager.main]\nurl = \"{url}\"\n{}",
+        components.concat()
+    )
+}
+
+fn alert(labels: &str, summary: &str) -> String {
+    format!(
+        r#"{{"labels":{{{labels}}},"annotations":{{"summary":"{summary}"}},"generatorURL":"http://127.0.0.1:9090/graph"}}"#
+    )
+}
+
+/// A real Alertmanager holding five alerts (one for another service, one with no severity, one
+/// with escapes in its name), the cache's silenced.
+fn fed_alertmanager() -> Option<support::monitoring::Server> {
+    let am = alertmanager()?;
+    let alerts = [
+        alert(
+            r#""alertname":"DbDown","service":"payments","component":"db","severity":"critical""#,
+            "Primary database is down",
+        ),
+        alert(
+            r#""alertname":"CacheSlow","service":"payments","component":"cache","severity":"warning""#,
+            "Cache p99 over 200ms",
+        ),
+        alert(
+            r#""alertname":"QueueOdd","service":"payments","component":"queue""#,
+            "no severity",
+        ),
+        alert(
+            r#""alertname":"\u001b]0;pwned\u0007","service":"payments","component":"api","severity":"critical""#,
+            r"\u001b[2Jwiped",
+        ),
+        alert(
+            r#""alertname":"ShopDown","service":"shop","component":"db","severity":"critical""#,
+            "not ours",
+        ),
+    ];
+    let (status, body) = post(
+        am.address,
+        "/api/v2/alerts",
+        &format!("[{}]", alerts.join(",")),
+    );
+    assert_eq!(status, 200, "{body}");
+    eventually(Duration::from_secs(20), "the alerts to be listed", || {
+        get(am.address, "/api/v2/alerts")
+            .is_some_and(|(_, b)| b.matches("fingerprint").count() >= 5)
+    });
+    let silence = r#"{"matchers":[{"name":"alertname","value":"CacheSlow","isRegex":false,"isEqual":true}],
+        "startsAt":"2020-01-01T00:00:00Z","endsAt":"2099-01-01T00:00:00Z","createdBy":"test","comment":"quiet"}"#;
+    let (status, body) = post(am.address, "/api/v2/silences", silence);
+    assert_eq!(status, 200, "{body}");
+    eventually(Duration::from_secs(20), "the silence to apply", || {
+        get(am.address, "/api/v2/alerts?silenced=false")
+            .is_some_and(|(_, b)| !b.contains("CacheSlow"))
+    });
+    Some(am)
+}
+
+#[test]
+fn alerts_put_components_down_or_degraded_by_severity_and_silences_count_only_when_asked() {
+    let Some(am) = fed_alertmanager() else { return };
+    let ours = "'service=\"payments\"'";
+    let components = [
+        component("db", &format!("matchers = [{ours}, 'component=\"db\"']")),
+        component(
+            "cache",
+            &format!("matchers = [{ours}, 'component=\"cache\"']"),
+        ),
+        component(
+            "cache-loud",
+            &format!("matchers = [{ours}, 'component=~\"cache|none\"'], count_silenced = true"),
+        ),
+        component(
+            "queue",
+            &format!("matchers = [{ours}, 'component=\"queue\"']"),
+        ),
+        component("api", &format!("matchers = [{ours}, 'component=\"api\"']")),
+        component("web", &format!("matchers = [{ours}, 'component=\"web\"']")),
+        component(
+            "paging",
+            &format!("matchers = [{ours}, 'component!=\"api\"'], down_severities = ['warning']"),
+        ),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("warroom.toml"),
+        config(&am.url(), &components),
+    )
+    .unwrap();
+    let out = warroom(&["check", "--json"], tmp.path());
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let row = |id: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let state = |id: &str| row(id)["state"].as_str().unwrap().to_owned();
+    assert_eq!(state("db"), "down", "{rows:#}");
+    assert_eq!(row("db")["error"], "DbDown: Primary database is down");
+    assert_eq!(row("db")["reading"], "1 alert");
+    assert_eq!(state("cache"), "up", "its only alert is silenced: {rows:#}");
+    assert_eq!(state("cache-loud"), "degraded", "{rows:#}");
+    assert_eq!(
+        state("queue"),
+        "degraded",
+        "an alert with no severity still counts: {rows:#}"
+    );
+    assert_eq!(state("api"), "down");
+    assert_eq!(state("web"), "up");
+    assert_eq!(
+        state("paging"),
+        "degraded",
+        "its down severity is warning, and that one is silenced: {rows:#}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let table = String::from_utf8_lossy(&warroom(&["check"], tmp.path()).stdout).into_owned();
+    assert!(
+        table.contains("pwned") && table.contains("wiped"),
+        "{table}"
+    );
+    assert!(
+        !table.contains('\u{1b}') && !table.contains('\u{7}'),
+        "{table}"
+    );
+}
+
+#[test]
+fn alertmanager_away_is_unknown_and_a_bad_matcher_is_located() {
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let text = config(
+        &format!("http://{closed}"),
+        &[component("db", "matchers = ['component=\"db\"']")],
+    );
+    std::fs::write(tmp.path().join("warroom.toml"), &text).unwrap();
+    let out = warroom(&["check", "--json"], tmp.path());
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["state"], "unknown", "{rows:#}");
+    assert!(
+        rows[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("connect failed"),
+        "{rows:#}"
+    );
+    let bad = text.replace("'component=\"db\"'", "'component=~\"(\"'");
+    std::fs::write(
+        tmp.path().join("warroom.toml"),
+        bad + &component("x", "matchers = []"),
+    )
+    .unwrap();
+    let out = warroom(&["validate", "warroom.toml"], tmp.path());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("warroom.toml:11:46: matcher `component=~\"(\"` has a bad regular expression (unclosed group)"), "{err}");
+    assert!(
+        err.contains("an alertmanager probe needs `matchers`"),
+        "{err}"
+    );
+}
+
+/// A loopback Alertmanager that answers every request with the same alerts and counts them.
+fn counting_alertmanager(alerts: String) -> (std::net::SocketAddr, Arc<AtomicUsize>) {
+    let count = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&count);
+    let address = serve("application/json", move |_| {
+        counted.fetch_add(1, Ordering::SeqCst);
+        alerts.clone()
+    });
+    (address, count)
+}
+
+#[test]
+fn the_console_asks_each_alertmanager_once_per_interval_for_every_component() {
+    let alerts = format!(
+        "[{}]",
+        (0..100)
+            .map(|i| format!(
+                r#"{{"fingerprint":"f{i}","labels":{{"alertname":"Down{i}","component":"c{i}","severity":"critical"}},"annotations":{{}},"startsAt":"2026-12-02T03:00:00Z","status":{{"state":"active","silencedBy":[],"inhibitedBy":[]}}}}"#
+            ))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let (address, count) = counting_alertmanager(alerts);
+    let components: Vec<String> = (0..200)
+        .map(|i| {
+            component(
+                &format!("c{i}"),
+                &format!("matchers = ['component=\"c{i}\"'], interval = \"1s\", timeout = \"500ms\", fail_after = 1"),
+            )
+        })
+        .collect();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("warroom.toml"),
+        config(&format!("http://{address}"), &components),
+    )
+    .unwrap();
+    let data = tmp.path().join("data");
+    let config_path = tmp.path().join("warroom.toml");
+    let mut session = support::pty::Session::start(
+        &data,
+        (120, 40),
+        &["--config", config_path.to_str().unwrap()],
+        &[],
+    );
+    session.wait_for("Components 100/200 up");
+    let seen = count.load(Ordering::SeqCst);
+    std::thread::sleep(Duration::from_secs(3));
+    let later = count.load(Ordering::SeqCst);
+    session.send("q");
+    session.wait_exit();
+    // 200 components asked separately would be 200 requests a second; one poller asks once.
+    assert!(seen <= 3, "{seen} requests before the board was complete");
+    assert!(
+        (2..=6).contains(&(later - seen)),
+        "{} requests in 3 s at a 1 s interval",
+        later - seen
+    );
+}
