@@ -164,6 +164,15 @@ pub struct Probe {
     pub recover_after: u32,
 }
 
+impl Check {
+    /// It asks the team's monitoring (Prometheus, Alertmanager), whose answer's latency says
+    /// nothing of the component: its value is shown instead.
+    #[must_use]
+    pub fn asks_monitoring(&self) -> bool {
+        matches!(self, Self::Prometheus(_) | Self::Alertmanager(_))
+    }
+}
+
 impl Probe {
     /// A simulated probe in the given state.
     #[must_use]

@@ -235,10 +235,12 @@ fn latency_cell(
     health: &crate::domain::health::ComponentHealth,
     spark: u16,
     view: &View,
+    asks_monitoring: bool,
 ) -> Cell<'static> {
     let width = usize::from(spark + LATEST_W);
-    if let Some(reading) = &health.reading {
-        // A measured value (a query's) takes the whole cell, the sparkline's room too.
+    // A source's answer is shown by its value; its latency says nothing of the component.
+    if asks_monitoring {
+        let reading = health.reading.as_deref().unwrap_or_default();
         let text: String = one_line(reading).chars().take(width).collect();
         return Cell::from(format!("{text:>width$}")).style(view.theme.style(Slot::Accent));
     }
@@ -323,7 +325,12 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
             Cell::from(brief(state.now - health.since)).style(theme.style(Slot::Muted)),
         ];
         if let Some(spark) = columns.spark {
-            cells.push(latency_cell(health, spark, view));
+            let asks = state
+                .config
+                .components
+                .get(i)
+                .is_some_and(|c| c.probe.check.asks_monitoring());
+            cells.push(latency_cell(health, spark, view, asks));
         }
         if columns.why {
             cells.push(Cell::from(why_text).style(why_style));

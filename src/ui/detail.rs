@@ -233,10 +233,7 @@ pub fn render(
             .map(|l| Line::raw(format!("  {l}"))),
     );
     // A query's latency says nothing of the component; its value is in "Last result".
-    if !matches!(
-        component.probe.check,
-        Check::Prometheus(_) | Check::Alertmanager(_)
-    ) {
+    if !component.probe.check.asks_monitoring() {
         let spark = super::dashboard::sparkline(&health.latencies, 60, view.ascii);
         lines.push(Line::from(vec![
             Span::raw("  latency "),

@@ -91,8 +91,7 @@ pub async fn run(probe: &Probe, clients: &Clients, at: DateTime<Utc>) -> Sample 
         }
     };
     // A query's value is shown in place of its latency, which says nothing of the component.
-    let latency = (!matches!(probe.check, Check::Prometheus(_) | Check::Alertmanager(_)))
-        .then(|| started.elapsed());
+    let latency = (!probe.check.asks_monitoring()).then(|| started.elapsed());
     let (health, detail) = match outcome {
         Ok((health, detail)) => (health, detail),
         Err(reason) => (Health::Down, Some(reason)),
