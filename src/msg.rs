@@ -25,6 +25,11 @@ pub enum Msg {
     JournalFailed(String),
     /// A probe of the component at `index` (config order) finished.
     Probed { index: usize, sample: Sample },
+    /// The active alerts of Alertmanager `source` that no component claims, most urgent first.
+    Unclaimed {
+        source: String,
+        alerts: Vec<crate::domain::alert::Unclaimed>,
+    },
     /// Backup stream `stream` of the component at `index` was read.
     RecoveryPoint {
         index: usize,

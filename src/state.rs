@@ -393,6 +393,8 @@ pub struct State {
     pub paused: bool,
     pub speed: f64,
     pub incident: Option<Incident>,
+    /// Active alerts no component claims, by Alertmanager source (live, not journaled).
+    pub unclaimed: std::collections::BTreeMap<String, Vec<crate::domain::alert::Unclaimed>>,
     /// The open incident's journal, in order.
     pub records: Vec<Record>,
     pub journal: JournalState,
@@ -555,6 +557,7 @@ impl State {
             paused: false,
             speed: 1.0,
             incident: None,
+            unclaimed: std::collections::BTreeMap::new(),
             records: Vec::new(),
             journal: JournalState::Writable,
             writing: 0,

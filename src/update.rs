@@ -82,6 +82,10 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Probed { index, sample } => probed(state, index, sample, now),
+        Msg::Unclaimed { source, alerts } => {
+            state.unclaimed.insert(source, alerts);
+            Vec::new()
+        }
         Msg::RecoveryPoint {
             index,
             stream,

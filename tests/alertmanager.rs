@@ -258,3 +258,43 @@ fn the_console_asks_each_alertmanager_once_per_interval_for_every_component() {
         later - seen
     );
 }
+
+#[test]
+fn the_console_lists_firing_alerts_no_component_claims() {
+    let Some(am) = fed_alertmanager() else { return };
+    let ours = "'service=\"payments\"'";
+    let components = [
+        component(
+            "db",
+            &format!(
+                "matchers = [{ours}, 'component=\"db\"'], interval = \"1s\", timeout = \"500ms\""
+            ),
+        ),
+        component(
+            "api",
+            &format!(
+                "matchers = [{ours}, 'component=\"api\"'], interval = \"1s\", timeout = \"500ms\""
+            ),
+        ),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let config_path = tmp.path().join("warroom.toml");
+    std::fs::write(&config_path, config(&am.url(), &components)).unwrap();
+    let mut session = support::pty::Session::start(
+        &tmp.path().join("data"),
+        (100, 30),
+        &["--config", config_path.to_str().unwrap()],
+        &[],
+    );
+    // ShopDown (another service) and QueueOdd (no component takes it) are unmapped; the silenced
+    // CacheSlow is not listed.
+    session.wait_for("2 unmapped alerts");
+    let screen = session.wait_for("ShopDown (critical): not ours");
+    assert!(
+        screen.contains("QueueOdd (no severity): no severity"),
+        "{screen}"
+    );
+    assert!(!screen.contains("CacheSlow"), "{screen}");
+    session.send("q");
+    session.wait_exit();
+}

@@ -684,10 +684,42 @@ fn watched_through_prometheus() -> State {
 
 #[test]
 fn a_query_value_shows_in_the_latency_column_with_its_unit() {
-    let state = watched_through_prometheus();
+    let mut state = watched_through_prometheus();
+    let unmapped =
+        |name: &str, severity: &str, summary: Option<&str>| warroom::domain::alert::Unclaimed {
+            name: name.into(),
+            severity: severity.into(),
+            summary: summary.map(Into::into),
+        };
+    let alerts = vec![
+        unmapped("DiskFull", "critical", Some("disk over 95% on db-2")),
+        unmapped("Noise", "", None),
+    ];
+    let now = state.now;
+    play(
+        &mut state,
+        Msg::Unclaimed {
+            source: "main".into(),
+            alerts,
+        },
+        now,
+    );
+    let narrow = text(&draw(&state, &view(false), (80, 24)));
+    assert!(narrow.contains("· 2 unmapped alerts"), "{narrow}");
     snapshot_sizes("dashboard_prometheus", &state, &view(false));
     let wide = text(&draw(&state, &view(false), (120, 40)));
-    for shown in ["2.37%", "1 of 3 series < 1", "bad_data"] {
+    for shown in [
+        "unmapped  DiskFull (critical): disk over 95% on db-2",
+        "unmapped  Noise (no severity)",
+    ] {
+        assert!(narrow.contains(shown), "{shown}: {narrow}");
+    }
+    for shown in [
+        "2.37%",
+        "1 of 3 series < 1",
+        "bad_data",
+        "unmapped  DiskFull",
+    ] {
         assert!(wide.contains(shown), "{shown}: {wide}");
     }
 }

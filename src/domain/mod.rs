@@ -1,5 +1,6 @@
 //! The incident domain: no terminal types, no I/O, time always passed in.
 
+pub mod alert;
 pub mod backup;
 pub mod budget;
 pub mod drill;

@@ -276,6 +276,13 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
     if !list.filter.is_empty() {
         let _ = write!(title, "· filter \"{}\" ", one_line(&list.filter));
     }
+    match state.unclaimed.values().map(Vec::len).sum::<usize>() {
+        0 => {}
+        1 => title.push_str("· 1 unmapped alert "),
+        n => {
+            let _ = write!(title, "· {n} unmapped alerts ");
+        }
+    }
     let name_of = |i: usize| {
         let c = &state.config.components[i];
         format!("{}{}", one_line(&c.name), tls_marker(c, view.ascii))
@@ -427,19 +434,37 @@ pub fn latest_lines(state: &State, count: usize) -> Vec<(String, String, bool)> 
 fn render_latest(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let theme = &view.theme;
     let count = usize::from(area.height.saturating_sub(2));
-    let lines: Vec<Line> = latest_lines(state, count)
-        .into_iter()
-        .map(|(at, text, alert)| {
-            let style = if alert {
-                theme.style(Slot::Warn)
-            } else {
-                theme.style(Slot::Text)
-            };
+    // Alerts no component claims come first: a firing alert is never hidden by the log.
+    let unmapped: Vec<Line> = state
+        .unclaimed
+        .values()
+        .flatten()
+        .take(count)
+        .map(|alert| {
             Line::from(vec![
-                Span::styled(format!("{at} "), theme.style(Slot::Muted)),
-                Span::styled(one_line(&text), style),
+                Span::styled("unmapped  ", theme.style(Slot::Muted)),
+                Span::styled(one_line(&alert.line()), theme.style(Slot::Warn)),
             ])
         })
+        .collect();
+    let lines: Vec<Line> = unmapped
+        .iter()
+        .cloned()
+        .chain(
+            latest_lines(state, count.saturating_sub(unmapped.len()))
+                .into_iter()
+                .map(|(at, text, alert)| {
+                    let style = if alert {
+                        theme.style(Slot::Warn)
+                    } else {
+                        theme.style(Slot::Text)
+                    };
+                    Line::from(vec![
+                        Span::styled(format!("{at} "), theme.style(Slot::Muted)),
+                        Span::styled(one_line(&text), style),
+                    ])
+                }),
+        )
         .collect();
     let title = if state.incident.is_some() {
         " Latest (journal) "

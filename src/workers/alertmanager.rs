@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::config::probe::{AlertRule, Check, Probe};
 use crate::config::sources::Endpoint;
 use crate::domain::Health;
+use crate::domain::alert::Unclaimed;
 use crate::domain::health::Sample;
 use crate::domain::matcher::all_match;
 use crate::msg::Msg;
@@ -149,6 +150,28 @@ pub fn judge(rule: &AlertRule, alerts: &[Alert]) -> (Health, String, Option<Stri
     (health, format!("{}{more}", named.join("; ")), Some(count))
 }
 
+/// The firing alerts (neither silenced nor inhibited) that no rule's matchers take, those of a
+/// down severity of any rule first.
+#[must_use]
+pub fn unclaimed(rules: &[&AlertRule], alerts: &[Alert]) -> Vec<Unclaimed> {
+    let mut out: Vec<Unclaimed> = alerts
+        .iter()
+        .filter(|a| a.status.silenced_by.is_empty() && a.status.inhibited_by.is_empty())
+        .filter(|a| !rules.iter().any(|r| all_match(&r.matchers, &a.labels)))
+        .map(|a| Unclaimed {
+            name: a.name().to_owned(),
+            severity: a.severity().to_owned(),
+            summary: a.annotations.get("summary").cloned(),
+        })
+        .collect();
+    let down: Vec<String> = rules
+        .iter()
+        .flat_map(|r| r.down_severities.iter().cloned())
+        .collect();
+    crate::domain::alert::sort(&mut out, &down);
+    out
+}
+
 /// One task per Alertmanager: every interval (the shortest of its components') it reads the
 /// alerts once and gives each component its sample, so the number of components costs nothing
 /// more than judging.
@@ -233,6 +256,22 @@ async fn poll(
                 .await
                 .is_err()
             {
+                return;
+            }
+        }
+        if let Ok(alerts) = &alerts {
+            let rules: Vec<&AlertRule> = group
+                .iter()
+                .filter_map(|(_, p)| match &p.check {
+                    Check::Alertmanager(rule) => Some(rule.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            let message = Msg::Unclaimed {
+                source: source.name.clone(),
+                alerts: unclaimed(&rules, alerts),
+            };
+            if tx.send(message).await.is_err() {
                 return;
             }
         }
@@ -333,6 +372,35 @@ mod tests {
             (Health::Down, "DbDown: it broke")
         );
         assert_eq!(count.as_deref(), Some("2 alerts"));
+    }
+
+    #[test]
+    fn alerts_no_rule_takes_are_listed_critical_first_silenced_left_out() {
+        let db = rule(&["component=\"db\""]);
+        let alerts = [
+            alert(
+                &[
+                    ("alertname", "DbDown"),
+                    ("component", "db"),
+                    ("severity", "critical"),
+                ],
+                false,
+            ),
+            alert(&[("alertname", "Noise"), ("severity", "info")], false),
+            alert(
+                &[("alertname", "DiskFull"), ("severity", "critical")],
+                false,
+            ),
+            alert(&[("alertname", "Quiet"), ("severity", "critical")], true),
+        ];
+        let names: Vec<String> = unclaimed(&[&db], &alerts)
+            .iter()
+            .map(Unclaimed::line)
+            .collect();
+        assert_eq!(
+            names,
+            ["DiskFull (critical): it broke", "Noise (info): it broke"]
+        );
     }
 
     #[test]
