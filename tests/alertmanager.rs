@@ -250,10 +250,11 @@ fn the_console_asks_each_alertmanager_once_per_interval_for_every_component() {
     let later = count.load(Ordering::SeqCst);
     session.send("q");
     session.wait_exit();
-    // 200 components asked separately would be 200 requests a second; one poller asks once.
-    assert!(seen <= 3, "{seen} requests before the board was complete");
+    // 200 components asked separately would be 200 requests a second; one poller asks once a
+    // second (bounds loose enough for a loaded machine, far below 200).
+    assert!(seen <= 10, "{seen} requests before the board was complete");
     assert!(
-        (2..=6).contains(&(later - seen)),
+        (1..=8).contains(&(later - seen)),
         "{} requests in 3 s at a 1 s interval",
         later - seen
     );
