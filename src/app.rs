@@ -339,7 +339,7 @@ fn spawn_recovery_points(app: &Loop, now: &crate::workers::probe::Now) {
                 continue;
             }
             let (client, tx, now, point) = (
-                app.client.clone(),
+                app.probe_clients.for_point(&backup.point.source).clone(),
                 app.tx.clone(),
                 std::sync::Arc::clone(now),
                 backup.point.clone(),

@@ -61,15 +61,12 @@ impl Row {
 /// Reads every backup stream of a component once, concurrently.
 async fn read_backups(
     component: &crate::config::Component,
-    client: &reqwest::Client,
+    clients: &probe::Clients,
     now: chrono::DateTime<Utc>,
 ) -> Vec<(Reading, BackupRow)> {
-    let readings = futures_util::future::join_all(
-        component
-            .backups
-            .iter()
-            .map(|b| crate::workers::notify::read_point(client, &b.point, now)),
-    )
+    let readings = futures_util::future::join_all(component.backups.iter().map(|b| {
+        crate::workers::notify::read_point(clients.for_point(&b.point.source), &b.point, now)
+    }))
     .await;
     component
         .backups
@@ -114,7 +111,6 @@ pub async fn probe_all(config: &Config, only: Option<usize>) -> Result<Vec<Row>,
             })
         })
         .collect();
-    let point_client = probe::client_builder(true).build()?;
     let chosen = || {
         config
             .components
@@ -125,7 +121,7 @@ pub async fn probe_all(config: &Config, only: Option<usize>) -> Result<Vec<Row>,
     };
     let now = Utc::now();
     let backups =
-        futures_util::future::join_all(chosen().map(|c| read_backups(c, &point_client, now))).await;
+        futures_util::future::join_all(chosen().map(|c| read_backups(c, &clients, now))).await;
     let mut rows = Vec::new();
     for ((c, task), backups) in chosen().zip(tasks).zip(backups) {
         let sample = task.await.unwrap_or_else(|e| Sample {

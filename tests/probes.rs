@@ -422,6 +422,17 @@ async fn escape_sequences_in_a_body_are_kept_raw_and_shown_escaped() {
 }
 
 async fn tls_server() -> u16 {
+    tls_server_with("ok".to_owned()).await
+}
+
+/// A loopback HTTPS server with a self-signed certificate answering every request with `body`.
+async fn tls_server_with(body: String) -> u16 {
+    let answer: Arc<[u8]> = format!(
+        "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+    .into();
     let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
     let key = tokio_rustls::rustls::pki_types::PrivateKeyDer::Pkcs8(
         cert.signing_key.serialize_der().into(),
@@ -435,23 +446,51 @@ async fn tls_server() -> u16 {
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
-            let acceptor = acceptor.clone();
+            let (acceptor, answer) = (acceptor.clone(), Arc::clone(&answer));
             tokio::spawn(async move {
                 let Ok(mut tls) = acceptor.accept(stream).await else {
                     return;
                 };
                 let mut buf = [0u8; 4096];
                 let _ = tls.read(&mut buf).await;
-                let _ = tls
-                    .write_all(
-                        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
-                    )
-                    .await;
+                let _ = tls.write_all(&answer).await;
                 let _ = tls.shutdown().await;
             });
         }
     });
     port
+}
+
+#[tokio::test]
+async fn a_prometheus_recovery_point_keeps_its_sources_tls_setting() {
+    let _ = tokio_rustls::rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let copied = Utc::now().timestamp() - 600;
+    let body = format!(
+        r#"{{"status":"success","data":{{"resultType":"vector","result":[{{"metric":{{}},"value":[1,"{copied}"]}}]}}}}"#
+    );
+    let port = tls_server_with(body).await;
+    let read = |verify: bool| {
+        let text = format!(
+            "[service]\nname = \"Shop\"\n[sources.prometheus.main]\nurl = \"https://localhost:{port}\"\n\
+             tls_verify = {verify}\n[[component]]\nid = \"db\"\nname = \"DB\"\ntier = \"critical\"\n\
+             probe = {{ kind = \"sim\" }}\n\
+             recovery_point = {{ kind = \"prometheus\", query = \"backup_last_success_timestamp_seconds\" }}\n"
+        );
+        let config = config::parse("w.toml", &text).unwrap();
+        async move {
+            let point = &config.components[0].backups[0].point;
+            let clients = probe::Clients::new().unwrap();
+            warroom::workers::notify::read_point(
+                clients.for_point(&point.source),
+                point,
+                Utc::now(),
+            )
+            .await
+        }
+    };
+    assert_eq!(read(false).await.unwrap().timestamp(), copied);
+    let refused = read(true).await.unwrap_err();
+    assert!(refused.to_lowercase().contains("certificate"), "{refused}");
 }
 
 #[tokio::test]

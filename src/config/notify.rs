@@ -134,6 +134,16 @@ pub enum PointSource {
 }
 
 impl PointSource {
+    /// Whether its server's TLS certificate is verified (false only for a Prometheus source
+    /// that says `tls_verify = false`).
+    #[must_use]
+    pub fn tls_verify(&self) -> bool {
+        match self {
+            Self::Prometheus { source, .. } => source.tls_verify,
+            _ => true,
+        }
+    }
+
     /// Where the copies are read from, for people (a URL without its secrets).
     #[must_use]
     pub fn describe(&self) -> String {

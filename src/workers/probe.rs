@@ -392,6 +392,12 @@ impl Clients {
         })
     }
 
+    /// The client that reads a recovery point's source.
+    #[must_use]
+    pub fn for_point(&self, source: &crate::config::notify::PointSource) -> &reqwest::Client {
+        self.for_tls(source.tls_verify())
+    }
+
     /// The client for a TLS setting: certificates verified or not.
     #[must_use]
     pub fn for_tls(&self, verify: bool) -> &reqwest::Client {
