@@ -4,6 +4,7 @@ mod backup;
 pub mod diag;
 mod escalation;
 pub mod file;
+mod monitoring;
 pub mod notify;
 pub mod probe;
 mod scenario;

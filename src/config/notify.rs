@@ -232,23 +232,24 @@ pub fn recovery_point(
             source,
             interval,
             timeout,
-        } => match super::sources::resolve(&sources.prometheus, source.as_ref(), "Prometheus") {
-            Ok(endpoint) => (
-                PointSource::Prometheus {
-                    source: endpoint.clone(),
-                    query,
-                },
+        } => match super::sources::located(
+            src,
+            (&sources.prometheus, "Prometheus"),
+            source.as_ref(),
+            at,
+            errors,
+        ) {
+            Some(source) => (
+                PointSource::Prometheus { source, query },
                 timing(interval, timeout),
             ),
-            Err(message) => {
-                errors.push(src.at(source.map_or(at, |s| s.span()), message));
-                (
-                    PointSource::Sim {
-                        age: Duration::ZERO,
-                    },
-                    timing(None, None),
-                )
-            }
+            // Reported; the config is invalid and never runs.
+            None => (
+                PointSource::Sim {
+                    age: Duration::ZERO,
+                },
+                timing(None, None),
+            ),
         },
     };
     RecoveryPoint {

@@ -8,9 +8,9 @@ use crate::config::spanned::Spanned;
 use serde::Deserialize;
 
 use super::file::HumanDuration;
+pub use super::monitoring::{AlertRule, Promql};
 use super::{Diagnostic, Secret, Source, secret};
 use crate::domain::Health;
-use crate::domain::threshold::Rule;
 
 /// Default time between two samples.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(10);
@@ -91,28 +91,6 @@ pub struct ProbeFile {
     pub count_silenced: Option<Spanned<bool>>,
     /// `alertmanager`: count inhibited alerts (default false).
     pub count_inhibited: Option<Spanned<bool>>,
-}
-
-/// An Alertmanager check: the active alerts a component claims, by their labels.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AlertRule {
-    pub source: super::sources::Endpoint,
-    pub matchers: Vec<crate::domain::matcher::Matcher>,
-    /// `severity` label values that make the component down; any other alert degrades it.
-    pub down_severities: Vec<String>,
-    pub count_silenced: bool,
-    pub count_inhibited: bool,
-}
-
-/// A `PromQL` check: an instant query and the rules its values are judged by.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Promql {
-    pub source: super::sources::Endpoint,
-    pub query: String,
-    pub down_if: Option<Rule>,
-    pub degraded_if: Option<Rule>,
-    pub on_empty: Health,
-    pub unit: Option<String>,
 }
 
 /// An HTTP check.
@@ -330,13 +308,13 @@ pub fn convert(
         },
         Kind::Http => Check::Http(Box::new(http(src, file, at, errors))),
         // An unusable one has been reported; the config is invalid and never runs.
-        Kind::Alertmanager => alert_rule(src, file, at, sources, errors).map_or(
+        Kind::Alertmanager => super::monitoring::alert_rule(src, file, at, sources, errors).map_or(
             Check::Sim {
                 state: Health::Unknown,
             },
             |a| Check::Alertmanager(Box::new(a)),
         ),
-        Kind::Prometheus => prometheus(src, file, at, sources, errors).map_or(
+        Kind::Prometheus => super::monitoring::prometheus(src, file, at, sources, errors).map_or(
             Check::Sim {
                 state: Health::Unknown,
             },
@@ -438,98 +416,6 @@ fn timing(src: &Source, file: &ProbeFile, errors: &mut Vec<Diagnostic>) -> Probe
         fail_after: count(&file.fail_after, "fail_after", errors),
         recover_after: count(&file.recover_after, "recover_after", errors),
     }
-}
-
-fn alert_rule(
-    src: &Source,
-    file: ProbeFile,
-    at: std::ops::Range<usize>,
-    sources: &super::sources::Sources,
-    errors: &mut Vec<Diagnostic>,
-) -> Option<AlertRule> {
-    let source =
-        super::sources::resolve(&sources.alertmanager, file.source.as_ref(), "Alertmanager")
-            .map_err(|message| {
-                let span = file.source.as_ref().map_or(at.clone(), Spanned::span);
-                errors.push(src.at(span, message));
-            });
-    let written = file.matchers.map(Spanned::into_inner).unwrap_or_default();
-    if written.is_empty() {
-        errors.push(src.at(
-            at,
-            "an alertmanager probe needs `matchers`, the labels of its alerts, like matchers = ['service=\"payments\"', 'component=\"db\"']",
-        ));
-    }
-    let matchers = written
-        .iter()
-        .filter_map(|m| {
-            m.get_ref()
-                .parse()
-                .map_err(|e| errors.push(src.at(m.span(), e)))
-                .ok()
-        })
-        .collect();
-    Some(AlertRule {
-        source: source.ok()?.clone(),
-        matchers,
-        down_severities: file
-            .down_severities
-            .map_or_else(|| vec!["critical".to_owned()], Spanned::into_inner),
-        count_silenced: file.count_silenced.is_some_and(Spanned::into_inner),
-        count_inhibited: file.count_inhibited.is_some_and(Spanned::into_inner),
-    })
-}
-
-fn prometheus(
-    src: &Source,
-    file: ProbeFile,
-    at: std::ops::Range<usize>,
-    sources: &super::sources::Sources,
-    errors: &mut Vec<Diagnostic>,
-) -> Option<Promql> {
-    let source = super::sources::resolve(&sources.prometheus, file.source.as_ref(), "Prometheus")
-        .map_err(|message| {
-            let span = file.source.as_ref().map_or(at.clone(), Spanned::span);
-            errors.push(src.at(span, message));
-        });
-    let query = match file.query {
-        Some(q) if !q.get_ref().trim().is_empty() => q.into_inner(),
-        other => {
-            let span = other.as_ref().map_or(at.clone(), Spanned::span);
-            errors.push(src.at(
-                span,
-                "a prometheus probe needs `query`, an instant PromQL query such as query = 'up{job=\"api\"}'",
-            ));
-            String::new()
-        }
-    };
-    let mut rule = |written: Option<Spanned<String>>| {
-        let written = written?;
-        written
-            .get_ref()
-            .parse::<Rule>()
-            .map_err(|e| errors.push(src.at(written.span(), e)))
-            .ok()
-    };
-    let written = file.down_if.is_some() || file.degraded_if.is_some();
-    let (down_if, degraded_if) = (rule(file.down_if), rule(file.degraded_if));
-    if !written {
-        errors.push(src.at(
-            at,
-            "a prometheus probe needs `down_if` or `degraded_if` (or both), like down_if = \"< 1\"",
-        ));
-    }
-    Some(Promql {
-        source: source.ok()?.clone(),
-        query,
-        down_if,
-        degraded_if,
-        on_empty: match file.on_empty.map(Spanned::into_inner) {
-            Some(OnEmpty::Down) => Health::Down,
-            _ => Health::Unknown,
-        },
-        unit: file.unit.map(Spanned::into_inner),
-    })
 }
 
 fn http(

@@ -190,3 +190,21 @@ pub fn resolve<'a>(
             }),
     }
 }
+
+/// [`resolve`], with the error reported at the probe's `source` (or at `at`, the table, when it
+/// names none); the endpoint cloned for the probe to keep.
+pub fn located(
+    src: &Source,
+    (sources, kind): (&[Endpoint], &str),
+    named: Option<&Spanned<String>>,
+    at: std::ops::Range<usize>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Endpoint> {
+    match resolve(sources, named, kind) {
+        Ok(endpoint) => Some(endpoint.clone()),
+        Err(message) => {
+            errors.push(src.at(named.map_or(at, Spanned::span), message));
+            None
+        }
+    }
+}

@@ -67,25 +67,21 @@ pub async fn fetch(client: &reqwest::Client, source: &Endpoint) -> Result<Vec<Al
         ("inhibited", "true"),
         ("unprocessed", "true"),
     ];
-    let response = super::prometheus::get(client, source, &["api", "v2", "alerts"], &query)
-        .send()
-        .await
-        .map_err(|e| {
-            format!(
-                "Alertmanager `{}`: {}",
-                source.name,
-                super::probe::describe(&e)
-            )
-        })?;
-    let status = response.status().as_u16();
-    let (body, whole) = super::probe::read_capped(response, ANSWER_CAP).await?;
-    if !whole {
+    let answer = super::source::ask(
+        client,
+        source,
+        ("Alertmanager", &["api", "v2", "alerts"]),
+        &query,
+        ANSWER_CAP,
+    )
+    .await?;
+    let Some((status, body)) = answer else {
         return Err(format!(
             "Alertmanager `{}` holds more than {} MiB of alerts",
             source.name,
             ANSWER_CAP >> 20
         ));
-    }
+    };
     if !(200..300).contains(&status) {
         return Err(format!(
             "Alertmanager `{}` answered HTTP {status}",

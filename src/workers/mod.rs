@@ -6,3 +6,4 @@ pub mod notify;
 pub mod probe;
 pub mod process;
 pub mod prometheus;
+pub mod source;

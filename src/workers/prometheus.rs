@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::config::probe::Promql;
-use crate::config::sources::{Auth, Endpoint};
+use crate::config::sources::Endpoint;
 use crate::domain::Health;
 use crate::domain::threshold::{Verdict, judge};
 
@@ -34,58 +34,26 @@ pub async fn check(promql: &Promql, client: &reqwest::Client) -> Result<Found, S
     Ok(found(promql, &series))
 }
 
-/// A GET of `segments` below the source's URL (its path prefix kept), with its headers and
-/// credentials.
-pub(super) fn get(
-    client: &reqwest::Client,
-    source: &Endpoint,
-    segments: &[&str],
-    query: &[(&str, &str)],
-) -> reqwest::RequestBuilder {
-    let mut url = source.url.clone();
-    if let Ok(mut path) = url.path_segments_mut() {
-        path.pop_if_empty().extend(segments);
-    }
-    if !query.is_empty() {
-        url.query_pairs_mut().extend_pairs(query);
-    }
-    let mut request = client.get(url);
-    for (name, value) in &source.headers {
-        request = request.header(name.as_str(), value.expose());
-    }
-    match &source.auth {
-        Some(Auth::Bearer(token)) => request.bearer_auth(token.expose()),
-        Some(Auth::Basic { username, password }) => {
-            request.basic_auth(username, Some(password.expose()))
-        }
-        None => request,
-    }
-}
-
 /// Asks `source` for an instant query's result.
 pub async fn query(
     client: &reqwest::Client,
     source: &Endpoint,
     query: &str,
 ) -> Result<Vec<Series>, String> {
-    let response = get(client, source, &["api", "v1", "query"], &[("query", query)])
-        .send()
-        .await
-        .map_err(|e| {
-            format!(
-                "Prometheus `{}`: {}",
-                source.name,
-                super::probe::describe(&e)
-            )
-        })?;
-    let status = response.status().as_u16();
-    let (body, whole) = super::probe::read_capped(response, RESULT_CAP).await?;
-    if !whole {
+    let answer = super::source::ask(
+        client,
+        source,
+        ("Prometheus", &["api", "v1", "query"]),
+        &[("query", query)],
+        RESULT_CAP,
+    )
+    .await?;
+    let Some((status, body)) = answer else {
         return Err(format!(
             "the answer is larger than {} MiB; narrow the query (sum, topk or a label filter)",
             RESULT_CAP >> 20
         ));
-    }
+    };
     parse(status, &body)
 }
 

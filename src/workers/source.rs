@@ -1,0 +1,50 @@
+//! Asking a configured source (`[sources.KIND.NAME]`): one GET below its URL with its headers and
+//! credentials, the answer read within a bound.
+
+use crate::config::sources::{Auth, Endpoint};
+
+/// GETs `path` below the source's URL (its path prefix kept) with `query`; `kind` names the
+/// source in errors. `None` when the answer is larger than `cap` (the rest is never fetched).
+pub async fn ask(
+    client: &reqwest::Client,
+    source: &Endpoint,
+    (kind, path): (&str, &[&str]),
+    query: &[(&str, &str)],
+    cap: usize,
+) -> Result<Option<(u16, Vec<u8>)>, String> {
+    let response = request(client, source, path, query)
+        .send()
+        .await
+        .map_err(|e| format!("{kind} `{}`: {}", source.name, super::probe::describe(&e)))?;
+    let status = response.status().as_u16();
+    let (body, whole) = super::probe::read_capped(response, cap).await?;
+    Ok(whole.then_some((status, body)))
+}
+
+/// A GET of `segments` below the source's URL (its path prefix kept), with its headers and
+/// credentials.
+fn request(
+    client: &reqwest::Client,
+    source: &Endpoint,
+    segments: &[&str],
+    query: &[(&str, &str)],
+) -> reqwest::RequestBuilder {
+    let mut url = source.url.clone();
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.pop_if_empty().extend(segments);
+    }
+    if !query.is_empty() {
+        url.query_pairs_mut().extend_pairs(query);
+    }
+    let mut request = client.get(url);
+    for (name, value) in &source.headers {
+        request = request.header(name.as_str(), value.expose());
+    }
+    match &source.auth {
+        Some(Auth::Bearer(token)) => request.bearer_auth(token.expose()),
+        Some(Auth::Basic { username, password }) => {
+            request.basic_auth(username, Some(password.expose()))
+        }
+        None => request,
+    }
+}
