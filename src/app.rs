@@ -12,6 +12,9 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
 use crate::domain::world::Scenario;
+
+/// How long a silence request waits for Alertmanager when its source sets no timeout.
+const SILENCE_TIMEOUT: Duration = Duration::from_secs(10);
 use crate::journal::Journal;
 use crate::msg::{Effect, Msg};
 use crate::state::State;
@@ -198,6 +201,10 @@ impl Loop {
                 }
                 return;
             }
+            effect @ (Effect::Silence { .. } | Effect::ExpireSilence { .. }) => {
+                self.run_silence(effect);
+                return;
+            }
             Effect::Send {
                 queued,
                 channel,
@@ -219,6 +226,84 @@ impl Loop {
         if self.journal.send(command).is_err() {
             self.dispatch(Msg::JournalFailed("the journal writer stopped".into()));
         }
+    }
+
+    /// Creates or expires a silence off the UI task.
+    fn run_silence(&self, effect: Effect) {
+        match effect {
+            Effect::Silence {
+                requested,
+                source,
+                body,
+            } => self.ask_alertmanager(
+                &source,
+                move |client, endpoint| async move {
+                    let result = crate::workers::silence::create(&client, &endpoint, &body).await;
+                    Msg::Silenced { requested, result }
+                },
+                move |error| Msg::Silenced {
+                    requested,
+                    result: Err(error),
+                },
+            ),
+            Effect::ExpireSilence { source, id } => {
+                let again = id.clone();
+                self.ask_alertmanager(
+                    &source,
+                    move |client, endpoint| async move {
+                        let result = crate::workers::silence::expire(&client, &endpoint, &id).await;
+                        Msg::SilenceExpired { id, result }
+                    },
+                    move |error| Msg::SilenceExpired {
+                        id: again,
+                        result: Err(error),
+                    },
+                );
+            }
+            _ => {}
+        }
+    }
+
+    /// Runs one request to Alertmanager `source` off the UI task, bounded by the source's
+    /// timeout; its answer comes back as the message `ask` makes, or `failed` says why not.
+    fn ask_alertmanager<F, Fut>(
+        &self,
+        source: &str,
+        ask: F,
+        failed: impl FnOnce(String) -> Msg + Send + 'static,
+    ) where
+        F: FnOnce(reqwest::Client, crate::config::sources::Endpoint) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Msg> + Send,
+    {
+        let tx = self.tx.clone();
+        let Some(endpoint) = self
+            .state
+            .config
+            .sources
+            .alertmanager
+            .iter()
+            .find(|e| e.name == source)
+            .cloned()
+        else {
+            let error = format!("the config names no Alertmanager `{source}`");
+            tokio::spawn(async move {
+                let _ = tx.send(failed(error)).await;
+            });
+            return;
+        };
+        let client = self.probe_clients.for_tls(endpoint.tls_verify).clone();
+        let timeout = endpoint.timeout.unwrap_or(SILENCE_TIMEOUT);
+        let name = endpoint.name.clone();
+        tokio::spawn(async move {
+            let msg = match tokio::time::timeout(timeout, ask(client, endpoint)).await {
+                Ok(msg) => msg,
+                Err(_) => failed(format!(
+                    "Alertmanager `{name}` did not answer within {} (it may still have acted: look there)",
+                    humantime::format_duration(timeout)
+                )),
+            };
+            let _ = tx.send(msg).await;
+        });
     }
 
     /// The open incident's id (empty without one).

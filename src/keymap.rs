@@ -39,6 +39,7 @@ pub enum Action {
     Roles,
     Note,
     Resolve,
+    Silence,
     Acknowledge,
     Page,
     Update,
@@ -112,6 +113,7 @@ impl Action {
             Self::Roles => "assign a role",
             Self::Note => "add a note",
             Self::Resolve => "resolve the incident",
+            Self::Silence => "silence the incident's alerts in Alertmanager",
             Self::NextChoice => "next choice",
             Self::PrevChoice => "previous choice",
             Self::Drill => "drill screen (facilitator)",
@@ -137,6 +139,7 @@ impl Action {
                 | Self::Roles
                 | Self::Note
                 | Self::Resolve
+                | Self::Silence
                 | Self::Acknowledge
                 | Self::Page
                 | Self::Update
@@ -395,6 +398,7 @@ fn defaults() -> Vec<Binding> {
         (C::Global, ch('o'), A::Roles),
         (C::Global, ch('n'), A::Note),
         (C::Global, ch('R'), A::Resolve),
+        (C::Global, ch('M'), A::Silence),
         (C::Global, ch('j'), A::Down),
         (C::Global, code(KeyCode::Down), A::Down),
         (C::Global, ch('k'), A::Up),

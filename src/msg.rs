@@ -25,10 +25,10 @@ pub enum Msg {
     JournalFailed(String),
     /// A probe of the component at `index` (config order) finished.
     Probed { index: usize, sample: Sample },
-    /// The active alerts of Alertmanager `source` that no component claims, most urgent first.
-    Unclaimed {
+    /// Every alert Alertmanager `source` holds now, critical first.
+    Alerts {
         source: String,
-        alerts: Vec<crate::domain::alert::Unclaimed>,
+        alerts: Vec<crate::domain::alert::Firing>,
     },
     /// Backup stream `stream` of the component at `index` was read.
     RecoveryPoint {
@@ -39,6 +39,16 @@ pub enum Msg {
     /// A delivery attempt of the outbox entry queued at `queued` ended.
     Delivered {
         queued: u64,
+        result: Result<(), String>,
+    },
+    /// Alertmanager answered the silence requested at `requested`: its id, or why not.
+    Silenced {
+        requested: u64,
+        result: Result<String, String>,
+    },
+    /// Alertmanager answered the expiry of silence `id`.
+    SilenceExpired {
+        id: String,
         result: Result<(), String>,
     },
     /// Output of a running runbook command (by its `step_started` sequence number).
@@ -81,6 +91,14 @@ pub enum Effect {
         channel: Channel,
         payload: serde_json::Value,
     },
+    /// Ask Alertmanager `source` for the silence whose request is journaled at `requested`.
+    Silence {
+        requested: u64,
+        source: String,
+        body: serde_json::Value,
+    },
+    /// Expire silence `id` in Alertmanager `source`.
+    ExpireSilence { source: String, id: String },
     /// Run a runbook command whose start is journaled.
     Run {
         started: u64,

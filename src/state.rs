@@ -162,6 +162,10 @@ pub enum DialogKind {
     ConfirmAck {
         level: usize,
     },
+    /// "Silence these alerts in Alertmanager?", listing the matchers; the choice is how long.
+    Silence,
+    /// "Expire the silences this incident created?" (offered on resolution).
+    ExpireSilences,
 }
 
 /// An open dialog: its text field and its selected choice.
@@ -204,7 +208,8 @@ impl Dialog {
             | DialogKind::ConfirmPage { .. }
             | DialogKind::ConfirmAck { .. }
             | DialogKind::RecoveryConfirm => Vec::new(),
-            DialogKind::RecoveryChoose => self.labels.clone(),
+            DialogKind::RecoveryChoose | DialogKind::Silence => self.labels.clone(),
+            DialogKind::ExpireSilences => Vec::new(),
         }
     }
 
@@ -219,7 +224,9 @@ impl Dialog {
             | DialogKind::ConfirmDone
             | DialogKind::ConfirmPage { .. }
             | DialogKind::ConfirmAck { .. }
-            | DialogKind::RecoveryChoose => false,
+            | DialogKind::RecoveryChoose
+            | DialogKind::Silence
+            | DialogKind::ExpireSilences => false,
             DialogKind::RecoveryConfirm => self.text_wanted,
             _ => true,
         }
@@ -393,8 +400,9 @@ pub struct State {
     pub paused: bool,
     pub speed: f64,
     pub incident: Option<Incident>,
-    /// Active alerts no component claims, by Alertmanager source (live, not journaled).
-    pub unclaimed: std::collections::BTreeMap<String, Vec<crate::domain::alert::Unclaimed>>,
+    /// The alerts each Alertmanager source holds, as last read (live; an incident journals the
+    /// ones it follows).
+    pub alerts: std::collections::BTreeMap<String, Vec<crate::domain::alert::Firing>>,
     /// The open incident's journal, in order.
     pub records: Vec<Record>,
     pub journal: JournalState,
@@ -557,7 +565,7 @@ impl State {
             paused: false,
             speed: 1.0,
             incident: None,
-            unclaimed: std::collections::BTreeMap::new(),
+            alerts: std::collections::BTreeMap::new(),
             records: Vec::new(),
             journal: JournalState::Writable,
             writing: 0,

@@ -75,6 +75,7 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             effects.extend(recovery::after_record(state, &record));
             effects.extend(review::after_record(state, &record, now));
             effects.extend(drill::after_record(state, &record, now));
+            effects.extend(silence::after_record(state, &record));
             effects
         }
         Msg::JournalFailed(error) => {
@@ -82,10 +83,9 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Probed { index, sample } => probed(state, index, sample, now),
-        Msg::Unclaimed { source, alerts } => {
-            state.unclaimed.insert(source, alerts);
-            Vec::new()
-        }
+        Msg::Alerts { source, alerts } => alerts::received(state, source, alerts, now),
+        Msg::Silenced { requested, result } => silence::answered(state, requested, result, now),
+        Msg::SilenceExpired { id, result } => silence::expired(state, id, result, now),
         Msg::RecoveryPoint {
             index,
             stream,
@@ -516,6 +516,7 @@ fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<E
         Action::Acknowledge => return command::acknowledge(state, now),
         Action::Page => return command::page(state, now),
         Action::Declare => open_declare(state),
+        Action::Silence => silence::open(state, now),
         Action::Severity
         | Action::Status
         | Action::Roles
@@ -627,6 +628,7 @@ fn journal_failed(state: &mut State, error: String) {
     }
 }
 
+mod alerts;
 pub mod checklist;
 pub mod command;
 mod dialog;
@@ -635,6 +637,7 @@ pub mod palette;
 pub mod recovery;
 pub mod review;
 pub mod runbooks;
+pub mod silence;
 pub mod template;
 #[cfg(test)]
 mod tests;

@@ -329,6 +329,7 @@ fn declared(
         outages,
         targets,
         scenario: None,
+        alerts: Vec::new(),
     }
 }
 

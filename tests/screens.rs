@@ -685,12 +685,23 @@ fn watched_through_prometheus() -> State {
 #[test]
 fn a_query_value_shows_in_the_latency_column_with_its_unit() {
     let mut state = watched_through_prometheus();
-    let unmapped =
-        |name: &str, severity: &str, summary: Option<&str>| warroom::domain::alert::Unclaimed {
-            name: name.into(),
-            severity: severity.into(),
+    let unmapped = |name: &str, severity: &str, summary: Option<&str>| {
+        let mut labels = std::collections::BTreeMap::from([("alertname".into(), name.into())]);
+        if !severity.is_empty() {
+            labels.insert("severity".into(), severity.into());
+        }
+        warroom::domain::alert::Firing {
+            fingerprint: name.to_lowercase(),
+            labels,
             summary: summary.map(Into::into),
-        };
+            starts_at: None,
+            generator_url: String::new(),
+            silenced: false,
+            inhibited: false,
+            critical: severity == "critical",
+            claimed_by: Vec::new(),
+        }
+    };
     let alerts = vec![
         unmapped("DiskFull", "critical", Some("disk over 95% on db-2")),
         unmapped("Noise", "", None),
@@ -698,7 +709,7 @@ fn a_query_value_shows_in_the_latency_column_with_its_unit() {
     let now = state.now;
     play(
         &mut state,
-        Msg::Unclaimed {
+        Msg::Alerts {
             source: "main".into(),
             alerts,
         },
@@ -721,6 +732,86 @@ fn a_query_value_shows_in_the_latency_column_with_its_unit() {
         "unmapped  DiskFull",
     ] {
         assert!(wide.contains(shown), "{shown}: {wide}");
+    }
+}
+
+/// The Prometheus example with Checkout's alert firing in Alertmanager since 02:58.
+fn checkout_alert_firing() -> State {
+    let mut state = watched_through_prometheus();
+    let checkout = state.world.index("checkout").unwrap();
+    let labels = [
+        ("alertname", "CheckoutErrors"),
+        ("component", "checkout"),
+        ("service", "payments"),
+        ("severity", "critical"),
+        ("pod", "web-7\u{1b}[31m"),
+    ];
+    let alert = warroom::domain::alert::Firing {
+        fingerprint: "4f2a".into(),
+        labels: labels
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        summary: Some("5xx above 5% for 5m".into()),
+        starts_at: Some(t0() - chrono::TimeDelta::minutes(2)),
+        generator_url: "http://127.0.0.1:9090/graph?g0.expr=errors".into(),
+        silenced: false,
+        inhibited: false,
+        critical: true,
+        claimed_by: vec![checkout],
+    };
+    let now = state.now;
+    let source = "main".to_owned();
+    play(
+        &mut state,
+        Msg::Alerts {
+            source,
+            alerts: vec![alert],
+        },
+        now,
+    );
+    state
+}
+
+#[test]
+fn the_detail_lists_the_alerts_a_component_claims() {
+    let mut state = checkout_alert_firing();
+    let index = state.world.index("checkout").unwrap();
+    state.ui.overlay = Some(warroom::state::Overlay::Detail { index, scroll: 0 });
+    snapshot_sizes("detail_alerts", &state, &view(false));
+    let wide = text(&draw(&state, &view(false), (120, 40)));
+    for shown in [
+        "Alerts it claims",
+        "CheckoutErrors (critical): 5xx above 5% for 5m · since 02:58:00Z",
+        "http://127.0.0.1:9090/graph?g0.expr=errors",
+        "pod=\"web-7\\u{1b}[31m\"",
+    ] {
+        assert!(wide.contains(shown), "{shown}: {wide}");
+    }
+}
+
+#[test]
+fn the_alert_banner_titles_the_declaration_and_the_silence_lists_its_matchers() {
+    let mut state = checkout_alert_firing();
+    let board = text(&draw(&state, &view(false), (120, 40)));
+    assert!(
+        board.contains("ALERT CheckoutErrors (critical): 5xx above 5% for 5m. Press D to declare"),
+        "{board}"
+    );
+    let now = state.now;
+    play(&mut state, Msg::Action(Action::Declare), now);
+    assert_eq!(state.dialog().unwrap().field.text, "5xx above 5% for 5m");
+    play(&mut state, Msg::Action(Action::Confirm), now);
+    play(&mut state, Msg::Action(Action::Silence), now);
+    snapshot_sizes("silence_dialog", &state, &view(false));
+    let dialog = text(&draw(&state, &view(false), (120, 40)));
+    for shown in [
+        "Silence in Alertmanager?",
+        "created by dana@jump-1",
+        "alertname=\"CheckoutErrors\"",
+        "> for 2 hours",
+    ] {
+        assert!(dialog.contains(shown), "{shown}: {dialog}");
     }
 }
 

@@ -124,6 +124,8 @@ pub struct Config {
     pub templates: Vec<template::MessageTemplate>,
     /// The incident roles, commander first (`roles`; default commander, scribe, comms).
     pub roles: Vec<crate::domain::Role>,
+    /// Prometheus servers and Alertmanagers (`[sources.KIND.NAME]`).
+    pub sources: sources::Sources,
 }
 
 /// Default bound on probes running at once.
@@ -368,6 +370,7 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
             .collect(),
         templates: template::convert(src, file.templates, errors),
         roles: roles(src, file.roles, errors),
+        sources,
     }
 }
 

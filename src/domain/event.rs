@@ -25,6 +25,28 @@ pub struct Target {
     pub last_good: Option<DateTime<Utc>>,
 }
 
+/// An Alertmanager alert an incident follows, as it was when the incident learned of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertSeen {
+    /// The Alertmanager source (`[sources.alertmanager.NAME]`).
+    pub source: String,
+    pub fingerprint: String,
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// When Alertmanager says it began: the outage start it gives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+}
+
+impl AlertSeen {
+    /// Its `alertname` label (`alert` without one).
+    #[must_use]
+    pub fn name(&self) -> &str {
+        self.labels.get("alertname").map_or("alert", String::as_str)
+    }
+}
+
 /// What a drill is scored against, and what it had done outside the journal when it was declared.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DrillStart {
@@ -109,6 +131,9 @@ pub enum Event {
         /// The drill the incident belongs to.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         scenario: Option<DrillStart>,
+        /// The Alertmanager alerts firing at declaration that the incident follows.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        alerts: Vec<AlertSeen>,
     },
     SeverityChanged {
         from: Severity,
@@ -267,6 +292,44 @@ pub enum Event {
     ScenarioMessage {
         text: String,
     },
+    /// An alert the incident follows began firing in Alertmanager.
+    AlertStarted(AlertSeen),
+    /// An alert the incident followed is no longer in Alertmanager.
+    AlertResolved {
+        source: String,
+        fingerprint: String,
+        name: String,
+    },
+    /// A silence was asked of Alertmanager for one alert; its identity is this record's sequence
+    /// number. Journaled before the request is sent, so no silence exists that the journal does
+    /// not tell of.
+    SilenceRequested {
+        source: String,
+        fingerprint: String,
+        name: String,
+        matchers: Vec<super::silence::Matcher>,
+        ends_at: DateTime<Utc>,
+        comment: String,
+    },
+    /// Alertmanager created the silence requested at `requested`.
+    SilenceCreated {
+        requested: u64,
+        id: String,
+    },
+    /// The silence requested at `requested` was not created; it is not retried.
+    SilenceFailed {
+        requested: u64,
+        error: String,
+    },
+    /// Silence `id` was expired on request.
+    SilenceExpired {
+        id: String,
+    },
+    /// Expiring silence `id` failed: it still holds.
+    SilenceExpiryFailed {
+        id: String,
+        error: String,
+    },
     Resolved {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         summary: Option<String>,
@@ -308,11 +371,18 @@ impl Event {
             Self::Pager { .. } => "pager",
             Self::DrillEnded { .. } => "drill_ended",
             Self::NotifyHeld { .. } => "notify_held",
+            Self::AlertStarted(_) => "alert_started",
+            Self::AlertResolved { .. } => "alert_resolved",
+            Self::SilenceRequested { .. } => "silence_requested",
+            Self::SilenceCreated { .. } => "silence_created",
+            Self::SilenceFailed { .. } => "silence_failed",
+            Self::SilenceExpired { .. } => "silence_expired",
+            Self::SilenceExpiryFailed { .. } => "silence_expiry_failed",
             Self::Resolved { .. } => "resolved",
         }
     }
 
-    /// Descriptions of recovery points and the pager.
+    /// Descriptions of recovery points, budgets and the pager.
     fn describe_data(&self) -> String {
         match self {
             Self::RecoveryPoint {
@@ -331,6 +401,57 @@ impl Event {
             Self::Pager { failing: true } => "The pager is failing (drill inject)".to_owned(),
             Self::Pager { failing: false } => "The pager works again (drill inject)".to_owned(),
             Self::DrillEnded { summary } => format!("Drill ended, never declared: {summary}"),
+            Self::RtoBreached {
+                component,
+                target_secs,
+                ..
+            } => {
+                format!(
+                    "{component} breached its RTO of {}",
+                    crate::domain::incident::brief(chrono::TimeDelta::seconds(*target_secs as i64))
+                )
+            }
+            Self::Budgets { milestone, entries } => format!(
+                "Budgets recorded at {milestone} for {} components",
+                entries.len()
+            ),
+            _ => String::new(),
+        }
+    }
+
+    /// Descriptions of Alertmanager alerts and silences.
+    fn describe_alerts(&self) -> String {
+        match self {
+            Self::AlertStarted(alert) => {
+                let severity = alert
+                    .labels
+                    .get("severity")
+                    .map_or_else(String::new, |s| format!(" ({s})"));
+                match &alert.summary {
+                    Some(summary) => format!("Alert {} fired{severity}: {summary}", alert.name()),
+                    None => format!("Alert {} fired{severity}", alert.name()),
+                }
+            }
+            Self::AlertResolved { name, .. } => format!("Alert {name} resolved"),
+            Self::SilenceRequested {
+                source,
+                name,
+                ends_at,
+                ..
+            } => format!(
+                "Silence of {name} asked of Alertmanager `{source}` until {}",
+                ends_at.format("%H:%M:%SZ")
+            ),
+            Self::SilenceCreated { requested, id } => {
+                format!("Silence #{requested} created: {id}")
+            }
+            Self::SilenceFailed { requested, error } => {
+                format!("Silence #{requested} NOT created: {error}")
+            }
+            Self::SilenceExpired { id } => format!("Silence {id} expired"),
+            Self::SilenceExpiryFailed { id, error } => {
+                format!("Silence {id} NOT expired: {error}")
+            }
             _ => String::new(),
         }
     }
@@ -446,9 +567,11 @@ impl Event {
                     objectives.len()
                 )
             }
-            Self::RecoveryPoint { .. } | Self::Pager { .. } | Self::DrillEnded { .. } => {
-                self.describe_data()
-            }
+            Self::RecoveryPoint { .. }
+            | Self::Pager { .. }
+            | Self::DrillEnded { .. }
+            | Self::RtoBreached { .. }
+            | Self::Budgets { .. } => self.describe_data(),
             Self::NotifyHeld { queued } => {
                 format!("notification #{queued} recorded, not sent (drill)")
             }
@@ -458,20 +581,6 @@ impl Event {
             } => {
                 format!("Paged level {}: {}", level + 1, contacts.join(", "))
             }
-            Self::RtoBreached {
-                component,
-                target_secs,
-                ..
-            } => {
-                format!(
-                    "{component} breached its RTO of {}",
-                    crate::domain::incident::brief(chrono::TimeDelta::seconds(*target_secs as i64))
-                )
-            }
-            Self::Budgets { milestone, entries } => format!(
-                "Budgets recorded at {milestone} for {} components",
-                entries.len()
-            ),
             Self::UpdatePosted { text, template } => {
                 format!("Update{}: {text}", from_template(template.as_deref()))
             }
@@ -482,6 +591,13 @@ impl Event {
             | Self::RecoveryStarted { .. }
             | Self::CheckTicked { .. }
             | Self::StepVerified { .. } => self.describe_work(),
+            Self::AlertStarted(_)
+            | Self::AlertResolved { .. }
+            | Self::SilenceRequested { .. }
+            | Self::SilenceCreated { .. }
+            | Self::SilenceFailed { .. }
+            | Self::SilenceExpired { .. }
+            | Self::SilenceExpiryFailed { .. } => self.describe_alerts(),
             Self::NotifyQueued { channel, .. } => format!("{channel} notification queued"),
             Self::NotifySent { queued } => format!("notification #{queued} sent"),
             Self::NotifyFailed {

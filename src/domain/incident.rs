@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::event::{DrillStart, Event, Record, Target};
+use super::event::{AlertSeen, DrillStart, Event, Record, Target};
+use super::silence::{Silence, Standing};
 use super::{Role, Severity, Status};
 
 /// A note someone added to the incident.
@@ -122,6 +123,11 @@ pub struct Incident {
     pub pager_failing: bool,
     /// The sequence number of the record that resolved the incident.
     pub resolved_by: Option<u64>,
+    /// The Alertmanager alerts the incident follows, in the order it learned of them, each with
+    /// when it resolved.
+    pub alerts: Vec<(AlertSeen, Option<DateTime<Utc>>)>,
+    /// The silences it asked for, oldest first.
+    pub silences: Vec<Silence>,
 }
 
 /// One run of a step's command.
@@ -226,6 +232,7 @@ impl Incident {
             outages,
             targets,
             scenario,
+            alerts,
         } = &record.event
         else {
             return Err(FoldError::NotDeclared(record.event.kind()));
@@ -246,7 +253,11 @@ impl Incident {
             },
             affected: outages.iter().map(|o| o.component.clone()).collect(),
             notes: Vec::new(),
-            detected: outages.iter().map(|o| o.since).min(),
+            detected: outages
+                .iter()
+                .map(|o| o.since)
+                .chain(alerts.iter().filter_map(|a| a.starts_at))
+                .min(),
             declared: record.at,
             mitigated: None,
             resolved: None,
@@ -277,6 +288,8 @@ impl Incident {
             pager_failing: scenario.as_ref().is_some_and(|s| s.pager_failing),
             resolved_by: None,
             scenario: scenario.clone(),
+            alerts: alerts.iter().map(|a| (a.clone(), None)).collect(),
+            silences: Vec::new(),
         })
     }
 
@@ -339,22 +352,7 @@ impl Incident {
                 self.acknowledged_level = Some((*level, record.at));
                 self.acknowledged.get_or_insert(record.at);
             }
-            Event::Paged {
-                level,
-                contacts,
-                pagerduty,
-            } => {
-                self.pages.push((*level, record.at, contacts.clone()));
-                if let Some(payload) = pagerduty {
-                    self.outbox.push(Outbound {
-                        queued: record.seq,
-                        cause: record.seq,
-                        channel: super::event::Channel::Pagerduty,
-                        payload: payload.clone(),
-                        delivery: Delivery::Queued,
-                    });
-                }
-            }
+            Event::Paged { .. } => self.paged(record),
             Event::RtoBreached {
                 component,
                 outage_start,
@@ -386,6 +384,13 @@ impl Incident {
             | Event::RecoveryStarted { .. } => {
                 self.apply_step(record);
             }
+            Event::AlertStarted(_)
+            | Event::AlertResolved { .. }
+            | Event::SilenceRequested { .. }
+            | Event::SilenceCreated { .. }
+            | Event::SilenceFailed { .. }
+            | Event::SilenceExpired { .. }
+            | Event::SilenceExpiryFailed { .. } => self.apply_alerts(record),
             Event::NotifyFailed {
                 queued,
                 attempt,
@@ -522,6 +527,97 @@ impl Incident {
             }
             _ => {}
         }
+    }
+
+    fn paged(&mut self, record: &Record) {
+        let Event::Paged {
+            level,
+            contacts,
+            pagerduty,
+        } = &record.event
+        else {
+            return;
+        };
+        self.pages.push((*level, record.at, contacts.clone()));
+        if let Some(payload) = pagerduty {
+            self.outbox.push(Outbound {
+                queued: record.seq,
+                cause: record.seq,
+                channel: super::event::Channel::Pagerduty,
+                payload: payload.clone(),
+                delivery: Delivery::Queued,
+            });
+        }
+    }
+
+    fn apply_alerts(&mut self, record: &Record) {
+        match &record.event {
+            Event::AlertStarted(alert) => {
+                self.detected = self.detected.into_iter().chain(alert.starts_at).min();
+                self.alerts.push((alert.clone(), None));
+            }
+            Event::AlertResolved {
+                source,
+                fingerprint,
+                ..
+            } => {
+                if let Some((_, resolved)) = self.alerts.iter_mut().find(|(a, resolved)| {
+                    resolved.is_none() && a.source == *source && a.fingerprint == *fingerprint
+                }) {
+                    *resolved = Some(record.at);
+                }
+            }
+            Event::SilenceRequested {
+                source,
+                fingerprint,
+                ends_at,
+                ..
+            } => self.silences.push(Silence {
+                requested: record.seq,
+                source: source.clone(),
+                fingerprint: fingerprint.clone(),
+                ends_at: *ends_at,
+                standing: Standing::Requested,
+            }),
+            Event::SilenceCreated { requested, id } => {
+                self.silence_answered(*requested, Standing::Active { id: id.clone() });
+            }
+            Event::SilenceFailed { requested, error } => {
+                let failed = Standing::Failed {
+                    error: error.clone(),
+                };
+                self.silence_answered(*requested, failed);
+            }
+            Event::SilenceExpired { id } => self.silence_expired(id, None),
+            Event::SilenceExpiryFailed { id, error } => self.silence_expired(id, Some(error)),
+            _ => {}
+        }
+    }
+
+    fn silence_answered(&mut self, requested: u64, standing: Standing) {
+        if let Some(silence) = self.silences.iter_mut().find(|s| s.requested == requested) {
+            silence.standing = standing;
+        }
+    }
+
+    fn silence_expired(&mut self, id: &str, error: Option<&String>) {
+        if let Some(silence) = self.silences.iter_mut().find(|s| s.active_id() == Some(id)) {
+            silence.standing = match error {
+                None => Standing::Expired { id: id.to_owned() },
+                Some(error) => Standing::ExpiryFailed {
+                    id: id.to_owned(),
+                    error: error.clone(),
+                },
+            };
+        }
+    }
+
+    /// The followed alerts still firing.
+    pub fn firing_alerts(&self) -> impl Iterator<Item = &AlertSeen> {
+        self.alerts
+            .iter()
+            .filter(|(_, resolved)| resolved.is_none())
+            .map(|(a, _)| a)
     }
 
     fn component_changed(&mut self, component: &str, failing: bool, since: DateTime<Utc>) {

@@ -9,6 +9,7 @@ pub mod event;
 pub mod health;
 pub mod incident;
 pub mod matcher;
+pub mod silence;
 pub mod threshold;
 pub mod world;
 

@@ -205,6 +205,18 @@ pub fn banner(state: &State, view: &View) -> Option<Line<'static>> {
         .as_ref()
         .is_some_and(crate::domain::incident::Incident::is_open);
     if !open {
+        let declare = key(state, crate::keymap::Action::Declare);
+        if let Some(alert) =
+            crate::domain::alert::calling(&state.alerts).filter(|_| !state.is_drill())
+        {
+            return Some(Line::styled(
+                format!(
+                    " ALERT {}. Press {declare} to declare an incident. ",
+                    one_line(&alert.line())
+                ),
+                theme.style(Slot::Breach),
+            ));
+        }
         let critical_down = state
             .world
             .failing()
@@ -213,10 +225,9 @@ pub fn banner(state: &State, view: &View) -> Option<Line<'static>> {
         return critical_down.map(|c| {
             Line::styled(
                 format!(
-                    " {} is DOWN ({}). Press {} to declare an incident. ",
+                    " {} is DOWN ({}). Press {declare} to declare an incident. ",
                     one_line(&c.name),
                     one_line(c.tier.name()),
-                    key(state, crate::keymap::Action::Declare)
                 ),
                 theme.style(Slot::Breach),
             )

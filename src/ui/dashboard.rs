@@ -276,7 +276,7 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
     if !list.filter.is_empty() {
         let _ = write!(title, "· filter \"{}\" ", one_line(&list.filter));
     }
-    match state.unclaimed.values().map(Vec::len).sum::<usize>() {
+    match crate::domain::alert::unclaimed(&state.alerts).count() {
         0 => {}
         1 => title.push_str("· 1 unmapped alert "),
         n => {
@@ -435,10 +435,7 @@ fn render_latest(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let theme = &view.theme;
     let count = usize::from(area.height.saturating_sub(2));
     // Alerts no component claims come first: a firing alert is never hidden by the log.
-    let unmapped: Vec<Line> = state
-        .unclaimed
-        .values()
-        .flatten()
+    let unmapped: Vec<Line> = crate::domain::alert::unclaimed(&state.alerts)
         .take(count)
         .map(|alert| {
             Line::from(vec![

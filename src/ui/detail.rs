@@ -112,6 +112,65 @@ fn alert_lines(rule: &crate::config::probe::AlertRule, timing: String) -> Vec<St
     ]
 }
 
+/// Most alerts listed in a component's detail.
+const CLAIMED_SHOWN: usize = 20;
+
+/// The alerts of its Alertmanager a component's matchers take: name and severity, start,
+/// labels and generator link.
+fn claimed_lines(state: &State, view: &View, (index, source): (usize, &str)) -> Vec<Line<'static>> {
+    let theme = &view.theme;
+    let claimed: Vec<&crate::domain::alert::Firing> = state
+        .alerts
+        .get(source)
+        .into_iter()
+        .flatten()
+        .filter(|a| a.claimed_by.contains(&index))
+        .collect();
+    if claimed.is_empty() {
+        return vec![Line::styled("  none firing", theme.style(Slot::Muted))];
+    }
+    let mut lines = Vec::new();
+    for alert in claimed.iter().take(CLAIMED_SHOWN) {
+        let since = alert.starts_at.map_or_else(
+            || "start unknown".to_owned(),
+            |t| format!("since {}", time_of_day(t)),
+        );
+        let quiet = match (alert.silenced, alert.inhibited) {
+            (true, _) => " · silenced",
+            (false, true) => " · inhibited",
+            _ => "",
+        };
+        let slot = if alert.critical {
+            Slot::Breach
+        } else {
+            Slot::Warn
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {}", one_line(&alert.line())), theme.style(slot)),
+            Span::raw(format!(" · {since}{quiet}")),
+        ]));
+        let labels: Vec<String> = alert
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v:?}"))
+            .collect();
+        lines.push(Line::raw(format!("    {}", one_line(&labels.join(" ")))));
+        if !alert.generator_url.is_empty() {
+            lines.push(Line::styled(
+                format!("    {}", one_line(&alert.generator_url)),
+                theme.style(Slot::Muted),
+            ));
+        }
+    }
+    if claimed.len() > CLAIMED_SHOWN {
+        lines.push(Line::styled(
+            format!("  and {} more", claimed.len() - CLAIMED_SHOWN),
+            theme.style(Slot::Muted),
+        ));
+    }
+    lines
+}
+
 fn query_lines(promql: &crate::config::probe::Promql, timing: String) -> Vec<String> {
     let rules: Vec<String> = [
         ("down if", promql.down_if),
@@ -239,6 +298,10 @@ pub fn render(
             Span::raw("  latency "),
             Span::styled(spark, theme.style(Slot::Accent)),
         ]));
+    }
+    if let Check::Alertmanager(rule) = &component.probe.check {
+        lines.push(heading("Alerts it claims"));
+        lines.extend(claimed_lines(state, view, (index, &rule.source.name)));
     }
     if !component.backups.is_empty() {
         lines.push(heading(

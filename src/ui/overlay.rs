@@ -71,6 +71,8 @@ fn title_of(dialog: &Dialog, state: &State) -> String {
         DialogKind::EndDrill => " End the drill? ".to_owned(),
         DialogKind::ConfirmPage { .. } => " Page? ".to_owned(),
         DialogKind::ConfirmAck { .. } => " Acknowledge? ".to_owned(),
+        DialogKind::Silence => " Silence in Alertmanager? ".to_owned(),
+        DialogKind::ExpireSilences => " Expire the silences? ".to_owned(),
     }
 }
 
@@ -82,6 +84,9 @@ fn prompt_text(state: &State, kind: DialogKind) -> String {
         DialogKind::RecoveryConfirm => crate::update::recovery::prompt(state),
         DialogKind::ConfirmPage { .. } | DialogKind::ConfirmAck { .. } => {
             crate::update::command::confirm_prompt(state, kind)
+        }
+        DialogKind::Silence | DialogKind::ExpireSilences => {
+            crate::update::silence::prompt(state, kind)
         }
         _ => prompt_of(kind).to_owned(),
     }
@@ -131,7 +136,10 @@ fn prompt_of(kind: DialogKind) -> &'static str {
         DialogKind::EndDrill => {
             "Enter ends it: no more injects, the incident is resolved, the scorecard is final."
         }
-        DialogKind::ConfirmPage { .. } | DialogKind::ConfirmAck { .. } => "",
+        DialogKind::ConfirmPage { .. }
+        | DialogKind::ConfirmAck { .. }
+        | DialogKind::Silence
+        | DialogKind::ExpireSilences => "",
     }
 }
 

@@ -46,12 +46,13 @@ pub(super) fn open_declare(state: &mut State) {
         .failing()
         .filter_map(|(id, h)| Some((h.state, state.config.component(id)?)))
         .min_by_key(|(health, c)| (*health, c.tier.rank()));
-    let (title, severity) = match worst {
-        Some((health, c)) => (
+    let (title, severity) = match (super::alerts::suggestion(state), worst) {
+        (Some(suggested), _) => suggested,
+        (None, Some((health, c))) => (
             format!("{} {health}", c.name),
             state.config.default_severity(&c.tier),
         ),
-        None => (String::new(), Severity::P2),
+        (None, None) => (String::new(), Severity::P2),
     };
     open_dialog(state, DialogKind::Declare, title, severity as usize);
 }
@@ -166,6 +167,8 @@ fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         DialogKind::Inject if text.is_empty() => Err("Type the message for the team first.".into()),
         DialogKind::Inject => return drill::message(state, text, now),
         DialogKind::EndDrill => return drill::end(state, now),
+        DialogKind::Silence => return super::silence::confirmed(state, choice, now),
+        DialogKind::ExpireSilences => return super::silence::expire(state),
         DialogKind::SetState => match drill::set_by_facilitator(state, &text, choice, now) {
             Ok(effects) => return effects,
             Err(message) => Err(message),
@@ -212,7 +215,7 @@ fn declare(
         .map(|(id, h)| Outage {
             component: id.to_owned(),
             state: h.state,
-            since: h.since,
+            since: super::alerts::outage_since(state, id, h.since),
         })
         .collect();
     let drill = state.is_drill();
@@ -233,6 +236,7 @@ fn declare(
         outages,
         targets: super::command::targets(state),
         scenario: super::drill::recorded_start(state),
+        alerts: super::alerts::declared(state),
     };
     Ok(Some(match journal {
         Some(_) => Effect::Append { at: now, event },
@@ -305,6 +309,8 @@ fn incident_event(
         | DialogKind::Inject
         | DialogKind::ConfirmPage { .. }
         | DialogKind::ConfirmAck { .. }
+        | DialogKind::Silence
+        | DialogKind::ExpireSilences
         | DialogKind::EndDrill => None,
     })
 }

@@ -382,6 +382,7 @@ fn failing_components_sort_first() {
 
 mod incident_command;
 
+mod alerts;
 mod crash;
 mod stepper;
 

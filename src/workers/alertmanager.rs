@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::config::probe::{AlertRule, Check, Probe};
 use crate::config::sources::Endpoint;
 use crate::domain::Health;
-use crate::domain::alert::Unclaimed;
+use crate::domain::alert::Firing;
 use crate::domain::health::Sample;
 use crate::domain::matcher::all_match;
 use crate::msg::Msg;
@@ -146,25 +146,33 @@ pub fn judge(rule: &AlertRule, alerts: &[Alert]) -> (Health, String, Option<Stri
     (health, format!("{}{more}", named.join("; ")), Some(count))
 }
 
-/// The firing alerts (neither silenced nor inhibited) that no rule's matchers take, those of a
-/// down severity of any rule first.
+/// The source's alerts as the console keeps them: which components claim each (by their
+/// matchers alone), and whether its severity is a down one of any of them; critical first.
 #[must_use]
-pub fn unclaimed(rules: &[&AlertRule], alerts: &[Alert]) -> Vec<Unclaimed> {
-    let mut out: Vec<Unclaimed> = alerts
+pub fn firing(rules: &[(usize, &AlertRule)], alerts: &[Alert]) -> Vec<Firing> {
+    let mut out: Vec<Firing> = alerts
         .iter()
-        .filter(|a| a.status.silenced_by.is_empty() && a.status.inhibited_by.is_empty())
-        .filter(|a| !rules.iter().any(|r| all_match(&r.matchers, &a.labels)))
-        .map(|a| Unclaimed {
-            name: a.name().to_owned(),
-            severity: a.severity().to_owned(),
+        .map(|a| Firing {
+            fingerprint: a.fingerprint.clone(),
             summary: a.annotations.get("summary").cloned(),
+            starts_at: chrono::DateTime::parse_from_rfc3339(&a.starts_at)
+                .ok()
+                .map(|t| t.with_timezone(&chrono::Utc)),
+            generator_url: a.generator_url.clone(),
+            silenced: !a.status.silenced_by.is_empty(),
+            inhibited: !a.status.inhibited_by.is_empty(),
+            critical: rules
+                .iter()
+                .any(|(_, r)| r.down_severities.iter().any(|s| s == a.severity())),
+            claimed_by: rules
+                .iter()
+                .filter(|(_, r)| all_match(&r.matchers, &a.labels))
+                .map(|(index, _)| *index)
+                .collect(),
+            labels: a.labels.clone(),
         })
         .collect();
-    let down: Vec<String> = rules
-        .iter()
-        .flat_map(|r| r.down_severities.iter().cloned())
-        .collect();
-    crate::domain::alert::sort(&mut out, &down);
+    crate::domain::alert::sort(&mut out);
     out
 }
 
@@ -256,16 +264,16 @@ async fn poll(
             }
         }
         if let Ok(alerts) = &alerts {
-            let rules: Vec<&AlertRule> = group
+            let rules: Vec<(usize, &AlertRule)> = group
                 .iter()
-                .filter_map(|(_, p)| match &p.check {
-                    Check::Alertmanager(rule) => Some(rule.as_ref()),
+                .filter_map(|(index, p)| match &p.check {
+                    Check::Alertmanager(rule) => Some((*index, rule.as_ref())),
                     _ => None,
                 })
                 .collect();
-            let message = Msg::Unclaimed {
+            let message = Msg::Alerts {
                 source: source.name.clone(),
-                alerts: unclaimed(&rules, alerts),
+                alerts: firing(&rules, alerts),
             };
             if tx.send(message).await.is_err() {
                 return;
@@ -371,9 +379,10 @@ mod tests {
     }
 
     #[test]
-    fn alerts_no_rule_takes_are_listed_critical_first_silenced_left_out() {
+    fn alerts_are_kept_with_the_components_that_claim_them_critical_first() {
         let db = rule(&["component=\"db\""]);
         let alerts = [
+            alert(&[("alertname", "Noise"), ("severity", "info")], false),
             alert(
                 &[
                     ("alertname", "DbDown"),
@@ -382,20 +391,24 @@ mod tests {
                 ],
                 false,
             ),
-            alert(&[("alertname", "Noise"), ("severity", "info")], false),
-            alert(
-                &[("alertname", "DiskFull"), ("severity", "critical")],
-                false,
-            ),
             alert(&[("alertname", "Quiet"), ("severity", "critical")], true),
         ];
-        let names: Vec<String> = unclaimed(&[&db], &alerts)
+        let kept = firing(&[(7, &db)], &alerts);
+        let seen: Vec<(&str, bool, &[usize], bool)> = kept
             .iter()
-            .map(Unclaimed::line)
+            .map(|a| (a.name(), a.critical, a.claimed_by.as_slice(), a.silenced))
             .collect();
         assert_eq!(
-            names,
-            ["DiskFull (critical): it broke", "Noise (info): it broke"]
+            seen,
+            [
+                ("DbDown", true, &[7][..], false),
+                ("Quiet", true, &[][..], true),
+                ("Noise", false, &[][..], false)
+            ]
+        );
+        assert_eq!(
+            kept[0].starts_at,
+            chrono::DateTime::from_timestamp(1_796_180_400, 0)
         );
     }
 

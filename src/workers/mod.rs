@@ -6,4 +6,5 @@ pub mod notify;
 pub mod probe;
 pub mod process;
 pub mod prometheus;
+pub mod silence;
 pub mod source;

@@ -1,5 +1,5 @@
-//! Asking a configured source (`[sources.KIND.NAME]`): one GET below its URL with its headers and
-//! credentials, the answer read within a bound.
+//! Asking a configured source (`[sources.KIND.NAME]`): one request below its URL with its headers
+//! and credentials, the answer read within a bound.
 
 use crate::config::sources::{Auth, Endpoint};
 
@@ -12,7 +12,33 @@ pub async fn ask(
     query: &[(&str, &str)],
     cap: usize,
 ) -> Result<Option<(u16, Vec<u8>)>, String> {
-    let response = request(client, source, path, query)
+    let request = request(client, reqwest::Method::GET, source, path, query);
+    exchange(request, (kind, source), cap).await
+}
+
+/// Sends `method` to `path` below the source's URL with a JSON body, if any; as [`ask`].
+pub async fn tell(
+    client: &reqwest::Client,
+    source: &Endpoint,
+    (kind, method, path): (&str, reqwest::Method, &[&str]),
+    body: Option<&serde_json::Value>,
+    cap: usize,
+) -> Result<Option<(u16, Vec<u8>)>, String> {
+    let mut request = request(client, method, source, path, &[]);
+    if let Some(body) = body {
+        request = request
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_string());
+    }
+    exchange(request, (kind, source), cap).await
+}
+
+async fn exchange(
+    request: reqwest::RequestBuilder,
+    (kind, source): (&str, &Endpoint),
+    cap: usize,
+) -> Result<Option<(u16, Vec<u8>)>, String> {
+    let response = request
         .send()
         .await
         .map_err(|e| format!("{kind} `{}`: {}", source.name, super::probe::describe(&e)))?;
@@ -21,10 +47,11 @@ pub async fn ask(
     Ok(whole.then_some((status, body)))
 }
 
-/// A GET of `segments` below the source's URL (its path prefix kept), with its headers and
+/// A request to `segments` below the source's URL (its path prefix kept), with its headers and
 /// credentials.
 fn request(
     client: &reqwest::Client,
+    method: reqwest::Method,
     source: &Endpoint,
     segments: &[&str],
     query: &[(&str, &str)],
@@ -36,7 +63,7 @@ fn request(
     if !query.is_empty() {
         url.query_pairs_mut().extend_pairs(query);
     }
-    let mut request = client.get(url);
+    let mut request = client.request(method, url);
     for (name, value) in &source.headers {
         request = request.header(name.as_str(), value.expose());
     }

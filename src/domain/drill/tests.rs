@@ -68,6 +68,7 @@ fn journal() -> Vec<Record> {
                 }],
                 targets: Vec::new(),
                 scenario: None,
+                alerts: Vec::new(),
             },
         ),
         // A journal from before the declaration carried the drill: its own record.

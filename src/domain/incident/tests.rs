@@ -35,6 +35,7 @@ fn fold_tracks_milestones_roles_and_notes() {
                 }],
                 targets: Vec::new(),
                 scenario: None,
+                alerts: Vec::new(),
             },
         ),
         record(
@@ -162,4 +163,90 @@ fn clocks_format_durations() {
     assert_eq!(clock(TimeDelta::seconds(3725)), "01:02:05");
     assert_eq!(clock(TimeDelta::seconds(90_061)), "1d 01:01:01");
     assert_eq!(brief(TimeDelta::seconds(75)), "1m15s");
+}
+
+#[test]
+fn alerts_date_the_detection_and_silences_follow_their_answers() {
+    let alert = |fingerprint: &str, start: i64| AlertSeen {
+        source: "am".into(),
+        fingerprint: fingerprint.into(),
+        labels: BTreeMap::from([("alertname".to_owned(), "DbDown".to_owned())]),
+        starts_at: Some(at(start)),
+        summary: Some("db down".into()),
+    };
+    let declared = Event::Declared {
+        id: "x".into(),
+        title: "db down".into(),
+        severity: Severity::P1,
+        commander: "ic".into(),
+        drill: false,
+        outages: vec![Outage {
+            component: "db".into(),
+            state: Health::Down,
+            since: at(8),
+        }],
+        targets: Vec::new(),
+        scenario: None,
+        alerts: vec![alert("a", 5)],
+    };
+    let silence = |fingerprint: &str| Event::SilenceRequested {
+        source: "am".into(),
+        fingerprint: fingerprint.into(),
+        name: "DbDown".into(),
+        matchers: Vec::new(),
+        ends_at: at(200),
+        comment: "c".into(),
+    };
+    let records = vec![
+        record(1, 10, declared),
+        record(2, 11, Event::AlertStarted(alert("b", 3))),
+        record(3, 12, silence("a")),
+        record(4, 12, silence("b")),
+        record(
+            5,
+            13,
+            Event::SilenceCreated {
+                requested: 3,
+                id: "s-a".into(),
+            },
+        ),
+        record(
+            6,
+            13,
+            Event::SilenceFailed {
+                requested: 4,
+                error: "HTTP 400".into(),
+            },
+        ),
+        record(
+            7,
+            14,
+            Event::AlertResolved {
+                source: "am".into(),
+                fingerprint: "a".into(),
+                name: "DbDown".into(),
+            },
+        ),
+        record(8, 15, Event::SilenceExpired { id: "s-a".into() }),
+    ];
+    let incident = Incident::fold(&records).unwrap();
+    // The alert that began first dates the detection, not the console's first failed sample.
+    assert_eq!(incident.detected, Some(at(3)));
+    assert_eq!(incident.mttd(), Some(TimeDelta::minutes(7)));
+    let firing: Vec<&str> = incident
+        .firing_alerts()
+        .map(|a| a.fingerprint.as_str())
+        .collect();
+    assert_eq!(firing, ["b"]);
+    assert_eq!(
+        incident.silences[0].standing,
+        Standing::Expired { id: "s-a".into() }
+    );
+    assert_eq!(
+        incident.silences[1].standing,
+        Standing::Failed {
+            error: "HTTP 400".into()
+        }
+    );
+    assert!(!incident.silences.iter().any(|s| s.covers(at(15))));
 }

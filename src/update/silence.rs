@@ -1,0 +1,249 @@
+//! Silences from the console: the incident's firing alerts silenced in Alertmanager after a
+//! confirmation that lists every matcher; each silence journaled before it is asked for, its
+//! answer journaled, nothing retried; the silences expired on resolution when the commander says.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::domain::event::{AlertSeen, Event, Record};
+use crate::domain::silence::{HOURS, body, comment, matchers};
+use crate::msg::Effect;
+use crate::sanitize::one_line;
+use crate::state::{DialogKind, JournalState, Overlay, State};
+
+/// The followed alerts a silence would take now: firing in the last reading of a configured
+/// source, silenced neither by this incident nor by anyone else.
+fn unsilenced(state: &State, now: DateTime<Utc>) -> Vec<&AlertSeen> {
+    let Some(incident) = &state.incident else {
+        return Vec::new();
+    };
+    incident
+        .firing_alerts()
+        .filter(|a| {
+            state.alerts.get(&a.source).is_some_and(|held| {
+                held.iter()
+                    .any(|h| h.fingerprint == a.fingerprint && !h.silenced)
+            })
+        })
+        .filter(|a| {
+            !incident
+                .silences
+                .iter()
+                .any(|s| s.source == a.source && s.fingerprint == a.fingerprint && s.covers(now))
+        })
+        .collect()
+}
+
+/// The silences of the incident that hold now: (source, id).
+fn active(state: &State) -> Vec<(String, String)> {
+    let Some(incident) = &state.incident else {
+        return Vec::new();
+    };
+    incident
+        .silences
+        .iter()
+        .filter(|s| s.ends_at > state.now)
+        .filter_map(|s| Some((s.source.clone(), s.active_id()?.to_owned())))
+        .collect()
+}
+
+/// The silence action: refused (with why) or the confirmation listing what it would silence.
+pub(super) fn open(state: &mut State, now: DateTime<Utc>) {
+    let refusal = match &state.incident {
+        _ if state.is_drill() => Some("A drill never silences real alerts.".to_owned()),
+        None => Some("No incident is open: silences are for an incident's alerts.".to_owned()),
+        Some(i) if !i.is_open() => Some(format!("Incident {} is resolved.", i.id)),
+        Some(_) => match &state.journal {
+            JournalState::ReadOnly(reason) | JournalState::Failed(reason) => {
+                Some(format!("The journal cannot be written: {reason}"))
+            }
+            JournalState::Writable if unsilenced(state, now).is_empty() => {
+                Some("No alert of this incident is firing unsilenced in Alertmanager.".to_owned())
+            }
+            JournalState::Writable => None,
+        },
+    };
+    if let Some(refusal) = refusal {
+        state.ui.flash = Some(refusal);
+        return;
+    }
+    super::open_dialog(state, DialogKind::Silence, String::new(), 1);
+    if let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay {
+        dialog.labels = HOURS
+            .iter()
+            .map(|h| match h {
+                1 => "for 1 hour".to_owned(),
+                h => format!("for {h} hours"),
+            })
+            .collect();
+    }
+}
+
+/// The confirmation's text, raw: every silence with its matchers, who creates it and the comment.
+#[must_use]
+pub fn prompt(state: &State, kind: DialogKind) -> String {
+    if kind == DialogKind::ExpireSilences {
+        let active = active(state);
+        let ids: Vec<&str> = active.iter().map(|(_, id)| id.as_str()).collect();
+        return format!(
+            "The incident created {} that still hold: {}.\nEnter expires them now, so the alerts reach people again; Esc keeps them to their end.",
+            silences(ids.len()),
+            ids.join(", ")
+        );
+    }
+    let alerts = unsilenced(state, state.now);
+    let mut text = format!(
+        "{}, one per alert, each taking exactly that alert's labels; created by {}, comment \"{}\":\n",
+        silences(alerts.len()),
+        state.actor,
+        incident_comment(state)
+    );
+    for alert in &alerts {
+        let lines: Vec<String> = matchers(&alert.labels)
+            .iter()
+            .map(crate::domain::silence::Matcher::line)
+            .collect();
+        let _ = writeln!(text, "  `{}`: {}", alert.source, lines.join(", "));
+    }
+    text.push_str("Enter creates them for the time chosen, Esc does not.");
+    text
+}
+
+/// `1 silence`, `3 silences`.
+fn silences(n: usize) -> String {
+    if n == 1 {
+        "1 silence".to_owned()
+    } else {
+        format!("{n} silences")
+    }
+}
+
+fn incident_comment(state: &State) -> String {
+    state
+        .incident
+        .as_ref()
+        .map(|i| comment(&i.id, &i.title))
+        .unwrap_or_default()
+}
+
+/// The confirmed silence: one request journaled per alert (the requests follow the records).
+pub(super) fn confirmed(state: &mut State, choice: usize, now: DateTime<Utc>) -> Vec<Effect> {
+    let hours = HOURS.get(choice).copied().unwrap_or(HOURS[1]);
+    let ends_at = now + TimeDelta::hours(hours);
+    let note = incident_comment(state);
+    let effects: Vec<Effect> = unsilenced(state, now)
+        .into_iter()
+        .map(|alert| Effect::Append {
+            at: now,
+            event: Event::SilenceRequested {
+                source: alert.source.clone(),
+                fingerprint: alert.fingerprint.clone(),
+                name: alert.name().to_owned(),
+                matchers: matchers(&alert.labels),
+                ends_at,
+                comment: note.clone(),
+            },
+        })
+        .collect();
+    match &mut state.ui.overlay {
+        Some(Overlay::Dialog(dialog)) if !effects.is_empty() => dialog.pending = true,
+        _ => state.ui.overlay = None,
+    }
+    effects
+}
+
+/// After a record: a journaled silence request is sent; a resolution with silences still
+/// holding offers to expire them.
+pub(super) fn after_record(state: &mut State, record: &Record) -> Vec<Effect> {
+    match &record.event {
+        Event::SilenceRequested {
+            source,
+            matchers,
+            ends_at,
+            comment,
+            ..
+        } => vec![Effect::Silence {
+            requested: record.seq,
+            source: source.clone(),
+            body: body(matchers, (record.at, *ends_at), &record.actor, comment),
+        }],
+        Event::Resolved { .. } if !active(state).is_empty() => {
+            super::open_dialog(state, DialogKind::ExpireSilences, String::new(), 0);
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Alertmanager's answer to a silence request, journaled either way and never retried.
+pub(super) fn answered(
+    state: &mut State,
+    requested: u64,
+    result: Result<String, String>,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
+    let name = state
+        .records
+        .iter()
+        .find(|r| r.seq == requested)
+        .and_then(|r| match &r.event {
+            Event::SilenceRequested { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let event = match result {
+        Ok(id) => {
+            state.ui.flash = Some(format!(
+                "Silenced {}: silence {}",
+                one_line(&name),
+                one_line(&id)
+            ));
+            Event::SilenceCreated { requested, id }
+        }
+        Err(error) => {
+            state.ui.flash = Some(format!(
+                "Silence of {} NOT created: {}. Nothing is retried; M asks again.",
+                one_line(&name),
+                one_line(&error)
+            ));
+            Event::SilenceFailed { requested, error }
+        }
+    };
+    vec![Effect::Append { at: now, event }]
+}
+
+/// The commander chose to expire the incident's silences.
+pub(super) fn expire(state: &mut State) -> Vec<Effect> {
+    state.ui.overlay = None;
+    let active = active(state);
+    state.ui.flash = Some(format!("Expiring {}…", silences(active.len())));
+    active
+        .into_iter()
+        .map(|(source, id)| Effect::ExpireSilence { source, id })
+        .collect()
+}
+
+/// Alertmanager's answer to an expiry, journaled either way.
+pub(super) fn expired(
+    state: &mut State,
+    id: String,
+    result: Result<(), String>,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
+    let event = match result {
+        Ok(()) => {
+            state.ui.flash = Some(format!("Silence {} expired", one_line(&id)));
+            Event::SilenceExpired { id }
+        }
+        Err(error) => {
+            state.ui.flash = Some(format!(
+                "Silence {} NOT expired: {}. It ends on its own, or expire it in Alertmanager.",
+                one_line(&id),
+                one_line(&error)
+            ));
+            Event::SilenceExpiryFailed { id, error }
+        }
+    };
+    vec![Effect::Append { at: now, event }]
+}
