@@ -299,3 +299,166 @@ fn the_console_lists_firing_alerts_no_component_claims() {
     session.send("q");
     session.wait_exit();
 }
+
+/// The one incident journal under `data`, read whole.
+fn journal_text(data: &Path) -> String {
+    let incidents = data.join("incidents");
+    let dir = std::fs::read_dir(&incidents)
+        .unwrap()
+        .next()
+        .expect("an incident folder")
+        .unwrap()
+        .path();
+    std::fs::read_to_string(dir.join("journal.jsonl")).unwrap()
+}
+
+/// The journal's records of one kind, as JSON.
+fn records(data: &Path, kind: &str) -> Vec<serde_json::Value> {
+    journal_text(data)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|r| r["kind"] == kind)
+        .collect()
+}
+
+/// The silences Alertmanager holds, as JSON.
+fn silences(am: &support::monitoring::Server) -> Vec<serde_json::Value> {
+    let (_, body) = get(am.address, "/api/v2/silences").unwrap();
+    serde_json::from_str(&body).unwrap()
+}
+
+#[test]
+fn an_alert_raises_the_banner_declares_with_its_start_and_is_silenced_until_resolved() {
+    let Some(am) = alertmanager() else { return };
+    let db = component(
+        "db",
+        "matchers = ['component=\"db\"'], interval = \"1s\", timeout = \"500ms\"",
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let config_path = tmp.path().join("warroom.toml");
+    std::fs::write(&config_path, config(&am.url(), &[db])).unwrap();
+    let mut session = support::pty::Session::start(
+        &data,
+        (120, 40),
+        &["--config", config_path.to_str().unwrap()],
+        &[],
+    );
+    session.wait_for("Components 1/1 up");
+    // It began four minutes before the console heard of it.
+    let started = chrono::Utc::now() - chrono::TimeDelta::minutes(4);
+    let starts_at = started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let fired = format!(
+        r#"[{{"labels":{{"alertname":"DbDown","component":"db","severity":"critical"}},
+        "annotations":{{"summary":"Primary database is down"}},"startsAt":"{starts_at}"}}]"#
+    );
+    let (status, body) = post(am.address, "/api/v2/alerts", &fired);
+    assert_eq!(status, 200, "{body}");
+    session.wait_for("ALERT DbDown (critical): Primary database is down. Press D to declare");
+    session.wait_for("Components 0/1 up");
+    session.send("D");
+    session.wait_for("Declare an incident");
+    session.wait_for("Primary database is down");
+    session.send("\r");
+    session.wait_for("investigating");
+    let declared = &records(&data, "declared")[0];
+    assert_eq!(declared["title"], "Primary database is down");
+    assert_eq!(declared["alerts"][0]["labels"]["alertname"], "DbDown");
+    let journaled = declared["alerts"][0]["starts_at"].as_str().unwrap();
+    let journaled = chrono::DateTime::parse_from_rfc3339(journaled).unwrap();
+    assert_eq!(journaled.timestamp(), started.timestamp(), "{declared}");
+    // The outage, and so the MTTD, count from the alert's start.
+    let since = declared["outages"][0]["since"].as_str().unwrap();
+    let since = chrono::DateTime::parse_from_rfc3339(since).unwrap();
+    assert_eq!(since.timestamp(), started.timestamp(), "{declared}");
+
+    session.send("M");
+    session.wait_for("Silence in Alertmanager?");
+    session.wait_for(r#"alertname="DbDown", component="db", severity="critical""#);
+    session.send("\r");
+    session.wait_for("Silenced DbDown");
+    let created = &records(&data, "silence_created")[0];
+    let id = created["id"].as_str().unwrap().to_owned();
+    let requested = &records(&data, "silence_requested")[0];
+    assert_eq!(created["requested"], requested["seq"]);
+    let held = silences(&am);
+    let silence = held
+        .iter()
+        .find(|s| s["id"] == id.as_str())
+        .expect("the silence");
+    assert_eq!(silence["status"]["state"], "active", "{silence}");
+    assert_eq!(silence["createdBy"], requested["actor"]);
+    let comment = silence["comment"].as_str().unwrap();
+    assert!(
+        comment.starts_with("warroom ") && comment.ends_with(": Primary database is down"),
+        "{comment}"
+    );
+    eventually(Duration::from_secs(20), "the alert to be silenced", || {
+        get(am.address, "/api/v2/alerts?silenced=false").is_some_and(|(_, b)| !b.contains("DbDown"))
+    });
+
+    session.send("R");
+    session.wait_for("Resolve");
+    session.send("\r");
+    session.wait_for("Expire the silences?");
+    session.send("\r");
+    session.wait_for(&format!("Silence {id} expired"));
+    let held = silences(&am);
+    let silence = held.iter().find(|s| s["id"] == id.as_str()).unwrap();
+    assert_eq!(silence["status"]["state"], "expired", "{silence}");
+    assert_eq!(records(&data, "silence_expired")[0]["id"], id.as_str());
+    session.send("q");
+    session.wait_exit();
+}
+
+#[test]
+fn a_refused_silence_is_shown_journaled_and_not_retried() {
+    // An Alertmanager that lists one critical alert and refuses every silence.
+    let alerts = r#"[{"fingerprint":"f1","labels":{"alertname":"DbDown","component":"db","severity":"critical"},
+        "annotations":{"summary":"db down"},"startsAt":"2026-12-02T03:00:00Z","status":{"state":"active","silencedBy":[],"inhibitedBy":[]}}]"#;
+    let posts = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&posts);
+    let address = support::monitoring::serve_status("application/json", move |request| {
+        if request.starts_with("POST") {
+            seen.fetch_add(1, Ordering::SeqCst);
+            (400, "bad matcher \u{1b}[2J: refused".to_owned())
+        } else {
+            (200, alerts.to_owned())
+        }
+    });
+    let db = component("db", "matchers = ['component=\"db\"'], interval = \"1s\"");
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let config_path = tmp.path().join("warroom.toml");
+    std::fs::write(&config_path, config(&format!("http://{address}"), &[db])).unwrap();
+    let mut session = support::pty::Session::start(
+        &data,
+        (120, 40),
+        &["--config", config_path.to_str().unwrap()],
+        &[],
+    );
+    session.wait_for("ALERT DbDown (critical): db down");
+    session.send("D");
+    session.wait_for("Declare an incident");
+    session.send("\r");
+    session.wait_for("investigating");
+    session.send("M");
+    session.wait_for("Silence in Alertmanager?");
+    session.send("\r");
+    let screen = session.wait_for("NOT created");
+    assert!(screen.contains("HTTP 400"), "{screen}");
+    assert!(
+        !screen.contains('\u{1b}'),
+        "no raw escape reaches the screen"
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(posts.load(Ordering::SeqCst), 1, "never retried silently");
+    let failed = &records(&data, "silence_failed")[0];
+    assert!(
+        failed["error"].as_str().unwrap().contains("HTTP 400"),
+        "{failed}"
+    );
+    assert_eq!(records(&data, "silence_requested").len(), 1);
+    session.send("q");
+    session.wait_exit();
+}

@@ -2,7 +2,7 @@
 //! 127.0.0.1 with throwaway data folders, and a small exporter the test serves for Prometheus to
 //! scrape. Each server is killed when its handle drops.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -183,6 +183,14 @@ pub fn serve(
     content_type: &'static str,
     answer: impl Fn(&str) -> String + Send + 'static,
 ) -> SocketAddr {
+    serve_status(content_type, move |head| (200, answer(head)))
+}
+
+/// As [`serve`], answering each request (its head, body read and dropped) with a status too.
+pub fn serve_status(
+    content_type: &'static str,
+    answer: impl Fn(&str) -> (u16, String) + Send + 'static,
+) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
     std::thread::spawn(move || {
@@ -194,10 +202,19 @@ pub fn serve(
                 head.push_str(&line);
                 line.clear();
             }
-            let body = answer(&head);
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    let (name, value) = l.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<u64>().ok())?
+                })
+                .unwrap_or(0);
+            let _ = std::io::copy(&mut (&mut reader).take(length), &mut std::io::sink());
+            let (status, body) = answer(&head);
             let _ = write!(
                 stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n\
+                "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\n\
                  Content-Length: {}\r\nConnection: close\r\n\r\n",
                 body.len()
             );
