@@ -69,6 +69,7 @@ def drain(fd):
         if not chunk:
             return
         SCREEN["text"] = (SCREEN["text"] + chunk)[-200000:]
+        SCREEN["total"] = SCREEN.get("total", 0) + len(chunk)
 
 
 async def read_response(reader):

@@ -115,12 +115,22 @@ struct Loop {
 }
 
 impl Loop {
-    fn dispatch(&mut self, msg: Msg) {
+    /// Hands one message to `update` and runs its effects; whether the screen may have changed
+    /// (a sample that leaves a component's face as it was does not: 500 queries every 10 s
+    /// would otherwise draw a 2,000-row board ten times a second).
+    fn dispatch(&mut self, msg: Msg) -> bool {
+        let face = match &msg {
+            Msg::Probed { index, .. } => self.state.face(*index).map(|face| (*index, face)),
+            _ => None,
+        };
         let effects = update(&mut self.state, msg, self.clock.now());
+        let changed = !effects.is_empty()
+            || face.is_none_or(|(index, face)| self.state.face(index).as_ref() != Some(&face));
         for effect in effects {
             self.run(effect);
         }
         self.view.sync(&self.state);
+        changed
     }
 
     /// Hands waiting terminal events to `update`, in order, while no journal write is pending.
@@ -201,7 +211,9 @@ impl Loop {
                 }
                 return;
             }
-            effect @ (Effect::Silence { .. } | Effect::ExpireSilence { .. }) => {
+            effect @ (Effect::Silence { .. }
+            | Effect::FindSilence { .. }
+            | Effect::ExpireSilence { .. }) => {
                 self.run_silence(effect);
                 return;
             }
@@ -228,7 +240,7 @@ impl Loop {
         }
     }
 
-    /// Creates or expires a silence off the UI task.
+    /// Creates, looks up or expires a silence off the UI task.
     fn run_silence(&self, effect: Effect) {
         match effect {
             Effect::Silence {
@@ -242,6 +254,21 @@ impl Loop {
                     Msg::Silenced { requested, result }
                 },
                 move |error| Msg::Silenced {
+                    requested,
+                    result: Err(error),
+                },
+            ),
+            Effect::FindSilence {
+                requested,
+                source,
+                sought,
+            } => self.ask_alertmanager(
+                &source,
+                move |client, endpoint| async move {
+                    let result = crate::workers::silence::find(&client, &endpoint, &sought).await;
+                    Msg::SilenceFound { requested, result }
+                },
+                move |error| Msg::SilenceFound {
                     requested,
                     result: Err(error),
                 },
@@ -547,8 +574,9 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
                 }
             },
             Some(msg) = rx.recv() => {
-                app.dispatch(msg);
-                frame.soon();
+                if app.dispatch(msg) {
+                    frame.soon();
+                }
             }
             _ = tick.tick() => {
                 app.dispatch(Msg::Tick);
@@ -562,7 +590,9 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
         for _ in 0..DRAIN_CAP {
             match rx.try_recv() {
                 Ok(msg) => {
-                    app.dispatch(msg);
+                    if app.dispatch(msg) {
+                        frame.soon();
+                    }
                     app.release();
                 }
                 Err(_) => break,

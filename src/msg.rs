@@ -46,6 +46,12 @@ pub enum Msg {
         requested: u64,
         result: Result<String, String>,
     },
+    /// Alertmanager was asked whether the silence requested at `requested` (whose answer a
+    /// crash lost) exists: its id, `None` if it does not, or why it could not be asked.
+    SilenceFound {
+        requested: u64,
+        result: Result<Option<String>, String>,
+    },
     /// Alertmanager answered the expiry of silence `id`.
     SilenceExpired {
         id: String,
@@ -96,6 +102,12 @@ pub enum Effect {
         requested: u64,
         source: String,
         body: serde_json::Value,
+    },
+    /// Look in Alertmanager `source` for the silence requested at `requested`.
+    FindSilence {
+        requested: u64,
+        source: String,
+        sought: crate::domain::silence::Sought,
     },
     /// Expire silence `id` in Alertmanager `source`.
     ExpireSilence { source: String, id: String },

@@ -69,6 +69,16 @@ pub fn one_line(text: &str) -> String {
     sanitize(text).replace('\n', " ⏎ ")
 }
 
+/// The display width of `one_line(text)`, without building it when nothing needs escaping.
+#[must_use]
+pub fn one_line_width(text: &str) -> usize {
+    use unicode_width::UnicodeWidthStr;
+    match sanitize(text) {
+        Cow::Borrowed(plain) if !plain.contains('\n') => plain.width(),
+        _ => one_line(text).width(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +131,12 @@ mod tests {
         fn output_has_no_control_characters(input in any::<String>()) {
             let out = sanitize(&input);
             prop_assert!(out.chars().all(|c| c == '\n' || !is_hazard(c) && c != '\t'));
+        }
+
+        #[test]
+        fn one_line_width_is_the_width_of_one_line(input in any::<String>()) {
+            use unicode_width::UnicodeWidthStr;
+            prop_assert_eq!(one_line_width(&input), one_line(&input).width());
         }
 
         #[test]

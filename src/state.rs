@@ -362,6 +362,16 @@ pub fn matches_filter(filter: &str, texts: &[&str]) -> bool {
     filter.is_empty() || texts.iter().any(|t| t.to_lowercase().contains(&filter))
 }
 
+/// What the board shows of one component (see `State::face`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Face {
+    state: crate::domain::Health,
+    since: DateTime<Utc>,
+    last_known: bool,
+    detail: Option<String>,
+    reading: Option<String>,
+}
+
 /// Simulated backup streams are known from the start; real ones once their source is read.
 fn initial_backups(component: &crate::config::Component, now: DateTime<Utc>) -> Vec<Reading> {
     component
@@ -734,6 +744,27 @@ impl State {
         }
     }
 
+    /// What the screen shows of a component that a new sample may change, for a component whose
+    /// samples are not drawn one by one (it asks monitoring, whose answer's latency is not shown)
+    /// and whose detail view is closed; `None` where every sample shows.
+    #[must_use]
+    pub fn face(&self, index: usize) -> Option<Face> {
+        let component = self.config.components.get(index)?;
+        let detail_open =
+            matches!(self.ui.overlay, Some(Overlay::Detail { index: i, .. }) if i == index);
+        if detail_open || !component.probe.check.asks_monitoring() {
+            return None;
+        }
+        let health = self.world.health.get(index)?;
+        Some(Face {
+            state: health.state,
+            since: health.since,
+            last_known: health.last_known,
+            detail: health.detail.clone(),
+            reading: health.reading.clone(),
+        })
+    }
+
     /// Component indices in dashboard order (failing first, then by tier), after the filter.
     #[must_use]
     pub fn dashboard_rows(&self) -> Vec<usize> {
@@ -744,7 +775,7 @@ impl State {
                 matches_filter(filter, &[&c.id, &c.name])
             })
             .collect();
-        rows.sort_by_key(|&i| {
+        rows.sort_by_cached_key(|&i| {
             let impacted = self.world.root_cause(i).is_some();
             (
                 self.world.health[i].state,

@@ -85,6 +85,7 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         Msg::Probed { index, sample } => probed(state, index, sample, now),
         Msg::Alerts { source, alerts } => alerts::received(state, source, alerts, now),
         Msg::Silenced { requested, result } => silence::answered(state, requested, result, now),
+        Msg::SilenceFound { requested, result } => silence::found(state, requested, result, now),
         Msg::SilenceExpired { id, result } => silence::expired(state, id, result, now),
         Msg::RecoveryPoint {
             index,
@@ -148,8 +149,9 @@ pub fn resume(state: &mut State, records: Vec<Record>) -> Result<(), FoldError> 
 }
 
 /// What a resumed journal still owes, at the first tick: notifications a crash kept from the
-/// outbox, commands it cut off (journaled as interrupted, never run again), the review file, and
-/// in a drill the simulated recoveries that successful actions earned.
+/// outbox, commands it cut off (journaled as interrupted, never run again), the review file, in
+/// a drill the simulated recoveries that successful actions earned, and the silences asked for
+/// whose answer it lost (looked up, never asked again).
 fn reconcile(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     if state.journal != JournalState::Writable {
         return Vec::new();
@@ -158,6 +160,7 @@ fn reconcile(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     effects.extend(runbooks::interrupted(state, now));
     effects.extend(review::rewrite(state));
     effects.extend(drill::reconcile(state, now));
+    effects.extend(silence::unanswered(state));
     effects
 }
 

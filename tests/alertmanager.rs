@@ -397,18 +397,35 @@ fn an_alert_raises_the_banner_declares_with_its_start_and_is_silenced_until_reso
         get(am.address, "/api/v2/alerts?silenced=false").is_some_and(|(_, b)| !b.contains("DbDown"))
     });
 
-    session.send("R");
-    session.wait_for("Resolve");
-    session.send("\r");
-    session.wait_for("Expire the silences?");
-    session.send("\r");
-    session.wait_for(&format!("Silence {id} expired"));
+    resolve_and_expire(&mut session, &id);
     let held = silences(&am);
     let silence = held.iter().find(|s| s["id"] == id.as_str()).unwrap();
     assert_eq!(silence["status"]["state"], "expired", "{silence}");
     assert_eq!(records(&data, "silence_expired")[0]["id"], id.as_str());
     session.send("q");
     session.wait_exit();
+}
+
+/// Resolves the incident and expires its silence `id` when offered.
+fn resolve_and_expire(session: &mut support::pty::Session, id: &str) {
+    session.send("R");
+    session.wait_for("Resolve");
+    session.send("\r");
+    session.wait_for("Expire the silences?");
+    session.send("\r");
+    session.wait_for(&format!("Silence {id} expired"));
+}
+
+/// Once `banner` shows: declares as suggested, and confirms the silence of its alerts.
+fn declare_and_silence(session: &mut support::pty::Session, banner: &str) {
+    session.wait_for(banner);
+    session.send("D");
+    session.wait_for("Declare an incident");
+    session.send("\r");
+    session.wait_for("investigating");
+    session.send("M");
+    session.wait_for("Silence in Alertmanager?");
+    session.send("\r");
 }
 
 #[test]
@@ -437,14 +454,7 @@ fn a_refused_silence_is_shown_journaled_and_not_retried() {
         &["--config", config_path.to_str().unwrap()],
         &[],
     );
-    session.wait_for("ALERT DbDown (critical): db down");
-    session.send("D");
-    session.wait_for("Declare an incident");
-    session.send("\r");
-    session.wait_for("investigating");
-    session.send("M");
-    session.wait_for("Silence in Alertmanager?");
-    session.send("\r");
+    declare_and_silence(&mut session, "ALERT DbDown (critical): db down");
     let screen = session.wait_for("NOT created");
     assert!(screen.contains("HTTP 400"), "{screen}");
     assert!(
@@ -461,4 +471,77 @@ fn a_refused_silence_is_shown_journaled_and_not_retried() {
     assert_eq!(records(&data, "silence_requested").len(), 1);
     session.send("q");
     session.wait_exit();
+}
+
+#[test]
+fn a_silence_whose_answer_a_crash_lost_is_found_in_alertmanager_not_asked_again() {
+    let Some(am) = alertmanager() else { return };
+    let db = component("db", "matchers = ['component=\"db\"'], interval = \"1s\"");
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let config_path = tmp.path().join("warroom.toml");
+    std::fs::write(&config_path, config(&am.url(), &[db])).unwrap();
+    let args = ["--config", config_path.to_str().unwrap()];
+    let fired = r#"[{"labels":{"alertname":"DbDown","component":"db","severity":"critical"},
+        "annotations":{"summary":"Primary database is down"}}]"#;
+    let (status, body) = post(am.address, "/api/v2/alerts", fired);
+    assert_eq!(status, 200, "{body}");
+    let mut session = support::pty::Session::start(&data, (120, 40), &args, &[]);
+    declare_and_silence(
+        &mut session,
+        "ALERT DbDown (critical): Primary database is down",
+    );
+    session.wait_for("Silenced DbDown");
+    session.send("q");
+    session.wait_exit();
+    let id = records(&data, "silence_created")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // As if warroom had died between the request and its answer: the journal ends at the request.
+    let journal = std::fs::read_dir(data.join("incidents"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path()
+        .join("journal.jsonl");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.contains(r#""kind":"silence_created""#))
+        .collect();
+    assert!(
+        kept.last()
+            .unwrap()
+            .contains(r#""kind":"silence_requested""#)
+    );
+    std::fs::write(&journal, format!("{}\n", kept.join("\n"))).unwrap();
+
+    let mut session = support::pty::Session::start(&data, (120, 40), &args, &[]);
+    session.wait_for(&format!("was created before warroom stopped: silence {id}"));
+    let created = records(&data, "silence_created");
+    assert_eq!(created.len(), 1);
+    assert_eq!(
+        created[0]["id"],
+        id.as_str(),
+        "the silence found is the one created"
+    );
+    let requested = &records(&data, "silence_requested")[0];
+    assert_eq!(created[0]["requested"], requested["seq"]);
+    let ours: Vec<serde_json::Value> = silences(&am)
+        .into_iter()
+        .filter(|s| s["createdBy"] == requested["actor"])
+        .collect();
+    assert_eq!(ours.len(), 1, "never asked again: {ours:?}");
+    // Resolving offers to expire it, as if the answer had never been lost.
+    resolve_and_expire(&mut session, &id);
+    session.send("q");
+    session.wait_exit();
+    let verify = warroom(
+        &["journal", "verify", journal.to_str().unwrap()],
+        tmp.path(),
+    );
+    assert!(verify.status.success(), "{verify:?}");
 }

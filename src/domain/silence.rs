@@ -16,7 +16,13 @@ pub struct Matcher {
     pub name: String,
     pub value: String,
     pub is_regex: bool,
+    /// Absent in answers of Alertmanagers before 0.22, which knew only equal matchers.
+    #[serde(default = "equal")]
     pub is_equal: bool,
+}
+
+fn equal() -> bool {
+    true
 }
 
 impl Matcher {
@@ -69,6 +75,33 @@ pub fn body(
         "createdBy": created_by,
         "comment": comment,
     })
+}
+
+/// A silence asked for whose answer a crash lost: what to look for in Alertmanager.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sought {
+    pub matchers: Vec<Matcher>,
+    pub created_by: String,
+    pub comment: String,
+    pub ends_at: DateTime<Utc>,
+}
+
+impl Sought {
+    /// Whether a silence Alertmanager holds is this one: the same matchers (in any order), the
+    /// same author, comment and end (Alertmanager may move a past start to its creation, never
+    /// the end).
+    #[must_use]
+    pub fn is(&self, held: &Sought) -> bool {
+        let sorted = |m: &[Matcher]| {
+            let mut lines: Vec<String> = m.iter().map(Matcher::line).collect();
+            lines.sort();
+            lines
+        };
+        self.created_by == held.created_by
+            && self.comment == held.comment
+            && (self.ends_at - held.ends_at).num_milliseconds().abs() < 1
+            && sorted(&self.matchers) == sorted(&held.matchers)
+    }
 }
 
 /// Where a silence stands.
@@ -133,6 +166,38 @@ mod tests {
         assert_eq!(body["matchers"][0]["isRegex"], false);
         assert_eq!(body["endsAt"], "1970-01-01T02:00:00.000Z");
         assert_eq!(body["createdBy"], "ana");
+    }
+
+    #[test]
+    fn a_silence_held_is_the_one_sought_by_matchers_author_comment_and_end() {
+        let labels = BTreeMap::from([
+            ("alertname".to_owned(), "DbDown".to_owned()),
+            ("service".to_owned(), "payments".to_owned()),
+        ]);
+        let at = DateTime::from_timestamp(7200, 0).unwrap();
+        let sought = Sought {
+            matchers: matchers(&labels),
+            created_by: "ana@host".into(),
+            comment: "warroom X: y".into(),
+            ends_at: at,
+        };
+        let mut held = sought.clone();
+        held.matchers.reverse();
+        assert!(
+            sought.is(&held),
+            "Alertmanager may list matchers in another order"
+        );
+        held.created_by = "bob@host".into();
+        assert!(!sought.is(&held));
+        let mut later = sought.clone();
+        later.ends_at = at + chrono::TimeDelta::seconds(1);
+        assert!(!sought.is(&later));
+        let mut wider = sought.clone();
+        wider.matchers.pop();
+        assert!(
+            !sought.is(&wider),
+            "a silence of fewer labels is another silence"
+        );
     }
 
     #[test]

@@ -10,8 +10,9 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 use super::{Slot, View, time_of_day};
 use crate::domain::Health;
 use crate::domain::incident::brief;
-use crate::sanitize::one_line;
+use crate::sanitize::{one_line, one_line_width};
 use crate::state::{Screen, State};
+use unicode_width::UnicodeWidthStr as _;
 
 /// Wide enough for the side column.
 const WIDE: u16 = 110;
@@ -101,6 +102,19 @@ fn why(state: &State, index: usize) -> String {
         };
     }
     reason
+}
+
+/// How wide the WHY column wants to be for a row: a root cause's name is never cut; a probe's
+/// detail is, at 24 (the detail view shows it whole).
+fn why_width(state: &State, index: usize) -> usize {
+    let health = &state.world.health[index];
+    if health.last_known {
+        return why(state, index).width();
+    }
+    match state.world.root_cause(index) {
+        Some(root) => "impacted by ".len() + one_line_width(&state.config.components[root].name),
+        None => health.detail.as_deref().map_or(0, one_line_width).min(24),
+    }
 }
 
 fn reason(state: &State, index: usize) -> String {
@@ -287,23 +301,23 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
         let c = &state.config.components[i];
         format!("{}{}", one_line(&c.name), tls_marker(c, view.ascii))
     };
-    let width = |text: &str| unicode_width::UnicodeWidthStr::width(text) as u16;
-    let name_want = rows.iter().map(|&i| width(&name_of(i))).max().unwrap_or(0);
-    // A root cause's name is never cut; a probe's detail is (the detail view shows it whole).
-    let why_want = rows
+    // Column widths come from every row, so they hold still while the list scrolls.
+    let name_want = rows
         .iter()
         .map(|&i| {
-            let text = width(&why(state, i));
-            if state.world.root_cause(i).is_some() {
-                text
-            } else {
-                text.min(24)
-            }
+            let c = &state.config.components[i];
+            one_line_width(&c.name) + tls_marker(c, view.ascii).width()
         })
         .max()
         .unwrap_or(0);
-    let columns = Columns::new(area.width.saturating_sub(2), wide, name_want, why_want);
-    let table_rows = rows.iter().map(|&i| {
+    let why_want = rows.iter().map(|&i| why_width(state, i)).max().unwrap_or(0);
+    let columns = Columns::new(
+        area.width.saturating_sub(2),
+        wide,
+        clamp_u16(name_want),
+        clamp_u16(why_want),
+    );
+    let row_of = |i: usize| {
         let component = &state.config.components[i];
         let health = &state.world.health[i];
         let impacted = state.world.root_cause(i).is_some();
@@ -332,26 +346,61 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
             Cell::from(brief(state.now - health.since)).style(theme.style(Slot::Muted)),
         ];
         if let Some(spark) = columns.spark {
-            let asks = state
-                .config
-                .components
-                .get(i)
-                .is_some_and(|c| c.probe.check.asks_monitoring());
-            cells.push(latency_cell(health, spark, view, asks));
+            cells.push(latency_cell(
+                health,
+                spark,
+                view,
+                component.probe.check.asks_monitoring(),
+            ));
         }
         if columns.why {
             cells.push(Cell::from(why_text).style(why_style));
         }
-        Row::new(cells).height(height)
-    });
+        (Row::new(cells).height(height), height)
+    };
+    // Only the rows on screen are built: a board of 2,000 components costs what 30 rows cost.
+    let selected = list.selected.min(rows.len().saturating_sub(1));
+    let lines = area.height.saturating_sub(3);
+    let shown = window(rows.len(), selected, lines, |n| row_of(rows[n]).1);
+    let table_rows = rows[shown.clone()].iter().map(|&i| row_of(i).0);
     let table = Table::new(table_rows, columns.widths())
         .header(Row::new(columns.header()).style(theme.style(Slot::Muted)))
         .row_highlight_style(theme.style(Slot::Selection))
         .style(theme.style(Slot::Text))
         .block(view.block(title));
     let mut table_state =
-        TableState::default().with_selected(Some(list.selected.min(rows.len().saturating_sub(1))));
+        TableState::default().with_selected((!rows.is_empty()).then(|| selected - shown.start));
     frame.render_stateful_widget(table, area, &mut table_state);
+}
+
+fn clamp_u16(n: usize) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
+}
+
+/// The rows a table `lines` high shows with row `selected` highlighted, the way a table drawn
+/// afresh scrolls: from the top while the selection fits there, else ending at the selection.
+fn window(
+    len: usize,
+    selected: usize,
+    lines: u16,
+    height: impl Fn(usize) -> u16,
+) -> std::ops::Range<usize> {
+    let mut end = 0;
+    let mut used = 0u16;
+    while end < len && used + height(end) <= lines {
+        used += height(end);
+        end += 1;
+    }
+    if selected < end || len == 0 {
+        return 0..end;
+    }
+    let mut start = selected + 1;
+    used = 0;
+    while start > 0 && used + height(start - 1) <= lines {
+        start -= 1;
+        used += height(start);
+    }
+    start.min(selected)..selected + 1
 }
 
 fn render_incident(frame: &mut Frame, area: Rect, state: &State, view: &View) {
@@ -475,8 +524,25 @@ fn render_latest(frame: &mut Frame, area: Rect, state: &State, view: &View) {
 
 #[cfg(test)]
 mod tests {
-    use super::tier_label;
+    use super::{tier_label, window};
     use crate::domain::Tier;
+
+    #[test]
+    fn the_window_scrolls_as_a_table_drawn_afresh() {
+        let one = |_| 1;
+        assert_eq!(window(0, 0, 5, one), 0..0);
+        assert_eq!(window(3, 2, 5, one), 0..3);
+        assert_eq!(window(100, 4, 5, one), 0..5);
+        assert_eq!(window(100, 5, 5, one), 1..6);
+        assert_eq!(window(100, 99, 5, one), 95..100);
+        // Rows of uneven height: the selection ends the window, which holds what fits.
+        let tall = |n: usize| if n.is_multiple_of(2) { 3 } else { 1 };
+        assert_eq!(window(10, 1, 5, tall), 0..2);
+        assert_eq!(window(10, 6, 5, tall), 5..7);
+        assert_eq!(window(10, 7, 5, tall), 5..8);
+        // A row taller than the table is still the one shown.
+        assert_eq!(window(10, 4, 2, tall), 4..5);
+    }
 
     #[test]
     fn tier_labels_fit_their_column() {

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::domain::event::{AlertSeen, Event, Record};
-use crate::domain::silence::{HOURS, body, comment, matchers};
+use crate::domain::silence::{HOURS, Sought, Standing, body, comment, matchers};
 use crate::msg::Effect;
 use crate::sanitize::one_line;
 use crate::state::{DialogKind, JournalState, Overlay, State};
@@ -212,6 +212,90 @@ pub(super) fn answered(
     };
     vec![Effect::Append { at: now, event }]
 }
+
+/// After a resume: the silences asked for whose answer the journal lacks (warroom stopped
+/// between the request and its answer), to be looked up in Alertmanager, never asked again.
+pub(super) fn unanswered(state: &State) -> Vec<Effect> {
+    let Some(incident) = &state.incident else {
+        return Vec::new();
+    };
+    incident
+        .silences
+        .iter()
+        .filter(|s| s.standing == Standing::Requested)
+        .filter_map(|s| {
+            let record = state.records.iter().find(|r| r.seq == s.requested)?;
+            let Event::SilenceRequested {
+                source,
+                matchers,
+                ends_at,
+                comment,
+                ..
+            } = &record.event
+            else {
+                return None;
+            };
+            Some(Effect::FindSilence {
+                requested: s.requested,
+                source: source.clone(),
+                sought: Sought {
+                    matchers: matchers.clone(),
+                    created_by: record.actor.clone(),
+                    comment: comment.clone(),
+                    ends_at: *ends_at,
+                },
+            })
+        })
+        .collect()
+}
+
+/// What Alertmanager holds of a silence whose answer a crash lost: journaled as created (with
+/// the id found) or failed (it never arrived); when Alertmanager cannot be asked, nothing is
+/// journaled and the commander is told to look.
+pub(super) fn found(
+    state: &mut State,
+    requested: u64,
+    result: Result<Option<String>, String>,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
+    let still_unanswered = state.incident.as_ref().is_some_and(|i| {
+        i.silences
+            .iter()
+            .any(|s| s.requested == requested && s.standing == Standing::Requested)
+    });
+    if !still_unanswered {
+        return Vec::new();
+    }
+    let event = match result {
+        Ok(Some(id)) => {
+            state.ui.flash = Some(format!(
+                "Silence #{requested} was created before warroom stopped: silence {}",
+                one_line(&id)
+            ));
+            Event::SilenceCreated { requested, id }
+        }
+        Ok(None) => {
+            state.ui.flash = Some(format!(
+                "Silence #{requested} was never created (warroom stopped first). M asks again."
+            ));
+            Event::SilenceFailed {
+                requested,
+                error: LOST.to_owned(),
+            }
+        }
+        Err(error) => {
+            state.ui.flash = Some(format!(
+                "Silence #{requested}: warroom stopped before Alertmanager answered, and it cannot be asked now ({}). Look in Alertmanager; nothing is retried.",
+                one_line(&error)
+            ));
+            return Vec::new();
+        }
+    };
+    vec![Effect::Append { at: now, event }]
+}
+
+/// Why a silence whose answer a crash lost, and that Alertmanager does not hold, failed.
+pub const LOST: &str = "warroom stopped before Alertmanager answered, and Alertmanager holds no such silence: it was never created (not retried; M asks again)";
 
 /// The commander chose to expire the incident's silences.
 pub(super) fn expire(state: &mut State) -> Vec<Effect> {

@@ -1,10 +1,13 @@
-//! Creating and expiring Alertmanager silences (`POST /api/v2/silences`,
-//! `DELETE /api/v2/silence/{id}`): one request each, never retried here.
+//! Creating, finding and expiring Alertmanager silences (`POST /api/v2/silences`,
+//! `GET /api/v2/silences`, `DELETE /api/v2/silence/{id}`): one request each, never retried here.
 
 use crate::config::sources::Endpoint;
+use crate::domain::silence::{Matcher, Sought};
 
 /// Largest answer read: a silence id, or an error message.
 const ANSWER_CAP: usize = 64 * 1024;
+/// Largest list of silences read when looking one up.
+const LIST_CAP: usize = 16 * 1024 * 1024;
 /// Most characters of an error answer quoted.
 const QUOTED: usize = 200;
 
@@ -29,6 +32,7 @@ pub async fn create(
     let body = answer(
         source,
         super::source::tell(client, source, path, Some(body), ANSWER_CAP).await,
+        ANSWER_CAP,
     )?;
     serde_json::from_slice::<Created>(&body)
         .map(|c| c.silence_id)
@@ -41,6 +45,51 @@ pub async fn create(
         })
 }
 
+/// A silence as `GET /api/v2/silences` lists it.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Held {
+    id: String,
+    matchers: Vec<Matcher>,
+    created_by: String,
+    #[serde(default)]
+    comment: String,
+    ends_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Looks for the silence `sought` describes among those Alertmanager holds (all of them: a
+/// label value may hold what Alertmanager's filter syntax cannot say): its id, or `None` when
+/// Alertmanager holds no such silence.
+pub async fn find(
+    client: &reqwest::Client,
+    source: &Endpoint,
+    sought: &Sought,
+) -> Result<Option<String>, String> {
+    let path = ("Alertmanager", &["api", "v2", "silences"][..]);
+    let body = answer(
+        source,
+        super::source::ask(client, source, path, &[], LIST_CAP).await,
+        LIST_CAP,
+    )?;
+    let held: Vec<Held> = serde_json::from_slice(&body).map_err(|e| {
+        format!(
+            "Alertmanager `{}` listed silences warroom cannot read: {e}",
+            source.name
+        )
+    })?;
+    Ok(held
+        .into_iter()
+        .find(|h| {
+            sought.is(&Sought {
+                matchers: h.matchers.clone(),
+                created_by: h.created_by.clone(),
+                comment: h.comment.clone(),
+                ends_at: h.ends_at,
+            })
+        })
+        .map(|h| h.id))
+}
+
 /// Expires silence `id`.
 pub async fn expire(client: &reqwest::Client, source: &Endpoint, id: &str) -> Result<(), String> {
     let path = (
@@ -51,6 +100,7 @@ pub async fn expire(client: &reqwest::Client, source: &Endpoint, id: &str) -> Re
     answer(
         source,
         super::source::tell(client, source, path, None, ANSWER_CAP).await,
+        ANSWER_CAP,
     )
     .map(|_| ())
 }
@@ -59,6 +109,7 @@ pub async fn expire(client: &reqwest::Client, source: &Endpoint, id: &str) -> Re
 fn answer(
     source: &Endpoint,
     answer: Result<Option<(u16, Vec<u8>)>, String>,
+    cap: usize,
 ) -> Result<Vec<u8>, String> {
     match answer? {
         Some((status, body)) if (200..300).contains(&status) => Ok(body),
@@ -70,7 +121,7 @@ fn answer(
         None => Err(format!(
             "Alertmanager `{}` answered with more than {} KiB",
             source.name,
-            ANSWER_CAP >> 10
+            cap >> 10
         )),
     }
 }

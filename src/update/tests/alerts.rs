@@ -277,3 +277,154 @@ fn a_drill_never_silences_nor_journals_real_alerts() {
         Some("A drill never silences real alerts.")
     );
 }
+
+#[test]
+fn a_sample_that_changes_nothing_shown_leaves_the_face_of_a_monitoring_component() {
+    let mut state = live();
+    let sample = |at: i64, detail: &str| crate::domain::health::Sample {
+        at: secs(at),
+        health: Health::Up,
+        latency: Some(std::time::Duration::from_millis(3)),
+        detail: Some(detail.into()),
+        reading: Some("0 alerts".into()),
+    };
+    run(
+        &mut state,
+        Msg::Probed {
+            index: 0,
+            sample: sample(1, "no alert"),
+        },
+        secs(1),
+    );
+    let before = state.face(0).expect("an Alertmanager component has a face");
+    run(
+        &mut state,
+        Msg::Probed {
+            index: 0,
+            sample: sample(11, "no alert"),
+        },
+        secs(11),
+    );
+    assert_eq!(
+        state.face(0),
+        Some(before),
+        "same answer, same face: nothing to draw"
+    );
+    let before = state.face(0);
+    run(
+        &mut state,
+        Msg::Probed {
+            index: 0,
+            sample: sample(21, "1 silenced"),
+        },
+        secs(21),
+    );
+    assert_ne!(state.face(0), before, "a new detail is drawn");
+    state.ui.overlay = Some(crate::state::Overlay::Detail {
+        index: 0,
+        scroll: 0,
+    });
+    assert_eq!(
+        state.face(0),
+        None,
+        "its open detail view shows every sample"
+    );
+    assert!(state.face(1).is_some(), "other components keep their face");
+    let demo = crate::demo::state("ic@host", t0());
+    assert_eq!(
+        demo.face(0),
+        None,
+        "a probe whose latency is drawn shows every sample"
+    );
+}
+
+#[test]
+fn a_silence_whose_answer_a_crash_lost_is_looked_up_never_asked_again() {
+    let mut before = declared_with_db_alert();
+    run(&mut before, Msg::Action(Action::Silence), secs(30));
+    run(&mut before, Msg::Action(Action::Confirm), secs(30));
+    let requested = before.records.last().unwrap().seq;
+    // warroom stops here: the request is journaled, its answer is not.
+    let resumed = || {
+        let mut state = live();
+        crate::update::resume(&mut state, before.records.clone()).unwrap();
+        state
+    };
+    let mut state = resumed();
+    let effects = run(&mut state, Msg::Tick, secs(40));
+    let sought = effects.iter().find_map(|e| match e {
+        Effect::FindSilence {
+            requested: r,
+            source,
+            sought,
+        } if *r == requested && source == "main" => Some(sought.clone()),
+        _ => None,
+    });
+    let sought = sought.expect("the lost answer is looked up at the first tick");
+    assert_eq!(sought.created_by, "ana@host");
+    assert_eq!(sought.ends_at, secs(30 + 2 * 3600));
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Silence { .. })),
+        "the request is never sent again: {effects:?}"
+    );
+    let found = Ok(Some("5b3c".to_owned()));
+    run(
+        &mut state,
+        Msg::SilenceFound {
+            requested,
+            result: found,
+        },
+        secs(41),
+    );
+    let silence = &state.incident.as_ref().unwrap().silences[0];
+    assert_eq!(
+        silence.active_id(),
+        Some("5b3c"),
+        "found: the id resolving expires"
+    );
+    assert!(
+        run(&mut state, Msg::Tick, secs(42))
+            .iter()
+            .all(|e| !matches!(e, Effect::FindSilence { .. }))
+    );
+
+    let mut state = resumed();
+    run(&mut state, Msg::Tick, secs(40));
+    run(
+        &mut state,
+        Msg::SilenceFound {
+            requested,
+            result: Ok(None),
+        },
+        secs(41),
+    );
+    let silence = &state.incident.as_ref().unwrap().silences[0];
+    assert_eq!(
+        silence.standing,
+        Standing::Failed {
+            error: crate::update::silence::LOST.into()
+        }
+    );
+
+    let mut state = resumed();
+    run(&mut state, Msg::Tick, secs(40));
+    let unreachable = Err("connect failed".to_owned());
+    let effects = run(
+        &mut state,
+        Msg::SilenceFound {
+            requested,
+            result: unreachable,
+        },
+        secs(41),
+    );
+    assert!(
+        effects.is_empty(),
+        "nothing journaled when Alertmanager cannot be asked"
+    );
+    let flash = state.ui.flash.clone().unwrap_or_default();
+    assert!(flash.contains("Look in Alertmanager"), "{flash}");
+    assert_eq!(
+        state.incident.as_ref().unwrap().silences[0].standing,
+        Standing::Requested
+    );
+}
