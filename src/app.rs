@@ -97,8 +97,8 @@ pub struct Options {
 struct Loop {
     /// Terminal events waiting for their turn.
     input: crate::input::Pipeline,
-    /// Components probed every second after a recovery action.
-    fast: crate::workers::probe::FastProbes,
+    /// Components probed every second after a recovery action; the incident's own silences.
+    steering: crate::workers::probe::Steering,
     /// Cancel handles of the runbook commands running now.
     cancels: std::collections::BTreeMap<u64, tokio::sync::oneshot::Sender<()>>,
     tx: mpsc::Sender<Msg>,
@@ -130,6 +130,8 @@ impl Loop {
             self.run(effect);
         }
         self.view.sync(&self.state);
+        let own = self.state.incident.as_ref().map(|i| i.silence_ids());
+        self.steering.own_silences.set(own.unwrap_or_default());
         changed
     }
 
@@ -194,7 +196,7 @@ impl Loop {
                 return;
             }
             Effect::FastProbe { component } => {
-                self.fast.start(component, Duration::from_mins(1));
+                self.steering.fast.start(component, Duration::from_mins(1));
                 return;
             }
             Effect::Recover {
@@ -490,12 +492,12 @@ fn spawn_probes(app: &Loop, tx: mpsc::Sender<Msg>) -> Vec<tokio::task::JoinHandl
         .enumerate()
         .map(|(i, c)| (i, c.probe.clone()))
         .collect();
-    crate::workers::probe::spawn_with_fast(
+    crate::workers::probe::spawn_steered(
         probes,
         (app.state.config.probe_concurrency, &app.probe_clients),
         now,
         tx,
-        &app.fast,
+        &app.steering,
     )
 }
 
@@ -519,7 +521,7 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
     let tx_probe = tx.clone();
     let mut app = Loop {
         input: crate::input::Pipeline::default(),
-        fast: crate::workers::probe::FastProbes::default(),
+        steering: crate::workers::probe::Steering::default(),
         cancels: std::collections::BTreeMap::new(),
         tx: tx.clone(),
         client: crate::workers::probe::client_builder(true)

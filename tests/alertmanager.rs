@@ -396,6 +396,17 @@ fn an_alert_raises_the_banner_declares_with_its_start_and_is_silenced_until_reso
     eventually(Duration::from_secs(20), "the alert to be silenced", || {
         get(am.address, "/api/v2/alerts?silenced=false").is_some_and(|(_, b)| !b.contains("DbDown"))
     });
+    // The silence stops the pages, not the outage: db stays down, nothing is journaled as mended.
+    // (two samples at 1 s would bring it back up if the silence counted)
+    std::thread::sleep(Duration::from_secs(4));
+    let screen = session.wait_for("Components 0/1 up");
+    assert!(screen.contains("DOWN      db"), "{screen}");
+    assert!(
+        records(&data, "component_changed")
+            .iter()
+            .all(|r| r["to"] != "up"),
+        "silencing is no recovery"
+    );
 
     resolve_and_expire(&mut session, &id);
     let held = silences(&am);

@@ -612,6 +612,15 @@ impl Incident {
         }
     }
 
+    /// The ids of the Alertmanager silences the incident created that may still hold.
+    #[must_use]
+    pub fn silence_ids(&self) -> std::collections::BTreeSet<String> {
+        self.silences
+            .iter()
+            .filter_map(|s| s.active_id().map(str::to_owned))
+            .collect()
+    }
+
     /// The followed alerts still firing.
     pub fn firing_alerts(&self) -> impl Iterator<Item = &AlertSeen> {
         self.alerts

@@ -1,7 +1,8 @@
 //! The `alertmanager` probe: the active alerts of an Alertmanager, read once per interval for
 //! every component that asks it, and the state each component's alerts give it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
@@ -96,11 +97,30 @@ pub async fn fetch(client: &reqwest::Client, source: &Endpoint) -> Result<Vec<Al
     })
 }
 
-/// Whether an alert counts for `rule`: it passes the matchers and is not silenced or
-/// inhibited unless the rule counts those.
+/// The ids of the silences the open incident created. An alert only they silence still counts
+/// for its component: the incident silenced it to stop the pages, not because anything mended.
+#[derive(Debug, Clone, Default)]
+pub struct OwnSilences(Arc<RwLock<BTreeSet<String>>>);
+
+impl OwnSilences {
+    /// Takes the incident's silences as they are now.
+    pub fn set(&self, ids: BTreeSet<String>) {
+        let changed = self.0.read().is_ok_and(|held| *held != ids);
+        if changed && let Ok(mut held) = self.0.write() {
+            *held = ids;
+        }
+    }
+
+    fn get(&self) -> BTreeSet<String> {
+        self.0.read().map(|held| held.clone()).unwrap_or_default()
+    }
+}
+
+/// Whether an alert counts for `rule`: it passes the matchers and is not silenced (but by the
+/// incident's `own` silences) or inhibited, unless the rule counts those.
 #[must_use]
-pub fn claims(rule: &AlertRule, alert: &Alert) -> bool {
-    let silenced = !alert.status.silenced_by.is_empty();
+pub fn claims(rule: &AlertRule, alert: &Alert, own: &BTreeSet<String>) -> bool {
+    let silenced = alert.status.silenced_by.iter().any(|id| !own.contains(id));
     let inhibited = !alert.status.inhibited_by.is_empty();
     all_match(&rule.matchers, &alert.labels)
         && (rule.count_silenced || !silenced)
@@ -110,8 +130,12 @@ pub fn claims(rule: &AlertRule, alert: &Alert) -> bool {
 /// The state, reason and count a component's alerts give it: down for a down severity, else
 /// degraded for any other alert (a warning, an unknown severity or none), else up.
 #[must_use]
-pub fn judge(rule: &AlertRule, alerts: &[Alert]) -> (Health, String, Option<String>) {
-    let mine: Vec<&Alert> = alerts.iter().filter(|a| claims(rule, a)).collect();
+pub fn judge(
+    rule: &AlertRule,
+    alerts: &[Alert],
+    own: &BTreeSet<String>,
+) -> (Health, String, Option<String>) {
+    let mine: Vec<&Alert> = alerts.iter().filter(|a| claims(rule, a, own)).collect();
     if mine.is_empty() {
         return (Health::Up, "no alert firing".to_owned(), None);
     }
@@ -182,7 +206,7 @@ pub fn firing(rules: &[(usize, &AlertRule)], alerts: &[Alert]) -> Vec<Firing> {
 pub fn spawn_pollers(
     probes: Vec<(usize, Probe)>,
     clients: &super::probe::Clients,
-    now: &super::probe::Now,
+    (now, own): (&super::probe::Now, &OwnSilences),
     tx: &tokio::sync::mpsc::Sender<Msg>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
     let mut by_source: BTreeMap<String, Vec<(usize, Probe)>> = BTreeMap::new();
@@ -197,8 +221,9 @@ pub fn spawn_pollers(
     by_source
         .into_values()
         .map(|group| {
-            let (clients, now, tx) = (clients.clone(), std::sync::Arc::clone(now), tx.clone());
-            tokio::spawn(async move { poll(group, &clients, &now, &tx).await })
+            let (clients, now, tx) = (clients.clone(), Arc::clone(now), tx.clone());
+            let own = own.clone();
+            tokio::spawn(async move { poll(group, &clients, (&now, &own), &tx).await })
         })
         .collect()
 }
@@ -206,7 +231,7 @@ pub fn spawn_pollers(
 async fn poll(
     group: Vec<(usize, Probe)>,
     clients: &super::probe::Clients,
-    now: &super::probe::Now,
+    (now, own): (&super::probe::Now, &OwnSilences),
     tx: &tokio::sync::mpsc::Sender<Msg>,
 ) {
     let interval = group
@@ -237,12 +262,13 @@ async fn poll(
                     humantime::format_duration(timeout)
                 ))
             });
+        let own = own.get();
         for (index, probe) in &group {
             let Check::Alertmanager(rule) = &probe.check else {
                 continue;
             };
             let (health, detail, reading) = match &alerts {
-                Ok(alerts) => judge(rule, alerts),
+                Ok(alerts) => judge(rule, alerts, &own),
                 Err(reason) => (Health::Unknown, reason.clone(), None),
             };
             let sample = Sample {
@@ -329,6 +355,7 @@ mod tests {
 
     #[test]
     fn a_critical_alert_is_down_a_warning_or_no_severity_degraded() {
+        let none = BTreeSet::new();
         let db = rule(&["service=\"payments\"", "component=\"db\""]);
         let crit = alert(
             &[
@@ -364,13 +391,16 @@ mod tests {
             ],
             false,
         );
-        assert_eq!(judge(&db, std::slice::from_ref(&other)).0, Health::Up);
         assert_eq!(
-            judge(&db, &[warn.clone(), other.clone()]).0,
+            judge(&db, std::slice::from_ref(&other), &none).0,
+            Health::Up
+        );
+        assert_eq!(
+            judge(&db, &[warn.clone(), other.clone()], &none).0,
             Health::Degraded
         );
-        assert_eq!(judge(&db, &[bare]).0, Health::Degraded);
-        let (health, reason, count) = judge(&db, &[warn, crit, other]);
+        assert_eq!(judge(&db, &[bare], &none).0, Health::Degraded);
+        let (health, reason, count) = judge(&db, &[warn, crit, other], &none);
         assert_eq!(
             (health, reason.as_str()),
             (Health::Down, "DbDown: it broke")
@@ -416,8 +446,18 @@ mod tests {
     fn silenced_alerts_count_only_when_asked() {
         let mut db = rule(&["component=\"db\""]);
         let silenced = alert(&[("component", "db"), ("severity", "critical")], true);
-        assert_eq!(judge(&db, std::slice::from_ref(&silenced)).0, Health::Up);
+        let none = BTreeSet::new();
+        assert_eq!(
+            judge(&db, std::slice::from_ref(&silenced), &none).0,
+            Health::Up
+        );
+        let own = BTreeSet::from(["s1".to_owned()]);
+        assert_eq!(
+            judge(&db, std::slice::from_ref(&silenced), &own).0,
+            Health::Down,
+            "a silence of the incident's own stops pages, not the outage"
+        );
         db.count_silenced = true;
-        assert_eq!(judge(&db, &[silenced]).0, Health::Down);
+        assert_eq!(judge(&db, &[silenced], &none).0, Health::Down);
     }
 }

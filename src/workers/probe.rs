@@ -71,7 +71,8 @@ pub async fn run(probe: &Probe, clients: &Clients, at: DateTime<Utc>) -> Sample 
             let client = clients.for_tls(rule.source.tls_verify);
             within(probe.timeout, async {
                 let alerts = super::alertmanager::fetch(client, &rule.source).await?;
-                let (health, detail, count) = super::alertmanager::judge(rule, &alerts);
+                let none = std::collections::BTreeSet::new();
+                let (health, detail, count) = super::alertmanager::judge(rule, &alerts, &none);
                 reading = count;
                 Ok((health, Some(detail)))
             })
@@ -417,12 +418,12 @@ pub fn spawn_all(
     now: Now,
     tx: mpsc::Sender<Msg>,
 ) -> Vec<JoinHandle<()>> {
-    spawn_with_fast(
+    spawn_steered(
         probes,
         (concurrency, clients),
         now,
         tx,
-        &FastProbes::default(),
+        &Steering::default(),
     )
 }
 
@@ -448,20 +449,30 @@ impl FastProbes {
 /// Time between fast probes after a recovery action.
 pub const FAST_INTERVAL: Duration = Duration::from_secs(1);
 
-/// [`spawn_all`], with a handle to switch components to fast probing.
-pub fn spawn_with_fast(
+/// What the console tells its running probes: components to probe fast, and the incident's own
+/// silences.
+#[derive(Debug, Clone, Default)]
+pub struct Steering {
+    pub fast: FastProbes,
+    pub own_silences: super::alertmanager::OwnSilences,
+}
+
+/// [`spawn_all`], steered by the console.
+pub fn spawn_steered(
     probes: Vec<(usize, Probe)>,
     (concurrency, clients): (usize, &Clients),
     now: Now,
     tx: mpsc::Sender<Msg>,
-    fast: &FastProbes,
+    steering: &Steering,
 ) -> Vec<JoinHandle<()>> {
+    let fast = &steering.fast;
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
     let (alerts, probes): (Vec<_>, Vec<_>) = probes
         .into_iter()
         .filter(|(_, p)| !matches!(p.check, Check::Sim { .. }))
         .partition(|(_, p)| matches!(p.check, Check::Alertmanager(_)));
-    let pollers = super::alertmanager::spawn_pollers(alerts, clients, &now, &tx);
+    let pollers =
+        super::alertmanager::spawn_pollers(alerts, clients, (&now, &steering.own_silences), &tx);
     probes
         .into_iter()
         .map(|(index, probe)| {
