@@ -130,7 +130,11 @@ impl Loop {
             self.run(effect);
         }
         self.view.sync(&self.state);
-        let own = self.state.incident.as_ref().map(|i| i.silence_ids());
+        let own = self
+            .state
+            .incident
+            .as_ref()
+            .map(crate::domain::incident::Incident::silence_ids);
         self.steering.own_silences.set(own.unwrap_or_default());
         changed
     }

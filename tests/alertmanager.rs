@@ -42,6 +42,35 @@ fn alert(labels: &str, summary: &str) -> String {
     )
 }
 
+/// The console at 120x40 on a config of `components` asking the Alertmanager at `url`: its
+/// folder (kept while the test runs), its data folder and the session.
+fn console(
+    url: &str,
+    components: &str,
+) -> (tempfile::TempDir, std::path::PathBuf, support::pty::Session) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let config_path = tmp.path().join("warroom.toml");
+    std::fs::write(&config_path, config(url, &[components.to_owned()])).unwrap();
+    let args = ["--config", config_path.to_str().unwrap()];
+    let session = support::pty::Session::start(&data, (120, 40), &args, &[]);
+    (tmp, data, session)
+}
+
+/// Posts `alerts` to Alertmanager and waits until it lists them all.
+fn fire(am: &support::monitoring::Server, alerts: &[String]) {
+    let (status, body) = post(
+        am.address,
+        "/api/v2/alerts",
+        &format!("[{}]", alerts.join(",")),
+    );
+    assert_eq!(status, 200, "{body}");
+    eventually(Duration::from_secs(30), "the alerts to be listed", || {
+        get(am.address, "/api/v2/alerts")
+            .is_some_and(|(_, b)| b.matches("fingerprint").count() >= alerts.len())
+    });
+}
+
 /// A real Alertmanager holding five alerts (one for another service, one with no severity, one
 /// with escapes in its name), the cache's silenced.
 fn fed_alertmanager() -> Option<support::monitoring::Server> {
@@ -68,16 +97,7 @@ fn fed_alertmanager() -> Option<support::monitoring::Server> {
             "not ours",
         ),
     ];
-    let (status, body) = post(
-        am.address,
-        "/api/v2/alerts",
-        &format!("[{}]", alerts.join(",")),
-    );
-    assert_eq!(status, 200, "{body}");
-    eventually(Duration::from_secs(20), "the alerts to be listed", || {
-        get(am.address, "/api/v2/alerts")
-            .is_some_and(|(_, b)| b.matches("fingerprint").count() >= 5)
-    });
+    fire(&am, &alerts);
     let silence = r#"{"matchers":[{"name":"alertname","value":"CacheSlow","isRegex":false,"isEqual":true}],
         "startsAt":"2020-01-01T00:00:00Z","endsAt":"2099-01-01T00:00:00Z","createdBy":"test","comment":"quiet"}"#;
     let (status, body) = post(am.address, "/api/v2/silences", silence);
@@ -300,21 +320,9 @@ fn the_console_lists_firing_alerts_no_component_claims() {
     session.wait_exit();
 }
 
-/// The one incident journal under `data`, read whole.
-fn journal_text(data: &Path) -> String {
-    let incidents = data.join("incidents");
-    let dir = std::fs::read_dir(&incidents)
-        .unwrap()
-        .next()
-        .expect("an incident folder")
-        .unwrap()
-        .path();
-    std::fs::read_to_string(dir.join("journal.jsonl")).unwrap()
-}
-
 /// The journal's records of one kind, as JSON.
 fn records(data: &Path, kind: &str) -> Vec<serde_json::Value> {
-    journal_text(data)
+    support::pty::journal_text(data)
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter(|r| r["kind"] == kind)
@@ -334,16 +342,7 @@ fn an_alert_raises_the_banner_declares_with_its_start_and_is_silenced_until_reso
         "db",
         "matchers = ['component=\"db\"'], interval = \"1s\", timeout = \"500ms\"",
     );
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let config_path = tmp.path().join("warroom.toml");
-    std::fs::write(&config_path, config(&am.url(), &[db])).unwrap();
-    let mut session = support::pty::Session::start(
-        &data,
-        (120, 40),
-        &["--config", config_path.to_str().unwrap()],
-        &[],
-    );
+    let (_tmp, data, mut session) = console(&am.url(), &db);
     session.wait_for("Components 1/1 up");
     // It began four minutes before the console heard of it.
     let started = chrono::Utc::now() - chrono::TimeDelta::minutes(4);
@@ -455,16 +454,7 @@ fn a_refused_silence_is_shown_journaled_and_not_retried() {
         }
     });
     let db = component("db", "matchers = ['component=\"db\"'], interval = \"1s\"");
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let config_path = tmp.path().join("warroom.toml");
-    std::fs::write(&config_path, config(&format!("http://{address}"), &[db])).unwrap();
-    let mut session = support::pty::Session::start(
-        &data,
-        (120, 40),
-        &["--config", config_path.to_str().unwrap()],
-        &[],
-    );
+    let (_tmp, data, mut session) = console(&format!("http://{address}"), &db);
     declare_and_silence(&mut session, "ALERT DbDown (critical): db down");
     let screen = session.wait_for("NOT created");
     assert!(screen.contains("HTTP 400"), "{screen}");
@@ -511,13 +501,7 @@ fn a_silence_whose_answer_a_crash_lost_is_found_in_alertmanager_not_asked_again(
         .to_owned();
 
     // As if warroom had died between the request and its answer: the journal ends at the request.
-    let journal = std::fs::read_dir(data.join("incidents"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path()
-        .join("journal.jsonl");
+    let journal = support::pty::incident_dir(&data.join("incidents")).join("journal.jsonl");
     let text = std::fs::read_to_string(&journal).unwrap();
     let kept: Vec<&str> = text
         .lines()
@@ -555,4 +539,67 @@ fn a_silence_whose_answer_a_crash_lost_is_found_in_alertmanager_not_asked_again(
         tmp.path(),
     );
     assert!(verify.status.success(), "{verify:?}");
+}
+
+#[test]
+fn five_thousand_alerts_keep_the_console_responsive_and_the_declaration_bounded() {
+    let Some(am) = alertmanager() else { return };
+    // 4,999 critical alerts of another service, with escapes in half their summaries, and ours.
+    let mut alerts: Vec<String> = (0..4_999)
+        .map(|i| {
+            let summary = if i % 2 == 0 {
+                format!("disk {i} full")
+            } else {
+                format!(r"\u001b[2Jdisk {i} full")
+            };
+            alert(
+                &format!(
+                    r#""alertname":"DiskFull","service":"shop","disk":"d{i}","severity":"critical""#
+                ),
+                &summary,
+            )
+        })
+        .collect();
+    // Named to sort after every DiskFull, so only a declaration that takes claimed alerts first
+    // follows it.
+    alerts.push(alert(
+        r#""alertname":"PrimaryDown","component":"db","severity":"critical""#,
+        "Primary database is down",
+    ));
+    fire(&am, &alerts);
+    let db = component("db", "matchers = ['component=\"db\"'], interval = \"1s\"");
+    let (_tmp, data, mut session) = console(&am.url(), &db);
+    let screen = session.wait_for("4999 unmapped alerts");
+    assert!(screen.contains("DOWN      db"), "{screen}");
+    assert!(
+        screen.contains(r"\x1b[2Jdi"),
+        "escapes in summaries are shown escaped: {screen}"
+    );
+    assert!(
+        screen.contains("ALERT PrimaryDown (critical): Primary database is down"),
+        "the banner calls for the alert a component claims: {screen}"
+    );
+    // Keys are answered at once while the board holds them.
+    session.send("?");
+    session.wait_for("Keys");
+    session.send("\u{1b}");
+    session.send("D");
+    session.wait_for("Declare an incident");
+    session.send("\r");
+    session.wait_for("investigating");
+    let declared = &records(&data, "declared")[0];
+    let followed = declared["alerts"].as_array().unwrap();
+    assert_eq!(
+        followed.len(),
+        500,
+        "an incident follows at most 500 alerts"
+    );
+    assert!(
+        followed
+            .iter()
+            .any(|a| a["labels"]["alertname"] == "PrimaryDown"),
+        "the alert its component claims is among them"
+    );
+    session.send("q");
+    session.wait_exit();
 }

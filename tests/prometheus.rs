@@ -215,9 +215,10 @@ fn odd_answers_are_bounded_and_credentials_are_sent() {
         "{head}"
     );
 
+    // A 10 MB answer: read no further than 1 MiB.
     let huge = format!(
         r#"{{"status":"success","data":{{"resultType":"vector","result":[{}]}}}}"#,
-        vec![r#"{"metric":{"job":"padding-padding-padding"},"value":[1,"1"]}"#; 40_000].join(",")
+        vec![r#"{"metric":{"job":"padding-padding-padding"},"value":[1,"1"]}"#; 160_000].join(",")
     );
     let (server, _) = answering(huge);
     let text = config(

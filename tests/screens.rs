@@ -813,6 +813,18 @@ fn the_alert_banner_titles_the_declaration_and_the_silence_lists_its_matchers() 
     ] {
         assert!(dialog.contains(shown), "{shown}: {dialog}");
     }
+    play(&mut state, Msg::Action(Action::Confirm), now);
+    let requested = state.records.last().unwrap().seq;
+    let result = Ok("5b3c9e1a-expiring".to_owned());
+    play(&mut state, Msg::Silenced { requested, result }, now);
+    play(&mut state, Msg::Action(Action::Resolve), now);
+    play(&mut state, Msg::Action(Action::Confirm), now);
+    snapshot_sizes("expire_silences_dialog", &state, &view(false));
+    let dialog = text(&draw(&state, &view(false), (120, 40)));
+    assert!(
+        dialog.contains("1 silence that still holds: 5b3c9e1a-expiring"),
+        "{dialog}"
+    );
 }
 
 #[test]

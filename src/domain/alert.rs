@@ -91,14 +91,16 @@ pub fn unclaimed(sources: &BTreeMap<String, Vec<Firing>>) -> impl Iterator<Item 
         .filter(|a| a.routed() && a.claimed_by.is_empty())
 }
 
-/// The routed critical alert that began first, which calls for an incident while none is open.
+/// The routed critical alert that calls for an incident while none is open: one a component
+/// claims before one nobody claims (a storm elsewhere never hides the service's own), then the
+/// one that began first.
 #[must_use]
 pub fn calling(sources: &BTreeMap<String, Vec<Firing>>) -> Option<&Firing> {
     sources
         .values()
         .flatten()
         .filter(|a| a.routed() && a.critical)
-        .min_by_key(|a| (a.starts_at.is_none(), a.starts_at))
+        .min_by_key(|a| (a.claimed_by.is_empty(), a.starts_at.is_none(), a.starts_at))
 }
 
 /// The earliest start of the routed alerts a component claims: when its outage began.

@@ -80,22 +80,27 @@ fn seen(source: &str, alert: &Firing) -> AlertSeen {
     }
 }
 
-/// The alerts a declaration takes: those an incident follows (claimed, or critical), at most
-/// [`TRACKED`]; none in a drill, which never mixes real alerts into its score.
+/// The alerts a declaration takes: those an incident follows (claimed, or critical), those a
+/// component claims first, at most [`TRACKED`] (a storm of other alerts never crowds out the
+/// incident's own); none in a drill, which never mixes real alerts into its score.
 pub(super) fn declared(state: &State) -> Vec<AlertSeen> {
     if state.is_drill() {
         return Vec::new();
     }
-    state
-        .alerts
-        .iter()
-        .flat_map(|(source, alerts)| {
+    let followed = || {
+        state.alerts.iter().flat_map(|(source, alerts)| {
             alerts
                 .iter()
                 .filter(|a| a.followed())
-                .map(|a| seen(source, a))
+                .map(move |a| (source, a))
         })
+    };
+    let claimed = followed().filter(|(_, a)| !a.claimed_by.is_empty());
+    let others = followed().filter(|(_, a)| a.claimed_by.is_empty());
+    claimed
+        .chain(others)
         .take(TRACKED)
+        .map(|(source, a)| seen(source, a))
         .collect()
 }
 

@@ -86,8 +86,13 @@ pub fn prompt(state: &State, kind: DialogKind) -> String {
     if kind == DialogKind::ExpireSilences {
         let active = active(state);
         let ids: Vec<&str> = active.iter().map(|(_, id)| id.as_str()).collect();
+        let (holds, them, alerts, end) = if ids.len() == 1 {
+            ("holds", "it", "its alert reaches", "its end")
+        } else {
+            ("hold", "them", "their alerts reach", "their end")
+        };
         return format!(
-            "The incident created {} that still hold: {}.\nEnter expires them now, so the alerts reach people again; Esc keeps them to their end.",
+            "The incident created {} that still {holds}: {}.\nEnter expires {them} now, so {alerts} people again; Esc keeps {them} to {end}.",
             silences(ids.len()),
             ids.join(", ")
         );
