@@ -111,7 +111,11 @@ pub fn prompt(state: &State, kind: DialogKind) -> String {
             .collect();
         let _ = writeln!(text, "  `{}`: {}", alert.source, lines.join(", "));
     }
-    text.push_str("Enter creates them for the time chosen, Esc does not.");
+    text.push_str(if alerts.len() == 1 {
+        "Enter creates it for the time chosen, Esc does not."
+    } else {
+        "Enter creates them for the time chosen, Esc does not."
+    });
     text
 }
 
