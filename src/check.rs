@@ -294,9 +294,9 @@ pub fn run(config: Config, json: bool, component: Option<&str>) -> anyhow::Resul
         .block_on(probe_all(&config, only))
         .context("the HTTP clients for probes could not be built")?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        crate::commands::emit(&format!("{}\n", serde_json::to_string_pretty(&rows)?))?;
     } else {
-        print!("{}", table(&rows));
+        crate::commands::emit(&table(&rows))?;
     }
     // Unknown is not well: a script asking "is everything fine?" must not hear yes.
     Ok(

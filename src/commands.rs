@@ -29,6 +29,12 @@ mod console;
 use console::{Launch, console, follow, replay};
 
 /// Runs the command line.
+/// Writes what a command prints to standard output. A reader that went away (`| head -1`) is
+/// an error the caller returns, and `main` ends quietly on it.
+pub fn emit(text: &str) -> std::io::Result<()> {
+    std::io::stdout().lock().write_all(text.as_bytes())
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         None => {
@@ -56,11 +62,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Validate { paths }) => validate(&cli, paths),
         Some(Command::Init { dir }) => {
             let report = crate::init::write(dir.as_deref().unwrap_or(Path::new(".")))?;
-            print!("{report}");
+            emit(&report)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Schema { of }) => {
-            print!("{}", crate::config::schema::text(*of));
+            emit(&crate::config::schema::text(*of))?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Import {
@@ -71,10 +77,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Check { json, component }) => {
             crate::check::run(load_config(&cli)?, *json, component.as_deref())
         }
-        Some(Command::Journal(JournalCommand::Verify { file })) => Ok(verify(file)),
-        Some(Command::Runbook(RunbookCommand::List)) => Ok(runbook_list(&load_config(&cli)?)),
+        Some(Command::Journal(JournalCommand::Verify { file })) => verify(file),
+        Some(Command::Runbook(RunbookCommand::List)) => runbook_list(&load_config(&cli)?),
         Some(Command::Runbook(RunbookCommand::Show { id })) => {
-            Ok(runbook_show(&load_config(&cli)?, id))
+            runbook_show(&load_config(&cli)?, id)
         }
         Some(Command::Review(ReviewCommand::Export { id, output, demo })) => {
             review_export(&cli, id.as_deref(), output.as_deref(), *demo)
@@ -82,12 +88,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Incident(IncidentCommand::List { demo })) => list(&cli, *demo),
         Some(Command::Incident(IncidentCommand::Show { id, demo })) => show(&cli, id, *demo),
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(
-                *shell,
-                &mut Cli::command(),
-                "warroom",
-                &mut std::io::stdout(),
-            );
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "warroom", &mut script);
+            std::io::stdout().lock().write_all(&script)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -360,22 +363,26 @@ fn import(plan: &Path, output: Option<&Path>, dry_run: bool) -> anyhow::Result<E
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify(file: &Path) -> ExitCode {
+fn verify(file: &Path) -> anyhow::Result<ExitCode> {
     let name = sanitize(&file.display().to_string()).into_owned();
-    match journal::verify(file) {
+    Ok(match journal::verify(file) {
         Ok(Ok(count)) => {
-            println!("intact: {count} events");
+            emit(&format!("intact: {count} events\n"))?;
             ExitCode::SUCCESS
         }
         Ok(Err(fault)) => {
-            println!("{name}:{}: {}", fault.line, sanitize(&fault.reason));
+            emit(&format!(
+                "{name}:{}: {}\n",
+                fault.line,
+                sanitize(&fault.reason)
+            ))?;
             ExitCode::from(1)
         }
         Err(error) => {
             eprintln!("warroom: {}", sanitize(&error.to_string()));
             ExitCode::from(1)
         }
-    }
+    })
 }
 
 /// The runbooks of a config's runbook folders.
@@ -403,7 +410,7 @@ pub fn load_runbooks(config: &Config) -> RunbookSet {
     (runbooks, errors)
 }
 
-fn runbook_list(config: &Config) -> ExitCode {
+fn runbook_list(config: &Config) -> anyhow::Result<ExitCode> {
     let (runbooks, errors) = load_runbooks(config);
     let dirs: Vec<String> = config
         .runbook_dirs
@@ -411,8 +418,11 @@ fn runbook_list(config: &Config) -> ExitCode {
         .map(|d| d.display().to_string())
         .collect();
     if runbooks.is_empty() && errors.is_empty() {
-        println!("No runbooks found in {}.", sanitize(&dirs.join(", ")));
-        return ExitCode::SUCCESS;
+        emit(&format!(
+            "No runbooks found in {}.\n",
+            sanitize(&dirs.join(", "))
+        ))?;
+        return Ok(ExitCode::SUCCESS);
     }
     let mut out = format!("{:<24} {:<5} {:<24} TITLE\n", "ID", "STEPS", "COMPONENTS");
     for rb in &runbooks {
@@ -428,15 +438,15 @@ fn runbook_list(config: &Config) -> ExitCode {
     for error in &errors {
         let _ = writeln!(out, "INVALID {error}");
     }
-    print!("{}", sanitize(&out));
-    if errors.is_empty() {
+    emit(&sanitize(&out))?;
+    Ok(if errors.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(2)
-    }
+    })
 }
 
-fn runbook_show(config: &Config, id: &str) -> ExitCode {
+fn runbook_show(config: &Config, id: &str) -> anyhow::Result<ExitCode> {
     let (runbooks, _) = load_runbooks(config);
     let Some(rb) = runbooks.iter().find(|r| r.id == id) else {
         let hint = config::diag::hint(id, runbooks.iter().map(|r| r.id.as_str()));
@@ -444,7 +454,7 @@ fn runbook_show(config: &Config, id: &str) -> ExitCode {
             "warroom: no runbook `{}`{hint}; `warroom runbook list` shows them",
             sanitize(id)
         );
-        return ExitCode::from(1);
+        return Ok(ExitCode::from(1));
     };
     let mut out = format!("{} — {}\n{}\n", rb.id, rb.title, rb.path.display());
     let severities: Vec<String> = rb.severities.iter().map(ToString::to_string).collect();
@@ -491,8 +501,8 @@ fn runbook_show(config: &Config, id: &str) -> ExitCode {
             let _ = writeln!(out, "   expects {expect}");
         }
     }
-    print!("{}", sanitize(&out));
-    ExitCode::SUCCESS
+    emit(&sanitize(&out))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The review template of `--config`, of the config a drill journal names, or of the config
@@ -610,7 +620,7 @@ fn write_markdown(output: Option<&Path>, markdown: &str) -> anyhow::Result<()> {
                 path.display()
             )
         })?,
-        None => print!("{markdown}"),
+        None => emit(markdown)?,
     }
     Ok(())
 }
@@ -638,7 +648,7 @@ fn list(cli: &Cli, demo: bool) -> anyhow::Result<ExitCode> {
         .collect();
     summaries.sort_by_key(store::Summary::declared);
     if summaries.is_empty() {
-        println!("No incidents yet. Declare one in the console with D.");
+        emit("No incidents yet. Declare one in the console with D.\n")?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut out = format!(
@@ -693,7 +703,7 @@ fn list(cli: &Cli, demo: bool) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    print!("{}", sanitize(&out));
+    emit(&sanitize(&out))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -752,6 +762,6 @@ fn show(cli: &Cli, id: &str, demo: bool) -> anyhow::Result<ExitCode> {
             "\njournal fault at {fault}: events after it are not shown"
         );
     }
-    print!("{}", sanitize(&out));
+    emit(&sanitize(&out))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -17,6 +17,7 @@ fn main() -> ExitCode {
     };
     match commands::run(cli) {
         Ok(code) => code,
+        Err(error) if reader_left(&error) => ExitCode::from(READER_LEFT),
         Err(error) => {
             let config_error = error.downcast_ref::<Invalid>().is_some()
                 || error.downcast_ref::<NoConfig>().is_some()
@@ -29,6 +30,19 @@ fn main() -> ExitCode {
             ExitCode::from(if config_error { 2 } else { 1 })
         }
     }
+}
+
+/// The status of a command whose reader went away (`warroom incident list | head -1`): what a
+/// shell reports for a process ended by SIGPIPE, as `yes | head -1` does, and nothing printed.
+const READER_LEFT: u8 = 141;
+
+/// Whether the command stopped because its output pipe closed.
+fn reader_left(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Help and version print as clap writes them; a bad argument is echoed through the sanitiser.

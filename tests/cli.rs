@@ -396,6 +396,51 @@ fn incident_list_and_show_read_the_data_dir() {
     assert!(stderr(&out).contains("warroom incident list"));
 }
 
+/// The command with its standard output a pipe whose reader has already gone, as after
+/// `| head -1`: every write fails with a broken pipe.
+fn warroom_unread(args: &[&str], dir: &Path) -> Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(args)
+        .current_dir(dir)
+        .env("WARROOM_DATA_DIR", dir.join("data"))
+        .env("XDG_CONFIG_HOME", dir.join("xdg"))
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_every_command_quietly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = incident(&tmp.path().join("data"), "20261122-0300-checkout");
+    std::fs::write(tmp.path().join("warroom.toml"), GOOD).unwrap();
+    let journal = journal.to_str().unwrap();
+    let commands: [&[&str]; 9] = [
+        &["incident", "list"],
+        &["incident", "show", "20261122-0300-checkout"],
+        &["review", "export"],
+        &["journal", "verify", journal],
+        &["runbook", "list"],
+        &["check", "--json"],
+        &["validate", "warroom.toml"],
+        &["schema"],
+        &["completions", "bash"],
+    ];
+    for args in commands {
+        let out = warroom_unread(args, tmp.path());
+        assert_eq!(
+            out.status.code(),
+            Some(141),
+            "{args:?}: as a process ended by SIGPIPE; stderr: {}",
+            stderr(&out)
+        );
+        assert_eq!(stderr(&out), "", "{args:?}: nothing said, never 'crashed'");
+    }
+}
+
 #[test]
 fn an_unwritable_data_dir_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
