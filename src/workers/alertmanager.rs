@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -251,7 +251,7 @@ async fn poll(
     let client = clients.for_tls(source.tls_verify);
     tokio::time::sleep(super::probe::first_delay(interval)).await;
     loop {
-        let started = Instant::now();
+        let started = tokio::time::Instant::now();
         let at = now();
         let alerts = tokio::time::timeout(timeout, fetch(client, &source))
             .await
@@ -305,8 +305,7 @@ async fn poll(
                 return;
             }
         }
-        let next = interval.saturating_sub(started.elapsed()) + super::probe::jitter(interval);
-        tokio::time::sleep(next).await;
+        tokio::time::sleep_until(started + super::probe::next_start(interval)).await;
     }
 }
 

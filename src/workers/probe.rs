@@ -354,16 +354,25 @@ async fn command_check(
     }
 }
 
-/// A jitter of up to a tenth of `interval`, different for every call.
-/// When a probe first runs after start: within its jitter window and never later than a second,
-/// so the board fills in at once without every probe firing at the same instant.
+/// Most a sample starts before or after its slot, as a fraction of the interval.
+pub const JITTER: f64 = 0.05;
+
+/// When a probe first runs after start: spread over the first second (or its interval, when
+/// shorter), so the whole board is sampled within a second of launch and never all at once.
 pub(super) fn first_delay(interval: Duration) -> Duration {
-    jitter(interval.min(Duration::from_secs(10)))
+    random_below(interval.min(Duration::from_secs(1)))
 }
 
-pub(super) fn jitter(interval: Duration) -> Duration {
-    let tenth = interval / 10;
-    let nanos = u64::try_from(tenth.as_nanos()).unwrap_or(u64::MAX).max(1);
+/// From one sample's start to the next: the interval within ±[`JITTER`], so the interval is
+/// the mean (not a floor) and detection keeps to `interval × fail_after + timeout`.
+pub(super) fn next_start(interval: Duration) -> Duration {
+    let spread = interval.mul_f64(2.0 * JITTER);
+    interval.saturating_sub(spread / 2) + random_below(spread)
+}
+
+/// A duration in `[0, limit)`, different for every call.
+fn random_below(limit: Duration) -> Duration {
+    let nanos = u64::try_from(limit.as_nanos()).unwrap_or(u64::MAX).max(1);
     Duration::from_nanos(RandomState::new().hash_one(Instant::now()) % nanos)
 }
 
@@ -481,7 +490,7 @@ pub fn spawn_steered(
             tokio::spawn(async move {
                 tokio::time::sleep(first_delay(probe.interval)).await;
                 loop {
-                    let started = Instant::now();
+                    let started = tokio::time::Instant::now();
                     let sample = {
                         let Ok(_slot) = slots.acquire().await else {
                             return;
@@ -496,11 +505,87 @@ pub fn spawn_steered(
                     } else {
                         probe.interval
                     };
-                    let next = interval.saturating_sub(started.elapsed()) + jitter(interval);
-                    tokio::time::sleep(next).await;
+                    tokio::time::sleep_until(started + next_start(interval)).await;
                 }
             })
         })
         .chain(pollers)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 200 TCP probes every 10 s of a closed port, run in virtual time: the start of each
+    /// component's samples, in seconds after launch.
+    async fn sample_starts(samples_each: usize) -> Vec<Vec<f64>> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let probe = Probe {
+            check: Check::Tcp {
+                address: format!("127.0.0.1:{port}"),
+            },
+            interval: Duration::from_secs(10),
+            timeout: Duration::from_secs(2),
+            fail_after: 1,
+            recover_after: 1,
+        };
+        let launch = tokio::time::Instant::now();
+        let base = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let now: Now = Arc::new(move || {
+            base + chrono::TimeDelta::from_std(launch.elapsed()).unwrap_or_default()
+        });
+        let (tx, mut rx) = mpsc::channel(1024);
+        let probes = (0..200).map(|i| (i, probe.clone())).collect();
+        let clients = Clients::new().unwrap();
+        let _tasks = spawn_all(probes, (64, &clients), now, tx);
+        let mut starts = vec![Vec::new(); 200];
+        while starts.iter().any(|s| s.len() < samples_each) {
+            let Some(Msg::Probed { index, sample }) = rx.recv().await else {
+                panic!("the probes stopped");
+            };
+            starts[index].push((sample.at - base).as_seconds_f64());
+        }
+        starts
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn every_component_is_sampled_within_a_second_of_launch_spread_over_it() {
+        let starts = sample_starts(1).await;
+        let firsts: Vec<f64> = starts.iter().map(|s| s[0]).collect();
+        assert!(firsts.iter().all(|&t| t < 1.0), "{firsts:?}");
+        let earliest = firsts.iter().copied().fold(f64::MAX, f64::min);
+        let latest = firsts.iter().copied().fold(0.0, f64::max);
+        assert!(
+            latest - earliest > 0.5,
+            "spread over the second, not all at once: {firsts:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn jitter_never_moves_a_sample_more_than_five_percent_from_its_slot() {
+        let starts = sample_starts(6).await;
+        for component in &starts {
+            for pair in component.windows(2) {
+                let gap = pair[1] - pair[0];
+                assert!(
+                    (9.5..=10.5).contains(&gap),
+                    "start to start {gap} s: {component:?}"
+                );
+            }
+            // The slots do not drift: the mean is the interval.
+            let mean = (component[5] - component[0]) / 5.0;
+            assert!((9.5..=10.5).contains(&mean), "{component:?}");
+        }
+        let gaps: Vec<f64> = starts.iter().map(|s| s[1] - s[0]).collect();
+        let early = gaps.iter().filter(|&&g| g < 10.0).count();
+        assert!(
+            (40..=160).contains(&early),
+            "as many early as late, so the interval is a mean: {early} of 200"
+        );
+    }
 }
