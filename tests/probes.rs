@@ -224,6 +224,53 @@ async fn connection_refused_is_down_at_once() {
     assert_quick(elapsed);
 }
 
+/// A server that accepts one connection, answers every request on it (keep-alive), and then
+/// never accepts again: its accept queue is dead while the old connection still answers.
+async fn accepts_once() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        while !read_head(&mut stream).await.is_empty() {
+            let answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+            if stream.write_all(answer.as_bytes()).await.is_err() {
+                break;
+            }
+        }
+        // The listener stays open, never accepting again: connections wait in its queue.
+        std::future::pending::<()>().await;
+        drop(listener);
+    });
+    addr
+}
+
+#[tokio::test]
+async fn a_server_that_stops_accepting_is_down_on_the_next_sample() {
+    let addr = accepts_once().await;
+    let probe = http_probe(&format!("http://{addr}/health"), "");
+    let clients = probe::Clients::new().unwrap();
+    let first = probe::run(&probe, &clients, Utc::now()).await;
+    assert_eq!(first.health, Health::Up, "{first:?}");
+    let second = probe::run(&probe, &clients, Utc::now()).await;
+    assert_eq!(
+        second.health,
+        Health::Down,
+        "a new connection gets no answer: {second:?}"
+    );
+    assert!(reason(&second).contains("timed out"), "{second:?}");
+
+    // Opting into keep-alive asks the old connection, which still answers.
+    let addr = accepts_once().await;
+    let probe = http_probe(
+        &format!("http://{addr}/health"),
+        ", reuse_connections = true",
+    );
+    for _ in 0..3 {
+        let sample = probe::run(&probe, &clients, Utc::now()).await;
+        assert_eq!(sample.health, Health::Up, "{sample:?}");
+    }
+}
+
 #[derive(Debug)]
 struct NoDns;
 

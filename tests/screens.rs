@@ -600,6 +600,16 @@ fn scorecard_after_the_drill_ends() {
     snapshot_sizes("scorecard", &state, &view(false));
 }
 
+/// A live console on `config` at t0, watched by dana.
+fn live(config: warroom::config::Config) -> State {
+    State::new(
+        config,
+        warroom::state::Mode::Live,
+        "dana@jump-1".into(),
+        t0(),
+    )
+}
+
 /// The concierge kit's own tiers (critical, high, medium) with its edge functions (medium) and
 /// hosting (critical) down: the board sorts by the team's order and names their tiers.
 fn concierge_down(ids: &[&str]) -> State {
@@ -608,12 +618,7 @@ fn concierge_down(ids: &[&str]) -> State {
         "examples/plans/concierge/warroom.toml",
     ))
     .unwrap();
-    let mut state = State::new(
-        config,
-        warroom::state::Mode::Live,
-        "dana@jump-1".into(),
-        t0(),
-    );
+    let mut state = live(config);
     for (n, id) in ids.iter().enumerate() {
         let index = state.world.index(id).unwrap();
         for k in 0..3 {
@@ -635,12 +640,7 @@ fn concierge_down(ids: &[&str]) -> State {
 fn watched_through_prometheus() -> State {
     use warroom::domain::health::Sample;
     let config = warroom::config::load(std::path::Path::new("examples/prometheus.toml")).unwrap();
-    let mut state = State::new(
-        config,
-        warroom::state::Mode::Live,
-        "dana@jump-1".into(),
-        t0(),
-    );
+    let mut state = live(config);
     let answers = [
         ("monitoring", Health::Up, "value 1", "1"),
         (
@@ -852,5 +852,41 @@ fn a_teams_own_tiers_name_the_column_and_set_the_declare_severity() {
     assert!(
         board.contains("Hosting provider (Vercel) is DOWN (critical)"),
         "{board}"
+    );
+}
+
+#[test]
+fn the_detail_of_an_http_probe_says_what_it_checks_and_how_it_connects() {
+    let text_of = |extra: &str| {
+        let config = warroom::config::parse(
+            "warroom.toml",
+            &format!(
+                "[service]\nname = \"Shop\"\n[[component]]\nid = \"web\"\nname = \"Web\"\n\
+                 tier = \"critical\"\nprobe = {{ kind = \"http\", url = \"https://127.0.0.1:8443/health\", \
+                 expect_json = {{ pointer = \"/status\", equals = \"ok\" }}, max_latency = \"300ms\", \
+                 tls_verify = false{extra} }}\n"
+            ),
+        )
+        .unwrap();
+        let mut state = live(config);
+        state.ui.overlay = Some(warroom::state::Overlay::Detail {
+            index: 0,
+            scroll: 0,
+        });
+        state
+    };
+    let fresh = text_of("");
+    snapshot_sizes("detail_http", &fresh, &view(false));
+    let shown = text(&draw(&fresh, &view(false), (120, 40)));
+    assert!(shown.contains("a new connection every sample"), "{shown}");
+    assert!(shown.contains("TLS CERTIFICATE NOT VERIFIED"), "{shown}");
+    let kept = text(&draw(
+        &text_of(", reuse_connections = true"),
+        &view(false),
+        (120, 40),
+    ));
+    assert!(
+        kept.contains("connections kept open between samples (reuse_connections = true)"),
+        "{kept}"
     );
 }

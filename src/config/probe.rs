@@ -63,6 +63,8 @@ pub struct ProbeFile {
     pub expect_json: Option<Spanned<ExpectJsonFile>>,
     pub max_latency: Option<Spanned<HumanDuration>>,
     pub tls_verify: Option<Spanned<bool>>,
+    /// `http`: keep connections open between samples (default: a new connection each time).
+    pub reuse_connections: Option<Spanned<bool>>,
     pub address: Option<Spanned<String>>,
     pub command: Option<Spanned<String>>,
     pub cwd: Option<Spanned<PathBuf>>,
@@ -107,6 +109,9 @@ pub struct Http {
     pub expect_json: Option<(String, serde_json::Value)>,
     pub max_latency: Option<Duration>,
     pub tls_verify: bool,
+    /// Keep-alive between samples; off by default, so each sample opens a connection as a
+    /// health check should (a server whose accept queue is dead must not look up).
+    pub reuse_connections: bool,
 }
 
 /// What a probe checks.
@@ -189,6 +194,7 @@ fn allowed(kind: Kind) -> &'static [&'static str] {
             "expect_json",
             "max_latency",
             "tls_verify",
+            "reuse_connections",
             TIMING[0],
             TIMING[1],
             TIMING[2],
@@ -247,6 +253,10 @@ impl ProbeFile {
         add("expect_json", self.expect_json.as_ref().map(Spanned::span));
         add("max_latency", self.max_latency.as_ref().map(Spanned::span));
         add("tls_verify", self.tls_verify.as_ref().map(Spanned::span));
+        add(
+            "reuse_connections",
+            self.reuse_connections.as_ref().map(Spanned::span),
+        );
         add("address", self.address.as_ref().map(Spanned::span));
         add("command", self.command.as_ref().map(Spanned::span));
         add("cwd", self.cwd.as_ref().map(Spanned::span));
@@ -516,6 +526,7 @@ fn http(
         expect_json,
         max_latency: file.max_latency.map(|d| d.into_inner().0),
         tls_verify: file.tls_verify.is_none_or(Spanned::into_inner),
+        reuse_connections: file.reuse_connections.is_some_and(Spanned::into_inner),
     }
 }
 

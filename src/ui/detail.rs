@@ -78,6 +78,11 @@ fn probe_lines(component: &Component) -> Vec<String> {
             if !http.tls_verify {
                 lines.push("TLS CERTIFICATE NOT VERIFIED (tls_verify = false)".to_owned());
             }
+            lines.push(if http.reuse_connections {
+                "connections kept open between samples (reuse_connections = true)".to_owned()
+            } else {
+                "a new connection every sample".to_owned()
+            });
             lines
         }
     }

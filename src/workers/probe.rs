@@ -56,13 +56,7 @@ pub async fn run(probe: &Probe, clients: &Clients, at: DateTime<Utc>) -> Sample 
     let mut reading = None;
     let outcome = match &probe.check {
         Check::Sim { state } => Ok((*state, None)),
-        Check::Http(http) => {
-            within(
-                probe.timeout,
-                http_check(http, clients.for_tls(http.tls_verify)),
-            )
-            .await
-        }
+        Check::Http(http) => within(probe.timeout, http_check(http, clients.for_http(http))).await,
         Check::Tcp { address } => within(probe.timeout, tcp_check(address)).await,
         Check::Command { command, cwd } => {
             command_check(command, cwd.as_deref(), probe.timeout).await
@@ -376,16 +370,19 @@ fn random_below(limit: Duration) -> Duration {
     Duration::from_nanos(RandomState::new().hash_one(Instant::now()) % nanos)
 }
 
-/// The HTTP clients every probe shares: one that verifies TLS and one that does not. Sharing
-/// keeps one connection pool and one certificate store instead of one per component.
+/// The HTTP clients every probe shares: for HTTP probes, two that connect afresh every request
+/// (TLS verified or not); for sources and probes that reuse connections, two that keep them.
+/// Sharing keeps one certificate store instead of one per component.
 #[derive(Clone)]
 pub struct Clients {
     verified: reqwest::Client,
     unverified: reqwest::Client,
+    fresh_verified: reqwest::Client,
+    fresh_unverified: reqwest::Client,
 }
 
 impl Clients {
-    /// The two probe clients; a client that cannot be built is an error, never a default one
+    /// The probe clients; a client that cannot be built is an error, never a default one
     /// (which would follow redirects and use proxies).
     pub fn new() -> Result<Self, reqwest::Error> {
         Self::customised(|builder| builder)
@@ -396,10 +393,29 @@ impl Clients {
         extra: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder,
     ) -> Result<Self, reqwest::Error> {
         let build = |verify| extra(client_builder(verify)).build();
+        // No idle connection is kept: every request connects afresh.
+        let fresh = |verify| {
+            extra(client_builder(verify))
+                .pool_max_idle_per_host(0)
+                .build()
+        };
         Ok(Self {
             verified: build(true)?,
             unverified: build(false)?,
+            fresh_verified: fresh(true)?,
+            fresh_unverified: fresh(false)?,
         })
+    }
+
+    /// The client of an HTTP probe: one that connects afresh every sample unless the probe
+    /// reuses connections.
+    #[must_use]
+    pub fn for_http(&self, http: &Http) -> &reqwest::Client {
+        match (http.reuse_connections, http.tls_verify) {
+            (true, verify) => self.for_tls(verify),
+            (false, true) => &self.fresh_verified,
+            (false, false) => &self.fresh_unverified,
+        }
     }
 
     /// The client that reads a recovery point's source.
