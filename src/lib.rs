@@ -19,6 +19,7 @@ pub mod runbook;
 pub mod sanitize;
 pub mod state;
 pub mod store;
+pub mod timeline;
 pub mod ui;
 pub mod update;
 pub mod workers;

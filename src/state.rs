@@ -415,6 +415,8 @@ pub struct State {
     pub alerts: std::collections::BTreeMap<String, Vec<crate::domain::alert::Firing>>,
     /// The open incident's journal, in order.
     pub records: Vec<Record>,
+    /// Which of `records` the timeline's filter matches (see `refresh_timeline`).
+    pub timeline: crate::timeline::Index,
     pub journal: JournalState,
     /// Journal writes asked for and not answered yet; keys wait while there are any.
     pub writing: usize,
@@ -577,6 +579,7 @@ impl State {
             incident: None,
             alerts: std::collections::BTreeMap::new(),
             records: Vec::new(),
+            timeline: crate::timeline::Index::default(),
             journal: JournalState::Writable,
             writing: 0,
             log: VecDeque::new(),
@@ -814,20 +817,28 @@ impl State {
     #[must_use]
     pub fn timeline_len(&self) -> usize {
         if self.journal_name().is_some() {
-            self.timeline_rows().len()
+            self.timeline_index().len()
         } else {
             self.log_rows().len()
         }
     }
 
-    /// Journal records in timeline order (newest first), after the filter.
+    /// Brings the timeline's index up to the records and its filter (after every message).
+    pub fn refresh_timeline(&mut self) {
+        let filter = &self.ui.lists[Screen::Timeline.index()].filter;
+        self.timeline.refresh(&self.records, filter);
+    }
+
+    /// The timeline's index of the records as they are: the kept one when it is up to date
+    /// (always, after `update`), else one made now.
     #[must_use]
-    pub fn timeline_rows(&self) -> Vec<&Record> {
+    pub fn timeline_index(&self) -> std::borrow::Cow<'_, crate::timeline::Index> {
         let filter = &self.ui.list(Screen::Timeline).filter;
-        self.records
-            .iter()
-            .rev()
-            .filter(|r| matches_filter(filter, &[&r.event.describe(), &r.actor]))
-            .collect()
+        if self.timeline.is_of(&self.records, filter) {
+            return std::borrow::Cow::Borrowed(&self.timeline);
+        }
+        let mut index = self.timeline.clone();
+        index.refresh(&self.records, filter);
+        std::borrow::Cow::Owned(index)
     }
 }

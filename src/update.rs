@@ -33,6 +33,7 @@ pub fn update(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
     if state.viewer().is_none() {
         state.writing += effects.iter().filter(|e| e.writes_journal()).count();
     }
+    state.refresh_timeline();
     effects
 }
 

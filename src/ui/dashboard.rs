@@ -361,7 +361,7 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
     // Only the rows on screen are built: a board of 2,000 components costs what 30 rows cost.
     let selected = list.selected.min(rows.len().saturating_sub(1));
     let lines = area.height.saturating_sub(3);
-    let shown = window(rows.len(), selected, lines, |n| row_of(rows[n]).1);
+    let shown = super::window(rows.len(), selected, lines, |n| row_of(rows[n]).1);
     let table_rows = rows[shown.clone()].iter().map(|&i| row_of(i).0);
     let table = Table::new(table_rows, columns.widths())
         .header(Row::new(columns.header()).style(theme.style(Slot::Muted)))
@@ -375,32 +375,6 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
 
 fn clamp_u16(n: usize) -> u16 {
     u16::try_from(n).unwrap_or(u16::MAX)
-}
-
-/// The rows a table `lines` high shows with row `selected` highlighted, the way a table drawn
-/// afresh scrolls: from the top while the selection fits there, else ending at the selection.
-fn window(
-    len: usize,
-    selected: usize,
-    lines: u16,
-    height: impl Fn(usize) -> u16,
-) -> std::ops::Range<usize> {
-    let mut end = 0;
-    let mut used = 0u16;
-    while end < len && used + height(end) <= lines {
-        used += height(end);
-        end += 1;
-    }
-    if selected < end || len == 0 {
-        return 0..end;
-    }
-    let mut start = selected + 1;
-    used = 0;
-    while start > 0 && used + height(start - 1) <= lines {
-        start -= 1;
-        used += height(start);
-    }
-    start.min(selected)..selected + 1
 }
 
 fn render_incident(frame: &mut Frame, area: Rect, state: &State, view: &View) {
@@ -524,25 +498,8 @@ fn render_latest(frame: &mut Frame, area: Rect, state: &State, view: &View) {
 
 #[cfg(test)]
 mod tests {
-    use super::{tier_label, window};
+    use super::tier_label;
     use crate::domain::Tier;
-
-    #[test]
-    fn the_window_scrolls_as_a_table_drawn_afresh() {
-        let one = |_| 1;
-        assert_eq!(window(0, 0, 5, one), 0..0);
-        assert_eq!(window(3, 2, 5, one), 0..3);
-        assert_eq!(window(100, 4, 5, one), 0..5);
-        assert_eq!(window(100, 5, 5, one), 1..6);
-        assert_eq!(window(100, 99, 5, one), 95..100);
-        // Rows of uneven height: the selection ends the window, which holds what fits.
-        let tall = |n: usize| if n.is_multiple_of(2) { 3 } else { 1 };
-        assert_eq!(window(10, 1, 5, tall), 0..2);
-        assert_eq!(window(10, 6, 5, tall), 5..7);
-        assert_eq!(window(10, 7, 5, tall), 5..8);
-        // A row taller than the table is still the one shown.
-        assert_eq!(window(10, 4, 2, tall), 4..5);
-    }
 
     #[test]
     fn tier_labels_fit_their_column() {

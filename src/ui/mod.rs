@@ -528,6 +528,33 @@ pub fn time_of_day(at: DateTime<Utc>) -> String {
     at.format("%H:%M:%SZ").to_string()
 }
 
+/// The rows a table `lines` high shows with row `selected` highlighted, the way a table drawn
+/// afresh scrolls: from the top while the selection fits there, else ending at the selection.
+pub(super) fn window(
+    len: usize,
+    selected: usize,
+    lines: u16,
+    height: impl Fn(usize) -> u16,
+) -> std::ops::Range<usize> {
+    let selected = selected.min(len.saturating_sub(1));
+    let mut end = 0;
+    let mut used = 0u16;
+    while end < len && used + height(end) <= lines {
+        used += height(end);
+        end += 1;
+    }
+    if selected < end || len == 0 {
+        return 0..end;
+    }
+    let mut start = selected + 1;
+    used = 0;
+    while start > 0 && used + height(start - 1) <= lines {
+        start -= 1;
+        used += height(start);
+    }
+    start.min(selected)..selected + 1
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -538,5 +565,25 @@ mod tests {
         );
         assert_eq!(super::wrap("abcdefgh", 3), ["abc", "def", "gh"]);
         assert_eq!(super::wrap("", 5), [""]);
+    }
+
+    #[test]
+    fn the_window_scrolls_as_a_table_drawn_afresh() {
+        let one = |_| 1;
+        assert_eq!(super::window(0, 0, 5, one), 0..0);
+        assert_eq!(super::window(3, 2, 5, one), 0..3);
+        assert_eq!(super::window(100, 4, 5, one), 0..5);
+        assert_eq!(super::window(100, 5, 5, one), 1..6);
+        assert_eq!(super::window(100, 99, 5, one), 95..100);
+        // Rows of uneven height: the selection ends the window, which holds what fits.
+        let tall = |n: usize| if n.is_multiple_of(2) { 3 } else { 1 };
+        assert_eq!(super::window(10, 1, 5, tall), 0..2);
+        assert_eq!(super::window(10, 6, 5, tall), 5..7);
+        assert_eq!(super::window(10, 7, 5, tall), 5..8);
+        // A row taller than the table is still the one shown; a selection past the end is
+        // the last row.
+        assert_eq!(super::window(10, 4, 2, tall), 4..5);
+        assert_eq!(super::window(3, 7, 5, one), 0..3);
+        assert_eq!(super::window(100, 700, 5, one), 95..100);
     }
 }

@@ -16,16 +16,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     } else {
         format!("· filter \"{}\" ", one_line(&list.filter))
     };
-    let (title, rows): (String, Vec<Row>) = match state.journal_name() {
+    // Only the rows on screen are built: a journal of 100,000 records costs what 30 rows cost.
+    let lines = area.height.saturating_sub(3);
+    let (title, len, first, rows): (String, usize, usize, Vec<Row>) = match state.journal_name() {
         Some(name) => {
-            let records = state.timeline_rows();
+            let index = state.timeline_index();
             let title = format!(
                 " Timeline {} · {} events {filter}",
                 one_line(&name),
-                records.len()
+                index.len()
             );
-            let rows = records
-                .into_iter()
+            let shown = super::window(index.len(), list.selected, lines, |_| 1);
+            let rows = shown
+                .clone()
+                .filter_map(|n| state.records.get(index.newest(n)?))
                 .map(|r| {
                     Row::new(vec![
                         Cell::from(format!("#{}", r.seq)).style(theme.style(Slot::Muted)),
@@ -35,13 +39,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
                     ])
                 })
                 .collect();
-            (title, rows)
+            (title, index.len(), shown.start, rows)
         }
         None => {
             let title = format!(" Live log · no incident open, nothing here is journaled {filter}");
-            let rows = state
-                .log_rows()
-                .into_iter()
+            let lines_shown = state.log_rows();
+            let shown = super::window(lines_shown.len(), list.selected, lines, |_| 1);
+            let rows = lines_shown[shown.clone()]
+                .iter()
                 .map(|l| {
                     let style = if l.alert {
                         theme.style(Slot::Warn)
@@ -56,10 +61,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
                     ])
                 })
                 .collect();
-            (title, rows)
+            (title, lines_shown.len(), shown.start, rows)
         }
     };
-    let len = rows.len();
     let widths = [
         Constraint::Length(5),
         Constraint::Length(9),
@@ -71,7 +75,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         .row_highlight_style(theme.style(Slot::Selection))
         .style(theme.style(Slot::Text))
         .block(view.block(title));
-    let mut table_state =
-        TableState::default().with_selected((len > 0).then(|| list.selected.min(len - 1)));
+    let selected = (len > 0).then(|| list.selected.min(len - 1) - first);
+    let mut table_state = TableState::default().with_selected(selected);
     frame.render_stateful_widget(table, area, &mut table_state);
 }
