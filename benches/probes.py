@@ -70,6 +70,7 @@ def drain(fd):
             return
         SCREEN["text"] = (SCREEN["text"] + chunk)[-200000:]
         SCREEN["total"] = SCREEN.get("total", 0) + len(chunk)
+        SCREEN["last"] = time.monotonic()
 
 
 async def read_response(reader):

@@ -3,16 +3,19 @@
 //! screen and never describes every record again.
 
 use crate::domain::event::Record;
-use crate::state::matches_filter;
 
 /// The records (by position in the journal) that the timeline's filter matches, oldest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Index {
+    /// The filter, lower-cased.
     filter: String,
     /// How many records were looked at, and the sequence number of the last one (a journal
     /// replaced by another of the same length is noticed by it).
     scanned: usize,
     last_seq: Option<u64>,
+    /// What a filter is matched against, per record: its description and actor, lower-cased
+    /// (made once per record, so a key typed in the filter only searches).
+    texts: Vec<Box<str>>,
     matched: Vec<u32>,
 }
 
@@ -23,21 +26,26 @@ impl Index {
         if !self.follows(records) {
             *self = Self::default();
         }
+        let filter = filter.to_lowercase();
         if filter != self.filter {
-            let narrower = filter.to_lowercase().contains(&self.filter.to_lowercase());
-            if narrower {
+            let texts = &self.texts;
+            if filter.contains(&self.filter) {
                 self.matched
-                    .retain(|&i| matches(&records[i as usize], filter));
+                    .retain(|&i| texts[i as usize].contains(&filter));
             } else {
-                self.matched.clear();
-                self.scanned = 0;
+                self.matched = (0..texts.len())
+                    .filter(|&i| texts[i].contains(&filter))
+                    .map(position)
+                    .collect();
             }
-            filter.clone_into(&mut self.filter);
+            self.filter = filter;
         }
-        for (i, record) in records.iter().enumerate().skip(self.scanned) {
-            if matches(record, filter) {
-                self.matched.push(u32::try_from(i).unwrap_or(u32::MAX));
+        for record in &records[self.scanned..] {
+            let text = format!("{}\n{}", record.event.describe(), record.actor).to_lowercase();
+            if text.contains(&self.filter) {
+                self.matched.push(position(self.texts.len()));
             }
+            self.texts.push(text.into_boxed_str());
         }
         self.scanned = records.len();
         self.last_seq = records.last().map(|r| r.seq);
@@ -52,7 +60,9 @@ impl Index {
     /// Whether the index is that of `records` under `filter`.
     #[must_use]
     pub fn is_of(&self, records: &[Record], filter: &str) -> bool {
-        self.filter == filter && self.scanned == records.len() && self.follows(records)
+        self.filter == filter.to_lowercase()
+            && self.scanned == records.len()
+            && self.follows(records)
     }
 
     /// How many records match.
@@ -75,8 +85,8 @@ impl Index {
     }
 }
 
-fn matches(record: &Record, filter: &str) -> bool {
-    filter.is_empty() || matches_filter(filter, &[&record.event.describe(), &record.actor])
+fn position(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]
