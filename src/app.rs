@@ -115,9 +115,10 @@ struct Loop {
 }
 
 impl Loop {
-    /// Hands one message to `update` and runs its effects; whether the screen may have changed
-    /// (a sample that leaves a component's face as it was does not: 500 queries every 10 s
-    /// would otherwise draw a 2,000-row board ten times a second).
+    /// Hands one message to `update` and runs its effects; whether the screen must be drawn
+    /// soon. A sample that leaves a component's face as it was waits for the next tick, which
+    /// draws its latency and sparkline: 200 components every 10 s, or 500 queries, would
+    /// otherwise draw the board ten times a second.
     fn dispatch(&mut self, msg: Msg) -> bool {
         let face = match &msg {
             Msg::Probed { index, .. } => self.state.face(*index).map(|face| (*index, face)),

@@ -747,15 +747,15 @@ impl State {
         }
     }
 
-    /// What the screen shows of a component that a new sample may change, for a component whose
-    /// samples are not drawn one by one (it asks monitoring, whose answer's latency is not shown)
-    /// and whose detail view is closed; `None` where every sample shows.
+    /// What a new sample may change of a component that matters at once: its state, since when,
+    /// why, and its value. A sample that leaves it as it was changes only its latency and
+    /// sparkline, which the next tick draws (within a second). `None` while the component's
+    /// detail view is open, which shows every sample as it comes.
     #[must_use]
     pub fn face(&self, index: usize) -> Option<Face> {
-        let component = self.config.components.get(index)?;
         let detail_open =
             matches!(self.ui.overlay, Some(Overlay::Detail { index: i, .. }) if i == index);
-        if detail_open || !component.probe.check.asks_monitoring() {
+        if detail_open {
             return None;
         }
         let health = self.world.health.get(index)?;

@@ -533,6 +533,9 @@ pub fn spawn_steered(
 mod tests {
     use super::*;
 
+    /// tokio's timers fire on whole milliseconds: a sleep ends up to 1 ms after it was asked to.
+    const TIMER: f64 = 0.001_000_1;
+
     /// 200 TCP probes every 10 s of a closed port, run in virtual time: the start of each
     /// component's samples, in seconds after launch.
     async fn sample_starts(samples_each: usize) -> Vec<Vec<f64>> {
@@ -558,7 +561,8 @@ mod tests {
         let (tx, mut rx) = mpsc::channel(1024);
         let probes = (0..200).map(|i| (i, probe.clone())).collect();
         let clients = Clients::new().unwrap();
-        let _tasks = spawn_all(probes, (64, &clients), now, tx);
+        // Room for all: the bound on probes at once is not what is measured here.
+        let _tasks = spawn_all(probes, (200, &clients), now, tx);
         let mut starts = vec![Vec::new(); 200];
         while starts.iter().any(|s| s.len() < samples_each) {
             let Some(Msg::Probed { index, sample }) = rx.recv().await else {
@@ -573,7 +577,7 @@ mod tests {
     async fn every_component_is_sampled_within_a_second_of_launch_spread_over_it() {
         let starts = sample_starts(1).await;
         let firsts: Vec<f64> = starts.iter().map(|s| s[0]).collect();
-        assert!(firsts.iter().all(|&t| t < 1.0), "{firsts:?}");
+        assert!(firsts.iter().all(|&t| t <= 1.0 + TIMER), "{firsts:?}");
         let earliest = firsts.iter().copied().fold(f64::MAX, f64::min);
         let latest = firsts.iter().copied().fold(0.0, f64::max);
         assert!(
@@ -589,13 +593,16 @@ mod tests {
             for pair in component.windows(2) {
                 let gap = pair[1] - pair[0];
                 assert!(
-                    (9.5..=10.5).contains(&gap),
+                    (9.5 - TIMER..=10.5 + TIMER).contains(&gap),
                     "start to start {gap} s: {component:?}"
                 );
             }
             // The slots do not drift: the mean is the interval.
             let mean = (component[5] - component[0]) / 5.0;
-            assert!((9.5..=10.5).contains(&mean), "{component:?}");
+            assert!(
+                (9.5 - TIMER..=10.5 + TIMER).contains(&mean),
+                "{component:?}"
+            );
         }
         let gaps: Vec<f64> = starts.iter().map(|s| s[1] - s[0]).collect();
         let early = gaps.iter().filter(|&&g| g < 10.0).count();

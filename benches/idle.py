@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Idle cost, side by side: the console watching N HTTP components every 10 s with nothing
+changing, and bottom (`btm`, if installed) in an identical terminal, measured over the same
+window in the same run: CPU (% of one core) and bytes written to the terminal per second.
+
+The components' endpoint is a loopback HTTP server in this script (its own cost is not counted).
+Needs for the comparison: cargo install bottom (btm on PATH).
+Usage: cargo build --release && python3 benches/idle.py [--components 200] [--seconds 60] [--runs 3]
+"""
+import argparse, fcntl, http.server, os, pty, shutil, statistics, struct, sys, tempfile, termios
+import threading, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from probes import BIN, cpu_seconds  # noqa: E402
+
+
+class Health(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "3")
+        self.end_headers()
+        self.wfile.write(b"ok\n")
+
+    def log_message(self, *args):
+        pass
+
+
+def serve():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Health)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server.server_address[1]
+
+
+class Terminal:
+    """A program in its own 120x40 pseudo-terminal, its output counted."""
+
+    def __init__(self, argv, env):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execve(argv[0], argv, env)
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        self.total = 0
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self):
+        while True:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.total += len(chunk)
+
+    def mark(self):
+        return self.total, cpu_seconds(self.pid)
+
+    def stop(self, key):
+        os.write(self.fd, key)
+        for _ in range(50):
+            if os.waitpid(self.pid, os.WNOHANG)[0]:
+                return
+            time.sleep(0.1)
+        os.kill(self.pid, 9)
+        os.waitpid(self.pid, 0)
+
+
+def config(path, port, components):
+    with open(path, "w") as f:
+        f.write('[service]\nname = "Idle"\n')
+        for i in range(components):
+            f.write(f'[[component]]\nid = "c{i}"\nname = "Component {i}"\ntier = "standard"\n'
+                    f'probe = {{ kind = "http", url = "http://127.0.0.1:{port}/health", interval = "10s" }}\n')
+
+
+def run_once(args, port, work):
+    env = dict(os.environ, TERM="xterm-256color", LANG="C.UTF-8", WARROOM_DATA_DIR=f"{work}/data")
+    env.pop("NO_COLOR", None)
+    programs = {"warroom": Terminal([BIN, "--config", f"{work}/warroom.toml"], env)}
+    btm = shutil.which("btm")
+    if btm:
+        programs["btm"] = Terminal([btm, "--default_widget_type", "proc"], env)
+    time.sleep(args.warmup)
+    before = {name: p.mark() for name, p in programs.items()}
+    time.sleep(args.seconds)
+    after = {name: p.mark() for name, p in programs.items()}
+    for name, p in programs.items():
+        p.stop(b"q")
+    return {
+        name: (100 * (after[name][1] - before[name][1]) / args.seconds,
+               (after[name][0] - before[name][0]) / args.seconds)
+        for name in programs
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--components", type=int, default=200)
+    parser.add_argument("--warmup", type=float, default=15)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    if not os.path.exists(BIN):
+        sys.exit(f"{BIN} is missing: run cargo build --release first")
+    work = tempfile.mkdtemp(prefix="warroom-idle-")
+    try:
+        port = serve()
+        config(f"{work}/warroom.toml", port, args.components)
+        runs = [run_once(args, port, work) for _ in range(args.runs)]
+        print(f"{args.components} HTTP components every 10 s, nothing changing; "
+              f"{args.seconds:.0f} s after {args.warmup:.0f} s; medians of {args.runs} runs")
+        if "btm" not in runs[0]:
+            print("  (btm is not installed: cargo install bottom to compare)")
+        for name in runs[0]:
+            cpu = statistics.median(r[name][0] for r in runs)
+            out = statistics.median(r[name][1] for r in runs)
+            print(f"  {name:<8} CPU {cpu:5.2f} % of one core   terminal {out:7.0f} B/s")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
