@@ -83,6 +83,13 @@ impl Frame {
     }
 }
 
+/// A message that may leave the screen as it is: a sample that keeps a component's face, a tick
+/// of a stopped clock.
+enum Quiet {
+    Face(usize, crate::state::Face),
+    Stopped,
+}
+
 /// What the console runs on.
 pub struct Options {
     pub state: State,
@@ -120,13 +127,22 @@ impl Loop {
     /// draws its latency and sparkline: 200 components every 10 s, or 500 queries, would
     /// otherwise draw the board ten times a second.
     fn dispatch(&mut self, msg: Msg) -> bool {
-        let face = match &msg {
-            Msg::Probed { index, .. } => self.state.face(*index).map(|face| (*index, face)),
+        let quiet = match &msg {
+            Msg::Probed { index, .. } => self
+                .state
+                .face(*index)
+                .map(|face| Quiet::Face(*index, face)),
+            // A stopped drill or replay clock: a tick changes nothing on screen.
+            Msg::Tick if self.state.paused => Some(Quiet::Stopped),
             _ => None,
         };
         let effects = update(&mut self.state, msg, self.clock.now());
         let changed = !effects.is_empty()
-            || face.is_none_or(|(index, face)| self.state.face(index).as_ref() != Some(&face));
+            || match quiet {
+                None => true,
+                Some(Quiet::Face(index, face)) => self.state.face(index).as_ref() != Some(&face),
+                Some(Quiet::Stopped) => !self.state.paused,
+            };
         for effect in effects {
             self.run(effect);
         }
@@ -586,8 +602,9 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
                 }
             }
             _ = tick.tick() => {
-                app.dispatch(Msg::Tick);
-                frame.soon();
+                if app.dispatch(Msg::Tick) {
+                    frame.soon();
+                }
             }
             () = tokio::time::sleep(frame.wait()), if frame.pending() => {}
             _ = sigterm.recv() => { tracing::info!("SIGTERM"); break; }

@@ -197,6 +197,11 @@ fn a_drill_runs_nothing_and_sends_nothing_and_replays_to_the_same_scorecard() {
     assert_eq!(scorecard_rows(&screen), written, "{screen}");
     replay.send("n");
     replay.wait_for("Replay only shows the incident");
+    // The clock stopped at the end: nothing changes, so nothing is drawn.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let before = replay.raw().len();
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    assert_eq!(replay.raw().len(), before, "a stopped replay draws nothing");
     replay.send("q");
     assert!(replay.wait_exit());
 
