@@ -529,14 +529,18 @@ fn review_export(
     output: Option<&Path>,
     demo: bool,
 ) -> anyhow::Result<ExitCode> {
-    let Some((summary, mode)) = Store::find_any(&data_dir(cli)?, id, stores(demo)) else {
+    let Some(store::Found {
+        summary,
+        records,
+        mode,
+    }) = Store::find_any(&data_dir(cli)?, id, stores(demo))
+    else {
         eprintln!(
             "warroom: no incident {}; `warroom incident list` shows the ids",
             sanitize(id.unwrap_or("yet"))
         );
         return Ok(ExitCode::from(1));
     };
-    let scan = journal::Journal::read(&summary.path)?;
     let Some(incident) = summary.incident else {
         return Ok(match &summary.undeclared {
             Some(drill) => {
@@ -554,7 +558,7 @@ fn review_export(
             }
         });
     };
-    let stale = crate::review::saved_before_resolution(&incident, &scan.records);
+    let stale = crate::review::saved_before_resolution(&incident, &records);
     let mut markdown = match &incident.review {
         Some(saved) if !stale => crate::sanitize::sanitize(saved).into_owned(),
         saved => {
@@ -563,7 +567,7 @@ fn review_export(
             let config = if incident.targets.is_empty() {
                 Some(crate::launch::recorded_config(
                     cli.config.as_deref(),
-                    &scan.records,
+                    &records,
                     mode,
                 )?)
             } else {
@@ -571,7 +575,7 @@ fn review_export(
             };
             let (template, runbooks) = match &config {
                 Some(config) => (config.review_template.clone(), load_runbooks(config).0),
-                None => match recorded_template(cli, &scan.records)? {
+                None => match recorded_template(cli, &records)? {
                     Some(sources) => (
                         sources.template,
                         sources
@@ -585,7 +589,7 @@ fn review_export(
             };
             let context = crate::review::context(
                 &incident,
-                &scan.records,
+                &records,
                 config.as_ref(),
                 &runbooks,
                 chrono::Utc::now(),
@@ -601,7 +605,7 @@ fn review_export(
             }
         }
     };
-    if let Some(card) = crate::review::scorecard(&incident, &scan.records, chrono::Utc::now())
+    if let Some(card) = crate::review::scorecard(&incident, &records, chrono::Utc::now())
         && !markdown.contains(crate::review::SCORECARD_HEADING)
     {
         markdown.push('\n');
@@ -708,14 +712,16 @@ fn list(cli: &Cli, demo: bool) -> anyhow::Result<ExitCode> {
 }
 
 fn show(cli: &Cli, id: &str, demo: bool) -> anyhow::Result<ExitCode> {
-    let Some((summary, _)) = Store::find_any(&data_dir(cli)?, Some(id), stores(demo)) else {
+    let Some(store::Found {
+        summary, records, ..
+    }) = Store::find_any(&data_dir(cli)?, Some(id), stores(demo))
+    else {
         eprintln!(
             "warroom: no incident `{}`; `warroom incident list` shows the ids",
             sanitize(id)
         );
         return Ok(ExitCode::from(1));
     };
-    let scan = journal::Journal::read(&summary.path)?;
     let Some(i) = summary.incident else {
         eprintln!("warroom: {} holds no declaration", summary.path.display());
         return Ok(ExitCode::from(1));
@@ -746,7 +752,7 @@ fn show(cli: &Cli, id: &str, demo: bool) -> anyhow::Result<ExitCode> {
         "affected {affected}\njournal {}\n",
         summary.path.display()
     );
-    for record in &scan.records {
+    for record in &records {
         let _ = writeln!(
             out,
             "#{:<4} {} {:<20} {}",
@@ -756,7 +762,7 @@ fn show(cli: &Cli, id: &str, demo: bool) -> anyhow::Result<ExitCode> {
             record.event.describe()
         );
     }
-    if let Some(fault) = &scan.fault {
+    if let Some(fault) = &summary.fault {
         let _ = writeln!(
             out,
             "\njournal fault at {fault}: events after it are not shown"

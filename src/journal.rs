@@ -97,8 +97,9 @@ fn decode(line: &[u8], prev: u32, expected_seq: u64) -> Result<(Record, u32), St
             "checksum mismatch (stored {stored:08x}, computed {actual:08x})"
         ));
     }
-    let record: Record = serde_json::from_str(&format!("{body}}}"))
-        .map_err(|e| format!("unreadable record: {e}"))?;
+    // The whole line is the record's JSON with one more key, `crc`, which the record ignores.
+    let record: Record =
+        serde_json::from_str(text).map_err(|e| format!("unreadable record: {e}"))?;
     if record.seq != expected_seq {
         return Err(format!(
             "sequence {} where {expected_seq} was expected",

@@ -183,6 +183,7 @@ pub fn follow_target(data: &Path, id: Option<&str>) -> anyhow::Result<(PathBuf, 
     let found = match id {
         Some(id) => {
             crate::store::Store::find_any(data, Some(id), &[Mode::Live, Mode::Drill, Mode::Demo])
+                .map(|found| (found.summary, found.mode))
         }
         None => [Mode::Live, Mode::Drill, Mode::Demo]
             .into_iter()

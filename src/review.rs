@@ -7,7 +7,7 @@ use crate::config::{Config, Diagnostic};
 use std::time::Duration;
 
 use crate::domain::event::{Event, Record, Target};
-use crate::domain::incident::{Incident, brief, clock};
+use crate::domain::incident::{Incident, brief, clock, time_of_day};
 use crate::sanitize::sanitize;
 
 /// The default template (`examples/review-template.md`), embedded.
@@ -399,8 +399,8 @@ pub fn context(
         .iter()
         .filter(|r| key_event(&r.event))
         .map(|r| TimelineEntry {
-            utc: r.at.format("%H:%M:%SZ").to_string(),
-            local: r.at.with_timezone(&local).format("%H:%M:%S").to_string(),
+            utc: format!("{}Z", time_of_day(&r.at)),
+            local: time_of_day(&r.at.with_timezone(&local)),
             actor: cell(&r.actor),
             what: cell(&r.event.describe()),
         })

@@ -26,6 +26,44 @@ pub struct Summary {
     pub undeclared: Option<Undeclared>,
 }
 
+/// An incident found by id: its summary, its journal's records, and the store it is in.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub summary: Summary,
+    pub records: Vec<Record>,
+    pub mode: Mode,
+}
+
+impl Summary {
+    /// Reads the journal at `path` once: the summary, and the records of its valid prefix.
+    #[must_use]
+    pub fn read(path: PathBuf) -> (Self, Vec<Record>) {
+        match Journal::read(&path) {
+            Ok(scan) => (
+                Self {
+                    incident: Incident::fold(&scan.records).ok(),
+                    undeclared: Undeclared::of(&scan.records),
+                    fault: scan.fault,
+                    path,
+                },
+                scan.records,
+            ),
+            Err(e) => (
+                Self {
+                    incident: None,
+                    undeclared: None,
+                    fault: Some(Fault {
+                        line: 0,
+                        reason: e.to_string(),
+                    }),
+                    path,
+                },
+                Vec::new(),
+            ),
+        }
+    }
+}
+
 /// A drill that ran without anyone declaring: what it was and how it scored.
 #[derive(Debug, Clone)]
 pub struct Undeclared {
@@ -110,15 +148,22 @@ impl Store {
         }
     }
 
-    /// An incident by id (or the latest declared) in the given stores of a data directory, with
-    /// the mode it was found under.
+    /// An incident by id (or the latest declared) in the given stores of a data directory: its
+    /// summary, its journal's records and the mode it was found under.
     #[must_use]
-    pub fn find_any(data_dir: &Path, id: Option<&str>, modes: &[Mode]) -> Option<(Summary, Mode)> {
+    pub fn find_any(data_dir: &Path, id: Option<&str>, modes: &[Mode]) -> Option<Found> {
         modes
             .iter()
             .copied()
-            .filter_map(|mode| Some((Self::new(data_dir, mode).find(id)?, mode)))
-            .max_by_key(|(s, _)| s.declared())
+            .filter_map(|mode| {
+                let (summary, records) = Self::new(data_dir, mode).find(id)?;
+                Some(Found {
+                    summary,
+                    records,
+                    mode,
+                })
+            })
+            .max_by_key(|f| f.summary.declared())
     }
 
     /// Creates the folders (0700) if needed.
@@ -144,23 +189,7 @@ impl Store {
             .filter_map(Result::ok)
             .map(|e| e.path().join(journal::FILE_NAME))
             .filter(|p| p.is_file())
-            .map(|path| match Journal::read(&path) {
-                Ok(scan) => Summary {
-                    incident: Incident::fold(&scan.records).ok(),
-                    undeclared: Undeclared::of(&scan.records),
-                    fault: scan.fault,
-                    path,
-                },
-                Err(e) => Summary {
-                    incident: None,
-                    undeclared: None,
-                    fault: Some(Fault {
-                        line: 0,
-                        reason: e.to_string(),
-                    }),
-                    path,
-                },
-            })
+            .map(|path| Summary::read(path).0)
             .collect();
         list.sort_by_key(|s| (s.declared(), s.path.clone()));
         list
@@ -174,16 +203,20 @@ impl Store {
 
     /// An incident by id, or the latest one when no id is given.
     #[must_use]
-    pub fn find(&self, id: Option<&str>) -> Option<Summary> {
-        let list = self.list();
-        match id {
-            Some(id) => list.into_iter().find(|s| {
-                s.path
-                    .parent()
-                    .and_then(Path::file_name)
-                    .is_some_and(|n| n == id)
-            }),
-            None => list.into_iter().next_back(),
-        }
+    pub fn find(&self, id: Option<&str>) -> Option<(Summary, Vec<Record>)> {
+        let path = match id {
+            // Only that incident's journal is read; an id is one folder name, never a path.
+            Some(id) => {
+                let mut parts = Path::new(id).components();
+                let one = matches!(
+                    (parts.next(), parts.next()),
+                    (Some(std::path::Component::Normal(_)), None)
+                );
+                let path = self.dir(id).join(journal::FILE_NAME);
+                (one && path.is_file()).then_some(path)?
+            }
+            None => self.list().pop()?.path,
+        };
+        Some(Summary::read(path))
     }
 }

@@ -394,6 +394,12 @@ fn incident_list_and_show_read_the_data_dir() {
     let out = warroom(&["incident", "show", "nope"], tmp.path());
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("warroom incident list"));
+    // An id is a folder name, never a path.
+    let out = warroom(
+        &["incident", "show", "../incidents/20261122-0300-checkout"],
+        tmp.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
 }
 
 /// The command with its standard output a pipe whose reader has already gone, as after

@@ -78,7 +78,7 @@ pub fn replay(cli: &Cli, target: &Path, speed: Option<f64>) -> anyhow::Result<Ex
         let id = target.to_string_lossy();
         let modes = [Mode::Live, Mode::Drill, Mode::Demo];
         Store::find_any(&data, Some(&id), &modes)
-            .map(|(s, _)| s.path)
+            .map(|found| found.summary.path)
             .with_context(|| {
                 format!(
                     "{}: no such journal file or incident id; `warroom incident list` shows the ids",

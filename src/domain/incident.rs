@@ -781,17 +781,23 @@ pub fn incident_id(at: DateTime<Utc>, title: &str, drill: bool) -> String {
     format!("{prefix}{}-{slug}", at.format("%Y%m%d-%H%M"))
 }
 
+/// The wall-clock time of day, `03:01:26` (formatted by hand: chrono's `format` reads its
+/// pattern again for every call, and reviews and timelines format one per record).
+#[must_use]
+pub fn time_of_day(at: &impl chrono::Timelike) -> String {
+    hms(at.hour(), at.minute(), at.second())
+}
+
+fn hms(hours: impl std::fmt::Display, minutes: u32, seconds: u32) -> String {
+    format!("{hours:02}:{minutes:02}:{seconds:02}")
+}
+
 /// Formats a duration as `HH:MM:SS` (or `Nd HH:MM:SS` past a day).
 #[must_use]
 pub fn clock(delta: TimeDelta) -> String {
     let secs = delta.num_seconds().max(0);
     let (days, rest) = (secs / 86_400, secs % 86_400);
-    let hms = format!(
-        "{:02}:{:02}:{:02}",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    );
+    let hms = hms(rest / 3600, (rest % 3600 / 60) as u32, (rest % 60) as u32);
     if days > 0 {
         format!("{days}d {hms}")
     } else {

@@ -525,7 +525,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 /// Time of day in UTC for lists.
 #[must_use]
 pub fn time_of_day(at: DateTime<Utc>) -> String {
-    at.format("%H:%M:%SZ").to_string()
+    format!("{}Z", crate::domain::incident::time_of_day(&at))
 }
 
 /// The rows a table `lines` high shows with row `selected` highlighted, the way a table drawn
