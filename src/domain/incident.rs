@@ -805,6 +805,18 @@ pub fn clock(delta: TimeDelta) -> String {
     }
 }
 
+/// How long a component has been in its state, as the board shows it: to the second while it
+/// fails (an outage is watched closely) and for its first minute; a healthy one past that in
+/// whole minutes, so a board where nothing happens changes a row once a minute, not every second.
+#[must_use]
+pub fn since(delta: TimeDelta, failing: bool) -> String {
+    let secs = delta.num_seconds().max(0);
+    match secs {
+        60..3600 if !failing => format!("{}m", secs / 60),
+        _ => brief(delta),
+    }
+}
+
 /// Formats a duration briefly, for "since" columns: `45s`, `12m`, `3h05m`, `2d04h`.
 #[must_use]
 pub fn brief(delta: TimeDelta) -> String {

@@ -9,7 +9,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 
 use super::{Slot, View, time_of_day};
 use crate::domain::Health;
-use crate::domain::incident::brief;
+use crate::domain::incident::since;
 use crate::sanitize::{one_line, one_line_width};
 use crate::state::{Screen, State};
 use unicode_width::UnicodeWidthStr as _;
@@ -343,7 +343,8 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
             Cell::from(label).style(theme.health(health.state)),
             Cell::from(name_lines),
             Cell::from(tier_label(&component.tier, columns.tier)).style(theme.style(Slot::Muted)),
-            Cell::from(brief(state.now - health.since)).style(theme.style(Slot::Muted)),
+            Cell::from(since(state.now - health.since, health.state.is_failing()))
+                .style(theme.style(Slot::Muted)),
         ];
         if let Some(spark) = columns.spark {
             cells.push(latency_cell(

@@ -250,3 +250,13 @@ fn alerts_date_the_detection_and_silences_follow_their_answers() {
     );
     assert!(!incident.silences.iter().any(|s| s.covers(at(15))));
 }
+
+#[test]
+fn the_board_counts_a_failure_to_the_second_and_a_long_healthy_state_in_minutes() {
+    let d = |s| TimeDelta::seconds(s);
+    assert_eq!(super::since(d(42), false), "42s");
+    assert_eq!(super::since(d(69), true), "1m09s");
+    assert_eq!(super::since(d(69), false), "1m");
+    assert_eq!(super::since(d(3599), false), "59m");
+    assert_eq!(super::since(d(3700), false), "1h01m");
+}
