@@ -186,6 +186,29 @@ fn timeline_during_an_incident() {
 }
 
 #[test]
+fn a_long_timeline_shows_whole_sequence_numbers_and_its_filter_count() {
+    let mut state = demo::showcase(t0());
+    let last = state.records.last().unwrap().clone();
+    for n in 1..=12_000u64 {
+        let mut record = last.clone();
+        record.seq = last.seq + n;
+        record.event = warroom::domain::event::Event::NoteAdded {
+            text: format!("note {n} on db-{}", n % 7),
+            step: None,
+        };
+        state.records.push(record);
+    }
+    state.ui.screen = warroom::state::Screen::Timeline;
+    let screen = text(&draw(&state, &view(false), (80, 24)));
+    let newest = format!("#{} ", last.seq + 12_000);
+    assert!(screen.contains(&newest), "{newest}: {screen}");
+    state.ui.list_mut(warroom::state::Screen::Timeline).filter = "DB-4".into();
+    let screen = text(&draw(&state, &view(false), (80, 24)));
+    assert!(screen.contains("1714 events"), "{screen}");
+    assert!(screen.contains("note 11995 on db-4"), "{screen}");
+}
+
+#[test]
 fn timeline_without_incident_is_the_live_log() {
     let mut state = watching();
     state.ui.screen = warroom::state::Screen::Timeline;

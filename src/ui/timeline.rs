@@ -64,8 +64,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
             (title, lines_shown.len(), shown.start, rows)
         }
     };
+    // `#` and the largest sequence number, whole: a cut one would name another record.
+    let seq_width = state.records.last().map_or(1, |r| r.seq.to_string().len()) + 1;
     let widths = [
-        Constraint::Length(5),
+        Constraint::Length(seq_width.max(5) as u16),
         Constraint::Length(9),
         Constraint::Length(16),
         Constraint::Min(10),
