@@ -14,15 +14,7 @@ import pyte
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from idle import serve  # noqa: E402
-from probes import BIN  # noqa: E402
-
-
-def config(path, port, components):
-    with open(path, "w") as f:
-        f.write('[service]\nname = "Board"\n')
-        for i in range(components):
-            f.write(f'[[component]]\nid = "c{i}"\nname = "Component {i}"\ntier = "standard"\n'
-                    f'probe = {{ kind = "http", url = "http://127.0.0.1:{port}/health" }}\n')
+from probes import BIN, write_components  # noqa: E402
 
 
 def time_to_board(work, components):
@@ -65,7 +57,9 @@ def main():
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="warroom-board-")
     try:
-        config(f"{work}/warroom.toml", serve(), args.components)
+        port = serve()
+        write_components(f"{work}/warroom.toml", args.components,
+                         lambda i: f'{{ kind = "http", url = "http://127.0.0.1:{port}/health" }}')
         times = []
         for _ in range(args.runs):
             shutil.rmtree(f"{work}/data", ignore_errors=True)

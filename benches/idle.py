@@ -11,7 +11,7 @@ import argparse, fcntl, http.server, os, pty, shutil, statistics, struct, sys, t
 import threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probes import BIN, cpu_seconds  # noqa: E402
+from probes import BIN, cpu_seconds, write_components  # noqa: E402
 
 
 class Health(http.server.BaseHTTPRequestHandler):
@@ -68,14 +68,6 @@ class Terminal:
         os.waitpid(self.pid, 0)
 
 
-def config(path, port, components):
-    with open(path, "w") as f:
-        f.write('[service]\nname = "Idle"\n')
-        for i in range(components):
-            f.write(f'[[component]]\nid = "c{i}"\nname = "Component {i}"\ntier = "standard"\n'
-                    f'probe = {{ kind = "http", url = "http://127.0.0.1:{port}/health", interval = "10s" }}\n')
-
-
 def run_once(args, port, work):
     env = dict(os.environ, TERM="xterm-256color", LANG="C.UTF-8", WARROOM_DATA_DIR=f"{work}/data")
     env.pop("NO_COLOR", None)
@@ -109,7 +101,9 @@ def main():
     work = tempfile.mkdtemp(prefix="warroom-idle-")
     try:
         port = serve()
-        config(f"{work}/warroom.toml", port, args.components)
+        write_components(
+            f"{work}/warroom.toml", args.components,
+            lambda i: f'{{ kind = "http", url = "http://127.0.0.1:{port}/health", interval = "10s" }}')
         runs = [run_once(args, port, work) for _ in range(args.runs)]
         print(f"{args.components} HTTP components every 10 s, nothing changing; "
               f"{args.seconds:.0f} s after {args.warmup:.0f} s; medians of {args.runs} runs")

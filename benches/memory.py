@@ -7,7 +7,7 @@ Usage: cargo build --release && python3 benches/memory.py [--components 500 2000
 import argparse, asyncio, os, shutil, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probes import BIN, spawn_console  # noqa: E402
+from probes import BIN, spawn_console, status_mib, write_components  # noqa: E402
 
 
 def listen():
@@ -28,21 +28,13 @@ def listen():
     return port["n"]
 
 
-def rss_mib(pid, field):
-    with open(f"/proc/{pid}/status") as f:
-        return next(int(l.split()[1]) for l in f if l.startswith(field)) / 1024
-
-
 def measure(components, port, work, settle):
     config = f"{work}/warroom-{components}.toml"
-    with open(config, "w") as f:
-        f.write('[service]\nname = "Memory"\n')
-        for i in range(components):
-            f.write(f'[[component]]\nid = "c{i}"\nname = "Component {i}"\ntier = "standard"\n'
-                    f'probe = {{ kind = "tcp", address = "127.0.0.1:{port}" }}\n')
+    write_components(config, components,
+                     lambda i: f'{{ kind = "tcp", address = "127.0.0.1:{port}" }}')
     pid, fd = spawn_console(config, f"{work}/data-{components}")
     time.sleep(settle)
-    now, peak = rss_mib(pid, "VmRSS"), rss_mib(pid, "VmHWM")
+    now, peak = status_mib(pid, "VmRSS"), status_mib(pid, "VmHWM")
     os.write(fd, b"q")
     os.waitpid(pid, 0)
     return now, peak

@@ -15,7 +15,7 @@ import argparse, http.client, http.server, json, os, shutil, socket, subprocess,
 import statistics, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probes import BIN, SCREEN, cpu_seconds, spawn_console  # noqa: E402
+from probes import BIN, SCREEN, cpu_seconds, spawn_console, status_mib, write_components  # noqa: E402
 
 def free_port():
     with socket.socket() as s:
@@ -108,24 +108,16 @@ def feed(am_port, components, queries, unclaimed):
 
 
 def write_config(path, args, am_port, prom_port):
-    with open(path, "w") as f:
-        f.write('[service]\nname = "Bench"\n')
-        f.write(f'[sources.alertmanager.main]\nurl = "http://127.0.0.1:{am_port}"\n')
-        f.write(f'[sources.prometheus.main]\nurl = "http://127.0.0.1:{prom_port}"\n')
-        for i in range(args.components):
-            if i < args.queries:
-                probe = (f'{{ kind = "prometheus", query = \'up{{job="self"}}\', down_if = "< 1", '
-                         f'interval = "{args.interval}s" }}')
-            else:
-                probe = (f'{{ kind = "alertmanager", matchers = [\'component="c{i}"\'], '
-                         f'interval = "{args.interval}s" }}')
-            f.write(f'[[component]]\nid = "c{i}"\nname = "Component {i}"\ntier = "standard"\n'
-                    f'probe = {probe}\n')
+    def probe(i):
+        if i < args.queries:
+            return (f'{{ kind = "prometheus", query = \'up{{job="self"}}\', down_if = "< 1", '
+                    f'interval = "{args.interval}s" }}')
+        return (f'{{ kind = "alertmanager", matchers = [\'component="c{i}"\'], '
+                f'interval = "{args.interval}s" }}')
 
-
-def status_kib(pid, field):
-    with open(f"/proc/{pid}/status") as f:
-        return next(int(l.split()[1]) for l in f if l.startswith(field))
+    head = (f'[sources.alertmanager.main]\nurl = "http://127.0.0.1:{am_port}"\n'
+            f'[sources.prometheus.main]\nurl = "http://127.0.0.1:{prom_port}"\n')
+    write_components(path, args.components, probe, head)
 
 
 def measure(args, config, work, am_count, prom_count):
@@ -138,7 +130,7 @@ def measure(args, config, work, am_count, prom_count):
     time.sleep(args.seconds)
     am1, prom1, cpu1 = am_count["requests"], prom_count["requests"], cpu_seconds(pid)
     total1 = SCREEN["total"]
-    rss, hwm = status_kib(pid, "VmRSS"), status_kib(pid, "VmHWM")
+    rss, hwm = status_mib(pid, "VmRSS"), status_mib(pid, "VmHWM")
     os.write(fd, b"q")
     os.waitpid(pid, 0)
     intervals = args.seconds / args.interval
@@ -146,8 +138,8 @@ def measure(args, config, work, am_count, prom_count):
         "Alertmanager requests per interval": (am1 - am0) / intervals,
         "Prometheus queries per interval": (prom1 - prom0) / intervals,
         "console CPU, % of one core": 100 * (cpu1 - cpu0) / args.seconds,
-        "console RSS now, MiB": rss / 1024,
-        "console RSS peak, MiB": hwm / 1024,
+        "console RSS now, MiB": rss,
+        "console RSS peak, MiB": hwm,
         "terminal output, B/s": (total1 - total0) / args.seconds,
     }
 

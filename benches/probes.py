@@ -25,6 +25,22 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
+def status_mib(pid, field):
+    """A memory figure of /proc/PID/status (`VmRSS`, `VmHWM`) in MiB."""
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith(field)) / 1024
+
+
+def write_components(path, count, probe, head=""):
+    """A config of `count` components c0, c1, ...: `probe(i)` is each one's inline probe table;
+    `head` goes after [service] (sources)."""
+    with open(path, "w") as f:
+        f.write(f'[service]\nname = "Bench"\n{head}')
+        for i in range(count):
+            f.write(f'[[component]]\nid = "c{i}"\nname = "Component {i}"\ntier = "standard"\n'
+                    f'probe = {probe(i)}\n')
+
+
 def start_nginx(work):
     os.makedirs(f"{work}/html", exist_ok=True)
     open(f"{work}/html/health", "w").write("ok\n")

@@ -12,16 +12,11 @@ Usage: cargo build --release --example long_journal && cargo build --release &&
 import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probes import BIN, ROOT, SCREEN, cpu_seconds, spawn_console  # noqa: E402
+from probes import BIN, ROOT, SCREEN, cpu_seconds, spawn_console, status_mib  # noqa: E402
 
 GENERATOR = os.path.join(ROOT, "..", "target", "release", "examples", "long_journal")
 ID = "20261203-0300-long-journal"
 CONFIG = '[service]\nname = "Bench"\n[[component]]\nid = "db"\nname = "Database"\ntier = "critical"\nprobe = { kind = "sim" }\n'
-
-
-def rss_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        return next(int(l.split()[1]) for l in f if l.startswith("VmRSS")) / 1024
 
 
 def settle(quiet=0.15, patience=10.0):
@@ -76,7 +71,7 @@ def main():
             pid, fd = spawn_console(config, data)
             time.sleep(3)
             settle()
-            dashboard = rss_mib(pid)
+            dashboard = status_mib(pid, "VmRSS")
             keys = {"open the timeline (4)": [press(fd, "4")]}
             keys["scroll one row (j)"] = [press(fd, "j") for _ in range(10)]
             keys["page down"] = [press(fd, "\x1b[6~") for _ in range(5)]
@@ -89,7 +84,7 @@ def main():
             total0, cpu0 = SCREEN["total"], cpu_seconds(pid)
             time.sleep(args.idle)
             total1, cpu1 = SCREEN["total"], cpu_seconds(pid)
-            timeline = rss_mib(pid)
+            timeline = status_mib(pid, "VmRSS")
             os.write(fd, b"q")
             os.waitpid(pid, 0)
             run = {f"{name}, ms (worst)": max(v) for name, v in keys.items()}

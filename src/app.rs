@@ -136,6 +136,8 @@ impl Loop {
             Msg::Tick if self.state.paused => Some(Quiet::Stopped),
             _ => None,
         };
+        // Silences change only through the journal; a tick also covers a resumed incident.
+        let silences_may_change = matches!(msg, Msg::Journaled(_) | Msg::Tick);
         let effects = update(&mut self.state, msg, self.clock.now());
         let changed = !effects.is_empty()
             || match quiet {
@@ -147,12 +149,14 @@ impl Loop {
             self.run(effect);
         }
         self.view.sync(&self.state);
-        let own = self
-            .state
-            .incident
-            .as_ref()
-            .map(crate::domain::incident::Incident::silence_ids);
-        self.steering.own_silences.set(own.unwrap_or_default());
+        if silences_may_change {
+            let own = self
+                .state
+                .incident
+                .as_ref()
+                .map(crate::domain::incident::Incident::silence_ids);
+            self.steering.own_silences.set(own.unwrap_or_default());
+        }
         changed
     }
 
