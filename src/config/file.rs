@@ -89,7 +89,8 @@ pub struct ComponentFile {
     pub depends_on: Vec<Spanned<String>>,
     #[serde(default)]
     pub runbooks: Vec<String>,
-    pub probe: Spanned<super::probe::ProbeFile>,
+    // Boxed: a probe's table is a kilobyte, most of it options left out.
+    pub probe: Spanned<Box<super::probe::ProbeFile>>,
     pub recovery_point: Option<Spanned<super::notify::RecoveryPointFile>>,
     #[serde(default)]
     pub backup: Vec<Spanned<BackupFile>>,

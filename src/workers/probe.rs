@@ -511,7 +511,9 @@ pub fn spawn_steered(
                         let Ok(_slot) = slots.acquire().await else {
                             return;
                         };
-                        run(&probe, &clients, now()).await
+                        // Boxed: a task waiting for its next sample holds a pointer, not the
+                        // state of a probe in flight.
+                        Box::pin(run(&probe, &clients, now())).await
                     };
                     if tx.send(Msg::Probed { index, sample }).await.is_err() {
                         return;
