@@ -27,9 +27,15 @@ class Health(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a console that quits mid-request closes its connection: not news
+
+
 def serve():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Health)
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", 0), Health)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server.server_address[1]
 

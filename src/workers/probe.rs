@@ -357,11 +357,30 @@ pub(super) fn first_delay(interval: Duration) -> Duration {
     random_below(interval.min(Duration::from_secs(1)))
 }
 
-/// From one sample's start to the next: the interval within ±[`JITTER`], so the interval is
-/// the mean (not a floor) and detection keeps to `interval × fail_after + timeout`.
+/// From one sample's start to the next: the interval within ±half of [`JITTER`], so the
+/// interval is the mean (not a floor) and detection keeps to `interval × fail_after + timeout`.
+/// [`on_grid`] may move it by up to a quarter of [`JITTER`] more.
 pub(super) fn next_start(interval: Duration) -> Duration {
-    let spread = interval.mul_f64(2.0 * JITTER);
+    let spread = interval.mul_f64(JITTER);
     interval.saturating_sub(spread / 2) + random_below(spread)
+}
+
+/// The step of the grid that probes start on after their first sample.
+const GRID: Duration = Duration::from_millis(250);
+
+/// When a sample due at `due` starts: at the nearest point of a grid every probe shares (counted
+/// from `epoch`), so the samples due within the same quarter of a second start together and the
+/// console wakes once for all of them instead of once each. The step is at most half of
+/// [`JITTER`] of the interval, so rounding moves a sample by at most a quarter of it.
+pub(super) fn on_grid(
+    epoch: tokio::time::Instant,
+    due: tokio::time::Instant,
+    interval: Duration,
+) -> tokio::time::Instant {
+    let step = GRID.min(interval.mul_f64(JITTER / 2.0)).as_nanos().max(1);
+    let offset = due.saturating_duration_since(epoch).as_nanos();
+    let nearest = (offset + step / 2) / step * step;
+    epoch + Duration::from_nanos(u64::try_from(nearest).unwrap_or(u64::MAX))
 }
 
 /// A duration in `[0, limit)`, different for every call.
@@ -498,6 +517,7 @@ pub fn spawn_steered(
         .partition(|(_, p)| matches!(p.check, Check::Alertmanager(_)));
     let pollers =
         super::alertmanager::spawn_pollers(alerts, clients, (&now, &steering.own_silences), &tx);
+    let epoch = tokio::time::Instant::now();
     probes
         .into_iter()
         .map(|(index, probe)| {
@@ -523,7 +543,8 @@ pub fn spawn_steered(
                     } else {
                         probe.interval
                     };
-                    tokio::time::sleep_until(started + next_start(interval)).await;
+                    let due = started + next_start(interval);
+                    tokio::time::sleep_until(on_grid(epoch, due, interval)).await;
                 }
             })
         })
@@ -586,6 +607,46 @@ mod tests {
             latest - earliest > 0.5,
             "spread over the second, not all at once: {firsts:?}"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn samples_after_the_first_start_together_on_a_quarter_second_grid() {
+        let starts = sample_starts(3).await;
+        let mut points: Vec<u64> = Vec::new();
+        for later in starts.iter().flat_map(|s| &s[1..]) {
+            let quarters = later * 4.0;
+            assert!(
+                quarters - quarters.floor() <= TIMER * 4.0,
+                "{later} s is not on the grid"
+            );
+            points.push(quarters.floor() as u64);
+        }
+        points.sort_unstable();
+        points.dedup();
+        assert!(
+            points.len() * 5 <= 400,
+            "400 later samples woke the console {} times",
+            points.len()
+        );
+    }
+
+    #[test]
+    fn the_grid_moves_a_sample_by_at_most_a_quarter_of_the_jitter() {
+        let epoch = tokio::time::Instant::now();
+        for interval_ms in [100, 1_000, 10_000, 60_000] {
+            let interval = Duration::from_millis(interval_ms);
+            for due_ms in (0..3 * interval_ms).step_by(7) {
+                let due = epoch + Duration::from_millis(due_ms);
+                let moved = on_grid(epoch, due, interval)
+                    .duration_since(epoch)
+                    .as_secs_f64()
+                    - due.duration_since(epoch).as_secs_f64();
+                assert!(
+                    moved.abs() <= interval.as_secs_f64() * JITTER / 4.0 + 1e-9,
+                    "{due_ms} ms at {interval_ms} ms moved {moved} s"
+                );
+            }
+        }
     }
 
     #[tokio::test(start_paused = true)]
