@@ -6,12 +6,12 @@ Starts nginx on 127.0.0.1, then in the same run:
   * prometheus-blackbox-exporter driven at the same rate by a load generator (its /probe
     endpoint, module http_2xx, same target),
 and reports CPU seconds per 1,000 probes for each (from /proc, counted probes from nginx's log).
-Then measures detection latency: a server is stopped and the time until the console shows DOWN.
+Detection latency is measured by benches/detection.py.
 
 Needs: apt-get install nginx-light prometheus-blackbox-exporter
 Usage: cargo build --release && python3 benches/probes.py [--components 1000] [--seconds 20]
 """
-import argparse, asyncio, fcntl, http.server, os, pty, select, shutil, signal, struct, subprocess
+import argparse, asyncio, fcntl, os, pty, shutil, struct, subprocess
 import tempfile, termios, threading, time
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
@@ -165,37 +165,6 @@ def throughput(work, components, seconds):
     print(f"  warroom costs {ratio:.2f}x the exporter per probe")
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def detection(work):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    port = server.server_address[1]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    config = f"{work}/detect.toml"
-    with open(config, "w") as f:
-        f.write('[service]\nname = "Detect"\n[[component]]\nid = "web"\nname = "Web"\ntier = "critical"\n'
-                f'probe = {{ kind = "http", url = "http://127.0.0.1:{port}/", interval = "1s", timeout = "500ms", fail_after = 2 }}\n')
-    SCREEN["text"] = b""
-    pid, fd = spawn_console(config, f"{work}/data2", size=(80, 24))
-    deadline = time.monotonic() + 10
-    while b"1/1 up" not in SCREEN["text"] and time.monotonic() < deadline:
-        time.sleep(0.01)
-    SCREEN["text"] = b""
-    server.shutdown()
-    server.server_close()
-    stopped = time.monotonic()
-    while b"DOWN" not in SCREEN["text"] and time.monotonic() < stopped + 10:
-        time.sleep(0.005)
-    latency = time.monotonic() - stopped
-    os.write(fd, b"q")
-    os.waitpid(pid, 0)
-    print(f"detection: server stopped -> DOWN on screen in {latency * 1000:.0f} ms "
-          f"(interval 1 s x fail_after 2 + timeout 0.5 s + 0.1 s = 2600 ms budget)")
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--components", type=int, default=1000)
@@ -206,7 +175,6 @@ def main():
     try:
         time.sleep(0.5)
         throughput(work, args.components, args.seconds)
-        detection(work)
     finally:
         nginx.terminate()
         nginx.wait()
