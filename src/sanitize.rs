@@ -20,7 +20,10 @@ pub fn is_hazard(c: char) -> bool {
 /// spaces, newlines stay. The result is stable: sanitising it again changes nothing.
 #[must_use]
 pub fn sanitize(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(|c| c == '\t' || is_hazard(c)) {
+    let printable_ascii = |b: &u8| (b' '..=b'~').contains(b) || *b == b'\n';
+    if text.as_bytes().iter().all(printable_ascii)
+        || !text.chars().any(|c| c == '\t' || is_hazard(c))
+    {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
