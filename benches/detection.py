@@ -15,12 +15,13 @@ and times each until its row reads `down` on screen. The stated bound is
 Needs: pip install pyte
 Usage: cargo build --release && python3 benches/detection.py [--trials 20]
 """
-import argparse, fcntl, http.server, os, pty, random, shutil, signal, socket, statistics
+import argparse, fcntl, os, pty, random, shutil, signal, socket, statistics
 import struct, subprocess, sys, tempfile, termios, threading, time
 
 import pyte
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from idle import Health, Server  # noqa: E402
 from probes import BIN  # noqa: E402
 
 BOUND_MS = 1000 * 2 + 500
@@ -32,25 +33,6 @@ def free_port():
         return s.getsockname()[1]
 
 
-class Quiet(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args):
-        pass
-
-
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def handle_error(self, request, client_address):
-        pass
-
-
 class Refusing:
     """Answers until broken; broken, its port has no listener."""
 
@@ -58,7 +40,7 @@ class Refusing:
         self.port, self.server = free_port(), None
 
     def restore(self):
-        self.server = Server(("127.0.0.1", self.port), Quiet)
+        self.server = Server(("127.0.0.1", self.port), Health)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def fail(self):
