@@ -193,7 +193,7 @@ fn read_lines(bytes: &[u8], lines_before: usize, prev: u32) -> Lines {
     let mut rest = bytes;
     while !rest.is_empty() {
         let line_no = lines_before + lines.records.len() + 1;
-        let Some(end) = rest.iter().position(|&b| b == b'\n') else {
+        let Some(end) = memchr::memchr(b'\n', rest) else {
             lines.fault = Some(Fault {
                 line: line_no,
                 reason: "incomplete last line (torn write)".into(),

@@ -1,7 +1,11 @@
 //! The post-incident review: a draft generated from the journal through a replaceable template.
 
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
+use minijinja::Value;
+use minijinja::value::{Enumerator, Object, ObjectRepr};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::config::{Config, Diagnostic};
 use std::time::Duration;
@@ -55,41 +59,82 @@ struct ImpactRow {
     rpo_result: String,
 }
 
-#[derive(Debug, Serialize)]
-struct TimelineEntry {
-    utc: String,
-    local: String,
-    actor: String,
-    what: String,
-}
-
-impl TimelineEntry {
-    fn of(record: &Record, local: FixedOffset) -> Self {
-        Self {
-            utc: format!("{}Z", time_of_day(&record.at)),
-            local: time_of_day(&record.at.with_timezone(&local)),
-            actor: cell(&record.actor),
-            what: cell(&record.event.describe()),
-        }
-    }
-}
-
-/// The journal's key events as the template reads them: each row is described as it is
-/// rendered and not kept, so a journal of 100,000 records is not held twice.
+/// One key event of the timeline: its text made safe once, its times formatted when read.
 #[derive(Debug)]
-struct Timeline<'a> {
-    records: &'a [Record],
+struct TimelineRow {
+    at: DateTime<Utc>,
+    actor: Arc<str>,
+    what: Arc<str>,
+}
+
+/// The journal's key events as the template reads them (`timeline`, a list of rows with `utc`,
+/// `local`, `actor` and `what`). A row becomes a template value only when the template reaches
+/// it, so 100,000 records are not first turned into 100,000 template maps.
+#[derive(Debug)]
+struct Timeline {
+    rows: Vec<TimelineRow>,
     local: FixedOffset,
 }
 
-impl Serialize for Timeline<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(
-            self.records
-                .iter()
-                .filter(|r| key_event(&r.event))
-                .map(|r| TimelineEntry::of(r, self.local)),
-        )
+impl Timeline {
+    fn of(records: &[Record], local: FixedOffset) -> Self {
+        // Actors are few: each name is held once.
+        let mut actors: HashMap<&str, Arc<str>> = HashMap::new();
+        let rows = records
+            .iter()
+            .filter(|r| key_event(&r.event))
+            .map(|r| TimelineRow {
+                at: r.at,
+                actor: actors
+                    .entry(&r.actor)
+                    .or_insert_with(|| cell(&r.actor).into())
+                    .clone(),
+                what: cell(&r.event.describe()).into(),
+            })
+            .collect();
+        Self { rows, local }
+    }
+}
+
+impl Object for Timeline {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let index = key.as_usize().filter(|&i| i < self.rows.len())?;
+        Some(Value::from_object(TimelineEntry {
+            timeline: Arc::clone(self),
+            index,
+        }))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.rows.len())
+    }
+}
+
+/// A row of the timeline as the template sees it.
+#[derive(Debug)]
+struct TimelineEntry {
+    timeline: Arc<Timeline>,
+    index: usize,
+}
+
+impl Object for TimelineEntry {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let row = &self.timeline.rows[self.index];
+        Some(match key.as_str()? {
+            "utc" => format!("{}Z", time_of_day(&row.at)).into(),
+            "local" => time_of_day(&row.at.with_timezone(&self.timeline.local)).into(),
+            "actor" => Arc::clone(&row.actor).into(),
+            "what" => Arc::clone(&row.what).into(),
+            _ => return None,
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(&["utc", "local", "actor", "what"])
     }
 }
 
@@ -109,7 +154,7 @@ struct Action {
 
 /// Everything a review template can use.
 #[derive(Debug, Serialize)]
-pub struct Context<'a> {
+pub struct Context {
     id: String,
     title: String,
     drill: bool,
@@ -133,7 +178,9 @@ pub struct Context<'a> {
     escalation: Vec<Page>,
     acknowledged: Option<String>,
     actions: Vec<Action>,
-    timeline: Timeline<'a>,
+    /// Given to the template as an object of its own (see `render`).
+    #[serde(skip)]
+    timeline: Arc<Timeline>,
     /// A drill's scorecard as Markdown (its own `##` section).
     scorecard: Option<String>,
     /// Planned against actual, per phase of the runbooks worked.
@@ -409,14 +456,14 @@ fn changes_and_actions(records: &[Record]) -> (Vec<SeverityChange>, Vec<Action>)
 
 /// Builds the template context from an incident's journal.
 #[must_use]
-pub fn context<'a>(
+pub fn context(
     incident: &Incident,
-    records: &'a [Record],
+    records: &[Record],
     config: Option<&Config>,
     runbooks: &[crate::runbook::Runbook],
     now: DateTime<Utc>,
     local: FixedOffset,
-) -> Context<'a> {
+) -> Context {
     // Everything in a resolved incident's review is as it stood at resolution, however late the
     // export.
     let now = incident.resolved.unwrap_or(now);
@@ -430,7 +477,7 @@ pub fn context<'a>(
             contacts: cell(&contacts.join(", ")),
         })
         .collect();
-    let timeline = Timeline { records, local };
+    let timeline = Arc::new(Timeline::of(records, local));
     let optional =
         |who: &Option<String>| who.as_deref().map_or_else(|| "unassigned".to_owned(), cell);
     Context {
@@ -525,6 +572,9 @@ pub fn render(name: &str, template: &str, context: &Context) -> Result<String, D
     let tmpl = env
         .get_template("review")
         .map_err(|e| diagnostic(name, &e))?;
-    tmpl.render(minijinja::value::Serde(context))
-        .map_err(|e| diagnostic(name, &e))
+    tmpl.render(minijinja::context! {
+        timeline => Value::from_dyn_object(Arc::clone(&context.timeline)),
+        ..Value::from(minijinja::value::Serde(context))
+    })
+    .map_err(|e| diagnostic(name, &e))
 }

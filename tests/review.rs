@@ -53,17 +53,20 @@ fn scripted() -> State {
     state
 }
 
-fn draft(state: &State) -> String {
-    let incident = state.incident.as_ref().unwrap();
-    let context = review::context(
-        incident,
+/// The review's context for `state` now, with local time `offset` hours east of UTC.
+fn context(state: &State, offset: i32) -> review::Context {
+    review::context(
+        state.incident.as_ref().unwrap(),
         &state.records,
         Some(&state.config),
         &state.runbooks,
         state.now,
-        FixedOffset::east_opt(3600).unwrap(),
-    );
-    review::render("template.md", review::DEFAULT_TEMPLATE, &context).unwrap()
+        FixedOffset::east_opt(offset * 3600).unwrap(),
+    )
+}
+
+fn draft(state: &State) -> String {
+    review::render("template.md", review::DEFAULT_TEMPLATE, &context(state, 1)).unwrap()
 }
 
 #[test]
@@ -145,14 +148,7 @@ fn an_open_incident_gets_a_running_draft() {
 #[test]
 fn template_mistakes_are_located() {
     let state = scripted();
-    let context = review::context(
-        state.incident.as_ref().unwrap(),
-        &state.records,
-        Some(&state.config),
-        &state.runbooks,
-        state.now,
-        FixedOffset::east_opt(0).unwrap(),
-    );
+    let context = context(&state, 0);
     let syntax = review::render("mine.md", "# {{ title }\n\n{% for x in %}", &context).unwrap_err();
     assert_eq!((syntax.file.as_str(), syntax.line), ("mine.md", 1));
     let unknown =
@@ -240,4 +236,26 @@ fn the_header_names_every_role_held_and_the_resolution_summary() {
         resolved.contains("| Resolution | Failed over to the replica |"),
         "{resolved}"
     );
+}
+
+#[test]
+fn a_custom_template_reads_the_timeline_as_an_ordinary_list() {
+    let state = scripted();
+    let template = "{{ timeline|length }}|{{ timeline[0].utc }} {{ timeline[0].local }} \
+        {{ timeline[0].actor }}|{% for e in timeline %}{{ loop.index }}{% endfor %}|\
+        {% for e in timeline|reverse %}{% if loop.first %}{{ e.what }}{% endif %}{% endfor %}|\
+        {% for k, v in timeline[0]|items %}{{ k }}={{ v }};{% endfor %}|{{ timeline[999999] is undefined }}";
+    let text = review::render("mine.md", template, &context(&state, 1)).unwrap();
+    let parts: Vec<&str> = text.split('|').collect();
+    let count: usize = parts[0].parse().unwrap();
+    assert!(count > 5, "{text}");
+    assert_eq!(parts[1], "03:00:41Z 04:00:41 dana@jump-1", "{text}");
+    let indexes: String = (1..=count).map(|i| i.to_string()).collect();
+    assert_eq!(parts[2], indexes, "iterated twice over, in full");
+    assert!(parts[3].starts_with("Resolved"), "{text}");
+    assert!(
+        parts[4].starts_with("utc=03:00:41Z;local=04:00:41;actor=dana@jump-1;what=Declared P2"),
+        "{text}"
+    );
+    assert_eq!(parts[5], "True");
 }
