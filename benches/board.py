@@ -14,6 +14,7 @@ import pyte
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from idle import serve  # noqa: E402
+import report  # noqa: E402
 from probes import BIN, write_components  # noqa: E402
 
 
@@ -50,25 +51,30 @@ def time_to_board(work, components):
     return seen["at"] - launched
 
 
+def board(components=500, runs=5):
+    """Launch to the whole board on screen, `runs` times: report rows."""
+    work = tempfile.mkdtemp(prefix="warroom-board-")
+    try:
+        port = serve()
+        write_components(f"{work}/warroom.toml", components,
+                         lambda i: f'{{ kind = "http", url = "http://127.0.0.1:{port}/health" }}')
+        times = []
+        for _ in range(runs):
+            shutil.rmtree(f"{work}/data", ignore_errors=True)
+            times.append(time_to_board(work, components))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return [report.row(f"launch to `Components {components}/{components} up` on screen",
+                       times, report.seconds, "≤ 1.2 s", statistics.median(times) <= 1.2)]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--components", type=int, default=500)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    work = tempfile.mkdtemp(prefix="warroom-board-")
-    try:
-        port = serve()
-        write_components(f"{work}/warroom.toml", args.components,
-                         lambda i: f'{{ kind = "http", url = "http://127.0.0.1:{port}/health" }}')
-        times = []
-        for _ in range(args.runs):
-            shutil.rmtree(f"{work}/data", ignore_errors=True)
-            times.append(time_to_board(work, args.components))
-        print(f"{args.components} HTTP components, default interval: launch to "
-              f"'{args.components}/{args.components} up' on screen, {args.runs} runs")
-        print(f"  median {statistics.median(times):.2f} s   min {min(times):.2f} s   max {max(times):.2f} s")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    report.show(f"{args.components} HTTP components, default interval (10 s)",
+                board(args.components, args.runs))
 
 
 if __name__ == "__main__":

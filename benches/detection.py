@@ -15,7 +15,7 @@ and times each until its row reads `down` on screen. The stated bound is
 Needs: pip install pyte
 Usage: cargo build --release && python3 benches/detection.py [--trials 20]
 """
-import argparse, fcntl, os, pty, random, shutil, signal, socket, statistics
+import argparse, fcntl, os, pty, random, shutil, signal, socket
 import struct, subprocess, sys, tempfile, termios, threading, time
 
 import pyte
@@ -23,6 +23,7 @@ import pyte
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from idle import Health, Server  # noqa: E402
 from probes import BIN  # noqa: E402
+import report  # noqa: E402
 
 BOUND_MS = 1000 * 2 + 500
 
@@ -168,10 +169,8 @@ class Console:
         os.waitpid(self.pid, 0)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--trials", type=int, default=20)
-    args = parser.parse_args()
+def detection(trials=20):
+    """Each failure to `down` on screen over `trials` trials: report rows."""
     work = tempfile.mkdtemp(prefix="warroom-detection-")
     servers = {"Refusing": Refusing(), "Killed": Killed(work), "Hanging": Hanging()}
     with open(f"{work}/warroom.toml", "w") as f:
@@ -185,7 +184,7 @@ def main():
     console = Console(f"{work}/warroom.toml", f"{work}/data")
     latencies = {name: [] for name in servers}
     try:
-        for trial in range(args.trials):
+        for trial in range(trials):
             if not console.wait_for(servers, "up", 15):
                 sys.exit(f"trial {trial + 1}: not every component came up: {console.seen}")
             time.sleep(random.random())
@@ -204,11 +203,17 @@ def main():
         for server in servers.values():
             server.close()
         shutil.rmtree(work, ignore_errors=True)
-    print(f"failure to `down` on screen, {args.trials} trials each; interval 1 s, fail_after 2, "
-          f"timeout 500 ms: bound {BOUND_MS} ms, goal {BOUND_MS + 100} ms")
-    for name, values in latencies.items():
-        print(f"  {name.lower():9} median {statistics.median(values):5.0f} ms   "
-              f"min {min(values):5.0f} ms   max {max(values):5.0f} ms")
+    return [report.row(f"{name.lower()}: failure to `down` on screen", values, report.ms,
+                       f"max ≤ {BOUND_MS + 100:,} ms", max(values) <= BOUND_MS + 100)
+            for name, values in latencies.items()]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--trials", type=int, default=20)
+    args = parser.parse_args()
+    report.show(f"Detection, {args.trials} trials each (interval 1 s, fail_after 2, timeout 500 ms: "
+                f"bound {BOUND_MS:,} ms)", detection(args.trials))
 
 
 if __name__ == "__main__":

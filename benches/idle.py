@@ -12,6 +12,7 @@ import threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from probes import BIN, cpu_seconds, write_components  # noqa: E402
+import report  # noqa: E402
 
 
 class Health(http.server.BaseHTTPRequestHandler):
@@ -77,24 +78,50 @@ class Terminal:
         os.waitpid(self.pid, 0)
 
 
-def run_once(args, port, work):
+def run_once(port, work, warmup, seconds):
     env = dict(os.environ, TERM="xterm-256color", LANG="C.UTF-8", WARROOM_DATA_DIR=f"{work}/data")
     env.pop("NO_COLOR", None)
     programs = {"warroom": Terminal([BIN, "--config", f"{work}/warroom.toml"], env)}
     btm = shutil.which("btm")
     if btm:
         programs["btm"] = Terminal([btm, "--default_widget_type", "proc"], env)
-    time.sleep(args.warmup)
+    time.sleep(warmup)
     before = {name: p.mark() for name, p in programs.items()}
-    time.sleep(args.seconds)
+    time.sleep(seconds)
     after = {name: p.mark() for name, p in programs.items()}
     for name, p in programs.items():
         p.stop(b"q")
     return {
-        name: (100 * (after[name][1] - before[name][1]) / args.seconds,
-               (after[name][0] - before[name][0]) / args.seconds)
+        name: (100 * (after[name][1] - before[name][1]) / seconds,
+               (after[name][0] - before[name][0]) / seconds)
         for name in programs
     }
+
+
+def idle(components=200, warmup=65, seconds=60, runs=5):
+    """warroom and btm idle over the same windows: report rows."""
+    work = tempfile.mkdtemp(prefix="warroom-idle-")
+    try:
+        port = serve()
+        write_components(
+            f"{work}/warroom.toml", components,
+            lambda i: f'{{ kind = "http", url = "http://127.0.0.1:{port}/health", interval = "10s" }}')
+        results = [run_once(port, work, warmup, seconds) for _ in range(runs)]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    cpu = {name: [r[name][0] for r in results] for name in results[0]}
+    out = {name: [r[name][1] for r in results] for name in results[0]}
+    btm_cpu = statistics.median(cpu["btm"]) if "btm" in cpu else None
+    rows = [
+        report.row("warroom: CPU", cpu["warroom"], report.percent, "under btm's",
+                   None if btm_cpu is None else statistics.median(cpu["warroom"]) < btm_cpu),
+        report.row("warroom: bytes written to the terminal", out["warroom"], report.per_second,
+                   "≤ 300 B/s", statistics.median(out["warroom"]) <= 300),
+    ]
+    if btm_cpu is not None:
+        rows += [report.row("btm: CPU", cpu["btm"], report.percent),
+                 report.row("btm: bytes written to the terminal", out["btm"], report.per_second)]
+    return rows
 
 
 def main():
@@ -107,23 +134,10 @@ def main():
     args = parser.parse_args()
     if not os.path.exists(BIN):
         sys.exit(f"{BIN} is missing: run cargo build --release first")
-    work = tempfile.mkdtemp(prefix="warroom-idle-")
-    try:
-        port = serve()
-        write_components(
-            f"{work}/warroom.toml", args.components,
-            lambda i: f'{{ kind = "http", url = "http://127.0.0.1:{port}/health", interval = "10s" }}')
-        runs = [run_once(args, port, work) for _ in range(args.runs)]
-        print(f"{args.components} HTTP components every 10 s, nothing changing; "
-              f"{args.seconds:.0f} s after {args.warmup:.0f} s; medians of {args.runs} runs")
-        if "btm" not in runs[0]:
-            print("  (btm is not installed: cargo install bottom to compare)")
-        for name in runs[0]:
-            cpu = statistics.median(r[name][0] for r in runs)
-            out = statistics.median(r[name][1] for r in runs)
-            print(f"  {name:<8} CPU {cpu:5.2f} % of one core   terminal {out:7.0f} B/s")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    if not shutil.which("btm"):
+        print("btm is not installed: cargo install bottom to compare")
+    report.show(f"{args.components} HTTP components every 10 s, nothing changing; {args.seconds:.0f} s "
+                f"after {args.warmup:.0f} s", idle(args.components, args.warmup, args.seconds, args.runs))
 
 
 if __name__ == "__main__":

@@ -4,34 +4,20 @@
 
 Usage: cargo build --release && python3 benches/memory.py [--components 500 2000 20000]
 """
-import argparse, asyncio, os, shutil, sys, tempfile, threading, time
+import argparse, os, shutil, statistics, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probes import BIN, spawn_console, status_mib, write_components  # noqa: E402
+from probes import listen, spawn_console, status_mib, write_components  # noqa: E402
+import report  # noqa: E402
 
-
-def listen():
-    """A loopback listener that accepts every connection and closes it; its port."""
-    ready, port = threading.Event(), {}
-
-    async def main():
-        async def close(_reader, writer):
-            writer.close()
-
-        server = await asyncio.start_server(close, "127.0.0.1", 0, backlog=4096)
-        port["n"] = server.sockets[0].getsockname()[1]
-        ready.set()
-        await server.serve_forever()
-
-    threading.Thread(target=lambda: asyncio.run(main()), daemon=True).start()
-    ready.wait()
-    return port["n"]
+GOALS_MIB = {500: 20, 2000: 40, 20000: 100}
 
 
 def measure(components, port, work, settle):
     config = f"{work}/warroom-{components}.toml"
     write_components(config, components,
                      lambda i: f'{{ kind = "tcp", address = "127.0.0.1:{port}" }}')
+    shutil.rmtree(f"{work}/data-{components}", ignore_errors=True)
     pid, fd = spawn_console(config, f"{work}/data-{components}")
     time.sleep(settle)
     now, peak = status_mib(pid, "VmRSS"), status_mib(pid, "VmHWM")
@@ -40,20 +26,36 @@ def measure(components, port, work, settle):
     return now, peak
 
 
+def memory(sizes=(500, 2000, 20000), settle=25, runs=5):
+    """RSS and peak RSS at each size, `runs` runs each: report rows."""
+    work = tempfile.mkdtemp(prefix="warroom-memory-")
+    rows = []
+    try:
+        port, _ = listen()
+        for n in sizes:
+            results = [measure(n, port, work, settle) for _ in range(runs)]
+            goal = GOALS_MIB.get(n)
+            rss = [r[0] for r in results]
+            rows += [
+                report.row(f"{n:,} components: RSS", rss, report.mib,
+                           f"≤ {goal} MB" if goal else "",
+                           statistics.median(rss) * 1.048576 <= goal if goal else None),
+                report.row(f"{n:,} components: peak RSS (reading the config)", [r[1] for r in results],
+                           report.mib),
+            ]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--components", type=int, nargs="+", default=[500, 2000, 20000])
     parser.add_argument("--settle", type=float, default=25)
+    parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
-    work = tempfile.mkdtemp(prefix="warroom-memory-")
-    try:
-        port = listen()
-        print(f"TCP components every 10 s, RSS after {args.settle:.0f} s")
-        for n in args.components:
-            now, peak = measure(n, port, work, args.settle)
-            print(f"  {n:>6} components   RSS {now:6.1f} MiB   peak {peak:6.1f} MiB")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    report.show(f"TCP components every 10 s, RSS after {args.settle:.0f} s",
+                memory(args.components, args.settle, args.runs))
 
 
 if __name__ == "__main__":

@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
 """Probe engine benchmark: warroom against Prometheus's blackbox_exporter, side by side.
 
-Starts nginx on 127.0.0.1, then in the same run:
+For HTTP (nginx on 127.0.0.1 as the target) and then TCP (a loopback listener per prober that
+counts connections), in the same run:
   * warroom (release build, in a 120x40 pseudo-terminal) probing N components every second,
   * prometheus-blackbox-exporter driven at the same rate by a load generator (its /probe
-    endpoint, module http_2xx, same target),
-and reports CPU seconds per 1,000 probes for each (from /proc, counted probes from nginx's log).
+    endpoint, module http_2xx or tcp_connect),
+and reports CPU seconds per 1,000 probes for each (from /proc; probes counted at the target).
 Detection latency is measured by benches/detection.py.
 
 Needs: apt-get install nginx-light prometheus-blackbox-exporter
-Usage: cargo build --release && python3 benches/probes.py [--components 1000] [--seconds 20]
+Usage: cargo build --release && python3 benches/probes.py [--components 1000] [--seconds 20] [--runs 5]
 """
-import argparse, asyncio, fcntl, os, pty, shutil, struct, subprocess
+import argparse, asyncio, fcntl, os, pty, shutil, statistics, struct, subprocess
 import tempfile, termios, threading, time
+
+import report
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 BIN = os.path.join(ROOT, "..", "target", "release", "warroom")
@@ -56,7 +59,9 @@ http {{
 
 
 def start_exporter(work):
-    open(f"{work}/blackbox.yml", "w").write("modules:\n  http_2xx:\n    prober: http\n    timeout: 2s\n")
+    open(f"{work}/blackbox.yml", "w").write(
+        "modules:\n  http_2xx:\n    prober: http\n    timeout: 2s\n"
+        "  tcp_connect:\n    prober: tcp\n    timeout: 2s\n")
     return subprocess.Popen(
         ["prometheus-blackbox-exporter", f"--config.file={work}/blackbox.yml",
          f"--web.listen-address=127.0.0.1:{EXPORTER_PORT}", "--log.level=error"],
@@ -102,9 +107,29 @@ async def read_response(reader):
             return
 
 
-async def load(rate, seconds, stop):
+def listen():
+    """A loopback listener that accepts every connection and closes it: its port, and a dict
+    whose "accepted" counts the connections."""
+    ready, state = threading.Event(), {"accepted": 0}
+
+    async def main():
+        async def close(_reader, writer):
+            state["accepted"] += 1
+            writer.close()
+
+        server = await asyncio.start_server(close, "127.0.0.1", 0, backlog=4096)
+        state["port"] = server.sockets[0].getsockname()[1]
+        ready.set()
+        await server.serve_forever()
+
+    threading.Thread(target=lambda: asyncio.run(main()), daemon=True).start()
+    ready.wait()
+    return state["port"], state
+
+
+async def load(rate, seconds, stop, target, module):
     """Drives the exporter at `rate` probes per second over keep-alive connections."""
-    request = (f"GET /probe?target=http://127.0.0.1:{NGINX_PORT}/health&module=http_2xx HTTP/1.1\r\n"
+    request = (f"GET /probe?target={target}&module={module} HTTP/1.1\r\n"
                f"Host: 127.0.0.1\r\n\r\n").encode()
     conns = 50
     per_conn = rate / conns
@@ -135,50 +160,98 @@ def count_agents(log):
     return warroom, blackbox
 
 
-def throughput(work, components, seconds):
+class Http:
+    """HTTP probes of nginx's /health, counted in its access log by user agent."""
+    name, module = "HTTP", "http_2xx"
+
+    def __init__(self, work):
+        self.log = f"{work}/access.log"
+        self.target = f"http://127.0.0.1:{NGINX_PORT}/health"
+
+    def probe(self):
+        return f'{{ kind = "http", url = "{self.target}", interval = "1s", timeout = "500ms" }}'
+
+    def reset(self):
+        open(self.log, "w").close()
+
+    def counts(self):
+        return count_agents(self.log)
+
+
+class Tcp:
+    """TCP connects, each prober to a listener of its own that counts them."""
+    name, module = "TCP", "tcp_connect"
+
+    def __init__(self, _work):
+        (self.port, self.ours), (exporter_port, self.theirs) = listen(), listen()
+        self.target = f"127.0.0.1:{exporter_port}"
+
+    def probe(self):
+        return f'{{ kind = "tcp", address = "127.0.0.1:{self.port}", interval = "1s", timeout = "500ms" }}'
+
+    def reset(self):
+        self.ours["accepted"] = self.theirs["accepted"] = 0
+
+    def counts(self):
+        return self.ours["accepted"], self.theirs["accepted"]
+
+
+def throughput(work, kind, components, seconds):
+    """One run: (warroom, exporter) CPU seconds per 1,000 probes, and warroom's peak RSS."""
     config = f"{work}/warroom.toml"
-    with open(config, "w") as f:
-        f.write('[service]\nname = "Bench"\n[probes]\nconcurrency = 256\n')
-        for i in range(components):
-            f.write(f'[[component]]\nid = "c{i}"\nname = "Component {i}"\ntier = "standard"\n'
-                    f'probe = {{ kind = "http", url = "http://127.0.0.1:{NGINX_PORT}/health", interval = "1s", timeout = "500ms" }}\n')
+    write_components(config, components, lambda i: kind.probe(), head="[probes]\nconcurrency = 256\n")
     exporter = start_exporter(work)
     time.sleep(1)
+    shutil.rmtree(f"{work}/data", ignore_errors=True)
     pid, fd = spawn_console(config, f"{work}/data")
     time.sleep(5)
-    open(f"{work}/access.log", "w").close()
+    kind.reset()
     stop = asyncio.Event()
     w0, e0 = cpu_seconds(pid), cpu_seconds(exporter.pid)
-    asyncio.run(load(components, seconds, stop))
+    asyncio.run(load(components, seconds, stop, kind.target, kind.module))
     w1, e1 = cpu_seconds(pid), cpu_seconds(exporter.pid)
-    with open(f"/proc/{pid}/status") as f:
-        rss = next(int(l.split()[1]) for l in f if l.startswith("VmHWM"))
+    w_probes, e_probes = kind.counts()
+    rss = status_mib(pid, "VmHWM")
     os.write(fd, b"q")
     os.waitpid(pid, 0)
     exporter.terminate()
     exporter.wait()
-    w_probes, e_probes = count_agents(f"{work}/access.log")
-    print(f"{components} components every 1 s for {seconds} s (same run, same nginx target)")
-    print(f"  warroom:          {w_probes:7d} probes, {w1 - w0:6.2f} CPU s, {1000 * (w1 - w0) / max(w_probes, 1):.3f} CPU s per 1,000 probes, peak RSS {rss / 1024:.1f} MiB")
-    print(f"  blackbox_exporter:{e_probes:7d} probes, {e1 - e0:6.2f} CPU s, {1000 * (e1 - e0) / max(e_probes, 1):.3f} CPU s per 1,000 probes")
-    ratio = ((w1 - w0) / max(w_probes, 1)) / max((e1 - e0) / max(e_probes, 1), 1e-9)
-    print(f"  warroom costs {ratio:.2f}x the exporter per probe")
+    return 1000 * (w1 - w0) / max(w_probes, 1), 1000 * (e1 - e0) / max(e_probes, 1), rss
+
+
+def probes(components=1000, seconds=20, runs=5):
+    """HTTP then TCP, `runs` runs each: report rows."""
+    work = tempfile.mkdtemp(prefix="warroom-probes-")
+    nginx = start_nginx(work)
+    rows = []
+    try:
+        time.sleep(0.5)
+        for kind in (Http(work), Tcp(work)):
+            results = [throughput(work, kind, components, seconds) for _ in range(runs)]
+            ours, theirs = [r[0] for r in results], [r[1] for r in results]
+            ratios = [a / max(b, 1e-9) for a, b in zip(ours, theirs)]
+            rows += [
+                report.row(f"{kind.name}: warroom, CPU s per 1,000 probes", ours, report.number),
+                report.row(f"{kind.name}: blackbox_exporter, CPU s per 1,000 probes", theirs, report.number),
+                report.row(f"{kind.name}: warroom ÷ blackbox_exporter", ratios, report.ratio,
+                           "≤ 0.25x", statistics.median(ratios) <= 0.25),
+                report.row(f"{kind.name}: warroom peak RSS", [r[2] for r in results], report.mib),
+            ]
+    finally:
+        nginx.terminate()
+        nginx.wait()
+        shutil.rmtree(work, ignore_errors=True)
+    return rows
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--components", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    work = tempfile.mkdtemp(prefix="warroom-probes-")
-    nginx = start_nginx(work)
-    try:
-        time.sleep(0.5)
-        throughput(work, args.components, args.seconds)
-    finally:
-        nginx.terminate()
-        nginx.wait()
-        shutil.rmtree(work, ignore_errors=True)
+    report.show(f"{args.components} components every second for {args.seconds:.0f} s, beside "
+                f"blackbox_exporter at the same rate", probes(args.components, args.seconds, args.runs))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from probes import BIN, ROOT, SCREEN, cpu_seconds, spawn_console, status_mib  # noqa: E402
+import report  # noqa: E402
 
 GENERATOR = os.path.join(ROOT, "..", "target", "release", "examples", "long_journal")
 ID = "20261203-0300-long-journal"
@@ -50,58 +51,74 @@ def timed(args, data):
     return (time.monotonic() - started) * 1000
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--events", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--idle", type=float, default=10)
-    args = parser.parse_args()
+def run_once(config, data, idle):
+    """One console on the journal: each figure of one run."""
+    SCREEN["total"] = 0
+    pid, fd = spawn_console(config, data)
+    time.sleep(3)
+    settle()
+    dashboard = status_mib(pid, "VmRSS")
+    keys = [press(fd, "4")]
+    keys += [press(fd, "j") for _ in range(10)]
+    keys += [press(fd, "\x1b[6~") for _ in range(5)]
+    keys += [press(fd, "G"), press(fd, "g")]
+    press(fd, "/")
+    keys += [press(fd, c) for c in "lag 5 s"]
+    keys += [press(fd, "\x1b")]
+    settle()
+    total0, cpu0 = SCREEN["total"], cpu_seconds(pid)
+    time.sleep(idle)
+    total1, cpu1 = SCREEN["total"], cpu_seconds(pid)
+    timeline = status_mib(pid, "VmRSS")
+    os.write(fd, b"q")
+    os.waitpid(pid, 0)
+    return {
+        "key": max(keys),
+        "cpu": 100 * (cpu1 - cpu0) / idle,
+        "bytes": (total1 - total0) / idle,
+        "dashboard": dashboard,
+        "timeline": timeline,
+        "show": timed(["incident", "show", ID], data),
+        "export": timed(["review", "export", ID], data),
+    }
+
+
+def timeline(events=100_000, runs=5, idle=10):
+    """The console and the commands on a journal of `events` records: report rows."""
     for binary in (BIN, GENERATOR):
         if not os.path.exists(binary):
             sys.exit(f"{binary} is missing: cargo build --release --example long_journal && cargo build --release")
     work = tempfile.mkdtemp(prefix="warroom-timeline-")
     try:
         data = f"{work}/data"
-        subprocess.run([GENERATOR, data, str(args.events)], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([GENERATOR, data, str(events)], check=True, stdout=subprocess.DEVNULL)
         config = f"{work}/warroom.toml"
         open(config, "w").write(CONFIG)
-        runs = []
-        for _ in range(args.runs):
-            SCREEN["total"] = 0
-            pid, fd = spawn_console(config, data)
-            time.sleep(3)
-            settle()
-            dashboard = status_mib(pid, "VmRSS")
-            keys = {"open the timeline (4)": [press(fd, "4")]}
-            keys["scroll one row (j)"] = [press(fd, "j") for _ in range(10)]
-            keys["page down"] = [press(fd, "\x1b[6~") for _ in range(5)]
-            keys["to the oldest (G)"] = [press(fd, "G")]
-            keys["to the newest (g)"] = [press(fd, "g")]
-            press(fd, "/")
-            keys["type a filter, per key"] = [press(fd, c) for c in "lag 5 s"]
-            keys["clear the filter (Esc)"] = [press(fd, "\x1b")]
-            settle()
-            total0, cpu0 = SCREEN["total"], cpu_seconds(pid)
-            time.sleep(args.idle)
-            total1, cpu1 = SCREEN["total"], cpu_seconds(pid)
-            timeline = status_mib(pid, "VmRSS")
-            os.write(fd, b"q")
-            os.waitpid(pid, 0)
-            run = {f"{name}, ms (worst)": max(v) for name, v in keys.items()}
-            run["idle on the timeline, % of a core"] = 100 * (cpu1 - cpu0) / args.idle
-            run["idle on the timeline, B/s"] = (total1 - total0) / args.idle
-            run["RSS on the dashboard, MiB"] = dashboard
-            run["RSS on the timeline, MiB"] = timeline
-            run["incident show, ms"] = timed(["incident", "show", ID], data)
-            run["review export, ms"] = timed(["review", "export", ID], data)
-            runs.append(run)
-        print(f"{args.events} events; medians of {args.runs} runs (worst key of each run)")
-        for name in runs[0]:
-            values = [r[name] for r in runs]
-            print(f"  {name:<44} median {statistics.median(values):9.1f}   "
-                  f"min {min(values):9.1f}   max {max(values):9.1f}")
+        results = [run_once(config, data, idle) for _ in range(runs)]
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    of = {name: [r[name] for r in results] for name in results[0]}
+    median = {name: statistics.median(v) for name, v in of.items()}
+    return [
+        report.row("slowest key of a run: open (4), scroll (j, PgDn, G, g), type a filter, Esc",
+                   of["key"], report.ms, "< 16 ms", median["key"] < 16),
+        report.row("CPU while idle on the timeline", of["cpu"], report.percent, "< 0.5 %", median["cpu"] < 0.5),
+        report.row("bytes written while idle on the timeline", of["bytes"], report.per_second),
+        report.row("RSS on the dashboard", of["dashboard"], report.mib),
+        report.row("RSS on the timeline", of["timeline"], report.mib, "≤ dashboard + 60 MiB",
+                   median["timeline"] <= median["dashboard"] + 60),
+        report.row("`warroom incident show`", of["show"], report.ms, "≤ 200 ms", median["show"] <= 200),
+        report.row("`warroom review export`", of["export"], report.ms, "≤ 200 ms", median["export"] <= 200),
+    ]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--idle", type=float, default=10)
+    args = parser.parse_args()
+    report.show(f"A journal of {args.events:,} records", timeline(args.events, args.runs, args.idle))
 
 
 if __name__ == "__main__":
