@@ -99,6 +99,8 @@ pub struct Options {
     pub clock: Clock,
     /// A journal another console writes, tailed read-only.
     pub follow: Option<PathBuf>,
+    /// The room this console joined: the writer journals what it asks for.
+    pub joined: Option<crate::room::client::Joined>,
 }
 
 struct Loop {
@@ -118,6 +120,12 @@ struct Loop {
     clock: Clock,
     store: Store,
     journal: std_mpsc::Sender<Command>,
+    /// Writer: the room joined consoles connect to, once an incident is open.
+    room: Option<crate::room::server::Room>,
+    /// The room could not open (said once, not tried at every message).
+    room_failed: bool,
+    /// Joined console: the connection to the writer's room.
+    room_client: Option<crate::room::client::Client>,
     quit: bool,
 }
 
@@ -127,6 +135,23 @@ impl Loop {
     /// draws its latency and sparkline: 200 components every 10 s, or 500 queries, would
     /// otherwise draw the board ten times a second.
     fn dispatch(&mut self, msg: Msg) -> bool {
+        match &msg {
+            Msg::RoomHello { conn, actor, after } => {
+                if let Some(room) = &self.room {
+                    let from = self.state.records.partition_point(|r| r.seq <= *after);
+                    room.welcome(*conn, actor, &self.state.records[from..]);
+                }
+                return false;
+            }
+            Msg::RoomLeft { .. } => return false,
+            // Every joined console gets the record before any answer it leads to.
+            Msg::Journaled(record) | Msg::PeerJournaled { record, .. } => {
+                if let Some(room) = &self.room {
+                    room.broadcast(record);
+                }
+            }
+            _ => {}
+        }
         let quiet = match &msg {
             Msg::Probed { index, .. } => self
                 .state
@@ -148,6 +173,7 @@ impl Loop {
         for effect in effects {
             self.run(effect);
         }
+        self.serve_room();
         self.view.sync(&self.state);
         if silences_may_change {
             let own = self
@@ -170,37 +196,122 @@ impl Loop {
         }
     }
 
-    fn run(&mut self, effect: Effect) {
-        let actor = self.state.actor.clone();
-        if self.state.viewer().is_some()
-            && !matches!(
-                effect,
-                Effect::Quit | Effect::Clock { .. } | Effect::Seek { .. }
-            )
+    /// Opens the room once this console writes an open incident.
+    fn serve_room(&mut self) {
+        if self.room.is_some()
+            || self.room_failed
+            || self.state.joined()
+            || self.state.viewer().is_some()
         {
+            return;
+        }
+        let Some(incident) = self.state.incident.as_ref().filter(|i| i.is_open()) else {
+            return;
+        };
+        if self.state.journal != crate::state::JournalState::Writable {
+            return;
+        }
+        let dir = self.store.dir(&incident.id);
+        match crate::room::server::Room::serve(
+            &dir,
+            self.state.config.room_group.clone(),
+            self.tx.clone(),
+        ) {
+            Ok(room) => {
+                tracing::info!(socket = %room.path().display(), "room open");
+                self.room = Some(room);
+            }
+            Err(error) => {
+                let text = format!(
+                    "The room could not open in {}: {error}; others can only follow",
+                    dir.display()
+                );
+                tracing::warn!("{text}");
+                update::log(&mut self.state, text, true);
+                self.room_failed = true;
+            }
+        }
+    }
+
+    /// Performs the effects every console performs alike (the clock, quitting, answering the
+    /// room), and a joined console's: journal writes go to the writer as requests, commands run
+    /// here, and what only the writer does (sending, silences, the review file) is left to it.
+    /// Returns the effect when `run` performs it.
+    fn route(&mut self, effect: Effect) -> Option<Effect> {
+        match effect {
+            Effect::Quit => self.quit = true,
+            Effect::Clock { paused, speed } => self.clock.set(paused, speed),
+            Effect::Seek { to } => self.clock.seek(to),
+            Effect::Answer { conn, reply } => {
+                if let Some(room) = &self.room {
+                    room.answer(conn, &reply);
+                }
+            }
+            effect => return self.route_joined(effect),
+        }
+        None
+    }
+
+    fn route_joined(&mut self, effect: Effect) -> Option<Effect> {
+        let Some(client) = self.room_client.as_mut() else {
+            return Some(effect);
+        };
+        match effect {
+            Effect::Append { event, .. } => {
+                if !client.request(event) {
+                    let result = Err("the writing console went away".to_owned());
+                    self.dispatch(Msg::Answered { id: 0, result });
+                }
+                None
+            }
+            Effect::Declare { .. } => {
+                let result =
+                    Err("a joined console cannot declare: run your own `warroom`".to_owned());
+                self.dispatch(Msg::Answered { id: 0, result });
+                None
+            }
+            Effect::Send { .. }
+            | Effect::Silence { .. }
+            | Effect::FindSilence { .. }
+            | Effect::ExpireSilence { .. }
+            | Effect::WriteReview { .. }
+            | Effect::FastProbe { .. }
+            | Effect::AppendFor { .. } => None,
+            effect => Some(effect),
+        }
+    }
+
+    fn run(&mut self, effect: Effect) {
+        let Some(effect) = self.route(effect) else {
+            return;
+        };
+        let actor = self.state.actor.clone();
+        if self.state.viewer().is_some() {
             tracing::warn!(?effect, "a read-only console dropped an effect");
             return;
         }
         let command = match effect {
-            Effect::Quit => {
-                self.quit = true;
-                return;
-            }
-            Effect::Clock { paused, speed } => {
-                self.clock.set(paused, speed);
-                return;
-            }
-            Effect::Seek { to } => {
-                self.clock.seek(to);
-                return;
-            }
             Effect::Declare { id, at, event } => Command::Create {
                 dir: self.store.dir(&id),
                 at,
                 actor,
                 event,
             },
-            Effect::Append { at, event } => Command::Append { at, actor, event },
+            Effect::Append { at, event } => Command::Append {
+                at,
+                actor,
+                event,
+                peer: None,
+            },
+            Effect::AppendFor { at, event, peer } => Command::Append {
+                at,
+                actor: peer.actor.clone(),
+                event,
+                peer: Some(peer),
+            },
+            Effect::Quit | Effect::Clock { .. } | Effect::Seek { .. } | Effect::Answer { .. } => {
+                unreachable!("`route` performs these")
+            }
             Effect::Run {
                 started,
                 runbook,
@@ -540,34 +651,53 @@ fn ticker(period: Duration) -> tokio::time::Interval {
     tick
 }
 
+impl Loop {
+    /// The loop's state with its workers started: the journal writer, a drill's scenario, the
+    /// tail of a followed journal or the connection to a joined room.
+    fn start(
+        options: Options,
+        journal: Option<Journal>,
+        tx: mpsc::Sender<Msg>,
+    ) -> anyhow::Result<Self> {
+        let mut app = Loop {
+            input: crate::input::Pipeline::default(),
+            steering: crate::workers::probe::Steering::default(),
+            cancels: std::collections::BTreeMap::new(),
+            tx: tx.clone(),
+            client: crate::workers::probe::client_builder(true)
+                .build()
+                .context("the HTTP client for notifications could not be built")?,
+            probe_clients: crate::workers::probe::Clients::new()
+                .context("the HTTP clients for probes could not be built")?,
+            journal: writer::spawn(journal, tx.clone()),
+            clock: options.clock,
+            state: options.state,
+            view: options.view,
+            store: options.store,
+            room: None,
+            room_failed: false,
+            room_client: None,
+            quit: false,
+        };
+        if let Some(joined) = options.joined {
+            app.room_client = Some(joined.start(tx.clone())?);
+        }
+        if let Some(scenario) = options.scenario.filter(|_| app.state.viewer().is_none()) {
+            update::drill::start(&mut app.state, scenario, app.clock.now());
+        }
+        if let Some(path) = options.follow {
+            let last = app.state.records.last().map_or(0, |r| r.seq);
+            spawn_follower(path, last, tx);
+        }
+        Ok(app)
+    }
+}
+
 /// Runs the console until the user quits, the terminal goes away, or SIGTERM/SIGHUP arrives.
 pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let tx_probe = tx.clone();
-    let mut app = Loop {
-        input: crate::input::Pipeline::default(),
-        steering: crate::workers::probe::Steering::default(),
-        cancels: std::collections::BTreeMap::new(),
-        tx: tx.clone(),
-        client: crate::workers::probe::client_builder(true)
-            .build()
-            .context("the HTTP client for notifications could not be built")?,
-        probe_clients: crate::workers::probe::Clients::new()
-            .context("the HTTP clients for probes could not be built")?,
-        journal: writer::spawn(journal, tx.clone()),
-        clock: options.clock,
-        state: options.state,
-        view: options.view,
-        store: options.store,
-        quit: false,
-    };
-    if let Some(scenario) = options.scenario.filter(|_| app.state.viewer().is_none()) {
-        update::drill::start(&mut app.state, scenario, app.clock.now());
-    }
-    if let Some(path) = options.follow {
-        let last = app.state.records.last().map_or(0, |r| r.seq);
-        spawn_follower(path, last, tx);
-    }
+    let mut app = Loop::start(options, journal, tx)?;
     let _probes = spawn_probes(&app, tx_probe);
     let mut guard = TerminalGuard::enter()?;
     let mut events = EventStream::new();
@@ -630,6 +760,9 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
             period = tick_period(&app.state);
             tick = ticker(period);
         }
+    }
+    if let Some(room) = &app.room {
+        room.close("the writing console quit");
     }
     drop(guard);
     Ok(())

@@ -69,6 +69,12 @@ pub enum Command {
         /// Incident id
         id: Option<String>,
     },
+    /// Join the room of a live incident another console writes: what you do here is journaled
+    /// by that console as your Unix user (default: the latest open incident)
+    Join {
+        /// Incident id
+        id: Option<String>,
+    },
     /// Write a small, commented starter kit (config, runbook, drill) into DIR (default: here)
     Init {
         /// The folder to write into (made if missing; nothing is written over existing files)

@@ -26,7 +26,7 @@ pub struct NoConfig(String);
 
 mod console;
 
-use console::{Launch, console, follow, replay};
+use console::{Launch, console, follow, join, replay};
 
 /// Runs the command line.
 /// Writes what a command prints to standard output. A reader that went away (`| head -1`) is
@@ -59,6 +59,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Replay { journal, speed }) => replay(&cli, journal, *speed),
         Some(Command::Follow { id }) => follow(&cli, id.as_deref()),
+        Some(Command::Join { id }) => join(&cli, id.as_deref()),
         Some(Command::Validate { paths }) => validate(&cli, paths),
         Some(Command::Init { dir }) => {
             let report = crate::init::write(dir.as_deref().unwrap_or(Path::new(".")))?;

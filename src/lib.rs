@@ -15,6 +15,7 @@ pub mod keymap;
 pub mod launch;
 pub mod msg;
 pub mod review;
+pub mod room;
 pub mod runbook;
 pub mod sanitize;
 pub mod state;

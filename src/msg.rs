@@ -68,6 +68,27 @@ pub enum Msg {
     Followed(Vec<Record>),
     /// The review editor now holds this text.
     ReviewEdited(String),
+    /// Writer: a console joined the room as `actor` and wants the records after `after`.
+    RoomHello {
+        conn: u64,
+        actor: String,
+        after: u64,
+    },
+    /// Writer: a joined console asks that `event` be journaled.
+    Requested { peer: Peer, event: Event },
+    /// Writer: the journal holds a joined console's request.
+    PeerJournaled { peer: Peer, record: Record },
+    /// Writer: a joined console's request could not be written.
+    PeerJournalFailed { peer: Peer, error: String },
+    /// Writer: a joined console left.
+    RoomLeft { conn: u64 },
+    /// Joined console: the writer journaled request `id` as record `seq`, or refused it.
+    Answered {
+        id: u64,
+        result: Result<u64, String>,
+    },
+    /// Joined console: the writer closed the room, and why.
+    RoomClosed(String),
     /// The terminal was resized.
     Resize,
 }
@@ -78,6 +99,15 @@ impl Effect {
     pub fn writes_journal(&self) -> bool {
         matches!(self, Self::Declare { .. } | Self::Append { .. })
     }
+}
+
+/// A joined console's request as the writer tracks it: the connection, the request's number
+/// there, and the Unix user who asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peer {
+    pub conn: u64,
+    pub id: u64,
+    pub actor: String,
 }
 
 /// I/O that `update` asks the app to perform.
@@ -91,6 +121,17 @@ pub enum Effect {
     },
     /// Record an event in the open incident's journal.
     Append { at: DateTime<Utc>, event: Event },
+    /// Writer: record a joined console's event with its user as the actor.
+    AppendFor {
+        at: DateTime<Utc>,
+        event: Event,
+        peer: Peer,
+    },
+    /// Writer: answer a joined console.
+    Answer {
+        conn: u64,
+        reply: crate::room::protocol::Reply,
+    },
     /// Deliver an outbox entry (the sender adds the secret endpoint and key).
     Send {
         queued: u64,

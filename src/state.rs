@@ -37,6 +37,9 @@ pub enum Console {
     Drill(Box<Drill>),
     /// Tails a journal another console writes: it shows, and never writes, runs or sends.
     Follow,
+    /// Joined to the room of another console, which journals what this one asks for; runs the
+    /// commands it starts, and sends nothing itself.
+    Joined,
     /// Plays a journal back on its own clock: it shows, and never writes, runs or sends.
     Replay(Player),
 }
@@ -647,8 +650,14 @@ impl State {
         match self.console {
             Console::Follow => Some(Viewer::Follow),
             Console::Replay(_) => Some(Viewer::Replay),
-            Console::Live | Console::Drill(_) => None,
+            Console::Live | Console::Drill(_) | Console::Joined => None,
         }
+    }
+
+    /// True for a console joined to another's room.
+    #[must_use]
+    pub fn joined(&self) -> bool {
+        matches!(self.console, Console::Joined)
     }
 
     /// Every component in its initial state at `now`.

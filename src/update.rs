@@ -25,7 +25,8 @@ const PAGE: usize = 10;
 /// Applies one message at time `now` and returns the I/O it asks for. Counts the journal writes
 /// asked for and answered, so keys wait for the state those writes lead to.
 pub fn update(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
-    let answered = matches!(msg, Msg::Journaled(_) | Msg::JournalFailed(_));
+    let answered =
+        matches!(msg, Msg::Journaled(_) | Msg::JournalFailed(_)) || room::answers_own_write(&msg);
     let effects = step(state, msg, now);
     if answered {
         state.writing = state.writing.saturating_sub(1);
@@ -43,6 +44,8 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         Msg::Tick => match state.viewer() {
             Some(Viewer::Replay) => drill::play(state, now),
             Some(Viewer::Follow) => Vec::new(),
+            // The writer keeps the clocks that journal (escalation, budgets, the outbox).
+            None if state.joined() => Vec::new(),
             None => tick(state, now),
         },
         Msg::Followed(records) => {
@@ -71,14 +74,22 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         }
         Msg::Journaled(record) => {
             journaled(state, record.clone());
-            let mut effects = command::after_record(state, &record, now);
-            effects.extend(runbooks::after_record(state, &record));
+            // A command this console asked for runs here; the rest is the writer's.
+            let mut effects = runbooks::after_record(state, &record);
             effects.extend(recovery::after_record(state, &record));
-            effects.extend(review::after_record(state, &record, now));
-            effects.extend(drill::after_record(state, &record, now));
-            effects.extend(silence::after_record(state, &record));
+            effects.extend(writer_consequences(state, &record, now));
             effects
         }
+        Msg::Requested { peer, event } => room::requested(state, peer, event, now),
+        Msg::PeerJournaled { peer, record } => room::peer_journaled(state, peer, record, now),
+        Msg::PeerJournalFailed { peer, error } => room::peer_failed(state, peer, error),
+        Msg::Answered { result, .. } => room::answered(state, result),
+        Msg::RoomClosed(reason) => {
+            room::closed(state, &reason);
+            Vec::new()
+        }
+        // The loop answers these itself (they only route records).
+        Msg::RoomHello { .. } | Msg::RoomLeft { .. } => Vec::new(),
         Msg::JournalFailed(error) => {
             journal_failed(state, error);
             Vec::new()
@@ -577,6 +588,16 @@ fn move_selection(state: &mut State, action: Action) {
     .min(last);
 }
 
+/// What the writer does after a record, whoever asked for it: notifications, the review file,
+/// the drill's bookkeeping, silences.
+fn writer_consequences(state: &mut State, record: &Record, now: DateTime<Utc>) -> Vec<Effect> {
+    let mut effects = command::after_record(state, record, now);
+    effects.extend(review::after_record(state, record, now));
+    effects.extend(drill::after_record(state, record, now));
+    effects.extend(silence::after_record(state, record));
+    effects
+}
+
 fn journaled(state: &mut State, record: Record) {
     let line = record.event.describe();
     let declared = matches!(record.event, Event::Declared { .. } | Event::Drill(_));
@@ -640,6 +661,7 @@ pub mod drill;
 pub mod palette;
 pub mod recovery;
 pub mod review;
+pub mod room;
 pub mod runbooks;
 pub mod silence;
 pub mod template;

@@ -116,25 +116,15 @@ fn note_recovery(state: &mut State, recovery: &Recovery) {
 /// Who is at the keyboard: `$USER@host`.
 #[must_use]
 pub fn actor() -> String {
-    let user = std::env::var("USER")
+    use std::os::unix::fs::MetadataExt;
+    match std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
         .ok()
         .filter(|u| !u.is_empty())
-        .or_else(user_from_passwd)
-        .unwrap_or_else(|| "unknown".into());
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
-        .map_or_else(|_| "localhost".into(), |h| h.trim().to_owned());
-    format!("{user}@{host}")
-}
-
-/// The login name of this process's user, from `/etc/passwd`.
-fn user_from_passwd() -> Option<String> {
-    use std::os::unix::fs::MetadataExt;
-    let uid = std::fs::metadata("/proc/self").ok()?.uid().to_string();
-    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
-    passwd.lines().find_map(|line| {
-        let fields: Vec<&str> = line.split(':').collect();
-        (fields.get(2) == Some(&uid.as_str())).then(|| fields[0].to_owned())
-    })
+    {
+        Some(user) => format!("{user}@{}", crate::room::members::host()),
+        None => crate::room::members::actor_of(
+            std::fs::metadata("/proc/self").map_or(u32::MAX, |m| m.uid()),
+        ),
+    }
 }

@@ -55,6 +55,8 @@ pub struct Launch {
         PathBuf,
         Vec<crate::domain::event::Record>,
     )>,
+    /// The room of a live incident this console joined.
+    pub joined: Option<crate::room::client::Joined>,
 }
 
 impl Launch {
@@ -66,6 +68,7 @@ impl Launch {
             scenario: None,
             speed: None,
             viewer: None,
+            joined: None,
         }
     }
 }
@@ -107,6 +110,71 @@ pub fn follow(cli: &Cli, id: Option<&str>) -> anyhow::Result<ExitCode> {
     console(cli, launch)
 }
 
+pub fn join(cli: &Cli, id: Option<&str>) -> anyhow::Result<ExitCode> {
+    let data = data_dir(cli)?;
+    let (path, mode) = crate::launch::follow_target(&data, id)?;
+    let joined = crate::room::client::join(&path)?;
+    let config = crate::launch::recorded_config(cli.config.as_deref(), &joined.records, mode)?;
+    let runbooks = load_runbooks(&config);
+    let mut launch = Launch::new(mode, config, runbooks);
+    launch.joined = Some(joined);
+    console(cli, launch)
+}
+
+/// When another console writes the store's open incident and serves its room, asks (on a
+/// terminal) whether to join it or to follow it read-only; joins if asked to.
+fn offer_to_join(store: &Store) -> anyhow::Result<Option<crate::room::client::Joined>> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let Some(summary) = store.latest_open() else {
+        return Ok(None);
+    };
+    let dir = summary.path.parent().unwrap_or(Path::new("."));
+    let writing = std::os::unix::net::UnixStream::connect(crate::room::socket_path(dir)).is_ok();
+    if !writing || !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    let (id, title) = summary
+        .incident
+        .as_ref()
+        .map_or(("", ""), |i| (i.id.as_str(), i.title.as_str()));
+    let mut out = std::io::stdout();
+    write!(
+        out,
+        "Another console writes {} ({}).\nJoin it (j: write, as yourself) or follow it (f: read-only)? [j/f] ",
+        crate::sanitize::sanitize(id),
+        crate::sanitize::sanitize(title)
+    )?;
+    out.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if answer.trim().eq_ignore_ascii_case("j") {
+        crate::room::client::join(&summary.path).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// A joined console's state: the incident so far, and who the writer journals it as.
+fn join_room(
+    state: &mut State,
+    actor: &str,
+    records: Vec<crate::domain::event::Record>,
+) -> (app::Opened, app::Clock) {
+    state.actor = actor.to_owned();
+    state.console = crate::state::Console::Joined;
+    for record in records {
+        crate::update::apply(state, record, crate::update::Origin::Shown);
+    }
+    if let Some(incident) = &state.incident {
+        state.ui.flash = Some(format!(
+            "Joined {} as {}: what you do here is journaled by the writing console",
+            incident.id, state.actor
+        ));
+    }
+    let last = state.records.last().map(|r| r.at);
+    (app::Opened::default(), app::Clock::new(1.0, last))
+}
+
 pub fn console(cli: &Cli, launch: Launch) -> anyhow::Result<ExitCode> {
     let Launch {
         mode,
@@ -115,6 +183,7 @@ pub fn console(cli: &Cli, launch: Launch) -> anyhow::Result<ExitCode> {
         scenario,
         speed,
         viewer,
+        mut joined,
     } = launch;
     let colors = Colors::detect(|k| std::env::var(k).ok());
     if colors == Colors::None {
@@ -138,7 +207,14 @@ pub fn console(cli: &Cli, launch: Launch) -> anyhow::Result<ExitCode> {
     state.dry_run = cli.dry_run;
     state.speed = speed;
     state.local_offset = crate::review::local_offset();
+    if viewer.is_none() && joined.is_none() {
+        joined = offer_to_join(&store)?;
+    }
     let (opened, clock) = match viewer {
+        _ if joined.is_some() => {
+            let records = std::mem::take(&mut joined.as_mut().expect("joined").records);
+            join_room(&mut state, &joined.as_ref().expect("joined").actor, records)
+        }
         Some((crate::state::Viewer::Replay, path, records)) => {
             let start = records.first().map_or_else(chrono::Utc::now, |r| r.at);
             state.journal = crate::state::JournalState::ReadOnly(format!(
@@ -185,6 +261,7 @@ pub fn console(cli: &Cli, launch: Launch) -> anyhow::Result<ExitCode> {
         view,
         clock,
         follow: opened.follow,
+        joined,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

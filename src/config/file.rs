@@ -52,6 +52,8 @@ pub struct ConfigFile {
     pub review: ReviewFile,
     #[serde(default)]
     pub safety: SafetyFile,
+    #[serde(default)]
+    pub room: RoomFile,
     /// `[severity.P1] meaning = "complete outage"`: what each severity means to this team.
     #[serde(default)]
     pub severity: BTreeMap<Severity, SeverityFile>,
@@ -240,6 +242,14 @@ pub struct ReviewFile {
 pub struct SafetyFile {
     /// Paging and a `PagerDuty` acknowledge ask before sending (default true).
     pub confirm_page: Option<bool>,
+}
+
+/// `[room]`: who may join the war room besides the user who runs the writing console.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoomFile {
+    /// A Unix group whose members may join (`warroom join`) and write to the incident.
+    pub group: Option<Spanned<String>>,
 }
 
 /// `[probes]`: settings shared by every probe.

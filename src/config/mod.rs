@@ -118,6 +118,8 @@ pub struct Config {
     pub review_template: Option<(String, String)>,
     /// `[safety] confirm_page`: `p` and a `PagerDuty` acknowledge ask before sending.
     pub confirm_page: bool,
+    /// `[room] group`: the Unix group whose members may join besides the owner.
+    pub room_group: Option<String>,
     /// What each severity means to this team (`[severity.P1] meaning`), where the config says.
     pub severity_meanings: BTreeMap<Severity, String>,
     /// Message templates for the update and resolve dialogs (`[[template]]`).
@@ -366,6 +368,17 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
         keys: key_overrides(src, &file.keys, errors),
         probe_concurrency,
         confirm_page: file.safety.confirm_page.unwrap_or(true),
+        room_group: file.room.group.and_then(|g| {
+            if g.get_ref().trim().is_empty() {
+                errors.push(src.at(
+                    g.span(),
+                    "`group` names no group: give a Unix group or remove the line",
+                ));
+                None
+            } else {
+                Some(g.into_inner())
+            }
+        }),
         severity_meanings: file
             .severity
             .into_iter()

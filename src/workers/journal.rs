@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 
 use crate::domain::event::Event;
 use crate::journal::Journal;
-use crate::msg::Msg;
+use crate::msg::{Msg, Peer};
 
 /// Where the journal being written lives, for the panic message.
 pub static CURRENT_PATH: Mutex<Option<PathBuf>> = Mutex::new(None);
@@ -24,10 +24,12 @@ pub enum Command {
         actor: String,
         event: Event,
     },
+    /// Record an event; for a joined console's request, `peer` says whose (the answer names it).
     Append {
         at: DateTime<Utc>,
         actor: String,
         event: Event,
+        peer: Option<Peer>,
     },
 }
 
@@ -51,11 +53,19 @@ pub fn spawn(
         .name("journal".into())
         .spawn(move || {
             for command in rx {
-                let reply = match handle(&mut journal, command) {
-                    Ok(record) => Msg::Journaled(record),
-                    Err(error) => {
+                let peer = match &command {
+                    Command::Append { peer, .. } => peer.clone(),
+                    Command::Create { .. } => None,
+                };
+                let reply = match (handle(&mut journal, command), peer) {
+                    (Ok(record), None) => Msg::Journaled(record),
+                    (Ok(record), Some(peer)) => Msg::PeerJournaled { peer, record },
+                    (Err(error), peer) => {
                         tracing::error!(%error, "journal write failed");
-                        Msg::JournalFailed(error)
+                        match peer {
+                            None => Msg::JournalFailed(error),
+                            Some(peer) => Msg::PeerJournalFailed { peer, error },
+                        }
                     }
                 };
                 if replies.blocking_send(reply).is_err() {
@@ -93,7 +103,9 @@ fn handle(
             *journal = Some(created);
             Ok(record)
         }
-        Command::Append { at, actor, event } => {
+        Command::Append {
+            at, actor, event, ..
+        } => {
             let journal = journal.as_mut().ok_or("no incident journal is open")?;
             journal.append(at, &actor, event).map_err(|e| e.to_string())
         }

@@ -1,0 +1,164 @@
+//! A joined console's side of the room: it connects to the writer's socket, reads the
+//! incident so far, then receives every record as it is journaled and sends its requests.
+
+use std::io::{Read, Write};
+use std::os::unix::fs::MetadataExt;
+use std::os::unix::net::UnixStream;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::mpsc;
+
+use super::frame::{Decoder, encode};
+use super::protocol::{Reply, Request};
+use crate::domain::event::{Event, Record};
+use crate::msg::Msg;
+
+/// How long joining may take (connecting and reading the incident so far).
+const JOIN_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// A console that has joined a room, before its loop starts.
+pub struct Joined {
+    /// This console's user as the writer journals it.
+    pub actor: String,
+    /// The incident's records so far.
+    pub records: Vec<Record>,
+    stream: UnixStream,
+    decoder: Decoder,
+}
+
+/// Joins the room of the incident whose journal is `journal`: connects, checks that the
+/// process serving it is the journal's owner, and reads the records so far.
+pub fn join(journal: &Path) -> anyhow::Result<Joined> {
+    let dir = journal.parent().unwrap_or(Path::new("."));
+    let socket = super::socket_path(dir);
+    let mut stream = UnixStream::connect(&socket).with_context(|| {
+        format!(
+            "no console is writing this incident (no room at {}): run `warroom` to write it, or `warroom follow` to watch it",
+            socket.display()
+        )
+    })?;
+    let owner = std::fs::metadata(journal)
+        .with_context(|| format!("cannot read {}", journal.display()))?
+        .uid();
+    let server = nix::sys::socket::getsockopt(&stream, nix::sys::socket::sockopt::PeerCredentials)
+        .context("cannot read who serves the room")?;
+    if server.uid() != owner {
+        bail!(
+            "{} is served by uid {}, not by the journal's owner (uid {owner}): not joining an impostor",
+            socket.display(),
+            server.uid()
+        );
+    }
+    stream.set_read_timeout(Some(JOIN_TIMEOUT))?;
+    stream.write_all(&encode(&Request::Hello { after: 0 }))?;
+    let mut decoder = Decoder::default();
+    let mut buffer = vec![0; 64 * 1024];
+    let mut welcome: Option<(String, u64)> = None;
+    let mut records = Vec::new();
+    loop {
+        while let Some(reply) = decoder.message::<Reply>()? {
+            match reply {
+                Reply::Welcome { actor, last } => welcome = Some((actor, last)),
+                Reply::Record { record } => records.push(*record),
+                Reply::Closed { reason } => bail!("the writing console refused: {reason}"),
+                Reply::Accepted { .. } | Reply::Refused { .. } => {}
+            }
+            if let Some((actor, last)) = &welcome
+                && records.last().map_or(0, |r: &Record| r.seq) >= *last
+            {
+                stream.set_read_timeout(None)?;
+                return Ok(Joined {
+                    actor: actor.clone(),
+                    records,
+                    stream,
+                    decoder,
+                });
+            }
+        }
+        let n = stream
+            .read(&mut buffer)
+            .context("the writing console did not send the incident")?;
+        if n == 0 {
+            bail!("the writing console closed the connection while joining");
+        }
+        decoder.push(&buffer[..n]);
+    }
+}
+
+/// A joined console's connection, once its loop runs.
+pub struct Client {
+    out: mpsc::UnboundedSender<Vec<u8>>,
+    next_id: u64,
+}
+
+impl Joined {
+    /// Starts reading the writer's frames into `tx` (records as `Followed`, answers as
+    /// `Answered`, the end as `RoomClosed`), and returns the way to send requests.
+    pub fn start(self, tx: mpsc::Sender<Msg>) -> anyhow::Result<Client> {
+        self.stream.set_nonblocking(true)?;
+        let stream = tokio::net::UnixStream::from_std(self.stream)?;
+        let (mut reader, mut writer) = stream.into_split();
+        let (out, mut queue) = mpsc::unbounded_channel::<Vec<u8>>();
+        tokio::spawn(async move {
+            while let Some(frame) = queue.recv().await {
+                if writer.write_all(&frame).await.is_err() {
+                    return;
+                }
+            }
+        });
+        let mut decoder = self.decoder;
+        tokio::spawn(async move {
+            let mut buffer = vec![0; 64 * 1024];
+            let reason = loop {
+                loop {
+                    let msg = match decoder.message::<Reply>() {
+                        Ok(Some(Reply::Record { record })) => Msg::Followed(vec![*record]),
+                        Ok(Some(Reply::Accepted { id, seq })) => Msg::Answered {
+                            id,
+                            result: Ok(seq),
+                        },
+                        Ok(Some(Reply::Refused { id, reason })) => Msg::Answered {
+                            id,
+                            result: Err(reason),
+                        },
+                        Ok(Some(Reply::Closed { reason })) => {
+                            let _ = tx.send(Msg::RoomClosed(reason)).await;
+                            return;
+                        }
+                        Ok(Some(Reply::Welcome { .. })) => continue,
+                        Ok(None) => break,
+                        Err(error) => {
+                            let _ = tx.send(Msg::RoomClosed(error.to_string())).await;
+                            return;
+                        }
+                    };
+                    if tx.send(msg).await.is_err() {
+                        return;
+                    }
+                }
+                match reader.read(&mut buffer).await {
+                    Ok(0) | Err(_) => break "the writing console went away".to_owned(),
+                    Ok(n) => decoder.push(&buffer[..n]),
+                }
+            };
+            let _ = tx.send(Msg::RoomClosed(reason)).await;
+        });
+        Ok(Client { out, next_id: 0 })
+    }
+}
+
+impl Client {
+    /// Asks the writer to journal `event`; false when the connection is gone.
+    pub fn request(&mut self, event: Event) -> bool {
+        self.next_id += 1;
+        self.out
+            .send(encode(&Request::Append {
+                id: self.next_id,
+                event: Box::new(event),
+            }))
+            .is_ok()
+    }
+}

@@ -1,0 +1,320 @@
+//! The writing console's side of the room: a Unix socket in the incident folder. Each
+//! connection is checked (peer credentials, owner or `[room] group`), named by its Unix user,
+//! and then its requests go to the loop as `Msg`s; what the loop answers and every journaled
+//! record go back through `Room`.
+
+use std::collections::HashMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::mpsc;
+
+use super::frame::{Decoder, encode};
+use super::members::{Peer, actor_of, admit};
+use super::protocol::{Reply, Request};
+use crate::domain::event::Record;
+use crate::msg::Msg;
+
+/// Most consoles in one room at once.
+pub const MAX_PEERS: usize = 64;
+/// Most requests a peer may make in a second; more are refused, not journaled.
+pub const MAX_REQUESTS_PER_SECOND: u32 = 20;
+/// Frames queued for one peer; a peer that reads slower than this falls out of the room.
+const QUEUE: usize = 4096;
+
+/// The connections of the room, by number: the ones still catching up wait for `welcome`.
+#[derive(Default)]
+struct Peers {
+    /// The task accepting connections, stopped by `close`.
+    accept: Option<tokio::task::AbortHandle>,
+    next: u64,
+    waiting: HashMap<u64, mpsc::Sender<Vec<u8>>>,
+    live: HashMap<u64, mpsc::Sender<Vec<u8>>>,
+}
+
+/// The room as the loop sees it.
+#[derive(Clone)]
+pub struct Room {
+    peers: Arc<Mutex<Peers>>,
+    path: PathBuf,
+}
+
+impl Room {
+    /// Serves the room of the incident in `dir`, open to the owner and `group`: requests go to
+    /// `tx`. A file left at the socket's path by an earlier writer is replaced.
+    pub fn serve(
+        dir: &Path,
+        group: Option<String>,
+        tx: mpsc::Sender<Msg>,
+    ) -> std::io::Result<Self> {
+        let path = super::socket_path(dir);
+        match std::fs::symlink_metadata(&path) {
+            Ok(_) => std::fs::remove_file(&path)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        let listener = UnixListener::bind(&path)?;
+        open_to(dir, &path, group.as_deref())?;
+        let room = Self {
+            peers: Arc::default(),
+            path,
+        };
+        let owner = nix_uid();
+        let serving = room.clone();
+        let accept = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                serving.admit(stream, owner, group.clone(), tx.clone());
+            }
+        });
+        room.peers.lock().expect("room lock").accept = Some(accept.abort_handle());
+        Ok(room)
+    }
+
+    /// Where the socket is.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn admit(&self, stream: UnixStream, owner: u32, group: Option<String>, tx: mpsc::Sender<Msg>) {
+        let peer = match stream.peer_cred() {
+            Ok(cred) => Peer {
+                uid: cred.uid(),
+                gid: cred.gid(),
+            },
+            Err(error) => {
+                tracing::warn!(%error, "room: no peer credentials; connection closed");
+                return;
+            }
+        };
+        let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+        let groups = std::fs::read_to_string("/etc/group").unwrap_or_default();
+        let verdict = admit(peer, owner, group.as_deref(), &passwd, &groups).and_then(|()| {
+            let peers = self.peers.lock().expect("room lock");
+            if peers.waiting.len() + peers.live.len() >= MAX_PEERS {
+                Err(format!("the room is full ({MAX_PEERS} consoles)"))
+            } else {
+                Ok(())
+            }
+        });
+        let (out_tx, out_rx) = mpsc::channel(QUEUE);
+        let (reader, writer) = stream.into_split();
+        tokio::spawn(write_frames(writer, out_rx));
+        if let Err(reason) = verdict {
+            tracing::warn!(uid = peer.uid, %reason, "room: connection refused");
+            let _ = out_tx.try_send(encode(&Reply::Closed { reason }));
+            return;
+        }
+        let conn = {
+            let mut peers = self.peers.lock().expect("room lock");
+            peers.next += 1;
+            let conn = peers.next;
+            peers.waiting.insert(conn, out_tx.clone());
+            conn
+        };
+        let actor = actor_of(peer.uid);
+        tracing::info!(conn, %actor, "room: joined");
+        let room = self.clone();
+        tokio::spawn(async move {
+            let reason = room.read_requests(reader, conn, &actor, &tx).await;
+            let _ = out_tx.try_send(encode(&Reply::Closed { reason }));
+            room.forget(conn);
+            let _ = tx.send(Msg::RoomLeft { conn }).await;
+        });
+    }
+
+    fn forget(&self, conn: u64) {
+        let mut peers = self.peers.lock().expect("room lock");
+        peers.waiting.remove(&conn);
+        peers.live.remove(&conn);
+    }
+
+    /// Sends a joined console the records after its `Hello`, then lets every new one reach it.
+    pub fn welcome(&self, conn: u64, actor: &str, records: &[Record]) {
+        let mut peers = self.peers.lock().expect("room lock");
+        let Some(out) = peers.waiting.remove(&conn) else {
+            return;
+        };
+        let last = records.last().map_or(0, |r| r.seq);
+        let mut frames = std::iter::once(encode(&Reply::Welcome {
+            actor: actor.to_owned(),
+            last,
+        }))
+        .chain(records.iter().map(|r| {
+            encode(&Reply::Record {
+                record: Box::new(r.clone()),
+            })
+        }));
+        if frames.all(|f| out.try_send(f).is_ok()) {
+            peers.live.insert(conn, out);
+        }
+    }
+
+    /// Sends a journaled record to every joined console (one too slow to keep up is dropped).
+    pub fn broadcast(&self, record: &Record) {
+        let mut peers = self.peers.lock().expect("room lock");
+        if peers.live.is_empty() {
+            return;
+        }
+        let frame = encode(&Reply::Record {
+            record: Box::new(record.clone()),
+        });
+        peers.live.retain(|conn, out| {
+            let kept = out.try_send(frame.clone()).is_ok();
+            if !kept {
+                tracing::warn!(conn, "room: a console fell behind and was dropped");
+            }
+            kept
+        });
+    }
+
+    /// Answers one connection.
+    pub fn answer(&self, conn: u64, reply: &Reply) {
+        let peers = self.peers.lock().expect("room lock");
+        if let Some(out) = peers.live.get(&conn).or_else(|| peers.waiting.get(&conn)) {
+            let _ = out.try_send(encode(reply));
+        }
+    }
+
+    /// Stops serving: no new connection, every joined console told why, the socket removed.
+    pub fn close(&self, reason: &str) {
+        let mut peers = self.peers.lock().expect("room lock");
+        if let Some(accept) = peers.accept.take() {
+            accept.abort();
+        }
+        let frame = encode(&Reply::Closed {
+            reason: reason.to_owned(),
+        });
+        for out in peers.live.values().chain(peers.waiting.values()) {
+            let _ = out.try_send(frame.clone());
+        }
+        peers.live.clear();
+        peers.waiting.clear();
+        let _ = std::fs::remove_file(&self.path);
+    }
+
+    /// How many consoles are joined.
+    #[must_use]
+    pub fn count(&self) -> usize {
+        self.peers.lock().map_or(0, |p| p.live.len())
+    }
+}
+
+/// This process's user id.
+fn nix_uid() -> u32 {
+    nix::unistd::getuid().as_raw()
+}
+
+/// The socket and its folder opened to `group` (searchable folder, writable socket), or to the
+/// owner alone.
+fn open_to(dir: &Path, socket: &Path, group: Option<&str>) -> std::io::Result<()> {
+    let gid = group.and_then(|name| {
+        let groups = std::fs::read_to_string("/etc/group").ok()?;
+        groups.lines().find_map(|line| {
+            let fields: Vec<&str> = line.split(':').collect();
+            (fields.len() > 2 && fields[0] == name)
+                .then(|| fields[2].parse().ok())
+                .flatten()
+        })
+    });
+    match gid {
+        Some(gid) => {
+            std::os::unix::fs::chown(dir, None, Some(gid))?;
+            std::os::unix::fs::chown(socket, None, Some(gid))?;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o710))?;
+            std::fs::set_permissions(socket, std::fs::Permissions::from_mode(0o660))
+        }
+        None => std::fs::set_permissions(socket, std::fs::Permissions::from_mode(0o600)),
+    }
+}
+
+async fn write_frames(
+    mut writer: tokio::net::unix::OwnedWriteHalf,
+    mut out: mpsc::Receiver<Vec<u8>>,
+) {
+    while let Some(frame) = out.recv().await {
+        let closing = frame_is_closed(&frame);
+        if writer.write_all(&frame).await.is_err() || closing {
+            break;
+        }
+    }
+    let _ = writer.shutdown().await;
+}
+
+/// True for the `Closed` frame, after which nothing more is written.
+fn frame_is_closed(frame: &[u8]) -> bool {
+    frame.len() > 4 && frame[4..].starts_with(br#"{"type":"closed""#)
+}
+
+impl Room {
+    /// Reads a peer's requests until it leaves or breaks the protocol; why the connection ended.
+    async fn read_requests(
+        &self,
+        mut reader: tokio::net::unix::OwnedReadHalf,
+        conn: u64,
+        actor: &str,
+        tx: &mpsc::Sender<Msg>,
+    ) -> String {
+        let mut decoder = Decoder::default();
+        let mut buffer = vec![0; 16 * 1024];
+        let mut window = (Instant::now(), 0u32);
+        let mut greeted = false;
+        loop {
+            let n = match reader.read(&mut buffer).await {
+                Ok(0) | Err(_) => return "the console left".into(),
+                Ok(n) => n,
+            };
+            decoder.push(&buffer[..n]);
+            loop {
+                let request = match decoder.message::<Request>() {
+                    Ok(Some(request)) => request,
+                    Ok(None) => break,
+                    Err(error) => return error.to_string(),
+                };
+                let msg = match request {
+                    Request::Hello { after } if !greeted => {
+                        greeted = true;
+                        Msg::RoomHello {
+                            conn,
+                            actor: actor.to_owned(),
+                            after,
+                        }
+                    }
+                    Request::Hello { .. } => return "a second hello".into(),
+                    Request::Append { .. } if !greeted => return "a request before hello".into(),
+                    Request::Append { id, event } => {
+                        if window.0.elapsed() >= Duration::from_secs(1) {
+                            window = (Instant::now(), 0);
+                        }
+                        window.1 += 1;
+                        if window.1 > MAX_REQUESTS_PER_SECOND {
+                            let reason = format!(
+                                "too many requests: at most {MAX_REQUESTS_PER_SECOND} a second"
+                            );
+                            self.answer(conn, &Reply::Refused { id, reason });
+                            continue;
+                        }
+                        Msg::Requested {
+                            peer: crate::msg::Peer {
+                                conn,
+                                id,
+                                actor: actor.to_owned(),
+                            },
+                            event: *event,
+                        }
+                    }
+                };
+                if tx.send(msg).await.is_err() {
+                    return "the writer stopped".into();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,329 @@
+//! The room in `update`. The writer journals a joined console's request with the requester's
+//! Unix user as its actor, or refuses it with a reason and journals nothing; what only the
+//! writer can know (a page's contacts and trigger, a step's script, a check's text) it fills in
+//! from its own config. A joined console learns the answer to each of its requests.
+
+use chrono::{DateTime, Utc};
+
+use super::{command, journaled, log, recovery, runbooks};
+use crate::domain::event::{Event, Record};
+use crate::msg::{Effect, Msg, Peer};
+use crate::room::protocol::Reply;
+use crate::state::{Console, DialogKind, JournalState, Overlay, State};
+
+/// Writer: a joined console asks for `event`.
+pub fn requested(state: &mut State, peer: Peer, event: Event, now: DateTime<Utc>) -> Vec<Effect> {
+    match admissible(state, &peer, event, now) {
+        Ok(event) => vec![Effect::AppendFor {
+            at: now,
+            event,
+            peer,
+        }],
+        Err(reason) => vec![refused(&peer, reason)],
+    }
+}
+
+fn refused(peer: &Peer, reason: String) -> Effect {
+    tracing::info!(actor = %peer.actor, %reason, "room: request refused");
+    Effect::Answer {
+        conn: peer.conn,
+        reply: Reply::Refused {
+            id: peer.id,
+            reason,
+        },
+    }
+}
+
+/// Writer: the journal holds a joined console's request. Its consequences are the writer's
+/// (notifications, review file, drill), except a command to run: the requester runs that.
+pub fn peer_journaled(
+    state: &mut State,
+    peer: Peer,
+    record: Record,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
+    let seq = record.seq;
+    journaled(state, record.clone());
+    let mut effects = super::writer_consequences(state, &record, now);
+    effects.push(Effect::Answer {
+        conn: peer.conn,
+        reply: Reply::Accepted { id: peer.id, seq },
+    });
+    effects
+}
+
+/// Writer: a joined console's request could not be written (the journal failed).
+pub fn peer_failed(state: &mut State, peer: Peer, error: String) -> Vec<Effect> {
+    super::journal_failed(state, error.clone());
+    vec![refused(
+        &peer,
+        format!("the writer could not journal it: {error}"),
+    )]
+}
+
+/// Joined console: the writer answered request `id`; the record, if journaled, came first.
+pub fn answered(state: &mut State, result: Result<u64, String>) -> Vec<Effect> {
+    match result {
+        Ok(seq) => {
+            let Some(record) = state.records.iter().rev().find(|r| r.seq == seq).cloned() else {
+                return Vec::new();
+            };
+            if matches!(&state.ui.overlay, Some(Overlay::Dialog(d)) if d.pending) {
+                state.ui.overlay = None;
+                state.ui.flash = Some(format!(
+                    "Recorded: {}",
+                    crate::sanitize::one_line(&record.event.describe())
+                ));
+            }
+            // A command this console asked to start runs here, as this console's user.
+            let mut effects = runbooks::after_record(state, &record);
+            effects.extend(recovery::after_record(state, &record));
+            effects
+        }
+        Err(reason) => {
+            let text = format!("The writing console refused: {reason}");
+            log(state, text.clone(), true);
+            if let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay {
+                dialog.pending = false;
+                dialog.error = Some(text);
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// Joined console: the writer closed the room; the console shows on, read-only.
+pub fn closed(state: &mut State, reason: &str) {
+    state.console = Console::Follow;
+    state.journal = JournalState::ReadOnly(format!(
+        "the writing console closed the room ({reason}); shown read-only"
+    ));
+    log(state, format!("The room closed: {reason}"), true);
+}
+
+/// True for the messages that answer a journal write this console asked for.
+#[must_use]
+pub fn answers_own_write(msg: &Msg) -> bool {
+    matches!(msg, Msg::Answered { .. })
+}
+
+/// The event to journal for a request, or why not.
+fn admissible(
+    state: &State,
+    peer: &Peer,
+    event: Event,
+    now: DateTime<Utc>,
+) -> Result<Event, String> {
+    let Some(incident) = state.incident.as_ref().filter(|i| i.is_open()) else {
+        return Err("no incident is open".into());
+    };
+    if let JournalState::ReadOnly(why) | JournalState::Failed(why) = &state.journal {
+        return Err(format!("the writer cannot write its journal: {why}"));
+    }
+    match event {
+        Event::NoteAdded { text, step: at } => {
+            plain(&text, "note")?;
+            if let Some((id, index)) = &at {
+                step_of(state, id, *index)?;
+            }
+            Ok(Event::NoteAdded { text, step: at })
+        }
+        Event::UpdatePosted { text, template } => {
+            plain(&text, "update")?;
+            Ok(Event::UpdatePosted { text, template })
+        }
+        Event::ReviewSaved { text } => {
+            if text.len() > super::review::MAX_REVIEW {
+                return Err(format!(
+                    "the review is over {} KiB",
+                    super::review::MAX_REVIEW / 1024
+                ));
+            }
+            control(&text, &['\n'], "review")?;
+            Ok(Event::ReviewSaved { text })
+        }
+        Event::StatusChanged { from, to } if from == incident.status => {
+            Ok(Event::StatusChanged { from, to })
+        }
+        Event::StatusChanged { .. } => Err(format!("the status is {} now", incident.status)),
+        Event::SeverityChanged { from, to } if from == incident.severity => {
+            Ok(Event::SeverityChanged { from, to })
+        }
+        Event::SeverityChanged { .. } => Err(format!("the severity is {} now", incident.severity)),
+        Event::RoleAssigned { role, person } => {
+            plain(&person, "name")?;
+            if state.config.roles.contains(&role) {
+                Ok(Event::RoleAssigned { role, person })
+            } else {
+                Err(format!("the service has no role `{role}`"))
+            }
+        }
+        Event::Acknowledged { level } => confirmed(state, DialogKind::ConfirmAck { level }, now),
+        Event::Paged { level, .. } => confirmed(state, DialogKind::ConfirmPage { level }, now),
+        Event::CommandFinished { started, .. } if !started_by(state, started, &peer.actor) => Err(
+            format!("record {started} is not a command {} started", peer.actor),
+        ),
+        finished @ Event::CommandFinished { .. } => Ok(finished),
+        other => runbook_event(state, other),
+    }
+}
+
+/// Step `index` of runbook `id`, or why there is none.
+fn step_of<'a>(
+    state: &'a State,
+    id: &str,
+    index: usize,
+) -> Result<&'a crate::runbook::Step, String> {
+    state
+        .runbooks
+        .iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| format!("no runbook `{id}` here"))?
+        .steps
+        .get(index)
+        .ok_or_else(|| format!("runbook `{id}` has no step {}", index + 1))
+}
+
+/// A request about a runbook step or a recovery action, with what the writer knows filled in
+/// (a check's text, a command's script, an action's name).
+fn runbook_event(state: &State, event: Event) -> Result<Event, String> {
+    match event {
+        Event::StepMarked {
+            runbook,
+            step,
+            state: mark,
+        } => {
+            step_of(state, &runbook, step)?;
+            Ok(Event::StepMarked {
+                runbook,
+                step,
+                state: mark,
+            })
+        }
+        Event::StepVerified {
+            runbook,
+            step,
+            verified,
+            expect,
+        } => {
+            step_of(state, &runbook, step)?;
+            Ok(Event::StepVerified {
+                runbook,
+                step,
+                verified,
+                expect,
+            })
+        }
+        Event::CheckTicked {
+            runbook,
+            step,
+            check,
+            ticked,
+            ..
+        } => {
+            let text = step_of(state, &runbook, step)?
+                .checks
+                .get(check)
+                .cloned()
+                .ok_or_else(|| format!("step {} has no check {}", step + 1, check + 1))?;
+            Ok(Event::CheckTicked {
+                runbook,
+                step,
+                check,
+                text,
+                ticked,
+            })
+        }
+        Event::StepStarted {
+            runbook,
+            step,
+            command,
+            ..
+        } => {
+            let script = step_of(state, &runbook, step)?
+                .commands
+                .get(command)
+                .map(|c| c.script.clone())
+                .ok_or_else(|| format!("step {} has no command {}", step + 1, command + 1))?;
+            Ok(Event::StepStarted {
+                runbook,
+                step,
+                command,
+                script,
+            })
+        }
+        Event::RecoveryStarted {
+            component, action, ..
+        } => {
+            let name = state
+                .config
+                .components
+                .iter()
+                .find(|c| c.id == component)
+                .and_then(|c| c.recovery.get(action))
+                .map(|r| r.name.clone())
+                .ok_or_else(|| format!("`{component}` has no recovery action {}", action + 1))?;
+            Ok(Event::RecoveryStarted {
+                component,
+                action,
+                name,
+            })
+        }
+        other => Err(format!(
+            "a joined console cannot ask for `{}`",
+            other.kind()
+        )),
+    }
+}
+
+/// The writer's own page or acknowledgement of `level`, if that level is due.
+fn confirmed(state: &State, kind: DialogKind, now: DateTime<Utc>) -> Result<Event, String> {
+    match command::confirmed(state, kind, now)? {
+        Some(Effect::Append { event, .. }) => Ok(event),
+        _ => Err("nothing to do".into()),
+    }
+}
+
+/// True when record `started` began a command of `actor` that has not finished.
+fn started_by(state: &State, started: u64, actor: &str) -> bool {
+    let began = state.records.iter().any(|r| {
+        r.seq == started
+            && r.actor == actor
+            && matches!(
+                r.event,
+                Event::StepStarted { .. } | Event::RecoveryStarted { .. }
+            )
+    });
+    let finished = state
+        .records
+        .iter()
+        .any(|r| matches!(r.event, Event::CommandFinished { started: s, .. } if s == started));
+    began && !finished
+}
+
+/// One line of text someone typed: not empty, no control characters.
+fn plain(text: &str, what: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err(format!("the {what} is empty"));
+    }
+    if text.chars().count() > super::MAX_INPUT {
+        return Err(format!(
+            "the {what} is over {} characters",
+            super::MAX_INPUT
+        ));
+    }
+    control(text, &[], what)
+}
+
+fn control(text: &str, allowed: &[char], what: &str) -> Result<(), String> {
+    match text
+        .chars()
+        .find(|c| c.is_control() && !allowed.contains(c))
+    {
+        Some(c) => Err(format!(
+            "the {what} holds a control character (U+{:04X}); nothing was journaled",
+            c as u32
+        )),
+        None => Ok(()),
+    }
+}

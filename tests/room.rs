@@ -1,0 +1,225 @@
+//! The war room: several consoles on one incident, the writer journaling what each asks for
+//! with the asker's Unix user as the actor.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::pty::{Session, add_note, declare_from_banner, incident_dir};
+
+/// The actor a joined console of this test's user is journaled as: `user@host`, the user from
+/// the system's account database (a joined console's claims are never asked).
+fn own_actor() -> String {
+    let user = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    format!(
+        "{}@{}",
+        String::from_utf8_lossy(&user.stdout).trim(),
+        host.trim()
+    )
+}
+
+/// Waits until every console's timeline shows `text`, within a second of the first.
+fn everyone_sees(consoles: &[&Session], text: &str) {
+    let start = Instant::now();
+    for console in consoles {
+        while !console.contents().contains(text) {
+            assert!(
+                start.elapsed() < Duration::from_secs(1),
+                "`{text}` did not reach a console within a second:\n{}",
+                console.contents()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+#[test]
+fn three_consoles_write_one_incident_each_as_itself() {
+    let data = tempfile::tempdir().unwrap();
+    let mut writer = Session::demo(data.path());
+    declare_from_banner(&mut writer);
+    let mut scribe = Session::start(data.path(), (100, 30), &["join"], &[]);
+    scribe.wait_for("Joined");
+    let mut engineer = Session::start(data.path(), (100, 30), &["join"], &[]);
+    engineer.wait_for("Joined");
+    for console in [&mut writer, &mut scribe, &mut engineer] {
+        console.send("4");
+    }
+    add_note(&mut scribe, "scribe was here");
+    everyone_sees(&[&writer, &scribe, &engineer], "Note: scribe was here");
+    add_note(&mut engineer, "engineer was here");
+    everyone_sees(&[&writer, &scribe, &engineer], "Note: engineer was here");
+    add_note(&mut writer, "commander was here");
+    everyone_sees(&[&writer, &scribe, &engineer], "Note: commander was here");
+
+    let journal = incident_dir(&data.path().join("demo/incidents")).join("journal.jsonl");
+    let journal = std::fs::read_to_string(journal).unwrap();
+    let actor_of = |text: &str| -> String {
+        let line = journal.lines().find(|l| l.contains(text)).unwrap();
+        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+        record["actor"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(actor_of("scribe was here"), own_actor());
+    assert_eq!(actor_of("engineer was here"), own_actor());
+    assert!(
+        actor_of("commander was here").starts_with("tester@"),
+        "$USER names the writer's own"
+    );
+    for console in [&mut scribe, &mut engineer, &mut writer] {
+        console.send("q");
+        assert!(console.wait_exit());
+    }
+}
+
+/// A raw connection to a room, speaking frames by hand.
+struct Raw {
+    stream: std::os::unix::net::UnixStream,
+}
+
+impl Raw {
+    fn connect(data: &std::path::Path) -> Self {
+        let dir = incident_dir(&data.join("demo/incidents"));
+        let stream = std::os::unix::net::UnixStream::connect(dir.join("room.sock")).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        Self { stream }
+    }
+
+    fn send_bytes(&mut self, bytes: &[u8]) {
+        use std::io::Write;
+        let _ = self.stream.write_all(bytes);
+    }
+
+    fn send(&mut self, json: &str) {
+        let mut frame = (json.len() as u32).to_be_bytes().to_vec();
+        frame.extend_from_slice(json.as_bytes());
+        self.send_bytes(&frame);
+    }
+
+    /// The next frame, `None` once the writer closed the connection.
+    fn receive(&mut self) -> Option<serde_json::Value> {
+        use std::io::Read;
+        let mut head = [0u8; 4];
+        self.stream.read_exact(&mut head).ok()?;
+        let mut body = vec![0; u32::from_be_bytes(head) as usize];
+        self.stream.read_exact(&mut body).ok()?;
+        Some(serde_json::from_slice(&body).unwrap())
+    }
+
+    /// Frames until one of `kind`.
+    fn until(&mut self, kind: &str) -> serde_json::Value {
+        loop {
+            let frame = self
+                .receive()
+                .unwrap_or_else(|| panic!("closed before `{kind}`"));
+            if frame["type"] == kind {
+                return frame;
+            }
+        }
+    }
+}
+
+#[test]
+fn hostile_peers_are_refused_and_the_writer_works_on() {
+    let data = tempfile::tempdir().unwrap();
+    let mut writer = Session::demo(data.path());
+    declare_from_banner(&mut writer);
+
+    // A request before hello, garbage, and an oversized frame each close their connection.
+    let mut early = Raw::connect(data.path());
+    early.send(r#"{"type":"append","id":1,"event":{"kind":"note_added","text":"early"}}"#);
+    assert_eq!(early.until("closed")["reason"], "a request before hello");
+    let mut garbage = Raw::connect(data.path());
+    garbage.send("this is not json");
+    let closed = garbage.until("closed");
+    assert!(
+        closed["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not a valid message"),
+        "{closed}"
+    );
+    let mut huge = Raw::connect(data.path());
+    huge.send_bytes(&(64 * 1024 * 1024u32).to_be_bytes());
+    let closed = huge.until("closed");
+    assert!(
+        closed["reason"]
+            .as_str()
+            .unwrap()
+            .contains("over the limit"),
+        "{closed}"
+    );
+
+    // A well-behaved peer: escape sequences, unknown steps, a page's forged trigger and a flood
+    // are refused with reasons; nothing refused reaches the journal.
+    let mut peer = Raw::connect(data.path());
+    peer.send(r#"{"type":"hello","after":0}"#);
+    let welcome = peer.until("welcome");
+    assert_eq!(welcome["actor"], own_actor());
+    let ask = |peer: &mut Raw, id: u64, event: &str| {
+        peer.send(&format!(r#"{{"type":"append","id":{id},"event":{event}}}"#));
+        loop {
+            let frame = peer.receive().expect("an answer");
+            if frame["id"] == id && (frame["type"] == "accepted" || frame["type"] == "refused") {
+                return frame;
+            }
+        }
+    };
+    let escape = ask(
+        &mut peer,
+        1,
+        r#"{"kind":"note_added","text":"red \u001b[31m alert"}"#,
+    );
+    assert_eq!(escape["type"], "refused");
+    assert!(
+        escape["reason"]
+            .as_str()
+            .unwrap()
+            .contains("control character"),
+        "{escape}"
+    );
+    let step = ask(
+        &mut peer,
+        2,
+        r#"{"kind":"step_marked","runbook":"nope","step":0,"state":"done"}"#,
+    );
+    assert_eq!(step["reason"], "no runbook `nope` here");
+    let drill = ask(&mut peer, 3, r#"{"kind":"drill_ended","summary":"over"}"#);
+    assert_eq!(
+        drill["reason"],
+        "a joined console cannot ask for `drill_ended`"
+    );
+    let ok = ask(
+        &mut peer,
+        4,
+        r#"{"kind":"note_added","text":"a fair note"}"#,
+    );
+    assert_eq!(ok["type"], "accepted", "{ok}");
+    let mut refused = 0;
+    for id in 10..60 {
+        if ask(&mut peer, id, r#"{"kind":"note_added","text":"flood"}"#)["type"] == "refused" {
+            refused += 1;
+        }
+    }
+    assert!(
+        refused >= 25,
+        "a flood of 50 in well under a second: {refused} refused"
+    );
+
+    // The writer's own keys still work, and the journal holds only what was accepted.
+    add_note(&mut writer, "still here");
+    let journal = incident_dir(&data.path().join("demo/incidents")).join("journal.jsonl");
+    let text = std::fs::read_to_string(journal).unwrap();
+    assert!(text.contains("a fair note") && text.contains("still here"));
+    for never in ["early", "alert", "\"nope\"", "drill_ended"] {
+        assert!(!text.contains(never), "`{never}` was journaled:\n{text}");
+    }
+    assert!(text.matches("\"flood\"").count() <= 25);
+    writer.send("q");
+    assert!(writer.wait_exit());
+}
