@@ -212,8 +212,9 @@ impl Loop {
             return;
         }
         let dir = self.store.dir(&incident.id);
+        let (data, store) = self.store.folders();
         match crate::room::server::Room::serve(
-            &dir,
+            (data, store, &dir),
             self.state.config.room_group.clone(),
             self.tx.clone(),
         ) {

@@ -178,6 +178,41 @@ fn synthesized(records: &[Record]) -> Config {
     config::parse("(made from the journal)", &text).unwrap_or_else(|_| crate::demo::config())
 }
 
+/// Where a joining console finds the incident: by id, or the newest with a room, in any store.
+pub fn room_target(data: &Path, id: Option<&str>) -> anyhow::Result<(PathBuf, Mode)> {
+    let stores = [Mode::Live, Mode::Drill, Mode::Demo]
+        .map(|mode| (crate::store::Store::new(data, mode), mode));
+    if let Some(found) = stores
+        .iter()
+        .filter_map(|(store, mode)| Some((store.room(id)?, *mode)))
+        .max_by(|(a, _), (b, _)| a.parent().cmp(&b.parent()))
+    {
+        return Ok(found);
+    }
+    let shut = stores.iter().find_map(|(store, _)| {
+        let root = store.folders().1;
+        let denied = std::fs::read_dir(root)
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied);
+        denied.then_some(root)
+    });
+    if let Some(root) = shut {
+        anyhow::bail!(
+            "you may not join: {} is open only to the user who writes its incidents and the members of their [room] group",
+            root.display()
+        );
+    }
+    anyhow::bail!(match id {
+        Some(id) => format!(
+            "no console is writing incident `{id}` in {} (it has no room to join); `warroom incident list` shows the ids",
+            data.display()
+        ),
+        None => format!(
+            "no console is writing an incident in {} (no room to join); run `warroom` to write one",
+            data.display()
+        ),
+    })
+}
+
 /// Where a follower finds the incident: by id, or the latest open one, in any store.
 pub fn follow_target(data: &Path, id: Option<&str>) -> anyhow::Result<(PathBuf, Mode)> {
     let found = match id {

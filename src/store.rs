@@ -13,6 +13,7 @@ use crate::state::Mode;
 /// The incident folders of one data directory.
 #[derive(Debug, Clone)]
 pub struct Store {
+    data: PathBuf,
     root: PathBuf,
 }
 
@@ -144,6 +145,7 @@ impl Store {
             Mode::Drill => data_dir.join("drills"),
         };
         Self {
+            data: data_dir.to_owned(),
             root: root.join("incidents"),
         }
     }
@@ -180,6 +182,12 @@ impl Store {
         self.root.join(id)
     }
 
+    /// The data directory, and the folder in it holding the incident folders.
+    #[must_use]
+    pub fn folders(&self) -> (&Path, &Path) {
+        (&self.data, &self.root)
+    }
+
     /// Every incident found, oldest declaration first; unreadable journals are listed with their fault.
     pub fn list(&self) -> Vec<Summary> {
         let Ok(entries) = std::fs::read_dir(&self.root) else {
@@ -205,18 +213,36 @@ impl Store {
     #[must_use]
     pub fn find(&self, id: Option<&str>) -> Option<(Summary, Vec<Record>)> {
         let path = match id {
-            // Only that incident's journal is read; an id is one folder name, never a path.
-            Some(id) => {
-                let mut parts = Path::new(id).components();
-                let one = matches!(
-                    (parts.next(), parts.next()),
-                    (Some(std::path::Component::Normal(_)), None)
-                );
-                let path = self.dir(id).join(journal::FILE_NAME);
-                (one && path.is_file()).then_some(path)?
-            }
+            // Only that incident's journal is read.
+            Some(id) => Some(self.folder(id)?.join(journal::FILE_NAME)).filter(|p| p.is_file())?,
             None => self.list().pop()?.path,
         };
         Some(Summary::read(path))
+    }
+
+    /// The folder of incident `id`: an id is one folder name, never a path.
+    fn folder(&self, id: &str) -> Option<PathBuf> {
+        let mut parts = Path::new(id).components();
+        matches!(
+            (parts.next(), parts.next()),
+            (Some(std::path::Component::Normal(_)), None)
+        )
+        .then(|| self.dir(id))
+    }
+
+    /// The journal of incident `id` (else the newest) whose writing console serves a room,
+    /// found by the room's socket alone: a joined user may not read the writer's journal.
+    #[must_use]
+    pub fn room(&self, id: Option<&str>) -> Option<PathBuf> {
+        let has_room = |dir: &PathBuf| crate::room::socket_path(dir).exists();
+        let dir = match id {
+            Some(id) => self.folder(id).filter(has_room),
+            None => std::fs::read_dir(&self.root)
+                .ok()?
+                .filter_map(|e| Some(e.ok()?.path()))
+                .filter(has_room)
+                .max(),
+        }?;
+        Some(dir.join(journal::FILE_NAME))
     }
 }

@@ -223,3 +223,130 @@ fn hostile_peers_are_refused_and_the_writer_works_on() {
     writer.send("q");
     assert!(writer.wait_exit());
 }
+
+/// Users for the multi-user tests, made once: `warroom-b` in group `warroom-oncall`, and
+/// `warroom-x` outside it. `None` (the test skips) when not running as root.
+fn team() -> Option<()> {
+    static MADE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let made = *MADE.get_or_init(|| {
+        if !nix_is_root() {
+            return false;
+        }
+        let run = |args: &[&str]| {
+            let status = std::process::Command::new(args[0])
+                .args(&args[1..])
+                .status()
+                .unwrap();
+            // 9: the user or group exists already (an earlier run).
+            assert!(matches!(status.code(), Some(0 | 9)), "{args:?}: {status}");
+        };
+        run(&["groupadd", "warroom-oncall"]);
+        run(&["useradd", "-M", "-N", "-G", "warroom-oncall", "warroom-b"]);
+        run(&["useradd", "-M", "-N", "warroom-x"]);
+        true
+    });
+    if made {
+        Some(())
+    } else {
+        support::missing(
+            "root (to create the users warroom-b and warroom-x)",
+            "run the test suite as root, as CI does",
+        );
+        None
+    }
+}
+
+fn nix_is_root() -> bool {
+    let out = std::process::Command::new("id").arg("-u").output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim() == "0"
+}
+
+fn chmod(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// A data directory other users can reach, with a service whose database is down, a room open
+/// to `warroom-oncall`, and a runbook whose command writes the uid it runs as into `marks/`.
+fn shared_workspace() -> tempfile::TempDir {
+    let data = tempfile::tempdir().unwrap();
+    chmod(data.path(), 0o755);
+    std::fs::create_dir(data.path().join("incidents")).unwrap();
+    chmod(&data.path().join("incidents"), 0o755);
+    std::fs::create_dir(data.path().join("marks")).unwrap();
+    chmod(&data.path().join("marks"), 0o777);
+    let config = "[service]\nname = \"Room test\"\n\
+        [room]\ngroup = \"warroom-oncall\"\n\
+        [[component]]\nid = \"db\"\nname = \"Primary database\"\ntier = \"critical\"\n\
+        probe = { kind = \"sim\", state = \"down\" }\n";
+    std::fs::write(data.path().join("warroom.toml"), config).unwrap();
+    std::fs::create_dir(data.path().join("runbooks")).unwrap();
+    let marks = data.path().join("marks").display().to_string();
+    std::fs::write(
+        data.path().join("runbooks/whoami.md"),
+        format!(
+            "+++\nid = \"whoami\"\ntitle = \"Who runs this\"\ncomponents = [\"db\"]\n+++\n\n\
+             ## Write the uid\n\n```sh\nid -u > {marks}/uid-$(id -u)\n```\n"
+        ),
+    )
+    .unwrap();
+    data
+}
+
+#[test]
+fn a_joined_console_of_another_user_writes_as_that_user_and_runs_as_that_user() {
+    if team().is_none() {
+        return;
+    }
+    let data = shared_workspace();
+    let mut writer = Session::start(data.path(), (100, 30), &[], &[]);
+    declare_from_banner(&mut writer);
+    let mut engineer = Session::start_as("warroom-b", data.path(), (100, 30), &["join"]);
+    engineer.wait_for("Joined");
+    add_note(&mut engineer, "b checked the replica");
+    writer.send("4");
+    writer.wait_for("Note: b checked the replica");
+
+    // A runbook command asked for in the joined console runs there, as its user.
+    engineer.send("2");
+    engineer.wait_for("Who runs this");
+    engineer.send(support::pty::ENTER);
+    engineer.wait_for("x  run");
+    engineer.send("x");
+    let uid = String::from_utf8(
+        std::process::Command::new("id")
+            .args(["-u", "warroom-b"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let mark = data
+        .path()
+        .join("marks")
+        .join(format!("uid-{}", uid.trim()));
+    support::pty::wait_until("the command to run as warroom-b", || mark.exists());
+    writer.wait_for("exit 0");
+
+    let journal = incident_dir(&data.path().join("incidents")).join("journal.jsonl");
+    let text = std::fs::read_to_string(journal).unwrap();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let b = format!("\"actor\":\"warroom-b@{}\"", host.trim());
+    for kind in ["note_added", "step_started", "command_finished"] {
+        assert!(
+            text.lines()
+                .any(|l| l.contains(&format!("\"kind\":\"{kind}\"")) && l.contains(&b)),
+            "no {kind} by warroom-b:\n{text}"
+        );
+    }
+
+    // A user outside the group is not let in, and is told why.
+    let mut outsider = Session::start_as("warroom-x", data.path(), (100, 30), &["join"]);
+    assert!(outsider.wait_exit());
+    let said = String::from_utf8_lossy(&outsider.raw()).into_owned();
+    assert!(said.contains("may not join"), "{said}");
+    for console in [&mut engineer, &mut writer] {
+        console.send("q");
+        assert!(console.wait_exit());
+    }
+}

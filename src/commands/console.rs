@@ -112,7 +112,7 @@ pub fn follow(cli: &Cli, id: Option<&str>) -> anyhow::Result<ExitCode> {
 
 pub fn join(cli: &Cli, id: Option<&str>) -> anyhow::Result<ExitCode> {
     let data = data_dir(cli)?;
-    let (path, mode) = crate::launch::follow_target(&data, id)?;
+    let (path, mode) = crate::launch::room_target(&data, id)?;
     let joined = crate::room::client::join(&path)?;
     let config = crate::launch::recorded_config(cli.config.as_deref(), &joined.records, mode)?;
     let runbooks = load_runbooks(&config);
@@ -175,6 +175,29 @@ fn join_room(
     (app::Opened::default(), app::Clock::new(1.0, last))
 }
 
+/// The store of incidents, with logging started: a joined console writes nothing there (the
+/// incident folders are the writer's, often another user's) and logs where it can.
+fn open_store(cli: &Cli, mode: Mode, joined: bool) -> anyhow::Result<Store> {
+    let data = data_dir(cli)?;
+    let store = Store::new(&data, mode);
+    if joined {
+        let logged = init_logging(&data, cli.log_level).or_else(|_| {
+            let own = crate::store::default_data_dir().context("no data directory of your own")?;
+            init_logging(&own, cli.log_level)
+        });
+        if let Err(error) = logged {
+            eprintln!("warroom: no log for this console: {error:#}");
+        }
+    } else {
+        init_logging(&data, cli.log_level)
+            .with_context(|| format!("the data directory {} is not usable", data.display()))?;
+        store
+            .ensure()
+            .with_context(|| format!("cannot create incident folders under {}", data.display()))?;
+    }
+    Ok(store)
+}
+
 pub fn console(cli: &Cli, launch: Launch) -> anyhow::Result<ExitCode> {
     let Launch {
         mode,
@@ -190,13 +213,7 @@ pub fn console(cli: &Cli, launch: Launch) -> anyhow::Result<ExitCode> {
         crossterm::style::Colored::set_ansi_color_disabled(true);
     }
     let theme = Theme::select(cli.theme.as_deref().or(config.theme.as_deref()), colors)?;
-    let data = data_dir(cli)?;
-    init_logging(&data, cli.log_level)
-        .with_context(|| format!("the data directory {} is not usable", data.display()))?;
-    let store = Store::new(&data, mode);
-    store
-        .ensure()
-        .with_context(|| format!("cannot create incident folders under {}", data.display()))?;
+    let store = open_store(cli, mode, joined.is_some())?;
     let speed = speed.or(scenario.as_ref().map(|s| s.speed)).unwrap_or(1.0);
     let mut config = config;
     if config.runbook_workdir.is_none() {

@@ -34,12 +34,17 @@ pub struct Joined {
 pub fn join(journal: &Path) -> anyhow::Result<Joined> {
     let dir = journal.parent().unwrap_or(Path::new("."));
     let socket = super::socket_path(dir);
-    let mut stream = UnixStream::connect(&socket).with_context(|| {
-        format!(
+    let mut stream = match UnixStream::connect(&socket) {
+        Ok(stream) => stream,
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => bail!(
+            "you may not join the room at {}: it is open to the user who writes the incident and the members of its [room] group",
+            socket.display()
+        ),
+        Err(_) => bail!(
             "no console is writing this incident (no room at {}): run `warroom` to write it, or `warroom follow` to watch it",
             socket.display()
-        )
-    })?;
+        ),
+    };
     let owner = std::fs::metadata(journal)
         .with_context(|| format!("cannot read {}", journal.display()))?
         .uid();

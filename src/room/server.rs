@@ -44,10 +44,11 @@ pub struct Room {
 }
 
 impl Room {
-    /// Serves the room of the incident in `dir`, open to the owner and `group`: requests go to
-    /// `tx`. A file left at the socket's path by an earlier writer is replaced.
+    /// Serves the room of the incident in `dir` (a folder of the store `store`, in the data
+    /// directory `data`), open to the owner and `group`: requests go to `tx`. A file left at the
+    /// socket's path by an earlier writer is replaced.
     pub fn serve(
-        dir: &Path,
+        (data, store, dir): (&Path, &Path, &Path),
         group: Option<String>,
         tx: mpsc::Sender<Msg>,
     ) -> std::io::Result<Self> {
@@ -58,7 +59,7 @@ impl Room {
             Err(e) => return Err(e),
         }
         let listener = UnixListener::bind(&path)?;
-        open_to(dir, &path, group.as_deref())?;
+        open_to((data, store, dir), &path, group.as_deref())?;
         let room = Self {
             peers: Arc::default(),
             path,
@@ -212,27 +213,42 @@ fn nix_uid() -> u32 {
     nix::unistd::getuid().as_raw()
 }
 
-/// The socket and its folder opened to `group` (searchable folder, writable socket), or to the
-/// owner alone.
-fn open_to(dir: &Path, socket: &Path, group: Option<&str>) -> std::io::Result<()> {
-    let gid = group.and_then(|name| {
-        let groups = std::fs::read_to_string("/etc/group").ok()?;
-        groups.lines().find_map(|line| {
-            let fields: Vec<&str> = line.split(':').collect();
-            (fields.len() > 2 && fields[0] == name)
-                .then(|| fields[2].parse().ok())
-                .flatten()
-        })
-    });
-    match gid {
-        Some(gid) => {
-            std::os::unix::fs::chown(dir, None, Some(gid))?;
-            std::os::unix::fs::chown(socket, None, Some(gid))?;
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o710))?;
-            std::fs::set_permissions(socket, std::fs::Permissions::from_mode(0o660))
-        }
-        None => std::fs::set_permissions(socket, std::fs::Permissions::from_mode(0o600)),
+/// The socket opened to `group` (else to its owner alone) and, for the group, the way to it:
+/// the data directory and every folder down to the incident's searchable, the store's listable
+/// (so `warroom join` finds the incident without reading its journal).
+fn open_to(
+    (data, store, dir): (&Path, &Path, &Path),
+    socket: &Path,
+    group: Option<&str>,
+) -> std::io::Result<()> {
+    use std::fs::{Permissions, set_permissions};
+    let Some(gid) = group.and_then(group_id) else {
+        return set_permissions(socket, Permissions::from_mode(0o600));
+    };
+    let way = dir.ancestors().take_while(|p| p.starts_with(data));
+    for folder in way.chain([socket]) {
+        let mode = if folder == socket {
+            0o660
+        } else if folder == store {
+            0o750
+        } else {
+            0o710
+        };
+        std::os::unix::fs::chown(folder, None, Some(gid))?;
+        set_permissions(folder, Permissions::from_mode(mode))?;
     }
+    Ok(())
+}
+
+/// The id of group `name` on this machine.
+fn group_id(name: &str) -> Option<u32> {
+    let groups = std::fs::read_to_string("/etc/group").ok()?;
+    groups.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split(':').collect();
+        (fields.len() > 2 && fields[0] == name)
+            .then(|| fields[2].parse().ok())
+            .flatten()
+    })
 }
 
 async fn write_frames(

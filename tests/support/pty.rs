@@ -23,6 +23,33 @@ pub struct Session {
 
 impl Session {
     pub fn start(data: &Path, size: (u16, u16), args: &[&str], env: &[(&str, &str)]) -> Self {
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_warroom"));
+        cmd.args(args);
+        Self::spawn(cmd, data, size, env)
+    }
+
+    /// The binary run as another Unix user (`setpriv`, as root), with that user's groups.
+    pub fn start_as(user: &str, data: &Path, size: (u16, u16), args: &[&str]) -> Self {
+        let id = |flag: &str| {
+            let out = std::process::Command::new("id")
+                .args([flag, user])
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        };
+        let mut cmd = CommandBuilder::new("setpriv");
+        cmd.args([
+            &format!("--reuid={}", id("-u")),
+            &format!("--regid={}", id("-g")),
+            "--init-groups",
+            env!("CARGO_BIN_EXE_warroom"),
+        ]);
+        cmd.args(args);
+        cmd.env("HOME", std::env::temp_dir());
+        Self::spawn(cmd, data, size, &[])
+    }
+
+    fn spawn(mut cmd: CommandBuilder, data: &Path, size: (u16, u16), env: &[(&str, &str)]) -> Self {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: size.1,
@@ -31,8 +58,6 @@ impl Session {
                 pixel_height: 0,
             })
             .expect("a pseudo-terminal");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_warroom"));
-        cmd.args(args);
         cmd.cwd(data);
         cmd.env_remove("NO_COLOR");
         cmd.env("TERM", "xterm-256color");
