@@ -64,6 +64,10 @@ class Terminal:
             if not chunk:
                 return
             self.total += len(chunk)
+            self.output(chunk, time.monotonic())
+
+    def output(self, chunk, at):
+        """What a subclass does with each piece of output."""
 
     def mark(self):
         return self.total, cpu_seconds(self.pid)

@@ -2,7 +2,7 @@
 """Every performance goal of the console in one run, each beside its peer where it has one:
 the board at launch (board.py), detection (detection.py), idle cost beside btm (idle.py), CPU
 per probe beside blackbox_exporter (probes.py), memory at scale (memory.py) and a long journal
-(timeline.py). Prints the machine and one Markdown table per part, as README reports them.
+(timeline.py) and the war room (room.py). Prints the machine and one Markdown table per part, as README reports them.
 Takes about 25 minutes with the defaults; nothing else should run meanwhile.
 
 Needs: apt-get install nginx-light prometheus-blackbox-exporter; pip install pyte;
@@ -19,10 +19,11 @@ from detection import detection  # noqa: E402
 from idle import idle  # noqa: E402
 from memory import memory  # noqa: E402
 from probes import ROOT, probes  # noqa: E402
+from room import room  # noqa: E402
 from timeline import timeline  # noqa: E402
 
 
-PARTS = ("board", "detection", "idle", "probes", "memory", "timeline")
+PARTS = ("board", "detection", "idle", "probes", "memory", "timeline", "room")
 
 
 def parts(args):
@@ -39,6 +40,8 @@ def parts(args):
                    lambda: memory((500, 2000, 20000), 15, args.runs)),
         "timeline": ("A journal of 100,000 records: the timeline, `incident show`, `review export`",
                      lambda: timeline(100_000, args.runs, 10)),
+        "room": (f"The war room: one writer and 10 joined consoles, {args.trials} notes",
+                 lambda: room(10, args.trials)),
     }
 
 

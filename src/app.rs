@@ -135,22 +135,11 @@ impl Loop {
     /// draws its latency and sparkline: 200 components every 10 s, or 500 queries, would
     /// otherwise draw the board ten times a second.
     fn dispatch(&mut self, msg: Msg) -> bool {
-        match &msg {
-            Msg::RoomHello { conn, actor, after } => {
-                if let Some(room) = &self.room {
-                    let from = self.state.records.partition_point(|r| r.seq <= *after);
-                    room.welcome(*conn, actor, &self.state.records[from..]);
-                }
-                return false;
-            }
-            Msg::RoomLeft { .. } => return false,
-            // Every joined console gets the record before any answer it leads to.
-            Msg::Journaled(record) | Msg::PeerJournaled { record, .. } => {
-                if let Some(room) = &self.room {
-                    room.broadcast(record);
-                }
-            }
-            _ => {}
+        // Every joined console gets the record before any answer it leads to.
+        if let (Msg::Journaled(record) | Msg::PeerJournaled { record, .. }, Some(room)) =
+            (&msg, &self.room)
+        {
+            room.broadcast(record);
         }
         let quiet = match &msg {
             Msg::Probed { index, .. } => self
@@ -184,6 +173,27 @@ impl Loop {
             self.steering.own_silences.set(own.unwrap_or_default());
         }
         changed
+    }
+
+    /// Hands a worker's message to `update`. What people did (a record written here or by
+    /// another console, the answer to a request) is drawn at once, like a key; the rest (samples,
+    /// deliveries) within a frame interval.
+    fn handle(&mut self, msg: Msg, frame: &mut Frame) {
+        let people = matches!(
+            msg,
+            Msg::Journaled(_)
+                | Msg::PeerJournaled { .. }
+                | Msg::Followed(_)
+                | Msg::Answered { .. }
+                | Msg::RoomClosed(_)
+        );
+        if self.dispatch(msg) {
+            if people {
+                frame.now();
+            } else {
+                frame.soon();
+            }
+        }
     }
 
     /// Hands waiting terminal events to `update`, in order, while no journal write is pending.
@@ -221,6 +231,7 @@ impl Loop {
             Ok(room) => {
                 tracing::info!(socket = %room.path().display(), "room open");
                 self.room = Some(room);
+                self.dispatch(Msg::RoomOpened);
             }
             Err(error) => {
                 let text = format!(
@@ -234,26 +245,10 @@ impl Loop {
         }
     }
 
-    /// Performs the effects every console performs alike (the clock, quitting, answering the
-    /// room), and a joined console's: journal writes go to the writer as requests, commands run
+    /// A joined console's effects: journal writes go to the writer as requests, commands run
     /// here, and what only the writer does (sending, silences, the review file) is left to it.
     /// Returns the effect when `run` performs it.
     fn route(&mut self, effect: Effect) -> Option<Effect> {
-        match effect {
-            Effect::Quit => self.quit = true,
-            Effect::Clock { paused, speed } => self.clock.set(paused, speed),
-            Effect::Seek { to } => self.clock.seek(to),
-            Effect::Answer { conn, reply } => {
-                if let Some(room) = &self.room {
-                    room.answer(conn, &reply);
-                }
-            }
-            effect => return self.route_joined(effect),
-        }
-        None
-    }
-
-    fn route_joined(&mut self, effect: Effect) -> Option<Effect> {
         let Some(client) = self.room_client.as_mut() else {
             return Some(effect);
         };
@@ -277,7 +272,8 @@ impl Loop {
             | Effect::ExpireSilence { .. }
             | Effect::WriteReview { .. }
             | Effect::FastProbe { .. }
-            | Effect::AppendFor { .. } => None,
+            | Effect::AppendFor { .. }
+            | Effect::AppendAs { .. } => None,
             effect => Some(effect),
         }
     }
@@ -286,19 +282,41 @@ impl Loop {
         let Some(effect) = self.route(effect) else {
             return;
         };
-        let actor = self.state.actor.clone();
-        if self.state.viewer().is_some() {
+        if self.state.viewer().is_some()
+            && !matches!(
+                effect,
+                Effect::Quit | Effect::Clock { .. } | Effect::Seek { .. }
+            )
+        {
             tracing::warn!(?effect, "a read-only console dropped an effect");
             return;
         }
-        let command = match effect {
+        let writes = effect.writes_journal() || matches!(effect, Effect::AppendFor { .. });
+        if !writes {
+            self.perform(effect);
+        } else if let Some(command) = self.journal_command(effect)
+            && self.journal.send(command).is_err()
+        {
+            self.dispatch(Msg::JournalFailed("the journal writer stopped".into()));
+        }
+    }
+
+    /// The journal writer's command for an effect that writes the journal.
+    fn journal_command(&self, effect: Effect) -> Option<Command> {
+        Some(match effect {
             Effect::Declare { id, at, event } => Command::Create {
                 dir: self.store.dir(&id),
                 at,
-                actor,
+                actor: self.state.actor.clone(),
                 event,
             },
             Effect::Append { at, event } => Command::Append {
+                at,
+                actor: self.state.actor.clone(),
+                event,
+                peer: None,
+            },
+            Effect::AppendAs { at, event, actor } => Command::Append {
                 at,
                 actor,
                 event,
@@ -310,8 +328,32 @@ impl Loop {
                 event,
                 peer: Some(peer),
             },
-            Effect::Quit | Effect::Clock { .. } | Effect::Seek { .. } | Effect::Answer { .. } => {
-                unreachable!("`route` performs these")
+            _ => return None,
+        })
+    }
+
+    /// Performs an effect that is not a journal write.
+    fn perform(&mut self, effect: Effect) {
+        match effect {
+            effect @ (Effect::Declare { .. }
+            | Effect::Append { .. }
+            | Effect::AppendAs { .. }
+            | Effect::AppendFor { .. }) => {
+                tracing::error!(?effect, "a journal write reached `perform`; dropped");
+            }
+            Effect::Quit => self.quit = true,
+            Effect::Clock { paused, speed } => self.clock.set(paused, speed),
+            Effect::Seek { to } => self.clock.seek(to),
+            Effect::Answer { conn, reply } => {
+                if let Some(room) = &self.room {
+                    room.answer(conn, &reply);
+                }
+            }
+            Effect::Welcome { conn, actor, after } => {
+                if let Some(room) = &self.room {
+                    let from = self.state.records.partition_point(|r| r.seq <= after);
+                    room.welcome(conn, &actor, &self.state.records[from..]);
+                }
             }
             Effect::Run {
                 started,
@@ -322,7 +364,6 @@ impl Loop {
                 timeout,
             } => {
                 self.spawn_run(started, &runbook, step, component, script, timeout);
-                return;
             }
             Effect::WriteReview { text } => {
                 if let Some(incident) = &self.state.incident {
@@ -330,11 +371,9 @@ impl Loop {
                     // Off the UI task: a slow disk never stalls the screen.
                     tokio::task::spawn_blocking(move || write_review(&path, &text));
                 }
-                return;
             }
             Effect::FastProbe { component } => {
                 self.steering.fast.start(component, Duration::from_mins(1));
-                return;
             }
             Effect::Recover {
                 started,
@@ -342,19 +381,16 @@ impl Loop {
                 action,
             } => {
                 self.spawn_recovery(started, component, action);
-                return;
             }
             Effect::CancelRun { started } => {
                 if let Some(cancel) = self.cancels.remove(&started) {
                     let _ = cancel.send(());
                 }
-                return;
             }
             effect @ (Effect::Silence { .. }
             | Effect::FindSilence { .. }
             | Effect::ExpireSilence { .. }) => {
                 self.run_silence(effect);
-                return;
             }
             Effect::Send {
                 queued,
@@ -371,11 +407,7 @@ impl Loop {
                         crate::workers::notify::deliver(&client, &notify, channel, payload).await;
                     let _ = tx.send(Msg::Delivered { queued, result }).await;
                 });
-                return;
             }
-        };
-        if self.journal.send(command).is_err() {
-            self.dispatch(Msg::JournalFailed("the journal writer stopped".into()));
         }
     }
 
@@ -683,7 +715,11 @@ impl Loop {
         if let Some(joined) = options.joined {
             app.room_client = Some(joined.start(tx.clone())?);
         }
-        if let Some(scenario) = options.scenario.filter(|_| app.state.viewer().is_none()) {
+        // A drill runs in the console that writes it; a joined console only shows it.
+        if let Some(scenario) = options
+            .scenario
+            .filter(|_| app.state.viewer().is_none() && !app.state.joined())
+        {
             update::drill::start(&mut app.state, scenario, app.clock.now());
         }
         if let Some(path) = options.follow {
@@ -731,11 +767,7 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
                     break;
                 }
             },
-            Some(msg) = rx.recv() => {
-                if app.dispatch(msg) {
-                    frame.soon();
-                }
-            }
+            Some(msg) = rx.recv() => app.handle(msg, &mut frame),
             _ = tick.tick() => {
                 if app.dispatch(Msg::Tick) {
                     frame.soon();
@@ -749,9 +781,7 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
         for _ in 0..DRAIN_CAP {
             match rx.try_recv() {
                 Ok(msg) => {
-                    if app.dispatch(msg) {
-                        frame.soon();
-                    }
+                    app.handle(msg, &mut frame);
                     app.release();
                 }
                 Err(_) => break,

@@ -81,7 +81,9 @@ pub enum Msg {
     /// Writer: a joined console's request could not be written.
     PeerJournalFailed { peer: Peer, error: String },
     /// Writer: a joined console left.
-    RoomLeft { conn: u64 },
+    RoomLeft { conn: u64, actor: String },
+    /// Writer: the room is open.
+    RoomOpened,
     /// Joined console: the writer journaled request `id` as record `seq`, or refused it.
     Answered {
         id: u64,
@@ -97,7 +99,10 @@ impl Effect {
     /// True for the effects the journal answers with `Journaled` or `JournalFailed`.
     #[must_use]
     pub fn writes_journal(&self) -> bool {
-        matches!(self, Self::Declare { .. } | Self::Append { .. })
+        matches!(
+            self,
+            Self::Declare { .. } | Self::Append { .. } | Self::AppendAs { .. }
+        )
     }
 }
 
@@ -126,6 +131,18 @@ pub enum Effect {
         at: DateTime<Utc>,
         event: Event,
         peer: Peer,
+    },
+    /// Writer: record an event of someone in the room (a join, a leave) as its actor.
+    AppendAs {
+        at: DateTime<Utc>,
+        event: Event,
+        actor: String,
+    },
+    /// Writer: send a console that joined the records after `after`, then every new one.
+    Welcome {
+        conn: u64,
+        actor: String,
+        after: u64,
     },
     /// Writer: answer a joined console.
     Answer {

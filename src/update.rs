@@ -88,8 +88,9 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             room::closed(state, &reason);
             Vec::new()
         }
-        // The loop answers these itself (they only route records).
-        Msg::RoomHello { .. } | Msg::RoomLeft { .. } => Vec::new(),
+        Msg::RoomHello { conn, actor, after } => room::hello(state, conn, actor, after, now),
+        Msg::RoomLeft { actor, .. } => room::presence(state, Event::RoomLeft, actor, now),
+        Msg::RoomOpened => room::opened(state, now),
         Msg::JournalFailed(error) => {
             journal_failed(state, error);
             Vec::new()

@@ -149,11 +149,22 @@ fn escape_sequences_typed_into_a_note_are_shown_escaped() {
 }
 
 #[test]
-fn a_second_console_on_a_locked_incident_becomes_a_follower() {
+fn a_second_console_on_a_locked_incident_asks_join_or_follow() {
     let data = tempfile::tempdir().unwrap();
     let mut first = Session::demo(data.path());
     declare(&mut first, "Locked");
+    let mut joiner = Session::demo(data.path());
+    joiner.wait_for("Join it (j: write, as yourself) or follow it (f: read-only)? [j/f]");
+    joiner.send("j\r");
+    joiner.wait_for("JOINED · room 2");
+    add_note(&mut joiner, "joined from a second demo");
+    first.send("4");
+    first.wait_for("Note: joined from a second demo");
+    joiner.send("q");
+    assert!(joiner.wait_exit());
     let mut second = Session::demo(data.path());
+    second.wait_for("[j/f]");
+    second.send("f\r");
     let screen = second.wait_for("FOLLOW");
     assert!(screen.contains("Locked"), "{screen}");
     second.send("n");

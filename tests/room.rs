@@ -46,6 +46,8 @@ fn three_consoles_write_one_incident_each_as_itself() {
     scribe.wait_for("Joined");
     let mut engineer = Session::start(data.path(), (100, 30), &["join"], &[]);
     engineer.wait_for("Joined");
+    writer.wait_for("journal ok · room 3");
+    scribe.wait_for("JOINED · room 3");
     for console in [&mut writer, &mut scribe, &mut engineer] {
         console.send("4");
     }
@@ -69,10 +71,27 @@ fn three_consoles_write_one_incident_each_as_itself() {
         actor_of("commander was here").starts_with("tester@"),
         "$USER names the writer's own"
     );
-    for console in [&mut scribe, &mut engineer, &mut writer] {
+    assert_eq!(
+        journal.matches("\"kind\":\"room_joined\"").count(),
+        2,
+        "{journal}"
+    );
+    for console in [&mut scribe, &mut engineer] {
         console.send("q");
         assert!(console.wait_exit());
     }
+    writer.wait_gone("room 3");
+    writer.send("q");
+    assert!(writer.wait_exit());
+    let journal = std::fs::read_to_string(
+        incident_dir(&data.path().join("demo/incidents")).join("journal.jsonl"),
+    )
+    .unwrap();
+    assert_eq!(
+        journal.matches("\"kind\":\"room_left\"").count(),
+        2,
+        "{journal}"
+    );
 }
 
 /// A raw connection to a room, speaking frames by hand.

@@ -292,6 +292,12 @@ pub enum Event {
     ScenarioMessage {
         text: String,
     },
+    /// The writing console opened the room (joined consoles connect to it); nobody else is in.
+    RoomOpened,
+    /// The record's actor joined the room from a console.
+    RoomJoined,
+    /// The record's actor left the room (one console of theirs).
+    RoomLeft,
     /// An alert the incident follows began firing in Alertmanager.
     AlertStarted(AlertSeen),
     /// An alert the incident followed is no longer in Alertmanager.
@@ -369,6 +375,9 @@ impl Event {
             Self::Drill(_) => "drill",
             Self::RecoveryPoint { .. } => "recovery_point",
             Self::Pager { .. } => "pager",
+            Self::RoomOpened => "room_opened",
+            Self::RoomJoined => "room_joined",
+            Self::RoomLeft => "room_left",
             Self::DrillEnded { .. } => "drill_ended",
             Self::NotifyHeld { .. } => "notify_held",
             Self::AlertStarted(_) => "alert_started",
@@ -398,6 +407,9 @@ impl Event {
                     last_good.format("%H:%M:%SZ")
                 )
             }
+            Self::RoomOpened => "The room opened: other consoles may join".to_owned(),
+            Self::RoomJoined => "Joined the room".to_owned(),
+            Self::RoomLeft => "Left the room".to_owned(),
             Self::Pager { failing: true } => "The pager is failing (drill inject)".to_owned(),
             Self::Pager { failing: false } => "The pager works again (drill inject)".to_owned(),
             Self::DrillEnded { summary } => format!("Drill ended, never declared: {summary}"),
@@ -569,6 +581,9 @@ impl Event {
             }
             Self::RecoveryPoint { .. }
             | Self::Pager { .. }
+            | Self::RoomOpened
+            | Self::RoomJoined
+            | Self::RoomLeft
             | Self::DrillEnded { .. }
             | Self::RtoBreached { .. }
             | Self::Budgets { .. } => self.describe_data(),

@@ -121,6 +121,8 @@ pub struct Incident {
     pub scenario: Option<DrillStart>,
     /// A drill inject has made the pager fail.
     pub pager_failing: bool,
+    /// Who is in the room besides the writing console, with how many consoles each.
+    pub present: BTreeMap<String, usize>,
     /// The sequence number of the record that resolved the incident.
     pub resolved_by: Option<u64>,
     /// The Alertmanager alerts the incident follows, in the order it learned of them, each with
@@ -286,6 +288,7 @@ impl Incident {
                 .collect(),
             copies,
             pager_failing: scenario.as_ref().is_some_and(|s| s.pager_failing),
+            present: BTreeMap::new(),
             resolved_by: None,
             scenario: scenario.clone(),
             alerts: alerts.iter().map(|a| (a.clone(), None)).collect(),
@@ -321,6 +324,16 @@ impl Incident {
             }
             Event::RecoveryPoint { .. } | Event::Budgets { .. } => self.apply_copies(record),
             Event::Pager { failing } => self.pager_failing = *failing,
+            Event::RoomOpened => self.present.clear(),
+            Event::RoomJoined => *self.present.entry(record.actor.clone()).or_default() += 1,
+            Event::RoomLeft => {
+                if let Some(count) = self.present.get_mut(&record.actor) {
+                    *count -= 1;
+                    if *count == 0 {
+                        self.present.remove(&record.actor);
+                    }
+                }
+            }
             Event::SeverityChanged { from, to } => {
                 self.severity = *to;
                 if to < from {

@@ -124,10 +124,12 @@ impl Room {
         tracing::info!(conn, %actor, "room: joined");
         let room = self.clone();
         tokio::spawn(async move {
-            let reason = room.read_requests(reader, conn, &actor, &tx).await;
+            let (reason, greeted) = room.read_requests(reader, conn, &actor, &tx).await;
             let _ = out_tx.try_send(encode(&Reply::Closed { reason }));
             room.forget(conn);
-            let _ = tx.send(Msg::RoomLeft { conn }).await;
+            if greeted {
+                let _ = tx.send(Msg::RoomLeft { conn, actor }).await;
+            }
         });
     }
 
@@ -270,21 +272,22 @@ fn frame_is_closed(frame: &[u8]) -> bool {
 }
 
 impl Room {
-    /// Reads a peer's requests until it leaves or breaks the protocol; why the connection ended.
+    /// Reads a peer's requests until it leaves or breaks the protocol: why the connection ended,
+    /// and whether the peer had said hello (and so joined).
     async fn read_requests(
         &self,
         mut reader: tokio::net::unix::OwnedReadHalf,
         conn: u64,
         actor: &str,
         tx: &mpsc::Sender<Msg>,
-    ) -> String {
+    ) -> (String, bool) {
         let mut decoder = Decoder::default();
         let mut buffer = vec![0; 16 * 1024];
         let mut window = (Instant::now(), 0u32);
         let mut greeted = false;
         loop {
             let n = match reader.read(&mut buffer).await {
-                Ok(0) | Err(_) => return "the console left".into(),
+                Ok(0) | Err(_) => return ("the console left".into(), greeted),
                 Ok(n) => n,
             };
             decoder.push(&buffer[..n]);
@@ -292,7 +295,7 @@ impl Room {
                 let request = match decoder.message::<Request>() {
                     Ok(Some(request)) => request,
                     Ok(None) => break,
-                    Err(error) => return error.to_string(),
+                    Err(error) => return (error.to_string(), greeted),
                 };
                 let msg = match request {
                     Request::Hello { after } if !greeted => {
@@ -303,8 +306,10 @@ impl Room {
                             after,
                         }
                     }
-                    Request::Hello { .. } => return "a second hello".into(),
-                    Request::Append { .. } if !greeted => return "a request before hello".into(),
+                    Request::Hello { .. } => return ("a second hello".into(), greeted),
+                    Request::Append { .. } if !greeted => {
+                        return ("a request before hello".into(), greeted);
+                    }
                     Request::Append { id, event } => {
                         if window.0.elapsed() >= Duration::from_secs(1) {
                             window = (Instant::now(), 0);
@@ -328,7 +333,7 @@ impl Room {
                     }
                 };
                 if tx.send(msg).await.is_err() {
-                    return "the writer stopped".into();
+                    return ("the writer stopped".into(), greeted);
                 }
             }
         }

@@ -332,6 +332,14 @@ fn render_tabs(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         (JournalState::Writable, None) if state.awaiting_journal() => {
             Span::styled(" writing… keys wait ", theme.style(Slot::Warn))
         }
+        (JournalState::Writable, None) if state.joined() => Span::styled(
+            format!(" JOINED · room {} ", in_room(state)),
+            theme.style(Slot::Accent),
+        ),
+        (JournalState::Writable, None) if in_room(state) > 1 => Span::styled(
+            format!(" journal ok · room {} ", in_room(state)),
+            theme.style(Slot::Muted),
+        ),
         (JournalState::Writable, None) if state.incident.is_some() => {
             Span::styled(" journal ok ", theme.style(Slot::Muted))
         }
@@ -553,6 +561,14 @@ pub(super) fn window(
         used += height(start);
     }
     start.min(selected)..selected + 1
+}
+
+/// How many consoles are in the room: the writer's and every joined one.
+fn in_room(state: &State) -> usize {
+    1 + state
+        .incident
+        .as_ref()
+        .map_or(0, |i| i.present.values().sum::<usize>())
 }
 
 #[cfg(test)]

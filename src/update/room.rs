@@ -11,6 +11,57 @@ use crate::msg::{Effect, Msg, Peer};
 use crate::room::protocol::Reply;
 use crate::state::{Console, DialogKind, JournalState, Overlay, State};
 
+/// Writer: a console joined as `actor`: it gets the records after `after`, and its arrival is
+/// journaled.
+pub fn hello(
+    state: &mut State,
+    conn: u64,
+    actor: String,
+    after: u64,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
+    let mut effects = vec![Effect::Welcome {
+        conn,
+        actor: actor.clone(),
+        after,
+    }];
+    effects.extend(presence(state, Event::RoomJoined, actor, now));
+    effects
+}
+
+/// Writer: someone joined or left; journaled while the incident is open.
+#[must_use]
+pub fn presence(state: &State, event: Event, actor: String, now: DateTime<Utc>) -> Vec<Effect> {
+    if !writable(state) {
+        return Vec::new();
+    }
+    vec![Effect::AppendAs {
+        at: now,
+        event,
+        actor,
+    }]
+}
+
+/// Writer: the room opened; whoever the journal says was in it before is gone.
+#[must_use]
+pub fn opened(state: &State, now: DateTime<Utc>) -> Vec<Effect> {
+    if !writable(state) {
+        return Vec::new();
+    }
+    vec![Effect::Append {
+        at: now,
+        event: Event::RoomOpened,
+    }]
+}
+
+fn writable(state: &State) -> bool {
+    state
+        .incident
+        .as_ref()
+        .is_some_and(crate::domain::incident::Incident::is_open)
+        && state.journal == JournalState::Writable
+}
+
 /// Writer: a joined console asks for `event`.
 pub fn requested(state: &mut State, peer: Peer, event: Event, now: DateTime<Utc>) -> Vec<Effect> {
     match admissible(state, &peer, event, now) {
