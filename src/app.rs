@@ -29,7 +29,7 @@ mod screen;
 
 pub use clock::Clock;
 use open::spawn_follower;
-pub use open::{Opened, actor, follow_as_viewer, resume};
+pub use open::{Claim, Opened, actor, follow_as_viewer, resume, resume_claimed};
 pub use screen::{TerminalGuard, restore_terminal};
 
 /// Most messages handled before the screen is drawn again.
@@ -126,6 +126,8 @@ struct Loop {
     room_failed: bool,
     /// Joined console: the connection to the writer's room.
     room_client: Option<crate::room::client::Client>,
+    /// Joined console: the writer left; this console starts again to take over.
+    take_over: bool,
     quit: bool,
 }
 
@@ -135,6 +137,14 @@ impl Loop {
     /// draws its latency and sparkline: 200 components every 10 s, or 500 queries, would
     /// otherwise draw the board ten times a second.
     fn dispatch(&mut self, msg: Msg) -> bool {
+        if let Msg::RoomClosed(reason) = &msg
+            && self.state.joined()
+        {
+            tracing::info!(%reason, "the room closed; taking the incident over");
+            self.take_over = true;
+            self.quit = true;
+            return false;
+        }
         // Every joined console gets the record before any answer it leads to.
         if let (Msg::Journaled(record) | Msg::PeerJournaled { record, .. }, Some(room)) =
             (&msg, &self.room)
@@ -710,6 +720,7 @@ impl Loop {
             room: None,
             room_failed: false,
             room_client: None,
+            take_over: false,
             quit: false,
         };
         if let Some(joined) = options.joined {
@@ -730,8 +741,17 @@ impl Loop {
     }
 }
 
+/// How a console ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// The user quit, the terminal went away, or a signal came.
+    Quit,
+    /// A joined console whose writer left: it starts again to take the incident over.
+    TakeOver,
+}
+
 /// Runs the console until the user quits, the terminal goes away, or SIGTERM/SIGHUP arrives.
-pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<()> {
+pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<Ending> {
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let tx_probe = tx.clone();
     let mut app = Loop::start(options, journal, tx)?;
@@ -796,5 +816,9 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<(
         room.close("the writing console quit");
     }
     drop(guard);
-    Ok(())
+    Ok(if app.take_over {
+        Ending::TakeOver
+    } else {
+        Ending::Quit
+    })
 }

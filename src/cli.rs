@@ -74,6 +74,10 @@ pub enum Command {
     Join {
         /// Incident id
         id: Option<String>,
+        /// Take over the incident whose journal this is: its writer left (a joined console
+        /// starts itself again with this)
+        #[arg(long, hide = true, value_name = "JOURNAL")]
+        take_over: Option<PathBuf>,
     },
     /// Write a small, commented starter kit (config, runbook, drill) into DIR (default: here)
     Init {

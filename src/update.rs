@@ -84,10 +84,8 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         Msg::PeerJournaled { peer, record } => room::peer_journaled(state, peer, record, now),
         Msg::PeerJournalFailed { peer, error } => room::peer_failed(state, peer, error),
         Msg::Answered { result, .. } => room::answered(state, result),
-        Msg::RoomClosed(reason) => {
-            room::closed(state, &reason);
-            Vec::new()
-        }
+        // The loop ends a joined console whose room closed, to take the incident over.
+        Msg::RoomClosed(_) => Vec::new(),
         Msg::RoomHello { conn, actor, after } => room::hello(state, conn, actor, after, now),
         Msg::RoomLeft { actor, .. } => room::presence(state, Event::RoomLeft, actor, now),
         Msg::RoomOpened => room::opened(state, now),

@@ -369,3 +369,171 @@ fn a_joined_console_of_another_user_writes_as_that_user_and_runs_as_that_user() 
         assert!(console.wait_exit());
     }
 }
+
+/// A loopback `PagerDuty`: every request body it received.
+fn pagerduty() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v2/enqueue", listener.local_addr().unwrap());
+    let bodies = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = std::sync::Arc::clone(&bodies);
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().map_while(Result::ok) {
+            let mut request = Vec::new();
+            let mut buf = [0u8; 8192];
+            stream
+                .set_read_timeout(Some(Duration::from_secs(2)))
+                .unwrap();
+            while let Ok(n) = stream.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&request);
+                if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                    let length = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap())
+                        })
+                        .unwrap_or(0);
+                    if body.len() >= length {
+                        seen.lock().unwrap().push(body.to_owned());
+                        break;
+                    }
+                }
+            }
+            let _ = stream.write_all(
+                b"HTTP/1.1 202 Accepted\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+            );
+        }
+    });
+    (url, bodies)
+}
+
+/// A service whose database is down, one escalation level due at once for every severity, and
+/// `PagerDuty` at `url`.
+fn failover_workspace(data: &std::path::Path, url: &str) {
+    let mut config = format!(
+        "[service]\nname = \"Failover test\"\n\
+         [[component]]\nid = \"db\"\nname = \"Primary database\"\ntier = \"critical\"\n\
+         probe = {{ kind = \"sim\", state = \"down\" }}\n\
+         [[contact]]\nid = \"oncall\"\nname = \"Dana Ortiz\"\nrole = \"Primary on-call\"\n\
+         [notify.pagerduty]\nrouting_key = \"test-key\"\nurl = \"{url}\"\n"
+    );
+    for severity in ["P1", "P2", "P3", "P4"] {
+        use std::fmt::Write as _;
+        let _ = write!(
+            config,
+            "[[escalation]]\nseverity = \"{severity}\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }} ]\n"
+        );
+    }
+    std::fs::write(data.join("warroom.toml"), config).unwrap();
+}
+
+/// Which of two consoles took the incident over while the other joined it, once that is so.
+fn took_over(consoles: &[Session]) -> Option<usize> {
+    let states: Vec<(bool, bool)> = consoles
+        .iter()
+        .map(|c| {
+            let screen = c.contents();
+            (
+                screen.contains("journal ok · room 2"),
+                screen.contains("JOINED · room 2"),
+            )
+        })
+        .collect();
+    match states.as_slice() {
+        [(true, _), (_, true)] => Some(0),
+        [(_, true), (true, _)] => Some(1),
+        _ => None,
+    }
+}
+
+/// Kills the writer with SIGKILL while two joined consoles write: one takes the journal over
+/// and writes on, the other joins it, nothing acknowledged is lost and the page is sent once.
+/// `WARROOM_SOAK=100` runs 100 cycles; the default run a few.
+#[test]
+fn a_joined_console_takes_over_from_a_killed_writer() {
+    let cycles: usize = std::env::var("WARROOM_SOAK")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let data = tempfile::tempdir().unwrap();
+    let (url, pages) = pagerduty();
+    failover_workspace(data.path(), &url);
+    let start = |args: &[&str]| Session::start(data.path(), (100, 30), args, &[]);
+    let mut writer = start(&[]);
+    declare_from_banner(&mut writer);
+    let mut others = vec![start(&["join"]), start(&["join"])];
+    for console in &others {
+        console.wait_for("JOINED · room 3");
+    }
+    // A page from a joined console, sent by the writer once.
+    others[0].send("p");
+    others[0].wait_for("Page level 1");
+    others[0].send(support::pty::ENTER);
+    let journal = incident_dir(&data.path().join("incidents")).join("journal.jsonl");
+    support::pty::wait_until("the page to be sent", || {
+        std::fs::read_to_string(&journal).is_ok_and(|j| j.contains("\"kind\":\"notify_sent\""))
+    });
+    let mut written = Vec::new();
+    for cycle in 0..cycles {
+        for (i, console) in others.iter_mut().enumerate() {
+            let text = format!("cycle {cycle} console {i}");
+            add_note(console, &text);
+            written.push(text);
+        }
+        std::thread::sleep(Duration::from_millis(cycle as u64 * 37 % 200));
+        writer.kill9();
+        // One of the two takes over and writes; the other joins it.
+        let killed = Instant::now();
+        let new_writer = loop {
+            if let Some(index) = took_over(&others) {
+                break index;
+            }
+            assert!(
+                killed.elapsed() < Duration::from_secs(15),
+                "cycle {cycle}: no console took over:\n{}\n---\n{}",
+                others[0].contents(),
+                others[1].contents()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        writer = others.remove(new_writer);
+        let fresh = start(&["join"]);
+        fresh.wait_for("JOINED · room 3");
+        others.push(fresh);
+    }
+    let text = std::fs::read_to_string(&journal).unwrap();
+    for note in &written {
+        assert_eq!(
+            text.matches(&format!("\"text\":\"{note}\"")).count(),
+            1,
+            "`{note}` is not in the journal exactly once"
+        );
+    }
+    let verify = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["journal", "verify"])
+        .arg(&journal)
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    let triggers = pages
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|b| b.contains("\"event_action\":\"trigger\""))
+        .count();
+    assert_eq!(triggers, 1, "the page was sent {triggers} times");
+    for console in others.iter_mut().chain([&mut writer]) {
+        console.send("q");
+        assert!(console.wait_exit());
+    }
+}

@@ -1,7 +1,7 @@
 //! Opening an incident for the console: resuming the store's open one, or following it when
 //! another console writes it; and who is at the keyboard.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -20,40 +20,45 @@ pub struct Opened {
     pub follow: Option<PathBuf>,
 }
 
+/// What opening a journal for writing gave.
+pub type Claim = Result<(Journal, Vec<Record>, Recovery), JournalError>;
+
 /// Opens the latest open incident of the store into the state: for writing, or, when another
 /// console holds it, as a follower.
 pub fn resume(store: &Store, state: &mut State) -> Opened {
     let Some(summary) = store.latest_open() else {
         return Opened::default();
     };
+    resume_claimed(&summary.path, Journal::open(&summary.path), state)
+}
+
+/// Opens the incident whose journal is at `path` into the state, as `claim` (the journal
+/// opened for writing, or why not) allows.
+pub fn resume_claimed(path: &Path, claim: Claim, state: &mut State) -> Opened {
     let mut follow = None;
-    let (journal, records) = match Journal::open(&summary.path) {
+    let (journal, records) = match claim {
         Ok((journal, records, recovery)) => {
             note_recovery(state, &recovery);
             (Some(journal), records)
         }
-        Err(JournalError::Locked { path }) => {
-            follow_as_viewer(state, &path);
-            follow = Some(path);
+        Err(JournalError::Locked { path: locked }) => {
+            follow_as_viewer(state, &locked);
+            follow = Some(locked);
             (
                 None,
-                Journal::read(&summary.path)
-                    .map(|s| s.records)
-                    .unwrap_or_default(),
+                Journal::read(path).map(|s| s.records).unwrap_or_default(),
             )
         }
         Err(error) => {
             state.journal = JournalState::ReadOnly(error.to_string());
             (
                 None,
-                Journal::read(&summary.path)
-                    .map(|s| s.records)
-                    .unwrap_or_default(),
+                Journal::read(path).map(|s| s.records).unwrap_or_default(),
             )
         }
     };
     if let Err(error) = update::resume(state, records) {
-        update::log(state, format!("{}: {error}", summary.path.display()), true);
+        update::log(state, format!("{}: {error}", path.display()), true);
         return Opened::default();
     }
     Opened { journal, follow }

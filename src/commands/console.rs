@@ -9,7 +9,7 @@ use super::{RunbookSet, data_dir, load_runbooks};
 use crate::app::{self, Options};
 use crate::cli::{Cli, LogLevel};
 use crate::config::Config;
-use crate::journal::{self, open_private_file};
+use crate::journal::{self, Journal, open_private_file};
 use crate::state::{Mode, State};
 use crate::store::Store;
 use crate::ui::{Colors, Theme, View};
@@ -57,6 +57,8 @@ pub struct Launch {
     )>,
     /// The room of a live incident this console joined.
     pub joined: Option<crate::room::client::Joined>,
+    /// The journal of an incident whose writer left, opened for writing by this console.
+    pub claim: Option<(PathBuf, app::Claim)>,
 }
 
 impl Launch {
@@ -69,6 +71,7 @@ impl Launch {
             speed: None,
             viewer: None,
             joined: None,
+            claim: None,
         }
     }
 }
@@ -110,15 +113,104 @@ pub fn follow(cli: &Cli, id: Option<&str>) -> anyhow::Result<ExitCode> {
     console(cli, launch)
 }
 
-pub fn join(cli: &Cli, id: Option<&str>) -> anyhow::Result<ExitCode> {
+/// How a console enters a room: joining it, or writing the incident after its writer left.
+enum Entry {
+    Join(crate::room::client::Joined),
+    Write(
+        Journal,
+        Vec<crate::domain::event::Record>,
+        crate::journal::Recovery,
+    ),
+}
+
+pub fn join(cli: &Cli, id: Option<&str>, take_over: Option<&Path>) -> anyhow::Result<ExitCode> {
     let data = data_dir(cli)?;
-    let (path, mode) = crate::launch::room_target(&data, id)?;
-    let joined = crate::room::client::join(&path)?;
-    let config = crate::launch::recorded_config(cli.config.as_deref(), &joined.records, mode)?;
+    let (path, mode, entry) = match take_over {
+        Some(path) => (path.to_owned(), store_of(&data, path), claim(path)?),
+        None => {
+            let (path, mode) = crate::launch::room_target(&data, id)?;
+            let joined = crate::room::client::join(&path)?;
+            (path, mode, Entry::Join(joined))
+        }
+    };
+    let records = match &entry {
+        Entry::Join(joined) => &joined.records,
+        Entry::Write(_, records, _) => records,
+    };
+    let config = crate::launch::recorded_config(cli.config.as_deref(), records, mode)?;
     let runbooks = load_runbooks(&config);
     let mut launch = Launch::new(mode, config, runbooks);
-    launch.joined = Some(joined);
+    match entry {
+        Entry::Join(joined) => launch.joined = Some(joined),
+        Entry::Write(journal, records, recovery) => {
+            launch.claim = Some((path, Ok((journal, records, recovery))));
+        }
+    }
     console(cli, launch)
+}
+
+/// The kind of store a journal's folder belongs to.
+fn store_of(data: &Path, journal: &Path) -> Mode {
+    [Mode::Demo, Mode::Drill, Mode::Live]
+        .into_iter()
+        .find(|&mode| journal.starts_with(Store::new(data, mode).folders().1))
+        .unwrap_or(Mode::Live)
+}
+
+/// How long a console whose writer left tries to take over or to join whoever did.
+const TAKE_OVER_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// After the writer left: joins the room of whichever console took the journal over first, or
+/// takes it (the journal's lock decides: exactly one console writes).
+fn claim(journal: &Path) -> anyhow::Result<Entry> {
+    let deadline = std::time::Instant::now() + TAKE_OVER_PATIENCE;
+    loop {
+        if let Ok(joined) = crate::room::client::join(journal) {
+            return Ok(Entry::Join(joined));
+        }
+        let error = match Journal::open(journal) {
+            Ok((journal, records, recovery)) => {
+                return Ok(Entry::Write(journal, records, recovery));
+            }
+            Err(error) => error,
+        };
+        if std::time::Instant::now() > deadline {
+            anyhow::bail!(
+                "the writing console left and no console took {} over within {}s ({error}); run `warroom join` when one writes it",
+                journal.display(),
+                TAKE_OVER_PATIENCE.as_secs()
+            );
+        }
+        // Apart, so that consoles racing for the lock do not meet again at once.
+        std::thread::sleep(std::time::Duration::from_millis(
+            50 + u64::from(std::process::id() % 100),
+        ));
+    }
+}
+
+/// Starts this program again to take over the incident of `journal`, keeping the options that
+/// shape the console.
+fn restart_to_take_over(cli: &Cli, journal: &Path) -> anyhow::Result<ExitCode> {
+    use std::os::unix::process::CommandExt;
+    let mut command = std::process::Command::new(std::env::current_exe()?);
+    if let Some(config) = &cli.config {
+        command.arg("--config").arg(config);
+    }
+    command.arg("--data-dir").arg(data_dir(cli)?);
+    if let Some(theme) = &cli.theme {
+        command.arg("--theme").arg(theme);
+    }
+    if cli.ascii {
+        command.arg("--ascii");
+    }
+    if cli.dry_run {
+        command.arg("--dry-run");
+    }
+    command.arg("join").arg("--take-over").arg(journal);
+    let error = command.exec();
+    Err(anyhow::anyhow!(
+        "could not start again to take the incident over: {error}"
+    ))
 }
 
 /// When another console writes the store's open incident and serves its room, asks (on a
@@ -207,6 +299,7 @@ pub fn console(cli: &Cli, launch: Launch) -> anyhow::Result<ExitCode> {
         speed,
         viewer,
         mut joined,
+        claim,
     } = launch;
     let colors = Colors::detect(|k| std::env::var(k).ok());
     if colors == Colors::None {
@@ -224,9 +317,10 @@ pub fn console(cli: &Cli, launch: Launch) -> anyhow::Result<ExitCode> {
     state.dry_run = cli.dry_run;
     state.speed = speed;
     state.local_offset = crate::review::local_offset();
-    if viewer.is_none() && joined.is_none() {
+    if viewer.is_none() && joined.is_none() && claim.is_none() {
         joined = offer_to_join(&store)?;
     }
+    let joined_journal = joined.as_ref().map(|j| j.journal.clone());
     let (opened, clock) = match viewer {
         _ if joined.is_some() => {
             let records = std::mem::take(&mut joined.as_mut().expect("joined").records);
@@ -260,7 +354,10 @@ pub fn console(cli: &Cli, launch: Launch) -> anyhow::Result<ExitCode> {
             (opened, app::Clock::new(1.0, last))
         }
         None => {
-            let opened = app::resume(&store, &mut state);
+            let opened = match claim {
+                Some((path, claim)) => app::resume_claimed(&path, claim, &mut state),
+                None => app::resume(&store, &mut state),
+            };
             let last = state.records.last().map(|r| r.at);
             (opened, app::Clock::new(speed, last))
         }
@@ -283,6 +380,10 @@ pub fn console(cli: &Cli, launch: Launch) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(app::run(options, opened.journal))?;
-    Ok(ExitCode::SUCCESS)
+    let ending = runtime.block_on(app::run(options, opened.journal))?;
+    drop(runtime);
+    match (ending, joined_journal) {
+        (app::Ending::TakeOver, Some(journal)) => restart_to_take_over(cli, &journal),
+        _ => Ok(ExitCode::SUCCESS),
+    }
 }

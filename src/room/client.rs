@@ -21,6 +21,8 @@ const JOIN_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// A console that has joined a room, before its loop starts.
 pub struct Joined {
+    /// The incident's journal (the writer's).
+    pub journal: std::path::PathBuf,
     /// This console's user as the writer journals it.
     pub actor: String,
     /// The incident's records so far.
@@ -76,6 +78,7 @@ pub fn join(journal: &Path) -> anyhow::Result<Joined> {
             {
                 stream.set_read_timeout(None)?;
                 return Ok(Joined {
+                    journal: journal.to_owned(),
                     actor: actor.clone(),
                     records,
                     stream,

@@ -9,7 +9,7 @@ use super::{command, journaled, log, recovery, runbooks};
 use crate::domain::event::{Event, Record};
 use crate::msg::{Effect, Msg, Peer};
 use crate::room::protocol::Reply;
-use crate::state::{Console, DialogKind, JournalState, Overlay, State};
+use crate::state::{DialogKind, JournalState, Overlay, State};
 
 /// Writer: a console joined as `actor`: it gets the records after `after`, and its arrival is
 /// journaled.
@@ -141,15 +141,6 @@ pub fn answered(state: &mut State, result: Result<u64, String>) -> Vec<Effect> {
             Vec::new()
         }
     }
-}
-
-/// Joined console: the writer closed the room; the console shows on, read-only.
-pub fn closed(state: &mut State, reason: &str) {
-    state.console = Console::Follow;
-    state.journal = JournalState::ReadOnly(format!(
-        "the writing console closed the room ({reason}); shown read-only"
-    ));
-    log(state, format!("The room closed: {reason}"), true);
 }
 
 /// True for the messages that answer a journal write this console asked for.
