@@ -137,8 +137,14 @@ impl Loop {
     /// draws its latency and sparkline: 200 components every 10 s, or 500 queries, would
     /// otherwise draw the board ten times a second.
     fn dispatch(&mut self, msg: Msg) -> bool {
+        let open = self
+            .state
+            .incident
+            .as_ref()
+            .is_some_and(crate::domain::incident::Incident::is_open);
         if let Msg::RoomClosed(reason) = &msg
             && self.state.joined()
+            && open
         {
             tracing::info!(%reason, "the room closed; taking the incident over");
             self.take_over = true;

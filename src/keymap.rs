@@ -37,6 +37,7 @@ pub enum Action {
     Severity,
     Status,
     Roles,
+    Handover,
     Note,
     Resolve,
     Silence,
@@ -111,6 +112,7 @@ impl Action {
             Self::Severity => "change severity",
             Self::Status => "set status",
             Self::Roles => "assign a role",
+            Self::Handover => "hand command over to someone in the room, with a summary",
             Self::Note => "add a note",
             Self::Resolve => "resolve the incident",
             Self::Silence => "silence the incident's alerts in Alertmanager",
@@ -137,6 +139,7 @@ impl Action {
                 | Self::Severity
                 | Self::Status
                 | Self::Roles
+                | Self::Handover
                 | Self::Note
                 | Self::Resolve
                 | Self::Silence
@@ -396,6 +399,7 @@ fn defaults() -> Vec<Binding> {
         (C::Global, ch('S'), A::Severity),
         (C::Global, ch('t'), A::Status),
         (C::Global, ch('o'), A::Roles),
+        (C::Global, ch('H'), A::Handover),
         (C::Global, ch('n'), A::Note),
         (C::Global, ch('R'), A::Resolve),
         (C::Global, ch('M'), A::Silence),

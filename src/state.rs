@@ -169,6 +169,10 @@ pub enum DialogKind {
     Silence,
     /// "Expire the silences this incident created?" (offered on resolution).
     ExpireSilences,
+    /// To whom in the room command goes.
+    Handover,
+    /// The summary of a handover this console's user gave or received (`Enter` closes it).
+    HandedOver,
 }
 
 /// An open dialog: its text field and its selected choice.
@@ -200,7 +204,7 @@ impl Dialog {
             | DialogKind::Update
             | DialogKind::Resolve => self.labels.clone(),
             DialogKind::Status => status_choices().iter().map(ToString::to_string).collect(),
-            DialogKind::Roles => self.labels.clone(),
+            DialogKind::Roles | DialogKind::Handover => self.labels.clone(),
             DialogKind::SetState => SET_STATES.iter().map(ToString::to_string).collect(),
             DialogKind::Note
             | DialogKind::Filter
@@ -212,7 +216,7 @@ impl Dialog {
             | DialogKind::ConfirmAck { .. }
             | DialogKind::RecoveryConfirm => Vec::new(),
             DialogKind::RecoveryChoose | DialogKind::Silence => self.labels.clone(),
-            DialogKind::ExpireSilences => Vec::new(),
+            DialogKind::ExpireSilences | DialogKind::HandedOver => Vec::new(),
         }
     }
 
@@ -229,7 +233,9 @@ impl Dialog {
             | DialogKind::ConfirmAck { .. }
             | DialogKind::RecoveryChoose
             | DialogKind::Silence
-            | DialogKind::ExpireSilences => false,
+            | DialogKind::ExpireSilences
+            | DialogKind::Handover
+            | DialogKind::HandedOver => false,
             DialogKind::RecoveryConfirm => self.text_wanted,
             _ => true,
         }

@@ -51,6 +51,7 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         Msg::Followed(records) => {
             let newest = records.last().map(|r| r.at);
             for record in records {
+                handover::seen(state, &record);
                 apply(state, record, Origin::Shown);
             }
             // A follower keeps pace with the writer's clock (an accelerated drill runs ahead).
@@ -74,6 +75,7 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         }
         Msg::Journaled(record) => {
             journaled(state, record.clone());
+            handover::seen(state, &record);
             // A command this console asked for runs here; the rest is the writer's.
             let mut effects = runbooks::after_record(state, &record);
             effects.extend(recovery::after_record(state, &record));
@@ -84,8 +86,12 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         Msg::PeerJournaled { peer, record } => room::peer_journaled(state, peer, record, now),
         Msg::PeerJournalFailed { peer, error } => room::peer_failed(state, peer, error),
         Msg::Answered { result, .. } => room::answered(state, result),
-        // The loop ends a joined console whose room closed, to take the incident over.
-        Msg::RoomClosed(_) => Vec::new(),
+        // The loop restarts a joined console whose room closed on an open incident, to take
+        // it over; a resolved one is shown on, read-only.
+        Msg::RoomClosed(reason) => {
+            room::closed(state, &reason);
+            Vec::new()
+        }
         Msg::RoomHello { conn, actor, after } => room::hello(state, conn, actor, after, now),
         Msg::RoomLeft { actor, .. } => room::presence(state, Event::RoomLeft, actor, now),
         Msg::RoomOpened => room::opened(state, now),
@@ -531,6 +537,7 @@ fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<E
         Action::Page => return command::page(state, now),
         Action::Declare => open_declare(state),
         Action::Silence => silence::open(state, now),
+        Action::Handover => handover::open(state),
         Action::Severity
         | Action::Status
         | Action::Roles
@@ -657,6 +664,7 @@ pub mod checklist;
 pub mod command;
 mod dialog;
 pub mod drill;
+pub mod handover;
 pub mod palette;
 pub mod recovery;
 pub mod review;

@@ -537,3 +537,47 @@ fn a_joined_console_takes_over_from_a_killed_writer() {
         assert!(console.wait_exit());
     }
 }
+
+#[test]
+fn command_is_handed_over_with_a_summary_both_see() {
+    let data = tempfile::tempdir().unwrap();
+    let mut writer = Session::demo(data.path());
+    declare_from_banner(&mut writer);
+    let mut lead = Session::start(data.path(), (100, 30), &["join"], &[]);
+    lead.wait_for("JOINED · room 2");
+    writer.send("o");
+    writer.wait_for("In the room: tester@");
+    writer.send("\x1b");
+    writer.send("H");
+    writer.wait_for(&own_actor());
+    writer.send(support::pty::ENTER);
+    for console in [&writer, &lead] {
+        let screen = console.wait_for("Command handed over");
+        assert!(
+            screen.contains(&format!("handed command to {}", own_actor())),
+            "{screen}"
+        );
+        assert!(screen.contains("Escalation:"), "{screen}");
+    }
+    lead.send(support::pty::ENTER);
+    lead.wait_for(&format!("IC {}", own_actor()));
+    let journal = incident_dir(&data.path().join("demo/incidents")).join("journal.jsonl");
+    let text = std::fs::read_to_string(journal).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("\"kind\":\"handed_over\""))
+        .unwrap();
+    assert!(
+        line.contains("\"actor\":\"tester@") && line.contains("Impact:"),
+        "{line}"
+    );
+    // Nobody else in the room: nothing to hand over to.
+    lead.send("q");
+    assert!(lead.wait_exit());
+    writer.send(support::pty::ENTER);
+    writer.wait_gone("room 2");
+    writer.send("H");
+    writer.wait_for("Nobody else is in the room");
+    writer.send("q");
+    assert!(writer.wait_exit());
+}

@@ -298,6 +298,11 @@ pub enum Event {
     RoomJoined,
     /// The record's actor left the room (one console of theirs).
     RoomLeft,
+    /// The record's actor handed command to `to`, with a summary of where things stand.
+    HandedOver {
+        to: String,
+        summary: String,
+    },
     /// An alert the incident follows began firing in Alertmanager.
     AlertStarted(AlertSeen),
     /// An alert the incident followed is no longer in Alertmanager.
@@ -378,6 +383,7 @@ impl Event {
             Self::RoomOpened => "room_opened",
             Self::RoomJoined => "room_joined",
             Self::RoomLeft => "room_left",
+            Self::HandedOver { .. } => "handed_over",
             Self::DrillEnded { .. } => "drill_ended",
             Self::NotifyHeld { .. } => "notify_held",
             Self::AlertStarted(_) => "alert_started",
@@ -410,6 +416,7 @@ impl Event {
             Self::RoomOpened => "The room opened: other consoles may join".to_owned(),
             Self::RoomJoined => "Joined the room".to_owned(),
             Self::RoomLeft => "Left the room".to_owned(),
+            Self::HandedOver { to, .. } => format!("Handed command over to {to}"),
             Self::Pager { failing: true } => "The pager is failing (drill inject)".to_owned(),
             Self::Pager { failing: false } => "The pager works again (drill inject)".to_owned(),
             Self::DrillEnded { summary } => format!("Drill ended, never declared: {summary}"),
@@ -584,6 +591,7 @@ impl Event {
             | Self::RoomOpened
             | Self::RoomJoined
             | Self::RoomLeft
+            | Self::HandedOver { .. }
             | Self::DrillEnded { .. }
             | Self::RtoBreached { .. }
             | Self::Budgets { .. } => self.describe_data(),

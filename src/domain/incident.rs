@@ -123,6 +123,8 @@ pub struct Incident {
     pub pager_failing: bool,
     /// Who is in the room besides the writing console, with how many consoles each.
     pub present: BTreeMap<String, usize>,
+    /// Who writes from the console that opened the room.
+    pub room_host: Option<String>,
     /// The sequence number of the record that resolved the incident.
     pub resolved_by: Option<u64>,
     /// The Alertmanager alerts the incident follows, in the order it learned of them, each with
@@ -289,6 +291,7 @@ impl Incident {
             copies,
             pager_failing: scenario.as_ref().is_some_and(|s| s.pager_failing),
             present: BTreeMap::new(),
+            room_host: None,
             resolved_by: None,
             scenario: scenario.clone(),
             alerts: alerts.iter().map(|a| (a.clone(), None)).collect(),
@@ -314,6 +317,43 @@ impl Incident {
         Ok(incident)
     }
 
+    /// The people in the room, the writing console's first; empty when nobody joined.
+    #[must_use]
+    pub fn people(&self) -> Vec<&str> {
+        if self.present.is_empty() {
+            return Vec::new();
+        }
+        let host = self.room_host.as_deref();
+        host.into_iter()
+            .chain(
+                self.present
+                    .keys()
+                    .map(String::as_str)
+                    .filter(|p| Some(*p) != host),
+            )
+            .collect()
+    }
+
+    /// Who is in the room, as its opening, joins and leaves tell.
+    fn apply_room(&mut self, record: &Record) {
+        let who = &record.actor;
+        match record.event {
+            Event::RoomOpened => {
+                self.present.clear();
+                self.room_host = Some(who.clone());
+            }
+            Event::RoomJoined => *self.present.entry(who.clone()).or_default() += 1,
+            _ => {
+                if let Some(count) = self.present.get_mut(who) {
+                    *count -= 1;
+                    if *count == 0 {
+                        self.present.remove(who);
+                    }
+                }
+            }
+        }
+    }
+
     /// Applies one record that follows the declaration.
     pub fn apply(&mut self, record: &Record) {
         self.events += 1;
@@ -324,16 +364,8 @@ impl Incident {
             }
             Event::RecoveryPoint { .. } | Event::Budgets { .. } => self.apply_copies(record),
             Event::Pager { failing } => self.pager_failing = *failing,
-            Event::RoomOpened => self.present.clear(),
-            Event::RoomJoined => *self.present.entry(record.actor.clone()).or_default() += 1,
-            Event::RoomLeft => {
-                if let Some(count) = self.present.get_mut(&record.actor) {
-                    *count -= 1;
-                    if *count == 0 {
-                        self.present.remove(&record.actor);
-                    }
-                }
-            }
+            Event::RoomOpened | Event::RoomJoined | Event::RoomLeft => self.apply_room(record),
+            Event::HandedOver { to, .. } => self.roles.commander.clone_from(to),
             Event::SeverityChanged { from, to } => {
                 self.severity = *to;
                 if to < from {

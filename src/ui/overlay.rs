@@ -73,6 +73,8 @@ fn title_of(dialog: &Dialog, state: &State) -> String {
         DialogKind::ConfirmAck { .. } => " Acknowledge? ".to_owned(),
         DialogKind::Silence => " Silence in Alertmanager? ".to_owned(),
         DialogKind::ExpireSilences => " Expire the silences? ".to_owned(),
+        DialogKind::Handover => format!(" Hand command of {id} to "),
+        DialogKind::HandedOver => " Command handed over ".to_owned(),
     }
 }
 
@@ -87,6 +89,19 @@ fn prompt_text(state: &State, kind: DialogKind) -> String {
         }
         DialogKind::Silence | DialogKind::ExpireSilences => {
             crate::update::silence::prompt(state, kind)
+        }
+        DialogKind::HandedOver => crate::update::handover::prompt(state),
+        DialogKind::Roles => {
+            let people = state
+                .incident
+                .as_ref()
+                .map(|i| i.people())
+                .unwrap_or_default();
+            if people.is_empty() {
+                prompt_of(kind).to_owned()
+            } else {
+                format!("{}\nIn the room: {}", prompt_of(kind), people.join(", "))
+            }
         }
         _ => prompt_of(kind).to_owned(),
     }
@@ -139,7 +154,11 @@ fn prompt_of(kind: DialogKind) -> &'static str {
         DialogKind::ConfirmPage { .. }
         | DialogKind::ConfirmAck { .. }
         | DialogKind::Silence
-        | DialogKind::ExpireSilences => "",
+        | DialogKind::ExpireSilences
+        | DialogKind::HandedOver => "",
+        DialogKind::Handover => {
+            "Who takes command (they and you see a summary of where things stand; it is journaled):"
+        }
     }
 }
 

@@ -168,6 +168,11 @@ fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         DialogKind::Inject => return drill::message(state, text, now),
         DialogKind::EndDrill => return drill::end(state, now),
         DialogKind::Silence => return super::silence::confirmed(state, choice, now),
+        DialogKind::HandedOver => {
+            state.ui.overlay = None;
+            return Vec::new();
+        }
+        DialogKind::Handover => Ok(super::handover::chosen(state, &dialog.labels, choice, now)),
         DialogKind::ExpireSilences => return super::silence::expire(state),
         DialogKind::SetState => match drill::set_by_facilitator(state, &text, choice, now) {
             Ok(effects) => return effects,
@@ -311,6 +316,8 @@ fn incident_event(
         | DialogKind::ConfirmAck { .. }
         | DialogKind::Silence
         | DialogKind::ExpireSilences
+        | DialogKind::Handover
+        | DialogKind::HandedOver
         | DialogKind::EndDrill => None,
     })
 }

@@ -95,6 +95,7 @@ pub fn peer_journaled(
 ) -> Vec<Effect> {
     let seq = record.seq;
     journaled(state, record.clone());
+    super::handover::seen(state, &record);
     let mut effects = super::writer_consequences(state, &record, now);
     effects.push(Effect::Answer {
         conn: peer.conn,
@@ -141,6 +142,13 @@ pub fn answered(state: &mut State, result: Result<u64, String>) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// Joined console: the room closed after the incident was resolved; it shows on, read-only.
+pub fn closed(state: &mut State, reason: &str) {
+    state.console = crate::state::Console::Follow;
+    state.journal = JournalState::ReadOnly(format!("the room closed ({reason}); shown read-only"));
+    log(state, format!("The room closed: {reason}"), true);
 }
 
 /// True for the messages that answer a journal write this console asked for.
@@ -199,6 +207,13 @@ fn admissible(
             } else {
                 Err(format!("the service has no role `{role}`"))
             }
+        }
+        Event::HandedOver { to, .. } => {
+            super::handover::admissible(state, &to)?;
+            Ok(Event::HandedOver {
+                summary: super::handover::summary(state, now),
+                to,
+            })
         }
         Event::Acknowledged { level } => confirmed(state, DialogKind::ConfirmAck { level }, now),
         Event::Paged { level, .. } => confirmed(state, DialogKind::ConfirmPage { level }, now),

@@ -1,0 +1,188 @@
+//! Handing command over: the commander role moves to someone in the room with a summary of
+//! where things stand, drawn from the journal (status, impact, budgets, what is running, the
+//! escalation owed, the next update due). Both people see it; the journal keeps it.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+
+use super::command;
+use super::dialog::open_dialog;
+use crate::domain::budget;
+use crate::domain::event::{Event, Record};
+use crate::domain::incident::{brief, time_of_day};
+use crate::msg::Effect;
+use crate::state::{DialogKind, Overlay, State};
+
+/// `H`: asks to whom command goes, among the people in the room.
+pub fn open(state: &mut State) {
+    let Some(incident) = state.incident.as_ref().filter(|i| i.is_open()) else {
+        state.ui.flash = Some("No incident is open. Press D to declare one.".into());
+        return;
+    };
+    let commander = incident.roles.commander.clone();
+    let people = candidates(state, &commander);
+    if people.is_empty() {
+        state.ui.flash = Some(
+            "Nobody else is in the room to take command (they join with `warroom join`)".into(),
+        );
+        return;
+    }
+    open_dialog(state, DialogKind::Handover, String::new(), 0);
+    if let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay {
+        dialog.labels = people;
+    }
+}
+
+/// The people in the room who could take command: everyone but the commander.
+fn candidates(state: &State, commander: &str) -> Vec<String> {
+    state.incident.as_ref().map_or_else(Vec::new, |i| {
+        i.people()
+            .into_iter()
+            .filter(|p| *p != commander)
+            .map(str::to_owned)
+            .collect()
+    })
+}
+
+/// The handover to the person at `choice` of the dialog.
+#[must_use]
+pub fn chosen(
+    state: &State,
+    labels: &[String],
+    choice: usize,
+    now: DateTime<Utc>,
+) -> Option<Effect> {
+    let to = labels.get(choice)?.clone();
+    Some(Effect::Append {
+        at: now,
+        event: Event::HandedOver {
+            to,
+            summary: summary(state, now),
+        },
+    })
+}
+
+/// Whether `to` may take command now: someone in the room who is not the commander.
+pub fn admissible(state: &State, to: &str) -> Result<(), String> {
+    let commander = state
+        .incident
+        .as_ref()
+        .map_or("", |i| i.roles.commander.as_str());
+    if candidates(state, commander).iter().any(|p| p == to) {
+        Ok(())
+    } else {
+        Err(format!("{to} is not in the room, or already commands"))
+    }
+}
+
+/// Where things stand, for the person taking command.
+#[must_use]
+pub fn summary(state: &State, now: DateTime<Utc>) -> String {
+    let Some(incident) = &state.incident else {
+        return String::new();
+    };
+    let mut out = format!(
+        "{} {}, {}, {} since declared.\n",
+        incident.severity,
+        incident.title,
+        incident.status,
+        brief(now - incident.declared)
+    );
+    let open: Vec<_> = incident
+        .outages
+        .iter()
+        .filter(|o| o.end.is_none())
+        .collect();
+    if open.is_empty() {
+        out.push_str("Impact: no component is failing now.\n");
+    }
+    for outage in open {
+        let name = state
+            .config
+            .component(&outage.component)
+            .map_or(outage.component.as_str(), |c| c.name.as_str());
+        let _ = write!(
+            out,
+            "Impact: {name} failing for {}",
+            brief(now - outage.start)
+        );
+        if let Some(component) = state.config.component(&outage.component) {
+            let rto = budget::rto(outage.start, None, state.config.budget(component).rto, now);
+            let _ = write!(
+                out,
+                "; RTO {:.0}% used, runs out {}Z",
+                rto.fraction * 100.0,
+                time_of_day(&rto.breach_at)
+            );
+        }
+        out.push_str(".\n");
+    }
+    for started in running(&state.records) {
+        let _ = writeln!(
+            out,
+            "Running: {} (since {}Z, {}).",
+            started.event.describe(),
+            time_of_day(&started.at),
+            started.actor
+        );
+    }
+    match command::standing(state) {
+        Some((_, standing)) => match standing.due {
+            Some(level) if !standing.acknowledged => {
+                let _ = writeln!(
+                    out,
+                    "Escalation: level {} is due and NOT acknowledged.",
+                    level + 1
+                );
+            }
+            Some(level) => {
+                let _ = writeln!(out, "Escalation: level {} acknowledged.", level + 1);
+            }
+            None => out.push_str("Escalation: no level due yet.\n"),
+        },
+        None => out.push_str("Escalation: no policy for this severity.\n"),
+    }
+    if let Some(due) = command::update_due(state) {
+        let _ = writeln!(out, "Next stakeholder update due {}Z.", time_of_day(&due));
+    }
+    out
+}
+
+/// The commands started and not finished.
+fn running(records: &[Record]) -> Vec<&Record> {
+    records
+        .iter()
+        .filter(|r| matches!(r.event, Event::StepStarted { .. } | Event::RecoveryStarted { .. }))
+        .filter(|started| {
+            !records.iter().any(
+                |r| matches!(r.event, Event::CommandFinished { started: s, .. } if s == started.seq),
+            )
+        })
+        .collect()
+}
+
+/// A handover record arrived: its giver and its taker each see the summary.
+pub fn seen(state: &mut State, record: &Record) {
+    let Event::HandedOver { to, .. } = &record.event else {
+        return;
+    };
+    if state.actor == record.actor || state.actor == *to {
+        open_dialog(state, DialogKind::HandedOver, String::new(), 0);
+    }
+}
+
+/// The text of the handover dialog: the latest handover in the journal.
+#[must_use]
+pub fn prompt(state: &State) -> String {
+    let latest = state.records.iter().rev().find_map(|r| match &r.event {
+        Event::HandedOver { to, summary } => Some((r.actor.as_str(), to.as_str(), summary)),
+        _ => None,
+    });
+    match latest {
+        Some((from, to, summary)) => {
+            format!("{from} handed command to {to} at this point:\n\n{summary}\nEnter closes.")
+        }
+        None => String::new(),
+    }
+}
