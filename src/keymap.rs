@@ -38,6 +38,7 @@ pub enum Action {
     Status,
     Roles,
     Handover,
+    Approve,
     Note,
     Resolve,
     Silence,
@@ -113,6 +114,7 @@ impl Action {
             Self::Status => "set status",
             Self::Roles => "assign a role",
             Self::Handover => "hand command over to someone in the room, with a summary",
+            Self::Approve => "approve or refuse what someone asked to run (two-person rule)",
             Self::Note => "add a note",
             Self::Resolve => "resolve the incident",
             Self::Silence => "silence the incident's alerts in Alertmanager",
@@ -140,6 +142,7 @@ impl Action {
                 | Self::Status
                 | Self::Roles
                 | Self::Handover
+                | Self::Approve
                 | Self::Note
                 | Self::Resolve
                 | Self::Silence
@@ -400,6 +403,7 @@ fn defaults() -> Vec<Binding> {
         (C::Global, ch('t'), A::Status),
         (C::Global, ch('o'), A::Roles),
         (C::Global, ch('H'), A::Handover),
+        (C::Global, ch('A'), A::Approve),
         (C::Global, ch('n'), A::Note),
         (C::Global, ch('R'), A::Resolve),
         (C::Global, ch('M'), A::Silence),

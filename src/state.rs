@@ -173,6 +173,8 @@ pub enum DialogKind {
     Handover,
     /// The summary of a handover this console's user gave or received (`Enter` closes it).
     HandedOver,
+    /// Approve or refuse the request waiting longest.
+    Approve,
 }
 
 /// An open dialog: its text field and its selected choice.
@@ -204,7 +206,7 @@ impl Dialog {
             | DialogKind::Update
             | DialogKind::Resolve => self.labels.clone(),
             DialogKind::Status => status_choices().iter().map(ToString::to_string).collect(),
-            DialogKind::Roles | DialogKind::Handover => self.labels.clone(),
+            DialogKind::Roles | DialogKind::Handover | DialogKind::Approve => self.labels.clone(),
             DialogKind::SetState => SET_STATES.iter().map(ToString::to_string).collect(),
             DialogKind::Note
             | DialogKind::Filter
@@ -235,7 +237,8 @@ impl Dialog {
             | DialogKind::Silence
             | DialogKind::ExpireSilences
             | DialogKind::Handover
-            | DialogKind::HandedOver => false,
+            | DialogKind::HandedOver
+            | DialogKind::Approve => false,
             DialogKind::RecoveryConfirm => self.text_wanted,
             _ => true,
         }
@@ -658,6 +661,16 @@ impl State {
             Console::Replay(_) => Some(Viewer::Replay),
             Console::Live | Console::Drill(_) | Console::Joined => None,
         }
+    }
+
+    /// The key bound to a screen-level action, for the texts that name one (`:` when only the
+    /// palette reaches it).
+    #[must_use]
+    pub fn key_name(&self, action: crate::keymap::Action) -> String {
+        let contexts = [self.ui.screen.context(), crate::keymap::Context::Global];
+        self.keymap
+            .key_for(&contexts, action)
+            .map_or_else(|| ":".to_owned(), |k| k.to_string())
     }
 
     /// True for a console joined to another's room.

@@ -538,6 +538,7 @@ fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<E
         Action::Declare => open_declare(state),
         Action::Silence => silence::open(state, now),
         Action::Handover => handover::open(state),
+        Action::Approve => approval::open(state),
         Action::Severity
         | Action::Status
         | Action::Roles
@@ -660,6 +661,7 @@ fn journal_failed(state: &mut State, error: String) {
 }
 
 mod alerts;
+pub mod approval;
 pub mod checklist;
 pub mod command;
 mod dialog;

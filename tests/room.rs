@@ -280,6 +280,17 @@ fn nix_is_root() -> bool {
     String::from_utf8_lossy(&out.stdout).trim() == "0"
 }
 
+/// The file the workspace's runbook command writes when it runs as `user`.
+fn mark_of(data: &std::path::Path, user: &str) -> std::path::PathBuf {
+    let uid = std::process::Command::new("id")
+        .args(["-u", user])
+        .output()
+        .unwrap()
+        .stdout;
+    let uid = String::from_utf8(uid).unwrap();
+    data.join("marks").join(format!("uid-{}", uid.trim()))
+}
+
 fn chmod(path: &std::path::Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
@@ -288,6 +299,11 @@ fn chmod(path: &std::path::Path, mode: u32) {
 /// A data directory other users can reach, with a service whose database is down, a room open
 /// to `warroom-oncall`, and a runbook whose command writes the uid it runs as into `marks/`.
 fn shared_workspace() -> tempfile::TempDir {
+    shared_workspace_with("")
+}
+
+/// The shared workspace, the runbook command carrying `attributes` (`{approve=true}`).
+fn shared_workspace_with(attributes: &str) -> tempfile::TempDir {
     let data = tempfile::tempdir().unwrap();
     chmod(data.path(), 0o755);
     std::fs::create_dir(data.path().join("incidents")).unwrap();
@@ -305,7 +321,7 @@ fn shared_workspace() -> tempfile::TempDir {
         data.path().join("runbooks/whoami.md"),
         format!(
             "+++\nid = \"whoami\"\ntitle = \"Who runs this\"\ncomponents = [\"db\"]\n+++\n\n\
-             ## Write the uid\n\n```sh\nid -u > {marks}/uid-$(id -u)\n```\n"
+             ## Write the uid\n\n```sh {attributes}\nid -u > {marks}/uid-$(id -u)\n```\n"
         ),
     )
     .unwrap();
@@ -332,18 +348,7 @@ fn a_joined_console_of_another_user_writes_as_that_user_and_runs_as_that_user() 
     engineer.send(support::pty::ENTER);
     engineer.wait_for("x  run");
     engineer.send("x");
-    let uid = String::from_utf8(
-        std::process::Command::new("id")
-            .args(["-u", "warroom-b"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
-    let mark = data
-        .path()
-        .join("marks")
-        .join(format!("uid-{}", uid.trim()));
+    let mark = mark_of(data.path(), "warroom-b");
     support::pty::wait_until("the command to run as warroom-b", || mark.exists());
     writer.wait_for("exit 0");
 
@@ -580,4 +585,89 @@ fn command_is_handed_over_with_a_summary_both_see() {
     writer.wait_for("Nobody else is in the room");
     writer.send("q");
     assert!(writer.wait_exit());
+}
+
+#[test]
+fn a_command_marked_approve_runs_only_after_a_second_person_approves() {
+    if team().is_none() {
+        return;
+    }
+    let data = shared_workspace_with("{approve=true}");
+    let mut writer = Session::start(data.path(), (100, 30), &[], &[]);
+    declare_from_banner(&mut writer);
+    let mut engineer = Session::start_as("warroom-b", data.path(), (100, 30), &["join"]);
+    engineer.wait_for("JOINED · room 2");
+    let run = |engineer: &mut Session| {
+        engineer.send("2");
+        engineer.wait_for("Who runs this");
+        engineer.send(support::pty::ENTER);
+        engineer.wait_for("x  run");
+        engineer.send("x");
+    };
+    run(&mut engineer);
+    engineer.wait_for("asked for approval");
+    writer.wait_for("APPROVAL NEEDED: warroom-b@");
+    engineer.send("x");
+    engineer.wait_for("Waiting for a second person to approve");
+    // The one who asked cannot approve it.
+    engineer.send("A");
+    engineer.wait_for("Approve: run whoami step 1");
+    engineer.send(support::pty::ENTER);
+    engineer.wait_for("a second person must approve");
+    engineer.send("\x1b");
+    // A refusal is journaled; the next ask is a new request, which the writer approves.
+    writer.send("A");
+    writer.wait_for("Approve: run whoami step 1");
+    writer.send(support::pty::DOWN);
+    writer.send(support::pty::ENTER);
+    writer.wait_gone("APPROVAL NEEDED");
+    engineer.send("x");
+    engineer.wait_for("asked for approval");
+    writer.wait_for("APPROVAL NEEDED: warroom-b@");
+    writer.send("A");
+    writer.wait_for("Approve: run whoami step 1");
+    writer.send(support::pty::ENTER);
+    writer.wait_gone("APPROVAL NEEDED");
+    let mark = mark_of(data.path(), "warroom-b");
+    assert!(!mark.exists(), "the command ran before it was run");
+    engineer.send("x");
+    support::pty::wait_until("the approved command to run", || mark.exists());
+
+    let journal = incident_dir(&data.path().join("incidents")).join("journal.jsonl");
+    let text = std::fs::read_to_string(journal).unwrap();
+    let kinds = |kind: &str| -> Vec<serde_json::Value> {
+        text.lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter(|r| r["kind"] == kind)
+            .collect()
+    };
+    let requests = kinds("approval_requested");
+    assert_eq!(requests.len(), 2, "{text}");
+    assert!(
+        requests
+            .iter()
+            .all(|r| r["actor"].as_str().unwrap().starts_with("warroom-b@"))
+    );
+    let answers = kinds("approval_given");
+    assert_eq!(
+        answers
+            .iter()
+            .map(|a| a["approved"].as_bool().unwrap())
+            .collect::<Vec<_>>(),
+        [false, true]
+    );
+    assert!(
+        answers
+            .iter()
+            .all(|a| a["actor"].as_str().unwrap().starts_with("tester@"))
+    );
+    assert_eq!(kinds("step_started").len(), 1, "{text}");
+    // The approval is used up: another run asks again.
+    engineer.wait_for("exit 0");
+    engineer.send("x");
+    engineer.wait_for("asked for approval");
+    for console in [&mut engineer, &mut writer] {
+        console.send("q");
+        assert!(console.wait_exit());
+    }
 }

@@ -121,6 +121,9 @@ pub struct RecoveryFile {
     pub confirm: ConfirmFile,
     pub timeout: Option<HumanDuration>,
     pub cooldown: Option<HumanDuration>,
+    /// A second person in the room must approve before it runs (two-person rule).
+    #[serde(default)]
+    pub approve: bool,
 }
 
 /// How a recovery action is confirmed.
@@ -242,6 +245,11 @@ pub struct ReviewFile {
 pub struct SafetyFile {
     /// Paging and a `PagerDuty` acknowledge ask before sending (default true).
     pub confirm_page: Option<bool>,
+    /// Every recovery action needs the approval of a second person in the room.
+    pub two_person: Option<bool>,
+    /// The approver may be the Unix user who asked (a team sharing one account); the journal
+    /// says so.
+    pub same_user_approval: Option<bool>,
 }
 
 /// `[room]`: who may join the war room besides the user who runs the writing console.

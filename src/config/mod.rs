@@ -120,6 +120,8 @@ pub struct Config {
     pub confirm_page: bool,
     /// `[room] group`: the Unix group whose members may join besides the owner.
     pub room_group: Option<String>,
+    /// `[safety] same_user_approval`: an approval may come from the user who asked.
+    pub same_user_approval: bool,
     /// What each severity means to this team (`[severity.P1] meaning`), where the config says.
     pub severity_meanings: BTreeMap<Severity, String>,
     /// Message templates for the update and resolve dialogs (`[[template]]`).
@@ -335,6 +337,11 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
     // The collect reuses the buffer of the parsed components, which are several times larger:
     // without this, 20,000 components would keep 32 MiB of it for the console's lifetime.
     components.shrink_to_fit();
+    if file.safety.two_person == Some(true) {
+        for action in components.iter_mut().flat_map(|c| c.recovery.iter_mut()) {
+            action.approve = true;
+        }
+    }
     let probe_concurrency = match file.probes.concurrency {
         Some(n) if *n.get_ref() == 0 => {
             errors.push(src.at(n.span(), "`concurrency` must be 1 or more"));
@@ -368,6 +375,7 @@ fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnostic>) -> Conf
         keys: key_overrides(src, &file.keys, errors),
         probe_concurrency,
         confirm_page: file.safety.confirm_page.unwrap_or(true),
+        same_user_approval: file.safety.same_user_approval.unwrap_or(false),
         room_group: file.room.group.and_then(|g| {
             if g.get_ref().trim().is_empty() {
                 errors.push(src.at(
@@ -464,6 +472,8 @@ pub struct RecoveryAction {
     pub timeout: Duration,
     /// No second run of the same action before this has passed.
     pub cooldown: Duration,
+    /// A second person must approve each run (`approve = true`, or `[safety] two_person`).
+    pub approve: bool,
 }
 
 fn recovery_action(
@@ -498,6 +508,7 @@ fn recovery_action(
         confirm_by_typing: file.confirm == file::ConfirmFile::Type,
         timeout: file.timeout.map_or(Duration::from_mins(5), |d| d.0),
         cooldown: file.cooldown.map_or(Duration::from_mins(1), |d| d.0),
+        approve: file.approve,
     }
 }
 

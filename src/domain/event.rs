@@ -303,6 +303,20 @@ pub enum Event {
         to: String,
         summary: String,
     },
+    /// The record's actor asks a second person to approve running `target` (`what` says it).
+    ApprovalRequested {
+        target: Approvable,
+        what: String,
+    },
+    /// The record's actor approved (or refused) the request journaled as record `request`;
+    /// `same_user` when they are the user who asked (`[safety] same_user_approval`, or the
+    /// facilitator of a drill).
+    ApprovalGiven {
+        request: u64,
+        approved: bool,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        same_user: bool,
+    },
     /// An alert the incident follows began firing in Alertmanager.
     AlertStarted(AlertSeen),
     /// An alert the incident followed is no longer in Alertmanager.
@@ -384,6 +398,8 @@ impl Event {
             Self::RoomJoined => "room_joined",
             Self::RoomLeft => "room_left",
             Self::HandedOver { .. } => "handed_over",
+            Self::ApprovalRequested { .. } => "approval_requested",
+            Self::ApprovalGiven { .. } => "approval_given",
             Self::DrillEnded { .. } => "drill_ended",
             Self::NotifyHeld { .. } => "notify_held",
             Self::AlertStarted(_) => "alert_started",
@@ -417,6 +433,20 @@ impl Event {
             Self::RoomJoined => "Joined the room".to_owned(),
             Self::RoomLeft => "Left the room".to_owned(),
             Self::HandedOver { to, .. } => format!("Handed command over to {to}"),
+            Self::ApprovalRequested { what, .. } => format!("Asked for approval: {what}"),
+            Self::ApprovalGiven {
+                request,
+                approved,
+                same_user,
+            } => format!(
+                "{} request #{request}{}",
+                if *approved { "Approved" } else { "Refused" },
+                if *same_user {
+                    " (by the user who asked)"
+                } else {
+                    ""
+                }
+            ),
             Self::Pager { failing: true } => "The pager is failing (drill inject)".to_owned(),
             Self::Pager { failing: false } => "The pager works again (drill inject)".to_owned(),
             Self::DrillEnded { summary } => format!("Drill ended, never declared: {summary}"),
@@ -592,6 +622,8 @@ impl Event {
             | Self::RoomJoined
             | Self::RoomLeft
             | Self::HandedOver { .. }
+            | Self::ApprovalRequested { .. }
+            | Self::ApprovalGiven { .. }
             | Self::DrillEnded { .. }
             | Self::RtoBreached { .. }
             | Self::Budgets { .. } => self.describe_data(),
@@ -642,6 +674,47 @@ fn from_template(template: Option<&str>) -> String {
     template
         .map(|t| format!(" (template \"{t}\")"))
         .unwrap_or_default()
+}
+
+/// What a two-person approval is for: a runbook step's command or a recovery action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Approvable {
+    Step {
+        runbook: String,
+        step: usize,
+        command: usize,
+    },
+    Recovery {
+        component: String,
+        action: usize,
+    },
+}
+
+impl Approvable {
+    /// What a command's start runs, as an approval names it.
+    #[must_use]
+    pub fn of(event: &Event) -> Option<Self> {
+        match event {
+            Event::StepStarted {
+                runbook,
+                step,
+                command,
+                ..
+            } => Some(Self::Step {
+                runbook: runbook.clone(),
+                step: *step,
+                command: *command,
+            }),
+            Event::RecoveryStarted {
+                component, action, ..
+            } => Some(Self::Recovery {
+                component: component.clone(),
+                action: *action,
+            }),
+            _ => None,
+        }
+    }
 }
 
 /// One line of the journal: an event with its sequence number, time and author.

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::event::{AlertSeen, DrillStart, Event, Record, Target};
+use super::event::{AlertSeen, Approvable, DrillStart, Event, Record, Target};
 use super::silence::{Silence, Standing};
 use super::{Role, Severity, Status};
 
@@ -72,6 +72,29 @@ impl Roles {
     }
 }
 
+/// A two-person approval: who asked to run what, and the verdict of the second person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approval {
+    pub requester: String,
+    pub target: Approvable,
+    pub what: String,
+    /// Who answered, and whether they approved.
+    pub verdict: Option<(String, bool)>,
+    /// A run of the target has used the approval.
+    pub used: bool,
+}
+
+/// Where a request to run something stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Approved {
+    /// Approved and not yet used.
+    Yes,
+    /// Asked, not yet answered.
+    Waiting,
+    /// Never asked, refused, or used up.
+    No,
+}
+
 /// The state of one incident, rebuilt from its journal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Incident {
@@ -125,6 +148,8 @@ pub struct Incident {
     pub present: BTreeMap<String, usize>,
     /// Who writes from the console that opened the room.
     pub room_host: Option<String>,
+    /// Two-person approvals, by the sequence number of their request.
+    pub approvals: BTreeMap<u64, Approval>,
     /// The sequence number of the record that resolved the incident.
     pub resolved_by: Option<u64>,
     /// The Alertmanager alerts the incident follows, in the order it learned of them, each with
@@ -292,6 +317,7 @@ impl Incident {
             pager_failing: scenario.as_ref().is_some_and(|s| s.pager_failing),
             present: BTreeMap::new(),
             room_host: None,
+            approvals: BTreeMap::new(),
             resolved_by: None,
             scenario: scenario.clone(),
             alerts: alerts.iter().map(|a| (a.clone(), None)).collect(),
@@ -334,6 +360,72 @@ impl Incident {
             .collect()
     }
 
+    /// The request waiting longest for a second person, if any.
+    #[must_use]
+    pub fn pending_approval(&self) -> Option<(u64, &Approval)> {
+        self.approvals
+            .iter()
+            .find(|(_, a)| a.verdict.is_none())
+            .map(|(seq, a)| (*seq, a))
+    }
+
+    /// Where `requester`'s latest unused request to run `target` stands.
+    #[must_use]
+    pub fn approval_of(&self, target: &Approvable, requester: &str) -> Approved {
+        let latest = self
+            .approvals
+            .values()
+            .rev()
+            .find(|a| &a.target == target && a.requester == requester && !a.used);
+        match latest.map(|a| &a.verdict) {
+            Some(None) => Approved::Waiting,
+            Some(Some((_, true))) => Approved::Yes,
+            _ => Approved::No,
+        }
+    }
+
+    /// A request for approval, or its answer.
+    fn apply_approval(&mut self, record: &Record) {
+        match &record.event {
+            Event::ApprovalRequested { target, what } => {
+                let approval = Approval {
+                    requester: record.actor.clone(),
+                    target: target.clone(),
+                    what: what.clone(),
+                    verdict: None,
+                    used: false,
+                };
+                self.approvals.insert(record.seq, approval);
+            }
+            Event::ApprovalGiven {
+                request, approved, ..
+            } => {
+                if let Some(approval) = self.approvals.get_mut(request) {
+                    approval
+                        .verdict
+                        .get_or_insert((record.actor.clone(), *approved));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A command's start uses up its starter's approval of it.
+    fn use_approval(&mut self, record: &Record) {
+        let Some(target) = Approvable::of(&record.event) else {
+            return;
+        };
+        let actor = &record.actor;
+        if let Some(approval) = self.approvals.values_mut().rev().find(|a| {
+            a.target == target
+                && &a.requester == actor
+                && !a.used
+                && matches!(a.verdict, Some((_, true)))
+        }) {
+            approval.used = true;
+        }
+    }
+
     /// Who is in the room, as its opening, joins and leaves tell.
     fn apply_room(&mut self, record: &Record) {
         let who = &record.actor;
@@ -366,6 +458,9 @@ impl Incident {
             Event::Pager { failing } => self.pager_failing = *failing,
             Event::RoomOpened | Event::RoomJoined | Event::RoomLeft => self.apply_room(record),
             Event::HandedOver { to, .. } => self.roles.commander.clone_from(to),
+            Event::ApprovalRequested { .. } | Event::ApprovalGiven { .. } => {
+                self.apply_approval(record);
+            }
             Event::SeverityChanged { from, to } => {
                 self.severity = *to;
                 if to < from {
@@ -500,10 +595,12 @@ impl Incident {
                     .or_default()
                     .runs
                     .push(run);
+                self.use_approval(record);
             }
             Event::RecoveryStarted {
                 component, action, ..
             } => {
+                self.use_approval(record);
                 let run = StepRun {
                     started: record.seq,
                     at: record.at,

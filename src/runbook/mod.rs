@@ -20,7 +20,9 @@ pub use phase::{Automation, Phase, Window};
 
 /// Default deadline of a step's command.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_mins(5);
-const ATTRIBUTES: [&str; 5] = ["confirm", "timeout", "on_fail", "expect", "recovers"];
+const ATTRIBUTES: [&str; 6] = [
+    "confirm", "timeout", "on_fail", "expect", "recovers", "approve",
+];
 
 /// What happens to the following steps when a command fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::Display)]
@@ -56,6 +58,8 @@ impl std::fmt::Display for Expect {
 pub struct Command {
     pub script: String,
     pub confirm: bool,
+    /// A second person in the room must approve each run (two-person rule).
+    pub approve: bool,
     pub timeout: Duration,
     pub on_fail: OnFail,
     /// The component this command brings back (`recovers="db"`): in a drill its success
@@ -360,6 +364,7 @@ impl Builder<'_> {
         let mut command = Command {
             script,
             confirm: false,
+            approve: false,
             timeout: DEFAULT_TIMEOUT,
             on_fail: OnFail::Stop,
             recovers: None,
@@ -372,6 +377,10 @@ impl Builder<'_> {
                     .parse::<bool>()
                     .map(|v| command.confirm = v)
                     .map_err(|_| format!("confirm `{value}` must be true or false")),
+                "approve" => value
+                    .parse::<bool>()
+                    .map(|v| command.approve = v)
+                    .map_err(|_| format!("approve `{value}` must be true or false")),
                 "timeout" => humantime::parse_duration(&value)
                     .map(|d| command.timeout = d)
                     .map_err(|e| format!("timeout `{value}`: {e}")),

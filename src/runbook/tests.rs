@@ -137,7 +137,7 @@ fn unknown_attributes_and_keys_are_named_with_suggestions() {
     let text = VALID.replace("confirm=true", "confrim=true");
     assert_eq!(
         errors(&text)[0],
-        "rb.md:34:1: unknown attribute `confrim`; did you mean `confirm`? (one of: confirm, timeout, on_fail, expect, recovers)"
+        "rb.md:34:1: unknown attribute `confrim`; did you mean `confirm`? (one of: confirm, timeout, on_fail, expect, recovers, approve)"
     );
     let text = VALID.replace("tags =", "tag =");
     assert!(

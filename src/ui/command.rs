@@ -184,15 +184,6 @@ fn who_lines(state: &State, ids: &[String], width: u16) -> Vec<Line<'static>> {
         .collect()
 }
 
-/// The key bound to a screen-level action, for the texts that name one.
-fn key(state: &State, action: crate::keymap::Action) -> String {
-    let contexts = [state.ui.screen.context(), crate::keymap::Context::Global];
-    state
-        .keymap
-        .key_for(&contexts, action)
-        .map_or_else(|| ":".to_owned(), |k| k.to_string())
-}
-
 /// The loud line for the commander, if anything needs doing now.
 #[must_use]
 pub fn banner(state: &State, view: &View) -> Option<Line<'static>> {
@@ -205,7 +196,7 @@ pub fn banner(state: &State, view: &View) -> Option<Line<'static>> {
         .as_ref()
         .is_some_and(crate::domain::incident::Incident::is_open);
     if !open {
-        let declare = key(state, crate::keymap::Action::Declare);
+        let declare = state.key_name(crate::keymap::Action::Declare);
         if let Some(alert) =
             crate::domain::alert::calling(&state.alerts).filter(|_| !state.is_drill())
         {
@@ -233,6 +224,9 @@ pub fn banner(state: &State, view: &View) -> Option<Line<'static>> {
             )
         });
     }
+    if let Some(text) = crate::update::approval::banner(state) {
+        return Some(Line::styled(text, theme.style(Slot::Warn)));
+    }
     if let Some((
         policy,
         Standing {
@@ -247,8 +241,8 @@ pub fn banner(state: &State, view: &View) -> Option<Line<'static>> {
             format!(
                 " LEVEL {} DUE: call {contacts} · {} ack · {} page ",
                 level + 1,
-                key(state, crate::keymap::Action::Acknowledge),
-                key(state, crate::keymap::Action::Page)
+                state.key_name(crate::keymap::Action::Acknowledge),
+                state.key_name(crate::keymap::Action::Page)
             ),
             theme.style(Slot::Breach),
         ));

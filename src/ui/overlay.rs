@@ -75,6 +75,7 @@ fn title_of(dialog: &Dialog, state: &State) -> String {
         DialogKind::ExpireSilences => " Expire the silences? ".to_owned(),
         DialogKind::Handover => format!(" Hand command of {id} to "),
         DialogKind::HandedOver => " Command handed over ".to_owned(),
+        DialogKind::Approve => " Approve? (two-person rule) ".to_owned(),
     }
 }
 
@@ -156,6 +157,9 @@ fn prompt_of(kind: DialogKind) -> &'static str {
         | DialogKind::Silence
         | DialogKind::ExpireSilences
         | DialogKind::HandedOver => "",
+        DialogKind::Approve => {
+            "Someone asks a second person to approve this before it runs (journaled with both names):"
+        }
         DialogKind::Handover => {
             "Who takes command (they and you see a summary of where things stand; it is journaled):"
         }

@@ -173,6 +173,7 @@ fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
             return Vec::new();
         }
         DialogKind::Handover => Ok(super::handover::chosen(state, &dialog.labels, choice, now)),
+        DialogKind::Approve => super::approval::answered(state, choice, now),
         DialogKind::ExpireSilences => return super::silence::expire(state),
         DialogKind::SetState => match drill::set_by_facilitator(state, &text, choice, now) {
             Ok(effects) => return effects,
@@ -318,6 +319,7 @@ fn incident_event(
         | DialogKind::ExpireSilences
         | DialogKind::Handover
         | DialogKind::HandedOver
+        | DialogKind::Approve
         | DialogKind::EndDrill => None,
     })
 }

@@ -77,6 +77,13 @@ pub fn chosen(state: &mut State, choice: usize, now: DateTime<Utc>) -> Vec<Effec
         ));
         return Vec::new();
     }
+    let target = crate::domain::event::Approvable::Recovery {
+        component: component.id.clone(),
+        action: choice,
+    };
+    if let Some(effects) = super::approval::gate(state, target, now) {
+        return effects;
+    }
     state.ui.recovery = Some((index, choice));
     open_dialog(state, DialogKind::RecoveryConfirm, String::new(), 0);
     if let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay {

@@ -208,6 +208,26 @@ fn admissible(
                 Err(format!("the service has no role `{role}`"))
             }
         }
+        Event::ApprovalRequested { target, .. } => {
+            let what =
+                super::approval::needed(state, &target).ok_or("that needs no approval here")?;
+            Ok(Event::ApprovalRequested { target, what })
+        }
+        Event::ApprovalGiven {
+            request, approved, ..
+        } => {
+            let requester = incident
+                .pending_approval()
+                .filter(|(seq, _)| *seq == request)
+                .map(|(_, a)| a.requester.clone())
+                .ok_or_else(|| format!("request #{request} is not waiting for approval"))?;
+            let same_user = super::approval::may_answer(state, &peer.actor, &requester, false)?;
+            Ok(Event::ApprovalGiven {
+                request,
+                approved,
+                same_user,
+            })
+        }
         Event::HandedOver { to, .. } => {
             super::handover::admissible(state, &to)?;
             Ok(Event::HandedOver {
@@ -221,8 +241,29 @@ fn admissible(
             format!("record {started} is not a command {} started", peer.actor),
         ),
         finished @ Event::CommandFinished { .. } => Ok(finished),
-        other => runbook_event(state, other),
+        other => {
+            let event = runbook_event(state, other)?;
+            approved_for(state, &event, &peer.actor)?;
+            Ok(event)
+        }
     }
+}
+
+/// A command that needs a second person's approval starts only with it.
+fn approved_for(state: &State, event: &Event, actor: &str) -> Result<(), String> {
+    use crate::domain::incident::Approved;
+    let Some(target) = crate::domain::event::Approvable::of(event) else {
+        return Ok(());
+    };
+    let needed = super::approval::needed(state, &target).is_some();
+    let standing = state
+        .incident
+        .as_ref()
+        .map_or(Approved::No, |i| i.approval_of(&target, actor));
+    if needed && standing != Approved::Yes {
+        return Err("it needs a second person's approval first".into());
+    }
+    Ok(())
 }
 
 /// Step `index` of runbook `id`, or why there is none.

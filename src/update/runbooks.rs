@@ -280,6 +280,14 @@ fn request_run(state: &mut State, rb: usize, step: usize, now: DateTime<Utc>) ->
         state.ui.flash = Some("This step has no command; mark it with d, s or f".into());
         return Vec::new();
     };
+    let target = crate::domain::event::Approvable::Step {
+        runbook: id,
+        step,
+        command,
+    };
+    if let Some(effects) = super::approval::gate(state, target, now) {
+        return effects;
+    }
     if state.runbooks[rb].steps[step].commands[command].confirm {
         state.ui.confirm_run = Some((rb, step, command));
         super::open_dialog(state, DialogKind::ConfirmRun, String::new(), 0);
