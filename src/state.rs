@@ -708,11 +708,21 @@ impl State {
         }
     }
 
-    /// Notifications are journaled as recorded, not sent: a drill without `allow_notify`.
+    /// Notifications are journaled as recorded, not sent: a drill without `allow_notify` (as
+    /// this console runs it, or, joined to another's, as its journal says).
     #[must_use]
     pub fn holds_notifications(&self) -> bool {
-        self.drill()
-            .is_some_and(|d| !d.engine.scenario.allow_notify)
+        match self.drill() {
+            Some(drill) => !drill.engine.scenario.allow_notify,
+            None => {
+                self.joined()
+                    && self
+                        .incident
+                        .as_ref()
+                        .and_then(|i| i.scenario.as_ref())
+                        .is_some_and(|s| !s.allow_notify)
+            }
+        }
     }
 
     /// True if the component's probe is replaced by the scenario.

@@ -5,7 +5,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::pty::{Session, add_note, declare_from_banner, incident_dir};
+use support::pty::{ENTER, Session, add_note, declare_from_banner, incident_dir};
 
 /// The actor a joined console of this test's user is journaled as: `user@host`, the user from
 /// the system's account database (a joined console's claims are never asked).
@@ -58,6 +58,33 @@ fn three_consoles_write_one_incident_each_as_itself() {
     add_note(&mut writer, "commander was here");
     everyone_sees(&[&writer, &scribe, &engineer], "Note: commander was here");
 
+    // A page from the scribe, a check ticked and a step marked by the engineer, and the
+    // commander's acknowledgement.
+    scribe.send("p");
+    scribe.wait_for("recorded in the drill's journal");
+    scribe.send(ENTER);
+    everyone_sees(&[&writer, &scribe, &engineer], "Paged level");
+    engineer.send("2");
+    engineer.wait_for("db-failover");
+    engineer.send(ENTER);
+    engineer.send(" ");
+    engineer.send("4");
+    everyone_sees(&[&writer, &scribe, &engineer], "step 1 check ticked");
+    engineer.send("2");
+    engineer.send("d");
+    std::thread::sleep(Duration::from_millis(300));
+    if engineer.contents().contains("Mark the step done?") {
+        engineer.send(ENTER);
+    }
+    engineer.send("4");
+    everyone_sees(&[&writer, &scribe, &engineer], "step 1 marked done");
+    writer.send("a");
+    std::thread::sleep(Duration::from_millis(300));
+    if writer.contents().contains("Acknowledge?") {
+        writer.send(ENTER);
+    }
+    everyone_sees(&[&writer, &scribe, &engineer], "acknowledged");
+
     let journal = incident_dir(&data.path().join("demo/incidents")).join("journal.jsonl");
     let journal = std::fs::read_to_string(journal).unwrap();
     let actor_of = |text: &str| -> String {
@@ -66,6 +93,10 @@ fn three_consoles_write_one_incident_each_as_itself() {
         record["actor"].as_str().unwrap().to_owned()
     };
     assert_eq!(actor_of("scribe was here"), own_actor());
+    assert_eq!(actor_of("\"kind\":\"paged\""), own_actor());
+    assert_eq!(actor_of("\"kind\":\"check_ticked\""), own_actor());
+    assert_eq!(actor_of("\"kind\":\"step_marked\""), own_actor());
+    assert!(actor_of("\"kind\":\"acknowledged\"").starts_with("tester@"));
     assert_eq!(actor_of("engineer was here"), own_actor());
     assert!(
         actor_of("commander was here").starts_with("tester@"),
@@ -130,6 +161,17 @@ impl Raw {
         Some(serde_json::from_slice(&body).unwrap())
     }
 
+    /// Asks for `event` as request `id`: the writer's answer.
+    fn ask(&mut self, id: u64, event: &str) -> serde_json::Value {
+        self.send(&format!(r#"{{"type":"append","id":{id},"event":{event}}}"#));
+        loop {
+            let frame = self.receive().expect("an answer");
+            if frame["id"] == id && (frame["type"] == "accepted" || frame["type"] == "refused") {
+                return frame;
+            }
+        }
+    }
+
     /// Frames until one of `kind`.
     fn until(&mut self, kind: &str) -> serde_json::Value {
         loop {
@@ -180,20 +222,7 @@ fn hostile_peers_are_refused_and_the_writer_works_on() {
     peer.send(r#"{"type":"hello","after":0}"#);
     let welcome = peer.until("welcome");
     assert_eq!(welcome["actor"], own_actor());
-    let ask = |peer: &mut Raw, id: u64, event: &str| {
-        peer.send(&format!(r#"{{"type":"append","id":{id},"event":{event}}}"#));
-        loop {
-            let frame = peer.receive().expect("an answer");
-            if frame["id"] == id && (frame["type"] == "accepted" || frame["type"] == "refused") {
-                return frame;
-            }
-        }
-    };
-    let escape = ask(
-        &mut peer,
-        1,
-        r#"{"kind":"note_added","text":"red \u001b[31m alert"}"#,
-    );
+    let escape = peer.ask(1, r#"{"kind":"note_added","text":"red \u001b[31m alert"}"#);
     assert_eq!(escape["type"], "refused");
     assert!(
         escape["reason"]
@@ -202,26 +231,21 @@ fn hostile_peers_are_refused_and_the_writer_works_on() {
             .contains("control character"),
         "{escape}"
     );
-    let step = ask(
-        &mut peer,
+    let step = peer.ask(
         2,
         r#"{"kind":"step_marked","runbook":"nope","step":0,"state":"done"}"#,
     );
     assert_eq!(step["reason"], "no runbook `nope` here");
-    let drill = ask(&mut peer, 3, r#"{"kind":"drill_ended","summary":"over"}"#);
+    let drill = peer.ask(3, r#"{"kind":"drill_ended","summary":"over"}"#);
     assert_eq!(
         drill["reason"],
         "a joined console cannot ask for `drill_ended`"
     );
-    let ok = ask(
-        &mut peer,
-        4,
-        r#"{"kind":"note_added","text":"a fair note"}"#,
-    );
+    let ok = peer.ask(4, r#"{"kind":"note_added","text":"a fair note"}"#);
     assert_eq!(ok["type"], "accepted", "{ok}");
     let mut refused = 0;
     for id in 10..60 {
-        if ask(&mut peer, id, r#"{"kind":"note_added","text":"flood"}"#)["type"] == "refused" {
+        if peer.ask(id, r#"{"kind":"note_added","text":"flood"}"#)["type"] == "refused" {
             refused += 1;
         }
     }
@@ -670,4 +694,40 @@ fn a_command_marked_approve_runs_only_after_a_second_person_approves() {
         console.send("q");
         assert!(console.wait_exit());
     }
+}
+
+#[test]
+fn random_bytes_never_stall_the_writer() {
+    let data = tempfile::tempdir().unwrap();
+    let mut writer = Session::demo(data.path());
+    declare_from_banner(&mut writer);
+    // Random bytes on fresh connections, some with a valid hello first: each is closed or
+    // left waiting, and the writer goes on answering.
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for round in 0..60 {
+        let mut hostile = Raw::connect(data.path());
+        if round % 2 == 0 {
+            hostile.send(r#"{"type":"hello","after":0}"#);
+        }
+        let len = (next() % 300) as usize;
+        let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        hostile.send_bytes(&bytes);
+    }
+    // The noise's connections are closed; the room lets in whoever comes next.
+    std::thread::sleep(Duration::from_millis(300));
+    let mut after = Raw::connect(data.path());
+    after.send(r#"{"type":"hello","after":0}"#);
+    after.until("welcome");
+    let fine = after.ask(1, r#"{"kind":"note_added","text":"after the noise"}"#);
+    assert_eq!(fine["type"], "accepted", "{fine}");
+
+    add_note(&mut writer, "still writing");
+    writer.send("q");
+    assert!(writer.wait_exit());
 }

@@ -107,7 +107,7 @@ pub fn follow(cli: &Cli, id: Option<&str>) -> anyhow::Result<ExitCode> {
     let (path, mode) = crate::launch::follow_target(&data, id)?;
     let records = crate::launch::journal_records(&path)?;
     let config = crate::launch::recorded_config(cli.config.as_deref(), &records, mode)?;
-    let runbooks = load_runbooks(&config);
+    let runbooks = shown_runbooks(&config, mode);
     let mut launch = Launch::new(mode, config, runbooks);
     launch.viewer = Some((crate::state::Viewer::Follow, path, records));
     console(cli, launch)
@@ -138,7 +138,7 @@ pub fn join(cli: &Cli, id: Option<&str>, take_over: Option<&Path>) -> anyhow::Re
         Entry::Write(_, records, _) => records,
     };
     let config = crate::launch::recorded_config(cli.config.as_deref(), records, mode)?;
-    let runbooks = load_runbooks(&config);
+    let runbooks = shown_runbooks(&config, mode);
     let mut launch = Launch::new(mode, config, runbooks);
     match entry {
         Entry::Join(joined) => launch.joined = Some(joined),
@@ -147,6 +147,15 @@ pub fn join(cli: &Cli, id: Option<&str>, take_over: Option<&Path>) -> anyhow::Re
         }
     }
     console(cli, launch)
+}
+
+/// The runbooks a console on a recorded incident shows: the demo's own for the demo.
+fn shown_runbooks(config: &Config, mode: Mode) -> RunbookSet {
+    if mode == Mode::Demo {
+        (crate::demo::runbooks(), Vec::new())
+    } else {
+        load_runbooks(config)
+    }
 }
 
 /// The kind of store a journal's folder belongs to.
