@@ -42,8 +42,8 @@ impl Session {
             &format!("--reuid={}", id("-u")),
             &format!("--regid={}", id("-g")),
             "--init-groups",
-            env!("CARGO_BIN_EXE_warroom"),
         ]);
+        cmd.arg(shared_binary());
         cmd.args(args);
         cmd.env("HOME", std::env::temp_dir());
         Self::spawn(cmd, data, size, &[])
@@ -279,4 +279,23 @@ pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// The binary where every user may run it: the build's own may sit under a home folder that
+/// other users cannot enter. Copied once per test process, and swapped in whole.
+fn shared_binary() -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    static COPY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    COPY.get_or_init(|| {
+        let dir = std::env::temp_dir().join("warroom-test-binary");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let staging = dir.join(format!("warroom.{}", std::process::id()));
+        std::fs::copy(env!("CARGO_BIN_EXE_warroom"), &staging).unwrap();
+        std::fs::set_permissions(&staging, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let binary = dir.join("warroom");
+        std::fs::rename(&staging, &binary).unwrap();
+        binary
+    })
+    .clone()
 }
