@@ -172,6 +172,10 @@ const TAKE_OVER_PATIENCE: std::time::Duration = std::time::Duration::from_secs(1
 /// After the writer left: joins the room of whichever console took the journal over first, or
 /// takes it (the journal's lock decides: exactly one console writes).
 fn claim(journal: &Path) -> anyhow::Result<Entry> {
+    eprintln!(
+        "warroom: the writing console left; taking the incident over, or joining whichever console does (up to {}s)…",
+        TAKE_OVER_PATIENCE.as_secs()
+    );
     let deadline = std::time::Instant::now() + TAKE_OVER_PATIENCE;
     loop {
         if let Ok(joined) = crate::room::client::join(journal) {
@@ -185,8 +189,7 @@ fn claim(journal: &Path) -> anyhow::Result<Entry> {
         };
         if std::time::Instant::now() > deadline {
             anyhow::bail!(
-                "the writing console left and no console took {} over within {}s ({error}); run `warroom join` when one writes it",
-                journal.display(),
+                "no console took the incident over within {}s, and this one cannot ({error}); run `warroom join` again when one writes it",
                 TAKE_OVER_PATIENCE.as_secs()
             );
         }

@@ -261,6 +261,7 @@ fn next_command(state: &State, rb: usize, step: usize) -> Option<usize> {
 }
 
 fn request_run(state: &mut State, rb: usize, step: usize, now: DateTime<Utc>) -> Vec<Effect> {
+    state.ui.flash = None;
     if !writable(state) {
         return Vec::new();
     }
