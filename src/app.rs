@@ -151,6 +151,11 @@ impl Loop {
             self.quit = true;
             return false;
         }
+        if let (Msg::Tick, Some(room)) = (&msg, &self.room)
+            && let Some(text) = room.keep()
+        {
+            self.tell(text);
+        }
         // Every joined console gets the record before any answer it leads to.
         if let (Msg::Journaled(record) | Msg::PeerJournaled { record, .. }, Some(room)) =
             (&msg, &self.room)
@@ -222,6 +227,13 @@ impl Loop {
         }
     }
 
+    /// Says something about the room on screen (and in the log file) that no record tells.
+    fn tell(&mut self, text: String) {
+        tracing::warn!("{text}");
+        self.state.ui.flash = Some(text.clone());
+        update::log(&mut self.state, text, true);
+    }
+
     /// Opens the room once this console writes an open incident.
     fn serve_room(&mut self) {
         if self.room.is_some()
@@ -250,12 +262,10 @@ impl Loop {
                 self.dispatch(Msg::RoomOpened);
             }
             Err(error) => {
-                let text = format!(
+                self.tell(format!(
                     "The room could not open in {}: {error}; others can only follow",
                     dir.display()
-                );
-                tracing::warn!("{text}");
-                update::log(&mut self.state, text, true);
+                ));
                 self.room_failed = true;
             }
         }

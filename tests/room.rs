@@ -728,6 +728,25 @@ fn random_bytes_never_stall_the_writer() {
     assert_eq!(fine["type"], "accepted", "{fine}");
 
     add_note(&mut writer, "still writing");
+
+    // The socket removed, then replaced by a plain file: each time the writer serves it again
+    // within a couple of seconds, and the console already joined stays.
+    let socket = incident_dir(&data.path().join("demo/incidents")).join("room.sock");
+    for replace in [false, true] {
+        std::fs::remove_file(&socket).unwrap();
+        if replace {
+            std::fs::write(&socket, "not a socket").unwrap();
+        }
+        support::pty::wait_until("the room's socket to be served again", || {
+            std::os::unix::net::UnixStream::connect(&socket).is_ok()
+        });
+        let fine = after.ask(
+            10 + u64::from(replace),
+            r#"{"kind":"note_added","text":"still joined"}"#,
+        );
+        assert_eq!(fine["type"], "accepted", "{fine}");
+    }
+    writer.wait_for("The room's socket was replaced; it is served again");
     writer.send("q");
     assert!(writer.wait_exit());
 }

@@ -31,6 +31,8 @@ const QUEUE: usize = 4096;
 struct Peers {
     /// The task accepting connections, stopped by `close`.
     accept: Option<tokio::task::AbortHandle>,
+    /// The socket file this room made (device and inode), to notice it removed or replaced.
+    socket: Option<(u64, u64)>,
     next: u64,
     waiting: HashMap<u64, mpsc::Sender<Vec<u8>>>,
     live: HashMap<u64, mpsc::Sender<Vec<u8>>>,
@@ -41,6 +43,10 @@ struct Peers {
 pub struct Room {
     peers: Arc<Mutex<Peers>>,
     path: PathBuf,
+    /// The data directory, the store and the incident folder (opened to the group).
+    folders: Arc<(PathBuf, PathBuf, PathBuf)>,
+    group: Option<String>,
+    tx: mpsc::Sender<Msg>,
 }
 
 impl Room {
@@ -52,30 +58,63 @@ impl Room {
         group: Option<String>,
         tx: mpsc::Sender<Msg>,
     ) -> std::io::Result<Self> {
-        let path = super::socket_path(dir);
-        match std::fs::symlink_metadata(&path) {
-            Ok(_) => std::fs::remove_file(&path)?,
+        let room = Self {
+            peers: Arc::default(),
+            path: super::socket_path(dir),
+            folders: Arc::new((data.to_owned(), store.to_owned(), dir.to_owned())),
+            group,
+            tx,
+        };
+        room.bind()?;
+        Ok(room)
+    }
+
+    /// Binds the socket (whatever was at its path goes) and accepts connections on it.
+    fn bind(&self) -> std::io::Result<()> {
+        use std::os::unix::fs::MetadataExt;
+        match std::fs::symlink_metadata(&self.path) {
+            Ok(_) => std::fs::remove_file(&self.path)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
         }
-        let listener = UnixListener::bind(&path)?;
-        open_to((data, store, dir), &path, group.as_deref())?;
-        let room = Self {
-            peers: Arc::default(),
-            path,
-        };
-        let owner = nix_uid();
-        let serving = room.clone();
+        let listener = UnixListener::bind(&self.path)?;
+        let (data, store, dir) = &*self.folders;
+        open_to((data, store, dir), &self.path, self.group.as_deref())?;
+        let made = std::fs::symlink_metadata(&self.path).map(|m| (m.dev(), m.ino()))?;
+        let (owner, serving) = (nix_uid(), self.clone());
         let accept = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
-                serving.admit(stream, owner, group.clone(), tx.clone());
+                serving.admit(stream, owner);
             }
         });
-        room.peers.lock().expect("room lock").accept = Some(accept.abort_handle());
-        Ok(room)
+        let mut peers = self.peers.lock().expect("room lock");
+        if let Some(old) = peers.accept.replace(accept.abort_handle()) {
+            old.abort();
+        }
+        peers.socket = Some(made);
+        Ok(())
+    }
+
+    /// Serves the socket again if someone removed or replaced it; what happened, if anything.
+    /// Joined consoles keep their connections either way.
+    #[must_use]
+    pub fn keep(&self) -> Option<String> {
+        use std::os::unix::fs::MetadataExt;
+        let made = self.peers.lock().ok()?.socket?;
+        let now = std::fs::symlink_metadata(&self.path).map(|m| (m.dev(), m.ino()));
+        if now.as_ref().ok() == Some(&made) {
+            return None;
+        }
+        let what = if now.is_ok() { "replaced" } else { "removed" };
+        Some(match self.bind() {
+            Ok(()) => format!("The room's socket was {what}; it is served again"),
+            Err(error) => format!(
+                "The room's socket was {what} and cannot be served again ({error}); joined consoles stay, no new one can join"
+            ),
+        })
     }
 
     /// Where the socket is.
@@ -84,7 +123,7 @@ impl Room {
         &self.path
     }
 
-    fn admit(&self, stream: UnixStream, owner: u32, group: Option<String>, tx: mpsc::Sender<Msg>) {
+    fn admit(&self, stream: UnixStream, owner: u32) {
         let peer = match stream.peer_cred() {
             Ok(cred) => Peer {
                 uid: cred.uid(),
@@ -97,7 +136,7 @@ impl Room {
         };
         let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
         let groups = std::fs::read_to_string("/etc/group").unwrap_or_default();
-        let verdict = admit(peer, owner, group.as_deref(), &passwd, &groups).and_then(|()| {
+        let verdict = admit(peer, owner, self.group.as_deref(), &passwd, &groups).and_then(|()| {
             let peers = self.peers.lock().expect("room lock");
             if peers.waiting.len() + peers.live.len() >= MAX_PEERS {
                 Err(format!("the room is full ({MAX_PEERS} consoles)"))
@@ -122,7 +161,7 @@ impl Room {
         };
         let actor = actor_of(peer.uid);
         tracing::info!(conn, %actor, "room: joined");
-        let room = self.clone();
+        let (room, tx) = (self.clone(), self.tx.clone());
         tokio::spawn(async move {
             let (reason, greeted) = room.read_requests(reader, conn, &actor, &tx).await;
             let _ = out_tx.try_send(encode(&Reply::Closed { reason }));
@@ -192,6 +231,7 @@ impl Room {
         if let Some(accept) = peers.accept.take() {
             accept.abort();
         }
+        peers.socket = None;
         let frame = encode(&Reply::Closed {
             reason: reason.to_owned(),
         });
