@@ -750,3 +750,36 @@ fn random_bytes_never_stall_the_writer() {
     writer.send("q");
     assert!(writer.wait_exit());
 }
+
+#[test]
+fn one_person_edits_the_review_at_a_time() {
+    let data = tempfile::tempdir().unwrap();
+    let mut writer = Session::demo(data.path());
+    declare_from_banner(&mut writer);
+    let mut scribe = Session::start(data.path(), (100, 30), &["join"], &[]);
+    scribe.wait_for("JOINED · room 2");
+    writer.send("5");
+    writer.send("e");
+    scribe.send("5");
+    scribe.wait_for("Post-incident review");
+    scribe.send("e");
+    scribe.wait_for("tester@");
+    scribe.wait_for("is editing the review");
+    writer.send("\x1b");
+    scribe.send("e");
+    scribe.wait_for("Review · editing");
+    writer.send("e");
+    writer.wait_for(&format!("{} is editing the review", own_actor()));
+    let journal = incident_dir(&data.path().join("demo/incidents")).join("journal.jsonl");
+    let text = std::fs::read_to_string(journal).unwrap();
+    assert_eq!(
+        text.matches("\"kind\":\"review_editing\"").count(),
+        3,
+        "{text}"
+    );
+    for console in [&mut scribe, &mut writer] {
+        console.send("\x1b");
+        console.send("q");
+        assert!(console.wait_exit());
+    }
+}

@@ -303,6 +303,10 @@ pub enum Event {
         to: String,
         summary: String,
     },
+    /// The record's actor opened (or left) the review editor: one editor at a time in a room.
+    ReviewEditing {
+        editing: bool,
+    },
     /// The record's actor asks a second person to approve running `target` (`what` says it).
     ApprovalRequested {
         target: Approvable,
@@ -398,6 +402,7 @@ impl Event {
             Self::RoomJoined => "room_joined",
             Self::RoomLeft => "room_left",
             Self::HandedOver { .. } => "handed_over",
+            Self::ReviewEditing { .. } => "review_editing",
             Self::ApprovalRequested { .. } => "approval_requested",
             Self::ApprovalGiven { .. } => "approval_given",
             Self::DrillEnded { .. } => "drill_ended",
@@ -433,6 +438,8 @@ impl Event {
             Self::RoomJoined => "Joined the room".to_owned(),
             Self::RoomLeft => "Left the room".to_owned(),
             Self::HandedOver { to, .. } => format!("Handed command over to {to}"),
+            Self::ReviewEditing { editing: true } => "Started editing the review".to_owned(),
+            Self::ReviewEditing { editing: false } => "Stopped editing the review".to_owned(),
             Self::ApprovalRequested { what, .. } => format!("Asked for approval: {what}"),
             Self::ApprovalGiven {
                 request,
@@ -624,6 +631,7 @@ impl Event {
             | Self::HandedOver { .. }
             | Self::ApprovalRequested { .. }
             | Self::ApprovalGiven { .. }
+            | Self::ReviewEditing { .. }
             | Self::DrillEnded { .. }
             | Self::RtoBreached { .. }
             | Self::Budgets { .. } => self.describe_data(),

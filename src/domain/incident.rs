@@ -150,6 +150,8 @@ pub struct Incident {
     pub room_host: Option<String>,
     /// Two-person approvals, by the sequence number of their request.
     pub approvals: BTreeMap<u64, Approval>,
+    /// Who has the review editor open, in a room (one editor at a time).
+    pub review_editor: Option<String>,
     /// The sequence number of the record that resolved the incident.
     pub resolved_by: Option<u64>,
     /// The Alertmanager alerts the incident follows, in the order it learned of them, each with
@@ -318,6 +320,7 @@ impl Incident {
             present: BTreeMap::new(),
             room_host: None,
             approvals: BTreeMap::new(),
+            review_editor: None,
             resolved_by: None,
             scenario: scenario.clone(),
             alerts: alerts.iter().map(|a| (a.clone(), None)).collect(),
@@ -433,13 +436,23 @@ impl Incident {
             Event::RoomOpened => {
                 self.present.clear();
                 self.room_host = Some(who.clone());
+                self.review_editor = None;
             }
             Event::RoomJoined => *self.present.entry(who.clone()).or_default() += 1,
+            Event::ReviewEditing { editing: true } => self.review_editor = Some(who.clone()),
+            Event::ReviewEditing { editing: false } => {
+                if self.review_editor.as_ref() == Some(who) {
+                    self.review_editor = None;
+                }
+            }
             _ => {
                 if let Some(count) = self.present.get_mut(who) {
                     *count -= 1;
                     if *count == 0 {
                         self.present.remove(who);
+                        if self.review_editor.as_ref() == Some(who) {
+                            self.review_editor = None;
+                        }
                     }
                 }
             }
@@ -456,7 +469,10 @@ impl Incident {
             }
             Event::RecoveryPoint { .. } | Event::Budgets { .. } => self.apply_copies(record),
             Event::Pager { failing } => self.pager_failing = *failing,
-            Event::RoomOpened | Event::RoomJoined | Event::RoomLeft => self.apply_room(record),
+            Event::RoomOpened
+            | Event::RoomJoined
+            | Event::RoomLeft
+            | Event::ReviewEditing { .. } => self.apply_room(record),
             Event::HandedOver { to, .. } => self.roles.commander.clone_from(to),
             Event::ApprovalRequested { .. } | Event::ApprovalGiven { .. } => {
                 self.apply_approval(record);

@@ -137,6 +137,34 @@ fn save(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     }]
 }
 
+/// Someone else in the room who has the review editor open.
+#[must_use]
+pub fn other_editor(state: &State) -> Option<String> {
+    state
+        .incident
+        .as_ref()?
+        .review_editor
+        .clone()
+        .filter(|editor| *editor != state.actor)
+}
+
+/// In a room, entering or leaving the editor is journaled, so one person edits at a time.
+fn editing(state: &State, editing: bool, now: DateTime<Utc>) -> Vec<Effect> {
+    let in_room = state.joined()
+        || state
+            .incident
+            .as_ref()
+            .is_some_and(|i| !i.people().is_empty());
+    if in_room {
+        vec![Effect::Append {
+            at: now,
+            event: Event::ReviewEditing { editing },
+        }]
+    } else {
+        Vec::new()
+    }
+}
+
 /// Keys on the review screen and in the editor.
 pub fn action(state: &mut State, action: Action, now: DateTime<Utc>) -> Option<Vec<Effect>> {
     match action {
@@ -144,8 +172,13 @@ pub fn action(state: &mut State, action: Action, now: DateTime<Utc>) -> Option<V
             if state.incident.is_none() {
                 state.ui.flash =
                     Some("No incident yet: declare one (D) to write its review".into());
+            } else if let Some(editor) = other_editor(state) {
+                state.ui.flash = Some(format!(
+                    "{editor} is editing the review; it opens here once they leave the editor"
+                ));
             } else if let Some(draft) = state.ui.review.as_mut() {
                 draft.editing = true;
+                return Some(editing(state, true, now));
             }
             Some(Vec::new())
         }
@@ -159,7 +192,15 @@ pub fn action(state: &mut State, action: Action, now: DateTime<Utc>) -> Option<V
             if let Some(draft) = state.ui.review.as_mut() {
                 draft.editing = false;
             }
+            let mut effects = effects;
+            effects.extend(editing(state, false, now));
             Some(effects)
+        }
+        Action::Regenerate if other_editor(state).is_some() => {
+            state.ui.flash = other_editor(state).map(|editor| {
+                format!("{editor} is editing the review; regenerate it once they are done")
+            });
+            Some(Vec::new())
         }
         Action::Regenerate => {
             let current = state

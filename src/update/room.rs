@@ -182,7 +182,12 @@ fn admissible(
             plain(&text, "update")?;
             Ok(Event::UpdatePosted { text, template })
         }
+        Event::ReviewEditing { editing } => {
+            editor_free(incident, &peer.actor)?;
+            Ok(Event::ReviewEditing { editing })
+        }
         Event::ReviewSaved { text } => {
+            editor_free(incident, &peer.actor)?;
             if text.len() > super::review::MAX_REVIEW {
                 return Err(format!(
                     "the review is over {} KiB",
@@ -371,6 +376,14 @@ fn runbook_event(state: &State, event: Event) -> Result<Event, String> {
             "a joined console cannot ask for `{}`",
             other.kind()
         )),
+    }
+}
+
+/// Nobody but `actor` has the review editor open.
+fn editor_free(incident: &crate::domain::incident::Incident, actor: &str) -> Result<(), String> {
+    match &incident.review_editor {
+        Some(editor) if editor != actor => Err(format!("{editor} is editing the review")),
+        _ => Ok(()),
     }
 }
 
