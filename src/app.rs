@@ -128,6 +128,8 @@ struct Loop {
     room_client: Option<crate::room::client::Client>,
     /// Joined console: the writer left; this console starts again to take over.
     take_over: bool,
+    /// The screen this console last told the room it shows.
+    said_screen: Option<String>,
     quit: bool,
 }
 
@@ -184,6 +186,7 @@ impl Loop {
             self.run(effect);
         }
         self.serve_room();
+        self.say_screen();
         self.view.sync(&self.state);
         if silences_may_change {
             let own = self
@@ -225,6 +228,22 @@ impl Loop {
         {
             self.dispatch(msg);
         }
+    }
+
+    /// Tells the room which screen this console shows, when that changed.
+    fn say_screen(&mut self) {
+        let screen = self.state.ui.screen.to_string();
+        if self.said_screen.as_deref() == Some(screen.as_str()) {
+            return;
+        }
+        if let Some(room) = &self.room {
+            room.screen(0, &self.state.actor, &screen);
+        } else if let Some(client) = &self.room_client {
+            client.screen(&screen);
+        } else {
+            return;
+        }
+        self.said_screen = Some(screen);
     }
 
     /// Says something about the room on screen (and in the log file) that no record tells.
@@ -737,6 +756,7 @@ impl Loop {
             room_failed: false,
             room_client: None,
             take_over: false,
+            said_screen: None,
             quit: false,
         };
         if let Some(joined) = options.joined {

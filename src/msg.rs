@@ -84,6 +84,8 @@ pub enum Msg {
     RoomLeft { conn: u64, actor: String },
     /// Writer: the room is open.
     RoomOpened,
+    /// Who is in the room and on which screen, the writing console first.
+    Presence(Vec<(String, String)>),
     /// Joined console: the writer journaled request `id` as record `seq`, or refused it.
     Answered {
         id: u64,

@@ -320,6 +320,8 @@ pub enum JournalState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ui {
     pub screen: Screen,
+    /// Who is in the room and on which screen (the writing console first), as it last said.
+    pub presence: Vec<(String, String)>,
     pub overlay: Option<Overlay>,
     pub lists: [ListState; 6],
     /// The review being written: its text (unsaved edits included), whether the editor has the
@@ -597,6 +599,7 @@ impl State {
             log: VecDeque::new(),
             ui: Ui {
                 screen: Screen::Dashboard,
+                presence: Vec::new(),
                 overlay: None,
                 lists: Default::default(),
                 stepper: None,

@@ -95,6 +95,10 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         Msg::RoomHello { conn, actor, after } => room::hello(state, conn, actor, after, now),
         Msg::RoomLeft { actor, .. } => room::presence(state, Event::RoomLeft, actor, now),
         Msg::RoomOpened => room::opened(state, now),
+        Msg::Presence(people) => {
+            state.ui.presence = people;
+            Vec::new()
+        }
         Msg::JournalFailed(error) => {
             journal_failed(state, error);
             Vec::new()

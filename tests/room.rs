@@ -42,12 +42,16 @@ fn three_consoles_write_one_incident_each_as_itself() {
     let data = tempfile::tempdir().unwrap();
     let mut writer = Session::demo(data.path());
     declare_from_banner(&mut writer);
-    let mut scribe = Session::start(data.path(), (100, 30), &["join"], &[]);
+    let mut scribe = Session::start(data.path(), (120, 40), &["join"], &[]);
     scribe.wait_for("Joined");
     let mut engineer = Session::start(data.path(), (100, 30), &["join"], &[]);
     engineer.wait_for("Joined");
     writer.wait_for("journal ok · room 3");
     scribe.wait_for("JOINED · room 3");
+    // Who is where: the engineer moves to the runbooks, and the scribe's dashboard says so.
+    engineer.send("2");
+    let screen = scribe.wait_for("on Runbooks");
+    assert!(screen.contains("(commander) on"), "{screen}");
     for console in [&mut writer, &mut scribe, &mut engineer] {
         console.send("4");
     }

@@ -913,3 +913,48 @@ fn the_detail_of_an_http_probe_says_what_it_checks_and_how_it_connects() {
         "{kept}"
     );
 }
+
+/// The showcase with two more people in the room, one of them asking for an approval.
+fn in_a_room() -> State {
+    use warroom::domain::event::{Approvable, Event, Record};
+    let mut state = demo::showcase(t0());
+    let now = state.now;
+    let mut seq = state.records.last().map_or(0, |r| r.seq);
+    let mut record = |actor: &str, event: Event| {
+        seq += 1;
+        Record {
+            seq,
+            at: now,
+            actor: actor.to_owned(),
+            event,
+        }
+    };
+    let records = vec![
+        record("dana@jump-1", Event::RoomOpened),
+        record("sam@jump-1", Event::RoomJoined),
+        record("lee@jump-1", Event::RoomJoined),
+        record(
+            "sam@jump-1",
+            Event::ApprovalRequested {
+                target: Approvable::Step {
+                    runbook: "db-failover".into(),
+                    step: 1,
+                    command: 0,
+                },
+                what: "run db-failover step 2: ./promote-replica.sh".into(),
+            },
+        ),
+    ];
+    play(&mut state, Msg::Followed(records), now);
+    state.ui.presence = vec![
+        ("dana@jump-1".into(), "Dashboard".into()),
+        ("sam@jump-1".into(), "Runbooks".into()),
+        ("lee@jump-1".into(), "Review".into()),
+    ];
+    state
+}
+
+#[test]
+fn dashboard_in_a_room_with_an_approval_waiting() {
+    snapshot_sizes("dashboard_room", &in_a_room(), &view(false));
+}

@@ -52,6 +52,27 @@ impl Roles {
         }
     }
 
+    /// The roles `person` holds: `["commander", "scribe"]`.
+    #[must_use]
+    pub fn held_by(&self, person: &str) -> Vec<String> {
+        let mut held = Vec::new();
+        if self.commander == person {
+            held.push(Role::COMMANDER.to_owned());
+        }
+        for (role, holder) in [("scribe", &self.scribe), ("comms", &self.comms)] {
+            if holder.as_deref() == Some(person) {
+                held.push(role.to_owned());
+            }
+        }
+        held.extend(
+            self.others
+                .iter()
+                .filter(|(_, holder)| *holder == person)
+                .map(|(role, _)| role.clone()),
+        );
+        held
+    }
+
     /// `IC dana · scribe sam · comms unassigned · technical lead lee`.
     #[must_use]
     pub fn describe(&self) -> String {

@@ -71,7 +71,7 @@ pub fn join(journal: &Path) -> anyhow::Result<Joined> {
                 Reply::Welcome { actor, last } => welcome = Some((actor, last)),
                 Reply::Record { record } => records.push(*record),
                 Reply::Closed { reason } => bail!("the writing console refused: {reason}"),
-                Reply::Accepted { .. } | Reply::Refused { .. } => {}
+                Reply::Accepted { .. } | Reply::Refused { .. } | Reply::Presence { .. } => {}
             }
             if let Some((actor, last)) = &welcome
                 && records.last().map_or(0, |r: &Record| r.seq) >= *last
@@ -136,6 +136,7 @@ impl Joined {
                             let _ = tx.send(Msg::RoomClosed(reason)).await;
                             return;
                         }
+                        Ok(Some(Reply::Presence { people })) => Msg::Presence(people),
                         Ok(Some(Reply::Welcome { .. })) => continue,
                         Ok(None) => break,
                         Err(error) => {
@@ -159,6 +160,13 @@ impl Joined {
 }
 
 impl Client {
+    /// Tells the room which screen this console shows.
+    pub fn screen(&self, screen: &str) {
+        let _ = self.out.send(encode(&Request::Screen {
+            screen: screen.to_owned(),
+        }));
+    }
+
     /// Asks the writer to journal `event`; false when the connection is gone.
     pub fn request(&mut self, event: Event) -> bool {
         self.next_id += 1;

@@ -12,6 +12,8 @@ pub enum Request {
     Hello { after: u64 },
     /// Journal `event` with the requester as its actor; `id` names the answer.
     Append { id: u64, event: Box<Event> },
+    /// The console shows this screen now (not journaled: who is where, for the room).
+    Screen { screen: String },
 }
 
 /// From the writer to a joined console.
@@ -26,6 +28,8 @@ pub enum Reply {
     Accepted { id: u64, seq: u64 },
     /// Request `id` was refused and nothing was journaled.
     Refused { id: u64, reason: String },
+    /// Who is in the room and on which screen, the writing console first.
+    Presence { people: Vec<(String, String)> },
     /// The writer closes the connection, and why.
     Closed { reason: String },
 }

@@ -36,6 +36,8 @@ struct Peers {
     next: u64,
     waiting: HashMap<u64, mpsc::Sender<Vec<u8>>>,
     live: HashMap<u64, mpsc::Sender<Vec<u8>>>,
+    /// Each joined console's user and screen; the writer's own first, as connection 0.
+    screens: std::collections::BTreeMap<u64, (String, String)>,
 }
 
 /// The room as the loop sees it.
@@ -176,6 +178,36 @@ impl Room {
         let mut peers = self.peers.lock().expect("room lock");
         peers.waiting.remove(&conn);
         peers.live.remove(&conn);
+        if peers.screens.remove(&conn).is_some() {
+            drop(peers);
+            self.presence();
+        }
+    }
+
+    /// Connection `conn` (0: the writer's own console) shows `screen` now.
+    pub fn screen(&self, conn: u64, actor: &str, screen: &str) {
+        let mut peers = self.peers.lock().expect("room lock");
+        let entry = (actor.to_owned(), screen.to_owned());
+        if peers.screens.get(&conn) == Some(&entry) {
+            return;
+        }
+        peers.screens.insert(conn, entry);
+        drop(peers);
+        self.presence();
+    }
+
+    /// Tells every console (the writer's through its loop) who is where.
+    fn presence(&self) {
+        let mut peers = self.peers.lock().expect("room lock");
+        let people: Vec<(String, String)> = peers.screens.values().cloned().collect();
+        let frame = encode(&Reply::Presence {
+            people: people.clone(),
+        });
+        peers
+            .live
+            .retain(|_, out| out.try_send(frame.clone()).is_ok());
+        drop(peers);
+        let _ = self.tx.try_send(Msg::Presence(people));
     }
 
     /// Sends a joined console the records after its `Hello`, then lets every new one reach it.
@@ -347,6 +379,13 @@ impl Room {
                         }
                     }
                     Request::Hello { .. } => return ("a second hello".into(), greeted),
+                    Request::Screen { screen } if greeted => {
+                        self.screen(conn, actor, &crate::sanitize::one_line(&screen));
+                        continue;
+                    }
+                    Request::Screen { .. } => {
+                        return ("a request before hello".into(), greeted);
+                    }
                     Request::Append { .. } if !greeted => {
                         return ("a request before hello".into(), greeted);
                     }

@@ -397,7 +397,7 @@ fn render_incident(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         ],
         Some(i) => {
             let roles = &i.roles;
-            vec![
+            let mut lines = vec![
                 Line::from(vec![label("title"), Span::raw(one_line(&i.title))]),
                 Line::from(vec![
                     label("severity"),
@@ -420,7 +420,14 @@ fn render_incident(frame: &mut Frame, area: Rect, state: &State, view: &View) {
                 ]),
                 Line::from(vec![label("notes"), Span::raw(i.notes.len().to_string())]),
                 Line::from(vec![label("times"), Span::raw(i.metrics())]),
-            ]
+            ];
+            if let Some(room) = room_line(state) {
+                lines.insert(
+                    5,
+                    Line::from(vec![label("room"), Span::raw(one_line(&room))]),
+                );
+            }
+            lines
         }
     };
     let title = state.incident.as_ref().map_or_else(
@@ -453,6 +460,29 @@ pub fn latest_lines(state: &State, count: usize) -> Vec<(String, String, bool)> 
             .map(|l| (time_of_day(l.at), l.text.clone(), l.alert))
             .collect()
     }
+}
+
+/// Who is in the room, their roles and screens: `dana@jump-1 (commander) on Escalation, ...`.
+fn room_line(state: &State) -> Option<String> {
+    if state.ui.presence.len() < 2 {
+        return None;
+    }
+    let roles = state.incident.as_ref().map(|i| &i.roles);
+    state
+        .ui
+        .presence
+        .iter()
+        .map(|(who, screen)| {
+            let held = roles.map(|r| r.held_by(who)).unwrap_or_default();
+            if held.is_empty() {
+                format!("{who} on {screen}")
+            } else {
+                format!("{who} ({}) on {screen}", held.join(", "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+        .into()
 }
 
 fn render_latest(frame: &mut Frame, area: Rect, state: &State, view: &View) {
