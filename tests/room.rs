@@ -280,12 +280,16 @@ fn team() -> Option<()> {
             return false;
         }
         let run = |args: &[&str]| {
-            let status = std::process::Command::new(args[0])
+            let out = std::process::Command::new(args[0])
                 .args(&args[1..])
-                .status()
+                .output()
                 .unwrap();
             // 9: the user or group exists already (an earlier run).
-            assert!(matches!(status.code(), Some(0 | 9)), "{args:?}: {status}");
+            assert!(
+                matches!(out.status.code(), Some(0 | 9)),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         };
         run(&["groupadd", "warroom-oncall"]);
         run(&["useradd", "-M", "-N", "-G", "warroom-oncall", "warroom-b"]);
