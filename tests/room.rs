@@ -64,9 +64,12 @@ fn three_consoles_write_one_incident_each_as_itself() {
 
     // A page from the scribe, a check ticked and a step marked by the engineer, and the
     // commander's acknowledgement.
-    scribe.send("p");
-    scribe.wait_for("recorded in the drill's journal");
-    scribe.send(ENTER);
+    for console in [&mut scribe, &mut engineer, &mut writer] {
+        console.send("p");
+        console.wait_for("Page level");
+        console.send(ENTER);
+        console.wait_gone("Page level");
+    }
     everyone_sees(&[&writer, &scribe, &engineer], "Paged level");
     engineer.send("2");
     engineer.wait_for("db-failover");
@@ -97,7 +100,17 @@ fn three_consoles_write_one_incident_each_as_itself() {
         record["actor"].as_str().unwrap().to_owned()
     };
     assert_eq!(actor_of("scribe was here"), own_actor());
-    assert_eq!(actor_of("\"kind\":\"paged\""), own_actor());
+    let pagers: Vec<String> = journal
+        .lines()
+        .filter(|l| l.contains("\"kind\":\"paged\""))
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["actor"].to_string())
+        .collect();
+    assert_eq!(pagers.len(), 3, "a page from each console: {pagers:?}");
+    assert_eq!(
+        pagers.iter().filter(|a| a.contains("tester@")).count(),
+        1,
+        "{pagers:?}"
+    );
     assert_eq!(actor_of("\"kind\":\"check_ticked\""), own_actor());
     assert_eq!(actor_of("\"kind\":\"step_marked\""), own_actor());
     assert!(actor_of("\"kind\":\"acknowledged\"").starts_with("tester@"));
