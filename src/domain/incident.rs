@@ -367,6 +367,12 @@ impl Incident {
         Ok(incident)
     }
 
+    /// How many consoles are in the room: the writer's and every joined one.
+    #[must_use]
+    pub fn room_size(&self) -> usize {
+        1 + self.present.values().sum::<usize>()
+    }
+
     /// The people in the room, the writing console's first; empty when nobody joined.
     #[must_use]
     pub fn people(&self) -> Vec<&str> {

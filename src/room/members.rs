@@ -24,7 +24,8 @@ pub fn user_name(passwd: &str, uid: u32) -> Option<String> {
 }
 
 /// Group `name` in group text: its id and the names listed as its members.
-fn group<'a>(groups: &'a str, name: &str) -> Option<(u32, Vec<&'a str>)> {
+#[must_use]
+pub fn group<'a>(groups: &'a str, name: &str) -> Option<(u32, Vec<&'a str>)> {
     groups.lines().find_map(|line| {
         let fields: Vec<&str> = line.split(':').collect();
         if fields.len() < 4 || fields[0] != name {
@@ -77,12 +78,20 @@ pub fn host() -> String {
         .map_or_else(|_| "localhost".into(), |h| h.trim().to_owned())
 }
 
-/// The actor of `uid` in the journal: `user@host`.
+/// The actor of `uid` in the journal, `user@host`, from passwd text.
+#[must_use]
+pub fn actor(passwd: &str, uid: u32) -> String {
+    let user = user_name(passwd, uid).unwrap_or_else(|| format!("uid{uid}"));
+    format!("{user}@{}", host())
+}
+
+/// The actor of `uid`, from this machine's `/etc/passwd`.
 #[must_use]
 pub fn actor_of(uid: u32) -> String {
-    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
-    let user = user_name(&passwd, uid).unwrap_or_else(|| format!("uid{uid}"));
-    format!("{user}@{}", host())
+    actor(
+        &std::fs::read_to_string("/etc/passwd").unwrap_or_default(),
+        uid,
+    )
 }
 
 #[cfg(test)]

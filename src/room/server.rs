@@ -14,7 +14,7 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::mpsc;
 
 use super::frame::{Decoder, encode};
-use super::members::{Peer, actor_of, admit};
+use super::members::{Peer, actor, admit, group};
 use super::protocol::{Reply, Request};
 use crate::domain::event::Record;
 use crate::msg::Msg;
@@ -161,7 +161,7 @@ impl Room {
             peers.waiting.insert(conn, out_tx.clone());
             conn
         };
-        let actor = actor_of(peer.uid);
+        let actor = actor(&passwd, peer.uid);
         tracing::info!(conn, %actor, "room: joined");
         let (room, tx) = (self.clone(), self.tx.clone());
         tokio::spawn(async move {
@@ -317,12 +317,7 @@ fn open_to(
 /// The id of group `name` on this machine.
 fn group_id(name: &str) -> Option<u32> {
     let groups = std::fs::read_to_string("/etc/group").ok()?;
-    groups.lines().find_map(|line| {
-        let fields: Vec<&str> = line.split(':').collect();
-        (fields.len() > 2 && fields[0] == name)
-            .then(|| fields[2].parse().ok())
-            .flatten()
-    })
+    group(&groups, name).map(|(gid, _)| gid)
 }
 
 async fn write_frames(

@@ -563,12 +563,12 @@ pub(super) fn window(
     start.min(selected)..selected + 1
 }
 
-/// How many consoles are in the room: the writer's and every joined one.
+/// How many consoles are in the room (1 without an incident).
 fn in_room(state: &State) -> usize {
-    1 + state
+    state
         .incident
         .as_ref()
-        .map_or(0, |i| i.present.values().sum::<usize>())
+        .map_or(1, crate::domain::incident::Incident::room_size)
 }
 
 #[cfg(test)]

@@ -150,12 +150,7 @@ pub fn other_editor(state: &State) -> Option<String> {
 
 /// In a room, entering or leaving the editor is journaled, so one person edits at a time.
 fn editing(state: &State, editing: bool, now: DateTime<Utc>) -> Vec<Effect> {
-    let in_room = state.joined()
-        || state
-            .incident
-            .as_ref()
-            .is_some_and(|i| !i.people().is_empty());
-    if in_room {
+    if state.incident.as_ref().is_some_and(|i| i.room_size() > 1) {
         vec![Effect::Append {
             at: now,
             event: Event::ReviewEditing { editing },

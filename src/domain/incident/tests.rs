@@ -260,3 +260,78 @@ fn the_board_counts_a_failure_to_the_second_and_a_long_healthy_state_in_minutes(
     assert_eq!(super::since(d(3599), false), "59m");
     assert_eq!(super::since(d(3700), false), "1h01m");
 }
+
+#[test]
+fn the_room_and_its_approvals_fold_the_same_from_any_record() {
+    let declared = Event::Declared {
+        id: "x".into(),
+        title: "DB down".into(),
+        severity: Severity::P1,
+        commander: "ic@host".into(),
+        drill: false,
+        outages: Vec::new(),
+        targets: Vec::new(),
+        scenario: None,
+        alerts: Vec::new(),
+    };
+    let target = Approvable::Step {
+        runbook: "failover".into(),
+        step: 0,
+        command: 0,
+    };
+    let by = |seq: u64, actor: &str, event: Event| Record {
+        actor: actor.into(),
+        ..record(seq, seq as i64, event)
+    };
+    let records = [
+        by(1, "ic@host", declared),
+        by(2, "ic@host", Event::RoomOpened),
+        by(3, "sam@host", Event::RoomJoined),
+        by(
+            4,
+            "sam@host",
+            Event::ApprovalRequested {
+                target: target.clone(),
+                what: "run failover step 1".into(),
+            },
+        ),
+        by(
+            5,
+            "ic@host",
+            Event::ApprovalGiven {
+                request: 4,
+                approved: true,
+                same_user: false,
+            },
+        ),
+        by(
+            6,
+            "sam@host",
+            Event::StepStarted {
+                runbook: "failover".into(),
+                step: 0,
+                command: 0,
+                script: "true".into(),
+            },
+        ),
+        by(7, "sam@host", Event::RoomLeft),
+    ];
+    // What a console resumed right after each record knows: the same as live, record by record.
+    let expected = [
+        (1, Approved::No),
+        (2, Approved::No),
+        (2, Approved::Waiting),
+        (2, Approved::Yes),
+        (2, Approved::No),
+        (1, Approved::No),
+    ];
+    for (cut, (room, approval)) in (2..=records.len()).zip(expected) {
+        let resumed = Incident::fold(&records[..cut]).unwrap();
+        assert_eq!(resumed.room_size(), room, "after record {cut}");
+        assert_eq!(
+            resumed.approval_of(&target, "sam@host"),
+            approval,
+            "after record {cut}"
+        );
+    }
+}
