@@ -5,7 +5,7 @@
 use std::io::Write as _;
 
 use chrono::{TimeDelta, TimeZone, Utc};
-use warroom::domain::event::{Event, Record};
+use warroom::domain::event::{Declaration, Event, Record};
 use warroom::domain::{Health, Severity, Status};
 use warroom::journal;
 
@@ -59,7 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut crc = 0;
     for i in 0..events {
         let event = if i == 0 {
-            Event::Declared {
+            Event::Declared(Box::new(Declaration {
                 id: id.into(),
                 title: "A long incident".into(),
                 severity: Severity::P1,
@@ -69,7 +69,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 targets: Vec::new(),
                 scenario: None,
                 alerts: Vec::new(),
-            }
+            }))
         } else {
             event(i)
         };

@@ -156,7 +156,9 @@ fn synthesized(records: &[Record]) -> Config {
     let mut ids: Vec<String> = Vec::new();
     for record in records {
         let names: Vec<&String> = match &record.event {
-            Event::Declared { outages, .. } => outages.iter().map(|o| &o.component).collect(),
+            Event::Declared(declaration) => {
+                declaration.outages.iter().map(|o| &o.component).collect()
+            }
             Event::ComponentChanged { component, .. } => vec![component],
             _ => Vec::new(),
         };

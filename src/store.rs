@@ -98,7 +98,7 @@ impl Undeclared {
         let scorecard = drill::score(start, None, records, at);
         Some(Self {
             id: drill::journal_id(start),
-            start: start.clone(),
+            start: (**start).clone(),
             ended,
             scorecard,
         })

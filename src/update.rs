@@ -213,7 +213,8 @@ pub fn apply(state: &mut State, record: Record, origin: Origin) -> bool {
 /// The last good copies a record tells of: (component, when).
 fn copies_told(record: &Record) -> Vec<(String, DateTime<Utc>)> {
     match &record.event {
-        Event::Declared { targets, .. } => targets
+        Event::Declared(declaration) => declaration
+            .targets
             .iter()
             .filter_map(|t| Some((t.component.clone(), t.last_good?)))
             .collect(),

@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 use chrono::{TimeZone, Utc};
 use warroom::domain::Severity;
-use warroom::domain::event::Event;
+use warroom::domain::event::{Declaration, Event};
 use warroom::journal::Journal;
 
 fn warroom(args: &[&str], dir: &Path) -> Output {
@@ -320,7 +320,7 @@ fn declared(
     outages: Vec<warroom::domain::event::Outage>,
     targets: Vec<warroom::domain::event::Target>,
 ) -> Event {
-    Event::Declared {
+    Event::Declared(Box::new(Declaration {
         id: id.into(),
         title: title.into(),
         severity: Severity::P1,
@@ -330,7 +330,7 @@ fn declared(
         targets,
         scenario: None,
         alerts: Vec::new(),
-    }
+    }))
 }
 
 fn incident(data: &Path, id: &str) -> std::path::PathBuf {

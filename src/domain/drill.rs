@@ -194,11 +194,8 @@ pub fn recorded(records: &[Record]) -> Option<&DrillStart> {
         .iter()
         .take(DRILL_WITHIN)
         .find_map(|r| match &r.event {
-            Event::Declared {
-                scenario: Some(start),
-                ..
-            }
-            | Event::Drill(start) => Some(start),
+            Event::Declared(declaration) => declaration.scenario.as_ref(),
+            Event::Drill(start) => Some(&**start),
             _ => None,
         })
 }
@@ -319,10 +316,11 @@ fn judge(
             against_deadline(i.declared, acked, secs(within_secs), now, finished)
         }
         (Objective::Severity { severity }, Some(i)) => {
-            let reached = first_at(
-                records,
-                |e| matches!(e, Event::Declared { severity: s, .. } | Event::SeverityChanged { to: s, .. } if s == severity),
-            );
+            let reached = first_at(records, |e| match e {
+                Event::Declared(declaration) => declaration.severity == *severity,
+                Event::SeverityChanged { to, .. } => to == severity,
+                _ => false,
+            });
             match reached {
                 Some(at) if at == i.declared => (Verdict::Met, "at declaration".into()),
                 Some(at) => (Verdict::Met, format!("after {}", since(i.declared, at))),

@@ -111,30 +111,46 @@ pub struct BudgetEntry {
     pub rpo_secs: u64,
 }
 
+/// A silence asked of Alertmanager for one alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SilenceRequest {
+    pub source: String,
+    pub fingerprint: String,
+    pub name: String,
+    pub matchers: Vec<super::silence::Matcher>,
+    pub ends_at: DateTime<Utc>,
+    pub comment: String,
+}
+
+/// What a declaration records: the incident's first event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Declaration {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub commander: String,
+    #[serde(default)]
+    pub drill: bool,
+    #[serde(default)]
+    pub outages: Vec<Outage>,
+    /// Every component's objectives (absent in journals written before they were recorded).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<Target>,
+    /// The drill the incident belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<DrillStart>,
+    /// The Alertmanager alerts firing at declaration that the incident follows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<AlertSeen>,
+}
+
 /// One thing that happened; the payload of a journal record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Event {
-    /// The incident was opened.
-    Declared {
-        id: String,
-        title: String,
-        severity: Severity,
-        commander: String,
-        #[serde(default)]
-        drill: bool,
-        #[serde(default)]
-        outages: Vec<Outage>,
-        /// Every component's objectives (absent in journals written before they were recorded).
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        targets: Vec<Target>,
-        /// The drill the incident belongs to.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        scenario: Option<DrillStart>,
-        /// The Alertmanager alerts firing at declaration that the incident follows.
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        alerts: Vec<AlertSeen>,
-    },
+    /// The incident was opened. Boxed, as the other large and rare events are, so that a
+    /// record of any kind stays small: a long incident holds 100,000 of them.
+    Declared(Box<Declaration>),
     SeverityChanged {
         from: Severity,
         to: Severity,
@@ -265,7 +281,7 @@ pub enum Event {
         text: String,
     },
     /// A drill began: what it is scored against (journals that did not carry it in `declared`).
-    Drill(DrillStart),
+    Drill(Box<DrillStart>),
     /// A new last good copy of a component's data became known (read from its source, or set by
     /// a drill inject).
     RecoveryPoint {
@@ -322,7 +338,7 @@ pub enum Event {
         same_user: bool,
     },
     /// An alert the incident follows began firing in Alertmanager.
-    AlertStarted(AlertSeen),
+    AlertStarted(Box<AlertSeen>),
     /// An alert the incident followed is no longer in Alertmanager.
     AlertResolved {
         source: String,
@@ -332,14 +348,7 @@ pub enum Event {
     /// A silence was asked of Alertmanager for one alert; its identity is this record's sequence
     /// number. Journaled before the request is sent, so no silence exists that the journal does
     /// not tell of.
-    SilenceRequested {
-        source: String,
-        fingerprint: String,
-        name: String,
-        matchers: Vec<super::silence::Matcher>,
-        ends_at: DateTime<Utc>,
-        comment: String,
-    },
+    SilenceRequested(Box<SilenceRequest>),
     /// Alertmanager created the silence requested at `requested`.
     SilenceCreated {
         requested: u64,
@@ -409,7 +418,7 @@ impl Event {
             Self::NotifyHeld { .. } => "notify_held",
             Self::AlertStarted(_) => "alert_started",
             Self::AlertResolved { .. } => "alert_resolved",
-            Self::SilenceRequested { .. } => "silence_requested",
+            Self::SilenceRequested(_) => "silence_requested",
             Self::SilenceCreated { .. } => "silence_created",
             Self::SilenceFailed { .. } => "silence_failed",
             Self::SilenceExpired { .. } => "silence_expired",
@@ -489,14 +498,11 @@ impl Event {
                 }
             }
             Self::AlertResolved { name, .. } => format!("Alert {name} resolved"),
-            Self::SilenceRequested {
-                source,
-                name,
-                ends_at,
-                ..
-            } => format!(
-                "Silence of {name} asked of Alertmanager `{source}` until {}",
-                ends_at.format("%H:%M:%SZ")
+            Self::SilenceRequested(request) => format!(
+                "Silence of {} asked of Alertmanager `{}` until {}",
+                request.name,
+                request.source,
+                request.ends_at.format("%H:%M:%SZ")
             ),
             Self::SilenceCreated { requested, id } => {
                 format!("Silence #{requested} created: {id}")
@@ -577,12 +583,13 @@ impl Event {
     #[must_use]
     pub fn describe(&self) -> String {
         match self {
-            Self::Declared {
-                title,
-                severity,
-                drill,
-                ..
-            } => {
+            Self::Declared(declaration) => {
+                let Declaration {
+                    title,
+                    severity,
+                    drill,
+                    ..
+                } = &**declaration;
                 let drill = if *drill { " (drill)" } else { "" };
                 format!("Declared {severity}{drill}: {title}")
             }
@@ -605,13 +612,14 @@ impl Event {
                 None => format!("{component} {from} → {to}"),
             },
             Self::ScenarioMessage { text } => format!("Scenario: {text}"),
-            Self::Drill(DrillStart {
-                title,
-                allow_commands,
-                allow_notify,
-                objectives,
-                ..
-            }) => {
+            Self::Drill(start) => {
+                let DrillStart {
+                    title,
+                    allow_commands,
+                    allow_notify,
+                    objectives,
+                    ..
+                } = &**start;
                 let commands = if *allow_commands { "run" } else { "dry-run" };
                 let notify = if *allow_notify {
                     "sent"
@@ -656,7 +664,7 @@ impl Event {
             | Self::StepVerified { .. } => self.describe_work(),
             Self::AlertStarted(_)
             | Self::AlertResolved { .. }
-            | Self::SilenceRequested { .. }
+            | Self::SilenceRequested(_)
             | Self::SilenceCreated { .. }
             | Self::SilenceFailed { .. }
             | Self::SilenceExpired { .. }
@@ -750,5 +758,42 @@ mod millis {
         DateTime::parse_from_rfc3339(&text)
             .map(|t| t.with_timezone(&Utc))
             .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Event, Record};
+
+    /// Lines as warroom wrote them before the large events were boxed.
+    const WRITTEN_EARLIER: [&str; 4] = [
+        r#"{"seq":1,"at":"2026-12-03T07:41:34.405Z","actor":"root@vm","kind":"declared","id":"20261203-0741-checkout-5xx-for-all-eu","title":"Checkout 5xx for all EU shoppers","severity":"P1","commander":"root@vm","drill":false,"outages":[{"component":"api","state":"down","since":"2026-12-03T07:41:07.070040523Z"},{"component":"checkout","state":"down","since":"2026-12-03T07:41:18.510040523Z"}],"targets":[{"component":"monitoring","name":"Prometheus itself","rto_secs":86400,"rpo_secs":86400},{"component":"api","name":"Payments API","rto_secs":900,"rpo_secs":300},{"component":"workers","name":"Settlement workers","rto_secs":3600,"rpo_secs":1800},{"component":"errors","name":"API error ratio","rto_secs":3600,"rpo_secs":1800},{"component":"db","name":"Primary database","rto_secs":900,"rpo_secs":300},{"component":"queue","name":"Settlement queue","rto_secs":14400,"rpo_secs":14400},{"component":"checkout","name":"Checkout","rto_secs":900,"rpo_secs":300}],"alerts":[{"source":"main","fingerprint":"fd61e34d06e46af4","labels":{"alertname":"CheckoutErrors","component":"checkout","service":"payments","severity":"critical"},"starts_at":"2026-12-03T09:41:09Z","summary":"5xx above 5% for 5m"}]}"#,
+        r#"{"seq":1,"at":"2026-12-03T03:00:00.000Z","actor":"fac@host","kind":"drill","title":"Primary lost","started":"2026-12-03T03:00:00.000Z","allow_commands":false,"allow_notify":false,"objectives":[],"exercise":"tabletop"}"#,
+        r#"{"seq":5,"at":"2026-12-03T07:42:00.000Z","actor":"root@vm","kind":"alert_started","source":"main","fingerprint":"fd61e34d06e46af4","labels":{"alertname":"CheckoutErrors"},"starts_at":"2026-12-03T09:41:09Z"}"#,
+        r#"{"seq":3,"at":"2026-12-03T07:41:38.607Z","actor":"root@vm","kind":"silence_requested","source":"main","fingerprint":"fd61e34d06e46af4","name":"CheckoutErrors","matchers":[{"name":"alertname","value":"CheckoutErrors","isRegex":false,"isEqual":true},{"name":"component","value":"checkout","isRegex":false,"isEqual":true},{"name":"service","value":"payments","isRegex":false,"isEqual":true},{"name":"severity","value":"critical","isRegex":false,"isEqual":true}],"ends_at":"2026-12-03T08:41:38.607040523Z","comment":"warroom 20261203-0741-checkout-5xx-for-all-eu: Checkout 5xx for all EU shoppers"}"#,
+    ];
+
+    #[test]
+    fn boxed_events_read_and_write_the_journal_lines_they_always_did() {
+        for line in WRITTEN_EARLIER {
+            let record: Record = serde_json::from_str(line).unwrap();
+            assert!(
+                matches!(
+                    record.event,
+                    Event::Declared(_)
+                        | Event::Drill(_)
+                        | Event::AlertStarted(_)
+                        | Event::SilenceRequested(_)
+                ),
+                "{record:?}"
+            );
+            assert_eq!(serde_json::to_string(&record).unwrap(), line);
+        }
+    }
+
+    #[test]
+    fn a_record_stays_small_in_memory() {
+        // A long incident holds 100,000 records in memory: a new large event is boxed.
+        assert!(size_of::<Record>() <= 128, "{} bytes", size_of::<Record>());
     }
 }

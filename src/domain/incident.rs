@@ -4,15 +4,15 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::event::{AlertSeen, Approvable, DrillStart, Event, Record, Target};
+use super::event::{AlertSeen, Approvable, Declaration, DrillStart, Event, Record, Target};
 use super::silence::{Silence, Standing};
 use super::{Role, Severity, Status};
 
-/// A note someone added to the incident.
+/// A note someone added about a runbook step.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Note {
-    /// The runbook step it is about, if any.
-    pub step: Option<(String, usize)>,
+pub struct StepNote {
+    /// The runbook and step it is about.
+    pub step: (String, usize),
     pub at: DateTime<Utc>,
     pub actor: String,
     pub text: String,
@@ -126,7 +126,10 @@ pub struct Incident {
     pub drill: bool,
     pub roles: Roles,
     pub affected: Vec<String>,
-    pub notes: Vec<Note>,
+    /// How many notes were added (their texts are in the journal).
+    pub notes: usize,
+    /// The notes about runbook steps, shown under their step.
+    pub step_notes: Vec<StepNote>,
     /// First failed sample among the outages known at declaration.
     pub detected: Option<DateTime<Utc>>,
     pub declared: DateTime<Utc>,
@@ -275,7 +278,10 @@ pub enum FoldError {
 impl Incident {
     /// Starts an incident from its first record, which must be a declaration.
     pub fn declare(record: &Record) -> Result<Self, FoldError> {
-        let Event::Declared {
+        let Event::Declared(declaration) = &record.event else {
+            return Err(FoldError::NotDeclared(record.event.kind()));
+        };
+        let Declaration {
             id,
             title,
             severity,
@@ -285,10 +291,7 @@ impl Incident {
             targets,
             scenario,
             alerts,
-        } = &record.event
-        else {
-            return Err(FoldError::NotDeclared(record.event.kind()));
-        };
+        } = &**declaration;
         let copies = targets
             .iter()
             .filter_map(|t| Some((t.component.clone(), vec![t.last_good?])))
@@ -304,7 +307,8 @@ impl Incident {
                 ..Roles::default()
             },
             affected: outages.iter().map(|o| o.component.clone()).collect(),
-            notes: Vec::new(),
+            notes: 0,
+            step_notes: Vec::new(),
             detected: outages
                 .iter()
                 .map(|o| o.since)
@@ -486,13 +490,27 @@ impl Incident {
         }
     }
 
+    /// A note is counted; one about a runbook step is also kept for that step's screen (the
+    /// others are read from the journal, so a long incident's notes are not held twice).
+    fn add_note(&mut self, record: &Record, text: &str, step: Option<&(String, usize)>) {
+        self.notes += 1;
+        if let Some(step) = step {
+            self.step_notes.push(StepNote {
+                step: step.clone(),
+                at: record.at,
+                actor: record.actor.clone(),
+                text: text.to_owned(),
+            });
+        }
+    }
+
     /// Applies one record that follows the declaration.
     pub fn apply(&mut self, record: &Record) {
         self.events += 1;
         match &record.event {
             Event::Declared { .. } | Event::ScenarioMessage { .. } | Event::DrillEnded { .. } => {}
             Event::Drill(start) => {
-                self.scenario.get_or_insert_with(|| start.clone());
+                self.scenario.get_or_insert_with(|| (**start).clone());
             }
             Event::RecoveryPoint { .. } | Event::Budgets { .. } => self.apply_copies(record),
             Event::Pager { failing } => self.pager_failing = *failing,
@@ -513,12 +531,7 @@ impl Incident {
             }
             Event::StatusChanged { to, .. } => self.set_status(*to, record.at),
             Event::RoleAssigned { role, person } => self.roles.assign(role, person),
-            Event::NoteAdded { text, step } => self.notes.push(Note {
-                step: step.clone(),
-                at: record.at,
-                actor: record.actor.clone(),
-                text: text.clone(),
-            }),
+            Event::NoteAdded { text, step } => self.add_note(record, text, step.as_ref()),
             Event::ComponentChanged {
                 component,
                 to,
@@ -569,7 +582,7 @@ impl Incident {
             }
             Event::AlertStarted(_)
             | Event::AlertResolved { .. }
-            | Event::SilenceRequested { .. }
+            | Event::SilenceRequested(_)
             | Event::SilenceCreated { .. }
             | Event::SilenceFailed { .. }
             | Event::SilenceExpired { .. }
@@ -739,7 +752,7 @@ impl Incident {
         match &record.event {
             Event::AlertStarted(alert) => {
                 self.detected = self.detected.into_iter().chain(alert.starts_at).min();
-                self.alerts.push((alert.clone(), None));
+                self.alerts.push(((**alert).clone(), None));
             }
             Event::AlertResolved {
                 source,
@@ -752,16 +765,11 @@ impl Incident {
                     *resolved = Some(record.at);
                 }
             }
-            Event::SilenceRequested {
-                source,
-                fingerprint,
-                ends_at,
-                ..
-            } => self.silences.push(Silence {
+            Event::SilenceRequested(request) => self.silences.push(Silence {
                 requested: record.seq,
-                source: source.clone(),
-                fingerprint: fingerprint.clone(),
-                ends_at: *ends_at,
+                source: request.source.clone(),
+                fingerprint: request.fingerprint.clone(),
+                ends_at: request.ends_at,
                 standing: Standing::Requested,
             }),
             Event::SilenceCreated { requested, id } => {

@@ -334,7 +334,8 @@ pub fn told(record: &super::event::Record) -> Vec<Told> {
             detail.clone(),
             since.unwrap_or(record.at),
         )],
-        Event::Declared { outages, .. } => outages
+        Event::Declared(declaration) => declaration
+            .outages
             .iter()
             .map(|o| (o.component.clone(), o.state, None, o.since))
             .collect(),

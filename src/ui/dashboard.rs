@@ -418,7 +418,7 @@ fn render_incident(frame: &mut Frame, area: Rect, state: &State, view: &View) {
                         one_line(&i.affected.join(", "))
                     }),
                 ]),
-                Line::from(vec![label("notes"), Span::raw(i.notes.len().to_string())]),
+                Line::from(vec![label("notes"), Span::raw(i.notes.to_string())]),
                 Line::from(vec![label("times"), Span::raw(i.metrics())]),
             ];
             if let Some(room) = room_line(state) {

@@ -325,12 +325,8 @@ fn step_lines(
     let notes = state
         .incident
         .iter()
-        .flat_map(|i| i.notes.iter())
-        .filter(|n| {
-            n.step
-                .as_ref()
-                .is_some_and(|(r, s)| r == &runbook.id && *s == step)
-        });
+        .flat_map(|i| i.step_notes.iter())
+        .filter(|n| n.step.0 == runbook.id && n.step.1 == step);
     for note in notes {
         let text = format!(
             "note {} {}: {}",

@@ -64,7 +64,7 @@ fn changes(state: &State, source: &str) -> Vec<Event> {
         held.iter()
             .filter(|h| h.followed() && !followed.iter().any(|a| a.fingerprint == h.fingerprint))
             .take(room)
-            .map(|h| Event::AlertStarted(seen(source, h))),
+            .map(|h| Event::AlertStarted(Box::new(seen(source, h)))),
     );
     events
 }

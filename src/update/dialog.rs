@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use strum::IntoEnumIterator;
 
 use super::{command, drill, recovery, runbooks};
-use crate::domain::event::{Event, Outage};
+use crate::domain::event::{Declaration, Event, Outage};
 use crate::domain::incident::incident_id;
 use crate::domain::{Role, Severity};
 use crate::input::field::Field;
@@ -233,7 +233,7 @@ fn declare(
     let id = journal
         .clone()
         .unwrap_or_else(|| incident_id(now, &title, drill));
-    let event = Event::Declared {
+    let event = Event::Declared(Box::new(Declaration {
         id: id.clone(),
         title,
         severity,
@@ -243,7 +243,7 @@ fn declare(
         targets: super::command::targets(state),
         scenario: super::drill::recorded_start(state),
         alerts: super::alerts::declared(state),
-    };
+    }));
     Ok(Some(match journal {
         Some(_) => Effect::Append { at: now, event },
         None => Effect::Declare { id, at: now, event },

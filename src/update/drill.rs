@@ -87,7 +87,7 @@ fn open_journal(state: &mut State, now: DateTime<Utc>) -> Option<Effect> {
     Some(Effect::Declare {
         id,
         at: now,
-        event: Event::Drill(start),
+        event: Event::Drill(Box::new(start)),
     })
 }
 

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::domain::event::{AlertSeen, Event, Record};
+use crate::domain::event::{AlertSeen, Event, Record, SilenceRequest};
 use crate::domain::silence::{HOURS, Sought, Standing, body, comment, matchers};
 use crate::msg::Effect;
 use crate::sanitize::one_line;
@@ -145,14 +145,14 @@ pub(super) fn confirmed(state: &mut State, choice: usize, now: DateTime<Utc>) ->
         .into_iter()
         .map(|alert| Effect::Append {
             at: now,
-            event: Event::SilenceRequested {
+            event: Event::SilenceRequested(Box::new(SilenceRequest {
                 source: alert.source.clone(),
                 fingerprint: alert.fingerprint.clone(),
                 name: alert.name().to_owned(),
                 matchers: matchers(&alert.labels),
                 ends_at,
                 comment: note.clone(),
-            },
+            })),
         })
         .collect();
     match &mut state.ui.overlay {
@@ -166,16 +166,15 @@ pub(super) fn confirmed(state: &mut State, choice: usize, now: DateTime<Utc>) ->
 /// holding offers to expire them.
 pub(super) fn after_record(state: &mut State, record: &Record) -> Vec<Effect> {
     match &record.event {
-        Event::SilenceRequested {
-            source,
-            matchers,
-            ends_at,
-            comment,
-            ..
-        } => vec![Effect::Silence {
+        Event::SilenceRequested(request) => vec![Effect::Silence {
             requested: record.seq,
-            source: source.clone(),
-            body: body(matchers, (record.at, *ends_at), &record.actor, comment),
+            source: request.source.clone(),
+            body: body(
+                &request.matchers,
+                (record.at, request.ends_at),
+                &record.actor,
+                &request.comment,
+            ),
         }],
         Event::Resolved { .. } if !active(state).is_empty() => {
             super::open_dialog(state, DialogKind::ExpireSilences, String::new(), 0);
@@ -197,7 +196,7 @@ pub(super) fn answered(
         .iter()
         .find(|r| r.seq == requested)
         .and_then(|r| match &r.event {
-            Event::SilenceRequested { name, .. } => Some(name.clone()),
+            Event::SilenceRequested(request) => Some(request.name.clone()),
             _ => None,
         })
         .unwrap_or_default();
@@ -234,16 +233,16 @@ pub(super) fn unanswered(state: &State) -> Vec<Effect> {
         .filter(|s| s.standing == Standing::Requested)
         .filter_map(|s| {
             let record = state.records.iter().find(|r| r.seq == s.requested)?;
-            let Event::SilenceRequested {
+            let Event::SilenceRequested(request) = &record.event else {
+                return None;
+            };
+            let SilenceRequest {
                 source,
                 matchers,
                 ends_at,
                 comment,
                 ..
-            } = &record.event
-            else {
-                return None;
-            };
+            } = &**request;
             Some(Effect::FindSilence {
                 requested: s.requested,
                 source: source.clone(),

@@ -55,12 +55,13 @@ fn declare_prefills_from_the_worst_failure_and_records_outages() {
     let effects = run(&mut state, Msg::Action(Action::Confirm), secs(31));
     let Effect::Declare {
         id,
-        event: Event::Declared { outages, drill, .. },
+        event: Event::Declared(declaration),
         ..
     } = &effects[0]
     else {
         panic!("expected a declaration, got {effects:?}");
     };
+    let (outages, drill) = (&declaration.outages, &declaration.drill);
     assert_eq!(id, "DRILL-20261122-0300-primary-database");
     assert!(*drill);
     assert!(
@@ -122,7 +123,10 @@ fn notes_severity_status_and_roles_are_recorded() {
     run(&mut state, Msg::Input("sam".into()), secs(10));
     run(&mut state, Msg::Action(Action::Confirm), secs(10));
     let incident = state.incident.as_ref().unwrap();
-    assert_eq!(incident.notes[0].text, "restarted pgbouncer");
+    assert_eq!(incident.notes, 1);
+    assert!(state.records.iter().any(
+        |r| matches!(&r.event, Event::NoteAdded { text, .. } if text == "restarted pgbouncer")
+    ));
     assert_eq!(incident.severity, Severity::P2);
     assert_eq!(incident.status, Status::Identified);
     assert_eq!(incident.roles.scribe.as_deref(), Some("sam"));
@@ -409,8 +413,8 @@ fn a_note_taken_in_the_stepper_belongs_to_the_step() {
         secs(3),
     );
     run(&mut state, Msg::Action(Action::Confirm), secs(3));
-    let note = state.incident.as_ref().unwrap().notes.last().unwrap();
-    assert_eq!(note.step, Some(("x".to_owned(), 1)));
+    let note = state.incident.as_ref().unwrap().step_notes.last().unwrap();
+    assert_eq!(note.step, ("x".to_owned(), 1));
     assert_eq!(
         state.records.last().unwrap().event.describe(),
         "Note on x step 2: replica lag was 4 s"

@@ -3,7 +3,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 
 use super::*;
-use crate::domain::event::{Event, Outage, Record, StepMark};
+use crate::domain::event::{Declaration, Event, Outage, Record, StepMark};
 use crate::domain::world::{Inject, InjectAction, InjectEngine, Scenario};
 use crate::domain::{Health, Severity, Status};
 
@@ -55,7 +55,7 @@ fn journal() -> Vec<Record> {
     vec![
         next(
             90,
-            Event::Declared {
+            Event::Declared(Box::new(Declaration {
                 id: "DRILL-x".into(),
                 title: "db down".into(),
                 severity: Severity::P2,
@@ -69,12 +69,12 @@ fn journal() -> Vec<Record> {
                 targets: Vec::new(),
                 scenario: None,
                 alerts: Vec::new(),
-            },
+            })),
         ),
         // A journal from before the declaration carried the drill: its own record.
         next(
             90,
-            Event::Drill(drill_start(objectives(), DrillKind::Tabletop)),
+            Event::Drill(Box::new(drill_start(objectives(), DrillKind::Tabletop))),
         ),
         next(
             150,
@@ -285,7 +285,7 @@ fn injects_fire_at_drill_times_under_pause_and_speed_changes() {
 #[test]
 fn a_drill_record_keeps_its_exercise_type_through_the_journal() {
     let start = drill_start(objectives(), DrillKind::Walkthrough);
-    let record = record(1, 0, Event::Drill(start));
+    let record = record(1, 0, Event::Drill(Box::new(start)));
     let line = serde_json::to_string(&record).unwrap();
     assert!(
         line.contains("\"kind\":\"drill\"") && line.contains("\"exercise\":\"walkthrough\""),

@@ -105,12 +105,10 @@ fn a_critical_alert_titles_the_declaration_which_dates_the_outage_from_its_start
     assert_eq!(dialog.choice, 0, "the critical tier's severity, P1");
     run(&mut state, Msg::Action(Action::Confirm), secs(20));
     let incident = state.incident.as_ref().unwrap();
-    let Event::Declared {
-        alerts, outages, ..
-    } = &state.records[0].event
-    else {
+    let Event::Declared(declaration) = &state.records[0].event else {
         panic!("{:?}", state.records[0]);
     };
+    let (alerts, outages) = (&declaration.alerts, &declaration.outages);
     // Both are followed (each claimed by a component); the outage starts with the alert.
     assert_eq!(alerts.len(), 2);
     let db = alerts.iter().find(|a| a.name() == "DbDown").unwrap();
@@ -188,10 +186,14 @@ fn a_silence_is_journaled_before_it_is_asked_for_and_its_answer_after() {
     let [Effect::Append { event, .. }] = effects.as_slice() else {
         panic!("{effects:?}");
     };
-    let Event::SilenceRequested { ends_at, .. } = event else {
+    let Event::SilenceRequested(request) = event else {
         panic!("{event:?}");
     };
-    assert_eq!(*ends_at, secs(30 + 2 * 3600), "two hours unless chosen");
+    assert_eq!(
+        request.ends_at,
+        secs(30 + 2 * 3600),
+        "two hours unless chosen"
+    );
     // The request went out only once journaled: it is the record's sequence number.
     let requested = state.records.last().unwrap().seq;
     // A second press while it is in flight offers nothing: the alert is covered.
@@ -270,7 +272,9 @@ fn a_drill_never_silences_nor_journals_real_alerts() {
     run(&mut state, Msg::Action(Action::Declare), secs(30));
     assert_ne!(state.dialog().unwrap().field.text, "DbDown summary");
     run(&mut state, Msg::Action(Action::Confirm), secs(30));
-    assert!(matches!(&state.records[0].event, Event::Declared { alerts, .. } if alerts.is_empty()));
+    assert!(
+        matches!(&state.records[0].event, Event::Declared(declaration) if declaration.alerts.is_empty())
+    );
     run(&mut state, Msg::Action(Action::Silence), secs(31));
     assert_eq!(
         state.ui.flash.as_deref(),

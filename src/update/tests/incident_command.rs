@@ -32,9 +32,10 @@ fn kinds(state: &State) -> Vec<&'static str> {
 fn declaring_records_the_targets_and_level_one_is_due() {
     let mut state = demo::state("ic@host", t0());
     declare_p1(&mut state, secs(30));
-    let Event::Declared { targets, .. } = &state.records[0].event else {
+    let Event::Declared(declaration) = &state.records[0].event else {
         panic!("{:?}", kinds(&state));
     };
+    let targets = &declaration.targets;
     let db = targets.iter().find(|t| t.component == "db").unwrap();
     assert_eq!((db.rto_secs, db.rpo_secs), (5 * 60, 5 * 60), "{db:?}");
     assert!(db.last_good.is_some(), "the demo's simulated copy is known");

@@ -71,8 +71,8 @@ fn a_drill_declared_later_declares_in_its_own_journal() {
     assert!(
         matches!(
             &effects[0],
-            Effect::Append { event: Event::Declared { id, .. }, .. }
-                if id == "DRILL-20261122-0300-demo-primary"
+            Effect::Append { event: Event::Declared(declaration), .. }
+                if declaration.id == "DRILL-20261122-0300-demo-primary"
         ),
         "{effects:?}"
     );
