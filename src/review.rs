@@ -11,7 +11,7 @@ use crate::config::{Config, Diagnostic};
 use std::time::Duration;
 
 use crate::domain::event::{Event, Record, Target};
-use crate::domain::incident::{Incident, brief, clock, time_of_day};
+use crate::domain::incident::{Incident, brief, clock};
 use crate::sanitize::sanitize;
 
 /// The default template (`examples/review-template.md`), embedded.
@@ -24,6 +24,15 @@ fn cell(text: &str) -> String {
         clean.replace('\n', " ").replace('|', "\\|")
     } else {
         clean.into_owned()
+    }
+}
+
+/// `cell` of a string already owned, which is kept when it is safe as it is.
+fn cell_of(text: String) -> String {
+    if matches!(sanitize(&text), std::borrow::Cow::Borrowed(_)) && !text.contains(['\n', '|']) {
+        text
+    } else {
+        cell(&text)
     }
 }
 
@@ -77,22 +86,51 @@ struct Timeline {
 }
 
 impl Timeline {
+    /// Below this many records the timeline is made on one thread.
+    const SPLIT_FROM: usize = 10_000;
+
     fn of(records: &[Record], local: FixedOffset) -> Self {
+        let rows = if records.len() < Self::SPLIT_FROM {
+            Self::rows(records, records.len())
+        } else {
+            // A long journal's rows are made in two halves at once.
+            let (first, second) = records.split_at(records.len() / 2);
+            std::thread::scope(|threads| {
+                let later = threads.spawn(|| Self::rows(second, second.len()));
+                // Room for both halves is made once.
+                let mut rows = Self::rows(first, records.len());
+                rows.extend(later.join().unwrap_or_else(|_| Self::rows(second, 0)));
+                rows
+            })
+        };
+        Self { rows, local }
+    }
+
+    /// About how many bytes the timeline takes as a Markdown table.
+    fn text_len(&self) -> usize {
+        self.rows
+            .iter()
+            .map(|row| row.actor.len() + row.what.len() + "| 00:00:00Z | 00:00:00 |  |  |\n".len())
+            .sum()
+    }
+
+    /// The rows of `records`, in room for `capacity` rows (a vector grown by doubling touches
+    /// twice the memory it keeps).
+    fn rows(records: &[Record], capacity: usize) -> Vec<TimelineRow> {
         // Actors are few: each name is held once.
         let mut actors: HashMap<&str, Arc<str>> = HashMap::new();
-        let rows = records
-            .iter()
-            .filter(|r| key_event(&r.event))
-            .map(|r| TimelineRow {
+        let mut rows = Vec::with_capacity(capacity);
+        rows.extend(records.iter().filter(|r| key_event(&r.event)).map(|r| {
+            TimelineRow {
                 at: r.at,
                 actor: actors
                     .entry(&r.actor)
                     .or_insert_with(|| cell(&r.actor).into())
                     .clone(),
-                what: cell(&r.event.describe()).into(),
-            })
-            .collect();
-        Self { rows, local }
+                what: cell_of(r.event.describe()).into(),
+            }
+        }));
+        rows
     }
 }
 
@@ -114,6 +152,24 @@ impl Object for Timeline {
     }
 }
 
+/// `HH:MM:SS` and `suffix` as a template value, made without allocating: the timeline of a
+/// long incident draws two for each of its rows.
+fn time_value(at: &impl chrono::Timelike, suffix: &str) -> Value {
+    use std::io::Write as _;
+    let mut buf = [0u8; 16];
+    let mut rest = &mut buf[..];
+    let _ = write!(
+        rest,
+        "{:02}:{:02}:{:02}{suffix}",
+        at.hour(),
+        at.minute(),
+        at.second()
+    );
+    let left = rest.len();
+    let len = buf.len() - left;
+    Value::from(std::str::from_utf8(&buf[..len]).unwrap_or_default())
+}
+
 /// A row of the timeline as the template sees it.
 #[derive(Debug)]
 struct TimelineEntry {
@@ -125,8 +181,8 @@ impl Object for TimelineEntry {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         let row = &self.timeline.rows[self.index];
         Some(match key.as_str()? {
-            "utc" => format!("{}Z", time_of_day(&row.at)).into(),
-            "local" => time_of_day(&row.at.with_timezone(&self.timeline.local)).into(),
+            "utc" => time_value(&row.at, "Z"),
+            "local" => time_value(&row.at.with_timezone(&self.timeline.local), ""),
             "actor" => Arc::clone(&row.actor).into(),
             "what" => Arc::clone(&row.what).into(),
             _ => return None,
@@ -572,9 +628,17 @@ pub fn render(name: &str, template: &str, context: &Context) -> Result<String, D
     let tmpl = env
         .get_template("review")
         .map_err(|e| diagnostic(name, &e))?;
-    tmpl.render(minijinja::context! {
-        timeline => Value::from_dyn_object(Arc::clone(&context.timeline)),
-        ..Value::from(minijinja::value::Serde(context))
-    })
-    .map_err(|e| diagnostic(name, &e))
+    // Room for the draft is made once: a long incident's is megabytes, grown by doubling else.
+    let mut out = Vec::with_capacity(template.len() + context.timeline.text_len());
+    tmpl.render_captured_to(
+        minijinja::context! {
+            timeline => Value::from_dyn_object(Arc::clone(&context.timeline)),
+            ..Value::from(minijinja::value::Serde(context))
+        },
+        &mut out,
+    )
+    .map_err(|e| diagnostic(name, &e))?;
+    // Written from strings only, so always UTF-8.
+    Ok(String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
