@@ -727,7 +727,10 @@ fn show(cli: &Cli, id: &str, demo: bool) -> anyhow::Result<ExitCode> {
         eprintln!("warroom: {} holds no declaration", summary.path.display());
         return Ok(ExitCode::from(1));
     };
-    let mut out = format!("{} — {}\n", i.id, i.title);
+    // Room for a line a record is made once (grown by doubling, a long journal's listing would
+    // touch twice the memory it keeps).
+    let mut out = String::with_capacity(records.len() * 96);
+    let _ = writeln!(out, "{} — {}", i.id, i.title);
     let _ = writeln!(
         out,
         "severity {} · status {} · drill {}",

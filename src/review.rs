@@ -11,7 +11,7 @@ use crate::config::{Config, Diagnostic};
 use std::time::Duration;
 
 use crate::domain::event::{Event, Record, Target};
-use crate::domain::incident::{Incident, brief, clock};
+use crate::domain::incident::{Incident, brief, clock, time_of_day_ascii};
 use crate::sanitize::sanitize;
 
 /// The default template (`examples/review-template.md`), embedded.
@@ -152,22 +152,13 @@ impl Object for Timeline {
     }
 }
 
-/// `HH:MM:SS` and `suffix` as a template value, made without allocating: the timeline of a
-/// long incident draws two for each of its rows.
-fn time_value(at: &impl chrono::Timelike, suffix: &str) -> Value {
-    use std::io::Write as _;
-    let mut buf = [0u8; 16];
-    let mut rest = &mut buf[..];
-    let _ = write!(
-        rest,
-        "{:02}:{:02}:{:02}{suffix}",
-        at.hour(),
-        at.minute(),
-        at.second()
-    );
-    let left = rest.len();
-    let len = buf.len() - left;
-    Value::from(std::str::from_utf8(&buf[..len]).unwrap_or_default())
+/// `HH:MM:SS`, and `Z` if `utc`, as a template value made without an allocation: the timeline
+/// of a long incident draws two for each of its rows.
+fn time_value(at: &impl chrono::Timelike, utc: bool) -> Value {
+    let mut text = [b'Z'; 9];
+    text[..8].copy_from_slice(&time_of_day_ascii(at));
+    let len = if utc { 9 } else { 8 };
+    Value::from(std::str::from_utf8(&text[..len]).unwrap_or_default())
 }
 
 /// A row of the timeline as the template sees it.
@@ -181,8 +172,8 @@ impl Object for TimelineEntry {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         let row = &self.timeline.rows[self.index];
         Some(match key.as_str()? {
-            "utc" => time_value(&row.at, "Z"),
-            "local" => time_value(&row.at.with_timezone(&self.timeline.local), ""),
+            "utc" => time_value(&row.at, true),
+            "local" => time_value(&row.at.with_timezone(&self.timeline.local), false),
             "actor" => Arc::clone(&row.actor).into(),
             "what" => Arc::clone(&row.what).into(),
             _ => return None,

@@ -974,11 +974,23 @@ pub fn incident_id(at: DateTime<Utc>, title: &str, drill: bool) -> String {
     format!("{prefix}{}-{slug}", at.format("%Y%m%d-%H%M"))
 }
 
-/// The wall-clock time of day, `03:01:26` (formatted by hand: chrono's `format` reads its
-/// pattern again for every call, and reviews and timelines format one per record).
+/// The wall-clock time of day, `03:01:26`.
 #[must_use]
 pub fn time_of_day(at: &impl chrono::Timelike) -> String {
-    hms(at.hour(), at.minute(), at.second())
+    time_of_day_ascii(at)
+        .iter()
+        .map(|&b| char::from(b))
+        .collect()
+}
+
+/// The wall-clock time of day as the eight ASCII bytes of `03:01:26`, made by hand (chrono's
+/// `format` reads its pattern again for every call): reviews, timelines and `incident show`
+/// write one per record.
+#[must_use]
+pub fn time_of_day_ascii(at: &impl chrono::Timelike) -> [u8; 8] {
+    let two = |n: u32| [b'0' + (n / 10 % 10) as u8, b'0' + (n % 10) as u8];
+    let ([h1, h2], [m1, m2], [s1, s2]) = (two(at.hour()), two(at.minute()), two(at.second()));
+    [h1, h2, b':', m1, m2, b':', s1, s2]
 }
 
 fn hms(hours: impl std::fmt::Display, minutes: u32, seconds: u32) -> String {
