@@ -124,11 +124,12 @@ pub fn scan(bytes: &[u8]) -> Scan {
         Some((split, prev)) => std::thread::scope(|threads| {
             let (lines_before, lines_after) =
                 (line_count(&bytes[..split]), line_count(&bytes[split..]));
-            let second =
-                threads.spawn(move || read_lines(&bytes[split..], lines_before, prev, lines_after));
+            let read_second = move || read_lines(&bytes[split..], lines_before, prev, lines_after);
+            let second = threads.spawn(read_second);
             // The second half's records are moved after the first's: room for all is made once.
             let first = read_lines(&bytes[..split], 0, 0, lines_before + lines_after);
-            (first, second.join().ok())
+            // A thread that failed is read again here, never left out.
+            (first, Some(second.join().unwrap_or_else(|_| read_second())))
         }),
         None => (read_lines(bytes, 0, 0, line_count(bytes)), None),
     };
