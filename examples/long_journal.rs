@@ -59,17 +59,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut crc = 0;
     for i in 0..events {
         let event = if i == 0 {
-            Event::Declared(Box::new(Declaration {
-                id: id.into(),
-                title: "A long incident".into(),
-                severity: Severity::P1,
-                commander: "ic@host".into(),
-                drill: false,
-                outages: Vec::new(),
-                targets: Vec::new(),
-                scenario: None,
-                alerts: Vec::new(),
-            }))
+            Event::Declared(Box::new(Declaration::new(
+                id,
+                "A long incident",
+                Severity::P1,
+                "ic@host",
+            )))
         } else {
             event(i)
         };

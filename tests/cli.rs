@@ -321,15 +321,9 @@ fn declared(
     targets: Vec<warroom::domain::event::Target>,
 ) -> Event {
     Event::Declared(Box::new(Declaration {
-        id: id.into(),
-        title: title.into(),
-        severity: Severity::P1,
-        commander: "ic@host".into(),
-        drill: false,
         outages,
         targets,
-        scenario: None,
-        alerts: Vec::new(),
+        ..Declaration::new(id, title, Severity::P1, "ic@host")
     }))
 }
 

@@ -144,6 +144,25 @@ pub struct Declaration {
     pub alerts: Vec<AlertSeen>,
 }
 
+impl Declaration {
+    /// A declaration of a real incident with nothing known yet: no outages, objectives, drill
+    /// or alerts (set them with struct update syntax).
+    #[must_use]
+    pub fn new(id: &str, title: &str, severity: Severity, commander: &str) -> Self {
+        Self {
+            id: id.into(),
+            title: title.into(),
+            severity,
+            commander: commander.into(),
+            drill: false,
+            outages: Vec::new(),
+            targets: Vec::new(),
+            scenario: None,
+            alerts: Vec::new(),
+        }
+    }
+}
+
 /// One thing that happened; the payload of a journal record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -56,19 +56,13 @@ fn journal() -> Vec<Record> {
         next(
             90,
             Event::Declared(Box::new(Declaration {
-                id: "DRILL-x".into(),
-                title: "db down".into(),
-                severity: Severity::P2,
-                commander: "ic@host".into(),
                 drill: true,
                 outages: vec![Outage {
                     component: "db".into(),
                     state: Health::Down,
                     since: at(30),
                 }],
-                targets: Vec::new(),
-                scenario: None,
-                alerts: Vec::new(),
+                ..Declaration::new("DRILL-x", "db down", Severity::P2, "ic@host")
             })),
         ),
         // A journal from before the declaration carried the drill: its own record.

@@ -23,19 +23,12 @@ fn fold_tracks_milestones_roles_and_notes() {
             1,
             5,
             Event::Declared(Box::new(Declaration {
-                id: "x".into(),
-                title: "DB down".into(),
-                severity: Severity::P2,
-                commander: "ic@host".into(),
-                drill: false,
                 outages: vec![Outage {
                     component: "db".into(),
                     state: Health::Down,
                     since: at(2),
                 }],
-                targets: Vec::new(),
-                scenario: None,
-                alerts: Vec::new(),
+                ..Declaration::new("x", "DB down", Severity::P2, "ic@host")
             })),
         ),
         record(
@@ -175,19 +168,13 @@ fn alerts_date_the_detection_and_silences_follow_their_answers() {
         summary: Some("db down".into()),
     };
     let declared = Event::Declared(Box::new(Declaration {
-        id: "x".into(),
-        title: "db down".into(),
-        severity: Severity::P1,
-        commander: "ic".into(),
-        drill: false,
         outages: vec![Outage {
             component: "db".into(),
             state: Health::Down,
             since: at(8),
         }],
-        targets: Vec::new(),
-        scenario: None,
         alerts: vec![alert("a", 5)],
+        ..Declaration::new("x", "db down", Severity::P1, "ic")
     }));
     let silence = |fingerprint: &str| {
         Event::SilenceRequested(Box::new(SilenceRequest {
@@ -265,17 +252,12 @@ fn the_board_counts_a_failure_to_the_second_and_a_long_healthy_state_in_minutes(
 
 #[test]
 fn the_room_and_its_approvals_fold_the_same_from_any_record() {
-    let declared = Event::Declared(Box::new(Declaration {
-        id: "x".into(),
-        title: "DB down".into(),
-        severity: Severity::P1,
-        commander: "ic@host".into(),
-        drill: false,
-        outages: Vec::new(),
-        targets: Vec::new(),
-        scenario: None,
-        alerts: Vec::new(),
-    }));
+    let declared = Event::Declared(Box::new(Declaration::new(
+        "x",
+        "DB down",
+        Severity::P1,
+        "ic@host",
+    )));
     let target = Approvable::Step {
         runbook: "failover".into(),
         step: 0,
