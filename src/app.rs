@@ -139,11 +139,7 @@ impl Loop {
     /// draws its latency and sparkline: 200 components every 10 s, or 500 queries, would
     /// otherwise draw the board ten times a second.
     fn dispatch(&mut self, msg: Msg) -> bool {
-        let open = self
-            .state
-            .incident
-            .as_ref()
-            .is_some_and(crate::domain::incident::Incident::is_open);
+        let open = self.state.incident_open();
         if let Msg::RoomClosed(reason) = &msg
             && self.state.joined()
             && open

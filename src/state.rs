@@ -809,6 +809,21 @@ impl State {
         })
     }
 
+    /// Whether an incident is open (declared and not resolved).
+    #[must_use]
+    pub fn incident_open(&self) -> bool {
+        self.incident
+            .as_ref()
+            .is_some_and(crate::domain::incident::Incident::is_open)
+    }
+
+    /// Whether this console can journal for an open incident: one is open and the journal is
+    /// writable.
+    #[must_use]
+    pub fn journals_open_incident(&self) -> bool {
+        self.incident_open() && self.journal == JournalState::Writable
+    }
+
     /// Component indices in dashboard order (failing first, then by tier), after the filter.
     #[must_use]
     pub fn dashboard_rows(&self) -> Vec<usize> {

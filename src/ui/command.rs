@@ -191,10 +191,7 @@ pub fn banner(state: &State, view: &View) -> Option<Line<'static>> {
     if state.drill().is_some_and(|d| d.ended) || state.viewer().is_some() {
         return None;
     }
-    let open = state
-        .incident
-        .as_ref()
-        .is_some_and(crate::domain::incident::Incident::is_open);
+    let open = state.incident_open();
     if !open {
         let declare = state.key_name(crate::keymap::Action::Declare);
         if let Some(alert) =

@@ -393,10 +393,7 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, view: &View) {
 /// The actions worth a hint where the keys go now, most useful first.
 fn hint_actions(state: &State) -> &'static [Action] {
     use Action as A;
-    let open = state
-        .incident
-        .as_ref()
-        .is_some_and(crate::domain::incident::Incident::is_open);
+    let open = state.incident_open();
     match (&state.ui.overlay, state.key_contexts()[0]) {
         (Some(_), Context::Dialog | Context::Palette) => &[A::Confirm, A::Cancel],
         (Some(_), _) => &[A::Down, A::Up, A::Cancel],

@@ -8,7 +8,7 @@ use crate::domain::Severity;
 use crate::domain::alert::{Firing, TRACKED, calling};
 use crate::domain::event::{AlertSeen, Event};
 use crate::msg::Effect;
-use crate::state::{JournalState, State};
+use crate::state::State;
 
 /// The alerts Alertmanager `source` holds now; an open incident journals what changed among the
 /// alerts it follows.
@@ -28,11 +28,7 @@ pub(super) fn received(
 /// Whether this console journals alerts: a live, writable incident, no write in flight (the
 /// next reading journals what this one would, so nothing is told twice), never a drill.
 fn journals(state: &State) -> bool {
-    state
-        .incident
-        .as_ref()
-        .is_some_and(crate::domain::incident::Incident::is_open)
-        && state.journal == JournalState::Writable
+    state.journals_open_incident()
         && state.writing == 0
         && state.viewer().is_none()
         && !state.is_drill()

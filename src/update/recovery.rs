@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::open_dialog;
 use crate::domain::event::{Event, Record};
 use crate::msg::Effect;
-use crate::state::{DialogKind, JournalState, LiveRun, Overlay, Screen, State};
+use crate::state::{DialogKind, LiveRun, Overlay, Screen, State};
 
 /// `r`: the selected component's recovery actions.
 pub fn open(state: &mut State) -> Vec<Effect> {
@@ -24,11 +24,7 @@ pub fn open(state: &mut State) -> Vec<Effect> {
         ));
         return Vec::new();
     }
-    let open = state
-        .incident
-        .as_ref()
-        .is_some_and(crate::domain::incident::Incident::is_open);
-    if !open || state.journal != JournalState::Writable {
+    if !state.journals_open_incident() {
         state.ui.flash =
             Some("Declare an incident first (D): recovery actions are journaled with it".into());
         return Vec::new();

@@ -32,7 +32,7 @@ pub fn hello(
 /// Writer: someone joined or left; journaled while the incident is open.
 #[must_use]
 pub fn presence(state: &State, event: Event, actor: String, now: DateTime<Utc>) -> Vec<Effect> {
-    if !writable(state) {
+    if !state.journals_open_incident() {
         return Vec::new();
     }
     vec![Effect::AppendAs {
@@ -45,21 +45,13 @@ pub fn presence(state: &State, event: Event, actor: String, now: DateTime<Utc>) 
 /// Writer: the room opened; whoever the journal says was in it before is gone.
 #[must_use]
 pub fn opened(state: &State, now: DateTime<Utc>) -> Vec<Effect> {
-    if !writable(state) {
+    if !state.journals_open_incident() {
         return Vec::new();
     }
     vec![Effect::Append {
         at: now,
         event: Event::RoomOpened,
     }]
-}
-
-fn writable(state: &State) -> bool {
-    state
-        .incident
-        .as_ref()
-        .is_some_and(crate::domain::incident::Incident::is_open)
-        && state.journal == JournalState::Writable
 }
 
 /// Writer: a joined console asks for `event`.

@@ -200,10 +200,7 @@ pub fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> O
 }
 
 fn writable(state: &mut State) -> bool {
-    let open = state
-        .incident
-        .as_ref()
-        .is_some_and(crate::domain::incident::Incident::is_open);
+    let open = state.incident_open();
     if !open {
         state.ui.flash =
             Some("Declare an incident first (D): runbook progress is journaled with it".into());
