@@ -16,12 +16,12 @@ use crate::domain::world::Scenario;
 /// How long a silence request waits for Alertmanager when its source sets no timeout.
 const SILENCE_TIMEOUT: Duration = Duration::from_secs(10);
 use crate::journal::Journal;
+use crate::journal::store::Store;
+use crate::journal::writer::{self as writer, Command};
 use crate::msg::{Effect, Msg};
 use crate::state::State;
-use crate::store::Store;
 use crate::ui::{self, View};
 use crate::update::{self, update};
-use crate::workers::journal::{self as writer, Command};
 
 mod clock;
 mod open;

@@ -12,9 +12,9 @@ use crate::cli::{Cli, Command, IncidentCommand, JournalCommand, ReviewCommand, R
 use crate::config::{self, Config, Invalid};
 use crate::domain::incident::{Incident, clock};
 use crate::journal;
+use crate::journal::store::{self, Store};
 use crate::sanitize::sanitize;
 use crate::state::Mode;
-use crate::store::{self, Store};
 use crate::ui::{Colors, Theme, time_of_day};
 
 /// No config file was found: exit 2 with directions.

@@ -183,7 +183,7 @@ fn synthesized(records: &[Record]) -> Config {
 /// Where a joining console finds the incident: by id, or the newest with a room, in any store.
 pub fn room_target(data: &Path, id: Option<&str>) -> anyhow::Result<(PathBuf, Mode)> {
     let stores = [Mode::Live, Mode::Drill, Mode::Demo]
-        .map(|mode| (crate::store::Store::new(data, mode), mode));
+        .map(|mode| (crate::journal::store::Store::new(data, mode), mode));
     if let Some(found) = stores
         .iter()
         .filter_map(|(store, mode)| Some((store.room(id)?, *mode)))
@@ -218,13 +218,20 @@ pub fn room_target(data: &Path, id: Option<&str>) -> anyhow::Result<(PathBuf, Mo
 /// Where a follower finds the incident: by id, or the latest open one, in any store.
 pub fn follow_target(data: &Path, id: Option<&str>) -> anyhow::Result<(PathBuf, Mode)> {
     let found = match id {
-        Some(id) => {
-            crate::store::Store::find_any(data, Some(id), &[Mode::Live, Mode::Drill, Mode::Demo])
-                .map(|found| (found.summary, found.mode))
-        }
+        Some(id) => crate::journal::store::Store::find_any(
+            data,
+            Some(id),
+            &[Mode::Live, Mode::Drill, Mode::Demo],
+        )
+        .map(|found| (found.summary, found.mode)),
         None => [Mode::Live, Mode::Drill, Mode::Demo]
             .into_iter()
-            .filter_map(|mode| Some((crate::store::Store::new(data, mode).latest_open()?, mode)))
+            .filter_map(|mode| {
+                Some((
+                    crate::journal::store::Store::new(data, mode).latest_open()?,
+                    mode,
+                ))
+            })
             .max_by_key(|(s, _)| s.incident.as_ref().map(|i| i.declared)),
     };
     match (found, id) {

@@ -19,7 +19,6 @@ pub mod room;
 pub mod runbook;
 pub mod sanitize;
 pub mod state;
-pub mod store;
 pub mod timeline;
 pub mod ui;
 pub mod update;

@@ -76,7 +76,7 @@ fn argument_error(error: &clap::Error) -> ExitCode {
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         warroom::app::restore_terminal();
-        let journal = warroom::workers::journal::CURRENT_PATH
+        let journal = warroom::journal::writer::CURRENT_PATH
             .lock()
             .ok()
             .and_then(|p| p.clone())

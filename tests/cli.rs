@@ -867,7 +867,7 @@ fn a_resolved_incident_whose_resolve_notification_a_crash_lost_is_resumed() {
     journal
         .append(at, "ic@host", Event::NotifySent { queued: 2 })
         .unwrap();
-    let store = warroom::store::Store::new(&data, warroom::state::Mode::Live);
+    let store = warroom::journal::store::Store::new(&data, warroom::state::Mode::Live);
     assert!(store.latest_open().is_some(), "open");
     journal
         .append(

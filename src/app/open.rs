@@ -7,10 +7,10 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use crate::domain::event::Record;
+use crate::journal::store::Store;
 use crate::journal::{Journal, JournalError, Recovery};
 use crate::msg::Msg;
 use crate::state::{Console, JournalState, State};
-use crate::store::Store;
 use crate::update;
 
 /// What `resume` opened: the journal to write to, or the journal to follow.

@@ -9,9 +9,9 @@ use super::{RunbookSet, data_dir, load_runbooks};
 use crate::app::{self, Options};
 use crate::cli::{Cli, LogLevel};
 use crate::config::Config;
+use crate::journal::store::Store;
 use crate::journal::{self, Journal, open_private_file};
 use crate::state::{Mode, State};
-use crate::store::Store;
 use crate::ui::{Colors, Theme, View};
 
 fn init_logging(data: &Path, level: LogLevel) -> anyhow::Result<()> {
@@ -286,7 +286,8 @@ fn open_store(cli: &Cli, mode: Mode, joined: bool) -> anyhow::Result<Store> {
     let store = Store::new(&data, mode);
     if joined {
         let logged = init_logging(&data, cli.log_level).or_else(|_| {
-            let own = crate::store::default_data_dir().context("no data directory of your own")?;
+            let own = crate::journal::store::default_data_dir()
+                .context("no data directory of your own")?;
             init_logging(&own, cli.log_level)
         });
         if let Err(error) = logged {

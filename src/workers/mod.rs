@@ -1,7 +1,6 @@
 //! Workers do slow things off the loop and report back as messages. They never touch the screen.
 
 pub mod alertmanager;
-pub mod journal;
 pub mod notify;
 pub mod probe;
 pub mod process;

@@ -43,7 +43,7 @@ fn a_drill_nobody_declares_leaves_its_journal_and_scorecard() {
         "{:?}",
         kinds(&state)
     );
-    let undeclared = crate::store::Undeclared::of(&state.records).unwrap();
+    let undeclared = crate::journal::store::Undeclared::of(&state.records).unwrap();
     assert_eq!(undeclared.ended, Some(secs(301)));
     assert_eq!(undeclared.scorecard.summary(), "0 of 5 objectives met");
     assert!(
@@ -84,7 +84,7 @@ fn a_drill_declared_later_declares_in_its_own_journal() {
     );
     let folded = crate::domain::incident::Incident::fold(&state.records).unwrap();
     assert_eq!(&folded, state.incident.as_ref().unwrap());
-    assert!(crate::store::Undeclared::of(&state.records).is_none());
+    assert!(crate::journal::store::Undeclared::of(&state.records).is_none());
     let mut resumed = drill_once();
     crate::update::resume(&mut resumed, state.records.clone()).unwrap();
     assert_eq!(resumed.incident, state.incident);

@@ -1,0 +1,146 @@
+//! Appending to a journal: the lock, private files and folders, and one fsynced line per event.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+use crate::domain::event::{Event, Record};
+
+use super::format::encode;
+use super::{FILE_NAME, JournalError, io_err};
+
+/// An open journal. Holds the writer lock for as long as it lives, unless read-only.
+#[derive(Debug)]
+pub struct Journal {
+    pub(super) path: PathBuf,
+    pub(super) file: File,
+    pub(super) next_seq: u64,
+    pub(super) last_crc: u32,
+    pub(super) state: WriteState,
+}
+
+/// Whether a journal accepts appends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum WriteState {
+    Open,
+    /// Damaged in the middle: never written, so nothing more is lost.
+    ReadOnly(String),
+    /// A write or sync failed: the file's tail is uncertain, so writing stops.
+    Failed(String),
+}
+
+/// Creates a directory (and parents) with mode 0700 whatever the umask.
+pub fn create_private_dir(dir: &Path) -> Result<(), JournalError> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(io_err(dir))?;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(io_err(dir))
+}
+
+/// Opens a file for appending with mode 0600 whatever the umask.
+pub fn open_private_file(path: &Path, create_new: bool) -> Result<File, JournalError> {
+    let file = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .create_new(create_new)
+        .mode(0o600)
+        .open(path)
+        .map_err(io_err(path))?;
+    file.set_permissions(fs::Permissions::from_mode(0o600))
+        .map_err(io_err(path))?;
+    Ok(file)
+}
+
+pub(super) fn sync_dir(dir: &Path) -> Result<(), JournalError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io_err(dir))
+}
+
+pub(super) fn try_lock(file: &File, path: &Path) -> Result<(), JournalError> {
+    match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(fs::TryLockError::WouldBlock) => Err(JournalError::Locked {
+            path: path.to_owned(),
+        }),
+        Err(fs::TryLockError::Error(e)) => Err(io_err(path)(e)),
+    }
+}
+
+impl Journal {
+    /// Creates a new, empty journal in `dir` (created 0700), fsyncing the file and its directory.
+    pub fn create(dir: &Path) -> Result<Self, JournalError> {
+        create_private_dir(dir)?;
+        let path = dir.join(FILE_NAME);
+        let file = open_private_file(&path, true)?;
+        try_lock(&file, &path)?;
+        file.sync_all().map_err(io_err(&path))?;
+        sync_dir(dir)?;
+        if let Some(parent) = dir.parent() {
+            sync_dir(parent)?;
+        }
+        Ok(Self {
+            path,
+            file,
+            next_seq: 1,
+            last_crc: 0,
+            state: WriteState::Open,
+        })
+    }
+
+    /// Appends one event: one `write_all`, then `sync_data`. Only an `Ok` record is durable.
+    /// After any write or sync error the journal refuses further writes.
+    pub fn append(
+        &mut self,
+        at: DateTime<Utc>,
+        actor: &str,
+        event: Event,
+    ) -> Result<Record, JournalError> {
+        let path = self.path.clone();
+        match &self.state {
+            WriteState::Open => {}
+            WriteState::ReadOnly(reason) => {
+                return Err(JournalError::ReadOnly {
+                    path,
+                    reason: reason.clone(),
+                });
+            }
+            WriteState::Failed(reason) => {
+                return Err(JournalError::Failed {
+                    path,
+                    reason: reason.clone(),
+                });
+            }
+        }
+        let record = Record {
+            seq: self.next_seq,
+            at: at.trunc_subsecs(3),
+            actor: actor.to_owned(),
+            event,
+        };
+        let (line, crc) = encode(&record, self.last_crc);
+        if let Err(e) = self
+            .file
+            .write_all(line.as_bytes())
+            .and_then(|()| self.file.sync_data())
+        {
+            self.state = WriteState::Failed(e.to_string());
+            return Err(io_err(&self.path)(e));
+        }
+        self.next_seq += 1;
+        self.last_crc = crc;
+        Ok(record)
+    }
+
+    /// Where the journal lives.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}

@@ -1,0 +1,45 @@
+//! The append-only incident journal: JSON lines with a chained CRC, fsynced before an event counts.
+//!
+//! Each line is `{"seq":…,"at":…,"actor":…,"kind":…,…,"crc":"xxxxxxxx"}`. The CRC-32 covers the
+//! previous line's CRC and every byte of this line before `,"crc"`, so an edited, dropped or
+//! reordered line breaks the chain.
+
+mod append;
+mod format;
+mod reader;
+mod repair;
+pub mod store;
+#[cfg(test)]
+mod tests;
+pub mod writer;
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+pub use append::{Journal, create_private_dir, open_private_file};
+pub use format::{Fault, Scan, encode};
+pub use reader::{scan, verify};
+pub use repair::Recovery;
+
+/// The journal file name inside an incident folder.
+pub const FILE_NAME: &str = "journal.jsonl";
+
+/// Why the journal cannot be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("{path} is being written by another warroom (its lock is held)")]
+    Locked { path: PathBuf },
+    #[error("{path} is open read-only: {reason}")]
+    ReadOnly { path: PathBuf, reason: String },
+    #[error("writing to {path} failed earlier ({reason}); nothing more is written to it")]
+    Failed { path: PathBuf, reason: String },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> JournalError + '_ {
+    move |source| JournalError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}

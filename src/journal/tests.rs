@@ -1,0 +1,139 @@
+use super::reader::{SPLIT_FROM, read_lines};
+use super::*;
+use crate::domain::event::{Event, Record};
+use chrono::TimeZone;
+use chrono::{DateTime, Utc};
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+
+fn at() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()
+}
+
+fn note(text: &str) -> Event {
+    Event::NoteAdded {
+        text: text.into(),
+        step: None,
+    }
+}
+
+fn journal_with(n: usize) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("inc");
+    let mut journal = Journal::create(&dir).unwrap();
+    for i in 0..n {
+        journal
+            .append(at(), "ic", note(&format!("note {i}")))
+            .unwrap();
+    }
+    let path = journal.path().to_owned();
+    (tmp, path)
+}
+
+/// A journal long enough to be read in two halves, built in memory.
+fn long_journal() -> Vec<u8> {
+    let (mut bytes, mut prev) = (Vec::new(), 0);
+    for seq in 1..=12_000 {
+        let record = Record {
+            seq,
+            at: at(),
+            actor: "ic".into(),
+            event: note(&format!("note {seq}: replica lag on db-1")),
+        };
+        let (line, crc) = encode(&record, prev);
+        bytes.extend_from_slice(line.as_bytes());
+        prev = crc;
+    }
+    assert!(bytes.len() > SPLIT_FROM);
+    bytes
+}
+
+/// Reading in halves finds what reading line by line finds.
+fn same_as_in_one_piece(bytes: &[u8]) -> Scan {
+    let halved = scan(bytes);
+    let whole = read_lines(bytes, 0, 0, 0);
+    assert_eq!(halved.records.len(), whole.records.len());
+    assert_eq!(halved.records.last(), whole.records.last());
+    assert_eq!(
+        (halved.valid_len, halved.last_crc, &halved.fault),
+        (whole.valid_len, whole.last_crc, &whole.fault)
+    );
+    halved
+}
+
+#[test]
+fn a_long_journal_read_in_halves_reads_as_in_one_piece() {
+    let bytes = long_journal();
+    let intact = same_as_in_one_piece(&bytes);
+    assert_eq!((intact.records.len(), intact.fault), (12_000, None));
+    let line_at = |fraction: f64| {
+        let from = (bytes.len() as f64 * fraction) as usize;
+        from + bytes[from..].iter().position(|&b| b == b'\n').unwrap() + 10
+    };
+    for fraction in [0.25, 0.5, 0.75] {
+        let mut damaged = bytes.clone();
+        damaged[line_at(fraction)] = b'#';
+        let read = same_as_in_one_piece(&damaged);
+        assert!(read.fault.is_some() && read.damage_in_middle, "{fraction}");
+    }
+    let mut torn = bytes.clone();
+    torn.truncate(bytes.len() - 20);
+    let read = same_as_in_one_piece(&torn);
+    assert!(read.fault.is_some() && !read.damage_in_middle);
+}
+
+#[test]
+fn appended_records_read_back_intact() {
+    let (_tmp, path) = journal_with(3);
+    assert_eq!(verify(&path).unwrap(), Ok(3));
+    let (mut journal, records, recovery) = Journal::open(&path).unwrap();
+    assert_eq!(recovery, Recovery::Clean);
+    assert_eq!(records[2].event, note("note 2"));
+    assert_eq!(journal.append(at(), "ic", note("more")).unwrap().seq, 4);
+}
+
+#[test]
+fn files_and_dirs_are_private_whatever_the_umask() {
+    let (_tmp, path) = journal_with(1);
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(path.parent().unwrap()), 0o700);
+}
+
+#[test]
+fn a_second_writer_is_refused() {
+    let (_tmp, path) = journal_with(1);
+    let (_first, _, _) = Journal::open(&path).unwrap();
+    assert!(matches!(
+        Journal::open(&path),
+        Err(JournalError::Locked { .. })
+    ));
+}
+
+#[test]
+fn a_dropped_middle_line_breaks_the_chain() {
+    let (_tmp, path) = journal_with(3);
+    let text = fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    fs::write(&path, format!("{}\n{}\n", lines[0], lines[2])).unwrap();
+    let fault = verify(&path).unwrap().unwrap_err();
+    assert_eq!(fault.line, 2);
+    assert!(fault.reason.contains("checksum"), "{fault}");
+}
+
+#[test]
+fn a_read_only_journal_refuses_appends() {
+    let (_tmp, path) = journal_with(3);
+    let mut bytes = fs::read(&path).unwrap();
+    let second = bytes.iter().position(|&b| b == b'\n').unwrap() + 20;
+    bytes[second] ^= 0x01;
+    fs::write(&path, &bytes).unwrap();
+    let (mut journal, records, recovery) = Journal::open(&path).unwrap();
+    assert_eq!(records.len(), 1);
+    assert!(matches!(recovery, Recovery::ReadOnly { fault } if fault.line == 2));
+    assert!(matches!(
+        journal.append(at(), "ic", note("x")),
+        Err(JournalError::ReadOnly { .. })
+    ));
+    assert_eq!(fs::read(&path).unwrap(), bytes);
+}
