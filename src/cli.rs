@@ -30,6 +30,17 @@ pub struct Cli {
     pub log_level: LogLevel,
 }
 
+impl Cli {
+    /// Where incidents and logs are kept: `--data-dir`, or the user's data directory.
+    pub fn data_dir(&self) -> anyhow::Result<PathBuf> {
+        use anyhow::Context as _;
+        self.data_dir
+            .clone()
+            .or_else(crate::journal::store::default_data_dir)
+            .context("cannot find a data directory; pass --data-dir DIR or set WARROOM_DATA_DIR")
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogLevel {
     Error,

@@ -24,9 +24,8 @@ use crate::ui::{Colors, Theme, time_of_day};
 )]
 pub struct NoConfig(String);
 
-mod console;
-
-use console::{Launch, console, follow, join, replay};
+use crate::console::{self, Launch, follow, join, replay};
+use crate::runbook::load_runbooks;
 
 /// Runs the command line.
 /// Writes what a command prints to standard output. A reader that went away (`| head -1`) is
@@ -40,22 +39,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         None => {
             let config = load_config(&cli)?;
             let runbooks = load_runbooks(&config);
-            console(&cli, Launch::new(Mode::Live, config, runbooks))
+            console::open(&cli, Launch::live(config, runbooks))
         }
-        Some(Command::Demo { speed }) => {
-            let config = crate::demo::config();
-            let mut launch = Launch::new(Mode::Demo, config, (crate::demo::runbooks(), Vec::new()));
-            launch.scenario = Some(crate::demo::scenario(&launch.config));
-            launch.speed = *speed;
-            console(&cli, launch)
-        }
+        Some(Command::Demo { speed }) => console::open(&cli, Launch::demo(*speed)),
         Some(Command::Drill { scenario, speed }) => {
             let (config, scenario, runbooks) =
-                crate::launch::drill(scenario, cli.config.as_deref())?;
-            let mut launch = Launch::new(Mode::Drill, config, runbooks);
-            launch.scenario = Some(scenario);
-            launch.speed = *speed;
-            console(&cli, launch)
+                console::drill::drill(scenario, cli.config.as_deref())?;
+            console::open(&cli, Launch::drill(config, scenario, runbooks, *speed))
         }
         Some(Command::Replay { journal, speed }) => replay(&cli, journal, *speed),
         Some(Command::Follow { id }) => follow(&cli, id.as_deref()),
@@ -97,13 +87,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
-    cli.data_dir
-        .clone()
-        .or_else(store::default_data_dir)
-        .context("cannot find a data directory; pass --data-dir DIR or set WARROOM_DATA_DIR")
-}
-
 fn load_config(cli: &Cli) -> anyhow::Result<Config> {
     let path = config::discover(cli.config.as_deref()).ok_or_else(|| {
         let user = directories::ProjectDirs::from("", "", "warroom").map_or_else(
@@ -114,9 +97,6 @@ fn load_config(cli: &Cli) -> anyhow::Result<Config> {
     })?;
     config::load(&path)
 }
-
-/// Runbooks found, and the diagnostics of those that did not load.
-pub type RunbookSet = (Vec<crate::runbook::Runbook>, Vec<config::Diagnostic>);
 
 /// What kind of file a path holds, by where it lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,7 +177,7 @@ fn check_file(path: &Path, config: Option<&Config>) -> Result<FileKind, Invalid>
     let kind = kind_of(path);
     match kind {
         FileKind::Config => config::parse(&name, &text).map(drop),
-        FileKind::Scenario => crate::launch::check_scenario(path, &text, config),
+        FileKind::Scenario => console::drill::check_scenario(path, &text, config),
         FileKind::Theme => Theme::parse(&name, &text, Colors::TrueColor).map(drop),
         FileKind::ReviewTemplate => check_template(&name, &text),
         FileKind::Runbook => crate::runbook::parse(&name, &text).and_then(|rb| {
@@ -386,31 +366,6 @@ fn verify(file: &Path) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The runbooks of a config's runbook folders.
-#[must_use]
-pub fn load_runbooks(config: &Config) -> RunbookSet {
-    let mut runbooks: Vec<crate::runbook::Runbook> = Vec::new();
-    let mut errors = Vec::new();
-    for dir in &config.runbook_dirs {
-        let (found, mut bad) = crate::runbook::load_dir(dir);
-        errors.append(&mut bad);
-        for rb in found {
-            errors.extend(crate::runbook::check_components(&rb, config));
-            if runbooks.iter().any(|r| r.id == rb.id) {
-                errors.push(config::Diagnostic::new(
-                    &rb.path.display().to_string(),
-                    2,
-                    1,
-                    format!("runbook id `{}` is used twice", rb.id),
-                ));
-            } else {
-                runbooks.push(rb);
-            }
-        }
-    }
-    (runbooks, errors)
-}
-
 fn runbook_list(config: &Config) -> anyhow::Result<ExitCode> {
     let (runbooks, errors) = load_runbooks(config);
     let dirs: Vec<String> = config
@@ -534,7 +489,7 @@ fn review_export(
         summary,
         records,
         mode,
-    }) = Store::find_any(&data_dir(cli)?, id, stores(demo))
+    }) = Store::find_any(&cli.data_dir()?, id, stores(demo))
     else {
         eprintln!(
             "warroom: no incident {}; `warroom incident list` shows the ids",
@@ -566,7 +521,7 @@ fn review_export(
             // The journal holds the targets; a config is read for its review template only,
             // or, for a journal written before targets were recorded, for the targets too.
             let config = if incident.targets.is_empty() {
-                Some(crate::launch::recorded_config(
+                Some(console::recorded::recorded_config(
                     cli.config.as_deref(),
                     &records,
                     mode,
@@ -646,7 +601,7 @@ fn stores(demo: bool) -> &'static [Mode] {
 }
 
 fn list(cli: &Cli, demo: bool) -> anyhow::Result<ExitCode> {
-    let data = data_dir(cli)?;
+    let data = cli.data_dir()?;
     let mut summaries: Vec<store::Summary> = stores(demo)
         .iter()
         .flat_map(|mode| Store::new(&data, *mode).list())
@@ -715,7 +670,7 @@ fn list(cli: &Cli, demo: bool) -> anyhow::Result<ExitCode> {
 fn show(cli: &Cli, id: &str, demo: bool) -> anyhow::Result<ExitCode> {
     let Some(store::Found {
         summary, records, ..
-    }) = Store::find_any(&data_dir(cli)?, Some(id), stores(demo))
+    }) = Store::find_any(&cli.data_dir()?, Some(id), stores(demo))
     else {
         eprintln!(
             "warroom: no incident `{}`; `warroom incident list` shows the ids",

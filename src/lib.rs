@@ -1,10 +1,10 @@
 //! warroom: a terminal console for incidents and disaster-recovery drills.
 
-pub mod app;
 pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod console;
 pub mod demo;
 pub mod domain;
 pub mod import;
@@ -12,7 +12,6 @@ pub mod init;
 pub mod input;
 pub mod journal;
 pub mod keymap;
-pub mod launch;
 pub mod msg;
 pub mod review;
 pub mod room;

@@ -75,7 +75,7 @@ fn argument_error(error: &clap::Error) -> ExitCode {
 /// A panic restores the terminal and says where the (already durable) journal is; no backtrace.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        warroom::app::restore_terminal();
+        warroom::console::restore_terminal();
         let journal = warroom::journal::writer::CURRENT_PATH
             .lock()
             .ok()

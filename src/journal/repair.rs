@@ -12,6 +12,7 @@ use super::append::{Journal, WriteState, open_private_file, sync_dir, try_lock};
 use super::format::{Fault, Scan};
 use super::reader::scan;
 use super::{FILE_NAME, JournalError, io_err};
+
 /// What opening a journal found and did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Recovery {
@@ -27,8 +28,6 @@ pub enum Recovery {
         fault: Fault,
     },
 }
-
-/// An open journal. Holds the writer lock for as long as it lives, unless read-only.
 
 impl Journal {
     /// Opens an existing journal for writing, repairing a torn tail. A journal locked by another

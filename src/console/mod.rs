@@ -1,0 +1,284 @@
+//! The console: the loop that owns the terminal, opening a console of each kind (live, demo,
+//! drill, replay, follow, join), its clock and its screen.
+
+mod clock;
+pub mod drill;
+mod effects;
+mod event_loop;
+mod open;
+pub mod recorded;
+mod room;
+mod start;
+mod takeover;
+mod terminal;
+mod workers;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use crate::cli::{Cli, LogLevel};
+use crate::config::Config;
+use crate::domain::event::Record;
+use crate::domain::world::Scenario;
+use crate::journal::store::Store;
+use crate::journal::{self, open_private_file};
+use crate::room::client::Joined;
+use crate::runbook::RunbookSet;
+use crate::state::{Mode, State};
+use crate::ui::{Colors, Theme, View};
+
+pub use clock::Clock;
+pub use event_loop::{Ending, Options, run};
+pub use open::{Claim, Opened, actor, follow_as_viewer, resume, resume_claimed};
+pub use start::{follow, join, replay};
+pub use terminal::{TerminalGuard, restore_terminal};
+
+/// The kind of console to start, with what each kind starts on.
+pub enum Start {
+    /// The store's open incident (or the next one declared), written here.
+    Live,
+    /// The embedded demo, its scenario run by this console.
+    Demo(Scenario),
+    /// A drill, its scenario run by this console.
+    Drill(Scenario),
+    /// A recorded incident played back read-only.
+    Replay { path: PathBuf, records: Vec<Record> },
+    /// An incident another console writes, shown read-only as it is written.
+    Follow { path: PathBuf, records: Vec<Record> },
+    /// The room of a live incident this console joined.
+    Join(Joined),
+    /// The journal of an incident whose writer left, opened for writing by this console.
+    TakeOver { path: PathBuf, claim: Claim },
+}
+
+impl Start {
+    /// The scenario this console runs, if it runs one.
+    fn scenario(&self) -> Option<&Scenario> {
+        match self {
+            Self::Demo(scenario) | Self::Drill(scenario) => Some(scenario),
+            _ => None,
+        }
+    }
+
+    /// Whether this console would write the store's open incident itself (and so may be
+    /// offered to join the room of another console that writes it).
+    fn writes_store(&self) -> bool {
+        matches!(self, Self::Live | Self::Demo(_) | Self::Drill(_))
+    }
+}
+
+/// What a console starts on.
+pub struct Launch {
+    pub start: Start,
+    pub mode: Mode,
+    pub config: Config,
+    pub runbooks: RunbookSet,
+    /// The clock's speed asked for on the command line.
+    pub speed: Option<f64>,
+}
+
+impl Launch {
+    /// A console on the live store of `config`'s service.
+    #[must_use]
+    pub fn live(config: Config, runbooks: RunbookSet) -> Self {
+        Self::new(Start::Live, Mode::Live, config, runbooks)
+    }
+
+    /// The embedded demo.
+    #[must_use]
+    pub fn demo(speed: Option<f64>) -> Self {
+        let config = crate::demo::config();
+        let scenario = crate::demo::scenario(&config);
+        let runbooks = (crate::demo::runbooks(), Vec::new());
+        let mut launch = Self::new(Start::Demo(scenario), Mode::Demo, config, runbooks);
+        launch.speed = speed;
+        launch
+    }
+
+    /// A drill of `scenario` on `config`'s service.
+    #[must_use]
+    pub fn drill(
+        config: Config,
+        scenario: Scenario,
+        runbooks: RunbookSet,
+        speed: Option<f64>,
+    ) -> Self {
+        let mut launch = Self::new(Start::Drill(scenario), Mode::Drill, config, runbooks);
+        launch.speed = speed;
+        launch
+    }
+
+    fn new(start: Start, mode: Mode, config: Config, runbooks: RunbookSet) -> Self {
+        Self {
+            start,
+            mode,
+            config,
+            runbooks,
+            speed: None,
+        }
+    }
+}
+
+fn init_logging(data: &Path, level: LogLevel) -> anyhow::Result<()> {
+    journal::create_private_dir(data)?;
+    let path = data.join("warroom.log");
+    let file = open_private_file(&path, false)?;
+    let level = match level {
+        LogLevel::Error => tracing::Level::ERROR,
+        LogLevel::Warn => tracing::Level::WARN,
+        LogLevel::Info => tracing::Level::INFO,
+        LogLevel::Debug => tracing::Level::DEBUG,
+        LogLevel::Trace => tracing::Level::TRACE,
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_max_level(level)
+        .try_init()
+        .map_err(|e| anyhow::anyhow!("cannot start logging: {e}"))
+}
+
+fn ascii_wanted(cli: &Cli) -> bool {
+    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_default()
+        .to_lowercase();
+    cli.ascii || !(locale.contains("utf-8") || locale.contains("utf8"))
+}
+
+/// The store of incidents, with logging started: a joined console writes nothing there (the
+/// incident folders are the writer's, often another user's) and logs where it can.
+fn open_store(cli: &Cli, mode: Mode, joined: bool) -> anyhow::Result<Store> {
+    let data = cli.data_dir()?;
+    let store = Store::new(&data, mode);
+    if joined {
+        let logged = init_logging(&data, cli.log_level).or_else(|_| {
+            let own = crate::journal::store::default_data_dir()
+                .context("no data directory of your own")?;
+            init_logging(&own, cli.log_level)
+        });
+        if let Err(error) = logged {
+            eprintln!("warroom: no log for this console: {error:#}");
+        }
+    } else {
+        init_logging(&data, cli.log_level)
+            .with_context(|| format!("the data directory {} is not usable", data.display()))?;
+        store
+            .ensure()
+            .with_context(|| format!("cannot create incident folders under {}", data.display()))?;
+    }
+    Ok(store)
+}
+/// Opens a console of the kind `launch` names and runs it until it ends.
+pub fn open(cli: &Cli, launch: Launch) -> anyhow::Result<ExitCode> {
+    let Launch {
+        start,
+        mode,
+        config,
+        runbooks,
+        speed,
+    } = launch;
+    let colors = Colors::detect(|k| std::env::var(k).ok());
+    if colors == Colors::None {
+        crossterm::style::Colored::set_ansi_color_disabled(true);
+    }
+    let theme = Theme::select(cli.theme.as_deref().or(config.theme.as_deref()), colors)?;
+    let store = open_store(cli, mode, matches!(start, Start::Join(_)))?;
+    let speed = speed.or(start.scenario().map(|s| s.speed)).unwrap_or(1.0);
+    let mut config = config;
+    if config.runbook_workdir.is_none() {
+        config.runbook_workdir = std::env::current_dir().ok();
+    }
+    let mut state = State::new(config, mode, actor(), chrono::Utc::now());
+    (state.runbooks, state.invalid_runbooks) = runbooks;
+    state.dry_run = cli.dry_run;
+    state.speed = speed;
+    state.local_offset = crate::review::local_offset();
+    let start = match takeover::offer_to_join(&store, &start)? {
+        Some(joined) => Start::Join(joined),
+        None => start,
+    };
+    let (opened, clock, scenario, joined) = begin(start, &store, &mut state, speed);
+    let joined_journal = joined.as_ref().map(|j| j.journal.clone());
+    tracing::info!(
+        ?mode,
+        incident = state.incident.as_ref().map(|i| i.id.as_str()),
+        "console starting"
+    );
+    let view = View::new(theme, ascii_wanted(cli));
+    let options = Options {
+        state,
+        scenario,
+        store,
+        view,
+        clock,
+        follow: opened.follow,
+        joined,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let ending = runtime.block_on(run(options, opened.journal))?;
+    drop(runtime);
+    match (ending, joined_journal) {
+        (Ending::TakeOver, Some(journal)) => takeover::restart_to_take_over(cli, &journal),
+        _ => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// The state of a console of kind `start` before its loop runs: the incident opened, the clock
+/// set, and the scenario it runs or the room it joined.
+fn begin(
+    start: Start,
+    store: &Store,
+    state: &mut State,
+    speed: f64,
+) -> (Opened, Clock, Option<Scenario>, Option<Joined>) {
+    let last = |state: &State| state.records.last().map(|r| r.at);
+    match start {
+        Start::Join(mut joined) => {
+            let records = std::mem::take(&mut joined.records);
+            let (opened, clock) = takeover::join_room(state, &joined.actor, records);
+            (opened, clock, None, Some(joined))
+        }
+        Start::Replay { path, records } => {
+            let start = records.first().map_or_else(chrono::Utc::now, |r| r.at);
+            state.journal = crate::state::JournalState::ReadOnly(format!(
+                "replay of {}: space pauses, +/- speed, [ and ] jump a minute",
+                path.display()
+            ));
+            state.console = crate::state::Console::Replay(crate::state::Player {
+                records,
+                applied: 0,
+            });
+            let clock = Clock::starting_at(start, speed);
+            (Opened::default(), clock, None, None)
+        }
+        Start::Follow { path, records } => {
+            follow_as_viewer(state, &path);
+            for record in records {
+                crate::update::apply(state, record, crate::update::Origin::Shown);
+            }
+            let opened = Opened {
+                journal: None,
+                follow: Some(path),
+            };
+            (opened, Clock::new(1.0, last(state)), None, None)
+        }
+        Start::TakeOver { path, claim } => {
+            let opened = resume_claimed(&path, claim, state);
+            (opened, Clock::new(speed, last(state)), None, None)
+        }
+        Start::Live => {
+            let opened = resume(store, state);
+            (opened, Clock::new(speed, last(state)), None, None)
+        }
+        Start::Demo(scenario) | Start::Drill(scenario) => {
+            let opened = resume(store, state);
+            (opened, Clock::new(speed, last(state)), Some(scenario), None)
+        }
+    }
+}
