@@ -21,4 +21,5 @@ pub mod state;
 pub mod timeline;
 pub mod ui;
 pub mod update;
+pub mod view;
 pub mod workers;

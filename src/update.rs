@@ -16,6 +16,7 @@ use crate::msg::{Effect, Msg};
 use crate::sanitize::one_line;
 use crate::state::{DialogKind, JournalState, LOG_CAP, LogLine, Overlay, Screen, State, Viewer};
 
+use crate::view::palette;
 pub use dialog::open_dialog;
 use dialog::{dialog_action, open_declare, open_incident_dialog};
 
@@ -113,7 +114,7 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             stream,
             reading,
         } => recovery_point(state, (index, stream), reading, now),
-        Msg::Delivered { queued, result } => command::delivered(state, queued, result, now),
+        Msg::Delivered { queued, result } => outbox::delivered(state, queued, result, now),
         msg @ (Msg::RunOutput { .. } | Msg::RunFinished { .. }) => {
             runbooks::on_msg(state, msg, now)
         }
@@ -177,7 +178,7 @@ fn reconcile(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     if state.journal != JournalState::Writable {
         return Vec::new();
     }
-    let mut effects = command::reconcile(state, now);
+    let mut effects = outbox::reconcile(state, now);
     effects.extend(runbooks::interrupted(state, now));
     effects.extend(review::rewrite(state));
     effects.extend(drill::reconcile(state, now));
@@ -244,7 +245,7 @@ fn can_write(state: &State) -> bool {
         && state.journal == JournalState::Writable
         && match &state.incident {
             Some(incident) => incident.is_open(),
-            None => drill::undeclared_journal(state),
+            None => crate::view::drill::undeclared_journal(state),
         }
 }
 
@@ -345,7 +346,8 @@ fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         Vec::new()
     };
     effects.extend(drill::tick(state, now));
-    effects.extend(command::tick(state, now));
+    effects.extend(budgets::tick(state, now));
+    effects.extend(outbox::tick(state, now));
     effects.extend(runbooks::verify(state, now));
     effects.extend(review::autosave(state, now));
     effects
@@ -538,8 +540,8 @@ fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<E
             review::show(state);
         }
         Action::Edit | Action::Save | Action::Regenerate => {}
-        Action::Acknowledge => return command::acknowledge(state, now),
-        Action::Page => return command::page(state, now),
+        Action::Acknowledge => return escalation::acknowledge(state, now),
+        Action::Page => return escalation::page(state, now),
         Action::Declare => open_declare(state),
         Action::Silence => silence::open(state, now),
         Action::Handover => handover::open(state),
@@ -583,7 +585,7 @@ fn move_selection(state: &mut State, action: Action) {
         Screen::Dashboard => state.dashboard_rows().len(),
         Screen::Timeline => state.timeline_len(),
         Screen::Escalation => 0,
-        Screen::Runbooks => runbooks::ordered(state).len(),
+        Screen::Runbooks => crate::view::runbooks::ordered(state).len(),
         Screen::Review => 0,
         Screen::Drill => state.drill().map_or(0, |d| d.engine.scenario.injects.len()),
     };
@@ -603,7 +605,7 @@ fn move_selection(state: &mut State, action: Action) {
 /// What the writer does after a record, whoever asked for it: notifications, the review file,
 /// the drill's bookkeeping, silences.
 fn writer_consequences(state: &mut State, record: &Record, now: DateTime<Utc>) -> Vec<Effect> {
-    let mut effects = command::after_record(state, record, now);
+    let mut effects = outbox::after_record(state, record, now);
     effects.extend(review::after_record(state, record, now));
     effects.extend(drill::after_record(state, record, now));
     effects.extend(silence::after_record(state, record));
@@ -667,12 +669,13 @@ fn journal_failed(state: &mut State, error: String) {
 
 mod alerts;
 pub mod approval;
+pub mod budgets;
 pub mod checklist;
-pub mod command;
 mod dialog;
 pub mod drill;
+pub mod escalation;
 pub mod handover;
-pub mod palette;
+pub mod outbox;
 pub mod recovery;
 pub mod review;
 pub mod room;

@@ -618,7 +618,7 @@ fn scorecard_after_the_drill_ends() {
     assert!(dialog.contains("End the drill?"), "{dialog}");
     play(&mut state, Msg::Action(Action::Confirm), now);
     state.ui.flash = None;
-    let card = warroom::update::drill::scorecard(&state).unwrap();
+    let card = warroom::view::drill::scorecard(&state).unwrap();
     assert!(card.finished, "ending the drill resolves the incident");
     snapshot_sizes("scorecard", &state, &view(false));
 }

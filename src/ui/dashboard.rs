@@ -31,20 +31,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View, compact
             Layout::vertical([Constraint::Min(8), Constraint::Length(panel)]).areas(left);
         render_components(frame, components, state, view, true);
         if panel > 0 {
-            super::command::render_panel(frame, command, state, view);
+            super::escalation::render_panel(frame, command, state, view);
         }
         let [incident, latest] =
             Layout::vertical([Constraint::Length(14), Constraint::Min(3)]).areas(right);
         render_incident(frame, incident, state, view);
         render_latest(frame, latest, state, view);
     } else {
-        let wanted = super::command::panel_rows(state, view, area.width);
+        let wanted = super::escalation::panel_rows(state, view, area.width);
         let bottom_rows = wanted.clamp(8, (area.height / 2).max(8));
         let [components, bottom] =
             Layout::vertical([Constraint::Min(6), Constraint::Length(bottom_rows)]).areas(area);
         render_components(frame, components, state, view, false);
         if panel_height(state, 8) > 0 {
-            super::command::render_panel(frame, bottom, state, view);
+            super::escalation::render_panel(frame, bottom, state, view);
         } else {
             render_latest(frame, bottom, state, view);
         }
@@ -387,7 +387,7 @@ fn render_incident(frame: &mut Frame, area: Rect, state: &State, view: &View) {
             Line::styled(
                 if state.viewer().is_some() {
                     "Nothing was declared at this point of the journal."
-                } else if crate::update::drill::undeclared_journal(state) {
+                } else if crate::view::drill::undeclared_journal(state) {
                     "The drill's journal records what happens; press D to declare."
                 } else {
                     "Press D to declare one; everything from then on is journaled."
@@ -519,7 +519,7 @@ fn render_latest(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         .collect();
     let title = if state.incident.is_some() {
         " Latest (journal) "
-    } else if crate::update::drill::undeclared_journal(state) {
+    } else if crate::view::drill::undeclared_journal(state) {
         " Latest (drill journal) "
     } else {
         " Latest (live, not journaled) "

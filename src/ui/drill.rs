@@ -43,7 +43,7 @@ pub fn clock_label(state: &State, ascii: bool) -> Option<String> {
 
 /// Draws the facilitator screen.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
-    let card = crate::update::drill::scorecard(state);
+    let card = crate::view::drill::scorecard(state);
     let card_rows = card.as_ref().map_or(3, |c| c.objectives.len() as u16 + 4);
     let header_rows = if area.height < 24 { 4 } else { 6 };
     let [header, injects, score] = Layout::vertical([

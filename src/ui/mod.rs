@@ -1,10 +1,11 @@
 //! Rendering: pure functions from `&State` to a frame. No I/O, no `Result`.
 
+mod budgets;
 mod cells;
-mod command;
 mod dashboard;
 mod detail;
 pub mod drill;
+mod escalation;
 mod overlay;
 mod review;
 mod runbooks;
@@ -151,7 +152,7 @@ pub fn render(frame: &mut Frame, state: &State, view: &View) {
     let tabs_height = u16::from(!compact);
     // The loud line wraps rather than cut who to call (at most three rows).
     let banner =
-        command::banner(state, view).map(|line| Paragraph::new(line).wrap(Wrap { trim: true }));
+        escalation::banner(state, view).map(|line| Paragraph::new(line).wrap(Wrap { trim: true }));
     let banner_rows = banner
         .as_ref()
         .map_or(0, |b| b.line_count(area.width).min(3) as u16);
@@ -173,7 +174,7 @@ pub fn render(frame: &mut Frame, state: &State, view: &View) {
     match state.ui.screen {
         Screen::Dashboard => dashboard::render(frame, body, state, view, compact),
         Screen::Timeline => timeline::render(frame, body, state, view),
-        Screen::Escalation => command::render_screen(frame, body, state, view),
+        Screen::Escalation => escalation::render_screen(frame, body, state, view),
         Screen::Runbooks => runbooks::render(frame, body, state, view),
         Screen::Review => review::render(frame, body, state, view),
         Screen::Drill => drill::render(frame, body, state, view),
@@ -271,7 +272,7 @@ fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, view: &View) 
             }
         }
     }
-    if crate::update::review::unsaved(state) {
+    if crate::view::review::unsaved(state) {
         spans.push(sep.clone());
         spans.push(Span::styled("review UNSAVED", theme.style(Slot::Warn)));
     }

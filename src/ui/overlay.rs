@@ -11,7 +11,7 @@ use crate::input::field::Field;
 use crate::keymap::Context;
 use crate::sanitize::{one_line, sanitize_text};
 use crate::state::{Dialog, DialogKind, Overlay, State};
-use crate::update::palette;
+use crate::view::palette;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     match &state.ui.overlay {
@@ -83,15 +83,15 @@ fn title_of(dialog: &Dialog, state: &State) -> String {
 fn prompt_text(state: &State, kind: DialogKind) -> String {
     match kind {
         DialogKind::ConfirmRun => run_prompt(state).unwrap_or_default(),
-        DialogKind::ConfirmDone => crate::update::checklist::prompt(state),
-        DialogKind::RecoveryConfirm => crate::update::recovery::prompt(state),
+        DialogKind::ConfirmDone => crate::view::checklist::prompt(state),
+        DialogKind::RecoveryConfirm => crate::view::recovery::prompt(state),
         DialogKind::ConfirmPage { .. } | DialogKind::ConfirmAck { .. } => {
-            crate::update::command::confirm_prompt(state, kind)
+            crate::view::escalation::confirm_prompt(state, kind)
         }
         DialogKind::Silence | DialogKind::ExpireSilences => {
-            crate::update::silence::prompt(state, kind)
+            crate::view::silence::prompt(state, kind)
         }
-        DialogKind::HandedOver => crate::update::handover::prompt(state),
+        DialogKind::HandedOver => crate::view::handover::prompt(state),
         DialogKind::Roles => {
             let people = state
                 .incident

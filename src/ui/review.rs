@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::{Slot, View};
 use crate::sanitize::{one_line, sanitize};
 use crate::state::State;
-use crate::update::review::unsaved;
+use crate::view::review::unsaved;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let theme = &view.theme;

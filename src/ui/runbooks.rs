@@ -9,7 +9,7 @@ use super::{Slot, View};
 use crate::domain::event::StepMark;
 use crate::sanitize::one_line;
 use crate::state::{Screen, State};
-use crate::update::runbooks::{StepStatus, ordered, status, verification};
+use crate::view::runbooks::{StepStatus, ordered, status, verification};
 
 fn status_label(status: &StepStatus) -> (&'static str, Slot) {
     match status {
@@ -122,7 +122,7 @@ fn render_stepper(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         Constraint::Length(if area.height < 30 { 6 } else { 12 }),
     ])
     .areas(area);
-    let visible = crate::update::runbooks::visible_steps(state, rb);
+    let visible = crate::view::runbooks::visible_steps(state, rb);
     let items: Vec<ListItem> = visible
         .iter()
         .map(|&i| (i, &runbook.steps[i]))

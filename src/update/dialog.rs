@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use strum::IntoEnumIterator;
 
-use super::{command, drill, recovery, runbooks};
+use super::{drill, escalation, recovery, runbooks};
 use crate::domain::event::{Declaration, Event, Outage};
 use crate::domain::incident::incident_id;
 use crate::domain::{Role, Severity};
@@ -180,7 +180,7 @@ fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
             Err(message) => Err(message),
         },
         kind @ (DialogKind::ConfirmPage { .. } | DialogKind::ConfirmAck { .. }) => {
-            command::confirmed(state, kind, now)
+            escalation::confirmed(state, kind, now)
         }
         kind => incident_event(state, kind, text, choice)
             .map(|event| event.map(|event| Effect::Append { at: now, event }))
@@ -229,7 +229,7 @@ fn declare(
     let journal = state
         .drill()
         .and_then(|d| d.journal.clone())
-        .filter(|_| super::drill::undeclared_journal(state));
+        .filter(|_| crate::view::drill::undeclared_journal(state));
     let id = journal
         .clone()
         .unwrap_or_else(|| incident_id(now, &title, drill));
@@ -240,8 +240,8 @@ fn declare(
         commander: state.actor.clone(),
         drill,
         outages,
-        targets: super::command::targets(state),
-        scenario: super::drill::recorded_start(state),
+        targets: super::budgets::targets(state),
+        scenario: crate::view::drill::recorded_start(state),
         alerts: super::alerts::declared(state),
     }));
     Ok(Some(match journal {

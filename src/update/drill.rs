@@ -6,12 +6,13 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{Origin, can_write, log, open_dialog, transition_event};
 use crate::domain::Health;
-use crate::domain::drill::{self, Scorecard, journal_id, next_speed};
-use crate::domain::event::{DrillStart, Event, Record, StepMark};
+use crate::domain::drill::{self, journal_id, next_speed};
+use crate::domain::event::{Event, Record, StepMark};
 use crate::domain::world::{Inject, InjectAction, Told, told};
 use crate::keymap::Action;
 use crate::msg::Effect;
 use crate::state::{Console, DialogKind, Drill, Screen, State, Viewer};
+use crate::view::drill::{recorded_start, scorecard};
 
 /// How far `[` and `]` move a replay.
 const SEEK: TimeDelta = TimeDelta::minutes(1);
@@ -54,16 +55,6 @@ pub fn start(state: &mut State, scenario: crate::domain::world::Scenario, now: D
         journal_asked: journal.is_some(),
         journal,
     }));
-}
-
-/// True while a drill that journals from its start runs and nobody has declared: what happens
-/// is journaled all the same.
-#[must_use]
-pub fn undeclared_journal(state: &State) -> bool {
-    state.incident.is_none()
-        && state
-            .drill()
-            .is_some_and(|d| d.journal.is_some() && !d.ended)
 }
 
 /// A drill that does not loop opens its journal at its first tick, with what it is scored on.
@@ -212,38 +203,6 @@ fn apply_other(
         InjectAction::Message => Event::ScenarioMessage {
             text: message.unwrap_or_default(),
         },
-    })
-}
-
-/// The drill's scorecard at `now`: from the journal's `drill` record, or from the running
-/// scenario before anything is declared.
-#[must_use]
-pub fn scorecard(state: &State) -> Option<Scorecard> {
-    if let Some(card) = state
-        .incident
-        .as_ref()
-        .and_then(|i| drill::score_recorded(i, &state.records, state.now))
-    {
-        return Some(card);
-    }
-    Some(drill::score(&recorded_start(state)?, None, &[], state.now))
-}
-
-/// What the running drill is scored against, and what it has done outside the journal, for the
-/// declaration to record.
-#[must_use]
-pub fn recorded_start(state: &State) -> Option<DrillStart> {
-    let drill = state.drill()?;
-    let scenario = &drill.engine.scenario;
-    Some(DrillStart {
-        title: scenario.title.clone(),
-        started: drill.engine.started,
-        allow_commands: scenario.allow_commands,
-        allow_notify: scenario.allow_notify,
-        objectives: scenario.objectives.clone(),
-        config: scenario.config.clone(),
-        pager_failing: drill.pager_failing,
-        kind: scenario.kind,
     })
 }
 

@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
-use super::command;
 use super::dialog::open_dialog;
 use crate::domain::budget;
 use crate::domain::event::{Event, Record};
@@ -127,7 +126,7 @@ pub fn summary(state: &State, now: DateTime<Utc>) -> String {
             started.actor
         );
     }
-    match command::standing(state) {
+    match crate::view::escalation::standing(state) {
         Some((_, standing)) => match standing.due {
             Some(level) if !standing.acknowledged => {
                 let _ = writeln!(
@@ -143,7 +142,7 @@ pub fn summary(state: &State, now: DateTime<Utc>) -> String {
         },
         None => out.push_str("Escalation: no policy for this severity.\n"),
     }
-    if let Some(due) = command::update_due(state) {
+    if let Some(due) = crate::view::escalation::update_due(state) {
         let _ = writeln!(out, "Next stakeholder update due {}Z.", time_of_day(&due));
     }
     out
@@ -169,20 +168,5 @@ pub fn seen(state: &mut State, record: &Record) {
     };
     if state.actor == record.actor || state.actor == *to {
         open_dialog(state, DialogKind::HandedOver, String::new(), 0);
-    }
-}
-
-/// The text of the handover dialog: the latest handover in the journal.
-#[must_use]
-pub fn prompt(state: &State) -> String {
-    let latest = state.records.iter().rev().find_map(|r| match &r.event {
-        Event::HandedOver { to, summary } => Some((r.actor.as_str(), to.as_str(), summary)),
-        _ => None,
-    });
-    match latest {
-        Some((from, to, summary)) => {
-            format!("{from} handed command to {to} at this point:\n\n{summary}\nEnter closes.")
-        }
-        None => String::new(),
     }
 }

@@ -7,6 +7,7 @@ use crate::domain::event::{Event, Record};
 use crate::keymap::Action;
 use crate::msg::Effect;
 use crate::state::{JournalState, ReviewDraft, State};
+use crate::view::review::unsaved;
 
 /// Seconds after the last keystroke when unsaved text is saved.
 pub const AUTOSAVE_AFTER: i64 = 3;
@@ -108,16 +109,6 @@ pub fn show(state: &mut State) {
             serial: 1,
         });
     }
-}
-
-/// Whether the text differs from the last save.
-#[must_use]
-pub fn unsaved(state: &State) -> bool {
-    state
-        .ui
-        .review
-        .as_ref()
-        .is_some_and(|r| r.changed.is_some())
 }
 
 fn save(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{command, journaled, log, recovery, runbooks};
+use super::{journaled, log, recovery, runbooks};
 use crate::domain::event::{Event, Record};
 use crate::msg::{Effect, Msg, Peer};
 use crate::room::protocol::Reply;
@@ -381,7 +381,7 @@ fn editor_free(incident: &crate::domain::incident::Incident, actor: &str) -> Res
 
 /// The writer's own page or acknowledgement of `level`, if that level is due.
 fn confirmed(state: &State, kind: DialogKind, now: DateTime<Utc>) -> Result<Event, String> {
-    match command::confirmed(state, kind, now)? {
+    match super::escalation::confirmed(state, kind, now)? {
         Some(Effect::Append { event, .. }) => Ok(event),
         _ => Err("nothing to do".into()),
     }

@@ -116,7 +116,7 @@ pub fn fields(state: &State, now: DateTime<Utc>) -> Fields {
         elapsed: brief(incident.elapsed(now)),
         affected: incident.affected.iter().map(|id| name(id)).collect(),
         budgets,
-        next_update: super::command::update_due(state).map_or_else(
+        next_update: crate::view::escalation::update_due(state).map_or_else(
             || "not scheduled".to_owned(),
             |due| due.format("%H:%M:%SZ").to_string(),
         ),

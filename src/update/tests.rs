@@ -259,7 +259,7 @@ fn slash_filters_every_list_screen_and_says_so_elsewhere() {
         assert_eq!(state.ui.filter(), "", "Esc clears it");
     }
     typed(&mut state, "2/fail", secs(31));
-    let shown = runbooks::ordered(&state);
+    let shown = crate::view::runbooks::ordered(&state);
     assert!(
         !shown.is_empty() && shown.len() < state.runbooks.len(),
         "{shown:?}"
@@ -269,7 +269,7 @@ fn slash_filters_every_list_screen_and_says_so_elsewhere() {
     run(&mut state, Msg::Action(Action::Confirm), secs(31));
     let (rb, _) = state.ui.stepper.unwrap();
     typed(&mut state, "/promote", secs(31));
-    let visible = runbooks::visible_steps(&state, rb);
+    let visible = crate::view::runbooks::visible_steps(&state, rb);
     assert_eq!(visible.len(), 1, "{visible:?}");
     assert_eq!(
         state.ui.stepper,

@@ -160,7 +160,7 @@ fn a_free_text_message_and_the_end_of_the_drill_are_journaled() {
 fn notifications_are_recorded_not_sent_and_a_failing_pager_fails_pages() {
     let mut state = declared_at(secs(30));
     play(&mut state, Msg::Action(Action::Page), secs(31));
-    let prompt = crate::update::command::confirm_prompt(&state, state.dialog().unwrap().kind);
+    let prompt = crate::view::escalation::confirm_prompt(&state, state.dialog().unwrap().kind);
     assert!(prompt.contains("not sent (drill)"), "{prompt}");
     let effects = play(&mut state, Msg::Action(Action::Confirm), secs(31));
     assert!(effects.iter().all(|e| !matches!(e, Effect::Send { .. })));

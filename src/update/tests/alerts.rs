@@ -176,7 +176,7 @@ fn alerts_that_start_and_end_while_open_are_journaled_once() {
 fn a_silence_is_journaled_before_it_is_asked_for_and_its_answer_after() {
     let mut state = declared_with_db_alert();
     run(&mut state, Msg::Action(Action::Silence), secs(30));
-    let prompt = crate::update::silence::prompt(&state, DialogKind::Silence);
+    let prompt = crate::view::silence::prompt(&state, DialogKind::Silence);
     assert!(
         prompt.contains(r#"`main`: alertname="DbDown", component="db", severity="critical""#),
         "{prompt}"

@@ -10,7 +10,7 @@ use super::*;
 use crate::domain::event::Channel;
 use crate::domain::incident::Delivery;
 use crate::state::Screen;
-use crate::update::command;
+use crate::update::outbox;
 use crate::workers::process::{Ending, Outcome};
 
 /// A receiver on 127.0.0.1 that accepts every notification and keeps each JSON body.
@@ -227,7 +227,7 @@ fn worked_incident(receiver: &Receiver) -> (State, Run) {
     run.action(&mut state, Action::Page, secs(31));
     run.action(&mut state, Action::Confirm, secs(31));
     let sent = run.deliver(&mut state, receiver, secs(32));
-    let key = command::dedup_key(state.incident.as_ref().unwrap(), 0);
+    let key = outbox::dedup_key(state.incident.as_ref().unwrap(), 0);
     assert_eq!(
         sent,
         [(key, "trigger".to_owned())],
@@ -364,7 +364,7 @@ fn pages_went_out_once(r: &Resumed) {
         .folded
         .pages
         .iter()
-        .map(|(level, _, _)| command::dedup_key(&r.folded, *level))
+        .map(|(level, _, _)| outbox::dedup_key(&r.folded, *level))
         .collect();
     paged.sort();
     if r.state.pager_failing() {
@@ -395,7 +395,7 @@ fn nothing_is_owed(r: &Resumed) {
         assert!(seen.insert(key), "cut {cut}: twice: {entry:?}");
     }
     assert!(
-        command::reconcile(&r.state, secs(1002)).is_empty(),
+        outbox::reconcile(&r.state, secs(1002)).is_empty(),
         "cut {cut}"
     );
     let chat = incident

@@ -1,7 +1,7 @@
 use super::*;
 use crate::domain::event::Channel;
 use crate::domain::incident::Delivery;
-use crate::update::command;
+use crate::update::outbox;
 
 fn with_pagerduty() -> State {
     let mut state = demo::state("ic@host", t0());
@@ -40,10 +40,10 @@ fn declaring_records_the_targets_and_level_one_is_due() {
     assert_eq!((db.rto_secs, db.rpo_secs), (5 * 60, 5 * 60), "{db:?}");
     assert!(db.last_good.is_some(), "the demo's simulated copy is known");
     assert_eq!(targets.len(), state.config.components.len());
-    let (_, standing) = command::standing(&state).unwrap();
+    let (_, standing) = crate::view::escalation::standing(&state).unwrap();
     assert_eq!((standing.due, standing.acknowledged), (Some(0), false));
     run(&mut state, Msg::Action(Action::Acknowledge), secs(40));
-    let (_, standing) = command::standing(&state).unwrap();
+    let (_, standing) = crate::view::escalation::standing(&state).unwrap();
     assert!(standing.acknowledged);
     assert_eq!(
         state.incident.as_ref().unwrap().acknowledged,
@@ -92,7 +92,7 @@ fn a_severity_raise_restarts_the_escalation_clock() {
     run(&mut state, Msg::Action(Action::Confirm), secs(600));
     let incident = state.incident.as_ref().unwrap();
     assert_eq!(incident.escalation_since, secs(600));
-    let (_, standing) = command::standing(&state).unwrap();
+    let (_, standing) = crate::view::escalation::standing(&state).unwrap();
     assert_eq!(
         (standing.due, standing.acknowledged),
         (Some(0), false),
@@ -140,7 +140,7 @@ fn paging_queues_a_pagerduty_trigger_and_resolution_a_resolve() {
     declare_p1(&mut state, secs(30));
     let asked = run(&mut state, Msg::Action(Action::Page), secs(31));
     assert!(asked.is_empty(), "p alone sends nothing: {asked:?}");
-    let prompt = command::confirm_prompt(&state, state.dialog().unwrap().kind);
+    let prompt = crate::view::escalation::confirm_prompt(&state, state.dialog().unwrap().kind);
     assert!(prompt.starts_with("Page level 1: "), "{prompt}");
     assert!(prompt.contains("sent to PagerDuty"), "{prompt}");
     run(&mut state, Msg::Action(Action::Confirm), secs(31));
@@ -151,10 +151,7 @@ fn paging_queues_a_pagerduty_trigger_and_resolution_a_resolve() {
         .find(|o| o.channel == Channel::Pagerduty)
         .unwrap();
     assert_eq!(trigger.payload["event_action"], "trigger");
-    assert_eq!(
-        trigger.payload["dedup_key"],
-        command::dedup_key(incident, 0)
-    );
+    assert_eq!(trigger.payload["dedup_key"], outbox::dedup_key(incident, 0));
     assert_eq!(trigger.payload["payload"]["severity"], "critical");
     assert!(
         !trigger.payload.to_string().contains("CANARY"),
@@ -271,7 +268,7 @@ fn the_outbox_retries_with_backoff_and_never_resends_what_was_sent() {
 fn the_update_cadence_nags_when_late_and_an_update_resets_it() {
     let mut state = demo::state("ic@host", t0());
     declare_p1(&mut state, secs(30));
-    let due = command::update_due(&state).unwrap();
+    let due = crate::view::escalation::update_due(&state).unwrap();
     assert_eq!(
         due,
         state.incident.as_ref().unwrap().declared + TimeDelta::minutes(30)
@@ -284,7 +281,7 @@ fn the_update_cadence_nags_when_late_and_an_update_resets_it() {
     );
     run(&mut state, Msg::Action(Action::Confirm), secs(2000));
     assert_eq!(
-        command::update_due(&state).unwrap(),
+        crate::view::escalation::update_due(&state).unwrap(),
         secs(2000) + TimeDelta::minutes(30)
     );
 }

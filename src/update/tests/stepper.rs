@@ -224,7 +224,7 @@ fn a_step_with_unticked_checks_asks_before_it_is_marked_done() {
     assert!(effects.is_empty(), "{effects:?}");
     let dialog = state.dialog().unwrap();
     assert_eq!(dialog.kind, DialogKind::ConfirmDone);
-    let prompt = crate::update::checklist::prompt(&state);
+    let prompt = crate::view::checklist::prompt(&state);
     assert!(
         prompt.contains("1 of 2 checks") && prompt.contains("[ ] The replica is healthy"),
         "{prompt}"

@@ -1,20 +1,18 @@
-//! Incident command: budgets journaled at milestones and on breach, escalation acknowledgements
-//! and pages, stakeholder updates, and the notification outbox.
+//! The notification outbox: what a durable record owes the configured channels (chat lines,
+//! `PagerDuty` triggers and follow-ups), queued in the journal, delivered, retried with backoff, and
+//! reconciled after a crash so nothing is sent twice or lost.
 
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::json;
 
-use super::{log, open_dialog};
-use crate::config::Escalation;
+use super::log;
 use crate::domain::Severity;
-use crate::domain::budget;
-use crate::domain::escalation::{self, Level, Standing};
-use crate::domain::event::{Channel, Event, Record, Target};
+use crate::domain::event::{Channel, Event, Record};
 use crate::domain::incident::{Delivery, Incident, Outbound};
 use crate::msg::Effect;
-use crate::state::{DialogKind, JournalState, State};
+use crate::state::{JournalState, State};
 
 /// How long to wait before retrying a failed delivery, by attempts so far.
 #[must_use]
@@ -28,68 +26,12 @@ pub fn backoff(attempts: u32) -> Duration {
     Duration::from_secs(secs)
 }
 
-fn writable(state: &State) -> bool {
+pub(super) fn writable(state: &State) -> bool {
     state.journal == JournalState::Writable && state.incident.is_some()
 }
 
-fn append(now: DateTime<Utc>, event: Event) -> Effect {
+pub(super) fn append(now: DateTime<Utc>, event: Event) -> Effect {
     Effect::Append { at: now, event }
-}
-
-/// The policy for the incident's severity and where the incident stands against it.
-#[must_use]
-pub fn standing(state: &State) -> Option<(&Escalation, Standing)> {
-    let incident = state.incident.as_ref().filter(|i| i.is_open())?;
-    let policy = state.config.policy(incident.severity)?;
-    let levels: Vec<Level> = policy
-        .levels
-        .iter()
-        .map(|l| Level {
-            after: l.after,
-            notify: l.notify.clone(),
-        })
-        .collect();
-    let acked = incident.acknowledged_level.map(|(level, _)| level);
-    let standing = escalation::standing(
-        &levels,
-        policy.repeat_last,
-        incident.escalation_since,
-        acked,
-        state.now,
-    );
-    Some((policy, standing))
-}
-
-/// When the next stakeholder update is due, if the policy has a cadence.
-#[must_use]
-pub fn update_due(state: &State) -> Option<DateTime<Utc>> {
-    let incident = state.incident.as_ref().filter(|i| i.is_open())?;
-    let every = state.config.policy(incident.severity)?.update_every?;
-    Some(escalation::update_due(incident.last_update, every))
-}
-
-/// Every component's objectives and last good copy now, as the declaration records them.
-#[must_use]
-pub fn targets(state: &State) -> Vec<Target> {
-    state
-        .config
-        .components
-        .iter()
-        .enumerate()
-        .map(|(index, component)| {
-            let budget = state.config.budget(component);
-            Target {
-                component: component.id.clone(),
-                name: component.name.clone(),
-                rto_secs: budget.rto.as_secs(),
-                rpo_secs: budget.rpo.as_secs(),
-                last_good: match state.recovery.get(index) {
-                    Some(Some(Ok(last))) => Some(*last),
-                    _ => None,
-                },
-            }
-        })
-        .collect()
 }
 
 fn pagerduty_severity(severity: Severity) -> &'static str {
@@ -107,7 +49,7 @@ pub fn dedup_key(incident: &Incident, level: usize) -> String {
     format!("warroom-{}-L{}", incident.id, level + 1)
 }
 
-fn pagerduty(
+pub(super) fn pagerduty(
     incident: &Incident,
     action: &str,
     level: usize,
@@ -287,12 +229,12 @@ fn due_for_delivery(entry: &Outbound, now: DateTime<Utc>) -> bool {
     }
 }
 
-/// Once a second: journal new RTO breaches, and deliver what the outbox holds.
+/// Once a second: deliver what the outbox holds and is due.
 pub fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     if !writable(state) {
         return Vec::new();
     }
-    let mut effects = breaches(state, now);
+    let mut effects = Vec::new();
     let Some(incident) = &state.incident else {
         return effects;
     };
@@ -319,43 +261,6 @@ pub fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         }
     }
     effects
-}
-
-fn breaches(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
-    let Some(incident) = state.incident.as_ref().filter(|i| i.is_open()) else {
-        return Vec::new();
-    };
-    let mut found = Vec::new();
-    for outage in &incident.outages {
-        let key = (outage.component.clone(), outage.start);
-        if incident.breaches.contains(&key) || state.breaches_asked.contains(&key) {
-            continue;
-        }
-        let Some(component) = state.config.component(&outage.component) else {
-            continue;
-        };
-        let target = state.config.budget(component).rto;
-        if budget::rto(outage.start, outage.end, target, now).level == budget::Level::Breach {
-            found.push((key, target));
-        }
-    }
-    found
-        .into_iter()
-        .map(|((component, outage_start), target)| {
-            state
-                .breaches_asked
-                .insert((component.clone(), outage_start));
-            log(state, format!("{component} breached its RTO"), true);
-            append(
-                now,
-                Event::RtoBreached {
-                    component,
-                    outage_start,
-                    target_secs: target.as_secs(),
-                },
-            )
-        })
-        .collect()
 }
 
 /// The result of a delivery attempt, journaled.
@@ -395,139 +300,4 @@ pub fn delivered(
             )]
         }
     }
-}
-
-/// The due level, whether it is acknowledged, and its contacts; or, for the footer, why none is.
-fn due_level(state: &State) -> Result<(usize, bool, Vec<String>), String> {
-    match standing(state) {
-        Some((
-            policy,
-            Standing {
-                due: Some(level),
-                acknowledged,
-                ..
-            },
-        )) => Ok((level, acknowledged, policy.levels[level].notify.clone())),
-        Some(_) => Err("No escalation level is due yet".into()),
-        None => Err(no_policy(state)),
-    }
-}
-
-fn refuse(state: &mut State, message: String) -> Vec<Effect> {
-    state.ui.flash = Some(message);
-    Vec::new()
-}
-
-/// `a`: acknowledges the due level; asks first when the acknowledge goes to `PagerDuty`.
-pub fn acknowledge(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
-    match due_level(state) {
-        Ok((level, false, _)) if state.config.confirm_page && acknowledge_pages(state, level) => {
-            open_dialog(state, DialogKind::ConfirmAck { level }, String::new(), 0);
-            Vec::new()
-        }
-        Ok((level, false, _)) => vec![append(now, Event::Acknowledged { level })],
-        Ok((level, true, _)) => refuse(
-            state,
-            format!("Level {} is already acknowledged", level + 1),
-        ),
-        Err(message) => refuse(state, message),
-    }
-}
-
-/// True when acknowledging `level` sends a `PagerDuty` acknowledge (a level up to it was paged).
-fn acknowledge_pages(state: &State, level: usize) -> bool {
-    state.config.notify.pagerduty.is_some()
-        && state
-            .incident
-            .as_ref()
-            .is_some_and(|i| i.pages.iter().any(|(l, _, _)| *l <= level))
-}
-
-fn no_policy(state: &State) -> String {
-    match &state.incident {
-        Some(i) if i.is_open() => format!(
-            "No escalation policy for {} in {}",
-            i.severity, state.config.source
-        ),
-        _ => "No incident is open. Press D to declare one.".into(),
-    }
-}
-
-/// `p`: pages the due level, after a confirmation unless `[safety] confirm_page = false`.
-pub fn page(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
-    match due_level(state) {
-        Ok((level, _, _)) if state.config.confirm_page => {
-            open_dialog(state, DialogKind::ConfirmPage { level }, String::new(), 0);
-            Vec::new()
-        }
-        Ok((level, _, contacts)) => vec![append(now, paged(state, level, contacts))],
-        Err(message) => refuse(state, message),
-    }
-}
-
-/// The page of `level`, carrying its `PagerDuty` trigger when `PagerDuty` is configured.
-fn paged(state: &State, level: usize, contacts: Vec<String>) -> Event {
-    let pagerduty = state
-        .config
-        .notify
-        .pagerduty
-        .as_ref()
-        .zip(state.incident.as_ref())
-        .map(|(_, incident)| pagerduty(incident, "trigger", level, &contacts));
-    Event::Paged {
-        level,
-        contacts,
-        pagerduty,
-    }
-}
-
-/// The confirmed page or acknowledge of `level`, if that level is still the one due.
-pub fn confirmed(
-    state: &State,
-    kind: DialogKind,
-    now: DateTime<Utc>,
-) -> Result<Option<Effect>, String> {
-    let (due, acknowledged, contacts) = due_level(state)?;
-    match kind {
-        DialogKind::ConfirmPage { level } if level == due => {
-            Ok(Some(append(now, paged(state, level, contacts))))
-        }
-        DialogKind::ConfirmAck { level } if level == due && !acknowledged => {
-            Ok(Some(append(now, Event::Acknowledged { level })))
-        }
-        _ => Err(format!(
-            "Level {} is due now and the situation changed: Esc, then look again",
-            due + 1
-        )),
-    }
-}
-
-/// Where a page or acknowledge goes, in words.
-fn channel_words(state: &State) -> &'static str {
-    if state.holds_notifications() {
-        "recorded in the drill's journal, not sent (drill)"
-    } else if state.config.notify.pagerduty.is_some() {
-        "sent to PagerDuty"
-    } else {
-        "recorded in the journal only (no PagerDuty configured)"
-    }
-}
-
-/// What the page or acknowledge confirmation says: the level, the people and the channel.
-#[must_use]
-pub fn confirm_prompt(state: &State, kind: DialogKind) -> String {
-    let (verb, level) = match kind {
-        DialogKind::ConfirmPage { level } => ("Page", level),
-        DialogKind::ConfirmAck { level } => ("Acknowledge", level),
-        _ => return String::new(),
-    };
-    let people = standing(state)
-        .and_then(|(policy, _)| policy.levels.get(level))
-        .map(|l| state.config.who(&l.notify))
-        .unwrap_or_default();
-    format!(
-        "{verb} level {}: {people} — {}. Enter sends, Esc does not.",
-        level + 1,
-        channel_words(state)
-    )
 }

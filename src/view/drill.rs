@@ -1,0 +1,47 @@
+//! A running drill as the screens show it: its scorecard, and whether it journals undeclared.
+
+use crate::domain::drill::{self, Scorecard};
+use crate::domain::event::DrillStart;
+use crate::state::State;
+
+/// True while a drill that journals from its start runs and nobody has declared: what happens
+/// is journaled all the same.
+#[must_use]
+pub fn undeclared_journal(state: &State) -> bool {
+    state.incident.is_none()
+        && state
+            .drill()
+            .is_some_and(|d| d.journal.is_some() && !d.ended)
+}
+
+/// The drill's scorecard at `now`: from the journal's `drill` record, or from the running
+/// scenario before anything is declared.
+#[must_use]
+pub fn scorecard(state: &State) -> Option<Scorecard> {
+    if let Some(card) = state
+        .incident
+        .as_ref()
+        .and_then(|i| drill::score_recorded(i, &state.records, state.now))
+    {
+        return Some(card);
+    }
+    Some(drill::score(&recorded_start(state)?, None, &[], state.now))
+}
+
+/// What the running drill is scored against, and what it has done outside the journal, for the
+/// declaration to record.
+#[must_use]
+pub fn recorded_start(state: &State) -> Option<DrillStart> {
+    let drill = state.drill()?;
+    let scenario = &drill.engine.scenario;
+    Some(DrillStart {
+        title: scenario.title.clone(),
+        started: drill.engine.started,
+        allow_commands: scenario.allow_commands,
+        allow_notify: scenario.allow_notify,
+        objectives: scenario.objectives.clone(),
+        config: scenario.config.clone(),
+        pager_failing: drill.pager_failing,
+        kind: scenario.kind,
+    })
+}
