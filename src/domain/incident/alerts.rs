@@ -1,0 +1,82 @@
+//! Alerts and silences as the journal tells them: the Alertmanager alerts the incident follows
+//! and the silences it asked for.
+
+use super::Incident;
+use crate::domain::event::{AlertSeen, Event, Record};
+use crate::domain::silence::{Silence, Standing};
+
+impl Incident {
+    pub(super) fn apply_alerts(&mut self, record: &Record) {
+        match &record.event {
+            Event::AlertStarted(alert) => {
+                self.detected = self.detected.into_iter().chain(alert.starts_at).min();
+                self.alerts.push(((**alert).clone(), None));
+            }
+            Event::AlertResolved {
+                source,
+                fingerprint,
+                ..
+            } => {
+                if let Some((_, resolved)) = self.alerts.iter_mut().find(|(a, resolved)| {
+                    resolved.is_none() && a.source == *source && a.fingerprint == *fingerprint
+                }) {
+                    *resolved = Some(record.at);
+                }
+            }
+            Event::SilenceRequested(request) => self.silences.push(Silence {
+                requested: record.seq,
+                source: request.source.clone(),
+                fingerprint: request.fingerprint.clone(),
+                ends_at: request.ends_at,
+                standing: Standing::Requested,
+            }),
+            Event::SilenceCreated { requested, id } => {
+                self.silence_answered(*requested, Standing::Active { id: id.clone() });
+            }
+            Event::SilenceFailed { requested, error } => {
+                let failed = Standing::Failed {
+                    error: error.clone(),
+                };
+                self.silence_answered(*requested, failed);
+            }
+            Event::SilenceExpired { id } => self.silence_expired(id, None),
+            Event::SilenceExpiryFailed { id, error } => self.silence_expired(id, Some(error)),
+            _ => {}
+        }
+    }
+
+    pub(super) fn silence_answered(&mut self, requested: u64, standing: Standing) {
+        if let Some(silence) = self.silences.iter_mut().find(|s| s.requested == requested) {
+            silence.standing = standing;
+        }
+    }
+
+    pub(super) fn silence_expired(&mut self, id: &str, error: Option<&String>) {
+        if let Some(silence) = self.silences.iter_mut().find(|s| s.active_id() == Some(id)) {
+            silence.standing = match error {
+                None => Standing::Expired { id: id.to_owned() },
+                Some(error) => Standing::ExpiryFailed {
+                    id: id.to_owned(),
+                    error: error.clone(),
+                },
+            };
+        }
+    }
+
+    /// The ids of the Alertmanager silences the incident created that may still hold.
+    #[must_use]
+    pub fn silence_ids(&self) -> std::collections::BTreeSet<String> {
+        self.silences
+            .iter()
+            .filter_map(|s| s.active_id().map(str::to_owned))
+            .collect()
+    }
+
+    /// The followed alerts still firing.
+    pub fn firing_alerts(&self) -> impl Iterator<Item = &AlertSeen> {
+        self.alerts
+            .iter()
+            .filter(|(_, resolved)| resolved.is_none())
+            .map(|(a, _)| a)
+    }
+}

@@ -1,0 +1,323 @@
+//! The incident as a fold over its journal records.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::event::{AlertSeen, Declaration, DrillStart, Event, Record, Target};
+use super::silence::Silence;
+use super::{Severity, Status};
+
+mod alerts;
+mod escalation;
+mod outages;
+mod outbox;
+mod room;
+mod steps;
+mod text;
+
+pub use outages::OutageSpan;
+pub use outbox::{Delivery, Outbound};
+pub use room::{Approval, Approved, Roles};
+pub use steps::{StepNote, StepProgress, StepRun};
+pub use text::{brief, clock, incident_id, since, time_of_day, time_of_day_ascii};
+
+/// The state of one incident, rebuilt from its journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incident {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub status: Status,
+    pub drill: bool,
+    pub roles: Roles,
+    pub affected: Vec<String>,
+    /// How many notes were added (their texts are in the journal).
+    pub notes: usize,
+    /// The notes about runbook steps, shown under their step.
+    pub step_notes: Vec<StepNote>,
+    /// First failed sample among the outages known at declaration.
+    pub detected: Option<DateTime<Utc>>,
+    pub declared: DateTime<Utc>,
+    /// When the status first reached monitoring.
+    pub mitigated: Option<DateTime<Utc>>,
+    pub resolved: Option<DateTime<Utc>>,
+    /// How many events the incident has seen.
+    pub events: u64,
+    /// Outage spans of the affected components, in the order they started.
+    pub outages: Vec<OutageSpan>,
+    /// When the escalation clock started: declaration, restarted by a severity raise.
+    pub escalation_since: DateTime<Utc>,
+    /// Highest escalation level acknowledged since the clock started, and when.
+    pub acknowledged_level: Option<(usize, DateTime<Utc>)>,
+    /// The first acknowledgement (the MTTA milestone).
+    pub acknowledged: Option<DateTime<Utc>>,
+    /// Pages sent, oldest first: level, time, contacts.
+    pub pages: Vec<(usize, DateTime<Utc>, Vec<String>)>,
+    /// Outages whose RTO breach is already journaled: (component, outage start).
+    pub breaches: Vec<(String, DateTime<Utc>)>,
+    /// The last stakeholder update (or the declaration), for the update cadence.
+    pub last_update: DateTime<Utc>,
+    /// Notifications by the sequence number of their `notify_queued` record.
+    pub outbox: Vec<Outbound>,
+    /// Runbook progress: runs and marks per (runbook id, step index).
+    pub steps: BTreeMap<(String, usize), StepProgress>,
+    /// Recovery actions run, oldest first: (component, action index, the run).
+    pub recoveries: Vec<(String, usize, StepRun)>,
+    /// The last saved post-incident review.
+    pub review: Option<String>,
+    /// Each component's objectives at declaration (empty in journals written before they were).
+    pub targets: BTreeMap<String, Target>,
+    /// The last good copies known per component, oldest first.
+    pub copies: BTreeMap<String, Vec<DateTime<Utc>>>,
+    /// The drill the incident belongs to: what it is scored against.
+    pub scenario: Option<DrillStart>,
+    /// A drill inject has made the pager fail.
+    pub pager_failing: bool,
+    /// Who is in the room besides the writing console, with how many consoles each.
+    pub present: BTreeMap<String, usize>,
+    /// Who writes from the console that opened the room.
+    pub room_host: Option<String>,
+    /// Two-person approvals, by the sequence number of their request.
+    pub approvals: BTreeMap<u64, Approval>,
+    /// Who has the review editor open, in a room (one editor at a time).
+    pub review_editor: Option<String>,
+    /// The sequence number of the record that resolved the incident.
+    pub resolved_by: Option<u64>,
+    /// The Alertmanager alerts the incident follows, in the order it learned of them, each with
+    /// when it resolved.
+    pub alerts: Vec<(AlertSeen, Option<DateTime<Utc>>)>,
+    /// The silences it asked for, oldest first.
+    pub silences: Vec<Silence>,
+}
+
+/// Why a journal could not be folded into an incident.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FoldError {
+    #[error("the journal is empty")]
+    Empty,
+    #[error("the first event is `{0}`, expected `declared`")]
+    NotDeclared(&'static str),
+}
+
+impl Incident {
+    /// Starts an incident from its first record, which must be a declaration.
+    pub fn declare(record: &Record) -> Result<Self, FoldError> {
+        let Event::Declared(declaration) = &record.event else {
+            return Err(FoldError::NotDeclared(record.event.kind()));
+        };
+        let Declaration {
+            id,
+            title,
+            severity,
+            commander,
+            drill,
+            outages,
+            targets,
+            scenario,
+            alerts,
+        } = &**declaration;
+        let copies = targets
+            .iter()
+            .filter_map(|t| Some((t.component.clone(), vec![t.last_good?])))
+            .collect();
+        Ok(Self {
+            id: id.clone(),
+            title: title.clone(),
+            severity: *severity,
+            status: Status::Investigating,
+            drill: *drill,
+            roles: Roles {
+                commander: commander.clone(),
+                ..Roles::default()
+            },
+            affected: outages.iter().map(|o| o.component.clone()).collect(),
+            notes: 0,
+            step_notes: Vec::new(),
+            detected: outages
+                .iter()
+                .map(|o| o.since)
+                .chain(alerts.iter().filter_map(|a| a.starts_at))
+                .min(),
+            declared: record.at,
+            mitigated: None,
+            resolved: None,
+            events: 1,
+            outages: outages
+                .iter()
+                .map(|o| OutageSpan {
+                    component: o.component.clone(),
+                    start: o.since,
+                    end: None,
+                })
+                .collect(),
+            escalation_since: record.at,
+            acknowledged_level: None,
+            acknowledged: None,
+            pages: Vec::new(),
+            breaches: Vec::new(),
+            last_update: record.at,
+            outbox: Vec::new(),
+            steps: BTreeMap::new(),
+            recoveries: Vec::new(),
+            review: None,
+            targets: targets
+                .iter()
+                .map(|t| (t.component.clone(), t.clone()))
+                .collect(),
+            copies,
+            pager_failing: scenario.as_ref().is_some_and(|s| s.pager_failing),
+            present: BTreeMap::new(),
+            room_host: None,
+            approvals: BTreeMap::new(),
+            review_editor: None,
+            resolved_by: None,
+            scenario: scenario.clone(),
+            alerts: alerts.iter().map(|a| (a.clone(), None)).collect(),
+            silences: Vec::new(),
+        })
+    }
+
+    /// Folds a whole journal into the incident it describes. A drill's journal starts with the
+    /// drill and what happened before anyone declared; the incident starts at its declaration.
+    pub fn fold(records: &[Record]) -> Result<Self, FoldError> {
+        let first = records.first().ok_or(FoldError::Empty)?;
+        let start = match first.event {
+            Event::Drill(_) => records
+                .iter()
+                .position(|r| matches!(r.event, Event::Declared { .. }))
+                .ok_or(FoldError::NotDeclared(first.event.kind()))?,
+            _ => 0,
+        };
+        let mut incident = Self::declare(&records[start])?;
+        for record in &records[start + 1..] {
+            incident.apply(record);
+        }
+        Ok(incident)
+    }
+
+    /// Applies one record that follows the declaration: what the incident itself holds here,
+    /// each feature's records in its own sub-fold.
+    pub fn apply(&mut self, record: &Record) {
+        self.events += 1;
+        match &record.event {
+            Event::Declared { .. } | Event::ScenarioMessage { .. } | Event::DrillEnded { .. } => {}
+            Event::Drill(start) => {
+                self.scenario.get_or_insert_with(|| (**start).clone());
+            }
+            Event::Pager { failing } => self.pager_failing = *failing,
+            Event::StatusChanged { to, .. } => self.set_status(*to, record.at),
+            Event::NoteAdded { text, step } => self.add_note(record, text, step.as_ref()),
+            Event::Resolved { .. } => {
+                self.set_status(Status::Resolved, record.at);
+                self.resolved_by = Some(record.seq);
+            }
+            Event::ReviewSaved { text } => self.review = Some(text.clone()),
+            Event::ComponentChanged { .. }
+            | Event::RtoBreached { .. }
+            | Event::RecoveryPoint { .. }
+            | Event::Budgets { .. } => self.apply_outages(record),
+            Event::SeverityChanged { .. }
+            | Event::Acknowledged { .. }
+            | Event::Paged { .. }
+            | Event::UpdatePosted { .. } => self.apply_escalation(record),
+            Event::NotifyQueued { .. }
+            | Event::NotifySent { .. }
+            | Event::NotifyHeld { .. }
+            | Event::NotifyFailed { .. } => self.apply_outbox(record),
+            Event::StepStarted { .. }
+            | Event::CommandFinished { .. }
+            | Event::StepMarked { .. }
+            | Event::StepVerified { .. }
+            | Event::CheckTicked { .. }
+            | Event::RecoveryStarted { .. } => self.apply_step(record),
+            Event::AlertStarted(_)
+            | Event::AlertResolved { .. }
+            | Event::SilenceRequested(_)
+            | Event::SilenceCreated { .. }
+            | Event::SilenceFailed { .. }
+            | Event::SilenceExpired { .. }
+            | Event::SilenceExpiryFailed { .. } => self.apply_alerts(record),
+            Event::RoomOpened
+            | Event::RoomJoined
+            | Event::RoomLeft
+            | Event::ReviewEditing { .. }
+            | Event::HandedOver { .. }
+            | Event::RoleAssigned { .. }
+            | Event::ApprovalRequested { .. }
+            | Event::ApprovalGiven { .. } => self.apply_room(record),
+        }
+    }
+
+    fn set_status(&mut self, status: Status, at: DateTime<Utc>) {
+        self.status = status;
+        if matches!(status, Status::Monitoring | Status::Resolved) && self.mitigated.is_none() {
+            self.mitigated = Some(at);
+        }
+        if status == Status::Resolved {
+            self.resolved = Some(at);
+        }
+    }
+
+    /// Mean time to detect, for this incident: first failed sample to declaration.
+    #[must_use]
+    pub fn mttd(&self) -> Option<TimeDelta> {
+        self.detected
+            .map(|d| (self.declared - d).max(TimeDelta::zero()))
+    }
+
+    /// Time to acknowledge: declaration to the first acknowledgement.
+    #[must_use]
+    pub fn mtta(&self) -> Option<TimeDelta> {
+        self.acknowledged
+            .map(|a| (a - self.declared).max(TimeDelta::zero()))
+    }
+
+    /// Time to recover: first failure (or declaration) to resolution.
+    #[must_use]
+    pub fn mttr(&self) -> Option<TimeDelta> {
+        let start = self.detected.unwrap_or(self.declared);
+        self.resolved.map(|r| (r - start).max(TimeDelta::zero()))
+    }
+
+    /// `MTTD 2m10s · MTTA 45s · MTTR open` for display.
+    #[must_use]
+    pub fn metrics(&self) -> String {
+        let show =
+            |d: Option<TimeDelta>, missing: &str| d.map_or_else(|| missing.to_owned(), brief);
+        format!(
+            "MTTD {} · MTTA {} · MTTR {}",
+            show(self.mttd(), "n/a"),
+            show(self.mtta(), "not yet"),
+            show(self.mttr(), "open")
+        )
+    }
+
+    /// True while the incident has notifications to deliver: entries not sent yet, or (a crash
+    /// right after resolving) a resolution whose notifications are not journaled though the
+    /// incident notified before. A console resumes such an incident even once it is resolved.
+    #[must_use]
+    pub fn owes(&self) -> bool {
+        let pending = self
+            .outbox
+            .iter()
+            .any(|e| matches!(e.delivery, Delivery::Queued | Delivery::Failed { .. }));
+        let settled = self.outbox.iter().map(|e| e.cause).max();
+        pending || matches!((self.resolved_by, settled), (Some(r), Some(s)) if s < r)
+    }
+
+    /// True until the incident is resolved.
+    #[must_use]
+    pub fn is_open(&self) -> bool {
+        self.status != Status::Resolved
+    }
+
+    /// Time since declaration, stopped at resolution.
+    #[must_use]
+    pub fn elapsed(&self, now: DateTime<Utc>) -> TimeDelta {
+        (self.resolved.unwrap_or(now) - self.declared).max(TimeDelta::zero())
+    }
+}
+
+#[cfg(test)]
+mod tests;
