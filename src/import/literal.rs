@@ -178,16 +178,16 @@ fn object(map: &Map<String, Value>, parent_key: Option<&str>, line: usize, draft
             (Some(name), _) if words::priority(&name).is_none() || tier_named.is_some() => {
                 let tier = tier_named.or(parent_tier.clone());
                 if let Some((t, rank)) = &tier {
-                    super::service::tier(draft, t, *rank);
+                    super::tiers::tier(draft, t, *rank);
                 }
                 super::service::component(draft, &name, tier.map(|t| t.0), (rto, rpo), line);
             }
             (Some(name), None) => {
                 if let Some((t, rank)) = words::priority(&name) {
-                    super::service::tier_targets(draft, &t, rank, rto, rpo);
+                    super::tiers::tier_targets(draft, &t, rank, rto, rpo);
                 }
             }
-            (_, Some((t, rank))) => super::service::tier_targets(draft, &t, rank, rto, rpo),
+            (_, Some((t, rank))) => super::tiers::tier_targets(draft, &t, rank, rto, rpo),
             (None, None) => {}
         }
     }

@@ -3,13 +3,19 @@
 //! plan became and what needs a human. Reading is pure: [`import`] takes the plan's text and
 //! returns the files; the command writes them.
 
+mod backups;
+mod dependencies;
+mod drills;
+mod escalation;
 mod graph;
 mod kit;
 mod literal;
 mod outline;
 mod procedures;
 mod service;
+mod steps;
 mod tables;
+mod tiers;
 mod words;
 
 use std::collections::BTreeMap;
@@ -168,7 +174,7 @@ pub fn import(name: &str, text: &str) -> Result<Kit, Unusable> {
              under headings (see README \"Importing a plan\")"
         )));
     }
-    procedures::settle(&mut draft);
+    drills::settle(&mut draft);
     service::unused_sections(&root, &mut draft.report);
     draft.report.made.sort_by_key(|e| e.line);
     draft.report.human.sort_by_key(|e| e.line);

@@ -1,0 +1,357 @@
+//! The steps of a runbook read from a plan: numbered items and stages, their checks, and code
+//! blocks as commands (shell, cut into runnable chunks) or verbatim text.
+
+use super::outline::{Block, Code, Item, List};
+use super::procedures::{
+    PhaseDraft, RunbookDraft, StepDraft, has_window, is_descriptive, is_generic, is_shell,
+    is_signal, without_window,
+};
+use super::{Draft, words};
+
+pub(super) fn stages(list: &List, rb: &mut RunbookDraft, draft: &mut Draft) {
+    for item in &list.items {
+        let label = item.text.label.clone().unwrap_or_else(|| item.text.whole());
+        if has_window(Some(&label)) || rb.phases.last().is_none_or(|p| p.title.is_none()) {
+            rb.phases.push(PhaseDraft {
+                title: Some(words::strip_numbering(&label)),
+                steps: Vec::new(),
+            });
+        }
+        let phase = rb.phases.last_mut().expect("a phase");
+        let before = phase.steps.len();
+        let mut scratch = PhaseDraft {
+            title: Some(words::strip_numbering(&label)),
+            steps: Vec::new(),
+        };
+        fill(&mut scratch, &item.blocks, rb, draft);
+        let phase = rb.phases.last_mut().expect("a phase");
+        if !has_window(Some(&label)) {
+            name_steps(&mut scratch.steps, &words::strip_numbering(&label));
+        }
+        phase.steps.extend(scratch.steps);
+        if phase.steps.len() == before && !item.text.rest.is_empty() {
+            phase.steps.push(StepDraft {
+                title: item.text.rest.clone(),
+                line: item.line,
+                ..StepDraft::default()
+            });
+        }
+    }
+}
+
+/// Turns blocks into steps of `phase`.
+pub(super) fn fill(
+    phase: &mut PhaseDraft,
+    blocks: &[Block],
+    rb: &mut RunbookDraft,
+    draft: &mut Draft,
+) {
+    let mut intro: Vec<String> = Vec::new();
+    let context = phase.title.clone().unwrap_or_else(|| rb.title.clone());
+    for block in blocks {
+        match block {
+            Block::Para(text) => {
+                if text.label.as_deref().is_some_and(is_descriptive) {
+                    if text.label.as_deref().is_some_and(is_signal) && !text.rest.is_empty() {
+                        rb.signals.push(text.rest.clone());
+                    }
+                    rb.summary
+                        .push(format!("{}.", text.whole().trim_end_matches('.')));
+                } else if phase.title.is_none() && phase.steps.is_empty() && text.label.is_none() {
+                    rb.summary.push(text.whole());
+                } else {
+                    intro.push(text.whole());
+                }
+            }
+            Block::List(list) if list.ordered => {
+                for item in &list.items {
+                    phase.steps.push(step_of(item, &mut intro, draft));
+                }
+            }
+            Block::List(list) => {
+                if list.items.iter().all(severity_label) {
+                    continue;
+                }
+                let title = intro
+                    .pop()
+                    .unwrap_or_else(|| without_window(&words::strip_numbering(&context)));
+                let mut step = StepDraft {
+                    title: short_title(&title).0,
+                    line: list.line,
+                    text: std::mem::take(&mut intro),
+                    ..StepDraft::default()
+                };
+                for item in &list.items {
+                    step.checks.push(item.text.whole());
+                    nested_checks(item, &mut step.checks);
+                    code_into(&item.blocks, &mut step, draft);
+                }
+                phase.steps.push(step);
+            }
+            Block::Code(code) => {
+                let title = intro.pop().map(|t| words::strip_numbering(&t));
+                phase
+                    .steps
+                    .extend(code_steps(code, title, std::mem::take(&mut intro), draft));
+            }
+            Block::Table(table) => draft.report.human(
+                table.line,
+                format!(
+                    "a table inside \"{}\" was left out of its runbook",
+                    rb.title
+                ),
+            ),
+        }
+    }
+    if let (Some(last), false) = (phase.steps.last_mut(), intro.is_empty()) {
+        last.text.append(&mut intro);
+    }
+}
+
+pub(super) fn severity_label(item: &Item) -> bool {
+    item.text.label.as_deref().is_some_and(|l| {
+        let l = l.to_lowercase();
+        (l.starts_with('p') || l.starts_with("sev")) && words::severity(&l).is_some()
+    })
+}
+
+/// A long item is cut into a title and the rest as text.
+pub(super) fn short_title(text: &str) -> (String, Option<String>) {
+    let text = text.trim().trim_end_matches(':').trim();
+    if text.chars().count() <= 72 {
+        return (text.to_owned(), None);
+    }
+    let cut = text
+        .char_indices()
+        .take_while(|(i, _)| *i < 72)
+        .filter(|(_, c)| *c == ' ')
+        .map(|(i, _)| i)
+        .max()
+        .unwrap_or(72.min(text.len()));
+    let cut = (0..=cut)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    (
+        format!("{}…", text[..cut].trim_end()),
+        Some(text.to_owned()),
+    )
+}
+
+pub(super) fn step_of(item: &Item, intro: &mut Vec<String>, draft: &mut Draft) -> StepDraft {
+    let (title, long) = short_title(&item.text.whole());
+    let mut step = StepDraft {
+        title,
+        line: item.line,
+        text: std::mem::take(intro),
+        ..StepDraft::default()
+    };
+    step.text.extend(long);
+    nested_checks(item, &mut step.checks);
+    for block in &item.blocks {
+        if let Block::Para(p) = block {
+            step.text.push(p.whole());
+        }
+    }
+    code_into(&item.blocks, &mut step, draft);
+    step
+}
+
+pub(super) fn nested_checks(item: &Item, checks: &mut Vec<String>) {
+    for block in &item.blocks {
+        if let Block::List(list) = block {
+            for inner in &list.items {
+                checks.push(inner.text.whole());
+                nested_checks(inner, checks);
+            }
+        }
+    }
+}
+
+/// Code under a list item goes into that item's step.
+pub(super) fn code_into(blocks: &[Block], step: &mut StepDraft, draft: &mut Draft) {
+    for block in blocks {
+        if let Block::Code(code) = block {
+            for s in code_steps(code, None, Vec::new(), draft) {
+                step.code.extend(s.code);
+                step.text.extend(s.text);
+            }
+        }
+    }
+}
+
+/// A shell block, cut into steps at blank lines: a chunk's leading comment is its title,
+/// a chunk of comments only is text for the next. Other code is one step, verbatim.
+pub(super) fn code_steps(
+    code: &Code,
+    title: Option<String>,
+    text: Vec<String>,
+    draft: &mut Draft,
+) -> Vec<StepDraft> {
+    if !is_shell(&code.lang) {
+        let first_comment = code.text.lines().find_map(|l| {
+            let l = l.trim();
+            ["//", "--", "#"]
+                .iter()
+                .find_map(|m| l.strip_prefix(m))
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty() && !c.starts_with('!'))
+        });
+        if code.lang.is_empty() {
+            draft.report.human(
+                code.line,
+                "a code block without a language was kept as text; mark it ```sh to run it as a command",
+            );
+        }
+        let lang = if code.lang.is_empty() {
+            "text".to_owned()
+        } else {
+            code.lang.clone()
+        };
+        return vec![StepDraft {
+            title: title
+                .or(first_comment)
+                .unwrap_or_else(|| format!("Apply the {lang}")),
+            line: code.line,
+            text,
+            code: vec![(false, lang, code.text.trim_end().to_owned())],
+            ..StepDraft::default()
+        }];
+    }
+    let mut steps: Vec<StepDraft> = Vec::new();
+    let mut notes: Vec<String> = text;
+    let mut title = title;
+    for chunk in code
+        .text
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        if let Some(step) = shell_chunk(chunk, code.line, &mut title, &mut notes, draft) {
+            steps.push(step);
+        }
+    }
+    if let (Some(last), false) = (steps.last_mut(), notes.is_empty()) {
+        last.text.append(&mut notes);
+    }
+    steps
+}
+
+/// One blank-line-separated chunk of a shell block as a step: commands with their leading
+/// comment as the title, or comments alone as a manual step.
+pub(super) fn shell_chunk(
+    chunk: &str,
+    line: usize,
+    title: &mut Option<String>,
+    notes: &mut Vec<String>,
+    draft: &mut Draft,
+) -> Option<StepDraft> {
+    let is_comment = |l: &str| l.trim_start().starts_with('#');
+    let comments: Vec<String> = chunk
+        .lines()
+        .filter(|l| is_comment(l) && !l.trim_start().starts_with("#!"))
+        .map(|c| c.trim_start().trim_start_matches('#').trim().to_owned())
+        .filter(|c| !c.is_empty())
+        .collect();
+    let runnable: Vec<&str> = chunk
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !is_comment(l))
+        .collect();
+    let Some(first_command) = runnable.first() else {
+        let (first, rest) = comments.split_first()?;
+        return Some(StepDraft {
+            title: short_title(&words::strip_numbering(first)).0,
+            line,
+            text: std::mem::take(notes)
+                .into_iter()
+                .chain(rest.iter().cloned())
+                .collect(),
+            ..StepDraft::default()
+        });
+    };
+    let script = chunk
+        .lines()
+        .skip_while(|l| is_comment(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let chunk_title = comments
+        .first()
+        .map(|c| words::strip_numbering(c))
+        .filter(|c| !c.is_empty() && chunk.trim_start().starts_with('#'));
+    let step_title = match (chunk_title, title.take()) {
+        (Some(c), _) | (None, Some(c)) => c,
+        (None, None) => format!("Run {}", first_words(first_command)),
+    };
+    let placeholders = placeholders(&script);
+    if !placeholders.is_empty() {
+        draft.report.human(
+            line,
+            format!(
+                "command `{}` has placeholders {} to fill before it can run",
+                first_words(first_command),
+                placeholders.join(", ")
+            ),
+        );
+    }
+    Some(StepDraft {
+        title: short_title(&step_title).0,
+        line,
+        text: std::mem::take(notes),
+        code: vec![(true, "sh".into(), script)],
+        ..StepDraft::default()
+    })
+}
+
+pub(super) fn first_words(command: &str) -> String {
+    let line = command.trim();
+    let cut: String = line.chars().take(48).collect();
+    if cut.len() < line.len() {
+        format!("{cut}…")
+    } else {
+        cut
+    }
+}
+
+/// `<backup-name>` and the like in a command.
+pub(super) fn placeholders(script: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = script;
+    while let Some(start) = rest.find('<') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('>') else { break };
+        let inner = &after[..end];
+        if !inner.is_empty()
+            && inner.len() <= 40
+            && inner
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+        {
+            let p = format!("<{inner}>");
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+        rest = &after[end + 1..];
+    }
+    out
+}
+
+/// Steps made under a subheading take its title where they have none of their own.
+pub(super) fn name_steps(steps: &mut [StepDraft], title: &str) {
+    match steps {
+        [only] if !is_generic(title) => {
+            if only.title.is_empty() || only.title.starts_with("Run ") {
+                only.title = title.to_owned();
+            } else {
+                only.title = format!("{title}: {}", only.title);
+            }
+        }
+        many => {
+            for step in many {
+                if step.title.is_empty() || (step.title.starts_with("Run ") && !is_generic(title)) {
+                    step.title = title.to_owned();
+                }
+            }
+        }
+    }
+}

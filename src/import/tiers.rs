@@ -1,0 +1,161 @@
+//! Tiers and their recovery targets, from lists and tables, and the tier every component needs.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use super::outline::{Block, Item, List};
+use super::service::{add_component, human_duration, mentions};
+use super::{ComponentDraft, Draft, TierDraft, words};
+
+/// `**Critical Services**: 15 minutes` with the services nested under it (RTO), or
+/// `**Critical Data**: 5 minutes` with data sets under it (RPO).
+pub(super) fn tier_list(list: &List, title: &str, draft: &mut Draft) {
+    let rto_list = mentions(title, &["recovery time", "rto"]);
+    for item in &list.items {
+        let label = item.text.label.clone().unwrap_or_default();
+        let Some(target) = words::duration(&item.text.rest) else {
+            if !item.text.rest.is_empty() {
+                draft.report.human(
+                    item.line,
+                    format!("target `{}` of `{label}` not understood", item.text.rest),
+                );
+            }
+            continue;
+        };
+        let (rto, rpo) = if rto_list {
+            (Some(target), None)
+        } else {
+            (None, Some(target))
+        };
+        let nested: Vec<&Item> = item
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::List(l) => Some(l.items.iter()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        match words::priority(&label) {
+            Some((tier, rank)) => {
+                tier_targets(draft, &tier, rank, rto, rpo);
+                let what = if rto_list { "RTO" } else { "RPO" };
+                let mut text = format!("tier `{tier}`: {what} {}", human_duration(target));
+                if rto_list {
+                    for service in &nested {
+                        let name = service.text.whole();
+                        add_component(
+                            draft,
+                            &name,
+                            Some(tier.clone()),
+                            (None, None),
+                            Vec::new(),
+                            format!("\"{label}\""),
+                            service.line,
+                        );
+                    }
+                    let _ = write!(text, ", {} components", nested.len());
+                } else if !nested.is_empty() {
+                    let data: Vec<String> = nested.iter().map(|i| i.text.whole()).collect();
+                    let _ = write!(text, " (for {}: data, not components)", data.join(", "));
+                }
+                draft.report.made(item.line, text);
+            }
+            None if !label.is_empty() => {
+                add_component(
+                    draft,
+                    &label,
+                    None,
+                    (rto, rpo),
+                    Vec::new(),
+                    format!("\"{title}\""),
+                    item.line,
+                );
+                draft.report.made(item.line, format!("component `{label}`"));
+            }
+            None => {}
+        }
+    }
+}
+
+/// Records a tier; its first stated targets win.
+pub fn tier_targets(
+    draft: &mut Draft,
+    name: &str,
+    rank: usize,
+    rto: Option<Duration>,
+    rpo: Option<Duration>,
+) {
+    match draft.tiers.iter_mut().find(|t| t.name == name) {
+        Some(tier) => {
+            tier.rto = tier.rto.or(rto);
+            tier.rpo = tier.rpo.or(rpo);
+        }
+        None => draft.tiers.push(TierDraft {
+            name: name.to_owned(),
+            rank,
+            rto,
+            rpo,
+        }),
+    }
+}
+
+/// Every tier a component names exists, with budgets: the plan's, else the tightest of its
+/// components, else warroom's for a built-in name. Components with no tier take the lowest.
+pub(super) fn tiers(draft: &mut Draft) {
+    let default_tier = |d: &Draft| {
+        d.tiers
+            .iter()
+            .max_by_key(|t| t.rank)
+            .map(|t| t.name.clone())
+    };
+    let fallback = default_tier(draft).unwrap_or_else(|| "standard".to_owned());
+    let untiered: Vec<String> = draft
+        .components
+        .iter()
+        .filter(|c| c.tier.is_none())
+        .map(|c| c.name.clone())
+        .collect();
+    if !untiered.is_empty() {
+        draft.report.human(
+            0,
+            format!(
+                "the plan gives no tier for {}: tier `{fallback}` assumed",
+                untiered.join(", ")
+            ),
+        );
+        if !draft.tiers.iter().any(|t| t.name == fallback) {
+            let rank = words::priority(&fallback).map_or(2, |(_, r)| r);
+            tier_targets(draft, &fallback, rank, None, None);
+        }
+    }
+    for c in &mut draft.components {
+        c.tier.get_or_insert_with(|| fallback.clone());
+    }
+    draft.tiers.sort_by_key(|t| t.rank);
+    let built_in = |name: &str| {
+        crate::config::tier::BUILT_IN
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map(|(_, rto, rpo)| (Duration::from_secs(*rto), Duration::from_secs(*rpo)))
+    };
+    let components = draft.components.clone();
+    for tier in &mut draft.tiers {
+        let members = components
+            .iter()
+            .filter(|c| c.tier.as_deref() == Some(&tier.name));
+        let tightest =
+            |f: fn(&ComponentDraft) -> Option<Duration>| members.clone().filter_map(f).min();
+        if tier.rto.is_none() {
+            tier.rto = tightest(|c| c.rto).or_else(|| built_in(&tier.name).map(|b| b.0));
+        }
+        if tier.rpo.is_none() {
+            tier.rpo = tightest(|c| c.rpo).or_else(|| built_in(&tier.name).map(|b| b.1));
+        }
+    }
+}
+
+/// A tier named with no targets of its own.
+pub fn tier(draft: &mut Draft, name: &str, rank: usize) {
+    tier_targets(draft, name, rank, None, None);
+}
