@@ -1,6 +1,5 @@
 //! warroom: a terminal console for incidents and disaster-recovery drills.
 
-pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -8,7 +7,6 @@ pub mod console;
 pub mod demo;
 pub mod domain;
 pub mod import;
-pub mod init;
 pub mod input;
 pub mod journal;
 pub mod keymap;

@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use super::procedures::{RunbookDraft, StepDraft};
 use super::{Draft, Report};
+use anyhow::Context as _;
+
+use crate::sanitize::sanitize;
 
 /// A TOML string literal.
 fn q(text: &str) -> String {
@@ -401,7 +404,29 @@ pub fn report_text(report: &Report) -> String {
     s
 }
 
-/// Writes the kit into `dir`; nothing is written when one of its files already exists.
+/// Writes a kit's `files` (relative path, text) into `dir`, made if missing. Nothing is written
+/// when any of them is already there.
 pub fn write(dir: &Path, files: &[(String, String)]) -> anyhow::Result<()> {
-    crate::init::write_files(dir, files)
+    let taken: Vec<String> = files
+        .iter()
+        .map(|(path, _)| dir.join(path))
+        .filter(|path| path.exists())
+        .map(|path| sanitize(&path.display().to_string()).into_owned())
+        .collect();
+    if !taken.is_empty() {
+        anyhow::bail!(
+            "{} already exists; warroom writes nothing over existing files. Choose an empty or new folder",
+            taken.join(", ")
+        );
+    }
+    for (path, text) in files {
+        let target = dir.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(&target, text)
+            .with_context(|| format!("cannot write {}", target.display()))?;
+    }
+    Ok(())
 }

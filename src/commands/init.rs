@@ -4,8 +4,6 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use anyhow::Context as _;
-
 use crate::sanitize::sanitize;
 
 /// The kit's files: where each goes in the folder, what it holds, and its text.
@@ -13,46 +11,19 @@ const KIT: [(&str, &str, &str); 3] = [
     (
         "warroom.toml",
         "the service: one component of each probe kind, contacts, escalation",
-        include_str!("../examples/init/warroom.toml"),
+        include_str!("../../examples/init/warroom.toml"),
     ),
     (
         "runbooks/first-response.md",
         "a runbook with phases, checks and commands",
-        include_str!("../examples/init/runbooks/first-response.md"),
+        include_str!("../../examples/init/runbooks/first-response.md"),
     ),
     (
         "runbooks/drills/first-drill.toml",
         "a practice outage with objectives",
-        include_str!("../examples/init/runbooks/drills/first-drill.toml"),
+        include_str!("../../examples/init/runbooks/drills/first-drill.toml"),
     ),
 ];
-
-/// Writes `files` (relative path, text) into `dir`, made if missing. Nothing is written when
-/// any of them is already there.
-pub fn write_files(dir: &Path, files: &[(String, String)]) -> anyhow::Result<()> {
-    let taken: Vec<String> = files
-        .iter()
-        .map(|(path, _)| dir.join(path))
-        .filter(|path| path.exists())
-        .map(|path| sanitize(&path.display().to_string()).into_owned())
-        .collect();
-    if !taken.is_empty() {
-        anyhow::bail!(
-            "{} already exists; warroom writes nothing over existing files. Choose an empty or new folder",
-            taken.join(", ")
-        );
-    }
-    for (path, text) in files {
-        let target = dir.join(path);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
-        }
-        std::fs::write(&target, text)
-            .with_context(|| format!("cannot write {}", target.display()))?;
-    }
-    Ok(())
-}
 
 /// Writes the starter kit into `dir` (made if missing) and returns what to tell the user. Nothing
 /// is written when any of the kit's files is already there.
@@ -62,7 +33,7 @@ pub fn write(dir: &Path) -> anyhow::Result<String> {
             .map(|(path, _, text)| ((*path).to_owned(), (*text).to_owned()))
             .collect(),
     );
-    write_files(dir, &files)?;
+    crate::import::write(dir, &files)?;
     let mut report = format!(
         "Wrote a starter kit in {}:\n",
         sanitize(&dir.display().to_string())

@@ -1,0 +1,88 @@
+//! `warroom import PLAN.md`: a plan read into a kit, written (or shown with `--dry-run`) with
+//! its report.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use crate::sanitize::sanitize;
+
+use super::validate::check_kit;
+
+pub(super) fn import(
+    plan: &Path,
+    output: Option<&Path>,
+    dry_run: bool,
+) -> anyhow::Result<ExitCode> {
+    let shown = sanitize(&plan.display().to_string()).into_owned();
+    let bytes = std::fs::read(plan).with_context(|| format!("cannot read {shown}"))?;
+    let Ok(text) = String::from_utf8(bytes) else {
+        eprintln!(
+            "warroom: {shown} is not text (not UTF-8): a plan is a Markdown file; nothing written"
+        );
+        return Ok(ExitCode::from(2));
+    };
+    let name = plan.file_name().map_or_else(
+        || shown.clone(),
+        |n| sanitize(&n.to_string_lossy()).into_owned(),
+    );
+    let kit = match crate::import::import(&name, &text) {
+        Ok(kit) => kit,
+        Err(unusable) => {
+            eprintln!("warroom: {unusable}; nothing written");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let default_dir = PathBuf::from(plan.file_stem().unwrap_or_default());
+    let dir = output.map_or(default_dir, Path::to_path_buf);
+    let scratch = std::env::temp_dir().join(format!("warroom-import-{}", std::process::id()));
+    let target = if dry_run { &scratch } else { &dir };
+    if dry_run {
+        let _ = std::fs::remove_dir_all(&scratch);
+    }
+    crate::import::write(target, &kit.files)?;
+    let problems = check_kit(target)?;
+    if dry_run {
+        let _ = std::fs::remove_dir_all(&scratch);
+    }
+    let shown_dir = sanitize(&dir.display().to_string()).into_owned();
+    let mut out = std::io::stdout().lock();
+    let verb = if dry_run { "Would write" } else { "Wrote" };
+    writeln!(out, "{verb} a kit from {shown} in {shown_dir}:")?;
+    for (path, text) in &kit.files {
+        writeln!(out, "  {path:<44} {} lines", text.lines().count())?;
+    }
+    writeln!(out, "From the plan:")?;
+    write!(
+        out,
+        "{}",
+        sanitize(&crate::import::report_text(&kit.report))
+    )?;
+    if !problems.is_empty() {
+        for invalid in &problems {
+            eprintln!("{invalid}");
+        }
+        eprintln!(
+            "warroom: the kit does not validate (a bug in import: please report it with the plan); fix the lines above by hand"
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let cd = if dir == Path::new(".") {
+        String::new()
+    } else {
+        format!("cd {shown_dir} && ")
+    };
+    let drill = kit
+        .files
+        .iter()
+        .find(|(p, _)| p.starts_with("runbooks/drills/"))
+        .map(|(p, _)| format!("\n  warroom drill {p}"))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "The kit validates. Next:\n  {cd}warroom validate .{drill}\n  warroom"
+    )?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,105 @@
+//! `warroom runbook list` and `warroom runbook show ID`.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use crate::config::{self, Config};
+use crate::sanitize::sanitize;
+
+use super::emit;
+use crate::runbook::load_runbooks;
+
+pub(super) fn runbook_list(config: &Config) -> anyhow::Result<ExitCode> {
+    let (runbooks, errors) = load_runbooks(config);
+    let dirs: Vec<String> = config
+        .runbook_dirs
+        .iter()
+        .map(|d| d.display().to_string())
+        .collect();
+    if runbooks.is_empty() && errors.is_empty() {
+        emit(&format!(
+            "No runbooks found in {}.\n",
+            sanitize(&dirs.join(", "))
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = format!("{:<24} {:<5} {:<24} TITLE\n", "ID", "STEPS", "COMPONENTS");
+    for rb in &runbooks {
+        let _ = writeln!(
+            out,
+            "{:<24} {:<5} {:<24} {}",
+            rb.id,
+            rb.steps.len(),
+            rb.components.join(","),
+            rb.title
+        );
+    }
+    for error in &errors {
+        let _ = writeln!(out, "INVALID {error}");
+    }
+    emit(&sanitize(&out))?;
+    Ok(if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
+pub(super) fn runbook_show(config: &Config, id: &str) -> anyhow::Result<ExitCode> {
+    let (runbooks, _) = load_runbooks(config);
+    let Some(rb) = runbooks.iter().find(|r| r.id == id) else {
+        let hint = config::diag::hint(id, runbooks.iter().map(|r| r.id.as_str()));
+        eprintln!(
+            "warroom: no runbook `{}`{hint}; `warroom runbook list` shows them",
+            sanitize(id)
+        );
+        return Ok(ExitCode::from(1));
+    };
+    let mut out = format!("{} — {}\n{}\n", rb.id, rb.title, rb.path.display());
+    let severities: Vec<String> = rb.severities.iter().map(ToString::to_string).collect();
+    let _ = writeln!(
+        out,
+        "components {} · severities {} · tags {}",
+        rb.components.join(", "),
+        severities.join(", "),
+        rb.tags.join(", ")
+    );
+    if !rb.summary.is_empty() {
+        let _ = writeln!(out, "\n{}", rb.summary);
+    }
+    for (n, step) in rb.steps.iter().enumerate() {
+        let _ = writeln!(out, "\n{}. {}", n + 1, step.title);
+        if let Some(plan) = rb.plan(n) {
+            let _ = writeln!(out, "   {plan}");
+        }
+        for line in step.text.lines() {
+            let _ = writeln!(out, "{}", format!("   {line}").trim_end());
+        }
+        for check in &step.checks {
+            let _ = writeln!(out, "   [ ] {check}");
+        }
+        for cmd in &step.commands {
+            let confirm = if cmd.confirm {
+                ", asks for confirmation"
+            } else {
+                ""
+            };
+            let recovers = cmd
+                .recovers
+                .as_ref()
+                .map_or_else(String::new, |c| format!(", recovers {c}"));
+            let _ = writeln!(
+                out,
+                "   $ {}   (timeout {}, on failure {}{confirm}{recovers})",
+                cmd.script.trim_end().replace('\n', "\n     "),
+                humantime::format_duration(cmd.timeout),
+                cmd.on_fail
+            );
+        }
+        if let Some(expect) = &step.expect {
+            let _ = writeln!(out, "   expects {expect}");
+        }
+    }
+    emit(&sanitize(&out))?;
+    Ok(ExitCode::SUCCESS)
+}

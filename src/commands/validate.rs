@@ -1,0 +1,189 @@
+//! `warroom validate`: configs, themes, scenarios, runbooks, templates and kits checked, each
+//! file by its kind.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use crate::cli::Cli;
+use crate::config::{self, Config, Invalid};
+use crate::sanitize::sanitize;
+use crate::ui::{Colors, Theme};
+
+use super::NoConfig;
+
+/// What kind of file a path holds, by where it lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileKind {
+    Config,
+    Scenario,
+    Theme,
+    Runbook,
+    ReviewTemplate,
+}
+
+fn kind_label(kind: FileKind) -> &'static str {
+    match kind {
+        FileKind::Config => "config",
+        FileKind::Scenario => "scenario",
+        FileKind::Theme => "theme",
+        FileKind::Runbook => "runbook",
+        FileKind::ReviewTemplate => "review template",
+    }
+}
+
+fn kind_of(path: &Path) -> FileKind {
+    let in_dir = |name: &str| {
+        path.parent()
+            .and_then(Path::file_name)
+            .is_some_and(|n| n == name)
+    };
+    let template = path
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().ends_with("template.md"));
+    if template {
+        FileKind::ReviewTemplate
+    } else if path.extension().is_some_and(|e| e == "md") {
+        FileKind::Runbook
+    } else if in_dir("themes") {
+        FileKind::Theme
+    } else if in_dir("drills") {
+        FileKind::Scenario
+    } else {
+        FileKind::Config
+    }
+}
+
+fn toml_files(path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for entry in entries {
+            let md = entry.extension().is_some_and(|e| e == "md")
+                && entry
+                    .file_name()
+                    .is_some_and(|n| n != "README.md" && n != "IMPORT.md");
+            if entry.is_dir() || entry.extension().is_some_and(|e| e == "toml") || md {
+                toml_files(&entry, out)?;
+            }
+        }
+    } else if path.exists() {
+        out.push(path.to_owned());
+    } else {
+        anyhow::bail!("{}: no such file or directory", path.display());
+    }
+    Ok(())
+}
+
+fn check_file(path: &Path, config: Option<&Config>) -> Result<FileKind, Invalid> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Invalid(vec![config::Diagnostic::new(
+            &name,
+            1,
+            1,
+            format!("cannot read: {e}"),
+        )])
+    })?;
+    let kind = kind_of(path);
+    match kind {
+        FileKind::Config => config::parse(&name, &text).map(drop),
+        FileKind::Scenario => crate::console::drill::check_scenario(path, &text, config),
+        FileKind::Theme => Theme::parse(&name, &text, Colors::TrueColor).map(drop),
+        FileKind::ReviewTemplate => check_template(&name, &text),
+        FileKind::Runbook => crate::runbook::parse(&name, &text).and_then(|rb| {
+            let unknown = config
+                .map(|c| crate::runbook::check_components(&rb, c))
+                .unwrap_or_default();
+            if unknown.is_empty() {
+                Ok(())
+            } else {
+                Err(Invalid(unknown))
+            }
+        }),
+    }?;
+    Ok(kind)
+}
+
+/// Renders a review template against a sample incident (the demo's) to find its mistakes.
+fn check_template(name: &str, text: &str) -> Result<(), Invalid> {
+    let state = crate::demo::showcase(chrono::Utc::now());
+    let incident = state
+        .incident
+        .as_ref()
+        .expect("the showcase declares an incident");
+    let context = crate::review::context(
+        incident,
+        &state.records,
+        Some(&state.config),
+        &state.runbooks,
+        state.now,
+        crate::review::local_offset(),
+    );
+    crate::review::render(name, text, &context)
+        .map(drop)
+        .map_err(|d| Invalid(vec![d]))
+}
+
+pub(super) fn validate(cli: &Cli, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let mut files = Vec::new();
+    if paths.is_empty() {
+        let config = config::discover(cli.config.as_deref())
+            .ok_or_else(|| NoConfig("the user config dir".into()))?;
+        files.push(config);
+    }
+    for path in paths {
+        toml_files(path, &mut files)?;
+    }
+    let mut failed = false;
+    let reference = cli.config.as_deref().and_then(|p| config::load(p).ok());
+    let mut stdout = std::io::stdout().lock();
+    for file in &files {
+        match check_file(file, reference.as_ref()) {
+            Ok(kind) => writeln!(
+                stdout,
+                "ok: {} ({})",
+                sanitize(&file.display().to_string()),
+                kind_label(kind)
+            )?,
+            Err(invalid) => {
+                failed = true;
+                eprintln!("{invalid}");
+            }
+        }
+    }
+    if failed {
+        eprintln!(
+            "warroom: some files are invalid; fix the lines above and run `warroom validate` again"
+        );
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Every problem of a kit's files, checked against the kit's own config.
+pub(super) fn check_kit(dir: &Path) -> anyhow::Result<Vec<Invalid>> {
+    let mut files = Vec::new();
+    toml_files(dir, &mut files)?;
+    let config = config::load(&dir.join("warroom.toml"));
+    let mut problems = Vec::new();
+    if let Err(e) = &config {
+        problems.push(Invalid(vec![config::Diagnostic::new(
+            &dir.join("warroom.toml").display().to_string(),
+            1,
+            1,
+            format!("{e:#}"),
+        )]));
+    }
+    for file in &files {
+        if let Err(invalid) = check_file(file, config.as_ref().ok()) {
+            problems.push(invalid);
+        }
+    }
+    Ok(problems)
+}
