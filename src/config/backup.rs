@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::config::spanned::Spanned;
+use super::spanned::Spanned;
 
 use super::diag::{Diagnostic, Source};
 use super::file::BackupFile;

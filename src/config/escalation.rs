@@ -4,8 +4,9 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use crate::config::spanned::Spanned;
+use super::spanned::Spanned;
 
+use super::convert::in_time_order;
 use super::diag::{self, Diagnostic, Source};
 use super::file::EscalationFile;
 use crate::domain::Severity;
@@ -101,7 +102,7 @@ pub fn check(
             format!("escalation for {} has no levels", policy.severity.get_ref()),
         ));
     }
-    super::in_time_order(
+    in_time_order(
         src,
         policy.levels.iter().map(|l| &l.after),
         |after, previous| {

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::config::spanned::Spanned;
+use super::spanned::Spanned;
 use serde::{Deserialize, Deserializer};
 
 use crate::domain::{Health, Severity};

@@ -2,7 +2,7 @@
 //! (an instant query and the rules its values are judged by) and an `alertmanager` probe (the
 //! active alerts a component claims by their labels), as validated from a probe table.
 
-use crate::config::spanned::Spanned;
+use super::spanned::Spanned;
 use crate::domain::Health;
 use crate::domain::threshold::Rule;
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::config::spanned::Spanned;
+use super::spanned::Spanned;
 use serde::Deserialize;
 
 use super::file::HumanDuration;

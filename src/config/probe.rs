@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::config::spanned::Spanned;
+use super::spanned::Spanned;
 use serde::Deserialize;
 
 use super::file::HumanDuration;

@@ -2,9 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::spanned::Spanned;
+use super::spanned::Spanned;
 
 use super::Config;
+use super::convert::in_time_order;
 use super::diag::{self, Diagnostic, Invalid, Source};
 use super::file::HumanDuration;
 use super::file::{InjectFile, ObjectiveFile, ScenarioFile};
@@ -137,7 +138,7 @@ fn injects(
     simulate: &[String],
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<Inject> {
-    super::in_time_order(
+    in_time_order(
         src,
         file.injects.iter().map(|i| &i.at),
         |at, previous| {

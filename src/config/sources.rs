@@ -7,8 +7,8 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::file::HumanDuration;
+use super::spanned::Spanned;
 use super::{Diagnostic, Secret, Source, secret};
-use crate::config::spanned::Spanned;
 
 /// `[sources]`: the servers probes may ask, by kind and name.
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]

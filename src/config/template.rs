@@ -1,7 +1,7 @@
 //! `[[template]]`: message templates that prefill the stakeholder update and resolve dialogs,
 //! `MiniJinja` over the incident's fields. Every field a template names is checked at load time.
 
-use crate::config::spanned::Spanned;
+use super::spanned::Spanned;
 use serde::{Deserialize, Serialize};
 
 use super::diag::{self, Diagnostic, Source};

@@ -1,3 +1,4 @@
+use crate::keymap::Action;
 use super::*;
 use crate::domain::Health;
 
