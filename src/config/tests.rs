@@ -1,6 +1,6 @@
-use crate::keymap::Action;
 use super::*;
 use crate::domain::Health;
+use crate::keymap::Action;
 
 const MINIMAL: &str = r#"
 [service]

@@ -2,8 +2,12 @@ use chrono::{TimeDelta, TimeZone};
 
 use super::*;
 use crate::demo;
+use crate::domain::event::{Event, Record};
+use crate::domain::incident::Incident;
 use crate::domain::{Health, Severity, Status};
+use crate::keymap::{Action, Key};
 use crate::state::{Console, DialogKind};
+use crate::state::{JournalState, Screen, State};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()
