@@ -2,20 +2,24 @@
 
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use minijinja::Value;
-use minijinja::value::{Enumerator, Object, ObjectRepr};
 use serde::Serialize;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::config::{Config, Diagnostic};
-use std::time::Duration;
 
-use crate::domain::event::{Event, Record, Target};
-use crate::domain::incident::{Incident, brief, clock, time_of_day_ascii};
+use crate::domain::event::{Event, Record};
+use crate::domain::incident::{Incident, brief, clock};
+use crate::review::impact::{ImpactRow, impact};
+use crate::review::phases::{PhaseRow, phases};
+use crate::review::timeline::Timeline;
 use crate::sanitize::sanitize;
 
+mod impact;
+mod phases;
+mod timeline;
+
 /// The default template (`examples/review-template.md`), embedded.
-pub const DEFAULT_TEMPLATE: &str = include_str!("../examples/review-template.md");
+pub const DEFAULT_TEMPLATE: &str = include_str!("../../examples/review-template.md");
 
 /// Untrusted text made safe for one Markdown table cell or list item.
 fn cell(text: &str) -> String {
@@ -49,140 +53,6 @@ struct SeverityChange {
     utc: String,
     from: String,
     to: String,
-}
-
-#[derive(Debug, Serialize)]
-struct ImpactRow {
-    id: String,
-    name: String,
-    outage_start: String,
-    outage_end: String,
-    duration: String,
-    rto_target: String,
-    rto_result: String,
-    rpo_target: String,
-    /// Failure start minus the last good copy before it.
-    data_at_risk: String,
-    /// Recovery (or resolution) minus the last good copy before it.
-    at_recovery: String,
-    rpo_result: String,
-}
-
-/// One key event of the timeline: its text made safe once, its times formatted when read.
-#[derive(Debug)]
-struct TimelineRow {
-    at: DateTime<Utc>,
-    actor: Arc<str>,
-    what: Arc<str>,
-}
-
-/// The journal's key events as the template reads them (`timeline`, a list of rows with `utc`,
-/// `local`, `actor` and `what`). A row becomes a template value only when the template reaches
-/// it, so 100,000 records are not first turned into 100,000 template maps.
-#[derive(Debug)]
-struct Timeline {
-    rows: Vec<TimelineRow>,
-    local: FixedOffset,
-}
-
-impl Timeline {
-    /// Below this many records the timeline is made on one thread.
-    const SPLIT_FROM: usize = 10_000;
-
-    fn of(records: &[Record], local: FixedOffset) -> Self {
-        let rows = if records.len() < Self::SPLIT_FROM {
-            Self::rows(records, records.len())
-        } else {
-            // A long journal's rows are made in two halves at once.
-            let (first, second) = records.split_at(records.len() / 2);
-            std::thread::scope(|threads| {
-                let later = threads.spawn(|| Self::rows(second, second.len()));
-                // Room for both halves is made once.
-                let mut rows = Self::rows(first, records.len());
-                rows.extend(later.join().unwrap_or_else(|_| Self::rows(second, 0)));
-                rows
-            })
-        };
-        Self { rows, local }
-    }
-
-    /// About how many bytes the timeline takes as a Markdown table.
-    fn text_len(&self) -> usize {
-        self.rows
-            .iter()
-            .map(|row| row.actor.len() + row.what.len() + "| 00:00:00Z | 00:00:00 |  |  |\n".len())
-            .sum()
-    }
-
-    /// The rows of `records`, in room for `capacity` rows (a vector grown by doubling touches
-    /// twice the memory it keeps).
-    fn rows(records: &[Record], capacity: usize) -> Vec<TimelineRow> {
-        // Actors are few: each name is held once.
-        let mut actors: HashMap<&str, Arc<str>> = HashMap::new();
-        let mut rows = Vec::with_capacity(capacity);
-        rows.extend(records.iter().filter(|r| key_event(&r.event)).map(|r| {
-            TimelineRow {
-                at: r.at,
-                actor: actors
-                    .entry(&r.actor)
-                    .or_insert_with(|| cell(&r.actor).into())
-                    .clone(),
-                what: cell_of(r.event.describe()).into(),
-            }
-        }));
-        rows
-    }
-}
-
-impl Object for Timeline {
-    fn repr(self: &Arc<Self>) -> ObjectRepr {
-        ObjectRepr::Seq
-    }
-
-    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        let index = key.as_usize().filter(|&i| i < self.rows.len())?;
-        Some(Value::from_object(TimelineEntry {
-            timeline: Arc::clone(self),
-            index,
-        }))
-    }
-
-    fn enumerate(self: &Arc<Self>) -> Enumerator {
-        Enumerator::Seq(self.rows.len())
-    }
-}
-
-/// `HH:MM:SS`, and `Z` if `utc`, as a template value made without an allocation: the timeline
-/// of a long incident draws two for each of its rows.
-fn time_value(at: &impl chrono::Timelike, utc: bool) -> Value {
-    let mut text = [b'Z'; 9];
-    text[..8].copy_from_slice(&time_of_day_ascii(at));
-    let len = if utc { 9 } else { 8 };
-    Value::from(std::str::from_utf8(&text[..len]).unwrap_or_default())
-}
-
-/// A row of the timeline as the template sees it.
-#[derive(Debug)]
-struct TimelineEntry {
-    timeline: Arc<Timeline>,
-    index: usize,
-}
-
-impl Object for TimelineEntry {
-    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        let row = &self.timeline.rows[self.index];
-        Some(match key.as_str()? {
-            "utc" => time_value(&row.at, true),
-            "local" => time_value(&row.at.with_timezone(&self.timeline.local), false),
-            "actor" => Arc::clone(&row.actor).into(),
-            "what" => Arc::clone(&row.what).into(),
-            _ => return None,
-        })
-    }
-
-    fn enumerate(self: &Arc<Self>) -> Enumerator {
-        Enumerator::Str(&["utc", "local", "actor", "what"])
-    }
 }
 
 #[derive(Debug, Serialize)]
@@ -241,81 +111,6 @@ struct RoleRow {
     who: String,
 }
 
-/// One phase of a runbook worked in the incident: its window against when its steps ran.
-#[derive(Debug, Serialize)]
-struct PhaseRow {
-    runbook: String,
-    phase: String,
-    planned: String,
-    actual: String,
-    result: String,
-}
-
-/// The phases with a window of every runbook with a step worked in the incident.
-fn phases(incident: &Incident, runbooks: &[crate::runbook::Runbook]) -> Vec<PhaseRow> {
-    let offset = |at: DateTime<Utc>| {
-        crate::runbook::phase::short((at - incident.declared).to_std().unwrap_or_default())
-    };
-    let mut rows = Vec::new();
-    for runbook in runbooks {
-        let progress = |step: usize| incident.steps.get(&(runbook.id.clone(), step));
-        if !(0..runbook.steps.len()).any(|i| progress(i).is_some()) {
-            continue;
-        }
-        for (index, phase) in runbook.phases.iter().enumerate() {
-            let Some(window) = phase.window else {
-                continue;
-            };
-            let steps: Vec<usize> = (0..runbook.steps.len())
-                .filter(|&i| runbook.steps[i].phase == Some(index))
-                .collect();
-            let began = steps
-                .iter()
-                .filter_map(|&i| first_touch(progress(i)?))
-                .min();
-            let ended: Option<Vec<DateTime<Utc>>> = steps
-                .iter()
-                .map(|&i| progress(i).and_then(settled_at))
-                .collect();
-            let ended = ended.and_then(|e| e.into_iter().max());
-            let deadline = window
-                .to
-                .map(|to| incident.declared + TimeDelta::from_std(to).unwrap_or_default());
-            let (actual, result) = match (began, ended) {
-                (None, _) => ("not started".to_owned(), "not done".to_owned()),
-                (Some(b), None) => (format!("{}–", offset(b)), "not finished".to_owned()),
-                (Some(b), Some(e)) => (
-                    format!("{}–{}", offset(b), offset(e)),
-                    match deadline {
-                        Some(d) if e > d => format!("late by {}", clock(e - d)),
-                        _ => "met".to_owned(),
-                    },
-                ),
-            };
-            rows.push(PhaseRow {
-                runbook: cell(&runbook.title),
-                phase: cell(&phase.title),
-                planned: window.to_string(),
-                actual,
-                result,
-            });
-        }
-    }
-    rows
-}
-
-/// When work on a step began: its first run, check tick or mark.
-fn first_touch(p: &crate::domain::incident::StepProgress) -> Option<DateTime<Utc>> {
-    let run = p.runs.iter().map(|r| r.at).min();
-    let tick = p.checks.values().map(|(_, at)| *at).min();
-    [run, tick, p.marked_at].into_iter().flatten().min()
-}
-
-/// When a step was settled: done (by a run or a mark) or marked skipped or failed.
-fn settled_at(p: &crate::domain::incident::StepProgress) -> Option<DateTime<Utc>> {
-    p.completed_at().or(p.marked_at)
-}
-
 /// True when the saved review was saved while the incident was open and it is resolved since: its
 /// generated sections ("still open", durations so far) no longer state what happened.
 #[must_use]
@@ -334,86 +129,6 @@ pub const SCORECARD_HEADING: &str = "## Drill scorecard";
 #[must_use]
 pub fn scorecard(incident: &Incident, records: &[Record], now: DateTime<Utc>) -> Option<String> {
     crate::domain::drill::score_recorded(incident, records, now).map(|card| card.to_markdown())
-}
-
-/// A component's objectives: as the declaration recorded them, else (journals from before
-/// they were recorded) as the config sets them.
-fn target_of(incident: &Incident, config: Option<&Config>, id: &str) -> Option<Target> {
-    if let Some(target) = incident.targets.get(id) {
-        return Some(target.clone());
-    }
-    let component = config?.component(id)?;
-    let budget = config?.budget(component);
-    Some(Target {
-        component: id.to_owned(),
-        name: component.name.clone(),
-        rto_secs: budget.rto.as_secs(),
-        rpo_secs: budget.rpo.as_secs(),
-        last_good: None,
-    })
-}
-
-/// Met or missed against a target; an outage still going is `open`, or at resolution `not
-/// recovered, within`.
-fn verdict(
-    used: Option<TimeDelta>,
-    target: Option<Duration>,
-    open: bool,
-    resolved: bool,
-) -> String {
-    match (used, target) {
-        (Some(used), Some(target)) if !crate::domain::budget::within(used, target) => {
-            "missed".to_owned()
-        }
-        (Some(_), Some(_)) if open && resolved => "not recovered, within".to_owned(),
-        (Some(_), Some(_)) if open => "open".to_owned(),
-        (Some(_), Some(_)) => "met".to_owned(),
-        _ => "n/a".to_owned(),
-    }
-}
-
-fn impact(incident: &Incident, config: Option<&Config>, now: DateTime<Utc>) -> Vec<ImpactRow> {
-    let resolved = incident.resolved.is_some();
-    let ongoing = if resolved {
-        "not recovered at resolution"
-    } else {
-        "ongoing"
-    };
-    let duration = |d: Option<Duration>| {
-        d.map_or_else(|| "-".into(), |d| humantime::format_duration(d).to_string())
-    };
-    incident
-        .affected
-        .iter()
-        .map(|id| {
-            let target = target_of(incident, config, id);
-            let rto = target.as_ref().map(|t| Duration::from_secs(t.rto_secs));
-            let rpo = target.as_ref().map(|t| Duration::from_secs(t.rpo_secs));
-            let outage = incident.outage(id);
-            let open = outage.is_some_and(|o| o.end.is_none());
-            let end = outage.map(|o| o.end.unwrap_or(now));
-            let elapsed = outage
-                .zip(end)
-                .map(|(o, end)| (end - o.start).max(TimeDelta::zero()));
-            let at_risk = incident.data_at_risk(id);
-            let at_recovery = end.and_then(|end| incident.copy_gap(id, end));
-            ImpactRow {
-                id: cell(id),
-                name: cell(target.as_ref().map_or(id.as_str(), |t| t.name.as_str())),
-                outage_start: outage.map_or_else(|| "-".into(), |o| utc(o.start)),
-                outage_end: outage
-                    .and_then(|o| o.end)
-                    .map_or_else(|| if open { ongoing.into() } else { "-".into() }, utc),
-                duration: span(elapsed, "-"),
-                rto_target: duration(rto),
-                rto_result: verdict(elapsed, rto, open, resolved),
-                rpo_target: duration(rpo),
-                data_at_risk: span(at_risk, "unknown"),
-                at_recovery: span(at_recovery, "unknown"),
-                rpo_result: verdict(at_risk, rpo, false, resolved),
-            }
-        })
-        .collect()
 }
 
 fn key_event(event: &Event) -> bool {

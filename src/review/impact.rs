@@ -1,0 +1,113 @@
+//! Impact per component: how long each was down against its RTO, and the data at risk against
+//! its RPO.
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::Serialize;
+
+use super::{cell, span, utc};
+use crate::config::Config;
+use crate::domain::event::Target;
+use crate::domain::incident::Incident;
+
+#[derive(Debug, Serialize)]
+pub(super) struct ImpactRow {
+    id: String,
+    name: String,
+    outage_start: String,
+    outage_end: String,
+    duration: String,
+    rto_target: String,
+    rto_result: String,
+    rpo_target: String,
+    /// Failure start minus the last good copy before it.
+    data_at_risk: String,
+    /// Recovery (or resolution) minus the last good copy before it.
+    at_recovery: String,
+    rpo_result: String,
+}
+
+/// A component's objectives: as the declaration recorded them, else (journals from before
+/// they were recorded) as the config sets them.
+pub(super) fn target_of(incident: &Incident, config: Option<&Config>, id: &str) -> Option<Target> {
+    if let Some(target) = incident.targets.get(id) {
+        return Some(target.clone());
+    }
+    let component = config?.component(id)?;
+    let budget = config?.budget(component);
+    Some(Target {
+        component: id.to_owned(),
+        name: component.name.clone(),
+        rto_secs: budget.rto.as_secs(),
+        rpo_secs: budget.rpo.as_secs(),
+        last_good: None,
+    })
+}
+
+/// Met or missed against a target; an outage still going is `open`, or at resolution `not
+/// recovered, within`.
+pub(super) fn verdict(
+    used: Option<TimeDelta>,
+    target: Option<Duration>,
+    open: bool,
+    resolved: bool,
+) -> String {
+    match (used, target) {
+        (Some(used), Some(target)) if !crate::domain::budget::within(used, target) => {
+            "missed".to_owned()
+        }
+        (Some(_), Some(_)) if open && resolved => "not recovered, within".to_owned(),
+        (Some(_), Some(_)) if open => "open".to_owned(),
+        (Some(_), Some(_)) => "met".to_owned(),
+        _ => "n/a".to_owned(),
+    }
+}
+
+pub(super) fn impact(
+    incident: &Incident,
+    config: Option<&Config>,
+    now: DateTime<Utc>,
+) -> Vec<ImpactRow> {
+    let resolved = incident.resolved.is_some();
+    let ongoing = if resolved {
+        "not recovered at resolution"
+    } else {
+        "ongoing"
+    };
+    let duration = |d: Option<Duration>| {
+        d.map_or_else(|| "-".into(), |d| humantime::format_duration(d).to_string())
+    };
+    incident
+        .affected
+        .iter()
+        .map(|id| {
+            let target = target_of(incident, config, id);
+            let rto = target.as_ref().map(|t| Duration::from_secs(t.rto_secs));
+            let rpo = target.as_ref().map(|t| Duration::from_secs(t.rpo_secs));
+            let outage = incident.outage(id);
+            let open = outage.is_some_and(|o| o.end.is_none());
+            let end = outage.map(|o| o.end.unwrap_or(now));
+            let elapsed = outage
+                .zip(end)
+                .map(|(o, end)| (end - o.start).max(TimeDelta::zero()));
+            let at_risk = incident.data_at_risk(id);
+            let at_recovery = end.and_then(|end| incident.copy_gap(id, end));
+            ImpactRow {
+                id: cell(id),
+                name: cell(target.as_ref().map_or(id.as_str(), |t| t.name.as_str())),
+                outage_start: outage.map_or_else(|| "-".into(), |o| utc(o.start)),
+                outage_end: outage
+                    .and_then(|o| o.end)
+                    .map_or_else(|| if open { ongoing.into() } else { "-".into() }, utc),
+                duration: span(elapsed, "-"),
+                rto_target: duration(rto),
+                rto_result: verdict(elapsed, rto, open, resolved),
+                rpo_target: duration(rpo),
+                data_at_risk: span(at_risk, "unknown"),
+                at_recovery: span(at_recovery, "unknown"),
+                rpo_result: verdict(at_risk, rpo, false, resolved),
+            }
+        })
+        .collect()
+}
