@@ -70,101 +70,82 @@ pub enum Action {
     EndDrill,
 }
 
-impl Action {
-    /// What the action does, for the help overlay and the palette.
-    #[must_use]
-    pub fn describe(self) -> &'static str {
-        match self {
-            Self::Quit => "quit (the incident stays open and resumes)",
-            Self::Help => "show or hide this help",
-            Self::Palette => "command palette",
-            Self::Filter => "filter the list",
-            Self::Cancel => "close or cancel",
-            Self::Confirm => "open the component detail / confirm",
-            Self::Up => "move up",
-            Self::Down => "move down",
-            Self::Top => "go to the top",
-            Self::Bottom => "go to the bottom",
-            Self::PageUp => "page up",
-            Self::PageDown => "page down",
-            Self::NextScreen => "next screen",
-            Self::PrevScreen => "previous screen",
-            Self::Dashboard => "dashboard screen",
-            Self::Timeline => "timeline screen",
-            Self::Escalation => "escalation screen",
-            Self::Runbooks => "runbooks screen",
-            Self::Run => "run the step's command",
-            Self::MarkDone => "mark the step done",
-            Self::TickCheck => "tick the step's next check",
-            Self::SetState => "set a simulated component's state (facilitator)",
-            Self::UntickCheck => "take back the step's last tick",
-            Self::MarkSkipped => "mark the step skipped",
-            Self::MarkFailed => "mark the step failed",
-            Self::CancelRun => "cancel the running command",
-            Self::Recover => "recovery actions of the selected component",
-            Self::Review => "review screen",
-            Self::Edit => "edit the review",
-            Self::Save => "save the review",
-            Self::Regenerate => "regenerate the draft, keeping the written sections",
-            Self::Acknowledge => "acknowledge the due escalation level",
-            Self::Page => "page the due escalation level",
-            Self::Update => "post a stakeholder update",
-            Self::Declare => "declare an incident",
-            Self::Severity => "change severity",
-            Self::Status => "set status",
-            Self::Roles => "assign a role",
-            Self::Handover => "hand command over to someone in the room, with a summary",
-            Self::Approve => "approve or refuse what someone asked to run (two-person rule)",
-            Self::Note => "add a note",
-            Self::Resolve => "resolve the incident",
-            Self::Silence => "silence the incident's alerts in Alertmanager",
-            Self::NextChoice => "next choice",
-            Self::PrevChoice => "previous choice",
-            Self::Drill => "drill screen (facilitator)",
-            Self::Pause => "pause or resume the drill or replay clock",
-            Self::Faster => "speed the clock up (to 60x)",
-            Self::Slower => "slow the clock down (to 1x)",
-            Self::SeekBack => "replay: jump back a minute",
-            Self::SeekForward => "replay: jump ahead a minute",
-            Self::FireInject => "fire the selected inject now",
-            Self::InjectMessage => "send the team a message (free-text inject)",
-            Self::EndDrill => "end the drill and show the scorecard",
-        }
-    }
+/// What an action is: where it belongs, what the help and the palette say of it, and whether it
+/// writes to the journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Info {
+    /// The context the action belongs to: the default keymap binds it there.
+    pub context: Context,
+    /// What the action does, for the help overlay, the palette and README.
+    pub label: &'static str,
+    /// It changes the incident or runs something, so it writes to the journal: a read-only
+    /// console (replay, follow) refuses it.
+    pub writes: bool,
+}
 
-    /// True for actions that change the incident or run something (refused by read-only consoles).
+impl Action {
+    /// The one table of actions: a new action is not known until it has its row here.
     #[must_use]
-    pub fn mutates(self) -> bool {
-        matches!(
-            self,
-            Self::Declare
-                | Self::Severity
-                | Self::Status
-                | Self::Roles
-                | Self::Handover
-                | Self::Approve
-                | Self::Note
-                | Self::Resolve
-                | Self::Silence
-                | Self::Acknowledge
-                | Self::Page
-                | Self::Update
-                | Self::Run
-                | Self::MarkDone
-                | Self::MarkSkipped
-                | Self::TickCheck
-                | Self::UntickCheck
-                | Self::SetState
-                | Self::MarkFailed
-                | Self::CancelRun
-                | Self::Recover
-                | Self::Edit
-                | Self::Save
-                | Self::Regenerate
-                | Self::FireInject
-                | Self::InjectMessage
-                | Self::EndDrill
-        )
+    #[rustfmt::skip]
+    pub fn info(self) -> Info {
+        use Context as C;
+        let (context, label, writes) = match self {
+            Self::Quit => (C::Global, "quit (the incident stays open and resumes)", false),
+            Self::Help => (C::Global, "show or hide this help", false),
+            Self::Palette => (C::Global, "command palette", false),
+            Self::Filter => (C::Global, "filter the list", false),
+            Self::Cancel => (C::Global, "close or cancel", false),
+            Self::Confirm => (C::Dialog, "open the component detail / confirm", false),
+            Self::Up => (C::Global, "move up", false),
+            Self::Down => (C::Global, "move down", false),
+            Self::Top => (C::Global, "go to the top", false),
+            Self::Bottom => (C::Global, "go to the bottom", false),
+            Self::PageUp => (C::Global, "page up", false),
+            Self::PageDown => (C::Global, "page down", false),
+            Self::NextScreen => (C::Global, "next screen", false),
+            Self::PrevScreen => (C::Global, "previous screen", false),
+            Self::Dashboard => (C::Global, "dashboard screen", false),
+            Self::Runbooks => (C::Global, "runbooks screen", false),
+            Self::Escalation => (C::Global, "escalation screen", false),
+            Self::Timeline => (C::Global, "timeline screen", false),
+            Self::Review => (C::Global, "review screen", false),
+            Self::Declare => (C::Global, "declare an incident", true),
+            Self::Severity => (C::Global, "change severity", true),
+            Self::Status => (C::Global, "set status", true),
+            Self::Roles => (C::Global, "assign a role", true),
+            Self::Handover => (C::Global, "hand command over to someone in the room, with a summary", true),
+            Self::Approve => (C::Global, "approve or refuse what someone asked to run (two-person rule)", true),
+            Self::Note => (C::Global, "add a note", true),
+            Self::Resolve => (C::Global, "resolve the incident", true),
+            Self::Silence => (C::Global, "silence the incident's alerts in Alertmanager", true),
+            Self::Acknowledge => (C::Global, "acknowledge the due escalation level", true),
+            Self::Page => (C::Global, "page the due escalation level", true),
+            Self::Update => (C::Global, "post a stakeholder update", true),
+            Self::Run => (C::Runbooks, "run the step's command", true),
+            Self::MarkDone => (C::Runbooks, "mark the step done", true),
+            Self::MarkSkipped => (C::Runbooks, "mark the step skipped", true),
+            Self::TickCheck => (C::Runbooks, "tick the step's next check", true),
+            Self::UntickCheck => (C::Runbooks, "take back the step's last tick", true),
+            Self::SetState => (C::Drill, "set a simulated component's state (facilitator)", true),
+            Self::MarkFailed => (C::Runbooks, "mark the step failed", true),
+            Self::CancelRun => (C::Runbooks, "cancel the running command", true),
+            Self::Recover => (C::Dashboard, "recovery actions of the selected component", true),
+            Self::Edit => (C::Review, "edit the review", true),
+            Self::Save => (C::Editor, "save the review", true),
+            Self::Regenerate => (C::Review, "regenerate the draft, keeping the written sections", true),
+            Self::NextChoice => (C::Dialog, "next choice", false),
+            Self::PrevChoice => (C::Dialog, "previous choice", false),
+            Self::Drill => (C::Global, "drill screen (facilitator)", false),
+            Self::Pause => (C::Global, "pause or resume the drill or replay clock", false),
+            Self::Faster => (C::Global, "speed the clock up (to 60x)", false),
+            Self::Slower => (C::Global, "slow the clock down (to 1x)", false),
+            Self::SeekBack => (C::Global, "replay: jump back a minute", false),
+            Self::SeekForward => (C::Global, "replay: jump ahead a minute", false),
+            Self::FireInject => (C::Drill, "fire the selected inject now", true),
+            Self::InjectMessage => (C::Drill, "send the team a message (free-text inject)", true),
+            Self::EndDrill => (C::Drill, "end the drill and show the scorecard", true),
+        };
+        Info { context, label, writes }
     }
 }
 
@@ -531,7 +512,7 @@ pub fn markdown(map: &Keymap) -> String {
                 out,
                 "| {context} | {} | `{action}` | {} |",
                 keys.join(", ").replace('|', "\\|"),
-                action.describe()
+                action.info().label
             );
         }
     }

@@ -40,3 +40,16 @@ fn help_groups_keys_by_action() {
     let down = rows.iter().find(|(_, a)| *a == Action::Down).unwrap();
     assert_eq!(down.0.len(), 2);
 }
+
+#[test]
+fn every_action_is_bound_where_it_belongs() {
+    let map = Keymap::default();
+    let unbound: Vec<String> = Action::iter()
+        .filter(|&action| map.key_for(&[action.info().context], action).is_none())
+        .map(|action| format!("{action} in {}", action.info().context))
+        .collect();
+    assert!(
+        unbound.is_empty(),
+        "no default key where they belong: {unbound:?}"
+    );
+}

@@ -269,7 +269,7 @@ fn render_help(frame: &mut Frame, area: Rect, state: &State, view: &View, scroll
                     format!("  {:<18}", keys.join(", ")),
                     theme.style(Slot::Selection),
                 ),
-                Span::styled(format!(" {}", action.describe()), theme.style(Slot::Text)),
+                Span::styled(format!(" {}", action.info().label), theme.style(Slot::Text)),
             ]));
         }
         lines.push(Line::raw(""));
@@ -314,7 +314,7 @@ fn palette_item(view: &View, entry: palette::Entry) -> ListItem<'static> {
             format!(
                 " {:<14} {:<44}",
                 entry.action.to_string(),
-                entry.action.describe()
+                entry.action.info().label
             ),
             view.theme.style(Slot::Text),
         ),

@@ -128,7 +128,7 @@ pub(super) fn palette_action(state: &mut State, action: Action, now: DateTime<Ut
 }
 
 pub(super) fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
-    if state.viewer().is_some() && action.mutates() {
+    if state.viewer().is_some() && action.info().writes {
         state.ui.flash = Some(match state.viewer() {
             Some(Viewer::Replay) => "Replay only shows the incident; nothing can be changed".into(),
             _ => "Following read-only: the writing console makes the changes".into(),

@@ -46,7 +46,7 @@ pub fn matches(state: &State, query: &str) -> Vec<Entry> {
         .filter_map(|(order, entry)| {
             let name = entry.action.to_string();
             let name_score = pattern.score(Utf32Str::new(&name, &mut buf), &mut matcher);
-            let text = format!("{name} {}", entry.action.describe());
+            let text = format!("{name} {}", entry.action.info().label);
             let text_score = pattern.score(Utf32Str::new(&text, &mut buf), &mut matcher);
             let score = name_score.map(|s| s * 2).max(text_score)?;
             Some((score, order, entry))
