@@ -65,7 +65,7 @@ pub(super) fn check_components(
     }
 }
 
-pub(super) fn find_cycle(components: &[ComponentFile]) -> Option<&ComponentFile> {
+fn find_cycle(components: &[ComponentFile]) -> Option<&ComponentFile> {
     let deps = |id: &str| -> Vec<&str> {
         components
             .iter()

@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use super::components::{check_components, check_id};
 use super::file::{self, ComponentFile, ConfigFile};
@@ -213,31 +212,9 @@ pub(super) fn runbook_dirs(config_path: &str, paths: &[String]) -> Vec<PathBuf> 
         .collect()
 }
 
-/// Reports, at its span, every time that comes before a time listed above it;
-/// `message(time, latest before it)` says what to do.
-pub(super) fn in_time_order<'a>(
-    src: &Source,
-    times: impl IntoIterator<Item = &'a Spanned<file::HumanDuration>>,
-    message: impl Fn(Duration, Duration) -> String,
-    errors: &mut Vec<Diagnostic>,
-) {
-    let mut latest = Duration::ZERO;
-    for time in times {
-        let at = time.get_ref().0;
-        if at < latest {
-            errors.push(src.at(time.span(), message(at, latest)));
-        }
-        latest = latest.max(at);
-    }
-}
-
 type KeyTable = BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<String>>>;
 
-pub(super) fn key_overrides(
-    src: &Source,
-    keys: &KeyTable,
-    errors: &mut Vec<Diagnostic>,
-) -> Vec<Binding> {
+fn key_overrides(src: &Source, keys: &KeyTable, errors: &mut Vec<Diagnostic>) -> Vec<Binding> {
     let mut out = Vec::new();
     for (context, table) in keys {
         let Ok(ctx) = context.get_ref().parse::<Context>() else {

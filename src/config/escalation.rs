@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use super::spanned::Spanned;
 
-use super::convert::in_time_order;
 use super::diag::{self, Diagnostic, Source};
+use super::duration::in_time_order;
 use super::file::EscalationFile;
 use crate::domain::Severity;
 

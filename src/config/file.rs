@@ -1,29 +1,12 @@
 //! The configuration as it is written in TOML: serde types that reject unknown keys.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use super::spanned::Spanned;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
+pub use super::duration::HumanDuration;
 use crate::domain::{Health, Severity};
-
-/// A human duration such as `"90s"`, `"15m"` or `"1h30m"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HumanDuration(pub Duration);
-
-impl<'de> Deserialize<'de> for HumanDuration {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        humantime::parse_duration(text.trim())
-            .map(Self)
-            .map_err(|e| {
-                serde::de::Error::custom(format!(
-                    "invalid duration `{text}` ({e}); write it like \"90s\", \"15m\" or \"1h30m\""
-                ))
-            })
-    }
-}
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -280,7 +263,7 @@ pub struct ScenarioFile {
     pub title: String,
     /// `tabletop`, `walkthrough` or `simulation` (the default).
     #[serde(default, rename = "type")]
-    pub kind: crate::domain::drill::DrillKind,
+    pub kind: crate::domain::objective::DrillKind,
     #[serde(default)]
     pub briefing: String,
     /// The service config the drill runs on, relative to the scenario file.

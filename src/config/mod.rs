@@ -4,6 +4,7 @@ mod backup;
 mod components;
 mod convert;
 pub mod diag;
+mod duration;
 mod escalation;
 pub mod file;
 mod load;

@@ -5,7 +5,7 @@ use std::time::Duration;
 use super::spanned::Spanned;
 use serde::Deserialize;
 
-use super::file::HumanDuration;
+use super::duration::HumanDuration;
 use super::{Diagnostic, Secret, Source, secret};
 
 /// `PagerDuty`'s public Events API v2 endpoint.

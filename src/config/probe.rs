@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::spanned::Spanned;
 use serde::Deserialize;
 
-use super::file::HumanDuration;
+use super::duration::HumanDuration;
 pub use super::monitoring::{AlertRule, Promql};
 use super::{Diagnostic, Secret, Source, secret};
 use crate::domain::Health;

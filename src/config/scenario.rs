@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 use super::spanned::Spanned;
 
 use super::Config;
-use super::convert::in_time_order;
 use super::diag::{self, Diagnostic, Invalid, Source};
-use super::file::HumanDuration;
+use super::duration::HumanDuration;
+use super::duration::in_time_order;
 use super::file::{InjectFile, ObjectiveFile, ScenarioFile};
 use crate::domain::Health;
-use crate::domain::drill::Objective;
+use crate::domain::objective::Objective;
 use crate::domain::world::{Inject, InjectAction, Scenario};
 
 /// The service config a scenario names (`config = "…"`, relative to the scenario file).

@@ -9,7 +9,8 @@ use std::borrow::Cow;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, generate::SchemaSettings, json_schema};
 
-use super::file::{ConfigFile, HumanDuration, ScenarioFile, Severities};
+use super::duration::HumanDuration;
+use super::file::{ConfigFile, ScenarioFile, Severities};
 use super::tier::{BUILT_IN, TierBudgetFile, TierFile, TiersFile};
 
 /// Which file a schema describes.

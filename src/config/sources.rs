@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::file::HumanDuration;
+use super::duration::HumanDuration;
 use super::spanned::Spanned;
 use super::{Diagnostic, Secret, Source, secret};
 

@@ -236,14 +236,14 @@ fn a_full_scenario_parses_with_objectives_and_safe_defaults() {
     assert_eq!(scenario.injects.len(), 4);
     assert_eq!(
         scenario.objectives[3],
-        crate::domain::drill::Objective::Acknowledged {
+        crate::domain::objective::Objective::Acknowledged {
             level: 1,
             within_secs: 300
         }
     );
     assert_eq!(
         scenario.objectives[4],
-        crate::domain::drill::Objective::RtoMet {
+        crate::domain::objective::Objective::RtoMet {
             component: "db".into(),
             rto_secs: 300
         },

@@ -14,7 +14,7 @@ use strum::IntoEnumIterator;
 
 use super::Budget;
 use super::diag::{Diagnostic, Source, hint};
-use super::file::HumanDuration;
+use super::duration::HumanDuration;
 use crate::domain::{Severity, Tier};
 use crate::sanitize::sanitize;
 

@@ -17,7 +17,7 @@ impl Loop {
     /// A joined console's effects: journal writes go to the writer as requests, commands run
     /// here, and what only the writer does (sending, silences, the review file) is left to it.
     /// Returns the effect when `run` performs it.
-    pub(super) fn route(&mut self, effect: Effect) -> Option<Effect> {
+    fn route(&mut self, effect: Effect) -> Option<Effect> {
         let Some(client) = self.room_client.as_mut() else {
             return Some(effect);
         };
@@ -71,7 +71,7 @@ impl Loop {
     }
 
     /// The journal writer's command for an effect that writes the journal.
-    pub(super) fn journal_command(&self, effect: Effect) -> Option<Command> {
+    fn journal_command(&self, effect: Effect) -> Option<Command> {
         Some(match effect {
             Effect::Declare { id, at, event } => Command::Create {
                 dir: self.store.dir(&id),
@@ -102,7 +102,7 @@ impl Loop {
     }
 
     /// Performs an effect that is not a journal write.
-    pub(super) fn perform(&mut self, effect: Effect) {
+    fn perform(&mut self, effect: Effect) {
         match effect {
             effect @ (Effect::Declare { .. }
             | Effect::Append { .. }
@@ -181,7 +181,7 @@ impl Loop {
     }
 
     /// Creates, looks up or expires a silence off the UI task.
-    pub(super) fn run_silence(&self, effect: Effect) {
+    fn run_silence(&self, effect: Effect) {
         match effect {
             Effect::Silence {
                 requested,
@@ -233,7 +233,7 @@ impl Loop {
 
     /// Runs one request to Alertmanager `source` off the UI task, bounded by the source's
     /// timeout; its answer comes back as the message `ask` makes, or `failed` says why not.
-    pub(super) fn ask_alertmanager<F, Fut>(
+    fn ask_alertmanager<F, Fut>(
         &self,
         source: &str,
         ask: F,
@@ -274,7 +274,7 @@ impl Loop {
     }
 
     /// The open incident's id (empty without one).
-    pub(super) fn incident_id(&self) -> String {
+    fn incident_id(&self) -> String {
         self.state
             .incident
             .as_ref()
@@ -282,7 +282,7 @@ impl Loop {
             .unwrap_or_default()
     }
 
-    pub(super) fn spawn_recovery(&mut self, started: u64, component: usize, action: usize) {
+    fn spawn_recovery(&mut self, started: u64, component: usize, action: usize) {
         let c = &self.state.config.components[component];
         let Some(recovery) = c.recovery.get(action).cloned() else {
             return;
@@ -310,7 +310,7 @@ impl Loop {
         }
     }
 
-    pub(super) fn spawn_run(
+    fn spawn_run(
         &mut self,
         started: u64,
         runbook: &str,
@@ -367,7 +367,7 @@ impl Loop {
 }
 
 /// Writes the saved review to `review.md` (the journal already holds it).
-pub(super) fn write_review(path: &std::path::Path, text: &str) {
+fn write_review(path: &std::path::Path, text: &str) {
     let written = crate::journal::open_private_file(path, false)
         .map_err(|e| e.to_string())
         .and_then(|mut f| {

@@ -23,7 +23,6 @@ use crate::update::{self, update};
 use super::Clock;
 use super::open::spawn_follower;
 use super::terminal::TerminalGuard;
-use super::workers::spawn_probes;
 
 /// Most messages handled before the screen is drawn again.
 const DRAIN_CAP: usize = 256;
@@ -294,7 +293,7 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<E
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let tx_probe = tx.clone();
     let mut app = Loop::start(options, journal, tx)?;
-    let _probes = spawn_probes(&app, tx_probe);
+    let _probes = app.spawn_probes(tx_probe);
     let mut guard = TerminalGuard::enter()?;
     let mut events = EventStream::new();
     let mut period = tick_period(&app.state);

@@ -9,7 +9,9 @@ pub mod event;
 pub mod health;
 pub mod incident;
 pub mod matcher;
+pub mod objective;
 pub mod silence;
+pub mod text;
 pub mod threshold;
 pub mod world;
 

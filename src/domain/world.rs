@@ -92,11 +92,11 @@ pub struct Scenario {
     pub allow_notify: bool,
     /// The components whose probes the scenario replaces; the others keep their real probes.
     pub simulate: Vec<String>,
-    pub objectives: Vec<super::drill::Objective>,
+    pub objectives: Vec<super::objective::Objective>,
     /// The service config file the drill runs on (absent: the embedded demo service).
     pub config: Option<String>,
     /// Tabletop, walkthrough or simulation.
-    pub kind: super::drill::DrillKind,
+    pub kind: super::objective::DrillKind,
     /// A runbook step completed whose `expect` wants a simulated component up brings it back,
     /// as if the step had worked (`expect_recovers = true`).
     pub expect_recovers: bool,
@@ -374,7 +374,7 @@ mod tests {
             objectives: Vec::new(),
             config: None,
             expect_recovers: false,
-            kind: crate::domain::drill::DrillKind::Simulation,
+            kind: crate::domain::objective::DrillKind::Simulation,
         }
     }
 

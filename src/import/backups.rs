@@ -2,7 +2,7 @@
 
 use super::dependencies::distinctive;
 use super::outline::List;
-use super::service::{human_duration, mentions};
+use super::words::{human_duration, mentions};
 use super::{BackupDraft, Draft, words};
 
 /// Schedules: `**Frequency**: Every 6 hours` under "Database Backups", or

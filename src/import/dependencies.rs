@@ -1,7 +1,7 @@
 //! Dependencies between components: the diagram's nodes as components when nothing else names
 //! them, edges resolved to ids, and cycles broken with a word in the report.
 
-use super::service::add_component;
+use super::components::add_component;
 use super::{ComponentDraft, Draft};
 
 /// Without components from tables or lists, the diagram's nodes are the components.
@@ -26,7 +26,7 @@ pub(super) fn graph_components(draft: &mut Draft) {
     }
 }
 
-pub(super) fn component_id(components: &[ComponentDraft], name: &str) -> Option<String> {
+fn component_id(components: &[ComponentDraft], name: &str) -> Option<String> {
     let lower = name.trim().to_lowercase();
     components
         .iter()
@@ -70,7 +70,7 @@ pub(super) fn dependencies(draft: &mut Draft) {
 }
 
 /// Drops the dependency that closes a cycle, and says so.
-pub(super) fn break_cycles(draft: &mut Draft) {
+fn break_cycles(draft: &mut Draft) {
     loop {
         let Some((from, to)) = first_cycle_edge(&draft.components) else {
             return;
@@ -89,7 +89,7 @@ pub(super) fn break_cycles(draft: &mut Draft) {
     }
 }
 
-pub(super) fn first_cycle_edge(components: &[ComponentDraft]) -> Option<(String, String)> {
+fn first_cycle_edge(components: &[ComponentDraft]) -> Option<(String, String)> {
     fn reaches(
         components: &[ComponentDraft],
         from: &str,

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::Draft;
 use super::dependencies::distinctive;
-use super::service::mentions;
+use super::words::mentions;
 
 /// Once components are known: what each runbook is about, and what its drill fails.
 pub fn settle(draft: &mut Draft) {
@@ -63,7 +63,7 @@ pub fn settle(draft: &mut Draft) {
     }
 }
 
-pub(super) fn tier_rank(draft: &Draft, tier: Option<&str>) -> usize {
+fn tier_rank(draft: &Draft, tier: Option<&str>) -> usize {
     draft
         .tiers
         .iter()
@@ -73,7 +73,7 @@ pub(super) fn tier_rank(draft: &Draft, tier: Option<&str>) -> usize {
 
 /// Components whose distinctive words appear in `text`; replicas and standbys only when
 /// nothing else matches.
-pub(super) fn named_in(components: &[super::ComponentDraft], text: &str) -> Vec<String> {
+fn named_in(components: &[super::ComponentDraft], text: &str) -> Vec<String> {
     let words_of_text: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).collect();
     let found: Vec<&super::ComponentDraft> = components
         .iter()

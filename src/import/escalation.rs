@@ -6,8 +6,8 @@ use std::time::Duration;
 use strum::IntoEnumIterator as _;
 
 use super::outline::List;
-use super::service::mentions;
 use super::tables::Person;
+use super::words::mentions;
 use super::{ContactDraft, Draft, EscalationDraft, words};
 use crate::domain::Severity;
 

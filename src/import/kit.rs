@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
-use super::procedures::{RunbookDraft, StepDraft};
+use super::steps::{RunbookDraft, StepDraft};
 use super::{Draft, Report};
 use anyhow::Context as _;
 

@@ -180,7 +180,7 @@ fn object(map: &Map<String, Value>, parent_key: Option<&str>, line: usize, draft
                 if let Some((t, rank)) = &tier {
                     super::tiers::tier(draft, t, *rank);
                 }
-                super::service::component(draft, &name, tier.map(|t| t.0), (rto, rpo), line);
+                super::components::component(draft, &name, tier.map(|t| t.0), (rto, rpo), line);
             }
             (Some(name), None) => {
                 if let Some((t, rank)) = words::priority(&name) {
@@ -196,7 +196,7 @@ fn object(map: &Map<String, Value>, parent_key: Option<&str>, line: usize, draft
         if members && let Some((t, _)) = parent_tier.clone() {
             if let Value::Array(list) = v {
                 for name in list.iter().filter_map(Value::as_str) {
-                    super::service::component(draft, name, Some(t.clone()), (None, None), line);
+                    super::components::component(draft, name, Some(t.clone()), (None, None), line);
                 }
             }
             continue;

@@ -4,6 +4,7 @@
 //! returns the files; the command writes them.
 
 mod backups;
+mod components;
 mod dependencies;
 mod drills;
 mod escalation;
@@ -127,7 +128,7 @@ struct Draft {
     templates: Vec<TemplateDraft>,
     /// The plan's review process: its heading and the items to write up.
     review: Option<(String, Vec<String>)>,
-    runbooks: Vec<procedures::RunbookDraft>,
+    runbooks: Vec<steps::RunbookDraft>,
     /// Backup schedules no component claimed yet: section title, stream.
     backups: Vec<(String, BackupDraft)>,
     /// `A --> B` edges of the plan's diagrams, by node label.

@@ -3,72 +3,10 @@
 //! also gets a drill that fails the components it names.
 
 use super::outline::{Block, Section};
-use super::service::mentions;
+use super::steps::{PhaseDraft, RunbookDraft, has_window, is_descriptive, is_signal};
 use super::steps::{fill, name_steps, stages};
+use super::words::mentions;
 use super::{Draft, words};
-
-#[derive(Debug, Clone, Default)]
-pub struct StepDraft {
-    pub title: String,
-    pub line: usize,
-    pub text: Vec<String>,
-    pub checks: Vec<String>,
-    /// In order: shell commands (`true`) and verbatim code (`false`, with its language).
-    pub code: Vec<(bool, String, String)>,
-}
-
-impl StepDraft {
-    fn is_empty(&self) -> bool {
-        self.text.is_empty() && self.checks.is_empty() && self.code.is_empty()
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct PhaseDraft {
-    pub title: Option<String>,
-    pub steps: Vec<StepDraft>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct RunbookDraft {
-    pub id: String,
-    pub title: String,
-    pub line: usize,
-    /// What the scenario is: its cause, impact and how it is detected.
-    pub summary: Vec<String>,
-    /// How it shows (detection bullets), for the drill's inject message.
-    pub signals: Vec<String>,
-    pub phases: Vec<PhaseDraft>,
-    /// A disaster scenario (it gets a drill), not a procedure.
-    pub scenario: bool,
-    /// Components it is about (ids), found by name once every component is known.
-    pub components: Vec<String>,
-    /// The components its drill fails.
-    pub injects: Vec<String>,
-}
-
-impl RunbookDraft {
-    pub fn steps(&self) -> impl Iterator<Item = &StepDraft> {
-        self.phases.iter().flat_map(|p| &p.steps)
-    }
-}
-
-/// Labels that describe a scenario rather than say what to do.
-const DESCRIPTIVE: [&str; 13] = [
-    "scenario",
-    "cause",
-    "impact",
-    "description",
-    "symptom",
-    "trigger",
-    "detection",
-    "indicator",
-    "overview",
-    "context",
-    "scope",
-    "affected",
-    "sign",
-];
 
 /// Headings under which nothing is a procedure to follow in an incident.
 const NOT_PROCEDURES: [&str; 17] = [
@@ -117,22 +55,15 @@ const CONTAINERS: [&str; 7] = [
     "responses",
 ];
 
-pub(super) fn starts_a_word(title: &str, words: &[&str]) -> bool {
+fn starts_a_word(title: &str, words: &[&str]) -> bool {
     title
         .to_lowercase()
         .split(|c: char| !c.is_alphanumeric())
         .any(|w| words.iter().any(|p| w.starts_with(p)))
 }
 
-pub(super) fn is_shell(lang: &str) -> bool {
-    matches!(
-        lang,
-        "sh" | "bash" | "shell" | "zsh" | "console" | "shell-session" | "ksh"
-    )
-}
-
 /// A block that says to do something: a numbered list or code (not diagrams or targets).
-pub(super) fn acts(block: &Block) -> bool {
+fn acts(block: &Block) -> bool {
     match block {
         Block::List(list) => list.ordered || list.items.iter().any(|i| i.blocks.iter().any(acts)),
         Block::Code(code) => {
@@ -144,24 +75,11 @@ pub(super) fn acts(block: &Block) -> bool {
     }
 }
 
-pub(super) fn has_actions(section: &Section) -> bool {
+fn has_actions(section: &Section) -> bool {
     section.blocks.iter().any(acts) || section.children.iter().any(has_actions)
 }
 
-pub(super) fn is_descriptive(title: &str) -> bool {
-    let lower = title.to_lowercase();
-    DESCRIPTIVE.iter().any(|d| lower.starts_with(d))
-}
-
-/// A label that says how the failure shows (`Detection`, `Trigger`, `Symptoms`).
-pub(super) fn is_signal(label: &str) -> bool {
-    mentions(
-        label,
-        &["detection", "symptom", "indicator", "sign", "trigger"],
-    )
-}
-
-pub(super) fn is_container(section: &Section) -> bool {
+fn is_container(section: &Section) -> bool {
     if section.level <= 1 || starts_a_word(&section.title, &CONTAINERS) {
         return true;
     }
@@ -270,7 +188,7 @@ pub(super) fn unclosed(section: &Section) -> Option<usize> {
 }
 
 /// Step titles are unique in a runbook: a repeated one gets ` (2)`.
-pub(super) fn dedupe_titles(rb: &mut RunbookDraft) {
+fn dedupe_titles(rb: &mut RunbookDraft) {
     let mut seen: Vec<String> = Vec::new();
     for step in rb.phases.iter_mut().flat_map(|p| &mut p.steps) {
         let mut title = step.title.clone();
@@ -309,7 +227,7 @@ pub(super) fn describe(section: &Section, rb: &mut RunbookDraft) {
 
 /// A child of a runbook's section: one phase, or several when it is a numbered list of
 /// windowed stages (`1. **Immediate (0-5 minutes)**:` with what to do under each).
-pub(super) fn phases_of(section: &Section, rb: &mut RunbookDraft, draft: &mut Draft) {
+fn phases_of(section: &Section, rb: &mut RunbookDraft, draft: &mut Draft) {
     let staged = section.blocks.iter().find_map(|b| match b {
         Block::List(list)
             if list
@@ -345,31 +263,4 @@ pub(super) fn phases_of(section: &Section, rb: &mut RunbookDraft, draft: &mut Dr
         }
     }
     rb.phases.push(phase);
-}
-
-/// `Immediate (0-5 minutes)` → `Immediate`.
-pub(super) fn without_window(title: &str) -> String {
-    match title.find(" (") {
-        Some(at) if has_window(Some(title)) => title[..at].trim().to_owned(),
-        _ => title.to_owned(),
-    }
-}
-
-/// Labels that say only that steps follow (`Commands`, `Steps`).
-pub(super) fn is_generic(label: &str) -> bool {
-    matches!(
-        label.trim().to_lowercase().as_str(),
-        "commands"
-            | "command"
-            | "steps"
-            | "actions"
-            | "procedure"
-            | "procedures"
-            | "run"
-            | "script"
-    )
-}
-
-pub(super) fn has_window(label: Option<&str>) -> bool {
-    label.is_some_and(|l| crate::runbook::phase::window_in_heading(l).is_some())
 }

@@ -2,28 +2,18 @@
 //! message templates and the review, read section by section (tiers, dependencies, backups and
 //! escalation each have a file of their own).
 
-use std::time::Duration;
-
 use strum::IntoEnumIterator as _;
 
 use super::backups::{backup_list, backups};
+use super::components::add_component;
 use super::dependencies::{dependencies, graph_components};
 use super::escalation::{contact, contact_list, escalation, escalation_row, roles_list};
 use super::outline::{Block, List, Section, Table};
 use super::tables;
 use super::tiers::{tier_list, tier_targets, tiers};
-use super::{ComponentDraft, Draft, EscalationDraft, Report, TemplateDraft, words};
+use super::words::mentions;
+use super::{Draft, EscalationDraft, Report, TemplateDraft, words};
 use crate::domain::Severity;
-
-/// Lowercased text contains any of `any`.
-pub fn mentions(text: &str, any: &[&str]) -> bool {
-    let t = text.to_lowercase();
-    any.iter().any(|w| t.contains(w))
-}
-
-pub(super) fn human_duration(d: Duration) -> String {
-    humantime::format_duration(d).to_string()
-}
 
 /// The service's name: the first heading without "disaster recovery plan" and the like, else
 /// the plan's file name.
@@ -85,7 +75,7 @@ pub fn walk<'a>(
 }
 
 /// Every block of a section, nested ones included, with whether it sits in a list item.
-pub(super) fn blocks_of(blocks: &[Block], f: &mut impl FnMut(&Block)) {
+fn blocks_of(blocks: &[Block], f: &mut impl FnMut(&Block)) {
     for block in blocks {
         f(block);
         if let Block::List(list) = block {
@@ -139,7 +129,7 @@ pub fn read(root: &Section, draft: &mut Draft) {
     });
 }
 
-pub(super) fn table_of(table: &Table, context: &str, draft: &mut Draft) {
+fn table_of(table: &Table, context: &str, draft: &mut Draft) {
     if let Some(targets) = tables::targets(table) {
         return targets_of(&targets, table.line, draft);
     }
@@ -207,7 +197,7 @@ pub(super) fn table_of(table: &Table, context: &str, draft: &mut Draft) {
     );
 }
 
-pub(super) fn targets_of(targets: &tables::Targets, line: usize, draft: &mut Draft) {
+fn targets_of(targets: &tables::Targets, line: usize, draft: &mut Draft) {
     for row in &targets.rows {
         if row.rto.is_none() && !row.rto_text.is_empty() && !words::is_placeholder(&row.rto_text) {
             draft.report.human(
@@ -264,58 +254,7 @@ pub(super) fn targets_of(targets: &tables::Targets, line: usize, draft: &mut Dra
     draft.report.made(line, what);
 }
 
-/// Adds a component, or completes the one of that name already read.
-pub(super) fn add_component(
-    draft: &mut Draft,
-    name: &str,
-    tier: Option<String>,
-    (rto, rpo): (Option<Duration>, Option<Duration>),
-    depends_on: Vec<String>,
-    origin: String,
-    line: usize,
-) {
-    let name = name.trim();
-    if let Some(existing) = find_component(&mut draft.components, name) {
-        if existing.line != line {
-            let first = existing.line;
-            draft.report.human(
-                line,
-                format!("`{name}` is listed twice (lines {first} and {line}); read as one component, the first targets win"),
-            );
-        }
-        let existing = find_component(&mut draft.components, name).expect("found above");
-        existing.tier = existing.tier.take().or(tier);
-        existing.rto = existing.rto.or(rto);
-        existing.rpo = existing.rpo.or(rpo);
-        existing.depends_on.extend(depends_on);
-        return;
-    }
-    let mut taken: Vec<String> = draft.components.iter().map(|c| c.id.clone()).collect();
-    let id = words::unique_slug(name, "component", &mut taken);
-    draft.components.push(ComponentDraft {
-        id,
-        name: name.to_owned(),
-        tier,
-        rto,
-        rpo,
-        depends_on,
-        runbooks: Vec::new(),
-        backups: Vec::new(),
-        origin,
-        line,
-    });
-}
-
-pub(super) fn find_component<'a>(
-    components: &'a mut [ComponentDraft],
-    name: &str,
-) -> Option<&'a mut ComponentDraft> {
-    components
-        .iter_mut()
-        .find(|c| c.name.eq_ignore_ascii_case(name) || c.id == name)
-}
-
-pub(super) fn list_of(list: &List, section: &Section, context: &str, draft: &mut Draft) {
+fn list_of(list: &List, section: &Section, context: &str, draft: &mut Draft) {
     let title = &section.title;
     if mentions(title, &["recovery time", "rto"]) || mentions(title, &["recovery point", "rpo"]) {
         return tier_list(list, title, draft);
@@ -364,14 +303,14 @@ pub(super) fn list_of(list: &List, section: &Section, context: &str, draft: &mut
 }
 
 /// `P1`, `SEV-2` or `Severity 3` as a label (not bare `Critical`, which plans use for much else).
-pub(super) fn label_severity(label: Option<&str>) -> Option<Severity> {
+fn label_severity(label: Option<&str>) -> Option<Severity> {
     let label = label?;
     let lower = label.to_lowercase();
     let numbered = lower.starts_with('p') || lower.starts_with("sev");
     numbered.then(|| words::severity(label)).flatten()
 }
 
-pub(super) fn severity_list(list: &List, draft: &mut Draft) {
+fn severity_list(list: &List, draft: &mut Draft) {
     for item in &list.items {
         if let Some(severity) = label_severity(item.text.label.as_deref())
             && !item.text.rest.is_empty()
@@ -457,23 +396,4 @@ pub fn template(section: &Section, path: &[&str], draft: &mut Draft) -> bool {
         .report
         .made(code.line, format!("message template `{name}`"));
     true
-}
-
-/// A component read from a code block's literal.
-pub fn component(
-    draft: &mut Draft,
-    name: &str,
-    tier: Option<String>,
-    targets: (Option<Duration>, Option<Duration>),
-    line: usize,
-) {
-    add_component(
-        draft,
-        name,
-        tier,
-        targets,
-        Vec::new(),
-        "a code block".into(),
-        line,
-    );
 }

@@ -2,11 +2,118 @@
 //! blocks as commands (shell, cut into runnable chunks) or verbatim text.
 
 use super::outline::{Block, Code, Item, List};
-use super::procedures::{
-    PhaseDraft, RunbookDraft, StepDraft, has_window, is_descriptive, is_generic, is_shell,
-    is_signal, without_window,
-};
+use super::words::mentions;
 use super::{Draft, words};
+
+#[derive(Debug, Clone, Default)]
+pub struct StepDraft {
+    pub title: String,
+    pub line: usize,
+    pub text: Vec<String>,
+    pub checks: Vec<String>,
+    /// In order: shell commands (`true`) and verbatim code (`false`, with its language).
+    pub code: Vec<(bool, String, String)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PhaseDraft {
+    pub title: Option<String>,
+    pub steps: Vec<StepDraft>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RunbookDraft {
+    pub id: String,
+    pub title: String,
+    pub line: usize,
+    /// What the scenario is: its cause, impact and how it is detected.
+    pub summary: Vec<String>,
+    /// How it shows (detection bullets), for the drill's inject message.
+    pub signals: Vec<String>,
+    pub phases: Vec<PhaseDraft>,
+    /// A disaster scenario (it gets a drill), not a procedure.
+    pub scenario: bool,
+    /// Components it is about (ids), found by name once every component is known.
+    pub components: Vec<String>,
+    /// The components its drill fails.
+    pub injects: Vec<String>,
+}
+
+/// Labels that describe a scenario rather than say what to do.
+const DESCRIPTIVE: [&str; 13] = [
+    "scenario",
+    "cause",
+    "impact",
+    "description",
+    "symptom",
+    "trigger",
+    "detection",
+    "indicator",
+    "overview",
+    "context",
+    "scope",
+    "affected",
+    "sign",
+];
+
+fn is_shell(lang: &str) -> bool {
+    matches!(
+        lang,
+        "sh" | "bash" | "shell" | "zsh" | "console" | "shell-session" | "ksh"
+    )
+}
+
+pub(super) fn is_descriptive(title: &str) -> bool {
+    let lower = title.to_lowercase();
+    DESCRIPTIVE.iter().any(|d| lower.starts_with(d))
+}
+
+/// A label that says how the failure shows (`Detection`, `Trigger`, `Symptoms`).
+pub(super) fn is_signal(label: &str) -> bool {
+    mentions(
+        label,
+        &["detection", "symptom", "indicator", "sign", "trigger"],
+    )
+}
+
+/// `Immediate (0-5 minutes)` → `Immediate`.
+fn without_window(title: &str) -> String {
+    match title.find(" (") {
+        Some(at) if has_window(Some(title)) => title[..at].trim().to_owned(),
+        _ => title.to_owned(),
+    }
+}
+
+/// Labels that say only that steps follow (`Commands`, `Steps`).
+fn is_generic(label: &str) -> bool {
+    matches!(
+        label.trim().to_lowercase().as_str(),
+        "commands"
+            | "command"
+            | "steps"
+            | "actions"
+            | "procedure"
+            | "procedures"
+            | "run"
+            | "script"
+    )
+}
+
+pub(super) fn has_window(label: Option<&str>) -> bool {
+    label.is_some_and(|l| crate::runbook::phase::window_in_heading(l).is_some())
+}
+
+impl StepDraft {
+    pub(super) fn is_empty(&self) -> bool {
+        self.text.is_empty() && self.checks.is_empty() && self.code.is_empty()
+    }
+}
+
+impl RunbookDraft {
+    pub fn steps(&self) -> impl Iterator<Item = &StepDraft> {
+        self.phases.iter().flat_map(|p| &p.steps)
+    }
+}
 
 pub(super) fn stages(list: &List, rb: &mut RunbookDraft, draft: &mut Draft) {
     for item in &list.items {
@@ -108,7 +215,7 @@ pub(super) fn fill(
     }
 }
 
-pub(super) fn severity_label(item: &Item) -> bool {
+fn severity_label(item: &Item) -> bool {
     item.text.label.as_deref().is_some_and(|l| {
         let l = l.to_lowercase();
         (l.starts_with('p') || l.starts_with("sev")) && words::severity(&l).is_some()
@@ -116,7 +223,7 @@ pub(super) fn severity_label(item: &Item) -> bool {
 }
 
 /// A long item is cut into a title and the rest as text.
-pub(super) fn short_title(text: &str) -> (String, Option<String>) {
+fn short_title(text: &str) -> (String, Option<String>) {
     let text = text.trim().trim_end_matches(':').trim();
     if text.chars().count() <= 72 {
         return (text.to_owned(), None);
@@ -138,7 +245,7 @@ pub(super) fn short_title(text: &str) -> (String, Option<String>) {
     )
 }
 
-pub(super) fn step_of(item: &Item, intro: &mut Vec<String>, draft: &mut Draft) -> StepDraft {
+fn step_of(item: &Item, intro: &mut Vec<String>, draft: &mut Draft) -> StepDraft {
     let (title, long) = short_title(&item.text.whole());
     let mut step = StepDraft {
         title,
@@ -157,7 +264,7 @@ pub(super) fn step_of(item: &Item, intro: &mut Vec<String>, draft: &mut Draft) -
     step
 }
 
-pub(super) fn nested_checks(item: &Item, checks: &mut Vec<String>) {
+fn nested_checks(item: &Item, checks: &mut Vec<String>) {
     for block in &item.blocks {
         if let Block::List(list) = block {
             for inner in &list.items {
@@ -169,7 +276,7 @@ pub(super) fn nested_checks(item: &Item, checks: &mut Vec<String>) {
 }
 
 /// Code under a list item goes into that item's step.
-pub(super) fn code_into(blocks: &[Block], step: &mut StepDraft, draft: &mut Draft) {
+fn code_into(blocks: &[Block], step: &mut StepDraft, draft: &mut Draft) {
     for block in blocks {
         if let Block::Code(code) = block {
             for s in code_steps(code, None, Vec::new(), draft) {
@@ -182,7 +289,7 @@ pub(super) fn code_into(blocks: &[Block], step: &mut StepDraft, draft: &mut Draf
 
 /// A shell block, cut into steps at blank lines: a chunk's leading comment is its title,
 /// a chunk of comments only is text for the next. Other code is one step, verbatim.
-pub(super) fn code_steps(
+fn code_steps(
     code: &Code,
     title: Option<String>,
     text: Vec<String>,
@@ -239,7 +346,7 @@ pub(super) fn code_steps(
 
 /// One blank-line-separated chunk of a shell block as a step: commands with their leading
 /// comment as the title, or comments alone as a manual step.
-pub(super) fn shell_chunk(
+fn shell_chunk(
     chunk: &str,
     line: usize,
     title: &mut Option<String>,
@@ -302,7 +409,7 @@ pub(super) fn shell_chunk(
     })
 }
 
-pub(super) fn first_words(command: &str) -> String {
+fn first_words(command: &str) -> String {
     let line = command.trim();
     let cut: String = line.chars().take(48).collect();
     if cut.len() < line.len() {

@@ -3,8 +3,9 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use super::components::add_component;
 use super::outline::{Block, Item, List};
-use super::service::{add_component, human_duration, mentions};
+use super::words::{human_duration, mentions};
 use super::{ComponentDraft, Draft, TierDraft, words};
 
 /// `**Critical Services**: 15 minutes` with the services nested under it (RTO), or

@@ -278,6 +278,16 @@ pub fn strip_numbering(title: &str) -> String {
         .to_owned()
 }
 
+/// Lowercased text contains any of `any`.
+pub fn mentions(text: &str, any: &[&str]) -> bool {
+    let t = text.to_lowercase();
+    any.iter().any(|w| t.contains(w))
+}
+
+pub fn human_duration(d: Duration) -> String {
+    humantime::format_duration(d).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

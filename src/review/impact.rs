@@ -30,7 +30,7 @@ pub(super) struct ImpactRow {
 
 /// A component's objectives: as the declaration recorded them, else (journals from before
 /// they were recorded) as the config sets them.
-pub(super) fn target_of(incident: &Incident, config: Option<&Config>, id: &str) -> Option<Target> {
+fn target_of(incident: &Incident, config: Option<&Config>, id: &str) -> Option<Target> {
     if let Some(target) = incident.targets.get(id) {
         return Some(target.clone());
     }
@@ -47,7 +47,7 @@ pub(super) fn target_of(incident: &Incident, config: Option<&Config>, id: &str) 
 
 /// Met or missed against a target; an outage still going is `open`, or at resolution `not
 /// recovered, within`.
-pub(super) fn verdict(
+fn verdict(
     used: Option<TimeDelta>,
     target: Option<Duration>,
     open: bool,

@@ -71,13 +71,13 @@ pub(super) fn phases(incident: &Incident, runbooks: &[crate::runbook::Runbook]) 
 }
 
 /// When work on a step began: its first run, check tick or mark.
-pub(super) fn first_touch(p: &crate::domain::incident::StepProgress) -> Option<DateTime<Utc>> {
+fn first_touch(p: &crate::domain::incident::StepProgress) -> Option<DateTime<Utc>> {
     let run = p.runs.iter().map(|r| r.at).min();
     let tick = p.checks.values().map(|(_, at)| *at).min();
     [run, tick, p.marked_at].into_iter().flatten().min()
 }
 
 /// When a step was settled: done (by a run or a mark) or marked skipped or failed.
-pub(super) fn settled_at(p: &crate::domain::incident::StepProgress) -> Option<DateTime<Utc>> {
+fn settled_at(p: &crate::domain::incident::StepProgress) -> Option<DateTime<Utc>> {
     p.completed_at().or(p.marked_at)
 }

@@ -98,7 +98,7 @@ impl Object for Timeline {
 
 /// `HH:MM:SS`, and `Z` if `utc`, as a template value made without an allocation: the timeline
 /// of a long incident draws two for each of its rows.
-pub(super) fn time_value(at: &impl chrono::Timelike, utc: bool) -> Value {
+fn time_value(at: &impl chrono::Timelike, utc: bool) -> Value {
     let mut text = [b'Z'; 9];
     text[..8].copy_from_slice(&time_of_day_ascii(at));
     let len = if utc { 9 } else { 8 };

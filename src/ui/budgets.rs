@@ -12,7 +12,7 @@ use crate::domain::budget::{self, Level};
 use crate::sanitize::one_line;
 use crate::state::State;
 
-pub(super) fn level_style(view: &View, level: Level) -> Style {
+fn level_style(view: &View, level: Level) -> Style {
     view.theme.style(match level {
         Level::Ok => Slot::Up,
         Level::Warn => Slot::Warn,
@@ -22,7 +22,7 @@ pub(super) fn level_style(view: &View, level: Level) -> Style {
 }
 
 /// A text gauge `[████░░░░░░]` of a fraction (capped at full).
-pub(super) fn gauge(fraction: f64, width: usize, ascii: bool) -> String {
+fn gauge(fraction: f64, width: usize, ascii: bool) -> String {
     let filled = ((fraction.clamp(0.0, 1.0) * width as f64).round() as usize).min(width);
     let (full, empty) = if ascii { ('#', '-') } else { ('█', '░') };
     format!(

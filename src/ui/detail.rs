@@ -335,7 +335,7 @@ pub fn render(
             change.to
         )));
     }
-    let outer = super::overlay::popup_area(area, 100, area.height);
+    let outer = super::popup::popup_area(area, 100, area.height);
     frame.render_widget(Clear, outer);
     let title = format!(" {} · j/k scroll · Esc close ", one_line(&component.name));
     let paragraph = Paragraph::new(lines)

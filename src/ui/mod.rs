@@ -7,6 +7,7 @@ mod detail;
 pub mod drill;
 mod escalation;
 mod overlay;
+mod popup;
 mod review;
 mod runbooks;
 pub mod svg;
@@ -294,7 +295,7 @@ fn mode_labels(state: &State) -> Vec<&'static str> {
     if state.mode == Mode::Demo {
         labels.push("DRILL · DEMO");
     } else if state.is_drill() {
-        use crate::domain::drill::DrillKind;
+        use crate::domain::objective::DrillKind;
         labels.push(match kind {
             Some(DrillKind::Tabletop) => "DRILL · TABLETOP",
             Some(DrillKind::Walkthrough) => "DRILL · WALKTHROUGH",

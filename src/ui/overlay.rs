@@ -1,11 +1,12 @@
 //! Overlays: dialogs, the help generated from the keymap, and the command palette.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph, Wrap};
 
+use super::popup::popup_area;
 use super::{Slot, View};
 use crate::input::field::Field;
 use crate::keymap::Context;
@@ -26,18 +27,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
             super::detail::render(frame, area, state, view, *index, *scroll);
         }
     }
-}
-
-/// A centred box of at most `width` x `height` inside `area`.
-#[must_use]
-pub fn popup_area(area: Rect, width: u16, height: u16) -> Rect {
-    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
-        .flex(Flex::Center)
-        .areas(area);
-    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
-        .flex(Flex::Center)
-        .areas(row);
-    cell
 }
 
 /// A centred box of at most `width` x `height` inside `area`, cleared.

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::dialog::open_dialog;
+use super::open_dialog::open_dialog;
 use crate::domain::event::{Approvable, Event};
 use crate::domain::incident::Approved;
 use crate::msg::Effect;

@@ -3,38 +3,14 @@
 use chrono::{DateTime, Utc};
 use strum::IntoEnumIterator;
 
+use super::open_dialog::open_dialog;
 use super::{drill, escalation, recovery, runbooks};
 use crate::domain::event::{Declaration, Event, Outage};
 use crate::domain::incident::incident_id;
 use crate::domain::{Role, Severity};
-use crate::input::field::Field;
 use crate::keymap::Action;
 use crate::msg::Effect;
-use crate::state::{Dialog, DialogKind, JournalState, Overlay, Screen, State, status_choices};
-
-/// Opens a dialog (the one way every dialog opens).
-pub fn open_dialog(state: &mut State, kind: DialogKind, text: String, choice: usize) {
-    // Severities read as this team defines them.
-    let labels = match kind {
-        DialogKind::Declare | DialogKind::Severity => Severity::iter()
-            .map(|s| format!("{s}  {}", state.config.meaning(s)))
-            .collect(),
-        DialogKind::Update | DialogKind::Resolve => super::template::labels(state, kind),
-        DialogKind::Roles => state.config.roles.iter().map(ToString::to_string).collect(),
-        _ => Vec::new(),
-    };
-    state.ui.overlay = Some(Overlay::Dialog(Dialog {
-        kind,
-        field: Field::new(&text),
-        choice,
-        pending: false,
-        error: None,
-        labels,
-        text_wanted: false,
-        scroll: 0,
-        prefilled: text,
-    }));
-}
+use crate::state::{DialogKind, JournalState, Overlay, Screen, State, status_choices};
 
 pub(super) fn open_declare(state: &mut State) {
     if let Some(incident) = state.incident.as_ref().filter(|i| i.is_open()) {

@@ -67,7 +67,7 @@ pub fn apply(state: &mut State, record: Record, origin: Origin) -> bool {
 }
 
 /// The last good copies a record tells of: (component, when).
-pub(super) fn copies_told(record: &Record) -> Vec<(String, DateTime<Utc>)> {
+fn copies_told(record: &Record) -> Vec<(String, DateTime<Utc>)> {
     match &record.event {
         Event::Declared(declaration) => declaration
             .targets

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
-use super::dialog::open_dialog;
+use super::open_dialog::open_dialog;
 use crate::domain::budget;
 use crate::domain::event::{Event, Record};
 use crate::domain::incident::{brief, time_of_day};

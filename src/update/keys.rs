@@ -35,7 +35,7 @@ pub(super) fn on_key(state: &mut State, key: Key, now: DateTime<Utc>) -> Vec<Eff
 }
 
 /// A key with no binding here does nothing, and says so.
-pub(super) fn unbound(state: &mut State, key: Key) {
+fn unbound(state: &mut State, key: Key) {
     let help = state
         .keymap
         .key_for(&[Context::Global], Action::Help)
@@ -90,7 +90,7 @@ pub(super) fn on_action(state: &mut State, action: Action, now: DateTime<Utc>) -
 }
 
 /// Keys in a read-only panel (help, component detail): scroll or close.
-pub(super) fn panel_action(state: &mut State, action: Action) {
+fn panel_action(state: &mut State, action: Action) {
     let Some(Overlay::Help { scroll } | Overlay::Detail { scroll, .. }) = &mut state.ui.overlay
     else {
         return;
@@ -103,7 +103,7 @@ pub(super) fn panel_action(state: &mut State, action: Action) {
     }
 }
 
-pub(super) fn palette_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+fn palette_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
     let Some(Overlay::Palette { field, .. }) = &state.ui.overlay else {
         return Vec::new();
     };
@@ -230,7 +230,7 @@ pub(super) fn screen_action(state: &mut State, action: Action, now: DateTime<Utc
     Vec::new()
 }
 
-pub(super) fn open_detail(state: &mut State) {
+fn open_detail(state: &mut State) {
     if state.ui.screen != Screen::Dashboard {
         return;
     }
@@ -240,7 +240,7 @@ pub(super) fn open_detail(state: &mut State) {
     }
 }
 
-pub(super) fn move_selection(state: &mut State, action: Action) {
+fn move_selection(state: &mut State, action: Action) {
     let len = match state.ui.screen {
         Screen::Dashboard => state.dashboard_rows().len(),
         Screen::Timeline => state.timeline_len(),

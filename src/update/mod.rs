@@ -9,11 +9,11 @@ use crate::msg::{Effect, Msg};
 use crate::state::{JournalState, LOG_CAP, LogLine, State, Viewer};
 
 use board::{probed, recovery_point, simulate_latency};
-pub use dialog::open_dialog;
 use dialog::{dialog_action, open_declare, open_incident_dialog};
 pub use fold::{Origin, apply, resume};
 use fold::{journal_failed, journaled, reconcile, writer_consequences};
 use keys::{field_changed, on_action, on_key, paste};
+pub use open_dialog::open_dialog;
 
 pub use crate::input::field::MAX_INPUT;
 pub(super) const PAGE: usize = 10;
@@ -206,6 +206,7 @@ pub mod escalation;
 mod fold;
 pub mod handover;
 mod keys;
+mod open_dialog;
 pub mod outbox;
 mod playback;
 pub mod recovery;

@@ -49,7 +49,7 @@ impl Event {
             } => {
                 format!(
                     "{component} breached its RTO of {}",
-                    crate::domain::incident::brief(chrono::TimeDelta::seconds(*target_secs as i64))
+                    crate::domain::text::brief(chrono::TimeDelta::seconds(*target_secs as i64))
                 )
             }
             Self::Budgets { milestone, entries } => format!(

@@ -58,7 +58,7 @@ pub struct DrillStart {
     pub started: DateTime<Utc>,
     pub allow_commands: bool,
     pub allow_notify: bool,
-    pub objectives: Vec<super::drill::Objective>,
+    pub objectives: Vec<super::objective::Objective>,
     /// The service config the drill ran on (absent: the embedded demo service).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
@@ -67,7 +67,7 @@ pub struct DrillStart {
     pub pager_failing: bool,
     /// Tabletop, walkthrough or simulation (`exercise` in the journal: `kind` names the event).
     #[serde(default, rename = "exercise")]
-    pub kind: super::drill::DrillKind,
+    pub kind: super::objective::DrillKind,
 }
 
 /// When budgets are recorded (journals before targets were part of the declaration).

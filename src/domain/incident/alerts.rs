@@ -45,13 +45,13 @@ impl Incident {
         }
     }
 
-    pub(super) fn silence_answered(&mut self, requested: u64, standing: Standing) {
+    fn silence_answered(&mut self, requested: u64, standing: Standing) {
         if let Some(silence) = self.silences.iter_mut().find(|s| s.requested == requested) {
             silence.standing = standing;
         }
     }
 
-    pub(super) fn silence_expired(&mut self, id: &str, error: Option<&String>) {
+    fn silence_expired(&mut self, id: &str, error: Option<&String>) {
         if let Some(silence) = self.silences.iter_mut().find(|s| s.active_id() == Some(id)) {
             silence.standing = match error {
                 None => Standing::Expired { id: id.to_owned() },

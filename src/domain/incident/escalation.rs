@@ -26,7 +26,7 @@ impl Incident {
         }
     }
 
-    pub(super) fn paged(&mut self, record: &Record) {
+    fn paged(&mut self, record: &Record) {
         let Event::Paged {
             level,
             contacts,

@@ -14,13 +14,12 @@ mod outages;
 mod outbox;
 mod room;
 mod steps;
-mod text;
 
+pub use super::text::{brief, clock, incident_id, since, time_of_day, time_of_day_ascii};
 pub use outages::OutageSpan;
 pub use outbox::{Delivery, Outbound};
 pub use room::{Approval, Approved, Roles};
 pub use steps::{StepNote, StepProgress, StepRun};
-pub use text::{brief, clock, incident_id, since, time_of_day, time_of_day_ascii};
 
 /// The state of one incident, rebuilt from its journal.
 #[derive(Debug, Clone, PartialEq, Eq)]

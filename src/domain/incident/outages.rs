@@ -41,7 +41,7 @@ impl Incident {
         }
     }
 
-    pub(super) fn apply_copies(&mut self, record: &Record) {
+    fn apply_copies(&mut self, record: &Record) {
         match &record.event {
             Event::RecoveryPoint {
                 component,
@@ -70,12 +70,7 @@ impl Incident {
         }
     }
 
-    pub(super) fn component_changed(
-        &mut self,
-        component: &str,
-        failing: bool,
-        since: DateTime<Utc>,
-    ) {
+    fn component_changed(&mut self, component: &str, failing: bool, since: DateTime<Utc>) {
         if failing && !self.affected.iter().any(|c| c == component) {
             self.affected.push(component.to_owned());
         }

@@ -169,7 +169,7 @@ impl Incident {
     }
 
     /// A request for approval, or its answer.
-    pub(super) fn apply_approval(&mut self, record: &Record) {
+    fn apply_approval(&mut self, record: &Record) {
         match &record.event {
             Event::ApprovalRequested { target, what } => {
                 let approval = Approval {
@@ -211,7 +211,7 @@ impl Incident {
     }
 
     /// Who is in the room, as its opening, joins and leaves tell.
-    pub(super) fn apply_presence(&mut self, record: &Record) {
+    fn apply_presence(&mut self, record: &Record) {
         let who = &record.actor;
         match record.event {
             Event::RoomOpened => {

@@ -1,9 +1,9 @@
-use super::text::SLUG_MAX;
 use super::*;
 use crate::domain::Health;
 use crate::domain::Role;
 use crate::domain::event::{Approvable, Declaration, Outage, SilenceRequest};
 use crate::domain::silence::Standing;
+use crate::domain::text::SLUG_MAX;
 use chrono::TimeZone;
 
 fn at(min: i64) -> DateTime<Utc> {

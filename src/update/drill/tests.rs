@@ -419,7 +419,12 @@ fn exactly_the_rto_is_met_in_the_budget_the_review_and_the_scorecard() {
     let rto = card
         .objectives
         .iter()
-        .find(|s| matches!(s.objective, crate::domain::drill::Objective::RtoMet { .. }))
+        .find(|s| {
+            matches!(
+                s.objective,
+                crate::domain::objective::Objective::RtoMet { .. }
+            )
+        })
         .unwrap();
     assert_eq!(
         rto.verdict,

@@ -352,12 +352,12 @@ fn a_tabletop_says_so_in_its_journal_and_scorecard() {
         None,
     )
     .unwrap();
-    assert_eq!(scenario.kind, drill::DrillKind::Tabletop);
+    assert_eq!(scenario.kind, crate::domain::objective::DrillKind::Tabletop);
     let mut state = State::new(config.clone(), crate::state::Mode::Drill, "f".into(), t0());
     start(&mut state, scenario, t0());
     play(&mut state, Msg::Tick, secs(1));
     let start = drill::recorded(&state.records).unwrap();
-    assert_eq!(start.kind, drill::DrillKind::Tabletop);
+    assert_eq!(start.kind, crate::domain::objective::DrillKind::Tabletop);
     let card = scorecard(&state).unwrap();
     assert!(
         card.to_markdown()

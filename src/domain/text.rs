@@ -1,9 +1,9 @@
-//! How incidents and durations are written: ids, times of day, clocks.
+//! How durations, times of day and incident ids are written, everywhere the same.
 
 use chrono::{DateTime, TimeDelta, Utc};
 
 /// Longest slug in an incident id, so the id fits beside the screen tabs at 80 columns.
-pub(super) const SLUG_MAX: usize = 26;
+pub(crate) const SLUG_MAX: usize = 26;
 
 /// Makes an incident id `YYYYMMDD-HHMM-slug` (a drill's `DRILL-YYYYMMDD-HHMM-slug`) from the
 /// declaration time and title; a long slug is cut at a word boundary.
