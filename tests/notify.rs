@@ -14,7 +14,7 @@ use warroom::keymap::Action;
 use warroom::msg::{Effect, Msg};
 use warroom::state::State;
 use warroom::update::play;
-use warroom::workers::notify::deliver;
+use warroom::workers::outbox::deliver;
 
 /// An HTTP receiver on 127.0.0.1 answering with the next status of `script` (the last one
 /// repeats), recording each request's path and JSON body.
@@ -285,7 +285,7 @@ fn json_server(body: &'static str) -> String {
 
 #[tokio::test]
 async fn recovery_points_come_from_json_commands_and_files() {
-    use warroom::workers::notify::read_point;
+    use warroom::workers::recovery_point::read_point;
     let client = reqwest::Client::new();
     let now = Utc::now();
     let url = json_server(r#"{"backup":{"finished":"2026-11-22T02:55:00Z"}}"#);
@@ -318,7 +318,7 @@ async fn recovery_points_come_from_json_commands_and_files() {
 
 #[tokio::test]
 async fn garbage_and_future_recovery_points_are_refused_with_a_reason() {
-    use warroom::workers::notify::read_point;
+    use warroom::workers::recovery_point::read_point;
     let client = reqwest::Client::new();
     let now = Utc::now();
     let garbage = json_server(r#"{"last":"\u001b]0;pwned\u0007 yesterday"}"#);
@@ -355,10 +355,10 @@ async fn a_webhook_recovery_action_posts_its_context_and_reports_the_status() {
         serde_json::json!({ "incident": "x", "component": "db", "action": "Promote replica" });
     let client = reqwest::Client::new();
     let timeout = std::time::Duration::from_secs(5);
-    let failed = warroom::workers::notify::post_action(&client, &url, &payload, timeout).await;
+    let failed = warroom::workers::outbox::post_action(&client, &url, &payload, timeout).await;
     assert!(!failed.succeeded());
     assert_eq!(failed.tail, "HTTP 500");
-    let ok = warroom::workers::notify::post_action(&client, &url, &payload, timeout).await;
+    let ok = warroom::workers::outbox::post_action(&client, &url, &payload, timeout).await;
     assert!(ok.succeeded(), "{ok:?}");
     assert_eq!(rx.bodies.lock().unwrap()[1].1["component"], "db");
 }

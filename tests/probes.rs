@@ -527,7 +527,7 @@ async fn a_prometheus_recovery_point_keeps_its_sources_tls_setting() {
         async move {
             let point = &config.components[0].backups[0].point;
             let clients = probe::Clients::new().unwrap();
-            warroom::workers::notify::read_point(
+            warroom::workers::recovery_point::read_point(
                 clients.for_point(&point.source),
                 point,
                 Utc::now(),

@@ -65,7 +65,11 @@ async fn read_backups(
     now: chrono::DateTime<Utc>,
 ) -> Vec<(Reading, BackupRow)> {
     let readings = futures_util::future::join_all(component.backups.iter().map(|b| {
-        crate::workers::notify::read_point(clients.for_point(&b.point.source), &b.point, now)
+        crate::workers::recovery_point::read_point(
+            clients.for_point(&b.point.source),
+            &b.point,
+            now,
+        )
     }))
     .await;
     component

@@ -173,7 +173,7 @@ impl Loop {
                 );
                 tokio::spawn(async move {
                     let result =
-                        crate::workers::notify::deliver(&client, &notify, channel, payload).await;
+                        crate::workers::outbox::deliver(&client, &notify, channel, payload).await;
                     let _ = tx.send(Msg::Delivered { queued, result }).await;
                 });
             }
@@ -297,7 +297,7 @@ impl Loop {
                 let payload = serde_json::json!({ "incident": incident, "component": c.id, "action": recovery.name });
                 let (client, tx) = (self.client.clone(), self.tx.clone());
                 tokio::spawn(async move {
-                    let outcome = crate::workers::notify::post_action(
+                    let outcome = crate::workers::outbox::post_action(
                         &client,
                         &url,
                         &payload,

@@ -26,7 +26,8 @@ impl Loop {
                 tokio::spawn(async move {
                     loop {
                         let reading =
-                            crate::workers::notify::read_point(&client, &point, now()).await;
+                            crate::workers::recovery_point::read_point(&client, &point, now())
+                                .await;
                         let msg = Msg::RecoveryPoint {
                             index,
                             stream,

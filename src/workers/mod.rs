@@ -1,9 +1,10 @@
 //! Workers do slow things off the loop and report back as messages. They never touch the screen.
 
 pub mod alertmanager;
-pub mod notify;
+pub mod outbox;
 pub mod probe;
 pub mod process;
 pub mod prometheus;
+pub mod recovery_point;
 pub mod silence;
 pub mod source;

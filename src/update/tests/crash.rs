@@ -80,7 +80,7 @@ impl Receiver {
         payload: serde_json::Value,
     ) -> Result<(), String> {
         let notify = &state.config.notify;
-        let send = crate::workers::notify::deliver(&self.client, notify, channel, payload);
+        let send = crate::workers::outbox::deliver(&self.client, notify, channel, payload);
         self.runtime.block_on(send)
     }
 
