@@ -117,14 +117,7 @@ fn check_template(name: &str, text: &str) -> Result<(), Invalid> {
         .incident
         .as_ref()
         .expect("the showcase declares an incident");
-    let context = crate::review::context(
-        incident,
-        &state.records,
-        Some(&state.config),
-        &state.runbooks,
-        state.now,
-        crate::review::local_offset(),
-    );
+    let context = crate::view::review::context(&state, incident);
     crate::review::render(name, text, &context)
         .map(drop)
         .map_err(|d| Invalid(vec![d]))

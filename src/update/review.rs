@@ -26,14 +26,7 @@ pub const MAX_REVIEW: usize = 256 * 1024;
 #[must_use]
 pub fn generate(state: &State) -> Option<String> {
     let incident = state.incident.as_ref()?;
-    let context = crate::review::context(
-        incident,
-        &state.records,
-        Some(&state.config),
-        &state.runbooks,
-        state.now,
-        state.local_offset,
-    );
+    let context = crate::view::review::context(state, incident);
     let (name, template) = crate::review::template(state.config.review_template.as_ref());
     Some(
         crate::review::render(name, template, &context)

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::event::{Event, Record, StepMark};
-use crate::keymap::Action;
+use crate::keymap::{Action, Context};
 use crate::msg::{Effect, Msg};
 use crate::runbook::OnFail;
 use crate::state::{DialogKind, JournalState, LiveRun, OUTPUT_LINES, Screen, State};
@@ -73,16 +73,9 @@ pub fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> O
             state.ui.stepper = Some((rb, step));
             Some(Vec::new())
         }
-        (
-            Action::Run
-            | Action::MarkDone
-            | Action::MarkSkipped
-            | Action::MarkFailed
-            | Action::TickCheck
-            | Action::UntickCheck
-            | Action::CancelRun,
-            Some((rb, step)),
-        ) if !visible_steps(state, rb).contains(&step) => {
+        (action, Some((rb, step)))
+            if on_a_step(action) && !visible_steps(state, rb).contains(&step) =>
+        {
             state.ui.flash = Some("No step matches the filter; Esc clears it".into());
             Some(Vec::new())
         }
@@ -96,21 +89,17 @@ pub fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> O
         } else {
             Vec::new()
         }),
-        (
-            Action::Run
-            | Action::MarkDone
-            | Action::MarkSkipped
-            | Action::MarkFailed
-            | Action::TickCheck
-            | Action::UntickCheck
-            | Action::CancelRun,
-            None,
-        ) => {
+        (action, None) if on_a_step(action) => {
             state.ui.flash = Some("Open a runbook first (Enter)".into());
             Some(Vec::new())
         }
         _ => None,
     }
+}
+
+/// An action on the selected step: the Runbooks screen's own (`Action::info`).
+fn on_a_step(action: Action) -> bool {
+    action.info().context == Context::Runbooks
 }
 
 fn writable(state: &mut State) -> bool {
