@@ -10,6 +10,7 @@ pub mod import;
 pub mod input;
 pub mod journal;
 pub mod keymap;
+pub mod markdown;
 pub mod msg;
 pub mod review;
 pub mod room;

@@ -6,12 +6,14 @@
 mod load;
 mod parse;
 pub mod phase;
+mod show;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 pub use load::{RunbookSet, check_components, load_dir, load_runbooks};
 pub use parse::parse;
+pub use show::show;
 
 use crate::domain::{Health, Severity};
 pub use phase::{Automation, Phase, Window};
@@ -67,7 +69,8 @@ pub struct Command {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
     pub title: String,
-    /// The step's paragraphs, blank-line separated.
+    /// The step's text as written, every word of it (see [`crate::markdown`]), without its
+    /// commands and checks.
     pub text: String,
     pub commands: Vec<Command>,
     /// Manual checks (`- [ ]` items).
@@ -90,6 +93,8 @@ pub struct Runbook {
     pub severities: Vec<Severity>,
     pub tags: Vec<String>,
     pub summary: String,
+    /// Everything before the first step (meaning, impact, diagnosis...), as written.
+    pub preface: String,
     pub steps: Vec<Step>,
     pub phases: Vec<Phase>,
     /// The procedure's automation level (front matter); a step's own level wins.

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::PathBuf;
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Parser, Tag, TagEnd};
+
+use crate::markdown::Writer;
 use serde::Deserialize;
 
 use super::parse_expect;
@@ -18,11 +20,27 @@ const ATTRIBUTES: [&str; 6] = [
     "confirm", "timeout", "on_fail", "expect", "recovers", "approve",
 ];
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// warroom's keys of a runbook's front matter; other keys (Hugo's `weight`, `aliases`, ...) are
+/// left to the tools that write them.
+const FRONT_MATTER_KEYS: [&str; 9] = [
+    "id",
+    "title",
+    "components",
+    "severities",
+    "tags",
+    "summary",
+    "description",
+    "expect",
+    "automation",
+];
+
+#[derive(Debug, Default, Deserialize)]
 struct FrontMatter {
-    id: toml::Spanned<String>,
-    title: String,
+    id: Option<toml::Spanned<String>>,
+    title: Option<String>,
+    /// Hugo's and Docusaurus's word for the summary.
+    #[serde(default)]
+    description: String,
     #[serde(default)]
     components: Vec<toml::Spanned<String>>,
     #[serde(default)]
@@ -68,13 +86,28 @@ fn info_attributes(info: &str) -> Result<(String, Vec<(String, String)>), String
     Ok((lang.trim().to_owned(), attrs))
 }
 
+/// True for a shell block that is a transcript, a command and its output as a terminal showed
+/// them: shown, never run. A `console` or `shell-session` block is one, and so is any block with a
+/// line that starts with a `$ ` prompt.
+fn is_transcript(info: &str, script: &str) -> bool {
+    let lang = info
+        .split(|c: char| c == '{' || c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    matches!(lang, "console" | "shell-session" | "terminal")
+        || script.lines().any(|l| l.trim_start().starts_with("$ "))
+}
+
 /// True for a fence whose language is a shell: the step's command.
 fn is_shell(info: &str) -> bool {
     let lang = info
         .split(|c: char| c == '{' || c.is_whitespace())
         .next()
         .unwrap_or("");
-    matches!(lang, "sh" | "bash")
+    matches!(
+        lang,
+        "sh" | "bash" | "console" | "shell-session" | "terminal"
+    )
 }
 
 /// A `#` or `##` heading being read: its text and its `{key=value}` attributes.
@@ -93,39 +126,177 @@ struct Builder<'a> {
     steps: Vec<Step>,
     intro: String,
     phases: Vec<Phase>,
+    /// The first `#` heading: the title when the front matter gives none.
+    title: Option<String>,
 }
 
-fn split_front_matter(text: &str) -> Option<(&str, usize)> {
-    let rest = text
-        .strip_prefix("+++\n")
-        .or_else(|| text.strip_prefix("+++\r\n"))?;
-    let end = rest.find("\n+++")?;
-    let body_start = 4 + end + 4;
-    let body_start = text[body_start..]
-        .find('\n')
-        .map_or(text.len(), |n| body_start + n + 1);
-    Some((&rest[..=end], body_start))
+/// The front matter between `fence` lines at the top of `text`, and where the body starts.
+fn split_front_matter<'t>(text: &'t str, fence: &str) -> Option<(&'t str, usize)> {
+    let first = text.lines().next()?;
+    if first.trim_end() != fence {
+        return None;
+    }
+    let rest = &text[first.len() + 1.min(text.len() - first.len())..];
+    let mut at = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == fence {
+            let body_start = text.len() - rest.len() + at + line.len();
+            return Some((&rest[..at], body_start));
+        }
+        at += line.len();
+    }
+    None
+}
+
+/// YAML front matter (as Hugo, Jekyll, Docusaurus and `MkDocs` write it) as TOML text, so one
+/// reader checks warroom's keys in either syntax. Keys without a value are left out.
+fn yaml_as_toml(yaml: &str) -> Result<String, String> {
+    let value: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(yaml).map_err(|e| format!("the YAML front matter: {e}"))?;
+    let serde_yaml_ng::Value::Mapping(map) = value else {
+        return Ok(String::new());
+    };
+    let mut table = toml::Table::new();
+    for (key, value) in map {
+        let (Some(key), Some(value)) = (yaml_key(&key), yaml_value(value)) else {
+            continue;
+        };
+        table.insert(key, value);
+    }
+    toml::to_string(&table).map_err(|e| format!("the YAML front matter: {e}"))
+}
+
+fn yaml_key(key: &serde_yaml_ng::Value) -> Option<String> {
+    match key {
+        serde_yaml_ng::Value::String(s) => Some(s.clone()),
+        serde_yaml_ng::Value::Number(n) => Some(n.to_string()),
+        serde_yaml_ng::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// A YAML value as TOML: nulls left out, other scalars as themselves.
+fn yaml_value(value: serde_yaml_ng::Value) -> Option<toml::Value> {
+    use serde_yaml_ng::Value as Y;
+    Some(match value {
+        Y::Null => return None,
+        Y::Bool(b) => toml::Value::Boolean(b),
+        Y::Number(n) => n.as_i64().map_or_else(
+            || toml::Value::Float(n.as_f64().unwrap_or_default()),
+            toml::Value::Integer,
+        ),
+        Y::String(s) => toml::Value::String(s),
+        Y::Sequence(items) => {
+            toml::Value::Array(items.into_iter().filter_map(yaml_value).collect())
+        }
+        Y::Mapping(map) => toml::Value::Table(
+            map.into_iter()
+                .filter_map(|(k, v)| Some((yaml_key(&k)?, yaml_value(v)?)))
+                .collect(),
+        ),
+        Y::Tagged(tagged) => return yaml_value(tagged.value),
+    })
+}
+
+/// The line of the YAML front matter (1-based, in `text`, before the fence) that holds the key
+/// the converted TOML has at `toml_line`.
+fn yaml_line(text: &str, toml: &str, toml_line: usize) -> usize {
+    let key = toml
+        .lines()
+        .nth(toml_line.saturating_sub(1))
+        .and_then(|l| l.split('=').next())
+        .map(|k| k.trim().trim_matches('"'))
+        .unwrap_or_default();
+    text.lines()
+        .skip(1)
+        .position(|l| l.starts_with(key) && l[key.len()..].trim_start().starts_with(':'))
+        .map_or(1, |i| i + 1)
+}
+
+/// A runbook's id from its file name: `KubePodCrashLooping.md` → `kubepodcrashlooping`.
+fn id_from_name(name: &str) -> String {
+    let stem = std::path::Path::new(name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let mut id = String::new();
+    for c in stem.chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            id.push(c);
+        } else if !id.ends_with('-') {
+            id.push('-');
+        }
+    }
+    let id = id.trim_matches('-').to_owned();
+    if id.is_empty() {
+        "runbook".to_owned()
+    } else {
+        id
+    }
+}
+
+/// Unknown front matter keys that look like a misspelt warroom key are errors; the rest are
+/// other tools' and are left alone.
+fn misspelt_keys(front: &Source, errors: &mut Vec<Diagnostic>) {
+    let Ok(table) = front.text.parse::<toml::Table>() else {
+        return;
+    };
+    for key in table.keys() {
+        let hint = diag::hint(key, FRONT_MATTER_KEYS.into_iter());
+        if !FRONT_MATTER_KEYS.contains(&key.as_str()) && !hint.is_empty() {
+            let at = front.text.find(key.as_str()).unwrap_or(0);
+            errors.push(front.at(at..at + key.len(), format!("unknown field `{key}`{hint}")));
+        }
+    }
+}
+
+/// The front matter (`+++` TOML, `---` YAML, or none), where the body starts, and the problems
+/// found in it.
+fn front_matter(name: &str, text: &str) -> Result<(FrontMatter, usize, Vec<Diagnostic>), Invalid> {
+    let src = Source { name, text };
+    let (front, body_start, yaml) = match split_front_matter(text, "+++") {
+        Some((front, start)) => (Some(front.to_owned()), start, false),
+        None => match split_front_matter(text, "---") {
+            Some((front, start)) => {
+                let toml = yaml_as_toml(front).map_err(|e| Invalid(vec![src.at(0..0, e)]))?;
+                (Some(toml), start, true)
+            }
+            None => (None, 0, false),
+        },
+    };
+    let mut errors = Vec::new();
+    let meta = match &front {
+        None => FrontMatter::default(),
+        Some(front) => {
+            let front_src = Source { name, text: front };
+            if !yaml {
+                misspelt_keys(&front_src, &mut errors);
+            }
+            let meta = crate::config::tolerant::read::<FrontMatter>(&front_src, &mut errors);
+            for d in &mut errors {
+                if yaml {
+                    d.line = yaml_line(text, front, d.line);
+                    d.col = 1;
+                }
+                d.line += 1;
+            }
+            let Some(crate::config::tolerant::Read {
+                value: meta,
+                whole: true,
+            }) = meta
+            else {
+                return Err(Invalid(errors));
+            };
+            meta
+        }
+    };
+    Ok((meta, body_start, errors))
 }
 
 /// Parses a runbook file's text; `name` is used in diagnostics.
 pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
-    let src = Source { name, text };
-    let Some((front, body_start)) = split_front_matter(text) else {
-        return Err(Invalid(vec![src.at(0..0, "a runbook starts with TOML front matter between `+++` lines (id, title, components, ...)")]));
-    };
-    let front_src = Source { name, text: front };
-    let mut errors = Vec::new();
-    let meta = crate::config::tolerant::read::<FrontMatter>(&front_src, &mut errors);
-    for d in &mut errors {
-        d.line += 1;
-    }
-    let Some(crate::config::tolerant::Read {
-        value: meta,
-        whole: true,
-    }) = meta
-    else {
-        return Err(Invalid(errors));
-    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (meta, body_start, errors) = front_matter(name, text)?;
     let mut b = Builder {
         src: Source { name, text },
         offset: body_start,
@@ -133,14 +304,18 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
         steps: Vec::new(),
         intro: String::new(),
         phases: Vec::new(),
+        title: None,
     };
-    let id = meta.id.get_ref();
+    let id = meta
+        .id
+        .as_ref()
+        .map_or_else(|| id_from_name(name), |id| id.get_ref().clone());
     if id.is_empty()
         || !id
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
-        let span = meta.id.span();
+        let span = meta.id.as_ref().map_or(0..0, toml::Spanned::span);
         let d = Source { name, text }.at(
             span.start + 4..span.end + 4,
             format!("runbook id `{id}` must use only a-z, 0-9 and `-`"),
@@ -169,14 +344,15 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
     if !b.errors.is_empty() {
         return Err(Invalid(b.errors));
     }
-    let summary = if meta.summary.is_empty() {
-        b.intro.trim().to_owned()
-    } else {
-        meta.summary
-    };
+    let preface = b.intro.trim().to_owned();
+    let summary = [meta.summary, meta.description, preface.clone()]
+        .into_iter()
+        .find(|s| !s.is_empty())
+        .unwrap_or_default();
+    let title = meta.title.or(b.title.take()).unwrap_or_else(|| id.clone());
     Ok(Runbook {
-        id: meta.id.into_inner(),
-        title: meta.title,
+        id,
+        title,
         components: meta
             .components
             .into_iter()
@@ -185,6 +361,7 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
         severities: meta.severities,
         tags: meta.tags,
         summary,
+        preface,
         steps: b.steps,
         phases: b.phases,
         automation: meta.automation,
@@ -192,99 +369,123 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
     })
 }
 
-fn push_text(target: &mut String, text: &str) {
-    target.push_str(text);
+/// Where the text being written goes: the step being read, or the preface before the first.
+fn flush_text(b: &mut Builder, writer: &mut Writer) {
+    if writer.is_empty() {
+        writer.take();
+        return;
+    }
+    let text = writer.take();
+    let target = match b.steps.last_mut() {
+        Some(step) => &mut step.text,
+        None => &mut b.intro,
+    };
+    if !target.is_empty() {
+        target.push_str("\n\n");
+    }
+    target.push_str(&text);
 }
 
+/// Writes a code block as text: a transcript is shown, never run.
+fn write_code(writer: &mut Writer, info: String, script: String) {
+    writer.event(&Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info.into()))));
+    writer.event(&Event::Text(script.into()));
+    writer.event(&Event::End(TagEnd::CodeBlock));
+}
+
+/// Reads the body: `#` phases and `##` steps, shell blocks as commands and task items as checks;
+/// everything else is written as text, every word of it (see [`crate::markdown`]).
 fn walk(b: &mut Builder, body: &str) {
     let mut heading: Option<Heading> = None;
     let mut code: Option<(String, String, Range<usize>)> = None;
-    let mut item: Option<(bool, String)> = None;
-    let mut in_paragraph = false;
-    let options = Options::ENABLE_TASKLISTS | Options::ENABLE_HEADING_ATTRIBUTES;
-    for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
-        match event {
+    let mut check: Option<(usize, String)> = None;
+    let mut writer = Writer::default();
+    let mut depth = 0usize;
+    let mut gaps = crate::markdown::Gaps::default();
+    for (event, range) in Parser::new_ext(body, crate::markdown::options()).into_offset_iter() {
+        if let Some(unread) = gaps.before(&event, &range, body) {
+            writer.unread(unread);
+        }
+        match &event {
             Event::Start(Tag::Heading {
                 level: level @ (HeadingLevel::H1 | HeadingLevel::H2),
                 attrs,
                 ..
-            }) => {
+            }) if check.is_none() => {
+                flush_text(b, &mut writer);
                 heading = Some(Heading {
-                    step: level == HeadingLevel::H2,
+                    step: *level == HeadingLevel::H2,
                     title: String::new(),
                     attrs: attrs
-                        .into_iter()
-                        .map(|(k, v)| (k.to_string(), v.map(|v| v.to_string())))
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.as_ref().map(ToString::to_string)))
                         .collect(),
                 });
+                continue;
             }
-            Event::End(TagEnd::Heading(HeadingLevel::H1 | HeadingLevel::H2)) => {
+            Event::End(TagEnd::Heading(HeadingLevel::H1 | HeadingLevel::H2))
+                if heading.is_some() =>
+            {
                 if let Some(h) = heading.take() {
                     b.heading(h, &range);
                 }
+                continue;
             }
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if check.is_none() && is_shell(info) =>
+            {
                 code = Some((info.to_string(), String::new(), range));
+                continue;
             }
-            Event::End(TagEnd::CodeBlock) => {
+            Event::End(TagEnd::CodeBlock) if code.is_some() => {
                 if let Some((info, script, range)) = code.take() {
-                    b.code_block(&info, script, &range);
+                    if is_transcript(&info, &script) {
+                        write_code(&mut writer, info, script);
+                    } else {
+                        flush_text(b, &mut writer);
+                        b.code_block(&info, script, &range);
+                    }
                 }
+                continue;
             }
-            Event::TaskListMarker(_) => item = Some((true, String::new())),
+            Event::Start(Tag::Item) => depth += 1,
             Event::End(TagEnd::Item) => {
-                if let Some((true, text)) = item.take() {
-                    match b.steps.last_mut() {
-                        Some(step) => step.checks.push(text.trim().to_owned()),
-                        None => b.at(
-                            &range,
-                            "a check before the first step: put it under a `##` heading",
-                        ),
-                    }
+                depth -= 1;
+                if let Some((at, text)) = check.take_if(|(at, _)| *at == depth) {
+                    let _ = at;
+                    b.check(text.trim().to_owned(), &range);
+                    writer.drop_item();
+                    continue;
                 }
             }
-            Event::Start(Tag::Paragraph) => in_paragraph = true,
-            Event::End(TagEnd::Paragraph) => {
-                in_paragraph = false;
-                if item.is_none() {
-                    match b.steps.last_mut() {
-                        Some(step) => step.text.push_str("\n\n"),
-                        None => b.intro.push_str("\n\n"),
-                    }
-                }
-            }
-            Event::Text(text) | Event::Code(text) => {
-                if let Some(h) = heading.as_mut() {
-                    push_text(&mut h.title, &text);
-                } else if let Some((_, _, _)) = code.as_ref() {
-                    if let Some((_, script, _)) = code.as_mut() {
-                        script.push_str(&text);
-                    }
-                } else if let Some((_, t)) = item.as_mut() {
-                    push_text(t, &text);
-                } else if in_paragraph {
-                    match b.steps.last_mut() {
-                        Some(step) => push_text(&mut step.text, &text),
-                        None => push_text(&mut b.intro, &text),
-                    }
-                }
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                if in_paragraph && item.is_none() {
-                    match b.steps.last_mut() {
-                        Some(step) => step.text.push(' '),
-                        None => b.intro.push(' '),
-                    }
-                } else if let Some((_, t)) = item.as_mut() {
-                    t.push(' ');
-                }
+            Event::TaskListMarker(_) if check.is_none() => {
+                check = Some((depth - 1, String::new()));
+                continue;
             }
             _ => {}
         }
+        if let Some(h) = heading.as_mut() {
+            if let Event::Text(text) | Event::Code(text) = &event {
+                h.title.push_str(text);
+            }
+        } else if let Some((_, script, _)) = code.as_mut() {
+            if let Event::Text(text) = &event {
+                script.push_str(text);
+            }
+        } else if let Some((_, text)) = check.as_mut() {
+            match &event {
+                Event::Text(t) | Event::Code(t) => text.push_str(t),
+                Event::SoftBreak | Event::HardBreak => text.push(' '),
+                _ => {}
+            }
+        } else {
+            writer.event_from(&event, &body[range]);
+        }
     }
-    for step in &mut b.steps {
-        step.text = step.text.trim().to_owned();
+    if let Some(unread) = gaps.rest(body) {
+        writer.unread(unread);
     }
+    flush_text(b, &mut writer);
     // One `#` heading without a window is the document's title, not a phase.
     if let [only] = &b.phases[..]
         && only.window.is_none()
@@ -305,6 +506,17 @@ impl Builder<'_> {
 
     /// A finished heading: a phase (`#`) or a step (`##`), with its window, estimate and
     /// automation from its attributes (a window also from its text).
+    /// A task-list item: a manual check of the step.
+    fn check(&mut self, text: String, range: &Range<usize>) {
+        match self.steps.last_mut() {
+            Some(step) => step.checks.push(text),
+            None => self.at(
+                range,
+                "a check before the first step: put it under a `##` heading",
+            ),
+        }
+    }
+
     fn heading(&mut self, h: Heading, range: &Range<usize>) {
         let title = h.title.trim().to_owned();
         let (mut window, mut estimate, mut automation) = (window_in_heading(&title), None, None);
@@ -332,6 +544,7 @@ impl Builder<'_> {
             }
         }
         if !h.step {
+            self.title.get_or_insert_with(|| title.clone());
             if estimate.is_some() || automation.is_some() {
                 self.at(range, "a `#` phase takes only a window; put estimate and automation on its `##` steps");
             }
@@ -376,17 +589,8 @@ impl Builder<'_> {
         self.phases.push(Phase { title, window });
     }
 
-    /// A fenced block: a shell block is a command of the step; other code (SQL, YAML, ...) is
-    /// shown verbatim with the step, never run.
+    /// A shell block: a command of the step.
     fn code_block(&mut self, info: &str, script: String, range: &Range<usize>) {
-        if !is_shell(info) {
-            let block = format!("```{}\n{script}```\n\n", info.trim());
-            match self.steps.last_mut() {
-                Some(step) => step.text.push_str(&block),
-                None => self.intro.push_str(&block),
-            }
-            return;
-        }
         let Some((command, expect)) = self.command(info, script, range) else {
             return;
         };

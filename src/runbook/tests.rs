@@ -114,16 +114,36 @@ fn front_matter_that_is_not_toml_is_located() {
 }
 
 #[test]
-fn a_missing_front_matter_or_id_is_an_error() {
-    assert!(
-        errors("# Title\n\n## Step\n")[0]
-            .starts_with("rb.md:1:1: a runbook starts with TOML front matter")
+fn front_matter_is_toml_yaml_or_none_and_a_bad_id_is_located() {
+    let none = parse(
+        "runbooks/KubePodCrashLooping.md",
+        "# Kube Pod Crash Looping\n\n## Meaning\n\nIt restarts.\n",
+    )
+    .unwrap();
+    assert_eq!(
+        (none.id.as_str(), none.title.as_str()),
+        ("kubepodcrashlooping", "Kube Pod Crash Looping")
     );
-    let text = VALID.replace("id = \"db-failover\"\n", "");
+    let yaml = "---\ntitle: Disk full\nweight: 20\naliases: [/disk]\ndate:\ncomponents: [db]\n---\n\n## Free space\n\nDelete old logs.\n";
+    let rb = parse("disk.md", yaml).unwrap();
+    assert_eq!((rb.id.as_str(), rb.title.as_str()), ("disk", "Disk full"));
+    assert_eq!(
+        rb.components,
+        ["db"],
+        "warroom's own keys are read from YAML"
+    );
+    let bad = yaml.replace("components: [db]", "components: db-is-not-a-list");
+    assert_eq!(
+        errors(&bad),
+        ["rb.md:6:1: invalid type: string \"db-is-not-a-list\", expected a sequence"]
+    );
+    let hugo = VALID.replace(
+        "tags = [\"database\"]",
+        "tags = [\"database\"]\nweight = 20",
+    );
     assert!(
-        errors(&text)[0].contains("missing field `id`"),
-        "{:?}",
-        errors(&text)
+        parse("rb.md", &hugo).is_ok(),
+        "other tools' keys are left alone"
     );
     let text = VALID.replace("\"db-failover\"", "\"DB Failover\"");
     assert_eq!(

@@ -1,0 +1,96 @@
+//! Real public runbooks (tests/fixtures/runbooks-wild, see SOURCES there) read as they are:
+//! each validates without a word changed, and `runbook show` keeps every word of its text.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn corpus() -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runbooks-wild");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (p.display().to_string(), text)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The words of a text: runs of letters and digits.
+fn words(text: &str) -> BTreeSet<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The text after the front matter, if any, without heading attributes (`## Owner {#owner}`),
+/// which name a heading rather than say anything.
+fn body(text: &str) -> String {
+    let attributes = regex::Regex::new(r"(?m)^(#+ .*?)\s*\{[^}]*\}\s*$").unwrap();
+    attributes
+        .replace_all(after_front_matter(text), "$1")
+        .into_owned()
+}
+
+fn after_front_matter(text: &str) -> &str {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    for fence in ["---", "+++"] {
+        if let Some(rest) = text.strip_prefix(fence).and_then(|r| r.strip_prefix('\n'))
+            && let Some(end) = rest.find(&format!("\n{fence}"))
+        {
+            return &rest[end + fence.len() + 1..];
+        }
+    }
+    text
+}
+
+#[test]
+fn the_corpus_is_large_and_varied() {
+    let sources = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runbooks-wild/SOURCES"),
+    )
+    .unwrap();
+    let projects: BTreeSet<&str> = sources
+        .lines()
+        .filter_map(|l| l.split('\t').nth(1))
+        .collect();
+    assert!(corpus().len() >= 20, "{} runbooks", corpus().len());
+    assert!(projects.len() >= 8, "{projects:?}");
+}
+
+#[test]
+fn every_runbook_validates_as_it_is() {
+    let failures: Vec<String> = corpus()
+        .iter()
+        .filter_map(|(name, text)| {
+            warroom::runbook::parse(name, text)
+                .err()
+                .map(|e| format!("{name}: {}", e.0[0]))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn runbook_show_keeps_every_word() {
+    let mut lost = Vec::new();
+    for (name, text) in corpus() {
+        let Ok(runbook) = warroom::runbook::parse(&name, &text) else {
+            continue;
+        };
+        // A word may be joined to its neighbour once markup is gone (Chinese, `a[b](c)`).
+        let shown = warroom::runbook::show(&runbook);
+        let missing: Vec<String> = words(&body(&text))
+            .into_iter()
+            .filter(|w| !shown.contains(w.as_str()))
+            .collect();
+        if !missing.is_empty() {
+            lost.push(format!("{name}: {} words lost: {missing:?}", missing.len()));
+        }
+    }
+    assert!(lost.is_empty(), "{lost:#?}");
+}
