@@ -388,7 +388,9 @@ fn flush_text(b: &mut Builder, writer: &mut Writer) {
 
 /// Writes a code block as text: a transcript is shown, never run.
 fn write_code(writer: &mut Writer, info: String, script: String) {
-    writer.event(&Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info.into()))));
+    writer.event(&Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(
+        info.into(),
+    ))));
     writer.event(&Event::Text(script.into()));
     writer.event(&Event::End(TagEnd::CodeBlock));
 }
