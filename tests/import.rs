@@ -256,7 +256,7 @@ fn waqiti_plan_becomes_its_tiers_components_procedures_and_contacts() {
         ]
     );
     let sql = runbook(&kit, "postgresql-recovery");
-    assert!(sql.steps[0].text.contains("```sql"), "{:?}", sql.steps);
+    assert!(sql.steps[0].text().contains("```sql"), "{:?}", sql.steps);
     assert!(sql.steps[0].commands.is_empty(), "SQL is shown, never run");
     for id in [
         "single-service-failure",
@@ -289,7 +289,7 @@ fn multi_region_plan_becomes_its_diagram_with_dependencies() {
         .unwrap();
     assert_eq!(edge.depends_on, ["supabase-primary", "redis-primary"]);
     let rb = runbook(&kit, "supabase-database-outage");
-    assert!(rb.steps[0].text.contains("```typescript"));
+    assert!(rb.steps[0].text().contains("```typescript"));
     assert_eq!(rb.components[0], "supabase-primary");
     let drill =
         std::fs::read_to_string(kit.join("runbooks/drills/supabase-database-outage.toml")).unwrap();

@@ -66,13 +66,35 @@ pub struct Command {
     pub line: usize,
 }
 
+impl Command {
+    /// What the command's attributes say: `timeout 5m`, `on failure stop`, and when set,
+    /// `asks for confirmation`, `needs a second person`, `recovers db`.
+    #[must_use]
+    pub fn terms(&self) -> Vec<String> {
+        let mut terms = vec![
+            format!("timeout {}", humantime::format_duration(self.timeout)),
+            format!("on failure {}", self.on_fail),
+        ];
+        if self.confirm {
+            terms.push("asks for confirmation".to_owned());
+        }
+        if self.approve {
+            terms.push("needs a second person".to_owned());
+        }
+        if let Some(component) = &self.recovers {
+            terms.push(format!("recovers {component}"));
+        }
+        terms
+    }
+}
+
 /// One `##` section.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
     pub title: String,
-    /// The step's text as written, every word of it (see [`crate::markdown`]), without its
-    /// commands and checks.
-    pub text: String,
+    /// The step as written, in document order: its text (every word of it, see
+    /// [`crate::markdown`]) and, where they stand, its commands and checks.
+    pub body: Vec<Part>,
     pub commands: Vec<Command>,
     /// Manual checks (`- [ ]` items).
     pub checks: Vec<String>,
@@ -83,6 +105,32 @@ pub struct Step {
     pub window: Option<Window>,
     pub estimate: Option<Duration>,
     pub automation: Option<Automation>,
+}
+
+/// A piece of a step, in the order the author wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    Text(String),
+    /// The step's command at this index of [`Step::commands`].
+    Command(usize),
+    /// The step's manual check at this index of [`Step::checks`].
+    Check(usize),
+}
+
+impl Step {
+    /// The step's text without its commands: what a filter searches.
+    #[must_use]
+    pub fn text(&self) -> String {
+        let texts: Vec<&str> = self
+            .body
+            .iter()
+            .filter_map(|p| match p {
+                Part::Text(text) => Some(text.as_str()),
+                Part::Command(_) | Part::Check(_) => None,
+            })
+            .collect();
+        texts.join("\n\n")
+    }
 }
 
 /// A parsed runbook.

@@ -12,7 +12,7 @@ use super::front_matter::{front_matter, id_from_name};
 
 use super::parse_expect;
 use super::phase::{Automation, Phase, Window, parse_window, window_in_heading};
-use super::{Command, DEFAULT_TIMEOUT, Expect, OnFail, Runbook, Step};
+use super::{Command, DEFAULT_TIMEOUT, Expect, OnFail, Part, Runbook, Step};
 use crate::config::{Diagnostic, Invalid, Source, diag};
 
 const ATTRIBUTES: [&str; 6] = [
@@ -176,14 +176,15 @@ fn flush_text(b: &mut Builder, writer: &mut Writer) {
         return;
     }
     let text = writer.take();
-    let target = match b.steps.last_mut() {
-        Some(step) => &mut step.text,
-        None => &mut b.intro,
-    };
-    if !target.is_empty() {
-        target.push_str("\n\n");
+    match b.steps.last_mut() {
+        Some(step) => step.body.push(Part::Text(text)),
+        None => {
+            if !b.intro.is_empty() {
+                b.intro.push_str("\n\n");
+            }
+            b.intro.push_str(&text);
+        }
     }
-    target.push_str(&text);
 }
 
 /// Writes a code block as text: a transcript is shown, never run.
@@ -255,8 +256,9 @@ fn walk(b: &mut Builder, body: &str) {
                 depth -= 1;
                 if let Some((at, text)) = check.take_if(|(at, _)| *at == depth) {
                     let _ = at;
-                    b.check(text.trim().to_owned(), &range);
                     writer.drop_item();
+                    flush_text(b, &mut writer);
+                    b.check(text.trim().to_owned(), &range);
                     continue;
                 }
             }
@@ -311,7 +313,10 @@ impl Builder<'_> {
     /// A task-list item: a manual check of the step.
     fn check(&mut self, text: String, range: &Range<usize>) {
         match self.steps.last_mut() {
-            Some(step) => step.checks.push(text),
+            Some(step) => {
+                step.body.push(Part::Check(step.checks.len()));
+                step.checks.push(text);
+            }
             None => self.at(
                 range,
                 "a check before the first step: put it under a `##` heading",
@@ -355,7 +360,7 @@ impl Builder<'_> {
         }
         self.steps.push(Step {
             title,
-            text: String::new(),
+            body: Vec::new(),
             commands: Vec::new(),
             checks: Vec::new(),
             expect: None,
@@ -399,6 +404,7 @@ impl Builder<'_> {
         match self.steps.last_mut() {
             Some(step) => {
                 step.expect = step.expect.take().or(expect);
+                step.body.push(Part::Command(step.commands.len()));
                 step.commands.push(command);
             }
             None => self.at(

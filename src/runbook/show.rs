@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::Runbook;
+use super::{Part, Runbook};
 
 /// The runbook as `runbook show` prints it.
 #[must_use]
@@ -28,29 +28,26 @@ pub fn show(rb: &Runbook) -> String {
         if let Some(plan) = rb.plan(n) {
             let _ = writeln!(out, "   {plan}");
         }
-        for line in step.text.lines() {
-            let _ = writeln!(out, "{}", format!("   {line}").trim_end());
-        }
-        for check in &step.checks {
-            let _ = writeln!(out, "   [ ] {check}");
-        }
-        for cmd in &step.commands {
-            let confirm = if cmd.confirm {
-                ", asks for confirmation"
-            } else {
-                ""
-            };
-            let recovers = cmd
-                .recovers
-                .as_ref()
-                .map_or_else(String::new, |c| format!(", recovers {c}"));
-            let _ = writeln!(
-                out,
-                "   $ {}   (timeout {}, on failure {}{confirm}{recovers})",
-                cmd.script.trim_end().replace('\n', "\n     "),
-                humantime::format_duration(cmd.timeout),
-                cmd.on_fail
-            );
+        for part in &step.body {
+            match part {
+                Part::Text(text) => {
+                    for line in text.lines() {
+                        let _ = writeln!(out, "{}", format!("   {line}").trim_end());
+                    }
+                }
+                Part::Check(n) => {
+                    let _ = writeln!(out, "   [ ] {}", step.checks[*n]);
+                }
+                Part::Command(n) => {
+                    let cmd = &step.commands[*n];
+                    let _ = writeln!(
+                        out,
+                        "   $ {}   ({})",
+                        cmd.script.trim_end().replace('\n', "\n     "),
+                        cmd.terms().join(", ")
+                    );
+                }
+            }
         }
         if let Some(expect) = &step.expect {
             let _ = writeln!(out, "   expects {expect}");

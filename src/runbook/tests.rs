@@ -62,7 +62,7 @@ fn a_runbook_parses_into_steps_commands_checks_and_expectations() {
     let first = &rb.steps[0];
     assert_eq!(first.title, "Confirm the primary is down");
     assert_eq!(
-        first.text,
+        first.text(),
         "Look at the dashboard and the database logs. Both must agree."
     );
     assert_eq!(
@@ -206,7 +206,7 @@ fn other_code_is_shown_verbatim_and_text_keeps_its_spacing() {
     assert_eq!(rb.summary, "Intro line one second line.");
     let step = &rb.steps[0];
     assert_eq!(
-        step.text,
+        step.text(),
         "Look at the counts before and after.\n\n```sql\nSELECT count(*)\n  FROM payments;\n```"
     );
     assert_eq!(step.checks, ["Counts match"]);
@@ -298,4 +298,21 @@ fn bad_windows_overlapping_phases_and_unknown_attributes_are_located() {
         ),
         "{errors:?}"
     );
+}
+
+#[test]
+fn commands_and_checks_stand_where_they_are_written() {
+    let text = "## Fail over\n\nFirst look.\n\n- [ ] Replica healthy\n\n```sh\n./promote.sh\n```\n\nThen wait for the lag:\n\n1. watch it\n2. note it\n\n```console\n$ rm -rf /var/lib/db\n```\n";
+    let rb = parse("t.md", text).unwrap();
+    let step = &rb.steps[0];
+    assert_eq!(
+        step.body,
+        [
+            Part::Text("First look.".into()),
+            Part::Check(0),
+            Part::Command(0),
+            Part::Text("Then wait for the lag:\n\n1. watch it\n2. note it\n\n```console\n$ rm -rf /var/lib/db\n```".into()),
+        ]
+    );
+    assert_eq!(step.commands.len(), 1, "a transcript never runs");
 }

@@ -7,6 +7,7 @@ use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
 
 use super::{Slot, View};
 use crate::domain::event::StepMark;
+use crate::runbook::Part;
 use crate::sanitize::one_line;
 use crate::state::{Screen, State};
 use crate::view::runbooks::{StepStatus, ordered, status, verification};
@@ -257,7 +258,41 @@ fn current_phase(state: &State, runbook: &crate::runbook::Runbook) -> Option<Str
         .map(|p| one_line(&p.title))
 }
 
-/// The selected step: text, checks, commands with their attributes, expectation, notes.
+/// A command as the stepper shows it: its script, then what its attributes say.
+fn command_lines(cmd: &crate::runbook::Command, theme: &super::Theme) -> [Line<'static>; 2] {
+    [
+        Line::styled(
+            format!("$ {}", one_line(cmd.script.trim_end())),
+            theme.style(Slot::Accent),
+        ),
+        Line::styled(
+            format!("  {}", one_line(&cmd.terms().join(" · "))),
+            theme.style(Slot::Muted),
+        ),
+    ]
+}
+
+/// A check as the stepper shows it: ticked (by whom, when) or not.
+fn check_line(
+    check: &str,
+    ticked: Option<&(String, chrono::DateTime<chrono::Utc>)>,
+    theme: &super::Theme,
+) -> Line<'static> {
+    match ticked {
+        Some((who, at)) => Line::styled(
+            format!(
+                "[x] {} · {} {}",
+                one_line(check),
+                one_line(who),
+                super::time_of_day(*at)
+            ),
+            theme.style(Slot::Up),
+        ),
+        None => Line::styled(format!("[ ] {}", one_line(check)), theme.style(Slot::Text)),
+    }
+}
+
+/// The selected step: text and commands as written, checks, expectation, notes.
 fn step_lines(
     state: &State,
     view: &View,
@@ -271,50 +306,22 @@ fn step_lines(
         .map(|l| Line::styled(one_line(&l), theme.style(Slot::Muted)))
         .into_iter()
         .collect();
-    // The step's text as written: paragraphs apart, code blocks line by line.
-    lines.extend(s.text.lines().map(|l| Line::raw(one_line(l))));
     let ticked = state
         .incident
         .as_ref()
         .and_then(|i| i.steps.get(&(runbook.id.clone(), step)))
         .map(|p| &p.checks);
-    for (n, check) in s.checks.iter().enumerate() {
-        let line = match ticked.and_then(|t| t.get(&n)) {
-            Some((who, at)) => Line::styled(
-                format!(
-                    "[x] {} · {} {}",
-                    one_line(check),
-                    one_line(who),
-                    super::time_of_day(*at)
-                ),
-                theme.style(Slot::Up),
-            ),
-            None => Line::styled(format!("[ ] {}", one_line(check)), theme.style(Slot::Text)),
-        };
-        lines.push(line);
-    }
-    for cmd in &s.commands {
-        let confirm = if cmd.confirm {
-            " · asks to confirm"
-        } else {
-            ""
-        };
-        let recovers = cmd
-            .recovers
-            .as_ref()
-            .map_or_else(String::new, |c| format!(" · recovers {}", one_line(c)));
-        lines.push(Line::styled(
-            format!("$ {}", one_line(cmd.script.trim_end())),
-            theme.style(Slot::Accent),
-        ));
-        lines.push(Line::styled(
-            format!(
-                "  timeout {} · on failure {}{confirm}{recovers}",
-                humantime::format_duration(cmd.timeout),
-                cmd.on_fail
-            ),
-            theme.style(Slot::Muted),
-        ));
+    // The step as written: its text and, where they stand, its commands and checks.
+    for part in &s.body {
+        match part {
+            Part::Text(text) => lines.extend(text.lines().map(|l| Line::raw(one_line(l)))),
+            Part::Command(n) => lines.extend(command_lines(&s.commands[*n], theme)),
+            Part::Check(n) => lines.push(check_line(
+                &s.checks[*n],
+                ticked.and_then(|t| t.get(n)),
+                theme,
+            )),
+        }
     }
     if let Some(expect) = &s.expect {
         lines.push(Line::styled(

@@ -57,7 +57,9 @@ pub fn visible_steps(state: &State, rb: usize) -> Vec<usize> {
         .steps
         .iter()
         .enumerate()
-        .filter(|(_, s)| crate::state::matches_filter(&state.ui.step_filter, &[&s.title, &s.text]))
+        .filter(|(_, s)| {
+            crate::state::matches_filter(&state.ui.step_filter, &[&s.title, &s.text()])
+        })
         .map(|(i, _)| i)
         .collect()
 }
