@@ -90,6 +90,7 @@ pub(super) fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnosti
         probe_concurrency,
         confirm_page: file.safety.confirm_page.unwrap_or(true),
         same_user_approval: file.safety.same_user_approval.unwrap_or(false),
+        destructive: destructive(src, file.safety.destructive.as_deref(), errors),
         room_group: file.room.group.and_then(|g| {
             if g.get_ref().trim().is_empty() {
                 errors.push(src.at(
@@ -251,4 +252,29 @@ pub(super) fn unknown(what: &str, bad: &str, names: &[String]) -> String {
         "unknown {what} `{bad}`{hint} (one of: {})",
         names.join(", ")
     )
+}
+
+/// `[safety] destructive`: each pattern a regular expression, named by itself.
+fn destructive(
+    src: &Source,
+    patterns: Option<&[Spanned<String>]>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<crate::runbook::destructive::Pattern> {
+    patterns
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|p| match regex::Regex::new(p.get_ref()) {
+            Ok(regex) => Some(crate::runbook::destructive::Pattern {
+                name: p.get_ref().clone(),
+                regex,
+            }),
+            Err(e) => {
+                errors.push(src.at(
+                    p.span(),
+                    format!("`{}` is not a regular expression: {e}", p.get_ref()),
+                ));
+                None
+            }
+        })
+        .collect()
 }

@@ -233,6 +233,10 @@ pub struct SafetyFile {
     /// The approver may be the Unix user who asked (a team sharing one account); the journal
     /// says so.
     pub same_user_approval: Option<bool>,
+    /// Regular expressions of commands that destroy, besides the built-in ones (`rm -rf`,
+    /// `kubectl delete`, `DROP TABLE`, ...): a runbook command matching one asks for the typed
+    /// confirmation.
+    pub destructive: Option<Vec<Spanned<String>>>,
 }
 
 /// `[room]`: who may join the war room besides the user who runs the writing console.

@@ -127,6 +127,8 @@ pub struct Config {
     pub room_group: Option<String>,
     /// `[safety] same_user_approval`: an approval may come from the user who asked.
     pub same_user_approval: bool,
+    /// `[safety] destructive`: the team's own patterns of commands that destroy.
+    pub destructive: Vec<crate::runbook::destructive::Pattern>,
     /// What each severity means to this team (`[severity.P1] meaning`), where the config says.
     pub severity_meanings: BTreeMap<Severity, String>,
     /// Message templates for the update and resolve dialogs (`[[template]]`).

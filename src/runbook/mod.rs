@@ -3,6 +3,7 @@
 //! heading is a phase over the steps below it; phases and steps may carry a time window, steps an
 //! estimate and an automation level (`## Promote {window=0-5m estimate=3m automation=manual}`).
 
+pub mod destructive;
 mod front_matter;
 mod load;
 mod parse;

@@ -80,7 +80,11 @@ pub enum DialogKind {
     /// The facilitator sets a simulated component's state: its id, then the state.
     SetState,
     /// "Run this command?" for a step whose command asks for confirmation.
-    ConfirmRun,
+    /// Run a runbook command; one that destroys (see [`crate::runbook::destructive`]) asks
+    /// for a typed word.
+    ConfirmRun {
+        destructive: bool,
+    },
     /// "Mark it done with checks unticked?"
     ConfirmDone,
     /// Which recovery action of the selected component.
@@ -142,7 +146,7 @@ impl Dialog {
             | DialogKind::Filter
             | DialogKind::Inject
             | DialogKind::EndDrill
-            | DialogKind::ConfirmRun
+            | DialogKind::ConfirmRun { .. }
             | DialogKind::ConfirmDone
             | DialogKind::ConfirmPage { .. }
             | DialogKind::ConfirmAck { .. }
@@ -159,7 +163,7 @@ impl Dialog {
             DialogKind::Severity
             | DialogKind::Status
             | DialogKind::EndDrill
-            | DialogKind::ConfirmRun
+            | DialogKind::ConfirmRun { destructive: false }
             | DialogKind::ConfirmDone
             | DialogKind::ConfirmPage { .. }
             | DialogKind::ConfirmAck { .. }

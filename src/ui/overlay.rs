@@ -51,7 +51,10 @@ fn title_of(dialog: &Dialog, state: &State) -> String {
         DialogKind::Resolve => format!(" Resolve {id}? "),
         DialogKind::Filter => " Filter ".to_owned(),
         DialogKind::Update => format!(" Stakeholder update for {id} "),
-        DialogKind::ConfirmRun => " Run this command? ".to_owned(),
+        DialogKind::ConfirmRun { destructive: false } => " Run this command? ".to_owned(),
+        DialogKind::ConfirmRun { destructive: true } => {
+            " Run this command? It destroys ".to_owned()
+        }
         DialogKind::ConfirmDone => " Mark the step done? ".to_owned(),
         DialogKind::RecoveryChoose => " Recovery actions ".to_owned(),
         DialogKind::RecoveryConfirm => " Run this recovery action? ".to_owned(),
@@ -71,7 +74,7 @@ fn title_of(dialog: &Dialog, state: &State) -> String {
 /// The prompt, raw (sanitised when drawn); confirmations name in full what they confirm.
 fn prompt_text(state: &State, kind: DialogKind) -> String {
     match kind {
-        DialogKind::ConfirmRun => run_prompt(state).unwrap_or_default(),
+        DialogKind::ConfirmRun { .. } => run_prompt(state).unwrap_or_default(),
         DialogKind::ConfirmDone => crate::view::checklist::prompt(state),
         DialogKind::RecoveryConfirm => crate::view::recovery::prompt(state),
         DialogKind::ConfirmPage { .. } | DialogKind::ConfirmAck { .. } => {
@@ -106,14 +109,20 @@ fn run_prompt(state: &State) -> Option<String> {
     let component = runbook.components.first().map_or("none", String::as_str);
     let dir = state.workdir();
     let words = state.run_words();
+    let ask = match crate::view::runbooks::danger(state, (rb, step, cmd)) {
+        Some((pattern, word)) => format!(
+            "It matches `{pattern}`: it destroys what it names. Type `{word}` and Enter to {} it, Esc does not.",
+            words.verb
+        ),
+        None => format!("Enter {}s it, Esc does not.", words.verb),
+    };
     Some(format!(
-        "Step {} \"{}\" of {} {}, for component {component}, in {dir}:\n{}\nEnter {}s it, Esc does not.",
+        "Step {} \"{}\" of {} {}, for component {component}, in {dir}:\n{}\n{ask}",
         step + 1,
         s.title,
         runbook.id,
         words.runs,
         command.script.trim_end(),
-        words.verb
     ))
 }
 
@@ -131,7 +140,7 @@ fn prompt_of(kind: DialogKind) -> &'static str {
         DialogKind::Update => {
             "What stakeholders should know now (journaled; posted to chat when configured):"
         }
-        DialogKind::ConfirmRun | DialogKind::ConfirmDone => "",
+        DialogKind::ConfirmRun { .. } | DialogKind::ConfirmDone => "",
         DialogKind::RecoveryChoose => "Choose the action to run:",
         DialogKind::RecoveryConfirm => "Confirm the recovery action:",
         DialogKind::Inject => "Delivered to the team now, and journaled as a scenario message:",

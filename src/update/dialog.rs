@@ -135,7 +135,7 @@ fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
             state.ui.overlay = None;
             return Vec::new();
         }
-        DialogKind::ConfirmRun => return runbooks::confirmed(state, now),
+        DialogKind::ConfirmRun { .. } => return runbooks::confirmed(state, &text, now),
         DialogKind::ConfirmDone => return super::checklist::confirmed(state, now),
         DialogKind::RecoveryChoose => return recovery::chosen(state, choice, now),
         DialogKind::RecoveryConfirm => return recovery::confirmed(state, &text, now),
@@ -283,7 +283,7 @@ fn incident_event(
         }),
         DialogKind::Declare
         | DialogKind::Filter
-        | DialogKind::ConfirmRun
+        | DialogKind::ConfirmRun { .. }
         | DialogKind::ConfirmDone
         | DialogKind::SetState
         | DialogKind::RecoveryChoose

@@ -7,8 +7,8 @@ use crate::domain::event::{Event, Record, StepMark};
 use crate::keymap::{Action, Context};
 use crate::msg::{Effect, Msg};
 use crate::runbook::OnFail;
-use crate::state::{DialogKind, JournalState, LiveRun, OUTPUT_LINES, Screen, State};
-use crate::view::runbooks::{INTERRUPTED, StepStatus, ordered, status, visible_steps};
+use crate::state::{DialogKind, JournalState, LiveRun, OUTPUT_LINES, Overlay, Screen, State};
+use crate::view::runbooks::{INTERRUPTED, StepStatus, danger, ordered, status, visible_steps};
 use crate::workers::process::{Ending, Outcome};
 
 /// Moves the stepper's selection onto a step the filter shows, if it is on a hidden one.
@@ -189,9 +189,11 @@ fn request_run(state: &mut State, rb: usize, step: usize, now: DateTime<Utc>) ->
     if let Some(effects) = super::approval::gate(state, target, now) {
         return effects;
     }
-    if state.runbooks[rb].steps[step].commands[command].confirm {
+    let destructive = danger(state, (rb, step, command)).is_some();
+    if destructive || state.runbooks[rb].steps[step].commands[command].confirm {
         state.ui.confirm_run = Some((rb, step, command));
-        super::open_dialog(state, DialogKind::ConfirmRun, String::new(), 0);
+        let kind = DialogKind::ConfirmRun { destructive };
+        super::open_dialog(state, kind, String::new(), 0);
         return Vec::new();
     }
     start(state, rb, step, command, now)
@@ -422,12 +424,25 @@ pub fn interrupted(state: &State, now: DateTime<Utc>) -> Vec<Effect> {
 }
 
 /// The confirmation dialog's answer.
-pub fn confirmed(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
-    state.ui.overlay = None;
-    match state.ui.confirm_run.take() {
-        Some((rb, step, command)) => start(state, rb, step, command, now),
-        None => Vec::new(),
+/// The answer to the run confirmation: a command that destroys runs only once its word is typed.
+pub fn confirmed(state: &mut State, typed: &str, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(run) = state.ui.confirm_run else {
+        state.ui.overlay = None;
+        return Vec::new();
+    };
+    if let Some((_, word)) = danger(state, run)
+        && typed.trim() != word
+    {
+        let error = format!("Type `{word}` exactly to run it");
+        if let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay {
+            dialog.error = Some(error);
+        }
+        return Vec::new();
     }
+    state.ui.overlay = None;
+    state.ui.confirm_run = None;
+    let (rb, step, command) = run;
+    start(state, rb, step, command, now)
 }
 
 /// Once a second: a completed step with an `expect` is verified when its component reaches the

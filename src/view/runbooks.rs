@@ -108,3 +108,14 @@ pub fn verification(state: &State, runbook: &str, step: usize) -> Option<Option<
 /// The outcome journaled for a command that a crash cut off.
 pub const INTERRUPTED: &str =
     "interrupted: warroom stopped while it ran; its outcome is unknown and it is not run again";
+
+/// Whether a runbook command (runbook, step, command) destroys: the pattern it matches, and the
+/// word to type to run it anyway (the runbook's first component, else its id).
+#[must_use]
+pub fn danger(state: &State, (rb, step, cmd): (usize, usize, usize)) -> Option<(&str, &str)> {
+    let runbook = state.runbooks.get(rb)?;
+    let command = runbook.steps.get(step)?.commands.get(cmd)?;
+    let pattern = crate::runbook::destructive::matched(&command.script, &state.config.destructive)?;
+    let word = runbook.components.first().unwrap_or(&runbook.id);
+    Some((pattern, word))
+}

@@ -246,3 +246,40 @@ fn a_step_with_unticked_checks_asks_before_it_is_marked_done() {
     let effects = run(&mut state, Msg::Action(Action::MarkDone), secs(35));
     assert_eq!(effects.len(), 1, "{effects:?}");
 }
+
+#[test]
+fn a_destructive_command_runs_only_once_its_word_is_typed() {
+    let mut state = ready(secs(30));
+    let destroy = RUNBOOK.replace("systemctl restart db", "kubectl -n prod delete pod db-0");
+    state.runbooks = vec![crate::runbook::parse("rb.md", &destroy).unwrap()];
+    let kinds = |state: &State| {
+        kinds_of(state)
+            .iter()
+            .filter(|k| *k == "step_started")
+            .count()
+    };
+    assert!(run(&mut state, Msg::Action(Action::Run), secs(31)).is_empty());
+    assert_eq!(
+        state.dialog().unwrap().kind,
+        DialogKind::ConfirmRun { destructive: true },
+        "no confirm=true, yet it asks"
+    );
+    assert!(
+        crate::view::runbooks::danger(&state, (0, 0, 0)) == Some(("kubectl delete", "db")),
+        "the dialog names the pattern and the word"
+    );
+    run(&mut state, Msg::Action(Action::Confirm), secs(32));
+    assert_eq!(kinds(&state), 0, "Enter alone does not run it");
+    assert!(
+        state
+            .dialog()
+            .unwrap()
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("Type `db`")
+    );
+    run(&mut state, Msg::Input("db".into()), secs(33));
+    run(&mut state, Msg::Action(Action::Confirm), secs(33));
+    assert_eq!(kinds(&state), 1);
+}
