@@ -11,7 +11,7 @@ use crate::domain::Severity;
 
 /// warroom's keys of a runbook's front matter; other keys (Hugo's `weight`, `aliases`, ...) are
 /// left to the tools that write them.
-const FRONT_MATTER_KEYS: [&str; 9] = [
+const FRONT_MATTER_KEYS: [&str; 10] = [
     "id",
     "title",
     "components",
@@ -21,6 +21,7 @@ const FRONT_MATTER_KEYS: [&str; 9] = [
     "description",
     "expect",
     "automation",
+    "steps",
 ];
 
 #[derive(Debug, Default, Deserialize)]
@@ -43,6 +44,8 @@ pub(super) struct FrontMatter {
     pub(super) expect: BTreeMap<String, toml::Spanned<String>>,
     /// `automatic`, `partial` or `manual`: how the whole procedure is done.
     pub(super) automation: Option<Automation>,
+    /// Where the steps are: `h2`, `h3`, `list` or `whole` (default: found from the text).
+    pub(super) steps: Option<super::walk::StepsFrom>,
 }
 
 /// The front matter between `fence` lines at the top of `text`, and where the body starts.

@@ -9,6 +9,7 @@ mod load;
 mod parse;
 pub mod phase;
 mod show;
+mod walk;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -16,6 +17,7 @@ use std::time::Duration;
 pub use load::{RunbookSet, check_components, load_dir, load_runbooks};
 pub use parse::parse;
 pub use show::show;
+pub use walk::StepsFrom;
 
 use crate::domain::{Health, Severity};
 pub use phase::{Automation, Phase, Window};

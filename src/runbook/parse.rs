@@ -4,10 +4,6 @@
 use std::ops::Range;
 use std::path::PathBuf;
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Parser, Tag, TagEnd};
-
-use crate::markdown::Writer;
-
 use super::front_matter::{front_matter, id_from_name};
 
 use super::parse_expect;
@@ -52,7 +48,7 @@ fn info_attributes(info: &str) -> Result<(String, Vec<(String, String)>), String
 /// True for a shell block that is a transcript, a command and its output as a terminal showed
 /// them: shown, never run. A `console` or `shell-session` block is one, and so is any block with a
 /// line that starts with a `$ ` prompt.
-fn is_transcript(info: &str, script: &str) -> bool {
+pub(super) fn is_transcript(info: &str, script: &str) -> bool {
     let lang = info
         .split(|c: char| c == '{' || c.is_whitespace())
         .next()
@@ -62,7 +58,7 @@ fn is_transcript(info: &str, script: &str) -> bool {
 }
 
 /// True for a fence whose language is a shell: the step's command.
-fn is_shell(info: &str) -> bool {
+pub(super) fn is_shell(info: &str) -> bool {
     let lang = info
         .split(|c: char| c == '{' || c.is_whitespace())
         .next()
@@ -74,15 +70,15 @@ fn is_shell(info: &str) -> bool {
 }
 
 /// A `#` or `##` heading being read: its text and its `{key=value}` attributes.
-struct Heading {
-    step: bool,
-    title: String,
-    attrs: Vec<(String, Option<String>)>,
+pub(super) struct Heading {
+    pub(super) step: bool,
+    pub(super) title: String,
+    pub(super) attrs: Vec<(String, Option<String>)>,
 }
 
 const HEADING_ATTRIBUTES: [&str; 3] = ["window", "estimate", "automation"];
 
-struct Builder<'a> {
+pub(super) struct Builder<'a> {
     src: Source<'a>,
     offset: usize,
     errors: Vec<Diagnostic>,
@@ -122,7 +118,7 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
         );
         b.errors.push(d);
     }
-    walk(&mut b, &text[body_start..]);
+    super::walk::walk(&mut b, &text[body_start..], meta.steps);
     for (title, expect) in &meta.expect {
         let parsed = parse_expect(expect.get_ref());
         let span = expect.span().start + 4..expect.span().end + 4;
@@ -130,7 +126,7 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
             (Some(step), Ok(e)) => step.expect = Some(e),
             (None, _) => b.errors.push(Source { name, text }.at(
                 span,
-                format!("`expect` names step `{title}`, which is not a `##` heading here"),
+                format!("`expect` names step `{title}`, which is not a step here"),
             )),
             (_, Err(message)) => b.errors.push(Source { name, text }.at(span, message)),
         }
@@ -138,7 +134,7 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
     if b.steps.is_empty() && b.errors.is_empty() {
         b.errors.push(Source { name, text }.at(
             body_start..body_start,
-            "a runbook needs at least one `##` step",
+            "a runbook needs at least one step: `##` headings, or in its front matter `steps = \"h3\"`, `\"list\"` or `\"whole\"`",
         ));
     }
     if !b.errors.is_empty() {
@@ -150,6 +146,12 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
         .find(|s| !s.is_empty())
         .unwrap_or_default();
     let title = meta.title.or(b.title.take()).unwrap_or_else(|| id.clone());
+    for step in &mut b.steps {
+        step.title = match step.title.trim() {
+            "" => title.clone(),
+            named => named.to_owned(),
+        };
+    }
     Ok(Runbook {
         id,
         title,
@@ -169,139 +171,63 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
     })
 }
 
-/// Where the text being written goes: the step being read, or the preface before the first.
-fn flush_text(b: &mut Builder, writer: &mut Writer) {
-    if writer.is_empty() {
-        writer.take();
-        return;
-    }
-    let text = writer.take();
-    match b.steps.last_mut() {
-        Some(step) => step.body.push(Part::Text(text)),
-        None => {
-            if !b.intro.is_empty() {
-                b.intro.push_str("\n\n");
-            }
-            b.intro.push_str(&text);
-        }
-    }
-}
-
-/// Writes a code block as text: a transcript is shown, never run.
-fn write_code(writer: &mut Writer, info: String, script: String) {
-    writer.event(&Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(
-        info.into(),
-    ))));
-    writer.event(&Event::Text(script.into()));
-    writer.event(&Event::End(TagEnd::CodeBlock));
-}
-
-/// Reads the body: `#` phases and `##` steps, shell blocks as commands and task items as checks;
-/// everything else is written as text, every word of it (see [`crate::markdown`]).
-fn walk(b: &mut Builder, body: &str) {
-    let mut heading: Option<Heading> = None;
-    let mut code: Option<(String, String, Range<usize>)> = None;
-    let mut check: Option<(usize, String)> = None;
-    let mut writer = Writer::default();
-    let mut depth = 0usize;
-    let mut gaps = crate::markdown::Gaps::default();
-    for (event, range) in Parser::new_ext(body, crate::markdown::options()).into_offset_iter() {
-        if let Some(unread) = gaps.before(&event, &range, body) {
-            writer.unread(unread);
-        }
-        match &event {
-            Event::Start(Tag::Heading {
-                level: level @ (HeadingLevel::H1 | HeadingLevel::H2),
-                attrs,
-                ..
-            }) if check.is_none() => {
-                flush_text(b, &mut writer);
-                heading = Some(Heading {
-                    step: *level == HeadingLevel::H2,
-                    title: String::new(),
-                    attrs: attrs
-                        .iter()
-                        .map(|(k, v)| (k.to_string(), v.as_ref().map(ToString::to_string)))
-                        .collect(),
-                });
-                continue;
-            }
-            Event::End(TagEnd::Heading(HeadingLevel::H1 | HeadingLevel::H2))
-                if heading.is_some() =>
-            {
-                if let Some(h) = heading.take() {
-                    b.heading(h, &range);
-                }
-                continue;
-            }
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
-                if check.is_none() && is_shell(info) =>
-            {
-                code = Some((info.to_string(), String::new(), range));
-                continue;
-            }
-            Event::End(TagEnd::CodeBlock) if code.is_some() => {
-                if let Some((info, script, range)) = code.take() {
-                    if is_transcript(&info, &script) {
-                        write_code(&mut writer, info, script);
-                    } else {
-                        flush_text(b, &mut writer);
-                        b.code_block(&info, script, &range);
-                    }
-                }
-                continue;
-            }
-            Event::Start(Tag::Item) => depth += 1,
-            Event::End(TagEnd::Item) => {
-                depth -= 1;
-                if let Some((at, text)) = check.take_if(|(at, _)| *at == depth) {
-                    let _ = at;
-                    writer.drop_item();
-                    flush_text(b, &mut writer);
-                    b.check(text.trim().to_owned(), &range);
-                    continue;
-                }
-            }
-            Event::TaskListMarker(_) if check.is_none() => {
-                check = Some((depth - 1, String::new()));
-                continue;
-            }
-            _ => {}
-        }
-        if let Some(h) = heading.as_mut() {
-            if let Event::Text(text) | Event::Code(text) = &event {
-                h.title.push_str(text);
-            }
-        } else if let Some((_, script, _)) = code.as_mut() {
-            if let Event::Text(text) = &event {
-                script.push_str(text);
-            }
-        } else if let Some((_, text)) = check.as_mut() {
-            match &event {
-                Event::Text(t) | Event::Code(t) => text.push_str(t),
-                Event::SoftBreak | Event::HardBreak => text.push(' '),
-                _ => {}
-            }
-        } else {
-            writer.event_from(&event, &body[range]);
-        }
-    }
-    if let Some(unread) = gaps.rest(body) {
-        writer.unread(unread);
-    }
-    flush_text(b, &mut writer);
-    // One `#` heading without a window is the document's title, not a phase.
-    if let [only] = &b.phases[..]
-        && only.window.is_none()
-    {
-        b.phases.clear();
-        for step in &mut b.steps {
-            step.phase = None;
-        }
-    }
-}
-
 impl Builder<'_> {
+    /// Starts a step: a list item's, or the whole text's.
+    pub(super) fn step(&mut self, title: String) {
+        self.steps.push(Step {
+            title,
+            body: Vec::new(),
+            commands: Vec::new(),
+            checks: Vec::new(),
+            expect: None,
+            phase: self.phases.len().checked_sub(1),
+            window: None,
+            estimate: None,
+            automation: None,
+        });
+    }
+
+    pub(super) fn has_steps(&self) -> bool {
+        !self.steps.is_empty()
+    }
+
+    /// More of the title of the step being read (a list step's first line).
+    pub(super) fn extend_title(&mut self, text: &str) {
+        if let Some(step) = self.steps.last_mut() {
+            step.title.push_str(text);
+        }
+    }
+
+    /// The document's `#` title, when `#` headings are not phases.
+    pub(super) fn title_heading(&mut self, title: &str) {
+        self.title.get_or_insert_with(|| title.to_owned());
+    }
+
+    /// Text of the step being read, or of the preface before the first step.
+    pub(super) fn text(&mut self, text: String) {
+        match self.steps.last_mut() {
+            Some(step) => step.body.push(Part::Text(text)),
+            None => {
+                if !self.intro.is_empty() {
+                    self.intro.push_str("\n\n");
+                }
+                self.intro.push_str(&text);
+            }
+        }
+    }
+
+    /// One `#` heading without a window is the document's title, not a phase.
+    pub(super) fn settle_phases(&mut self) {
+        if let [only] = &self.phases[..]
+            && only.window.is_none()
+        {
+            self.phases.clear();
+            for step in &mut self.steps {
+                step.phase = None;
+            }
+        }
+    }
+
     fn at(&mut self, range: &Range<usize>, message: impl Into<String>) {
         let span = range.start + self.offset..range.end + self.offset;
         let diagnostic = self.src.at(span, message);
@@ -311,7 +237,7 @@ impl Builder<'_> {
     /// A finished heading: a phase (`#`) or a step (`##`), with its window, estimate and
     /// automation from its attributes (a window also from its text).
     /// A task-list item: a manual check of the step.
-    fn check(&mut self, text: String, range: &Range<usize>) {
+    pub(super) fn check(&mut self, text: String, range: &Range<usize>) {
         match self.steps.last_mut() {
             Some(step) => {
                 step.body.push(Part::Check(step.checks.len()));
@@ -324,7 +250,7 @@ impl Builder<'_> {
         }
     }
 
-    fn heading(&mut self, h: Heading, range: &Range<usize>) {
+    pub(super) fn heading(&mut self, h: Heading, range: &Range<usize>) {
         let title = h.title.trim().to_owned();
         let (mut window, mut estimate, mut automation) = (window_in_heading(&title), None, None);
         for (key, value) in h.attrs {
@@ -397,7 +323,7 @@ impl Builder<'_> {
     }
 
     /// A shell block: a command of the step.
-    fn code_block(&mut self, info: &str, script: String, range: &Range<usize>) {
+    pub(super) fn code_block(&mut self, info: &str, script: String, range: &Range<usize>) {
         let Some((command, expect)) = self.command(info, script, range) else {
             return;
         };
