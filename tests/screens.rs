@@ -958,3 +958,33 @@ fn in_a_room() -> State {
 fn dashboard_in_a_room_with_an_approval_waiting() {
     snapshot_sizes("dashboard_room", &in_a_room(), &view(false));
 }
+
+/// A runbook as teams write them: no front matter, a table, a nested list, a transcript and a
+/// command between paragraphs.
+const WILD_RUNBOOK: &str = "# Redis memory full\n\nRedis evicts keys or refuses writes.\n\n## Diagnosis\n\n| Check | Command |\n|---|---|\n| Memory used | `INFO memory` |\n| Evictions | `INFO stats` |\n\n- On each replica:\n  1. connect with `redis-cli`\n  2. read `used_memory_human`\n- Compare with `maxmemory`\n\n```console\n$ redis-cli INFO memory | grep used_memory_human\nused_memory_human:7.80G\n```\n\nIf it is near the limit, free memory:\n\n```sh\nredis-cli MEMORY PURGE\n```\n\nThen watch it for five minutes. The eviction policy decides what goes first; a cache can lose keys, a queue must not.\n\n> [!WARNING]\n> Never FLUSHALL a shared instance.\n\n## Mitigation\n\nScale the instance.\n";
+
+#[test]
+fn a_wild_runbook_is_stepped_whole_and_its_long_step_scrolls() {
+    let mut state = with_runbooks();
+    state.runbooks = vec![warroom::runbook::parse("redis-memory.md", WILD_RUNBOOK).unwrap()];
+    let now = state.now;
+    play(&mut state, Msg::Action(Action::Confirm), now);
+    snapshot_sizes("runbooks_wild_step", &state, &view(false));
+    let bottom = |state: &State| text(&draw(state, &view(false), (80, 24)));
+    assert!(bottom(&state).contains("more below"), "{}", bottom(&state));
+    play(&mut state, Msg::Action(Action::ScrollDown), now);
+    play(&mut state, Msg::Action(Action::ScrollDown), now);
+    let scrolled = bottom(&state);
+    assert!(
+        scrolled.contains("FLUSHALL"),
+        "the end of the step comes into view:\n{scrolled}"
+    );
+    assert!(scrolled.contains("more above"), "{scrolled}");
+    insta::assert_snapshot!("runbooks_wild_step_scrolled_80x24", scrolled);
+    play(&mut state, Msg::Action(Action::Down), now);
+    play(&mut state, Msg::Action(Action::Up), now);
+    assert!(
+        bottom(&state).contains("more below"),
+        "another step starts at its top"
+    );
+}

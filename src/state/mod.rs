@@ -218,6 +218,7 @@ impl State {
                 overlay: None,
                 lists: Default::default(),
                 stepper: None,
+                step_scroll: None,
                 step_filter: String::new(),
                 review: None,
                 confirm_run: None,

@@ -245,6 +245,9 @@ pub struct Ui {
     pub review: Option<ReviewDraft>,
     /// The runbook open in the stepper (index into `State::runbooks`) and its selected step.
     pub stepper: Option<(usize, usize)>,
+    /// How far the selected step's text is scrolled, in lines: (runbook, step) and the offset
+    /// (another step starts at its top).
+    pub step_scroll: Option<((usize, usize), u16)>,
     /// The filter of the stepper's steps (the runbook list keeps its own).
     pub step_filter: String,
     /// A run waiting for the commander's confirmation: (runbook index, step, command).

@@ -185,13 +185,46 @@ fn render_stepper(frame: &mut Frame, area: Rect, state: &State, view: &View) {
             theme.style(Slot::Muted),
         )]
     };
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .block(view.block(format!(" Step {} ", step + 1))),
-        detail,
-    );
+    render_step(frame, detail, state, view, (rb, step), lines);
     render_output(frame, output, state, view, &runbook.id, step);
+}
+
+/// The selected step's text, scrolled as asked and never past its end; a mark at the bottom
+/// says when there is more below (or above) and which key shows it.
+fn render_step(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    view: &View,
+    open: (usize, usize),
+    lines: Vec<Line<'static>>,
+) {
+    // Untrimmed: nested lists and code keep their indentation.
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let (width, height) = (area.width.saturating_sub(2), area.height.saturating_sub(2));
+    let total = u16::try_from(paragraph.line_count(width)).unwrap_or(u16::MAX);
+    let last = total.saturating_sub(height);
+    let offset = match state.ui.step_scroll {
+        Some((at, offset)) if at == open => offset.min(last),
+        _ => 0,
+    };
+    let mut block = view.block(format!(" Step {} ", open.1 + 1));
+    let key = |action| state.key_name(action);
+    let mark = match (offset > 0, offset < last) {
+        (_, true) => Some(format!(
+            " more below: {} ",
+            key(crate::keymap::Action::ScrollDown)
+        )),
+        (true, false) => Some(format!(
+            " more above: {} ",
+            key(crate::keymap::Action::ScrollUp)
+        )),
+        (false, false) => None,
+    };
+    if let Some(mark) = mark {
+        block = block.title_bottom(Line::styled(mark, view.theme.style(Slot::Warn)));
+    }
+    frame.render_widget(paragraph.scroll((offset, 0)).block(block), area);
 }
 
 /// Time since the incident was declared, the clock phases and windows count on.
@@ -311,6 +344,16 @@ fn step_lines(
         .as_ref()
         .and_then(|i| i.steps.get(&(runbook.id.clone(), step)))
         .map(|p| &p.checks);
+    // The runbook's preface (meaning, impact...) comes before its first step.
+    if step == 0 && !runbook.preface.is_empty() {
+        lines.extend(
+            runbook
+                .preface
+                .lines()
+                .map(|l| Line::styled(one_line(l), theme.style(Slot::Muted))),
+        );
+        lines.push(Line::raw(""));
+    }
     // The step as written: its text and, where they stand, its commands and checks.
     for part in &s.body {
         match part {

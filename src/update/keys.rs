@@ -127,6 +127,8 @@ fn palette_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<
     Vec::new()
 }
 
+// One exhaustive match over every action, so a new action cannot be forgotten here.
+#[allow(clippy::too_many_lines)]
 pub(super) fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
     if state.viewer().is_some() && action.info().writes {
         state.ui.flash = Some(match state.viewer() {
@@ -193,7 +195,9 @@ pub(super) fn screen_action(state: &mut State, action: Action, now: DateTime<Utc
         | Action::MarkFailed
         | Action::TickCheck
         | Action::UntickCheck
-        | Action::CancelRun => {}
+        | Action::CancelRun
+        | Action::ScrollDown
+        | Action::ScrollUp => {}
         Action::Recover => return recovery::open(state),
         Action::Review => {
             state.ui.screen = Screen::Review;

@@ -71,12 +71,17 @@ pub fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> O
             };
             let step = visible.get(at).copied().unwrap_or(step);
             state.ui.stepper = Some((rb, step));
+            state.ui.step_scroll = None;
             Some(Vec::new())
         }
         (action, Some((rb, step)))
             if on_a_step(action) && !visible_steps(state, rb).contains(&step) =>
         {
             state.ui.flash = Some("No step matches the filter; Esc clears it".into());
+            Some(Vec::new())
+        }
+        (Action::ScrollDown | Action::ScrollUp, Some(open)) => {
+            scroll(state, open, action == Action::ScrollDown);
             Some(Vec::new())
         }
         (Action::Run, Some((rb, step))) => Some(request_run(state, rb, step, now)),
@@ -95,6 +100,23 @@ pub fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> O
         }
         _ => None,
     }
+}
+
+/// Lines a scroll key moves the step's text by.
+const SCROLL: u16 = 10;
+
+/// Scrolls the open step's text (the screen keeps the last lines in view).
+fn scroll(state: &mut State, open: (usize, usize), down: bool) {
+    let offset = match state.ui.step_scroll {
+        Some((at, offset)) if at == open => offset,
+        _ => 0,
+    };
+    let offset = if down {
+        offset.saturating_add(SCROLL)
+    } else {
+        offset.saturating_sub(SCROLL)
+    };
+    state.ui.step_scroll = Some((open, offset));
 }
 
 /// An action on the selected step: the Runbooks screen's own (`Action::info`).
