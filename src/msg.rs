@@ -177,6 +177,8 @@ pub enum Effect {
         runbook: String,
         step: usize,
         component: String,
+        /// The program that runs the script with `-c`.
+        shell: String,
         script: String,
         timeout: std::time::Duration,
     },

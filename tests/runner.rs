@@ -11,6 +11,7 @@ use support::{rss_kib, running_in_group};
 
 fn job(script: &str, timeout: Duration) -> Job {
     Job {
+        shell: "sh".into(),
         script: script.to_owned(),
         env: BTreeMap::new(),
         cwd: None,
@@ -135,4 +136,14 @@ async fn exit_codes_durations_and_context_are_reported() {
         "context is data, never code"
     );
     assert!(outcome.succeeded());
+}
+
+#[tokio::test]
+async fn a_bash_script_with_functions_and_blank_lines_runs_whole_with_bash() {
+    let script = "say() {\n  local words=(\"$@\")\n  echo \"${#words[@]} words\"\n}\n\n[[ -n \"$BASH_VERSION\" ]] && say a b c\n";
+    let mut bash = job(script, Duration::from_secs(30));
+    bash.shell = "bash".into();
+    let outcome = go(bash).await;
+    assert_eq!(outcome.ending, Ending::Exited(0), "{}", outcome.tail);
+    assert_eq!(outcome.tail.trim(), "3 words");
 }

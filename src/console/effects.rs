@@ -129,10 +129,12 @@ impl Loop {
                 runbook,
                 step,
                 component,
+                shell,
                 script,
                 timeout,
             } => {
-                self.spawn_run(started, &runbook, step, component, script, timeout);
+                let job = (shell, script, timeout);
+                self.spawn_run(started, &runbook, step, component, job);
             }
             Effect::WriteReview { text } => {
                 if let Some(incident) = &self.state.incident {
@@ -290,7 +292,8 @@ impl Loop {
         match recovery.kind {
             crate::config::RecoveryKind::Command(script) => {
                 let id = c.id.clone();
-                self.spawn_run(started, "recovery", action, id, script, recovery.timeout);
+                let job = ("sh".to_owned(), script, recovery.timeout);
+                self.spawn_run(started, "recovery", action, id, job);
             }
             crate::config::RecoveryKind::Webhook(url) => {
                 let incident = self.incident_id();
@@ -316,8 +319,7 @@ impl Loop {
         runbook: &str,
         step: usize,
         component: String,
-        script: String,
-        timeout: Duration,
+        (shell, script, timeout): (String, String, Duration),
     ) {
         let incident = self.incident_id();
         let env = [
@@ -335,6 +337,7 @@ impl Loop {
             .map(|()| runs.join(format!("{started}.log")));
         let cwd = self.state.config.runbook_workdir.clone();
         let job = crate::workers::process::Job {
+            shell,
             script,
             env,
             cwd,

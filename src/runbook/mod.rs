@@ -57,6 +57,9 @@ impl std::fmt::Display for Expect {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Command {
     pub script: String,
+    /// The program that runs the script with `-c`: `sh`, or the block's shell (`bash`, `zsh`),
+    /// or the shell its `#!` line names. The whole block is one script.
+    pub shell: String,
     pub confirm: bool,
     /// A second person in the room must approve each run (two-person rule).
     pub approve: bool,
@@ -70,11 +73,12 @@ pub struct Command {
 }
 
 impl Command {
-    /// What the command's attributes say: `timeout 5m`, `on failure stop`, and when set,
+    /// What the command's attributes say: `runs with sh`, `timeout 5m`, `on failure stop`, and when set,
     /// `asks for confirmation`, `needs a second person`, `recovers db`.
     #[must_use]
     pub fn terms(&self) -> Vec<String> {
         let mut terms = vec![
+            format!("runs with {}", self.shell),
             format!("timeout {}", humantime::format_duration(self.timeout)),
             format!("on failure {}", self.on_fail),
         ];

@@ -65,8 +65,41 @@ pub(super) fn is_shell(info: &str) -> bool {
         .unwrap_or("");
     matches!(
         lang,
-        "sh" | "bash" | "console" | "shell-session" | "terminal"
+        "sh" | "bash" | "shell" | "zsh" | "console" | "shell-session" | "terminal"
     )
+}
+
+/// True for a block whose `#!` line names a program that is not a shell (`python3`, `perl`): it
+/// is shown, never run with a shell it was not written for.
+pub(super) fn foreign_script(script: &str) -> bool {
+    script
+        .lines()
+        .next()
+        .is_some_and(|l| l.starts_with("#!") && shell_named(l).is_none())
+}
+
+/// The shell a `#!` line names, if it names one.
+fn shell_named(line: &str) -> Option<String> {
+    const SHELLS: [&str; 5] = ["sh", "bash", "zsh", "dash", "ksh"];
+    let mut words = line.strip_prefix("#!")?.split_whitespace();
+    let program = words.next().unwrap_or_default();
+    let program = if program.ends_with("/env") {
+        words.next().unwrap_or_default()
+    } else {
+        program
+    };
+    let name = program.rsplit('/').next().unwrap_or_default();
+    SHELLS.contains(&name).then(|| name.to_owned())
+}
+
+/// The shell that runs a block: the one its `#!` line names, else the block's language (`bash`,
+/// `zsh`), else `sh`.
+fn shell_of(lang: &str, script: &str) -> String {
+    let shebang = script.lines().next().and_then(shell_named);
+    shebang.unwrap_or_else(|| match lang {
+        "bash" | "zsh" => lang.to_owned(),
+        _ => "sh".to_owned(),
+    })
 }
 
 /// A `#` or `##` heading being read: its text and its `{key=value}` attributes.
@@ -353,7 +386,7 @@ impl Builder<'_> {
                 return None;
             }
         };
-        if !matches!(lang.as_str(), "sh" | "bash") {
+        if !matches!(lang.as_str(), "sh" | "bash" | "shell" | "zsh") {
             return None;
         }
         let line = self
@@ -361,6 +394,7 @@ impl Builder<'_> {
             .at(range.start + self.offset..range.start + self.offset, "")
             .line;
         let mut command = Command {
+            shell: shell_of(&lang, &script),
             script,
             confirm: false,
             approve: false,

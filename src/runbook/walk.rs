@@ -8,7 +8,7 @@ use std::ops::Range;
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Parser, Tag, TagEnd};
 use serde::Deserialize;
 
-use super::parse::{Builder, Heading, is_shell, is_transcript};
+use super::parse::{Builder, Heading, foreign_script, is_shell, is_transcript};
 use crate::markdown::{Gaps, Writer};
 
 /// Where a runbook's steps are (front matter `steps`; else found from the text).
@@ -259,10 +259,11 @@ impl Reader<'_> {
         }
     }
 
-    /// A shell block ends: a transcript is written as text, a command joins the step.
+    /// A shell block ends: a transcript (or a script for another program) is written as text, a
+    /// command joins the step.
     fn end_code(&mut self, b: &mut Builder) {
         if let Some((info, script, range)) = self.code.take() {
-            if is_transcript(&info, &script) {
+            if is_transcript(&info, &script) || foreign_script(&script) {
                 self.writer
                     .event(&Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(
                         info.into(),

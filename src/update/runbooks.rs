@@ -320,6 +320,7 @@ pub fn after_record(state: &mut State, record: &Record) -> Vec<Effect> {
         runbook: runbook.clone(),
         step: *step,
         component: rb.components.first().cloned().unwrap_or_default(),
+        shell: cmd.shell.clone(),
         script: cmd.script.clone(),
         timeout: cmd.timeout,
     };

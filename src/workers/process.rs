@@ -1,4 +1,4 @@
-//! The command runner: `sh -c` in its own process group, context in the environment, a deadline
+//! The command runner: `sh -c` (or the script's shell) in its own process group, context in the environment, a deadline
 //! (SIGTERM to the group, SIGKILL after a grace), output streamed back in bounded pieces and
 //! saved (capped) to a file, and cancel. A grandchild holding the pipe cannot hang it.
 
@@ -22,6 +22,8 @@ pub const TAIL: usize = 2048;
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct Job {
+    /// The program that runs the script with `-c` (`sh`, `bash`, `zsh`, ...).
+    pub shell: String,
     pub script: String,
     /// Context passed as environment variables, never spliced into the script.
     pub env: BTreeMap<String, String>,
@@ -98,7 +100,7 @@ impl Sink {
 type Stream = Box<dyn tokio::io::AsyncRead + Unpin + Send>;
 
 fn spawn(job: &Job) -> std::io::Result<(tokio::process::Child, mpsc::Receiver<Vec<u8>>)> {
-    let mut command = tokio::process::Command::new("sh");
+    let mut command = tokio::process::Command::new(&job.shell);
     command
         .arg("-c")
         .arg(&job.script)

@@ -47,3 +47,21 @@ fn the_front_matter_says_where_the_steps_are() {
     let list = "+++\nsteps = \"list\"\n+++\n\n## Procedure\n\n1. One\n2. Two\n";
     assert_eq!(titles(list), ["One", "Two"]);
 }
+
+#[test]
+fn a_block_runs_whole_with_the_shell_it_was_written_for() {
+    let text = "## Fix\n\n```bash\nrestart() {\n  systemctl restart \"$1\"\n}\n\nrestart db\n```\n\n```sh\n#!/usr/bin/env zsh\nprint -l a b\n```\n\n```shell\nls\n```\n\n```bash\n#!/usr/bin/python3\nimport os\n```\n";
+    let rb = parse("rb.md", text).unwrap();
+    let commands = &rb.steps[0].commands;
+    let shells: Vec<&str> = commands.iter().map(|c| c.shell.as_str()).collect();
+    assert_eq!(
+        shells,
+        ["bash", "zsh", "sh"],
+        "a python script is shown, never run by a shell"
+    );
+    assert!(
+        commands[0].script.contains("\n\nrestart db"),
+        "blank lines never split a script"
+    );
+    assert!(rb.steps[0].text().contains("import os"));
+}
