@@ -127,6 +127,9 @@ pub enum Command {
     Validate {
         /// Files or directories (default: the discovered config)
         paths: Vec<PathBuf>,
+        /// Warnings (what is shown or run otherwise than its author may expect) fail too
+        #[arg(long)]
+        strict: bool,
     },
     /// Journal tools
     #[command(subcommand)]

@@ -27,13 +27,14 @@ fn words(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// The text after the front matter, if any, without heading attributes (`## Owner {#owner}`),
-/// which name a heading rather than say anything.
+/// The text after the front matter, if any, without what names or labels rather than says:
+/// heading attributes (`## Owner {#owner}`) and code fences' info strings (```` ```shell ````, shown
+/// for a command as what runs it).
 fn body(text: &str) -> String {
     let attributes = regex::Regex::new(r"(?m)^(#+ .*?)\s*\{[^}]*\}\s*$").unwrap();
-    attributes
-        .replace_all(after_front_matter(text), "$1")
-        .into_owned()
+    let fences = regex::Regex::new(r"(?m)^(\s*(```|~~~)).*$").unwrap();
+    let text = attributes.replace_all(after_front_matter(text), "$1");
+    fences.replace_all(&text, "$1").into_owned()
 }
 
 fn after_front_matter(text: &str) -> &str {

@@ -54,7 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Replay { journal, speed }) => replay(&cli, journal, *speed),
         Some(Command::Follow { id }) => follow(&cli, id.as_deref()),
         Some(Command::Join { id, take_over }) => join(&cli, id.as_deref(), take_over.as_deref()),
-        Some(Command::Validate { paths }) => validate(&cli, paths),
+        Some(Command::Validate { paths, strict }) => validate(&cli, paths, *strict),
         Some(Command::Init { dir }) => {
             let report = init::write(dir.as_deref().unwrap_or(Path::new(".")))?;
             emit(&report)?;

@@ -80,7 +80,11 @@ fn toml_files(path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn check_file(path: &Path, config: Option<&Config>) -> Result<FileKind, Invalid> {
+/// A file's kind and its warnings, or its errors.
+fn check_file(
+    path: &Path,
+    config: Option<&Config>,
+) -> Result<(FileKind, Vec<config::Diagnostic>), Invalid> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
         Invalid(vec![config::Diagnostic::new(
@@ -91,6 +95,7 @@ fn check_file(path: &Path, config: Option<&Config>) -> Result<FileKind, Invalid>
         )])
     })?;
     let kind = kind_of(path);
+    let mut warnings = Vec::new();
     match kind {
         FileKind::Config => config::parse(&name, &text).map(drop),
         FileKind::Scenario => crate::console::drill::check_scenario(path, &text, config),
@@ -100,6 +105,7 @@ fn check_file(path: &Path, config: Option<&Config>) -> Result<FileKind, Invalid>
             let unknown = config
                 .map(|c| crate::runbook::check_components(&rb, c))
                 .unwrap_or_default();
+            warnings = rb.warnings;
             if unknown.is_empty() {
                 Ok(())
             } else {
@@ -107,7 +113,7 @@ fn check_file(path: &Path, config: Option<&Config>) -> Result<FileKind, Invalid>
             }
         }),
     }?;
-    Ok(kind)
+    Ok((kind, warnings))
 }
 
 /// Renders a review template against a sample incident (the demo's) to find its mistakes.
@@ -123,7 +129,7 @@ fn check_template(name: &str, text: &str) -> Result<(), Invalid> {
         .map_err(|d| Invalid(vec![d]))
 }
 
-pub(super) fn validate(cli: &Cli, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+pub(super) fn validate(cli: &Cli, paths: &[PathBuf], strict: bool) -> anyhow::Result<ExitCode> {
     let mut files = Vec::new();
     if paths.is_empty() {
         let config = config::discover(cli.config.as_deref())
@@ -138,17 +144,34 @@ pub(super) fn validate(cli: &Cli, paths: &[PathBuf]) -> anyhow::Result<ExitCode>
     let mut stdout = std::io::stdout().lock();
     for file in &files {
         match check_file(file, reference.as_ref()) {
-            Ok(kind) => writeln!(
-                stdout,
-                "ok: {} ({})",
-                sanitize(&file.display().to_string()),
-                kind_label(kind)
-            )?,
+            Ok((kind, warnings)) => {
+                for warning in &warnings {
+                    eprintln!("warning: {}", sanitize(&warning.to_string()));
+                }
+                failed |= strict && !warnings.is_empty();
+                let said = if warnings.is_empty() {
+                    "ok"
+                } else {
+                    "ok, with warnings"
+                };
+                writeln!(
+                    stdout,
+                    "{said}: {} ({})",
+                    sanitize(&file.display().to_string()),
+                    kind_label(kind)
+                )?;
+            }
             Err(invalid) => {
                 failed = true;
                 eprintln!("{invalid}");
             }
         }
+    }
+    if failed && strict {
+        eprintln!(
+            "warroom: --strict: fix the errors and warnings above and run `warroom validate --strict` again"
+        );
+        return Ok(ExitCode::from(2));
     }
     if failed {
         eprintln!(

@@ -151,6 +151,8 @@ pub struct Runbook {
     pub summary: String,
     /// Everything before the first step (meaning, impact, diagnosis...), as written.
     pub preface: String,
+    /// What is shown or run otherwise than its author may expect (`validate` says so).
+    pub warnings: Vec<crate::config::Diagnostic>,
     pub steps: Vec<Step>,
     pub phases: Vec<Phase>,
     /// The procedure's automation level (front matter); a step's own level wins.

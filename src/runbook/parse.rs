@@ -45,6 +45,27 @@ fn info_attributes(info: &str) -> Result<(String, Vec<(String, String)>), String
     Ok((lang.trim().to_owned(), attrs))
 }
 
+/// The commands of a transcript: its `$ ` lines without the prompt, a trailing `\\` joining the
+/// next line.
+fn prompt_lines(script: &str) -> Vec<String> {
+    let mut commands: Vec<String> = Vec::new();
+    let mut continued = false;
+    for line in script.lines() {
+        if continued {
+            if let Some(last) = commands.last_mut() {
+                last.push('\n');
+                last.push_str(line);
+            }
+        } else if let Some(command) = line.trim_start().strip_prefix("$ ") {
+            commands.push(command.to_owned());
+        } else {
+            continue;
+        }
+        continued = line.trim_end().ends_with('\\');
+    }
+    commands
+}
+
 /// True for a shell block that is a transcript, a command and its output as a terminal showed
 /// them: shown, never run. A `console` or `shell-session` block is one, and so is any block with a
 /// line that starts with a `$ ` prompt.
@@ -120,6 +141,7 @@ pub(super) struct Builder<'a> {
     phases: Vec<Phase>,
     /// The first `#` heading: the title when the front matter gives none.
     title: Option<String>,
+    warnings: Vec<Diagnostic>,
 }
 
 /// Parses a runbook file's text; `name` is used in diagnostics.
@@ -134,6 +156,7 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
         intro: String::new(),
         phases: Vec::new(),
         title: None,
+        warnings: Vec::new(),
     };
     let id = meta
         .id
@@ -197,6 +220,7 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
         tags: meta.tags,
         summary,
         preface,
+        warnings: b.warnings,
         steps: b.steps,
         phases: b.phases,
         automation: meta.automation,
@@ -265,6 +289,16 @@ impl Builder<'_> {
         let span = range.start + self.offset..range.end + self.offset;
         let diagnostic = self.src.at(span, message);
         self.errors.push(diagnostic);
+    }
+
+    /// Something shown or run otherwise than its author may expect: `validate` says so, and
+    /// `validate --strict` refuses it.
+    pub(super) fn warn(&mut self, range: &Range<usize>, message: impl Into<String>) {
+        let span = range.start + self.offset..range.end + self.offset;
+        let diagnostic = self.src.at(span, message);
+        if !self.warnings.contains(&diagnostic) {
+            self.warnings.push(diagnostic);
+        }
     }
 
     /// A finished heading: a phase (`#`) or a step (`##`), with its window, estimate and
@@ -370,6 +404,31 @@ impl Builder<'_> {
                 range,
                 "a command before the first step: put it under a `##` heading",
             ),
+        }
+    }
+
+    /// A transcript's prompt lines (`$ cmd`, continued by a trailing `\\`), each offered as a
+    /// command of its own that asks for confirmation; its output lines never run.
+    pub(super) fn prompt_commands(&mut self, script: &str, range: &Range<usize>) {
+        let line = self
+            .src
+            .at(range.start + self.offset..range.start + self.offset, "")
+            .line;
+        let Some(step) = self.steps.last_mut() else {
+            return;
+        };
+        for command in prompt_lines(script) {
+            step.body.push(Part::Command(step.commands.len()));
+            step.commands.push(Command {
+                script: format!("{command}\n"),
+                shell: "sh".to_owned(),
+                confirm: true,
+                approve: false,
+                timeout: DEFAULT_TIMEOUT,
+                on_fail: OnFail::Continue,
+                recovers: None,
+                line,
+            });
         }
     }
 

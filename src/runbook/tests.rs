@@ -312,7 +312,40 @@ fn commands_and_checks_stand_where_they_are_written() {
             Part::Check(0),
             Part::Command(0),
             Part::Text("Then wait for the lag:\n\n1. watch it\n2. note it\n\n```console\n$ rm -rf /var/lib/db\n```".into()),
+            Part::Command(1),
         ]
     );
-    assert_eq!(step.commands.len(), 1, "a transcript never runs");
+    let offered = &step.commands[1];
+    assert_eq!(
+        offered.script, "rm -rf /var/lib/db\n",
+        "a transcript's prompt line, alone"
+    );
+    assert!(offered.confirm, "and it asks first");
+}
+
+#[test]
+fn a_transcript_offers_its_prompt_lines_never_its_output() {
+    let text = "## Look\n\n```bash\n$ kubectl get pods \\\n    -n prod\nNAME    READY\nweb-0   1/1\n$ kubectl logs web-0\nerror: boom\n```\n";
+    let rb = parse("t.md", text).unwrap();
+    let scripts: Vec<&str> = rb.steps[0]
+        .commands
+        .iter()
+        .map(|c| c.script.as_str())
+        .collect();
+    assert_eq!(
+        scripts,
+        ["kubectl get pods \\\n    -n prod\n", "kubectl logs web-0\n"]
+    );
+    assert!(rb.steps[0].commands.iter().all(|c| c.confirm));
+    assert!(
+        rb.steps[0].text().contains("web-0   1/1"),
+        "the transcript is shown whole"
+    );
+    assert!(
+        rb.warnings[0]
+            .to_string()
+            .starts_with("t.md:3:1: this shell block reads as a transcript"),
+        "{:?}",
+        rb.warnings
+    );
 }

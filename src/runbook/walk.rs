@@ -128,6 +128,7 @@ pub(super) fn walk(b: &mut Builder, body: &str, steps_from: Option<StepsFrom>) {
 
 impl Reader<'_> {
     fn event(&mut self, b: &mut Builder, event: Event, range: Range<usize>) {
+        notice(b, &event, &range);
         if self.structure(b, &event, &range) {
             return;
         }
@@ -263,18 +264,63 @@ impl Reader<'_> {
     /// command joins the step.
     fn end_code(&mut self, b: &mut Builder) {
         if let Some((info, script, range)) = self.code.take() {
+            let lang = info.split(|c: char| c == '{' || c.is_whitespace()).next();
+            let shell_block = matches!(lang, Some("sh" | "bash" | "shell" | "zsh"));
+            if shell_block && is_transcript(&info, &script) {
+                b.warn(&range, "this shell block reads as a transcript (a line starts with a `$ ` prompt): it is shown, never run whole, and its `$ ` lines are offered one by one, each asking for confirmation; drop the prompts (and any output) to make it one command");
+            } else if shell_block && foreign_script(&script) {
+                b.warn(&range, "this block is shown, never run: its `#!` line names a program that is not a shell (warroom runs sh, bash and zsh)");
+            }
             if is_transcript(&info, &script) || foreign_script(&script) {
                 self.writer
                     .event(&Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(
                         info.into(),
                     ))));
-                self.writer.event(&Event::Text(script.into()));
+                self.writer.event(&Event::Text(script.clone().into()));
                 self.writer.event(&Event::End(TagEnd::CodeBlock));
+                if !foreign_script(&script) {
+                    flush_text(b, &mut self.writer);
+                    b.prompt_commands(&script, &range);
+                }
             } else {
                 flush_text(b, &mut self.writer);
                 b.code_block(&info, script, &range);
             }
         }
+    }
+}
+
+/// Blocks other tools render and warroom shows as text: a warning each.
+fn notice(b: &mut Builder, event: &Event, range: &Range<usize>) {
+    const OTHER_SHELLS: [&str; 8] = [
+        "powershell",
+        "ps1",
+        "pwsh",
+        "cmd",
+        "bat",
+        "fish",
+        "csh",
+        "tcsh",
+    ];
+    let warning = match event {
+        Event::Start(Tag::HtmlBlock) => Some("raw HTML is shown as text".to_owned()),
+        Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+            let lang = info.split(|c: char| c == '{' || c.is_whitespace()).next();
+            lang.filter(|l| OTHER_SHELLS.contains(&l.to_lowercase().as_str()))
+                .map(|l| {
+                    format!("a `{l}` block is shown, never run: warroom runs sh, bash and zsh")
+                })
+        }
+        Event::Text(text) if ["{{<", "{{%", "<%", "{%"].iter().any(|t| text.contains(t)) => {
+            Some("a template tag (Hugo, Jekyll, ERB) is shown as text".to_owned())
+        }
+        Event::Text(text) if text.starts_with("!!! ") || text.starts_with("??? ") => {
+            Some("an MkDocs admonition is shown as text, its body as indented code".to_owned())
+        }
+        _ => None,
+    };
+    if let Some(warning) = warning {
+        b.warn(range, warning);
     }
 }
 
