@@ -105,14 +105,19 @@ pub enum Command {
     /// Turn a disaster-recovery plan in Markdown into a kit (config, runbooks, drills) and say
     /// what each part became; exit 2 when the plan holds nothing usable
     Import {
-        /// The plan, a Markdown file
+        /// The plan, a Markdown file (with --runbooks: a runbook, or a folder of them)
         plan: PathBuf,
-        /// The folder to write the kit into (default: a folder named after the plan)
+        /// The folder to write into (default: a folder named after the plan; with --runbooks,
+        /// `runbooks`)
         #[arg(short, long, value_name = "DIR")]
         output: Option<PathBuf>,
         /// Print the report and the files it would write; write nothing
         #[arg(long)]
         dry_run: bool,
+        /// Read runbooks as teams write them (YAML front matter or none) into warroom runbooks,
+        /// instead of a plan into a kit
+        #[arg(long)]
+        runbooks: bool,
     },
     /// Probe every component once and print a table (or JSON); exit 1 if any is down
     Check {

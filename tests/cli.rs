@@ -900,3 +900,53 @@ fn a_resolved_incident_whose_resolve_notification_a_crash_lost_is_resumed() {
         .unwrap();
     assert!(store.latest_open().is_none(), "resolved and owing nothing");
 }
+
+#[test]
+fn runbooks_as_teams_write_them_are_imported_and_validated_with_warnings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let wild = tmp.path().join("wild");
+    std::fs::create_dir_all(wild.join("nested")).unwrap();
+    std::fs::write(
+        wild.join("DiskFull.md"),
+        "---\ntitle: Disk full\nweight: 3\n---\n\n# Disk full\n\n## Check\n\n```bash\n$ df -h /\nFilesystem Size\n/dev/sda1 20G\n```\n",
+    )
+    .unwrap();
+    std::fs::write(
+        wild.join("nested/restart.md"),
+        "# Restart the API\n\n1. Drain\n2. Restart\n",
+    )
+    .unwrap();
+    std::fs::write(wild.join("broken.md"), b"# Bad \xff bytes\n").unwrap();
+    let out = warroom(
+        &["import", "--runbooks", "wild", "-o", "runbooks"],
+        tmp.path(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "one file is not text: {}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("broken.md: not text (not UTF-8); left out"));
+    let report = stdout(&out);
+    assert!(
+        report.contains("diskfull.md ← wild/DiskFull.md: 1 step (h2), 1 command, 0 checks, 1 transcript, 1 warning"),
+        "{report}"
+    );
+    assert!(
+        report.contains("restart.md ← wild/nested/restart.md: 2 steps (list)"),
+        "{report}"
+    );
+    assert!(
+        report.contains("Wrote 2 runbooks into runbooks"),
+        "{report}"
+    );
+    let ok = warroom(&["validate", "runbooks"], tmp.path());
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    assert!(
+        stderr(&ok).contains("runbooks/diskfull.md:11:1: this shell block reads as a transcript")
+    );
+    assert!(stdout(&ok).contains("ok, with warnings: runbooks/diskfull.md (runbook)"));
+    let strict = warroom(&["validate", "--strict", "runbooks"], tmp.path());
+    assert_eq!(strict.status.code(), Some(2), "--strict fails on a warning");
+}

@@ -1,5 +1,5 @@
 //! `warroom import PLAN.md`: a plan read into a kit, written (or shown with `--dry-run`) with
-//! its report.
+//! its report; `warroom import --runbooks PATH`: runbooks as teams wrote them made warroom's.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -85,4 +85,94 @@ pub(super) fn import(
         "The kit validates. Next:\n  {cd}warroom validate .{drill}\n  warroom"
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The Markdown files `path` names: itself, or those in the folder (and below it).
+fn markdown_files(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_owned()]);
+    }
+    let mut files = Vec::new();
+    let mut folders = vec![path.to_owned()];
+    while let Some(folder) = folders.pop() {
+        let entries = std::fs::read_dir(&folder)
+            .with_context(|| format!("cannot read {}", sanitize(&folder.display().to_string())))?;
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// `warroom import --runbooks PATH`: each runbook read and written as a warroom runbook into
+/// `output` (default `runbooks`), with a line saying what it became; one that cannot be read
+/// is named with why, and nothing of it is written.
+pub(super) fn import_runbooks(
+    path: &Path,
+    output: Option<&Path>,
+    dry_run: bool,
+) -> anyhow::Result<ExitCode> {
+    let dir = output.unwrap_or(Path::new("runbooks"));
+    let mut files = Vec::new();
+    let mut failed = false;
+    let mut out = std::io::stdout().lock();
+    for file in markdown_files(path)? {
+        let name = file.display().to_string();
+        let text = match std::fs::read(&file).map(String::from_utf8) {
+            Ok(Ok(text)) => text,
+            Ok(Err(_)) => {
+                eprintln!(
+                    "warroom: {}: not text (not UTF-8); left out",
+                    sanitize(&name)
+                );
+                failed = true;
+                continue;
+            }
+            Err(e) => anyhow::bail!("cannot read {}: {e}", sanitize(&name)),
+        };
+        match crate::runbook::import::import(&name, &text) {
+            Ok(imported) if files.iter().any(|(f, _)| *f == imported.file) => {
+                eprintln!(
+                    "warroom: {}: its id makes {}, which another runbook here already makes; left out (give it an `id` in its front matter)",
+                    sanitize(&name),
+                    sanitize(&imported.file)
+                );
+                failed = true;
+            }
+            Ok(imported) => {
+                writeln!(out, "{}", sanitize(&imported.report))?;
+                files.push((imported.file, imported.text));
+            }
+            Err(invalid) => {
+                eprintln!("{invalid}");
+                eprintln!("warroom: {}: left out", sanitize(&name));
+                failed = true;
+            }
+        }
+    }
+    let shown_dir = sanitize(&dir.display().to_string()).into_owned();
+    let runbooks = match files.len() {
+        1 => "1 runbook".to_owned(),
+        n => format!("{n} runbooks"),
+    };
+    if dry_run {
+        writeln!(out, "Would write {runbooks} into {shown_dir}")?;
+    } else {
+        crate::import::write(dir, &files)?;
+        writeln!(
+            out,
+            "Wrote {runbooks} into {shown_dir}; next: warroom validate {shown_dir}"
+        )?;
+    }
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

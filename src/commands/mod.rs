@@ -10,7 +10,7 @@ use crate::cli::{Cli, Command, IncidentCommand, JournalCommand, ReviewCommand, R
 use crate::config::{self, Config};
 use crate::console::{self, Launch, follow, join, replay};
 use crate::runbook::load_runbooks;
-use import::import;
+use import::{import, import_runbooks};
 use incident::{list, show, verify};
 use review::review_export;
 use runbook::{runbook_list, runbook_show};
@@ -68,7 +68,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             plan,
             output,
             dry_run,
+            runbooks: false,
         }) => import(plan, output.as_deref(), *dry_run),
+        Some(Command::Import {
+            plan,
+            output,
+            dry_run,
+            runbooks: true,
+        }) => import_runbooks(plan, output.as_deref(), *dry_run),
         Some(Command::Check { json, component }) => {
             check::run(load_config(&cli)?, *json, component.as_deref())
         }

@@ -5,6 +5,7 @@
 
 pub mod destructive;
 mod front_matter;
+pub mod import;
 mod load;
 mod parse;
 pub mod phase;
@@ -153,6 +154,10 @@ pub struct Runbook {
     pub preface: String,
     /// What is shown or run otherwise than its author may expect (`validate` says so).
     pub warnings: Vec<crate::config::Diagnostic>,
+    /// How many shell blocks were transcripts (shown; their `$ ` lines offered one by one).
+    pub transcripts: usize,
+    /// Where its steps were found.
+    pub steps_from: StepsFrom,
     pub steps: Vec<Step>,
     pub phases: Vec<Phase>,
     /// The procedure's automation level (front matter); a step's own level wins.

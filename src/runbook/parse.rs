@@ -142,6 +142,8 @@ pub(super) struct Builder<'a> {
     /// The first `#` heading: the title when the front matter gives none.
     title: Option<String>,
     warnings: Vec<Diagnostic>,
+    transcripts: usize,
+    pub(super) steps_from: super::StepsFrom,
 }
 
 /// Parses a runbook file's text; `name` is used in diagnostics.
@@ -157,6 +159,8 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
         phases: Vec::new(),
         title: None,
         warnings: Vec::new(),
+        transcripts: 0,
+        steps_from: super::StepsFrom::H2,
     };
     let id = meta
         .id
@@ -221,6 +225,8 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
         summary,
         preface,
         warnings: b.warnings,
+        transcripts: b.transcripts,
+        steps_from: b.steps_from,
         steps: b.steps,
         phases: b.phases,
         automation: meta.automation,
@@ -410,6 +416,7 @@ impl Builder<'_> {
     /// A transcript's prompt lines (`$ cmd`, continued by a trailing `\\`), each offered as a
     /// command of its own that asks for confirmation; its output lines never run.
     pub(super) fn prompt_commands(&mut self, script: &str, range: &Range<usize>) {
+        self.transcripts += 1;
         let line = self
             .src
             .at(range.start + self.offset..range.start + self.offset, "")

@@ -98,6 +98,7 @@ struct Reader<'t> {
 /// Reads `body` into the builder's steps, phases and preface.
 pub(super) fn walk(b: &mut Builder, body: &str, steps_from: Option<StepsFrom>) {
     let steps_from = steps_from.unwrap_or_else(|| StepsFrom::found(body));
+    b.steps_from = steps_from;
     let mut reader = Reader {
         body,
         steps_from,
