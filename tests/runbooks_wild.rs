@@ -95,3 +95,71 @@ fn runbook_show_keeps_every_word() {
     }
     assert!(lost.is_empty(), "{lost:#?}");
 }
+
+/// Parses and shows `text`; a runbook that cannot be read says so with its file and line.
+fn read_or_say(name: &str, text: &str) -> Result<String, String> {
+    match warroom::runbook::parse(name, text) {
+        Ok(runbook) => Ok(warroom::runbook::show(&runbook)),
+        Err(invalid) => {
+            let said = invalid.to_string();
+            assert!(said.starts_with(&format!("{name}:")), "{said}");
+            Err(said)
+        }
+    }
+}
+
+#[test]
+fn hostile_runbooks_are_read_or_refused_never_a_panic() {
+    let corpus = corpus();
+    let big = corpus
+        .iter()
+        .map(|(_, t)| body(t))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .repeat(40);
+    assert!(big.len() > 5_000_000, "{}", big.len());
+    let shown = read_or_say("big.md", &big).unwrap();
+    assert!(shown.len() > 4_000_000, "a 5 MB runbook is shown whole");
+
+    let items: String = (0..100_000)
+        .map(|i| format!("{}. item {i}\n", i + 1))
+        .collect();
+    let shown = read_or_say("items.md", &format!("# Many\n\n{items}")).unwrap();
+    assert!(shown.contains("item 99999"));
+
+    let deep: String = (0..500)
+        .map(|d| format!("{}- level {d}\n", "  ".repeat(d)))
+        .collect();
+    let shown = read_or_say("deep.md", &format!("## Deep\n\n{deep}")).unwrap();
+    assert!(shown.contains("level 499"));
+    let quotes = format!("## Quoted\n\n{} deepest\n", ">".repeat(500));
+    assert!(
+        read_or_say("quotes.md", &quotes)
+            .unwrap()
+            .contains("deepest")
+    );
+    let yaml = format!(
+        "---\ntitle: {}x{}\n---\n\n## S\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let _ = read_or_say("yaml.md", &yaml);
+
+    let (name, text) = &corpus[0];
+    let crlf = text.replace('\n', "\r\n");
+    let lf = read_or_say(name, text).unwrap();
+    let from_crlf = read_or_say(name, &crlf).unwrap();
+    assert_eq!(words(&lf), words(&from_crlf), "CRLF reads as LF");
+    let bom = format!("\u{feff}{text}");
+    assert_eq!(read_or_say(name, &bom).unwrap(), lf, "a BOM is not text");
+
+    let hostile = "## Step\n\n\tTabbed \u{1b}[31mred\u{1b}[0m and \u{202e}reversed\u{202c} \u{7}bell\n\n```sh\necho \u{1b}]0;title\u{7}\n```\n";
+    let shown =
+        warroom::sanitize::sanitize(&read_or_say("hostile.md", hostile).unwrap()).into_owned();
+    assert!(
+        !shown
+            .chars()
+            .any(|c| c.is_control() && c != '\n' || ('\u{202a}'..='\u{202e}').contains(&c)),
+        "no raw control byte or bidi override is shown: {shown:?}"
+    );
+}

@@ -50,11 +50,11 @@ pub(super) struct FrontMatter {
 
 /// The front matter between `fence` lines at the top of `text`, and where the body starts.
 fn split_front_matter<'t>(text: &'t str, fence: &str) -> Option<(&'t str, usize)> {
-    let first = text.lines().next()?;
+    let first = text.split_inclusive('\n').next()?;
     if first.trim_end() != fence {
         return None;
     }
-    let rest = &text[first.len() + 1.min(text.len() - first.len())..];
+    let rest = &text[first.len()..];
     let mut at = 0;
     for line in rest.split_inclusive('\n') {
         if line.trim_end() == fence {
