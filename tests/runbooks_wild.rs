@@ -2,6 +2,7 @@
 //! each validates without a word changed, and `runbook show` keeps every word of its text.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::path::Path;
 
 fn corpus() -> Vec<(String, String)> {
@@ -121,15 +122,17 @@ fn hostile_runbooks_are_read_or_refused_never_a_panic() {
     let shown = read_or_say("big.md", &big).unwrap();
     assert!(shown.len() > 4_000_000, "a 5 MB runbook is shown whole");
 
-    let items: String = (0..100_000)
-        .map(|i| format!("{}. item {i}\n", i + 1))
-        .collect();
+    let mut items = String::new();
+    for i in 0..100_000 {
+        let _ = writeln!(items, "{}. item {i}", i + 1);
+    }
     let shown = read_or_say("items.md", &format!("# Many\n\n{items}")).unwrap();
     assert!(shown.contains("item 99999"));
 
-    let deep: String = (0..500)
-        .map(|d| format!("{}- level {d}\n", "  ".repeat(d)))
-        .collect();
+    let mut deep = String::new();
+    for d in 0..500 {
+        let _ = writeln!(deep, "{}- level {d}", "  ".repeat(d));
+    }
     let shown = read_or_say("deep.md", &format!("## Deep\n\n{deep}")).unwrap();
     assert!(shown.contains("level 499"));
     let quotes = format!("## Quoted\n\n{} deepest\n", ">".repeat(500));
