@@ -610,3 +610,49 @@ fn review_text_survives_kill_9_once_autosaved_and_exports_as_saved() {
         "export equals the saved review"
     );
 }
+
+#[test]
+fn a_runbook_as_teams_write_it_offers_transcript_lines_runs_scripts_whole_and_asks_harder_before_destroying()
+ {
+    let data = tempfile::tempdir().unwrap();
+    runbook_workspace(data.path());
+    let wild = "# Clean up the database host\n\nDisk fills when old dumps pile up.\n\n\
+        ## Look\n\n```console\n$ echo looked >> look-marker\noutput-line-never-run\n```\n\n\
+        ## Clean\n\n```bash\nclean() {\n  echo cleaned >> clean-marker\n}\n\nclean\nrm -rf ./old-dumps\n```\n";
+    std::fs::write(data.path().join("runbooks/wild.md"), wild).unwrap();
+    let mut session = Session::start(data.path(), (120, 40), &[], &[]);
+    declare_from_banner(&mut session);
+    session.send("2");
+    session.wait_for("Clean up the database host");
+    session.send("j");
+    session.send(ENTER);
+    session.wait_for("Disk fills when old dumps pile up.");
+    session.wait_for("output-line-never-run");
+    session.send("x");
+    session.wait_for("echo looked >> look-marker");
+    session.send(ENTER);
+    session.wait_for("— exit 0");
+    assert_eq!(
+        std::fs::read_to_string(data.path().join("look-marker")).unwrap(),
+        "looked\n",
+        "the prompt line ran, alone"
+    );
+    session.send("j");
+    session.send("x");
+    session.wait_for("It matches `rm -rf`");
+    session.wait_for("Type `wild` and Enter");
+    session.send(ENTER);
+    session.wait_for("Type `wild` exactly to run it");
+    assert!(
+        !data.path().join("clean-marker").exists(),
+        "Enter alone ran nothing"
+    );
+    session.send("wild");
+    session.send(ENTER);
+    session.wait_for("— exit 0");
+    assert_eq!(
+        std::fs::read_to_string(data.path().join("clean-marker")).unwrap(),
+        "cleaned\n",
+        "the function defined above the blank line ran: one script, with bash"
+    );
+}
