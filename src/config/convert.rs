@@ -222,7 +222,7 @@ fn key_overrides(src: &Source, keys: &KeyTable, errors: &mut Vec<Diagnostic>) ->
             let names: Vec<String> = keymap::context_names().collect();
             errors.push(src.at(
                 context.span(),
-                unknown("key context", context.get_ref(), &names),
+                diag::unknown("key context", context.get_ref(), &names),
             ));
             continue;
         };
@@ -233,7 +233,10 @@ fn key_overrides(src: &Source, keys: &KeyTable, errors: &mut Vec<Diagnostic>) ->
                 (Err(e), _) => errors.push(src.at(key.span(), e)),
                 (_, Err(_)) => {
                     let names: Vec<String> = keymap::action_names().collect();
-                    errors.push(src.at(action.span(), unknown("action", action.get_ref(), &names)));
+                    errors.push(src.at(
+                        action.span(),
+                        diag::unknown("action", action.get_ref(), &names),
+                    ));
                 }
                 (Ok(key), Ok(action)) => out.push(Binding {
                     context: ctx,
@@ -244,14 +247,6 @@ fn key_overrides(src: &Source, keys: &KeyTable, errors: &mut Vec<Diagnostic>) ->
         }
     }
     out
-}
-
-pub(super) fn unknown(what: &str, bad: &str, names: &[String]) -> String {
-    let hint = diag::hint(bad, names.iter().map(String::as_str));
-    format!(
-        "unknown {what} `{bad}`{hint} (one of: {})",
-        names.join(", ")
-    )
 }
 
 /// `[safety] destructive`: each pattern a regular expression, named by itself.

@@ -161,6 +161,17 @@ pub fn suggestion(message: &str) -> Option<&str> {
     closest(bad, candidates.iter().copied())
 }
 
+/// `unknown heading attribute `x`; did you mean `y`? (one of: a, b)`.
+#[must_use]
+pub fn unknown<S: AsRef<str>>(what: &str, bad: &str, names: &[S]) -> String {
+    let names: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
+    let hint = hint(bad, names.iter().copied());
+    format!(
+        "unknown {what} `{bad}`{hint} (one of: {})",
+        names.join(", ")
+    )
+}
+
 /// `"; did you mean `x`?"` when a candidate is close to `word`, else nothing.
 pub fn hint<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> String {
     closest(word, candidates)

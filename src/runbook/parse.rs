@@ -339,10 +339,10 @@ impl Builder<'_> {
                     .map_err(|_| {
                         format!("automation `{value}` must be automatic, partial or manual")
                     }),
-                other => Err(format!(
-                    "unknown heading attribute `{other}`{} (one of: {})",
-                    diag::hint(other, HEADING_ATTRIBUTES.into_iter()),
-                    HEADING_ATTRIBUTES.join(", ")
+                other => Err(diag::unknown(
+                    "heading attribute",
+                    other,
+                    &HEADING_ATTRIBUTES,
                 )),
             };
             if let Err(message) = result {
@@ -501,11 +501,7 @@ impl Builder<'_> {
                     command.recovers = Some(value);
                     Ok(())
                 }
-                other => Err(format!(
-                    "unknown attribute `{other}`{} (one of: {})",
-                    diag::hint(other, ATTRIBUTES.into_iter()),
-                    ATTRIBUTES.join(", ")
-                )),
+                other => Err(diag::unknown("attribute", other, &ATTRIBUTES)),
             };
             if let Err(message) = result {
                 self.at(range, message);
