@@ -656,3 +656,25 @@ fn a_runbook_as_teams_write_it_offers_transcript_lines_runs_scripts_whole_and_as
         "the function defined above the blank line ran: one script, with bash"
     );
 }
+
+#[test]
+fn slash_then_letters_changes_nothing_on_any_screen() {
+    let data = tempfile::tempdir().unwrap();
+    let mut session = Session::demo(data.path());
+    session.wait_for("Components");
+    for screen in ["1", "2", "3", "4", "5", "6"] {
+        session.send(screen);
+        session.send("/");
+        session.send("eiDnqxapRE");
+        let shown = session.wait_for("eiDnqxapRE");
+        assert!(
+            !shown.contains("Fired:") && !shown.contains("Declare an incident"),
+            "screen {screen}: {shown}"
+        );
+        session.send("\x1b");
+        session.wait_gone("eiDnqxapRE");
+    }
+    session.send("1");
+    let screen = session.wait_for("no incident");
+    assert!(!screen.contains("Fired:"), "{screen}");
+}

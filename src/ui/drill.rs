@@ -140,11 +140,9 @@ fn render_injects(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let block = view.block(format!(" Injects  ({}) ", keys.join(" · ")));
     let engine = &drill.engine;
     let offset = engine.offset(state.now);
-    let rows: Vec<Row> = engine
-        .scenario
-        .injects
-        .iter()
-        .enumerate()
+    let rows: Vec<Row> = crate::view::drill::visible_injects(state)
+        .into_iter()
+        .map(|i| (i, &engine.scenario.injects[i]))
         .map(|(i, inject)| {
             let fired = engine.fired_at(i).is_some();
             let mark = match (fired, view.ascii) {

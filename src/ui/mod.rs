@@ -376,7 +376,12 @@ fn render_tabs(frame: &mut Frame, area: Rect, state: &State, view: &View) {
 fn render_footer(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let theme = &view.theme;
     if let Some(dialog) = state.dialog().filter(|d| d.kind == DialogKind::Filter) {
-        let line = overlay::filter_line(&dialog.field, area.width, view);
+        let hint = if state.ui.screen == Screen::Review {
+            " the review has no rows: this text is dropped · Enter or Esc closes"
+        } else {
+            " Enter keep · Esc clear"
+        };
+        let line = overlay::filter_line(&dialog.field, area.width, view, hint);
         frame.render_widget(Paragraph::new(line), area);
         return;
     }

@@ -359,8 +359,7 @@ pub fn field_line(field: &Field, columns: u16, view: &View) -> Line<'static> {
 
 /// The filter's prompt line in the footer: `/` and the text, the list stays in view above.
 #[must_use]
-pub fn filter_line(field: &Field, columns: u16, view: &View) -> Line<'static> {
-    let hint = " Enter keep · Esc clear";
+pub fn filter_line(field: &Field, columns: u16, view: &View, hint: &'static str) -> Line<'static> {
     let room = columns.saturating_sub(1 + hint.len() as u16);
     let mut line = field_line(field, room, view);
     line.spans

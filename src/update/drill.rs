@@ -106,11 +106,15 @@ fn follow_next_inject(state: &mut State) {
     let Some(engine) = state.drill().map(|d| &d.engine) else {
         return;
     };
+    let visible = crate::view::drill::visible_injects(state);
     let selected = state.ui.list(Screen::Drill).selected;
-    if engine.fired_at(selected).is_none() {
+    if visible
+        .get(selected)
+        .is_none_or(|&i| engine.fired_at(i).is_none())
+    {
         return;
     }
-    if let Some(next) = (0..engine.scenario.injects.len()).find(|&i| engine.fired_at(i).is_none()) {
+    if let Some(next) = visible.iter().position(|&i| engine.fired_at(i).is_none()) {
         state.ui.list_mut(Screen::Drill).selected = next;
     }
 }
@@ -445,7 +449,10 @@ fn fire_selected(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     if !writable_drill(state) {
         return Vec::new();
     }
-    let selected = state.ui.list(Screen::Drill).selected;
+    let Some(selected) = crate::view::drill::selected_inject(state) else {
+        state.ui.flash = Some("No inject matches the filter; Esc clears it".into());
+        return Vec::new();
+    };
     let Some(inject) = state.drill_mut().and_then(|d| d.engine.fire(selected, now)) else {
         state.ui.flash = Some("That inject has already fired".into());
         return Vec::new();

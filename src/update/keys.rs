@@ -157,18 +157,12 @@ pub(super) fn screen_action(state: &mut State, action: Action, now: DateTime<Utc
                 selected: 0,
             });
         }
-        Action::Filter => match state.ui.screen {
-            Screen::Review | Screen::Drill => {
-                state.ui.flash = Some(format!(
-                    "No filter here: the {} screen has no list",
-                    state.ui.screen
-                ));
-            }
-            _ => {
-                let text = state.ui.filter().to_owned();
-                open_dialog(state, DialogKind::Filter, text, 0);
-            }
-        },
+        // Every screen takes what follows `/` as the filter's text, never as keys; the review,
+        // which has no rows, says that it drops it.
+        Action::Filter => {
+            let text = state.ui.filter().to_owned();
+            open_dialog(state, DialogKind::Filter, text, 0);
+        }
         Action::Cancel => state.ui.filter_mut().clear(),
         Action::Up
         | Action::Down
@@ -251,7 +245,7 @@ fn move_selection(state: &mut State, action: Action) {
         Screen::Escalation => 0,
         Screen::Runbooks => crate::view::runbooks::ordered(state).len(),
         Screen::Review => 0,
-        Screen::Drill => state.drill().map_or(0, |d| d.engine.scenario.injects.len()),
+        Screen::Drill => crate::view::drill::visible_injects(state).len(),
     };
     let last = len.saturating_sub(1);
     let list = state.ui.list_mut(state.ui.screen);

@@ -282,11 +282,18 @@ fn slash_filters_every_list_screen_and_says_so_elsewhere() {
     );
     for screen in ['5', '6'] {
         run(&mut state, Msg::Action(Action::Cancel), secs(31));
-        typed(&mut state, &format!("{screen}/"), secs(31));
-        assert!(state.ui.overlay.is_none(), "screen {screen}");
-        let flash = state.ui.flash.as_deref().unwrap_or_default();
-        assert!(flash.starts_with("No filter here"), "{flash}");
+        typed(&mut state, &format!("{screen}/eiDn"), secs(31));
+        assert!(
+            state.dialog().is_some_and(|d| d.kind == DialogKind::Filter),
+            "screen {screen}: the letters after / are the filter's, never keys"
+        );
+        run(&mut state, Msg::Action(Action::Cancel), secs(31));
+        assert!(state.ui.overlay.is_none(), "Esc closes it");
     }
+    assert!(
+        kinds_of(&state).iter().all(|k| k != "scenario_message"),
+        "no inject was fired, no message sent"
+    );
     assert!(
         kinds_of(&state).iter().all(|k| *k != "note_added"),
         "no letter became a note"

@@ -45,3 +45,28 @@ pub fn recorded_start(state: &State) -> Option<DrillStart> {
         kind: scenario.kind,
     })
 }
+
+/// The injects (indices into the scenario's) the drill screen's filter lets through.
+#[must_use]
+pub fn visible_injects(state: &State) -> Vec<usize> {
+    let Some(drill) = state.drill() else {
+        return Vec::new();
+    };
+    let filter = &state.ui.list(crate::state::Screen::Drill).filter;
+    drill
+        .engine
+        .scenario
+        .injects
+        .iter()
+        .enumerate()
+        .filter(|(_, inject)| crate::state::matches_filter(filter, &[&inject.describe()]))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The inject selected on the drill screen, as an index into the scenario's.
+#[must_use]
+pub fn selected_inject(state: &State) -> Option<usize> {
+    let selected = state.ui.list(crate::state::Screen::Drill).selected;
+    visible_injects(state).get(selected).copied()
+}
