@@ -39,9 +39,12 @@ pub(super) fn probed(
     let Some(change) = state.world.observe(index, sample, rules) else {
         return Vec::new();
     };
+    // Unknown to up is the console learning, not the component changing: a restart or a first
+    // probe never journals it.
+    let learned = change.from == Health::Unknown && change.to == Health::Up;
     let event = transition_event(change);
     log(state, event.describe(), false);
-    if can_write(state) {
+    if can_write(state) && !learned {
         vec![Effect::Append { at: now, event }]
     } else {
         Vec::new()

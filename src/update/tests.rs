@@ -470,6 +470,61 @@ fn a_resumed_console_shows_last_known_states_and_invents_no_transition() {
 }
 
 #[test]
+fn a_component_first_seen_up_journals_no_transition() {
+    use crate::domain::health::Sample;
+    let live = declared(secs(30));
+    let mut resumed = demo::state("ic@host", secs(40));
+    resumed.console = Console::Live;
+    resume(&mut resumed, live.records.clone()).unwrap();
+    let api = resumed.world.index("api").unwrap();
+    resumed.world.health[api].state = Health::Unknown;
+    let up = |at| Sample {
+        at,
+        health: Health::Up,
+        latency: Some(std::time::Duration::from_millis(5)),
+        detail: None,
+        reading: None,
+    };
+    for n in 41..46 {
+        let effects = run(
+            &mut resumed,
+            Msg::Probed {
+                index: api,
+                sample: up(secs(n)),
+            },
+            secs(n),
+        );
+        assert!(
+            effects.is_empty(),
+            "unknown → up is not journaled: {effects:?}"
+        );
+    }
+    assert_eq!(
+        resumed.world.health[api].state,
+        Health::Up,
+        "and it is shown up"
+    );
+    let down = Sample {
+        health: Health::Down,
+        latency: None,
+        ..up(secs(50))
+    };
+    let mut journaled = Vec::new();
+    for n in 50..55 {
+        let sample = Sample {
+            at: secs(n),
+            ..down.clone()
+        };
+        journaled.extend(run(
+            &mut resumed,
+            Msg::Probed { index: api, sample },
+            secs(n),
+        ));
+    }
+    assert_eq!(journaled.len(), 1, "a real change still is: {journaled:?}");
+}
+
+#[test]
 fn a_review_saved_while_open_states_the_resolution_and_keeps_what_was_written() {
     let mut state = declared(secs(30));
     run(&mut state, Msg::Action(Action::Review), secs(40));
