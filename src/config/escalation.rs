@@ -24,6 +24,7 @@ pub struct Escalation {
     pub levels: Vec<Level>,
     pub repeat_last: bool,
     pub update_every: Option<Duration>,
+    pub after_ack: crate::domain::escalation::AfterAck,
 }
 
 /// A policy as written: one for each severity it names.
@@ -45,6 +46,7 @@ pub fn convert(e: EscalationFile) -> Vec<Escalation> {
             levels: levels.clone(),
             repeat_last: e.repeat_last,
             update_every: e.update_every.map(|d| d.0),
+            after_ack: e.after_ack.unwrap_or_default(),
         })
         .collect()
 }

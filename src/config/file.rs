@@ -195,6 +195,9 @@ pub struct EscalationFile {
     #[serde(default)]
     pub repeat_last: bool,
     pub update_every: Option<HumanDuration>,
+    /// `stop` (default): an acknowledgement stops the escalation at its level; `continue`: the
+    /// next levels come due all the same.
+    pub after_ack: Option<crate::domain::escalation::AfterAck>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

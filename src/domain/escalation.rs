@@ -13,6 +13,16 @@ pub struct Level {
 }
 
 /// Where an incident stands against its escalation policy at a moment.
+/// What an acknowledgement does to the escalation: stops it there (as `PagerDuty` and Opsgenie
+/// do), or lets the next levels come due all the same.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AfterAck {
+    #[default]
+    Stop,
+    Continue,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Standing {
     /// The highest level due now, if any.
@@ -41,13 +51,21 @@ pub fn repeat_period(levels: &[Level]) -> Duration {
 #[must_use]
 pub fn standing(
     levels: &[Level],
-    repeat_last: bool,
+    (repeat_last, after_ack): (bool, AfterAck),
     since: DateTime<Utc>,
     acknowledged: Option<usize>,
     now: DateTime<Utc>,
 ) -> Standing {
     let elapsed = (now - since).max(TimeDelta::zero());
     let due = levels.iter().rposition(|l| delta(l.after) <= elapsed);
+    if let (AfterAck::Stop, Some(acked)) = (after_ack, acknowledged) {
+        // Acknowledged: the escalation stops at that level.
+        return Standing {
+            due: due.map(|d| d.min(acked)),
+            acknowledged: true,
+            next: None,
+        };
+    }
     let is_acked = match (due, acknowledged) {
         (Some(due), Some(acked)) => acked >= due,
         _ => false,
@@ -103,35 +121,75 @@ mod tests {
 
     #[test]
     fn levels_become_due_in_order() {
-        let s = standing(&levels(), false, at(0), None, at(1));
+        let s = standing(&levels(), (false, AfterAck::Continue), at(0), None, at(1));
         assert_eq!(
             (s.due, s.acknowledged, s.next),
             (Some(0), false, Some((1, at(15))))
         );
-        let s = standing(&levels(), false, at(0), None, at(16));
+        let s = standing(&levels(), (false, AfterAck::Continue), at(0), None, at(16));
         assert_eq!((s.due, s.next), (Some(1), Some((2, at(30)))));
-        let s = standing(&levels(), false, at(0), None, at(45));
+        let s = standing(&levels(), (false, AfterAck::Continue), at(0), None, at(45));
         assert_eq!((s.due, s.next), (Some(2), None));
     }
 
     #[test]
+    fn an_acknowledgement_stops_the_escalation_by_default() {
+        let s = standing(&levels(), (true, AfterAck::Stop), at(0), Some(0), at(40));
+        assert_eq!((s.due, s.acknowledged, s.next), (Some(0), true, None));
+        let s = standing(&levels(), (false, AfterAck::Stop), at(0), None, at(16));
+        assert_eq!(
+            (s.due, s.acknowledged),
+            (Some(1), false),
+            "unacknowledged, it goes on"
+        );
+    }
+
+    #[test]
     fn acknowledging_covers_the_due_level_until_the_next_one() {
-        assert!(standing(&levels(), false, at(0), Some(0), at(5)).acknowledged);
-        assert!(!standing(&levels(), false, at(0), Some(0), at(16)).acknowledged);
+        assert!(
+            standing(
+                &levels(),
+                (false, AfterAck::Continue),
+                at(0),
+                Some(0),
+                at(5)
+            )
+            .acknowledged
+        );
+        assert!(
+            !standing(
+                &levels(),
+                (false, AfterAck::Continue),
+                at(0),
+                Some(0),
+                at(16)
+            )
+            .acknowledged
+        );
     }
 
     #[test]
     fn the_last_level_repeats_until_acknowledged() {
-        let s = standing(&levels(), true, at(0), None, at(31));
+        let s = standing(&levels(), (true, AfterAck::Continue), at(0), None, at(31));
         assert_eq!(s.next, Some((2, at(45))));
-        let s = standing(&levels(), true, at(0), None, at(50));
+        let s = standing(&levels(), (true, AfterAck::Continue), at(0), None, at(50));
         assert_eq!(s.next, Some((2, at(60))));
-        assert_eq!(standing(&levels(), true, at(0), Some(2), at(50)).next, None);
+        assert_eq!(
+            standing(
+                &levels(),
+                (true, AfterAck::Continue),
+                at(0),
+                Some(2),
+                at(50)
+            )
+            .next,
+            None
+        );
     }
 
     #[test]
     fn a_restarted_clock_starts_over() {
-        let s = standing(&levels(), false, at(20), None, at(21));
+        let s = standing(&levels(), (false, AfterAck::Continue), at(20), None, at(21));
         assert_eq!(s.due, Some(0));
         assert_eq!(s.next, Some((1, at(35))));
     }

@@ -109,6 +109,16 @@ pub fn banner(state: &State, view: &View) -> Option<Line<'static>> {
 }
 
 fn what_if(state: &State, policy: &Escalation, standing: &Standing) -> Option<String> {
+    let stopped = standing.acknowledged
+        && standing.next.is_none()
+        && policy.after_ack == crate::domain::escalation::AfterAck::Stop
+        && standing.due.is_some_and(|d| d + 1 < policy.levels.len());
+    if stopped {
+        return Some(format!(
+            "Escalation stopped at level {}: acknowledged. A severity raise starts it again.",
+            standing.due.unwrap_or_default() + 1
+        ));
+    }
     let (next, at) = standing.next?;
     let contacts = who(state, &policy.levels[next].notify);
     let again = if standing.due == Some(next) {
@@ -116,8 +126,14 @@ fn what_if(state: &State, policy: &Escalation, standing: &Standing) -> Option<St
     } else {
         " due"
     };
+    let unless = match policy.after_ack {
+        crate::domain::escalation::AfterAck::Stop => "if nobody acknowledges by",
+        crate::domain::escalation::AfterAck::Continue => {
+            "acknowledged or not (after_ack = continue), at"
+        }
+    };
     Some(format!(
-        "Next: level {}{again} in {}: if nobody acknowledges by {}, call {contacts}.",
+        "Next: level {}{again} in {}: {unless} {}, call {contacts}.",
         next + 1,
         mmss(at - state.now),
         time_of_day(at)
@@ -260,6 +276,9 @@ fn level_state(state: &State, index: usize, standing: Option<&Standing>) -> (Str
         }
         Some(s) if s.due == Some(index) => (format!("DUE NOW{paged}"), Slot::Breach),
         Some(s) if s.due.is_some_and(|d| d > index) => (format!("passed{paged}"), Slot::Muted),
+        Some(s) if s.acknowledged && s.next.is_none() && s.due.is_some_and(|d| d < index) => {
+            ("held: acknowledged".to_owned(), Slot::Muted)
+        }
         Some(s) => match s.next {
             Some((next, at)) if next == index => (
                 format!("in {} ({})", mmss(at - state.now), time_of_day(at)),

@@ -23,7 +23,7 @@ pub fn standing(state: &State) -> Option<(&Escalation, Standing)> {
     let acked = incident.acknowledged_level.map(|(level, _)| level);
     let standing = escalation::standing(
         &levels,
-        policy.repeat_last,
+        (policy.repeat_last, policy.after_ack),
         incident.escalation_since,
         acked,
         state.now,
