@@ -950,3 +950,29 @@ fn runbooks_as_teams_write_them_are_imported_and_validated_with_warnings() {
     let strict = warroom(&["validate", "--strict", "runbooks"], tmp.path());
     assert_eq!(strict.status.code(), Some(2), "--strict fails on a warning");
 }
+
+#[test]
+fn an_incident_is_named_by_a_unique_start_of_its_id_or_latest() {
+    let tmp = tempfile::tempdir().unwrap();
+    incident(&tmp.path().join("data"), "20261122-0300-checkout");
+    incident(&tmp.path().join("data"), "20261123-0900-payments");
+    let out = warroom(&["incident", "show", "20261122"], tmp.path());
+    assert!(
+        stdout(&out).contains("20261122-0300-checkout"),
+        "{}",
+        stdout(&out)
+    );
+    let out = warroom(&["incident", "show", "latest"], tmp.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = warroom(&["incident", "show", "2026112"], tmp.path());
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "two incidents start so: none is chosen"
+    );
+    assert!(
+        stderr(&out).contains("warroom incident list"),
+        "{}",
+        stderr(&out)
+    );
+}

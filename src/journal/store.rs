@@ -10,6 +10,9 @@ use crate::domain::incident::Incident;
 use crate::journal::{self, Fault, Journal, JournalError};
 use crate::state::Mode;
 
+/// The id that names the newest incident.
+pub const LATEST: &str = "latest";
+
 /// The incident folders of one data directory.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -209,25 +212,42 @@ impl Store {
         self.list().into_iter().rev().find(Summary::open)
     }
 
-    /// An incident by id, or the latest one when no id is given.
+    /// An incident by id (or a unique start of one), or the latest one when no id is given or
+    /// the id is `latest`.
     #[must_use]
     pub fn find(&self, id: Option<&str>) -> Option<(Summary, Vec<Record>)> {
         let path = match id {
             // Only that incident's journal is read.
-            Some(id) => Some(self.folder(id)?.join(journal::FILE_NAME)).filter(|p| p.is_file())?,
-            None => self.list().pop()?.path,
+            Some(id) if id != LATEST => {
+                Some(self.folder(id)?.join(journal::FILE_NAME)).filter(|p| p.is_file())?
+            }
+            _ => self.list().pop()?.path,
         };
         Some(Summary::read(path))
     }
 
-    /// The folder of incident `id`: an id is one folder name, never a path.
+    /// The folder of incident `id`: an id is one folder name, never a path; a folder of that
+    /// name, else the only one whose name starts with it (`20261122-03` for
+    /// `20261122-0300-checkout`).
     fn folder(&self, id: &str) -> Option<PathBuf> {
         let mut parts = Path::new(id).components();
-        matches!(
+        let name = matches!(
             (parts.next(), parts.next()),
             (Some(std::path::Component::Normal(_)), None)
-        )
-        .then(|| self.dir(id))
+        );
+        if !name {
+            return None;
+        }
+        if self.dir(id).is_dir() {
+            return Some(self.dir(id));
+        }
+        let mut matching = std::fs::read_dir(&self.root)
+            .ok()?
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with(id))
+            .map(|e| e.path());
+        let only = matching.next()?;
+        matching.next().is_none().then_some(only)
     }
 
     /// The journal of incident `id` (else the newest) whose writing console serves a room,
