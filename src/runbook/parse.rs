@@ -235,7 +235,7 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
 }
 
 impl Builder<'_> {
-    /// Starts a step: a list item's, or the whole text's.
+    /// Starts a step, under the phase being read.
     pub(super) fn step(&mut self, title: String) {
         self.steps.push(Step {
             title,
@@ -357,17 +357,10 @@ impl Builder<'_> {
             self.phase(title, window, range);
             return;
         }
-        self.steps.push(Step {
-            title,
-            body: Vec::new(),
-            commands: Vec::new(),
-            checks: Vec::new(),
-            expect: None,
-            phase: self.phases.len().checked_sub(1),
-            window,
-            estimate,
-            automation,
-        });
+        self.step(title);
+        if let Some(step) = self.steps.last_mut() {
+            (step.window, step.estimate, step.automation) = (window, estimate, automation);
+        }
     }
 
     /// A new phase; its window may not begin before the previous phase's ends.

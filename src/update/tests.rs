@@ -223,18 +223,6 @@ fn palette_runs_the_chosen_action() {
     assert_eq!(state.dialog().unwrap().kind, DialogKind::Declare);
 }
 
-#[test]
-fn filter_narrows_the_dashboard_and_escape_clears_it() {
-    let mut state = demo::state("ic@host", t0());
-    update(&mut state, Msg::Action(Action::Filter), secs(1));
-    update(&mut state, Msg::Input("data".into()), secs(1));
-    assert_eq!(state.dashboard_rows().len(), 2);
-    update(&mut state, Msg::Action(Action::Confirm), secs(1));
-    assert_eq!(state.dashboard_rows().len(), 2);
-    update(&mut state, Msg::Action(Action::Cancel), secs(1));
-    assert_eq!(state.dashboard_rows().len(), 11);
-}
-
 fn key(c: char) -> Msg {
     Msg::Key(crate::keymap::Key::new(
         crossterm::event::KeyCode::Char(c),
@@ -246,58 +234,6 @@ fn typed(state: &mut State, text: &str, now: DateTime<Utc>) {
     for c in text.chars() {
         run(state, key(c), now);
     }
-}
-
-#[test]
-fn slash_filters_every_list_screen_and_says_so_elsewhere() {
-    let mut state = declared(secs(30));
-    state.runbooks = crate::demo::runbooks();
-    for screen in ['1', '2', '3', '4'] {
-        typed(&mut state, &format!("{screen}/ap"), secs(31));
-        assert_eq!(state.ui.filter(), "ap", "screen {screen}");
-        assert!(state.dialog().is_some_and(|d| d.kind == DialogKind::Filter));
-        typed(&mut state, "i", secs(31));
-        run(&mut state, Msg::Action(Action::Confirm), secs(31));
-        assert_eq!(state.ui.filter(), "api", "the filter stays after Enter");
-        run(&mut state, Msg::Action(Action::Cancel), secs(31));
-        assert_eq!(state.ui.filter(), "", "Esc clears it");
-    }
-    typed(&mut state, "2/fail", secs(31));
-    let shown = crate::view::runbooks::ordered(&state);
-    assert!(
-        !shown.is_empty() && shown.len() < state.runbooks.len(),
-        "{shown:?}"
-    );
-    run(&mut state, Msg::Action(Action::Cancel), secs(31));
-    run(&mut state, Msg::Action(Action::Cancel), secs(31));
-    run(&mut state, Msg::Action(Action::Confirm), secs(31));
-    let (rb, _) = state.ui.stepper.unwrap();
-    typed(&mut state, "/promote", secs(31));
-    let visible = crate::view::runbooks::visible_steps(&state, rb);
-    assert_eq!(visible.len(), 1, "{visible:?}");
-    assert_eq!(
-        state.ui.stepper,
-        Some((rb, visible[0])),
-        "the selection follows the filter"
-    );
-    for screen in ['5', '6'] {
-        run(&mut state, Msg::Action(Action::Cancel), secs(31));
-        typed(&mut state, &format!("{screen}/eiDn"), secs(31));
-        assert!(
-            state.dialog().is_some_and(|d| d.kind == DialogKind::Filter),
-            "screen {screen}: the letters after / are the filter's, never keys"
-        );
-        run(&mut state, Msg::Action(Action::Cancel), secs(31));
-        assert!(state.ui.overlay.is_none(), "Esc closes it");
-    }
-    assert!(
-        kinds_of(&state).iter().all(|k| k != "scenario_message"),
-        "no inject was fired, no message sent"
-    );
-    assert!(
-        kinds_of(&state).iter().all(|k| *k != "note_added"),
-        "no letter became a note"
-    );
 }
 
 fn kinds_of(state: &State) -> Vec<String> {
@@ -398,7 +334,9 @@ fn failing_components_sort_first() {
 mod incident_command;
 
 mod alerts;
+mod board;
 mod crash;
+mod filter;
 mod stepper;
 
 #[test]
@@ -430,98 +368,6 @@ fn a_note_taken_in_the_stepper_belongs_to_the_step() {
         state.records.last().unwrap().event.describe(),
         "Note on x step 2: replica lag was 4 s"
     );
-}
-
-#[test]
-fn a_resumed_console_shows_last_known_states_and_invents_no_transition() {
-    use crate::domain::health::Sample;
-    let live = declared(secs(30));
-    let db = live.world.index("db").unwrap();
-    let since = live.world.health[db].since;
-    assert_eq!(live.world.health[db].state, Health::Down);
-    let mut resumed = demo::state("ic@host", secs(40));
-    resumed.console = Console::Live;
-    assert_eq!(
-        resumed.world.health[db].state,
-        Health::Up,
-        "the config's start"
-    );
-    resume(&mut resumed, live.records.clone()).unwrap();
-    let restored = &resumed.world.health[db];
-    assert_eq!((restored.state, restored.since), (Health::Down, since));
-    assert!(restored.last_known);
-    let sample = Sample {
-        at: secs(41),
-        health: Health::Down,
-        latency: None,
-        detail: Some("connection refused".into()),
-        reading: None,
-    };
-    let effects = run(&mut resumed, Msg::Probed { index: db, sample }, secs(41));
-    assert!(effects.is_empty(), "no transition journaled: {effects:?}");
-    assert!(
-        !resumed.world.health[db].last_known,
-        "a fresh sample ends last known"
-    );
-    assert_eq!(
-        resumed.world.health[db].since, since,
-        "the outage keeps its start"
-    );
-}
-
-#[test]
-fn a_component_first_seen_up_journals_no_transition() {
-    use crate::domain::health::Sample;
-    let live = declared(secs(30));
-    let mut resumed = demo::state("ic@host", secs(40));
-    resumed.console = Console::Live;
-    resume(&mut resumed, live.records.clone()).unwrap();
-    let api = resumed.world.index("api").unwrap();
-    resumed.world.health[api].state = Health::Unknown;
-    let up = |at| Sample {
-        at,
-        health: Health::Up,
-        latency: Some(std::time::Duration::from_millis(5)),
-        detail: None,
-        reading: None,
-    };
-    for n in 41..46 {
-        let effects = run(
-            &mut resumed,
-            Msg::Probed {
-                index: api,
-                sample: up(secs(n)),
-            },
-            secs(n),
-        );
-        assert!(
-            effects.is_empty(),
-            "unknown → up is not journaled: {effects:?}"
-        );
-    }
-    assert_eq!(
-        resumed.world.health[api].state,
-        Health::Up,
-        "and it is shown up"
-    );
-    let down = Sample {
-        health: Health::Down,
-        latency: None,
-        ..up(secs(50))
-    };
-    let mut journaled = Vec::new();
-    for n in 50..55 {
-        let sample = Sample {
-            at: secs(n),
-            ..down.clone()
-        };
-        journaled.extend(run(
-            &mut resumed,
-            Msg::Probed { index: api, sample },
-            secs(n),
-        ));
-    }
-    assert_eq!(journaled.len(), 1, "a real change still is: {journaled:?}");
 }
 
 #[test]
