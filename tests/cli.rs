@@ -823,6 +823,7 @@ fn review_export_needs_neither_config_nor_secrets_and_is_frozen_at_resolution() 
     let resolved = Event::Resolved {
         summary: Some("traffic moved away".into()),
         template: None,
+        not_recovered: Vec::new(),
     };
     journal.append(at(600), "ic@host", resolved).unwrap();
     drop(journal);
@@ -876,6 +877,7 @@ fn a_resolved_incident_whose_resolve_notification_a_crash_lost_is_resumed() {
             Event::Resolved {
                 summary: None,
                 template: None,
+                not_recovered: Vec::new(),
             },
         )
         .unwrap();

@@ -372,26 +372,15 @@ fn a_page_queued_at_a_crash_is_resent_once_with_its_dedup_key_and_the_key_never_
     const CANARY: &str = "CANARY-e2e-5b1d";
     let data = tempfile::tempdir().unwrap();
     let pager = Pager::start();
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let config = format!(
-        "[service]\nname = \"Pager test\"\n\
-         [[component]]\nid = \"db\"\nname = \"Primary database\"\ntier = \"critical\"\n\
-         probe = {{ kind = \"tcp\", address = \"127.0.0.1:{closed}\", interval = \"500ms\", timeout = \"300ms\" }}\n\
-         [[contact]]\nid = \"oncall\"\nname = \"Dana Ortiz\"\nrole = \"Primary on-call\"\nphone = \"+1 555 0100\"\n\
-         [[contact]]\nid = \"lead\"\nname = \"Sam Okafor\"\nrole = \"Technical lead\"\nphone = \"+1 555 0101\"\n\
-         [[escalation]]\nseverity = \"P1\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }}, {{ after = \"15m\", notify = [\"lead\"] }} ]\n\
-         [[escalation]]\nseverity = \"P2\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }} ]\n\
-         [[escalation]]\nseverity = \"P3\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }} ]\n\
-         [[escalation]]\nseverity = \"P4\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }} ]\n\
-         [notify.pagerduty]\nrouting_key = \"${{WARROOM_E2E_KEY}}\"\nurl = \"{}\"\n\
-         [notify.slack]\nwebhook_url = \"{}/{CANARY}-slack\"\n",
-        pager.url, pager.url
+    kit(
+        data.path(),
+        "15m",
+        &format!(
+            "[notify.pagerduty]\nrouting_key = \"${{WARROOM_E2E_KEY}}\"\nurl = \"{}\"\n\
+             [notify.slack]\nwebhook_url = \"{}/{CANARY}-slack\"\n",
+            pager.url, pager.url
+        ),
     );
-    std::fs::write(data.path().join("warroom.toml"), config).unwrap();
     let env = [("WARROOM_E2E_KEY", CANARY)];
     let mut session = Session::start(data.path(), (100, 30), &[], &env);
     declare_from_banner(&mut session);

@@ -1,12 +1,10 @@
 //! Notifications against a loopback receiver that records every request: `PagerDuty` Events API v2
 //! bodies field by field, retries until accepted, and secrets kept out of everything recorded.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use serde_json::Value;
 use warroom::config::notify::PagerDuty;
 use warroom::config::{Notify, Secret};
 use warroom::demo;
@@ -16,70 +14,8 @@ use warroom::state::State;
 use warroom::update::play;
 use warroom::workers::outbox::deliver;
 
-/// An HTTP receiver on 127.0.0.1 answering with the next status of `script` (the last one
-/// repeats), recording each request's path and JSON body.
-struct Receiver {
-    url: String,
-    bodies: Arc<Mutex<Vec<(String, Value)>>>,
-}
-
-fn receiver(script: &[u16]) -> Receiver {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/v2/enqueue", listener.local_addr().unwrap());
-    let bodies = Arc::new(Mutex::new(Vec::new()));
-    let (log, script) = (Arc::clone(&bodies), script.to_vec());
-    std::thread::spawn(move || {
-        for (n, stream) in listener.incoming().enumerate() {
-            let Ok(mut stream) = stream else { return };
-            let (path, body) = read_request(&mut stream);
-            log.lock()
-                .unwrap()
-                .push((path, serde_json::from_slice(&body).unwrap_or(Value::Null)));
-            let status = script[n.min(script.len() - 1)];
-            let reply = format!(
-                "HTTP/1.1 {status} X\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{{}}"
-            );
-            let _ = stream.write_all(reply.as_bytes());
-        }
-    });
-    Receiver { url, bodies }
-}
-
-fn read_request(stream: &mut std::net::TcpStream) -> (String, Vec<u8>) {
-    let mut data = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        let n = stream.read(&mut buf).unwrap_or(0);
-        if n == 0 {
-            break;
-        }
-        data.extend_from_slice(&buf[..n]);
-        if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&data[..end]).to_lowercase();
-            let length: usize = head
-                .lines()
-                .find_map(|l| {
-                    l.strip_prefix("content-length:")
-                        .map(|v| v.trim().parse().unwrap_or(0))
-                })
-                .unwrap_or(0);
-            while data.len() < end + 4 + length {
-                let n = stream.read(&mut buf).unwrap_or(0);
-                if n == 0 {
-                    break;
-                }
-                data.extend_from_slice(&buf[..n]);
-            }
-            let path = head
-                .split_whitespace()
-                .nth(1)
-                .unwrap_or_default()
-                .to_owned();
-            return (path, data[end + 4..].to_vec());
-        }
-    }
-    (String::new(), Vec::new())
-}
+mod support;
+use support::receiver::{read_request, receiver};
 
 const CANARY: &str = "CANARY-7f3a9c-routing";
 
@@ -146,6 +82,7 @@ async fn trigger_acknowledge_and_resolve_follow_the_events_api_v2() {
     play(&mut state, Msg::Action(Action::Confirm), secs(40));
     flush(&mut state, secs(41)).await;
     play(&mut state, Msg::Action(Action::Resolve), secs(90));
+    play(&mut state, Msg::Action(Action::Confirm), secs(90));
     play(&mut state, Msg::Action(Action::Confirm), secs(90));
     flush(&mut state, secs(91)).await;
 
@@ -361,4 +298,63 @@ async fn a_webhook_recovery_action_posts_its_context_and_reports_the_status() {
     let ok = warroom::workers::outbox::post_action(&client, &url, &payload, timeout).await;
     assert!(ok.succeeded(), "{ok:?}");
     assert_eq!(rx.bodies.lock().unwrap()[1].1["component"], "db");
+}
+
+/// The screen as text at 120x40.
+fn screen(state: &State) -> String {
+    use ratatui::{Terminal, backend::TestBackend};
+    use warroom::ui::{Colors, Theme, View};
+    let view = View::new(Theme::select(None, Colors::TrueColor).unwrap(), false);
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    terminal
+        .draw(|frame| warroom::ui::render(frame, state, &view))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    (0..40)
+        .map(|y| {
+            (0..120)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn a_failed_page_and_a_failed_update_say_so_until_delivered_and_the_review_says_when() {
+    let pager = receiver(&[500, 202]);
+    let slack = receiver(&[503, 503, 200]);
+    let mut state = state_with(&pager.url);
+    state.config.notify.slack = Some(Secret::new(&slack.url));
+    declare_and_page(&mut state);
+    flush(&mut state, secs(33)).await;
+    let board = screen(&state);
+    assert!(
+        board.contains("PAGE FAILED (HTTP 500, retrying in 5s): call"),
+        "{board}"
+    );
+    let incident = state.incident.as_ref().unwrap();
+    let failed = state.records.last().unwrap();
+    assert_eq!(
+        incident.describe(failed),
+        "PagerDuty page level 1 failed (attempt 1): HTTP 500"
+    );
+    // The page goes through; then the declaration's Slack line is the failure shown.
+    flush(&mut state, secs(38)).await;
+    play(&mut state, Msg::Action(Action::Acknowledge), secs(38));
+    play(&mut state, Msg::Action(Action::Confirm), secs(38));
+    let board = screen(&state);
+    assert!(!board.contains("PAGE FAILED"), "{board}");
+    assert!(
+        board.contains("Slack update FAILED (HTTP 503, retrying in")
+            && board.contains("tell them by hand"),
+        "{board}"
+    );
+    flush(&mut state, secs(60)).await;
+    assert!(!screen(&state).contains("FAILED"));
+    let review = warroom::update::review::generate(&state).unwrap();
+    assert!(
+        review.contains("page asked for (oncall); delivered to PagerDuty 2026-11-22 03:00:38Z (6s after it was asked for)"),
+        "{review}"
+    );
 }

@@ -70,7 +70,7 @@ fn three_consoles_write_one_incident_each_as_itself() {
         console.send(ENTER);
         console.wait_gone("Page level");
     }
-    everyone_sees(&[&writer, &scribe, &engineer], "Paged level");
+    everyone_sees(&[&writer, &scribe, &engineer], "Level 1 page queued");
     engineer.send("2");
     engineer.wait_for("db-failover");
     engineer.send(ENTER);

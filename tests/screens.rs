@@ -842,6 +842,8 @@ fn the_alert_banner_titles_the_declaration_and_the_silence_lists_its_matchers() 
     play(&mut state, Msg::Silenced { requested, result }, now);
     play(&mut state, Msg::Action(Action::Resolve), now);
     play(&mut state, Msg::Action(Action::Confirm), now);
+    snapshot_sizes("resolve_still_down", &state, &view(false));
+    play(&mut state, Msg::Action(Action::Confirm), now);
     snapshot_sizes("expire_silences_dialog", &state, &view(false));
     let dialog = text(&draw(&state, &view(false), (120, 40)));
     assert!(

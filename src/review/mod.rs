@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::config::{Config, Diagnostic};
 
 use crate::domain::event::{Event, Record};
-use crate::domain::incident::{Incident, brief, clock};
+use crate::domain::incident::{Delivery, Incident, brief, clock};
 use crate::review::impact::{ImpactRow, impact};
 use crate::review::phases::{PhaseRow, phases};
 use crate::review::timeline::Timeline;
@@ -44,6 +44,42 @@ fn utc(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M:%SZ").to_string()
 }
 
+/// A page's delivery as the review tells it: when `PagerDuty` took it, or that it never did.
+fn delivery(incident: &Incident, page: &crate::domain::incident::Page) -> String {
+    match incident.page_delivery(page) {
+        None => "recorded only (no PagerDuty configured)".to_owned(),
+        Some(Delivery::Sent { at }) => format!(
+            "delivered to PagerDuty {} ({} after it was asked for)",
+            utc(*at),
+            brief(*at - page.at)
+        ),
+        Some(Delivery::Held { .. }) => "recorded, not sent (drill)".to_owned(),
+        Some(Delivery::Queued) => "not delivered (queued)".to_owned(),
+        Some(Delivery::Failed {
+            attempts, error, ..
+        }) => cell(&format!(
+            "not delivered: {attempts} attempts failed, the last with {error}"
+        )),
+    }
+}
+
+/// The time to recover, or why there is none: not resolved, or not recovered at resolution.
+fn recovered(incident: &Incident, config: Option<&Config>) -> String {
+    if incident.resolved.is_none() || incident.not_recovered.is_empty() {
+        return span(incident.mttr(), "not resolved");
+    }
+    let names: Vec<String> = incident
+        .not_recovered
+        .iter()
+        .map(|id| {
+            let recorded = incident.targets.get(id).map(|t| t.name.clone());
+            let configured = || config?.component(id).map(|c| c.name.clone());
+            cell(&recorded.or_else(configured).unwrap_or_else(|| id.clone()))
+        })
+        .collect();
+    format!("none: not recovered at resolution ({})", names.join(", "))
+}
+
 fn span(d: Option<TimeDelta>, missing: &str) -> String {
     d.map_or_else(|| missing.to_owned(), brief)
 }
@@ -60,6 +96,8 @@ struct Page {
     utc: String,
     level: usize,
     contacts: String,
+    /// When it was delivered, or that it never was.
+    delivery: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -92,6 +130,7 @@ pub struct Context {
     mttd: String,
     mtta: String,
     mttr: String,
+    time_to_resolve: String,
     escalation: Vec<Page>,
     acknowledged: Option<String>,
     actions: Vec<Action>,
@@ -233,13 +272,14 @@ pub fn context(
     let escalation = incident
         .pages
         .iter()
-        .map(|(level, at, contacts)| Page {
-            utc: utc(*at),
-            level: level + 1,
-            contacts: cell(&contacts.join(", ")),
+        .map(|page| Page {
+            utc: utc(page.at),
+            level: page.level + 1,
+            contacts: cell(&page.contacts.join(", ")),
+            delivery: delivery(incident, page),
         })
         .collect();
-    let timeline = Arc::new(Timeline::of(records, local));
+    let timeline = Arc::new(Timeline::of(incident, records, local));
     let optional =
         |who: &Option<String>| who.as_deref().map_or_else(|| "unassigned".to_owned(), cell);
     Context {
@@ -268,7 +308,8 @@ pub fn context(
         impact: impact(incident, config, now),
         mttd: span(incident.mttd(), "n/a"),
         mtta: span(incident.mtta(), "not acknowledged"),
-        mttr: span(incident.mttr(), "not resolved"),
+        mttr: recovered(incident, config),
+        time_to_resolve: span(incident.time_to_resolve(), "not resolved"),
         escalation,
         acknowledged: incident.acknowledged.map(utc),
         actions,

@@ -10,7 +10,7 @@ use minijinja::value::{Enumerator, Object, ObjectRepr};
 
 use super::{cell, cell_of, key_event};
 use crate::domain::event::Record;
-use crate::domain::incident::time_of_day_ascii;
+use crate::domain::incident::{Incident, time_of_day_ascii};
 
 /// One key event of the timeline: its text made safe once, its times formatted when read.
 #[derive(Debug)]
@@ -33,17 +33,21 @@ impl Timeline {
     /// Below this many records the timeline is made on one thread.
     const SPLIT_FROM: usize = 10_000;
 
-    pub(super) fn of(records: &[Record], local: FixedOffset) -> Self {
+    pub(super) fn of(incident: &Incident, records: &[Record], local: FixedOffset) -> Self {
         let rows = if records.len() < Self::SPLIT_FROM {
-            Self::rows(records, records.len())
+            Self::rows(incident, records, records.len())
         } else {
             // A long journal's rows are made in two halves at once.
             let (first, second) = records.split_at(records.len() / 2);
             std::thread::scope(|threads| {
-                let later = threads.spawn(|| Self::rows(second, second.len()));
+                let later = threads.spawn(|| Self::rows(incident, second, second.len()));
                 // Room for both halves is made once.
-                let mut rows = Self::rows(first, records.len());
-                rows.extend(later.join().unwrap_or_else(|_| Self::rows(second, 0)));
+                let mut rows = Self::rows(incident, first, records.len());
+                rows.extend(
+                    later
+                        .join()
+                        .unwrap_or_else(|_| Self::rows(incident, second, 0)),
+                );
                 rows
             })
         };
@@ -60,7 +64,7 @@ impl Timeline {
 
     /// The rows of `records`, in room for `capacity` rows (a vector grown by doubling touches
     /// twice the memory it keeps).
-    fn rows(records: &[Record], capacity: usize) -> Vec<TimelineRow> {
+    fn rows(incident: &Incident, records: &[Record], capacity: usize) -> Vec<TimelineRow> {
         // Actors are few: each name is held once.
         let mut actors: HashMap<&str, Arc<str>> = HashMap::new();
         let mut rows = Vec::with_capacity(capacity);
@@ -71,7 +75,7 @@ impl Timeline {
                     .entry(&r.actor)
                     .or_insert_with(|| cell(&r.actor).into())
                     .clone(),
-                what: cell_of(r.event.describe()).into(),
+                what: cell_of(incident.describe(r)).into(),
             }
         }));
         rows

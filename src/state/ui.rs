@@ -128,6 +128,8 @@ pub struct Dialog {
     pub scroll: usize,
     /// The text a template last put in the field: a field still holding it may take another.
     pub prefilled: String,
+    /// The dialog has warned once (resolving with components not up): Enter again goes ahead.
+    pub warned: bool,
 }
 
 impl Dialog {

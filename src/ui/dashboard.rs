@@ -449,7 +449,7 @@ pub fn latest_lines(state: &State, count: usize) -> Vec<(String, String, bool)> 
             .iter()
             .rev()
             .take(count)
-            .map(|r| (time_of_day(r.at), r.event.describe(), false))
+            .map(|r| (time_of_day(r.at), crate::view::describe(state, r), false))
             .collect()
     } else {
         state

@@ -12,7 +12,7 @@ use super::budgets::{budget_lines, fitting_budgets, mmss, rows_of};
 use super::{Slot, View, time_of_day};
 use crate::config::Escalation;
 use crate::domain::escalation::Standing;
-use crate::domain::incident::{Delivery, clock};
+use crate::domain::incident::{Delivery, Incident, Outbound, Page, brief, clock};
 use crate::sanitize::one_line;
 use crate::state::State;
 use crate::view::escalation::{standing, update_due};
@@ -75,6 +75,9 @@ pub fn banner(state: &State, view: &View) -> Option<Line<'static>> {
             )
         });
     }
+    if let Some(text) = failed_page(state) {
+        return Some(Line::styled(text, theme.style(Slot::Breach)));
+    }
     if let Some(text) = crate::view::approval::banner(state) {
         return Some(Line::styled(text, theme.style(Slot::Warn)));
     }
@@ -98,6 +101,9 @@ pub fn banner(state: &State, view: &View) -> Option<Line<'static>> {
             theme.style(Slot::Breach),
         ));
     }
+    if let Some(text) = failed_update(state) {
+        return Some(Line::styled(text, theme.style(Slot::Warn)));
+    }
     let late = update_due(state).filter(|due| *due <= state.now)?;
     Some(Line::styled(
         format!(
@@ -105,6 +111,47 @@ pub fn banner(state: &State, view: &View) -> Option<Line<'static>> {
             mmss(state.now - late)
         ),
         theme.style(Slot::Warn),
+    ))
+}
+
+/// `(HTTP 500, retrying in 8s)`: why the last attempt failed and when the next one is.
+fn failure(state: &State, entry: &Outbound) -> String {
+    let Delivery::Failed { error, .. } = &entry.delivery else {
+        return String::new();
+    };
+    let retry = match entry.retry_at() {
+        Some(at) if at > state.now => format!("retrying in {}", brief(at - state.now)),
+        _ => "retrying now".to_owned(),
+    };
+    format!("({}, {retry})", one_line(error))
+}
+
+/// The newest page whose delivery failed, if it has not been delivered since: whom to call.
+fn failed_page(state: &State) -> Option<String> {
+    let incident = state.incident.as_ref()?;
+    let (page, entry) = incident.pages.iter().rev().find_map(|page| {
+        let entry = incident.outbound(page.seq)?;
+        matches!(entry.delivery, Delivery::Failed { .. }).then_some((page, entry))
+    })?;
+    Some(format!(
+        " PAGE FAILED {}: call {} ",
+        failure(state, entry),
+        who(state, &page.contacts)
+    ))
+}
+
+/// The newest chat update or `PagerDuty` follow-up whose delivery failed.
+fn failed_update(state: &State) -> Option<String> {
+    let incident = state.incident.as_ref()?;
+    let entry = incident
+        .outbox
+        .iter()
+        .rev()
+        .find(|o| matches!(o.delivery, Delivery::Failed { .. }))?;
+    Some(format!(
+        " {} FAILED {}: tell them by hand ",
+        entry.label(),
+        failure(state, entry)
     ))
 }
 
@@ -156,16 +203,22 @@ fn outbox_line(state: &State) -> Option<String> {
         return None;
     }
     let mut text = format!("Notifications: {pending} pending");
-    if let Some(Delivery::Failed {
-        error, attempts, ..
-    }) = failed.last().map(|o| &o.delivery)
-    {
-        let _ = write!(
-            text,
-            ", {} FAILED ({}, {attempts} attempts; retrying)",
-            failed.len(),
-            one_line(error)
-        );
+    if let Some(last) = failed.last() {
+        let more = match failed.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        if let Delivery::Failed {
+            error, attempts, ..
+        } = &last.delivery
+        {
+            let _ = write!(
+                text,
+                ", {} FAILED{more} ({}, {attempts} attempts; retrying)",
+                last.label(),
+                one_line(error)
+            );
+        }
     }
     Some(text)
 }
@@ -264,12 +317,38 @@ pub fn render_panel(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     frame.render_widget(Paragraph::new(budgets).wrap(Wrap { trim: true }), bottom);
 }
 
+/// A page as it stands: `paged 12:03:04` once delivered (or when only recorded, with no
+/// `PagerDuty`), `page sending`, `page FAILED`, `page held (drill)`.
+fn page_words(incident: &Incident, page: &Page) -> String {
+    match incident.page_delivery(page) {
+        None | Some(Delivery::Sent { .. }) => format!("paged {}", time_of_day(page.at)),
+        Some(Delivery::Queued) => "page sending".to_owned(),
+        Some(Delivery::Held { .. }) => "page held (drill)".to_owned(),
+        Some(Delivery::Failed { .. }) => "page FAILED".to_owned(),
+    }
+}
+
 fn level_state(state: &State, index: usize, standing: Option<&Standing>) -> (String, Slot) {
     let incident = state.incident.as_ref();
-    let paged = incident
-        .and_then(|i| i.pages.iter().rev().find(|(l, _, _)| *l == index))
-        .map(|(_, at, _)| format!(" · paged {}", time_of_day(*at)));
-    let paged = paged.unwrap_or_default();
+    let page = incident.and_then(|i| Some((i, i.last_page(index)?)));
+    let failed =
+        page.is_some_and(|(i, p)| matches!(i.page_delivery(p), Some(Delivery::Failed { .. })));
+    let paged = page
+        .map(|(i, p)| format!(" · {}", page_words(i, p)))
+        .unwrap_or_default();
+    if failed {
+        return (
+            format!(
+                "{}{paged}",
+                if standing.is_some_and(|s| s.due == Some(index)) {
+                    "DUE NOW"
+                } else {
+                    "paged"
+                }
+            ),
+            Slot::Breach,
+        );
+    }
     match standing {
         Some(s) if s.due == Some(index) && s.acknowledged => {
             (format!("acknowledged{paged}"), Slot::Up)
@@ -287,6 +366,39 @@ fn level_state(state: &State, index: usize, standing: Option<&Standing>) -> (Str
             _ => ("upcoming".to_owned(), Slot::Muted),
         },
         None => (String::new(), Slot::Muted),
+    }
+}
+
+/// One page in the history: asked for when, and how its delivery went.
+fn page_history(state: &State, incident: &Incident, page: &Page) -> (String, Slot) {
+    let asked = format!(
+        "{} level {}: {}",
+        time_of_day(page.at),
+        page.level + 1,
+        who(state, &page.contacts)
+    );
+    match incident.page_delivery(page) {
+        None => (
+            format!("{asked} (paged; recorded only, no PagerDuty)"),
+            Slot::Text,
+        ),
+        Some(Delivery::Sent { at }) => (
+            format!("{asked} (PagerDuty delivered {})", time_of_day(*at)),
+            Slot::Text,
+        ),
+        Some(Delivery::Queued) => (format!("{asked} (PagerDuty sending)"), Slot::Warn),
+        Some(Delivery::Held { .. }) => {
+            (format!("{asked} (recorded, not sent: drill)"), Slot::Muted)
+        }
+        Some(Delivery::Failed {
+            attempts, error, ..
+        }) => (
+            format!(
+                "{asked} (PAGE FAILED: {}, {attempts} attempts; call them)",
+                one_line(error)
+            ),
+            Slot::Breach,
+        ),
     }
 }
 
@@ -423,13 +535,9 @@ pub fn render_screen(frame: &mut Frame, area: Rect, state: &State, view: &View) 
     frame.render_widget(table, matrix);
     if let Some(incident) = open {
         let mut lines: Vec<Line> = Vec::new();
-        for (level, at, contacts) in incident.pages.iter().rev() {
-            lines.push(Line::raw(format!(
-                "{} paged level {}: {}",
-                time_of_day(*at),
-                level + 1,
-                who(state, contacts)
-            )));
+        for page in incident.pages.iter().rev() {
+            let (text, slot) = page_history(state, incident, page);
+            lines.push(Line::styled(text, theme.style(slot)));
         }
         if let Some((level, at)) = incident.acknowledged_level {
             lines.push(Line::raw(format!(
@@ -445,7 +553,9 @@ pub fn render_screen(frame: &mut Frame, area: Rect, state: &State, view: &View) 
             ));
         }
         frame.render_widget(
-            Paragraph::new(lines).block(view.block(" Paged and acknowledged ")),
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: true })
+                .block(view.block(" Paged and acknowledged ")),
             history,
         );
     }

@@ -188,8 +188,16 @@ fn render_dialog(frame: &mut Frame, area: Rect, state: &State, view: &View, dial
     let theme = &view.theme;
     let choices = dialog.choices();
     let text_rows = u16::from(dialog.has_text()) * 3;
-    let fixed = text_rows + choices.len() as u16 + 2;
     let width = area.width.saturating_sub(4).min(100);
+    let status = match (&dialog.error, dialog.pending) {
+        (Some(error), _) => Line::styled(one_line(error), theme.style(Slot::Breach)),
+        (None, true) => Line::styled("Writing to the journal…", theme.style(Slot::Muted)),
+        (None, false) => Line::raw(""),
+    };
+    // An error is read whole: it wraps onto as many rows as it needs.
+    let status = Paragraph::new(status).wrap(Wrap { trim: true });
+    let status_rows = (status.line_count(width.saturating_sub(2)) as u16).max(1);
+    let fixed = text_rows + choices.len() as u16 + status_rows + 1;
     let prompt =
         Paragraph::new(prompt_lines(state, dialog, view, width)).wrap(Wrap { trim: false });
     let prompt_rows = prompt.line_count(width.saturating_sub(2)) as u16;
@@ -204,7 +212,7 @@ fn render_dialog(frame: &mut Frame, area: Rect, state: &State, view: &View, dial
         Constraint::Length(room),
         Constraint::Length(text_rows),
         Constraint::Length(choices.len() as u16),
-        Constraint::Length(1),
+        Constraint::Length(status_rows),
         Constraint::Length(1),
     ])
     .areas(inner);
@@ -227,12 +235,7 @@ fn render_dialog(frame: &mut Frame, area: Rect, state: &State, view: &View, dial
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), list);
-    let status = match (&dialog.error, dialog.pending) {
-        (Some(error), _) => Line::styled(one_line(error), theme.style(Slot::Breach)),
-        (None, true) => Line::styled("Writing to the journal…", theme.style(Slot::Muted)),
-        (None, false) => Line::raw(""),
-    };
-    frame.render_widget(Paragraph::new(status).wrap(Wrap { trim: true }), message);
+    frame.render_widget(status, message);
     let more = match (scroll > 0, scroll < hidden) {
         (_, true) => format!("↓ {} more lines · ", hidden - scroll),
         (true, false) => "↑ back to the top · ".to_owned(),

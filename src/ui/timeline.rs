@@ -35,7 +35,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
                         Cell::from(format!("#{}", r.seq)).style(theme.style(Slot::Muted)),
                         Cell::from(time_of_day(r.at)).style(theme.style(Slot::Muted)),
                         Cell::from(one_line(&r.actor)).style(theme.style(Slot::Muted)),
-                        Cell::from(one_line(&r.event.describe())),
+                        Cell::from(one_line(&crate::view::describe(state, r))),
                     ])
                 })
                 .collect();

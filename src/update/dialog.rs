@@ -11,6 +11,7 @@ use crate::domain::{Role, Severity};
 use crate::keymap::Action;
 use crate::msg::Effect;
 use crate::state::{DialogKind, JournalState, Overlay, Screen, State, status_choices};
+use crate::view::escalation::not_up;
 
 pub(super) fn open_declare(state: &mut State) {
     if let Some(incident) = state.incident.as_ref().filter(|i| i.is_open()) {
@@ -151,6 +152,14 @@ fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         DialogKind::Handover => Ok(super::handover::chosen(state, &dialog.labels, choice, now)),
         DialogKind::Approve => super::approval::answered(state, choice, now),
         DialogKind::ExpireSilences => return super::silence::expire(state),
+        DialogKind::Resolve if !dialog.warned && !not_up(state).is_empty() => {
+            let warning = still_down(state);
+            if let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay {
+                dialog.warned = true;
+                dialog.error = Some(warning);
+            }
+            return Vec::new();
+        }
         DialogKind::SetState => match drill::set_by_facilitator(state, &text, choice, now) {
             Ok(effects) => return effects,
             Err(message) => Err(message),
@@ -179,6 +188,26 @@ fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// The warning before resolving with affected components not up.
+fn still_down(state: &State) -> String {
+    let named: Vec<String> = not_up(state)
+        .into_iter()
+        .map(|(id, health)| {
+            let name = state.config.component(&id).map_or(id, |c| c.name.clone());
+            let health = match health {
+                crate::domain::Health::Down => "DOWN".to_owned(),
+                other => other.to_string(),
+            };
+            format!("{name} still {health}")
+        })
+        .collect();
+    format!(
+        "{}. Enter again resolves with {} not recovered (journaled so); Esc keeps the incident open.",
+        named.join(", "),
+        if named.len() == 1 { "it" } else { "them" }
+    )
 }
 
 fn declare(
@@ -280,6 +309,7 @@ fn incident_event(
         DialogKind::Resolve => Some(Event::Resolved {
             summary: (!text.is_empty()).then_some(text),
             template: super::template::chosen(state, kind, choice),
+            not_recovered: not_up(state).into_iter().map(|(id, _)| id).collect(),
         }),
         DialogKind::Declare
         | DialogKind::Filter

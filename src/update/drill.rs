@@ -539,6 +539,10 @@ pub fn end(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         (Some(_), _) => Event::Resolved {
             summary: Some("Drill ended by the facilitator".into()),
             template: None,
+            not_recovered: crate::view::escalation::not_up(state)
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect(),
         },
         (None, Some(summary)) => Event::DrillEnded { summary },
         (None, None) => return effects,

@@ -54,7 +54,7 @@ fn acknowledge_pages(state: &State, level: usize) -> bool {
         && state
             .incident
             .as_ref()
-            .is_some_and(|i| i.pages.iter().any(|(l, _, _)| *l <= level))
+            .is_some_and(|i| i.pages.iter().any(|page| page.level <= level))
 }
 
 fn no_policy(state: &State) -> String {

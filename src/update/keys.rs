@@ -63,6 +63,7 @@ pub(super) fn field_changed(state: &mut State) {
         }
         Some(Overlay::Dialog(dialog)) => {
             dialog.error = None;
+            dialog.warned = false;
             (dialog.kind == DialogKind::Filter).then(|| dialog.field.text.clone())
         }
         _ => None,

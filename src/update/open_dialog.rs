@@ -27,5 +27,6 @@ pub fn open_dialog(state: &mut State, kind: DialogKind, text: String, choice: us
         text_wanted: false,
         scroll: 0,
         prefilled: text,
+        warned: false,
     }));
 }

@@ -2,9 +2,7 @@
 //! `PagerDuty` triggers and follow-ups), queued in the journal, delivered, retried with backoff, and
 //! reconciled after a crash so nothing is sent twice or lost.
 
-use std::time::Duration;
-
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::log;
@@ -13,18 +11,6 @@ use crate::domain::event::{Channel, Event, Record};
 use crate::domain::incident::{Delivery, Incident, Outbound};
 use crate::msg::Effect;
 use crate::state::{JournalState, State};
-
-/// How long to wait before retrying a failed delivery, by attempts so far.
-#[must_use]
-pub fn backoff(attempts: u32) -> Duration {
-    let secs = match attempts {
-        0 | 1 => 5,
-        2 => 15,
-        3 => 60,
-        _ => 300,
-    };
-    Duration::from_secs(secs)
-}
 
 pub(super) fn writable(state: &State) -> bool {
     state.journal == JournalState::Writable && state.incident.is_some()
@@ -118,8 +104,8 @@ fn pagerduty_follow_up(
     let mut levels: Vec<usize> = incident
         .pages
         .iter()
-        .filter(|(level, at, _)| *level <= up_to && *at <= record.at)
-        .map(|(level, _, _)| *level)
+        .filter(|page| page.level <= up_to && page.at <= record.at)
+        .map(|page| page.level)
         .collect();
     levels.sort_unstable();
     levels.dedup();
@@ -222,9 +208,7 @@ pub fn reconcile(state: &State, now: DateTime<Utc>) -> Vec<Effect> {
 fn due_for_delivery(entry: &Outbound, now: DateTime<Utc>) -> bool {
     match &entry.delivery {
         Delivery::Queued => true,
-        Delivery::Failed { attempts, at, .. } => {
-            *at + TimeDelta::from_std(backoff(*attempts)).unwrap_or_default() <= now
-        }
+        Delivery::Failed { .. } => entry.retry_at().is_some_and(|at| at <= now),
         Delivery::Sent { .. } | Delivery::Held { .. } => false,
     }
 }
@@ -277,7 +261,7 @@ pub fn delivered(
     let attempts = state
         .incident
         .as_ref()
-        .and_then(|i| i.outbox.iter().find(|o| o.queued == queued))
+        .and_then(|i| i.outbound(queued))
         .map_or(0, |o| match &o.delivery {
             Delivery::Failed { attempts, .. } => *attempts,
             _ => 0,

@@ -387,6 +387,7 @@ fn a_review_saved_while_open_states_the_resolution_and_keeps_what_was_written() 
     run(&mut state, Msg::Action(Action::Resolve), secs(100));
     run(&mut state, Msg::Input("failed over".into()), secs(100));
     run(&mut state, Msg::Action(Action::Confirm), secs(100));
+    run(&mut state, Msg::Action(Action::Confirm), secs(100));
     let shown = state.ui.review.as_ref().unwrap().text.clone();
     assert!(!shown.contains("still open"), "{shown}");
     assert!(

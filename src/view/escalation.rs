@@ -31,6 +31,20 @@ pub fn standing(state: &State) -> Option<(&Escalation, Standing)> {
     Some((policy, standing))
 }
 
+/// The incident's affected components failing now (down or degraded), with their state.
+#[must_use]
+pub fn not_up(state: &State) -> Vec<(String, crate::domain::Health)> {
+    let Some(incident) = &state.incident else {
+        return Vec::new();
+    };
+    state
+        .world
+        .failing()
+        .filter(|(id, _)| incident.affected.iter().any(|a| a == id))
+        .map(|(id, health)| (id.to_owned(), health.state))
+        .collect()
+}
+
 /// When the next stakeholder update is due, if the policy has a cadence.
 #[must_use]
 pub fn update_due(state: &State) -> Option<DateTime<Utc>> {

@@ -11,3 +11,12 @@ pub mod recovery;
 pub mod review;
 pub mod runbooks;
 pub mod silence;
+
+/// A journal record in words, a notification named by what it is where the incident knows it.
+#[must_use]
+pub fn describe(state: &crate::state::State, record: &crate::domain::event::Record) -> String {
+    match &state.incident {
+        Some(incident) => incident.describe(record),
+        None => record.event.describe(),
+    }
+}

@@ -299,3 +299,26 @@ fn shared_binary() -> std::path::PathBuf {
     })
     .clone()
 }
+
+/// A kit in `data` with one critical database whose probe fails, two contacts, a two-level P1 policy
+/// (level 2 after `level_two`), and `extra` TOML appended.
+pub fn kit(data: &Path, level_two: &str, extra: &str) {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = format!(
+        "[service]\nname = \"Worst hour\"\n\
+         [[component]]\nid = \"db\"\nname = \"Primary database\"\ntier = \"critical\"\n\
+         probe = {{ kind = \"tcp\", address = \"127.0.0.1:{closed}\", interval = \"500ms\", timeout = \"300ms\" }}\n\
+         [[contact]]\nid = \"oncall\"\nname = \"Dana Ortiz\"\nrole = \"Primary on-call\"\nphone = \"+1 555 0100\"\n\
+         [[contact]]\nid = \"lead\"\nname = \"Sam Okafor\"\nrole = \"Technical lead\"\nphone = \"+1 555 0101\"\n\
+         [[escalation]]\nseverity = \"P1\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }}, {{ after = \"{level_two}\", notify = [\"lead\"] }} ]\n\
+         [[escalation]]\nseverity = \"P2\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }} ]\n\
+         [[escalation]]\nseverity = \"P3\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }} ]\n\
+         [[escalation]]\nseverity = \"P4\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }} ]\n\
+         {extra}"
+    );
+    std::fs::write(data.join("warroom.toml"), config).unwrap();
+}

@@ -101,6 +101,7 @@ fn journal() -> Vec<Record> {
             Event::Resolved {
                 summary: None,
                 template: None,
+                not_recovered: Vec::new(),
             },
         ),
     ]

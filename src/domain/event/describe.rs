@@ -155,6 +155,54 @@ impl Event {
         }
     }
 
+    /// Escalation, notifications and the resolution.
+    fn describe_command(&self) -> String {
+        match self {
+            Self::NotifyHeld { queued } => {
+                format!("notification #{queued} recorded, not sent (drill)")
+            }
+            Self::Acknowledged { level } => format!("Escalation level {} acknowledged", level + 1),
+            Self::Paged {
+                level,
+                contacts,
+                pagerduty: None,
+            } => format!("Paged level {}: {}", level + 1, contacts.join(", ")),
+            Self::Paged {
+                level, contacts, ..
+            } => format!(
+                "Level {} page queued for PagerDuty: {}",
+                level + 1,
+                contacts.join(", ")
+            ),
+            Self::UpdatePosted { text, template } => {
+                format!("Update{}: {text}", from_template(template.as_deref()))
+            }
+            Self::ReviewSaved { text } => format!("Review saved ({} lines)", text.lines().count()),
+            Self::NotifyQueued { channel, .. } => format!("{channel} notification queued"),
+            Self::NotifySent { queued } => format!("notification #{queued} sent"),
+            Self::NotifyFailed {
+                queued,
+                attempt,
+                error,
+            } => format!("notification #{queued} failed (attempt {attempt}): {error}"),
+            Self::Resolved {
+                summary,
+                template,
+                not_recovered,
+            } => {
+                let mut text = format!("Resolved{}", from_template(template.as_deref()));
+                if let Some(summary) = summary {
+                    text = format!("{text}: {summary}");
+                }
+                if !not_recovered.is_empty() {
+                    text = format!("{text} (not recovered: {})", not_recovered.join(", "));
+                }
+                text
+            }
+            _ => String::new(),
+        }
+    }
+
     /// One human-readable line describing the event (raw: sanitise before display).
     #[must_use]
     pub fn describe(&self) -> String {
@@ -219,19 +267,6 @@ impl Event {
             | Self::DrillEnded { .. }
             | Self::RtoBreached { .. }
             | Self::Budgets { .. } => self.describe_data(),
-            Self::NotifyHeld { queued } => {
-                format!("notification #{queued} recorded, not sent (drill)")
-            }
-            Self::Acknowledged { level } => format!("Escalation level {} acknowledged", level + 1),
-            Self::Paged {
-                level, contacts, ..
-            } => {
-                format!("Paged level {}: {}", level + 1, contacts.join(", "))
-            }
-            Self::UpdatePosted { text, template } => {
-                format!("Update{}: {text}", from_template(template.as_deref()))
-            }
-            Self::ReviewSaved { text } => format!("Review saved ({} lines)", text.lines().count()),
             Self::StepStarted { .. }
             | Self::CommandFinished { .. }
             | Self::StepMarked { .. }
@@ -245,18 +280,15 @@ impl Event {
             | Self::SilenceFailed { .. }
             | Self::SilenceExpired { .. }
             | Self::SilenceExpiryFailed { .. } => self.describe_alerts(),
-            Self::NotifyQueued { channel, .. } => format!("{channel} notification queued"),
-            Self::NotifySent { queued } => format!("notification #{queued} sent"),
-            Self::NotifyFailed {
-                queued,
-                attempt,
-                error,
-            } => format!("notification #{queued} failed (attempt {attempt}): {error}"),
-            Self::Resolved {
-                summary: Some(summary),
-                template,
-            } => format!("Resolved{}: {summary}", from_template(template.as_deref())),
-            Self::Resolved { summary: None, .. } => "Resolved".to_owned(),
+            Self::NotifyHeld { .. }
+            | Self::Acknowledged { .. }
+            | Self::Paged { .. }
+            | Self::UpdatePosted { .. }
+            | Self::ReviewSaved { .. }
+            | Self::NotifyQueued { .. }
+            | Self::NotifySent { .. }
+            | Self::NotifyFailed { .. }
+            | Self::Resolved { .. } => self.describe_command(),
         }
     }
 }

@@ -392,6 +392,9 @@ pub enum Event {
     Resolved {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         summary: Option<String>,
+        /// Affected components not up at resolution: the commander resolved knowing it.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        not_recovered: Vec<String>,
         /// The message template it started from, if any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         template: Option<String>,

@@ -1,8 +1,20 @@
 //! Escalation as the journal tells it: severity, acknowledgements, pages (each carrying its
 //! `PagerDuty` trigger into the outbox) and the last stakeholder update.
 
+use chrono::{DateTime, Utc};
+
 use super::{Delivery, Incident, Outbound};
 use crate::domain::event::{Channel, Event, Record};
+
+/// A page asked for: the level, when, the contacts named, and its record (which is also its
+/// `PagerDuty` trigger's outbox entry when `PagerDuty` is configured).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub level: usize,
+    pub at: DateTime<Utc>,
+    pub contacts: Vec<String>,
+    pub seq: u64,
+}
 
 impl Incident {
     /// Escalation: the severity (a raise restarts the clock), acknowledgements, pages and
@@ -35,7 +47,12 @@ impl Incident {
         else {
             return;
         };
-        self.pages.push((*level, record.at, contacts.clone()));
+        self.pages.push(Page {
+            level: *level,
+            at: record.at,
+            contacts: contacts.clone(),
+            seq: record.seq,
+        });
         if let Some(payload) = pagerduty {
             self.outbox.push(Outbound {
                 queued: record.seq,
@@ -45,5 +62,19 @@ impl Incident {
                 delivery: Delivery::Queued,
             });
         }
+    }
+}
+
+impl Incident {
+    /// The delivery of a page: `None` when it was only recorded (no `PagerDuty` configured).
+    #[must_use]
+    pub fn page_delivery(&self, page: &Page) -> Option<&Delivery> {
+        self.outbound(page.seq).map(|o| &o.delivery)
+    }
+
+    /// The latest page of `level`, if it was paged.
+    #[must_use]
+    pub fn last_page(&self, level: usize) -> Option<&Page> {
+        self.pages.iter().rev().find(|p| p.level == level)
     }
 }

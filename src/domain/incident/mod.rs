@@ -16,8 +16,9 @@ mod room;
 mod steps;
 
 pub use super::text::{brief, clock, incident_id, since, time_of_day, time_of_day_ascii};
+pub use escalation::Page;
 pub use outages::OutageSpan;
-pub use outbox::{Delivery, Outbound};
+pub use outbox::{Delivery, Outbound, backoff};
 pub use room::{Approval, Approved, Roles};
 pub use steps::{StepNote, StepProgress, StepRun};
 
@@ -41,6 +42,9 @@ pub struct Incident {
     /// When the status first reached monitoring.
     pub mitigated: Option<DateTime<Utc>>,
     pub resolved: Option<DateTime<Utc>>,
+    /// Components still failing when the incident was resolved (named by the resolution, or
+    /// in an older journal, outages still open at it).
+    pub not_recovered: Vec<String>,
     /// How many events the incident has seen.
     pub events: u64,
     /// Outage spans of the affected components, in the order they started.
@@ -51,8 +55,8 @@ pub struct Incident {
     pub acknowledged_level: Option<(usize, DateTime<Utc>)>,
     /// The first acknowledgement (the MTTA milestone).
     pub acknowledged: Option<DateTime<Utc>>,
-    /// Pages sent, oldest first: level, time, contacts.
-    pub pages: Vec<(usize, DateTime<Utc>, Vec<String>)>,
+    /// Pages asked for, oldest first.
+    pub pages: Vec<Page>,
     /// Outages whose RTO breach is already journaled: (component, outage start).
     pub breaches: Vec<(String, DateTime<Utc>)>,
     /// The last stakeholder update (or the declaration), for the update cadence.
@@ -141,6 +145,7 @@ impl Incident {
             declared: record.at,
             mitigated: None,
             resolved: None,
+            not_recovered: Vec::new(),
             events: 1,
             outages: outages
                 .iter()
@@ -207,9 +212,13 @@ impl Incident {
             Event::Pager { failing } => self.pager_failing = *failing,
             Event::StatusChanged { to, .. } => self.set_status(*to, record.at),
             Event::NoteAdded { text, step } => self.add_note(record, text, step.as_ref()),
-            Event::Resolved { .. } => {
+            Event::Resolved { not_recovered, .. } => {
                 self.set_status(Status::Resolved, record.at);
                 self.resolved_by = Some(record.seq);
+                self.not_recovered.clone_from(not_recovered);
+                if self.not_recovered.is_empty() {
+                    self.not_recovered = self.still_failing();
+                }
             }
             Event::ReviewSaved { text } => self.review = Some(text.clone()),
             Event::ComponentChanged { .. }
@@ -272,9 +281,17 @@ impl Incident {
             .map(|a| (a - self.declared).max(TimeDelta::zero()))
     }
 
-    /// Time to recover: first failure (or declaration) to resolution.
+    /// Time to recover: first failure (or declaration) to resolution, when everything affected
+    /// had recovered by then.
     #[must_use]
     pub fn mttr(&self) -> Option<TimeDelta> {
+        self.time_to_resolve()
+            .filter(|_| self.not_recovered.is_empty())
+    }
+
+    /// Time to resolve: first failure (or declaration) to resolution, recovered or not.
+    #[must_use]
+    pub fn time_to_resolve(&self) -> Option<TimeDelta> {
         let start = self.detected.unwrap_or(self.declared);
         self.resolved.map(|r| (r - start).max(TimeDelta::zero()))
     }
@@ -288,7 +305,10 @@ impl Incident {
             "MTTD {} · MTTA {} · MTTR {}",
             show(self.mttd(), "n/a"),
             show(self.mtta(), "not yet"),
-            show(self.mttr(), "open")
+            match (self.mttr(), self.resolved) {
+                (None, Some(_)) => "none (not recovered)".to_owned(),
+                (mttr, _) => show(mttr, "open"),
+            }
         )
     }
 

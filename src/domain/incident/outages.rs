@@ -17,6 +17,19 @@ pub struct OutageSpan {
 }
 
 impl Incident {
+    /// The components whose outage is still open, each once.
+    pub(super) fn still_failing(&self) -> Vec<String> {
+        let mut open: Vec<String> = self
+            .outages
+            .iter()
+            .filter(|o| o.end.is_none())
+            .map(|o| o.component.clone())
+            .collect();
+        open.sort();
+        open.dedup();
+        open
+    }
+
     /// Outages and budgets: components failing and recovering, RTO breaches, and the last good
     /// copies recovery points tell.
     pub(super) fn apply_outages(&mut self, record: &Record) {

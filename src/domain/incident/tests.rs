@@ -83,6 +83,7 @@ fn fold_tracks_milestones_roles_and_notes() {
             Event::Resolved {
                 summary: None,
                 template: None,
+                not_recovered: Vec::new(),
             },
         ),
     ];
@@ -102,10 +103,13 @@ fn fold_tracks_milestones_roles_and_notes() {
     assert_eq!(incident.notes, 1);
     assert_eq!(incident.elapsed(at(90)), TimeDelta::minutes(25));
     assert_eq!(incident.mttd(), Some(TimeDelta::minutes(3)));
-    assert_eq!(incident.mttr(), Some(TimeDelta::minutes(28)));
+    // Neither recovered: the incident has a time to resolve and no time to recover.
+    assert_eq!(incident.not_recovered, ["api", "db"]);
+    assert_eq!(incident.time_to_resolve(), Some(TimeDelta::minutes(28)));
+    assert_eq!(incident.mttr(), None);
     assert_eq!(
         incident.metrics(),
-        "MTTD 3m00s · MTTA not yet · MTTR 28m00s"
+        "MTTD 3m00s · MTTA not yet · MTTR none (not recovered)"
     );
     assert!(!incident.is_open());
 }
@@ -321,4 +325,35 @@ fn the_room_and_its_approvals_fold_the_same_from_any_record() {
             "after record {cut}"
         );
     }
+}
+
+#[test]
+fn notifications_are_named_by_what_they_are() {
+    let entry = |channel, payload: serde_json::Value| Outbound {
+        queued: 1,
+        cause: 1,
+        channel,
+        payload,
+        delivery: Delivery::Failed {
+            attempts: 2,
+            error: "HTTP 500".into(),
+            at: at(0),
+        },
+    };
+    let page = entry(
+        crate::domain::event::Channel::Pagerduty,
+        serde_json::json!({"event_action": "trigger", "dedup_key": "warroom-x-L1-L3"}),
+    );
+    assert_eq!(page.label(), "PagerDuty page level 3");
+    assert_eq!(page.retry_at(), Some(at(0) + TimeDelta::seconds(15)));
+    let ack = entry(
+        crate::domain::event::Channel::Pagerduty,
+        serde_json::json!({"event_action": "acknowledge", "dedup_key": "warroom-x-L2"}),
+    );
+    assert_eq!(ack.label(), "PagerDuty acknowledge level 2");
+    let hook = entry(
+        crate::domain::event::Channel::Webhook,
+        serde_json::json!({}),
+    );
+    assert_eq!(hook.label(), "webhook update");
 }

@@ -305,6 +305,7 @@ fn resolving_ends_a_drill_but_the_demo_loops_on() {
     let mut state = declared_at(secs(30));
     play(&mut state, Msg::Action(Action::Resolve), secs(40));
     play(&mut state, Msg::Action(Action::Confirm), secs(40));
+    play(&mut state, Msg::Action(Action::Confirm), secs(40));
     assert!(!state.drill().unwrap().ended, "the demo loops");
 
     let mut state = demo::state("ic@host", t0());
@@ -313,6 +314,7 @@ fn resolving_ends_a_drill_but_the_demo_loops_on() {
     play(&mut state, Msg::Action(Action::Declare), secs(30));
     play(&mut state, Msg::Action(Action::Confirm), secs(30));
     play(&mut state, Msg::Action(Action::Resolve), secs(40));
+    play(&mut state, Msg::Action(Action::Confirm), secs(40));
     let effects = play(&mut state, Msg::Action(Action::Confirm), secs(40));
     assert!(state.drill().unwrap().ended);
     assert!(effects.is_empty() || state.paused);

@@ -232,6 +232,7 @@ fn resolving_offers_to_expire_the_silences_that_hold() {
     run(&mut state, Msg::Silenced { requested, result }, secs(31));
     run(&mut state, Msg::Action(Action::Resolve), secs(60));
     run(&mut state, Msg::Action(Action::Confirm), secs(60));
+    run(&mut state, Msg::Action(Action::Confirm), secs(60));
     assert_eq!(
         state.dialog().map(|d| d.kind),
         Some(DialogKind::ExpireSilences)

@@ -271,6 +271,9 @@ fn worked_incident(receiver: &Receiver) -> (State, Run) {
     run.action(&mut state, Action::Resolve, secs(100));
     run.msg(&mut state, Msg::Input("failed over".into()), secs(100));
     run.action(&mut state, Action::Confirm, secs(100));
+    if state.dialog().is_some() {
+        run.action(&mut state, Action::Confirm, secs(100));
+    }
     run.deliver(&mut state, receiver, secs(101));
     (state, run)
 }
@@ -294,6 +297,10 @@ fn drill_with_failing_pager(receiver: &Receiver) -> (State, Run) {
     run.action(&mut state, Action::Resolve, secs(500));
     run.msg(&mut state, Msg::Input("drill over".into()), secs(500));
     run.action(&mut state, Action::Confirm, secs(500));
+    if state.dialog().is_some() {
+        // Resolving with components still failing: the second Enter goes ahead.
+        run.action(&mut state, Action::Confirm, secs(500));
+    }
     run.deliver(&mut state, receiver, secs(501));
     (state, run)
 }
@@ -364,7 +371,7 @@ fn pages_went_out_once(r: &Resumed) {
         .folded
         .pages
         .iter()
-        .map(|(level, _, _)| outbox::dedup_key(&r.folded, *level))
+        .map(|page| outbox::dedup_key(&r.folded, page.level))
         .collect();
     paged.sort();
     if r.state.pager_failing() {
@@ -423,7 +430,7 @@ fn nothing_is_owed(r: &Resumed) {
         .iter()
         .filter(|r| matches!(r.event, Event::Acknowledged { .. }));
     for ack in acks {
-        let paged = r.folded.pages.iter().any(|(_, at, _)| *at <= ack.at);
+        let paged = r.folded.pages.iter().any(|page| page.at <= ack.at);
         let follow_up = incident
             .outbox
             .iter()

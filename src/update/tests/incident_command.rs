@@ -164,7 +164,23 @@ fn paging_queues_a_pagerduty_trigger_and_resolution_a_resolve() {
     );
     run(&mut state, Msg::Action(Action::Confirm), secs(32));
     run(&mut state, Msg::Action(Action::Resolve), secs(90));
+    // The database is still down: the first Enter warns and resolves nothing.
     run(&mut state, Msg::Action(Action::Confirm), secs(90));
+    let warning = state.dialog().and_then(|d| d.error.clone()).unwrap();
+    assert!(
+        warning.starts_with("Primary database still DOWN")
+            && warning.contains("Enter again resolves with"),
+        "{warning}"
+    );
+    assert!(state.incident.as_ref().unwrap().is_open());
+    run(&mut state, Msg::Action(Action::Confirm), secs(90));
+    let incident = state.incident.as_ref().unwrap();
+    assert!(!incident.is_open());
+    assert!(
+        incident.not_recovered.contains(&"db".to_owned()),
+        "{:?}",
+        incident.not_recovered
+    );
     let actions: Vec<String> = state
         .incident
         .as_ref()
