@@ -990,3 +990,37 @@ fn a_wild_runbook_is_stepped_whole_and_its_long_step_scrolls() {
         "another step starts at its top"
     );
 }
+
+#[test]
+fn the_most_at_risk_gauges_are_drawn_at_every_size_with_three_components_failing() {
+    let mut state = concierge_down(&["database", "storage", "auth"]);
+    let now = state.now;
+    play(&mut state, Msg::Action(Action::Declare), now);
+    play(&mut state, Msg::Action(Action::Confirm), now);
+    let later = now + chrono::TimeDelta::seconds(90);
+    play(&mut state, Msg::Tick, later);
+    assert!(state.incident_open());
+    for size in [(60, 20), (80, 24), (120, 40), (160, 50)] {
+        let screen = text(&draw(&state, &view(false), size));
+        let gauge = screen
+            .lines()
+            .find(|line| line.contains("RTO ["))
+            .unwrap_or_else(|| panic!("no gauge at {size:?}:\n{screen}"));
+        assert!(!screen.contains("+3 more"), "{size:?}:\n{screen}");
+        let name = gauge.trim_start_matches(['│', ' ']);
+        assert!(
+            name.split(" RTO")
+                .next()
+                .unwrap()
+                .trim_end()
+                .chars()
+                .count()
+                >= 8,
+            "{size:?}: {gauge}"
+        );
+    }
+    // Names keep 16 characters; a WHY too long for its column wraps onto a second line.
+    let board = text(&draw(&demo::showcase(t0()), &view(false), (120, 40)));
+    assert!(board.contains("Settlement worke RTO ["), "{board}");
+    assert!(board.contains("  accepting connections "), "{board}");
+}

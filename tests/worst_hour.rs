@@ -97,3 +97,38 @@ fn resolving_with_the_database_still_down_asks_and_the_review_gives_no_time_to_r
     );
     assert!(review.contains("not recovered at resolution"), "{review}");
 }
+
+#[test]
+fn the_gauges_of_three_failing_components_are_drawn_at_every_size() {
+    let data = tempfile::tempdir().unwrap();
+    let closed = |n: u16| format!("127.0.0.1:{}", 9 + n);
+    let extra: String = ["api", "queue"]
+        .iter()
+        .enumerate()
+        .map(|(n, id)| {
+            format!(
+                "[[component]]\nid = \"{id}\"\nname = \"Payments {id} service\"\ntier = \"critical\"\n\
+                 probe = {{ kind = \"tcp\", address = \"{}\", interval = \"500ms\", timeout = \"300ms\" }}\n",
+                closed(u16::try_from(n).unwrap())
+            )
+        })
+        .collect();
+    kit(data.path(), "30m", &extra);
+    let mut first = Session::start(data.path(), (120, 40), &[], &[]);
+    declare_from_banner(&mut first);
+    first.wait_for("Payments queue service");
+    first.send("q");
+    assert!(first.wait_exit());
+    for size in [(60, 20), (80, 24), (120, 40), (160, 50)] {
+        let mut session = Session::start(data.path(), size, &[], &[("NO_COLOR", "1")]);
+        let screen = session.wait_for("RTO [");
+        assert!(
+            screen.contains("Primary database RTO [")
+                || screen.contains("Payments api ser RTO [")
+                || screen.contains("Payments queue s RTO ["),
+            "{size:?}: a whole 16-character name before the gauge:\n{screen}"
+        );
+        session.send("q");
+        assert!(session.wait_exit());
+    }
+}

@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use ratatui::Frame;
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
@@ -82,7 +84,7 @@ pub(super) fn budget_lines(state: &State, view: &View, width: u16) -> Vec<(Strin
             _ => None,
         };
         let mut spans = vec![Span::styled(
-            format!("{:<12.12} ", one_line(&component.name)),
+            format!("{:<16.16} ", one_line(&component.name)),
             view.theme.style(Slot::Text),
         )];
         let mut worst: f64 = 0.0;
@@ -168,12 +170,11 @@ pub(super) fn rows_of(lines: &[Line<'static>], width: u16) -> u16 {
 /// The budget lines that fit in `room` rows, most at risk first, and a `+N more` line naming the
 /// rest when they do not all fit.
 pub(super) fn fitting_budgets(
-    state: &State,
+    budgets: &[(String, Line<'static>)],
     view: &View,
     width: u16,
     room: u16,
 ) -> Vec<Line<'static>> {
-    let budgets = budget_lines(state, view, width);
     let mut shown = Vec::new();
     let mut used = 0;
     for (i, (_, line)) in budgets.iter().enumerate() {
@@ -194,4 +195,28 @@ pub(super) fn fitting_budgets(
         ));
     }
     shown
+}
+
+/// Rows the budget strip of the compact dashboard takes at `width`: the most-at-risk line, a
+/// `+N more` line when there are others, and borders; none without budgets.
+#[must_use]
+pub(super) fn strip_rows(state: &State, view: &View, width: u16) -> u16 {
+    let inner = width.saturating_sub(2);
+    let budgets = budget_lines(state, view, inner);
+    match budgets.first() {
+        None => 0,
+        Some((_, line)) => {
+            rows_of(std::slice::from_ref(line), inner) + u16::from(budgets.len() > 1) + 2
+        }
+    }
+}
+
+/// The compact dashboard's budget strip: the gauges that fit, most at risk first.
+pub(super) fn render_strip(frame: &mut Frame, area: Rect, state: &State, view: &View) {
+    let block = view.block(" Budgets (most at risk first) ");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let budgets = budget_lines(state, view, inner.width);
+    let lines = fitting_budgets(&budgets, view, inner.width, inner.height);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
 }

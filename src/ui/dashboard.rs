@@ -2,6 +2,8 @@
 
 use std::fmt::Write as _;
 
+use std::collections::HashSet;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -19,14 +21,27 @@ const WIDE: u16 = 110;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View, compact: bool) {
     if compact {
-        render_components(frame, area, state, view, false);
+        // However small the terminal, the most-at-risk gauges stay in sight.
+        let strip = if state.incident_open() {
+            super::budgets::strip_rows(state, view, area.width)
+        } else {
+            0
+        };
+        // A strip that cannot hold a gauge beside half the screen of components is not drawn.
+        let strip = if strip <= area.height / 2 { strip } else { 0 };
+        let [components, budgets] =
+            Layout::vertical([Constraint::Min(3), Constraint::Length(strip)]).areas(area);
+        render_components(frame, components, state, view, false);
+        if strip > 0 {
+            super::budgets::render_strip(frame, budgets, state, view);
+        }
         return;
     }
     if area.width >= WIDE {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(65), Constraint::Percentage(35)])
                 .areas(area);
-        let panel = panel_height(state, 14);
+        let panel = grown_panel(state, view, left, 14);
         let [components, command] =
             Layout::vertical([Constraint::Min(8), Constraint::Length(panel)]).areas(left);
         render_components(frame, components, state, view, true);
@@ -38,12 +53,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View, compact
         render_incident(frame, incident, state, view);
         render_latest(frame, latest, state, view);
     } else {
-        let wanted = super::escalation::panel_rows(state, view, area.width);
-        let bottom_rows = wanted.clamp(8, (area.height / 2).max(8));
+        let bottom_rows = grown_panel(state, view, area, (area.height / 2).max(8)).max(8);
         let [components, bottom] =
             Layout::vertical([Constraint::Min(6), Constraint::Length(bottom_rows)]).areas(area);
         render_components(frame, components, state, view, false);
-        if panel_height(state, 8) > 0 {
+        if state.incident_open() {
             super::escalation::render_panel(frame, bottom, state, view);
         } else {
             render_latest(frame, bottom, state, view);
@@ -51,12 +65,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View, compact
     }
 }
 
-/// Rows for the escalation and budget panel: none without an open incident, else up to `max`.
-fn panel_height(state: &State, max: u16) -> u16 {
-    match &state.incident {
-        Some(i) if i.is_open() => (i.affected.len() as u16 + 6).min(max),
-        _ => 0,
+/// Rows for the escalation and budget panel under the components in `area`: what it wants, up
+/// to `usual` rows, and beyond that into rows the components leave empty (never leaving them
+/// fewer than 8).
+fn grown_panel(state: &State, view: &View, area: Rect, usual: u16) -> u16 {
+    if !state.incident_open() {
+        return 0;
     }
+    let wanted = super::escalation::panel_rows(state, view, area.width);
+    let components = clamp_u16(state.dashboard_rows().len()).saturating_add(3);
+    let room = usual.max(area.height.saturating_sub(components));
+    wanted.min(room).min(area.height.saturating_sub(8))
 }
 
 /// A text sparkline of the latest latencies that fit in `width` cells, scaled to their maximum.
@@ -233,6 +252,12 @@ impl Columns {
         widths
     }
 
+    /// Cells the WHY column gets in a table `inner` wide (one cell between columns).
+    fn why_width(&self, inner: u16) -> usize {
+        let spark = self.spark.map_or(0, |s| s + LATEST_W + 1);
+        usize::from(inner.saturating_sub(STATE_W + self.name + self.tier + SINCE_W + 4 + spark))
+    }
+
     fn header(&self) -> Vec<&'static str> {
         let mut header = vec!["STATE", "COMPONENT", "TIER", "SINCE"];
         if self.spark.is_some() {
@@ -276,9 +301,8 @@ fn latency_cell(
     Cell::from(format!("{line:<width$}{latest}")).style(view.theme.style(Slot::Accent))
 }
 
-fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, wide: bool) {
-    let theme = &view.theme;
-    let rows = state.dashboard_rows();
+/// `Components 4/11 up`, with the filter and unmapped alerts when there are any.
+fn components_title(state: &State) -> String {
     let list = state.ui.list(Screen::Dashboard);
     let up = state
         .world
@@ -297,6 +321,14 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
             let _ = write!(title, "· {n} unmapped alerts ");
         }
     }
+    title
+}
+
+fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, wide: bool) {
+    let theme = &view.theme;
+    let rows = state.dashboard_rows();
+    let list = state.ui.list(Screen::Dashboard);
+    let title = components_title(state);
     let name_of = |i: usize| {
         let c = &state.config.components[i];
         format!("{}{}", one_line(&c.name), tls_marker(c, view.ascii))
@@ -317,6 +349,13 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
         clamp_u16(name_want),
         clamp_u16(why_want),
     );
+    let why_cells = columns.why_width(area.width.saturating_sub(2));
+    let lines = area.height.saturating_sub(3);
+    let wrapped = if columns.why {
+        wrapped_whys(state, &rows, usize::from(lines), why_cells)
+    } else {
+        HashSet::new()
+    };
     let row_of = |i: usize| {
         let component = &state.config.components[i];
         let health = &state.world.health[i];
@@ -338,7 +377,14 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
                     .map(|l| Line::styled(format!("  {l}"), why_style)),
             );
         }
-        let height = name_lines.len() as u16;
+        let why_lines: Vec<Line> = if wrapped.contains(&i) {
+            let mut lines = super::wrap(&why_text, why_cells.max(1));
+            lines.truncate(2);
+            lines.into_iter().map(Line::raw).collect()
+        } else {
+            vec![Line::raw(why_text)]
+        };
+        let height = name_lines.len().max(why_lines.len()) as u16;
         let mut cells = vec![
             Cell::from(label).style(theme.health(health.state)),
             Cell::from(name_lines),
@@ -355,13 +401,12 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
             ));
         }
         if columns.why {
-            cells.push(Cell::from(why_text).style(why_style));
+            cells.push(Cell::from(why_lines).style(why_style));
         }
         (Row::new(cells).height(height), height)
     };
     // Only the rows on screen are built: a board of 2,000 components costs what 30 rows cost.
     let selected = list.selected.min(rows.len().saturating_sub(1));
-    let lines = area.height.saturating_sub(3);
     let shown = super::window(rows.len(), selected, lines, |n| row_of(rows[n]).1);
     let table_rows = rows[shown.clone()].iter().map(|&i| row_of(i).0);
     let table = Table::new(table_rows, columns.widths())
@@ -372,6 +417,20 @@ fn render_components(frame: &mut Frame, area: Rect, state: &State, view: &View, 
     let mut table_state =
         TableState::default().with_selected((!rows.is_empty()).then(|| selected - shown.start));
     frame.render_stateful_widget(table, area, &mut table_state);
+}
+
+/// The rows whose WHY, longer than its column, wraps to a second line before it is cut: as many
+/// as the board leaves empty rows for, so a wrapped line never pushes a component off the screen.
+fn wrapped_whys(state: &State, rows: &[usize], lines: usize, width: usize) -> HashSet<usize> {
+    let spare = lines.saturating_sub(rows.len());
+    if spare == 0 {
+        return HashSet::new();
+    }
+    rows.iter()
+        .copied()
+        .filter(|&i| why(state, i).width() > width)
+        .take(spare)
+        .collect()
 }
 
 fn clamp_u16(n: usize) -> u16 {

@@ -309,11 +309,18 @@ pub fn render_panel(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let head = escalation_lines(state, view);
-    let head_rows = rows_of(&head, inner.width).min(inner.height.saturating_sub(1));
+    // The most-at-risk gauges are drawn whatever else the panel holds: the escalation summary
+    // gets what they leave (the red line above the footer says what is due in any case).
+    let gauges = budget_lines(state, view, inner.width);
+    let first = gauges.first().map_or(0, |(_, line)| {
+        rows_of(std::slice::from_ref(line), inner.width)
+    });
+    let more = u16::from(gauges.len() > 1);
+    let head_rows = rows_of(&head, inner.width).min(inner.height.saturating_sub(first + more));
     let [top, bottom] =
         Layout::vertical([Constraint::Length(head_rows), Constraint::Min(0)]).areas(inner);
     frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: true }), top);
-    let budgets = fitting_budgets(state, view, bottom.width, bottom.height);
+    let budgets = fitting_budgets(&gauges, view, bottom.width, bottom.height);
     frame.render_widget(Paragraph::new(budgets).wrap(Wrap { trim: true }), bottom);
 }
 
