@@ -200,4 +200,6 @@ pub enum Effect {
     Seek { to: DateTime<Utc> },
     /// Leave the console (the incident stays open).
     Quit,
+    /// At quit, leave the commands running here running (the commander chose so).
+    LeaveRunning,
 }

@@ -422,19 +422,7 @@ fn resolve_and_expire(session: &mut support::pty::Session, id: &str) {
     session.wait_for("Resolve");
     session.send("\r");
     // A component the alert is about may still be failing: resolving asks once more.
-    let deadline = std::time::Instant::now() + support::pty::PATIENCE;
-    while !session.contents().contains("Expire the silences?") {
-        if session.contents().contains("Enter again resolves") {
-            session.send("\r");
-            session.wait_gone("Enter again resolves");
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{}",
-            session.contents()
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    session.wait_answering("Expire the silences?", "Enter again resolves");
     session.send("\r");
     session.wait_for(&format!("Silence {id} expired"));
 }

@@ -299,7 +299,9 @@ fn a_stopped_server_goes_down_and_comes_back() {
     std::fs::write(data.path().join("warroom.toml"), config).unwrap();
     let session = Session::start(data.path(), (100, 30), &[], &[]);
     session.wait_for_row(&["● up", "Web front"]);
-    session.wait_for_row(&["✖ DOWN", "Odd body", "HTTP 200: \\x1b]52;c;cG"]);
+    // The escaped reason, wrapped onto a second line when the board has the room.
+    session.wait_for_row(&["✖ DOWN", "Odd body", "HTTP 200:"]);
+    session.wait_for("\\x1b]52;c;cG");
     let screen =
         session.wait_for("odd unknown → down (HTTP 200: \\x1b]52;c;cGF3bmVk\\x07\\x1b[2J ok)");
     assert!(!screen.contains('\u{1b}'));

@@ -28,19 +28,50 @@ async fn go(job: Job) -> Outcome {
 }
 
 #[tokio::test]
-async fn a_background_child_does_not_outlive_its_step() {
+async fn a_daemon_the_command_leaves_running_outlives_a_step_that_exits_normally() {
     let outcome = go(job(
-        "echo $$; sleep 1000 & echo started",
+        "echo $$; nohup sleep 1000 & echo started",
         Duration::from_secs(30),
     ))
     .await;
     assert_eq!(outcome.ending, Ending::Exited(0));
     assert!(outcome.tail.contains("started"), "{}", outcome.tail);
     let pgid = outcome.tail.lines().next().unwrap().trim().to_owned();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let running = running_in_group(&pgid);
+    assert_eq!(
+        running.len(),
+        1,
+        "the nohup'd sleep of group {pgid} runs on: {running:?}"
+    );
+    let _ = nix::sys::signal::killpg(
+        nix::unistd::Pid::from_raw(pgid.parse().unwrap()),
+        nix::sys::signal::Signal::SIGKILL,
+    );
+}
+
+#[tokio::test]
+async fn a_cancelled_command_is_ended_with_its_whole_group() {
+    let (tx, mut rx) = mpsc::channel(16);
+    tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    let (cancel, cancelled) = oneshot::channel();
+    let run = tokio::spawn(run(
+        job(
+            "echo $$; nohup sleep 300 & sleep 300",
+            Duration::from_mins(1),
+        ),
+        tx,
+        cancelled,
+    ));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    cancel.send(()).unwrap();
+    let outcome = run.await.unwrap();
+    assert_eq!(outcome.ending, Ending::Cancelled);
+    let pgid = outcome.tail.lines().next().unwrap().trim().to_owned();
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(
         running_in_group(&pgid).is_empty(),
-        "the background sleep of group {pgid} survived the step"
+        "processes of group {pgid} survived the cancel"
     );
 }
 

@@ -4,8 +4,11 @@
 
 mod support;
 
+use std::fmt::Write as _;
+
 use support::pty::*;
 use support::receiver::receiver;
+use support::running_in_group;
 
 #[test]
 fn a_page_the_receiver_refuses_reads_page_failed_with_whom_to_call_until_it_is_delivered() {
@@ -101,18 +104,14 @@ fn resolving_with_the_database_still_down_asks_and_the_review_gives_no_time_to_r
 #[test]
 fn the_gauges_of_three_failing_components_are_drawn_at_every_size() {
     let data = tempfile::tempdir().unwrap();
-    let closed = |n: u16| format!("127.0.0.1:{}", 9 + n);
-    let extra: String = ["api", "queue"]
-        .iter()
-        .enumerate()
-        .map(|(n, id)| {
-            format!(
-                "[[component]]\nid = \"{id}\"\nname = \"Payments {id} service\"\ntier = \"critical\"\n\
-                 probe = {{ kind = \"tcp\", address = \"{}\", interval = \"500ms\", timeout = \"300ms\" }}\n",
-                closed(u16::try_from(n).unwrap())
-            )
-        })
-        .collect();
+    let mut extra = String::new();
+    for (id, port) in [("api", 9), ("queue", 10)] {
+        let _ = write!(
+            extra,
+            "[[component]]\nid = \"{id}\"\nname = \"Payments {id} service\"\ntier = \"critical\"\n\
+             probe = {{ kind = \"tcp\", address = \"127.0.0.1:{port}\", interval = \"500ms\", timeout = \"300ms\" }}\n"
+        );
+    }
     kit(data.path(), "30m", &extra);
     let mut first = Session::start(data.path(), (120, 40), &[], &[]);
     declare_from_banner(&mut first);
@@ -130,5 +129,188 @@ fn the_gauges_of_three_failing_components_are_drawn_at_every_size() {
         );
         session.send("q");
         assert!(session.wait_exit());
+    }
+}
+
+/// The pid of a process group a test's command wrote to `file` (its `$$`).
+fn group_in(file: &std::path::Path) -> String {
+    wait_until("the command to write its group", || {
+        std::fs::read_to_string(file).is_ok_and(|s| s.ends_with('\n'))
+    });
+    std::fs::read_to_string(file).unwrap().trim().to_owned()
+}
+
+fn kill_group(pgid: &str) {
+    let _ = nix::sys::signal::killpg(
+        nix::unistd::Pid::from_raw(pgid.parse().unwrap()),
+        nix::sys::signal::Signal::SIGKILL,
+    );
+}
+
+#[test]
+fn a_recovery_that_starts_a_daemon_with_nohup_keeps_it_and_says_where_the_component_stands() {
+    let data = tempfile::tempdir().unwrap();
+    let pid = data.path().join("daemon.pid");
+    let probe = format!(
+        "{{ kind = \"command\", command = \"kill -0 $(cat {})\", interval = \"500ms\", timeout = \"300ms\" }}",
+        pid.display()
+    );
+    let recovery = format!(
+        "[[component.recovery]]\nname = \"Start the database\"\n\
+         command = \"nohup sleep 300 >/dev/null 2>&1 & echo $! > {}; echo started\"\n",
+        pid.display()
+    );
+    kit_probing(data.path(), &probe, "30m", &recovery);
+    let mut session = Session::start(data.path(), (120, 40), &[], &[]);
+    declare_from_banner(&mut session);
+    session.send("r");
+    session.wait_for("Recovery actions");
+    session.send(ENTER);
+    session.wait_for("Start the database");
+    session.send(ENTER);
+    let screen = session.wait_for("exit 0: Primary database");
+    assert!(
+        screen.contains("exit 0: Primary database still DOWN, re-probing")
+            || screen.contains("exit 0: Primary database is up"),
+        "{screen}"
+    );
+    session.wait_for_row(&["up", "Primary database"]);
+    let daemon = std::fs::read_to_string(&pid).unwrap().trim().to_owned();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let screen = session.contents();
+    assert!(
+        !screen.contains("✖ DOWN      Primary database"),
+        "the daemon lives on, so does the database:\n{screen}"
+    );
+    session.send("q");
+    assert!(session.wait_exit(), "nothing runs: q quits at once");
+    let alive = nix::sys::signal::kill(nix::unistd::Pid::from_raw(daemon.parse().unwrap()), None);
+    let _ = nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(daemon.parse().unwrap()),
+        nix::sys::signal::Signal::SIGKILL,
+    );
+    assert!(
+        alive.is_ok(),
+        "the daemon outlives warroom: it is the user's"
+    );
+}
+
+/// A runbook of two long steps that each write their process group to `group1` / `group2`.
+fn long_runbook(data: &std::path::Path) {
+    std::fs::create_dir_all(data.join("runbooks")).unwrap();
+    let step = |n: u8| {
+        format!(
+            "## Watch {n}\n\n```sh {{timeout=\"300s\" on_fail=\"continue\"}}\necho $$ > {}/group{n}; echo watching {n}; sleep 300\n```\n\n",
+            data.display()
+        )
+    };
+    let runbook = format!(
+        "+++\nid = \"watch\"\ntitle = \"Watch the database\"\ncomponents = [\"db\"]\n+++\n\n{}{}",
+        step(1),
+        step(2)
+    );
+    std::fs::write(data.join("runbooks/watch.md"), runbook).unwrap();
+}
+
+/// `x` on the selected step, confirmed when asked, until it runs.
+fn run_step(session: &mut Session) {
+    session.send("x");
+    session.wait_answering("RUNNING", "Enter runs it");
+}
+
+#[test]
+fn quitting_while_a_step_runs_asks_to_stop_it_or_leave_it_running() {
+    let data = tempfile::tempdir().unwrap();
+    kit(data.path(), "30m", "");
+    long_runbook(data.path());
+    let mut session = Session::start(data.path(), (120, 40), &[], &[("NO_COLOR", "1")]);
+    declare_from_banner(&mut session);
+    session.send("2");
+    session.wait_for("Watch the database");
+    session.send(ENTER);
+    session.wait_for("x  run");
+    run_step(&mut session);
+    let first = group_in(&data.path().join("group1"));
+    session.send("q");
+    session.wait_for("A command is still running here");
+    session.wait_for("Stop it and quit");
+    session.send("\x1b");
+    session.wait_gone("A command is still running here");
+    assert_eq!(
+        running_in_group(&first).len(),
+        2,
+        "Esc stays: sh and sleep run on"
+    );
+    session.send("q");
+    session.wait_for("Leave it running and quit");
+    session.send(ENTER);
+    assert!(session.wait_exit());
+    assert!(
+        running_in_group(&first).is_empty(),
+        "stopped: its whole group"
+    );
+    assert!(journal_text(data.path()).contains("\"outcome\":\"cancelled\""));
+
+    let mut again = Session::start(data.path(), (120, 40), &[], &[]);
+    again.wait_for(" P1 ");
+    again.send("2");
+    again.wait_for("Watch the database");
+    again.send(ENTER);
+    again.send("j");
+    run_step(&mut again);
+    let second = group_in(&data.path().join("group2"));
+    again.send("q");
+    again.wait_for("Leave it running and quit");
+    again.send(DOWN);
+    again.send(ENTER);
+    assert!(again.wait_exit());
+    let running = running_in_group(&second);
+    kill_group(&second);
+    assert_eq!(running.len(), 2, "left running, as chosen: {running:?}");
+    assert!(journal_text(data.path()).contains("left running when the console quit"));
+    let mut third = Session::start(data.path(), (120, 40), &[], &[]);
+    third.wait_for(" P1 ");
+    third.send("2");
+    third.wait_for("Watch the database");
+    third.send(ENTER);
+    third.send("j");
+    third.wait_for("LEFT RUNNING, outcome unknown");
+}
+
+#[test]
+fn sigterm_ends_every_probe_and_step_the_console_started() {
+    let data = tempfile::tempdir().unwrap();
+    let probe = format!(
+        "{{ kind = \"command\", command = \"echo $$ > {}/probe-group; sleep 60\", interval = \"120s\", timeout = \"90s\" }}",
+        data.path().display()
+    );
+    kit_probing(data.path(), &probe, "30m", "");
+    long_runbook(data.path());
+    let mut session = Session::start(data.path(), (120, 40), &[], &[]);
+    let probe_group = group_in(&data.path().join("probe-group"));
+    session.wait_for("Primary database");
+    declare(&mut session, "Probe test");
+    session.send("2");
+    session.wait_for("Watch the database");
+    session.send(ENTER);
+    session.wait_for("x  run");
+    run_step(&mut session);
+    let step_group = group_in(&data.path().join("group1"));
+    assert!(!running_in_group(&probe_group).is_empty());
+    let pid = session.child.process_id().unwrap();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(i32::try_from(pid).unwrap()),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    assert!(session.wait_exit());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    for group in [probe_group, step_group] {
+        let running = running_in_group(&group);
+        kill_group(&group);
+        assert!(
+            running.is_empty(),
+            "group {group} outlived SIGTERM: {running:?}"
+        );
     }
 }

@@ -111,6 +111,7 @@ impl Loop {
                 tracing::error!(?effect, "a journal write reached `perform`; dropped");
             }
             Effect::Quit => self.quit = true,
+            Effect::LeaveRunning => crate::workers::process::leave_steps(),
             Effect::Clock { paused, speed } => self.clock.set(paused, speed),
             Effect::Seek { to } => self.clock.seek(to),
             Effect::Answer { conn, reply } => {

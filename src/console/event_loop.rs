@@ -353,6 +353,9 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<E
     if let Some(room) = &app.room {
         room.close("the writing console quit");
     }
+    // Whatever the way out (quit, SIGTERM, SIGHUP, a lost terminal): nothing this console
+    // started runs on, but the commands the commander chose to leave running.
+    crate::workers::process::end_all();
     drop(guard);
     Ok(if app.take_over {
         Ending::TakeOver

@@ -224,6 +224,7 @@ impl State {
                 confirm_run: None,
                 recovery: None,
                 flash: None,
+                quitting: false,
             },
             recovery,
             backups,

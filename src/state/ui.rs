@@ -77,6 +77,8 @@ pub enum DialogKind {
     Inject,
     /// "End the drill?"
     EndDrill,
+    /// Quit while commands run here: stop them or leave them running.
+    ConfirmQuit,
     /// The facilitator sets a simulated component's state: its id, then the state.
     SetState,
     /// "Run this command?" for a step whose command asks for confirmation.
@@ -144,6 +146,7 @@ impl Dialog {
             DialogKind::Status => status_choices().iter().map(ToString::to_string).collect(),
             DialogKind::Roles | DialogKind::Handover | DialogKind::Approve => self.labels.clone(),
             DialogKind::SetState => SET_STATES.iter().map(ToString::to_string).collect(),
+            DialogKind::ConfirmQuit => QUIT_CHOICES.iter().map(ToString::to_string).collect(),
             DialogKind::Note
             | DialogKind::Filter
             | DialogKind::Inject
@@ -165,6 +168,7 @@ impl Dialog {
             DialogKind::Severity
             | DialogKind::Status
             | DialogKind::EndDrill
+            | DialogKind::ConfirmQuit
             | DialogKind::ConfirmRun { destructive: false }
             | DialogKind::ConfirmDone
             | DialogKind::ConfirmPage { .. }
@@ -180,6 +184,12 @@ impl Dialog {
         }
     }
 }
+
+/// The choices of the quit dialog while commands run here, in order.
+pub const QUIT_CHOICES: [&str; 2] = [
+    "Stop it and quit (its whole process group is ended; journaled as cancelled)",
+    "Leave it running and quit (journaled; warroom no longer follows it or keeps its output)",
+];
 
 /// The states the facilitator can set a component to.
 pub const SET_STATES: [crate::domain::Health; 3] = [
@@ -258,6 +268,8 @@ pub struct Ui {
     pub recovery: Option<(usize, usize)>,
     /// A short message in the footer until the next action.
     pub flash: Option<String>,
+    /// The console quits once the commands running here ended and every write is answered.
+    pub quitting: bool,
 }
 
 impl Ui {

@@ -1,5 +1,6 @@
 //! Rendering: pure functions from `&State` to a frame. No I/O, no `Result`.
 
+mod board_columns;
 mod budgets;
 mod cells;
 mod dashboard;

@@ -61,6 +61,7 @@ fn title_of(dialog: &Dialog, state: &State) -> String {
         DialogKind::Inject => " Message to the team (inject) ".to_owned(),
         DialogKind::SetState => " Set a component's state ".to_owned(),
         DialogKind::EndDrill => " End the drill? ".to_owned(),
+        DialogKind::ConfirmQuit => " A command is still running here ".to_owned(),
         DialogKind::ConfirmPage { .. } => " Page? ".to_owned(),
         DialogKind::ConfirmAck { .. } => " Acknowledge? ".to_owned(),
         DialogKind::Silence => " Silence in Alertmanager? ".to_owned(),
@@ -146,6 +147,9 @@ fn prompt_of(kind: DialogKind) -> &'static str {
         DialogKind::Inject => "Delivered to the team now, and journaled as a scenario message:",
         DialogKind::SetState => {
             "Component id, then its state (journaled as set by the facilitator):"
+        }
+        DialogKind::ConfirmQuit => {
+            "Quitting ends what runs here unless you leave it running. Esc stays."
         }
         DialogKind::EndDrill => {
             "Enter ends it: no more injects, the incident is resolved, the scorecard is final."

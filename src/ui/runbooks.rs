@@ -17,6 +17,7 @@ fn status_label(status: &StepStatus) -> (&'static str, Slot) {
         StepStatus::Pending => ("pending", Slot::Muted),
         StepStatus::Running => ("RUNNING", Slot::Accent),
         StepStatus::Interrupted => ("INTERRUPTED, outcome unknown", Slot::Warn),
+        StepStatus::LeftRunning => ("LEFT RUNNING, outcome unknown", Slot::Warn),
         StepStatus::Ran {
             succeeded: true, ..
         } => ("ran ok", Slot::Up),

@@ -144,6 +144,7 @@ fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         DialogKind::Inject if text.is_empty() => Err("Type the message for the team first.".into()),
         DialogKind::Inject => return drill::message(state, text, now),
         DialogKind::EndDrill => return drill::end(state, now),
+        DialogKind::ConfirmQuit => return super::quit::chosen(state, choice, now),
         DialogKind::Silence => return super::silence::confirmed(state, choice, now),
         DialogKind::HandedOver => {
             state.ui.overlay = None;
@@ -326,6 +327,7 @@ fn incident_event(
         | DialogKind::Handover
         | DialogKind::HandedOver
         | DialogKind::Approve
-        | DialogKind::EndDrill => None,
+        | DialogKind::EndDrill
+        | DialogKind::ConfirmQuit => None,
     })
 }

@@ -77,7 +77,7 @@ pub(super) fn field_changed(state: &mut State) {
 
 pub(super) fn on_action(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
     if action == Action::Quit {
-        return vec![Effect::Quit];
+        return super::quit::asked(state);
     }
     match &state.ui.overlay {
         Some(Overlay::Help { .. } | Overlay::Detail { .. }) => {
@@ -150,7 +150,7 @@ pub(super) fn screen_action(state: &mut State, action: Action, now: DateTime<Utc
     }
     state.ui.flash = None;
     match action {
-        Action::Quit => return vec![Effect::Quit],
+        Action::Quit => return super::quit::asked(state),
         Action::Help => state.ui.overlay = Some(Overlay::Help { scroll: 0 }),
         Action::Palette => {
             state.ui.overlay = Some(Overlay::Palette {

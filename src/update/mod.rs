@@ -30,6 +30,8 @@ pub fn update(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
     if state.viewer().is_none() {
         state.writing += effects.iter().filter(|e| e.writes_journal()).count();
     }
+    let mut effects = effects;
+    effects.extend(quit::when_ready(state));
     state.refresh_timeline();
     effects
 }
@@ -209,6 +211,7 @@ mod keys;
 mod open_dialog;
 pub mod outbox;
 mod playback;
+mod quit;
 pub mod recovery;
 pub mod review;
 pub mod room;

@@ -382,9 +382,13 @@ pub fn finished(
         return Vec::new();
     }
     let recovered = recovered_by(state, started).and_then(|c| state.world.index(&c));
+    let said = describe(&outcome.ending);
+    if let Some(index) = recovered {
+        state.ui.flash = Some(after_recovery(state, index, &said));
+    }
     let event = Event::CommandFinished {
         started,
-        outcome: describe(&outcome.ending),
+        outcome: said,
         succeeded: outcome.succeeded(),
         duration_ms: u64::try_from(outcome.duration.as_millis()).unwrap_or(u64::MAX),
         tail: outcome.tail,
@@ -393,6 +397,17 @@ pub fn finished(
     let mut effects = vec![Effect::Append { at: now, event }];
     effects.extend(recovered.map(|component| Effect::FastProbe { component }));
     effects
+}
+
+/// What the console says once a recovery command ends: its outcome and where the component
+/// stands (`exit 0: Web still DOWN, re-probing`): an exit 0 is not a recovery.
+fn after_recovery(state: &State, index: usize, outcome: &str) -> String {
+    let name = &state.config.components[index].name;
+    match state.world.health[index].state {
+        crate::domain::Health::Up => format!("{outcome}: {name} is up"),
+        crate::domain::Health::Down => format!("{outcome}: {name} still DOWN, re-probing"),
+        other => format!("{outcome}: {name} still {other}, re-probing"),
+    }
 }
 
 /// The component the command started at `started` brings back: a recovery action's component,

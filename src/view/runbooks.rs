@@ -11,6 +11,8 @@ pub enum StepStatus {
     Running,
     /// Started before warroom died; whether it finished is unknown. Never re-run by itself.
     Interrupted,
+    /// Left running when a console quit (the commander chose so); its outcome is unknown.
+    LeftRunning,
     /// The last run ended: its outcome and whether it succeeded.
     Ran {
         outcome: String,
@@ -81,6 +83,7 @@ pub fn status(state: &State, runbook: &str, step: usize) -> StepStatus {
         None => StepStatus::Pending,
         Some(run) => match &run.finished {
             Some((outcome, false, _)) if outcome == INTERRUPTED => StepStatus::Interrupted,
+            Some((outcome, false, _)) if outcome == LEFT_RUNNING => StepStatus::LeftRunning,
             Some((outcome, succeeded, _)) => StepStatus::Ran {
                 outcome: outcome.clone(),
                 succeeded: *succeeded,
@@ -104,6 +107,10 @@ pub fn verification(state: &State, runbook: &str, step: usize) -> Option<Option<
     progress.completed_at()?;
     Some(progress.verified)
 }
+
+/// The outcome journaled for a command the commander left running at quit.
+pub const LEFT_RUNNING: &str =
+    "left running when the console quit: warroom no longer follows it; its outcome is unknown";
 
 /// The outcome journaled for a command that a crash cut off.
 pub const INTERRUPTED: &str =

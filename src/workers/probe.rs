@@ -283,15 +283,6 @@ fn first_line(stdout: &[u8], stderr: &[u8]) -> Option<String> {
         .map(|line| short(&line))
 }
 
-fn kill_group(pid: Option<u32>) {
-    if let Some(pid) = pid.and_then(|p| i32::try_from(p).ok()) {
-        let _ = nix::sys::signal::killpg(
-            nix::unistd::Pid::from_raw(pid),
-            nix::sys::signal::Signal::SIGKILL,
-        );
-    }
-}
-
 async fn command_check(
     command: &str,
     cwd: Option<&std::path::Path>,
@@ -310,10 +301,11 @@ async fn command_check(
     }
     let mut child = cmd.spawn().map_err(|e| format!("cannot start sh: {e}"))?;
     let pid = child.id();
+    crate::workers::process::register(pid, crate::workers::process::Group::Probe);
     let stdout = tokio::spawn(read_bounded(child.stdout.take().expect("piped")));
     let stderr = tokio::spawn(read_bounded(child.stderr.take().expect("piped")));
     let waited = tokio::time::timeout(deadline, child.wait()).await;
-    kill_group(pid);
+    crate::workers::process::end_group(pid);
     let grace = Duration::from_millis(100);
     let out = tokio::time::timeout(grace, stdout)
         .await

@@ -1,6 +1,11 @@
-//! The command runner: `sh -c` (or the script's shell) in its own process group, context in the environment, a deadline
-//! (SIGTERM to the group, SIGKILL after a grace), output streamed back in bounded pieces and
-//! saved (capped) to a file, and cancel. A grandchild holding the pipe cannot hang it.
+//! The command runner: `sh -c` (or the script's shell) in its own process group, context in the
+//! environment, a deadline (SIGTERM to the group, SIGKILL after a grace), output streamed back in
+//! bounded pieces and saved (capped) to a file, and cancel. A grandchild holding the pipe cannot
+//! hang it. What a command leaves running when it exits normally (`nohup daemon &`, a double
+//! fork) is the user's and outlives it; its group is ended on timeout, cancel and quit.
+//!
+//! Every live process group (steps and probes) is registered here, so the console ends them all
+//! when it exits, whatever the way out (quit, SIGTERM, SIGHUP, a lost terminal).
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -65,6 +70,56 @@ impl Outcome {
     }
 }
 
+/// What a registered process group is: a step's command or a probe's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    Step,
+    Probe,
+}
+
+/// The process groups running now.
+static GROUPS: std::sync::Mutex<BTreeMap<i32, Group>> = std::sync::Mutex::new(BTreeMap::new());
+
+fn groups() -> std::sync::MutexGuard<'static, BTreeMap<i32, Group>> {
+    GROUPS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Registers a running process group, to be ended when the console exits.
+pub fn register(pid: Option<u32>, kind: Group) {
+    if let Some(pid) = pid.and_then(|p| i32::try_from(p).ok()) {
+        groups().insert(pid, kind);
+    }
+}
+
+/// Forgets a process group: its command ended (what it left running is the user's).
+pub fn forget(pid: Option<u32>) {
+    if let Some(pid) = pid.and_then(|p| i32::try_from(p).ok()) {
+        groups().remove(&pid);
+    }
+}
+
+/// Forgets the steps' process groups: the commander chose to leave them running at quit.
+pub fn leave_steps() {
+    groups().retain(|_, kind| *kind != Group::Step);
+}
+
+/// Ends every registered process group (SIGKILL). Called once, as the console exits.
+pub fn end_all() {
+    let mut groups = groups();
+    for pid in groups.keys() {
+        let _ = killpg(Pid::from_raw(*pid), Signal::SIGKILL);
+    }
+    groups.clear();
+}
+
+/// Ends a process group at once (SIGKILL) and forgets it.
+pub fn end_group(pid: Option<u32>) {
+    signal_group(pid, Signal::SIGKILL);
+    forget(pid);
+}
+
 fn signal_group(pid: Option<u32>, signal: Signal) {
     if let Some(pid) = pid.and_then(|p| i32::try_from(p).ok()) {
         let _ = killpg(Pid::from_raw(pid), signal);
@@ -108,12 +163,13 @@ fn spawn(job: &Job) -> std::io::Result<(tokio::process::Child, mpsc::Receiver<Ve
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true);
+        // Never killed on drop: a command the user leaves running at quit runs on.
+        .process_group(0);
     if let Some(cwd) = &job.cwd {
         command.current_dir(cwd);
     }
     let mut child = command.spawn()?;
+    register(child.id(), Group::Step);
     let (tx, rx) = mpsc::channel::<Vec<u8>>(64);
     let stdout = child.stdout.take().map(|s| Box::new(s) as Stream);
     let stderr = child.stderr.take().map(|s| Box::new(s) as Stream);
@@ -121,10 +177,14 @@ fn spawn(job: &Job) -> std::io::Result<(tokio::process::Child, mpsc::Receiver<Ve
         let tx = tx.clone();
         tokio::spawn(async move {
             let mut buf = vec![0u8; 8192];
+            let mut following = true;
+            // Read to the end even once nobody follows: a daemon the command left running keeps
+            // writing to this pipe, and a closed pipe would kill it (SIGPIPE).
             while let Ok(n) = stream.read(&mut buf).await {
-                if n == 0 || tx.send(buf[..n].to_vec()).await.is_err() {
+                if n == 0 {
                     break;
                 }
+                following = following && tx.send(buf[..n].to_vec()).await.is_ok();
             }
         });
     }
@@ -198,12 +258,17 @@ pub async fn run(
             };
         }
     };
-    // The group's id is the shell's pid, read now: once the shell is reaped `child.id()` is gone,
-    // and a background child (`sleep 1000 &`) would outlive the step and warroom.
+    // The group's id is the shell's pid, read now: once the shell is reaped `child.id()` is gone.
     let group = child.id();
     let (reason, status) =
         supervise(&mut child, &mut rx, &mut sink, &output, job.timeout, cancel).await;
-    signal_group(group, Signal::SIGKILL);
+    // Timed out or cancelled: nothing of the group may run on. Exited by itself: what it left
+    // running (`nohup daemon &`) is what the user meant.
+    if reason.is_some() {
+        end_group(group);
+    } else {
+        forget(group);
+    }
     let drain_until = tokio::time::Instant::now() + Duration::from_millis(200);
     while let Ok(Some(chunk)) = tokio::time::timeout_at(drain_until, rx.recv()).await {
         sink.take(&chunk);

@@ -139,6 +139,27 @@ impl Session {
         writer.flush().unwrap();
     }
 
+    /// Waits for `goal`, pressing Enter each time the screen asks with `question` meanwhile (a
+    /// confirmation that only some set-ups raise).
+    pub fn wait_answering(&mut self, goal: &str, question: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let contents = self.contents();
+            if contents.contains(goal) {
+                return contents;
+            }
+            if contents.contains(question) {
+                self.send(ENTER);
+                self.wait_gone(question);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{goal:?} never appeared; the screen shows:\n{contents}"
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Waits for a screen line that holds every one of `parts`.
     pub fn wait_for_row(&self, parts: &[&str]) -> String {
         let deadline = Instant::now() + PATIENCE;
@@ -308,16 +329,23 @@ pub fn kit(data: &Path, level_two: &str, extra: &str) {
         .local_addr()
         .unwrap()
         .port();
+    let probe = format!(
+        "{{ kind = \"tcp\", address = \"127.0.0.1:{closed}\", interval = \"500ms\", timeout = \"300ms\" }}"
+    );
+    kit_probing(data, &probe, level_two, extra);
+}
+
+/// The same kit with the database probed by `probe` (a TOML inline table).
+pub fn kit_probing(data: &Path, probe: &str, level_two: &str, extra: &str) {
     let config = format!(
         "[service]\nname = \"Worst hour\"\n\
-         [[component]]\nid = \"db\"\nname = \"Primary database\"\ntier = \"critical\"\n\
-         probe = {{ kind = \"tcp\", address = \"127.0.0.1:{closed}\", interval = \"500ms\", timeout = \"300ms\" }}\n\
          [[contact]]\nid = \"oncall\"\nname = \"Dana Ortiz\"\nrole = \"Primary on-call\"\nphone = \"+1 555 0100\"\n\
          [[contact]]\nid = \"lead\"\nname = \"Sam Okafor\"\nrole = \"Technical lead\"\nphone = \"+1 555 0101\"\n\
          [[escalation]]\nseverity = \"P1\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }}, {{ after = \"{level_two}\", notify = [\"lead\"] }} ]\n\
          [[escalation]]\nseverity = \"P2\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }} ]\n\
          [[escalation]]\nseverity = \"P3\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }} ]\n\
          [[escalation]]\nseverity = \"P4\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }} ]\n\
+         [[component]]\nid = \"db\"\nname = \"Primary database\"\ntier = \"critical\"\nprobe = {probe}\n\
          {extra}"
     );
     std::fs::write(data.join("warroom.toml"), config).unwrap();

@@ -283,3 +283,72 @@ fn a_destructive_command_runs_only_once_its_word_is_typed() {
     run(&mut state, Msg::Action(Action::Confirm), secs(33));
     assert_eq!(kinds(&state), 1);
 }
+
+/// Applies `msg`, then journals what it asks to append, as the journal would: every effect
+/// asked for along the way, journal writes answered.
+fn journaled(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
+    let mut out = Vec::new();
+    for effect in update(state, msg, now) {
+        match super::super::as_record(state, effect.clone()) {
+            Some(record) => out.extend(update(state, Msg::Journaled(record), now)),
+            None => out.push(effect),
+        }
+    }
+    out
+}
+
+/// Runs the first step and presses `q`: the quit dialog, and the run's record.
+fn quit_while_running(state: &mut State) -> u64 {
+    run(state, Msg::Action(Action::Run), secs(31));
+    let started = *state.live_runs.keys().next().unwrap();
+    let effects = run(state, Msg::Action(Action::Quit), secs(32));
+    assert!(effects.is_empty(), "q asks first: {effects:?}");
+    assert_eq!(
+        state.dialog().map(|d| d.kind),
+        Some(DialogKind::ConfirmQuit)
+    );
+    assert!(
+        run(state, Msg::Action(Action::Quit), secs(32)).is_empty(),
+        "a second q neither quits nor stops anything"
+    );
+    started
+}
+
+#[test]
+fn quitting_while_a_step_runs_stops_it_and_quits_once_its_end_is_journaled() {
+    let mut state = ready(secs(30));
+    let started = quit_while_running(&mut state);
+    let effects = run(&mut state, Msg::Action(Action::Confirm), secs(33));
+    assert_eq!(effects, [Effect::CancelRun { started }]);
+    let outcome = Outcome {
+        ending: Ending::Cancelled,
+        duration: std::time::Duration::from_secs(3),
+        tail: String::new(),
+        dropped: 0,
+        total: 0,
+    };
+    let effects = journaled(&mut state, Msg::RunFinished { started, outcome }, secs(36));
+    assert_eq!(effects, [Effect::Quit]);
+    assert!(matches!(
+        &state.records.last().unwrap().event,
+        Event::CommandFinished { outcome, .. } if outcome == "cancelled"
+    ));
+}
+
+#[test]
+fn quitting_while_a_step_runs_can_leave_it_running_journaled_so() {
+    let mut state = ready(secs(30));
+    let started = quit_while_running(&mut state);
+    run(&mut state, Msg::Action(Action::NextChoice), secs(33));
+    let effects = journaled(&mut state, Msg::Action(Action::Confirm), secs(33));
+    assert_eq!(effects, [Effect::LeaveRunning, Effect::Quit]);
+    assert!(matches!(
+        &state.records.last().unwrap().event,
+        Event::CommandFinished { started: s, outcome, .. }
+            if *s == started && outcome == crate::view::runbooks::LEFT_RUNNING
+    ));
+    assert_eq!(
+        crate::view::runbooks::status(&state, "db-fix", 0),
+        crate::view::runbooks::StepStatus::LeftRunning
+    );
+}
