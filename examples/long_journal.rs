@@ -71,6 +71,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let record = Record {
             seq: i as u64 + 1,
             at: start + TimeDelta::milliseconds(i as i64 * 250),
+            wall: None,
             actor: "ic@host".into(),
             event,
         };

@@ -98,6 +98,7 @@ mod tests {
         Record {
             seq,
             at: chrono::DateTime::from_timestamp(0, 0).unwrap(),
+            wall: None,
             actor: "ana@host".into(),
             event: Event::NoteAdded {
                 text: text.into(),

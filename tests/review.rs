@@ -256,7 +256,9 @@ fn a_custom_template_reads_the_timeline_as_an_ordinary_list() {
     assert_eq!(parts[2], indexes, "iterated twice over, in full");
     assert!(parts[3].starts_with("Resolved"), "{text}");
     assert!(
-        parts[4].starts_with("utc=03:00:41Z;local=04:00:41;actor=dana@jump-1;what=Declared P2"),
+        parts[4].starts_with(
+            "utc=03:00:41Z;local=04:00:41;drill=03:00:41;actor=dana@jump-1;what=Declared P2"
+        ),
         "{text}"
     );
     assert_eq!(parts[5], "True");

@@ -927,6 +927,7 @@ fn in_a_room() -> State {
         Record {
             seq,
             at: now,
+            wall: None,
             actor: actor.to_owned(),
             event,
         }

@@ -314,3 +314,42 @@ fn sigterm_ends_every_probe_and_step_the_console_started() {
         );
     }
 }
+
+#[test]
+fn drill_records_keep_the_wall_clock_as_utc_and_carry_their_drill_time_apart() {
+    let data = tempfile::tempdir().unwrap();
+    let mut session = Session::demo(data.path());
+    declare(&mut session, "Drill time");
+    add_note(&mut session, "drill clock check");
+    session.send("4");
+    let screen = session.wait_for_row(&["SEQ", "UTC", "DRILL", "WHO", "WHAT"]);
+    assert!(screen.contains("Note: drill clock check"), "{screen}");
+    session.send("q");
+    assert!(session.wait_exit());
+    let dir = incident_dir(&data.path().join("demo/incidents"));
+    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    let now = chrono::Utc::now();
+    for line in journal.lines() {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        let time = |key: &str| {
+            chrono::DateTime::parse_from_rfc3339(
+                value[key]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("no {key} in {line}")),
+            )
+            .unwrap()
+        };
+        let wall = time("at");
+        assert!(
+            (now - wall.to_utc()).num_seconds().abs() < 120,
+            "`at` is the wall clock: {line}"
+        );
+        time("drill_at");
+    }
+    let shown = warroom_ok(data.path(), &["incident", "show", "latest", "--demo"]);
+    let note = shown
+        .lines()
+        .find(|l| l.contains("Note: drill clock check"))
+        .unwrap();
+    assert!(note.contains("Z drill "), "{note}");
+}

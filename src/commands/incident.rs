@@ -10,7 +10,6 @@ use crate::journal;
 use crate::journal::store::{self, Store};
 use crate::sanitize::sanitize;
 use crate::state::Mode;
-use crate::ui::time_of_day;
 
 use super::emit;
 
@@ -141,13 +140,22 @@ pub(super) fn show(cli: &Cli, id: &str, demo: bool) -> anyhow::Result<ExitCode> 
         summary.path.display()
     );
     for record in &records {
+        // A drill record: its wall-clock time, then its drill-clock time, marked as such.
+        let drill = if i.drill {
+            format!(
+                " drill {}",
+                crate::domain::incident::time_of_day(&record.at)
+            )
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "#{:<4} {} {:<20} {}",
+            "#{:<4} {:<9}{drill} {:<20} {}",
             record.seq,
-            time_of_day(record.at),
+            crate::ui::record_utc(record, i.drill),
             record.actor,
-            record.event.describe()
+            i.describe(record)
         );
     }
     if let Some(fault) = &summary.fault {

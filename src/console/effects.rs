@@ -72,27 +72,33 @@ impl Loop {
 
     /// The journal writer's command for an effect that writes the journal.
     fn journal_command(&self, effect: Effect) -> Option<Command> {
+        // A drill's records are stamped by the drill clock; each also keeps the wall clock.
+        let wall = self.state.is_drill().then(chrono::Utc::now);
         Some(match effect {
             Effect::Declare { id, at, event } => Command::Create {
                 dir: self.store.dir(&id),
                 at,
+                wall,
                 actor: self.state.actor.clone(),
                 event,
             },
             Effect::Append { at, event } => Command::Append {
                 at,
+                wall,
                 actor: self.state.actor.clone(),
                 event,
                 peer: None,
             },
             Effect::AppendAs { at, event, actor } => Command::Append {
                 at,
+                wall,
                 actor,
                 event,
                 peer: None,
             },
             Effect::AppendFor { at, event, peer } => Command::Append {
                 at,
+                wall,
                 actor: peer.actor.clone(),
                 event,
                 peer: Some(peer),

@@ -102,6 +102,17 @@ impl Journal {
         actor: &str,
         event: Event,
     ) -> Result<Record, JournalError> {
+        self.append_stamped((at, None), actor, event)
+    }
+
+    /// Appends one event at `at` on the incident's clock, with `wall`, the wall clock, when that
+    /// is a drill clock.
+    pub fn append_stamped(
+        &mut self,
+        (at, wall): (DateTime<Utc>, Option<DateTime<Utc>>),
+        actor: &str,
+        event: Event,
+    ) -> Result<Record, JournalError> {
         let path = self.path.clone();
         match &self.state {
             WriteState::Open => {}
@@ -121,6 +132,7 @@ impl Journal {
         let record = Record {
             seq: self.next_seq,
             at: at.trunc_subsecs(3),
+            wall: wall.map(|w| Box::new(w.trunc_subsecs(3))),
             actor: actor.to_owned(),
             event,
         };

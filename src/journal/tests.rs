@@ -37,6 +37,7 @@ fn long_journal() -> Vec<u8> {
         let record = Record {
             seq,
             at: at(),
+            wall: None,
             actor: "ic".into(),
             event: note(&format!("note {seq}: replica lag on db-1")),
         };

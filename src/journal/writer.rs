@@ -21,12 +21,15 @@ pub enum Command {
     Create {
         dir: PathBuf,
         at: DateTime<Utc>,
+        /// The wall clock, when `at` is a drill clock's time.
+        wall: Option<DateTime<Utc>>,
         actor: String,
         event: Event,
     },
     /// Record an event; for a joined console's request, `peer` says whose (the answer names it).
     Append {
         at: DateTime<Utc>,
+        wall: Option<DateTime<Utc>>,
         actor: String,
         event: Event,
         peer: Option<Peer>,
@@ -85,6 +88,7 @@ fn handle(
         Command::Create {
             dir,
             at,
+            wall,
             actor,
             event,
         } => {
@@ -96,7 +100,7 @@ fn handle(
             }
             let mut created = Journal::create(&dir).map_err(|e| e.to_string())?;
             let record = created
-                .append(at, &actor, event)
+                .append_stamped((at, wall), &actor, event)
                 .map_err(|e| e.to_string())?;
             remember(&created);
             tracing::info!(path = %created.path().display(), "incident journal created");
@@ -104,10 +108,16 @@ fn handle(
             Ok(record)
         }
         Command::Append {
-            at, actor, event, ..
+            at,
+            wall,
+            actor,
+            event,
+            ..
         } => {
             let journal = journal.as_mut().ok_or("no incident journal is open")?;
-            journal.append(at, &actor, event).map_err(|e| e.to_string())
+            journal
+                .append_stamped((at, wall), &actor, event)
+                .map_err(|e| e.to_string())
         }
     }
 }

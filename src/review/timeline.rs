@@ -15,7 +15,10 @@ use crate::domain::incident::{Incident, time_of_day_ascii};
 /// One key event of the timeline: its text made safe once, its times formatted when read.
 #[derive(Debug)]
 pub(super) struct TimelineRow {
+    /// The incident's clock (a drill's is the drill clock).
     at: DateTime<Utc>,
+    /// The wall clock; unknown for a drill record from before drill records kept it.
+    wall: Option<DateTime<Utc>>,
     actor: Arc<str>,
     what: Arc<str>,
 }
@@ -71,6 +74,7 @@ impl Timeline {
         rows.extend(records.iter().filter(|r| key_event(&r.event)).map(|r| {
             TimelineRow {
                 at: r.at,
+                wall: (!incident.drill || r.is_drill_time()).then(|| r.wall_time()),
                 actor: actors
                     .entry(&r.actor)
                     .or_insert_with(|| cell(&r.actor).into())
@@ -120,8 +124,14 @@ impl Object for TimelineEntry {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         let row = &self.timeline.rows[self.index];
         Some(match key.as_str()? {
-            "utc" => time_value(&row.at, true),
-            "local" => time_value(&row.at.with_timezone(&self.timeline.local), false),
+            "utc" => row
+                .wall
+                .map_or_else(|| Value::from("—"), |at| time_value(&at, true)),
+            "local" => row.wall.map_or_else(
+                || Value::from("—"),
+                |at| time_value(&at.with_timezone(&self.timeline.local), false),
+            ),
+            "drill" => time_value(&row.at, false),
             "actor" => Arc::clone(&row.actor).into(),
             "what" => Arc::clone(&row.what).into(),
             _ => return None,
@@ -129,6 +139,6 @@ impl Object for TimelineEntry {
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
-        Enumerator::Str(&["utc", "local", "actor", "what"])
+        Enumerator::Str(&["utc", "local", "drill", "actor", "what"])
     }
 }

@@ -352,13 +352,20 @@ fn render_incident(frame: &mut Frame, area: Rect, state: &State, view: &View) {
 
 /// The newest events: the journal while an incident is open, else the live log.
 pub fn latest_lines(state: &State, count: usize) -> Vec<(String, String, bool)> {
-    if state.incident.is_some() {
+    if let Some(incident) = &state.incident {
+        let drill = incident.drill;
         state
             .records
             .iter()
             .rev()
             .take(count)
-            .map(|r| (time_of_day(r.at), crate::view::describe(state, r), false))
+            .map(|r| {
+                (
+                    super::record_utc(r, drill),
+                    crate::view::describe(state, r),
+                    false,
+                )
+            })
             .collect()
     } else {
         state

@@ -541,6 +541,17 @@ pub fn time_of_day(at: DateTime<Utc>) -> String {
     format!("{}Z", crate::domain::incident::time_of_day(&at))
 }
 
+/// A record's wall-clock time as `HH:MM:SSZ`; `—` for a record of a drill (`drill`) from before
+/// drill records kept the wall clock (its only time is the drill clock's, which is not UTC).
+#[must_use]
+pub fn record_utc(record: &crate::domain::event::Record, drill: bool) -> String {
+    if drill && !record.is_drill_time() {
+        "—".to_owned()
+    } else {
+        time_of_day(record.wall_time())
+    }
+}
+
 /// The rows a table `lines` high shows with row `selected` highlighted, the way a table drawn
 /// afresh scrolls: from the top while the selection fits there, else ending at the selection.
 pub(super) fn window(

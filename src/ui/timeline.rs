@@ -18,6 +18,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     };
     // Only the rows on screen are built: a journal of 100,000 records costs what 30 rows cost.
     let lines = area.height.saturating_sub(3);
+    // A drill's records carry the drill clock's time as well, in a column of its own.
+    let drill = state.incident.as_ref().is_some_and(|i| i.drill);
     let (title, len, first, rows): (String, usize, usize, Vec<Row>) = match state.journal_name() {
         Some(name) => {
             let index = state.timeline_index();
@@ -31,12 +33,19 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
                 .clone()
                 .filter_map(|n| state.records.get(index.newest(n)?))
                 .map(|r| {
-                    Row::new(vec![
+                    let mut cells = vec![
                         Cell::from(format!("#{}", r.seq)).style(theme.style(Slot::Muted)),
-                        Cell::from(time_of_day(r.at)).style(theme.style(Slot::Muted)),
-                        Cell::from(one_line(&r.actor)).style(theme.style(Slot::Muted)),
-                        Cell::from(one_line(&crate::view::describe(state, r))),
-                    ])
+                        Cell::from(super::record_utc(r, drill)).style(theme.style(Slot::Muted)),
+                    ];
+                    if drill {
+                        cells.push(
+                            Cell::from(crate::domain::incident::time_of_day(&r.at))
+                                .style(theme.style(Slot::Accent)),
+                        );
+                    }
+                    cells.push(Cell::from(one_line(&r.actor)).style(theme.style(Slot::Muted)));
+                    cells.push(Cell::from(one_line(&crate::view::describe(state, r))));
+                    Row::new(cells)
                 })
                 .collect();
             (title, index.len(), shown.start, rows)
@@ -66,14 +75,19 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     };
     // `#` and the largest sequence number, whole: a cut one would name another record.
     let seq_width = state.records.last().map_or(1, |r| r.seq.to_string().len()) + 1;
-    let widths = [
+    let mut widths = vec![
         Constraint::Length(seq_width.max(5) as u16),
         Constraint::Length(9),
         Constraint::Length(16),
         Constraint::Min(10),
     ];
+    let mut header = vec!["SEQ", "UTC", "WHO", "WHAT"];
+    if drill && state.journal_name().is_some() {
+        widths.insert(2, Constraint::Length(8));
+        header.insert(2, "DRILL");
+    }
     let table = Table::new(rows, widths)
-        .header(Row::new(["SEQ", "UTC", "WHO", "WHAT"]).style(theme.style(Slot::Muted)))
+        .header(Row::new(header).style(theme.style(Slot::Muted)))
         .row_highlight_style(theme.style(Slot::Selection))
         .style(theme.style(Slot::Text))
         .block(view.block(title));

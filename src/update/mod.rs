@@ -148,6 +148,8 @@ pub fn as_record(state: &State, effect: Effect) -> Option<Record> {
     Some(Record {
         seq,
         at,
+        // A scripted drill runs at the wall clock's pace: its records carry both, equal.
+        wall: state.is_drill().then(|| Box::new(at)),
         actor: state.actor.clone(),
         event,
     })

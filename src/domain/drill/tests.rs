@@ -19,6 +19,7 @@ fn record(seq: u64, secs: i64, event: Event) -> Record {
     Record {
         seq,
         at: at(secs),
+        wall: None,
         actor: "ic@host".into(),
         event,
     }

@@ -493,33 +493,9 @@ impl Approvable {
     }
 }
 
-/// One line of the journal: an event with its sequence number, time and author.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Record {
-    pub seq: u64,
-    #[serde(with = "millis")]
-    pub at: DateTime<Utc>,
-    pub actor: String,
-    #[serde(flatten)]
-    pub event: Event,
-}
-
-/// RFC 3339 UTC timestamps with millisecond precision, as the journal stores them.
-mod millis {
-    use chrono::{DateTime, SecondsFormat, Utc};
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&at.to_rfc3339_opts(SecondsFormat::Millis, true))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
-        let text = String::deserialize(d)?;
-        DateTime::parse_from_rfc3339(&text)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(serde::de::Error::custom)
-    }
-}
+mod record;
+pub use record::Record;
+use record::millis;
 
 #[cfg(test)]
 mod tests;

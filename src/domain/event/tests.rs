@@ -28,6 +28,26 @@ fn boxed_events_read_and_write_the_journal_lines_they_always_did() {
 
 #[test]
 fn a_record_stays_small_in_memory() {
-    // A long incident holds 100,000 records in memory: a new large event is boxed.
-    assert!(size_of::<Record>() <= 128, "{} bytes", size_of::<Record>());
+    // A long incident holds 100,000 records in memory: a new large event is boxed, and so is a
+    // drill record's wall-clock time (8 bytes for every record, not 16).
+    assert!(size_of::<Record>() <= 136, "{} bytes", size_of::<Record>());
+}
+
+#[test]
+fn a_drill_record_stores_the_wall_clock_as_at_and_its_drill_time_apart() {
+    let line = r#"{"seq":2,"at":"2026-12-03T03:00:05.000Z","drill_at":"2026-12-03T03:00:50.000Z","actor":"fac@host","kind":"note_added","text":"x"}"#;
+    let record: Record = serde_json::from_str(line).unwrap();
+    assert_eq!(
+        record.at.to_rfc3339(),
+        "2026-12-03T03:00:50+00:00",
+        "folds read the drill clock"
+    );
+    assert_eq!(record.wall_time().to_rfc3339(), "2026-12-03T03:00:05+00:00");
+    assert!(record.is_drill_time());
+    assert_eq!(serde_json::to_string(&record).unwrap(), line);
+    let live = r#"{"seq":2,"at":"2026-12-03T03:00:05.000Z","actor":"ic@host","kind":"note_added","text":"x"}"#;
+    let record: Record = serde_json::from_str(live).unwrap();
+    assert!(!record.is_drill_time());
+    assert_eq!(record.wall_time(), record.at);
+    assert_eq!(serde_json::to_string(&record).unwrap(), live);
 }

@@ -14,6 +14,7 @@ fn record(seq: u64, min: i64, event: Event) -> Record {
     Record {
         seq,
         at: at(min),
+        wall: None,
         actor: "ic@host".into(),
         event,
     }

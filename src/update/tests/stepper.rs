@@ -144,6 +144,7 @@ fn a_dry_run_journals_what_would_run_and_runs_nothing() {
     let record = Record {
         seq: state.records.len() as u64 + 1,
         at,
+        wall: None,
         actor: "ic".into(),
         event,
     };
