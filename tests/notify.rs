@@ -33,6 +33,11 @@ fn state_with(url: &str) -> State {
         pagerduty: Some(PagerDuty {
             routing_key: Secret::new(CANARY),
             url: Secret::new(url),
+            client_url: Some("https://warroom.example/incidents".into()),
+            links: vec![(
+                "https://grafana.example/d/payments".into(),
+                "Payments dashboard".into(),
+            )],
         }),
         slack: None,
         webhook: None,
@@ -99,11 +104,47 @@ async fn trigger_acknowledge_and_resolve_follow_the_events_api_v2() {
         trigger["payload"]["summary"],
         "[P1] Payments down (escalation level 1)"
     );
-    assert_eq!(trigger["payload"]["source"], "warroom");
-    assert_eq!(trigger["payload"]["severity"], "critical");
+    // Every field of an Events v2 trigger, as PagerDuty documents it.
+    let payload = &trigger["payload"];
+    let source = incident.affected[0].as_str();
+    assert_eq!(payload["source"], source, "the affected component");
     assert_eq!(
-        trigger["payload"]["custom_details"]["incident_id"],
-        incident.id.as_str()
+        payload["component"],
+        state.config.component(source).unwrap().name.as_str()
+    );
+    assert_eq!(payload["group"], state.config.service.as_str());
+    assert_eq!(payload["class"], "down");
+    assert_eq!(payload["severity"], "critical");
+    assert_eq!(payload["timestamp"], "2026-11-22T03:00:32.000Z");
+    let details = &payload["custom_details"];
+    assert_eq!(details["incident_id"], incident.id.as_str());
+    assert_eq!(details["severity"], "P1");
+    assert!(
+        details["runbook"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == "db-failover"),
+        "{details}"
+    );
+    assert_eq!(trigger["client"], "warroom");
+    assert_eq!(trigger["client_url"], "https://warroom.example/incidents");
+    assert_eq!(
+        trigger["links"],
+        serde_json::json!([{"href": "https://grafana.example/d/payments", "text": "Payments dashboard"}])
+    );
+    let keys: Vec<&String> = trigger.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "client",
+            "client_url",
+            "dedup_key",
+            "event_action",
+            "links",
+            "payload",
+            "routing_key"
+        ]
     );
     assert_eq!(
         trigger["payload"]["custom_details"]["contacts"],
@@ -357,4 +398,24 @@ async fn a_failed_page_and_a_failed_update_say_so_until_delivered_and_the_review
         review.contains("page asked for (oncall); delivered to PagerDuty 2026-11-22 03:00:38Z (6s after it was asked for)"),
         "{review}"
     );
+}
+
+#[tokio::test]
+async fn a_severity_change_triggers_the_paged_level_again_with_the_same_dedup_key() {
+    let rx = receiver(&[202]);
+    let mut state = state_with(&rx.url);
+    declare_and_page(&mut state);
+    flush(&mut state, secs(33)).await;
+    play(&mut state, Msg::Action(Action::Severity), secs(40));
+    play(&mut state, Msg::Action(Action::NextChoice), secs(40));
+    play(&mut state, Msg::Action(Action::Confirm), secs(40));
+    flush(&mut state, secs(41)).await;
+    let bodies = rx.bodies.lock().unwrap().clone();
+    assert_eq!(bodies.len(), 2, "{bodies:#?}");
+    let (first, again) = (&bodies[0].1, &bodies[1].1);
+    assert_eq!(again["event_action"], "trigger");
+    assert_eq!(again["dedup_key"], first["dedup_key"]);
+    assert_eq!(first["payload"]["severity"], "critical");
+    assert_eq!(again["payload"]["severity"], "error");
+    assert_eq!(again["payload"]["custom_details"]["severity"], "P2");
 }

@@ -24,6 +24,20 @@ pub struct NotifyFile {
 pub struct PagerDutyFile {
     pub routing_key: Spanned<String>,
     pub url: Option<Spanned<String>>,
+    /// Where responders open warroom's view of the incident (sent as `client_url`, with
+    /// `client = "warroom"`).
+    pub client_url: Option<Spanned<String>>,
+    /// Links sent with every trigger (dashboards, the runbook wiki): `{ href, text }`.
+    #[serde(default)]
+    pub links: Vec<LinkFile>,
+}
+
+/// A link sent with a `PagerDuty` trigger.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkFile {
+    pub href: Spanned<String>,
+    pub text: Option<String>,
 }
 
 /// `{ url = "..." }` or, for Slack, `{ webhook_url = "..." }` (schema in `schema.rs`: the
@@ -47,6 +61,22 @@ pub struct Notify {
 pub struct PagerDuty {
     pub routing_key: Secret,
     pub url: Secret,
+    pub client_url: Option<String>,
+    /// `(href, text)` of each link sent with a trigger.
+    pub links: Vec<(String, String)>,
+}
+
+impl PagerDuty {
+    /// `PagerDuty` at `url` with `routing_key`, nothing more sent with a trigger.
+    #[must_use]
+    pub fn new(routing_key: Secret, url: Secret) -> Self {
+        Self {
+            routing_key,
+            url,
+            client_url: None,
+            links: Vec::new(),
+        }
+    }
 }
 
 fn url(src: &Source, key: &str, value: &Spanned<String>, errors: &mut Vec<Diagnostic>) -> Secret {
@@ -72,6 +102,20 @@ pub fn convert(src: &Source, file: NotifyFile, errors: &mut Vec<Diagnostic>) -> 
                 || Secret::new(PAGERDUTY_EVENTS_URL),
                 |u| url(src, "notify.pagerduty.url", u, errors),
             ),
+            client_url: p.client_url.as_ref().map(|u| {
+                url(src, "notify.pagerduty.client_url", u, errors)
+                    .expose()
+                    .to_owned()
+            }),
+            links: p
+                .links
+                .iter()
+                .map(|l| {
+                    let href = url(src, "notify.pagerduty.links.href", &l.href, errors);
+                    let href = href.expose().to_owned();
+                    (href.clone(), l.text.clone().unwrap_or(href))
+                })
+                .collect(),
         }),
         slack: file
             .slack

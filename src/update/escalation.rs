@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::open_dialog;
-use super::outbox::{append, pagerduty};
+use super::outbox::{append, pagerduty_trigger};
 use crate::domain::escalation::Standing;
 use crate::domain::event::Event;
 use crate::msg::Effect;
@@ -74,20 +74,20 @@ pub fn page(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
             open_dialog(state, DialogKind::ConfirmPage { level }, String::new(), 0);
             Vec::new()
         }
-        Ok((level, _, contacts)) => vec![append(now, paged(state, level, contacts))],
+        Ok((level, _, contacts)) => vec![append(now, paged(state, level, contacts, now))],
         Err(message) => refuse(state, message),
     }
 }
 
 /// The page of `level`, carrying its `PagerDuty` trigger when `PagerDuty` is configured.
-fn paged(state: &State, level: usize, contacts: Vec<String>) -> Event {
+fn paged(state: &State, level: usize, contacts: Vec<String>, now: DateTime<Utc>) -> Event {
     let pagerduty = state
         .config
         .notify
         .pagerduty
         .as_ref()
         .zip(state.incident.as_ref())
-        .map(|(_, incident)| pagerduty(incident, "trigger", level, &contacts));
+        .map(|(_, incident)| pagerduty_trigger(state, incident, (level, &contacts), now));
     Event::Paged {
         level,
         contacts,
@@ -104,7 +104,7 @@ pub fn confirmed(
     let (due, acknowledged, contacts) = due_level(state)?;
     match kind {
         DialogKind::ConfirmPage { level } if level == due => {
-            Ok(Some(append(now, paged(state, level, contacts))))
+            Ok(Some(append(now, paged(state, level, contacts, now))))
         }
         DialogKind::ConfirmAck { level } if level == due && !acknowledged => {
             Ok(Some(append(now, Event::Acknowledged { level })))

@@ -35,28 +35,73 @@ pub fn dedup_key(incident: &Incident, level: usize) -> String {
     format!("warroom-{}-L{}", incident.id, level + 1)
 }
 
-pub(super) fn pagerduty(
+/// A `PagerDuty` follow-up (`acknowledge`, `resolve`) of a level's page: its dedup key alone.
+fn pagerduty_follow(incident: &Incident, action: &str, level: usize) -> serde_json::Value {
+    json!({ "event_action": action, "dedup_key": dedup_key(incident, level) })
+}
+
+/// A `PagerDuty` Events v2 trigger for a level's page, as `PagerDuty` documents it: the payload's
+/// `source` and `component` are the affected component (the first the incident lists), `group`
+/// the service, `class` its state, `timestamp` when it was paged; `custom_details` carry the
+/// incident, its severity and runbooks; `client`, `client_url` and `links` where configured.
+pub(super) fn pagerduty_trigger(
+    state: &State,
     incident: &Incident,
-    action: &str,
-    level: usize,
-    contacts: &[String],
+    (level, contacts): (usize, &[String]),
+    now: DateTime<Utc>,
 ) -> serde_json::Value {
-    let mut body = json!({ "event_action": action, "dedup_key": dedup_key(incident, level) });
-    if action == "trigger" {
-        body["payload"] = json!({
-            "summary": format!("[{}] {} (escalation level {})", incident.severity, incident.title, level + 1),
-            "source": "warroom",
-            "severity": pagerduty_severity(incident.severity),
-            "custom_details": {
-                "incident_id": incident.id,
-                "status": incident.status.to_string(),
-                "commander": incident.roles.commander,
-                "level": level + 1,
-                "contacts": contacts,
-                "affected": incident.affected,
-                "drill": incident.drill,
-            },
-        });
+    let config = &state.config;
+    let affected = incident.affected.first();
+    let component = affected.and_then(|id| config.component(id));
+    let class = affected
+        .and_then(|id| state.world.index(id))
+        .map(|index| &state.world.health[index])
+        .filter(|h| h.state.is_failing())
+        .map_or_else(|| "incident".to_owned(), |h| h.state.to_string());
+    let runbooks: Vec<&str> = state
+        .runbooks
+        .iter()
+        .filter(|rb| rb.components.iter().any(|c| incident.affected.contains(c)))
+        .map(|rb| rb.id.as_str())
+        .collect();
+    let mut payload = json!({
+        "summary": format!("[{}] {} (escalation level {})", incident.severity, incident.title, level + 1),
+        "source": affected.map_or(config.service.as_str(), String::as_str),
+        "severity": pagerduty_severity(incident.severity),
+        "timestamp": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "group": config.service,
+        "class": class,
+        "custom_details": {
+            "incident_id": incident.id,
+            "severity": incident.severity.to_string(),
+            "runbook": runbooks,
+            "status": incident.status.to_string(),
+            "commander": incident.roles.commander,
+            "level": level + 1,
+            "contacts": contacts,
+            "affected": incident.affected,
+            "drill": incident.drill,
+        },
+    });
+    if let Some(component) = component {
+        payload["component"] = json!(component.name);
+    }
+    let mut body = json!({
+        "event_action": "trigger",
+        "dedup_key": dedup_key(incident, level),
+        "payload": payload,
+    });
+    let pagerduty = config.notify.pagerduty.as_ref();
+    if let Some(url) = pagerduty.and_then(|p| p.client_url.as_ref()) {
+        body["client"] = json!("warroom");
+        body["client_url"] = json!(url);
+    }
+    let links = pagerduty.map(|p| p.links.as_slice()).unwrap_or_default();
+    if !links.is_empty() {
+        body["links"] = links
+            .iter()
+            .map(|(href, text)| json!({ "href": href, "text": text }))
+            .collect();
     }
     body
 }
@@ -112,8 +157,32 @@ fn pagerduty_follow_up(
     levels
         .into_iter()
         .map(|level| {
-            let payload = pagerduty(incident, action, level, &[]);
+            let payload = pagerduty_follow(incident, action, level);
             (Channel::Pagerduty, payload)
+        })
+        .collect()
+}
+
+/// After a severity change: each level paged so far triggered again with the same dedup key, so
+/// `PagerDuty`'s alert takes the new severity.
+fn severity_retriggers(
+    state: &State,
+    incident: &Incident,
+    record: &Record,
+) -> Vec<(Channel, serde_json::Value)> {
+    let mut levels: Vec<(usize, &[String])> = incident
+        .pages
+        .iter()
+        .filter(|page| page.at <= record.at)
+        .map(|page| (page.level, page.contacts.as_slice()))
+        .collect();
+    levels.sort_unstable_by_key(|(level, _)| *level);
+    levels.dedup_by_key(|(level, _)| *level);
+    levels
+        .into_iter()
+        .map(|page| {
+            let trigger = pagerduty_trigger(state, incident, page, record.at);
+            (Channel::Pagerduty, trigger)
         })
         .collect()
 }
@@ -130,6 +199,7 @@ fn implied(
         Event::Acknowledged { level } => {
             pagerduty_follow_up(incident, record, "acknowledge", *level)
         }
+        Event::SeverityChanged { .. } => severity_retriggers(state, incident, record),
         _ => Vec::new(),
     };
     if let Some(text) = chat_line(incident, &record.event) {

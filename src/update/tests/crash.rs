@@ -100,10 +100,10 @@ impl Receiver {
 fn notifying(receiver: &Receiver) -> State {
     let mut state = demo::state("ic@host", t0());
     let secret = |path: &str| crate::config::Secret::new(&format!("{}{path}", receiver.url));
-    state.config.notify.pagerduty = Some(crate::config::notify::PagerDuty {
-        routing_key: crate::config::Secret::new("routing-key"),
-        url: secret("/v2/enqueue"),
-    });
+    state.config.notify.pagerduty = Some(crate::config::notify::PagerDuty::new(
+        crate::config::Secret::new("routing-key"),
+        secret("/v2/enqueue"),
+    ));
     state.config.notify.slack = Some(secret("/slack"));
     state.config.notify.webhook = Some(secret("/hook"));
     state.console = Console::Live;
@@ -373,6 +373,28 @@ fn pages_went_out_once(r: &Resumed) {
         .iter()
         .map(|page| outbox::dedup_key(&r.folded, page.level))
         .collect();
+    // A severity change triggers each level paged before it again, with the same key.
+    for change in r
+        .state
+        .records
+        .iter()
+        .filter(|rec| rec.event.kind() == "severity_changed")
+    {
+        let mut levels: Vec<usize> = r
+            .folded
+            .pages
+            .iter()
+            .filter(|page| page.at <= change.at)
+            .map(|page| page.level)
+            .collect();
+        levels.sort_unstable();
+        levels.dedup();
+        paged.extend(
+            levels
+                .iter()
+                .map(|&level| outbox::dedup_key(&r.folded, level)),
+        );
+    }
     paged.sort();
     if r.state.pager_failing() {
         assert!(delivered.len() <= paged.len(), "cut {}", r.cut);

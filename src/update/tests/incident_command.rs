@@ -5,10 +5,10 @@ use crate::update::outbox;
 
 fn with_pagerduty() -> State {
     let mut state = demo::state("ic@host", t0());
-    state.config.notify.pagerduty = Some(crate::config::notify::PagerDuty {
-        routing_key: crate::config::Secret::new("CANARY-routing-key"),
-        url: crate::config::Secret::new("http://127.0.0.1:9/v2/enqueue"),
-    });
+    state.config.notify.pagerduty = Some(crate::config::notify::PagerDuty::new(
+        crate::config::Secret::new("CANARY-routing-key"),
+        crate::config::Secret::new("http://127.0.0.1:9/v2/enqueue"),
+    ));
     state.config.notify.slack = None;
     // A drill that allows notifications.
     state.drill_mut().unwrap().engine.scenario.allow_notify = true;
