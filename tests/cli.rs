@@ -274,16 +274,57 @@ fn a_syntax_error_stops_reading_with_a_snippet_and_no_raw_byte() {
 }
 
 #[test]
-fn a_missing_environment_variable_names_key_and_variable() {
-    let out = validate_text(&format!(
-        "{GOOD}\n[notify.pagerduty]\nrouting_key = \"${{WARROOM_TEST_MISSING}}\"\n"
-    ));
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr(&out);
-    assert!(err.contains("warroom.toml:11:15:"), "{err}");
-    assert!(
-        err.contains("notify.pagerduty.routing_key") && err.contains("WARROOM_TEST_MISSING"),
-        "{err}"
+fn read_only_work_starts_without_the_notification_secrets_and_says_what_will_not_be_sent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = format!("{GOOD}\n[notify.pagerduty]\nrouting_key = \"${{WARROOM_TEST_MISSING}}\"\n");
+    std::fs::write(tmp.path().join("warroom.toml"), text).unwrap();
+    let said = |out: &Output| {
+        let err = stderr(out);
+        assert!(err.contains("warroom.toml:11:15:"), "{err}");
+        assert!(
+            err.contains("notify.pagerduty.routing_key")
+                && err.contains("WARROOM_TEST_MISSING")
+                && err.contains("nothing will be sent to PagerDuty"),
+            "{err}"
+        );
+    };
+    for args in [
+        &["validate", "warroom.toml"][..],
+        &["runbook", "list"],
+        &["check", "--json"],
+    ] {
+        let out = warroom(args, tmp.path());
+        // `check` exits 1 for the failing component it probes; never 2 for the secret.
+        assert_ne!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        said(&out);
+    }
+    // The console, which pages, refuses to start without it: exit 2, the same words.
+    let out = warroom(&[], tmp.path());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    said(&out);
+}
+
+#[test]
+fn the_example_config_works_from_any_folder() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let config = root.join("examples/warroom.toml");
+    let out = warroom(
+        &["--config", config.to_str().unwrap(), "check", "--json"],
+        elsewhere.path(),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("not found"), "{text}");
+    let rows: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let network = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "network")
+        .unwrap();
+    assert_eq!(
+        network["state"], "up",
+        "its probe script was found: {network}"
     );
 }
 

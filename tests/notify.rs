@@ -41,6 +41,7 @@ fn state_with(url: &str) -> State {
         }),
         slack: None,
         webhook: None,
+        unset: Vec::new(),
     };
     // The demo is a drill: let it send, as a scenario with `allow_notify = true` does.
     state.drill_mut().unwrap().engine.scenario.allow_notify = true;
@@ -216,6 +217,7 @@ async fn a_refused_connection_is_a_failure_that_names_no_url() {
         pagerduty: None,
         slack: Some(Secret::new(&url)),
         webhook: None,
+        unset: Vec::new(),
     };
     let error = deliver(
         &reqwest::Client::new(),

@@ -353,3 +353,44 @@ fn drill_records_keep_the_wall_clock_as_utc_and_carry_their_drill_time_apart() {
         .unwrap();
     assert!(note.contains("Z drill "), "{note}");
 }
+
+#[test]
+fn a_drill_that_sends_nothing_starts_without_the_notification_secrets() {
+    let data = tempfile::tempdir().unwrap();
+    kit(
+        data.path(),
+        "30m",
+        "[notify.pagerduty]\nrouting_key = \"${WARROOM_TEST_MISSING}\"\n",
+    );
+    let scenario = data.path().join("drill.toml");
+    std::fs::write(
+        &scenario,
+        "title = \"Secrets drill\"\nconfig = \"warroom.toml\"\n\
+         [[inject]]\nat = \"1s\"\ncomponent = \"db\"\nstate = \"down\"\n",
+    )
+    .unwrap();
+    let mut session = Session::start(
+        data.path(),
+        (100, 30),
+        &["drill", scenario.to_str().unwrap()],
+        &[],
+    );
+    session.wait_for(" DRILL  no incident");
+    session.send("q");
+    assert!(session.wait_exit());
+    // With `allow_notify = true` it would page: it refuses, naming the variable.
+    std::fs::write(
+        &scenario,
+        "title = \"Secrets drill\"\nconfig = \"warroom.toml\"\nallow_notify = true\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["drill", scenario.to_str().unwrap()])
+        .env("WARROOM_DATA_DIR", data.path())
+        .env_remove("WARROOM_TEST_MISSING")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("WARROOM_TEST_MISSING"), "{err}");
+}

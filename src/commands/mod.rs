@@ -42,6 +42,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         None => {
             let config = load_config(&cli)?;
+            // A console that may page refuses to start without its channels' secrets.
+            config.notify.require()?;
             let runbooks = load_runbooks(&config);
             console::open(&cli, Launch::live(config, runbooks))
         }
@@ -77,12 +79,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runbooks: true,
         }) => import_runbooks(plan, output.as_deref(), *dry_run),
         Some(Command::Check { json, component }) => {
-            check::run(load_config(&cli)?, *json, component.as_deref())
+            check::run(read_only_config(&cli)?, *json, component.as_deref())
         }
         Some(Command::Journal(JournalCommand::Verify { file })) => verify(file),
-        Some(Command::Runbook(RunbookCommand::List)) => runbook_list(&load_config(&cli)?),
+        Some(Command::Runbook(RunbookCommand::List)) => runbook_list(&read_only_config(&cli)?),
         Some(Command::Runbook(RunbookCommand::Show { id })) => {
-            runbook_show(&load_config(&cli)?, id)
+            runbook_show(&read_only_config(&cli)?, id)
         }
         Some(Command::Review(ReviewCommand::Export { id, output, demo })) => {
             review_export(&cli, id.as_deref(), output.as_deref(), *demo)
@@ -96,6 +98,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The config for work that sends nothing: a notification channel whose variables are not set is
+/// left out, and stderr says what will not be sent.
+fn read_only_config(cli: &Cli) -> anyhow::Result<Config> {
+    let config = load_config(cli)?;
+    for line in config.notify.not_sent() {
+        eprintln!("note: {}", crate::sanitize::sanitize(&line));
+    }
+    Ok(config)
 }
 
 fn load_config(cli: &Cli) -> anyhow::Result<Config> {

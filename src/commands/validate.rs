@@ -97,7 +97,8 @@ fn check_file(
     let kind = kind_of(path);
     let mut warnings = Vec::new();
     match kind {
-        FileKind::Config => config::parse(&name, &text).map(drop),
+        // A variable that is not set here may be set where the console runs: a warning.
+        FileKind::Config => config::parse(&name, &text).map(|c| warnings = c.notify.unset),
         FileKind::Scenario => crate::console::drill::check_scenario(path, &text, config),
         FileKind::Theme => Theme::parse(&name, &text, Colors::TrueColor).map(drop),
         FileKind::ReviewTemplate => check_template(&name, &text),

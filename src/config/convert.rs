@@ -79,13 +79,12 @@ pub(super) fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnosti
         theme: file.ui.theme,
         review_template: review_template(src, file.review.template.as_ref(), errors),
         runbook_dirs: runbook_dirs(src.name, &file.runbooks.paths),
-        runbook_workdir: file.runbooks.workdir.as_ref().map(|w| {
-            Path::new(src.name)
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_default()
-                .join(w)
-        }),
+        dir: src.dir(),
+        // Runbook steps run in `workdir`, else where the config is.
+        runbook_workdir: match file.runbooks.workdir.as_ref() {
+            Some(w) => Some(src.resolve(Path::new(w))),
+            None => src.dir(),
+        },
         keys: key_overrides(src, &file.keys, errors),
         probe_concurrency,
         confirm_page: file.safety.confirm_page.unwrap_or(true),

@@ -101,6 +101,25 @@ pub struct Source<'a> {
 }
 
 impl Source<'_> {
+    /// The folder of the config file, which relative paths in it start from (none for text that
+    /// names no folder).
+    #[must_use]
+    pub fn dir(&self) -> Option<std::path::PathBuf> {
+        std::path::Path::new(self.name)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(std::path::Path::to_path_buf)
+    }
+
+    /// `path` as the config means it: relative to the config file's folder.
+    #[must_use]
+    pub fn resolve(&self, path: &std::path::Path) -> std::path::PathBuf {
+        match self.dir() {
+            Some(dir) => dir.join(path),
+            None => path.to_path_buf(),
+        }
+    }
+
     /// A diagnostic at the start of `span`, with the line it starts on and `span` underlined
     /// (up to that line's end).
     #[must_use]

@@ -117,8 +117,12 @@ pub struct Config {
     pub probe_concurrency: usize,
     /// Folders holding runbooks: `runbooks/` beside the config, then `[runbooks] paths`.
     pub runbook_dirs: Vec<PathBuf>,
-    /// Where runbook commands run (`[runbooks] workdir`); `None`: where warroom was started.
+    /// Where runbook commands run (`[runbooks] workdir`, else the config's folder); `None`:
+    /// where warroom was started.
     pub runbook_workdir: Option<PathBuf>,
+    /// The config file's folder: relative paths in the config start there, and recovery actions
+    /// run there. `None` for a config in the folder warroom was started from.
+    pub dir: Option<PathBuf>,
     /// The review template's text and where it came from; `None`: the embedded default.
     pub review_template: Option<(String, String)>,
     /// `[safety] confirm_page`: `p` and a `PagerDuty` acknowledge ask before sending.

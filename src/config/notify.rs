@@ -55,6 +55,71 @@ pub struct Notify {
     pub pagerduty: Option<PagerDuty>,
     pub slack: Option<Secret>,
     pub webhook: Option<Secret>,
+    /// Channels left out because a variable they refer to is not set, each said as a
+    /// diagnostic. Work that only reads starts without them (and says what will not be sent);
+    /// a console that may send refuses to start ([`Notify::require`]).
+    pub unset: Vec<Diagnostic>,
+}
+
+impl Notify {
+    /// The channels' unset variables as errors, for work that would send.
+    ///
+    /// # Errors
+    /// Every channel left out for an unset variable.
+    pub fn require(&self) -> Result<(), super::Invalid> {
+        if self.unset.is_empty() {
+            Ok(())
+        } else {
+            Err(super::Invalid(self.unset.clone()))
+        }
+    }
+
+    /// What will not be sent, one line each, for work that only reads.
+    #[must_use]
+    pub fn not_sent(&self) -> Vec<String> {
+        self.unset.iter().map(ToString::to_string).collect()
+    }
+}
+
+/// The `${VAR}`s of a value that are not set.
+fn unset_vars(value: &str) -> Vec<String> {
+    let mut unset = Vec::new();
+    let mut rest = value;
+    while let Some(start) = rest.find("${") {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        let var = &rest[start + 2..start + len];
+        if std::env::var_os(var).is_none() {
+            unset.push(var.to_owned());
+        }
+        rest = &rest[start + len + 1..];
+    }
+    unset
+}
+
+/// A channel whose secrets refer to unset variables is left out: its diagnostic says which and
+/// what will not be sent.
+fn left_out(
+    src: &Source,
+    channel: &str,
+    secrets: &[(&str, &Spanned<String>)],
+    unset: &mut Vec<Diagnostic>,
+) -> bool {
+    let Some((key, value, vars)) = secrets.iter().find_map(|(key, value)| {
+        let vars = unset_vars(value.get_ref());
+        (!vars.is_empty()).then_some((key, value, vars))
+    }) else {
+        return false;
+    };
+    let vars = vars.join(", ");
+    unset.push(src.at(
+        value.span(),
+        format!(
+            "`{key}` refers to the environment variable {vars}, which is not set: nothing will be sent to {channel}; export {vars} or remove the key"
+        ),
+    ));
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,10 +158,26 @@ fn url(src: &Source, key: &str, value: &Spanned<String>, errors: &mut Vec<Diagno
     resolved
 }
 
-/// Validates and converts the `[notify]` table.
+/// Validates and converts the `[notify]` table; a channel whose variables are not set is left
+/// out and said in `unset`.
 pub fn convert(src: &Source, file: NotifyFile, errors: &mut Vec<Diagnostic>) -> Notify {
+    let mut unset = Vec::new();
+    let pagerduty = file.pagerduty.filter(|p| {
+        let mut secrets = vec![("notify.pagerduty.routing_key", &p.routing_key)];
+        secrets.extend(p.url.as_ref().map(|u| ("notify.pagerduty.url", u)));
+        !left_out(src, "PagerDuty", &secrets, &mut unset)
+    });
+    let slack = file.slack.filter(|s| {
+        let secrets = [("notify.slack.webhook_url", &s.url)];
+        !left_out(src, "Slack", &secrets, &mut unset)
+    });
+    let webhook = file.webhook.filter(|w| {
+        let secrets = [("notify.webhook.url", &w.url)];
+        !left_out(src, "the webhook", &secrets, &mut unset)
+    });
     Notify {
-        pagerduty: file.pagerduty.map(|p| PagerDuty {
+        unset,
+        pagerduty: pagerduty.map(|p| PagerDuty {
             routing_key: secret(src, "notify.pagerduty.routing_key", &p.routing_key, errors),
             url: p.url.as_ref().map_or_else(
                 || Secret::new(PAGERDUTY_EVENTS_URL),
@@ -117,12 +198,8 @@ pub fn convert(src: &Source, file: NotifyFile, errors: &mut Vec<Diagnostic>) -> 
                 })
                 .collect(),
         }),
-        slack: file
-            .slack
-            .map(|s| url(src, "notify.slack.webhook_url", &s.url, errors)),
-        webhook: file
-            .webhook
-            .map(|w| url(src, "notify.webhook.url", &w.url, errors)),
+        slack: slack.map(|s| url(src, "notify.slack.webhook_url", &s.url, errors)),
+        webhook: webhook.map(|w| url(src, "notify.webhook.url", &w.url, errors)),
     }
 }
 
@@ -164,8 +241,12 @@ pub enum RecoveryPointFile {
 pub enum PointSource {
     /// A JSON document whose value at `pointer` is an RFC 3339 time or epoch seconds.
     HttpJson { url: reqwest::Url, pointer: String },
-    /// A command that prints an RFC 3339 time or epoch seconds.
-    Command { command: String },
+    /// A command that prints an RFC 3339 time or epoch seconds, run in `cwd` (the config's
+    /// folder).
+    Command {
+        command: String,
+        cwd: Option<std::path::PathBuf>,
+    },
     /// The newest modification time among files matching a glob.
     File { glob: String },
     /// Simulated: the last copy was `age` before the console started.
@@ -195,7 +276,7 @@ impl PointSource {
             Self::HttpJson { url, pointer } => {
                 format!("http {} at {pointer}", super::probe::display_url(url))
             }
-            Self::Command { command } => format!("command: {command}"),
+            Self::Command { command, .. } => format!("command: {command}"),
             Self::File { glob } => format!("newest file of {glob}"),
             Self::Sim { .. } => "simulated".to_owned(),
             Self::Prometheus { source, query } => format!("prometheus `{}`: {query}", source.name),
@@ -260,7 +341,13 @@ pub fn recovery_point(
             command,
             interval,
             timeout,
-        } => (PointSource::Command { command }, timing(interval, timeout)),
+        } => (
+            PointSource::Command {
+                command,
+                cwd: src.dir(),
+            },
+            timing(interval, timeout),
+        ),
         RecoveryPointFile::File {
             glob: pattern,
             interval,
@@ -268,6 +355,11 @@ pub fn recovery_point(
             if let Err(e) = glob::Pattern::new(&pattern) {
                 errors.push(src.at(at.clone(), format!("invalid glob `{pattern}`: {e}")));
             }
+            // A relative glob starts from the config's folder.
+            let pattern = src
+                .resolve(std::path::Path::new(&pattern))
+                .display()
+                .to_string();
             (PointSource::File { glob: pattern }, timing(interval, None))
         }
         RecoveryPointFile::Sim { age } => (PointSource::Sim { age: age.0 }, timing(None, None)),

@@ -336,7 +336,11 @@ pub fn convert(
         Kind::Command => match file.command {
             Some(command) if !command.get_ref().trim().is_empty() => Check::Command {
                 command: command.into_inner(),
-                cwd: file.cwd.map(Spanned::into_inner),
+                // Runs where the config is, so `./scripts/check.sh` means the config's scripts.
+                cwd: match file.cwd {
+                    Some(cwd) => Some(src.resolve(cwd.get_ref())),
+                    None => src.dir(),
+                },
             },
             Some(command) => {
                 errors.push(src.at(

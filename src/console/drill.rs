@@ -61,6 +61,14 @@ pub fn drill(
         Some(&config),
         Some(&runbooks.0),
     )?;
+    // A drill that may send needs its channels' secrets; one that holds notifications does not.
+    if scenario.allow_notify {
+        config.notify.require()?;
+    } else {
+        for line in config.notify.not_sent() {
+            eprintln!("note: {}", crate::sanitize::sanitize(&line));
+        }
+    }
     simulate(&mut config, &scenario.simulate);
     scenario.config = Some(
         std::fs::canonicalize(&config_path)

@@ -140,7 +140,12 @@ impl Loop {
                 script,
                 timeout,
             } => {
-                let job = (shell, script, timeout);
+                let job = (
+                    shell,
+                    script,
+                    timeout,
+                    self.state.config.runbook_workdir.clone(),
+                );
                 self.spawn_run(started, &runbook, step, component, job);
             }
             Effect::WriteReview { text } => {
@@ -299,7 +304,9 @@ impl Loop {
         match recovery.kind {
             crate::config::RecoveryKind::Command(script) => {
                 let id = c.id.clone();
-                let job = ("sh".to_owned(), script, recovery.timeout);
+                // A recovery action is the config's: it runs where the config is.
+                let cwd = self.state.config.dir.clone();
+                let job = ("sh".to_owned(), script, recovery.timeout, cwd);
                 self.spawn_run(started, "recovery", action, id, job);
             }
             crate::config::RecoveryKind::Webhook(url) => {
@@ -326,7 +333,7 @@ impl Loop {
         runbook: &str,
         step: usize,
         component: String,
-        (shell, script, timeout): (String, String, Duration),
+        (shell, script, timeout, cwd): (String, String, Duration, Option<std::path::PathBuf>),
     ) {
         let incident = self.incident_id();
         let env = [
@@ -342,7 +349,6 @@ impl Loop {
         let log = crate::journal::create_private_dir(&runs)
             .ok()
             .map(|()| runs.join(format!("{started}.log")));
-        let cwd = self.state.config.runbook_workdir.clone();
         let job = crate::workers::process::Job {
             shell,
             script,

@@ -80,8 +80,12 @@ async fn read_source(
             };
             parse_time(&text).ok_or_else(|| garbage(&text))
         }
-        PointSource::Command { command } => {
-            let output = tokio::process::Command::new("sh")
+        PointSource::Command { command, cwd } => {
+            let mut sh = tokio::process::Command::new("sh");
+            if let Some(cwd) = cwd {
+                sh.current_dir(cwd);
+            }
+            let output = sh
                 .arg("-c")
                 .arg(command)
                 .stdin(std::process::Stdio::null())
