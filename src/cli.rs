@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// A terminal console for incidents and disaster-recovery drills.
 #[derive(Debug, Parser)]
@@ -11,26 +11,149 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     /// Config file (default: ./warroom.toml, then the user config dir's warroom/config.toml)
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Where incidents and logs are kept
-    #[arg(long, global = true, value_name = "DIR", env = "WARROOM_DATA_DIR")]
+    #[arg(long, value_name = "DIR", env = "WARROOM_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// Theme: default, light, high-contrast, mono, or the path of a theme file
-    #[arg(long, global = true, value_name = "NAME|PATH")]
+    #[arg(long, value_name = "NAME|PATH")]
     pub theme: Option<String>,
     /// Draw with ASCII only (no box-drawing characters)
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub ascii: bool,
     /// Show and journal what runbook commands would run, executing nothing
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub dry_run: bool,
     /// How much goes to the log file in the data dir
-    #[arg(long, global = true, value_enum, default_value_t = LogLevel::Info)]
+    #[arg(long, value_enum, default_value_t = LogLevel::Info)]
     pub log_level: LogLevel,
 }
 
+/// `--config`, for the subcommands that read the config.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConfigOpt {
+    /// Config file (default: ./warroom.toml, then the user config dir's warroom/config.toml)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// `--data-dir`, for the subcommands that read or write incidents.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DataOpt {
+    /// Where incidents and logs are kept (default: `$WARROOM_DATA_DIR`, then the user data dir)
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// The options of a console on screen.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ScreenOpts {
+    /// Theme: default, light, high-contrast, mono, or the path of a theme file
+    #[arg(long, value_name = "NAME|PATH")]
+    pub theme: Option<String>,
+    /// Draw with ASCII only (no box-drawing characters)
+    #[arg(long)]
+    pub ascii: bool,
+    /// How much goes to the log file in the data dir (default: info)
+    #[arg(long, value_enum)]
+    pub log_level: Option<LogLevel>,
+}
+
+/// The options of a console that shows an incident without running anything.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ViewerOpts {
+    #[command(flatten)]
+    pub config: ConfigOpt,
+    #[command(flatten)]
+    pub data: DataOpt,
+    #[command(flatten)]
+    pub screen: ScreenOpts,
+}
+
+/// The options of a console that may run runbook commands.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConsoleOpts {
+    #[command(flatten)]
+    pub viewer: ViewerOpts,
+    /// Show and journal what runbook commands would run, executing nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
 impl Cli {
+    /// The command line, each subcommand's options (written after it) taking the place of the
+    /// same options written before it.
+    ///
+    /// # Errors
+    /// What clap says of a command line it cannot read.
+    pub fn parse_args() -> Result<Self, clap::Error> {
+        let mut cli = Self::try_parse()?;
+        cli.merge();
+        Ok(cli)
+    }
+
+    fn merge(&mut self) {
+        let (viewer, dry_run) = match &self.command {
+            Some(Command::Demo { data, screen, .. }) => {
+                let viewer = ViewerOpts {
+                    data: data.clone(),
+                    screen: screen.clone(),
+                    ..ViewerOpts::default()
+                };
+                (Some(viewer), false)
+            }
+            Some(Command::Drill { console, .. } | Command::Join { console, .. }) => {
+                (Some(console.viewer.clone()), console.dry_run)
+            }
+            Some(Command::Replay { viewer, .. } | Command::Follow { viewer, .. }) => {
+                (Some(viewer.clone()), false)
+            }
+            Some(
+                Command::Check { config, .. }
+                | Command::Validate { config, .. }
+                | Command::Runbook(
+                    RunbookCommand::List { config } | RunbookCommand::Show { config, .. },
+                ),
+            ) => {
+                let viewer = ViewerOpts {
+                    config: config.clone(),
+                    ..ViewerOpts::default()
+                };
+                (Some(viewer), false)
+            }
+            Some(Command::Review(ReviewCommand::Export { config, data, .. })) => {
+                let viewer = ViewerOpts {
+                    config: config.clone(),
+                    data: data.clone(),
+                    ..ViewerOpts::default()
+                };
+                (Some(viewer), false)
+            }
+            Some(Command::Incident(
+                IncidentCommand::List { data, .. } | IncidentCommand::Show { data, .. },
+            )) => {
+                let viewer = ViewerOpts {
+                    data: data.clone(),
+                    ..ViewerOpts::default()
+                };
+                (Some(viewer), false)
+            }
+            _ => (None, false),
+        };
+        let ViewerOpts {
+            config,
+            data,
+            screen,
+        } = viewer.unwrap_or_default();
+        self.config = config.config.or(self.config.take());
+        self.data_dir = data.data_dir.or(self.data_dir.take());
+        self.theme = screen.theme.or(self.theme.take());
+        self.ascii |= screen.ascii;
+        self.log_level = screen.log_level.unwrap_or(self.log_level);
+        self.dry_run |= dry_run;
+    }
+
     /// Where incidents and logs are kept: `--data-dir`, or the user's data directory.
     pub fn data_dir(&self) -> anyhow::Result<PathBuf> {
         use anyhow::Context as _;
@@ -57,6 +180,10 @@ pub enum Command {
         /// Scenario seconds per real second (1 to 60)
         #[arg(long, value_parser = parse_speed)]
         speed: Option<f64>,
+        #[command(flatten)]
+        data: DataOpt,
+        #[command(flatten)]
+        screen: ScreenOpts,
     },
     /// Run a drill scenario: timed injects on simulated components, a facilitator screen (6), a
     /// scorecard. Nothing real runs or is paged unless the scenario allows it
@@ -66,6 +193,8 @@ pub enum Command {
         /// Drill seconds per real second (1 to 60; default: the scenario's)
         #[arg(long, value_parser = parse_speed)]
         speed: Option<f64>,
+        #[command(flatten)]
+        console: ConsoleOpts,
     },
     /// Play an incident's journal back, read-only: space pauses, +/- change speed, [ ] seek
     Replay {
@@ -74,11 +203,15 @@ pub enum Command {
         /// Journal seconds per real second (1 to 60)
         #[arg(long, value_parser = parse_speed)]
         speed: Option<f64>,
+        #[command(flatten)]
+        viewer: ViewerOpts,
     },
     /// Show a live incident read-only as another console writes it (default: the latest open)
     Follow {
         /// Incident id
         id: Option<String>,
+        #[command(flatten)]
+        viewer: ViewerOpts,
     },
     /// Join the room of a live incident another console writes: what you do here is journaled
     /// by that console as your Unix user (default: the latest open incident)
@@ -89,6 +222,8 @@ pub enum Command {
         /// starts itself again with this)
         #[arg(long, hide = true, value_name = "JOURNAL")]
         take_over: Option<PathBuf>,
+        #[command(flatten)]
+        console: ConsoleOpts,
     },
     /// Write a small, commented starter kit (config, runbook, drill) into DIR (default: here)
     Init {
@@ -127,6 +262,8 @@ pub enum Command {
         /// Probe only this component
         #[arg(long, value_name = "ID")]
         component: Option<String>,
+        #[command(flatten)]
+        config: ConfigOpt,
     },
     /// Check config, scenario and theme files; every error as `file:line:col`
     Validate {
@@ -135,6 +272,8 @@ pub enum Command {
         /// Warnings (what is shown or run otherwise than its author may expect) fail too
         #[arg(long)]
         strict: bool,
+        #[command(flatten)]
+        config: ConfigOpt,
     },
     /// Journal tools
     #[command(subcommand)]
@@ -161,9 +300,16 @@ pub enum JournalCommand {
 #[derive(Debug, Subcommand)]
 pub enum RunbookCommand {
     /// Every runbook found, with its components and steps; invalid ones with their reason
-    List,
+    List {
+        #[command(flatten)]
+        config: ConfigOpt,
+    },
     /// One runbook as parsed: steps, commands with their attributes, checks, expectations
-    Show { id: String },
+    Show {
+        id: String,
+        #[command(flatten)]
+        config: ConfigOpt,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -178,6 +324,10 @@ pub enum ReviewCommand {
         /// Look among the demo's incidents
         #[arg(long)]
         demo: bool,
+        #[command(flatten)]
+        config: ConfigOpt,
+        #[command(flatten)]
+        data: DataOpt,
     },
 }
 
@@ -188,6 +338,8 @@ pub enum IncidentCommand {
         /// List the demo's incidents instead
         #[arg(long)]
         demo: bool,
+        #[command(flatten)]
+        data: DataOpt,
     },
     /// One incident and its whole timeline
     Show {
@@ -195,6 +347,8 @@ pub enum IncidentCommand {
         /// Look among the demo's incidents
         #[arg(long)]
         demo: bool,
+        #[command(flatten)]
+        data: DataOpt,
     },
 }
 

@@ -3,7 +3,6 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use clap::Parser;
 use warroom::cli::Cli;
 use warroom::commands::{self, NoConfig};
 use warroom::config::{Invalid, Unreadable};
@@ -18,7 +17,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     install_panic_hook();
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_args() {
         Ok(cli) => cli,
         Err(error) => return argument_error(&error),
     };

@@ -1019,3 +1019,72 @@ fn an_incident_is_named_by_a_unique_start_of_its_id_or_latest() {
         stderr(&out)
     );
 }
+
+#[test]
+fn each_subcommands_help_lists_only_the_options_it_uses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let options = |args: &[&str]| -> Vec<String> {
+        let mut args = args.to_vec();
+        args.push("--help");
+        let out = warroom(&args, tmp.path());
+        assert!(out.status.success(), "{args:?}");
+        stdout(&out)
+            .lines()
+            .filter_map(|l| l.split_whitespace().find(|w| w.starts_with("--")))
+            .map(|w| w.trim_end_matches(',').to_owned())
+            .filter(|w| w != "--help" && w != "--version")
+            .collect()
+    };
+    let expect = [
+        (&["init"][..], &[][..]),
+        (&["schema"], &[]),
+        (&["journal", "verify"], &[]),
+        (&["incident", "list"], &["--demo", "--data-dir"]),
+        (&["incident", "show"], &["--demo", "--data-dir"]),
+        (&["runbook", "list"], &["--config"]),
+        (&["check"], &["--json", "--component", "--config"]),
+        (
+            &["review", "export"],
+            &["--output", "--demo", "--config", "--data-dir"],
+        ),
+        (
+            &["demo"],
+            &["--speed", "--data-dir", "--theme", "--ascii", "--log-level"],
+        ),
+        (
+            &["drill"],
+            &[
+                "--speed",
+                "--config",
+                "--data-dir",
+                "--theme",
+                "--ascii",
+                "--log-level",
+                "--dry-run",
+            ],
+        ),
+    ];
+    for (args, wanted) in expect {
+        assert_eq!(options(args), wanted, "{args:?}");
+    }
+    // An option still works before its subcommand as after it.
+    let data = tmp.path().join("elsewhere");
+    let id = "20261122-0300-elsewhere";
+    Journal::create(&data.join("incidents").join(id))
+        .unwrap()
+        .append(
+            Utc::now(),
+            "ic@host",
+            declared(id, "Elsewhere", vec![], vec![]),
+        )
+        .unwrap();
+    let data = data.to_str().unwrap();
+    for args in [
+        &["--data-dir", data, "incident", "list"][..],
+        &["incident", "list", "--data-dir", data],
+    ] {
+        let out = warroom(args, tmp.path());
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert!(stdout(&out).contains(id), "{args:?}: {}", stdout(&out));
+    }
+}

@@ -335,11 +335,11 @@ fn an_imported_drill_runs_to_its_scorecard() {
     s.wait_for("1. Immediate done");
     s.send("6");
     s.send("c");
-    s.wait_for("Component id, then its state");
+    s.wait_for("Type a component (its id or part of its name)");
     s.send("application-frontend");
     s.send(&DOWN.repeat(2));
     s.send(ENTER);
-    s.wait_gone("Component id, then its state");
+    s.wait_gone("Type a component (its id or part of its name)");
     s.send("1");
     s.wait_for("Components 5/5 up");
     s.send("R");

@@ -183,6 +183,25 @@ fn timeline_during_an_incident() {
     let mut state = demo::showcase(t0());
     state.ui.screen = warroom::state::Screen::Timeline;
     snapshot_sizes("timeline_incident", &state, &view(false));
+    // Enter on the fourth row (the note) shows that record whole.
+    let now = state.now;
+    for _ in 0..3 {
+        play(&mut state, Msg::Action(Action::Down), now);
+    }
+    play(&mut state, Msg::Action(Action::Confirm), now);
+    snapshot_sizes("timeline_record", &state, &view(false));
+    let panel = text(&draw(&state, &view(false), (120, 40)));
+    for shown in [
+        "Record #12",
+        "#12 · note_added · by dana@jump-1",
+        "UTC 2026-11-22 03:01:26.000Z",
+        "drill clock 2026-11-22 03:01:26.000",
+        "\"text\": \"Primary refuses connections; DBA promoting the replica\"",
+    ] {
+        assert!(panel.contains(shown), "{shown}: {panel}");
+    }
+    play(&mut state, Msg::Action(Action::Cancel), now);
+    assert!(state.ui.overlay.is_none());
 }
 
 #[test]

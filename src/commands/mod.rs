@@ -47,16 +47,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let runbooks = load_runbooks(&config);
             console::open(&cli, Launch::live(config, runbooks))
         }
-        Some(Command::Demo { speed }) => console::open(&cli, Launch::demo(*speed)),
-        Some(Command::Drill { scenario, speed }) => {
+        Some(Command::Demo { speed, .. }) => console::open(&cli, Launch::demo(*speed)),
+        Some(Command::Drill {
+            scenario, speed, ..
+        }) => {
             let (config, scenario, runbooks) =
                 console::drill::drill(scenario, cli.config.as_deref())?;
             console::open(&cli, Launch::drill(config, scenario, runbooks, *speed))
         }
-        Some(Command::Replay { journal, speed }) => replay(&cli, journal, *speed),
-        Some(Command::Follow { id }) => follow(&cli, id.as_deref()),
-        Some(Command::Join { id, take_over }) => join(&cli, id.as_deref(), take_over.as_deref()),
-        Some(Command::Validate { paths, strict }) => validate(&cli, paths, *strict),
+        Some(Command::Replay { journal, speed, .. }) => replay(&cli, journal, *speed),
+        Some(Command::Follow { id, .. }) => follow(&cli, id.as_deref()),
+        Some(Command::Join { id, take_over, .. }) => {
+            join(&cli, id.as_deref(), take_over.as_deref())
+        }
+        Some(Command::Validate { paths, strict, .. }) => validate(&cli, paths, *strict),
         Some(Command::Init { dir }) => {
             let report = init::write(dir.as_deref().unwrap_or(Path::new(".")))?;
             emit(&report)?;
@@ -78,19 +82,21 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             dry_run,
             runbooks: true,
         }) => import_runbooks(plan, output.as_deref(), *dry_run),
-        Some(Command::Check { json, component }) => {
-            check::run(read_only_config(&cli)?, *json, component.as_deref())
-        }
+        Some(Command::Check {
+            json, component, ..
+        }) => check::run(read_only_config(&cli)?, *json, component.as_deref()),
         Some(Command::Journal(JournalCommand::Verify { file })) => verify(file),
-        Some(Command::Runbook(RunbookCommand::List)) => runbook_list(&read_only_config(&cli)?),
-        Some(Command::Runbook(RunbookCommand::Show { id })) => {
+        Some(Command::Runbook(RunbookCommand::List { .. })) => {
+            runbook_list(&read_only_config(&cli)?)
+        }
+        Some(Command::Runbook(RunbookCommand::Show { id, .. })) => {
             runbook_show(&read_only_config(&cli)?, id)
         }
-        Some(Command::Review(ReviewCommand::Export { id, output, demo })) => {
-            review_export(&cli, id.as_deref(), output.as_deref(), *demo)
-        }
-        Some(Command::Incident(IncidentCommand::List { demo })) => list(&cli, *demo),
-        Some(Command::Incident(IncidentCommand::Show { id, demo })) => show(&cli, id, *demo),
+        Some(Command::Review(ReviewCommand::Export {
+            id, output, demo, ..
+        })) => review_export(&cli, id.as_deref(), output.as_deref(), *demo),
+        Some(Command::Incident(IncidentCommand::List { demo, .. })) => list(&cli, *demo),
+        Some(Command::Incident(IncidentCommand::Show { id, demo, .. })) => show(&cli, id, *demo),
         Some(Command::Completions { shell }) => {
             let mut script = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "warroom", &mut script);

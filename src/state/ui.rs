@@ -219,6 +219,11 @@ pub enum Overlay {
         index: usize,
         scroll: usize,
     },
+    /// One journal record whole (by its sequence number), from the timeline.
+    Record {
+        seq: u64,
+        scroll: usize,
+    },
     Palette {
         field: Field,
         selected: usize,
@@ -321,7 +326,7 @@ impl State {
     fn focused_contexts(&self) -> Vec<Context> {
         match &self.ui.overlay {
             Some(Overlay::Help { .. }) => vec![Context::Help],
-            Some(Overlay::Detail { .. }) => vec![Context::Detail],
+            Some(Overlay::Detail { .. } | Overlay::Record { .. }) => vec![Context::Detail],
             Some(Overlay::Palette { .. }) => vec![Context::Palette],
             Some(Overlay::Dialog(_)) => vec![Context::Dialog],
             None if self.ui.review.as_ref().is_some_and(|r| r.editing)

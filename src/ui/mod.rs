@@ -9,6 +9,7 @@ pub mod drill;
 mod escalation;
 mod overlay;
 mod popup;
+pub mod record;
 mod review;
 mod runbooks;
 pub mod svg;

@@ -26,6 +26,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         Some(Overlay::Detail { index, scroll }) => {
             super::detail::render(frame, area, state, view, *index, *scroll);
         }
+        Some(Overlay::Record { seq, scroll }) => {
+            super::record::render(frame, area, state, view, *seq, *scroll);
+        }
     }
 }
 
@@ -146,7 +149,7 @@ fn prompt_of(kind: DialogKind) -> &'static str {
         DialogKind::RecoveryConfirm => "Confirm the recovery action:",
         DialogKind::Inject => "Delivered to the team now, and journaled as a scenario message:",
         DialogKind::SetState => {
-            "Component id, then its state (journaled as set by the facilitator):"
+            "Type a component (its id or part of its name), then choose its state (journaled as set by the facilitator):"
         }
         DialogKind::ConfirmQuit => {
             "Quitting ends what runs here unless you leave it running. Esc stays."
@@ -174,6 +177,9 @@ fn prompt_lines(state: &State, dialog: &Dialog, view: &View, width: u16) -> Vec<
         .lines()
         .map(|l| Line::styled(l.to_owned(), view.theme.style(Slot::Text)))
         .collect();
+    if dialog.kind == DialogKind::SetState {
+        lines.push(settable_line(state, &dialog.field.text, view));
+    }
     // A message longer than the field is read whole before it goes to stakeholders.
     let text = &dialog.field.text;
     let field_width = usize::from(width.saturating_sub(6));
@@ -186,6 +192,33 @@ fn prompt_lines(state: &State, dialog: &Dialog, view: &View, width: u16) -> Vec<
         ));
     }
     lines
+}
+
+/// The components the set-state dialog's text picks, with their state now; Enter takes the only
+/// one (or the one whose id it is).
+fn settable_line(state: &State, typed: &str, view: &View) -> Line<'static> {
+    let picked = crate::view::drill::settable(state, typed);
+    let shown: Vec<String> = picked
+        .iter()
+        .take(8)
+        .map(|&i| {
+            let c = &state.config.components[i];
+            format!(
+                "{} ({}, {})",
+                one_line(&c.id),
+                one_line(&c.name),
+                state.world.health[i].state
+            )
+        })
+        .collect();
+    let more = picked.len().saturating_sub(shown.len());
+    let text = match (picked.len(), more) {
+        (0, _) => "No simulated component matches; Enter says which were meant.".to_owned(),
+        (1, _) => format!("Enter sets {}", shown.join("")),
+        (_, 0) => format!("Matches: {}", shown.join(" · ")),
+        (_, more) => format!("Matches: {} · +{more} more", shown.join(" · ")),
+    };
+    Line::styled(text, view.theme.style(Slot::Muted))
 }
 
 fn render_dialog(frame: &mut Frame, area: Rect, state: &State, view: &View, dialog: &Dialog) {

@@ -469,15 +469,30 @@ pub fn set_by_facilitator(
     choice: usize,
     now: DateTime<Utc>,
 ) -> Result<Vec<Effect>, String> {
-    let index = state.world.index(id).ok_or_else(|| {
-        let hint = crate::config::diag::hint(id, state.world.ids.iter().map(String::as_str));
-        format!("No component `{id}`{hint}")
-    })?;
-    if !state.simulated(index) {
-        return Err(format!(
-            "`{id}` keeps its real probe in this drill; only simulated components can be set"
-        ));
-    }
+    let index = match crate::view::drill::settable(state, id)[..] {
+        [index] => index,
+        [] if state.world.index(id.trim()).is_some() => {
+            return Err(format!(
+                "`{id}` keeps its real probe in this drill; only simulated components can be set"
+            ));
+        }
+        [] => {
+            let hint = crate::config::diag::hint(id, state.world.ids.iter().map(String::as_str));
+            return Err(format!("No component `{id}`{hint}"));
+        }
+        ref many => {
+            let ids: Vec<&str> = many
+                .iter()
+                .map(|&i| state.config.components[i].id.as_str())
+                .collect();
+            return Err(format!(
+                "`{id}` matches {}: type more of one",
+                ids.join(", ")
+            ));
+        }
+    };
+    let id = state.config.components[index].id.clone();
+    let id = id.as_str();
     let health = crate::state::SET_STATES[choice.min(2)];
     state.ui.overlay = None;
     let detail = "set by the facilitator".to_owned();

@@ -80,7 +80,7 @@ pub(super) fn on_action(state: &mut State, action: Action, now: DateTime<Utc>) -
         return super::quit::asked(state);
     }
     match &state.ui.overlay {
-        Some(Overlay::Help { .. } | Overlay::Detail { .. }) => {
+        Some(Overlay::Help { .. } | Overlay::Detail { .. } | Overlay::Record { .. }) => {
             panel_action(state, action);
             Vec::new()
         }
@@ -90,9 +90,11 @@ pub(super) fn on_action(state: &mut State, action: Action, now: DateTime<Utc>) -
     }
 }
 
-/// Keys in a read-only panel (help, component detail): scroll or close.
+/// Keys in a read-only panel (help, component detail, a record): scroll or close.
 fn panel_action(state: &mut State, action: Action) {
-    let Some(Overlay::Help { scroll } | Overlay::Detail { scroll, .. }) = &mut state.ui.overlay
+    let Some(
+        Overlay::Help { scroll } | Overlay::Detail { scroll, .. } | Overlay::Record { scroll, .. },
+    ) = &mut state.ui.overlay
     else {
         return;
     };
@@ -229,7 +231,21 @@ pub(super) fn screen_action(state: &mut State, action: Action, now: DateTime<Utc
     Vec::new()
 }
 
+/// Enter: the selected component's detail on the dashboard, the selected record whole on the
+/// timeline.
 fn open_detail(state: &mut State) {
+    if state.ui.screen == Screen::Timeline && state.journal_name().is_some() {
+        let selected = state.ui.list(Screen::Timeline).selected;
+        let seq = state
+            .timeline_index()
+            .newest(selected)
+            .and_then(|n| state.records.get(n))
+            .map(|r| r.seq);
+        if let Some(seq) = seq {
+            state.ui.overlay = Some(Overlay::Record { seq, scroll: 0 });
+        }
+        return;
+    }
     if state.ui.screen != Screen::Dashboard {
         return;
     }

@@ -70,3 +70,24 @@ pub fn selected_inject(state: &State) -> Option<usize> {
     let selected = state.ui.list(crate::state::Screen::Drill).selected;
     visible_injects(state).get(selected).copied()
 }
+
+/// The components the facilitator may set (simulated ones) that `typed` picks: the one whose id
+/// it is exactly, else those whose id or name holds it (case folded), in config order.
+#[must_use]
+pub fn settable(state: &State, typed: &str) -> Vec<usize> {
+    let typed = typed.trim();
+    let simulated = (0..state.config.components.len()).filter(|&i| state.simulated(i));
+    if let Some(exact) = simulated
+        .clone()
+        .find(|&i| state.config.components[i].id == typed)
+    {
+        return vec![exact];
+    }
+    let folded = typed.to_lowercase();
+    simulated
+        .filter(|&i| {
+            let c = &state.config.components[i];
+            c.id.to_lowercase().contains(&folded) || c.name.to_lowercase().contains(&folded)
+        })
+        .collect()
+}

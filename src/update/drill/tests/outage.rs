@@ -321,14 +321,22 @@ fn the_facilitator_sets_any_simulated_components_state_and_it_is_journaled() {
     state.ui.screen = Screen::Drill;
     play(&mut state, Msg::Action(Action::SetState), secs(31));
     assert_eq!(state.dialog().unwrap().kind, DialogKind::SetState);
-    play(&mut state, Msg::Input("queu".into()), secs(31));
+    play(&mut state, Msg::Input("qeueu".into()), secs(31));
     play(&mut state, Msg::Action(Action::Confirm), secs(31));
     let error = state.dialog().unwrap().error.clone().unwrap();
     assert!(
-        error.contains("No component `queu`; did you mean `queue`?"),
+        error.contains("No component `qeueu`; did you mean `queue`?"),
         "{error}"
     );
-    play(&mut state, Msg::Input("queue".into()), secs(32));
+    // Part of an id or a name picks from the list; more than one asks for more.
+    play(&mut state, Msg::Input("e".into()), secs(31));
+    play(&mut state, Msg::Action(Action::Confirm), secs(31));
+    let error = state.dialog().unwrap().error.clone().unwrap();
+    assert!(
+        error.contains("`e` matches ") && error.contains("type more of one"),
+        "{error}"
+    );
+    play(&mut state, Msg::Input("QUEU".into()), secs(32));
     play(&mut state, Msg::Action(Action::NextChoice), secs(32));
     play(&mut state, Msg::Action(Action::Confirm), secs(32));
     assert!(state.ui.overlay.is_none());
