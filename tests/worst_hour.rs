@@ -394,3 +394,48 @@ fn a_drill_that_sends_nothing_starts_without_the_notification_secrets() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("WARROOM_TEST_MISSING"), "{err}");
 }
+
+#[test]
+fn an_acknowledgement_stops_the_escalation_before_level_two() {
+    let data = tempfile::tempdir().unwrap();
+    kit(data.path(), "4s", "");
+    let mut session = Session::start(data.path(), (120, 40), &[], &[("NO_COLOR", "1")]);
+    declare_from_banner(&mut session);
+    session.wait_for("LEVEL 1 DUE: call Dana Ortiz");
+    session.send("a");
+    session.wait_answering("Level 1 acknowledged", "Acknowledge level 1");
+    session.send("3");
+    session.wait_for("Escalation stopped at level 1: acknowledged.");
+    session.wait_for_row(&["2", "Sam Okafor", "held: acknowledged"]);
+    std::thread::sleep(std::time::Duration::from_secs(6));
+    let screen = session.contents();
+    assert!(!screen.contains("LEVEL 2 DUE"), "{screen}");
+    assert!(!screen.contains("Level 2 DUE"), "{screen}");
+    assert!(screen.contains("held: acknowledged"), "{screen}");
+    session.send("q");
+    assert!(session.wait_exit());
+}
+
+#[test]
+fn a_restart_journals_no_transition_that_did_not_happen() {
+    let data = tempfile::tempdir().unwrap();
+    kit(data.path(), "30m", "");
+    let mut session = Session::start(data.path(), (100, 30), &[], &[]);
+    declare_from_banner(&mut session);
+    add_note(&mut session, "before the restart");
+    session.send("q");
+    assert!(session.wait_exit());
+    let changes = |text: &str| text.matches("\"kind\":\"component_changed\"").count();
+    let before = journal_text(data.path());
+    let mut again = Session::start(data.path(), (100, 30), &[], &[]);
+    again.wait_for("Primary database");
+    // Several probe samples (every 500 ms) of the same, still refused, database.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    again.wait_for_row(&["DOWN", "Primary database"]);
+    add_note(&mut again, "after the restart");
+    again.send("q");
+    assert!(again.wait_exit());
+    let after = journal_text(data.path());
+    assert!(!after.contains("\"from\":\"unknown\""), "{after}");
+    assert_eq!(changes(&before), changes(&after), "{after}");
+}
