@@ -39,7 +39,7 @@ fn a_page_the_receiver_refuses_reads_page_failed_with_whom_to_call_until_it_is_d
     );
     session.send("3");
     session.wait_for_row(&["1", "DUE NOW · page FAILED"]);
-    session.wait_for("(PAGE FAILED: HTTP 500, 1 attempts; call them)");
+    session.wait_for("(PAGE FAILED: HTTP 500, 1 attempt; call them)");
     session.send("4");
     session.wait_for("PagerDuty page level 1 failed (attempt 1): HTTP 500");
     session.wait_for("PagerDuty page level 1 delivered");

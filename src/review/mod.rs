@@ -58,7 +58,8 @@ fn delivery(incident: &Incident, page: &crate::domain::incident::Page) -> String
         Some(Delivery::Failed {
             attempts, error, ..
         }) => cell(&format!(
-            "not delivered: {attempts} attempts failed, the last with {error}"
+            "not delivered: {} failed, the last with {error}",
+            crate::domain::incident::attempts(*attempts)
         )),
     }
 }

@@ -214,9 +214,10 @@ fn outbox_line(state: &State) -> Option<String> {
         {
             let _ = write!(
                 text,
-                ", {} FAILED{more} ({}, {attempts} attempts; retrying)",
+                ", {} FAILED{more} ({}, {}; retrying)",
                 last.label(),
-                one_line(error)
+                one_line(error),
+                crate::domain::incident::attempts(*attempts)
             );
         }
     }
@@ -401,8 +402,9 @@ fn page_history(state: &State, incident: &Incident, page: &Page) -> (String, Slo
             attempts, error, ..
         }) => (
             format!(
-                "{asked} (PAGE FAILED: {}, {attempts} attempts; call them)",
-                one_line(error)
+                "{asked} (PAGE FAILED: {}, {}; call them)",
+                one_line(error),
+                crate::domain::incident::attempts(*attempts)
             ),
             Slot::Breach,
         ),

@@ -18,7 +18,7 @@ mod steps;
 pub use super::text::{brief, clock, incident_id, since, time_of_day, time_of_day_ascii};
 pub use escalation::Page;
 pub use outages::OutageSpan;
-pub use outbox::{Delivery, Outbound, backoff};
+pub use outbox::{Delivery, Outbound, attempts, backoff};
 pub use room::{Approval, Approved, Roles};
 pub use steps::{StepNote, StepProgress, StepRun};
 

@@ -20,6 +20,16 @@ pub fn backoff(attempts: u32) -> Duration {
     Duration::from_secs(secs)
 }
 
+/// `1 attempt`, `3 attempts`.
+#[must_use]
+pub fn attempts(n: u32) -> String {
+    if n == 1 {
+        "1 attempt".to_owned()
+    } else {
+        format!("{n} attempts")
+    }
+}
+
 /// Where a notification stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
