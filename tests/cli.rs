@@ -1088,3 +1088,42 @@ fn each_subcommands_help_lists_only_the_options_it_uses() {
         assert!(stdout(&out).contains(id), "{args:?}: {}", stdout(&out));
     }
 }
+
+#[test]
+fn a_long_output_into_a_closed_pipe_ends_quietly_with_141() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let tmp = tempfile::tempdir().unwrap();
+    for n in 0..3000 {
+        let text = if n % 2 == 0 {
+            GOOD.to_owned()
+        } else {
+            "[service\n".to_owned()
+        };
+        std::fs::write(tmp.path().join(format!("c{n:04}.toml")), text).unwrap();
+    }
+    for stream in ["stdout", "stderr"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_warroom"))
+            .args(["validate", "."])
+            .current_dir(tmp.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (out, err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+        // One line read, then the reader goes away (as `| head -1`); the other stream is drained.
+        let (read, drained): (Box<dyn std::io::Read + Send>, Box<dyn std::io::Read + Send>) =
+            if stream == "stdout" {
+                (Box::new(out), Box::new(err))
+            } else {
+                (Box::new(err), Box::new(out))
+            };
+        let drain =
+            std::thread::spawn(move || std::io::copy(&mut { drained }, &mut std::io::sink()));
+        let mut first = String::new();
+        BufReader::new(read).read_line(&mut first).unwrap();
+        let status = child.wait().unwrap();
+        let _ = drain.join();
+        assert_eq!(status.code(), Some(141), "{stream}: {first}");
+    }
+}

@@ -19,9 +19,9 @@ pub(super) fn import(
     let shown = sanitize(&plan.display().to_string()).into_owned();
     let bytes = std::fs::read(plan).with_context(|| format!("cannot read {shown}"))?;
     let Ok(text) = String::from_utf8(bytes) else {
-        eprintln!(
+        crate::commands::say(&format!(
             "warroom: {shown} is not text (not UTF-8): a plan is a Markdown file; nothing written"
-        );
+        ));
         return Ok(ExitCode::from(2));
     };
     let name = plan.file_name().map_or_else(
@@ -31,7 +31,7 @@ pub(super) fn import(
     let kit = match crate::import::import(&name, &text) {
         Ok(kit) => kit,
         Err(unusable) => {
-            eprintln!("warroom: {unusable}; nothing written");
+            crate::commands::say(&format!("warroom: {unusable}; nothing written"));
             return Ok(ExitCode::from(2));
         }
     };
@@ -62,10 +62,10 @@ pub(super) fn import(
     )?;
     if !problems.is_empty() {
         for invalid in &problems {
-            eprintln!("{invalid}");
+            crate::commands::say(&format!("{invalid}"));
         }
-        eprintln!(
-            "warroom: the kit does not validate (a bug in import: please report it with the plan); fix the lines above by hand"
+        crate::commands::say(
+            "warroom: the kit does not validate (a bug in import: please report it with the plan); fix the lines above by hand",
         );
         return Ok(ExitCode::from(1));
     }
@@ -127,10 +127,10 @@ pub(super) fn import_runbooks(
         let text = match std::fs::read(&file).map(String::from_utf8) {
             Ok(Ok(text)) => text,
             Ok(Err(_)) => {
-                eprintln!(
+                crate::commands::say(&format!(
                     "warroom: {}: not text (not UTF-8); left out",
                     sanitize(&name)
-                );
+                ));
                 failed = true;
                 continue;
             }
@@ -138,11 +138,11 @@ pub(super) fn import_runbooks(
         };
         match crate::runbook::import::import(&name, &text) {
             Ok(imported) if files.iter().any(|(f, _)| *f == imported.file) => {
-                eprintln!(
+                crate::commands::say(&format!(
                     "warroom: {}: its id makes {}, which another runbook here already makes; left out (give it an `id` in its front matter)",
                     sanitize(&name),
                     sanitize(&imported.file)
-                );
+                ));
                 failed = true;
             }
             Ok(imported) => {
@@ -150,8 +150,8 @@ pub(super) fn import_runbooks(
                 files.push((imported.file, imported.text));
             }
             Err(invalid) => {
-                eprintln!("{invalid}");
-                eprintln!("warroom: {}: left out", sanitize(&name));
+                crate::commands::say(&format!("{invalid}"));
+                crate::commands::say(&format!("warroom: {}: left out", sanitize(&name)));
                 failed = true;
             }
         }

@@ -100,14 +100,17 @@ pub(super) fn show(cli: &Cli, id: &str, demo: bool) -> anyhow::Result<ExitCode> 
         summary, records, ..
     }) = Store::find_any(&cli.data_dir()?, Some(id), stores(demo))
     else {
-        eprintln!(
+        crate::commands::say(&format!(
             "warroom: no incident `{}`; `warroom incident list` shows the ids",
             sanitize(id)
-        );
+        ));
         return Ok(ExitCode::from(1));
     };
     let Some(i) = summary.incident else {
-        eprintln!("warroom: {} holds no declaration", summary.path.display());
+        crate::commands::say(&format!(
+            "warroom: {} holds no declaration",
+            summary.path.display()
+        ));
         return Ok(ExitCode::from(1));
     };
     // Room for a line a record is made once (grown by doubling, a long journal's listing would
@@ -184,7 +187,7 @@ pub(super) fn verify(file: &Path) -> anyhow::Result<ExitCode> {
             ExitCode::from(1)
         }
         Err(error) => {
-            eprintln!("warroom: {}", sanitize(&error.to_string()));
+            crate::commands::say(&format!("warroom: {}", sanitize(&error.to_string())));
             ExitCode::from(1)
         }
     })

@@ -37,6 +37,16 @@ pub fn emit(text: &str) -> std::io::Result<()> {
     std::io::stdout().lock().write_all(text.as_bytes())
 }
 
+/// Writes a line to stderr. When stderr is gone (a closed pipe), the command ends quietly with
+/// 141, as a shell's command does on SIGPIPE: never a crash report about reporting.
+pub fn say(text: &str) {
+    if let Err(error) = writeln!(std::io::stderr().lock(), "{text}")
+        && error.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(141);
+    }
+}
+
 /// Runs the command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
@@ -111,7 +121,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn read_only_config(cli: &Cli) -> anyhow::Result<Config> {
     let config = load_config(cli)?;
     for line in config.notify.not_sent() {
-        eprintln!("note: {}", crate::sanitize::sanitize(&line));
+        crate::commands::say(&format!("note: {}", crate::sanitize::sanitize(&line)));
     }
     Ok(config)
 }

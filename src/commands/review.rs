@@ -44,10 +44,10 @@ pub(super) fn review_export(
         mode,
     }) = Store::find_any(&cli.data_dir()?, id, stores(demo))
     else {
-        eprintln!(
+        crate::commands::say(&format!(
             "warroom: no incident {}; `warroom incident list` shows the ids",
             sanitize(id.unwrap_or("yet"))
-        );
+        ));
         return Ok(ExitCode::from(1));
     };
     let Some(incident) = summary.incident else {
@@ -62,7 +62,10 @@ pub(super) fn review_export(
                 ExitCode::SUCCESS
             }
             None => {
-                eprintln!("warroom: {} holds no declaration", summary.path.display());
+                crate::commands::say(&format!(
+                    "warroom: {} holds no declaration",
+                    summary.path.display()
+                ));
                 ExitCode::from(1)
             }
         });

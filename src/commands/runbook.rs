@@ -49,10 +49,10 @@ pub(super) fn runbook_show(config: &Config, id: &str) -> anyhow::Result<ExitCode
     let (runbooks, _) = load_runbooks(config);
     let Some(rb) = runbooks.iter().find(|r| r.id == id) else {
         let hint = config::diag::hint(id, runbooks.iter().map(|r| r.id.as_str()));
-        eprintln!(
+        crate::commands::say(&format!(
             "warroom: no runbook `{}`{hint}; `warroom runbook list` shows them",
             sanitize(id)
-        );
+        ));
         return Ok(ExitCode::from(1));
     };
     emit(&sanitize(&crate::runbook::show(rb)))?;

@@ -147,7 +147,7 @@ pub(super) fn validate(cli: &Cli, paths: &[PathBuf], strict: bool) -> anyhow::Re
         match check_file(file, reference.as_ref()) {
             Ok((kind, warnings)) => {
                 for warning in &warnings {
-                    eprintln!("warning: {}", sanitize(&warning.to_string()));
+                    crate::commands::say(&format!("warning: {}", sanitize(&warning.to_string())));
                 }
                 failed |= strict && !warnings.is_empty();
                 let said = if warnings.is_empty() {
@@ -164,19 +164,19 @@ pub(super) fn validate(cli: &Cli, paths: &[PathBuf], strict: bool) -> anyhow::Re
             }
             Err(invalid) => {
                 failed = true;
-                eprintln!("{invalid}");
+                crate::commands::say(&format!("{invalid}"));
             }
         }
     }
     if failed && strict {
-        eprintln!(
-            "warroom: --strict: fix the errors and warnings above and run `warroom validate --strict` again"
+        crate::commands::say(
+            "warroom: --strict: fix the errors and warnings above and run `warroom validate --strict` again",
         );
         return Ok(ExitCode::from(2));
     }
     if failed {
-        eprintln!(
-            "warroom: some files are invalid; fix the lines above and run `warroom validate` again"
+        crate::commands::say(
+            "warroom: some files are invalid; fix the lines above and run `warroom validate` again",
         );
         return Ok(ExitCode::from(2));
     }

@@ -66,7 +66,7 @@ pub fn drill(
         config.notify.require()?;
     } else {
         for line in config.notify.not_sent() {
-            eprintln!("note: {}", crate::sanitize::sanitize(&line));
+            crate::commands::say(&format!("note: {}", crate::sanitize::sanitize(&line)));
         }
     }
     simulate(&mut config, &scenario.simulate);

@@ -161,7 +161,7 @@ fn open_store(cli: &Cli, mode: Mode, joined: bool) -> anyhow::Result<Store> {
             init_logging(&own, cli.log_level)
         });
         if let Err(error) = logged {
-            eprintln!("warroom: no log for this console: {error:#}");
+            crate::commands::say(&format!("warroom: no log for this console: {error:#}"));
         }
     } else {
         init_logging(&data, cli.log_level)

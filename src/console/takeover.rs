@@ -17,10 +17,10 @@ const TAKE_OVER_PATIENCE: std::time::Duration = std::time::Duration::from_secs(1
 /// After the writer left: joins the room of whichever console took the journal over first, or
 /// takes it (the journal's lock decides: exactly one console writes).
 pub(super) fn claim(journal: &Path) -> anyhow::Result<Start> {
-    eprintln!(
+    crate::commands::say(&format!(
         "warroom: the writing console left; taking the incident over, or joining whichever console does (up to {}s)…",
         TAKE_OVER_PATIENCE.as_secs()
-    );
+    ));
     let deadline = std::time::Instant::now() + TAKE_OVER_PATIENCE;
     loop {
         if let Ok(joined) = crate::room::client::join(journal) {
