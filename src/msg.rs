@@ -11,6 +11,8 @@ use crate::keymap::{Action, Key};
 pub enum Msg {
     /// Time passed (the 1 Hz tick).
     Tick,
+    /// The log file could not be written and is off from now on (why).
+    LogFailed(String),
     /// A key from the terminal, in the state it meets.
     Key(Key),
     /// Text pasted into the terminal.

@@ -302,6 +302,7 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<E
     let mut sighup = signal(SignalKind::hangup())?;
     app.dispatch(Msg::Tick);
     let mut frame = Frame::default();
+    let mut log_failure_said = false;
     while !app.quit {
         if frame.due() {
             if guard
@@ -328,6 +329,11 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<E
             Some(msg) = rx.recv() => app.handle(msg, &mut frame),
             _ = tick.tick() => {
                 if app.dispatch(Msg::Tick) {
+                    frame.soon();
+                }
+                if let Some(why) = super::log::failure().filter(|_| !log_failure_said) {
+                    log_failure_said = true;
+                    app.dispatch(Msg::LogFailed(why.to_owned()));
                     frame.soon();
                 }
             }

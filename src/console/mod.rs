@@ -5,6 +5,7 @@ mod clock;
 pub mod drill;
 mod effects;
 mod event_loop;
+mod log;
 mod open;
 pub mod recorded;
 mod room;
@@ -133,7 +134,7 @@ fn init_logging(data: &Path, level: LogLevel) -> anyhow::Result<()> {
         LogLevel::Trace => tracing::Level::TRACE,
     };
     tracing_subscriber::fmt()
-        .with_writer(std::sync::Mutex::new(file))
+        .with_writer(log::LogSink::new(file))
         .with_ansi(false)
         .with_max_level(level)
         .try_init()

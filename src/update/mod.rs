@@ -120,6 +120,14 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Resize => Vec::new(),
+        Msg::LogFailed(why) => {
+            let text = format!(
+                "The log file cannot be written ({why}): logging is off. The incident journal is not affected."
+            );
+            log(state, text.clone(), true);
+            state.ui.flash = Some(text);
+            Vec::new()
+        }
     }
 }
 
