@@ -804,3 +804,16 @@ fn one_person_edits_the_review_at_a_time() {
         assert!(console.wait_exit());
     }
 }
+
+#[test]
+fn a_room_in_a_data_directory_of_150_bytes_works() {
+    let base = tempfile::tempdir().unwrap();
+    let deep = base.path().join("a".repeat(64)).join("b".repeat(64));
+    std::fs::create_dir_all(&deep).unwrap();
+    assert!(deep.as_os_str().len() >= 140, "{}", deep.display());
+    let mut writer = Session::demo(&deep);
+    declare_from_banner(&mut writer);
+    let joined = Session::start(&deep, (100, 30), &["join"], &[]);
+    joined.wait_for("Joined");
+    writer.wait_for("room 2");
+}

@@ -382,8 +382,10 @@ impl Loop {
     }
 }
 
-/// Writes the saved review to `review.md` (the journal already holds it).
+/// Writes the saved review to `review.md` (the journal already holds it), with no control byte:
+/// a file someone will `cat` keeps them escaped, as every export does.
 fn write_review(path: &std::path::Path, text: &str) {
+    let text = crate::sanitize::sanitize(text);
     let written = crate::journal::open_private_file(path, false)
         .map_err(|e| e.to_string())
         .and_then(|mut f| {
@@ -393,5 +395,22 @@ fn write_review(path: &std::path::Path, text: &str) {
         });
     if let Err(error) = written {
         tracing::warn!(%error, "review.md not written");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn review_md_keeps_no_control_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("review.md");
+        super::write_review(&path, "# Review\n\x1b]52;c;cGF3bmVk\x07 pasted\n");
+        let written = std::fs::read(&path).unwrap();
+        assert!(
+            !written.iter().any(|b| *b < b' ' && *b != b'\n'),
+            "{}",
+            String::from_utf8_lossy(&written)
+        );
+        assert!(String::from_utf8_lossy(&written).contains("\\x1b]52;c;cGF3bmVk\\x07 pasted"));
     }
 }

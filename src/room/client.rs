@@ -36,7 +36,8 @@ pub struct Joined {
 pub fn join(journal: &Path) -> anyhow::Result<Joined> {
     let dir = journal.parent().unwrap_or(Path::new("."));
     let socket = super::socket_path(dir);
-    let mut stream = match UnixStream::connect(&socket) {
+    let (address, _folder) = super::address(&socket)?;
+    let mut stream = match UnixStream::connect(&address) {
         Ok(stream) => stream,
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => bail!(
             "you may not join the room at {}: it is open to the user who writes the incident and the members of its [room] group",

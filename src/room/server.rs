@@ -79,17 +79,22 @@ impl Room {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
         }
-        let listener = UnixListener::bind(&self.path)?;
+        let (address, _folder) = super::address(&self.path)?;
+        let listener = UnixListener::bind(&address)?;
         let (data, store, dir) = &*self.folders;
         open_to((data, store, dir), &self.path, self.group.as_deref())?;
         let made = std::fs::symlink_metadata(&self.path).map(|m| (m.dev(), m.ino()))?;
         let (owner, serving) = (nix_uid(), self.clone());
         let accept = tokio::spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    continue;
-                };
-                serving.admit(stream, owner);
+                match listener.accept().await {
+                    Ok((stream, _)) => serving.admit(stream, owner),
+                    // Out of descriptors (or another passing fault): wait, never spin.
+                    Err(error) => {
+                        tracing::warn!(%error, "the room could not accept a connection");
+                        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                    }
+                }
             }
         });
         let mut peers = self.peers.lock().expect("room lock");
