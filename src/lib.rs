@@ -6,6 +6,7 @@ pub mod config;
 pub mod console;
 pub mod demo;
 pub mod domain;
+pub mod files;
 pub mod import;
 pub mod input;
 pub mod journal;

@@ -1127,3 +1127,102 @@ fn a_long_output_into_a_closed_pipe_ends_quietly_with_141() {
         assert_eq!(status.code(), Some(141), "{stream}: {first}");
     }
 }
+
+/// Every file under `dir`, with its mode.
+fn modes(dir: &Path) -> Vec<(String, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let mode = std::fs::symlink_metadata(&path)
+            .unwrap()
+            .permissions()
+            .mode();
+        out.push((path.display().to_string(), mode));
+        if path.is_dir() {
+            out.extend(modes(&path));
+        }
+    }
+    out
+}
+
+#[test]
+fn planted_symbolic_links_are_never_written_through() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("precious");
+    std::fs::write(&target, "keep me\n").unwrap();
+    let untouched = || {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me\n");
+        let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+        assert_ne!(mode, 0o600, "no chmod through the link");
+    };
+    // The log of the console.
+    std::fs::write(tmp.path().join("warroom.toml"), GOOD).unwrap();
+    std::fs::create_dir_all(tmp.path().join("data")).unwrap();
+    std::os::unix::fs::symlink(&target, tmp.path().join("data/warroom.log")).unwrap();
+    let out = warroom(&[], tmp.path());
+    assert_ne!(out.status.code(), Some(0), "{}", stderr(&out));
+    untouched();
+    // An export.
+    let id = "20261122-0300-links";
+    Journal::create(&tmp.path().join("data/incidents").join(id))
+        .unwrap()
+        .append(Utc::now(), "ic@host", declared(id, "Links", vec![], vec![]))
+        .unwrap();
+    std::os::unix::fs::symlink(&target, tmp.path().join("review.md")).unwrap();
+    let out = warroom(&["review", "export", id, "-o", "review.md"], tmp.path());
+    assert!(stderr(&out).contains("symbolic link"), "{}", stderr(&out));
+    untouched();
+    // A kit whose runbooks folder is a link elsewhere.
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::create_dir_all(tmp.path().join("kit")).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, tmp.path().join("kit/runbooks")).unwrap();
+    let out = warroom(&["init", "kit"], tmp.path());
+    assert_ne!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("symbolic link"), "{}", stderr(&out));
+    assert!(
+        std::fs::read_dir(&elsewhere).unwrap().next().is_none(),
+        "nothing written there"
+    );
+}
+
+#[test]
+fn a_umask_of_000_leaves_nothing_writable_by_others() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "umask 000 && exec {} init kit",
+            env!("CARGO_BIN_EXE_warroom")
+        ))
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let written = modes(&tmp.path().join("kit"));
+    assert!(written.len() > 3, "{written:?}");
+    for (path, mode) in written {
+        assert_eq!(mode & 0o022, 0, "{path} is {mode:o}");
+    }
+}
+
+#[test]
+fn a_data_directory_writable_by_everyone_is_refused_with_what_to_do() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("warroom.toml"), GOOD).unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = warroom(&[], tmp.path());
+    let err = stderr(&out);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        err.contains("writable by every user") && err.contains("chmod o-w"),
+        "{err}"
+    );
+    let mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o7777;
+    assert_eq!(mode, 0o777, "refused, not quietly changed");
+}

@@ -130,12 +130,12 @@ pub(super) fn review_export(
 /// Writes an exported document to `-o FILE`, else standard output.
 fn write_markdown(output: Option<&Path>, markdown: &str) -> anyhow::Result<()> {
     match output {
-        Some(path) => std::fs::write(path, markdown).with_context(|| {
-            format!(
-                "cannot write {}; choose another path with -o",
-                path.display()
-            )
-        })?,
+        Some(path) => {
+            use std::io::Write as _;
+            crate::files::open_for_writing(path, crate::files::SHARED, false)
+                .and_then(|mut file| Ok(file.write_all(markdown.as_bytes())?))
+                .with_context(|| format!("choose another path with -o than {}", path.display()))?;
+        }
         None => emit(markdown)?,
     }
     Ok(())

@@ -165,6 +165,7 @@ fn open_store(cli: &Cli, mode: Mode, joined: bool) -> anyhow::Result<Store> {
             crate::commands::say(&format!("warroom: no log for this console: {error:#}"));
         }
     } else {
+        crate::files::check_data_dir(&data)?;
         init_logging(&data, cli.log_level)
             .with_context(|| format!("the data directory {} is not usable", data.display()))?;
         store

@@ -419,13 +419,22 @@ pub fn write(dir: &Path, files: &[(String, String)]) -> anyhow::Result<()> {
             taken.join(", ")
         );
     }
+    if !dir.exists() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::set_permissions(
+            dir,
+            std::os::unix::fs::PermissionsExt::from_mode(crate::files::SHARED_DIR),
+        )
+        .with_context(|| format!("cannot set the mode of {}", dir.display()))?;
+    }
     for (path, text) in files {
         let target = dir.join(path);
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
+            // A symlinked part of the kit (`KIT/runbooks` -> elsewhere) is refused, not followed.
+            crate::files::make_dirs(dir, parent, crate::files::SHARED_DIR)?;
         }
-        std::fs::write(&target, text)
+        let mut file = crate::files::open_for_writing(&target, crate::files::SHARED, true)?;
+        std::io::Write::write_all(&mut file, text.as_bytes())
             .with_context(|| format!("cannot write {}", target.display()))?;
     }
     Ok(())

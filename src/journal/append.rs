@@ -42,7 +42,7 @@ pub fn create_private_dir(dir: &Path) -> Result<(), JournalError> {
     fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(io_err(dir))
 }
 
-/// Opens a file for appending with mode 0600 whatever the umask.
+/// Opens a file for appending with mode 0600 whatever the umask, never through a symbolic link.
 pub fn open_private_file(path: &Path, create_new: bool) -> Result<File, JournalError> {
     let file = OpenOptions::new()
         .read(true)
@@ -50,6 +50,8 @@ pub fn open_private_file(path: &Path, create_new: bool) -> Result<File, JournalE
         .create(true)
         .create_new(create_new)
         .mode(0o600)
+        // Never through a planted link: warroom (often root) would append to, and chmod, its target.
+        .custom_flags(nix::libc::O_NOFOLLOW)
         .open(path)
         .map_err(io_err(path))?;
     file.set_permissions(fs::Permissions::from_mode(0o600))
