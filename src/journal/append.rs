@@ -19,6 +19,8 @@ pub struct Journal {
     pub(super) file: File,
     pub(super) next_seq: u64,
     pub(super) last_crc: u32,
+    /// The last record's time: no record is ever stamped before it.
+    pub(super) last_at: Option<DateTime<Utc>>,
     pub(super) state: WriteState,
 }
 
@@ -92,6 +94,7 @@ impl Journal {
             file,
             next_seq: 1,
             last_crc: 0,
+            last_at: None,
             state: WriteState::Open,
         })
     }
@@ -131,9 +134,12 @@ impl Journal {
                 });
             }
         }
+        // A clock that jumped back never stamps a record before the one it follows (a note
+        // before its declaration).
+        let at = at.trunc_subsecs(3);
         let record = Record {
             seq: self.next_seq,
-            at: at.trunc_subsecs(3),
+            at: self.last_at.map_or(at, |last| at.max(last)),
             wall: wall.map(|w| Box::new(w.trunc_subsecs(3))),
             actor: actor.to_owned(),
             event,
@@ -149,6 +155,7 @@ impl Journal {
         }
         self.next_seq += 1;
         self.last_crc = crc;
+        self.last_at = Some(record.at);
         Ok(record)
     }
 

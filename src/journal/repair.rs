@@ -53,6 +53,7 @@ impl Journal {
             file,
             next_seq: scan.records.len() as u64 + 1,
             last_crc: scan.last_crc,
+            last_at: scan.records.last().map(|r| r.at),
             state,
         };
         Ok((journal, scan.records, recovery))

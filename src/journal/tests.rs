@@ -138,3 +138,21 @@ fn a_read_only_journal_refuses_appends() {
     ));
     assert_eq!(fs::read(&path).unwrap(), bytes);
 }
+
+#[test]
+fn a_clock_that_jumps_back_never_stamps_a_record_before_its_predecessor() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("inc");
+    let mut journal = Journal::create(&dir).unwrap();
+    let later = at() + chrono::TimeDelta::minutes(10);
+    journal.append(later, "ic", note("first")).unwrap();
+    let second = journal.append(at(), "ic", note("second")).unwrap();
+    assert_eq!(second.at, later, "clamped to its predecessor's time");
+    let path = journal.path().to_owned();
+    drop(journal);
+    // The same after the journal is opened again.
+    let (mut reopened, records, _) = Journal::open(&path).unwrap();
+    assert_eq!(records.len(), 2);
+    let third = reopened.append(at(), "ic", note("third")).unwrap();
+    assert_eq!(third.at, later);
+}
