@@ -1226,3 +1226,32 @@ fn a_data_directory_writable_by_everyone_is_refused_with_what_to_do() {
     let mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o7777;
     assert_eq!(mode, 0o777, "refused, not quietly changed");
 }
+
+#[test]
+fn a_journal_of_a_newer_format_is_named_so_never_damage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let id = "20261122-0300-future";
+    let dir = tmp.path().join("data/incidents").join(id);
+    Journal::create(&dir)
+        .unwrap()
+        .append(
+            Utc::now(),
+            "ic@host",
+            declared(id, "Future", vec![], vec![]),
+        )
+        .unwrap();
+    let path = dir.join("journal.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("\"format\":2"), "{text}");
+    std::fs::write(&path, text.replace("\"format\":2", "\"format\":9")).unwrap();
+    let out = warroom(&["incident", "show", id], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("journal format 9 is newer than this warroom's 2: upgrade warroom"),
+        "{}",
+        stderr(&out)
+    );
+    let listed = stdout(&warroom(&["incident", "list"], tmp.path()));
+    assert!(listed.contains("journal format 9 is newer"), "{listed}");
+    assert!(!listed.contains("damaged"), "{listed}");
+}

@@ -11,7 +11,7 @@ use crate::journal::store::{self, Store};
 use crate::sanitize::sanitize;
 use crate::state::Mode;
 
-use super::emit;
+use super::{emit, no_declaration};
 
 fn duration_of(incident: &Incident) -> String {
     incident
@@ -107,10 +107,7 @@ pub(super) fn show(cli: &Cli, id: &str, demo: bool) -> anyhow::Result<ExitCode> 
         return Ok(ExitCode::from(1));
     };
     let Some(i) = summary.incident else {
-        crate::commands::say(&format!(
-            "warroom: {} holds no declaration",
-            summary.path.display()
-        ));
+        crate::commands::say(&no_declaration(&summary));
         return Ok(ExitCode::from(1));
     };
     // Room for a line a record is made once (grown by doubling, a long journal's listing would

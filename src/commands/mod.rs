@@ -37,6 +37,15 @@ pub fn emit(text: &str) -> std::io::Result<()> {
     std::io::stdout().lock().write_all(text.as_bytes())
 }
 
+/// Why an incident folder shows no incident: its journal's fault (a newer format, damage on the
+/// first line), else that it holds no declaration.
+fn no_declaration(summary: &crate::journal::store::Summary) -> String {
+    match &summary.fault {
+        Some(fault) => format!("warroom: {}: {fault}", summary.path.display()),
+        None => format!("warroom: {} holds no declaration", summary.path.display()),
+    }
+}
+
 /// Writes a line to stderr. When stderr is gone (a closed pipe), the command ends quietly with
 /// 141, as a shell's command does on SIGPIPE: never a crash report about reporting.
 pub fn say(text: &str) {

@@ -10,8 +10,8 @@ use crate::config::Invalid;
 use crate::journal::store::{self, Store};
 use crate::sanitize::sanitize;
 
-use super::emit;
 use super::incident::stores;
+use super::{emit, no_declaration};
 use crate::runbook::load_runbooks;
 
 /// The review template of `--config`, of the config a drill journal names, or of the config
@@ -62,10 +62,7 @@ pub(super) fn review_export(
                 ExitCode::SUCCESS
             }
             None => {
-                crate::commands::say(&format!(
-                    "warroom: {} holds no declaration",
-                    summary.path.display()
-                ));
+                crate::commands::say(&no_declaration(&summary));
                 ExitCode::from(1)
             }
         });

@@ -29,6 +29,8 @@ pub struct Scan {
     pub fault: Option<Fault>,
     /// True when a well-formed line follows the fault: the damage is in the middle, not a torn tail.
     pub damage_in_middle: bool,
+    /// The format of a journal newer than this warroom's (nothing of it was read).
+    pub newer: Option<u64>,
 }
 
 fn crc_of(prev: u32, body: &[u8]) -> u32 {

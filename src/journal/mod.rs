@@ -16,6 +16,10 @@ pub mod writer;
 use std::io;
 use std::path::{Path, PathBuf};
 
+/// The journal format this warroom writes: 2 records it on a journal's first record (format 1,
+/// before it, did not). A journal of a newer format is refused by name, never read as damage.
+pub const FORMAT: u32 = 2;
+
 pub use append::{Journal, create_private_dir, open_private_file};
 pub use format::{Fault, Scan, encode};
 pub use reader::{scan, verify};
@@ -27,6 +31,14 @@ pub const FILE_NAME: &str = "journal.jsonl";
 /// Why the journal cannot be written or read.
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
+    #[error(
+        "{path}: journal format {found} is newer than this warroom's {ours}: upgrade warroom to open it (nothing was changed)"
+    )]
+    Newer {
+        path: PathBuf,
+        found: u64,
+        ours: u32,
+    },
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: io::Error },
     #[error("{path} is being written by another warroom (its lock is held)")]

@@ -19,6 +19,23 @@ fn looks_like_record(line: &[u8]) -> bool {
 /// 100,000 records takes half the time on two cores.
 #[must_use]
 pub fn scan(bytes: &[u8]) -> Scan {
+    if let Some(found) = newer_format(bytes) {
+        return Scan {
+            records: Vec::new(),
+            valid_len: 0,
+            last_crc: 0,
+            fault: Some(Fault {
+                line: 1,
+                reason: format!(
+                    "journal format {found} is newer than this warroom's {}: upgrade warroom",
+                    super::FORMAT
+                ),
+            }),
+            // Never repaired as a torn tail: nothing of it is this warroom's to change.
+            damage_in_middle: true,
+            newer: Some(found),
+        };
+    }
     let (first, second) = match halves(bytes) {
         Some((split, prev)) => std::thread::scope(|threads| {
             let (lines_before, lines_after) =
@@ -52,7 +69,17 @@ pub fn scan(bytes: &[u8]) -> Scan {
         last_crc: part.last_crc,
         fault: part.fault,
         damage_in_middle,
+        newer: None,
     }
+}
+
+/// The format the first line names, when it is newer than this warroom's.
+fn newer_format(bytes: &[u8]) -> Option<u64> {
+    let first = bytes.split(|&b| b == b'\n').next()?;
+    let value: serde_json::Value = serde_json::from_slice(first).ok()?;
+    value["format"]
+        .as_u64()
+        .filter(|&found| found > u64::from(super::FORMAT))
 }
 
 /// How many whole lines `bytes` holds.

@@ -39,6 +39,13 @@ impl Journal {
         file.seek(SeekFrom::Start(0)).map_err(io_err(path))?;
         file.read_to_end(&mut bytes).map_err(io_err(path))?;
         let scan = scan(&bytes);
+        if let Some(found) = scan.newer {
+            return Err(JournalError::Newer {
+                path: path.to_owned(),
+                found,
+                ours: super::FORMAT,
+            });
+        }
         let recovery = match scan.fault {
             None => Recovery::Clean,
             Some(fault) if scan.damage_in_middle => Recovery::ReadOnly { fault },

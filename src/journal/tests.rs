@@ -156,3 +156,39 @@ fn a_clock_that_jumps_back_never_stamps_a_record_before_its_predecessor() {
     let third = reopened.append(at(), "ic", note("third")).unwrap();
     assert_eq!(third.at, later);
 }
+
+#[test]
+fn a_journal_of_a_newer_format_is_refused_by_name_and_left_as_it_is() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("inc");
+    let mut journal = Journal::create(&dir).unwrap();
+    let declared =
+        crate::domain::event::Declaration::new("x", "X", crate::domain::Severity::P1, "ic");
+    journal
+        .append(at(), "ic", Event::Declared(Box::new(declared)))
+        .unwrap();
+    let path = journal.path().to_owned();
+    drop(journal);
+    let written = fs::read_to_string(&path).unwrap();
+    assert!(
+        written.contains(&format!("\"format\":{FORMAT}")),
+        "{written}"
+    );
+    // As a newer warroom would write it: a later format and a kind this one does not know.
+    let newer = written.replace(&format!("\"format\":{FORMAT}"), "\"format\":3")
+        + "{\"seq\":2,\"kind\":\"from_the_future\"}\n";
+    fs::write(&path, &newer).unwrap();
+    let error = Journal::open(&path).unwrap_err().to_string();
+    assert!(
+        error.contains("journal format 3 is newer than this warroom's 2: upgrade warroom"),
+        "{error}"
+    );
+    let read = Journal::read(&path).unwrap();
+    assert_eq!(read.newer, Some(3));
+    assert!(read.fault.unwrap().reason.contains("upgrade warroom"));
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        newer,
+        "nothing repaired"
+    );
+}

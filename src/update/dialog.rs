@@ -249,6 +249,7 @@ fn declare(
         targets: super::budgets::targets(state),
         scenario: crate::view::drill::recorded_start(state),
         alerts: super::alerts::declared(state),
+        format: Some(crate::journal::FORMAT),
     }));
     Ok(Some(match journal {
         Some(_) => Effect::Append { at: now, event },

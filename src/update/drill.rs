@@ -80,7 +80,10 @@ fn open_journal(state: &mut State, now: DateTime<Utc>) -> Option<Effect> {
     Some(Effect::Declare {
         id,
         at: now,
-        event: Event::Drill(Box::new(start)),
+        event: Event::Drill(Box::new(crate::domain::event::DrillStart {
+            format: Some(crate::journal::FORMAT),
+            ..start
+        })),
     })
 }
 

@@ -43,6 +43,7 @@ pub fn recorded_start(state: &State) -> Option<DrillStart> {
         config: scenario.config.clone(),
         pager_failing: drill.pager_failing,
         kind: scenario.kind,
+        format: None,
     })
 }
 

@@ -301,5 +301,6 @@ fn drill_start(objectives: Vec<Objective>, kind: DrillKind) -> crate::domain::ev
         config: None,
         pager_failing: false,
         kind,
+        format: None,
     }
 }

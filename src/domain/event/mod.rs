@@ -68,6 +68,9 @@ pub struct DrillStart {
     /// Tabletop, walkthrough or simulation (`exercise` in the journal: `kind` names the event).
     #[serde(default, rename = "exercise")]
     pub kind: super::objective::DrillKind,
+    /// The journal's format, on a drill journal's first record (absent: format 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<u32>,
 }
 
 /// When budgets are recorded (journals before targets were part of the declaration).
@@ -144,6 +147,9 @@ pub struct Declaration {
     /// The Alertmanager alerts firing at declaration that the incident follows.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alerts: Vec<AlertSeen>,
+    /// The journal's format, on a journal's first record (absent: format 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<u32>,
 }
 
 impl Declaration {
@@ -161,6 +167,7 @@ impl Declaration {
             targets: Vec::new(),
             scenario: None,
             alerts: Vec::new(),
+            format: Some(crate::journal::FORMAT),
         }
     }
 }

@@ -119,6 +119,7 @@ impl Incident {
             targets,
             scenario,
             alerts,
+            format: _,
         } = &**declaration;
         let copies = targets
             .iter()
