@@ -817,3 +817,22 @@ fn a_room_in_a_data_directory_of_150_bytes_works() {
     joined.wait_for("Joined");
     writer.wait_for("room 2");
 }
+
+#[test]
+fn sixty_four_silent_connections_do_not_keep_a_member_out() {
+    let data = tempfile::tempdir().unwrap();
+    let mut writer = Session::demo(data.path());
+    declare_from_banner(&mut writer);
+    let socket = incident_dir(&data.path().join("demo/incidents")).join("room.sock");
+    let silent: Vec<_> = (0..64)
+        .filter_map(|_| std::os::unix::net::UnixStream::connect(&socket).ok())
+        .collect();
+    assert!(!silent.is_empty());
+    // They never say hello: each is closed within 2 s (and one user holds at most 4 meanwhile,
+    // so they never filled the room for others).
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let joined = Session::start(data.path(), (100, 30), &["join"], &[]);
+    joined.wait_for("Joined");
+    writer.wait_for("room 2");
+    drop(silent);
+}

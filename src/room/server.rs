@@ -21,6 +21,10 @@ use crate::msg::Msg;
 
 /// Most consoles in one room at once.
 pub const MAX_PEERS: usize = 64;
+/// Most connections one Unix user holds at once: nobody fills the room alone.
+pub const MAX_PER_USER: usize = 4;
+/// A connection that says no hello within this is closed.
+pub const HELLO_WITHIN: Duration = Duration::from_secs(2);
 /// Most requests a peer may make in a second; more are refused, not journaled.
 pub const MAX_REQUESTS_PER_SECOND: u32 = 20;
 /// Frames queued for one peer; a peer that reads slower than this falls out of the room.
@@ -38,6 +42,8 @@ struct Peers {
     live: HashMap<u64, mpsc::Sender<Vec<u8>>>,
     /// Each joined console's user and screen; the writer's own first, as connection 0.
     screens: std::collections::BTreeMap<u64, (String, String)>,
+    /// The Unix user of each connection.
+    uids: HashMap<u64, u32>,
 }
 
 /// The room as the loop sees it.
@@ -145,7 +151,12 @@ impl Room {
         let groups = std::fs::read_to_string("/etc/group").unwrap_or_default();
         let verdict = admit(peer, owner, self.group.as_deref(), &passwd, &groups).and_then(|()| {
             let peers = self.peers.lock().expect("room lock");
-            if peers.waiting.len() + peers.live.len() >= MAX_PEERS {
+            let own = peers.uids.values().filter(|&&uid| uid == peer.uid).count();
+            if own >= MAX_PER_USER {
+                Err(format!(
+                    "you hold {MAX_PER_USER} connections to this room already; close one"
+                ))
+            } else if peers.waiting.len() + peers.live.len() >= MAX_PEERS {
                 Err(format!("the room is full ({MAX_PEERS} consoles)"))
             } else {
                 Ok(())
@@ -164,6 +175,7 @@ impl Room {
             peers.next += 1;
             let conn = peers.next;
             peers.waiting.insert(conn, out_tx.clone());
+            peers.uids.insert(conn, peer.uid);
             conn
         };
         let actor = actor(&passwd, peer.uid);
@@ -183,6 +195,7 @@ impl Room {
         let mut peers = self.peers.lock().expect("room lock");
         peers.waiting.remove(&conn);
         peers.live.remove(&conn);
+        peers.uids.remove(&conn);
         if peers.screens.remove(&conn).is_some() {
             drop(peers);
             self.presence();
@@ -357,8 +370,17 @@ impl Room {
         let mut buffer = vec![0; 16 * 1024];
         let mut window = (Instant::now(), 0u32);
         let mut greeted = false;
+        let hello_by = tokio::time::Instant::now() + HELLO_WITHIN;
         loop {
-            let n = match reader.read(&mut buffer).await {
+            let read = if greeted {
+                reader.read(&mut buffer).await
+            } else {
+                match tokio::time::timeout_at(hello_by, reader.read(&mut buffer)).await {
+                    Ok(read) => read,
+                    Err(_) => return ("no hello within 2 s".into(), greeted),
+                }
+            };
+            let n = match read {
                 Ok(0) | Err(_) => return ("the console left".into(), greeted),
                 Ok(n) => n,
             };

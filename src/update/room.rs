@@ -225,6 +225,11 @@ fn admissible(
                 same_user,
             })
         }
+        // Only the commander hands command over: a crafted request cannot take it.
+        Event::HandedOver { .. } if peer.actor != incident.roles.commander => Err(format!(
+            "only the commander ({}) hands command over",
+            incident.roles.commander
+        )),
         Event::HandedOver { to, .. } => {
             super::handover::admissible(state, &to)?;
             Ok(Event::HandedOver {

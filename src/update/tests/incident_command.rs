@@ -301,3 +301,24 @@ fn the_update_cadence_nags_when_late_and_an_update_resets_it() {
         secs(2000) + TimeDelta::minutes(30)
     );
 }
+
+#[test]
+fn a_member_cannot_hand_command_to_themself_with_a_crafted_request() {
+    let mut state = demo::state("ic@host", t0());
+    declare_p1(&mut state, secs(30));
+    let peer = crate::msg::Peer {
+        conn: 1,
+        id: 7,
+        actor: "mallory@host".into(),
+    };
+    let event = Event::HandedOver {
+        to: "mallory@host".into(),
+        summary: String::new(),
+    };
+    let effects = update(&mut state, Msg::Requested { peer, event }, secs(40));
+    assert!(
+        matches!(&effects[..], [Effect::Answer { reply: crate::room::protocol::Reply::Refused { reason, .. }, .. }]
+            if reason.contains("only the commander (ic@host) hands command over")),
+        "{effects:?}"
+    );
+}
