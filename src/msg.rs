@@ -25,6 +25,8 @@ pub enum Msg {
     Journaled(Record),
     /// Writing to the journal failed; nothing was recorded.
     JournalFailed(String),
+    /// The journal was written again from the console's records (how many), or why not.
+    JournalRewritten(Result<usize, String>),
     /// A probe of the component at `index` (config order) finished.
     Probed { index: usize, sample: Sample },
     /// Every alert Alertmanager `source` holds now, critical first.
@@ -204,4 +206,6 @@ pub enum Effect {
     Quit,
     /// At quit, leave the commands running here running (the commander chose so).
     LeaveRunning,
+    /// Write the journal again at its path from the records this console holds.
+    RewriteJournal,
 }

@@ -439,3 +439,41 @@ fn a_restart_journals_no_transition_that_did_not_happen() {
     assert!(!after.contains("\"from\":\"unknown\""), "{after}");
     assert_eq!(changes(&before), changes(&after), "{after}");
 }
+
+#[test]
+fn a_journal_deleted_under_a_running_console_says_journal_missing_and_records_nothing_more() {
+    let data = tempfile::tempdir().unwrap();
+    kit(data.path(), "30m", "");
+    let mut session = Session::start(data.path(), (120, 40), &[], &[]);
+    declare_from_banner(&mut session);
+    add_note(&mut session, "before the delete");
+    let journal = incident_dir(&data.path().join("incidents")).join("journal.jsonl");
+    std::fs::remove_file(&journal).unwrap();
+    session.send("n");
+    session.wait_for("Add a note");
+    session.send("after the delete");
+    session.send(ENTER);
+    let screen = session.wait_for("Not recorded: journal missing:");
+    assert!(!screen.contains("Recorded: Note: after"), "{screen}");
+    session.send("\x1b");
+    session.wait_for(" JOURNAL MISSING ");
+    assert!(
+        !journal.exists(),
+        "nothing wrote it back behind the user's back"
+    );
+    // Once nothing else is open, the offer: Enter writes it again from what the console holds.
+    session.wait_for("Enter writes it again at its path");
+    session.send(ENTER);
+    session.wait_for("The journal was written again from the");
+    add_note(&mut session, "after the rewrite");
+    session.send("q");
+    assert!(session.wait_exit());
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert!(
+        text.contains("before the delete") && text.contains("after the rewrite"),
+        "{text}"
+    );
+    assert!(!text.contains("after the delete"), "never recorded: {text}");
+    let shown = warroom_ok(data.path(), &["incident", "show", "latest"]);
+    assert!(!shown.contains("fault"), "a whole, valid journal: {shown}");
+}

@@ -118,6 +118,14 @@ impl Loop {
             }
             Effect::Quit => self.quit = true,
             Effect::LeaveRunning => crate::workers::process::leave_steps(),
+            Effect::RewriteJournal => {
+                let records = self.state.records.clone();
+                if self.journal.send(Command::Rewrite { records }).is_err() {
+                    self.dispatch(Msg::JournalRewritten(Err(
+                        "the journal writer stopped".into()
+                    )));
+                }
+            }
             Effect::Clock { paused, speed } => self.clock.set(paused, speed),
             Effect::Seek { to } => self.clock.seek(to),
             Effect::Answer { conn, reply } => {

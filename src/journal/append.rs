@@ -78,6 +78,59 @@ pub(super) fn try_lock(file: &File, path: &Path) -> Result<(), JournalError> {
 }
 
 impl Journal {
+    /// Whether the journal's path still names the file it writes (device and inode); if not,
+    /// writing stops for good.
+    fn still_there(&mut self) -> Result<(), JournalError> {
+        use std::os::unix::fs::MetadataExt;
+        let open = self.file.metadata().map(|m| (m.dev(), m.ino()));
+        let named = fs::metadata(&self.path).map(|m| (m.dev(), m.ino()));
+        match (open, named) {
+            (Ok(open), Ok(named)) if open == named => Ok(()),
+            _ => {
+                let error = JournalError::Missing {
+                    path: self.path.clone(),
+                };
+                self.state = WriteState::Failed(error.to_string());
+                Err(error)
+            }
+        }
+    }
+
+    /// Writes `records` as they are (sequence numbers, times, authors) to a new journal at
+    /// `path`, which must not exist: a journal deleted or replaced under its writer, made again
+    /// from what the console holds.
+    ///
+    /// # Errors
+    /// Something is at `path`, or it cannot be written.
+    pub fn rewrite(path: &Path, records: &[Record]) -> Result<Self, JournalError> {
+        if let Some(dir) = path.parent() {
+            create_private_dir(dir)?;
+        }
+        let mut file = open_private_file(path, true)?;
+        try_lock(&file, path)?;
+        let mut crc = 0;
+        let mut text = String::new();
+        for record in records {
+            let (line, next) = encode(record, crc);
+            text.push_str(&line);
+            crc = next;
+        }
+        file.write_all(text.as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(io_err(path))?;
+        if let Some(dir) = path.parent() {
+            sync_dir(dir)?;
+        }
+        Ok(Self {
+            path: path.to_owned(),
+            file,
+            next_seq: records.last().map_or(1, |r| r.seq + 1),
+            last_crc: crc,
+            last_at: records.last().map(|r| r.at),
+            state: WriteState::Open,
+        })
+    }
+
     /// Creates a new, empty journal in `dir` (created 0700), fsyncing the file and its directory.
     pub fn create(dir: &Path) -> Result<Self, JournalError> {
         create_private_dir(dir)?;
@@ -145,6 +198,9 @@ impl Journal {
             event,
         };
         let (line, crc) = encode(&record, self.last_crc);
+        // The path must still name the file this journal writes: a journal deleted, or replaced
+        // by `cp` and `mv`, would take records nobody will ever read.
+        self.still_there()?;
         if let Err(e) = self
             .file
             .write_all(line.as_bytes())
@@ -153,6 +209,8 @@ impl Journal {
             self.state = WriteState::Failed(e.to_string());
             return Err(io_err(&self.path)(e));
         }
+        // Gone while this record was written: it went to a file nobody will read.
+        self.still_there()?;
         self.next_seq += 1;
         self.last_crc = crc;
         self.last_at = Some(record.at);

@@ -20,6 +20,9 @@ use std::path::{Path, PathBuf};
 /// before it, did not). A journal of a newer format is refused by name, never read as damage.
 pub const FORMAT: u32 = 2;
 
+/// How a missing journal's error begins (the screen says JOURNAL MISSING for it).
+pub const MISSING: &str = "journal missing:";
+
 pub use append::{Journal, create_private_dir, open_private_file};
 pub use format::{Fault, Scan, encode};
 pub use reader::{scan, verify};
@@ -31,6 +34,10 @@ pub const FILE_NAME: &str = "journal.jsonl";
 /// Why the journal cannot be written or read.
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
+    #[error(
+        "{MISSING} {path} was removed or replaced while warroom wrote it; nothing more is written there"
+    )]
+    Missing { path: PathBuf },
     #[error(
         "{path}: journal format {found} is newer than this warroom's {ours}: upgrade warroom to open it (nothing was changed)"
     )]

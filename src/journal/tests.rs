@@ -192,3 +192,34 @@ fn a_journal_of_a_newer_format_is_refused_by_name_and_left_as_it_is() {
         "nothing repaired"
     );
 }
+
+#[test]
+fn a_journal_deleted_or_replaced_under_its_writer_takes_no_more_records() {
+    for replace in [false, true] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("inc");
+        let mut journal = Journal::create(&dir).unwrap();
+        journal.append(at(), "ic", note("before")).unwrap();
+        let path = journal.path().to_owned();
+        if replace {
+            // As `cp journal.jsonl copy && mv copy journal.jsonl` does.
+            let copy = dir.join("copy");
+            fs::copy(&path, &copy).unwrap();
+            fs::rename(&copy, &path).unwrap();
+        } else {
+            fs::remove_file(&path).unwrap();
+        }
+        let error = journal.append(at(), "ic", note("after")).unwrap_err();
+        assert!(
+            matches!(error, JournalError::Missing { .. }) && error.to_string().starts_with(MISSING),
+            "{error}"
+        );
+        assert!(
+            journal.append(at(), "ic", note("again")).is_err(),
+            "writing stopped"
+        );
+        if replace {
+            assert!(!fs::read_to_string(&path).unwrap().contains("after"));
+        }
+    }
+}

@@ -26,6 +26,10 @@ pub enum Command {
         actor: String,
         event: Event,
     },
+    /// Write the journal again at its path from `records` (it was removed or replaced).
+    Rewrite {
+        records: Vec<crate::domain::event::Record>,
+    },
     /// Record an event; for a joined console's request, `peer` says whose (the answer names it).
     Append {
         at: DateTime<Utc>,
@@ -56,9 +60,16 @@ pub fn spawn(
         .name("journal".into())
         .spawn(move || {
             for command in rx {
+                if let Command::Rewrite { records } = command {
+                    let reply = Msg::JournalRewritten(rewrite(&mut journal, &records));
+                    if replies.blocking_send(reply).is_err() {
+                        break;
+                    }
+                    continue;
+                }
                 let peer = match &command {
                     Command::Append { peer, .. } => peer.clone(),
-                    Command::Create { .. } => None,
+                    Command::Create { .. } | Command::Rewrite { .. } => None,
                 };
                 let reply = match (handle(&mut journal, command), peer) {
                     (Ok(record), None) => Msg::Journaled(record),
@@ -80,11 +91,28 @@ pub fn spawn(
     tx
 }
 
+/// Makes the journal again at its path from `records`; the new journal is the one written on.
+fn rewrite(
+    journal: &mut Option<Journal>,
+    records: &[crate::domain::event::Record],
+) -> Result<usize, String> {
+    let path = journal
+        .as_ref()
+        .map(|j| j.path().to_owned())
+        .ok_or("no incident journal is open")?;
+    let made = Journal::rewrite(&path, records).map_err(|e| e.to_string())?;
+    remember(&made);
+    tracing::info!(path = %path.display(), records = records.len(), "journal written again");
+    *journal = Some(made);
+    Ok(records.len())
+}
+
 fn handle(
     journal: &mut Option<Journal>,
     command: Command,
 ) -> Result<crate::domain::event::Record, String> {
     match command {
+        Command::Rewrite { .. } => Err("a rewrite is answered on its own".into()),
         Command::Create {
             dir,
             at,

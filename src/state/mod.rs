@@ -225,6 +225,7 @@ impl State {
                 recovery: None,
                 flash: None,
                 quitting: false,
+                missing_offered: false,
             },
             recovery,
             backups,

@@ -79,6 +79,8 @@ pub enum DialogKind {
     EndDrill,
     /// Quit while commands run here: stop them or leave them running.
     ConfirmQuit,
+    /// The journal went missing: write it again from the console's records.
+    RewriteJournal,
     /// The facilitator sets a simulated component's state: its id, then the state.
     SetState,
     /// "Run this command?" for a step whose command asks for confirmation.
@@ -151,6 +153,7 @@ impl Dialog {
             | DialogKind::Filter
             | DialogKind::Inject
             | DialogKind::EndDrill
+            | DialogKind::RewriteJournal
             | DialogKind::ConfirmRun { .. }
             | DialogKind::ConfirmDone
             | DialogKind::ConfirmPage { .. }
@@ -169,6 +172,7 @@ impl Dialog {
             | DialogKind::Status
             | DialogKind::EndDrill
             | DialogKind::ConfirmQuit
+            | DialogKind::RewriteJournal
             | DialogKind::ConfirmRun { destructive: false }
             | DialogKind::ConfirmDone
             | DialogKind::ConfirmPage { .. }
@@ -275,6 +279,8 @@ pub struct Ui {
     pub flash: Option<String>,
     /// The console quits once the commands running here ended and every write is answered.
     pub quitting: bool,
+    /// The offer to write a missing journal again was made (it is made once).
+    pub missing_offered: bool,
 }
 
 impl Ui {

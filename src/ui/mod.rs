@@ -351,6 +351,9 @@ fn render_tabs(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         (JournalState::ReadOnly(_), None) => {
             Span::styled(" READ-ONLY journal ", theme.style(Slot::Breach))
         }
+        (JournalState::Failed(reason), None) if reason.contains(crate::journal::MISSING) => {
+            Span::styled(" JOURNAL MISSING ", theme.style(Slot::Breach))
+        }
         (JournalState::Failed(_), None) => {
             Span::styled(" JOURNAL WRITE FAILED ", theme.style(Slot::Breach))
         }

@@ -65,6 +65,7 @@ fn title_of(dialog: &Dialog, state: &State) -> String {
         DialogKind::SetState => " Set a component's state ".to_owned(),
         DialogKind::EndDrill => " End the drill? ".to_owned(),
         DialogKind::ConfirmQuit => " A command is still running here ".to_owned(),
+        DialogKind::RewriteJournal => " JOURNAL MISSING ".to_owned(),
         DialogKind::ConfirmPage { .. } => " Page? ".to_owned(),
         DialogKind::ConfirmAck { .. } => " Acknowledge? ".to_owned(),
         DialogKind::Silence => " Silence in Alertmanager? ".to_owned(),
@@ -153,6 +154,9 @@ fn prompt_of(kind: DialogKind) -> &'static str {
         }
         DialogKind::ConfirmQuit => {
             "Quitting ends what runs here unless you leave it running. Esc stays."
+        }
+        DialogKind::RewriteJournal => {
+            "The incident's journal was removed or replaced while this console wrote it, and nothing more is recorded. Enter writes it again at its path from the records this console holds (their times and authors as they were), and recording goes on. Esc leaves it unrecorded; q quits."
         }
         DialogKind::EndDrill => {
             "Enter ends it: no more injects, the incident is resolved, the scorecard is final."

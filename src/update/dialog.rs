@@ -145,6 +145,7 @@ fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         DialogKind::Inject => return drill::message(state, text, now),
         DialogKind::EndDrill => return drill::end(state, now),
         DialogKind::ConfirmQuit => return super::quit::chosen(state, choice, now),
+        DialogKind::RewriteJournal => return super::missing::confirmed(state),
         DialogKind::Silence => return super::silence::confirmed(state, choice, now),
         DialogKind::HandedOver => {
             state.ui.overlay = None;
@@ -329,6 +330,7 @@ fn incident_event(
         | DialogKind::HandedOver
         | DialogKind::Approve
         | DialogKind::EndDrill
-        | DialogKind::ConfirmQuit => None,
+        | DialogKind::ConfirmQuit
+        | DialogKind::RewriteJournal => None,
     })
 }

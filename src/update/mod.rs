@@ -101,6 +101,10 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             journal_failed(state, error);
             Vec::new()
         }
+        Msg::JournalRewritten(result) => {
+            missing::rewritten(state, result);
+            Vec::new()
+        }
         Msg::Probed { index, sample } => probed(state, index, sample, now),
         Msg::Alerts { source, alerts } => alerts::received(state, source, alerts, now),
         Msg::Silenced { requested, result } => silence::answered(state, requested, result, now),
@@ -185,6 +189,7 @@ pub(super) fn can_write(state: &State) -> bool {
 }
 
 fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
+    missing::offer(state);
     // Simulated components report a latency every two seconds of drill time, however often the
     // clock ticks (a real probe's default interval is ten).
     if let Some(drill) = state.drill_mut().filter(|d| {
@@ -218,6 +223,7 @@ pub mod escalation;
 mod fold;
 pub mod handover;
 mod keys;
+mod missing;
 mod open_dialog;
 pub mod outbox;
 mod playback;
