@@ -222,6 +222,17 @@ fn hostile_peers_are_refused_and_the_writer_works_on() {
             .contains("not a valid message"),
         "{closed}"
     );
+    // A console of another room protocol (an older warroom's hello says none) is told so.
+    let mut older = Raw::connect(data.path());
+    older.send(r#"{"type":"hello","after":0}"#);
+    let closed = older.until("closed");
+    let reason = closed["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("this room speaks protocol 2")
+            && reason.contains("an older warroom, speaks protocol 1")
+            && reason.contains("run the same warroom as the writer"),
+        "{closed}"
+    );
     let mut huge = Raw::connect(data.path());
     huge.send_bytes(&(64 * 1024 * 1024u32).to_be_bytes());
     let closed = huge.until("closed");
@@ -236,7 +247,7 @@ fn hostile_peers_are_refused_and_the_writer_works_on() {
     // A well-behaved peer: escape sequences, unknown steps, a page's forged trigger and a flood
     // are refused with reasons; nothing refused reaches the journal.
     let mut peer = Raw::connect(data.path());
-    peer.send(r#"{"type":"hello","after":0}"#);
+    peer.send(r#"{"type":"hello","after":0,"protocol":2}"#);
     let welcome = peer.until("welcome");
     assert_eq!(welcome["actor"], own_actor());
     let escape = peer.ask(1, r#"{"kind":"note_added","text":"red \u001b[31m alert"}"#);
@@ -734,7 +745,7 @@ fn random_bytes_never_stall_the_writer() {
     for round in 0..60 {
         let mut hostile = Raw::connect(data.path());
         if round % 2 == 0 {
-            hostile.send(r#"{"type":"hello","after":0}"#);
+            hostile.send(r#"{"type":"hello","after":0,"protocol":2}"#);
         }
         let len = (next() % 300) as usize;
         let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
@@ -743,7 +754,7 @@ fn random_bytes_never_stall_the_writer() {
     // The noise's connections are closed; the room lets in whoever comes next.
     std::thread::sleep(Duration::from_millis(300));
     let mut after = Raw::connect(data.path());
-    after.send(r#"{"type":"hello","after":0}"#);
+    after.send(r#"{"type":"hello","after":0,"protocol":2}"#);
     after.until("welcome");
     let fine = after.ask(1, r#"{"kind":"note_added","text":"after the noise"}"#);
     assert_eq!(fine["type"], "accepted", "{fine}");

@@ -61,7 +61,7 @@ pub fn join(journal: &Path) -> anyhow::Result<Joined> {
         );
     }
     stream.set_read_timeout(Some(JOIN_TIMEOUT))?;
-    stream.write_all(&encode(&Request::Hello { after: 0 }))?;
+    stream.write_all(&encode(&super::protocol::hello(0)))?;
     let mut decoder = Decoder::default();
     let mut buffer = vec![0; 64 * 1024];
     let mut welcome: Option<(String, u64)> = None;

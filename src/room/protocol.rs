@@ -9,7 +9,15 @@ use crate::domain::event::{Event, Record};
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Request {
     /// The first frame: send the records after `after`, then every new one as it is journaled.
-    Hello { after: u64 },
+    /// It says the room protocol the console speaks and its warroom version (absent: protocol 1,
+    /// before hellos said it).
+    Hello {
+        after: u64,
+        #[serde(default = "first_protocol")]
+        protocol: u32,
+        #[serde(default)]
+        version: String,
+    },
     /// Journal `event` with the requester as its actor; `id` names the answer.
     Append { id: u64, event: Box<Event> },
     /// The console shows this screen now (not journaled: who is where, for the room).
@@ -32,4 +40,37 @@ pub enum Reply {
     Presence { people: Vec<(String, String)> },
     /// The writer closes the connection, and why.
     Closed { reason: String },
+}
+
+/// The room protocol this warroom speaks: 2 says itself in the hello (1 did not).
+pub const PROTOCOL: u32 = 2;
+
+fn first_protocol() -> u32 {
+    1
+}
+
+/// This warroom's hello, asking for the records after `after`.
+#[must_use]
+pub fn hello(after: u64) -> Request {
+    Request::Hello {
+        after,
+        protocol: PROTOCOL,
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    }
+}
+
+/// Why a hello of another protocol is refused, naming both sides.
+#[must_use]
+pub fn mismatch(protocol: u32, version: &str) -> Option<String> {
+    (protocol != PROTOCOL).then(|| {
+        let theirs = if version.is_empty() {
+            "an older warroom".to_owned()
+        } else {
+            format!("warroom {version}")
+        };
+        format!(
+            "this room speaks protocol {PROTOCOL} (warroom {}); your console, {theirs}, speaks protocol {protocol}: run the same warroom as the writer",
+            env!("CARGO_PKG_VERSION")
+        )
+    })
 }

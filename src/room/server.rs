@@ -392,7 +392,13 @@ impl Room {
                     Err(error) => return (error.to_string(), greeted),
                 };
                 let msg = match request {
-                    Request::Hello { after } if !greeted => {
+                    Request::Hello {
+                        protocol, version, ..
+                    } if !greeted && super::protocol::mismatch(protocol, &version).is_some() => {
+                        let reason = super::protocol::mismatch(protocol, &version);
+                        return (reason.unwrap_or_default(), greeted);
+                    }
+                    Request::Hello { after, .. } if !greeted => {
                         greeted = true;
                         Msg::RoomHello {
                             conn,
