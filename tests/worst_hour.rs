@@ -477,3 +477,32 @@ fn a_journal_deleted_under_a_running_console_says_journal_missing_and_records_no
     let shown = warroom_ok(data.path(), &["incident", "show", "latest"]);
     assert!(!shown.contains("fault"), "a whole, valid journal: {shown}");
 }
+
+#[test]
+fn a_lost_terminal_ends_the_console_within_two_seconds_and_another_takes_the_incident() {
+    use std::sync::atomic::Ordering;
+    let data = tempfile::tempdir().unwrap();
+    kit(data.path(), "30m", "");
+    let mut session = Session::start(data.path(), (100, 30), &[], &[]);
+    declare_from_banner(&mut session);
+    add_note(&mut session, "before the terminal went");
+    session.hang_up.store(true, Ordering::SeqCst);
+    drop(session.writer.take());
+    drop(session.master.take());
+    let gone = std::time::Instant::now();
+    while session.child.try_wait().ok().flatten().is_none() {
+        assert!(
+            gone.elapsed() < std::time::Duration::from_secs(2),
+            "still running 2 s after its terminal went"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // The lock went with it: the next console writes the incident.
+    let mut next = Session::start(data.path(), (100, 30), &[], &[]);
+    next.wait_for("journal ok");
+    add_note(&mut next, "the next console writes");
+    next.send("q");
+    assert!(next.wait_exit());
+    let journal = journal_text(data.path());
+    assert!(journal.contains("the next console writes"), "{journal}");
+}
