@@ -847,3 +847,42 @@ fn sixty_four_silent_connections_do_not_keep_a_member_out() {
     writer.wait_for("room 2");
     drop(silent);
 }
+
+/// CPU time (user + system, in clock ticks) a process has used.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after.split(' ').collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+#[test]
+fn out_of_descriptors_the_room_waits_instead_of_spinning() {
+    let data = tempfile::tempdir().unwrap();
+    let mut writer = Session::demo(data.path());
+    declare_from_banner(&mut writer);
+    let pid = writer.child.process_id().unwrap();
+    let open = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .count() as u64;
+    // util-linux's prlimit: the writer may open no more descriptors than it holds now.
+    let set = std::process::Command::new("prlimit")
+        .args([&format!("--pid={pid}"), &format!("--nofile={open}:")])
+        .status()
+        .unwrap();
+    assert!(set.success());
+    let socket = incident_dir(&data.path().join("demo/incidents")).join("room.sock");
+    let waiting: Vec<_> = (0..8)
+        .filter_map(|_| std::os::unix::net::UnixStream::connect(&socket).ok())
+        .collect();
+    assert!(!waiting.is_empty(), "the connections wait in the backlog");
+    let before = cpu_ticks(pid);
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let used = cpu_ticks(pid) - before;
+    // 100 ticks a second: a spinning accept loop burns most of 300.
+    assert!(
+        used < 60,
+        "{used} ticks of CPU in 3 s while out of descriptors"
+    );
+    drop(waiting);
+}
