@@ -1044,3 +1044,20 @@ fn the_most_at_risk_gauges_are_drawn_at_every_size_with_three_components_failing
     assert!(board.contains("Settlement worke RTO ["), "{board}");
     assert!(board.contains("  accepting connections "), "{board}");
 }
+
+#[test]
+fn a_log_that_stopped_is_said_in_the_status_bar() {
+    let mut state = demo::showcase(t0());
+    let now = state.now;
+    play(
+        &mut state,
+        Msg::LogFailed("No space left on device (os error 28)".into()),
+        now,
+    );
+    let screen = text(&draw(&state, &view(false), (120, 40)));
+    assert!(screen.contains(" log off  journal ok "), "{screen}");
+    assert!(
+        screen.contains("The log file cannot be written (No space left on device (os error 28)): logging is off."),
+        "{screen}"
+    );
+}

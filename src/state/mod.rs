@@ -105,6 +105,8 @@ pub struct State {
     pub journal: JournalState,
     /// Journal writes asked for and not answered yet; keys wait while there are any.
     pub writing: usize,
+    /// Why the log file was turned off, once it was (the journal is not affected).
+    pub log_off: Option<String>,
     pub log: VecDeque<LogLine>,
     pub ui: Ui,
     pub now: DateTime<Utc>,
@@ -211,6 +213,7 @@ impl State {
             timeline: crate::timeline::Index::default(),
             journal: JournalState::Writable,
             writing: 0,
+            log_off: None,
             log: VecDeque::new(),
             ui: Ui {
                 screen: Screen::Dashboard,

@@ -15,6 +15,7 @@ mod runbooks;
 pub mod svg;
 pub mod theme;
 mod timeline;
+pub use timeline::record_utc;
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -363,7 +364,14 @@ fn render_tabs(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         .as_ref()
         .map(|i| one_line(&i.id))
         .unwrap_or_default();
+    // The log is not the journal, but a log that stopped is said for as long as it is off.
+    let log = if state.log_off.is_some() {
+        Span::styled(" log off ", theme.style(Slot::Warn))
+    } else {
+        Span::raw("")
+    };
     let right = Line::from(vec![
+        log,
         journal,
         Span::styled(format!(" {id}"), theme.style(Slot::Accent)),
     ]);
@@ -543,17 +551,6 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 #[must_use]
 pub fn time_of_day(at: DateTime<Utc>) -> String {
     format!("{}Z", crate::domain::incident::time_of_day(&at))
-}
-
-/// A record's wall-clock time as `HH:MM:SSZ`; `—` for a record of a drill (`drill`) from before
-/// drill records kept the wall clock (its only time is the drill clock's, which is not UTC).
-#[must_use]
-pub fn record_utc(record: &crate::domain::event::Record, drill: bool) -> String {
-    if drill && !record.is_drill_time() {
-        "—".to_owned()
-    } else {
-        time_of_day(record.wall_time())
-    }
 }
 
 /// The rows a table `lines` high shows with row `selected` highlighted, the way a table drawn

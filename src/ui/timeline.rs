@@ -35,7 +35,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
                 .map(|r| {
                     let mut cells = vec![
                         Cell::from(format!("#{}", r.seq)).style(theme.style(Slot::Muted)),
-                        Cell::from(super::record_utc(r, drill)).style(theme.style(Slot::Muted)),
+                        Cell::from(record_utc(r, drill)).style(theme.style(Slot::Muted)),
                     ];
                     if drill {
                         cells.push(
@@ -94,4 +94,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let selected = (len > 0).then(|| list.selected.min(len - 1) - first);
     let mut table_state = TableState::default().with_selected(selected);
     frame.render_stateful_widget(table, area, &mut table_state);
+}
+
+/// A record's wall-clock time as `HH:MM:SSZ`; `—` for a record of a drill (`drill`) from before
+/// drill records kept the wall clock (its only time is the drill clock's, which is not UTC).
+#[must_use]
+pub fn record_utc(record: &crate::domain::event::Record, drill: bool) -> String {
+    if drill && !record.is_drill_time() {
+        "—".to_owned()
+    } else {
+        time_of_day(record.wall_time())
+    }
 }

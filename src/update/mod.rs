@@ -130,6 +130,7 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             );
             log(state, text.clone(), true);
             state.ui.flash = Some(text);
+            state.log_off = Some(why);
             Vec::new()
         }
     }
