@@ -272,11 +272,11 @@ fn begin(
         }
         Start::TakeOver { path, claim } => {
             let opened = resume_claimed(&path, claim, state);
-            (opened, Clock::new(speed, last(state)), None, None)
+            (opened, Clock::wall(last(state)), None, None)
         }
         Start::Live => {
             let opened = resume(store, state);
-            (opened, Clock::new(speed, last(state)), None, None)
+            (opened, Clock::wall(last(state)), None, None)
         }
         Start::Demo(scenario) | Start::Drill(scenario) => {
             let opened = resume(store, state);
