@@ -223,3 +223,18 @@ fn a_journal_deleted_or_replaced_under_its_writer_takes_no_more_records() {
         }
     }
 }
+
+#[test]
+fn a_private_file_is_never_opened_through_a_planted_link() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("precious");
+    fs::write(&target, "keep me\n").unwrap();
+    fs::set_permissions(&target, fs::Permissions::from_mode(0o644)).unwrap();
+    // As review.md, the log or a run's log would be, planted beside the journal.
+    let planted = tmp.path().join("review.md");
+    std::os::unix::fs::symlink(&target, &planted).unwrap();
+    assert!(open_private_file(&planted, false).is_err());
+    assert_eq!(fs::read_to_string(&target).unwrap(), "keep me\n");
+    let mode = fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644, "no chmod through the link");
+}
