@@ -345,17 +345,9 @@ fn level_state(state: &State, index: usize, standing: Option<&Standing>) -> (Str
         .map(|(i, p)| format!(" · {}", page_words(i, p)))
         .unwrap_or_default();
     if failed {
-        return (
-            format!(
-                "{}{paged}",
-                if standing.is_some_and(|s| s.due == Some(index)) {
-                    "DUE NOW"
-                } else {
-                    "paged"
-                }
-            ),
-            Slot::Breach,
-        );
+        let due = standing.is_some_and(|s| s.due == Some(index));
+        let head = if due { "DUE NOW" } else { "paged" };
+        return (format!("{head}{paged}"), Slot::Breach);
     }
     match standing {
         Some(s) if s.due == Some(index) && s.acknowledged => {

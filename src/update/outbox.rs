@@ -138,6 +138,23 @@ fn chat_line(incident: &Incident, event: &Event) -> Option<String> {
     }
 }
 
+/// The pages of each level paged before `record`, up to level `up_to`: one per level (its
+/// first), lowest level first.
+fn paged_before<'a>(
+    incident: &'a Incident,
+    record: &Record,
+    up_to: usize,
+) -> Vec<&'a crate::domain::incident::Page> {
+    let mut pages: Vec<_> = incident
+        .pages
+        .iter()
+        .filter(|page| page.level <= up_to && page.at <= record.at)
+        .collect();
+    pages.sort_by_key(|page| page.level);
+    pages.dedup_by_key(|page| page.level);
+    pages
+}
+
 /// `PagerDuty` follow-ups (`acknowledge`, `resolve`) for every level paged before `record`, up to
 /// `up_to`.
 fn pagerduty_follow_up(
@@ -146,18 +163,10 @@ fn pagerduty_follow_up(
     action: &str,
     up_to: usize,
 ) -> Vec<(Channel, serde_json::Value)> {
-    let mut levels: Vec<usize> = incident
-        .pages
-        .iter()
-        .filter(|page| page.level <= up_to && page.at <= record.at)
-        .map(|page| page.level)
-        .collect();
-    levels.sort_unstable();
-    levels.dedup();
-    levels
+    paged_before(incident, record, up_to)
         .into_iter()
-        .map(|level| {
-            let payload = pagerduty_follow(incident, action, level);
+        .map(|page| {
+            let payload = pagerduty_follow(incident, action, page.level);
             (Channel::Pagerduty, payload)
         })
         .collect()
@@ -170,17 +179,10 @@ fn severity_retriggers(
     incident: &Incident,
     record: &Record,
 ) -> Vec<(Channel, serde_json::Value)> {
-    let mut levels: Vec<(usize, &[String])> = incident
-        .pages
-        .iter()
-        .filter(|page| page.at <= record.at)
-        .map(|page| (page.level, page.contacts.as_slice()))
-        .collect();
-    levels.sort_unstable_by_key(|(level, _)| *level);
-    levels.dedup_by_key(|(level, _)| *level);
-    levels
+    paged_before(incident, record, usize::MAX)
         .into_iter()
         .map(|page| {
+            let page = (page.level, page.contacts.as_slice());
             let trigger = pagerduty_trigger(state, incident, page, record.at);
             (Channel::Pagerduty, trigger)
         })
