@@ -75,7 +75,8 @@ pub fn make_dirs(root: &Path, dir: &Path, mode: u32) -> anyhow::Result<()> {
 }
 
 /// Refuses a data directory others could plant files in: writable by every user without the
-/// sticky bit, or owned by another user (but root) and not shared with a group of this user.
+/// sticky bit, or (for a user but root) owned by another user but root and not shared with a
+/// group of this user.
 ///
 /// # Errors
 /// What is wrong with it and what to do.
@@ -98,7 +99,9 @@ pub fn check_data_dir(dir: &Path) -> anyhow::Result<()> {
             .iter()
             .chain(std::iter::once(&nix::unistd::getegid()))
             .any(|g| g.as_raw() == meta.gid());
-    if meta.uid() != me && meta.uid() != 0 && !shared {
+    // Root may work in anyone's folder (a takeover of another user's incident); the mode check
+    // above still holds for it.
+    if meta.uid() != me && me != 0 && meta.uid() != 0 && !shared {
         bail!(
             "the data directory {} belongs to another user (uid {}) and is not shared with a group of yours: choose your own with --data-dir, or ask its owner to share it with the room's group",
             dir.display(),
