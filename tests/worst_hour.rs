@@ -480,12 +480,40 @@ fn a_journal_deleted_under_a_running_console_says_journal_missing_and_records_no
 
 #[test]
 fn a_lost_terminal_ends_the_console_within_two_seconds_and_another_takes_the_incident() {
-    use std::sync::atomic::Ordering;
     let data = tempfile::tempdir().unwrap();
     kit(data.path(), "30m", "");
-    let mut session = Session::start(data.path(), (100, 30), &[], &[]);
+    lose_the_terminal_and_take_over(data.path(), false);
+}
+
+/// The worst case: the log on a device that is always full (`/dev/full`'s own device
+/// number, made in the data directory by root) and then the terminal lost.
+#[test]
+fn a_full_log_and_a_lost_terminal_end_the_console_within_two_seconds() {
+    let data = tempfile::tempdir().unwrap();
+    kit(data.path(), "30m", "");
+    let made = std::process::Command::new("mknod")
+        .arg(data.path().join("warroom.log"))
+        .args(["c", "1", "7"])
+        .output()
+        .unwrap();
+    if !made.status.success() {
+        support::missing(
+            "root (to make a /dev/full device node as the log)",
+            "run the test suite as root, as CI does",
+        );
+        return;
+    }
+    lose_the_terminal_and_take_over(data.path(), true);
+}
+
+fn lose_the_terminal_and_take_over(data: &std::path::Path, log_full: bool) {
+    use std::sync::atomic::Ordering;
+    let mut session = Session::start(data, (100, 30), &[], &[]);
     declare_from_banner(&mut session);
     add_note(&mut session, "before the terminal went");
+    if log_full {
+        session.wait_for("log off");
+    }
     session.hang_up.store(true, Ordering::SeqCst);
     drop(session.writer.take());
     drop(session.master.take());
@@ -498,11 +526,12 @@ fn a_lost_terminal_ends_the_console_within_two_seconds_and_another_takes_the_inc
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     // The lock went with it: the next console writes the incident.
-    let mut next = Session::start(data.path(), (100, 30), &[], &[]);
+    let mut next = Session::start(data, (100, 30), &[], &[]);
     next.wait_for("journal ok");
     add_note(&mut next, "the next console writes");
     next.send("q");
     assert!(next.wait_exit());
-    let journal = journal_text(data.path());
+    let journal = journal_text(data);
+    assert!(journal.contains("before the terminal went"), "{journal}");
     assert!(journal.contains("the next console writes"), "{journal}");
 }
