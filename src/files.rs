@@ -93,7 +93,9 @@ pub fn check_data_dir(dir: &Path) -> anyhow::Result<()> {
         );
     }
     let me = nix::unistd::geteuid().as_raw();
-    let shared = mode & 0o070 == 0o070
+    // A teammate's data directory the room's group may search (`0710`, as a room opens it):
+    // its incidents are shared folder by folder.
+    let shared = mode & 0o010 != 0
         && nix::unistd::getgroups()
             .unwrap_or_default()
             .iter()
@@ -109,4 +111,39 @@ pub fn check_data_dir(dir: &Path) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Opens the way from the data directory `data` down to `to` (both included) to group `gid`:
+/// each folder of this user's gets the group and `0710` (`listable` ones `0750`), so members
+/// reach what is shared below. A team's folder (`2770`) and another user's are left as they are.
+///
+/// # Errors
+/// A folder of this user's cannot be given the group or the mode.
+pub fn open_way(data: &Path, to: &Path, gid: u32, listable: &Path) -> std::io::Result<()> {
+    let me = nix::unistd::geteuid().as_raw();
+    for folder in to.ancestors().take_while(|p| p.starts_with(data)) {
+        let meta = std::fs::metadata(folder)?;
+        if meta.uid() != me || crate::journal::team_folder(folder) {
+            continue;
+        }
+        let mode = if folder == listable { 0o750 } else { 0o710 };
+        std::os::unix::fs::chown(folder, None, Some(gid))?;
+        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(mode))?;
+    }
+    Ok(())
+}
+
+/// Makes `folder` (this user's) the team's: group `gid`, set-group-id and `2770`, so the
+/// incident folders, journals and locks made in it are the group's and any member's console
+/// can write the incident when its writer leaves. Another user's folder is left as it is.
+///
+/// # Errors
+/// The folder cannot be given the group or the mode.
+pub fn make_team_folder(folder: &Path, gid: u32) -> std::io::Result<()> {
+    let meta = std::fs::metadata(folder)?;
+    if meta.uid() != nix::unistd::geteuid().as_raw() {
+        return Ok(());
+    }
+    std::os::unix::fs::chown(folder, None, Some(gid))?;
+    std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o2770))
 }

@@ -295,47 +295,6 @@ fn hostile_peers_are_refused_and_the_writer_works_on() {
     assert!(writer.wait_exit());
 }
 
-/// Users for the multi-user tests, made once: `warroom-b` in group `warroom-oncall`, and
-/// `warroom-x` outside it. `None` (the test skips) when not running as root.
-fn team() -> Option<()> {
-    static MADE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    let made = *MADE.get_or_init(|| {
-        if !nix_is_root() {
-            return false;
-        }
-        let run = |args: &[&str]| {
-            let out = std::process::Command::new(args[0])
-                .args(&args[1..])
-                .output()
-                .unwrap();
-            // 9: the user or group exists already (an earlier run).
-            assert!(
-                matches!(out.status.code(), Some(0 | 9)),
-                "{args:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        };
-        run(&["groupadd", "warroom-oncall"]);
-        run(&["useradd", "-M", "-N", "-G", "warroom-oncall", "warroom-b"]);
-        run(&["useradd", "-M", "-N", "warroom-x"]);
-        true
-    });
-    if made {
-        Some(())
-    } else {
-        support::missing(
-            "root (to create the users warroom-b and warroom-x)",
-            "run the test suite as root, as CI does",
-        );
-        None
-    }
-}
-
-fn nix_is_root() -> bool {
-    let out = std::process::Command::new("id").arg("-u").output().unwrap();
-    String::from_utf8_lossy(&out.stdout).trim() == "0"
-}
-
 /// The file the workspace's runbook command writes when it runs as `user`.
 fn mark_of(data: &std::path::Path, user: &str) -> std::path::PathBuf {
     let uid = std::process::Command::new("id")
@@ -386,7 +345,7 @@ fn shared_workspace_with(attributes: &str) -> tempfile::TempDir {
 
 #[test]
 fn a_joined_console_of_another_user_writes_as_that_user_and_runs_as_that_user() {
-    if team().is_none() {
+    if support::team::team().is_none() {
         return;
     }
     let data = shared_workspace();
@@ -645,7 +604,7 @@ fn command_is_handed_over_with_a_summary_both_see() {
 
 #[test]
 fn a_command_marked_approve_runs_only_after_a_second_person_approves() {
-    if team().is_none() {
+    if support::team::team().is_none() {
         return;
     }
     let data = shared_workspace_with("{approve=true}");

@@ -124,8 +124,7 @@ impl Launch {
 
 fn init_logging(data: &Path, level: LogLevel) -> anyhow::Result<()> {
     journal::create_private_dir(data)?;
-    let path = data.join("warroom.log");
-    let file = open_private_file(&path, false)?;
+    let file = open_private_file(&data.join(log_name(data)), false)?;
     let level = match level {
         LogLevel::Error => tracing::Level::ERROR,
         LogLevel::Warn => tracing::Level::WARN,
@@ -141,6 +140,35 @@ fn init_logging(data: &Path, level: LogLevel) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot start logging: {e}"))
 }
 
+/// The log's name in `data`: `warroom.log` in one's own data directory, `warroom-USER.log` in
+/// a team's (each member's console logs apart).
+fn log_name(data: &Path) -> String {
+    use std::os::unix::fs::MetadataExt;
+    let me = nix::unistd::geteuid();
+    let own = std::fs::metadata(data).map_or(true, |m| m.uid() == me.as_raw());
+    if own {
+        return "warroom.log".to_owned();
+    }
+    let user = nix::unistd::User::from_uid(me)
+        .ok()
+        .flatten()
+        .map_or_else(|| me.to_string(), |u| u.name);
+    format!("warroom-{user}.log")
+}
+
+/// Starts logging in `data`, or in one's own data directory when `data` (a teammate's) takes no
+/// file of this user's; a console without any log says so and runs on.
+fn start_logging(data: &Path, level: LogLevel) {
+    let logged = init_logging(data, level).or_else(|_| {
+        let own =
+            crate::journal::store::default_data_dir().context("no data directory of your own")?;
+        init_logging(&own, level)
+    });
+    if let Err(error) = logged {
+        crate::commands::say(&format!("warroom: no log for this console: {error:#}"));
+    }
+}
+
 fn ascii_wanted(cli: &Cli) -> bool {
     let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
         .iter()
@@ -151,25 +179,24 @@ fn ascii_wanted(cli: &Cli) -> bool {
 }
 
 /// The store of incidents, with logging started: a joined console writes nothing there (the
-/// incident folders are the writer's, often another user's) and logs where it can.
-fn open_store(cli: &Cli, mode: Mode, joined: bool) -> anyhow::Result<Store> {
+/// incident folders are the writer's, often another user's) and logs where it can. With a
+/// room's `group`, the store is the team's.
+fn open_store(cli: &Cli, mode: Mode, joined: bool, group: Option<&str>) -> anyhow::Result<Store> {
     let data = cli.data_dir()?;
     let store = Store::new(&data, mode);
-    if joined {
-        let logged = init_logging(&data, cli.log_level).or_else(|_| {
-            let own = crate::journal::store::default_data_dir()
-                .context("no data directory of your own")?;
-            init_logging(&own, cli.log_level)
-        });
-        if let Err(error) = logged {
-            crate::commands::say(&format!("warroom: no log for this console: {error:#}"));
-        }
-    } else {
+    if !joined {
         crate::files::check_data_dir(&data)?;
-        init_logging(&data, cli.log_level)
-            .with_context(|| format!("the data directory {} is not usable", data.display()))?;
+    }
+    start_logging(&data, cli.log_level);
+    if !joined {
+        let team = match group {
+            Some(name) => Some(crate::room::members::group_id(name).with_context(|| {
+                format!("[room] group `{name}` does not exist on this machine: create it (groupadd {name}) or change [room] group")
+            })?),
+            None => None,
+        };
         store
-            .ensure()
+            .ensure(team)
             .with_context(|| format!("cannot create incident folders under {}", data.display()))?;
     }
     Ok(store)
@@ -188,7 +215,12 @@ pub fn open(cli: &Cli, launch: Launch) -> anyhow::Result<ExitCode> {
         crossterm::style::Colored::set_ansi_color_disabled(true);
     }
     let theme = Theme::select(cli.theme.as_deref().or(config.theme.as_deref()), colors)?;
-    let store = open_store(cli, mode, matches!(start, Start::Join(_)))?;
+    let store = open_store(
+        cli,
+        mode,
+        matches!(start, Start::Join(_)),
+        config.room_group.as_deref(),
+    )?;
     let speed = speed.or(start.scenario().map(|s| s.speed)).unwrap_or(1.0);
     let mut config = config;
     if config.runbook_workdir.is_none() {

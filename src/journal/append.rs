@@ -34,30 +34,66 @@ pub(super) enum WriteState {
     Failed(String),
 }
 
-/// Creates a directory (and parents) with mode 0700 whatever the umask.
-pub fn create_private_dir(dir: &Path) -> Result<(), JournalError> {
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(io_err(dir))?;
-    fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(io_err(dir))
+/// Whether a folder is a team's: set-group-id and open to its group (`2770`, as a room's
+/// `[room] group` shares the store), so that what is made in it is the group's too.
+#[must_use]
+pub fn team_folder(dir: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata(dir).is_ok_and(|m| m.is_dir() && m.mode() & 0o2070 == 0o2070)
 }
 
-/// Opens a file for appending with mode 0600 whatever the umask, never through a symbolic link.
+/// Whether this process's user owns what `meta` describes (and so may set its mode).
+fn mine(meta: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    meta.uid() == nix::unistd::geteuid().as_raw()
+}
+
+/// The modes of a folder and a file made in `parent`: the team's (`2770`, `0660`) in a team's
+/// folder, else private (`0700`, `0600`), whatever the umask.
+fn modes_in(parent: Option<&Path>) -> (u32, u32) {
+    if parent.is_some_and(team_folder) {
+        (0o2770, 0o660)
+    } else {
+        (0o700, 0o600)
+    }
+}
+
+/// Creates a directory (and parents) private to this user (`0700`) whatever the umask, or the
+/// team's (`2770`) inside a team's folder. A folder of another user is left as it is; one of
+/// this user's is made private again unless it is a team's.
+pub fn create_private_dir(dir: &Path) -> Result<(), JournalError> {
+    let (mode, _) = modes_in(dir.parent());
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(mode & 0o777)
+        .create(dir)
+        .map_err(io_err(dir))?;
+    let meta = fs::metadata(dir).map_err(io_err(dir))?;
+    if !mine(&meta) {
+        return Ok(());
+    }
+    let mode = if team_folder(dir) { 0o2770 } else { mode };
+    fs::set_permissions(dir, fs::Permissions::from_mode(mode)).map_err(io_err(dir))
+}
+
+/// Opens a file for appending, never through a symbolic link, with mode `0600` whatever the
+/// umask (`0660` in a team's folder). Another user's file (a teammate's journal) keeps its mode.
 pub fn open_private_file(path: &Path, create_new: bool) -> Result<File, JournalError> {
+    let (_, mode) = modes_in(path.parent());
     let file = OpenOptions::new()
         .read(true)
         .append(true)
         .create(true)
         .create_new(create_new)
-        .mode(0o600)
+        .mode(mode)
         // Never through a planted link: warroom (often root) would append to, and chmod, its target.
         .custom_flags(nix::libc::O_NOFOLLOW)
         .open(path)
         .map_err(io_err(path))?;
-    file.set_permissions(fs::Permissions::from_mode(0o600))
-        .map_err(io_err(path))?;
+    if file.metadata().is_ok_and(|m| mine(&m)) {
+        file.set_permissions(fs::Permissions::from_mode(mode))
+            .map_err(io_err(path))?;
+    }
     Ok(file)
 }
 

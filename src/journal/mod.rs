@@ -23,7 +23,7 @@ pub const FORMAT: u32 = 2;
 /// How a missing journal's error begins (the screen says JOURNAL MISSING for it).
 pub const MISSING: &str = "journal missing:";
 
-pub use append::{Journal, create_private_dir, open_private_file};
+pub use append::{Journal, create_private_dir, open_private_file, team_folder};
 pub use format::{Fault, Scan, encode};
 pub use reader::{scan, verify};
 pub use repair::Recovery;

@@ -171,12 +171,18 @@ impl Store {
             .max_by_key(|f| f.summary.declared())
     }
 
-    /// Creates the folders (0700) if needed.
-    pub fn ensure(&self) -> Result<(), JournalError> {
+    /// Creates the folders (0700) if needed. With a room's group (`team`), the folder of
+    /// incidents is the group's (`2770`, set-group-id) and the way to it open to the group, so
+    /// any member's console may write an incident whose writer left.
+    pub fn ensure(&self, team: Option<u32>) -> Result<(), JournalError> {
         if let Some(parent) = self.root.parent() {
             journal::create_private_dir(parent)?;
         }
-        journal::create_private_dir(&self.root)
+        journal::create_private_dir(&self.root)?;
+        let Some(gid) = team else { return Ok(()) };
+        let shared = crate::files::make_team_folder(&self.root, gid)
+            .and_then(|()| crate::files::open_way(&self.data, &self.root, gid, &self.root));
+        shared.map_err(super::io_err(&self.root))
     }
 
     /// The folder of an incident.

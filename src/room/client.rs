@@ -48,16 +48,17 @@ pub fn join(journal: &Path) -> anyhow::Result<Joined> {
             socket.display()
         ),
     };
-    let owner = std::fs::metadata(journal)
-        .with_context(|| format!("cannot read {}", journal.display()))?
-        .uid();
+    let meta =
+        std::fs::metadata(journal).with_context(|| format!("cannot read {}", journal.display()))?;
     let server = nix::sys::socket::getsockopt(&stream, nix::sys::socket::sockopt::PeerCredentials)
         .context("cannot read who serves the room")?;
-    if server.uid() != owner {
+    let locks = std::fs::read_to_string("/proc/locks").unwrap_or_default();
+    if server.uid() != meta.uid() && !holds_lock(&locks, server.pid(), meta.ino()) {
         bail!(
-            "{} is served by uid {}, not by the journal's owner (uid {owner}): not joining an impostor",
+            "{} is served by uid {}, which neither owns the journal (uid {}) nor writes it: not joining an impostor",
             socket.display(),
-            server.uid()
+            server.uid(),
+            meta.uid()
         );
     }
     stream.set_read_timeout(Some(JOIN_TIMEOUT))?;
@@ -95,6 +96,20 @@ pub fn join(journal: &Path) -> anyhow::Result<Joined> {
         }
         decoder.push(&buffer[..n]);
     }
+}
+
+/// Whether process `pid` holds the writer's lock of the file with inode `inode`, as
+/// `/proc/locks` (`1: FLOCK  ADVISORY  WRITE 4242 08:01:1234 0 EOF`) tells: in a team's store
+/// the writer may be any member, and it is the console holding the journal's lock.
+fn holds_lock(locks: &str, pid: i32, inode: u64) -> bool {
+    locks.lines().any(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        fields.len() > 5
+            && fields[1] == "FLOCK"
+            && fields[3] == "WRITE"
+            && fields[4].parse() == Ok(pid)
+            && fields[5].rsplit(':').next().and_then(|i| i.parse().ok()) == Some(inode)
+    })
 }
 
 /// A joined console's connection, once its loop runs.
@@ -177,5 +192,25 @@ impl Client {
                 event: Box::new(event),
             }))
             .is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holds_lock;
+
+    #[test]
+    fn the_writer_is_the_process_holding_the_journals_lock() {
+        let locks = "1: FLOCK  ADVISORY  WRITE 4242 08:01:1234 0 EOF\n\
+                     2: POSIX  ADVISORY  WRITE 77 08:01:99 0 EOF\n\
+                     3: FLOCK  ADVISORY  READ 5 08:01:1234 0 EOF\n";
+        assert!(holds_lock(locks, 4242, 1234));
+        assert!(!holds_lock(locks, 4242, 1235), "another file");
+        assert!(
+            !holds_lock(locks, 77, 99),
+            "a POSIX lock is not the journal's"
+        );
+        assert!(!holds_lock(locks, 5, 1234), "a shared lock writes nothing");
+        assert!(!holds_lock("", 4242, 1234));
     }
 }

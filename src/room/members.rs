@@ -36,6 +36,13 @@ pub fn group<'a>(groups: &'a str, name: &str) -> Option<(u32, Vec<&'a str>)> {
     })
 }
 
+/// The id of group `name` on this machine.
+#[must_use]
+pub fn group_id(name: &str) -> Option<u32> {
+    let groups = std::fs::read_to_string("/etc/group").ok()?;
+    group(&groups, name).map(|(gid, _)| gid)
+}
+
 /// Whether `peer` may join the room of `owner` (a uid) open also to `room_group`; the reason
 /// when not, as the refused console shows it.
 pub fn admit(

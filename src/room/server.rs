@@ -14,7 +14,7 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::mpsc;
 
 use super::frame::{Decoder, encode};
-use super::members::{Peer, actor, admit, group};
+use super::members::{Peer, actor, admit};
 use super::protocol::{Reply, Request};
 use crate::domain::event::Record;
 use crate::msg::Msg;
@@ -314,28 +314,12 @@ fn open_to(
     group: Option<&str>,
 ) -> std::io::Result<()> {
     use std::fs::{Permissions, set_permissions};
-    let Some(gid) = group.and_then(group_id) else {
+    let Some(gid) = group.and_then(super::members::group_id) else {
         return set_permissions(socket, Permissions::from_mode(0o600));
     };
-    let way = dir.ancestors().take_while(|p| p.starts_with(data));
-    for folder in way.chain([socket]) {
-        let mode = if folder == socket {
-            0o660
-        } else if folder == store {
-            0o750
-        } else {
-            0o710
-        };
-        std::os::unix::fs::chown(folder, None, Some(gid))?;
-        set_permissions(folder, Permissions::from_mode(mode))?;
-    }
-    Ok(())
-}
-
-/// The id of group `name` on this machine.
-fn group_id(name: &str) -> Option<u32> {
-    let groups = std::fs::read_to_string("/etc/group").ok()?;
-    group(&groups, name).map(|(gid, _)| gid)
+    crate::files::open_way(data, dir, gid, store)?;
+    std::os::unix::fs::chown(socket, None, Some(gid))?;
+    set_permissions(socket, Permissions::from_mode(0o660))
 }
 
 async fn write_frames(

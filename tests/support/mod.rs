@@ -4,6 +4,7 @@
 pub mod monitoring;
 pub mod pty;
 pub mod receiver;
+pub mod team;
 
 /// Says in one line that a test skips for want of `what` and how to get it; with
 /// `WARROOM_NO_SKIP` set (as `.ci/run` does) the test fails instead.

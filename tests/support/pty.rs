@@ -30,23 +30,12 @@ impl Session {
 
     /// The binary run as another Unix user (`setpriv`, as root), with that user's groups.
     pub fn start_as(user: &str, data: &Path, size: (u16, u16), args: &[&str]) -> Self {
-        let id = |flag: &str| {
-            let out = std::process::Command::new("id")
-                .args([flag, user])
-                .output()
-                .unwrap();
-            String::from_utf8_lossy(&out.stdout).trim().to_owned()
-        };
         let mut cmd = CommandBuilder::new("setpriv");
-        cmd.args([
-            &format!("--reuid={}", id("-u")),
-            &format!("--regid={}", id("-g")),
-            "--init-groups",
-        ]);
+        cmd.args(as_user(user));
         cmd.arg(shared_binary());
         cmd.args(args);
         cmd.env("HOME", std::env::temp_dir());
-        Self::spawn(cmd, data, size, &[])
+        Self::spawn(cmd, data, size, &[("USER", user)])
     }
 
     fn spawn(mut cmd: CommandBuilder, data: &Path, size: (u16, u16), env: &[(&str, &str)]) -> Self {
@@ -292,6 +281,36 @@ pub fn warroom_ok(data: &Path, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `setpriv`'s arguments that make the command run as `user` with that user's groups.
+fn as_user(user: &str) -> [String; 3] {
+    let id = |flag: &str| {
+        let out = std::process::Command::new("id")
+            .args([flag, user])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    [
+        format!("--reuid={}", id("-u")),
+        format!("--regid={}", id("-g")),
+        "--init-groups".to_owned(),
+    ]
+}
+
+/// Runs the binary as `user` (by root) on a data directory, outside a terminal.
+pub fn warroom_as(user: &str, data: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new("setpriv")
+        .args(as_user(user))
+        .arg(shared_binary())
+        .args(args)
+        .current_dir(data)
+        .env("WARROOM_DATA_DIR", data)
+        .env("HOME", std::env::temp_dir())
+        .env("USER", user)
+        .output()
+        .unwrap()
 }
 
 pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
