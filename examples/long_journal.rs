@@ -73,6 +73,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             at: start + TimeDelta::milliseconds(i as i64 * 250),
             wall: None,
             actor: "ic@host".into(),
+            request: None,
             event,
         };
         let (line, next) = journal::encode(&record, crc);

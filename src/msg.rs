@@ -97,6 +97,9 @@ pub enum Msg {
     },
     /// Joined console: the writer closed the room, and why.
     RoomClosed(String),
+    /// Joined console whose writer went away: who writes the incident now (`None`: this
+    /// console, which took the journal's lock).
+    WriterFound(Option<String>),
     /// The terminal was resized.
     Resize,
 }
@@ -119,6 +122,9 @@ pub struct Peer {
     pub conn: u64,
     pub id: u64,
     pub actor: String,
+    /// The console's own number for the request, kept across a failover: journaled with the
+    /// record, so the request sent again to the next writer is journaled once.
+    pub key: Option<std::num::NonZeroU32>,
 }
 
 /// I/O that `update` asks the app to perform.
@@ -204,6 +210,9 @@ pub enum Effect {
     Seek { to: DateTime<Utc> },
     /// Leave the console (the incident stays open).
     Quit,
+    /// Joined console: the writer went away with the incident open; find who writes it now, or
+    /// write it (the journal's lock decides), keeping this console as it is.
+    FindWriter,
     /// At quit, leave the commands running here running (the commander chose so).
     LeaveRunning,
     /// Write the journal again at its path from the records this console holds.

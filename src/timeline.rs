@@ -100,6 +100,7 @@ mod tests {
             at: chrono::DateTime::from_timestamp(0, 0).unwrap(),
             wall: None,
             actor: "ana@host".into(),
+            request: None,
             event: Event::NoteAdded {
                 text: text.into(),
                 step: None,

@@ -948,6 +948,7 @@ fn in_a_room() -> State {
             at: now,
             wall: None,
             actor: actor.to_owned(),
+            request: None,
             event,
         }
     };
@@ -1059,5 +1060,29 @@ fn a_log_that_stopped_is_said_in_the_status_bar() {
     assert!(
         screen.contains("The log file cannot be written (No space left on device (os error 28)): logging is off."),
         "{screen}"
+    );
+}
+
+/// A joined console names the console that writes; while its writer is gone it says so.
+#[test]
+fn a_joined_console_names_its_writer_and_says_when_it_went_away() {
+    let mut state = in_a_room();
+    state.console = warroom::state::Console::Joined;
+    snapshot_sizes("dashboard_joined", &state, &view(false));
+    let now = state.now;
+    let effects = warroom::update::update(
+        &mut state,
+        Msg::RoomClosed("the writing console went away".into()),
+        now,
+    );
+    assert_eq!(effects, vec![warroom::msg::Effect::FindWriter]);
+    let gone = text(&draw(&state, &view(false), (80, 24)));
+    assert!(gone.contains("WRITER GONE · finding who writes"), "{gone}");
+    assert!(!gone.contains("JOINED"), "{gone}");
+    play(&mut state, Msg::WriterFound(Some("sam@jump-1".into())), now);
+    let back = text(&draw(&state, &view(false), (120, 40)));
+    assert!(
+        back.contains("sam@jump-1 writes the incident now"),
+        "{back}"
     );
 }

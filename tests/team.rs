@@ -71,3 +71,103 @@ fn the_readmes_shared_data_directory_outlives_a_writer_of_another_user() {
         );
     }
 }
+
+/// The team's data directory with a runbook whose command takes `seconds` and then writes the
+/// uid it ran as into `marks/`.
+fn team_data_dir_with_runbook(seconds: u32) -> tempfile::TempDir {
+    let data = team_data_dir();
+    let marks = data.path().join("marks");
+    std::fs::create_dir(&marks).unwrap();
+    std::fs::set_permissions(&marks, std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::fs::create_dir(data.path().join("runbooks")).unwrap();
+    std::fs::write(
+        data.path().join("runbooks/slow.md"),
+        format!(
+            "+++\nid = \"slow\"\ntitle = \"Slow step\"\ncomponents = [\"db\"]\n+++\n\n\
+             ## Wait, then write the uid\n\n```sh\nsleep {seconds}; id -u > {}/uid-$(id -u)\n```\n",
+            marks.display()
+        ),
+    )
+    .unwrap();
+    data
+}
+
+fn run_slow_step(console: &mut Session) {
+    console.send("2");
+    console.wait_for("Slow step");
+    console.send(ENTER);
+    console.wait_for("x  run");
+    console.send("x");
+    console.wait_for("RUNNING");
+}
+
+/// Which of two consoles writes (`journal ok`) while the other is joined to it, once so.
+fn writer_of(consoles: &[&Session]) -> Option<usize> {
+    let writes: Vec<bool> = consoles
+        .iter()
+        .map(|c| c.contents().contains("journal ok · room 2"))
+        .collect();
+    let joined: Vec<bool> = consoles
+        .iter()
+        .map(|c| c.contents().contains("JOINED · room 2"))
+        .collect();
+    match (writes.as_slice(), joined.as_slice()) {
+        ([true, false], [false, true]) => Some(0),
+        ([false, true], [true, false]) => Some(1),
+        _ => None,
+    }
+}
+
+#[test]
+fn a_failover_keeps_each_console_as_it_was_its_command_its_typed_note() {
+    if team().is_none() {
+        return;
+    }
+    let data = team_data_dir_with_runbook(3);
+    let mut a = Session::start(data.path(), (100, 30), &[], &[]);
+    declare_from_banner(&mut a);
+    let mut b = Session::start_as("warroom-b", data.path(), (100, 30), &["join"]);
+    let mut c = Session::start_as("warroom-c", data.path(), (100, 30), &["join"]);
+    b.wait_for("JOINED · room 3");
+    c.wait_for("JOINED · room 3");
+    run_slow_step(&mut b);
+    c.send("n");
+    c.wait_for("Add a note");
+    c.send("typed while the writer died");
+    a.kill9();
+    // One of them writes, the other joins it; neither started again.
+    support::pty::wait_until("one console to write and the other to join it", || {
+        writer_of(&[&b, &c]).is_some()
+    });
+    c.wait_for("typed while the writer died");
+    c.send(ENTER);
+    c.wait_for("Recorded: Note");
+    let mark = data.path().join("marks").join(format!(
+        "uid-{}",
+        String::from_utf8_lossy(
+            &std::process::Command::new("id")
+                .args(["-u", "warroom-b"])
+                .output()
+                .unwrap()
+                .stdout
+        )
+        .trim()
+    ));
+    support::pty::wait_until("b's command to finish", || mark.exists());
+    support::pty::wait_until("b's command to be journaled", || {
+        journal_text(data.path()).contains("\"kind\":\"command_finished\"")
+    });
+    let journal = journal_text(data.path());
+    assert_eq!(
+        journal.matches("typed while the writer died").count(),
+        1,
+        "{journal}"
+    );
+    assert!(line_with(&journal, "typed while the writer died").contains(&actor("warroom-c")));
+    let finished = line_with(&journal, "\"kind\":\"command_finished\"");
+    assert!(finished.contains(&actor("warroom-b")), "{finished}");
+    assert!(finished.contains("\"succeeded\":true"), "{finished}");
+    for console in [&mut b, &mut c] {
+        console.send("q");
+    }
+}

@@ -23,10 +23,7 @@ impl Loop {
         };
         match effect {
             Effect::Append { event, .. } => {
-                if !client.request(event) {
-                    let result = Err("the writing console went away".to_owned());
-                    self.dispatch(Msg::Answered { id: 0, result });
-                }
+                client.request(event);
                 None
             }
             Effect::Declare { .. } => {
@@ -117,6 +114,7 @@ impl Loop {
                 tracing::error!(?effect, "a journal write reached `perform`; dropped");
             }
             Effect::Quit => self.quit = true,
+            Effect::FindWriter => self.find_writer(),
             Effect::LeaveRunning => crate::workers::process::leave_steps(),
             Effect::RewriteJournal => {
                 let records = self.state.records.clone();

@@ -118,8 +118,14 @@ pub(super) struct Loop {
     pub(super) room_failed: bool,
     /// Joined console: the connection to the writer's room.
     pub(super) room_client: Option<crate::room::client::Client>,
-    /// Joined console: the writer left; this console starts again to take over.
+    /// Joined console: the writer left; this console starts again to take over (a drill).
     pub(super) take_over: bool,
+    /// Joined console: the journal of the room it joined.
+    pub(super) room_journal: Option<PathBuf>,
+    /// Joined console: finding who writes now that the writer went away.
+    pub(super) failover: Option<super::failover::Failover>,
+    /// Where each try at finding the writer reports.
+    pub(super) claims: mpsc::UnboundedSender<super::failover::Claimed>,
     /// The screen this console last told the room it shows.
     pub(super) said_screen: Option<String>,
     pub(super) quit: bool,
@@ -131,15 +137,8 @@ impl Loop {
     /// draws its latency and sparkline: 200 components every 10 s, or 500 queries, would
     /// otherwise draw the board ten times a second.
     pub(super) fn dispatch(&mut self, msg: Msg) -> bool {
-        let open = self.state.incident_open();
-        if let Msg::RoomClosed(reason) = &msg
-            && self.state.joined()
-            && open
-        {
-            tracing::info!(%reason, "the room closed; taking the incident over");
-            self.take_over = true;
-            self.quit = true;
-            return false;
+        if let (Msg::Answered { id, .. }, Some(client)) = (&msg, self.room_client.as_mut()) {
+            client.answered(*id);
         }
         if let (Msg::Tick, Some(room)) = (&msg, &self.room)
             && let Some(text) = room.keep()
@@ -198,6 +197,7 @@ impl Loop {
                 | Msg::Followed(_)
                 | Msg::Answered { .. }
                 | Msg::RoomClosed(_)
+                | Msg::WriterFound(_)
         );
         if self.dispatch(msg) {
             if people {
@@ -237,7 +237,10 @@ impl Loop {
     fn start(
         options: Options,
         journal: Option<Journal>,
-        tx: mpsc::Sender<Msg>,
+        (tx, claims): (
+            mpsc::Sender<Msg>,
+            mpsc::UnboundedSender<super::failover::Claimed>,
+        ),
     ) -> anyhow::Result<Self> {
         let mut app = Loop {
             input: crate::input::Pipeline::default(),
@@ -258,6 +261,9 @@ impl Loop {
             room_failed: false,
             room_client: None,
             take_over: false,
+            room_journal: options.joined.as_ref().map(|j| j.journal.clone()),
+            failover: None,
+            claims,
             said_screen: None,
             quit: false,
         };
@@ -291,8 +297,9 @@ pub enum Ending {
 /// Runs the console until the user quits, the terminal goes away, or SIGTERM/SIGHUP arrives.
 pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<Ending> {
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
+    let (claims_tx, mut claims) = mpsc::unbounded_channel();
     let tx_probe = tx.clone();
-    let mut app = Loop::start(options, journal, tx)?;
+    let mut app = Loop::start(options, journal, (tx, claims_tx))?;
     let _probes = app.spawn_probes(tx_probe);
     let mut guard = TerminalGuard::enter()?;
     let mut events = EventStream::new();
@@ -327,6 +334,10 @@ pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<E
                 }
             },
             Some(msg) = rx.recv() => app.handle(msg, &mut frame),
+            Some(claimed) = claims.recv() => {
+                app.claimed(claimed);
+                frame.now();
+            }
             _ = tick.tick() => {
                 if app.dispatch(Msg::Tick) {
                     frame.soon();

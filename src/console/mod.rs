@@ -5,6 +5,7 @@ mod clock;
 pub mod drill;
 mod effects;
 mod event_loop;
+mod failover;
 mod log;
 mod open;
 pub mod recorded;
@@ -197,7 +198,12 @@ fn open_store(cli: &Cli, mode: Mode, joined: bool, group: Option<&str>) -> anyho
         };
         store
             .ensure(team)
-            .with_context(|| format!("cannot create incident folders under {}", data.display()))?;
+            .with_context(|| {
+                format!(
+                    "the data directory {} is not usable (no incident folders can be made there): choose another with --data-dir",
+                    data.display()
+                )
+            })?;
     }
     Ok(store)
 }

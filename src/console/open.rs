@@ -99,7 +99,7 @@ pub(super) fn spawn_follower(path: PathBuf, mut last: u64, tx: mpsc::Sender<Msg>
     });
 }
 
-fn note_recovery(state: &mut State, recovery: &Recovery) {
+pub(super) fn note_recovery(state: &mut State, recovery: &Recovery) {
     match recovery {
         Recovery::Clean => {}
         Recovery::TailRepaired { fault, copy, bytes } => {

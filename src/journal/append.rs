@@ -203,8 +203,19 @@ impl Journal {
     /// is a drill clock.
     pub fn append_stamped(
         &mut self,
-        (at, wall): (DateTime<Utc>, Option<DateTime<Utc>>),
+        stamp: (DateTime<Utc>, Option<DateTime<Utc>>),
         actor: &str,
+        event: Event,
+    ) -> Result<Record, JournalError> {
+        self.append_request(stamp, (actor, None), event)
+    }
+
+    /// Appends one event as [`Self::append_stamped`] does, for `actor`'s request number
+    /// `request` when a joined console asked for it.
+    pub fn append_request(
+        &mut self,
+        (at, wall): (DateTime<Utc>, Option<DateTime<Utc>>),
+        (actor, request): (&str, Option<std::num::NonZeroU32>),
         event: Event,
     ) -> Result<Record, JournalError> {
         let path = self.path.clone();
@@ -231,6 +242,7 @@ impl Journal {
             at: self.last_at.map_or(at, |last| at.max(last)),
             wall: wall.map(|w| Box::new(w.trunc_subsecs(3))),
             actor: actor.to_owned(),
+            request,
             event,
         };
         let (line, crc) = encode(&record, self.last_crc);

@@ -39,6 +39,7 @@ fn long_journal() -> Vec<u8> {
             at: at(),
             wall: None,
             actor: "ic".into(),
+            request: None,
             event: note(&format!("note {seq}: replica lag on db-1")),
         };
         let (line, crc) = encode(&record, prev);

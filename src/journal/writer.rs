@@ -140,11 +140,12 @@ fn handle(
             wall,
             actor,
             event,
-            ..
+            peer,
         } => {
             let journal = journal.as_mut().ok_or("no incident journal is open")?;
+            let key = peer.and_then(|p| p.key);
             journal
-                .append_stamped((at, wall), &actor, event)
+                .append_request((at, wall), (&actor, key), event)
                 .map_err(|e| e.to_string())
         }
     }

@@ -1,7 +1,9 @@
 //! A joined console's side of the room: it connects to the writer's socket, reads the
 //! incident so far, then receives every record as it is journaled and sends its requests.
 
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
+use std::num::NonZeroU32;
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::net::UnixStream;
 use std::path::Path;
@@ -34,6 +36,12 @@ pub struct Joined {
 /// Joins the room of the incident whose journal is `journal`: connects, checks that the
 /// process serving it is the journal's owner, and reads the records so far.
 pub fn join(journal: &Path) -> anyhow::Result<Joined> {
+    join_after(journal, 0)
+}
+
+/// Joins as [`join`] does, reading only the records after `after` (a console that held the
+/// incident up to there when its writer went away).
+pub fn join_after(journal: &Path, after: u64) -> anyhow::Result<Joined> {
     let dir = journal.parent().unwrap_or(Path::new("."));
     let socket = super::socket_path(dir);
     let (address, _folder) = super::address(&socket)?;
@@ -62,7 +70,7 @@ pub fn join(journal: &Path) -> anyhow::Result<Joined> {
         );
     }
     stream.set_read_timeout(Some(JOIN_TIMEOUT))?;
-    stream.write_all(&encode(&super::protocol::hello(0)))?;
+    stream.write_all(&encode(&super::protocol::hello(after)))?;
     let mut decoder = Decoder::default();
     let mut buffer = vec![0; 64 * 1024];
     let mut welcome: Option<(String, u64)> = None;
@@ -76,7 +84,7 @@ pub fn join(journal: &Path) -> anyhow::Result<Joined> {
                 Reply::Accepted { .. } | Reply::Refused { .. } | Reply::Presence { .. } => {}
             }
             if let Some((actor, last)) = &welcome
-                && records.last().map_or(0, |r: &Record| r.seq) >= *last
+                && records.last().map_or(after, |r: &Record| r.seq) >= *last
             {
                 stream.set_read_timeout(None)?;
                 return Ok(Joined {
@@ -112,10 +120,15 @@ fn holds_lock(locks: &str, pid: i32, inode: u64) -> bool {
     })
 }
 
+/// A request sent and not yet answered: its key, and the event asked for.
+type Unanswered = BTreeMap<u64, (NonZeroU32, Event)>;
+
 /// A joined console's connection, once its loop runs.
 pub struct Client {
     out: mpsc::UnboundedSender<Vec<u8>>,
     next_id: u64,
+    /// Requests not yet answered, by id: sent again, with the same keys, to the next writer.
+    unanswered: Unanswered,
 }
 
 impl Joined {
@@ -171,7 +184,11 @@ impl Joined {
             };
             let _ = tx.send(Msg::RoomClosed(reason)).await;
         });
-        Ok(Client { out, next_id: 0 })
+        Ok(Client {
+            out,
+            next_id: 0,
+            unanswered: Unanswered::new(),
+        })
     }
 }
 
@@ -183,16 +200,55 @@ impl Client {
         }));
     }
 
-    /// Asks the writer to journal `event`; false when the connection is gone.
-    pub fn request(&mut self, event: Event) -> bool {
+    /// Asks the writer to journal `event`. Kept until answered: when the writer goes away
+    /// first, the request goes to the next one.
+    pub fn request(&mut self, event: Event) {
         self.next_id += 1;
-        self.out
-            .send(encode(&Request::Append {
-                id: self.next_id,
-                event: Box::new(event),
-            }))
-            .is_ok()
+        let key = new_key(self.next_id);
+        self.send(self.next_id, key, &event);
+        self.unanswered.insert(self.next_id, (key, event));
     }
+
+    fn send(&self, id: u64, key: NonZeroU32, event: &Event) {
+        let _ = self.out.send(encode(&Request::Append {
+            id,
+            key: Some(key),
+            event: Box::new(event.clone()),
+        }));
+    }
+
+    /// Request `id` was answered (journaled or refused).
+    pub fn answered(&mut self, id: u64) {
+        self.unanswered.remove(&id);
+    }
+
+    /// The connection to the next writer carries on from `old`: the requests the last writer
+    /// never answered are sent again, in order, with their keys (journaled once either way).
+    pub fn carry_on(&mut self, old: Client) {
+        self.next_id = old.next_id;
+        self.unanswered = old.unanswered;
+        for (id, (key, event)) in &self.unanswered {
+            self.send(*id, *key, event);
+        }
+    }
+
+    /// The requests never answered, once this console writes the incident itself: their ids,
+    /// keys and events, in the order asked.
+    #[must_use]
+    pub fn into_unanswered(self) -> Vec<(u64, NonZeroU32, Event)> {
+        self.unanswered
+            .into_iter()
+            .map(|(id, (key, event))| (id, key, event))
+            .collect()
+    }
+}
+
+/// A request's key: random per console and request, never zero.
+fn new_key(id: u64) -> NonZeroU32 {
+    use std::hash::BuildHasher;
+    static SEED: std::sync::OnceLock<std::hash::RandomState> = std::sync::OnceLock::new();
+    let hash = SEED.get_or_init(std::hash::RandomState::new).hash_one(id);
+    NonZeroU32::new(u32::try_from(hash >> 32).unwrap_or(1)).unwrap_or(NonZeroU32::MIN)
 }
 
 #[cfg(test)]

@@ -18,8 +18,14 @@ pub enum Request {
         #[serde(default)]
         version: String,
     },
-    /// Journal `event` with the requester as its actor; `id` names the answer.
-    Append { id: u64, event: Box<Event> },
+    /// Journal `event` with the requester as its actor; `id` names the answer. `key`, the same
+    /// for the same request sent again to a new writer after a failover, makes it journaled once.
+    Append {
+        id: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<std::num::NonZeroU32>,
+        event: Box<Event>,
+    },
     /// The console shows this screen now (not journaled: who is where, for the room).
     Screen { screen: String },
 }

@@ -401,7 +401,7 @@ impl Room {
                     Request::Append { .. } if !greeted => {
                         return ("a request before hello".into(), greeted);
                     }
-                    Request::Append { id, event } => {
+                    Request::Append { id, key, event } => {
                         if window.0.elapsed() >= Duration::from_secs(1) {
                             window = (Instant::now(), 0);
                         }
@@ -418,6 +418,7 @@ impl Room {
                                 conn,
                                 id,
                                 actor: actor.to_owned(),
+                                key,
                             },
                             event: *event,
                         }

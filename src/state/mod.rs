@@ -100,6 +100,14 @@ pub struct State {
     pub alerts: std::collections::BTreeMap<String, Vec<crate::domain::alert::Firing>>,
     /// The open incident's journal, in order.
     pub records: Vec<Record>,
+    /// The records journaled for joined consoles' requests, by request key: a request sent
+    /// again after a failover is answered with its record instead of journaled twice.
+    pub requests: std::collections::HashMap<std::num::NonZeroU32, u64>,
+    /// Joined console: the writer went away (why) and no console writes yet.
+    pub writer_gone: Option<String>,
+    /// The writer this console took the incident over from, in the room: only the commands it
+    /// ran were cut off (the others' consoles run theirs on and journal how they ended).
+    pub took_over_from: Option<String>,
     /// Which of `records` the timeline's filter matches (see `refresh_timeline`).
     pub timeline: crate::timeline::Index,
     pub journal: JournalState,
@@ -210,6 +218,9 @@ impl State {
             incident: None,
             alerts: std::collections::BTreeMap::new(),
             records: Vec::new(),
+            requests: std::collections::HashMap::new(),
+            writer_gone: None,
+            took_over_from: None,
             timeline: crate::timeline::Index::default(),
             journal: JournalState::Writable,
             writing: 0,
@@ -324,6 +335,13 @@ impl State {
     #[must_use]
     pub fn journals_open_incident(&self) -> bool {
         self.incident_open() && self.journal == JournalState::Writable
+    }
+
+    /// The record numbered `seq`, if this console holds it (records are in `seq` order).
+    #[must_use]
+    pub fn record(&self, seq: u64) -> Option<&Record> {
+        let at = self.records.binary_search_by_key(&seq, |r| r.seq).ok()?;
+        self.records.get(at)
     }
 
     /// Live log lines in timeline order (newest first), after the timeline's filter.

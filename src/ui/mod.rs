@@ -7,6 +7,7 @@ mod dashboard;
 mod detail;
 pub mod drill;
 mod escalation;
+mod journal_label;
 mod overlay;
 mod popup;
 pub mod record;
@@ -331,34 +332,7 @@ fn render_tabs(frame: &mut Frame, area: Rect, state: &State, view: &View) {
         };
         spans.push(Span::styled(label, style));
     }
-    let journal = match (&state.journal, state.viewer()) {
-        (_, Some(Viewer::Replay)) => Span::styled(" REPLAY · read-only ", theme.style(Slot::Drill)),
-        (_, Some(Viewer::Follow)) => Span::styled(" FOLLOW · read-only ", theme.style(Slot::Drill)),
-        (JournalState::Writable, None) if state.awaiting_journal() => {
-            Span::styled(" writing… keys wait ", theme.style(Slot::Warn))
-        }
-        (JournalState::Writable, None) if state.joined() => Span::styled(
-            format!(" JOINED · room {} ", in_room(state)),
-            theme.style(Slot::Accent),
-        ),
-        (JournalState::Writable, None) if in_room(state) > 1 => Span::styled(
-            format!(" journal ok · room {} ", in_room(state)),
-            theme.style(Slot::Muted),
-        ),
-        (JournalState::Writable, None) if state.incident.is_some() => {
-            Span::styled(" journal ok ", theme.style(Slot::Muted))
-        }
-        (JournalState::Writable, None) => Span::raw(""),
-        (JournalState::ReadOnly(_), None) => {
-            Span::styled(" READ-ONLY journal ", theme.style(Slot::Breach))
-        }
-        (JournalState::Failed(reason), None) if reason.contains(crate::journal::MISSING) => {
-            Span::styled(" JOURNAL MISSING ", theme.style(Slot::Breach))
-        }
-        (JournalState::Failed(_), None) => {
-            Span::styled(" JOURNAL WRITE FAILED ", theme.style(Slot::Breach))
-        }
-    };
+    let journal = journal_label::label(state, theme);
     let id = state
         .incident
         .as_ref()
@@ -578,14 +552,6 @@ pub(super) fn window(
         used += height(start);
     }
     start.min(selected)..selected + 1
-}
-
-/// How many consoles are in the room (1 without an incident).
-fn in_room(state: &State) -> usize {
-    state
-        .incident
-        .as_ref()
-        .map_or(1, crate::domain::incident::Incident::room_size)
 }
 
 #[cfg(test)]

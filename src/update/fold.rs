@@ -130,9 +130,13 @@ pub(super) fn fold(state: &mut State, record: Record) -> bool {
         }
         if !preamble {
             state.records.clear();
+            state.requests.clear();
         }
     } else if let Some(incident) = &mut state.incident {
         incident.apply(&record);
+    }
+    if let Some(key) = record.request {
+        state.requests.insert(key, record.seq);
     }
     state.records.push(record);
     true

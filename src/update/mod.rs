@@ -84,12 +84,8 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         Msg::PeerJournaled { peer, record } => room::peer_journaled(state, peer, record, now),
         Msg::PeerJournalFailed { peer, error } => room::peer_failed(state, peer, error),
         Msg::Answered { result, .. } => room::answered(state, result),
-        // The loop restarts a joined console whose room closed on an open incident, to take
-        // it over; a resolved one is shown on, read-only.
-        Msg::RoomClosed(reason) => {
-            room::closed(state, &reason);
-            Vec::new()
-        }
+        Msg::RoomClosed(reason) => room::closed(state, &reason),
+        Msg::WriterFound(writer) => room::writer_found(state, writer),
         Msg::RoomHello { conn, actor, after } => room::hello(state, conn, actor, after, now),
         Msg::RoomLeft { actor, .. } => room::presence(state, Event::RoomLeft, actor, now),
         Msg::RoomOpened => room::opened(state, now),
@@ -164,6 +160,7 @@ pub fn as_record(state: &State, effect: Effect) -> Option<Record> {
         // A scripted drill runs at the wall clock's pace: its records carry both, equal.
         wall: state.is_drill().then(|| Box::new(at)),
         actor: state.actor.clone(),
+        request: None,
         event,
     })
 }

@@ -56,6 +56,12 @@ pub fn opened(state: &State, now: DateTime<Utc>) -> Vec<Effect> {
 
 /// Writer: a joined console asks for `event`.
 pub fn requested(state: &mut State, peer: Peer, event: Event, now: DateTime<Utc>) -> Vec<Effect> {
+    if let Some(seq) = journaled_before(state, &peer) {
+        return vec![Effect::Answer {
+            conn: peer.conn,
+            reply: Reply::Accepted { id: peer.id, seq },
+        }];
+    }
     match admissible(state, &peer, event, now) {
         Ok(event) => vec![Effect::AppendFor {
             at: now,
@@ -64,6 +70,14 @@ pub fn requested(state: &mut State, peer: Peer, event: Event, now: DateTime<Utc>
         }],
         Err(reason) => vec![refused(&peer, reason)],
     }
+}
+
+/// The record of a request sent again after a failover, journaled by the last writer.
+#[must_use]
+pub fn journaled_before(state: &State, peer: &Peer) -> Option<u64> {
+    let seq = *state.requests.get(&peer.key?)?;
+    let record = state.record(seq)?;
+    (record.actor == peer.actor).then_some(seq)
 }
 
 fn refused(peer: &Peer, reason: String) -> Effect {
@@ -136,11 +150,46 @@ pub fn answered(state: &mut State, result: Result<u64, String>) -> Vec<Effect> {
     }
 }
 
-/// Joined console: the room closed after the incident was resolved; it shows on, read-only.
-pub fn closed(state: &mut State, reason: &str) {
+/// Joined console: the room closed. With the incident open, the console finds who writes it
+/// now (or writes it), as it is; after the incident was resolved it shows on, read-only.
+pub fn closed(state: &mut State, reason: &str) -> Vec<Effect> {
+    if !state.joined() || state.writer_gone.is_some() {
+        return Vec::new();
+    }
+    if state.incident_open() {
+        log(
+            state,
+            format!("The writing console went away ({reason}); finding who writes now"),
+            true,
+        );
+        state.writer_gone = Some(reason.to_owned());
+        state.took_over_from = state.ui.presence.first().map(|(actor, _)| actor.clone());
+        state.ui.presence.clear();
+        return vec![Effect::FindWriter];
+    }
     state.console = crate::state::Console::Follow;
     state.journal = JournalState::ReadOnly(format!("the room closed ({reason}); shown read-only"));
     log(state, format!("The room closed: {reason}"), true);
+    Vec::new()
+}
+
+/// Joined console whose writer went away: `writer` writes the incident now, or (`None`) this
+/// console does, resuming it as a restarted console would (what the last writer owed is
+/// reconciled at the next tick).
+pub fn writer_found(state: &mut State, writer: Option<String>) -> Vec<Effect> {
+    state.writer_gone = None;
+    let text = match writer {
+        Some(writer) => format!("{writer} writes the incident now; you are in its room"),
+        None => {
+            state.console = crate::state::Console::Live;
+            state.journal = JournalState::Writable;
+            state.resumed = true;
+            "This console writes the incident now: the last writer went away".to_owned()
+        }
+    };
+    state.ui.flash = Some(text.clone());
+    log(state, text, true);
+    Vec::new()
 }
 
 /// True for the messages that answer a journal write this console asked for.

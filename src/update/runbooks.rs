@@ -447,6 +447,13 @@ pub fn interrupted(state: &State, now: DateTime<Utc>) -> Vec<Effect> {
     steps
         .chain(recoveries)
         .filter(|run| run.finished.is_none() && !state.live_runs.contains_key(&run.started))
+        // Taken over in the room: the other consoles' commands run on there.
+        .filter(|run| {
+            state
+                .took_over_from
+                .as_ref()
+                .is_none_or(|writer| state.record(run.started).is_none_or(|r| &r.actor == writer))
+        })
         .map(|run| Effect::Append {
             at: now,
             event: Event::CommandFinished {

@@ -21,6 +21,7 @@ fn record(seq: u64, secs: i64, event: Event) -> Record {
         at: at(secs),
         wall: None,
         actor: "ic@host".into(),
+        request: None,
         event,
     }
 }

@@ -20,6 +20,9 @@ pub struct Record {
     /// Boxed: only drill records have one, and a long incident holds 100,000 records.
     pub wall: Option<Box<DateTime<Utc>>>,
     pub actor: String,
+    /// A joined console's number for the request this record answers: a request sent again
+    /// after its writer went away is journaled once (with `actor`, it names the request).
+    pub request: Option<std::num::NonZeroU32>,
     pub event: Event,
 }
 
@@ -46,6 +49,8 @@ struct Stored {
     #[serde(default, with = "millis_opt")]
     drill_at: Option<DateTime<Utc>>,
     actor: String,
+    #[serde(default)]
+    req: Option<std::num::NonZeroU32>,
     #[serde(flatten)]
     event: Event,
 }
@@ -61,6 +66,7 @@ impl From<Stored> for Record {
             at,
             wall,
             actor: stored.actor,
+            request: stored.req,
             event: stored.event,
         }
     }
@@ -75,6 +81,8 @@ struct Storing<'a> {
     #[serde(with = "millis_opt", skip_serializing_if = "Option::is_none")]
     drill_at: Option<DateTime<Utc>>,
     actor: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    req: Option<std::num::NonZeroU32>,
     #[serde(flatten)]
     event: &'a Event,
 }
@@ -86,6 +94,7 @@ impl Serialize for Record {
             at: self.wall.as_deref().copied().unwrap_or(self.at),
             drill_at: self.wall.as_ref().map(|_| self.at),
             actor: &self.actor,
+            req: self.request,
             event: &self.event,
         }
         .serialize(s)

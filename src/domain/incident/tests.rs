@@ -16,6 +16,7 @@ fn record(seq: u64, min: i64, event: Event) -> Record {
         at: at(min),
         wall: None,
         actor: "ic@host".into(),
+        request: None,
         event,
     }
 }

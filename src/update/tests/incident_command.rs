@@ -310,6 +310,7 @@ fn a_member_cannot_hand_command_to_themself_with_a_crafted_request() {
         conn: 1,
         id: 7,
         actor: "mallory@host".into(),
+        key: None,
     };
     let event = Event::HandedOver {
         to: "mallory@host".into(),

@@ -146,6 +146,7 @@ fn a_dry_run_journals_what_would_run_and_runs_nothing() {
         at,
         wall: None,
         actor: "ic".into(),
+        request: None,
         event,
     };
     let follow = update(&mut state, Msg::Journaled(record), secs(31));
