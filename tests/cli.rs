@@ -904,6 +904,7 @@ fn a_resolved_incident_whose_resolve_notification_a_crash_lost_is_resumed() {
         level: 0,
         contacts: vec!["oncall".into()],
         pagerduty: Some(trigger),
+        again: false,
     };
     journal.append(at, "ic@host", paged).unwrap();
     journal

@@ -53,6 +53,15 @@ pub enum Console {
     Replay(Player),
 }
 
+/// What only one person in the room does at a time.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Once {
+    /// Starting a runbook step's command (runbook id, step index).
+    Step((String, usize)),
+    /// Paging an escalation level.
+    Page(usize),
+}
+
 /// A console that only shows an incident: it never writes, runs or sends anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Viewer {
@@ -103,6 +112,9 @@ pub struct State {
     /// The records journaled for joined consoles' requests, by request key: a request sent
     /// again after a failover is answered with its record instead of journaled twice.
     pub requests: std::collections::HashMap<std::num::NonZeroU32, u64>,
+    /// Writer: step starts and pages sent to the journal and not yet written, with who asked
+    /// (a second one in that instant is refused like one already done).
+    pub once_in_flight: std::collections::BTreeMap<Once, String>,
     /// Joined console: the writer went away (why) and no console writes yet.
     pub writer_gone: Option<String>,
     /// The writer this console took the incident over from, in the room: only the commands it
@@ -220,6 +232,7 @@ impl State {
             records: Vec::new(),
             requests: std::collections::HashMap::new(),
             writer_gone: None,
+            once_in_flight: std::collections::BTreeMap::new(),
             took_over_from: None,
             timeline: crate::timeline::Index::default(),
             journal: JournalState::Writable,

@@ -53,6 +53,11 @@ pub fn gate(state: &mut State, target: Approvable, now: DateTime<Utc>) -> Option
             ));
             Some(Vec::new())
         }
+        Approved::No if asked_already(state, &target).is_some() => {
+            state.ui.overlay = None;
+            state.ui.flash = asked_already(state, &target);
+            Some(Vec::new())
+        }
         Approved::No => {
             state.ui.overlay = None;
             state.ui.flash = Some(format!(
@@ -64,6 +69,15 @@ pub fn gate(state: &mut State, target: Approvable, now: DateTime<Utc>) -> Option
             }])
         }
     }
+}
+
+/// Someone in the room asked to run `target` and waits for an answer: one request is enough.
+#[must_use]
+pub fn asked_already(state: &State, target: &Approvable) -> Option<String> {
+    let by = state.incident.as_ref()?.asked_for(target)?;
+    Some(format!(
+        "{by} asked for approval of this already: it waits for a second person"
+    ))
 }
 
 /// `A`: answer the request waiting longest.

@@ -67,10 +67,41 @@ fn no_policy(state: &State) -> String {
     }
 }
 
-/// `p`: pages the due level, after a confirmation unless `[safety] confirm_page = false`.
+/// Whether `level` may be paged now: not while a page of it is on its way to the journal, and
+/// within a minute of the last page of it only when the asker was told (`again`).
+///
+/// # Errors
+/// Who paged it, and when.
+pub fn page_allowed(state: &State, level: usize, again: bool) -> Result<(), String> {
+    if let Some(by) = state.once_in_flight.get(&crate::state::Once::Page(level)) {
+        return Err(format!(
+            "Level {} is being paged by {by} this moment",
+            level + 1
+        ));
+    }
+    match crate::view::escalation::recent_page(state, level) {
+        Some((by, ago)) if !again => Err(format!(
+            "Level {} was paged by {by} {ago} s ago: press p to page it again",
+            level + 1
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `p`: pages the due level, after a confirmation unless `[safety] confirm_page = false` (a
+/// level paged within the minute is always asked about).
 pub fn page(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
-    match due_level(state) {
-        Ok((level, _, _)) if state.config.confirm_page => {
+    let due = due_level(state);
+    if let Ok((level, _, _)) = &due
+        && let Err(busy) = page_allowed(state, *level, true)
+    {
+        return refuse(state, busy);
+    }
+    let again = due
+        .as_ref()
+        .is_ok_and(|(level, _, _)| crate::view::escalation::recent_page(state, *level).is_some());
+    match due {
+        Ok((level, _, _)) if state.config.confirm_page || again => {
             open_dialog(state, DialogKind::ConfirmPage { level }, String::new(), 0);
             Vec::new()
         }
@@ -92,6 +123,7 @@ fn paged(state: &State, level: usize, contacts: Vec<String>, now: DateTime<Utc>)
         level,
         contacts,
         pagerduty,
+        again: crate::view::escalation::recent_page(state, level).is_some(),
     }
 }
 

@@ -23,7 +23,9 @@ pub(super) const PAGE: usize = 10;
 pub fn update(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
     let answered =
         matches!(msg, Msg::Journaled(_) | Msg::JournalFailed(_)) || room::answers_own_write(&msg);
+    let settled = once::settled(&msg);
     let effects = step(state, msg, now);
+    once::track(state, settled, &effects);
     if answered {
         state.writing = state.writing.saturating_sub(1);
     }
@@ -222,6 +224,7 @@ mod fold;
 pub mod handover;
 mod keys;
 mod missing;
+mod once;
 mod open_dialog;
 pub mod outbox;
 mod playback;

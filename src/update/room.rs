@@ -255,6 +255,9 @@ fn admissible(
             }
         }
         Event::ApprovalRequested { target, .. } => {
+            if let Some(asked) = super::approval::asked_already(state, &target) {
+                return Err(asked);
+            }
             let what =
                 super::approval::needed(state, &target).ok_or("that needs no approval here")?;
             Ok(Event::ApprovalRequested { target, what })
@@ -287,7 +290,10 @@ fn admissible(
             })
         }
         Event::Acknowledged { level } => confirmed(state, DialogKind::ConfirmAck { level }, now),
-        Event::Paged { level, .. } => confirmed(state, DialogKind::ConfirmPage { level }, now),
+        Event::Paged { level, again, .. } => {
+            super::escalation::page_allowed(state, level, again)?;
+            confirmed(state, DialogKind::ConfirmPage { level }, now)
+        }
         Event::CommandFinished { started, .. } if !started_by(state, started, &peer.actor) => Err(
             format!("record {started} is not a command {} started", peer.actor),
         ),
@@ -389,6 +395,9 @@ fn runbook_event(state: &State, event: Event) -> Result<Event, String> {
             command,
             ..
         } => {
+            if let Some(running) = runbooks::already_running(state, &runbook, step) {
+                return Err(running);
+            }
             let script = step_of(state, &runbook, step)?
                 .commands
                 .get(command)

@@ -7,6 +7,7 @@ use crate::domain::event::{Event, Record, StepMark};
 use crate::keymap::{Action, Context};
 use crate::msg::{Effect, Msg};
 use crate::runbook::OnFail;
+use crate::state::Once;
 use crate::state::{DialogKind, JournalState, LiveRun, OUTPUT_LINES, Overlay, Screen, State};
 use crate::view::runbooks::{INTERRUPTED, StepStatus, danger, ordered, status, visible_steps};
 use crate::workers::process::{Ending, Outcome};
@@ -188,8 +189,8 @@ fn request_run(state: &mut State, rb: usize, step: usize, now: DateTime<Utc>) ->
         return Vec::new();
     }
     let id = state.runbooks[rb].id.clone();
-    if status(state, &id, step) == StepStatus::Running {
-        state.ui.flash = Some("This step's command is already running (c cancels it)".into());
+    if let Some(running) = already_running(state, &id, step) {
+        state.ui.flash = Some(format!("{running} (c cancels it)"));
         return Vec::new();
     }
     if let Some(earlier) = blocker(state, rb, step) {
@@ -219,6 +220,34 @@ fn request_run(state: &mut State, rb: usize, step: usize, now: DateTime<Utc>) ->
         return Vec::new();
     }
     start(state, rb, step, command, now)
+}
+
+/// Why a step cannot be started now: its command runs (or is being started) already, said with
+/// who started it and when, across the room.
+#[must_use]
+pub fn already_running(state: &State, runbook: &str, step: usize) -> Option<String> {
+    let key = (runbook.to_owned(), step);
+    if let Some(actor) = state.once_in_flight.get(&Once::Step(key.clone())) {
+        return Some(format!(
+            "Step {} of {runbook} is being started by {actor} this moment",
+            step + 1
+        ));
+    }
+    let incident = state.incident.as_ref()?;
+    let run = incident
+        .steps
+        .get(&key)?
+        .runs
+        .iter()
+        .find(|r| r.finished.is_none())?;
+    let by = state
+        .record(run.started)
+        .map_or("someone", |r| r.actor.as_str());
+    Some(format!(
+        "Step {} of {runbook} is already running: started by {by} at {}",
+        step + 1,
+        run.at.format("%H:%M:%SZ")
+    ))
 }
 
 /// Journals the start of a command; it runs once the start is durable.

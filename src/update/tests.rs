@@ -19,6 +19,36 @@ fn secs(n: i64) -> DateTime<Utc> {
 
 use super::play as run;
 
+/// The reason of the one refusal among `effects`.
+fn refused_with(effects: &[Effect]) -> String {
+    match effects {
+        [
+            Effect::Answer {
+                reply: crate::room::protocol::Reply::Refused { reason, .. },
+                ..
+            },
+        ] => reason.clone(),
+        other => panic!("not a refusal: {other:?}"),
+    }
+}
+
+/// The writer journals what it was asked to, as its journal thread would.
+fn journal_for_peer(state: &mut State, effects: Vec<Effect>, at: DateTime<Utc>) {
+    let [Effect::AppendFor { event, peer, .. }] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    let record = Record {
+        seq: state.records.len() as u64 + 1,
+        at,
+        wall: None,
+        actor: peer.actor.clone(),
+        request: None,
+        event: event.clone(),
+    };
+    let peer = peer.clone();
+    update(state, Msg::PeerJournaled { peer, record }, at);
+}
+
 /// The demo without its (recorded, never sent) notification channels.
 fn quiet_demo() -> State {
     let mut state = demo::state("ic@host", t0());

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::Escalation;
 use crate::domain::escalation::{self, Level, Standing};
+use crate::domain::event::Event;
 use crate::state::{DialogKind, State};
 
 /// The policy for the incident's severity and where the incident stands against it.
@@ -76,9 +77,32 @@ pub fn confirm_prompt(state: &State, kind: DialogKind) -> String {
         .and_then(|(policy, _)| policy.levels.get(level))
         .map(|l| state.config.who(&l.notify))
         .unwrap_or_default();
+    let again = match kind {
+        DialogKind::ConfirmPage { .. } => recent_page(state, level)
+            .map(|(by, ago)| format!("Paged by {by} {ago} s ago: page again? ")),
+        _ => None,
+    };
     format!(
-        "{verb} level {}: {people} — {}. Enter sends, Esc does not.",
+        "{}{verb} level {}: {people} — {}. Enter sends, Esc does not.",
+        again.unwrap_or_default(),
         level + 1,
         channel_words(state)
     )
+}
+
+/// How long after a page of a level a second one is asked about (`paged by X 12 s ago`).
+pub const PAGE_AGAIN_WITHIN_SECS: i64 = 60;
+
+/// Who paged `level` within the last minute and how many seconds ago (the records are read
+/// from the newest back to a minute ago, never further).
+#[must_use]
+pub fn recent_page(state: &State, level: usize) -> Option<(String, i64)> {
+    let since = state.now - chrono::TimeDelta::seconds(PAGE_AGAIN_WITHIN_SECS);
+    state
+        .records
+        .iter()
+        .rev()
+        .take_while(|r| r.at >= since)
+        .find(|r| matches!(r.event, Event::Paged { level: l, .. } if l == level))
+        .map(|r| (r.actor.clone(), (state.now - r.at).num_seconds().max(0)))
 }

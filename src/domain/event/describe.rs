@@ -166,6 +166,7 @@ impl Event {
                 level,
                 contacts,
                 pagerduty: None,
+                ..
             } => format!("Paged level {}: {}", level + 1, contacts.join(", ")),
             Self::Paged {
                 level, contacts, ..

@@ -220,6 +220,9 @@ pub enum Event {
         contacts: Vec<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pagerduty: Option<serde_json::Value>,
+        /// Paged again on purpose: the asker was told the level was paged within the minute.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        again: bool,
     },
     /// A component's recovery-time objective was exceeded during this outage.
     RtoBreached {

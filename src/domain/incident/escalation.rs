@@ -43,6 +43,7 @@ impl Incident {
             level,
             contacts,
             pagerduty,
+            ..
         } = &record.event
         else {
             return;

@@ -153,6 +153,15 @@ impl Incident {
             .map(|(seq, a)| (*seq, a))
     }
 
+    /// Who asked, still unanswered, to run `target` (anyone in the room).
+    #[must_use]
+    pub fn asked_for(&self, target: &Approvable) -> Option<&str> {
+        self.approvals
+            .values()
+            .find(|a| &a.target == target && a.verdict.is_none())
+            .map(|a| a.requester.as_str())
+    }
+
     /// Where `requester`'s latest unused request to run `target` stands.
     #[must_use]
     pub fn approval_of(&self, target: &Approvable, requester: &str) -> Approved {

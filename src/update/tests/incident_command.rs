@@ -323,3 +323,72 @@ fn a_member_cannot_hand_command_to_themself_with_a_crafted_request() {
         "{effects:?}"
     );
 }
+
+fn asked(conn: u64, actor: &str, event: Event) -> Msg {
+    Msg::Requested {
+        peer: crate::msg::Peer {
+            conn,
+            id: conn,
+            actor: actor.into(),
+            key: None,
+        },
+        event,
+    }
+}
+
+#[test]
+fn a_level_is_paged_once_unless_the_asker_knows_it_was_paged() {
+    let mut state = with_pagerduty();
+    declare_p1(&mut state, secs(30));
+    let page = |again| Event::Paged {
+        level: 0,
+        contacts: Vec::new(),
+        pagerduty: None,
+        again,
+    };
+    // Two pages asked in one instant: the second is refused, naming the first.
+    let first = update(&mut state, asked(1, "sam@h", page(false)), secs(31));
+    let second = update(&mut state, asked(2, "lee@h", page(false)), secs(31));
+    assert!(
+        refused_with(&second).contains("Level 1 is being paged by sam@h this moment"),
+        "{second:?}"
+    );
+    journal_for_peer(&mut state, first, secs(31));
+    // Within the minute: refused unless asked knowingly; the writer's own p asks first.
+    let third = update(&mut state, asked(3, "lee@h", page(false)), secs(43));
+    assert!(
+        refused_with(&third).contains("Level 1 was paged by sam@h 12 s ago"),
+        "{third:?}"
+    );
+    let knowingly = update(&mut state, asked(4, "lee@h", page(true)), secs(44));
+    assert!(
+        matches!(
+            &knowingly[..],
+            [Effect::AppendFor {
+                event: Event::Paged { again: true, .. },
+                ..
+            }]
+        ),
+        "{knowingly:?}"
+    );
+    journal_for_peer(&mut state, knowingly, secs(44));
+    state.config.confirm_page = false;
+    let own = update(&mut state, Msg::Action(Action::Page), secs(45));
+    assert!(
+        own.is_empty(),
+        "asked first, even with confirm_page = false: {own:?}"
+    );
+    let prompt =
+        crate::view::escalation::confirm_prompt(&state, DialogKind::ConfirmPage { level: 0 });
+    assert!(
+        prompt.starts_with("Paged by lee@h 1 s ago: page again?"),
+        "{prompt}"
+    );
+    // After the minute, a page is a page.
+    state.ui.overlay = None;
+    let later = update(&mut state, asked(5, "lee@h", page(false)), secs(105));
+    assert!(
+        matches!(&later[..], [Effect::AppendFor { .. }]),
+        "{later:?}"
+    );
+}

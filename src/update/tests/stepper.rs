@@ -354,3 +354,90 @@ fn quitting_while_a_step_runs_can_leave_it_running_journaled_so() {
         crate::view::runbooks::StepStatus::LeftRunning
     );
 }
+
+#[test]
+fn a_step_runs_once_across_the_room_and_the_refusal_names_who_started_it() {
+    let mut state = ready(secs(30));
+    let peer = |conn: u64, actor: &str| crate::msg::Peer {
+        conn,
+        id: conn,
+        actor: actor.into(),
+        key: None,
+    };
+    let start = Event::StepStarted {
+        runbook: "db-fix".into(),
+        step: 0,
+        command: 0,
+        script: String::new(),
+    };
+    // Two starts in one instant: the first goes to the journal, the second is refused.
+    let asked = |conn, actor| Msg::Requested {
+        peer: peer(conn, actor),
+        event: start.clone(),
+    };
+    let first = update(&mut state, asked(1, "sam@h"), secs(31));
+    let second = update(&mut state, asked(2, "lee@h"), secs(31));
+    assert!(
+        refused_with(&second).contains("Step 1 of db-fix is being started by sam@h"),
+        "{second:?}"
+    );
+    // Journaled, it runs: refused with who and when, in the room and on the writer's keys.
+    journal_for_peer(&mut state, first, secs(31));
+    let third = update(&mut state, asked(3, "lee@h"), secs(40));
+    let when = secs(31).format("%H:%M:%SZ").to_string();
+    assert!(
+        refused_with(&third).contains(&format!("already running: started by sam@h at {when}")),
+        "{third:?}"
+    );
+    own_run_refused(&mut state, secs(41), "started by sam@h");
+}
+
+#[test]
+fn two_requests_to_approve_one_step_are_one() {
+    let mut state = ready(secs(30));
+    state.runbooks = vec![
+        crate::runbook::parse(
+            "rb.md",
+            &RUNBOOK.replace("```sh {on_fail", "```sh {approve=true on_fail"),
+        )
+        .unwrap(),
+    ];
+    let target = crate::domain::event::Approvable::Step {
+        runbook: "db-fix".into(),
+        step: 0,
+        command: 0,
+    };
+    let ask = |conn: u64, actor: &str| Msg::Requested {
+        peer: crate::msg::Peer {
+            conn,
+            id: conn,
+            actor: actor.into(),
+            key: None,
+        },
+        event: Event::ApprovalRequested {
+            target: target.clone(),
+            what: String::new(),
+        },
+    };
+    let first = update(&mut state, ask(1, "sam@h"), secs(31));
+    journal_for_peer(&mut state, first, secs(31));
+    let second = update(&mut state, ask(2, "lee@h"), secs(32));
+    assert!(
+        refused_with(&second).contains("sam@h asked for approval of this already"),
+        "{second:?}"
+    );
+    // The writer's own x says the same and asks nothing more.
+    own_run_refused(
+        &mut state,
+        secs(33),
+        "sam@h asked for approval of this already",
+    );
+}
+
+/// The writer's own `x` runs nothing and says why.
+fn own_run_refused(state: &mut State, now: DateTime<Utc>, says: &str) {
+    let own = update(state, Msg::Action(Action::Run), now);
+    assert!(own.is_empty(), "{own:?}");
+    let flash = state.ui.flash.as_deref().unwrap_or_default();
+    assert!(flash.contains(says), "{flash}");
+}
