@@ -624,15 +624,13 @@ fn a_command_marked_approve_runs_only_after_a_second_person_approves() {
     writer.wait_for("APPROVAL NEEDED: warroom-b@");
     engineer.send("x");
     engineer.wait_for("Waiting for a second person to approve");
-    // The one who asked cannot approve it.
+    // The one who asked cannot approve it: their A offers to withdraw it; Esc keeps it.
     engineer.send("A");
-    engineer.wait_for("Approve: run whoami step 1");
-    engineer.send(support::pty::ENTER);
-    engineer.wait_for("a second person must approve");
+    engineer.wait_for("Withdraw my request");
     engineer.send("\x1b");
     // A refusal is journaled; the next ask is a new request, which the writer approves.
     writer.send("A");
-    writer.wait_for("Approve: run whoami step 1");
+    writer.wait_for("asks to run whoami step 1");
     writer.send(support::pty::DOWN);
     writer.send(support::pty::ENTER);
     writer.wait_gone("APPROVAL NEEDED");
@@ -640,7 +638,7 @@ fn a_command_marked_approve_runs_only_after_a_second_person_approves() {
     engineer.wait_for("asked for approval");
     writer.wait_for("APPROVAL NEEDED: warroom-b@");
     writer.send("A");
-    writer.wait_for("Approve: run whoami step 1");
+    writer.wait_for("asks to run whoami step 1");
     writer.send(support::pty::ENTER);
     writer.wait_gone("APPROVAL NEEDED");
     let mark = mark_of(data.path(), "warroom-b");

@@ -89,6 +89,10 @@ pub(super) fn convert(src: &Source, file: ConfigFile, errors: &mut Vec<Diagnosti
         probe_concurrency,
         confirm_page: file.safety.confirm_page.unwrap_or(true),
         same_user_approval: file.safety.same_user_approval.unwrap_or(false),
+        approval_timeout: file
+            .safety
+            .approval_timeout
+            .map_or(std::time::Duration::from_mins(10), |d| d.0),
         destructive: destructive(src, file.safety.destructive.as_deref(), errors),
         room_group: file.room.group.and_then(|g| {
             if g.get_ref().trim().is_empty() {

@@ -236,6 +236,9 @@ pub struct SafetyFile {
     /// The approver may be the Unix user who asked (a team sharing one account); the journal
     /// says so.
     pub same_user_approval: Option<bool>,
+    /// How long a request for approval waits for its answer before it expires (default 10m);
+    /// the expiry is journaled and the asker may ask again.
+    pub approval_timeout: Option<HumanDuration>,
     /// Regular expressions of commands that destroy, besides the built-in ones (`rm -rf`,
     /// `kubectl delete`, `DROP TABLE`, ...): a runbook command matching one asks for the typed
     /// confirmation.

@@ -131,6 +131,8 @@ pub struct Config {
     pub room_group: Option<String>,
     /// `[safety] same_user_approval`: an approval may come from the user who asked.
     pub same_user_approval: bool,
+    /// `[safety] approval_timeout`: how long a request for approval waits (default 10 minutes).
+    pub approval_timeout: Duration,
     /// `[safety] destructive`: the team's own patterns of commands that destroy.
     pub destructive: Vec<crate::runbook::destructive::Pattern>,
     /// What each severity means to this team (`[severity.P1] meaning`), where the config says.

@@ -60,6 +60,8 @@ pub enum Once {
     Step((String, usize)),
     /// Paging an escalation level.
     Page(usize),
+    /// Ending the approval request journaled as this record (withdrawn or expired).
+    Withdraw(u64),
 }
 
 /// A console that only shows an incident: it never writes, runs or sends anything.
@@ -348,6 +350,14 @@ impl State {
     #[must_use]
     pub fn journals_open_incident(&self) -> bool {
         self.incident_open() && self.journal == JournalState::Writable
+    }
+
+    /// A request for approval by `requester` is this console's user's own, which they may not
+    /// approve themself (no `[safety] same_user_approval`, not a drill's facilitator): they may
+    /// withdraw it.
+    #[must_use]
+    pub fn withdraws(&self, requester: &str) -> bool {
+        requester == self.actor && !self.config.same_user_approval && self.drill().is_none()
     }
 
     /// The record numbered `seq`, if this console holds it (records are in `seq` order).

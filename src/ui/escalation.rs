@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 use super::budgets::{budget_lines, fitting_budgets, mmss, rows_of};
@@ -75,11 +75,30 @@ pub fn banner(state: &State, view: &View) -> Option<Line<'static>> {
             )
         });
     }
+    let approval = crate::view::approval::banner(state);
+    // A request waiting for approval never hides what is more urgent: it is said after it.
+    match (open_incident_line(state, view), approval) {
+        (Some(line), Some(_)) => {
+            let approve = state.key_name(crate::keymap::Action::Approve);
+            let mut line = line;
+            line.spans.push(Span::styled(
+                format!(" + an approval waits ({approve}) "),
+                theme.style(Slot::Warn),
+            ));
+            Some(line)
+        }
+        (Some(line), None) => Some(line),
+        (None, Some(text)) => Some(Line::styled(text, theme.style(Slot::Warn))),
+        (None, None) => None,
+    }
+}
+
+/// The loud line of an open incident, most urgent first: a failed page, the level due, a
+/// failed or late stakeholder update.
+fn open_incident_line(state: &State, view: &View) -> Option<Line<'static>> {
+    let theme = &view.theme;
     if let Some(text) = failed_page(state) {
         return Some(Line::styled(text, theme.style(Slot::Breach)));
-    }
-    if let Some(text) = crate::view::approval::banner(state) {
-        return Some(Line::styled(text, theme.style(Slot::Warn)));
     }
     if let Some((
         policy,

@@ -89,6 +89,7 @@ fn prompt_text(state: &State, kind: DialogKind) -> String {
             crate::view::silence::prompt(state, kind)
         }
         DialogKind::HandedOver => crate::view::handover::prompt(state),
+        DialogKind::Approve => crate::view::approval::prompt(state),
         DialogKind::Roles => {
             let people = state
                 .incident
@@ -165,10 +166,8 @@ fn prompt_of(kind: DialogKind) -> &'static str {
         | DialogKind::ConfirmAck { .. }
         | DialogKind::Silence
         | DialogKind::ExpireSilences
-        | DialogKind::HandedOver => "",
-        DialogKind::Approve => {
-            "Someone asks a second person to approve this before it runs (journaled with both names):"
-        }
+        | DialogKind::HandedOver
+        | DialogKind::Approve => "",
         DialogKind::Handover => {
             "Who takes command (they and you see a summary of where things stand; it is journaled):"
         }

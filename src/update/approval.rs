@@ -80,13 +80,49 @@ pub fn asked_already(state: &State, target: &Approvable) -> Option<String> {
     ))
 }
 
+/// Tells the person who asked for an approval its answer, and by whom, when it is journaled.
+pub fn answer_seen(state: &mut State, record: &crate::domain::event::Record) {
+    let Event::ApprovalGiven {
+        request, approved, ..
+    } = &record.event
+    else {
+        return;
+    };
+    let Some(asked) = state
+        .incident
+        .as_ref()
+        .and_then(|i| i.approvals.get(request))
+        .filter(|a| a.requester == state.actor && record.actor != state.actor)
+    else {
+        return;
+    };
+    let run = state.key_name(crate::keymap::Action::Run);
+    let text = if *approved {
+        format!(
+            "{} approved your request to {}: press {run} to run it",
+            record.actor, asked.what
+        )
+    } else {
+        format!("{} refused your request to {}", record.actor, asked.what)
+    };
+    state.ui.flash = Some(text.clone());
+    super::log(state, text, true);
+}
+
 /// `A`: answer the request waiting longest.
 pub fn open(state: &mut State) {
     let Some((_, approval)) = state.incident.as_ref().and_then(|i| i.pending_approval()) else {
         state.ui.flash = Some("Nothing is waiting for approval".into());
         return;
     };
-    let labels = vec![format!("Approve: {}", approval.what), "Refuse".to_owned()];
+    let labels = if state.withdraws(&approval.requester) {
+        vec!["Withdraw my request".to_owned(), "Keep waiting".to_owned()]
+    } else {
+        vec![
+            format!("Approve: {} asks to {}", approval.requester, approval.what),
+            "Refuse".to_owned(),
+        ]
+    };
     open_dialog(state, DialogKind::Approve, String::new(), 0);
     if let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay {
         dialog.labels = labels;
@@ -111,7 +147,104 @@ pub fn may_answer(
     Ok(same)
 }
 
-/// Enter in the approval dialog: approve (choice 0) or refuse.
+/// Writer: the requests that waited `[safety] approval_timeout` unanswered expire (journaled;
+/// the asker may ask again).
+#[must_use]
+pub fn expire(state: &State, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(incident) = state
+        .incident
+        .as_ref()
+        .filter(|_| state.journals_open_incident())
+    else {
+        return Vec::new();
+    };
+    let timeout = chrono::TimeDelta::from_std(state.config.approval_timeout)
+        .unwrap_or(chrono::TimeDelta::MAX);
+    incident
+        .approvals
+        .iter()
+        .filter(|(seq, a)| {
+            a.waiting()
+                && !state
+                    .once_in_flight
+                    .contains_key(&crate::state::Once::Withdraw(**seq))
+                && state.record(**seq).is_some_and(|r| now - r.at >= timeout)
+        })
+        .map(|(seq, _)| Effect::Append {
+            at: now,
+            event: Event::ApprovalWithdrawn {
+                request: *seq,
+                expired: true,
+            },
+        })
+        .collect()
+}
+
+/// Whether `actor` may end request `request` (only who asked withdraws it; only the writer's
+/// clock expires it).
+///
+/// # Errors
+/// Why not.
+pub fn may_withdraw(state: &State, actor: &str, request: u64, expired: bool) -> Result<(), String> {
+    let approval = state
+        .incident
+        .as_ref()
+        .and_then(|i| i.approvals.get(&request))
+        .filter(|a| a.waiting())
+        .ok_or_else(|| format!("request #{request} is not waiting for approval"))?;
+    if expired {
+        return Err("only the writing console's clock expires a request".into());
+    }
+    if approval.requester != actor {
+        return Err(format!(
+            "only {} withdraws their request",
+            approval.requester
+        ));
+    }
+    Ok(())
+}
+
+/// Writer: a joined console's request about an approval (`actor` asks, answers or withdraws),
+/// as the writer journals it, or why not.
+///
+/// # Errors
+/// Why the request is refused.
+pub fn admissible(state: &State, actor: &str, event: Event) -> Result<Event, String> {
+    match event {
+        Event::ApprovalRequested { target, .. } => {
+            if let Some(asked) = asked_already(state, &target) {
+                return Err(asked);
+            }
+            let what = needed(state, &target).ok_or("that needs no approval here")?;
+            Ok(Event::ApprovalRequested { target, what })
+        }
+        Event::ApprovalGiven {
+            request, approved, ..
+        } => {
+            let requester = state
+                .incident
+                .as_ref()
+                .and_then(|i| i.pending_approval())
+                .filter(|(seq, _)| *seq == request)
+                .map(|(_, a)| a.requester.clone())
+                .ok_or_else(|| format!("request #{request} is not waiting for approval"))?;
+            let same_user = may_answer(state, actor, &requester, false)?;
+            Ok(Event::ApprovalGiven {
+                request,
+                approved,
+                same_user,
+            })
+        }
+        Event::ApprovalWithdrawn { request, expired } => {
+            may_withdraw(state, actor, request, expired)?;
+            Ok(Event::ApprovalWithdrawn { request, expired })
+        }
+        other => Err(format!("not an approval: {}", other.kind())),
+    }
+}
+
+/// Enter in the approval dialog: approve (choice 0) or refuse; for the person who asked,
+/// withdraw it (choice 0) or keep waiting.
 pub fn answered(
     state: &mut State,
     choice: usize,
@@ -123,6 +256,15 @@ pub fn answered(
         .and_then(|i| i.pending_approval())
         .map(|(seq, a)| (seq, a.requester.clone()))
         .ok_or("The request was answered meanwhile")?;
+    if state.withdraws(&requester) {
+        return Ok((choice == 0).then_some(Effect::Append {
+            at: now,
+            event: Event::ApprovalWithdrawn {
+                request,
+                expired: false,
+            },
+        }));
+    }
     let facilitator = state.drill().is_some();
     let same_user = may_answer(state, &state.actor, &requester, facilitator)?;
     Ok(Some(Effect::Append {

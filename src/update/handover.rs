@@ -163,6 +163,7 @@ fn running(records: &[Record]) -> Vec<&Record> {
 
 /// A handover record arrived: its giver and its taker each see the summary.
 pub fn seen(state: &mut State, record: &Record) {
+    super::approval::answer_seen(state, record);
     let Event::HandedOver { to, .. } = &record.event else {
         return;
     };

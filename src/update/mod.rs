@@ -209,6 +209,7 @@ fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     effects.extend(outbox::tick(state, now));
     effects.extend(runbooks::verify(state, now));
     effects.extend(review::autosave(state, now));
+    effects.extend(approval::expire(state, now));
     effects
 }
 

@@ -20,6 +20,7 @@ pub fn once(event: &Event) -> Option<Once> {
     match event {
         Event::StepStarted { runbook, step, .. } => Some(Once::Step((runbook.clone(), *step))),
         Event::Paged { level, .. } => Some(Once::Page(*level)),
+        Event::ApprovalWithdrawn { request, .. } => Some(Once::Withdraw(*request)),
         _ => None,
     }
 }

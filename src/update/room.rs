@@ -141,6 +141,14 @@ pub fn answered(state: &mut State, result: Result<u64, String>) -> Vec<Effect> {
         Err(reason) => {
             let text = format!("The writing console refused: {reason}");
             log(state, text.clone(), true);
+            // A review the writer did not save is not shown as saved.
+            let saved = state.incident.as_ref().and_then(|i| i.review.clone());
+            let now = state.now;
+            if let Some(draft) = state.ui.review.as_mut()
+                && saved.as_deref() != Some(draft.text.as_str())
+            {
+                draft.changed.get_or_insert(now);
+            }
             if let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay {
                 dialog.pending = false;
                 dialog.error = Some(text);
@@ -254,28 +262,10 @@ fn admissible(
                 Err(format!("the service has no role `{role}`"))
             }
         }
-        Event::ApprovalRequested { target, .. } => {
-            if let Some(asked) = super::approval::asked_already(state, &target) {
-                return Err(asked);
-            }
-            let what =
-                super::approval::needed(state, &target).ok_or("that needs no approval here")?;
-            Ok(Event::ApprovalRequested { target, what })
-        }
-        Event::ApprovalGiven {
-            request, approved, ..
-        } => {
-            let requester = incident
-                .pending_approval()
-                .filter(|(seq, _)| *seq == request)
-                .map(|(_, a)| a.requester.clone())
-                .ok_or_else(|| format!("request #{request} is not waiting for approval"))?;
-            let same_user = super::approval::may_answer(state, &peer.actor, &requester, false)?;
-            Ok(Event::ApprovalGiven {
-                request,
-                approved,
-                same_user,
-            })
+        approval @ (Event::ApprovalRequested { .. }
+        | Event::ApprovalGiven { .. }
+        | Event::ApprovalWithdrawn { .. }) => {
+            super::approval::admissible(state, &peer.actor, approval)
         }
         // Only the commander hands command over: a crafted request cannot take it.
         Event::HandedOver { .. } if peer.actor != incident.roles.commander => Err(format!(

@@ -26,6 +26,11 @@ impl Event {
             Self::ReviewEditing { editing: true } => "Started editing the review".to_owned(),
             Self::ReviewEditing { editing: false } => "Stopped editing the review".to_owned(),
             Self::ApprovalRequested { what, .. } => format!("Asked for approval: {what}"),
+            Self::ApprovalWithdrawn {
+                request,
+                expired: true,
+            } => format!("Request #{request} expired unanswered"),
+            Self::ApprovalWithdrawn { request, .. } => format!("Withdrew request #{request}"),
             Self::ApprovalGiven {
                 request,
                 approved,
@@ -264,6 +269,7 @@ impl Event {
             | Self::HandedOver { .. }
             | Self::ApprovalRequested { .. }
             | Self::ApprovalGiven { .. }
+            | Self::ApprovalWithdrawn { .. }
             | Self::ReviewEditing { .. }
             | Self::DrillEnded { .. }
             | Self::RtoBreached { .. }

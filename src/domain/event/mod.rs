@@ -368,6 +368,13 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         same_user: bool,
     },
+    /// The request journaled as record `request` ends unanswered: withdrawn by the record's
+    /// actor (who asked), or `expired` after `[safety] approval_timeout`.
+    ApprovalWithdrawn {
+        request: u64,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        expired: bool,
+    },
     /// An alert the incident follows began firing in Alertmanager.
     AlertStarted(Box<AlertSeen>),
     /// An alert the incident followed is no longer in Alertmanager.
@@ -448,6 +455,7 @@ impl Event {
             Self::ReviewEditing { .. } => "review_editing",
             Self::ApprovalRequested { .. } => "approval_requested",
             Self::ApprovalGiven { .. } => "approval_given",
+            Self::ApprovalWithdrawn { .. } => "approval_withdrawn",
             Self::DrillEnded { .. } => "drill_ended",
             Self::NotifyHeld { .. } => "notify_held",
             Self::AlertStarted(_) => "alert_started",

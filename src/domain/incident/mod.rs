@@ -254,7 +254,8 @@ impl Incident {
             | Event::HandedOver { .. }
             | Event::RoleAssigned { .. }
             | Event::ApprovalRequested { .. }
-            | Event::ApprovalGiven { .. } => self.apply_room(record),
+            | Event::ApprovalGiven { .. }
+            | Event::ApprovalWithdrawn { .. } => self.apply_room(record),
         }
     }
 

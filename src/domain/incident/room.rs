@@ -90,6 +90,16 @@ pub struct Approval {
     pub verdict: Option<(String, bool)>,
     /// A run of the target has used the approval.
     pub used: bool,
+    /// Withdrawn by who asked, or expired, unanswered: nobody answers it any more.
+    pub withdrawn: bool,
+}
+
+impl Approval {
+    /// Asked, and waiting for its answer.
+    #[must_use]
+    pub fn waiting(&self) -> bool {
+        self.verdict.is_none() && !self.withdrawn
+    }
 }
 
 /// Where a request to run something stands.
@@ -110,7 +120,9 @@ impl Incident {
         match &record.event {
             Event::HandedOver { to, .. } => self.roles.commander.clone_from(to),
             Event::RoleAssigned { role, person } => self.roles.assign(role, person),
-            Event::ApprovalRequested { .. } | Event::ApprovalGiven { .. } => {
+            Event::ApprovalRequested { .. }
+            | Event::ApprovalGiven { .. }
+            | Event::ApprovalWithdrawn { .. } => {
                 self.apply_approval(record);
             }
             Event::RoomOpened
@@ -149,7 +161,7 @@ impl Incident {
     pub fn pending_approval(&self) -> Option<(u64, &Approval)> {
         self.approvals
             .iter()
-            .find(|(_, a)| a.verdict.is_none())
+            .find(|(_, a)| a.waiting())
             .map(|(seq, a)| (*seq, a))
     }
 
@@ -158,7 +170,7 @@ impl Incident {
     pub fn asked_for(&self, target: &Approvable) -> Option<&str> {
         self.approvals
             .values()
-            .find(|a| &a.target == target && a.verdict.is_none())
+            .find(|a| &a.target == target && a.waiting())
             .map(|a| a.requester.as_str())
     }
 
@@ -170,9 +182,9 @@ impl Incident {
             .values()
             .rev()
             .find(|a| &a.target == target && a.requester == requester && !a.used);
-        match latest.map(|a| &a.verdict) {
-            Some(None) => Approved::Waiting,
-            Some(Some((_, true))) => Approved::Yes,
+        match latest.map(|a| (a.withdrawn, &a.verdict)) {
+            Some((false, None)) => Approved::Waiting,
+            Some((_, Some((_, true)))) => Approved::Yes,
             _ => Approved::No,
         }
     }
@@ -187,16 +199,20 @@ impl Incident {
                     what: what.clone(),
                     verdict: None,
                     used: false,
+                    withdrawn: false,
                 };
                 self.approvals.insert(record.seq, approval);
             }
             Event::ApprovalGiven {
                 request, approved, ..
             } => {
-                if let Some(approval) = self.approvals.get_mut(request) {
-                    approval
-                        .verdict
-                        .get_or_insert((record.actor.clone(), *approved));
+                if let Some(approval) = self.approvals.get_mut(request).filter(|a| a.waiting()) {
+                    approval.verdict = Some((record.actor.clone(), *approved));
+                }
+            }
+            Event::ApprovalWithdrawn { request, .. } => {
+                if let Some(approval) = self.approvals.get_mut(request).filter(|a| a.waiting()) {
+                    approval.withdrawn = true;
                 }
             }
             _ => {}

@@ -392,3 +392,41 @@ fn a_level_is_paged_once_unless_the_asker_knows_it_was_paged() {
         "{later:?}"
     );
 }
+
+#[test]
+fn a_review_the_writer_refuses_is_not_shown_as_saved() {
+    let mut state = with_pagerduty();
+    declare_p1(&mut state, secs(30));
+    state.console = Console::Joined;
+    run(&mut state, Msg::Action(Action::Review), secs(40));
+    let draft = state.ui.review.as_ref().unwrap().text.clone();
+    run(
+        &mut state,
+        Msg::ReviewEdited(format!("{draft}\nOurs.\n")),
+        secs(41),
+    );
+    let asked = update(&mut state, Msg::Action(Action::Save), secs(42));
+    assert!(
+        matches!(
+            &asked[..],
+            [Effect::Append {
+                event: Event::ReviewSaved { .. },
+                ..
+            }]
+        ),
+        "{asked:?}"
+    );
+    assert!(
+        !crate::view::review::unsaved(&state),
+        "saved, as far as this console knows"
+    );
+    let refused = Msg::Answered {
+        id: 1,
+        result: Err("the review is over 256 KiB".into()),
+    };
+    update(&mut state, refused, secs(43));
+    assert!(
+        crate::view::review::unsaved(&state),
+        "not saved: the writer refused"
+    );
+}

@@ -441,3 +441,85 @@ fn own_run_refused(state: &mut State, now: DateTime<Utc>, says: &str) {
     let flash = state.ui.flash.as_deref().unwrap_or_default();
     assert!(flash.contains(says), "{flash}");
 }
+
+/// The stepper's runbook with its first command needing a second person's approval.
+fn needing_approval(now: DateTime<Utc>) -> State {
+    let mut state = ready(now);
+    let text = RUNBOOK.replace("```sh {on_fail", "```sh {approve=true on_fail");
+    state.runbooks = vec![crate::runbook::parse("rb.md", &text).unwrap()];
+    state
+}
+
+#[test]
+fn a_request_for_approval_is_answered_to_the_asker_withdrawn_or_expires() {
+    let mut state = needing_approval(secs(30));
+    run(&mut state, Msg::Action(Action::Run), secs(31));
+    let (request, _) = state.incident.as_ref().unwrap().pending_approval().unwrap();
+    // Unanswered past [safety] approval_timeout (10 minutes): the writer's clock expires it.
+    let ended = |effects: Vec<Effect>| -> Vec<Event> {
+        effects
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Append {
+                    event: event @ Event::ApprovalWithdrawn { .. },
+                    ..
+                } => Some(event),
+                _ => None,
+            })
+            .collect()
+    };
+    assert!(ended(run(&mut state, Msg::Tick, secs(600))).is_empty());
+    assert_eq!(
+        ended(run(&mut state, Msg::Tick, secs(631))),
+        vec![Event::ApprovalWithdrawn {
+            request,
+            expired: true
+        }]
+    );
+    assert!(
+        state
+            .incident
+            .as_ref()
+            .unwrap()
+            .pending_approval()
+            .is_none()
+    );
+    // Asked again, the asker's A offers to withdraw it.
+    run(&mut state, Msg::Action(Action::Run), secs(640));
+    run(&mut state, Msg::Action(Action::Approve), secs(641));
+    assert_eq!(state.dialog().unwrap().labels[0], "Withdraw my request");
+    let withdrawn = run(&mut state, Msg::Action(Action::Confirm), secs(642));
+    assert!(
+        matches!(
+            &withdrawn[..],
+            [Effect::Append {
+                event: Event::ApprovalWithdrawn { expired: false, .. },
+                ..
+            }]
+        ),
+        "{withdrawn:?}"
+    );
+    // Asked a third time and approved by a second person: the asker is told, by whom.
+    run(&mut state, Msg::Action(Action::Run), secs(650));
+    let (request, _) = state.incident.as_ref().unwrap().pending_approval().unwrap();
+    let answer = Msg::Requested {
+        peer: crate::msg::Peer {
+            conn: 1,
+            id: 1,
+            actor: "lee@h".into(),
+            key: None,
+        },
+        event: Event::ApprovalGiven {
+            request,
+            approved: true,
+            same_user: false,
+        },
+    };
+    let given = update(&mut state, answer, secs(651));
+    journal_for_peer(&mut state, given, secs(651));
+    let flash = state.ui.flash.clone().unwrap_or_default();
+    assert!(
+        flash.starts_with("lee@h approved your request to run db-fix step 1"),
+        "{flash}"
+    );
+}
