@@ -170,8 +170,15 @@ fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
             escalation::confirmed(state, kind, now)
         }
         kind => incident_event(state, kind, text, choice)
-            .map(|event| event.map(|event| Effect::Append { at: now, event }))
-            .map_err(String::from),
+            .map_err(String::from)
+            .and_then(|event| match &event {
+                Some(Event::RoleAssigned { role, .. }) => {
+                    super::handover::may_take_command(state, &state.actor, role, now)
+                        .map(|()| event)
+                }
+                _ => Ok(event),
+            })
+            .map(|event| event.map(|event| Effect::Append { at: now, event })),
     };
     let Some(Overlay::Dialog(dialog)) = &mut state.ui.overlay else {
         return Vec::new();

@@ -162,6 +162,47 @@ fn running(records: &[Record]) -> Vec<&Record> {
 }
 
 /// A handover record arrived: its giver and its taker each see the summary.
+/// How long a commander must have been gone from the room before someone takes the role
+/// without their handover.
+pub const ABSENT_FOR_MINUTES: i64 = 5;
+
+/// Whether `actor` may give the commander role to `person`: the commander may; anyone else only
+/// when the commander is not in the room and left it 5 minutes ago (else they hand over, `H`).
+///
+/// # Errors
+/// Who holds the role and what to do.
+pub fn may_take_command(
+    state: &State,
+    actor: &str,
+    role: &crate::domain::Role,
+    now: DateTime<Utc>,
+) -> Result<(), String> {
+    let Some(incident) = state.incident.as_ref() else {
+        return Ok(());
+    };
+    let commander = &incident.roles.commander;
+    if role.as_str() != crate::domain::Role::COMMANDER || actor == commander {
+        return Ok(());
+    }
+    let here =
+        incident.present.contains_key(commander) || incident.room_host.as_ref() == Some(commander);
+    if here {
+        return Err(format!(
+            "{commander} is the commander and in the room: ask them to hand over ({})",
+            state.key_name(crate::keymap::Action::Handover)
+        ));
+    }
+    let wait = chrono::TimeDelta::minutes(ABSENT_FOR_MINUTES);
+    match incident.left.get(commander) {
+        Some(left) if now - *left < wait => Err(format!(
+            "{commander} left the room at {}: the role may be taken without them from {}",
+            left.format("%H:%M:%SZ"),
+            (*left + wait).format("%H:%M:%SZ")
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub fn seen(state: &mut State, record: &Record) {
     super::approval::answer_seen(state, record);
     let Event::HandedOver { to, .. } = &record.event else {

@@ -256,6 +256,7 @@ fn admissible(
         Event::SeverityChanged { .. } => Err(format!("the severity is {} now", incident.severity)),
         Event::RoleAssigned { role, person } => {
             plain(&person, "name")?;
+            super::handover::may_take_command(state, &peer.actor, &role, now)?;
             if state.config.roles.contains(&role) {
                 Ok(Event::RoleAssigned { role, person })
             } else {
@@ -267,6 +268,10 @@ fn admissible(
         | Event::ApprovalWithdrawn { .. }) => {
             super::approval::admissible(state, &peer.actor, approval)
         }
+        // The commander resolves from any console; what is still down is the writer's to say.
+        Event::Resolved {
+            summary, template, ..
+        } => resolution(state, &peer.actor, summary, template),
         // Only the commander hands command over: a crafted request cannot take it.
         Event::HandedOver { .. } if peer.actor != incident.roles.commander => Err(format!(
             "only the commander ({}) hands command over",
@@ -327,6 +332,37 @@ fn step_of<'a>(
         .steps
         .get(index)
         .ok_or_else(|| format!("runbook `{id}` has no step {}", index + 1))
+}
+
+/// The resolution a joined console asks for, if its user is the commander.
+fn resolution(
+    state: &State,
+    actor: &str,
+    summary: Option<String>,
+    template: Option<String>,
+) -> Result<Event, String> {
+    let commander = state
+        .incident
+        .as_ref()
+        .map(|i| i.roles.commander.as_str())
+        .unwrap_or_default();
+    if actor != commander {
+        return Err(format!(
+            "only the commander ({commander}) resolves the incident"
+        ));
+    }
+    if let Some(summary) = &summary {
+        plain(summary, "resolution summary")?;
+    }
+    let not_recovered = crate::view::escalation::not_up(state)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    Ok(Event::Resolved {
+        summary,
+        not_recovered,
+        template,
+    })
 }
 
 /// A request about a runbook step or a recovery action, with what the writer knows filled in

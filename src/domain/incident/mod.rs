@@ -79,6 +79,8 @@ pub struct Incident {
     pub pager_failing: bool,
     /// Who is in the room besides the writing console, with how many consoles each.
     pub present: BTreeMap<String, usize>,
+    /// When each person last left the room (gone from every console), while still gone.
+    pub left: BTreeMap<String, DateTime<Utc>>,
     /// Who writes from the console that opened the room.
     pub room_host: Option<String>,
     /// Two-person approvals, by the sequence number of their request.
@@ -173,6 +175,7 @@ impl Incident {
             copies,
             pager_failing: scenario.as_ref().is_some_and(|s| s.pager_failing),
             present: BTreeMap::new(),
+            left: BTreeMap::new(),
             room_host: None,
             approvals: BTreeMap::new(),
             review_editor: None,

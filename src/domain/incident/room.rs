@@ -244,7 +244,10 @@ impl Incident {
                 self.room_host = Some(who.clone());
                 self.review_editor = None;
             }
-            Event::RoomJoined => *self.present.entry(who.clone()).or_default() += 1,
+            Event::RoomJoined => {
+                *self.present.entry(who.clone()).or_default() += 1;
+                self.left.remove(who);
+            }
             Event::ReviewEditing { editing: true } => self.review_editor = Some(who.clone()),
             Event::ReviewEditing { editing: false } => {
                 if self.review_editor.as_ref() == Some(who) {
@@ -256,6 +259,7 @@ impl Incident {
                     *count -= 1;
                     if *count == 0 {
                         self.present.remove(who);
+                        self.left.insert(who.clone(), record.at);
                         if self.review_editor.as_ref() == Some(who) {
                             self.review_editor = None;
                         }

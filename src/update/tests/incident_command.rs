@@ -430,3 +430,66 @@ fn a_review_the_writer_refuses_is_not_shown_as_saved() {
         "not saved: the writer refused"
     );
 }
+
+#[test]
+fn the_commander_resolves_from_a_joined_console_and_nobody_else_does() {
+    let mut state = with_pagerduty();
+    declare_p1(&mut state, secs(30));
+    let resolve = Event::Resolved {
+        summary: Some("failed over".into()),
+        not_recovered: Vec::new(),
+        template: None,
+    };
+    let refused = update(&mut state, asked(1, "sam@h", resolve.clone()), secs(40));
+    assert!(
+        refused_with(&refused).contains("only the commander (ic@host) resolves the incident"),
+        "{refused:?}"
+    );
+    state.incident.as_mut().unwrap().roles.commander = "sam@h".into();
+    let accepted = update(&mut state, asked(2, "sam@h", resolve), secs(41));
+    let still_down: Vec<String> = crate::view::escalation::not_up(&state)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert!(
+        matches!(&accepted[..], [Effect::AppendFor { event: Event::Resolved { not_recovered, .. }, .. }] if *not_recovered == still_down),
+        "the writer says what is still down: {accepted:?}"
+    );
+}
+
+#[test]
+fn nobody_takes_command_from_a_commander_in_the_room() {
+    let mut state = with_pagerduty();
+    declare_p1(&mut state, secs(30));
+    run(&mut state, Msg::RoomOpened, secs(31));
+    let role = |person: &str| Event::RoleAssigned {
+        role: crate::domain::Role::commander(),
+        person: person.into(),
+    };
+    // The writing console's commander is in the room: a member is told to ask for a handover.
+    let taken = update(&mut state, asked(1, "sam@h", role("sam@h")), secs(40));
+    assert!(
+        refused_with(&taken)
+            .contains("ic@host is the commander and in the room: ask them to hand over"),
+        "{taken:?}"
+    );
+    // A commander who left the room may be replaced five minutes later, not sooner.
+    state.incident.as_mut().unwrap().roles.commander = "dana@h".into();
+    let left_at = secs(100);
+    state
+        .incident
+        .as_mut()
+        .unwrap()
+        .left
+        .insert("dana@h".into(), left_at);
+    let early = update(&mut state, asked(2, "sam@h", role("sam@h")), secs(160));
+    assert!(
+        refused_with(&early).contains("dana@h left the room at"),
+        "{early:?}"
+    );
+    let later = update(&mut state, asked(3, "sam@h", role("sam@h")), secs(401));
+    assert!(
+        matches!(&later[..], [Effect::AppendFor { .. }]),
+        "{later:?}"
+    );
+}
