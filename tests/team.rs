@@ -171,3 +171,59 @@ fn a_failover_keeps_each_console_as_it_was_its_command_its_typed_note() {
         console.send("q");
     }
 }
+
+/// One at a time and authority, across two Unix users: a step running in b's console cannot be
+/// started from the writer's; nobody takes command with `o` from a commander in the room; once
+/// handed command, b resolves from b's joined console.
+#[test]
+fn a_running_step_is_refused_elsewhere_and_the_commander_resolves_from_a_joined_console() {
+    if team().is_none() {
+        return;
+    }
+    let data = team_data_dir_with_runbook(5);
+    let mut a = Session::start(data.path(), (100, 30), &[], &[]);
+    declare_from_banner(&mut a);
+    let mut b = Session::start_as("warroom-b", data.path(), (100, 30), &["join"]);
+    b.wait_for("JOINED · room 2");
+    run_slow_step(&mut b);
+    a.send("2");
+    a.wait_for("Slow step");
+    a.send(ENTER);
+    a.wait_for("RUNNING");
+    a.send("x");
+    a.wait_for("already running: started by warroom-b@");
+    a.send("\x1b");
+    a.send("1");
+    // b cannot make themself commander while the commander is here.
+    b.send("o");
+    b.wait_for("Assign a role");
+    b.send("warroom-b");
+    b.send(ENTER);
+    b.wait_for("is the commander and in the room: ask them to hand over");
+    b.send("\x1b");
+    // Handed command, b resolves from b's own console.
+    a.send("H");
+    a.wait_for("warroom-b@");
+    a.send(ENTER);
+    b.wait_for("Command handed over");
+    b.send(ENTER);
+    b.wait_for("IC warroom-b@");
+    b.send("R");
+    b.wait_for("Resolve");
+    b.send(ENTER);
+    b.wait_for("still DOWN");
+    b.send(ENTER);
+    support::pty::wait_until("the resolution to be journaled", || {
+        journal_text(data.path()).contains("\"kind\":\"resolved\"")
+    });
+    let journal = journal_text(data.path());
+    assert!(line_with(&journal, "\"kind\":\"resolved\"").contains(&actor("warroom-b")));
+    assert_eq!(
+        journal.matches("\"kind\":\"step_started\"").count(),
+        1,
+        "{journal}"
+    );
+    for console in [&mut a, &mut b] {
+        console.send("q");
+    }
+}

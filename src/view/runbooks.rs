@@ -88,12 +88,22 @@ pub fn status(state: &State, runbook: &str, step: usize) -> StepStatus {
                 outcome: outcome.clone(),
                 succeeded: *succeeded,
             },
-            None if state.live_runs.get(&run.started).is_some_and(|r| !r.ended) => {
-                StepStatus::Running
-            }
-            None => StepStatus::Interrupted,
+            None => match state.live_runs.get(&run.started) {
+                Some(live) if !live.ended => StepStatus::Running,
+                // Started by someone else in the room (it runs in their console), or shown
+                // by a console that runs nothing: running until its end is journaled.
+                None if state.viewer().is_some() || !started_here(state, run.started) => {
+                    StepStatus::Running
+                }
+                _ => StepStatus::Interrupted,
+            },
         },
     }
+}
+
+/// Whether the run started by record `started` was started by this console's user.
+fn started_here(state: &State, started: u64) -> bool {
+    state.record(started).is_none_or(|r| r.actor == state.actor)
 }
 
 /// Whether a step's expectation is being watched, met or missed, for the stepper.
