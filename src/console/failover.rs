@@ -13,7 +13,7 @@ use crate::room::client::Joined;
 
 use super::Clock;
 use super::event_loop::Loop;
-use super::open::{Claim, note_recovery};
+use super::open::note_recovery;
 
 /// How long requests wait for a new writer before they are refused here.
 const PATIENCE: Duration = Duration::from_secs(10);
@@ -25,7 +25,7 @@ pub enum Claimed {
     /// Another console writes it and serves its room: joined, with the records after ours.
     Joined(Joined),
     /// This console took the journal's lock.
-    Writer(Claim),
+    Writer((Journal, Vec<Record>, crate::journal::Recovery)),
     /// Nobody yet, and why this console cannot.
     Nobody(String),
 }
@@ -42,7 +42,7 @@ fn claim_once(journal: &std::path::Path, after: u64) -> Claimed {
     match crate::room::client::join_after(journal, after) {
         Ok(joined) => Claimed::Joined(joined),
         Err(joining) => match Journal::open(journal) {
-            Ok(claim) => Claimed::Writer(Ok(claim)),
+            Ok(claim) => Claimed::Writer(claim),
             Err(crate::journal::JournalError::Locked { .. }) => {
                 Claimed::Nobody(format!("{joining:#}"))
             }
@@ -97,11 +97,10 @@ impl Loop {
     pub(super) fn claimed(&mut self, claimed: Claimed) {
         match claimed {
             Claimed::Joined(joined) => self.rejoin(joined),
-            Claimed::Writer(Ok((journal, records, recovery))) => {
+            Claimed::Writer((journal, records, recovery)) => {
                 note_recovery(&mut self.state, &recovery);
                 self.write_here(journal, records);
             }
-            Claimed::Writer(Err(error)) => self.nobody_yet(&error.to_string()),
             Claimed::Nobody(why) => self.nobody_yet(&why),
         }
     }
@@ -152,12 +151,7 @@ impl Loop {
         self.said_screen = None;
         self.dispatch(Msg::WriterFound(None));
         for (id, key, event) in unanswered {
-            let before = self.state.requests.get(&key).copied().filter(|&seq| {
-                self.state
-                    .record(seq)
-                    .is_some_and(|r| r.actor == self.state.actor)
-            });
-            match before {
+            match crate::update::room::journaled_before(&self.state, &self.state.actor, key) {
                 Some(seq) => {
                     self.dispatch(Msg::Answered {
                         id,

@@ -56,7 +56,10 @@ pub fn opened(state: &State, now: DateTime<Utc>) -> Vec<Effect> {
 
 /// Writer: a joined console asks for `event`.
 pub fn requested(state: &mut State, peer: Peer, event: Event, now: DateTime<Utc>) -> Vec<Effect> {
-    if let Some(seq) = journaled_before(state, &peer) {
+    if let Some(seq) = peer
+        .key
+        .and_then(|key| journaled_before(state, &peer.actor, key))
+    {
         return vec![Effect::Answer {
             conn: peer.conn,
             reply: Reply::Accepted { id: peer.id, seq },
@@ -74,10 +77,10 @@ pub fn requested(state: &mut State, peer: Peer, event: Event, now: DateTime<Utc>
 
 /// The record of a request sent again after a failover, journaled by the last writer.
 #[must_use]
-pub fn journaled_before(state: &State, peer: &Peer) -> Option<u64> {
-    let seq = *state.requests.get(&peer.key?)?;
+pub fn journaled_before(state: &State, actor: &str, key: std::num::NonZeroU32) -> Option<u64> {
+    let seq = *state.requests.get(&key)?;
     let record = state.record(seq)?;
-    (record.actor == peer.actor).then_some(seq)
+    (record.actor == actor).then_some(seq)
 }
 
 fn refused(peer: &Peer, reason: String) -> Effect {
