@@ -41,7 +41,7 @@ fn state_with(url: &str) -> State {
         }),
         slack: None,
         webhook: None,
-        unset: Vec::new(),
+        ..Notify::default()
     };
     // The demo is a drill: let it send, as a scenario with `allow_notify = true` does.
     state.drill_mut().unwrap().engine.scenario.allow_notify = true;
@@ -217,7 +217,7 @@ async fn a_refused_connection_is_a_failure_that_names_no_url() {
         pagerduty: None,
         slack: Some(Secret::new(&url)),
         webhook: None,
-        unset: Vec::new(),
+        ..Notify::default()
     };
     let error = deliver(
         &reqwest::Client::new(),
@@ -230,6 +230,26 @@ async fn a_refused_connection_is_a_failure_that_names_no_url() {
     assert!(error.contains("refused"), "{error}");
     assert!(
         !error.contains(CANARY) && !error.contains("127.0.0.1"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_channel_whose_variable_is_unset_here_is_owed_and_never_sent_from_this_console() {
+    let text = "[service]\nname = \"t\"\n[[component]]\nid = \"c\"\nname = \"C\"\ntier = \"high\"\nprobe = { kind = \"sim\" }\n[notify.pagerduty]\nrouting_key = \"${WARROOM_TEST_NEVER_SET_KEY}\"\n";
+    let notify = warroom::config::parse("t.toml", text).unwrap().notify;
+    let channel = warroom::domain::event::Channel::Pagerduty;
+    assert!(notify.pagerduty.is_none() && notify.owes(channel) && !notify.sends(channel));
+    let error = deliver(
+        &reqwest::Client::new(),
+        &notify,
+        channel,
+        serde_json::json!({}),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        error.starts_with("not sent from this console: WARROOM_TEST_NEVER_SET_KEY is not set here"),
         "{error}"
     );
 }

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::duration::HumanDuration;
 use super::{Diagnostic, Secret, Source, secret};
+use crate::domain::event::Channel;
 
 /// `PagerDuty`'s public Events API v2 endpoint.
 pub const PAGERDUTY_EVENTS_URL: &str = "https://events.pagerduty.com/v2/enqueue";
@@ -49,6 +50,9 @@ pub struct UrlFile {
     pub url: Spanned<String>,
 }
 
+/// How a delivery this console could not attempt begins (see [`Notify::why_not_sent`]).
+pub const NOT_SENT_HERE: &str = "not sent from this console";
+
 /// Where notifications go. Every URL and key is a secret: never shown, logged or journaled.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Notify {
@@ -59,9 +63,41 @@ pub struct Notify {
     /// diagnostic. Work that only reads starts without them (and says what will not be sent);
     /// a console that may send refuses to start ([`Notify::require`]).
     pub unset: Vec<Diagnostic>,
+    /// The channels left out, with the variables they need: their notifications are still owed
+    /// (queued and shown failed, never dropped) when a console without them writes the incident.
+    pub left_out: Vec<(Channel, String)>,
 }
 
 impl Notify {
+    /// Whether notifications on `channel` are owed: it is configured here, or configured but
+    /// left out of this console for an unset variable.
+    #[must_use]
+    pub fn owes(&self, channel: Channel) -> bool {
+        let here = match channel {
+            Channel::Pagerduty => self.pagerduty.is_some(),
+            Channel::Slack => self.slack.is_some(),
+            Channel::Webhook => self.webhook.is_some(),
+        };
+        here || self.left_out.iter().any(|(c, _)| *c == channel)
+    }
+
+    /// Whether this console can send on `channel` (configured, with its secrets).
+    #[must_use]
+    pub fn sends(&self, channel: Channel) -> bool {
+        self.owes(channel) && self.why_not_sent(channel).is_none()
+    }
+
+    /// Why this console cannot send on `channel`, when it was left out here.
+    #[must_use]
+    pub fn why_not_sent(&self, channel: Channel) -> Option<String> {
+        self.left_out
+            .iter()
+            .find(|(c, _)| *c == channel)
+            .map(|(_, vars)| {
+                format!("{NOT_SENT_HERE}: {vars} is not set here (a console with it set may write the incident)")
+            })
+    }
+
     /// The channels' unset variables as errors, for work that would send.
     ///
     /// # Errors
@@ -102,9 +138,9 @@ fn unset_vars(value: &str) -> Vec<String> {
 /// what will not be sent.
 fn left_out(
     src: &Source,
-    channel: &str,
+    (channel, name): (Channel, &str),
     secrets: &[(&str, &Spanned<String>)],
-    unset: &mut Vec<Diagnostic>,
+    notify: &mut Notify,
 ) -> bool {
     let Some((key, value, vars)) = secrets.iter().find_map(|(key, value)| {
         let vars = unset_vars(value.get_ref());
@@ -113,12 +149,13 @@ fn left_out(
         return false;
     };
     let vars = vars.join(", ");
-    unset.push(src.at(
+    notify.unset.push(src.at(
         value.span(),
         format!(
-            "`{key}` refers to the environment variable {vars}, which is not set: nothing will be sent to {channel}; export {vars} or remove the key"
+            "`{key}` refers to the environment variable {vars}, which is not set: nothing will be sent to {name}; export {vars} or remove the key"
         ),
     ));
+    notify.left_out.push((channel, vars));
     true
 }
 
@@ -161,22 +198,33 @@ fn url(src: &Source, key: &str, value: &Spanned<String>, errors: &mut Vec<Diagno
 /// Validates and converts the `[notify]` table; a channel whose variables are not set is left
 /// out and said in `unset`.
 pub fn convert(src: &Source, file: NotifyFile, errors: &mut Vec<Diagnostic>) -> Notify {
-    let mut unset = Vec::new();
+    let mut notify = Notify::default();
     let pagerduty = file.pagerduty.filter(|p| {
         let mut secrets = vec![("notify.pagerduty.routing_key", &p.routing_key)];
         secrets.extend(p.url.as_ref().map(|u| ("notify.pagerduty.url", u)));
-        !left_out(src, "PagerDuty", &secrets, &mut unset)
+        !left_out(
+            src,
+            (Channel::Pagerduty, "PagerDuty"),
+            &secrets,
+            &mut notify,
+        )
     });
     let slack = file.slack.filter(|s| {
         let secrets = [("notify.slack.webhook_url", &s.url)];
-        !left_out(src, "Slack", &secrets, &mut unset)
+        !left_out(src, (Channel::Slack, "Slack"), &secrets, &mut notify)
     });
     let webhook = file.webhook.filter(|w| {
         let secrets = [("notify.webhook.url", &w.url)];
-        !left_out(src, "the webhook", &secrets, &mut unset)
+        !left_out(
+            src,
+            (Channel::Webhook, "the webhook"),
+            &secrets,
+            &mut notify,
+        )
     });
     Notify {
-        unset,
+        unset: notify.unset,
+        left_out: notify.left_out,
         pagerduty: pagerduty.map(|p| PagerDuty {
             routing_key: secret(src, "notify.pagerduty.routing_key", &p.routing_key, errors),
             url: p.url.as_ref().map_or_else(

@@ -19,6 +19,9 @@ use super::open::note_recovery;
 const PATIENCE: Duration = Duration::from_secs(10);
 /// Between tries once patience ran out.
 const SLOW_RETRY: Duration = Duration::from_secs(2);
+/// How much later a console that could not send every notification tries, so that one with
+/// all the channels' secrets takes the journal over when there is one.
+const WITHOUT_SECRETS: Duration = Duration::from_secs(1);
 
 /// One try at finding who writes the incident.
 pub enum Claimed {
@@ -75,7 +78,16 @@ impl Loop {
             since: Instant::now(),
             gave_up: false,
         });
-        self.try_claim(Duration::ZERO);
+        self.try_claim(self.defer());
+    }
+
+    /// `WITHOUT_SECRETS` when this console lacks a channel's secrets, else nothing.
+    fn defer(&self) -> Duration {
+        if self.state.config.notify.left_out.is_empty() {
+            Duration::ZERO
+        } else {
+            WITHOUT_SECRETS
+        }
     }
 
     fn try_claim(&self, after: Duration) {
@@ -150,6 +162,7 @@ impl Loop {
         self.failover = None;
         self.said_screen = None;
         self.dispatch(Msg::WriterFound(None));
+        self.say_left_out();
         for (id, key, event) in unanswered {
             match crate::update::room::journaled_before(&self.state, &self.state.actor, key) {
                 Some(seq) => {
@@ -164,6 +177,23 @@ impl Loop {
                 }),
             }
         }
+    }
+
+    /// A console that writes without a channel's secrets says so: what it owes that channel is
+    /// queued and shown failed, never sent and never dropped.
+    fn say_left_out(&mut self) {
+        let left_out = &self.state.config.notify.left_out;
+        if left_out.is_empty() {
+            return;
+        }
+        let which: Vec<String> = left_out
+            .iter()
+            .map(|(channel, vars)| format!("{channel} ({vars} not set here)"))
+            .collect();
+        self.tell(format!(
+            "This console writes the incident now but cannot send to {}: pages and updates are kept and shown failed until a console with them writes. Quit here (q) once a teammate with them is in the room, or restart with them set",
+            which.join(", ")
+        ));
     }
 
     /// Nobody writes the incident yet: try again soon; once patience ran out, the requests
@@ -193,7 +223,7 @@ impl Loop {
         }
         // Apart, so that consoles racing for the lock do not meet again at once.
         let wait = if patient {
-            Duration::from_millis(50 + u64::from(std::process::id() % 100))
+            Duration::from_millis(50 + u64::from(std::process::id() % 100)) + self.defer()
         } else {
             SLOW_RETRY
         };

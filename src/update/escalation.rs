@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::open_dialog;
 use super::outbox::{append, pagerduty_trigger};
 use crate::domain::escalation::Standing;
-use crate::domain::event::Event;
+use crate::domain::event::{Channel, Event};
 use crate::msg::Effect;
 use crate::state::{DialogKind, State};
 use crate::view::escalation::standing;
@@ -50,7 +50,7 @@ pub fn acknowledge(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
 
 /// True when acknowledging `level` sends a `PagerDuty` acknowledge (a level up to it was paged).
 fn acknowledge_pages(state: &State, level: usize) -> bool {
-    state.config.notify.pagerduty.is_some()
+    state.config.notify.owes(Channel::Pagerduty)
         && state
             .incident
             .as_ref()
@@ -113,12 +113,10 @@ pub fn page(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
 /// The page of `level`, carrying its `PagerDuty` trigger when `PagerDuty` is configured.
 fn paged(state: &State, level: usize, contacts: Vec<String>, now: DateTime<Utc>) -> Event {
     let pagerduty = state
-        .config
-        .notify
-        .pagerduty
+        .incident
         .as_ref()
-        .zip(state.incident.as_ref())
-        .map(|(_, incident)| pagerduty_trigger(state, incident, (level, &contacts), now));
+        .filter(|_| state.config.notify.owes(Channel::Pagerduty))
+        .map(|incident| pagerduty_trigger(state, incident, (level, &contacts), now));
     Event::Paged {
         level,
         contacts,

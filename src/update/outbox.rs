@@ -106,16 +106,6 @@ pub(super) fn pagerduty_trigger(
     body
 }
 
-/// Whether a channel is configured.
-fn configured(state: &State, channel: Channel) -> bool {
-    let notify = &state.config.notify;
-    match channel {
-        Channel::Pagerduty => notify.pagerduty.is_some(),
-        Channel::Slack => notify.slack.is_some(),
-        Channel::Webhook => notify.webhook.is_some(),
-    }
-}
-
 /// The chat line for an event that stakeholders hear about, if it is one.
 fn chat_line(incident: &Incident, event: &Event) -> Option<String> {
     let head = format!("[{}] {}", incident.severity, incident.title);
@@ -212,7 +202,7 @@ fn implied(
             json!({ "incident": incident.id, "event": record_json }),
         ));
     }
-    implied.retain(|(channel, _)| configured(state, *channel));
+    implied.retain(|(channel, _)| state.config.notify.owes(*channel));
     implied
 }
 
@@ -277,9 +267,17 @@ pub fn reconcile(state: &State, now: DateTime<Utc>) -> Vec<Effect> {
         .collect()
 }
 
-fn due_for_delivery(entry: &Outbound, now: DateTime<Utc>) -> bool {
+/// Whether an entry is due: queued, past its retry time, or left unsent by a console without the
+/// channel's secrets when this one has them (a new writer sends it at once).
+fn due_for_delivery(state: &State, entry: &Outbound, now: DateTime<Utc>) -> bool {
     match &entry.delivery {
         Delivery::Queued => true,
+        Delivery::Failed { error, .. }
+            if error.starts_with(crate::config::notify::NOT_SENT_HERE)
+                && state.config.notify.sends(entry.channel) =>
+        {
+            true
+        }
         Delivery::Failed { .. } => entry.retry_at().is_some_and(|at| at <= now),
         Delivery::Sent { .. } | Delivery::Held { .. } => false,
     }
@@ -297,7 +295,7 @@ pub fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
     let due: Vec<(u64, Channel, serde_json::Value)> = incident
         .outbox
         .iter()
-        .filter(|e| !state.in_flight.contains(&e.queued) && due_for_delivery(e, now))
+        .filter(|e| !state.in_flight.contains(&e.queued) && due_for_delivery(state, e, now))
         .map(|e| (e.queued, e.channel, e.payload.clone()))
         .collect();
     let pager_failing = state.pager_failing();

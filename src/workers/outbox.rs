@@ -36,6 +36,9 @@ pub async fn deliver(
     channel: Channel,
     mut payload: serde_json::Value,
 ) -> Result<(), String> {
+    if let Some(why) = notify.why_not_sent(channel) {
+        return Err(why);
+    }
     let url = match channel {
         Channel::Pagerduty => {
             let pd = notify

@@ -493,3 +493,58 @@ fn nobody_takes_command_from_a_commander_in_the_room() {
         "{later:?}"
     );
 }
+
+#[test]
+fn a_console_without_the_pagers_secret_still_owes_its_pages_and_says_why_none_is_sent() {
+    let mut state = with_pagerduty();
+    state.config.notify.pagerduty = None;
+    state.config.notify.left_out = vec![(Channel::Pagerduty, "PD_KEY".into())];
+    declare_p1(&mut state, secs(30));
+    run(&mut state, Msg::Action(Action::Page), secs(31));
+    run(&mut state, Msg::Action(Action::Confirm), secs(31));
+    let incident = state.incident.as_ref().unwrap();
+    let trigger = incident
+        .outbox
+        .iter()
+        .find(|o| o.channel == Channel::Pagerduty)
+        .expect("the page is owed to PagerDuty, not only recorded");
+    assert_eq!(trigger.payload["event_action"], "trigger");
+    let why = state
+        .config
+        .notify
+        .why_not_sent(Channel::Pagerduty)
+        .unwrap();
+    assert!(why.contains("PD_KEY is not set here"), "{why}");
+    assert_eq!(state.config.notify.why_not_sent(Channel::Slack), None);
+    assert!(!state.config.notify.owes(Channel::Slack));
+    let queued = trigger.queued;
+    run(
+        &mut state,
+        Msg::Delivered {
+            queued,
+            result: Err(why),
+        },
+        secs(32),
+    );
+    let failed = |state: &State| {
+        let incident = state.incident.as_ref().unwrap();
+        matches!(
+            incident.outbound(queued).unwrap().delivery,
+            Delivery::Failed { .. }
+        )
+    };
+    assert!(failed(&state), "shown failed, never sent");
+    let sends = |effects: Vec<Effect>| {
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Send { queued: q, .. } if *q == queued))
+    };
+    assert!(
+        !sends(run(&mut state, Msg::Tick, secs(33))),
+        "not tried again here before its backoff"
+    );
+    // The next writer has the secret: it sends at once, without waiting for the backoff.
+    state.config.notify.left_out.clear();
+    state.config.notify.pagerduty = with_pagerduty().config.notify.pagerduty;
+    assert!(sends(run(&mut state, Msg::Tick, secs(34))));
+}
