@@ -40,6 +40,8 @@ pub enum Msg {
         stream: usize,
         reading: Result<DateTime<Utc>, String>,
     },
+    /// Joined console: what the writer's probes or recovery-point readers found.
+    Relayed(crate::room::protocol::Reading),
     /// A delivery attempt of the outbox entry queued at `queued` ended.
     Delivered {
         queued: u64,

@@ -228,7 +228,7 @@ fn hostile_peers_are_refused_and_the_writer_works_on() {
     let closed = older.until("closed");
     let reason = closed["reason"].as_str().unwrap();
     assert!(
-        reason.contains("this room speaks protocol 2")
+        reason.contains("this room speaks protocol 3")
             && reason.contains("an older warroom, speaks protocol 1")
             && reason.contains("run the same warroom as the writer"),
         "{closed}"
@@ -247,7 +247,7 @@ fn hostile_peers_are_refused_and_the_writer_works_on() {
     // A well-behaved peer: escape sequences, unknown steps, a page's forged trigger and a flood
     // are refused with reasons; nothing refused reaches the journal.
     let mut peer = Raw::connect(data.path());
-    peer.send(r#"{"type":"hello","after":0,"protocol":2}"#);
+    peer.send(r#"{"type":"hello","after":0,"protocol":3}"#);
     let welcome = peer.until("welcome");
     assert_eq!(welcome["actor"], own_actor());
     let escape = peer.ask(1, r#"{"kind":"note_added","text":"red \u001b[31m alert"}"#);
@@ -702,7 +702,7 @@ fn random_bytes_never_stall_the_writer() {
     for round in 0..60 {
         let mut hostile = Raw::connect(data.path());
         if round % 2 == 0 {
-            hostile.send(r#"{"type":"hello","after":0,"protocol":2}"#);
+            hostile.send(r#"{"type":"hello","after":0,"protocol":3}"#);
         }
         let len = (next() % 300) as usize;
         let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
@@ -711,7 +711,7 @@ fn random_bytes_never_stall_the_writer() {
     // The noise's connections are closed; the room lets in whoever comes next.
     std::thread::sleep(Duration::from_millis(300));
     let mut after = Raw::connect(data.path());
-    after.send(r#"{"type":"hello","after":0,"protocol":2}"#);
+    after.send(r#"{"type":"hello","after":0,"protocol":3}"#);
     after.until("welcome");
     let fine = after.ask(1, r#"{"kind":"note_added","text":"after the noise"}"#);
     assert_eq!(fine["type"], "accepted", "{fine}");

@@ -227,3 +227,68 @@ fn a_running_step_is_refused_elsewhere_and_the_commander_resolves_from_a_joined_
         console.send("q");
     }
 }
+
+/// The team's data directory whose database is probed by a command that notes the Unix user
+/// probing (in `marks/probes`) and fails while `marks/down` exists.
+fn team_data_dir_probing() -> tempfile::TempDir {
+    let data = team_data_dir();
+    let marks = data.path().join("marks");
+    std::fs::create_dir(&marks).unwrap();
+    std::fs::set_permissions(&marks, std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::fs::write(marks.join("down"), "").unwrap();
+    std::fs::write(marks.join("probes"), "").unwrap();
+    std::fs::set_permissions(marks.join("probes"), std::fs::Permissions::from_mode(0o666)).unwrap();
+    let config = std::fs::read_to_string(data.path().join("warroom.toml")).unwrap();
+    let probe = format!(
+        "probe = {{ kind = \"command\", command = \"id -un >> {m}/probes; test ! -e {m}/down\", interval = \"1s\", timeout = \"900ms\" }}",
+        m = marks.display()
+    );
+    let config = config.replace("probe = { kind = \"sim\", state = \"down\" }", &probe);
+    std::fs::write(data.path().join("warroom.toml"), config).unwrap();
+    data
+}
+
+/// The Unix users that probed since the last call (the file is emptied).
+fn probed_by(data: &std::path::Path) -> std::collections::BTreeSet<String> {
+    let path = data.join("marks/probes");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    std::fs::write(&path, "").unwrap();
+    text.lines().map(str::to_owned).collect()
+}
+
+/// One prober: joined consoles run no probe and show the writer's samples; once a joined
+/// console writes the incident, it probes for the room.
+#[test]
+fn joined_consoles_probe_nothing_and_show_what_the_writer_probes() {
+    if team().is_none() {
+        return;
+    }
+    let data = team_data_dir_probing();
+    let mut a = Session::start(data.path(), (100, 30), &[], &[]);
+    declare_from_banner(&mut a);
+    let b = Session::start_as("warroom-b", data.path(), (100, 30), &["join"]);
+    let c = Session::start_as("warroom-c", data.path(), (100, 30), &["join"]);
+    b.wait_for("JOINED · room 3");
+    c.wait_for("JOINED · room 3");
+    for joined in [&b, &c] {
+        joined.wait_for_row(&["Primary database", "DOWN"]);
+    }
+    probed_by(data.path());
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let probers = probed_by(data.path());
+    assert_eq!(probers.iter().collect::<Vec<_>>(), ["root"], "{probers:?}");
+    // What the writer sees, every screen shows.
+    std::fs::remove_file(data.path().join("marks/down")).unwrap();
+    for console in [&a, &b, &c] {
+        console.wait_for_row(&["Primary database", "up"]);
+    }
+    a.kill9();
+    support::pty::wait_until("one console to write and the other to join it", || {
+        writer_of(&[&b, &c]).is_some()
+    });
+    let writer = ["warroom-b", "warroom-c"][writer_of(&[&b, &c]).unwrap()];
+    probed_by(data.path());
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let probers = probed_by(data.path());
+    assert_eq!(probers.iter().collect::<Vec<_>>(), [writer], "{probers:?}");
+}

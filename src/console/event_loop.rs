@@ -128,6 +128,9 @@ pub(super) struct Loop {
     pub(super) claims: mpsc::UnboundedSender<super::failover::Claimed>,
     /// The screen this console last told the room it shows.
     pub(super) said_screen: Option<String>,
+    /// The probes and recovery-point readers running here (none in a joined console, which
+    /// shows the writer's).
+    pub(super) probes: Option<Vec<tokio::task::JoinHandle<()>>>,
     pub(super) quit: bool,
 }
 
@@ -150,6 +153,9 @@ impl Loop {
             (&msg, &self.room)
         {
             room.broadcast(record);
+        }
+        if let Some(room) = &self.room {
+            self.relay(room, &msg);
         }
         let quiet = match &msg {
             Msg::Probed { index, .. } => self
@@ -265,6 +271,7 @@ impl Loop {
             failover: None,
             claims,
             said_screen: None,
+            probes: None,
             quit: false,
         };
         if let Some(joined) = options.joined {
@@ -298,9 +305,8 @@ pub enum Ending {
 pub async fn run(options: Options, journal: Option<Journal>) -> anyhow::Result<Ending> {
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let (claims_tx, mut claims) = mpsc::unbounded_channel();
-    let tx_probe = tx.clone();
     let mut app = Loop::start(options, journal, (tx, claims_tx))?;
-    let _probes = app.spawn_probes(tx_probe);
+    app.spawn_probes();
     let mut guard = TerminalGuard::enter()?;
     let mut events = EventStream::new();
     let mut period = tick_period(&app.state);

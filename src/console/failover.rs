@@ -162,6 +162,8 @@ impl Loop {
         self.failover = None;
         self.said_screen = None;
         self.dispatch(Msg::WriterFound(None));
+        // The writer probes: the room's consoles see its samples from here on.
+        self.spawn_probes();
         self.say_left_out();
         for (id, key, event) in unanswered {
             match crate::update::room::journaled_before(&self.state, &self.state.actor, key) {

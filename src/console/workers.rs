@@ -1,8 +1,7 @@
 //! The workers a console starts: probes, and readers of recovery points.
 
-use tokio::sync::mpsc;
-
 use crate::msg::Msg;
+use crate::room::protocol::Reading;
 
 use super::event_loop::Loop;
 
@@ -43,10 +42,11 @@ impl Loop {
         }
     }
 
-    /// Starts the probes and recovery-point readers (none for a console that only shows).
-    pub(super) fn spawn_probes(&self, tx: mpsc::Sender<Msg>) -> Vec<tokio::task::JoinHandle<()>> {
-        if self.state.viewer().is_some() {
-            return Vec::new();
+    /// Starts the probes and recovery-point readers, once: none for a console that only shows
+    /// or that joined a room (the writer relays its readings), until it writes the incident.
+    pub(super) fn spawn_probes(&mut self) {
+        if self.state.viewer().is_some() || self.state.joined() || self.probes.is_some() {
+            return;
         }
         let clock = self.clock.clone();
         let now: crate::workers::probe::Now = std::sync::Arc::new(move || clock.now());
@@ -59,12 +59,39 @@ impl Loop {
             .enumerate()
             .map(|(i, c)| (i, c.probe.clone()))
             .collect();
-        crate::workers::probe::spawn_steered(
+        self.probes = Some(crate::workers::probe::spawn_steered(
             probes,
             (self.state.config.probe_concurrency, &self.probe_clients),
             now,
-            tx,
+            self.tx.clone(),
             &self.steering,
-        )
+        ));
+    }
+
+    /// Writer: what its probes and readers found goes to the room's joined consoles too.
+    pub(super) fn relay(&self, room: &crate::room::server::Room, msg: &Msg) {
+        let id = |index: usize| {
+            let component = self.state.config.components.get(index);
+            component.map(|c| c.id.clone())
+        };
+        let reading = match msg {
+            Msg::Probed { index, sample } => id(*index).map(|component| Reading::Sample {
+                component,
+                sample: sample.clone(),
+            }),
+            Msg::RecoveryPoint {
+                index,
+                stream,
+                reading,
+            } => id(*index).map(|component| Reading::Point {
+                component,
+                stream: *stream,
+                reading: reading.clone(),
+            }),
+            _ => None,
+        };
+        if let Some(reading) = reading {
+            room.reading(reading);
+        }
     }
 }

@@ -13,7 +13,7 @@ pub const SAMPLES_KEPT: usize = 60;
 pub const HISTORY_KEPT: usize = 50;
 
 /// What one probe run found.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Sample {
     /// When the probe started.
     pub at: DateTime<Utc>,

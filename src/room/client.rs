@@ -81,7 +81,11 @@ pub fn join_after(journal: &Path, after: u64) -> anyhow::Result<Joined> {
                 Reply::Welcome { actor, last } => welcome = Some((actor, last)),
                 Reply::Record { record } => records.push(*record),
                 Reply::Closed { reason } => bail!("the writing console refused: {reason}"),
-                Reply::Accepted { .. } | Reply::Refused { .. } | Reply::Presence { .. } => {}
+                // Readings come after the records: the loop takes them from here on.
+                Reply::Accepted { .. }
+                | Reply::Refused { .. }
+                | Reply::Presence { .. }
+                | Reply::Reading { .. } => {}
             }
             if let Some((actor, last)) = &welcome
                 && records.last().map_or(after, |r: &Record| r.seq) >= *last
@@ -166,6 +170,7 @@ impl Joined {
                             return;
                         }
                         Ok(Some(Reply::Presence { people })) => Msg::Presence(people),
+                        Ok(Some(Reply::Reading { reading })) => Msg::Relayed(reading),
                         Ok(Some(Reply::Welcome { .. })) => continue,
                         Ok(None) => break,
                         Err(error) => {

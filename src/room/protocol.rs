@@ -2,7 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use chrono::{DateTime, Utc};
+
 use crate::domain::event::{Event, Record};
+use crate::domain::health::Sample;
 
 /// From a joined console to the writer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,10 +49,41 @@ pub enum Reply {
     Presence { people: Vec<(String, String)> },
     /// The writer closes the connection, and why.
     Closed { reason: String },
+    /// What the writer's probes or recovery-point readers found: joined consoles probe nothing.
+    Reading { reading: Reading },
 }
 
-/// The room protocol this warroom speaks: 2 says itself in the hello (1 did not).
-pub const PROTOCOL: u32 = 2;
+/// One finding of the writer's workers, by component id (a joined console's config may list
+/// its components in another order).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "of", rename_all = "snake_case")]
+pub enum Reading {
+    /// A probe's sample.
+    Sample { component: String, sample: Sample },
+    /// The time of a backup stream's last good copy, or why it could not be read.
+    Point {
+        component: String,
+        stream: usize,
+        reading: Result<DateTime<Utc>, String>,
+    },
+}
+
+impl Reading {
+    /// What it is about: the component, and the backup stream of a recovery point.
+    #[must_use]
+    pub fn about(&self) -> (&str, Option<usize>) {
+        match self {
+            Self::Sample { component, .. } => (component, None),
+            Self::Point {
+                component, stream, ..
+            } => (component, Some(*stream)),
+        }
+    }
+}
+
+/// The room protocol this warroom speaks: 2 says itself in the hello (1 did not); 3 relays the
+/// writer's probe readings.
+pub const PROTOCOL: u32 = 3;
 
 fn first_protocol() -> u32 {
     1

@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 
 use super::frame::{Decoder, encode};
 use super::members::{Peer, actor, admit};
-use super::protocol::{Reply, Request};
+use super::protocol::{Reading, Reply, Request};
 use crate::domain::event::Record;
 use crate::msg::Msg;
 
@@ -44,6 +44,8 @@ struct Peers {
     screens: std::collections::BTreeMap<u64, (String, String)>,
     /// The Unix user of each connection.
     uids: HashMap<u64, u32>,
+    /// The latest reading of each component (and backup stream), for the next to join.
+    readings: HashMap<(String, Option<usize>), Reading>,
 }
 
 /// The room as the loop sees it.
@@ -243,6 +245,11 @@ impl Room {
             encode(&Reply::Record {
                 record: Box::new(r.clone()),
             })
+        }))
+        .chain(peers.readings.values().map(|reading| {
+            encode(&Reply::Reading {
+                reading: reading.clone(),
+            })
         }));
         if frames.all(|f| out.try_send(f).is_ok()) {
             peers.live.insert(conn, out);
@@ -252,19 +259,27 @@ impl Room {
     /// Sends a journaled record to every joined console (one too slow to keep up is dropped).
     pub fn broadcast(&self, record: &Record) {
         let mut peers = self.peers.lock().expect("room lock");
-        if peers.live.is_empty() {
-            return;
+        if !peers.live.is_empty() {
+            let frame = encode(&Reply::Record {
+                record: Box::new(record.clone()),
+            });
+            send_all(&mut peers.live, &frame);
         }
-        let frame = encode(&Reply::Record {
-            record: Box::new(record.clone()),
-        });
-        peers.live.retain(|conn, out| {
-            let kept = out.try_send(frame.clone()).is_ok();
-            if !kept {
-                tracing::warn!(conn, "room: a console fell behind and was dropped");
-            }
-            kept
-        });
+    }
+
+    /// Relays what this console's probes and readers found to every joined console (which
+    /// probe nothing), and keeps the latest of each for the next to join.
+    pub fn reading(&self, reading: Reading) {
+        let mut peers = self.peers.lock().expect("room lock");
+        if !peers.live.is_empty() {
+            let frame = encode(&Reply::Reading {
+                reading: reading.clone(),
+            });
+            send_all(&mut peers.live, &frame);
+        }
+        let (component, stream) = reading.about();
+        let key = (component.to_owned(), stream);
+        peers.readings.insert(key, reading);
     }
 
     /// Answers one connection.
@@ -298,6 +313,17 @@ impl Room {
     pub fn count(&self) -> usize {
         self.peers.lock().map_or(0, |p| p.live.len())
     }
+}
+
+/// Sends `frame` to every joined console; one too slow to keep up is dropped.
+fn send_all(live: &mut HashMap<u64, mpsc::Sender<Vec<u8>>>, frame: &[u8]) {
+    live.retain(|conn, out| {
+        let kept = out.try_send(frame.to_vec()).is_ok();
+        if !kept {
+            tracing::warn!(conn, "room: a console fell behind and was dropped");
+        }
+        kept
+    });
 }
 
 /// This process's user id.

@@ -104,6 +104,7 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Probed { index, sample } => probed(state, index, sample, now),
+        Msg::Relayed(reading) => relayed(state, reading, now),
         Msg::Alerts { source, alerts } => alerts::received(state, source, alerts, now),
         Msg::Silenced { requested, result } => silence::answered(state, requested, result, now),
         Msg::SilenceFound { requested, result } => silence::found(state, requested, result, now),
@@ -131,6 +132,28 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
             state.log_off = Some(why);
             Vec::new()
         }
+    }
+}
+
+/// Joined console: the writer's reading, taken as this console's own probe's would be (a
+/// component this console's config does not list is not shown).
+fn relayed(
+    state: &mut State,
+    reading: crate::room::protocol::Reading,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
+    use crate::room::protocol::Reading;
+    let index = state.world.index(reading.about().0);
+    match (reading, index) {
+        (_, None) => Vec::new(),
+        (_, Some(_)) if !state.joined() => Vec::new(),
+        (Reading::Sample { sample, .. }, Some(index)) => probed(state, index, sample, now),
+        (
+            Reading::Point {
+                stream, reading, ..
+            },
+            Some(index),
+        ) => recovery_point(state, (index, stream), reading, now),
     }
 }
 

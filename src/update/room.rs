@@ -106,6 +106,13 @@ pub fn peer_journaled(
     journaled(state, record.clone());
     super::handover::seen(state, &record);
     let mut effects = super::writer_consequences(state, &record, now);
+    // The writer probes for the room: a recovery a joined console ran is watched closely here.
+    if let Event::CommandFinished { started, .. } = &record.event
+        && let Some(component) =
+            super::runbooks::recovered_by(state, *started).and_then(|c| state.world.index(&c))
+    {
+        effects.push(Effect::FastProbe { component });
+    }
     effects.push(Effect::Answer {
         conn: peer.conn,
         reply: Reply::Accepted { id: peer.id, seq },
