@@ -95,6 +95,18 @@ pub struct Options {
     pub joined: Option<crate::room::client::Joined>,
 }
 
+/// When a writing console serves a room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Serve {
+    /// While its incident is open.
+    WhileOpen,
+    /// After the resolution too: it took over an incident whose room was open (the team may
+    /// still be writing the review).
+    AfterResolution,
+    /// The room could not open (said once, not tried at every message).
+    Failed,
+}
+
 pub(super) struct Loop {
     /// Terminal events waiting for their turn.
     pub(super) input: crate::input::Pipeline,
@@ -114,8 +126,8 @@ pub(super) struct Loop {
     pub(super) journal: std_mpsc::Sender<Command>,
     /// Writer: the room joined consoles connect to, once an incident is open.
     pub(super) room: Option<crate::room::server::Room>,
-    /// The room could not open (said once, not tried at every message).
-    pub(super) room_failed: bool,
+    /// When this console serves a room.
+    pub(super) serve: Serve,
     /// Joined console: the connection to the writer's room.
     pub(super) room_client: Option<crate::room::client::Client>,
     /// Joined console: the writer left; this console starts again to take over (a drill).
@@ -147,6 +159,15 @@ impl Loop {
             && let Some(text) = room.keep()
         {
             self.tell(text);
+        }
+        // A new incident declared here gets its own room: the last one's consoles are told.
+        if let (Msg::Journaled(record), Some(room)) = (&msg, &self.room)
+            && record.seq == 1
+            && matches!(record.event, crate::domain::event::Event::Declared(_))
+        {
+            room.close("this console declared a new incident: `warroom join` joins it");
+            self.room = None;
+            self.serve = Serve::WhileOpen;
         }
         // Every joined console gets the record before any answer it leads to.
         if let (Msg::Journaled(record) | Msg::PeerJournaled { record, .. }, Some(room)) =
@@ -264,7 +285,7 @@ impl Loop {
             view: options.view,
             store: options.store,
             room: None,
-            room_failed: false,
+            serve: Serve::WhileOpen,
             room_client: None,
             take_over: false,
             room_journal: options.joined.as_ref().map(|j| j.journal.clone()),

@@ -161,6 +161,7 @@ impl Loop {
         self.clock = Clock::wall(self.state.records.last().map(|r| r.at));
         self.failover = None;
         self.said_screen = None;
+        self.serve = super::event_loop::Serve::AfterResolution;
         self.dispatch(Msg::WriterFound(None));
         // The writer probes: the room's consoles see its samples from here on.
         self.spawn_probes();

@@ -4,7 +4,7 @@
 use crate::msg::Msg;
 use crate::update::{self};
 
-use super::event_loop::Loop;
+use super::event_loop::{Loop, Serve};
 
 impl Loop {
     /// Tells the room which screen this console shows, when that changed.
@@ -30,16 +30,19 @@ impl Loop {
         update::log(&mut self.state, text, true);
     }
 
-    /// Opens the room once this console writes an open incident.
+    /// Opens the room once this console writes an open incident (or one it took over).
     pub(super) fn serve_room(&mut self) {
         if self.room.is_some()
-            || self.room_failed
+            || self.serve == Serve::Failed
             || self.state.joined()
             || self.state.viewer().is_some()
         {
             return;
         }
-        let Some(incident) = self.state.incident.as_ref().filter(|i| i.is_open()) else {
+        let serves = |i: &&crate::domain::incident::Incident| {
+            i.is_open() || self.serve == Serve::AfterResolution
+        };
+        let Some(incident) = self.state.incident.as_ref().filter(serves) else {
             return;
         };
         if self.state.journal != crate::state::JournalState::Writable {
@@ -62,7 +65,7 @@ impl Loop {
                     "The room could not open in {}: {error}; others can only follow",
                     dir.display()
                 ));
-                self.room_failed = true;
+                self.serve = Serve::Failed;
             }
         }
     }

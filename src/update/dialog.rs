@@ -171,12 +171,18 @@ fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         }
         kind => incident_event(state, kind, text, choice)
             .map_err(String::from)
-            .and_then(|event| match &event {
-                Some(Event::RoleAssigned { role, .. }) => {
-                    super::handover::may_take_command(state, &state.actor, role, now)
-                        .map(|()| event)
+            .and_then(|event| {
+                let actor = &state.actor;
+                let call = |act| super::handover::commanders_call(state, actor, act, false);
+                match &event {
+                    Some(Event::RoleAssigned { role, .. }) => {
+                        super::handover::may_take_command(state, actor, role, now)
+                    }
+                    Some(Event::SeverityChanged { .. }) => call("changes the severity"),
+                    Some(Event::Resolved { .. }) => call("resolves the incident"),
+                    _ => Ok(()),
                 }
-                _ => Ok(event),
+                .map(|()| event)
             })
             .map(|event| event.map(|event| Effect::Append { at: now, event })),
     };

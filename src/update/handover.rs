@@ -20,6 +20,10 @@ pub fn open(state: &mut State) {
         return;
     };
     let commander = incident.roles.commander.clone();
+    if let Err(why) = commanders_call(state, &state.actor, "hands command over", false) {
+        state.ui.flash = Some(format!("{why}: ask them to hand over"));
+        return;
+    }
     let people = candidates(state, &commander);
     if people.is_empty() {
         state.ui.flash = Some(
@@ -161,7 +165,24 @@ fn running(records: &[Record]) -> Vec<&Record> {
         .collect()
 }
 
-/// A handover record arrived: its giver and its taker each see the summary.
+/// What only the commander does: `act` by `actor` (resolve, change the severity, hand
+/// over), from any console. `in_room`: asked from a joined console, or the writer's own console
+/// with a room around it; a console alone acts for whoever commands (a scribe at the keyboard).
+///
+/// # Errors
+/// Who commands.
+pub fn commanders_call(state: &State, actor: &str, act: &str, in_room: bool) -> Result<(), String> {
+    let Some(incident) = state.incident.as_ref() else {
+        return Ok(());
+    };
+    let commander = &incident.roles.commander;
+    if actor == commander || !(in_room || incident.room_size() > 1) {
+        Ok(())
+    } else {
+        Err(format!("only the commander ({commander}) {act}"))
+    }
+}
+
 /// How long a commander must have been gone from the room before someone takes the role
 /// without their handover.
 pub const ABSENT_FOR_MINUTES: i64 = 5;

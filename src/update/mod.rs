@@ -44,15 +44,20 @@ fn step(state: &mut State, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         Msg::Tick => match state.viewer() {
             Some(Viewer::Replay) => playback::play(state, now),
             Some(Viewer::Follow) => Vec::new(),
-            // The writer keeps the clocks that journal (escalation, budgets, the outbox).
-            None if state.joined() => Vec::new(),
+            // The writer keeps the clocks that journal (escalation, budgets, the outbox); every
+            // console saves its own review text.
+            None if state.joined() => review::autosave(state, now),
             None => tick(state, now),
         },
         Msg::Followed(records) => {
             let newest = records.last().map(|r| r.at);
             for record in records {
                 handover::seen(state, &record);
+                let saved = matches!(record.event, Event::ReviewSaved { .. });
                 apply(state, record, Origin::Shown);
+                if saved {
+                    review::show_latest(state);
+                }
             }
             // A follower keeps pace with the writer's clock (an accelerated drill runs ahead).
             match newest {

@@ -117,6 +117,11 @@ fn chat_line(incident: &Incident, event: &Event) -> Option<String> {
         Event::SeverityChanged { from, to } => Some(format!("{head}: severity {from} → {to}")),
         Event::StatusChanged { to, .. } => Some(format!("{head}: status {to}")),
         Event::UpdatePosted { text, .. } => Some(format!("{head}: {text}")),
+        // Every change of commander is announced.
+        Event::HandedOver { to, .. } => Some(format!("{head}: {to} is the commander now")),
+        Event::RoleAssigned { role, person } if role.as_str() == crate::domain::Role::COMMANDER => {
+            Some(format!("{head}: {person} is the commander now"))
+        }
         Event::Resolved { summary, .. } => Some(format!(
             "{head}: resolved{}",
             summary

@@ -155,8 +155,11 @@ pub fn action(state: &mut State, action: Action, now: DateTime<Utc>) -> Option<V
                 state.ui.flash = Some(format!(
                     "{editor} is editing the review; it opens here once they leave the editor"
                 ));
-            } else if let Some(draft) = state.ui.review.as_mut() {
-                draft.editing = true;
+            } else if state.ui.review.is_some() {
+                show_latest(state);
+                if let Some(draft) = state.ui.review.as_mut() {
+                    draft.editing = true;
+                }
                 return Some(editing(state, true, now));
             }
             Some(Vec::new())
@@ -209,6 +212,28 @@ fn replace_draft(state: &mut State, text: String, now: DateTime<Utc>) {
     });
 }
 
+/// The review as last saved (by anyone) replaces the text shown, unless it holds unsaved
+/// changes of this console's or is open in the editor here.
+pub fn show_latest(state: &mut State) {
+    let Some(draft) = state
+        .ui
+        .review
+        .as_ref()
+        .filter(|d| !d.editing && d.changed.is_none())
+    else {
+        return;
+    };
+    let serial = draft.serial + 1;
+    if let Some(text) = current(state).filter(|text| *text != draft.text) {
+        state.ui.review = Some(ReviewDraft {
+            text,
+            editing: false,
+            changed: None,
+            serial,
+        });
+    }
+}
+
 /// The editor's text changed.
 pub fn edited(state: &mut State, mut text: String, now: DateTime<Utc>) {
     if let Some((cut, _)) = text.char_indices().nth(MAX_REVIEW) {
@@ -246,7 +271,10 @@ pub fn rewrite(state: &State) -> Vec<Effect> {
 /// saved again shortly (unless someone is editing it).
 pub fn after_record(state: &mut State, record: &Record, now: DateTime<Utc>) -> Vec<Effect> {
     match &record.event {
-        Event::ReviewSaved { text } => vec![Effect::WriteReview { text: text.clone() }],
+        Event::ReviewSaved { text } => {
+            show_latest(state);
+            vec![Effect::WriteReview { text: text.clone() }]
+        }
         Event::Resolved { .. } if saved(state).is_some() => {
             let editing = state
                 .ui

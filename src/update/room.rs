@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::handover::commanders_call;
 use super::{journaled, log, recovery, runbooks};
 use crate::domain::event::{Event, Record};
 use crate::msg::{Effect, Msg, Peer};
@@ -168,13 +169,15 @@ pub fn answered(state: &mut State, result: Result<u64, String>) -> Vec<Effect> {
     }
 }
 
-/// Joined console: the room closed. With the incident open, the console finds who writes it
-/// now (or writes it), as it is; after the incident was resolved it shows on, read-only.
+/// Joined console: the room closed. The console finds who writes the incident now (or writes
+/// it), as it is; a drill's console, once the drill is over, shows on read-only.
 pub fn closed(state: &mut State, reason: &str) -> Vec<Effect> {
     if !state.joined() || state.writer_gone.is_some() {
         return Vec::new();
     }
-    if state.incident_open() {
+    // After the resolution too: the team may still be writing the review (a drill's console
+    // would start again to take over, and its exercise is over).
+    if state.incident_open() || (state.incident.is_some() && !state.is_drill()) {
         log(
             state,
             format!("The writing console went away ({reason}); finding who writes now"),
@@ -223,9 +226,18 @@ fn admissible(
     event: Event,
     now: DateTime<Utc>,
 ) -> Result<Event, String> {
-    let Some(incident) = state.incident.as_ref().filter(|i| i.is_open()) else {
+    let Some(incident) = state.incident.as_ref() else {
         return Err("no incident is open".into());
     };
+    // After the resolution the team still writes the review, and only that.
+    if !incident.is_open()
+        && !matches!(
+            event,
+            Event::ReviewEditing { .. } | Event::ReviewSaved { .. }
+        )
+    {
+        return Err("the incident is resolved: only its review can still be edited".into());
+    }
     if let JournalState::ReadOnly(why) | JournalState::Failed(why) = &state.journal {
         return Err(format!("the writer cannot write its journal: {why}"));
     }
@@ -261,6 +273,7 @@ fn admissible(
         }
         Event::StatusChanged { .. } => Err(format!("the status is {} now", incident.status)),
         Event::SeverityChanged { from, to } if from == incident.severity => {
+            commanders_call(state, &peer.actor, "changes the severity", true)?;
             Ok(Event::SeverityChanged { from, to })
         }
         Event::SeverityChanged { .. } => Err(format!("the severity is {} now", incident.severity)),
@@ -283,11 +296,8 @@ fn admissible(
             summary, template, ..
         } => resolution(state, &peer.actor, summary, template),
         // Only the commander hands command over: a crafted request cannot take it.
-        Event::HandedOver { .. } if peer.actor != incident.roles.commander => Err(format!(
-            "only the commander ({}) hands command over",
-            incident.roles.commander
-        )),
         Event::HandedOver { to, .. } => {
+            commanders_call(state, &peer.actor, "hands command over", true)?;
             super::handover::admissible(state, &to)?;
             Ok(Event::HandedOver {
                 summary: super::handover::summary(state, now),
@@ -351,16 +361,7 @@ fn resolution(
     summary: Option<String>,
     template: Option<String>,
 ) -> Result<Event, String> {
-    let commander = state
-        .incident
-        .as_ref()
-        .map(|i| i.roles.commander.as_str())
-        .unwrap_or_default();
-    if actor != commander {
-        return Err(format!(
-            "only the commander ({commander}) resolves the incident"
-        ));
-    }
+    commanders_call(state, actor, "resolves the incident", true)?;
     if let Some(summary) = &summary {
         plain(summary, "resolution summary")?;
     }

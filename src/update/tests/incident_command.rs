@@ -548,3 +548,116 @@ fn a_console_without_the_pagers_secret_still_owes_its_pages_and_says_why_none_is
     state.config.notify.pagerduty = with_pagerduty().config.notify.pagerduty;
     assert!(sends(run(&mut state, Msg::Tick, secs(34))));
 }
+
+#[test]
+fn the_review_is_the_teams_latest_saved_text_autosaved_everywhere_and_editable_after_resolution() {
+    let mut state = with_pagerduty();
+    declare_p1(&mut state, secs(30));
+    run(&mut state, Msg::Action(Action::Review), secs(31));
+    // sam saves from a joined console: the writer's screen shows sam's text at once.
+    let draft = state.ui.review.as_ref().unwrap().text.clone();
+    let sams = format!("{draft}\nsam: the primary's disk filled.\n");
+    let save = |text: &str| Event::ReviewSaved { text: text.into() };
+    let effects = update(&mut state, asked(1, "sam@h", save(&sams)), secs(40));
+    journal_for_peer(&mut state, effects, secs(40));
+    assert_eq!(state.ui.review.as_ref().unwrap().text, sams);
+    // Resolved: the team may still save the review, and nothing else.
+    state.incident.as_mut().unwrap().roles.commander = "ic@host".into();
+    run(&mut state, Msg::Action(Action::Resolve), secs(90));
+    run(&mut state, Msg::Action(Action::Confirm), secs(90));
+    run(&mut state, Msg::Action(Action::Confirm), secs(90));
+    assert!(!state.incident.as_ref().unwrap().is_open());
+    let lees = format!("{sams}\nlee: add disk alerts.\n");
+    let after = update(&mut state, asked(2, "lee@h", save(&lees)), secs(100));
+    journal_for_peer(&mut state, after, secs(100));
+    assert_eq!(
+        state.incident.as_ref().unwrap().review.as_deref(),
+        Some(lees.as_str())
+    );
+    assert_eq!(state.records.last().unwrap().actor, "lee@h");
+    let note = Event::NoteAdded {
+        text: "late".into(),
+        step: None,
+    };
+    let refused = update(&mut state, asked(3, "lee@h", note), secs(101));
+    assert!(
+        refused_with(&refused).contains("the incident is resolved: only its review"),
+        "{refused:?}"
+    );
+    // A joined console saves its own typing a few seconds after the last key.
+    state.console = Console::Joined;
+    run(
+        &mut state,
+        Msg::ReviewEdited(format!("{lees}\nmine\n")),
+        secs(110),
+    );
+    let saved = |effects: &[Effect]| {
+        effects.iter().any(|e| {
+            matches!(e, Effect::Append { event: Event::ReviewSaved { text }, .. } if text.ends_with("mine\n"))
+        })
+    };
+    assert!(!saved(&update(&mut state, Msg::Tick, secs(111))));
+    assert!(
+        saved(&update(&mut state, Msg::Tick, secs(114))),
+        "autosaved"
+    );
+}
+
+#[test]
+fn in_a_room_only_the_commander_changes_the_severity_and_each_new_commander_is_announced() {
+    let mut state = with_pagerduty();
+    state.config.notify.slack = Some(crate::config::Secret::new("http://127.0.0.1:9/slack"));
+    declare_p1(&mut state, secs(30));
+    run(&mut state, Msg::RoomOpened, secs(31));
+    let lower = Event::SeverityChanged {
+        from: Severity::P1,
+        to: Severity::P2,
+    };
+    let refused = update(&mut state, asked(1, "sam@h", lower.clone()), secs(40));
+    assert!(
+        refused_with(&refused).contains("only the commander (ic@host) changes the severity"),
+        "{refused:?}"
+    );
+    // In the room, the writer's own console is no exception once command moved.
+    state
+        .incident
+        .as_mut()
+        .unwrap()
+        .present
+        .insert("sam@h".into(), 1);
+    state.incident.as_mut().unwrap().roles.commander = "sam@h".into();
+    run(&mut state, Msg::Action(Action::Severity), secs(41));
+    run(&mut state, Msg::Action(Action::NextChoice), secs(41));
+    run(&mut state, Msg::Action(Action::Confirm), secs(41));
+    let error = state
+        .dialog()
+        .and_then(|d| d.error.clone())
+        .unwrap_or_default();
+    assert!(
+        error.contains("only the commander (sam@h) changes the severity"),
+        "{error}"
+    );
+    state.ui.overlay = None;
+    let accepted = update(&mut state, asked(2, "sam@h", lower), secs(42));
+    assert!(
+        matches!(&accepted[..], [Effect::AppendFor { .. }]),
+        "{accepted:?}"
+    );
+    // A handover is said on the chat channel.
+    let handover = Event::HandedOver {
+        to: "ic@host".into(),
+        summary: String::new(),
+    };
+    let effects = update(&mut state, asked(3, "sam@h", handover), secs(43));
+    assert!(
+        matches!(&effects[..], [Effect::AppendFor { .. }]),
+        "{effects:?}"
+    );
+    journal_for_peer(&mut state, effects, secs(43));
+    let owed = outbox::after_record(&state, state.records.last().unwrap(), secs(43));
+    let said = owed.iter().any(|e| {
+        matches!(e, Effect::Append { event: Event::NotifyQueued { channel: Channel::Slack, payload, .. }, .. }
+            if payload["text"].as_str().unwrap_or_default().ends_with("ic@host is the commander now"))
+    });
+    assert!(said, "{owed:?}");
+}
