@@ -548,6 +548,28 @@ fn checks_ticked_and_the_question_before_done() {
     snapshot_sizes("runbooks_confirm_done", &state, &view(false));
 }
 
+/// Who is on what: a step and a check given to people, beside them and in the list under the
+/// runbooks; the dialog that gives them.
+#[test]
+fn steps_and_checks_given_to_people_and_who_is_on_what() {
+    let mut state = with_runbooks();
+    let now = state.now;
+    play(&mut state, Msg::Action(Action::Confirm), now);
+    play(&mut state, Msg::Action(Action::Assign), now);
+    play(&mut state, Msg::Input("sam@jump-1".into()), now);
+    snapshot_sizes("runbooks_assign_dialog", &state, &view(false));
+    play(&mut state, Msg::Action(Action::Confirm), now);
+    play(&mut state, Msg::Action(Action::Assign), now);
+    play(&mut state, Msg::Action(Action::NextChoice), now);
+    play(&mut state, Msg::Input("lee@jump-1".into()), now);
+    play(&mut state, Msg::Action(Action::Confirm), now);
+    let screen = text(&draw(&state, &view(false), (120, 40)));
+    assert!(screen.contains("Who is on what"), "{screen}");
+    assert!(screen.contains("· on it: sam@jump-1"), "{screen}");
+    assert!(screen.contains("on it: lee@jump-1"), "{screen}");
+    snapshot_sizes("runbooks_who_is_on_what", &state, &view(false));
+}
+
 #[test]
 fn stepper_with_running_output() {
     let mut state = with_runbooks();

@@ -232,6 +232,17 @@ fn changes_and_actions(records: &[Record]) -> (Vec<SeverityChange>, Vec<Action>)
                     outcome: format!("marked {state}"),
                 });
             }
+            // Who was on what: each step or check given, with who gave it.
+            Event::Assigned { to, .. } => actions.push(Action {
+                utc: utc(r.at),
+                what: cell(&format!("{} (by {})", r.event.describe(), r.actor)),
+                outcome: (if to.is_some() {
+                    "assigned"
+                } else {
+                    "taken back"
+                })
+                .into(),
+            }),
             Event::StepVerified {
                 runbook,
                 step,

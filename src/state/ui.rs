@@ -113,6 +113,8 @@ pub enum DialogKind {
     HandedOver,
     /// Approve or refuse the request waiting longest.
     Approve,
+    /// Give the open step, or one of its checks, to someone (the choices: the step, its checks).
+    Assign,
 }
 
 /// An open dialog: its text field and its selected choice.
@@ -146,7 +148,9 @@ impl Dialog {
             | DialogKind::Update
             | DialogKind::Resolve => self.labels.clone(),
             DialogKind::Status => status_choices().iter().map(ToString::to_string).collect(),
-            DialogKind::Roles | DialogKind::Handover | DialogKind::Approve => self.labels.clone(),
+            DialogKind::Roles | DialogKind::Handover | DialogKind::Approve | DialogKind::Assign => {
+                self.labels.clone()
+            }
             DialogKind::SetState => SET_STATES.iter().map(ToString::to_string).collect(),
             DialogKind::ConfirmQuit => QUIT_CHOICES.iter().map(ToString::to_string).collect(),
             DialogKind::Note

@@ -73,6 +73,7 @@ fn title_of(dialog: &Dialog, state: &State) -> String {
         DialogKind::Handover => format!(" Hand command of {id} to "),
         DialogKind::HandedOver => " Command handed over ".to_owned(),
         DialogKind::Approve => " Approve? (two-person rule) ".to_owned(),
+        DialogKind::Assign => " Who is on it? ".to_owned(),
     }
 }
 
@@ -90,7 +91,7 @@ fn prompt_text(state: &State, kind: DialogKind) -> String {
         }
         DialogKind::HandedOver => crate::view::handover::prompt(state),
         DialogKind::Approve => crate::view::approval::prompt(state),
-        DialogKind::Roles => {
+        DialogKind::Roles | DialogKind::Assign => {
             let people = state
                 .incident
                 .as_ref()
@@ -170,6 +171,9 @@ fn prompt_of(kind: DialogKind) -> &'static str {
         | DialogKind::Approve => "",
         DialogKind::Handover => {
             "Who takes command (they and you see a summary of where things stand; it is journaled):"
+        }
+        DialogKind::Assign => {
+            "The step or one of its checks, then who is on it (empty: nobody, taken back):"
         }
     }
 }

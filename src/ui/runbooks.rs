@@ -33,8 +33,58 @@ fn status_label(status: &StepStatus) -> (&'static str, Slot) {
 pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     let [list, stepper] =
         Layout::horizontal([Constraint::Percentage(35), Constraint::Percentage(65)]).areas(area);
-    render_list(frame, list, state, view);
+    let on_what = crate::view::assignments::who_is_on_what(state);
+    if on_what.is_empty() {
+        render_list(frame, list, state, view);
+    } else {
+        let shown = u16::try_from(on_what.len().min(MOST_ON_WHAT)).unwrap_or(1);
+        let [list, who] =
+            Layout::vertical([Constraint::Min(6), Constraint::Length(shown + 2)]).areas(list);
+        render_list(frame, list, state, view);
+        render_on_what(frame, who, &on_what, view);
+    }
     render_stepper(frame, stepper, state, view);
+}
+
+/// Most lines of "who is on what" shown under the runbooks (the last says how many more).
+const MOST_ON_WHAT: usize = 8;
+
+/// Who is on what: each person and the step, check or command they are on.
+fn render_on_what(
+    frame: &mut Frame,
+    area: Rect,
+    on_what: &[crate::view::assignments::OnWhat],
+    view: &View,
+) {
+    let theme = &view.theme;
+    let room = usize::from(area.height.saturating_sub(2));
+    let mut lines: Vec<Line> = on_what
+        .iter()
+        .take(if on_what.len() > room {
+            room.saturating_sub(1)
+        } else {
+            room
+        })
+        .map(|o| {
+            Line::from(vec![
+                Span::styled(
+                    format!("{} ", one_line(&o.person)),
+                    theme.style(Slot::Accent),
+                ),
+                Span::styled(one_line(&o.what), theme.style(Slot::Text)),
+            ])
+        })
+        .collect();
+    if on_what.len() > lines.len() {
+        lines.push(Line::styled(
+            format!("+{} more", on_what.len() - lines.len()),
+            theme.style(Slot::Muted),
+        ));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(view.block(" Who is on what ")),
+        area,
+    );
 }
 
 fn render_list(frame: &mut Frame, area: Rect, state: &State, view: &View) {
@@ -143,6 +193,10 @@ fn render_stepper(frame: &mut Frame, area: Rect, state: &State, view: &View) {
             };
             if let Some((text, slot)) = check {
                 spans.push(Span::styled(text, theme.style(slot)));
+            }
+            if let Some(given) = crate::view::assignments::owner(state, &runbook.id, i, None) {
+                let text = format!(" · on it: {}", one_line(&given.to));
+                spans.push(Span::styled(text, theme.style(Slot::Accent)));
             }
             match timing(state, runbook, i) {
                 // Overdue leads the line, where a narrow terminal still shows it.
@@ -306,23 +360,28 @@ fn command_lines(cmd: &crate::runbook::Command, theme: &super::Theme) -> [Line<'
     ]
 }
 
-/// A check as the stepper shows it: ticked (by whom, when) or not.
+/// A check as the stepper shows it: ticked (by whom, when) or not, and who is on it.
 fn check_line(
     check: &str,
-    ticked: Option<&(String, chrono::DateTime<chrono::Utc>)>,
+    (ticked, owner): (
+        Option<&(String, chrono::DateTime<chrono::Utc>)>,
+        Option<&crate::domain::incident::Assignment>,
+    ),
     theme: &super::Theme,
 ) -> Line<'static> {
+    let on_it = owner.map(|o| format!(" · on it: {}", one_line(&o.to)));
+    let check = format!("{check}{}", on_it.unwrap_or_default());
     match ticked {
         Some((who, at)) => Line::styled(
             format!(
                 "[x] {} · {} {}",
-                one_line(check),
+                one_line(&check),
                 one_line(who),
                 super::time_of_day(*at)
             ),
             theme.style(Slot::Up),
         ),
-        None => Line::styled(format!("[ ] {}", one_line(check)), theme.style(Slot::Text)),
+        None => Line::styled(format!("[ ] {}", one_line(&check)), theme.style(Slot::Text)),
     }
 }
 
@@ -362,7 +421,10 @@ fn step_lines(
             Part::Command(n) => lines.extend(command_lines(&s.commands[*n], theme)),
             Part::Check(n) => lines.push(check_line(
                 &s.checks[*n],
-                ticked.and_then(|t| t.get(n)),
+                (
+                    ticked.and_then(|t| t.get(n)),
+                    crate::view::assignments::owner(state, &runbook.id, step, Some(*n)),
+                ),
                 theme,
             )),
         }

@@ -153,6 +153,8 @@ fn submit(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
         }
         DialogKind::Handover => Ok(super::handover::chosen(state, &dialog.labels, choice, now)),
         DialogKind::Approve => super::approval::answered(state, choice, now),
+        DialogKind::Assign => super::assignments::chosen(state, &text, choice)
+            .map(|event| event.map(|event| Effect::Append { at: now, event })),
         DialogKind::ExpireSilences => return super::silence::expire(state),
         DialogKind::Resolve if !dialog.warned && !not_up(state).is_empty() => {
             let warning = still_down(state);
@@ -342,6 +344,7 @@ fn incident_event(
         | DialogKind::Handover
         | DialogKind::HandedOver
         | DialogKind::Approve
+        | DialogKind::Assign
         | DialogKind::EndDrill
         | DialogKind::ConfirmQuit
         | DialogKind::RewriteJournal => None,

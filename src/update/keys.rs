@@ -192,6 +192,7 @@ pub(super) fn screen_action(state: &mut State, action: Action, now: DateTime<Utc
         | Action::MarkFailed
         | Action::TickCheck
         | Action::UntickCheck
+        | Action::Assign
         | Action::CancelRun
         | Action::ScrollDown
         | Action::ScrollUp => {}

@@ -243,6 +243,7 @@ fn tick(state: &mut State, now: DateTime<Utc>) -> Vec<Effect> {
 
 mod alerts;
 pub mod approval;
+pub mod assignments;
 mod board;
 pub mod budgets;
 pub mod checklist;

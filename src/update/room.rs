@@ -338,6 +338,28 @@ fn approved_for(state: &State, event: &Event, actor: &str) -> Result<(), String>
     Ok(())
 }
 
+/// A joined console's assignment, checked as the writer's own: the step and check exist, the
+/// name is one line.
+fn assignment(state: &State, assigned: Event) -> Result<Event, String> {
+    if let Event::Assigned {
+        runbook,
+        step,
+        check,
+        to,
+    } = &assigned
+    {
+        let s = step_of(state, runbook, *step)?;
+        if let Some(check) = check.filter(|c| *c >= s.checks.len()) {
+            return Err(format!("step {} has no check {}", step + 1, check + 1));
+        }
+        if let Some(to) = to {
+            plain(to, "name")?;
+            super::assignments::name_ok(to)?;
+        }
+    }
+    Ok(assigned)
+}
+
 /// Step `index` of runbook `id`, or why there is none.
 fn step_of<'a>(
     state: &'a State,
@@ -406,6 +428,7 @@ fn runbook_event(state: &State, event: Event) -> Result<Event, String> {
                 expect,
             })
         }
+        assigned @ Event::Assigned { .. } => assignment(state, assigned),
         Event::CheckTicked {
             runbook,
             step,

@@ -90,6 +90,12 @@ pub fn screen_action(state: &mut State, action: Action, now: DateTime<Utc>) -> O
             Some(mark(state, rb, step, action, now))
         }
         (Action::CancelRun, Some((rb, step))) => Some(cancel(state, rb, step)),
+        (Action::Assign, Some((rb, step))) => {
+            if writable(state) {
+                super::assignments::open(state, rb, step);
+            }
+            Some(Vec::new())
+        }
         (Action::TickCheck | Action::UntickCheck, Some((rb, step))) => Some(if writable(state) {
             super::checklist::tick(state, rb, step, action == Action::TickCheck, now)
         } else {

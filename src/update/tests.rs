@@ -32,6 +32,19 @@ fn refused_with(effects: &[Effect]) -> String {
     }
 }
 
+/// A request of a joined console's user `actor`, on connection `conn`.
+fn asked(conn: u64, actor: &str, event: Event) -> Msg {
+    Msg::Requested {
+        peer: crate::msg::Peer {
+            conn,
+            id: conn,
+            actor: actor.into(),
+            key: None,
+        },
+        event,
+    }
+}
+
 /// The writer journals what it was asked to, as its journal thread would.
 fn journal_for_peer(state: &mut State, effects: Vec<Effect>, at: DateTime<Utc>) {
     let [Effect::AppendFor { event, peer, .. }] = &effects[..] else {

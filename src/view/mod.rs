@@ -2,6 +2,7 @@
 //! state, in one place both read, so `ui/` never reaches into `update/`.
 
 pub mod approval;
+pub mod assignments;
 pub mod checklist;
 pub mod drill;
 pub mod escalation;

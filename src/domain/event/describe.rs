@@ -133,6 +133,21 @@ impl Event {
             Self::RecoveryStarted {
                 component, name, ..
             } => format!("Recovery of {component}: {name}"),
+            Self::Assigned {
+                runbook,
+                step,
+                check,
+                to,
+            } => {
+                let what = match check {
+                    Some(check) => format!("{runbook} step {} check {}", step + 1, check + 1),
+                    None => format!("{runbook} step {}", step + 1),
+                };
+                match to {
+                    Some(to) => format!("{what} given to {to}"),
+                    None => format!("{what} taken back: nobody is on it"),
+                }
+            }
             Self::CheckTicked {
                 runbook,
                 step,
@@ -279,6 +294,7 @@ impl Event {
             | Self::StepMarked { .. }
             | Self::RecoveryStarted { .. }
             | Self::CheckTicked { .. }
+            | Self::Assigned { .. }
             | Self::StepVerified { .. } => self.describe_work(),
             Self::AlertStarted(_)
             | Self::AlertResolved { .. }

@@ -300,6 +300,16 @@ pub enum Event {
         text: String,
         ticked: bool,
     },
+    /// A runbook step, or one of its checks, was given to someone (`to`), or taken back (`to`
+    /// absent): who is on what.
+    Assigned {
+        runbook: String,
+        step: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        check: Option<usize>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<String>,
+    },
     /// A step's expectation was checked after the step: met in time, or not.
     StepVerified {
         runbook: String,
@@ -442,6 +452,7 @@ impl Event {
             Self::StepMarked { .. } => "step_marked",
             Self::StepVerified { .. } => "step_verified",
             Self::CheckTicked { .. } => "check_ticked",
+            Self::Assigned { .. } => "assigned",
             Self::RecoveryStarted { .. } => "recovery_started",
             Self::ReviewSaved { .. } => "review_saved",
             Self::ScenarioMessage { .. } => "scenario_message",

@@ -20,7 +20,7 @@ pub use escalation::Page;
 pub use outages::OutageSpan;
 pub use outbox::{Delivery, Outbound, attempts, backoff};
 pub use room::{Approval, Approved, Roles};
-pub use steps::{StepNote, StepProgress, StepRun};
+pub use steps::{Assignment, StepNote, StepProgress, StepRun};
 
 /// The state of one incident, rebuilt from its journal.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,6 +242,7 @@ impl Incident {
             | Event::StepMarked { .. }
             | Event::StepVerified { .. }
             | Event::CheckTicked { .. }
+            | Event::Assigned { .. }
             | Event::RecoveryStarted { .. } => self.apply_step(record),
             Event::AlertStarted(_)
             | Event::AlertResolved { .. }

@@ -31,9 +31,21 @@ pub struct StepRun {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
+/// Who a step or check was given to, by whom and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub to: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
 /// What happened to one runbook step.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StepProgress {
+    /// Who is on the step, if someone was given it.
+    pub assigned: Option<Assignment>,
+    /// Who is on each of its checks, by index.
+    pub check_owners: BTreeMap<usize, Assignment>,
     pub runs: Vec<StepRun>,
     /// Ticked checks by index: who ticked each, and when.
     pub checks: BTreeMap<usize, (String, DateTime<Utc>)>,
@@ -70,6 +82,34 @@ impl Incident {
                 actor: record.actor.clone(),
                 text: text.to_owned(),
             });
+        }
+    }
+
+    /// A step or check given to someone, or taken back.
+    fn assign(&mut self, record: &Record) {
+        let Event::Assigned {
+            runbook,
+            step,
+            check,
+            to,
+        } = &record.event
+        else {
+            return;
+        };
+        let progress = self.steps.entry((runbook.clone(), *step)).or_default();
+        let given = to.as_ref().map(|to| Assignment {
+            to: to.clone(),
+            by: record.actor.clone(),
+            at: record.at,
+        });
+        match (check, given) {
+            (None, given) => progress.assigned = given,
+            (Some(check), Some(given)) => {
+                progress.check_owners.insert(*check, given);
+            }
+            (Some(check), None) => {
+                progress.check_owners.remove(check);
+            }
         }
     }
 
@@ -136,6 +176,7 @@ impl Incident {
                 progress.mark = Some(*state);
                 progress.marked_at = Some(record.at);
             }
+            Event::Assigned { .. } => self.assign(record),
             Event::CheckTicked {
                 runbook,
                 step,

@@ -324,18 +324,6 @@ fn a_member_cannot_hand_command_to_themself_with_a_crafted_request() {
     );
 }
 
-fn asked(conn: u64, actor: &str, event: Event) -> Msg {
-    Msg::Requested {
-        peer: crate::msg::Peer {
-            conn,
-            id: conn,
-            actor: actor.into(),
-            key: None,
-        },
-        event,
-    }
-}
-
 #[test]
 fn a_level_is_paged_once_unless_the_asker_knows_it_was_paged() {
     let mut state = with_pagerduty();

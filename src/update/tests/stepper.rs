@@ -523,3 +523,74 @@ fn a_request_for_approval_is_answered_to_the_asker_withdrawn_or_expires() {
         "{flash}"
     );
 }
+
+#[test]
+fn a_step_and_a_check_are_given_to_people_journaled_and_listed_as_who_is_on_what() {
+    let mut state = checked(secs(30));
+    run(
+        &mut state,
+        Msg::Key(Key::new(KeyCode::Char('@'), KeyModifiers::NONE)),
+        secs(31),
+    );
+    let dialog = state.dialog().unwrap();
+    assert_eq!(dialog.kind, DialogKind::Assign);
+    assert_eq!(dialog.choices().len(), 3, "the step and its two checks");
+    run(&mut state, Msg::Input("sam@jump-1".into()), secs(31));
+    run(&mut state, Msg::Action(Action::Confirm), secs(31));
+    assert_eq!(
+        state.records.last().unwrap().event.describe(),
+        "db-check step 1 given to sam@jump-1"
+    );
+    run(&mut state, Msg::Action(Action::Assign), secs(32));
+    run(&mut state, Msg::Action(Action::NextChoice), secs(32));
+    run(&mut state, Msg::Action(Action::NextChoice), secs(32));
+    run(&mut state, Msg::Input("lee@jump-1".into()), secs(32));
+    run(&mut state, Msg::Action(Action::Confirm), secs(32));
+    let on_what: Vec<(String, String)> = crate::view::assignments::who_is_on_what(&state)
+        .into_iter()
+        .map(|o| (o.person, o.what))
+        .collect();
+    assert_eq!(
+        on_what,
+        [
+            ("lee@jump-1".to_owned(), "db-check 1. check 2".to_owned()),
+            (
+                "sam@jump-1".to_owned(),
+                format!("db-check 1. {}", state.runbooks[0].steps[0].title)
+            ),
+        ]
+    );
+    // A ticked check and a step done leave the list; taking back is journaled too.
+    run(&mut state, Msg::Action(Action::TickCheck), secs(33));
+    run(&mut state, Msg::Action(Action::TickCheck), secs(33));
+    assert_eq!(crate::view::assignments::who_is_on_what(&state).len(), 1);
+    run(&mut state, Msg::Action(Action::Assign), secs(34));
+    run(&mut state, Msg::Input(String::new()), secs(34));
+    run(&mut state, Msg::Action(Action::Confirm), secs(34));
+    assert!(crate::view::assignments::who_is_on_what(&state).is_empty());
+    assert_eq!(
+        state.records.last().unwrap().event.describe(),
+        "db-check step 1 taken back: nobody is on it"
+    );
+    let review = crate::update::review::generate(&state).unwrap();
+    assert!(
+        review.contains("db-check step 1 given to sam@jump-1 (by ic@host)"),
+        "the review says who was on what:\n{review}"
+    );
+    assert_eq!(
+        Incident::fold(&state.records).unwrap(),
+        *state.incident.as_ref().unwrap()
+    );
+    // The writer checks a joined console's assignment as its own.
+    let bad = Event::Assigned {
+        runbook: "db-check".into(),
+        step: 0,
+        check: Some(9),
+        to: Some("x".into()),
+    };
+    let refused = update(&mut state, asked(1, "sam@h", bad), secs(35));
+    assert!(
+        refused_with(&refused).contains("step 1 has no check 10"),
+        "{refused:?}"
+    );
+}
