@@ -292,3 +292,112 @@ fn joined_consoles_probe_nothing_and_show_what_the_writer_probes() {
     let probers = probed_by(data.path());
     assert_eq!(probers.iter().collect::<Vec<_>>(), [writer], "{probers:?}");
 }
+
+/// The team's data directory with one escalation level due at once, approvals that expire in
+/// 6 s, and a runbook whose one step needs approval and has two checks.
+fn team_data_dir_for_answers() -> tempfile::TempDir {
+    let data = team_data_dir();
+    let config = std::fs::read_to_string(data.path().join("warroom.toml")).unwrap();
+    let mut config = format!(
+        "{config}[[contact]]\nid = \"oncall\"\nname = \"Dana Ortiz\"\nrole = \"Primary on-call\"\n"
+    )
+    .replace("[room]", "[safety]\napproval_timeout = \"6s\"\n[room]");
+    for severity in ["P1", "P2", "P3", "P4"] {
+        config.push_str(&format!(
+            "[[escalation]]\nseverity = \"{severity}\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }} ]\n"
+        ));
+    }
+    std::fs::write(data.path().join("warroom.toml"), config).unwrap();
+    std::fs::create_dir(data.path().join("runbooks")).unwrap();
+    std::fs::write(
+        data.path().join("runbooks/promote.md"),
+        "+++\nid = \"promote\"\ntitle = \"Promote the replica\"\ncomponents = [\"db\"]\n+++\n\n\
+         ## Promote\n\n- [ ] The replica is healthy\n- [ ] The commander agreed\n\n\
+         ```sh {approve=true}\ntrue\n```\n",
+    )
+    .unwrap();
+    data
+}
+
+fn open_promote(console: &mut Session) {
+    console.send("2");
+    console.wait_for("Promote the replica");
+    console.send(ENTER);
+    console.wait_for("x  run");
+}
+
+/// One at a time and honest answers across three Unix users: a level paged by one is asked
+/// about by the next, naming who; the review editor is refused while another edits it, naming
+/// who; an approval's answer reaches the asker with who gave it, and one nobody answers expires
+/// and the asker is told; a step given to someone shows on every screen.
+#[test]
+fn pages_editors_and_approvals_are_one_at_a_time_and_answered_to_the_asker() {
+    if team().is_none() {
+        return;
+    }
+    let data = team_data_dir_for_answers();
+    let mut a = Session::start(data.path(), (120, 40), &[], &[]);
+    declare_from_banner(&mut a);
+    let mut b = Session::start_as("warroom-b", data.path(), (120, 40), &["join"]);
+    let mut c = Session::start_as("warroom-c", data.path(), (120, 40), &["join"]);
+    b.wait_for("JOINED · room 3");
+    c.wait_for("JOINED · room 3");
+    // Two pages of a level: the second asks, naming who paged.
+    b.send("p");
+    b.wait_for("Page level 1");
+    b.send(ENTER);
+    b.wait_for("Recorded: Paged level 1");
+    c.send("p");
+    c.wait_for("Paged by warroom-b@");
+    c.send("\x1b");
+    b.send("a");
+    b.wait_for("Level 1 acknowledged");
+    // Two review editors: the second is refused, naming who edits.
+    b.send("5");
+    b.wait_for("Review");
+    b.send("e");
+    c.send("5");
+    c.wait_for("Review");
+    support::pty::wait_until("b's editor to be journaled", || {
+        journal_text(data.path()).contains("\"kind\":\"review_editing\"")
+    });
+    c.send("e");
+    c.wait_for("warroom-b@");
+    c.wait_for("is editing the review");
+    b.send("\x1b");
+    // An approval's answer reaches the asker, naming who gave it.
+    open_promote(&mut c);
+    c.send("x");
+    a.wait_for("APPROVAL NEEDED: warroom-c@");
+    a.send("A");
+    a.wait_for("asks to run promote step 1");
+    a.send(ENTER);
+    c.wait_for("tester@");
+    c.wait_for("approved your request to run promote step 1");
+    // One nobody answers expires, and the asker is told.
+    open_promote(&mut b);
+    b.send("x");
+    b.wait_for("asked for approval");
+    b.wait_for("expired unanswered");
+    // A step given to someone shows on every screen.
+    open_promote(&mut a);
+    a.send("@");
+    a.wait_for("Who is on it?");
+    a.send(CLEAR_LINE);
+    a.send("warroom-c");
+    a.send(ENTER);
+    for console in [&b, &c] {
+        console.wait_for("on it: warroom-c");
+    }
+    let journal = journal_text(data.path());
+    assert_eq!(
+        journal.matches("\"kind\":\"paged\"").count(),
+        1,
+        "{journal}"
+    );
+    assert!(line_with(&journal, "\"kind\":\"assigned\"").contains(&actor("tester")));
+    assert!(line_with(&journal, "\"expired\":true").contains("approval_withdrawn"));
+    for console in [&mut a, &mut b, &mut c] {
+        console.send("q");
+    }
+}

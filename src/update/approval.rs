@@ -82,28 +82,36 @@ pub fn asked_already(state: &State, target: &Approvable) -> Option<String> {
 
 /// Tells the person who asked for an approval its answer, and by whom, when it is journaled.
 pub fn answer_seen(state: &mut State, record: &crate::domain::event::Record) {
-    let Event::ApprovalGiven {
-        request, approved, ..
-    } = &record.event
-    else {
-        return;
+    let (request, answer) = match &record.event {
+        Event::ApprovalGiven {
+            request, approved, ..
+        } => (request, Some(*approved)),
+        Event::ApprovalWithdrawn {
+            request,
+            expired: true,
+        } => (request, None),
+        _ => return,
     };
     let Some(asked) = state
         .incident
         .as_ref()
         .and_then(|i| i.approvals.get(request))
-        .filter(|a| a.requester == state.actor && record.actor != state.actor)
+        .filter(|a| a.requester == state.actor)
+        .filter(|_| answer.is_none() || record.actor != state.actor)
     else {
         return;
     };
     let run = state.key_name(crate::keymap::Action::Run);
-    let text = if *approved {
-        format!(
+    let text = match answer {
+        Some(true) => format!(
             "{} approved your request to {}: press {run} to run it",
             record.actor, asked.what
-        )
-    } else {
-        format!("{} refused your request to {}", record.actor, asked.what)
+        ),
+        Some(false) => format!("{} refused your request to {}", record.actor, asked.what),
+        None => format!(
+            "Your request to {} expired unanswered: press {run} to ask again",
+            asked.what
+        ),
     };
     state.ui.flash = Some(text.clone());
     super::log(state, text, true);

@@ -224,6 +224,8 @@ pub fn may_take_command(
     }
 }
 
+/// A record arrived: the giver and the taker of a handover each see its summary; the asker of
+/// an approval its answer.
 pub fn seen(state: &mut State, record: &Record) {
     super::approval::answer_seen(state, record);
     let Event::HandedOver { to, .. } = &record.event else {
