@@ -3,6 +3,7 @@
 
 mod support;
 
+use std::fmt::Write as _;
 use std::os::unix::fs::PermissionsExt;
 
 use support::pty::*;
@@ -303,9 +304,10 @@ fn team_data_dir_for_answers() -> tempfile::TempDir {
     )
     .replace("[room]", "[safety]\napproval_timeout = \"6s\"\n[room]");
     for severity in ["P1", "P2", "P3", "P4"] {
-        config.push_str(&format!(
+        let _ = write!(
+            config,
             "[[escalation]]\nseverity = \"{severity}\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }} ]\n"
-        ));
+        );
     }
     std::fs::write(data.path().join("warroom.toml"), config).unwrap();
     std::fs::create_dir(data.path().join("runbooks")).unwrap();
