@@ -403,3 +403,175 @@ fn pages_editors_and_approvals_are_one_at_a_time_and_answered_to_the_asker() {
         console.send("q");
     }
 }
+
+/// Which console writes (`journal ok · room N`) while every other is joined to it.
+fn the_writer(consoles: &[(&str, Session)], room: usize) -> Option<usize> {
+    let writes = format!("journal ok · room {room}");
+    let joined = format!("JOINED · room {room}");
+    let screens: Vec<String> = consoles.iter().map(|(_, c)| c.contents()).collect();
+    let writers: Vec<usize> = (0..screens.len())
+        .filter(|&i| screens[i].contains(&writes))
+        .collect();
+    match writers.as_slice() {
+        [w] if (0..screens.len()).all(|i| i == *w || screens[i].contains(&joined)) => Some(*w),
+        _ => None,
+    }
+}
+
+/// Three Unix users of the room's group; the writer is killed 20 times (`WARROOM_SOAK=N` for N) while the others
+/// add notes, run a step and open the page dialog; the killed user comes back with `join`.
+/// Nothing acknowledged is lost or doubled, the level is paged once, and every command's
+/// outcome is journaled once, as the user who ran it.
+#[test]
+fn three_users_soak_the_writer_killed_in_turn() {
+    if team().is_none() {
+        return;
+    }
+    let cycles: usize = std::env::var("WARROOM_SOAK")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let pagerduty = support::receiver::receiver(&[202]);
+    let data = team_data_dir_with_runbook(1);
+    let config = std::fs::read_to_string(data.path().join("warroom.toml")).unwrap();
+    let mut config = format!(
+        "{config}[[contact]]\nid = \"oncall\"\nname = \"Dana Ortiz\"\nrole = \"Primary on-call\"\n\
+         [notify.pagerduty]\nrouting_key = \"test-key\"\nurl = \"{}\"\n",
+        pagerduty.url
+    );
+    for severity in ["P1", "P2", "P3", "P4"] {
+        let _ = write!(
+            config,
+            "[[escalation]]\nseverity = \"{severity}\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }} ]\n"
+        );
+    }
+    std::fs::write(data.path().join("warroom.toml"), config).unwrap();
+    let console_of =
+        |user: &str, args: &[&str]| Session::start_as(user, data.path(), (100, 30), args);
+    let mut consoles: Vec<(&str, Session)> = vec![("warroom-d", console_of("warroom-d", &[]))];
+    declare_from_banner(&mut consoles[0].1);
+    for user in ["warroom-b", "warroom-c"] {
+        consoles.push((user, console_of(user, &["join"])));
+    }
+    support::pty::wait_until("the room of three", || the_writer(&consoles, 3) == Some(0));
+    consoles[1].1.send("p");
+    consoles[1].1.wait_for("Page level 1");
+    consoles[1].1.send(ENTER);
+    support::pty::wait_until("the page to be sent", || {
+        journal_text(data.path()).contains("\"kind\":\"notify_sent\"")
+    });
+    let mut notes = Vec::new();
+    let mut writers = std::collections::BTreeSet::new();
+    let mut runner = 1;
+    for cycle in 0..cycles {
+        let writer = the_writer(&consoles, 3).expect("one writer");
+        writers.insert(consoles[writer].0);
+        let joined: Vec<usize> = (0..3).filter(|&i| i != writer).collect();
+        if !joined.contains(&runner) {
+            runner = joined[0];
+        }
+        run_slow_step(&mut consoles[runner].1);
+        let pager = joined.into_iter().find(|&i| i != runner).unwrap();
+        consoles[pager].1.send("p");
+        consoles[pager].1.wait_for(" Page? ");
+        consoles[pager].1.send("\x1b");
+        for i in (0..3).filter(|&i| i != writer) {
+            let text = format!("cycle {cycle} {}", consoles[i].0);
+            add_note(&mut consoles[i].1, &text);
+            notes.push(text);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(cycle as u64 * 37 % 200));
+        let (user, mut killed) = consoles.remove(writer);
+        killed.kill9();
+        support::pty::wait_until("one console to write and the other to join it", || {
+            the_writer(&consoles, 2).is_some()
+        });
+        consoles.push((user, console_of(user, &["join"])));
+        let back = std::time::Instant::now();
+        while the_writer(&consoles, 3).is_none() {
+            assert!(
+                back.elapsed() < std::time::Duration::from_secs(20),
+                "cycle {cycle}: the killed user is not back in the room:\n{}",
+                consoles
+                    .iter()
+                    .map(|(u, c)| format!(
+                        "--- {u}\n{}\nraw: {:?}",
+                        c.contents(),
+                        String::from_utf8_lossy(&c.raw())
+                            .chars()
+                            .take(600)
+                            .collect::<String>()
+                    ))
+                    .collect::<String>()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        // The fresh console (on its dashboard) runs the next step.
+        runner = 2;
+    }
+    support::pty::wait_until("every command's outcome to be journaled", || {
+        let journal = journal_text(data.path());
+        journal.matches("\"kind\":\"step_started\"").count()
+            == journal.matches("\"kind\":\"command_finished\"").count()
+    });
+    let journal = journal_text(data.path());
+    for note in &notes {
+        assert_eq!(
+            journal.matches(&format!("\"text\":\"{note}\"")).count(),
+            1,
+            "`{note}` is not in the journal exactly once"
+        );
+    }
+    assert_eq!(journal.matches("\"kind\":\"paged\"").count(), 1, "one page");
+    let triggers = pagerduty
+        .bodies
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, body)| body["event_action"] == "trigger")
+        .count();
+    assert_eq!(triggers, 1, "the level was paged {triggers} times");
+    let records: Vec<serde_json::Value> = journal
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let starts: Vec<&serde_json::Value> = records
+        .iter()
+        .filter(|r| r["kind"] == "step_started")
+        .collect();
+    assert_eq!(starts.len(), cycles, "one run a cycle");
+    for start in starts {
+        let finished: Vec<&serde_json::Value> = records
+            .iter()
+            .filter(|r| r["kind"] == "command_finished" && r["started"] == start["seq"])
+            .collect();
+        assert_eq!(finished.len(), 1, "run {start}: {finished:?}");
+        assert_eq!(
+            finished[0]["actor"], start["actor"],
+            "journaled as who ran it"
+        );
+    }
+    let verify = warroom_as(
+        "warroom-b",
+        data.path(),
+        &[
+            "journal",
+            "verify",
+            &incident_dir(&data.path().join("incidents"))
+                .join("journal.jsonl")
+                .display()
+                .to_string(),
+        ],
+    );
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    if cycles >= 5 {
+        assert!(writers.len() >= 2, "the writer's user changed: {writers:?}");
+    }
+    for (_, console) in &mut consoles {
+        console.send("q");
+    }
+}

@@ -70,7 +70,9 @@ pub fn join_after(journal: &Path, after: u64) -> anyhow::Result<Joined> {
         );
     }
     stream.set_read_timeout(Some(JOIN_TIMEOUT))?;
-    stream.write_all(&encode(&super::protocol::hello(after)))?;
+    // A writer that refuses this console (not a member, the room full) says why and closes: a
+    // failed hello is not the end, the reason waits to be read below.
+    let _ = stream.write_all(&encode(&super::protocol::hello(after)));
     let mut decoder = Decoder::default();
     let mut buffer = vec![0; 64 * 1024];
     let mut welcome: Option<(String, u64)> = None;

@@ -119,9 +119,10 @@ pub struct State {
     pub once_in_flight: std::collections::BTreeMap<Once, String>,
     /// Joined console: the writer went away (why) and no console writes yet.
     pub writer_gone: Option<String>,
-    /// The writer this console took the incident over from, in the room: only the commands it
-    /// ran were cut off (the others' consoles run theirs on and journal how they ended).
-    pub took_over_from: Option<String>,
+    /// The writer this console took the incident over from, in the room, and the last record
+    /// it wrote: only the commands it had started by then were cut off (the others' consoles,
+    /// and a console its user opens again, run theirs on and journal how they ended).
+    pub took_over_from: Option<(String, u64)>,
     /// Which of `records` the timeline's filter matches (see `refresh_timeline`).
     pub timeline: crate::timeline::Index,
     pub journal: JournalState,

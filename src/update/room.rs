@@ -184,7 +184,12 @@ pub fn closed(state: &mut State, reason: &str) -> Vec<Effect> {
             true,
         );
         state.writer_gone = Some(reason.to_owned());
-        state.took_over_from = state.ui.presence.first().map(|(actor, _)| actor.clone());
+        let last = state.records.last().map_or(0, |r| r.seq);
+        state.took_over_from = state
+            .ui
+            .presence
+            .first()
+            .map(|(actor, _)| (actor.clone(), last));
         state.ui.presence.clear();
         return vec![Effect::FindWriter];
     }

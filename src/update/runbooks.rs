@@ -484,10 +484,9 @@ pub fn interrupted(state: &State, now: DateTime<Utc>) -> Vec<Effect> {
         .filter(|run| run.finished.is_none() && !state.live_runs.contains_key(&run.started))
         // Taken over in the room: the other consoles' commands run on there.
         .filter(|run| {
-            state
-                .took_over_from
-                .as_ref()
-                .is_none_or(|writer| state.record(run.started).is_none_or(|r| &r.actor == writer))
+            state.took_over_from.as_ref().is_none_or(|(writer, last)| {
+                run.started <= *last && state.record(run.started).is_none_or(|r| &r.actor == writer)
+            })
         })
         .map(|run| Effect::Append {
             at: now,

@@ -1,5 +1,5 @@
-//! The Unix users of the multi-user tests, made once by root: `warroom-b` and `warroom-c` in
-//! group `warroom-oncall`, and `warroom-x` outside it.
+//! The Unix users of the multi-user tests, made once by root: `warroom-b`, `warroom-c` and
+//! `warroom-d` in group `warroom-oncall`, and `warroom-x` outside it.
 
 /// Makes the users (once per test process); `None` (the test skips, saying why) when not
 /// running as root.
@@ -24,6 +24,7 @@ pub fn team() -> Option<()> {
         run(&["groupadd", "warroom-oncall"]);
         run(&["useradd", "-M", "-N", "-G", "warroom-oncall", "warroom-b"]);
         run(&["useradd", "-M", "-N", "-G", "warroom-oncall", "warroom-c"]);
+        run(&["useradd", "-M", "-N", "-G", "warroom-oncall", "warroom-d"]);
         run(&["useradd", "-M", "-N", "warroom-x"]);
         true
     });
@@ -31,7 +32,7 @@ pub fn team() -> Option<()> {
         Some(())
     } else {
         super::missing(
-            "root (to create the users warroom-b, warroom-c and warroom-x)",
+            "root (to create the users warroom-b, warroom-c, warroom-d and warroom-x)",
             "run the test suite as root, as CI does",
         );
         None

@@ -594,3 +594,23 @@ fn a_step_and_a_check_are_given_to_people_journaled_and_listed_as_who_is_on_what
         "{refused:?}"
     );
 }
+
+#[test]
+fn a_takeover_cuts_off_only_the_commands_the_gone_writer_had_started() {
+    let mut state = ready(secs(30));
+    run(&mut state, Msg::Action(Action::Run), secs(31));
+    let started = state.records.last().unwrap().seq;
+    state.live_runs.clear();
+    let cut = |state: &State| crate::update::runbooks::interrupted(state, secs(40)).len();
+    state.took_over_from = Some(("ic@host".into(), started));
+    assert_eq!(cut(&state), 1, "the gone writer's own run");
+    // The same user's console, opened again after the takeover, runs its commands on.
+    state.took_over_from = Some(("ic@host".into(), started - 1));
+    assert_eq!(cut(&state), 0);
+    state.took_over_from = Some(("sam@h".into(), started));
+    assert_eq!(
+        cut(&state),
+        0,
+        "another person's run goes on in their console"
+    );
+}
