@@ -299,16 +299,8 @@ fn joined_consoles_probe_nothing_and_show_what_the_writer_probes() {
 fn team_data_dir_for_answers() -> tempfile::TempDir {
     let data = team_data_dir();
     let config = std::fs::read_to_string(data.path().join("warroom.toml")).unwrap();
-    let mut config = format!(
-        "{config}[[contact]]\nid = \"oncall\"\nname = \"Dana Ortiz\"\nrole = \"Primary on-call\"\n"
-    )
-    .replace("[room]", "[safety]\napproval_timeout = \"6s\"\n[room]");
-    for severity in ["P1", "P2", "P3", "P4"] {
-        let _ = write!(
-            config,
-            "[[escalation]]\nseverity = \"{severity}\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }} ]\n"
-        );
-    }
+    let config = format!("{config}{}", escalation_for_every_severity())
+        .replace("[room]", "[safety]\napproval_timeout = \"6s\"\n[room]");
     std::fs::write(data.path().join("warroom.toml"), config).unwrap();
     std::fs::create_dir(data.path().join("runbooks")).unwrap();
     std::fs::write(
@@ -418,104 +410,90 @@ fn the_writer(consoles: &[(&str, Session)], room: usize) -> Option<usize> {
     }
 }
 
-/// Three Unix users of the room's group; the writer is killed 20 times (`WARROOM_SOAK=N` for N) while the others
-/// add notes, run a step and open the page dialog; the killed user comes back with `join`.
-/// Nothing acknowledged is lost or doubled, the level is paged once, and every command's
-/// outcome is journaled once, as the user who ran it.
-#[test]
-fn three_users_soak_the_writer_killed_in_turn() {
-    if team().is_none() {
-        return;
-    }
-    let cycles: usize = std::env::var("WARROOM_SOAK")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20);
-    let pagerduty = support::receiver::receiver(&[202]);
+/// The team's data directory with the slow runbook, one escalation level due at once for every
+/// severity, and `PagerDuty` at `url`.
+fn soak_data_dir(url: &str) -> tempfile::TempDir {
     let data = team_data_dir_with_runbook(1);
     let config = std::fs::read_to_string(data.path().join("warroom.toml")).unwrap();
-    let mut config = format!(
-        "{config}[[contact]]\nid = \"oncall\"\nname = \"Dana Ortiz\"\nrole = \"Primary on-call\"\n\
-         [notify.pagerduty]\nrouting_key = \"test-key\"\nurl = \"{}\"\n",
-        pagerduty.url
+    let config = format!(
+        "{config}[notify.pagerduty]\nrouting_key = \"test-key\"\nurl = \"{url}\"\n{}",
+        escalation_for_every_severity()
     );
+    std::fs::write(data.path().join("warroom.toml"), config).unwrap();
+    data
+}
+
+/// A contact and one level paging it at once, for every severity.
+fn escalation_for_every_severity() -> String {
+    let mut config =
+        "[[contact]]\nid = \"oncall\"\nname = \"Dana Ortiz\"\nrole = \"Primary on-call\"\n"
+            .to_owned();
     for severity in ["P1", "P2", "P3", "P4"] {
         let _ = write!(
             config,
             "[[escalation]]\nseverity = \"{severity}\"\nlevels = [ {{ after = \"0m\", notify = [\"oncall\"] }} ]\n"
         );
     }
-    std::fs::write(data.path().join("warroom.toml"), config).unwrap();
-    let console_of =
-        |user: &str, args: &[&str]| Session::start_as(user, data.path(), (100, 30), args);
-    let mut consoles: Vec<(&str, Session)> = vec![("warroom-d", console_of("warroom-d", &[]))];
-    declare_from_banner(&mut consoles[0].1);
-    for user in ["warroom-b", "warroom-c"] {
-        consoles.push((user, console_of(user, &["join"])));
+    config
+}
+
+/// Waits until one of `consoles` writes and the others are joined to it, in a room of `room`;
+/// which one. On a timeout, every screen is shown.
+fn wait_for_the_writer(consoles: &[(&str, Session)], room: usize, cycle: usize) -> usize {
+    let since = std::time::Instant::now();
+    loop {
+        if let Some(writer) = the_writer(consoles, room) {
+            return writer;
+        }
+        assert!(
+            since.elapsed() < std::time::Duration::from_secs(20),
+            "cycle {cycle}: no room of {room} with one writer:\n{}",
+            consoles.iter().fold(String::new(), |mut out, (user, c)| {
+                let _ = write!(out, "--- {user}\n{}", c.contents());
+                out
+            })
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    support::pty::wait_until("the room of three", || the_writer(&consoles, 3) == Some(0));
-    consoles[1].1.send("p");
-    consoles[1].1.wait_for("Page level 1");
-    consoles[1].1.send(ENTER);
-    support::pty::wait_until("the page to be sent", || {
-        journal_text(data.path()).contains("\"kind\":\"notify_sent\"")
-    });
-    let mut notes = Vec::new();
-    let mut writers = std::collections::BTreeSet::new();
-    let mut runner = 1;
-    for cycle in 0..cycles {
-        let writer = the_writer(&consoles, 3).expect("one writer");
-        writers.insert(consoles[writer].0);
-        let joined: Vec<usize> = (0..3).filter(|&i| i != writer).collect();
-        if !joined.contains(&runner) {
-            runner = joined[0];
-        }
-        run_slow_step(&mut consoles[runner].1);
-        let pager = joined.into_iter().find(|&i| i != runner).unwrap();
-        consoles[pager].1.send("p");
-        consoles[pager].1.wait_for(" Page? ");
-        consoles[pager].1.send("\x1b");
-        for i in (0..3).filter(|&i| i != writer) {
-            let text = format!("cycle {cycle} {}", consoles[i].0);
-            add_note(&mut consoles[i].1, &text);
-            notes.push(text);
-        }
-        std::thread::sleep(std::time::Duration::from_millis(cycle as u64 * 37 % 200));
-        let (user, mut killed) = consoles.remove(writer);
-        killed.kill9();
-        support::pty::wait_until("one console to write and the other to join it", || {
-            the_writer(&consoles, 2).is_some()
-        });
-        consoles.push((user, console_of(user, &["join"])));
-        let back = std::time::Instant::now();
-        while the_writer(&consoles, 3).is_none() {
-            assert!(
-                back.elapsed() < std::time::Duration::from_secs(20),
-                "cycle {cycle}: the killed user is not back in the room:\n{}",
-                consoles
-                    .iter()
-                    .map(|(u, c)| format!(
-                        "--- {u}\n{}\nraw: {:?}",
-                        c.contents(),
-                        String::from_utf8_lossy(&c.raw())
-                            .chars()
-                            .take(600)
-                            .collect::<String>()
-                    ))
-                    .collect::<String>()
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        // The fresh console (on its dashboard) runs the next step.
-        runner = 2;
+}
+
+/// One cycle of the soak: a joined console runs the step, the other opens the page dialog,
+/// both add a note (kept in `notes`), and the writer is killed; its user joins again.
+fn soak_cycle(
+    consoles: &mut Vec<(&'static str, Session)>,
+    (cycle, runner): (usize, usize),
+    notes: &mut Vec<String>,
+    start: &dyn Fn(&str) -> Session,
+) {
+    let writer = wait_for_the_writer(consoles, 3, cycle);
+    let joined: Vec<usize> = (0..3).filter(|&i| i != writer).collect();
+    let runner = if joined.contains(&runner) {
+        runner
+    } else {
+        joined[0]
+    };
+    run_slow_step(&mut consoles[runner].1);
+    let pager = joined.iter().copied().find(|&i| i != runner).unwrap();
+    consoles[pager].1.send("p");
+    consoles[pager].1.wait_for(" Page? ");
+    consoles[pager].1.send("\x1b");
+    for i in joined {
+        let text = format!("cycle {cycle} {}", consoles[i].0);
+        add_note(&mut consoles[i].1, &text);
+        notes.push(text);
     }
-    support::pty::wait_until("every command's outcome to be journaled", || {
-        let journal = journal_text(data.path());
-        journal.matches("\"kind\":\"step_started\"").count()
-            == journal.matches("\"kind\":\"command_finished\"").count()
-    });
-    let journal = journal_text(data.path());
-    for note in &notes {
+    std::thread::sleep(std::time::Duration::from_millis(cycle as u64 * 37 % 200));
+    let (user, mut killed) = consoles.remove(writer);
+    killed.kill9();
+    wait_for_the_writer(consoles, 2, cycle);
+    consoles.push((user, start(user)));
+    wait_for_the_writer(consoles, 3, cycle);
+}
+
+/// The soak's journal: every note once, one page, every run finished once as who ran it.
+fn check_soak_journal(data: &std::path::Path, notes: &[String], cycles: usize) {
+    let journal = journal_text(data);
+    for note in notes {
         assert_eq!(
             journal.matches(&format!("\"text\":\"{note}\"")).count(),
             1,
@@ -523,14 +501,6 @@ fn three_users_soak_the_writer_killed_in_turn() {
         );
     }
     assert_eq!(journal.matches("\"kind\":\"paged\"").count(), 1, "one page");
-    let triggers = pagerduty
-        .bodies
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|(_, body)| body["event_action"] == "trigger")
-        .count();
-    assert_eq!(triggers, 1, "the level was paged {triggers} times");
     let records: Vec<serde_json::Value> = journal
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -551,23 +521,66 @@ fn three_users_soak_the_writer_killed_in_turn() {
             "journaled as who ran it"
         );
     }
+    let path = incident_dir(&data.join("incidents")).join("journal.jsonl");
     let verify = warroom_as(
         "warroom-b",
-        data.path(),
-        &[
-            "journal",
-            "verify",
-            &incident_dir(&data.path().join("incidents"))
-                .join("journal.jsonl")
-                .display()
-                .to_string(),
-        ],
+        data,
+        &["journal", "verify", &path.display().to_string()],
     );
     assert!(
         verify.status.success(),
         "{}",
         String::from_utf8_lossy(&verify.stdout)
     );
+}
+
+/// Three Unix users of the room's group; the writer is killed 20 times (`WARROOM_SOAK=N` for N)
+/// while the others add notes, run a step and open the page dialog; the killed user comes back
+/// with `join`. Nothing acknowledged is lost or doubled, the level is paged once, and every
+/// command's outcome is journaled once, as the user who ran it.
+#[test]
+fn three_users_soak_the_writer_killed_in_turn() {
+    if team().is_none() {
+        return;
+    }
+    let cycles: usize = std::env::var("WARROOM_SOAK")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let pagerduty = support::receiver::receiver(&[202]);
+    let data = soak_data_dir(&pagerduty.url);
+    let start = |user: &str| Session::start_as(user, data.path(), (100, 30), &["join"]);
+    let writer = Session::start_as("warroom-d", data.path(), (100, 30), &[]);
+    let mut consoles: Vec<(&str, Session)> = vec![("warroom-d", writer)];
+    declare_from_banner(&mut consoles[0].1);
+    for user in ["warroom-b", "warroom-c"] {
+        consoles.push((user, start(user)));
+    }
+    wait_for_the_writer(&consoles, 3, 0);
+    consoles[1].1.send("p");
+    consoles[1].1.wait_for("Page level 1");
+    consoles[1].1.send(ENTER);
+    support::pty::wait_until("the page to be sent", || {
+        journal_text(data.path()).contains("\"kind\":\"notify_sent\"")
+    });
+    let (mut notes, mut writers) = (Vec::new(), std::collections::BTreeSet::new());
+    for cycle in 0..cycles {
+        writers.insert(consoles[wait_for_the_writer(&consoles, 3, cycle)].0);
+        // The console started last (on its dashboard) runs the step.
+        let runner = if cycle == 0 { 1 } else { 2 };
+        soak_cycle(&mut consoles, (cycle, runner), &mut notes, &start);
+    }
+    support::pty::wait_until("every command's outcome to be journaled", || {
+        let journal = journal_text(data.path());
+        journal.matches("\"kind\":\"step_started\"").count()
+            == journal.matches("\"kind\":\"command_finished\"").count()
+    });
+    check_soak_journal(data.path(), &notes, cycles);
+    let bodies = pagerduty.bodies.lock().unwrap();
+    let triggers = bodies
+        .iter()
+        .filter(|(_, b)| b["event_action"] == "trigger");
+    assert_eq!(triggers.count(), 1, "the level was paged once");
     if cycles >= 5 {
         assert!(writers.len() >= 2, "the writer's user changed: {writers:?}");
     }
