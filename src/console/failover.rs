@@ -119,6 +119,7 @@ impl Loop {
 
     fn rejoin(&mut self, mut joined: Joined) {
         let records = std::mem::take(&mut joined.records);
+        let writer = joined.writer.clone();
         let old = self.room_client.take();
         match joined.start(self.tx.clone()) {
             Ok(mut client) => {
@@ -136,8 +137,7 @@ impl Loop {
         self.failover = None;
         self.said_screen = None;
         self.dispatch(Msg::Followed(records));
-        // The writer's name comes with the room's presence list.
-        self.dispatch(Msg::WriterFound(Some("another console".into())));
+        self.dispatch(Msg::WriterFound(Some(writer)));
     }
 
     /// This console took the journal's lock: it writes the incident from here on, and journals
@@ -194,7 +194,7 @@ impl Loop {
             .map(|(channel, vars)| format!("{channel} ({vars} not set here)"))
             .collect();
         self.tell(format!(
-            "This console writes the incident now but cannot send to {}: pages and updates are kept and shown failed until a console with them writes. Quit here (q) once a teammate with them is in the room, or restart with them set",
+            "Writing here now, WITHOUT {}: pages and updates are kept and shown failed until a console with it writes. Quit here (q) once a teammate with it is in the room, or restart with it set",
             which.join(", ")
         ));
     }

@@ -29,6 +29,8 @@ pub struct Joined {
     pub actor: String,
     /// The incident's records so far.
     pub records: Vec<Record>,
+    /// Who writes it: the user of the process serving the room (`sam@jump-1`).
+    pub writer: String,
     stream: UnixStream,
     decoder: Decoder,
 }
@@ -97,6 +99,7 @@ pub fn join_after(journal: &Path, after: u64) -> anyhow::Result<Joined> {
                     journal: journal.to_owned(),
                     actor: actor.clone(),
                     records,
+                    writer: super::members::actor_of(server.uid()),
                     stream,
                     decoder,
                 });

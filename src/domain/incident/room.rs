@@ -240,6 +240,13 @@ impl Incident {
         let who = &record.actor;
         match record.event {
             Event::RoomOpened => {
+                // A new room: whoever was in the last one (its writer too) left it now, unless
+                // they left before.
+                let before = self.room_host.iter().chain(self.present.keys());
+                let gone: Vec<String> = before.filter(|p| *p != who).cloned().collect();
+                for person in gone {
+                    self.left.entry(person).or_insert(record.at);
+                }
                 self.present.clear();
                 self.room_host = Some(who.clone());
                 self.review_editor = None;

@@ -359,3 +359,36 @@ fn notifications_are_named_by_what_they_are() {
     );
     assert_eq!(hook.label(), "webhook update");
 }
+
+#[test]
+fn a_new_room_means_everyone_in_the_last_one_left_then_unless_they_come_back() {
+    let declared = Event::Declared(Box::new(Declaration::new(
+        "x",
+        "DB down",
+        Severity::P1,
+        "ic@host",
+    )));
+    let by = |seq: u64, actor: &str, event: Event| Record {
+        actor: actor.into(),
+        ..record(seq, seq as i64, event)
+    };
+    let mut records = vec![
+        by(1, "ic@host", declared),
+        by(2, "ic@host", Event::RoomOpened),
+        by(3, "sam@host", Event::RoomJoined),
+        by(4, "lee@host", Event::RoomJoined),
+        by(5, "lee@host", Event::RoomLeft),
+        // The writer, ic, was killed: sam's console took the journal over.
+        by(6, "sam@host", Event::RoomOpened),
+    ];
+    let incident = Incident::fold(&records).unwrap();
+    assert_eq!(incident.left.get("ic@host"), Some(&records[5].at));
+    assert_eq!(
+        incident.left.get("lee@host"),
+        Some(&records[4].at),
+        "left before"
+    );
+    assert_eq!(incident.left.get("sam@host"), None, "the new writer");
+    records.push(by(7, "ic@host", Event::RoomJoined));
+    assert_eq!(Incident::fold(&records).unwrap().left.get("ic@host"), None);
+}
