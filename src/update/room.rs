@@ -30,10 +30,16 @@ pub fn hello(
     effects
 }
 
-/// Writer: someone joined or left; journaled while the incident is open.
+/// Whether the room's comings and goings are journaled: by the writer of an incident (after
+/// its resolution too, while the team writes its review).
+fn journals_room(state: &State) -> bool {
+    state.incident.is_some() && state.journal == JournalState::Writable && !state.joined()
+}
+
+/// Writer: someone joined or left.
 #[must_use]
 pub fn presence(state: &State, event: Event, actor: String, now: DateTime<Utc>) -> Vec<Effect> {
-    if !state.journals_open_incident() {
+    if !journals_room(state) {
         return Vec::new();
     }
     vec![Effect::AppendAs {
@@ -46,7 +52,7 @@ pub fn presence(state: &State, event: Event, actor: String, now: DateTime<Utc>) 
 /// Writer: the room opened; whoever the journal says was in it before is gone.
 #[must_use]
 pub fn opened(state: &State, now: DateTime<Utc>) -> Vec<Effect> {
-    if !state.journals_open_incident() {
+    if !journals_room(state) {
         return Vec::new();
     }
     vec![Effect::Append {

@@ -572,6 +572,17 @@ fn the_review_is_the_teams_latest_saved_text_autosaved_everywhere_and_editable_a
         refused_with(&refused).contains("the incident is resolved: only its review"),
         "{refused:?}"
     );
+    // Who comes and goes while the review is written is journaled too.
+    let hello = Msg::RoomHello {
+        conn: 9,
+        actor: "kim@h".into(),
+        after: 0,
+    };
+    let joined = update(&mut state, hello, secs(102));
+    assert!(
+        joined.iter().any(|e| matches!(e, Effect::AppendAs { event: Event::RoomJoined, actor, .. } if actor == "kim@h")),
+        "{joined:?}"
+    );
     // A joined console saves its own typing a few seconds after the last key.
     state.console = Console::Joined;
     run(
