@@ -165,7 +165,7 @@ impl Loop {
             && record.seq == 1
             && matches!(record.event, crate::domain::event::Event::Declared(_))
         {
-            room.close("this console declared a new incident: `warroom join` joins it");
+            room.close(crate::room::protocol::NEW_INCIDENT);
             self.room = None;
             self.serve = Serve::WhileOpen;
         }

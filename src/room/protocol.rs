@@ -81,6 +81,10 @@ impl Reading {
     }
 }
 
+/// Why a room closes when its writer declared another incident: its consoles stay on the last
+/// incident, read-only, and are told how to join the new one.
+pub const NEW_INCIDENT: &str = "the writer declared a new incident: `warroom join` joins it";
+
 /// The room protocol this warroom speaks: 2 says itself in the hello (1 did not); 3 relays the
 /// writer's probe readings.
 pub const PROTOCOL: u32 = 3;

@@ -183,7 +183,8 @@ pub fn closed(state: &mut State, reason: &str) -> Vec<Effect> {
     }
     // After the resolution too: the team may still be writing the review (a drill's console
     // would start again to take over, and its exercise is over).
-    if state.incident_open() || (state.incident.is_some() && !state.is_drill()) {
+    let moved_on = reason == crate::room::protocol::NEW_INCIDENT;
+    if state.incident_open() || (state.incident.is_some() && !state.is_drill() && !moved_on) {
         log(
             state,
             format!("The writing console went away ({reason}); finding who writes now"),
@@ -201,6 +202,7 @@ pub fn closed(state: &mut State, reason: &str) -> Vec<Effect> {
     }
     state.console = crate::state::Console::Follow;
     state.journal = JournalState::ReadOnly(format!("the room closed ({reason}); shown read-only"));
+    state.ui.flash = Some(format!("The room closed: {reason}"));
     log(state, format!("The room closed: {reason}"), true);
     Vec::new()
 }

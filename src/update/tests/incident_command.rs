@@ -660,3 +660,40 @@ fn in_a_room_only_the_commander_changes_the_severity_and_each_new_commander_is_a
     });
     assert!(said, "{owed:?}");
 }
+
+#[test]
+fn a_joined_console_takes_a_resolved_incident_over_unless_its_writer_moved_to_a_new_one() {
+    let resolved = || {
+        let mut state = with_pagerduty();
+        declare_p1(&mut state, secs(30));
+        run(&mut state, Msg::Action(Action::Resolve), secs(40));
+        run(&mut state, Msg::Action(Action::Confirm), secs(40));
+        run(&mut state, Msg::Action(Action::Confirm), secs(40));
+        assert!(!state.incident.as_ref().unwrap().is_open());
+        // A real incident's joined console (the demo's is a drill's).
+        state.console = Console::Joined;
+        state.mode = crate::state::Mode::Live;
+        state.incident.as_mut().unwrap().drill = false;
+        state
+    };
+    let mut quit = resolved();
+    let effects = update(
+        &mut quit,
+        Msg::RoomClosed("the writing console quit".into()),
+        secs(50),
+    );
+    assert!(matches!(&effects[..], [Effect::FindWriter]), "{effects:?}");
+    let mut moved = resolved();
+    let reason = crate::room::protocol::NEW_INCIDENT.to_owned();
+    let effects = update(&mut moved, Msg::RoomClosed(reason), secs(50));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(moved.viewer().is_some(), "shown read-only");
+    assert!(
+        moved
+            .ui
+            .flash
+            .as_deref()
+            .unwrap()
+            .contains("`warroom join` joins it")
+    );
+}
