@@ -16,11 +16,12 @@ pub struct Field {
 }
 
 impl Field {
-    /// A field holding `text` (newlines become spaces), the cursor at its end.
+    /// A field holding `text` (newlines become spaces), the cursor at its end. Prefilled text
+    /// (a component's name from the config) is kept as it is, shown escaped.
     #[must_use]
     pub fn new(text: &str) -> Self {
         let mut field = Self::default();
-        field.insert(text);
+        field.put(text, false);
         field
     }
 
@@ -45,9 +46,14 @@ impl Field {
             .map_or(self.text.len(), |(i, _)| i)
     }
 
-    /// Inserts text at the cursor: newlines, carriage returns and tabs become spaces, and the field
-    /// never grows past [`MAX_INPUT`] characters.
+    /// Inserts typed or pasted text at the cursor: newlines, carriage returns and tabs become
+    /// spaces, other control characters (the escape sequences of a coloured terminal's copy)
+    /// are not text and are left out, and the field never grows past [`MAX_INPUT`] characters.
     pub fn insert(&mut self, text: &str) {
+        self.put(text, true);
+    }
+
+    fn put(&mut self, text: &str, typed: bool) {
         let room = MAX_INPUT.saturating_sub(self.len());
         let clean: String = text
             .chars()
@@ -58,6 +64,7 @@ impl Field {
                     c
                 }
             })
+            .filter(|c| !(typed && c.is_control()))
             .take(room)
             .collect();
         let at = self.byte(self.cursor);
