@@ -3,6 +3,7 @@
 
 pub mod monitoring;
 pub mod pty;
+pub mod readme;
 pub mod receiver;
 pub mod team;
 
