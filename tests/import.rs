@@ -409,11 +409,11 @@ fn hostile_and_odd_plans_give_a_clear_report_a_valid_kit_or_exit_2() {
         std::fs::write(&path, text).unwrap();
         path.to_string_lossy().into_owned()
     };
-    // No tables, no lists, nothing to watch: exit 2, nothing written.
+    // No tables, no lists, nothing to use: exit 2, nothing written.
     let prose = write("prose.md", b"# Our plan\n\nWe will do our best.\n");
     let out = warroom(&["import", &prose, "-o", "prose-kit"], tmp.path());
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(text(&out).contains("nothing to watch"), "{}", text(&out));
+    assert!(text(&out).contains("nothing to use"), "{}", text(&out));
     assert!(!tmp.path().join("prose-kit").exists());
     // Not Markdown at all.
     let binary = write("plan.bin", &[0xff, 0xfe, 0, 1, 2, 0x1b, 0x9b]);
@@ -472,4 +472,33 @@ fn hostile_and_odd_plans_give_a_clear_report_a_valid_kit_or_exit_2() {
     );
     assert_eq!(again.status.code(), Some(1), "{}", text(&again));
     assert!(text(&again).contains("already exists"), "{}", text(&again));
+}
+
+/// An ops guide that is only procedures (etcd's recovery page, not in the plans the importer was
+/// built on) becomes a kit of runbooks with no component, said for a human; it validates.
+#[test]
+fn a_plan_of_procedures_only_becomes_a_kit_of_runbooks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plans-wild/etcd-recovery.md");
+    let (kit, report) = import(tmp.path(), &plan);
+    assert!(
+        report.contains("names no component to watch: the kit holds its runbooks only"),
+        "{report}"
+    );
+    let config = std::fs::read_to_string(kit.join("warroom.toml")).unwrap();
+    assert!(!config.contains("[[component]]"), "{config}");
+    let runbooks = std::fs::read_dir(kit.join("runbooks"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "md")
+        })
+        .count();
+    assert!(runbooks >= 4, "{runbooks} runbooks");
+    let restore = std::fs::read_to_string(kit.join("runbooks/restoring-from-snapshot.md")).unwrap();
+    assert!(restore.contains("etcdutl snapshot restore"), "{restore}");
 }

@@ -167,13 +167,26 @@ pub fn import(name: &str, text: &str) -> Result<Kit, Unusable> {
     service::read(&root, &mut draft);
     procedures::read(&root, &mut draft);
     service::settle(&mut draft);
-    if draft.components.is_empty() {
+    let usable = !draft.components.is_empty()
+        || !draft.runbooks.is_empty()
+        || !draft.escalation.is_empty()
+        || !draft.severities.is_empty();
+    if !usable {
         return Err(Unusable(format!(
-            "{name} names no component, service or system with a recovery target, no diagram \
-             and no scenario: nothing to watch. A plan warroom can read has a table such as \
-             `| Component | RTO | RPO | Priority |`, a list of RTO/RPO tiers, or scenarios \
-             under headings (see README \"Importing a plan\")"
+            "{name} names no component, service or system with a recovery target, no diagram, \
+             no procedure, no escalation and no severities: nothing to use. A plan warroom can \
+             read has a table such as `| Component | RTO | RPO | Priority |`, a list of RTO/RPO \
+             tiers, procedures or scenarios under headings (see README \"Importing a plan\")"
         )));
+    }
+    if draft.components.is_empty() {
+        // An ops guide of procedures: its runbooks are the kit; what to watch is a human's.
+        draft.report.human.push(Entry {
+            line: 0,
+            text: "the plan names no component to watch: the kit holds its runbooks only; add \
+                   [[component]] entries (with their RTO and RPO) by hand"
+                .into(),
+        });
     }
     drills::settle(&mut draft);
     service::unused_sections(&root, &mut draft.report);

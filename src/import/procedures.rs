@@ -8,8 +8,17 @@ use super::steps::{fill, name_steps, stages};
 use super::words::mentions;
 use super::{Draft, words};
 
-/// Headings under which nothing is a procedure to follow in an incident.
-const NOT_PROCEDURES: [&str; 17] = [
+/// Headings under which nothing is a procedure to follow in an incident: what a plan is for
+/// (objectives, scope), what it classifies (failure classes), who does what, contents.
+const NOT_PROCEDURES: [&str; 25] = [
+    "objective",
+    "purpose",
+    "scope",
+    "principle",
+    "definition",
+    "class",
+    "responsibilit",
+    "content",
     "test",
     "drill",
     "training",
