@@ -78,6 +78,24 @@ fn commands(rb: &Runbook) -> Vec<String> {
         .collect()
 }
 
+/// Every line of `lines` is in the runbook's scripts, in this order.
+fn in_order(rb: &Runbook, lines: &[&str]) {
+    let all: String = rb
+        .steps
+        .iter()
+        .flat_map(|s| &s.commands)
+        .map(|c| c.script.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut from = 0;
+    for line in lines {
+        let at = all[from..]
+            .find(line)
+            .unwrap_or_else(|| panic!("`{line}` is not in the scripts after byte {from}:\n{all}"));
+        from += at + line.len();
+    }
+}
+
 fn titles(rb: &Runbook) -> Vec<&str> {
     rb.steps.iter().map(|s| s.title.as_str()).collect()
 }
@@ -154,9 +172,11 @@ fn concierge_plan_becomes_its_table_scenarios_escalation_and_contacts() {
             .all(|c| c.confirm)
     );
     let restore = runbook(&kit, "database-corruption-or-loss");
-    assert_eq!(
-        commands(&restore),
-        ["supabase db reset --linked", "supabase db test"]
+    // A shell block is one script, blank lines and all.
+    assert_eq!(commands(&restore), ["supabase db reset --linked"]);
+    in_order(
+        &restore,
+        &["supabase db reset --linked", "supabase db test"],
     );
     for id in ["security-breach", "developer-environment-compromise"] {
         runbook(&kit, id);
@@ -242,9 +262,18 @@ fn waqiti_plan_becomes_its_tiers_components_procedures_and_contacts() {
     );
     let service = runbook(&kit, "service-recovery-runbook");
     assert_eq!(service.phases.len(), 3);
+    // One script a shell block, whole: blank lines never cut it.
     assert_eq!(
         commands(&service),
         [
+            "kubectl get pods --all-namespaces | grep -v Running",
+            "kubectl scale deployment payment-service --replicas=10",
+            "velero restore create emergency-restore-$(date +%Y%m%d-%H%M%S) \\",
+        ]
+    );
+    in_order(
+        &service,
+        &[
             "kubectl get pods --all-namespaces | grep -v Running",
             "kubectl exec -it postgres-0 -- psql -c \"SELECT 1\"",
             "kubectl scale deployment payment-service --replicas=10",
@@ -253,7 +282,7 @@ fn waqiti_plan_becomes_its_tiers_components_procedures_and_contacts() {
             "velero restore create emergency-restore-$(date +%Y%m%d-%H%M%S) \\",
             "pg_restore --clean --if-exists --verbose \\",
             "./scripts/verify-data-integrity.sh",
-        ]
+        ],
     );
     let sql = runbook(&kit, "postgresql-recovery");
     assert!(sql.steps[0].text().contains("```sql"), "{:?}", sql.steps);
@@ -501,4 +530,43 @@ fn a_plan_of_procedures_only_becomes_a_kit_of_runbooks() {
     assert!(runbooks >= 4, "{runbooks} runbooks");
     let restore = std::fs::read_to_string(kit.join("runbooks/restoring-from-snapshot.md")).unwrap();
     assert!(restore.contains("etcdutl snapshot restore"), "{restore}");
+}
+
+/// A bash block that defines a function, with a `#!` line and blank lines, stays one script run
+/// by bash: the function serves the lines after it (cut at blank lines, the call failed with
+/// exit 127 and the definition "ran ok" doing nothing).
+#[test]
+fn a_script_stays_whole_and_runs_with_its_shell() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = tmp.path().join("plan.md");
+    std::fs::write(
+        &plan,
+        "# Payments DR plan\n\n## Database restore procedure\n\n1. Restore the primary:\n\n\
+         ```bash\n#!/bin/bash\n# Restore the primary from the last dump\nset -euo pipefail\n\n\
+         greet() {\n  echo \"restored $1\"\n}\n\ngreet primary > restored.txt\n```\n",
+    )
+    .unwrap();
+    let (kit, _) = import(tmp.path(), &plan);
+    let rb = runbook(&kit, "database-restore-procedure");
+    let commands: Vec<&warroom::runbook::Command> =
+        rb.steps.iter().flat_map(|s| &s.commands).collect();
+    assert_eq!(commands.len(), 1, "{:?}", rb.steps);
+    let command = commands[0];
+    assert_eq!(command.shell, "bash");
+    assert!(
+        command.script.starts_with("#!/bin/bash"),
+        "{}",
+        command.script
+    );
+    let ran = std::process::Command::new(&command.shell)
+        .arg("-c")
+        .arg(&command.script)
+        .current_dir(tmp.path())
+        .status()
+        .unwrap();
+    assert!(ran.success());
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("restored.txt")).unwrap(),
+        "restored primary\n"
+    );
 }

@@ -287,8 +287,10 @@ fn code_into(blocks: &[Block], step: &mut StepDraft, draft: &mut Draft) {
     }
 }
 
-/// A shell block, cut into steps at blank lines: a chunk's leading comment is its title,
-/// a chunk of comments only is text for the next. Other code is one step, verbatim.
+/// A code block as a step. A shell block is one script, run whole by its shell (or the shell
+/// its `#!` line names): a function it defines serves the lines after it, and blank lines never
+/// cut it. Its leading comment is the step's title; a block of comments only is a manual step.
+/// Other code is one step, verbatim.
 fn code_steps(
     code: &Code,
     title: Option<String>,
@@ -325,74 +327,59 @@ fn code_steps(
             ..StepDraft::default()
         }];
     }
-    let mut steps: Vec<StepDraft> = Vec::new();
-    let mut notes: Vec<String> = text;
-    let mut title = title;
-    for chunk in code
-        .text
-        .split("\n\n")
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
-        if let Some(step) = shell_chunk(chunk, code.line, &mut title, &mut notes, draft) {
-            steps.push(step);
-        }
-    }
-    if let (Some(last), false) = (steps.last_mut(), notes.is_empty()) {
-        last.text.append(&mut notes);
-    }
-    steps
+    shell_step(code, title, text, draft).into_iter().collect()
 }
 
-/// One blank-line-separated chunk of a shell block as a step: commands with their leading
-/// comment as the title, or comments alone as a manual step.
-fn shell_chunk(
-    chunk: &str,
-    line: usize,
-    title: &mut Option<String>,
-    notes: &mut Vec<String>,
+/// The shell that runs a block: its fence's (`bash`, `zsh`, `ksh`), else `sh` (a `#!` line in
+/// the script names its own, and the runner honours it).
+fn shell_of(lang: &str) -> &'static str {
+    match lang {
+        "bash" => "bash",
+        "zsh" => "zsh",
+        "ksh" => "ksh",
+        _ => "sh",
+    }
+}
+
+/// A whole shell block as one step: its commands as one script, its leading comment as the
+/// title, or its comments alone as a manual step.
+fn shell_step(
+    code: &Code,
+    title: Option<String>,
+    notes: Vec<String>,
     draft: &mut Draft,
 ) -> Option<StepDraft> {
-    let is_comment = |l: &str| l.trim_start().starts_with('#');
-    let comments: Vec<String> = chunk
+    let block = code.text.trim();
+    let is_comment = |l: &str| l.trim_start().starts_with('#') && !l.trim_start().starts_with("#!");
+    let leading: Vec<String> = block
         .lines()
-        .filter(|l| is_comment(l) && !l.trim_start().starts_with("#!"))
+        .skip_while(|l| l.trim_start().starts_with("#!"))
+        .take_while(|l| l.trim().is_empty() || is_comment(l))
         .map(|c| c.trim_start().trim_start_matches('#').trim().to_owned())
         .filter(|c| !c.is_empty())
         .collect();
-    let runnable: Vec<&str> = chunk
+    let runnable: Vec<&str> = block
         .lines()
-        .filter(|l| !l.trim().is_empty() && !is_comment(l))
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
         .collect();
     let Some(first_command) = runnable.first() else {
-        let (first, rest) = comments.split_first()?;
+        let (first, rest) = leading.split_first()?;
         return Some(StepDraft {
             title: short_title(&words::strip_numbering(first)).0,
-            line,
-            text: std::mem::take(notes)
-                .into_iter()
-                .chain(rest.iter().cloned())
-                .collect(),
+            line: code.line,
+            text: notes.into_iter().chain(rest.iter().cloned()).collect(),
             ..StepDraft::default()
         });
     };
-    let script = chunk
-        .lines()
-        .skip_while(|l| is_comment(l))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let chunk_title = comments
-        .first()
-        .map(|c| words::strip_numbering(c))
-        .filter(|c| !c.is_empty() && chunk.trim_start().starts_with('#'));
-    let step_title = match (chunk_title, title.take()) {
-        (Some(c), _) | (None, Some(c)) => c,
-        (None, None) => format!("Run {}", first_words(first_command)),
+    let step_title = match (title, leading.first()) {
+        (Some(t), _) => t,
+        (None, Some(c)) if !words::strip_numbering(c).is_empty() => words::strip_numbering(c),
+        _ => format!("Run {}", first_words(first_command)),
     };
-    let placeholders = placeholders(&script);
+    let placeholders = placeholders(block);
     if !placeholders.is_empty() {
         draft.report.human(
-            line,
+            code.line,
             format!(
                 "command `{}` has placeholders {} to fill before it can run",
                 first_words(first_command),
@@ -400,11 +387,20 @@ fn shell_chunk(
             ),
         );
     }
+    // The leading comment is the title: the script keeps its `#!` line and what follows.
+    let shebang = block
+        .lines()
+        .take_while(|l| l.trim_start().starts_with("#!"));
+    let body = block
+        .lines()
+        .skip_while(|l| l.trim_start().starts_with("#!"))
+        .skip_while(|l| l.trim().is_empty() || is_comment(l));
+    let script = shebang.chain(body).collect::<Vec<_>>().join("\n");
     Some(StepDraft {
         title: short_title(&step_title).0,
-        line,
-        text: std::mem::take(notes),
-        code: vec![(true, "sh".into(), script)],
+        line: code.line,
+        text: notes,
+        code: vec![(true, shell_of(&code.lang).into(), script)],
         ..StepDraft::default()
     })
 }
