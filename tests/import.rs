@@ -193,6 +193,35 @@ fn concierge_plan_becomes_its_table_scenarios_escalation_and_contacts() {
     );
 }
 
+/// Waqiti's service recovery runbook: three phases, one script a shell block, every command of
+/// the plan in order.
+fn service_recovery_is_whole_scripts(kit: &Path) {
+    let service = runbook(kit, "service-recovery-runbook");
+    assert_eq!(service.phases.len(), 3);
+    // One script a shell block, whole: blank lines never cut it.
+    assert_eq!(
+        commands(&service),
+        [
+            "kubectl get pods --all-namespaces | grep -v Running",
+            "kubectl scale deployment payment-service --replicas=10",
+            "velero restore create emergency-restore-$(date +%Y%m%d-%H%M%S) \\",
+        ]
+    );
+    in_order(
+        &service,
+        &[
+            "kubectl get pods --all-namespaces | grep -v Running",
+            "kubectl exec -it postgres-0 -- psql -c \"SELECT 1\"",
+            "kubectl scale deployment payment-service --replicas=10",
+            "velero backup get",
+            "curl -s https://api.stripe.com/v1/charges | jq",
+            "velero restore create emergency-restore-$(date +%Y%m%d-%H%M%S) \\",
+            "pg_restore --clean --if-exists --verbose \\",
+            "./scripts/verify-data-integrity.sh",
+        ],
+    );
+}
+
 #[test]
 fn waqiti_plan_becomes_its_tiers_components_procedures_and_contacts() {
     let tmp = tempfile::tempdir().unwrap();
@@ -260,30 +289,7 @@ fn waqiti_plan_becomes_its_tiers_components_procedures_and_contacts() {
             "Resume normal operations",
         ]
     );
-    let service = runbook(&kit, "service-recovery-runbook");
-    assert_eq!(service.phases.len(), 3);
-    // One script a shell block, whole: blank lines never cut it.
-    assert_eq!(
-        commands(&service),
-        [
-            "kubectl get pods --all-namespaces | grep -v Running",
-            "kubectl scale deployment payment-service --replicas=10",
-            "velero restore create emergency-restore-$(date +%Y%m%d-%H%M%S) \\",
-        ]
-    );
-    in_order(
-        &service,
-        &[
-            "kubectl get pods --all-namespaces | grep -v Running",
-            "kubectl exec -it postgres-0 -- psql -c \"SELECT 1\"",
-            "kubectl scale deployment payment-service --replicas=10",
-            "velero backup get",
-            "curl -s https://api.stripe.com/v1/charges | jq",
-            "velero restore create emergency-restore-$(date +%Y%m%d-%H%M%S) \\",
-            "pg_restore --clean --if-exists --verbose \\",
-            "./scripts/verify-data-integrity.sh",
-        ],
-    );
+    service_recovery_is_whole_scripts(&kit);
     let sql = runbook(&kit, "postgresql-recovery");
     assert!(sql.steps[0].text().contains("```sql"), "{:?}", sql.steps);
     assert!(sql.steps[0].commands.is_empty(), "SQL is shown, never run");
