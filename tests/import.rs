@@ -576,3 +576,72 @@ fn a_script_stays_whole_and_runs_with_its_shell() {
         "restored primary\n"
     );
 }
+
+/// Bounded and linear: a list of 100,000 steps, a list nested 5,000 deep, and a 5 MB plan
+/// import without overflowing the stack (their time is measured by the benches, not here); a
+/// section written twice gives a kit that validates; `--dry-run` writes nothing anywhere, not
+/// even a scratch kit in the temporary folder.
+#[test]
+fn long_deep_big_and_repeated_plans_import_and_a_dry_run_writes_nothing() {
+    use std::fmt::Write as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut long = String::from("# Payments DR plan\n\n## Database restore procedure\n\n");
+    for i in 1..=100_000 {
+        let _ = writeln!(long, "{i}. Step {i}");
+    }
+    let plan = tmp.path().join("long.md");
+    std::fs::write(&plan, &long).unwrap();
+    let (kit, _) = import(tmp.path(), &plan);
+    let rb = runbook(&kit, "database-restore-procedure");
+    assert_eq!(rb.steps.len(), 100_000);
+
+    let mut deep = String::from("# Plan\n\n## Restore procedure\n\n");
+    for depth in 0..5_000 {
+        let _ = writeln!(deep, "{}1. level {depth}", "   ".repeat(depth));
+    }
+    let deep_dir = tempfile::tempdir().unwrap();
+    let plan = deep_dir.path().join("deep.md");
+    std::fs::write(&plan, &deep).unwrap();
+    import(deep_dir.path(), &plan);
+
+    let mut big = String::from("# Big plan\n\n| Component | RTO | RPO |\n|---|---|---|\n");
+    let mut row = 0;
+    while big.len() < 5 * 1024 * 1024 {
+        let _ = writeln!(big, "| Service number {row} of the platform | 1h | 15m |");
+        row += 1;
+    }
+    let big_dir = tempfile::tempdir().unwrap();
+    let plan = big_dir.path().join("big.md");
+    std::fs::write(&plan, &big).unwrap();
+    let (kit, _) = import(big_dir.path(), &plan);
+    assert_eq!(config(&kit).components.len(), row);
+
+    let twice_dir = tempfile::tempdir().unwrap();
+    let section = "## Database restore procedure\n\n1. Stop writes\n2. Restore\n\n\
+        | Component | RTO | RPO |\n|---|---|---|\n| Database | 1h | 15m |\n\n";
+    let plan = twice_dir.path().join("twice.md");
+    std::fs::write(&plan, format!("# Plan\n\n{section}{section}")).unwrap();
+    let (kit, report) = import(twice_dir.path(), &plan);
+    assert_eq!(config(&kit).components.len(), 1, "{report}");
+
+    let dry = tempfile::tempdir().unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plans/waqiti.md");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["import", &plan.to_string_lossy(), "--dry-run"])
+        .current_dir(dry.path())
+        // A temporary folder that does not exist: anything written there would make it.
+        .env("TMPDIR", scratch.path().join("tmp"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).starts_with("Would write a kit"),
+        "{}",
+        text(&out)
+    );
+    for folder in [dry.path(), scratch.path()] {
+        let left: Vec<_> = std::fs::read_dir(folder).unwrap().collect();
+        assert!(left.is_empty(), "{}: {left:?}", folder.display());
+    }
+}

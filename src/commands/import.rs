@@ -9,7 +9,7 @@ use anyhow::Context as _;
 
 use crate::sanitize::sanitize;
 
-use super::validate::check_kit;
+use super::validate::check_kit_files;
 
 pub(super) fn import(
     plan: &Path,
@@ -37,15 +37,10 @@ pub(super) fn import(
     };
     let default_dir = PathBuf::from(plan.file_stem().unwrap_or_default());
     let dir = output.map_or(default_dir, Path::to_path_buf);
-    let scratch = std::env::temp_dir().join(format!("warroom-import-{}", std::process::id()));
-    let target = if dry_run { &scratch } else { &dir };
-    if dry_run {
-        let _ = std::fs::remove_dir_all(&scratch);
-    }
-    crate::import::write(target, &kit.files)?;
-    let problems = check_kit(target)?;
-    if dry_run {
-        let _ = std::fs::remove_dir_all(&scratch);
+    // Checked in memory, as `validate` would from the folder: a dry run writes nothing anywhere.
+    let problems = check_kit_files(&dir, &kit.files);
+    if !dry_run {
+        crate::import::write(&dir, &kit.files)?;
     }
     let shown_dir = sanitize(&dir.display().to_string()).into_owned();
     let mut out = std::io::stdout().lock();

@@ -94,15 +94,30 @@ fn check_file(
             format!("cannot read: {e}"),
         )])
     })?;
+    check_text(path, &text, config, None)
+}
+
+/// A file's text checked as its kind: a drill against `runbooks` when given (a kit in memory),
+/// else against the runbooks its config's folders hold.
+fn check_text(
+    path: &Path,
+    text: &str,
+    config: Option<&Config>,
+    runbooks: Option<&[crate::runbook::Runbook]>,
+) -> Result<(FileKind, Vec<config::Diagnostic>), Invalid> {
+    let name = path.display().to_string();
     let kind = kind_of(path);
     let mut warnings = Vec::new();
     match kind {
         // A variable that is not set here may be set where the console runs: a warning.
-        FileKind::Config => config::parse(&name, &text).map(|c| warnings = c.notify.unset),
-        FileKind::Scenario => crate::console::drill::check_scenario(path, &text, config),
-        FileKind::Theme => Theme::parse(&name, &text, Colors::TrueColor).map(drop),
-        FileKind::ReviewTemplate => check_template(&name, &text),
-        FileKind::Runbook => crate::runbook::parse(&name, &text).and_then(|rb| {
+        FileKind::Config => config::parse(&name, text).map(|c| warnings = c.notify.unset),
+        FileKind::Scenario => match runbooks {
+            Some(runbooks) => config::parse_scenario(&name, text, config, Some(runbooks)).map(drop),
+            None => crate::console::drill::check_scenario(path, text, config),
+        },
+        FileKind::Theme => Theme::parse(&name, text, Colors::TrueColor).map(drop),
+        FileKind::ReviewTemplate => check_template(&name, text),
+        FileKind::Runbook => crate::runbook::parse(&name, text).and_then(|rb| {
             let unknown = config
                 .map(|c| crate::runbook::check_components(&rb, c))
                 .unwrap_or_default();
@@ -115,6 +130,56 @@ fn check_file(
         }),
     }?;
     Ok((kind, warnings))
+}
+
+/// Validates a kit held in memory as `validate` would from its folder `dir`: its config, then
+/// its runbooks, drills and review template against it. Nothing is read or written.
+pub(super) fn check_kit_files(dir: &Path, files: &[(String, String)]) -> Vec<Invalid> {
+    let checked = |path: &str| {
+        let p = Path::new(path);
+        let md = p.extension().is_some_and(|e| e == "md");
+        path == "warroom.toml"
+            || path.ends_with("template.md")
+            || (p.starts_with("runbooks") && (md || p.extension().is_some_and(|e| e == "toml")))
+    };
+    let mut problems = Vec::new();
+    // The config reads its review template from the disk; the kit's own is checked below.
+    let kit_template = files.iter().any(|(p, _)| p == "review-template.md");
+    let without_template = |text: &str| -> String {
+        let kept: Vec<&str> = text
+            .lines()
+            .filter(|l| !(kit_template && l.trim() == "template = \"review-template.md\""))
+            .collect();
+        kept.join("\n")
+    };
+    let config = files
+        .iter()
+        .find(|(p, _)| p == "warroom.toml")
+        .and_then(|(p, text)| {
+            match config::parse(&dir.join(p).display().to_string(), &without_template(text)) {
+                Ok(config) => Some(config),
+                Err(invalid) => {
+                    problems.push(invalid);
+                    None
+                }
+            }
+        });
+    let runbooks: Vec<crate::runbook::Runbook> = files
+        .iter()
+        .filter(|(p, _)| checked(p) && kind_of(Path::new(p)) == FileKind::Runbook)
+        .filter_map(|(p, text)| {
+            crate::runbook::parse(&dir.join(p).display().to_string(), text).ok()
+        })
+        .collect();
+    for (path, text) in files
+        .iter()
+        .filter(|(p, _)| checked(p) && p != "warroom.toml")
+    {
+        if let Err(invalid) = check_text(&dir.join(path), text, config.as_ref(), Some(&runbooks)) {
+            problems.push(invalid);
+        }
+    }
+    problems
 }
 
 /// Renders a review template against a sample incident (the demo's) to find its mistakes.
@@ -181,26 +246,4 @@ pub(super) fn validate(cli: &Cli, paths: &[PathBuf], strict: bool) -> anyhow::Re
         return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Every problem of a kit's files, checked against the kit's own config.
-pub(super) fn check_kit(dir: &Path) -> anyhow::Result<Vec<Invalid>> {
-    let mut files = Vec::new();
-    toml_files(dir, &mut files)?;
-    let config = config::load(&dir.join("warroom.toml"));
-    let mut problems = Vec::new();
-    if let Err(e) = &config {
-        problems.push(Invalid(vec![config::Diagnostic::new(
-            &dir.join("warroom.toml").display().to_string(),
-            1,
-            1,
-            format!("{e:#}"),
-        )]));
-    }
-    for file in &files {
-        if let Err(invalid) = check_file(file, config.as_ref().ok()) {
-            problems.push(invalid);
-        }
-    }
-    Ok(problems)
 }

@@ -98,6 +98,32 @@ impl fmt::Display for Invalid {
 pub struct Source<'a> {
     pub name: &'a str,
     pub text: &'a str,
+    /// Where each line starts, found once at the first diagnostic: a line number is then a
+    /// binary search, however many diagnostics a big file has.
+    lines: std::cell::OnceCell<Vec<usize>>,
+}
+
+impl<'a> Source<'a> {
+    /// The file `name` holding `text`.
+    #[must_use]
+    pub fn new(name: &'a str, text: &'a str) -> Self {
+        Self {
+            name,
+            text,
+            lines: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The line (from 1) holding byte `at`, and where that line starts.
+    fn line_of(&self, at: usize) -> (usize, usize) {
+        let starts = self.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let line = starts.partition_point(|&start| start <= at);
+        (line, starts[line - 1])
+    }
 }
 
 impl Source<'_> {
@@ -125,9 +151,7 @@ impl Source<'_> {
     #[must_use]
     pub fn at(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
         let start = floor_char_boundary(self.text, span.start);
-        let before = &self.text[..start];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let (line, line_start) = self.line_of(start);
         let col = self.text[line_start..start].chars().count() + 1;
         let line_end = self.text[start..]
             .find('\n')
@@ -222,10 +246,7 @@ mod tests {
 
     #[test]
     fn spans_become_lines_and_columns() {
-        let src = Source {
-            name: "w.toml",
-            text: "a = 1\nbb = 2\n",
-        };
+        let src = Source::new("w.toml", "a = 1\nbb = 2\n");
         let d = src.at(8..9, "bad");
         assert_eq!(d.to_string(), "w.toml:2:3: bad");
     }

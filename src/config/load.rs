@@ -39,10 +39,7 @@ pub fn load_review_template(path: &Path) -> Result<ReviewSources, anyhow::Error>
         source,
     })?;
     let name = path.display().to_string();
-    let src = Source {
-        name: &name,
-        text: &text,
-    };
+    let src = Source::new(&name, &text);
     Ok(tolerant::parse(&src, |file: ConfigFile, errors| {
         ReviewSources {
             template: review_template(&src, file.review.template.as_ref(), errors),
@@ -53,7 +50,7 @@ pub fn load_review_template(path: &Path) -> Result<ReviewSources, anyhow::Error>
 
 /// Parses and validates config text; `name` is used in diagnostics.
 pub fn parse(name: &str, text: &str) -> Result<Config, Invalid> {
-    let src = Source { name, text };
+    let src = Source::new(name, text);
     tolerant::parse(&src, |file, errors| convert(&src, file, errors))
 }
 

@@ -16,7 +16,7 @@ use crate::domain::world::{Inject, InjectAction, Scenario};
 /// The service config a scenario names (`config = "…"`, relative to the scenario file).
 pub fn scenario_config(path: &Path, text: &str) -> Result<Option<PathBuf>, Invalid> {
     let name = path.display().to_string();
-    let src = Source { name: &name, text };
+    let src = Source::new(&name, text);
     super::tolerant::parse(&src, |file: ScenarioFile, _| {
         file.config
             .map(|c| path.parent().unwrap_or(Path::new(".")).join(c.into_inner()))
@@ -80,7 +80,7 @@ pub fn parse_scenario(
     config: Option<&Config>,
     runbooks: Option<&[crate::runbook::Runbook]>,
 ) -> Result<Scenario, Invalid> {
-    let src = Source { name, text };
+    let src = Source::new(name, text);
     let against = Against { config, runbooks };
     super::tolerant::parse(&src, |file, errors| scenario(&src, file, &against, errors))
 }

@@ -243,10 +243,7 @@ mod tests {
     }
 
     fn problems_and_value(text: &str) -> (Vec<String>, Option<Read<File>>) {
-        let src = Source {
-            name: "f.toml",
-            text,
-        };
+        let src = Source::new("f.toml", text);
         let mut errors = Vec::new();
         let read = read::<File>(&src, &mut errors);
         (errors.iter().map(ToString::to_string).collect(), read)

@@ -15,7 +15,14 @@ pub(super) fn add_component(
     line: usize,
 ) {
     let name = name.trim();
-    if let Some(existing) = find_component(&mut draft.components, name) {
+    let at = draft
+        .ids
+        .component_at
+        .get(&format!("name:{}", name.to_ascii_lowercase()))
+        .or_else(|| draft.ids.component_at.get(&format!("id:{name}")))
+        .copied();
+    if let Some(at) = at {
+        let existing = &mut draft.components[at];
         if existing.line != line {
             let first = existing.line;
             draft.report.human(
@@ -23,15 +30,22 @@ pub(super) fn add_component(
                 format!("`{name}` is listed twice (lines {first} and {line}); read as one component, the first targets win"),
             );
         }
-        let existing = find_component(&mut draft.components, name).expect("found above");
+        let existing = &mut draft.components[at];
         existing.tier = existing.tier.take().or(tier);
         existing.rto = existing.rto.or(rto);
         existing.rpo = existing.rpo.or(rpo);
         existing.depends_on.extend(depends_on);
         return;
     }
-    let mut taken: Vec<String> = draft.components.iter().map(|c| c.id.clone()).collect();
-    let id = words::unique_slug(name, "component", &mut taken);
+    let id = words::unique_slug(name, "component", &mut draft.ids.components);
+    let at = draft.components.len();
+    let keys = [
+        format!("name:{}", name.to_ascii_lowercase()),
+        format!("id:{id}"),
+    ];
+    for key in keys {
+        draft.ids.component_at.entry(key).or_insert(at);
+    }
     draft.components.push(ComponentDraft {
         id,
         name: name.to_owned(),
@@ -44,15 +58,6 @@ pub(super) fn add_component(
         origin,
         line,
     });
-}
-
-fn find_component<'a>(
-    components: &'a mut [ComponentDraft],
-    name: &str,
-) -> Option<&'a mut ComponentDraft> {
-    components
-        .iter_mut()
-        .find(|c| c.name.eq_ignore_ascii_case(name) || c.id == name)
 }
 
 /// A component read from a code block's literal.

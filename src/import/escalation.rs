@@ -97,8 +97,7 @@ pub(super) fn contact(person: Person, draft: &mut Draft) {
         existing.email = existing.email.take().or(person.email);
         return;
     }
-    let mut taken: Vec<String> = draft.contacts.iter().map(|c| c.id.clone()).collect();
-    let id = words::unique_slug(&person.role, "contact", &mut taken);
+    let id = words::unique_slug(&person.role, "contact", &mut draft.ids.contacts);
     draft.contacts.push(ContactDraft {
         id,
         name: person.name.unwrap_or_else(|| person.role.clone()),

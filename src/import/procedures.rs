@@ -171,8 +171,7 @@ pub(super) fn runbook(section: &Section, path: &[&str], draft: &mut Draft) {
         return;
     }
     draft.report.covered.push(section.line);
-    let mut taken: Vec<String> = draft.runbooks.iter().map(|r| r.id.clone()).collect();
-    rb.id = words::unique_slug(&title, "runbook", &mut taken);
+    rb.id = words::unique_slug(&title, "runbook", &mut draft.ids.runbooks);
     dedupe_titles(&mut rb);
     let steps = rb.steps().count();
     let commands = rb.steps().flat_map(|s| &s.code).filter(|c| c.0).count();
@@ -198,15 +197,17 @@ pub(super) fn unclosed(section: &Section) -> Option<usize> {
 
 /// Step titles are unique in a runbook: a repeated one gets ` (2)`.
 fn dedupe_titles(rb: &mut RunbookDraft) {
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    // The next number to try for each title: a thousand steps of one title stay linear.
+    let mut next: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for step in rb.phases.iter_mut().flat_map(|p| &mut p.steps) {
         let mut title = step.title.clone();
-        let mut n = 2;
+        let n = next.entry(step.title.clone()).or_insert(2);
         while seen.contains(&title) {
             title = format!("{} ({n})", step.title);
-            n += 1;
+            *n += 1;
         }
-        seen.push(title.clone());
+        seen.insert(title.clone());
         step.title = title;
     }
 }

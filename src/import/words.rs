@@ -212,7 +212,11 @@ pub fn slug(name: &str) -> Option<String> {
 }
 
 /// `slug`, made unique against `taken` with `-2`, `-3`, ...; `fallback` when the name has none.
-pub fn unique_slug(name: &str, fallback: &str, taken: &mut Vec<String>) -> String {
+pub fn unique_slug(
+    name: &str,
+    fallback: &str,
+    taken: &mut std::collections::HashSet<String>,
+) -> String {
     let base = slug(name).unwrap_or_else(|| fallback.to_owned());
     let mut id = base.clone();
     let mut n = 2;
@@ -220,7 +224,7 @@ pub fn unique_slug(name: &str, fallback: &str, taken: &mut Vec<String>) -> Strin
         id = format!("{base}-{n}");
         n += 1;
     }
-    taken.push(id.clone());
+    taken.insert(id.clone());
     id
 }
 
@@ -361,7 +365,7 @@ mod tests {
             Some("vercel-edge-eu")
         );
         assert_eq!(slug("---"), None);
-        let mut taken = vec!["db".to_owned()];
+        let mut taken = std::collections::HashSet::from(["db".to_owned()]);
         assert_eq!(unique_slug("DB", "c", &mut taken), "db-2");
         assert_eq!(
             strip_numbering("1. Single Service Failure"),

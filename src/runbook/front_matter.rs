@@ -174,7 +174,7 @@ pub(super) fn front_matter(
     name: &str,
     text: &str,
 ) -> Result<(FrontMatter, usize, Vec<Diagnostic>), Invalid> {
-    let src = Source { name, text };
+    let src = Source::new(name, text);
     let (front, body_start, yaml) = match split_front_matter(text, "+++") {
         Some((front, start)) => (Some(front.to_owned()), start, false),
         None => match split_front_matter(text, "---") {
@@ -189,7 +189,7 @@ pub(super) fn front_matter(
     let meta = match &front {
         None => FrontMatter::default(),
         Some(front) => {
-            let front_src = Source { name, text: front };
+            let front_src = Source::new(name, front);
             if !yaml {
                 misspelt_keys(&front_src, &mut errors);
             }

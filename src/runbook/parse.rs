@@ -142,6 +142,8 @@ pub(super) struct Builder<'a> {
     /// The first `#` heading: the title when the front matter gives none.
     title: Option<String>,
     warnings: Vec<Diagnostic>,
+    /// The warnings given, to give each once.
+    warned: std::collections::HashSet<String>,
     transcripts: usize,
     pub(super) steps_from: super::StepsFrom,
 }
@@ -151,7 +153,7 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let (meta, body_start, errors) = front_matter(name, text)?;
     let mut b = Builder {
-        src: Source { name, text },
+        src: Source::new(name, text),
         offset: body_start,
         errors,
         steps: Vec::new(),
@@ -159,6 +161,7 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
         phases: Vec::new(),
         title: None,
         warnings: Vec::new(),
+        warned: std::collections::HashSet::new(),
         transcripts: 0,
         steps_from: super::StepsFrom::H2,
     };
@@ -172,7 +175,7 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
         let span = meta.id.as_ref().map_or(0..0, toml::Spanned::span);
-        let d = Source { name, text }.at(
+        let d = Source::new(name, text).at(
             span.start + 4..span.end + 4,
             format!("runbook id `{id}` must use only a-z, 0-9 and `-`"),
         );
@@ -184,15 +187,15 @@ pub fn parse(name: &str, text: &str) -> Result<Runbook, Invalid> {
         let span = expect.span().start + 4..expect.span().end + 4;
         match (b.steps.iter_mut().find(|s| &s.title == title), parsed) {
             (Some(step), Ok(e)) => step.expect = Some(e),
-            (None, _) => b.errors.push(Source { name, text }.at(
+            (None, _) => b.errors.push(Source::new(name, text).at(
                 span,
                 format!("`expect` names step `{title}`, which is not a step here"),
             )),
-            (_, Err(message)) => b.errors.push(Source { name, text }.at(span, message)),
+            (_, Err(message)) => b.errors.push(Source::new(name, text).at(span, message)),
         }
     }
     if b.steps.is_empty() && b.errors.is_empty() {
-        b.errors.push(Source { name, text }.at(
+        b.errors.push(Source::new(name, text).at(
             body_start..body_start,
             "a runbook needs at least one step: `##` headings, or in its front matter `steps = \"h3\"`, `\"list\"` or `\"whole\"`",
         ));
@@ -302,7 +305,7 @@ impl Builder<'_> {
     pub(super) fn warn(&mut self, range: &Range<usize>, message: impl Into<String>) {
         let span = range.start + self.offset..range.end + self.offset;
         let diagnostic = self.src.at(span, message);
-        if !self.warnings.contains(&diagnostic) {
+        if self.warned.insert(diagnostic.to_string()) {
             self.warnings.push(diagnostic);
         }
     }

@@ -121,7 +121,7 @@ impl Theme {
 
     /// Parses a theme file, converting colours for the terminal.
     pub fn parse(name: &str, text: &str, colors: Colors) -> Result<Self, Invalid> {
-        let src = Source { name, text };
+        let src = Source::new(name, text);
         let file: ThemeFile = toml::from_str(text).map_err(|e| Invalid(vec![src.from_toml(&e)]))?;
         let mut errors = Vec::new();
         let mut styles = BTreeMap::new();
