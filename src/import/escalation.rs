@@ -108,6 +108,93 @@ pub(super) fn contact(person: Person, draft: &mut Draft) {
     });
 }
 
+/// A list item's label that numbers an escalation level: `Level 2`, `L2`, `Tier 2`.
+fn level_number(label: &str) -> Option<u32> {
+    let lower = label.trim().to_lowercase();
+    let rest = ["level", "tier", "l"]
+        .iter()
+        .find_map(|p| lower.strip_prefix(p))?;
+    rest.trim().parse().ok()
+}
+
+/// When a level starts, from its time window: `(0-30 min)` 0, `(1-2 hours)` 1 h, `(2+ hours)`
+/// 2 h, `after 15 minutes` 15 min.
+fn window_start(text: &str) -> Option<Duration> {
+    let inside = match text.rsplit_once('(') {
+        Some((_, after)) => after.split(')').next().unwrap_or_default(),
+        None => text,
+    };
+    let start: String = inside
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let unit: String = inside
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .skip_while(|c| !c.is_alphabetic())
+        .take_while(|c| c.is_alphabetic())
+        .collect();
+    words::duration(&format!("{start} {unit}")).filter(|_| !start.is_empty())
+}
+
+/// Who a level calls: its text without the time window, cut at `+`, `and` and commas, each
+/// without what they do (`Primary DBA engaged` is the Primary DBA).
+fn called(text: &str) -> Vec<String> {
+    const DOING: [&str; 11] = [
+        " attempt",
+        " engaged",
+        " notification",
+        " notified",
+        " paged",
+        " called",
+        " contacted",
+        " informed",
+        " joins",
+        " takes",
+        " escalat",
+    ];
+    let text = text.split('(').next().unwrap_or_default();
+    text.split([',', '+', '&'])
+        .flat_map(|p| p.split(" and "))
+        .map(|who| {
+            let lower = who.to_lowercase();
+            let cut = DOING.iter().filter_map(|d| lower.find(d)).min();
+            who[..cut.unwrap_or(who.len())].trim().to_owned()
+        })
+        .filter(|who| !who.is_empty() && !words::is_placeholder(who))
+        .collect()
+}
+
+/// `**Level 1**: DevOps engineer attempts recovery (0-30 min)`: an escalation ladder written as
+/// a list, each level calling who it names from the start of its window. True when the list is
+/// one (every item a numbered level, two or more).
+pub(super) fn ladder_list(list: &List, draft: &mut Draft) -> bool {
+    let levels: Option<Vec<(Duration, Vec<String>)>> = list
+        .items
+        .iter()
+        .map(|item| {
+            level_number(item.text.label.as_deref()?)?;
+            let rest = &item.text.rest;
+            Some((window_start(rest).unwrap_or(Duration::ZERO), called(rest)))
+        })
+        .collect();
+    let Some(levels) = levels.filter(|l| l.len() >= 2) else {
+        return false;
+    };
+    let count = levels.len();
+    // A ladder that names no severity is every severity's.
+    draft.escalation.push(EscalationDraft {
+        severities: Severity::iter().collect(),
+        levels,
+        line: list.line,
+    });
+    draft
+        .report
+        .made(list.line, format!("escalation ladder: {count} levels"));
+    true
+}
+
 pub(super) fn escalation_row(
     severity: Severity,
     levels: Vec<(Duration, Vec<String>)>,
@@ -205,4 +292,36 @@ pub(super) fn escalation(draft: &mut Draft) {
         );
     }
     draft.escalation = policies;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{called, level_number, window_start};
+    use std::time::Duration;
+
+    #[test]
+    fn a_ladder_in_a_list_gives_each_level_its_start_and_the_people_it_calls() {
+        assert_eq!(level_number("Level 3"), Some(3));
+        assert_eq!(level_number("L2"), Some(2));
+        assert_eq!(level_number("Tier 1"), Some(1));
+        assert_eq!(level_number("Lead"), None);
+        assert_eq!(window_start("engaged (0-30 min)"), Some(Duration::ZERO));
+        assert_eq!(window_start("(30-60 min)"), Some(Duration::from_mins(30)));
+        assert_eq!(window_start("(1-2 hours)"), Some(Duration::from_hours(1)));
+        assert_eq!(window_start("(2+ hours)"), Some(Duration::from_hours(2)));
+        assert_eq!(window_start("Primary DBA engaged"), None);
+        assert_eq!(
+            called("Backup DBA + DevOps Lead (1-2 hours)"),
+            ["Backup DBA", "DevOps Lead"]
+        );
+        assert_eq!(
+            called("DevOps engineer attempts recovery (0-30 min)"),
+            ["DevOps engineer"]
+        );
+        assert_eq!(
+            called("CTO notification + External support"),
+            ["CTO", "External support"]
+        );
+        assert_eq!(called("[NAME] and the on-call"), ["the on-call"]);
+    }
 }

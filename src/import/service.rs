@@ -7,7 +7,7 @@ use strum::IntoEnumIterator as _;
 use super::backups::{backup_list, backups};
 use super::components::add_component;
 use super::dependencies::{dependencies, graph_components};
-use super::escalation::{contact, contact_list, escalation, escalation_row, roles_list};
+use super::escalation::{self, contact, contact_list, escalation, escalation_row, roles_list};
 use super::outline::{Block, List, Section, Table};
 use super::tables;
 use super::tiers::{tier_list, tier_targets, tiers};
@@ -274,6 +274,9 @@ fn list_of(list: &List, section: &Section, context: &str, draft: &mut Draft) {
         &["response team", "incident team", "roles", "incident roles"],
     ) {
         return roles_list(list, draft);
+    }
+    if escalation::ladder_list(list, draft) {
+        return;
     }
     if mentions(
         context,
