@@ -518,7 +518,7 @@ fn a_plan_of_procedures_only_becomes_a_kit_of_runbooks() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plans-wild/etcd-recovery.md");
     let (kit, report) = import(tmp.path(), &plan);
     assert!(
-        report.contains("names no component to watch: the kit holds its runbooks only"),
+        report.contains("names no component to watch: the kit holds what it gives"),
         "{report}"
     );
     let config = std::fs::read_to_string(kit.join("warroom.toml")).unwrap();

@@ -196,8 +196,9 @@ pub fn import(name: &str, text: &str) -> Result<Kit, Unusable> {
         // An ops guide of procedures: its runbooks are the kit; what to watch is a human's.
         draft.report.human.push(Entry {
             line: 0,
-            text: "the plan names no component to watch: the kit holds its runbooks only; add \
-                   [[component]] entries (with their RTO and RPO) by hand"
+            text: "the plan names no component to watch: the kit holds what it gives \
+                   (runbooks, escalation, severities); add [[component]] entries (with their \
+                   RTO and RPO) by hand"
                 .into(),
         });
     }

@@ -280,25 +280,40 @@ pub fn contacts(table: &Table) -> Option<Vec<Person>> {
     Some(people)
 }
 
-/// A table of severity definitions: a severity column and a description beside it.
+/// A table of severity definitions: a first column of severities (named so, or holding `P1`,
+/// `SEV-2`… in every row) and what each means beside it (a description, or its type and an
+/// example: `Critical: complete outage`).
 #[must_use]
 pub fn severities(table: &Table) -> Option<Vec<(Severity, String, usize)>> {
     let first = table.header.first()?;
-    if !names(first, &["severity", "sev", "priority", "level"]) || table.header.len() < 2 {
+    let by_value = table.rows.len() >= 2
+        && table
+            .rows
+            .iter()
+            .all(|row| words::severity(cell(row, 0)).is_some());
+    let named = names(first, &["severity", "sev", "priority", "level"]);
+    if !(named || by_value) || table.header.len() < 2 {
         return None;
     }
-    let meaning = (1..table.header.len()).find(|&i| {
-        names(
-            &table.header[i],
-            &["description", "meaning", "definition", "criteria", "impact"],
-        )
-    })?;
+    let find = |any: &[&str]| (1..table.header.len()).find(|&i| names(&table.header[i], any));
+    let meaning = find(&["description", "meaning", "definition", "criteria", "impact"]);
+    let kind = find(&["type", "name", "class", "label"]);
+    let example = find(&["example"]);
+    let (head, detail) = match (meaning, kind, example) {
+        (Some(m), _, _) => (m, None),
+        (None, Some(k), e) => (k, e),
+        (None, None, Some(e)) => (e, None),
+        (None, None, None) => return None,
+    };
     let rows: Vec<_> = table
         .rows
         .iter()
         .filter_map(|row| {
             let severity = words::severity(cell(row, 0))?;
-            let text = real(cell(row, meaning))?;
+            let mut text = real(cell(row, head))?;
+            if let Some(more) = detail.and_then(|d| real(cell(row, d))) {
+                text = format!("{text}: {more}");
+            }
             Some((severity, text, row.line))
         })
         .collect();
@@ -413,4 +428,47 @@ pub fn ladder(table: &Table) -> Option<Vec<(Duration, Person)>> {
         })
         .collect();
     Some(rows)
+}
+
+#[cfg(test)]
+mod severity_tests {
+    use super::severities;
+    use crate::domain::Severity;
+    use crate::import::outline::{Row, Table};
+
+    fn table(header: &[&str], rows: &[&[&str]]) -> Table {
+        Table {
+            header: header.iter().map(|h| (*h).to_owned()).collect(),
+            rows: rows
+                .iter()
+                .enumerate()
+                .map(|(i, cells)| Row {
+                    cells: cells.iter().map(|c| (*c).to_owned()).collect(),
+                    line: i + 3,
+                })
+                .collect(),
+            line: 1,
+        }
+    }
+
+    #[test]
+    fn a_severity_table_is_known_by_its_values_and_means_its_type_and_example() {
+        let priorities = table(
+            &["Classification", "Type", "Example", "Response time"],
+            &[
+                &["P1", "Critical", "Complete outage", "20 minutes"],
+                &["P2", "Major", "Substantial degradation", "60 minutes"],
+            ],
+        );
+        let read = severities(&priorities).unwrap();
+        assert_eq!(read[0].0, Severity::P1);
+        assert_eq!(read[0].1, "Critical: Complete outage");
+        assert_eq!(read[1].1, "Major: Substantial degradation");
+        // A components table whose first column is not severities is not one.
+        let components = table(
+            &["Component", "RTO", "Priority"],
+            &[&["Database", "1h", "P1"], &["Cache", "4h", "P2"]],
+        );
+        assert!(severities(&components).is_none());
+    }
 }
