@@ -188,12 +188,15 @@ fn table_of(table: &Table, context: &str, draft: &mut Draft) {
         return;
     }
     let _ = context;
+    let why = if tables::has_targets(table) {
+        "its rows are scenarios or failures, not components: their RTO and RPO are kept in the \
+         plan, not given to a component"
+    } else {
+        "it holds no targets, escalation, contacts or severities"
+    };
     draft.report.made(
         table.line,
-        format!(
-            "table ({}) not imported: it holds no targets, escalation, contacts or severities",
-            table.header.join(" | ")
-        ),
+        format!("table ({}) not imported: {why}", table.header.join(" | ")),
     );
 }
 

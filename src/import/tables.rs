@@ -97,6 +97,60 @@ pub struct Targets {
     pub name_header: String,
 }
 
+/// Whether a table has an RTO or RPO column.
+#[must_use]
+pub fn has_targets(table: &Table) -> bool {
+    column(table, is_rto).is_some() || column(table, is_rpo).is_some()
+}
+
+/// The column of a targets table that holds the names of what is recovered: one headed so
+/// (component, service, system, application...), else the first that is not a target, a rank,
+/// a number or a priority. `None` when the rows are scenarios or failures (their RTO is a
+/// scenario's, not a component's).
+fn name_column(table: &Table) -> Option<usize> {
+    let header = |i: usize| table.header[i].as_str();
+    let target = |i: usize| is_rto(header(i)) || is_rpo(header(i)) || is_depends(header(i));
+    let numbers = |i: usize| {
+        table.rows.iter().all(|r| {
+            let c = cell(r, i).trim().trim_matches('*').trim_start_matches('#');
+            c.is_empty() || c.parse::<f64>().is_ok()
+        })
+    };
+    let ranking = |i: usize| {
+        names(
+            header(i),
+            &["rank", "#", "no", "number", "order", "priority", "id"],
+        ) || is_priority(header(i))
+    };
+    let candidates: Vec<usize> = (0..table.header.len())
+        .filter(|&i| !target(i) && !numbers(i) && !ranking(i))
+        .collect();
+    let named = candidates.iter().copied().find(|&i| {
+        names(
+            header(i),
+            &[
+                "component",
+                "service",
+                "system",
+                "application",
+                "app",
+                "asset",
+                "workload",
+                "process",
+                "function",
+                "database",
+                "resource",
+                "name",
+            ],
+        )
+    });
+    let name = named.or_else(|| candidates.first().copied())?;
+    let scenarios = [
+        "scenario", "disaster", "failure", "incident", "event", "threat", "risk", "outage",
+    ];
+    (!names(header(name), &scenarios)).then_some(name)
+}
+
 /// Reads a table with an RTO or RPO column.
 #[must_use]
 pub fn targets(table: &Table) -> Option<Targets> {
@@ -105,11 +159,7 @@ pub fn targets(table: &Table) -> Option<Targets> {
     if rto.is_none() && rpo.is_none() {
         return None;
     }
-    let skip = |i: usize| {
-        let h = &table.header[i];
-        is_rto(h) || is_rpo(h) || is_depends(h)
-    };
-    let name = (0..table.header.len()).find(|&i| !skip(i))?;
+    let name = name_column(table)?;
     let priority = column(table, is_priority).filter(|&i| i != name);
     let depends = column(table, is_depends);
     let rows: Vec<TargetRow> = table
@@ -431,8 +481,8 @@ pub fn ladder(table: &Table) -> Option<Vec<(Duration, Person)>> {
 }
 
 #[cfg(test)]
-mod severity_tests {
-    use super::severities;
+mod tests {
+    use super::{severities, targets};
     use crate::domain::Severity;
     use crate::import::outline::{Row, Table};
 
@@ -470,5 +520,33 @@ mod severity_tests {
             &[&["Database", "1h", "P1"], &["Cache", "4h", "P2"]],
         );
         assert!(severities(&components).is_none());
+    }
+
+    #[test]
+    fn the_names_are_the_column_holding_names_and_scenarios_are_no_components() {
+        let ranked = table(
+            &["Rank", "Service", "RTO", "RPO"],
+            &[
+                &["1", "Payments API", "1h", "5m"],
+                &["2", "Ledger", "4h", "1h"],
+            ],
+        );
+        let names: Vec<String> = targets(&ranked)
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.name)
+            .collect();
+        assert_eq!(names, ["Payments API", "Ledger"]);
+        let priority_first = table(
+            &["Priority", "Application", "RTO"],
+            &[&["P1", "Checkout", "30m"]],
+        );
+        assert_eq!(targets(&priority_first).unwrap().rows[0].name, "Checkout");
+        let scenarios = table(
+            &["Scenario", "Recovery Steps", "RTO"],
+            &[&["Redis connection lost", "Restart", "5 minutes"]],
+        );
+        assert!(targets(&scenarios).is_none());
     }
 }
