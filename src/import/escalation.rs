@@ -24,16 +24,23 @@ pub(super) fn roles_list(list: &List, draft: &mut Draft) {
         if !draft.roles.contains(&role) {
             draft.roles.push(role);
         }
-        let name = Some(item.text.rest.clone()).filter(|n| !words::is_placeholder(n));
-        contact(
-            Person {
-                role: label,
-                name,
-                line: item.line,
-                ..Person::default()
-            },
-            draft,
-        );
+        // A role is a contact only when a person is named for it, not a sentence on its duties.
+        let rest = item.text.rest.trim();
+        let named = !words::is_placeholder(rest)
+            && rest.split_whitespace().count() <= 5
+            && !rest.contains(". ")
+            && rest.chars().next().is_some_and(char::is_uppercase);
+        if named {
+            contact(
+                Person {
+                    role: label,
+                    name: Some(rest.to_owned()),
+                    line: item.line,
+                    ..Person::default()
+                },
+                draft,
+            );
+        }
     }
     draft.report.made(
         list.line,
@@ -82,6 +89,55 @@ pub(super) fn contact_list(list: &List, draft: &mut Draft) {
     if count > 0 {
         draft.report.made(list.line, format!("contacts: {count}"));
     }
+}
+
+/// `Ben Uphoff, CTO: 414-335-0253, ben@example.com`: a list of people each written as name,
+/// role, then how to reach them. True when the list is one (every item so, with a phone or an
+/// address, or a template's placeholder for one).
+pub(super) fn people_list(list: &List, draft: &mut Draft) -> bool {
+    let people: Option<Vec<Person>> = list
+        .items
+        .iter()
+        .map(|item| {
+            if item.text.label.is_some() {
+                return None;
+            }
+            let whole = item.text.whole();
+            let (who, reach) = whole.split_once(':')?;
+            let (name, role) = who.rsplit_once(',')?;
+            let (name, role) = (name.trim(), role.trim());
+            if role.is_empty() || role.split_whitespace().count() > 6 {
+                return None;
+            }
+            let mut person = Person {
+                role: role.to_owned(),
+                name: Some(name.to_owned()).filter(|n| !words::is_placeholder(n)),
+                line: item.line,
+                ..Person::default()
+            };
+            let mut reachable = false;
+            for part in reach.split(',').map(str::trim) {
+                reachable |= words::is_placeholder(part);
+                if part.contains('@') {
+                    person.email.get_or_insert_with(|| part.to_owned());
+                    reachable = true;
+                } else if part.chars().filter(char::is_ascii_digit).count() >= 7 {
+                    person.phone.get_or_insert_with(|| part.to_owned());
+                    reachable = true;
+                }
+            }
+            reachable.then_some(person)
+        })
+        .collect();
+    let Some(people) = people.filter(|p| !p.is_empty()) else {
+        return false;
+    };
+    let count = people.len();
+    for person in people {
+        contact(person, draft);
+    }
+    draft.report.made(list.line, format!("contacts: {count}"));
+    true
 }
 
 /// Adds a contact, or completes the one with that role.
@@ -323,5 +379,32 @@ mod tests {
             ["CTO", "External support"]
         );
         assert_eq!(called("[NAME] and the on-call"), ["the on-call"]);
+    }
+
+    #[test]
+    fn a_list_of_name_role_and_how_to_reach_them_gives_contacts() {
+        let plan = "# Plan\n\n## Line of succession\n\n\
+            * Ben Uphoff, CTO: 414-335-0253, ben@example.com\n\
+            * {{ceoName}}, CEO: {{ceoEmail}}\n\n\
+            ## Response teams\n\n\
+            1. **IT** is responsible for recovery of the hosted environment. It reports to the COO.\n";
+        let kit = crate::import::import("p.md", plan).unwrap();
+        let config = &kit
+            .files
+            .iter()
+            .find(|(p, _)| p == "warroom.toml")
+            .unwrap()
+            .1;
+        assert!(config.contains("name = \"Ben Uphoff\""), "{config}");
+        assert!(config.contains("phone = \"414-335-0253\""), "{config}");
+        assert!(config.contains("role = \"CEO\""), "{config}");
+        assert!(
+            !config.contains("{{ceoName}}"),
+            "a placeholder is no name: {config}"
+        );
+        assert!(
+            !config.contains("is responsible"),
+            "duties are no name: {config}"
+        );
     }
 }

@@ -183,11 +183,12 @@ pub fn import(name: &str, text: &str) -> Result<Kit, Unusable> {
     let usable = !draft.components.is_empty()
         || !draft.runbooks.is_empty()
         || !draft.escalation.is_empty()
-        || !draft.severities.is_empty();
+        || !draft.severities.is_empty()
+        || !draft.contacts.is_empty();
     if !usable {
         return Err(Unusable(format!(
             "{name} names no component, service or system with a recovery target, no diagram, \
-             no procedure, no escalation and no severities: nothing to use. A plan warroom can \
+             no procedure, no escalation, severity or contact: nothing to use. A plan warroom can \
              read has a table such as `| Component | RTO | RPO | Priority |`, a list of RTO/RPO \
              tiers, procedures or scenarios under headings (see README \"Importing a plan\")"
         )));
@@ -197,7 +198,7 @@ pub fn import(name: &str, text: &str) -> Result<Kit, Unusable> {
         draft.report.human.push(Entry {
             line: 0,
             text: "the plan names no component to watch: the kit holds what it gives \
-                   (runbooks, escalation, severities); add [[component]] entries (with their \
+                   (runbooks, escalation, severities, contacts); add [[component]] entries (with their \
                    RTO and RPO) by hand"
                 .into(),
         });

@@ -278,7 +278,7 @@ fn list_of(list: &List, section: &Section, context: &str, draft: &mut Draft) {
     ) {
         return roles_list(list, draft);
     }
-    if escalation::ladder_list(list, draft) {
+    if escalation::ladder_list(list, draft) || escalation::people_list(list, draft) {
         return;
     }
     if mentions(

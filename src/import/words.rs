@@ -236,6 +236,7 @@ pub fn is_placeholder(text: &str) -> bool {
     t.is_empty()
         || (t.starts_with('[') && t.ends_with(']'))
         || (t.starts_with('<') && t.ends_with('>'))
+        || (t.starts_with("{{") && t.ends_with("}}"))
         || matches!(
             lower.as_str(),
             "tbd" | "tba" | "n/a" | "na" | "-" | "—" | "none" | "todo" | "?" | "xxx"
