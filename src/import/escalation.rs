@@ -388,13 +388,7 @@ mod tests {
             * {{ceoName}}, CEO: {{ceoEmail}}\n\n\
             ## Response teams\n\n\
             1. **IT** is responsible for recovery of the hosted environment. It reports to the COO.\n";
-        let kit = crate::import::import("p.md", plan).unwrap();
-        let config = &kit
-            .files
-            .iter()
-            .find(|(p, _)| p == "warroom.toml")
-            .unwrap()
-            .1;
+        let (kit, config) = crate::import::imported(plan);
         assert!(config.contains("name = \"Ben Uphoff\""), "{config}");
         assert!(config.contains("phone = \"414-335-0253\""), "{config}");
         assert!(config.contains("role = \"CEO\""), "{config}");

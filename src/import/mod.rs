@@ -213,3 +213,16 @@ pub fn import(name: &str, text: &str) -> Result<Kit, Unusable> {
         report: draft.report,
     })
 }
+
+/// A plan imported in a unit test, with its kit's config text.
+#[cfg(test)]
+pub(crate) fn imported(plan: &str) -> (Kit, String) {
+    let kit = import("p.md", plan).expect("the plan gives a kit");
+    let config = kit
+        .files
+        .iter()
+        .find(|(p, _)| p == "warroom.toml")
+        .map(|(_, text)| text.clone())
+        .unwrap_or_default();
+    (kit, config)
+}

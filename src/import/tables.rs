@@ -13,7 +13,7 @@ fn names(header: &str, any: &[&str]) -> bool {
     any.iter().any(|w| h.contains(w))
 }
 
-fn is_rto(h: &str) -> bool {
+pub(super) fn is_rto(h: &str) -> bool {
     names(
         h,
         &[
@@ -26,7 +26,7 @@ fn is_rto(h: &str) -> bool {
     )
 }
 
-fn is_rpo(h: &str) -> bool {
+pub(super) fn is_rpo(h: &str) -> bool {
     names(h, &["rpo", "recovery point", "data loss"])
 }
 

@@ -14,6 +14,12 @@ pub(super) fn tier_list(list: &List, title: &str, draft: &mut Draft) {
     let rto_list = mentions(title, &["recovery time", "rto"]);
     for item in &list.items {
         let label = item.text.label.clone().unwrap_or_default();
+        // `**Recovery Point Objective (RPO)**: 24 hours`: the whole service's target, no tier
+        // and no component.
+        if super::tables::is_rto(&label) || super::tables::is_rpo(&label) {
+            service_target(&label, item, draft);
+            continue;
+        }
         let Some(target) = words::duration(&item.text.rest) else {
             if !item.text.rest.is_empty() {
                 draft.report.human(
@@ -159,4 +165,46 @@ pub(super) fn tiers(draft: &mut Draft) {
 /// A tier named with no targets of its own.
 pub fn tier(draft: &mut Draft, name: &str, rank: usize) {
     tier_targets(draft, name, rank, None, None);
+}
+
+/// A target the plan gives the whole service: said for a human to give to the components it
+/// concerns (warroom keeps targets per component; none is invented for it).
+fn service_target(label: &str, item: &Item, draft: &mut Draft) {
+    let what = if super::tables::is_rpo(label) {
+        "RPO"
+    } else {
+        "RTO"
+    };
+    let text = match words::duration(&item.text.rest) {
+        Some(target) => format!(
+            "the plan gives the whole service an {what} of {}: give it to the components it concerns (no component is named for it)",
+            human_duration(target)
+        ),
+        None => format!(
+            "the service's {what} `{}` is not understood",
+            item.text.rest
+        ),
+    };
+    draft.report.human(item.line, text);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_whole_services_targets_are_said_and_give_no_component() {
+        let plan = "# Shop DR\n\n## RPO & RTO Targets\n\n\
+            - **Recovery Point Objective (RPO)**: 24 hours\n\
+            - **Recovery Time Objective (RTO)**: 4 hours\n\n\
+            ## Database restore procedure\n\n1. Restore the dump\n2. Verify\n";
+        let (kit, config) = crate::import::imported(plan);
+        assert!(!config.contains("Recovery Point Objective"), "{config}");
+        let human: Vec<&str> = kit.report.human.iter().map(|e| e.text.as_str()).collect();
+        assert!(
+            human.iter().any(|h| h.contains("whole service an RPO of"))
+                && human
+                    .iter()
+                    .any(|h| h.contains("whole service an RTO of 4h")),
+            "{human:?}"
+        );
+    }
 }
