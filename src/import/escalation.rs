@@ -388,7 +388,7 @@ mod tests {
             * {{ceoName}}, CEO: {{ceoEmail}}\n\n\
             ## Response teams\n\n\
             1. **IT** is responsible for recovery of the hosted environment. It reports to the COO.\n";
-        let (kit, config) = crate::import::imported(plan);
+        let (_, config) = crate::import::imported(plan);
         assert!(config.contains("name = \"Ben Uphoff\""), "{config}");
         assert!(config.contains("phone = \"414-335-0253\""), "{config}");
         assert!(config.contains("role = \"CEO\""), "{config}");
