@@ -55,6 +55,10 @@ pub(super) fn contact_list(list: &List, draft: &mut Draft) {
         let Some(role) = item.text.label.clone() else {
             continue;
         };
+        // `**Incident Channel**: #incident-response` is where to talk, not whom to call.
+        if item.text.rest.trim().trim_matches('`').starts_with('#') {
+            continue;
+        }
         let mut person = Person {
             role,
             line: item.line,
@@ -400,5 +404,16 @@ mod tests {
             !config.contains("is responsible"),
             "duties are no name: {config}"
         );
+    }
+
+    #[test]
+    fn a_chat_channel_is_no_contact() {
+        let plan = "# Plan\n\n## Contacts\n\n\
+            - **Incident Channel**: `#incident-response`\n\
+            - **On-call DBA**: Dana Ortiz - +1 555 0100\n\n\
+            ## Database restore procedure\n\n1. Restore\n2. Verify\n";
+        let (_, config) = crate::import::imported(plan);
+        assert!(config.contains("Dana Ortiz"), "{config}");
+        assert!(!config.contains("incident-response"), "{config}");
     }
 }
