@@ -9,6 +9,7 @@ mod dependencies;
 mod drills;
 mod escalation;
 mod graph;
+mod html;
 mod kit;
 mod literal;
 mod outline;

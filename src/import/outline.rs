@@ -318,6 +318,13 @@ impl Builder<'_> {
             Event::Text(text) | Event::Code(text) => self.text(&text, line),
             Event::SoftBreak | Event::HardBreak => self.text(" ", line),
             Event::TaskListMarker(_) => {}
+            // A table written in HTML is a table too.
+            Event::Start(Tag::HtmlBlock) => {
+                if let Some(table) = super::html::table(&self.source[range], line) {
+                    self.flush();
+                    self.block(Block::Table(table));
+                }
+            }
             _ => {}
         }
     }

@@ -179,8 +179,15 @@ fn table_of(table: &Table, context: &str, draft: &mut Draft) {
         return;
     }
     if let Some(rows) = tables::severities(table) {
-        for (severity, meaning, _) in rows {
-            draft.severities.entry(severity).or_insert(meaning);
+        for (severity, meaning, line) in rows {
+            if draft.severities.contains_key(&severity) {
+                draft.report.human(
+                    line,
+                    format!("this severity is read as {severity}, which a row above defines already (warroom has P1 to P4): `{meaning}` is left out; merge it by hand"),
+                );
+                continue;
+            }
+            draft.severities.insert(severity, meaning);
         }
         draft
             .report
