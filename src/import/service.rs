@@ -86,6 +86,45 @@ fn blocks_of(blocks: &[Block], f: &mut impl FnMut(&Block)) {
     }
 }
 
+/// `### 1. Application Code & Static Content (CRITICAL)` under a heading about components,
+/// services or systems: a component, of the tier its parenthesis names.
+fn heading_component(section: &Section, path: &[&str], draft: &mut Draft) {
+    let Some(parent) = path.len().checked_sub(2).map(|i| path[i]) else {
+        return;
+    };
+    if !mentions(parent, &["component", "service", "system", "application"]) {
+        return;
+    }
+    let Some((name, priority)) = section
+        .title
+        .trim()
+        .strip_suffix(')')
+        .and_then(|t| t.rsplit_once('('))
+    else {
+        return;
+    };
+    let Some((tier, rank)) = words::priority(priority) else {
+        return;
+    };
+    let name = words::strip_numbering(name.trim());
+    if name.is_empty() {
+        return;
+    }
+    tier_targets(draft, &tier, rank, None, None);
+    add_component(
+        draft,
+        &name,
+        Some(tier.clone()),
+        (None, None),
+        Vec::new(),
+        format!("heading \"{}\"", section.title),
+        section.line,
+    );
+    draft
+        .report
+        .made(section.line, format!("component `{name}` (tier `{tier}`)"));
+}
+
 /// Reads the service side of every section.
 pub fn read(root: &Section, draft: &mut Draft) {
     let mut path = Vec::new();
@@ -93,6 +132,7 @@ pub fn read(root: &Section, draft: &mut Draft) {
         if template(section, path, draft) {
             return;
         }
+        heading_component(section, path, draft);
         let context = path.join(" / ");
         let mut tables_here = Vec::new();
         let mut codes = Vec::new();
@@ -409,4 +449,23 @@ pub fn template(section: &Section, path: &[&str], draft: &mut Draft) -> bool {
         .report
         .made(code.line, format!("message template `{name}`"));
     true
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_heading_with_a_criticality_under_components_is_a_component() {
+        let plan = "# Shop DR\n\n## Backup strategy by component\n\n\
+            ### 1. Application Code (CRITICAL)\n\nBacked up by git.\n\n\
+            ### 2. Analytics (IMPORTANT)\n\nRedis snapshots.\n\n\
+            ## Scenarios\n\n### Lost commit (rare)\n\n1. Revert\n2. Redeploy\n";
+        let (_, config) = crate::import::imported(plan);
+        assert!(config.contains("name = \"Application Code\""), "{config}");
+        assert!(config.contains("tier = \"critical\""), "{config}");
+        assert!(config.contains("name = \"Analytics\""), "{config}");
+        assert!(
+            !config.contains("Lost commit"),
+            "not under components: {config}"
+        );
+    }
 }
