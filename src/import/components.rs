@@ -60,6 +60,19 @@ pub(super) fn add_component(
     });
 }
 
+/// A component of `tier` with no targets of its own (it takes the tier's), read from `origin`.
+pub(super) fn of_tier(draft: &mut Draft, name: &str, tier: &str, origin: String, line: usize) {
+    add_component(
+        draft,
+        name,
+        Some(tier.to_owned()),
+        (None, None),
+        Vec::new(),
+        origin,
+        line,
+    );
+}
+
 /// A component read from a code block's literal.
 pub fn component(
     draft: &mut Draft,

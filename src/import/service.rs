@@ -111,15 +111,8 @@ fn heading_component(section: &Section, path: &[&str], draft: &mut Draft) {
         return;
     }
     tier_targets(draft, &tier, rank, None, None);
-    add_component(
-        draft,
-        &name,
-        Some(tier.clone()),
-        (None, None),
-        Vec::new(),
-        format!("heading \"{}\"", section.title),
-        section.line,
-    );
+    let origin = format!("heading \"{}\"", section.title);
+    super::components::of_tier(draft, &name, &tier, origin, section.line);
     draft
         .report
         .made(section.line, format!("component `{name}` (tier `{tier}`)"));

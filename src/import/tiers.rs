@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use super::components::add_component;
+use super::components::{add_component, of_tier};
 use super::outline::{Block, Item, List};
 use super::words::{human_duration, mentions};
 use super::{ComponentDraft, Draft, TierDraft, words};
@@ -51,15 +51,7 @@ pub(super) fn tier_list(list: &List, title: &str, draft: &mut Draft) {
                 if rto_list {
                     for service in &nested {
                         let name = service.text.whole();
-                        add_component(
-                            draft,
-                            &name,
-                            Some(tier.clone()),
-                            (None, None),
-                            Vec::new(),
-                            format!("\"{label}\""),
-                            service.line,
-                        );
+                        of_tier(draft, &name, &tier, format!("\"{label}\""), service.line);
                     }
                     let _ = write!(text, ", {} components", nested.len());
                 } else if !nested.is_empty() {
