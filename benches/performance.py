@@ -2,7 +2,7 @@
 """Every performance goal of the console in one run, each beside its peer where it has one:
 the board at launch (board.py), detection (detection.py), idle cost beside btm (idle.py), CPU
 per probe beside blackbox_exporter (probes.py), memory at scale (memory.py) and a long journal
-(timeline.py) and the war room (room.py). Prints the machine and one Markdown table per part, as README reports them.
+(timeline.py), the war room (room.py) and import as plans grow (import_size.py). Prints the machine and one Markdown table per part, as README reports them.
 Takes about 25 minutes with the defaults; nothing else should run meanwhile.
 
 Needs: apt-get install nginx-light prometheus-blackbox-exporter; pip install pyte;
@@ -17,13 +17,14 @@ import report  # noqa: E402
 from board import board  # noqa: E402
 from detection import detection  # noqa: E402
 from idle import idle  # noqa: E402
+from import_size import import_sizes  # noqa: E402
 from memory import memory  # noqa: E402
 from probes import ROOT, probes  # noqa: E402
 from room import room  # noqa: E402
 from timeline import timeline  # noqa: E402
 
 
-PARTS = ("board", "detection", "idle", "probes", "memory", "timeline", "room")
+PARTS = ("board", "detection", "idle", "probes", "memory", "timeline", "room", "import")
 
 
 def parts(args):
@@ -42,6 +43,8 @@ def parts(args):
                      lambda: timeline(100_000, args.runs, 10)),
         "room": (f"The war room: one writer and 10 joined consoles, {args.trials} notes",
                  lambda: room(10, args.trials)),
+        "import": ("Import as plans grow: 1, 2 and 5 MB targets tables, 100,000 steps (--dry-run)",
+                   lambda: import_sizes(args.runs)),
     }
 
 
