@@ -375,6 +375,7 @@ fn failing_components_sort_first() {
 }
 
 mod incident_command;
+mod room_requests;
 
 mod alerts;
 mod board;
@@ -590,37 +591,4 @@ fn a_configured_role_is_offered_taken_journaled_and_shown() {
         .map(|r| serde_json::to_string(&r.event).unwrap())
         .unwrap();
     assert!(line.contains("\"role\":\"technical lead\""), "{line}");
-}
-
-#[test]
-fn a_joined_console_shows_the_writers_samples_and_a_writer_takes_none() {
-    use crate::room::protocol::Reading;
-    let down = |component: &str| {
-        Msg::Relayed(Reading::Sample {
-            component: component.into(),
-            sample: crate::domain::health::Sample {
-                at: t0(),
-                health: Health::Down,
-                latency: None,
-                detail: Some("refused".into()),
-                reading: None,
-            },
-        })
-    };
-    let mut writer = demo::state("ic@host", t0());
-    let index = writer.world.index("db").unwrap();
-    let before = writer.world.health[index].state;
-    assert!(!before.is_failing(), "{before:?}");
-    update(&mut writer, down("db"), t0());
-    assert_eq!(
-        writer.world.health[index].state, before,
-        "a writer probes itself"
-    );
-    let mut joined = demo::state("ic@host", t0());
-    joined.console = Console::Joined;
-    for _ in 0..5 {
-        update(&mut joined, down("db"), t0());
-        update(&mut joined, down("not-in-this-config"), t0());
-    }
-    assert!(joined.world.health[index].state.is_failing());
 }

@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 
 const RUNBOOK: &str = "+++\nid = \"db-fix\"\ntitle = \"Fix the database\"\ncomponents = [\"db\"]\n+++\n\n## Restart\n\n```sh {on_fail=\"stop\" expect=\"db up within 2m\"}\nsystemctl restart db\n```\n\n## After\n\n```sh\ntrue\n```\n";
 
-fn ready(now: DateTime<Utc>) -> State {
+pub(super) fn ready(now: DateTime<Utc>) -> State {
     let mut state = demo::state("ic@host", t0());
     state.runbooks = vec![crate::runbook::parse("rb.md", RUNBOOK).unwrap()];
     // A drill that allows commands.
@@ -592,25 +592,5 @@ fn a_step_and_a_check_are_given_to_people_journaled_and_listed_as_who_is_on_what
     assert!(
         refused_with(&refused).contains("step 1 has no check 10"),
         "{refused:?}"
-    );
-}
-
-#[test]
-fn a_takeover_cuts_off_only_the_commands_the_gone_writer_had_started() {
-    let mut state = ready(secs(30));
-    run(&mut state, Msg::Action(Action::Run), secs(31));
-    let started = state.records.last().unwrap().seq;
-    state.live_runs.clear();
-    let cut = |state: &State| crate::update::runbooks::interrupted(state, secs(40)).len();
-    state.took_over_from = Some(("ic@host".into(), started));
-    assert_eq!(cut(&state), 1, "the gone writer's own run");
-    // The same user's console, opened again after the takeover, runs its commands on.
-    state.took_over_from = Some(("ic@host".into(), started - 1));
-    assert_eq!(cut(&state), 0);
-    state.took_over_from = Some(("sam@h".into(), started));
-    assert_eq!(
-        cut(&state),
-        0,
-        "another person's run goes on in their console"
     );
 }
