@@ -146,8 +146,9 @@ pub(super) fn people_list(list: &List, draft: &mut Draft) -> bool {
 
 /// Adds a contact, or completes the one with that role.
 pub(super) fn contact(person: Person, draft: &mut Draft) {
-    let same = |c: &ContactDraft| c.role.eq_ignore_ascii_case(&person.role);
-    if let Some(existing) = draft.contacts.iter_mut().find(|c| same(c)) {
+    let role = person.role.to_ascii_lowercase();
+    if let Some(&at) = draft.ids.contact_at.get(&role) {
+        let existing = &mut draft.contacts[at];
         if existing.name == existing.role
             && let Some(name) = person.name
         {
@@ -158,6 +159,7 @@ pub(super) fn contact(person: Person, draft: &mut Draft) {
         return;
     }
     let id = words::unique_slug(&person.role, "contact", &mut draft.ids.contacts);
+    draft.ids.contact_at.insert(role, draft.contacts.len());
     draft.contacts.push(ContactDraft {
         id,
         name: person.name.unwrap_or_else(|| person.role.clone()),

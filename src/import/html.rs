@@ -11,6 +11,8 @@ pub fn table(html: &str, line: usize) -> Option<Table> {
     let mut header = Vec::new();
     let mut rows = Vec::new();
     let mut at = start;
+    // Lines are counted from the last row on, not from the start each time: linear in the table.
+    let (mut counted, mut row_line) = (0, line);
     while let Some(found) = lower[at..].find("<tr") {
         let row_start = at + found;
         let row_end = lower[row_start..]
@@ -18,7 +20,8 @@ pub fn table(html: &str, line: usize) -> Option<Table> {
             .map_or(lower.len(), |e| row_start + e);
         let cells = cells(&html[row_start..row_end], &lower[row_start..row_end]);
         let heads = lower[row_start..row_end].contains("<th");
-        let row_line = line + html[..row_start].matches('\n').count();
+        row_line += html[counted..row_start].matches('\n').count();
+        counted = row_start;
         if heads && header.is_empty() {
             header = cells;
         } else if !cells.is_empty() {

@@ -148,6 +148,8 @@ struct Ids {
     runbooks: std::collections::HashSet<String>,
     /// `name:<lower-case name>` and `id:<id>` to the component's index.
     component_at: std::collections::HashMap<String, usize>,
+    /// A contact's lower-case role to its index.
+    contact_at: std::collections::HashMap<String, usize>,
 }
 
 /// A kit made from a plan: relative paths and texts, and the report.
