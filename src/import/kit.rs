@@ -64,13 +64,19 @@ fn config(d: &Draft) -> String {
     }
     let _ = writeln!(s, "[service]\nname = {}\n", q(&d.service));
     for t in &d.tiers {
-        let _ = writeln!(
-            s,
-            "[[tiers]]\nname = {}\nrto = {}\nrpo = {}\n",
-            q(&t.name),
-            dur(t.rto.unwrap_or(Duration::from_hours(4))),
-            dur(t.rpo.unwrap_or(Duration::from_hours(4)))
-        );
+        let _ = writeln!(s, "[[tiers]]\nname = {}", q(&t.name));
+        for (key, value) in [("rto", t.rto), ("rpo", t.rpo)] {
+            if let Some((_, why)) = t.assumed.iter().find(|(k, _)| *k == key) {
+                let _ = writeln!(s, "# {why}");
+            }
+            // `tiers` gives every tier both targets; a tier read after it settled has none.
+            let _ = writeln!(
+                s,
+                "{key} = {}",
+                dur(value.unwrap_or(Duration::from_hours(4)))
+            );
+        }
+        s.push('\n');
     }
     for c in &d.components {
         component(&mut s, c);

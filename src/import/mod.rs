@@ -68,6 +68,8 @@ struct TierDraft {
     rank: usize,
     rto: Option<Duration>,
     rpo: Option<Duration>,
+    /// Why a target the plan does not give has the value it has (`rto`, the reason).
+    assumed: Vec<(&'static str, String)>,
 }
 
 #[derive(Debug, Clone)]

@@ -10,7 +10,7 @@ use super::{Draft, words};
 
 /// Headings under which nothing is a procedure to follow in an incident: what a plan is for
 /// (objectives, scope), what it classifies (failure classes), who does what, contents.
-const NOT_PROCEDURES: [&str; 25] = [
+const NOT_PROCEDURES: [&str; 31] = [
     "objective",
     "purpose",
     "scope",
@@ -36,6 +36,12 @@ const NOT_PROCEDURES: [&str; 25] = [
     "appendi",
     "escalation",
     "knowledge",
+    "priorit",
+    "matrix",
+    "overview",
+    "summary",
+    "takeaway",
+    "dashboard",
 ];
 
 const SCENARIO_WORDS: [&str; 13] = [
@@ -78,10 +84,17 @@ fn acts(block: &Block) -> bool {
         Block::Code(code) => {
             code.lang != "mermaid"
                 && !code.text.trim().is_empty()
+                && !is_drawing(&code.text)
                 && !super::literal::holds_targets(code)
         }
         Block::Para(_) | Block::Table(_) => false,
     }
+}
+
+/// A diagram drawn in text: box-drawing characters (`┌─┐ │ ▼`), which no command holds.
+fn is_drawing(text: &str) -> bool {
+    text.chars()
+        .any(|c| ('\u{2500}'..='\u{259f}').contains(&c) || ('\u{25b2}'..='\u{25bc}').contains(&c))
 }
 
 fn has_actions(section: &Section) -> bool {
@@ -106,7 +119,9 @@ pub fn read(root: &Section, draft: &mut Draft) {
 }
 
 pub(super) fn visit<'a>(section: &'a Section, path: &mut Vec<&'a str>, draft: &mut Draft) {
-    if section.level > 0 && starts_a_word(&section.title, &NOT_PROCEDURES) {
+    if section.level > 0
+        && (starts_a_word(&section.title, &NOT_PROCEDURES) || words::is_example(&section.title))
+    {
         return;
     }
     if !has_actions(section) {

@@ -122,6 +122,13 @@ fn heading_component(section: &Section, path: &[&str], draft: &mut Draft) {
 pub fn read(root: &Section, draft: &mut Draft) {
     let mut path = Vec::new();
     walk(root, &mut path, &mut |section, path| {
+        if path.iter().any(|p| words::is_example(p)) {
+            if words::is_example(&section.title) {
+                let what = format!("\"{}\": an example, not imported", section.title);
+                draft.report.made(section.line, what);
+            }
+            return;
+        }
         if template(section, path, draft) {
             return;
         }
@@ -459,6 +466,34 @@ mod tests {
         assert!(
             !config.contains("Lost commit"),
             "not under components: {config}"
+        );
+    }
+
+    #[test]
+    fn examples_and_drawings_are_neither_facts_nor_procedures() {
+        let plan = "# Shop DR\n\n## Targets\n\n| Component | RTO | RPO |\n|---|---|---|\n\
+            | Database | 1h | 5m |\n\n**Example:**\n\n| Component | RTO | RPO |\n|---|---|---|\n\
+            | Order Processing | 4h | 15m |\n\n## Recovery order\n\n```\n┌──────┐\n│ DB   │\n\
+            └──┬───┘\n   ▼\n```\n\n## Restore the database\n\n1. Stop writes\n2. Restore\n";
+        let (kit, config) = crate::import::imported(plan);
+        assert!(
+            config.contains("Database") && !config.contains("Order Processing"),
+            "{config}"
+        );
+        let runbooks: Vec<&str> = kit
+            .files
+            .iter()
+            .map(|(p, _)| p.as_str())
+            .filter(|p| p.starts_with("runbooks/"))
+            .collect();
+        assert_eq!(runbooks, ["runbooks/restore-the-database.md"]);
+        assert!(
+            kit.report
+                .made
+                .iter()
+                .any(|e| e.text == "\"Example\": an example, not imported"),
+            "{:?}",
+            kit.report.made
         );
     }
 }

@@ -13,21 +13,35 @@ fn names(header: &str, any: &[&str]) -> bool {
     any.iter().any(|w| h.contains(w))
 }
 
+/// The header holds `acronym` as a word of its own (`RPO (h)`, `RTO/RPO`), not inside another
+/// word (`Purpose`).
+fn says(header: &str, acronym: &str) -> bool {
+    header
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| w == acronym || w.strip_suffix('s') == Some(acronym))
+}
+
+/// A recovery time objective, not the maximum tolerable downtime (MTD, MTPD, MAO), which is
+/// the outer bound the RTO must stay within.
 pub(super) fn is_rto(h: &str) -> bool {
-    names(
-        h,
-        &[
-            "rto",
-            "recovery time",
-            "time to recover",
-            "restore time",
-            "downtime",
-        ],
-    )
+    says(h, "rto")
+        || (names(h, &["recovery time", "time to recover", "restore time"]) && !is_mtd(h))
+}
+
+/// The maximum tolerable downtime: read as the RTO only where a plan gives no RTO.
+fn is_mtd(h: &str) -> bool {
+    ["mtd", "mtpd", "mao"].iter().any(|a| says(h, a))
+        || names(h, &["downtime", "tolerable", "outage"])
 }
 
 pub(super) fn is_rpo(h: &str) -> bool {
-    names(h, &["rpo", "recovery point", "data loss"])
+    says(h, "rpo") || names(h, &["recovery point", "data loss"])
+}
+
+/// The RTO column, or else the maximum tolerable downtime's.
+fn rto_column(table: &Table) -> Option<usize> {
+    column(table, is_rto).or_else(|| column(table, is_mtd))
 }
 
 /// A measured figure rather than the target (`Current RTO`, `Actual`).
@@ -100,7 +114,7 @@ pub struct Targets {
 /// Whether a table has an RTO or RPO column.
 #[must_use]
 pub fn has_targets(table: &Table) -> bool {
-    column(table, is_rto).is_some() || column(table, is_rpo).is_some()
+    rto_column(table).is_some() || column(table, is_rpo).is_some()
 }
 
 /// The column of a targets table that holds the names of what is recovered: one headed so
@@ -109,7 +123,10 @@ pub fn has_targets(table: &Table) -> bool {
 /// scenario's, not a component's).
 fn name_column(table: &Table) -> Option<usize> {
     let header = |i: usize| table.header[i].as_str();
-    let target = |i: usize| is_rto(header(i)) || is_rpo(header(i)) || is_depends(header(i));
+    let target = |i: usize| {
+        let h = header(i);
+        is_rto(h) || is_mtd(h) || is_rpo(h) || is_depends(h)
+    };
     let numbers = |i: usize| {
         table.rows.iter().all(|r| {
             let c = cell(r, i).trim().trim_matches('*').trim_start_matches('#');
@@ -154,7 +171,7 @@ fn name_column(table: &Table) -> Option<usize> {
 /// Reads a table with an RTO or RPO column.
 #[must_use]
 pub fn targets(table: &Table) -> Option<Targets> {
-    let rto = column(table, is_rto);
+    let rto = rto_column(table);
     let rpo = column(table, is_rpo);
     if rto.is_none() && rpo.is_none() {
         return None;
@@ -309,7 +326,15 @@ pub fn contacts(table: &Table) -> Option<Vec<Person>> {
     let name = find(&["name", "person", "contact", "who"]).filter(|&i| Some(i) != role);
     let phone = find(&["phone", "mobile", "cell", "tel"]);
     let email = find(&["email", "e-mail", "mail"]);
-    if (role.is_none() && name.is_none()) || (phone.is_none() && email.is_none()) {
+    // How to reach them: a phone or email column, or one of contact details beside the names.
+    let details = find(&["contact"]).filter(|&i| Some(i) != name && Some(i) != role);
+    if phone.is_none() && email.is_none() && details.is_none() {
+        return None;
+    }
+    // With no role column, the first column names what each row is for (`Department`,
+    // `Organization`).
+    let role = role.or_else(|| Some(0).filter(|i| ![name, phone, email].contains(&Some(*i))));
+    if role.is_none() && name.is_none() {
         return None;
     }
     let people = table
@@ -481,72 +506,5 @@ pub fn ladder(table: &Table) -> Option<Vec<(Duration, Person)>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::{severities, targets};
-    use crate::domain::Severity;
-    use crate::import::outline::{Row, Table};
-
-    fn table(header: &[&str], rows: &[&[&str]]) -> Table {
-        Table {
-            header: header.iter().map(|h| (*h).to_owned()).collect(),
-            rows: rows
-                .iter()
-                .enumerate()
-                .map(|(i, cells)| Row {
-                    cells: cells.iter().map(|c| (*c).to_owned()).collect(),
-                    line: i + 3,
-                })
-                .collect(),
-            line: 1,
-        }
-    }
-
-    #[test]
-    fn a_severity_table_is_known_by_its_values_and_means_its_type_and_example() {
-        let priorities = table(
-            &["Classification", "Type", "Example", "Response time"],
-            &[
-                &["P1", "Critical", "Complete outage", "20 minutes"],
-                &["P2", "Major", "Substantial degradation", "60 minutes"],
-            ],
-        );
-        let read = severities(&priorities).unwrap();
-        assert_eq!(read[0].0, Severity::P1);
-        assert_eq!(read[0].1, "Critical: Complete outage");
-        assert_eq!(read[1].1, "Major: Substantial degradation");
-        // A components table whose first column is not severities is not one.
-        let components = table(
-            &["Component", "RTO", "Priority"],
-            &[&["Database", "1h", "P1"], &["Cache", "4h", "P2"]],
-        );
-        assert!(severities(&components).is_none());
-    }
-
-    #[test]
-    fn the_names_are_the_column_holding_names_and_scenarios_are_no_components() {
-        let ranked = table(
-            &["Rank", "Service", "RTO", "RPO"],
-            &[
-                &["1", "Payments API", "1h", "5m"],
-                &["2", "Ledger", "4h", "1h"],
-            ],
-        );
-        let names: Vec<String> = targets(&ranked)
-            .unwrap()
-            .rows
-            .into_iter()
-            .map(|r| r.name)
-            .collect();
-        assert_eq!(names, ["Payments API", "Ledger"]);
-        let priority_first = table(
-            &["Priority", "Application", "RTO"],
-            &[&["P1", "Checkout", "30m"]],
-        );
-        assert_eq!(targets(&priority_first).unwrap().rows[0].name, "Checkout");
-        let scenarios = table(
-            &["Scenario", "Recovery Steps", "RTO"],
-            &[&["Redis connection lost", "Restart", "5 minutes"]],
-        );
-        assert!(targets(&scenarios).is_none());
-    }
-}
+#[path = "tests/tables.rs"]
+mod tests;

@@ -95,6 +95,7 @@ pub fn tier_targets(
             rank,
             rto,
             rpo,
+            assumed: Vec::new(),
         }),
     }
 }
@@ -145,13 +146,65 @@ pub(super) fn tiers(draft: &mut Draft) {
             .filter(|c| c.tier.as_deref() == Some(&tier.name));
         let tightest =
             |f: fn(&ComponentDraft) -> Option<Duration>| members.clone().filter_map(f).min();
-        if tier.rto.is_none() {
-            tier.rto = tightest(|c| c.rto).or_else(|| built_in(&tier.name).map(|b| b.0));
-        }
-        if tier.rpo.is_none() {
-            tier.rpo = tightest(|c| c.rpo).or_else(|| built_in(&tier.name).map(|b| b.1));
+        let built = built_in(&tier.name);
+        let rto = assume(tier.rto, tightest(|c| c.rto), built.map(|b| b.0), "RTO");
+        let rpo = assume(tier.rpo, tightest(|c| c.rpo), built.map(|b| b.1), "RPO");
+        for (key, value, why) in [("rto", rto, "RTO"), ("rpo", rpo, "RPO")]
+            .into_iter()
+            .filter_map(|(key, v, what)| {
+                v.map(|(d, why)| {
+                    let said = format!("{what} {} assumed: {why}", words::human_duration(d));
+                    (key, d, said)
+                })
+            })
+        {
+            if key == "rto" {
+                tier.rto = Some(value);
+            } else {
+                tier.rpo = Some(value);
+            }
+            tier.assumed.push((key, why));
         }
     }
+    let notes: Vec<String> = draft
+        .tiers
+        .iter()
+        .flat_map(|t| {
+            t.assumed
+                .iter()
+                .map(move |(_, why)| format!("tier `{}` {why}", t.name))
+        })
+        .collect();
+    for note in notes {
+        draft.report.human(0, note);
+    }
+}
+
+/// A target the plan does not give: the tightest its components state, else warroom's built-in
+/// one for the tier's name, else 4 hours; with why, for the kit's `# assumed:` comment.
+fn assume(
+    stated: Option<Duration>,
+    tightest: Option<Duration>,
+    built_in: Option<Duration>,
+    what: &str,
+) -> Option<(Duration, String)> {
+    if stated.is_some() {
+        return None;
+    }
+    Some(match (tightest, built_in) {
+        (Some(d), _) => (
+            d,
+            "the plan gives the tier none; the tightest of its components'".into(),
+        ),
+        (None, Some(d)) => (
+            d,
+            "the plan gives none; warroom's default for the tier's name".into(),
+        ),
+        (None, None) => (
+            Duration::from_hours(4),
+            format!("the plan gives no {what} for the tier or its components"),
+        ),
+    })
 }
 
 /// A tier named with no targets of its own.
@@ -196,6 +249,30 @@ mod tests {
                 && human
                     .iter()
                     .any(|h| h.contains("whole service an RTO of 4h")),
+            "{human:?}"
+        );
+    }
+
+    #[test]
+    fn a_target_the_plan_does_not_give_is_written_as_assumed_and_said() {
+        let plan = "# Shop DR\n\n| Component | Tier | RTO |\n|---|---|---|\n\
+            | Database | critical | 1h |\n| Cache | critical | 2h |\n";
+        let (kit, config) = crate::import::imported(plan);
+        assert!(
+            config.contains(
+                "[[tiers]]\nname = \"critical\"\n\
+                 # RTO 1h assumed: the plan gives the tier none; the tightest of its components'\n\
+                 rto = \"1h\"\n\
+                 # RPO 5m assumed: the plan gives none; warroom's default for the tier's name\n\
+                 rpo = \"5m\"\n"
+            ),
+            "{config}"
+        );
+        let human: Vec<&str> = kit.report.human.iter().map(|e| e.text.as_str()).collect();
+        assert!(
+            human
+                .iter()
+                .any(|h| h.starts_with("tier `critical` RPO 5m assumed")),
             "{human:?}"
         );
     }

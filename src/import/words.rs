@@ -284,6 +284,16 @@ pub fn strip_numbering(title: &str) -> String {
 }
 
 /// Lowercased text contains any of `any`.
+/// A heading or label that introduces an example (`**Example:**`, `Examples`, `Example
+/// Findings`, `End-to-End Example`): what follows illustrates the template, it is not the plan's.
+#[must_use]
+pub fn is_example(title: &str) -> bool {
+    title
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| matches!(w, "example" | "examples" | "sample" | "samples"))
+}
+
 pub fn mentions(text: &str, any: &[&str]) -> bool {
     let t = text.to_lowercase();
     any.iter().any(|w| t.contains(w))
