@@ -12,6 +12,7 @@ mod graph;
 mod html;
 mod kit;
 mod literal;
+mod naming;
 mod outline;
 mod procedures;
 mod service;
@@ -181,7 +182,7 @@ pub fn import(name: &str, text: &str) -> Result<Kit, Unusable> {
         },
         ..Draft::default()
     };
-    draft.service = service::name(&root, name);
+    draft.service = naming::name(&root, name);
     service::read(&root, &mut draft);
     procedures::read(&root, &mut draft);
     service::settle(&mut draft);

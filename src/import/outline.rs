@@ -2,7 +2,9 @@
 //! lists, tables and code blocks with the plan's line numbers. A paragraph that is only a bold
 //! label (`**Response**:`) opens a section of its own, as plans use them for headings.
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    CodeBlockKind, Event, HeadingLevel, MetadataBlockKind, Options, Parser, Tag, TagEnd,
+};
 
 /// A heading and what is under it.
 #[derive(Debug, Clone, Default)]
@@ -59,6 +61,20 @@ pub struct Item {
     /// Nested lists, code and further paragraphs.
     pub blocks: Vec<Block>,
     pub line: usize,
+}
+
+impl List {
+    /// A bulleted list of instructions: at least two items, most starting with a verb
+    /// (`Scale down the pods`, `Create the PVC`) rather than describing something.
+    #[must_use]
+    pub fn instructs(&self) -> bool {
+        let verbs = self
+            .items
+            .iter()
+            .filter(|i| super::words::is_instruction(&i.text.whole()))
+            .count();
+        !self.ordered && self.items.len() >= 2 && verbs * 2 > self.items.len()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -178,9 +194,30 @@ struct Builder<'a> {
     row: Vec<String>,
     row_line: usize,
     in_head: bool,
+    /// The front matter's text while it is read (`---` YAML or `+++` TOML at the top).
+    front_matter: Option<(MetadataBlockKind, String)>,
 }
 
 impl Builder<'_> {
+    /// The front matter's `title`, as the document's own title.
+    fn end_front_matter(&mut self) {
+        let Some((kind, text)) = self.front_matter.take() else {
+            return;
+        };
+        let title = match kind {
+            MetadataBlockKind::YamlStyle => serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&text)
+                .ok()
+                .and_then(|v| v.get("title").and_then(|t| t.as_str().map(str::to_owned))),
+            MetadataBlockKind::PlusesStyle => text
+                .parse::<toml::Table>()
+                .ok()
+                .and_then(|t| t.get("title").and_then(|t| t.as_str().map(str::to_owned))),
+        };
+        if let (Some(title), Some(root)) = (title, self.sections.first_mut()) {
+            root.title = crate::sanitize::one_line(&title);
+        }
+    }
+
     fn block(&mut self, block: Block) {
         match self.frames.last_mut() {
             Some(Frame::Item(item)) => item.blocks.push(block),
@@ -226,8 +263,28 @@ impl Builder<'_> {
         });
     }
 
+    /// Reads the front matter's events; whether `event` was one.
+    fn front_matter_event(&mut self, event: &Event) -> bool {
+        match event {
+            Event::Start(Tag::MetadataBlock(kind)) => {
+                self.front_matter = Some((*kind, String::new()));
+            }
+            Event::End(TagEnd::MetadataBlock(_)) => self.end_front_matter(),
+            Event::Text(text) if self.front_matter.is_some() => {
+                if let Some((_, meta)) = self.front_matter.as_mut() {
+                    meta.push_str(text);
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
     fn event(&mut self, event: Event, range: std::ops::Range<usize>) {
         let line = self.lines.of(range.start);
+        if self.front_matter_event(&event) {
+            return;
+        }
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 self.flush();
@@ -274,30 +331,7 @@ impl Builder<'_> {
                     list.items.push(item);
                 }
             }
-            Event::Start(Tag::CodeBlock(kind)) => {
-                self.flush();
-                let indented = matches!(kind, CodeBlockKind::Indented);
-                let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info
-                        .split(|c: char| c.is_whitespace() || c == '{' || c == ',')
-                        .next()
-                        .unwrap_or_default()
-                        .to_ascii_lowercase(),
-                    CodeBlockKind::Indented => String::new(),
-                };
-                let fenced = &self.source[range.clone()];
-                let closed = fenced.lines().count() > 1
-                    && fenced.trim_end().rsplit('\n').next().is_some_and(|last| {
-                        let last = last.trim();
-                        last.starts_with("```") || last.starts_with("~~~")
-                    });
-                self.code = Some(Code {
-                    lang,
-                    text: String::new(),
-                    line,
-                    unclosed: !closed && !indented,
-                });
-            }
+            Event::Start(Tag::CodeBlock(kind)) => self.start_code(kind, range, line),
             Event::End(TagEnd::CodeBlock) => self.end_code(),
             Event::Start(Tag::Table(_) | Tag::TableHead | Tag::TableRow | Tag::TableCell)
             | Event::End(
@@ -327,6 +361,31 @@ impl Builder<'_> {
             }
             _ => {}
         }
+    }
+
+    fn start_code(&mut self, kind: CodeBlockKind, range: std::ops::Range<usize>, line: usize) {
+        self.flush();
+        let indented = matches!(kind, CodeBlockKind::Indented);
+        let lang = match kind {
+            CodeBlockKind::Fenced(info) => info
+                .split(|c: char| c.is_whitespace() || c == '{' || c == ',')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase(),
+            CodeBlockKind::Indented => String::new(),
+        };
+        let fenced = &self.source[range.clone()];
+        let closed = fenced.lines().count() > 1
+            && fenced.trim_end().rsplit('\n').next().is_some_and(|last| {
+                let last = last.trim();
+                last.starts_with("```") || last.starts_with("~~~")
+            });
+        self.code = Some(Code {
+            lang,
+            text: String::new(),
+            line,
+            unclosed: !closed && !indented,
+        });
     }
 
     fn table_event(&mut self, event: &Event, line: usize) {
@@ -435,9 +494,13 @@ pub fn parse(text: &str) -> Section {
         row: Vec::new(),
         row_line: 0,
         in_head: false,
+        front_matter: None,
     };
-    let options =
-        Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH;
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+        | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
         b.event(event, range);
     }

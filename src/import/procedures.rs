@@ -97,20 +97,82 @@ fn is_drawing(text: &str) -> bool {
         .any(|c| ('\u{2500}'..='\u{259f}').contains(&c) || ('\u{25b2}'..='\u{25bc}').contains(&c))
 }
 
-fn has_actions(section: &Section) -> bool {
-    section.blocks.iter().any(acts) || section.children.iter().any(has_actions)
+/// A block of the section that says to do something: `acts`, or bullets of instructions where
+/// they are the section's own (not the document's preamble, not a summary under a label such
+/// as `**Recovery approach:**`, unless the label announces steps).
+fn acts_in(section: &Section, block: &Block) -> bool {
+    let bullets = section.level >= 2
+        && (!section.from_label
+            || mentions(
+                &section.title,
+                &["step", "procedure", "action", "instruction"],
+            ));
+    acts(block) || (bullets && matches!(block, Block::List(l) if l.instructs()))
 }
+
+fn acts_here(section: &Section) -> bool {
+    section.blocks.iter().any(|b| acts_in(section, b))
+}
+
+fn has_actions(section: &Section) -> bool {
+    acts_here(section) || section.children.iter().any(has_actions)
+}
+
+/// A heading that names a stage of one response (`Detection`, `2. Restore`, `Verification
+/// (15 min)`), not a procedure of its own.
+fn is_phase(title: &str) -> bool {
+    let title = words::strip_numbering(title);
+    let title = title.split('(').next().unwrap_or_default();
+    starts_a_word(title, &PHASES)
+}
+
+const PHASES: [&str; 29] = [
+    "detect",
+    "identif",
+    "assess",
+    "triage",
+    "contain",
+    "mitigat",
+    "respon",
+    "recover",
+    "restor",
+    "verif",
+    "validat",
+    "communicat",
+    "notif",
+    "escalat",
+    "resum",
+    "return",
+    "post",
+    "phase",
+    "step",
+    "stage",
+    "immediate",
+    "short",
+    "long",
+    "initial",
+    "final",
+    "prepar",
+    "eradicat",
+    "investigat",
+    "follow",
+];
 
 fn is_container(section: &Section) -> bool {
     if section.level <= 1 || starts_a_word(&section.title, &CONTAINERS) {
         return true;
     }
+    let acting: Vec<&Section> = section
+        .children
+        .iter()
+        .filter(|c| !c.from_label && has_actions(c))
+        .collect();
+    // A scenario's subsections are its phases, unless they are procedures of their own
+    // (`## Disaster Recovery` with `### Failover` and `### Failback`).
+    let procedures = acting.len() >= 2 && !acting.iter().any(|c| is_phase(&c.title));
     section.level <= 2
-        && !mentions(&section.title, &SCENARIO_WORDS)
-        && section
-            .children
-            .iter()
-            .any(|c| !c.from_label && has_actions(c))
+        && !acting.is_empty()
+        && (!mentions(&section.title, &SCENARIO_WORDS) || procedures)
 }
 
 /// Finds the runbooks of the plan.
@@ -132,7 +194,7 @@ pub(super) fn visit<'a>(section: &'a Section, path: &mut Vec<&'a str>, draft: &m
         path.push(&section.title);
     }
     if is_container(section) {
-        if section.level > 0 && section.blocks.iter().any(acts) {
+        if section.level > 0 && acts_here(section) {
             let own = Section {
                 children: Vec::new(),
                 ..section.clone()
@@ -288,4 +350,46 @@ fn phases_of(section: &Section, rb: &mut RunbookDraft, draft: &mut Draft) {
         }
     }
     rb.phases.push(phase);
+}
+
+#[cfg(test)]
+mod tests {
+    fn runbooks(plan: &str) -> Vec<(String, usize)> {
+        let (kit, _) = crate::import::imported(plan);
+        kit.files
+            .iter()
+            .filter(|(p, _)| p.starts_with("runbooks/") && !p.starts_with("runbooks/drills"))
+            .map(|(p, t)| {
+                let rb = crate::runbook::parse(p, t).unwrap();
+                (rb.title, rb.steps.len())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn bullets_of_instructions_are_steps_and_sibling_procedures_are_runbooks() {
+        let plan = "# Shop\n\nSee also:\n\n- Restore HSM\n- Restore SLS\n\n\
+            ## Disaster Recovery\n\n### Failover (abrupt shutdown)\n\n\
+            - If the PV exists, remove its claimRef.\n- Create the PVC on the secondary site.\n\
+            - Once it is primary, the PVC is ready.\n\n### Failback\n\n\
+            - Scale down the applications.\n- Update the replication state.\n\n\
+            ## Scenario: Database corruption\n\n**Symptoms:**\n\n- Errors in logs\n\n\
+            **Recovery approach:**\n\n- Restore from backup\n- Verify integrity\n\n\
+            ## Goals during beta\n\n- Identify how the service fails\n- Define an RPO\n";
+        assert_eq!(
+            runbooks(plan),
+            [
+                ("Failover (abrupt shutdown)".to_owned(), 3),
+                ("Failback".to_owned(), 2)
+            ],
+            "the title's links, a scenario's summary under a label and planning advice are none"
+        );
+    }
+
+    #[test]
+    fn a_scenario_with_phases_stays_one_runbook() {
+        let plan = "# Shop\n\n## Database outage\n\n### Detection\n\n1. Check the alerts\n\n\
+            ### Recovery\n\n1. Restore the dump\n";
+        assert_eq!(runbooks(plan), [("Database outage".to_owned(), 2)]);
+    }
 }

@@ -15,51 +15,6 @@ use super::words::mentions;
 use super::{Draft, EscalationDraft, Report, TemplateDraft, words};
 use crate::domain::Severity;
 
-/// The service's name: the first heading without "disaster recovery plan" and the like, else
-/// the plan's file name.
-pub fn name(root: &Section, file: &str) -> String {
-    let title = root
-        .children
-        .iter()
-        .find(|s| s.level == 1)
-        .or_else(|| root.children.first())
-        .map(|s| s.title.clone())
-        .unwrap_or_default();
-    let mut name = title.clone();
-    for noise in [
-        "disaster recovery and business continuity plan",
-        "disaster recovery & business continuity",
-        "disaster recovery and business continuity",
-        "business continuity plan",
-        "disaster recovery plan",
-        "business continuity",
-        "disaster recovery",
-        "dr plan",
-        "runbook",
-        "playbook",
-    ] {
-        let lower = name.to_lowercase();
-        if let Some(at) = lower.find(noise)
-            && lower.len() == name.len()
-        {
-            name.replace_range(at..at + noise.len(), "");
-        }
-    }
-    let name = name
-        .trim_matches(|c: char| c.is_whitespace() || "-–—:|&()".contains(c))
-        .trim()
-        .to_owned();
-    if name.is_empty() {
-        let stem = std::path::Path::new(file)
-            .file_stem()
-            .map(|s| s.to_string_lossy().replace(['-', '_'], " "))
-            .unwrap_or_default();
-        if stem.trim().is_empty() { title } else { stem }
-    } else {
-        name
-    }
-}
-
 /// Sections with their heading path, depth first.
 pub fn walk<'a>(
     section: &'a Section,

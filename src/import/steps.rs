@@ -130,7 +130,8 @@ pub(super) fn stages(list: &List, rb: &mut RunbookDraft, draft: &mut Draft) {
             title: Some(words::strip_numbering(&label)),
             steps: Vec::new(),
         };
-        fill(&mut scratch, &item.blocks, rb, draft);
+        // A stage's own bullets are one step's checks (`Immediate (0-5 min)`: check, verify).
+        fill_blocks(&mut scratch, &item.blocks, rb, draft, false);
         let phase = rb.phases.last_mut().expect("a phase");
         if !has_window(Some(&label)) {
             name_steps(&mut scratch.steps, &words::strip_numbering(&label));
@@ -146,15 +147,31 @@ pub(super) fn stages(list: &List, rb: &mut RunbookDraft, draft: &mut Draft) {
     }
 }
 
-/// Turns blocks into steps of `phase`.
+/// Turns a section's blocks into steps of `phase`.
 pub(super) fn fill(
     phase: &mut PhaseDraft,
     blocks: &[Block],
     rb: &mut RunbookDraft,
     draft: &mut Draft,
 ) {
+    fill_blocks(phase, blocks, rb, draft, true);
+}
+
+/// Turns blocks into steps of `phase`. Bullets are the steps where `bullet_steps`, nothing is
+/// numbered and they instruct; else each bullet list is one step's checks.
+fn fill_blocks(
+    phase: &mut PhaseDraft,
+    blocks: &[Block],
+    rb: &mut RunbookDraft,
+    draft: &mut Draft,
+    bullet_steps: bool,
+) {
     let mut intro: Vec<String> = Vec::new();
     let context = phase.title.clone().unwrap_or_else(|| rb.title.clone());
+    let numbered = !bullet_steps
+        || blocks
+            .iter()
+            .any(|b| matches!(b, Block::List(l) if l.ordered));
     for block in blocks {
         match block {
             Block::Para(text) => {
@@ -170,7 +187,7 @@ pub(super) fn fill(
                     intro.push(text.whole());
                 }
             }
-            Block::List(list) if list.ordered => {
+            Block::List(list) if list.ordered || (!numbered && list.instructs()) => {
                 for item in &list.items {
                     phase.steps.push(step_of(item, &mut intro, draft));
                 }

@@ -294,6 +294,163 @@ pub fn is_example(title: &str) -> bool {
         .any(|w| matches!(w, "example" | "examples" | "sample" | "samples"))
 }
 
+/// Verbs an operations instruction starts with (`Scale down the pods`, `Restore the dump`).
+const IMPERATIVES: &[&str] = &[
+    "activate",
+    "add",
+    "apply",
+    "archive",
+    "attach",
+    "back",
+    "block",
+    "bring",
+    "build",
+    "call",
+    "change",
+    "check",
+    "clean",
+    "clear",
+    "clone",
+    "configure",
+    "confirm",
+    "connect",
+    "contact",
+    "copy",
+    "create",
+    "declare",
+    "delete",
+    "deploy",
+    "detach",
+    "disable",
+    "disconnect",
+    "download",
+    "drain",
+    "drop",
+    "edit",
+    "enable",
+    "ensure",
+    "escalate",
+    "execute",
+    "export",
+    "fail",
+    "fetch",
+    "fix",
+    "flush",
+    "follow",
+    "force",
+    "get",
+    "grant",
+    "halt",
+    "import",
+    "inform",
+    "initiate",
+    "install",
+    "isolate",
+    "kill",
+    "launch",
+    "load",
+    "locate",
+    "lock",
+    "log",
+    "login",
+    "make",
+    "mark",
+    "merge",
+    "migrate",
+    "mount",
+    "move",
+    "notify",
+    "open",
+    "page",
+    "pause",
+    "perform",
+    "point",
+    "promote",
+    "provision",
+    "pull",
+    "push",
+    "put",
+    "reboot",
+    "remove",
+    "rename",
+    "repair",
+    "replace",
+    "replay",
+    "request",
+    "reset",
+    "resize",
+    "restart",
+    "restore",
+    "resume",
+    "retry",
+    "revert",
+    "revoke",
+    "roll",
+    "rollback",
+    "rotate",
+    "run",
+    "save",
+    "scale",
+    "send",
+    "set",
+    "shut",
+    "snapshot",
+    "ssh",
+    "start",
+    "stop",
+    "switch",
+    "sync",
+    "take",
+    "tag",
+    "terminate",
+    "trigger",
+    "truncate",
+    "turn",
+    "unlock",
+    "unmount",
+    "update",
+    "upgrade",
+    "upload",
+    "use",
+    "validate",
+    "verify",
+    "wait",
+    "wipe",
+    "write",
+];
+
+/// Whether a sentence starts with an instruction: `Scale down…`, `[Take a backup](…)`,
+/// `Recreate the PVC…` (a `re` before a known verb), also after a condition or place (`If the
+/// PV exists, remove…`, `On the primary site, verify…`).
+#[must_use]
+pub fn is_instruction(text: &str) -> bool {
+    let conditional = [
+        "if ", "once ", "when ", "after ", "before ", "on ", "in ", "from ",
+    ];
+    let lower = text.trim_start().to_lowercase();
+    if conditional.iter().any(|c| lower.starts_with(c))
+        && let Some((_, then)) = text.split_once(',')
+    {
+        return starts_with_verb(then);
+    }
+    starts_with_verb(text)
+}
+
+fn starts_with_verb(text: &str) -> bool {
+    let first = text
+        .trim_start_matches(|c: char| !c.is_alphabetic())
+        .split(|c: char| !c.is_alphabetic() && c != '-')
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
+    let verb = |w: &str| IMPERATIVES.contains(&w);
+    verb(&first)
+        || first
+            .strip_prefix("re-")
+            .or_else(|| first.strip_prefix("re"))
+            .is_some_and(verb)
+}
+
 pub fn mentions(text: &str, any: &[&str]) -> bool {
     let t = text.to_lowercase();
     any.iter().any(|w| t.contains(w))
@@ -306,6 +463,27 @@ pub fn human_duration(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_instruction_starts_with_a_verb_also_after_a_condition() {
+        for yes in [
+            "Scale down the pods",
+            "[Take a backup](x.md) of the PVC",
+            "Recreate the storageclass",
+            "If you recreate the PV, remove the claimRef",
+            "On the primary site, verify the status",
+        ] {
+            assert!(is_instruction(yes), "{yes}");
+        }
+        for no in [
+            "Network infrastructure and internet connection",
+            "Once the image is primary, the PVC is ready",
+            "Identify how the service fails",
+            "Database errors in logs",
+        ] {
+            assert!(!is_instruction(no), "{no}");
+        }
+    }
 
     fn mins(n: u64) -> Duration {
         Duration::from_mins(n)
