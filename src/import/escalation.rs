@@ -26,10 +26,7 @@ pub(super) fn roles_list(list: &List, draft: &mut Draft) {
         }
         // A role is a contact only when a person is named for it, not a sentence on its duties.
         let rest = item.text.rest.trim();
-        let named = !words::is_placeholder(rest)
-            && rest.split_whitespace().count() <= 5
-            && !rest.contains(". ")
-            && rest.chars().next().is_some_and(char::is_uppercase);
+        let named = !words::is_placeholder(rest) && words::is_person_name(rest);
         if named {
             contact(
                 Person {
@@ -64,6 +61,9 @@ pub(super) fn contact_list(list: &List, draft: &mut Draft) {
             line: item.line,
             ..Person::default()
         };
+        // Text that is neither a name, a number, an address nor a placeholder: a sentence
+        // (`**Initial detection:** Disruption detected`), and the item no contact.
+        let mut prose = false;
         for part in item
             .text
             .rest
@@ -83,9 +83,15 @@ pub(super) fn contact_list(list: &List, draft: &mut Draft) {
                     .all(|c| c.is_ascii_digit() || " +-().".contains(c))
             {
                 person.phone.get_or_insert_with(|| part.to_owned());
-            } else {
+            } else if words::is_person_name(part) {
                 person.name.get_or_insert_with(|| part.to_owned());
+            } else {
+                prose = true;
             }
+        }
+        let reachable = person.name.is_some() || person.phone.is_some() || person.email.is_some();
+        if prose && !reachable {
+            continue;
         }
         contact(person, draft);
         count += 1;
@@ -232,13 +238,13 @@ fn called(text: &str) -> Vec<String> {
 /// a list, each level calling who it names from the start of its window. True when the list is
 /// one (every item a numbered level, two or more).
 pub(super) fn ladder_list(list: &List, draft: &mut Draft) -> bool {
-    let levels: Option<Vec<(Duration, Vec<String>)>> = list
+    let levels: Option<Vec<(Option<Duration>, Vec<String>)>> = list
         .items
         .iter()
         .map(|item| {
             level_number(item.text.label.as_deref()?)?;
             let rest = &item.text.rest;
-            Some((window_start(rest).unwrap_or(Duration::ZERO), called(rest)))
+            Some((window_start(rest), called(rest)))
         })
         .collect();
     let Some(levels) = levels.filter(|l| l.len() >= 2) else {
@@ -246,15 +252,47 @@ pub(super) fn ladder_list(list: &List, draft: &mut Draft) -> bool {
     };
     let count = levels.len();
     // A ladder that names no severity is every severity's.
-    draft.escalation.push(EscalationDraft {
-        severities: Severity::iter().collect(),
-        levels,
-        line: list.line,
-    });
+    ladder(levels, list.line, draft);
     draft
         .report
         .made(list.line, format!("escalation ladder: {count} levels"));
     true
+}
+
+/// Minutes between levels where the plan gives a ladder no times.
+const STEP: Duration = Duration::from_mins(15);
+
+/// An escalation ladder for every severity: each level at the time the plan gives it, else
+/// 15 minutes after the level before (the first at once), said as assumed.
+pub(super) fn ladder(levels: Vec<(Option<Duration>, Vec<String>)>, line: usize, draft: &mut Draft) {
+    let mut assumed = Vec::new();
+    let mut previous: Option<Duration> = None;
+    let levels = levels
+        .into_iter()
+        .enumerate()
+        .map(|(n, (after, who))| {
+            let after = after.unwrap_or_else(|| {
+                let at = previous.map_or(Duration::ZERO, |p| p + STEP);
+                assumed.push(format!(
+                    "level {} after {} assumed: the plan gives it no time",
+                    n + 1,
+                    words::human_duration(at)
+                ));
+                at
+            });
+            previous = Some(after);
+            (after, who)
+        })
+        .collect();
+    for note in &assumed {
+        draft.report.human(line, format!("escalation {note}"));
+    }
+    draft.escalation.push(EscalationDraft {
+        severities: Severity::iter().collect(),
+        levels,
+        line,
+        assumed,
+    });
 }
 
 pub(super) fn escalation_row(
@@ -278,6 +316,7 @@ pub(super) fn escalation_row(
         severities: vec![severity],
         levels,
         line,
+        assumed: Vec::new(),
     });
 }
 
@@ -417,5 +456,60 @@ mod tests {
         let (_, config) = crate::import::imported(plan);
         assert!(config.contains("Dana Ortiz"), "{config}");
         assert!(!config.contains("incident-response"), "{config}");
+    }
+
+    #[test]
+    fn a_ladder_table_calls_who_is_responsible_and_a_time_it_does_not_give_is_assumed() {
+        let plan = "# Plan\n\n## Contacts\n\n| Function | Name | Phone |\n|---|---|---|\n\
+            | Incident Commander | [TODO] | [TODO] |\n\n\
+            ## Alerting procedure\n\n\
+            1. **Initial detection:** Disruption detected (monitoring, report)\n\
+            2. **Alerting:** Contact according to escalation level\n\n\
+            ## Escalation\n\n| Level | Trigger | Responsible | Response Time |\n|---|---|---|---|\n\
+            | 1 | One system | IT Operations | 4 hours |\n\
+            | 2 | Critical service | Incident Commander | 1 hour |\n";
+        let (kit, config) = crate::import::imported(plan);
+        assert!(
+            config.contains(
+                "# level 2 after 15m assumed: the plan gives it no time\n# plan line 16\n\
+                 [[escalation]]\nseverity = [\"P1\", \"P2\", \"P3\", \"P4\"]\nlevels = [\n  \
+                 { after = \"0s\", notify = [\"it-operations\"] },\n  \
+                 { after = \"15m\", notify = [\"incident-commander\"] },"
+            ),
+            "a response time is no time to call: {config}"
+        );
+        assert!(
+            !config.contains("Disruption"),
+            "a sentence is no contact: {config}"
+        );
+        assert!(
+            config.contains(
+                "# placeholder: the plan names no person, phone or email for this role\n\
+                 # plan line 7\n[[contact]]\nid = \"incident-commander\""
+            ),
+            "{config}"
+        );
+        let human: Vec<&str> = kit.report.human.iter().map(|e| e.text.as_str()).collect();
+        assert!(
+            human.iter().any(|h| h.starts_with(
+                "2 contact(s) with no person, phone or email in the plan (placeholders): \
+                 Incident Commander, IT Operations"
+            )),
+            "{human:?}"
+        );
+    }
+
+    #[test]
+    fn a_name_reads_as_whom_to_call() {
+        for yes in ["Jane van Dyke", "J. Smith", "DevOps Team", "@jane"] {
+            assert!(super::words::is_person_name(yes), "{yes}");
+        }
+        for no in [
+            "Disruption detected (monitoring",
+            "Contact according to level",
+            "Room 101",
+        ] {
+            assert!(!super::words::is_person_name(no), "{no}");
+        }
     }
 }

@@ -82,6 +82,12 @@ fn config(d: &Draft) -> String {
         component(&mut s, c);
     }
     for c in &d.contacts {
+        if c.is_placeholder() {
+            let _ = writeln!(
+                s,
+                "# placeholder: the plan names no person, phone or email for this role"
+            );
+        }
         let _ = writeln!(
             s,
             "# plan line {}\n[[contact]]\nid = {}\nname = {}\nrole = {}",
@@ -105,6 +111,9 @@ fn config(d: &Draft) -> String {
             .iter()
             .map(|(after, who)| format!("{{ after = {}, notify = {} }}", dur(*after), list(who)))
             .collect();
+        for note in &e.assumed {
+            let _ = writeln!(s, "# {note}");
+        }
         let _ = writeln!(
             s,
             "# plan line {}\n[[escalation]]\nseverity = {}\nlevels = [\n  {},\n]\n",

@@ -106,11 +106,20 @@ struct ContactDraft {
     line: usize,
 }
 
+impl ContactDraft {
+    /// A role the plan names with no one to call: no name (the role stands in), phone or email.
+    fn is_placeholder(&self) -> bool {
+        self.name == self.role && self.phone.is_none() && self.email.is_none()
+    }
+}
+
 #[derive(Debug, Clone)]
 struct EscalationDraft {
     severities: Vec<Severity>,
     levels: Vec<(Duration, Vec<String>)>,
     line: usize,
+    /// What the plan does not give and was assumed (a level's time), for `# assumed:` comments.
+    assumed: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -208,6 +217,21 @@ pub fn import(name: &str, text: &str) -> Result<Kit, Unusable> {
                    RTO and RPO) by hand"
                 .into(),
         });
+    }
+    let placeholders: Vec<&str> = draft
+        .contacts
+        .iter()
+        .filter(|c| c.is_placeholder())
+        .map(|c| c.role.as_str())
+        .collect();
+    if !placeholders.is_empty() {
+        let text = format!(
+            "{} contact(s) with no person, phone or email in the plan (placeholders): {}; fill \
+             them in before an incident",
+            placeholders.len(),
+            placeholders.join(", ")
+        );
+        draft.report.human(0, text);
     }
     drills::settle(&mut draft);
     service::unused_sections(&root, &mut draft.report);

@@ -2,8 +2,6 @@
 //! message templates and the review, read section by section (tiers, dependencies, backups and
 //! escalation each have a file of their own).
 
-use strum::IntoEnumIterator as _;
-
 use super::backups::{backup_list, backups};
 use super::components::add_component;
 use super::dependencies::{dependencies, graph_components};
@@ -12,7 +10,7 @@ use super::outline::{Block, List, Section, Table};
 use super::tables;
 use super::tiers::{tier_list, tier_targets, tiers};
 use super::words::mentions;
-use super::{Draft, EscalationDraft, Report, TemplateDraft, words};
+use super::{Draft, Report, TemplateDraft, words};
 use crate::domain::Severity;
 
 /// Sections with their heading path, depth first.
@@ -135,11 +133,7 @@ fn table_of(table: &Table, context: &str, draft: &mut Draft) {
             contact(person, draft);
             levels.push((after, vec![role]));
         }
-        draft.escalation.push(EscalationDraft {
-            severities: Severity::iter().collect(),
-            levels,
-            line: table.line,
-        });
+        super::escalation::ladder(levels, table.line, draft);
         draft.report.made(
             table.line,
             "escalation ladder: its levels for every severity, and a contact for each",

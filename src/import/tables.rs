@@ -455,22 +455,32 @@ fn column_starts(head: &str) -> Vec<usize> {
 /// An escalation ladder: one row per level, with who is called and after how long
 /// (`| Level | Who | Phone | Page after |`). Returns each level's delay and person.
 #[must_use]
-pub fn ladder(table: &Table) -> Option<Vec<(Duration, Person)>> {
+pub fn ladder(table: &Table) -> Option<Vec<(Option<Duration>, Person)>> {
     let find = |any: &[&str]| (0..table.header.len()).find(|&i| names(&table.header[i], any));
     let level = find(&["level", "step", "order", "stage", "#"])?;
-    let after = find(&["after", "time", "when", "within", "wait", "delay", "sla"])
-        .filter(|&i| i != level)?;
+    // When a level is called; a response time is how fast it must answer, not when it is called.
+    let after = (0..table.header.len()).find(|&i| {
+        let h = &table.header[i];
+        i != level
+            && names(
+                h,
+                &["after", "time", "when", "within", "wait", "delay", "sla"],
+            )
+            && !names(h, &["response", "resolution", "resolve", "sla"])
+    });
     let who = find(&[
         "who",
         "contact",
         "name",
         "role",
+        "responsible",
+        "assigned",
         "escalate to",
         "notify",
         "owner",
         "person",
     ])
-    .filter(|&i| i != level && i != after)?;
+    .filter(|&i| i != level && Some(i) != after)?;
     let phone = find(&["phone", "mobile", "cell", "tel"]);
     let email = find(&["email", "e-mail", "mail"]);
     let numbered = table.rows.iter().all(|r| {
@@ -488,7 +498,7 @@ pub fn ladder(table: &Table) -> Option<Vec<(Duration, Person)>> {
         .iter()
         .filter_map(|row| {
             let role = real(cell(row, who))?;
-            let delay = words::duration(cell(row, after)).unwrap_or(Duration::ZERO);
+            let delay = after.and_then(|i| words::duration(cell(row, i)));
             let get = |i: Option<usize>| i.and_then(|i| real(cell(row, i)));
             Some((
                 delay,

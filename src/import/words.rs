@@ -451,6 +451,25 @@ fn starts_with_verb(text: &str) -> bool {
             .is_some_and(verb)
 }
 
+/// Whether text reads as whom to call (`Jane van Dyke`, `J. Smith`, `DevOps Team`, `@jane`),
+/// not as a sentence (`Disruption detected (monitoring`, `Contact according to level`).
+#[must_use]
+pub fn is_person_name(text: &str) -> bool {
+    const PARTICLES: [&str; 12] = [
+        "van", "von", "de", "der", "da", "di", "le", "la", "del", "du", "bin", "al",
+    ];
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let handle = words.len() == 1 && words[0].starts_with('@');
+    handle
+        || (!words.is_empty()
+            && words.len() <= 4
+            && !text.contains(['(', ')', ':', ';'])
+            && !text.chars().any(|c| c.is_ascii_digit())
+            && words
+                .iter()
+                .all(|w| w.chars().next().is_some_and(char::is_uppercase) || PARTICLES.contains(w)))
+}
+
 pub fn mentions(text: &str, any: &[&str]) -> bool {
     let t = text.to_lowercase();
     any.iter().any(|w| t.contains(w))
