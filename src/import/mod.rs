@@ -144,12 +144,23 @@ struct Draft {
     runbooks: Vec<steps::RunbookDraft>,
     /// Backup schedules no component claimed yet: section title, stream.
     backups: Vec<(String, BackupDraft)>,
+    /// Targets the plan gives the whole service (`**RTO**: 4 hours`), with their lines.
+    service_targets: ServiceTargets,
+    /// What the plan's title says it recovers (`Database Disaster Recovery for RoleRabbit`).
+    subject: Option<String>,
     /// `A --> B` edges of the plan's diagrams, by node label.
     edges: Vec<(String, String, usize)>,
     report: Report,
     /// The ids given so far, and components by name and id: a plan of 100,000 rows is read in
     /// time linear in its size.
     ids: Ids,
+}
+
+/// The whole service's RTO and RPO as the plan gives them, each with its line.
+#[derive(Debug, Default)]
+struct ServiceTargets {
+    rto: Option<(Duration, usize)>,
+    rpo: Option<(Duration, usize)>,
 }
 
 /// Ids taken, by kind, and where each component is by its name and id.
@@ -192,6 +203,7 @@ pub fn import(name: &str, text: &str) -> Result<Kit, Unusable> {
         ..Draft::default()
     };
     draft.service = naming::name(&root, name);
+    draft.subject = naming::subject(&root, &draft.service);
     service::read(&root, &mut draft);
     procedures::read(&root, &mut draft);
     service::settle(&mut draft);

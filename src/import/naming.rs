@@ -24,6 +24,10 @@ pub fn name(root: &Section, file: &str) -> String {
     // The opening: the first paragraphs of the plan, wherever its headings put them.
     let mut opening = Vec::new();
     super::service::walk(root, &mut Vec::new(), &mut |s, _| {
+        // A line in bold on its own is a paragraph too (`**Database recovery for Shop**`).
+        if s.from_label && opening.len() < 6 {
+            opening.push(s.title.clone());
+        }
         for block in &s.blocks {
             if let (Block::Para(text), true) = (block, opening.len() < 6) {
                 opening.push(text.whole());
@@ -149,6 +153,38 @@ fn product_in(text: &str) -> Option<String> {
         let verb = word == "recover" || word == "restore";
         let next = clean(words.get(i + 1)?);
         ((after_context || verb) && looks_named(&next)).then_some(next)
+    })
+}
+
+/// What the plan's title says it recovers: the words before `disaster recovery`, `recovery`,
+/// `backup` or `restore` in the title or the bold line under it (`**Database Disaster Recovery
+/// Procedures for RoleRabbit**` → `Database`), when they are not the service or plan words.
+pub fn subject(root: &Section, service: &str) -> Option<String> {
+    let first = root.children.iter().find(|s| s.level == 1);
+    let subtitle = first
+        .and_then(|s| s.children.first())
+        .filter(|s| s.from_label && s.line <= first.map_or(0, |f| f.line) + 4)
+        .map(|s| s.title.as_str());
+    let titles = [
+        Some(root.title.as_str()),
+        first.map(|s| s.title.as_str()),
+        subtitle,
+    ];
+    titles.into_iter().flatten().find_map(|title| {
+        let lower = title.to_lowercase();
+        let at = ["disaster recovery", "recovery", "backup", "restore"]
+            .iter()
+            .filter_map(|w| lower.find(w))
+            .min()?;
+        if lower.len() != title.len() {
+            return None;
+        }
+        let before: Vec<&str> = title[..at]
+            .split_whitespace()
+            .filter(|w| !GENERIC.contains(&w.to_lowercase().as_str()))
+            .filter(|w| !w.eq_ignore_ascii_case(service))
+            .collect();
+        (!before.is_empty() && before.len() <= 3).then(|| before.join(" "))
     })
 }
 

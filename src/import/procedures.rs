@@ -91,6 +91,12 @@ fn acts(block: &Block) -> bool {
     }
 }
 
+/// A heading about how backups are taken (`Backup Strategy`, `Automated Backups`, `Backup
+/// Types`), not about restoring from them: no incident procedure.
+fn about_taking_backups(title: &str) -> bool {
+    mentions(title, &["backup"]) && !mentions(title, &["restor", "recover", "failover", "loss"])
+}
+
 /// A diagram drawn in text: box-drawing characters (`┌─┐ │ ▼`), which no command holds.
 fn is_drawing(text: &str) -> bool {
     text.chars()
@@ -182,7 +188,9 @@ pub fn read(root: &Section, draft: &mut Draft) {
 
 pub(super) fn visit<'a>(section: &'a Section, path: &mut Vec<&'a str>, draft: &mut Draft) {
     if section.level > 0
-        && (starts_a_word(&section.title, &NOT_PROCEDURES) || words::is_example(&section.title))
+        && (starts_a_word(&section.title, &NOT_PROCEDURES)
+            || words::is_example(&section.title)
+            || about_taking_backups(&section.title))
     {
         return;
     }

@@ -331,6 +331,7 @@ fn severity_list(list: &List, draft: &mut Draft) {
 /// Resolves names into ids once everything is read: dependencies, backups, who each
 /// escalation level calls, and the tiers every component needs.
 pub fn settle(draft: &mut Draft) {
+    super::tiers::whole_service(draft);
     graph_components(draft);
     dependencies(draft);
     backups(draft);

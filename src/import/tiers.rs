@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::components::{add_component, of_tier};
 use super::outline::{Block, Item, List};
 use super::words::{human_duration, mentions};
-use super::{ComponentDraft, Draft, TierDraft, words};
+use super::{ComponentDraft, Draft, ServiceTargets, TierDraft, words};
 
 /// `**Critical Services**: 15 minutes` with the services nested under it (RTO), or
 /// `**Critical Data**: 5 minutes` with data sets under it (RPO).
@@ -212,25 +212,55 @@ pub fn tier(draft: &mut Draft, name: &str, rank: usize) {
     tier_targets(draft, name, rank, None, None);
 }
 
-/// A target the plan gives the whole service: said for a human to give to the components it
-/// concerns (warroom keeps targets per component; none is invented for it).
+/// A target the plan gives the whole service, kept for `whole_service` to place.
 fn service_target(label: &str, item: &Item, draft: &mut Draft) {
-    let what = if super::tables::is_rpo(label) {
-        "RPO"
-    } else {
-        "RTO"
-    };
-    let text = match words::duration(&item.text.rest) {
-        Some(target) => format!(
-            "the plan gives the whole service an {what} of {}: give it to the components it concerns (no component is named for it)",
-            human_duration(target)
-        ),
-        None => format!(
+    let rpo = super::tables::is_rpo(label);
+    let what = if rpo { "RPO" } else { "RTO" };
+    let Some(target) = words::duration(&item.text.rest) else {
+        let text = format!(
             "the service's {what} `{}` is not understood",
             item.text.rest
-        ),
+        );
+        return draft.report.human(item.line, text);
     };
-    draft.report.human(item.line, text);
+    let slot = if rpo {
+        &mut draft.service_targets.rpo
+    } else {
+        &mut draft.service_targets.rto
+    };
+    slot.get_or_insert((target, item.line));
+}
+
+/// The whole service's targets: where the plan names no component but its title says what it
+/// recovers (`Database Disaster Recovery Procedures`), they are that component's; else they
+/// are said for a human to give to the components they concern (none is invented for them).
+pub(super) fn whole_service(draft: &mut Draft) {
+    let ServiceTargets { rto, rpo } = std::mem::take(&mut draft.service_targets);
+    let line = rto.or(rpo).map_or(0, |t| t.1);
+    if rto.is_none() && rpo.is_none() {
+        return;
+    }
+    if let (true, Some(subject)) = (draft.components.is_empty(), draft.subject.clone()) {
+        let origin = "the whole service's targets".to_owned();
+        let targets = (rto.map(|t| t.0), rpo.map(|t| t.0));
+        add_component(draft, &subject, None, targets, Vec::new(), origin, line);
+        draft.report.made(
+            line,
+            format!("component `{subject}` (what the plan recovers) with the service's targets"),
+        );
+        return;
+    }
+    for (what, target) in [("RTO", rto), ("RPO", rpo)] {
+        if let Some((target, line)) = target {
+            draft.report.human(
+                line,
+                format!(
+                    "the plan gives the whole service an {what} of {}: give it to the components it concerns (no component is named for it)",
+                    human_duration(target)
+                ),
+            );
+        }
+    }
 }
 
 #[cfg(test)]
@@ -275,5 +305,26 @@ mod tests {
                 .any(|h| h.starts_with("tier `critical` RPO 5m assumed")),
             "{human:?}"
         );
+    }
+
+    #[test]
+    fn the_whole_services_targets_are_the_component_the_title_says_is_recovered() {
+        let plan = "# Disaster Recovery Runbook\n\n**Database Disaster Recovery Procedures for Shop**\n\n\
+            ## RPO & RTO Targets\n\n- **Recovery Point Objective (RPO)**: 24 hours\n\
+            - **Recovery Time Objective (RTO)**: 4 hours\n\n\
+            ## Backup Strategy\n\n```bash\n0 2 * * * backup.sh\n```\n\n\
+            ## Database restore\n\n1. Restore the dump\n2. Verify\n";
+        let (kit, config) = crate::import::imported(plan);
+        assert!(
+            config
+                .contains("name = \"Database\"\ntier = \"standard\"\nrto = \"4h\"\nrpo = \"1day\""),
+            "{config}"
+        );
+        let runbooks = kit
+            .files
+            .iter()
+            .filter(|(p, _)| p.starts_with("runbooks/"))
+            .count();
+        assert_eq!(runbooks, 1, "how backups are taken is no procedure");
     }
 }
