@@ -57,6 +57,7 @@ pub(super) fn add_component(
         backups: Vec::new(),
         origin,
         line,
+        assumed: Vec::new(),
     });
 }
 

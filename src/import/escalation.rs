@@ -176,9 +176,16 @@ pub(super) fn contact(person: Person, draft: &mut Draft) {
     });
 }
 
-/// A list item's label that numbers an escalation level: `Level 2`, `L2`, `Tier 2`.
+/// A list item's label that numbers an escalation level: `Level 2`, `L2`, `Tier 2`, or an
+/// on-call order's `Primary`, `Secondary`, `Tertiary`.
 fn level_number(label: &str) -> Option<u32> {
     let lower = label.trim().to_lowercase();
+    let order = ["primary", "secondary", "tertiary"]
+        .iter()
+        .position(|o| lower == *o || lower.strip_prefix(o).is_some_and(|r| r.trim() == "on-call"));
+    if let Some(at) = order {
+        return u32::try_from(at + 1).ok();
+    }
     let rest = ["level", "tier", "l"]
         .iter()
         .find_map(|p| lower.strip_prefix(p))?;
@@ -235,21 +242,45 @@ fn called(text: &str) -> Vec<String> {
 }
 
 /// `**Level 1**: DevOps engineer attempts recovery (0-30 min)`: an escalation ladder written as
-/// a list, each level calling who it names from the start of its window. True when the list is
-/// one (every item a numbered level, two or more).
-pub(super) fn ladder_list(list: &List, draft: &mut Draft) -> bool {
-    let levels: Option<Vec<(Option<Duration>, Vec<String>)>> = list
+/// a list, each level calling who it names from the start of its window; also an on-call order
+/// (`**Primary:** Project owner`) under a heading about on-call, escalation or support, since
+/// primary and secondary are as often regions or channels. True when the list is one (its
+/// leading items levels, two or more).
+pub(super) fn ladder_list(list: &List, context: &str, draft: &mut Draft) -> bool {
+    let by_order = list.items.first().is_some_and(|i| {
+        let label = i.text.label.as_deref().unwrap_or_default().to_lowercase();
+        ["primary", "secondary"]
+            .iter()
+            .any(|o| label.starts_with(o))
+    });
+    let about_calling = mentions(
+        context,
+        &[
+            "on-call",
+            "oncall",
+            "escalat",
+            "support",
+            "pager",
+            "responder",
+        ],
+    ) && !mentions(context, &["channel", "communication"]);
+    if by_order && !about_calling {
+        return false;
+    }
+    // The levels are the list's leading items that number one (`3. **Escalation:** alert via
+    // email` after them is how, not whom).
+    let levels: Vec<(Option<Duration>, Vec<String>)> = list
         .items
         .iter()
-        .map(|item| {
+        .map_while(|item| {
             level_number(item.text.label.as_deref()?)?;
             let rest = &item.text.rest;
             Some((window_start(rest), called(rest)))
         })
         .collect();
-    let Some(levels) = levels.filter(|l| l.len() >= 2) else {
+    if levels.len() < 2 {
         return false;
-    };
+    }
     let count = levels.len();
     // A ladder that names no severity is every severity's.
     ladder(levels, list.line, draft);
@@ -511,5 +542,27 @@ mod tests {
         ] {
             assert!(!super::words::is_person_name(no), "{no}");
         }
+    }
+
+    #[test]
+    fn an_on_call_order_is_a_ladder_where_the_heading_is_about_calling() {
+        let plan = "# Backup & Disaster Recovery Plan\n\n## Infrastructure\n\n\
+            - **Primary**: US East (N. Virginia)\n- **Secondary**: US West (Oregon)\n\n\
+            ## Emergency Contacts & Escalation\n\n**On-Call Support:**\n\n\
+            1. **Primary:** Project owner (Drew)\n2. **Secondary:** Team lead\n\
+            3. **Escalation:** Alert via:\n   - Sentry email alerts\n\n\
+            ## Restore\n\n1. Restore the site\n";
+        let (_, config) = crate::import::imported(plan);
+        assert!(
+            config.contains(
+                "levels = [\n  { after = \"0s\", notify = [\"project-owner\"] },\n  \
+                 { after = \"15m\", notify = [\"team-lead\"] },\n]"
+            ),
+            "{config}"
+        );
+        assert!(
+            !config.contains("US East"),
+            "regions are no levels: {config}"
+        );
     }
 }

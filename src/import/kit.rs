@@ -153,6 +153,9 @@ fn component(s: &mut String, c: &super::ComponentDraft) {
         q(&c.name),
         q(c.tier.as_deref().unwrap_or("standard"))
     );
+    for note in &c.assumed {
+        let _ = writeln!(s, "# assumed: {note}");
+    }
     if let Some(rto) = c.rto {
         let _ = writeln!(s, "rto = {}", dur(rto));
     }

@@ -64,6 +64,8 @@ pub fn holds_targets(code: &Code) -> bool {
         && ["rto", "rpo", "tiers", "recoverytime", "recovery_time"]
             .iter()
             .any(|w| lower.contains(w))
+        // Comments that speak of an RTO hold no literal (`// RTO: < 5 minutes`).
+        && outermost(&code.text).is_some()
 }
 
 /// Reads a code block's literal, if it speaks of recovery targets.

@@ -94,6 +94,8 @@ struct ComponentDraft {
     /// Where in the plan it comes from, for the config's comment.
     origin: String,
     line: usize,
+    /// Targets it was given that the plan does not give it, and why, for `# assumed:` comments.
+    assumed: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -10,7 +10,7 @@ use super::{Draft, words};
 
 /// Headings under which nothing is a procedure to follow in an incident: what a plan is for
 /// (objectives, scope), what it classifies (failure classes), who does what, contents.
-const NOT_PROCEDURES: [&str; 31] = [
+const NOT_PROCEDURES: [&str; 32] = [
     "objective",
     "purpose",
     "scope",
@@ -42,6 +42,7 @@ const NOT_PROCEDURES: [&str; 31] = [
     "summary",
     "takeaway",
     "dashboard",
+    "implement",
 ];
 
 const SCENARIO_WORDS: [&str; 13] = [

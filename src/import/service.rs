@@ -74,6 +74,11 @@ fn heading_component(section: &Section, path: &[&str], draft: &mut Draft) {
 /// Reads the service side of every section.
 pub fn read(root: &Section, draft: &mut Draft) {
     let mut path = Vec::new();
+    let document_title = root
+        .children
+        .iter()
+        .find(|s| s.level == 1)
+        .map(|s| s.title.as_str());
     walk(root, &mut path, &mut |section, path| {
         if path.iter().any(|p| words::is_example(p)) {
             if words::is_example(&section.title) {
@@ -87,6 +92,14 @@ pub fn read(root: &Section, draft: &mut Draft) {
         }
         heading_component(section, path, draft);
         let context = path.join(" / ");
+        // The path below the document's title: a plan titled `Backup & Disaster Recovery` is
+        // not about backups in every list.
+        let local = path
+            .iter()
+            .filter(|p| Some(**p) != document_title)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" / ");
         let mut tables_here = Vec::new();
         let mut codes = Vec::new();
         blocks_of(&section.blocks, &mut |b| match b {
@@ -117,7 +130,7 @@ pub fn read(root: &Section, draft: &mut Draft) {
             table_of(table, &context, draft);
         }
         for list in lists_here {
-            list_of(list, section, &context, draft);
+            list_of(list, section, (&context, &local), draft);
         }
     });
 }
@@ -253,9 +266,20 @@ fn targets_of(targets: &tables::Targets, line: usize, draft: &mut Draft) {
     draft.report.made(line, what);
 }
 
-fn list_of(list: &List, section: &Section, context: &str, draft: &mut Draft) {
+fn list_of(list: &List, section: &Section, (context, local): (&str, &str), draft: &mut Draft) {
     let title = &section.title;
-    if mentions(title, &["recovery time", "rto"]) || mentions(title, &["recovery point", "rpo"]) {
+    // `- **RTO** (Recovery Time Objective): < 1 hour` under any heading (one target a label:
+    // `**RTO/RPO Targets:** achievable` is a remark).
+    let labelled_target = list.items.iter().any(|i| {
+        i.text
+            .label
+            .as_deref()
+            .is_some_and(|l| tables::is_rto(l) != tables::is_rpo(l))
+    });
+    if labelled_target
+        || mentions(title, &["recovery time", "rto"])
+        || mentions(title, &["recovery point", "rpo"])
+    {
         return tier_list(list, title, draft);
     }
     if list
@@ -265,7 +289,7 @@ fn list_of(list: &List, section: &Section, context: &str, draft: &mut Draft) {
     {
         return severity_list(list, draft);
     }
-    if mentions(context, &["backup", "snapshot"]) {
+    if mentions(local, &["backup", "snapshot"]) {
         return backup_list(list, title, draft);
     }
     if mentions(
@@ -274,7 +298,8 @@ fn list_of(list: &List, section: &Section, context: &str, draft: &mut Draft) {
     ) {
         return roles_list(list, draft);
     }
-    if escalation::ladder_list(list, draft) || escalation::people_list(list, draft) {
+    let here = format!("{local} / {title}");
+    if escalation::ladder_list(list, &here, draft) || escalation::people_list(list, draft) {
         return;
     }
     if mentions(
@@ -331,8 +356,8 @@ fn severity_list(list: &List, draft: &mut Draft) {
 /// Resolves names into ids once everything is read: dependencies, backups, who each
 /// escalation level calls, and the tiers every component needs.
 pub fn settle(draft: &mut Draft) {
-    super::tiers::whole_service(draft);
     graph_components(draft);
+    super::tiers::whole_service(draft);
     dependencies(draft);
     backups(draft);
     escalation(draft);

@@ -251,12 +251,42 @@ pub(super) fn whole_service(draft: &mut Draft) {
         return;
     }
     for (what, target) in [("RTO", rto), ("RPO", rpo)] {
-        if let Some((target, line)) = target {
+        let Some((target, line)) = target else {
+            continue;
+        };
+        let shown = human_duration(target);
+        if draft.components.is_empty() {
             draft.report.human(
                 line,
                 format!(
-                    "the plan gives the whole service an {what} of {}: give it to the components it concerns (no component is named for it)",
-                    human_duration(target)
+                    "the plan gives the whole service an {what} of {shown}: give it to the components it concerns (no component is named for it)"
+                ),
+            );
+            continue;
+        }
+        // The whole service is back within its RTO only if each of its parts is: a component
+        // with no target of its own is given the service's, said as assumed.
+        let mut given = Vec::new();
+        for c in &mut draft.components {
+            let slot = if what == "RTO" {
+                &mut c.rto
+            } else {
+                &mut c.rpo
+            };
+            if slot.is_none() {
+                *slot = Some(target);
+                c.assumed.push(format!(
+                    "{what} {shown}: the whole service's (plan line {line}); the plan gives it none of its own"
+                ));
+                given.push(c.name.clone());
+            }
+        }
+        if !given.is_empty() {
+            draft.report.human(
+                line,
+                format!(
+                    "the whole service's {what} of {shown} given to {}, which the plan gives none of their own (assumed)",
+                    given.join(", ")
                 ),
             );
         }
@@ -326,5 +356,25 @@ mod tests {
             .filter(|(p, _)| p.starts_with("runbooks/"))
             .count();
         assert_eq!(runbooks, 1, "how backups are taken is no procedure");
+    }
+
+    #[test]
+    fn the_whole_services_targets_are_given_as_assumed_to_components_without_their_own() {
+        let plan = "# Shop DR\n\n## Summary\n\n**Objective:**\n\n\
+            - **RTO** (Recovery Time Objective): < 1 hour\n- **RPO** (Recovery Point Objective): < 15 minutes\n\n\
+            ## Components\n\n| Component | RTO |\n|---|---|\n| Database | 30m |\n| Cache | TBD |\n";
+        let (_, config) = crate::import::imported(plan);
+        assert!(
+            config.contains(
+                "name = \"Cache\"\ntier = \"standard\"\n\
+                 # assumed: RTO 1h: the whole service's (plan line 7); the plan gives it none of its own\n\
+                 # assumed: RPO 15m: the whole service's (plan line 8); the plan gives it none of its own\n"
+            ),
+            "{config}"
+        );
+        assert!(
+            config.contains("name = \"Database\"\ntier = \"standard\"\n# assumed: RPO 15m"),
+            "its own RTO stays: {config}"
+        );
     }
 }
