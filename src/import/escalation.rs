@@ -351,6 +351,9 @@ pub(super) fn escalation_row(
     });
 }
 
+/// Help from outside the team: a contact only where the plan names one.
+const EXTERNAL: [&str; 5] = ["external", "vendor", "third part", "supplier", "provider"];
+
 /// Who each level calls, as contact ids; people the matrix names but no contact list has
 /// become contacts to fill in. `All hands` calls every contact.
 pub(super) fn escalation(draft: &mut Draft) {
@@ -360,7 +363,9 @@ pub(super) fn escalation(draft: &mut Draft) {
             let mut ids = Vec::new();
             for name in std::mem::take(who) {
                 if mentions(&name, &["all hands", "everyone", "all staff", "all team"]) {
-                    ids.extend(draft.contacts.iter().map(|c| c.id.clone()));
+                    // The team, not the vendors' support desks.
+                    let team = draft.contacts.iter().filter(|c| !c.is_vendor());
+                    ids.extend(team.map(|c| c.id.clone()));
                     continue;
                 }
                 let lower = name.to_lowercase();
@@ -371,6 +376,10 @@ pub(super) fn escalation(draft: &mut Draft) {
                 });
                 let id = if let Some(c) = known {
                     c.id.clone()
+                } else if mentions(&name, &EXTERNAL) {
+                    // `External support`: help from outside, named by no one in the plan.
+                    draft.report.human(policy.line, format!("`{name}` is called by the escalation but the plan names no one for it: add a vendor contact and put it in the level"));
+                    continue;
                 } else {
                     draft.report.human(policy.line, format!("`{name}` is called by the escalation matrix but listed in no contacts: a contact was made; add a phone"));
                     contact(
@@ -563,6 +572,28 @@ mod tests {
         assert!(
             !config.contains("US East"),
             "regions are no levels: {config}"
+        );
+    }
+
+    #[test]
+    fn outside_help_is_a_contact_only_where_named_and_never_all_hands() {
+        let plan = "# Plan\n\n## Contacts\n\n| Role | Name | Email |\n|---|---|---|\n\
+            | DBA | Ann Lee | ann@example.com |\n| Supabase Support | Support | support@supabase.com |\n\n\
+            ## Communication Channels\n\n- **Customer Communication**: [PROCEDURE]\n\n\
+            ## Escalation Path\n\n1. **Level 1**: DBA engaged (0-30 min)\n\
+            2. **Level 2**: All hands + External support (30-60 min)\n";
+        let (kit, config) = crate::import::imported(plan);
+        assert!(
+            config.contains("{ after = \"30m\", notify = [\"dba\"] },\n]"),
+            "all hands is the team, not a vendor's desk; outside help named by no one is none: {config}"
+        );
+        assert!(!config.contains("Customer Communication"), "{config}");
+        let human: Vec<&str> = kit.report.human.iter().map(|e| e.text.as_str()).collect();
+        assert!(
+            human
+                .iter()
+                .any(|h| h.starts_with("`External support` is called")),
+            "{human:?}"
         );
     }
 }

@@ -109,6 +109,18 @@ struct ContactDraft {
 }
 
 impl ContactDraft {
+    /// A vendor's or provider's support desk (`Supabase Support`, `support@…`), not the team.
+    fn is_vendor(&self) -> bool {
+        let words = [&self.role, &self.name];
+        words
+            .iter()
+            .any(|w| words::mentions(w, &["support", "vendor", "provider", "supplier"]))
+            || self
+                .email
+                .as_deref()
+                .is_some_and(|e| e.starts_with("support@") || e.starts_with("help@"))
+    }
+
     /// A role the plan names with no one to call: no name (the role stands in), phone or email.
     fn is_placeholder(&self) -> bool {
         self.name == self.role && self.phone.is_none() && self.email.is_none()

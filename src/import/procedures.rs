@@ -10,7 +10,7 @@ use super::{Draft, words};
 
 /// Headings under which nothing is a procedure to follow in an incident: what a plan is for
 /// (objectives, scope), what it classifies (failure classes), who does what, contents.
-const NOT_PROCEDURES: [&str; 32] = [
+const NOT_PROCEDURES: [&str; 33] = [
     "objective",
     "purpose",
     "scope",
@@ -43,6 +43,7 @@ const NOT_PROCEDURES: [&str; 32] = [
     "takeaway",
     "dashboard",
     "implement",
+    "status",
 ];
 
 const SCENARIO_WORDS: [&str; 13] = [
@@ -203,7 +204,10 @@ pub(super) fn visit<'a>(section: &'a Section, path: &mut Vec<&'a str>, draft: &m
         path.push(&section.title);
     }
     if is_container(section) {
-        if section.level > 0 && acts_here(section) {
+        // The document title's own steps are an introduction where sections of procedures
+        // follow (`1. Maximize the effectiveness of contingency operations`).
+        let introduction = section.level <= 1 && section.children.iter().any(has_actions);
+        if section.level > 0 && !introduction && acts_here(section) {
             let own = Section {
                 children: Vec::new(),
                 ..section.clone()
@@ -400,5 +404,20 @@ mod tests {
         let plan = "# Shop\n\n## Database outage\n\n### Detection\n\n1. Check the alerts\n\n\
             ### Recovery\n\n1. Restore the dump\n";
         assert_eq!(runbooks(plan), [("Database outage".to_owned(), 2)]);
+    }
+
+    #[test]
+    fn the_titles_own_list_introduces_procedures_and_obligations_instruct() {
+        let plan = "# Disaster Recover Policy\n\n1. Maximize the effectiveness of operations\n\
+            2. Identify the activities needed\n\n## 1. Notification and Activation Phase\n\n\
+            * The first responder is to notify the CTO.\n* The plan is to be activated if needed.\n\n\
+            ## Status of a snapshot\n\n```sh\netcdutl snapshot status snapshot.db\n```\n";
+        assert_eq!(
+            runbooks(plan),
+            [("Notification and Activation Phase".to_owned(), 2)],
+            "the title's objectives and a status are no procedures"
+        );
+        let single = "# Restore the database\n\n1. Stop the writers\n2. Restore the dump\n";
+        assert_eq!(runbooks(single), [("Restore the database".to_owned(), 2)]);
     }
 }

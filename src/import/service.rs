@@ -302,12 +302,14 @@ fn list_of(list: &List, section: &Section, (context, local): (&str, &str), draft
     if escalation::ladder_list(list, &here, draft) || escalation::people_list(list, draft) {
         return;
     }
+    // Channels (`**Customer Communication**: [PROCEDURE]`) are where to talk, not whom to call.
     if mentions(
         context,
         &[
             "contact", "team", "on-call", "oncall", "roster", "vendor", "people",
         ],
-    ) {
+    ) && !mentions(title, &["channel"])
+    {
         return contact_list(list, draft);
     }
     if mentions(

@@ -433,7 +433,20 @@ pub fn is_instruction(text: &str) -> bool {
     {
         return starts_with_verb(then);
     }
-    starts_with_verb(text)
+    starts_with_verb(text) || obliges(text)
+}
+
+/// `The first responder is to notify the CTO`, `The plan is to be activated`, `The CTO must
+/// approve`: an obligation on someone, an instruction too.
+fn obliges(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    [" is to ", " are to ", " must ", " shall "]
+        .iter()
+        .any(|m| {
+            lower
+                .split_once(m)
+                .is_some_and(|(_, then)| then.starts_with("be ") || starts_with_verb(then))
+        })
 }
 
 fn starts_with_verb(text: &str) -> bool {
