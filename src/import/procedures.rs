@@ -420,4 +420,34 @@ mod tests {
         let single = "# Restore the database\n\n1. Stop the writers\n2. Restore the dump\n";
         assert_eq!(runbooks(single), [("Restore the database".to_owned(), 2)]);
     }
+
+    #[test]
+    fn a_sub_step_keeps_its_command_under_its_parents_title() {
+        let plan = "# Ops\n\n## Restore Keycloak\n\n1. (`ncn-mw#`) Re-run the setup job.\n\n\
+            \x20  1. Fetch the job definition.\n\n\
+            \x20     ```bash\n      kubectl get job -o yaml > job.yaml\n      ```\n\n\
+            \x20  1. Restart the job.\n\n\
+            \x20     ```bash\n      kubectl replace --force -f job.yaml\n      ```\n\n\
+            1. Check the login page.\n";
+        let (kit, _) = crate::import::imported(plan);
+        let (path, text) = kit
+            .files
+            .iter()
+            .find(|(p, _)| p == "runbooks/restore-keycloak.md")
+            .unwrap();
+        let rb = crate::runbook::parse(path, text).unwrap();
+        let steps: Vec<(&str, usize)> = rb
+            .steps
+            .iter()
+            .map(|s| (s.title.as_str(), s.commands.len()))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                ("Re-run the setup job: Fetch the job definition.", 1),
+                ("Re-run the setup job: Restart the job.", 1),
+                ("Check the login page.", 0)
+            ]
+        );
+    }
 }

@@ -189,7 +189,7 @@ fn fill_blocks(
             }
             Block::List(list) if list.ordered || (!numbered && list.instructs()) => {
                 for item in &list.items {
-                    phase.steps.push(step_of(item, &mut intro, draft));
+                    steps_of(item, &mut intro, &mut phase.steps, draft);
                 }
             }
             Block::List(list) => {
@@ -262,33 +262,78 @@ fn short_title(text: &str) -> (String, Option<String>) {
     )
 }
 
-fn step_of(item: &Item, intro: &mut Vec<String>, draft: &mut Draft) -> StepDraft {
-    let (title, long) = short_title(&item.text.whole());
-    let mut step = StepDraft {
-        title,
-        line: item.line,
-        text: std::mem::take(intro),
-        ..StepDraft::default()
-    };
-    step.text.extend(long);
-    nested_checks(item, &mut step.checks);
-    for block in &item.blocks {
-        if let Block::Para(p) = block {
-            step.text.push(p.whole());
-        }
-    }
-    code_into(&item.blocks, &mut step, draft);
-    step
-}
-
-fn nested_checks(item: &Item, checks: &mut Vec<String>) {
-    for block in &item.blocks {
-        if let Block::List(list) = block {
-            for inner in &list.items {
-                checks.push(inner.text.whole());
-                nested_checks(inner, checks);
+/// The steps of a numbered item: the item itself, and each item of a numbered list nested in
+/// it as a step of its own (`1. Re-run the job` → `1. Fetch the definition` with its command),
+/// so no command under a sub-step is lost. Nested bullets are the step's checks. A worklist,
+/// not recursion: a list nested thousands deep cannot overflow the stack.
+fn steps_of(item: &Item, intro: &mut Vec<String>, steps: &mut Vec<StepDraft>, draft: &mut Draft) {
+    // Items still to read, last first, each with the title of the item it is nested in.
+    let mut todo: Vec<(&Item, Option<String>)> = vec![(item, None)];
+    let mut intro = std::mem::take(intro);
+    while let Some((item, parent)) = todo.pop() {
+        let whole = item.text.whole();
+        let titled = parent.map_or_else(|| whole.clone(), |p| format!("{p}: {whole}"));
+        let (title, long) = short_title(&titled);
+        let mut step = StepDraft {
+            title,
+            line: item.line,
+            text: std::mem::take(&mut intro),
+            ..StepDraft::default()
+        };
+        step.text.extend(long);
+        let mut sub_steps: Vec<&Item> = Vec::new();
+        for block in &item.blocks {
+            match block {
+                Block::Para(p) => step.text.push(p.whole()),
+                Block::List(list) if list.ordered => sub_steps.extend(&list.items),
+                Block::List(list) => {
+                    for inner in &list.items {
+                        step.checks.push(inner.text.whole());
+                        nested_checks(inner, &mut step.checks);
+                        code_into(&inner.blocks, &mut step, draft);
+                    }
+                }
+                Block::Code(_) | Block::Table(_) => {}
             }
         }
+        code_into(&item.blocks, &mut step, draft);
+        // An item whose sub-steps carry the work is their heading: its title leads theirs
+        // (without a prompt note such as `(ncn-mw#)` or its full stop).
+        let heading = whole
+            .strip_prefix('(')
+            .and_then(|t| t.split_once(')'))
+            .map_or(whole.as_str(), |(_, rest)| rest)
+            .trim()
+            .trim_end_matches(['.', ':'])
+            .to_owned();
+        if sub_steps.is_empty() || !step.is_empty() {
+            steps.push(step);
+        }
+        todo.extend(
+            sub_steps
+                .into_iter()
+                .rev()
+                .map(|i| (i, Some(heading.clone()))),
+        );
+    }
+}
+
+/// The bullets nested under an item, depth first, as checks (a worklist: any depth).
+fn nested_checks(item: &Item, checks: &mut Vec<String>) {
+    fn lists(item: &Item) -> Vec<&Item> {
+        item.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::List(list) => Some(&list.items),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+    let mut todo: Vec<&Item> = lists(item).into_iter().rev().collect();
+    while let Some(inner) = todo.pop() {
+        checks.push(inner.text.whole());
+        todo.extend(lists(inner).into_iter().rev());
     }
 }
 
