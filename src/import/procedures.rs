@@ -3,7 +3,7 @@
 //! also gets a drill that fails the components it names.
 
 use super::outline::{Block, Section};
-use super::steps::{PhaseDraft, RunbookDraft, has_window, is_descriptive, is_signal};
+use super::steps::{PhaseDraft, RunbookDraft, StepDraft, has_window, is_descriptive, is_signal};
 use super::steps::{fill, name_steps, stages};
 use super::words::mentions;
 use super::{Draft, words};
@@ -89,7 +89,8 @@ fn acts(block: &Block) -> bool {
                 && !is_drawing(&code.text)
                 && !super::literal::holds_targets(code)
         }
-        Block::Para(_) | Block::Table(_) => false,
+        Block::Table(table) => super::tables::steps(table).is_some(),
+        Block::Para(_) => false,
     }
 }
 
@@ -115,11 +116,25 @@ fn acts_in(section: &Section, block: &Block) -> bool {
                 &section.title,
                 &["step", "procedure", "action", "instruction"],
             ));
-    acts(block) || (bullets && matches!(block, Block::List(l) if l.instructs()))
+    // A checklist's bullets are checks to go through (`## Post-Failover Validation Checklist`).
+    let checklist = section.level >= 2 && mentions(&section.title, &["checklist"]);
+    acts(block)
+        || (bullets && matches!(block, Block::List(l) if l.instructs()))
+        || (checklist && matches!(block, Block::List(_)))
 }
 
 fn acts_here(section: &Section) -> bool {
     section.blocks.iter().any(|b| acts_in(section, b))
+        || (is_step_heading(&section.title) && !section.blocks.is_empty())
+}
+
+/// A heading that names a step (`Step 1.2 — Verify the recovery region`): a step of the
+/// procedure it is in, with what is written under it, never a procedure of its own.
+fn is_step_heading(title: &str) -> bool {
+    let lower = title.trim().to_lowercase();
+    lower
+        .strip_prefix("step")
+        .is_some_and(|rest| rest.starts_with(|c: char| c == ' ' || c.is_ascii_digit()))
 }
 
 fn has_actions(section: &Section) -> bool {
@@ -167,14 +182,18 @@ const PHASES: [&str; 29] = [
 ];
 
 fn is_container(section: &Section) -> bool {
-    if section.level <= 1 || starts_a_word(&section.title, &CONTAINERS) {
-        return true;
-    }
     let acting: Vec<&Section> = section
         .children
         .iter()
         .filter(|c| !c.from_label && has_actions(c))
         .collect();
+    // Sections of steps (`### Step 1.1`, `### Step 1.2`) are one procedure.
+    if !acting.is_empty() && acting.iter().all(|c| is_step_heading(&c.title)) {
+        return false;
+    }
+    if section.level <= 1 || starts_a_word(&section.title, &CONTAINERS) {
+        return true;
+    }
     // A scenario's subsections are its phases, unless they are procedures of their own
     // (`## Disaster Recovery` with `### Failover` and `### Failback`).
     let procedures = acting.len() >= 2 && !acting.iter().any(|c| is_phase(&c.title));
@@ -239,6 +258,13 @@ pub(super) fn runbook(section: &Section, path: &[&str], draft: &mut Draft) {
     for child in &section.children {
         if child.from_label && is_descriptive(&child.title) {
             describe(child, &mut rb);
+            continue;
+        }
+        if is_step_heading(&child.title) {
+            let steps = heading_steps(child, &mut rb, draft);
+            if let Some(phase) = rb.phases.last_mut() {
+                phase.steps.extend(steps);
+            }
             continue;
         }
         phases_of(child, &mut rb, draft);
@@ -348,10 +374,8 @@ fn phases_of(section: &Section, rb: &mut RunbookDraft, draft: &mut Draft) {
     };
     fill(&mut phase, &section.blocks, rb, draft);
     for child in &section.children {
-        let mut sub = PhaseDraft::default();
-        fill(&mut sub, &child.blocks, rb, draft);
-        name_steps(&mut sub.steps, &words::strip_numbering(&child.title));
-        phase.steps.extend(sub.steps);
+        let steps = heading_steps(child, rb, draft);
+        phase.steps.extend(steps);
         for grandchild in &child.children {
             let mut deeper = PhaseDraft::default();
             fill(&mut deeper, &grandchild.blocks, rb, draft);
@@ -363,6 +387,36 @@ fn phases_of(section: &Section, rb: &mut RunbookDraft, draft: &mut Draft) {
         }
     }
     rb.phases.push(phase);
+}
+
+/// The steps under a heading, named after it; a step heading with only text under it is one
+/// step to do by hand (`### Step 1.3 — Confirm failover authorization`).
+fn heading_steps(section: &Section, rb: &mut RunbookDraft, draft: &mut Draft) -> Vec<StepDraft> {
+    let title = words::strip_numbering(&section.title);
+    // Its title is the context its text and bullets are read in, not the runbook's.
+    let mut sub = PhaseDraft {
+        title: Some(title.clone()),
+        steps: Vec::new(),
+    };
+    fill(&mut sub, &section.blocks, rb, draft);
+    if sub.steps.is_empty() && is_step_heading(&section.title) {
+        let text = section
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Para(p) => Some(p.whole()),
+                _ => None,
+            })
+            .collect();
+        return vec![StepDraft {
+            title,
+            line: section.line,
+            text,
+            ..StepDraft::default()
+        }];
+    }
+    name_steps(&mut sub.steps, &title);
+    sub.steps
 }
 
 #[cfg(test)]
@@ -448,6 +502,38 @@ mod tests {
                 ("Re-run the setup job: Restart the job.", 1),
                 ("Check the login page.", 0)
             ]
+        );
+    }
+
+    #[test]
+    fn step_headings_and_step_tables_are_one_procedures_steps() {
+        let plan = "# Playbook\n\n## Phase 1: Validation (T+0 to T+30)\n\n\
+            ### Step 1.1 — Check replication health\n\nRun the query to confirm the lag.\n\n\
+            ### Step 1.2 — Fail over\n\n```bash\naz sql db replica set-primary\n```\n\n\
+            ## Recovery workflow\n\n| Step | Action | Owner | Target Time |\n|---|---|---|---|\n\
+            | 1 | Declare the incident | Incident Commander | Immediate |\n\
+            | 2 | Switch to the replica | DBA Team | < 15 min |\n";
+        let (kit, config) = crate::import::imported(plan);
+        assert_eq!(
+            runbooks(plan),
+            [
+                ("Validation (T+0 to T+30)".to_owned(), 2),
+                ("Recovery workflow".to_owned(), 2)
+            ]
+        );
+        assert!(
+            !config.contains("[[escalation]]"),
+            "steps are no ladder: {config}"
+        );
+        let workflow = &kit
+            .files
+            .iter()
+            .find(|(p, _)| p == "runbooks/recovery-workflow.md")
+            .unwrap()
+            .1;
+        assert!(
+            workflow.contains("## Declare the incident\n\n<!-- plan line 19 -->\n\nOwner: Incident Commander\n\nTarget Time: Immediate"),
+            "{workflow}"
         );
     }
 }

@@ -197,6 +197,10 @@ fn table_of(table: &Table, context: &str, draft: &mut Draft) {
         return;
     }
     let _ = context;
+    // A table of steps is its section's runbook (procedures.rs says what it became).
+    if tables::steps(table).is_some() {
+        return;
+    }
     let why = if tables::has_targets(table) {
         "its rows are scenarios or failures, not components: their RTO and RPO are kept in the \
          plan, not given to a component"

@@ -218,13 +218,26 @@ fn fill_blocks(
                     .steps
                     .extend(code_steps(code, title, std::mem::take(&mut intro), draft));
             }
-            Block::Table(table) => draft.report.human(
-                table.line,
-                format!(
-                    "a table inside \"{}\" was left out of its runbook",
-                    rb.title
+            Block::Table(table) => match super::tables::steps(table) {
+                Some(rows) => phase
+                    .steps
+                    .extend(rows.into_iter().map(|(title, text, line)| {
+                        let (title, long) = short_title(&title);
+                        StepDraft {
+                            title,
+                            line,
+                            text: long.into_iter().chain(text).collect(),
+                            ..StepDraft::default()
+                        }
+                    })),
+                None => draft.report.human(
+                    table.line,
+                    format!(
+                        "a table inside \"{}\" was left out of its runbook",
+                        rb.title
+                    ),
                 ),
-            ),
+            },
         }
     }
     if let (Some(last), false) = (phase.steps.last_mut(), intro.is_empty()) {
@@ -505,7 +518,7 @@ pub(super) fn placeholders(script: &str) -> Vec<String> {
 pub(super) fn name_steps(steps: &mut [StepDraft], title: &str) {
     match steps {
         [only] if !is_generic(title) => {
-            if only.title.is_empty() || only.title.starts_with("Run ") {
+            if only.title.is_empty() || only.title.starts_with("Run ") || only.title == title {
                 only.title = title.to_owned();
             } else {
                 only.title = format!("{title}: {}", only.title);

@@ -452,10 +452,53 @@ fn column_starts(head: &str) -> Vec<usize> {
     starts
 }
 
+/// A procedure written as a table (`| Step | Action | Owner | Target time |`): each row's
+/// action, and the row's other cells as `Header: value` lines. None unless an action column
+/// exists and there are two rows or more.
+#[must_use]
+pub fn steps(table: &Table) -> Option<Vec<(String, Vec<String>, usize)>> {
+    let action = (0..table.header.len()).find(|&i| {
+        names(
+            &table.header[i],
+            &["action", "task", "activity", "what to do"],
+        )
+    })?;
+    if table.rows.len() < 2 {
+        return None;
+    }
+    let rows = table
+        .rows
+        .iter()
+        .filter(|row| !cell(row, action).trim().is_empty())
+        .map(|row| {
+            let notes = (0..table.header.len())
+                .filter(|&i| i != action && !is_ordinal(&table.header[i]))
+                .filter(|&i| !words::is_placeholder(cell(row, i)))
+                .map(|i| format!("{}: {}", table.header[i].trim(), cell(row, i).trim()))
+                .collect();
+            (cell(row, action).trim().to_owned(), notes, row.line)
+        })
+        .collect();
+    Some(rows)
+}
+
+/// A column that only numbers the rows (`#`, `Step`, `No.`).
+fn is_ordinal(header: &str) -> bool {
+    let h = header.trim().to_lowercase();
+    matches!(
+        h.as_str(),
+        "#" | "step" | "no" | "no." | "nr" | "order" | "seq" | "n"
+    )
+}
+
 /// An escalation ladder: one row per level, with who is called and after how long
 /// (`| Level | Who | Phone | Page after |`). Returns each level's delay and person.
 #[must_use]
 pub fn ladder(table: &Table) -> Option<Vec<(Option<Duration>, Person)>> {
+    // Steps with who does them are a procedure, not whom to call.
+    if steps(table).is_some() {
+        return None;
+    }
     let find = |any: &[&str]| (0..table.header.len()).find(|&i| names(&table.header[i], any));
     let level = find(&["level", "step", "order", "stage", "#"])?;
     // When a level is called; a response time is how fast it must answer, not when it is called.

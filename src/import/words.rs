@@ -266,7 +266,13 @@ pub fn strip_numbering(title: &str) -> String {
             }
         }
     }
-    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    // `1.`, `2)`, `6.3`, `1.2.1`: the digits and the dots between them.
+    let digits = t
+        .char_indices()
+        .take_while(|&(i, c)| {
+            c.is_ascii_digit() || (c == '.' && t[i + 1..].starts_with(|d: char| d.is_ascii_digit()))
+        })
+        .count();
     let letter = t.len() > 1
         && t.as_bytes()[0].is_ascii_uppercase()
         && matches!(t.as_bytes()[1], b'.' | b')')
@@ -283,7 +289,6 @@ pub fn strip_numbering(title: &str) -> String {
         .to_owned()
 }
 
-/// Lowercased text contains any of `any`.
 /// A heading or label that introduces an example (`**Example:**`, `Examples`, `Example
 /// Findings`, `End-to-End Example`): what follows illustrates the template, it is not the plan's.
 #[must_use]
@@ -483,6 +488,7 @@ pub fn is_person_name(text: &str) -> bool {
                 .all(|w| w.chars().next().is_some_and(char::is_uppercase) || PARTICLES.contains(w)))
 }
 
+/// Lowercased text contains any of `any`.
 pub fn mentions(text: &str, any: &[&str]) -> bool {
     let t = text.to_lowercase();
     any.iter().any(|w| t.contains(w))
