@@ -1,7 +1,9 @@
-//! Targets kept as an object literal in a code block (JSON, JSON5, JavaScript or TypeScript):
-//! read with json5, which takes unquoted keys, single quotes, comments and trailing commas.
-//! Objects with a name and an `rto`/`rpo` are components; objects under a priority key
-//! (`tiers: { critical: { rto: '15m', services: [...] } }`) are tiers.
+//! A plan kept as object literals in a code block (JSON, JSON5, JavaScript, TypeScript or
+//! YAML): JavaScript-like literals are read with json5 (unquoted keys, single quotes, comments,
+//! trailing commas), `interface` and `type` declarations skipped, each `const x = {...}` read
+//! under its name. Objects with a name and an `rto`/`rpo` are components; objects naming a
+//! tier are tiers, and their lists of applications its components; `procedures: {id: {steps}}`
+//! and `scenarios: [{name, procedures}]` are runbooks.
 
 use std::time::Duration;
 
@@ -15,18 +17,27 @@ use super::{Draft, words};
 pub fn is_literal(lang: &str) -> bool {
     matches!(
         lang,
-        "json" | "json5" | "jsonc" | "js" | "javascript" | "ts" | "typescript"
+        "json" | "json5" | "jsonc" | "js" | "javascript" | "ts" | "typescript" | "yaml" | "yml"
     )
 }
 
-/// The first `{...}` or `[...]` of the code, cut where its brackets close (strings and
-/// comments skipped), so `export const DR: Plan = { ... } as const;` gives the object.
-fn outermost(code: &str) -> Option<&str> {
+fn is_yaml(lang: &str) -> bool {
+    matches!(lang, "yaml" | "yml")
+}
+
+/// The value literals of JavaScript-like code, each with the name it is assigned to: a bare
+/// JSON value, `export const DR: Plan = {...} as const;`, `module.exports = [...]`. The
+/// bodies of `interface` and `type` declarations are types, not values, and are skipped.
+/// Strings and comments are skipped; brackets are matched in one pass.
+fn literals(code: &str) -> Vec<(Option<String>, &str)> {
     let bytes = code.as_bytes();
-    let start = code.find(['{', '['])?;
+    let mut found = Vec::new();
     let mut depth = 0usize;
     let mut quote: Option<u8> = None;
-    let mut i = start;
+    let mut start = None;
+    // Where the statement at depth 0 began: what precedes a bracket says what it is.
+    let mut statement = 0usize;
+    let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
         match quote {
@@ -37,15 +48,35 @@ fn outermost(code: &str) -> Option<&str> {
                 b'"' | b'\'' | b'`' => quote = Some(b),
                 b'/' if bytes.get(i + 1) == Some(&b'/') => {
                     i = code[i..].find('\n').map_or(bytes.len(), |n| i + n);
+                    continue;
                 }
                 b'/' if bytes.get(i + 1) == Some(&b'*') => {
                     i = code[i + 2..].find("*/").map_or(bytes.len(), |n| i + n + 3);
+                    continue;
                 }
-                b'{' | b'[' => depth += 1,
-                b'}' | b']' => {
-                    depth -= 1;
+                b';' | b'\n' if depth == 0 => statement = i + 1,
+                b'{' | b'[' => {
                     if depth == 0 {
-                        return Some(&code[start..=i]);
+                        start = Some(i);
+                    }
+                    depth += 1;
+                }
+                b'}' | b']' if depth > 0 => {
+                    depth -= 1;
+                    if depth == 0
+                        && let Some(at) = start.take()
+                    {
+                        // A type's brackets (`Tier[]`, `interface X {…}`) leave the
+                        // statement open: `const tiers: Tier[] = [...]` is still `tiers`.
+                        let name = match opening(&code[statement..at]) {
+                            Opening::Named(name) => Some(Some(name)),
+                            Opening::Bare => Some(None),
+                            Opening::Other => None,
+                        };
+                        if let Some(name) = name {
+                            found.push((name, &code[at..=i]));
+                            statement = i + 1;
+                        }
                     }
                 }
                 _ => {}
@@ -53,34 +84,115 @@ fn outermost(code: &str) -> Option<&str> {
         }
         i += 1;
     }
-    None
+    found
 }
 
-/// A literal that speaks of recovery targets: read as targets, not shown as a procedure.
+/// What a bracket starts, told by the text before it.
+enum Opening {
+    /// A value assigned to a name: `const tiers =` → `tiers`.
+    Named(String),
+    /// A value with no name: bare JSON, `export default`, a call's argument.
+    Bare,
+    /// No value: a type (`interface Tier`, `type Plan =`, `Tier[]`) or a function's body.
+    Other,
+}
+
+fn opening(before: &str) -> Opening {
+    let before = before.trim();
+    let first = before.split_whitespace().find(|w| *w != "export");
+    if matches!(
+        first,
+        Some("interface" | "type" | "enum" | "class" | "function")
+    ) {
+        return Opening::Other;
+    }
+    if before.is_empty() || before.ends_with("default") || before.ends_with('(') {
+        return Opening::Bare;
+    }
+    // `export const DR_TIERS: Tier[] =` → `DR_TIERS`; `module.exports =` → `exports`.
+    let Some(lhs) = before.strip_suffix('=') else {
+        return Opening::Other;
+    };
+    let lhs = lhs.split(':').next().unwrap_or_default();
+    lhs.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .rfind(|w| !w.is_empty())
+        .map_or(Opening::Bare, |name| Opening::Named(name.to_owned()))
+}
+
+const MAX_NESTING: usize = 64;
+
+/// How deep a literal's brackets nest (brackets inside strings counted too: an upper bound).
+fn nesting(text: &str) -> usize {
+    let mut depth = 0usize;
+    let mut deepest = 0;
+    for b in text.bytes() {
+        match b {
+            b'{' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// The code's values, parsed: YAML whole, JavaScript-like literal by literal (each wrapped
+/// in its name, `{"tiers": [...]}`), or the first error met.
+fn values(code: &Code) -> Result<Vec<Value>, String> {
+    if is_yaml(&code.lang) {
+        return serde_yaml_ng::from_str::<Value>(&code.text)
+            .map(|v| vec![v])
+            .map_err(|e| e.to_string());
+    }
+    literals(&code.text)
+        .into_iter()
+        .map(|(name, text)| {
+            // The parser recurses: a literal nested deeper than any plan is refused, not
+            // allowed to exhaust the stack.
+            if nesting(text) > MAX_NESTING {
+                return Err(format!("nested more than {MAX_NESTING} deep"));
+            }
+            let value: Value = json5::from_str(text).map_err(|e| e.to_string())?;
+            Ok(match name {
+                Some(name) => Value::Object(Map::from_iter([(name, value)])),
+                None => value,
+            })
+        })
+        .collect()
+}
+
+/// Keys a literal of a plan holds.
+const PLAN_KEYS: [&str; 7] = [
+    "rto",
+    "rpo",
+    "tiers",
+    "recoverytime",
+    "recovery_time",
+    "scenarios",
+    "procedures",
+];
+
+/// A literal that speaks of recovery targets, tiers, scenarios or procedures: read as the
+/// plan, not shown as a procedure's code. Comments that mention an RTO hold no literal.
 #[must_use]
 pub fn holds_targets(code: &Code) -> bool {
     let lower = code.text.to_lowercase();
     is_literal(&code.lang)
-        && ["rto", "rpo", "tiers", "recoverytime", "recovery_time"]
-            .iter()
-            .any(|w| lower.contains(w))
-        // Comments that speak of an RTO hold no literal (`// RTO: < 5 minutes`).
-        && outermost(&code.text).is_some()
+        && PLAN_KEYS.iter().any(|w| lower.contains(w))
+        && (is_yaml(&code.lang) || !literals(&code.text).is_empty())
 }
 
-/// Reads a code block's literal, if it speaks of recovery targets.
+/// Reads a code block's literals, if they speak of the plan.
 pub fn read(code: &Code, context: &str, draft: &mut Draft) {
     if !holds_targets(code) {
         return;
     }
-    let Some(text) = outermost(&code.text) else {
-        return;
-    };
-    let value: Value = match json5::from_str(text) {
-        Ok(v) => v,
+    let values = match values(code) {
+        Ok(values) => values,
         Err(e) => {
-            let first = e.to_string();
-            let first = first.lines().next().unwrap_or_default();
+            let first = e.lines().next().unwrap_or_default().to_owned();
             draft.report.human(
                 code.line,
                 format!("the {} block under \"{context}\" names targets but is not a literal warroom can read ({first}); copy its targets into warroom.toml by hand", code.lang),
@@ -88,27 +200,39 @@ pub fn read(code: &Code, context: &str, draft: &mut Draft) {
             return;
         }
     };
-    let before = draft.components.len();
-    let tiers_before = draft.tiers.len();
-    visit(&value, None, code.line, draft);
+    let before = (
+        draft.components.len(),
+        draft.tiers.len(),
+        draft.runbooks.len(),
+    );
+    for value in &values {
+        visit(value, None, code.line, draft);
+    }
+    // Scenarios name procedures of another literal of the block: read them together.
+    super::literal_runbooks::read(&Value::Array(values), code.line, draft);
     draft.report.made(
         code.line,
         format!(
-            "{} literal: {} components, {} tiers",
+            "{} literal: {} components, {} tiers, {} runbooks",
             code.lang,
-            draft.components.len() - before,
-            draft.tiers.len() - tiers_before
+            draft.components.len() - before.0,
+            draft.tiers.len() - before.1,
+            draft.runbooks.len() - before.2
         ),
     );
 }
 
+/// The first of `names` (in their order of preference) the map has a key for: the key is
+/// the name or starts with it, `_` and `-` aside (`rto_minutes`, `recoveryTime`).
 fn key<'a>(map: &'a Map<String, Value>, names: &[&str]) -> Option<(&'a str, &'a Value)> {
-    map.iter()
-        .find(|(k, _)| {
-            let k = k.to_lowercase().replace(['_', '-'], "");
-            names.iter().any(|n| k == *n || k.starts_with(n))
-        })
-        .map(|(k, v)| (k.as_str(), v))
+    names.iter().find_map(|n| {
+        map.iter()
+            .find(|(k, _)| {
+                let k = k.to_lowercase().replace(['_', '-'], "");
+                k == *n || k.starts_with(n)
+            })
+            .map(|(k, v)| (k.as_str(), v))
+    })
 }
 
 /// A target's value: `'15m'`, `"15 minutes"`, or a number in the unit its key names
@@ -141,6 +265,16 @@ fn text(value: &Value) -> Option<String> {
         _ => None,
     }
 }
+
+/// Keys whose list of names are a tier's components.
+const MEMBERS: [&str; 6] = [
+    "application",
+    "service",
+    "component",
+    "system",
+    "app",
+    "workload",
+];
 
 fn visit(value: &Value, parent_key: Option<&str>, line: usize, draft: &mut Draft) {
     match value {
@@ -175,6 +309,12 @@ fn object(map: &Map<String, Value>, parent_key: Option<&str>, line: usize, draft
         .and_then(|(_, v)| text(v))
         .and_then(|t| words::priority(&t));
     let parent_tier = parent_key.and_then(words::priority);
+    // A tier written as an object (`{ name: 'Tier 0', rto, applications: [...] }`): its lists
+    // of names are its components.
+    let own_tier = name
+        .as_deref()
+        .filter(|_| tier_named.is_none())
+        .and_then(words::priority);
     if rto.is_some() || rpo.is_some() {
         match (name, parent_tier.clone()) {
             (Some(name), _) if words::priority(&name).is_none() || tier_named.is_some() => {
@@ -193,9 +333,17 @@ fn object(map: &Map<String, Value>, parent_key: Option<&str>, line: usize, draft
             (None, None) => {}
         }
     }
+    if let Some((t, rank)) = &own_tier
+        && rto.is_none()
+        && rpo.is_none()
+    {
+        super::tiers::tier(draft, t, *rank);
+    }
+    let tier_of_members = own_tier.or_else(|| parent_tier.clone());
     for (k, v) in map {
-        let members = matches!(v, Value::Array(a) if a.iter().all(Value::is_string));
-        if members && let Some((t, _)) = parent_tier.clone() {
+        let members = matches!(v, Value::Array(a) if !a.is_empty() && a.iter().all(Value::is_string))
+            && MEMBERS.iter().any(|m| k.to_lowercase().contains(m));
+        if members && let Some((t, _)) = tier_of_members.clone() {
             if let Value::Array(list) = v {
                 for name in list.iter().filter_map(Value::as_str) {
                     super::components::component(draft, name, Some(t.clone()), (None, None), line);
@@ -214,7 +362,10 @@ mod tests {
     #[test]
     fn cuts_the_literal_out_of_typescript() {
         let ts = "// targets\nexport const DR: Plan = {\n  rto: '15m', // comment\n  note: \"a } b\",\n} as const;\n";
-        let text = outermost(ts).unwrap();
+        let found = literals(ts);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0.as_deref(), Some("DR"));
+        let text = found[0].1;
         assert!(text.starts_with('{') && text.ends_with('}'), "{text}");
         let v: Value = json5::from_str(text).unwrap();
         assert_eq!(v["rto"], "15m");
@@ -233,6 +384,80 @@ mod tests {
         assert_eq!(
             target("rto", &Value::from("1 hour")),
             Some(Duration::from_hours(1))
+        );
+    }
+
+    #[test]
+    fn types_are_skipped_and_each_typed_const_is_read_under_its_name() {
+        let ts = "interface Tier { name: string; apps: string[] }\n\
+            type Plan = { tiers: Tier[] };\n\
+            export const DR_TIERS: Tier[] = [{ name: 'Tier 0', apps: ['api'], },];\n\
+            function f() { return [1]; }\n";
+        let found: Vec<(Option<String>, &str)> = literals(ts);
+        assert_eq!(
+            found,
+            [(
+                Some("DR_TIERS".into()),
+                "[{ name: 'Tier 0', apps: ['api'], },]"
+            )],
+            "an interface's and a type's bodies and a function's body are no values"
+        );
+    }
+
+    #[test]
+    fn tiers_with_applications_scenarios_and_procedures_make_a_kit() {
+        let plan = "# Payments DR\n\n```typescript\n\
+            interface Tier { name: string; rto: string }\n\
+            export const tiers: Tier[] = [\n\
+              { name: 'Tier 0', rto: '15 minutes', rpo: '0', applications: ['payments-api', 'ledger'] },\n\
+              { name: 'Tier 1', rto: '1 hour', rpo: '15 minutes', applications: ['checkout'] },\n];\n\
+            export const scenarios = [{ name: 'Region outage', procedures: ['failover'] }];\n\
+            export const procedures = { failover: { steps: ['Freeze deploys', { name: 'Flip DNS', command: 'dnsctl flip' }] } };\n\
+            ```\n";
+        let (kit, config) = crate::import::imported(plan);
+        assert!(
+            config.contains("[[tiers]]\nname = \"tier-0\"\nrto = \"15m\"\nrpo = \"0s\""),
+            "{config}"
+        );
+        assert!(
+            config.contains("name = \"ledger\"\ntier = \"tier-0\"")
+                && config.contains("name = \"checkout\"\ntier = \"tier-1\""),
+            "{config}"
+        );
+        let steps = crate::import::runbook_steps(&kit, "runbooks/region-outage.md");
+        assert_eq!(
+            steps,
+            [("Freeze deploys".to_owned(), 0), ("Flip DNS".to_owned(), 1)]
+        );
+        assert!(
+            !kit.files.iter().any(|(p, _)| p == "runbooks/failover.md"),
+            "a procedure a scenario names is in the scenario's runbook"
+        );
+    }
+
+    #[test]
+    fn a_yaml_block_of_the_plan_is_read_and_a_manifest_is_not() {
+        let plan = "# Orders\n\n```yaml\ntiers:\n  - name: Critical\n    rto: 30m\n    rpo: 5m\n\
+            \x20   services: [orders-api]\n```\n\n## Deploy\n\n```yaml\nkind: ConfigMap\n```\n";
+        let (_, config) = crate::import::imported(plan);
+        assert!(
+            config.contains("name = \"orders-api\"\ntier = \"critical\""),
+            "{config}"
+        );
+    }
+
+    #[test]
+    fn a_literal_nested_too_deep_is_refused_not_parsed() {
+        let deep = format!("const tiers = {}{};", "[".repeat(5000), "]".repeat(5000));
+        let plan = format!("# Shop\n\n```ts\n{deep}\n```\n\n## Restore\n\n1. Restore\n");
+        let (kit, _) = crate::import::imported(&plan);
+        assert!(
+            kit.report
+                .human
+                .iter()
+                .any(|e| e.text.contains("nested more than 64 deep")),
+            "{:?}",
+            kit.report.human
         );
     }
 }

@@ -12,6 +12,7 @@ mod graph;
 mod html;
 mod kit;
 mod literal;
+mod literal_runbooks;
 mod naming;
 mod outline;
 mod procedures;
@@ -268,6 +269,21 @@ pub fn import(name: &str, text: &str) -> Result<Kit, Unusable> {
         files,
         report: draft.report,
     })
+}
+
+/// A runbook of a kit made in a unit test: each step's title and number of commands.
+#[cfg(test)]
+pub(crate) fn runbook_steps(kit: &Kit, path: &str) -> Vec<(String, usize)> {
+    let (path, text) = kit
+        .files
+        .iter()
+        .find(|(p, _)| p == path)
+        .unwrap_or_else(|| panic!("the kit has no {path}"));
+    let rb = crate::runbook::parse(path, text).expect("the runbook parses");
+    rb.steps
+        .iter()
+        .map(|s| (s.title.clone(), s.commands.len()))
+        .collect()
 }
 
 /// A plan imported in a unit test, with its kit's config text.

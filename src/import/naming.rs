@@ -106,6 +106,16 @@ fn without_noise(title: &str) -> String {
         }
     }
     let name = name.trim_matches(|c: char| c.is_whitespace() || "-–—:|&".contains(c));
+    // Plan words left at either end: `Payments Platform DR` → `Payments Platform`.
+    let generic = |w: &str| GENERIC.contains(&w.to_lowercase().as_str());
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let first = words.iter().position(|w| !generic(w)).unwrap_or(0);
+    let last = words
+        .iter()
+        .rposition(|w| !generic(w))
+        .map_or(words.len(), |l| l + 1);
+    let kept = words[first..last.max(first)].join(" ");
+    let name = if kept.is_empty() { name } else { kept.as_str() };
     // A parenthesis is trimmed only whole: `Values (RTO/RPO)` keeps its closing one.
     let name = match name.strip_prefix('(').and_then(|n| n.strip_suffix(')')) {
         Some(inner) if !inner.contains(['(', ')']) => inner,

@@ -484,23 +484,16 @@ mod tests {
             \x20     ```bash\n      kubectl replace --force -f job.yaml\n      ```\n\n\
             1. Check the login page.\n";
         let (kit, _) = crate::import::imported(plan);
-        let (path, text) = kit
-            .files
-            .iter()
-            .find(|(p, _)| p == "runbooks/restore-keycloak.md")
-            .unwrap();
-        let rb = crate::runbook::parse(path, text).unwrap();
-        let steps: Vec<(&str, usize)> = rb
-            .steps
-            .iter()
-            .map(|s| (s.title.as_str(), s.commands.len()))
-            .collect();
+        let steps = crate::import::runbook_steps(&kit, "runbooks/restore-keycloak.md");
         assert_eq!(
             steps,
             [
-                ("Re-run the setup job: Fetch the job definition.", 1),
-                ("Re-run the setup job: Restart the job.", 1),
-                ("Check the login page.", 0)
+                (
+                    "Re-run the setup job: Fetch the job definition.".to_owned(),
+                    1
+                ),
+                ("Re-run the setup job: Restart the job.".to_owned(), 1),
+                ("Check the login page.".to_owned(), 0)
             ]
         );
     }

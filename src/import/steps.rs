@@ -212,6 +212,8 @@ fn fill_blocks(
                 }
                 phase.steps.push(step);
             }
+            // The plan's own literal (targets, tiers, procedures) is read as the plan.
+            Block::Code(code) if super::literal::holds_targets(code) => {}
             Block::Code(code) => {
                 let title = intro.pop().map(|t| words::strip_numbering(&t));
                 phase

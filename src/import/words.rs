@@ -71,7 +71,8 @@ pub fn duration(text: &str) -> Option<Duration> {
             w.as_str(),
             "zero" | "none" | "immediately" | "immediate" | "now"
         )
-    }) || lower.contains("real-time")
+    }) || words.iter().map(String::as_str).eq(["0"])
+        || lower.contains("real-time")
         || lower.contains("realtime")
         || lower.contains("no data loss")
     {
