@@ -88,6 +88,20 @@ pub struct Component {
     pub recovery: Vec<RecoveryAction>,
 }
 
+impl Component {
+    /// Every copy it knows of is simulated (`source = { kind = "sim" }`, as an imported kit
+    /// writes until someone points it at the real backups): outside a drill or the demo its RPO
+    /// is not a measurement and is never shown or reviewed as a breach.
+    #[must_use]
+    pub fn copies_simulated(&self) -> bool {
+        !self.backups.is_empty()
+            && self
+                .backups
+                .iter()
+                .all(|b| matches!(b.point.source, notify::PointSource::Sim { .. }))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {
     pub id: String,

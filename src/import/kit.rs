@@ -176,8 +176,9 @@ fn component(s: &mut String, c: &super::ComponentDraft) {
     for b in &c.backups {
         let _ = writeln!(
             s,
-            "# plan line {}: simulated as a copy half a schedule old; point `source` at the real\n\
-             # backups (kind = \"file\", \"http_json\" or \"command\").\n\
+            "# plan line {}. assumed: a simulated copy half a schedule old, shown as simulated\n\
+             # (never as a breach) until `source` points at the real backups (kind = \"file\",\n\
+             # \"http_json\" or \"command\").\n\
              [[component.backup]]\nname = {}\nevery = {}\nsource = {{ kind = \"sim\", age = {} }}\n",
             b.line,
             q(&b.name),

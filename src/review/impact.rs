@@ -91,8 +91,17 @@ pub(super) fn impact(
             let elapsed = outage
                 .zip(end)
                 .map(|(o, end)| (end - o.start).max(TimeDelta::zero()));
-            let at_risk = incident.data_at_risk(id);
-            let at_recovery = end.and_then(|end| incident.copy_gap(id, end));
+            // Simulated copies (an imported kit's, until pointed at real backups) measure no
+            // data at risk outside a drill: said so, never reviewed as a breach.
+            let simulated = !incident.drill
+                && config
+                    .and_then(|c| c.component(id))
+                    .is_some_and(crate::config::Component::copies_simulated);
+            let at_risk = incident.data_at_risk(id).filter(|_| !simulated);
+            let at_recovery = end
+                .and_then(|end| incident.copy_gap(id, end))
+                .filter(|_| !simulated);
+            let unknown = if simulated { "simulated" } else { "unknown" };
             ImpactRow {
                 id: cell(id),
                 name: cell(target.as_ref().map_or(id.as_str(), |t| t.name.as_str())),
@@ -104,10 +113,84 @@ pub(super) fn impact(
                 rto_target: duration(rto),
                 rto_result: verdict(elapsed, rto, open, resolved),
                 rpo_target: duration(rpo),
-                data_at_risk: span(at_risk, "unknown"),
-                at_recovery: span(at_recovery, "unknown"),
-                rpo_result: verdict(at_risk, rpo, false, resolved),
+                data_at_risk: span(at_risk, unknown),
+                at_recovery: span(at_recovery, unknown),
+                rpo_result: if simulated {
+                    "not measured (simulated copies)".to_owned()
+                } else {
+                    verdict(at_risk, rpo, false, resolved)
+                },
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::domain::event::{Declaration, Event, Outage, Record};
+    use crate::domain::{Health, Severity};
+
+    fn at(min: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 6, 3, 0, 0).unwrap() + TimeDelta::minutes(min)
+    }
+
+    fn record(seq: u64, min: i64, event: Event) -> Record {
+        Record {
+            seq,
+            at: at(min),
+            wall: None,
+            actor: "ic@host".into(),
+            request: None,
+            event,
+        }
+    }
+
+    #[test]
+    fn simulated_copies_measure_no_data_at_risk_outside_a_drill() {
+        let config = crate::config::parse(
+            "warroom.toml",
+            "[service]\nname = \"Shop\"\n[[component]]\nid = \"db\"\nname = \"DB\"\ntier = \"critical\"\nrpo = \"1h\"\n\
+             probe = { kind = \"sim\" }\n[[component.backup]]\nname = \"nightly\"\nevery = \"24h\"\n\
+             source = { kind = \"sim\", age = \"12h\" }\n",
+        )
+        .unwrap();
+        let records = vec![
+            record(
+                1,
+                5,
+                Event::Declared(Box::new(Declaration {
+                    outages: vec![Outage {
+                        component: "db".into(),
+                        state: Health::Down,
+                        since: at(2),
+                    }],
+                    ..Declaration::new("x", "DB down", Severity::P1, "ic@host")
+                })),
+            ),
+            record(
+                2,
+                6,
+                Event::RecoveryPoint {
+                    component: "db".into(),
+                    last_good: at(-720),
+                    detail: None,
+                },
+            ),
+        ];
+        let mut incident = Incident::fold(&records).unwrap();
+        let row = &impact(&incident, Some(&config), at(10))[0];
+        assert_eq!(
+            (row.data_at_risk.as_str(), row.rpo_result.as_str()),
+            ("simulated", "not measured (simulated copies)")
+        );
+        incident.drill = true;
+        let row = &impact(&incident, Some(&config), at(10))[0];
+        assert_eq!(
+            row.rpo_result, "missed",
+            "a drill's simulated copy is its scenario"
+        );
+    }
 }

@@ -107,6 +107,13 @@ pub(super) fn budget_lines(state: &State, view: &View, width: u16) -> Vec<(Strin
             spans.push(Span::styled(text, level_style(view, r.level)));
         }
         match (&rpo, state.recovery.get(index)) {
+            // Simulated copies measure nothing: no gauge, no breach.
+            (Some(_), _) if component.copies_simulated() && !state.is_drill() => {
+                spans.push(Span::styled(
+                    "RPO simulated (no real backups read) ".to_owned(),
+                    view.theme.style(Slot::Muted),
+                ));
+            }
             (Some(p), _) => {
                 worst = worst.max(p.fraction);
                 let text = budget_text(
@@ -144,6 +151,9 @@ pub(super) fn budget_lines(state: &State, view: &View, width: u16) -> Vec<(Strin
 /// How many backup streams of a component are stale or cannot be read, when any are.
 fn backup_faults(state: &State, index: usize) -> Option<String> {
     use crate::domain::backup::Freshness;
+    if state.config.components[index].copies_simulated() && !state.is_drill() {
+        return None;
+    }
     let (mut stale, mut unreadable) = (0, 0);
     for (_, freshness) in state.streams(index) {
         match freshness {

@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::{Slot, View, time_of_day};
+use crate::config::notify::PointSource;
 use crate::config::probe::display_url;
 use crate::config::{Check, Component};
 use crate::domain::backup::Freshness;
@@ -211,8 +212,14 @@ fn backup_lines(state: &State, view: &View, index: usize) -> Vec<Line<'static>> 
                 .every
                 .map(|e| format!(" · every {}", crate::domain::backup::period(e)))
                 .unwrap_or_default();
+            let simulated =
+                matches!(backup.point.source, PointSource::Sim { .. }) && !state.is_drill();
             let (text, slot) = match freshness {
                 Freshness::Waiting => ("not read yet".to_owned(), Slot::Muted),
+                Freshness::Fresh { age } | Freshness::Stale { age, .. } if simulated => (
+                    format!("simulated copy {} old (not a measurement)", brief(age)),
+                    Slot::Muted,
+                ),
                 Freshness::Unreadable(why) => (format!("cannot be read: {why}"), Slot::Breach),
                 Freshness::Fresh { age } => (format!("last good {} ago", brief(age)), Slot::Text),
                 Freshness::Stale { age, .. } => {
