@@ -106,3 +106,68 @@ pub(super) fn backups(draft: &mut Draft) {
         }
     }
 }
+
+/// A plan that contradicts itself: every backup of a component less frequent than its RPO
+/// (2-hourly backups against a 5-minute RPO) cannot meet it. Said for a human; the plan's values
+/// are kept as written. Only targets the plan gives count (not assumed ones).
+pub(super) fn contradictions(draft: &mut Draft) {
+    let mut found = Vec::new();
+    for c in &draft.components {
+        let own = c
+            .rpo
+            .filter(|_| !c.assumed.iter().any(|a| a.starts_with("RPO")));
+        let tier = draft
+            .tiers
+            .iter()
+            .find(|t| Some(&t.name) == c.tier.as_ref());
+        let of_tier = tier
+            .filter(|t| !t.assumed.iter().any(|(k, _)| *k == "rpo"))
+            .and_then(|t| t.rpo);
+        let (Some(rpo), Some(every)) = (own.or(of_tier), c.backups.iter().map(|b| b.every).min())
+        else {
+            continue;
+        };
+        if every > rpo {
+            found.push((
+                c.line,
+                format!(
+                    "the plan contradicts itself: `{}` is backed up every {} but its RPO is {}; \
+                     a copy that often can lose up to {} of data: fix the RPO or the schedule",
+                    c.name,
+                    human_duration(every),
+                    human_duration(rpo),
+                    human_duration(every)
+                ),
+            ));
+        }
+    }
+    for (line, text) in found {
+        draft.report.human(line, text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backups_less_frequent_than_the_rpo_are_flagged_not_changed() {
+        let plan = "# Shop DR\n\n| Component | RTO | RPO |\n|---|---|---|\n\
+            | Orders DB | 1h | 5 minutes |\n| Cache | 4h | 24h |\n\n## Backup Schedule\n\n\
+            - **Orders DB backups**: every 2 hours\n- **Cache snapshots**: daily\n";
+        let (kit, config) = crate::import::imported(plan);
+        let flagged: Vec<&str> = kit
+            .report
+            .human
+            .iter()
+            .map(|e| e.text.as_str())
+            .filter(|t| t.starts_with("the plan contradicts itself"))
+            .collect();
+        assert_eq!(
+            flagged,
+            [
+                "the plan contradicts itself: `Orders DB` is backed up every 2h but its RPO is 5m; \
+              a copy that often can lose up to 2h of data: fix the RPO or the schedule"
+            ]
+        );
+        assert!(config.contains("rpo = \"5m\""), "kept as written: {config}");
+    }
+}

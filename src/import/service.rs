@@ -368,6 +368,7 @@ pub fn settle(draft: &mut Draft) {
     backups(draft);
     escalation(draft);
     tiers(draft);
+    super::backups::contradictions(draft);
 }
 
 /// Says, for every section with text of its own that nothing came from, that it was read.
