@@ -26,45 +26,47 @@ pub(super) fn graph_components(draft: &mut Draft) {
     }
 }
 
-fn component_id(components: &[ComponentDraft], name: &str) -> Option<String> {
+/// The id of the component a name or id names, from the draft's index (no scan).
+fn component_id(draft: &Draft, name: &str) -> Option<String> {
     let lower = name.trim().to_lowercase();
-    components
-        .iter()
-        .find(|c| c.name.to_lowercase() == lower || c.id == lower)
-        .map(|c| c.id.clone())
+    let at = draft
+        .ids
+        .component_at
+        .get(&format!("name:{lower}"))
+        .or_else(|| draft.ids.component_at.get(&format!("id:{lower}")))?;
+    draft.components.get(*at).map(|c| c.id.clone())
 }
 
 pub(super) fn dependencies(draft: &mut Draft) {
-    for (from, to, line) in std::mem::take(&mut draft.edges) {
-        let ids = (
-            component_id(&draft.components, &from),
-            component_id(&draft.components, &to),
-        );
+    for (from, to, _) in std::mem::take(&mut draft.edges) {
+        let ids = (component_id(draft, &from), component_id(draft, &to));
         if let (Some(a), Some(b)) = ids
             && a != b
-            && let Some(c) = draft.components.iter_mut().find(|c| c.id == a)
+            && let Some(&at) = draft.ids.component_at.get(&format!("id:{a}"))
         {
-            c.depends_on.push(b);
-            let _ = line;
+            draft.components[at].depends_on.push(b);
         }
     }
-    let snapshot = draft.components.clone();
-    for component in &mut draft.components {
-        let mut ids = Vec::new();
-        for name in std::mem::take(&mut component.depends_on) {
-            match component_id(&snapshot, &name) {
-                Some(id) if id != component.id && !ids.contains(&id) => ids.push(id),
+    for at in 0..draft.components.len() {
+        let mut ids: Vec<String> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for name in std::mem::take(&mut draft.components[at].depends_on) {
+            match component_id(draft, &name) {
+                Some(id) if id != draft.components[at].id && seen.insert(id.clone()) => {
+                    ids.push(id);
+                }
                 Some(_) => {}
-                None => draft.report.human(
-                    component.line,
-                    format!(
+                None => {
+                    let c = &draft.components[at];
+                    let text = format!(
                         "`{}` depends on `{name}`, which the plan lists as no component; left out",
-                        component.name
-                    ),
-                ),
+                        c.name
+                    );
+                    draft.report.human(c.line, text);
+                }
             }
         }
-        component.depends_on = ids;
+        draft.components[at].depends_on = ids;
     }
     break_cycles(draft);
 }

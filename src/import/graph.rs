@@ -71,9 +71,78 @@ fn split_edges(line: &str) -> Vec<String> {
     parts
 }
 
-/// Reads a diagram's nodes and edges into the draft (labels stand for the nodes).
-pub fn read(code: &Code, draft: &mut Draft) {
-    let mut labels: Vec<(String, String, usize)> = Vec::new();
+/// Sections whose diagram is not the service's own architecture: its arrows are a process,
+/// a flow of data or a hierarchy of backups, not dependencies.
+const NOT_ARCHITECTURE: [&str; 14] = [
+    "backup",
+    "storage tier",
+    "retention",
+    "process",
+    "workflow",
+    "flow",
+    "escalat",
+    "incident",
+    "timeline",
+    "decision",
+    "procedure",
+    "lifecycle",
+    "monitoring",
+    "alert",
+];
+
+/// Tools a diagram may show beside the service (its monitoring, paging and chat): never
+/// components, and an arrow to or from one is never a dependency.
+const TOOLS: [&str; 16] = [
+    "grafana",
+    "prometheus",
+    "alertmanager",
+    "datadog",
+    "sentry",
+    "pagerduty",
+    "opsgenie",
+    "slack",
+    "zoom",
+    "teams",
+    "jira",
+    "statuspage",
+    "new relic",
+    "splunk",
+    "kibana",
+    "uptime",
+];
+
+/// Whether a diagram's node is a tool, not a part of the service.
+#[must_use]
+pub fn is_tool(label: &str) -> bool {
+    super::words::mentions(label, &TOOLS)
+}
+
+/// Reads a diagram's nodes and edges into the draft (labels stand for the nodes), when it is a
+/// graph of the service's own architecture; else says why its arrows were not read.
+pub fn read(code: &Code, context: &str, draft: &mut Draft) {
+    let kind = code
+        .text
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
+    let why_not = if !matches!(kind.as_str(), "graph" | "flowchart") {
+        Some(format!("a `{kind}` diagram"))
+    } else if super::words::mentions(context, &NOT_ARCHITECTURE) {
+        Some(format!("a diagram under \"{context}\""))
+    } else {
+        None
+    };
+    if let Some(why) = why_not {
+        draft.report.made(
+            code.line,
+            format!("{why} is not of the service's architecture: its arrows are not dependencies and its boxes not components"),
+        );
+        return;
+    }
+    // Labels by node id, first written wins: linear in the diagram's size.
+    let mut labels: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut order: Vec<(String, usize)> = Vec::new();
     let mut edges: Vec<(String, String, usize)> = Vec::new();
     for (i, raw) in code.text.lines().enumerate() {
         let line = code.line + 1 + i;
@@ -100,49 +169,58 @@ pub fn read(code: &Code, draft: &mut Draft) {
         let parts = split_edges(text);
         let nodes: Vec<(String, Option<String>)> = parts.iter().filter_map(|p| node(p)).collect();
         for (id, label) in &nodes {
+            let bare = parts.len() == 1 && nodes.len() == 1;
+            let label = label.clone().or_else(|| bare.then(|| id.clone()));
             if let Some(label) = label
-                && !labels.iter().any(|(known, _, _)| known == id)
+                && !labels.contains_key(id)
             {
-                labels.push((id.clone(), label.clone(), line));
+                labels.insert(id.clone(), label);
+                order.push((id.clone(), line));
             }
         }
         for pair in nodes.windows(2) {
             edges.push((pair[0].0.clone(), pair[1].0.clone(), line));
         }
-        if parts.len() == 1 && nodes.len() == 1 && nodes[0].1.is_none() {
-            labels.push((nodes[0].0.clone(), nodes[0].0.clone(), line));
+    }
+    let label_of = |id: &str| labels.get(id).cloned().unwrap_or_else(|| id.to_owned());
+    let mut tools = 0;
+    let mut count = 0;
+    for (id, line) in &order {
+        let label = label_of(id);
+        if is_tool(&label) {
+            tools += 1;
+            continue;
+        }
+        count += 1;
+        draft.edges.push((label, String::new(), *line));
+    }
+    let mut read = 0;
+    for (from, to, line) in &edges {
+        let (from, to) = (label_of(from), label_of(to));
+        if !is_tool(&from) && !is_tool(&to) {
+            read += 1;
+            draft.edges.push((from, to, *line));
         }
     }
-    let label_of = |id: &str| {
-        labels
-            .iter()
-            .find(|(known, _, _)| known == id)
-            .map_or_else(|| id.to_owned(), |(_, l, _)| l.clone())
+    let tools = if tools > 0 {
+        format!("; {tools} tools (monitoring, paging, chat) left out with their arrows")
+    } else {
+        String::new()
     };
-    let count = labels.len();
-    for (id, label, line) in &labels {
-        draft.edges.push((label.clone(), String::new(), *line));
-        let _ = id;
-    }
-    for (from, to, line) in &edges {
-        draft.edges.push((label_of(from), label_of(to), *line));
-    }
     draft.report.made(
         code.line,
-        format!(
-            "diagram: {count} nodes, {} edges (`A --> B` read as A depends on B)",
-            edges.len()
-        ),
+        format!("diagram: {count} nodes, {read} edges (`A --> B` read as A depends on B){tools}"),
     );
 }
 
 /// The nodes of every diagram read, in order, with their lines (edges with no target are the
 /// node declarations).
 pub fn nodes(edges: &[(String, String, usize)]) -> Vec<(String, usize)> {
+    let mut seen = std::collections::HashSet::new();
     let mut out: Vec<(String, usize)> = Vec::new();
     for (from, to, line) in edges {
         for name in [from, to] {
-            if !name.is_empty() && !out.iter().any(|(n, _)| n == name) {
+            if !name.is_empty() && seen.insert(name.as_str()) {
                 out.push((name.clone(), *line));
             }
         }
@@ -168,5 +246,36 @@ mod tests {
         assert_eq!(parts.len(), 3, "{parts:?}");
         assert_eq!(split_edges("V1 --> S1").len(), 2);
         assert_eq!(split_edges("X[Read-replica] -.-> Y").len(), 2);
+    }
+
+    #[test]
+    fn only_the_services_architecture_gives_components_and_tools_are_none() {
+        let plan = "# Shop DR\n\n## Architecture\n\n```mermaid\ngraph LR\n\
+            API[Orders API] --> DB[(Orders DB)]\nAPI --> G[Grafana]\nP[Prometheus] --> API\n```\n\n\
+            ## Backup Strategy\n\n```mermaid\ngraph TB\nF[Full backup] --> S3[Glacier tier]\n```\n\n\
+            ## Failover\n\n```mermaid\nsequenceDiagram\nA->>B: promote\n```\n";
+        let (kit, config) = crate::import::imported(plan);
+        let names: Vec<&str> = config
+            .lines()
+            .filter_map(|l| l.strip_prefix("name = \""))
+            .map(|l| l.trim_end_matches('"'))
+            .collect();
+        assert_eq!(
+            names,
+            ["Shop", "standard", "Orders API", "Orders DB"],
+            "{config}"
+        );
+        assert!(config.contains("depends_on = [\"orders-db\"]"), "{config}");
+        let said: Vec<&str> = kit.report.made.iter().map(|e| e.text.as_str()).collect();
+        assert!(
+            said.iter()
+                .any(|t| t.starts_with("a diagram under \"Backup Strategy\" is not"))
+                && said
+                    .iter()
+                    .any(|t| t.starts_with("a `sequencediagram` diagram is not"))
+                && said.iter().any(|t| t
+                    .ends_with("2 tools (monitoring, paging, chat) left out with their arrows")),
+            "{said:?}"
+        );
     }
 }

@@ -96,7 +96,7 @@ pub fn read(root: &Section, draft: &mut Draft) {
         // not about backups in every list.
         let local = path
             .iter()
-            .filter(|p| Some(**p) != document_title)
+            .filter(|p| !p.is_empty() && Some(**p) != document_title)
             .copied()
             .collect::<Vec<_>>()
             .join(" / ");
@@ -117,7 +117,7 @@ pub fn read(root: &Section, draft: &mut Draft) {
             .collect();
         for code in codes {
             if code.lang == "mermaid" {
-                super::graph::read(&code, draft);
+                super::graph::read(&code, &local, draft);
             } else if super::literal::is_literal(&code.lang) {
                 super::literal::read(&code, &context, draft);
             } else if matches!(code.lang.as_str(), "" | "text" | "txt" | "plain")
