@@ -31,7 +31,13 @@ pub fn settle(draft: &mut Draft) {
                 components.push(extra);
             }
         }
-        if rb.scenario && inject.is_empty() {
+        if rb.scenario && inject.is_empty() && draft.components.is_empty() {
+            let text = format!(
+                "scenario \"{}\" can have no drill: the plan names no component for it to fail; add components, then a drill (README \"Scenario files\")",
+                rb.title
+            );
+            draft.report.human(rb.line, text);
+        } else if rb.scenario && inject.is_empty() {
             let top = draft
                 .components
                 .iter()
@@ -52,6 +58,10 @@ pub fn settle(draft: &mut Draft) {
             );
         }
         inject.truncate(4);
+        if rb.scenario && !inject.is_empty() {
+            let text = format!("drill `{}`: fails {}", rb.id, inject.join(", "));
+            draft.report.made(rb.line, text);
+        }
         let rb = &mut draft.runbooks[i];
         rb.components = components;
         rb.injects = inject;

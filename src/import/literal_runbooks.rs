@@ -120,10 +120,9 @@ fn push(draft: &mut Draft, title: &str, steps: Vec<StepDraft>, scenario: bool, l
         phases: vec![PhaseDraft { title: None, steps }],
         ..RunbookDraft::default()
     });
-    let drill = if scenario { ", and a drill" } else { "" };
     draft.report.made(
         line,
-        format!("runbook `{id}` from a literal: {count} steps{drill}"),
+        format!("runbook `{id}` from a literal: {count} steps"),
     );
 }
 

@@ -294,10 +294,9 @@ pub(super) fn runbook(section: &Section, path: &[&str], draft: &mut Draft) {
     draft.report.made(
         section.line,
         format!(
-            "runbook `{}`: {} phases, {steps} steps, {commands} command(s){}",
+            "runbook `{}`: {} phases, {steps} steps, {commands} command(s)",
             rb.id,
             rb.phases.iter().filter(|p| p.title.is_some()).count(),
-            if rb.scenario { ", and a drill" } else { "" }
         ),
     );
     draft.runbooks.push(rb);

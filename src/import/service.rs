@@ -213,6 +213,28 @@ fn table_of(table: &Table, context: &str, draft: &mut Draft) {
     );
 }
 
+/// `Critical (Auth, API)`: the components a tier's row names in its parenthesis.
+fn tier_members(cell: &str, tier: &str, line: usize, draft: &mut Draft) {
+    let Some(inside) = cell
+        .split_once('(')
+        .and_then(|(_, rest)| rest.rsplit_once(')'))
+        .map(|(inside, _)| inside)
+    else {
+        return;
+    };
+    let members = tables::split_names(inside);
+    if members.is_empty() {
+        return;
+    }
+    for member in &members {
+        super::components::of_tier(draft, member, tier, format!("tier row \"{cell}\""), line);
+    }
+    draft.report.made(
+        line,
+        format!("tier `{tier}` with components {}", members.join(", ")),
+    );
+}
+
 fn targets_of(targets: &tables::Targets, line: usize, draft: &mut Draft) {
     for row in &targets.rows {
         if row.rto.is_none() && !row.rto_text.is_empty() && !words::is_placeholder(&row.rto_text) {
@@ -236,6 +258,7 @@ fn targets_of(targets: &tables::Targets, line: usize, draft: &mut Draft) {
         if targets.per_tier {
             if let Some((name, rank)) = words::priority(&row.name) {
                 tier_targets(draft, &name, rank, row.rto, row.rpo);
+                tier_members(&row.name, &name, row.line, draft);
             }
             continue;
         }
@@ -303,7 +326,10 @@ fn list_of(list: &List, section: &Section, (context, local): (&str, &str), draft
         return roles_list(list, draft);
     }
     let here = format!("{local} / {title}");
-    if escalation::ladder_list(list, &here, draft) || escalation::people_list(list, draft) {
+    if escalation::ladder_list(list, &here, draft)
+        || escalation::order_list(list, title, draft)
+        || escalation::people_list(list, draft)
+    {
         return;
     }
     // Channels (`**Customer Communication**: [PROCEDURE]`) are where to talk, not whom to call.

@@ -176,7 +176,17 @@ pub fn targets(table: &Table) -> Option<Targets> {
     if rto.is_none() && rpo.is_none() {
         return None;
     }
-    let name = name_column(table)?;
+    // With no column of names, a first column of tiers (`| Service Tier | RTO |` with
+    // `Critical (Auth, API)`) makes the table one of tier targets.
+    let tiers_first = || {
+        let first = table.header.first()?;
+        let all_tiers = !table.rows.is_empty()
+            && table.rows.iter().all(|r| {
+                words::priority(cell(r, 0)).is_some() || words::is_placeholder(cell(r, 0))
+            });
+        (is_priority(first) && all_tiers).then_some(0)
+    };
+    let name = name_column(table).or_else(tiers_first)?;
     let priority = column(table, is_priority).filter(|&i| i != name);
     let depends = column(table, is_depends);
     let rows: Vec<TargetRow> = table

@@ -20,11 +20,28 @@ pub(super) fn tier_list(list: &List, title: &str, draft: &mut Draft) {
             service_target(&label, item, draft);
             continue;
         }
-        let Some(target) = words::duration(&item.text.rest) else {
-            if !item.text.rest.is_empty() {
+        // `**Minimize Downtime**: Achieve RTO of < 4 hours`: a goal for the whole service,
+        // its kind in its text.
+        let rest = &item.text.rest;
+        let says = [
+            ("RTO", super::tables::is_rto(rest)),
+            ("RPO", super::tables::is_rpo(rest)),
+        ];
+        if words::priority(&label).is_none()
+            && let [(kind, true), (_, false)] | [(_, false), (kind, true)] = says
+        {
+            service_target(kind, item, draft);
+            continue;
+        }
+        let Some(target) = words::duration(rest) else {
+            // A target written so it cannot be read (`ASAP`, `2 business days`) is said; a
+            // principle beside the targets (`Test the procedures regularly`) is not one.
+            let attempt =
+                rest.chars().any(|c| c.is_ascii_digit()) || rest.split_whitespace().count() <= 3;
+            if !rest.is_empty() && attempt {
                 draft.report.human(
                     item.line,
-                    format!("target `{}` of `{label}` not understood", item.text.rest),
+                    format!("target `{rest}` of `{label}` not understood"),
                 );
             }
             continue;
