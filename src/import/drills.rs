@@ -9,6 +9,24 @@ use super::words::mentions;
 
 /// Once components are known: what each runbook is about, and what its drill fails.
 pub fn settle(draft: &mut Draft) {
+    injects(draft);
+    let drills = draft
+        .runbooks
+        .iter()
+        .filter(|r| r.scenario && !r.injects.is_empty())
+        .count();
+    if drills > 0 {
+        draft.report.human(
+            0,
+            format!(
+                "{drills} drill(s) fail their components 30 seconds in and ask for a declaration within 5 minutes: assumed (the plan gives no timeline); change them in runbooks/drills/"
+            ),
+        );
+    }
+}
+
+/// What each scenario's drill fails, and which components each runbook is about.
+fn injects(draft: &mut Draft) {
     for i in 0..draft.runbooks.len() {
         let rb = &draft.runbooks[i];
         let title = rb.title.to_lowercase();

@@ -325,14 +325,16 @@ fn drill(rb: &RunbookDraft, d: &Draft) -> String {
             .unwrap_or_else(|| format!("{name} is failing"));
         let _ = writeln!(
             s,
-            "[[inject]]\nat = \"30s\"\ncomponent = {}\nstate = \"down\"\ncascade = true\nmessage = {}\n",
+            "# assumed: the failure comes 30 seconds in (the plan gives no timeline)\n\
+             [[inject]]\nat = \"30s\"\ncomponent = {}\nstate = \"down\"\ncascade = true\nmessage = {}\n",
             q(id),
             q(&message)
         );
     }
     let _ = writeln!(
         s,
-        "[[objective]]\ndeclared_within = \"5m\"\n[[objective]]\nrunbook = {}",
+        "# assumed: declare within 5 minutes (the plan gives no time to declare)\n\
+         [[objective]]\ndeclared_within = \"5m\"\n[[objective]]\nrunbook = {}",
         q(&rb.id)
     );
     let mut longest = Duration::ZERO;
@@ -342,7 +344,7 @@ fn drill(rb: &RunbookDraft, d: &Draft) -> String {
     }
     let _ = writeln!(
         s,
-        "[[objective]]\nresolved_within = {}",
+        "# the longest RTO of what fails (at least 15 minutes)\n[[objective]]\nresolved_within = {}",
         dur(longest.max(Duration::from_mins(15)))
     );
     s
