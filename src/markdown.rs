@@ -135,6 +135,22 @@ pub struct Writer {
     fenced: bool,
     /// Where each open list item starts in the output.
     item_starts: Vec<usize>,
+    /// The HTML block being read, piece by piece: written at its end unless it is only a
+    /// comment (`<!-- plan line 12 -->`), which no Markdown reader shows.
+    html: Option<Vec<String>>,
+}
+
+/// Whether an HTML block is only comments: `<!-- ... -->`, once or several times.
+#[must_use]
+pub fn is_html_comment(html: &str) -> bool {
+    let mut rest = html.trim();
+    while let Some(after) = rest.strip_prefix("<!--") {
+        let Some(end) = after.find("-->") else {
+            return false;
+        };
+        rest = after[end + 3..].trim_start();
+    }
+    rest.is_empty() && html.trim().starts_with("<!--")
 }
 
 impl Writer {
@@ -181,7 +197,10 @@ impl Writer {
             Event::Code(code) => self.text(&format!("`{code}`")),
             Event::InlineMath(math) => self.text(&format!("${math}$")),
             Event::DisplayMath(math) => self.text(&format!("$${math}$$")),
-            Event::Html(html) => self.raw_lines(html),
+            Event::Html(html) => match self.html.as_mut() {
+                Some(pieces) => pieces.push(html.to_string()),
+                None => self.raw_lines(html),
+            },
             Event::InlineHtml(html) => self.text(html),
             Event::FootnoteReference(name) => self.text(&format!("[^{name}]")),
             Event::SoftBreak => self.text(" "),
@@ -222,7 +241,7 @@ impl Writer {
                     CodeBlockKind::Fenced(_) => String::new(),
                 });
             }
-            Tag::HtmlBlock => self.block(),
+            Tag::HtmlBlock => self.html = Some(Vec::new()),
             Tag::List(first) => {
                 if self.lists.is_empty() {
                     self.block();
@@ -266,9 +285,18 @@ impl Writer {
 
     fn end(&mut self, tag: TagEnd) {
         match tag {
+            TagEnd::HtmlBlock => {
+                let pieces = self.html.take().unwrap_or_default();
+                if !is_html_comment(&pieces.concat()) {
+                    self.block();
+                    for piece in &pieces {
+                        self.raw_lines(piece);
+                    }
+                    self.end_block();
+                }
+            }
             TagEnd::Paragraph
             | TagEnd::Heading(_)
-            | TagEnd::HtmlBlock
             | TagEnd::FootnoteDefinition
             | TagEnd::DefinitionList
             | TagEnd::DefinitionListTitle

@@ -30,11 +30,14 @@ fn words(text: &str) -> BTreeSet<String> {
 
 /// The text after the front matter, if any, without what names or labels rather than says:
 /// heading attributes (`## Owner {#owner}`) and code fences' info strings (```` ```shell ````, shown
-/// for a command as what runs it).
+/// for a command as what runs it); and without HTML comments standing as blocks of their own
+/// (`<!--DS: text for another edition-->`), which no Markdown reader shows.
 fn body(text: &str) -> String {
     let attributes = regex::Regex::new(r"(?m)^(#+ .*?)\s*\{[^}]*\}\s*$").unwrap();
     let fences = regex::Regex::new(r"(?m)^(\s*(```|~~~)).*$").unwrap();
-    let text = attributes.replace_all(after_front_matter(text), "$1");
+    let comments = regex::Regex::new(r"(?ms)^<!--.*?-->[ \t]*$").unwrap();
+    let text = comments.replace_all(after_front_matter(text), "");
+    let text = attributes.replace_all(&text, "$1");
     fences.replace_all(&text, "$1").into_owned()
 }
 

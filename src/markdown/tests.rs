@@ -54,3 +54,14 @@ fn link_definitions_and_rows_longer_than_their_header_are_not_dropped() {
         assert!(text.contains(kept), "{kept} in {text}");
     }
 }
+
+#[test]
+fn an_html_comment_is_shown_by_no_reader_and_other_html_is_kept() {
+    let text = render(
+        "Before.\n\n<!-- imported from plan line 20 -->\n\n- [ ] item\n\n<!-- a -->\n<!-- b -->\n\n<details>raw</details>\n\n<!-- note --> <b>x</b>\n",
+    );
+    assert_eq!(
+        text,
+        "Before.\n\n- [ ] item\n\n<details>raw</details>\n\n<!-- note --> <b>x</b>"
+    );
+}

@@ -129,7 +129,7 @@ pub(super) fn walk(b: &mut Builder, body: &str, steps_from: Option<StepsFrom>) {
 
 impl Reader<'_> {
     fn event(&mut self, b: &mut Builder, event: Event, range: Range<usize>) {
-        notice(b, &event, &range);
+        notice(b, &event, &range, self.body);
         if self.structure(b, &event, &range) {
             return;
         }
@@ -292,7 +292,7 @@ impl Reader<'_> {
 }
 
 /// Blocks other tools render and warroom shows as text: a warning each.
-fn notice(b: &mut Builder, event: &Event, range: &Range<usize>) {
+fn notice(b: &mut Builder, event: &Event, range: &Range<usize>, body: &str) {
     const OTHER_SHELLS: [&str; 8] = [
         "powershell",
         "ps1",
@@ -304,7 +304,12 @@ fn notice(b: &mut Builder, event: &Event, range: &Range<usize>) {
         "tcsh",
     ];
     let warning = match event {
-        Event::Start(Tag::HtmlBlock) => Some("raw HTML is shown as text".to_owned()),
+        // A comment is shown by no Markdown reader, warroom's neither.
+        Event::Start(Tag::HtmlBlock)
+            if !crate::markdown::is_html_comment(body.get(range.clone()).unwrap_or_default()) =>
+        {
+            Some("raw HTML is shown as text".to_owned())
+        }
         Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
             let lang = info.split(|c: char| c == '{' || c.is_whitespace()).next();
             lang.filter(|l| OTHER_SHELLS.contains(&l.to_lowercase().as_str()))
