@@ -304,7 +304,7 @@ fn drill(rb: &RunbookDraft, d: &Draft) -> String {
     let _ = write!(
         briefing,
         " Declare an incident (D), open the runbook \"{}\" (2, Enter) and work its steps; \
-         as facilitator, bring each failed component back with c when its recovery is done, then resolve (R).",
+         as facilitator, bring each failed component back on the drill screen (6, then c) when its recovery is done, then resolve (R).",
         rb.title
     );
     let _ = writeln!(
