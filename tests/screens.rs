@@ -1108,3 +1108,20 @@ fn a_joined_console_names_its_writer_and_says_when_it_went_away() {
         "{back}"
     );
 }
+
+/// A live incident on components whose backups are all simulated (as an imported kit's are
+/// until pointed at the real copies): the budgets say the RPO is simulated, never a breach.
+#[test]
+fn simulated_backups_in_a_live_incident() {
+    let mut state = demo::showcase(t0());
+    state.mode = warroom::state::Mode::Live;
+    if let Some(incident) = state.incident.as_mut() {
+        incident.drill = false;
+    }
+    let rendered = text(&draw(&state, &view(false), (120, 40)));
+    assert!(
+        rendered.contains("RPO simulated, not measured"),
+        "{rendered}"
+    );
+    snapshot_sizes("dashboard_simulated_rpo", &state, &view(false));
+}

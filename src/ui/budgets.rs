@@ -110,7 +110,7 @@ pub(super) fn budget_lines(state: &State, view: &View, width: u16) -> Vec<(Strin
             // Simulated copies measure nothing: no gauge, no breach.
             (Some(_), _) if component.copies_simulated() && !state.is_drill() => {
                 spans.push(Span::styled(
-                    "RPO simulated (no real backups read) ".to_owned(),
+                    "RPO simulated, not measured ".to_owned(),
                     view.theme.style(Slot::Muted),
                 ));
             }
