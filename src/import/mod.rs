@@ -22,6 +22,10 @@ mod tables;
 mod tiers;
 mod words;
 
+#[cfg(test)]
+#[path = "tests/hostile.rs"]
+mod hostile;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
