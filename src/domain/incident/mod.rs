@@ -49,6 +49,11 @@ pub struct Incident {
     pub events: u64,
     /// Outage spans of the affected components, in the order they started.
     pub outages: Vec<OutageSpan>,
+    /// Where each component's last outage span is in `outages`, so a transition touches one
+    /// span, not every span (a flapping component over a long incident makes thousands).
+    outage_at: BTreeMap<String, usize>,
+    /// `affected` as a set, for the same reason.
+    affected_set: std::collections::BTreeSet<String>,
     /// When the escalation clock started: declaration, restarted by a severity raise.
     pub escalation_since: DateTime<Utc>,
     /// Highest escalation level acknowledged since the clock started, and when.
@@ -158,6 +163,12 @@ impl Incident {
                     end: None,
                 })
                 .collect(),
+            outage_at: outages
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (o.component.clone(), i))
+                .collect(),
+            affected_set: outages.iter().map(|o| o.component.clone()).collect(),
             escalation_since: record.at,
             acknowledged_level: None,
             acknowledged: None,

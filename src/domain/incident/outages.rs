@@ -16,6 +16,12 @@ pub struct OutageSpan {
     pub end: Option<DateTime<Utc>>,
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Outage spans looked at (one a lookup: found by a map, never by a scan), counted.
+    pub(super) static OUTAGES_VISITED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 impl Incident {
     /// The components whose outage is still open, each once.
     pub(super) fn still_failing(&self) -> Vec<String> {
@@ -84,19 +90,25 @@ impl Incident {
     }
 
     fn component_changed(&mut self, component: &str, failing: bool, since: DateTime<Utc>) {
-        if failing && !self.affected.iter().any(|c| c == component) {
+        if failing && self.affected_set.insert(component.to_owned()) {
             self.affected.push(component.to_owned());
         }
-        let open = self
-            .outages
-            .iter_mut()
-            .find(|o| o.component == component && o.end.is_none());
+        #[cfg(test)]
+        OUTAGES_VISITED.with(|n| n.set(n.get() + 1));
+        let at = self.outage_at.get(component).copied();
+        let open = at
+            .and_then(|i| self.outages.get_mut(i))
+            .filter(|o| o.end.is_none());
         match (failing, open) {
-            (true, None) => self.outages.push(OutageSpan {
-                component: component.to_owned(),
-                start: since,
-                end: None,
-            }),
+            (true, None) => {
+                self.outage_at
+                    .insert(component.to_owned(), self.outages.len());
+                self.outages.push(OutageSpan {
+                    component: component.to_owned(),
+                    start: since,
+                    end: None,
+                });
+            }
             (false, Some(span)) => span.end = Some(since),
             _ => {}
         }
@@ -105,7 +117,9 @@ impl Incident {
     /// The current or last outage of a component during the incident.
     #[must_use]
     pub fn outage(&self, component: &str) -> Option<&OutageSpan> {
-        self.outages.iter().rev().find(|o| o.component == component)
+        #[cfg(test)]
+        OUTAGES_VISITED.with(|n| n.set(n.get() + 1));
+        self.outages.get(*self.outage_at.get(component)?)
     }
 
     /// The time since a component's last good copy made at or before `at`; zero when the only

@@ -392,3 +392,53 @@ fn a_new_room_means_everyone_in_the_last_one_left_then_unless_they_come_back() {
     records.push(by(7, "ic@host", Event::RoomJoined));
     assert_eq!(Incident::fold(&records).unwrap().left.get("ic@host"), None);
 }
+
+#[test]
+fn the_fold_touches_one_outage_span_per_transition_however_many_flaps() {
+    let declared = record(
+        1,
+        0,
+        Event::Declared(Box::new(Declaration::new(
+            "x",
+            "flapping",
+            Severity::P2,
+            "ic@host",
+        ))),
+    );
+    // 100 components flapping 100 times each: 20,000 transitions, 10,000 spans.
+    let flaps: Vec<Record> = (0..20_000u64)
+        .map(|n| {
+            let failing = (n / 100) % 2 == 0;
+            record(
+                n + 2,
+                i64::try_from(n / 100).unwrap() + 1,
+                Event::ComponentChanged {
+                    component: format!("c{}", n % 100),
+                    from: if failing { Health::Up } else { Health::Down },
+                    to: if failing { Health::Down } else { Health::Up },
+                    detail: None,
+                    since: None,
+                },
+            )
+        })
+        .collect();
+    super::outages::OUTAGES_VISITED.with(|n| n.set(0));
+    let mut incident = Incident::declare(&declared).unwrap();
+    for r in &flaps {
+        incident.apply(r);
+    }
+    let visited = super::outages::OUTAGES_VISITED.with(std::cell::Cell::get);
+    assert_eq!(incident.outages.len(), 10_000);
+    assert_eq!(incident.affected.len(), 100);
+    assert!(
+        visited <= flaps.len(),
+        "{visited} spans looked at for {} transitions",
+        flaps.len()
+    );
+    let last = incident.outage("c7").unwrap();
+    assert_eq!(
+        (last.start, last.end),
+        (at(199), Some(at(200))),
+        "its last span"
+    );
+}
