@@ -1,6 +1,8 @@
 //! Writes an open incident with a long journal, for the timeline benchmark
 //! (`benches/timeline.py`): a P1 declaration, then notes, status changes and component changes.
-//! Run: `cargo run --release --example long_journal -- DATA_DIR EVENTS`
+//! With `flapping`, 40 % of the records are transitions of 100 components that fail and recover
+//! in turn (the fold's worst case: a long incident of flapping components).
+//! Run: `cargo run --release --example long_journal -- DATA_DIR EVENTS [flapping]`
 
 use std::io::Write as _;
 
@@ -42,12 +44,34 @@ fn event(i: usize) -> Event {
     }
 }
 
+/// Two records in five are transitions: of component `c{t % 100}`, down in even rounds of a
+/// hundred transitions, up in odd ones.
+fn flapping(i: usize) -> Option<Event> {
+    (i % 5 < 2).then(|| {
+        let t = i / 5 * 2 + i % 5;
+        let failing = (t / 100).is_multiple_of(2);
+        let (from, to) = if failing {
+            (Health::Up, Health::Down)
+        } else {
+            (Health::Down, Health::Up)
+        };
+        Event::ComponentChanged {
+            component: format!("c{}", t % 100),
+            from,
+            to,
+            detail: None,
+            since: None,
+        }
+    })
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let (Some(data), Some(events)) = (args.get(1), args.get(2)) else {
         return Err("usage: long_journal DATA_DIR EVENTS".into());
     };
     let events: usize = events.parse()?;
+    let flaps = args.get(3).is_some_and(|a| a == "flapping");
     let id = "20261203-0300-long-journal";
     let dir = std::path::Path::new(data).join("incidents").join(id);
     journal::create_private_dir(&dir)?;
@@ -65,6 +89,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 Severity::P1,
                 "ic@host",
             )))
+        } else if flaps {
+            flapping(i).unwrap_or_else(|| event(i))
         } else {
             event(i)
         };
