@@ -236,6 +236,12 @@ fn tier_members(cell: &str, tier: &str, line: usize, draft: &mut Draft) {
 }
 
 fn targets_of(targets: &tables::Targets, line: usize, draft: &mut Draft) {
+    for &row in &targets.unnamed {
+        draft.report.human(
+            row,
+            "a row with targets but no name (a merged cell?) was left out: name what it is for",
+        );
+    }
     for row in &targets.rows {
         if row.rto.is_none() && !row.rto_text.is_empty() && !words::is_placeholder(&row.rto_text) {
             draft.report.human(

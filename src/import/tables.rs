@@ -109,6 +109,8 @@ pub struct Targets {
     pub per_tier: bool,
     pub rows: Vec<TargetRow>,
     pub name_header: String,
+    /// Lines of rows with targets but an empty name cell (a merged cell, a continuation).
+    pub unnamed: Vec<usize>,
 }
 
 /// Whether a table has an RTO or RPO column.
@@ -213,10 +215,23 @@ pub fn targets(table: &Table) -> Option<Targets> {
     let name_header = table.header[name].clone();
     let per_tier = is_priority(&name_header)
         || (!rows.is_empty() && rows.iter().all(|r| words::priority(&r.name).is_some()));
+    let unnamed = table
+        .rows
+        .iter()
+        .filter(|row| cell(row, name).trim().is_empty())
+        .filter(|row| {
+            [rto, rpo]
+                .iter()
+                .flatten()
+                .any(|&i| !cell(row, i).trim().is_empty())
+        })
+        .map(|row| row.line)
+        .collect();
     Some(Targets {
         per_tier,
         rows,
         name_header,
+        unnamed,
     })
 }
 

@@ -124,3 +124,18 @@ fn a_contact_table_is_named_by_its_first_column_and_needs_a_way_to_reach() {
         "an approval table reaches no one"
     );
 }
+
+#[test]
+fn a_row_with_targets_and_no_name_is_said_not_dropped() {
+    let merged = table(
+        &["Component", "RTO", "RPO"],
+        &[&["DB", "1h", "5m"], &["", "2h", "10m"], &["", "", ""]],
+    );
+    let read = targets(&merged).unwrap();
+    assert_eq!(read.rows.len(), 1);
+    assert_eq!(
+        read.unnamed,
+        [4],
+        "the row with targets; the empty one is nothing"
+    );
+}
