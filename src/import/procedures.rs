@@ -10,7 +10,7 @@ use super::{Draft, words};
 
 /// Headings under which nothing is a procedure to follow in an incident: what a plan is for
 /// (objectives, scope), what it classifies (failure classes), who does what, contents.
-const NOT_PROCEDURES: [&str; 33] = [
+const NOT_PROCEDURES: [&str; 31] = [
     "objective",
     "purpose",
     "scope",
@@ -42,8 +42,6 @@ const NOT_PROCEDURES: [&str; 33] = [
     "summary",
     "takeaway",
     "dashboard",
-    "implement",
-    "status",
 ];
 
 const SCENARIO_WORDS: [&str; 13] = [
@@ -92,6 +90,18 @@ fn acts(block: &Block) -> bool {
         Block::Table(table) => super::tables::steps(table).is_some(),
         Block::Para(_) => false,
     }
+}
+
+/// A heading that opens with what is no procedure to follow: a status (`Status of a snapshot`,
+/// not `Check the status`) or work still to do (`Implementation checklist`, `Required scripts
+/// (to implement)`).
+fn is_aside(title: &str) -> bool {
+    let lower = words::strip_numbering(title).to_lowercase();
+    let first = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())
+        .unwrap_or_default();
+    matches!(first, "status" | "implementation") || lower.contains("to implement")
 }
 
 /// A heading about how backups are taken (`Backup Strategy`, `Automated Backups`, `Backup
@@ -211,7 +221,8 @@ pub(super) fn visit<'a>(section: &'a Section, path: &mut Vec<&'a str>, draft: &m
     if section.level > 0
         && (starts_a_word(&section.title, &NOT_PROCEDURES)
             || words::is_example(&section.title)
-            || about_taking_backups(&section.title))
+            || about_taking_backups(&section.title)
+            || is_aside(&section.title))
     {
         return;
     }
@@ -526,6 +537,31 @@ mod tests {
         assert!(
             workflow.contains("## Declare the incident\n\n<!-- plan line 19 -->\n\nOwner: Incident Commander\n\nTarget Time: Immediate"),
             "{workflow}"
+        );
+    }
+
+    #[test]
+    fn a_status_or_future_work_opens_no_procedure_but_checking_a_status_does() {
+        let plan = "# Shop DR\n\n## Recovery Objectives\n\n- **RTO**: 4 hours\n- **MTD**: 8 hours\n\n\
+            ## Status of a snapshot\n\n```sh\netcdutl snapshot status db\n```\n\n\
+            ## Implementation checklist\n\n1. Write the scripts\n\n\
+            ## Check the status of the replica\n\n1. Run the check\n\n## Implement failover\n\n1. Promote\n";
+        assert_eq!(
+            runbooks(plan),
+            [
+                ("Check the status of the replica".to_owned(), 1),
+                ("Implement failover".to_owned(), 1)
+            ]
+        );
+        let (kit, config) = crate::import::imported(plan);
+        assert!(!config.contains("MTD"), "the MTD is no component: {config}");
+        assert!(
+            kit.report
+                .made
+                .iter()
+                .any(|e| e.text.contains("a maximum tolerable downtime")),
+            "{:?}",
+            kit.report.made
         );
     }
 }

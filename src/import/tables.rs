@@ -30,9 +30,8 @@ pub(super) fn is_rto(h: &str) -> bool {
 }
 
 /// The maximum tolerable downtime: read as the RTO only where a plan gives no RTO.
-fn is_mtd(h: &str) -> bool {
-    ["mtd", "mtpd", "mao"].iter().any(|a| says(h, a))
-        || names(h, &["downtime", "tolerable", "outage"])
+pub(super) fn is_mtd(h: &str) -> bool {
+    ["mtd", "mtpd", "mao"].iter().any(|a| says(h, a)) || names(h, &["downtime", "tolerable"])
 }
 
 pub(super) fn is_rpo(h: &str) -> bool {

@@ -33,6 +33,15 @@ pub(super) fn tier_list(list: &List, title: &str, draft: &mut Draft) {
             service_target(kind, item, draft);
             continue;
         }
+        // `**MTD**: 8 hours`: the outer bound the RTO stays within, no target of its own.
+        if super::tables::is_mtd(&label) && !super::tables::is_rto(&label) {
+            let text = format!(
+                "`{label}: {}`: a maximum tolerable downtime, kept in the plan (warroom's budgets are RTO and RPO)",
+                item.text.rest
+            );
+            draft.report.made(item.line, text);
+            continue;
+        }
         let Some(target) = words::duration(rest) else {
             // A target written so it cannot be read (`ASAP`, `2 business days`) is said; a
             // principle beside the targets (`Test the procedures regularly`) is not one.
