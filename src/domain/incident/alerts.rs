@@ -10,6 +10,11 @@ impl Incident {
         match &record.event {
             Event::AlertStarted(alert) => {
                 self.detected = self.detected.into_iter().chain(alert.starts_at).min();
+                let key = (alert.source.clone(), alert.fingerprint.clone());
+                self.open_alerts
+                    .entry(key)
+                    .or_default()
+                    .push_back(self.alerts.len());
                 self.alerts.push(((**alert).clone(), None));
             }
             Event::AlertResolved {
@@ -17,19 +22,26 @@ impl Incident {
                 fingerprint,
                 ..
             } => {
-                if let Some((_, resolved)) = self.alerts.iter_mut().find(|(a, resolved)| {
-                    resolved.is_none() && a.source == *source && a.fingerprint == *fingerprint
-                }) {
+                // The oldest unresolved alert of that source and fingerprint, by its index.
+                let key = (source.clone(), fingerprint.clone());
+                let at = self
+                    .open_alerts
+                    .get_mut(&key)
+                    .and_then(std::collections::VecDeque::pop_front);
+                if let Some((_, resolved)) = at.and_then(|i| self.alerts.get_mut(i)) {
                     *resolved = Some(record.at);
                 }
             }
-            Event::SilenceRequested(request) => self.silences.push(Silence {
-                requested: record.seq,
-                source: request.source.clone(),
-                fingerprint: request.fingerprint.clone(),
-                ends_at: request.ends_at,
-                standing: Standing::Requested,
-            }),
+            Event::SilenceRequested(request) => {
+                self.silence_at.insert(record.seq, self.silences.len());
+                self.silences.push(Silence {
+                    requested: record.seq,
+                    source: request.source.clone(),
+                    fingerprint: request.fingerprint.clone(),
+                    ends_at: request.ends_at,
+                    standing: Standing::Requested,
+                });
+            }
             Event::SilenceCreated { requested, id } => {
                 self.silence_answered(*requested, Standing::Active { id: id.clone() });
             }
@@ -46,13 +58,23 @@ impl Incident {
     }
 
     fn silence_answered(&mut self, requested: u64, standing: Standing) {
-        if let Some(silence) = self.silences.iter_mut().find(|s| s.requested == requested) {
+        let Some(&at) = self.silence_at.get(&requested) else {
+            return;
+        };
+        if let Standing::Active { id } = &standing {
+            self.silence_by_id.insert(id.clone(), at);
+        }
+        if let Some(silence) = self.silences.get_mut(at) {
             silence.standing = standing;
         }
     }
 
     fn silence_expired(&mut self, id: &str, error: Option<&String>) {
-        if let Some(silence) = self.silences.iter_mut().find(|s| s.active_id() == Some(id)) {
+        let at = self.silence_by_id.get(id).copied();
+        let active = at
+            .and_then(|i| self.silences.get_mut(i))
+            .filter(|s| s.active_id() == Some(id));
+        if let Some(silence) = active {
             silence.standing = match error {
                 None => Standing::Expired { id: id.to_owned() },
                 Some(error) => Standing::ExpiryFailed {

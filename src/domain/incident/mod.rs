@@ -54,6 +54,12 @@ pub struct Incident {
     outage_at: BTreeMap<String, usize>,
     /// `affected` as a set, for the same reason.
     affected_set: std::collections::BTreeSet<String>,
+    /// Where the unresolved alerts are in `alerts`, oldest first, by (source, fingerprint).
+    open_alerts: BTreeMap<(String, String), std::collections::VecDeque<usize>>,
+    /// Where each silence is in `silences`, by the sequence number of its request and by the
+    /// Alertmanager id it was given.
+    silence_at: BTreeMap<u64, usize>,
+    silence_by_id: BTreeMap<String, usize>,
     /// When the escalation clock started: declaration, restarted by a severity raise.
     pub escalation_since: DateTime<Utc>,
     /// Highest escalation level acknowledged since the clock started, and when.
@@ -169,6 +175,17 @@ impl Incident {
                 .map(|(i, o)| (o.component.clone(), i))
                 .collect(),
             affected_set: outages.iter().map(|o| o.component.clone()).collect(),
+            open_alerts: alerts
+                .iter()
+                .enumerate()
+                .fold(BTreeMap::new(), |mut open, (i, a)| {
+                    open.entry((a.source.clone(), a.fingerprint.clone()))
+                        .or_insert_with(std::collections::VecDeque::new)
+                        .push_back(i);
+                    open
+                }),
+            silence_at: BTreeMap::new(),
+            silence_by_id: BTreeMap::new(),
             escalation_since: record.at,
             acknowledged_level: None,
             acknowledged: None,

@@ -442,3 +442,39 @@ fn the_fold_touches_one_outage_span_per_transition_however_many_flaps() {
         "its last span"
     );
 }
+
+#[test]
+fn an_alert_that_fires_again_is_resolved_oldest_first_by_its_key() {
+    let alert = || AlertSeen {
+        source: "am".into(),
+        fingerprint: "f".into(),
+        labels: BTreeMap::new(),
+        starts_at: None,
+        summary: None,
+    };
+    let resolved = || Event::AlertResolved {
+        source: "am".into(),
+        fingerprint: "f".into(),
+        name: "A".into(),
+    };
+    let records = vec![
+        record(
+            1,
+            0,
+            Event::Declared(Box::new(Declaration::new("x", "y", Severity::P2, "ic"))),
+        ),
+        record(2, 1, Event::AlertStarted(Box::new(alert()))),
+        record(3, 2, Event::AlertStarted(Box::new(alert()))),
+        record(4, 3, resolved()),
+        record(5, 4, resolved()),
+        record(6, 5, resolved()),
+        record(7, 6, Event::AlertStarted(Box::new(alert()))),
+    ];
+    let incident = Incident::fold(&records).unwrap();
+    let ends: Vec<Option<DateTime<Utc>>> = incident.alerts.iter().map(|(_, r)| *r).collect();
+    assert_eq!(
+        ends,
+        [Some(at(3)), Some(at(4)), None],
+        "a resolution with nothing open changes nothing"
+    );
+}
