@@ -69,7 +69,7 @@ pub struct Incident {
     /// Pages asked for, oldest first.
     pub pages: Vec<Page>,
     /// Outages whose RTO breach is already journaled: (component, outage start).
-    pub breaches: Vec<(String, DateTime<Utc>)>,
+    pub breaches: std::collections::BTreeSet<(String, DateTime<Utc>)>,
     /// The last stakeholder update (or the declaration), for the update cadence.
     pub last_update: DateTime<Utc>,
     /// Notifications by the sequence number of their `notify_queued` record.
@@ -190,7 +190,7 @@ impl Incident {
             acknowledged_level: None,
             acknowledged: None,
             pages: Vec::new(),
-            breaches: Vec::new(),
+            breaches: std::collections::BTreeSet::new(),
             last_update: record.at,
             outbox: Vec::new(),
             steps: BTreeMap::new(),

@@ -54,7 +54,7 @@ impl Incident {
                 outage_start,
                 ..
             } => {
-                self.breaches.push((component.clone(), *outage_start));
+                self.breaches.insert((component.clone(), *outage_start));
             }
             _ => {}
         }
