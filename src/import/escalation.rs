@@ -281,12 +281,8 @@ pub(super) fn ladder_list(list: &List, context: &str, draft: &mut Draft) -> bool
     if levels.len() < 2 {
         return false;
     }
-    let count = levels.len();
-    // A ladder that names no severity is every severity's.
-    ladder(levels, list.line, draft);
-    draft
-        .report
-        .made(list.line, format!("escalation ladder: {count} levels"));
+    let made = format!("escalation ladder: {} levels", levels.len());
+    ladder(levels, list.line, made, draft);
     true
 }
 
@@ -309,20 +305,23 @@ pub(super) fn order_list(list: &List, title: &str, draft: &mut Draft) -> bool {
     let Some(levels) = levels else {
         return false;
     };
-    let count = levels.len();
-    ladder(levels, list.line, draft);
-    draft
-        .report
-        .made(list.line, format!("escalation order: {count} levels"));
+    let made = format!("escalation order: {} levels", levels.len());
+    ladder(levels, list.line, made, draft);
     true
 }
 
 /// Minutes between levels where the plan gives a ladder no times.
 const STEP: Duration = Duration::from_mins(15);
 
-/// An escalation ladder for every severity: each level at the time the plan gives it, else
-/// 15 minutes after the level before (the first at once), said as assumed.
-pub(super) fn ladder(levels: Vec<(Option<Duration>, Vec<String>)>, line: usize, draft: &mut Draft) {
+/// An escalation ladder for every severity (a ladder that names no severity is every
+/// severity's): each level at the time the plan gives it, else 15 minutes after the level
+/// before (the first at once), said as assumed; `made` says what it was read from.
+pub(super) fn ladder(
+    levels: Vec<(Option<Duration>, Vec<String>)>,
+    line: usize,
+    made: String,
+    draft: &mut Draft,
+) {
     let mut assumed = Vec::new();
     let mut previous: Option<Duration> = None;
     let levels = levels
@@ -351,6 +350,7 @@ pub(super) fn ladder(levels: Vec<(Option<Duration>, Vec<String>)>, line: usize, 
         line,
         assumed,
     });
+    draft.report.made(line, made);
 }
 
 pub(super) fn escalation_row(

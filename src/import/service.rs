@@ -146,11 +146,8 @@ fn table_of(table: &Table, context: &str, draft: &mut Draft) {
             contact(person, draft);
             levels.push((after, vec![role]));
         }
-        super::escalation::ladder(levels, table.line, draft);
-        draft.report.made(
-            table.line,
-            "escalation ladder: its levels for every severity, and a contact for each",
-        );
+        let made = "escalation ladder: its levels for every severity, and a contact for each";
+        super::escalation::ladder(levels, table.line, made.to_owned(), draft);
         return;
     }
     if let Some((rows, untimed)) = tables::matrix(table) {

@@ -127,26 +127,10 @@ pub(super) fn impact(
 
 #[cfg(test)]
 mod tests {
-    use chrono::TimeZone;
-
     use super::*;
-    use crate::domain::event::{Declaration, Event, Outage, Record};
+    use crate::domain::event::{Declaration, Event, Outage};
+    use crate::domain::incident::tests::{at, record};
     use crate::domain::{Health, Severity};
-
-    fn at(min: i64) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 12, 6, 3, 0, 0).unwrap() + TimeDelta::minutes(min)
-    }
-
-    fn record(seq: u64, min: i64, event: Event) -> Record {
-        Record {
-            seq,
-            at: at(min),
-            wall: None,
-            actor: "ic@host".into(),
-            request: None,
-            event,
-        }
-    }
 
     #[test]
     fn simulated_copies_measure_no_data_at_risk_outside_a_drill() {

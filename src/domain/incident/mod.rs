@@ -373,4 +373,4 @@ impl Incident {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

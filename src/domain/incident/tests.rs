@@ -6,11 +6,12 @@ use crate::domain::silence::Standing;
 use crate::domain::text::SLUG_MAX;
 use chrono::TimeZone;
 
-fn at(min: i64) -> DateTime<Utc> {
+/// A time `min` minutes into the test incident (other tests' records use it too).
+pub(crate) fn at(min: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap() + TimeDelta::minutes(min)
 }
 
-fn record(seq: u64, min: i64, event: Event) -> Record {
+pub(crate) fn record(seq: u64, min: i64, event: Event) -> Record {
     Record {
         seq,
         at: at(min),
